@@ -1,0 +1,10 @@
+#include <iostream>
+#include <string>
+#include <vector>
+
+#include "daemon/ctl/command.h"
+
+int main(int argc, char** argv) {
+  std::vector<std::string> args(argv + 1, argv + argc);
+  return brandmon::ctl::RunCtl(args, std::cin, std::cout, std::cerr);
+}

@@ -1,0 +1,119 @@
+#include "daemon/config/options.h"
+
+#include <cstdio>
+#include <set>
+
+namespace brandmon::config {
+
+std::string_view TypeName(OptionType type) {
+  switch (type) {
+    case OptionType::kString: return "string";
+    case OptionType::kSecret: return "secret";
+    case OptionType::kBool: return "boolean";
+    case OptionType::kInt: return "integer";
+    case OptionType::kDouble: return "number";
+    case OptionType::kDuration: return "duration";
+    case OptionType::kSize: return "size";
+    case OptionType::kEnum: return "enum";
+    case OptionType::kStringList: return "string list";
+    case OptionType::kStringMap: return "string map";
+    case OptionType::kNumberMap: return "number map";
+    case OptionType::kObject: return "object";
+    case OptionType::kObjectList: return "object list";
+    case OptionType::kAny: return "any";
+  }
+  return "value";
+}
+
+std::string JoinPath(std::string_view parent, std::string_view key) {
+  if (parent.empty()) return std::string(key);
+  std::string out(parent);
+  out += '.';
+  out += key;
+  return out;
+}
+
+std::string JoinIndex(std::string_view parent, size_t index) {
+  return std::string(parent) + "[" + std::to_string(index) + "]";
+}
+
+std::string FormatNumber(double d) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.15g", d);
+  return buf;
+}
+
+std::string Describe(const ConfigValue& v) {
+  switch (v.kind()) {
+    case ConfigValue::Kind::kNull: return "null";
+    case ConfigValue::Kind::kBool: return v.as_bool() ? "true" : "false";
+    case ConfigValue::Kind::kNumber: return v.is_int() ? std::to_string(v.as_int()) : FormatNumber(v.as_double());
+    case ConfigValue::Kind::kString: {
+      if (v.substituted()) return "a substituted string";
+      std::string s = v.as_string();
+      if (s.size() > 60) s = s.substr(0, 57) + "...";
+      return "\"" + s + "\"";
+    }
+    case ConfigValue::Kind::kArray: return "an array";
+    case ConfigValue::Kind::kObject: return "an object";
+  }
+  return "a value";
+}
+
+void WriteString(JsonWriter& w, std::string_view s, const Redactor* redactor, bool secret) {
+  if (secret && !s.empty()) {
+    w.String("<redacted>");
+    return;
+  }
+  if (redactor != nullptr && !redactor->empty()) {
+    std::string r = redactor->Redact(s);
+    w.String(r.data(), static_cast<rapidjson::SizeType>(r.size()));
+    return;
+  }
+  w.String(s.data(), static_cast<rapidjson::SizeType>(s.size()));
+}
+
+void CheckKeys(const ConfigValue& obj, const std::string& path, const std::vector<OptionInfo>& known,
+               ApplyContext& ctx) {
+  std::vector<std::string_view> names;
+  for (const auto& info : known) names.push_back(info.key);
+  std::set<std::string_view> seen;
+  for (const auto& m : obj.members()) {
+    std::string sub = JoinPath(path, m.key);
+    if (!seen.insert(m.key).second) {
+      const SourcePos& first = [&]() -> const SourcePos& {
+        for (const auto& o : obj.members()) {
+          if (o.key == m.key) return o.key_pos;
+        }
+        return m.key_pos;
+      }();
+      ctx.diag.Error(m.key_pos, sub,
+                     "option given twice (first at line " + std::to_string(first.line) + ")");
+      continue;
+    }
+    bool found = false;
+    for (auto n : names) found = found || n == m.key;
+    if (found) continue;
+    std::string hint = ClosestKey(m.key, names);
+    std::string msg = "unknown option '" + m.key + "'";
+    if (!hint.empty()) {
+      msg += " (did you mean '" + hint + "'?)";
+    } else {
+      msg += "; valid options: ";
+      for (size_t i = 0; i < names.size(); ++i) msg += (i ? ", " : "") + std::string(names[i]);
+    }
+    ctx.diag.Error(m.key_pos, sub, msg);
+  }
+}
+
+namespace detail {
+
+bool ExpectKind(const ConfigValue& v, ConfigValue::Kind kind, std::string_view want, const std::string& path,
+                ApplyContext& ctx) {
+  if (v.kind() == kind) return true;
+  ctx.diag.Error(v.pos(), path, "expected " + std::string(want) + ", got " + Describe(v));
+  return false;
+}
+
+}  // namespace detail
+}  // namespace brandmon::config
