@@ -17,6 +17,26 @@ namespace {
 constexpr size_t kMaxDepth = 64;
 constexpr size_t kMaxFileBytes = 16u << 20;
 
+// A NUL-terminated input stream. Unlike rapidjson::StringStream it is not
+// "copy optimized", so RapidJSON advances this very object while it reads a
+// string or number and Tell() is just past the token in every SAX callback.
+class OffsetStream {
+ public:
+  using Ch = char;
+  explicit OffsetStream(const char* src) : head_(src), src_(src) {}
+  Ch Peek() const { return *src_; }
+  Ch Take() { return *src_++; }
+  size_t Tell() const { return static_cast<size_t>(src_ - head_); }
+  Ch* PutBegin() { return nullptr; }
+  void Put(Ch) {}
+  void Flush() {}
+  size_t PutEnd(Ch*) { return 0; }
+
+ private:
+  const Ch* head_;
+  const Ch* src_;
+};
+
 // Maps byte offsets to 1-based line and column (in code points).
 class LineIndex {
  public:
@@ -49,7 +69,7 @@ class LineIndex {
 class TreeBuilder {
  public:
   TreeBuilder(std::string_view text, std::shared_ptr<const std::string> file,
-              const rapidjson::StringStream& stream)
+              const OffsetStream& stream)
       : text_(text), file_(std::move(file)), stream_(stream), lines_(text) {}
 
   bool Null() { return Add(ConfigValue::Null(ScalarPos())); }
@@ -71,9 +91,10 @@ class TreeBuilder {
     stack_.back().key_pos = StringPos();
     return true;
   }
-  bool StartObject() { return Open(ConfigValue::Object(Pos(stream_.Tell() - 1))); }
+  // The iterative parser calls these before taking the bracket.
+  bool StartObject() { return Open(ConfigValue::Object(Pos(stream_.Tell()))); }
   bool EndObject(rapidjson::SizeType) { return Close(); }
-  bool StartArray() { return Open(ConfigValue::Array(Pos(stream_.Tell() - 1))); }
+  bool StartArray() { return Open(ConfigValue::Array(Pos(stream_.Tell()))); }
   bool EndArray(rapidjson::SizeType) { return Close(); }
 
   bool too_deep() const { return too_deep_; }
@@ -146,7 +167,7 @@ class TreeBuilder {
 
   std::string_view text_;
   std::shared_ptr<const std::string> file_;
-  const rapidjson::StringStream& stream_;
+  const OffsetStream& stream_;
   LineIndex lines_;
   std::vector<Frame> stack_;
   ConfigValue root_;
@@ -159,7 +180,7 @@ Result<ConfigValue> ParseConfigText(std::string_view text, const std::string& fi
   auto file = std::make_shared<const std::string>(file_name);
   // RapidJSON needs a NUL-terminated buffer; a NUL inside the text is itself an error.
   std::string buffer(text);
-  rapidjson::StringStream stream(buffer.c_str());
+  OffsetStream stream(buffer.c_str());
   TreeBuilder builder(buffer, file, stream);
   rapidjson::Reader reader;
   constexpr unsigned kFlags = rapidjson::kParseCommentsFlag | rapidjson::kParseTrailingCommasFlag |

@@ -1,25 +1,107 @@
 #include "daemon/engine/daemon_main.h"
 
+#include <spdlog/spdlog.h>
+
 #include <iostream>
 
+#include "daemon/engine/daemon.h"
+#include "daemon/engine/logging.h"
 #include "daemon/engine/settings.h"
 
 namespace brandmon::engine {
+namespace {
+
+constexpr const char* kUsage = R"(usage: brandmond [OPTIONS]
+
+brandmon's daemon: polls the configured sources, finds mentions of the
+configured brands, scores their sentiment, raises alerts and publishes them
+over ZeroMQ. It runs in the foreground; systemd does the daemonizing.
+
+options:
+  -c, --config PATH     config file (default: $BRANDMON_CONFIG, else
+                        $CONFIGURATION_DIRECTORY/brandmon.json under systemd,
+                        else /etc/brandmon/brandmon.json)
+      --check-config    validate the config, print the effective config with
+                        secrets redacted, and exit 0 (valid) or 1 (invalid)
+      --once            run one cycle over every source, publish, flush, exit
+      --log-level LEVEL trace, debug, info, warn or error (overrides the config)
+  -h, --help            show this help
+      --version         show the version
+
+signals: SIGHUP reloads the config (an invalid one is rejected and the running
+config kept); SIGTERM and SIGINT stop gracefully.
+)";
+
+std::string DefaultConfigPath(const config::EnvLookup& env) {
+  if (auto p = env("BRANDMON_CONFIG"); p && !p->empty()) return *p;
+  if (auto d = env("CONFIGURATION_DIRECTORY"); d && !d->empty()) return d->substr(0, d->find(':')) + "/brandmon.json";
+  return "/etc/brandmon/brandmon.json";
+}
+
+}  // namespace
 
 int DaemonMain(const std::vector<std::string>& args) {
-  std::string config_path = "/etc/brandmon/brandmon.json";
+  config::EnvLookup env = config::ProcessEnv();
+  DaemonFlags flags;
   bool check = false;
   for (size_t i = 0; i < args.size(); ++i) {
-    if (args[i] == "--check-config") check = true;
-    if (args[i] == "--config" && i + 1 < args.size()) config_path = args[++i];
+    const std::string& a = args[i];
+    auto value = [&](std::string& out) {
+      if (i + 1 >= args.size()) {
+        std::cerr << "brandmond: " << a << " needs a value\n";
+        return false;
+      }
+      out = args[++i];
+      return true;
+    };
+    if (a == "-h" || a == "--help") {
+      std::cout << kUsage;
+      return 0;
+    } else if (a == "--version") {
+      std::cout << "brandmond " << BRANDMON_VERSION << "\n";
+      return 0;
+    } else if (a == "-c" || a == "--config") {
+      if (!value(flags.config_path)) return 2;
+    } else if (a.rfind("--config=", 0) == 0) {
+      flags.config_path = a.substr(9);
+    } else if (a == "--check-config") {
+      check = true;
+    } else if (a == "--once") {
+      flags.once = true;
+    } else if (a == "--log-level") {
+      if (!value(flags.log_level)) return 2;
+    } else if (a.rfind("--log-level=", 0) == 0) {
+      flags.log_level = a.substr(12);
+    } else {
+      std::cerr << "brandmond: unknown option '" << a << "' (see brandmond --help)\n";
+      return 2;
+    }
   }
-  auto settings = LoadSettings(config_path, config::ProcessEnv(), plugin::BuiltinRegistry());
-  if (!settings.ok()) {
-    std::cerr << settings.status().message();
-    return 1;
+  if (!flags.log_level.empty() && !ParseLogLevel(flags.log_level)) {
+    std::cerr << "brandmond: --log-level must be one of trace, debug, info, warn, error; got \"" << flags.log_level
+              << "\"\n";
+    return 2;
   }
-  if (check) std::cout << DumpSettings(*settings);
-  return 0;
+  if (flags.config_path.empty()) flags.config_path = DefaultConfigPath(env);
+
+  if (check) {
+    auto settings = LoadSettings(flags.config_path, env, plugin::BuiltinRegistry());
+    if (!settings.ok()) {
+      std::cerr << settings.status().message();
+      if (settings.status().message().back() != '\n') std::cerr << "\n";
+      std::cerr << "brandmond: " << flags.config_path << ": config is invalid\n";
+      return 1;
+    }
+    std::cout << DumpSettings(*settings);
+    std::cerr << "brandmond: " << flags.config_path << ": config is valid\n";
+    return 0;
+  }
+
+  SetupLogging(DetectLogStyle(), flags.log_level.empty() ? "info" : flags.log_level);
+  Daemon daemon(flags, env);
+  int rc = daemon.Run();
+  spdlog::shutdown();
+  return rc;
 }
 
 }  // namespace brandmon::engine

@@ -1,0 +1,131 @@
+#include "daemon/base/scored_mention.h"
+
+#include <rapidjson/stringbuffer.h>
+#include <rapidjson/writer.h>
+
+#include <cmath>
+
+#include "daemon/base/units.h"
+
+namespace brandmon {
+
+std::string_view SentimentLabel(double compound) {
+  if (compound >= 0.05) return "positive";
+  if (compound <= -0.05) return "negative";
+  return "neutral";
+}
+
+namespace {
+
+// Length of the valid UTF-8 sequence starting at s[i], or 0 when invalid
+// (overlong forms, surrogates and code points above U+10FFFF are invalid).
+size_t Utf8SequenceLength(std::string_view s, size_t i) {
+  auto byte = [&](size_t k) { return static_cast<unsigned char>(s[k]); };
+  unsigned char b0 = byte(i);
+  if (b0 < 0x80) return 1;
+  size_t len = 0;
+  unsigned char lo = 0x80, hi = 0xBF;
+  if (b0 >= 0xC2 && b0 <= 0xDF) {
+    len = 2;
+  } else if (b0 >= 0xE0 && b0 <= 0xEF) {
+    len = 3;
+    if (b0 == 0xE0) lo = 0xA0;
+    if (b0 == 0xED) hi = 0x9F;
+  } else if (b0 >= 0xF0 && b0 <= 0xF4) {
+    len = 4;
+    if (b0 == 0xF0) lo = 0x90;
+    if (b0 == 0xF4) hi = 0x8F;
+  } else {
+    return 0;
+  }
+  if (i + len > s.size()) return 0;
+  if (byte(i + 1) < lo || byte(i + 1) > hi) return 0;
+  for (size_t k = 2; k < len; ++k) {
+    if (byte(i + k) < 0x80 || byte(i + k) > 0xBF) return 0;
+  }
+  return len;
+}
+
+}  // namespace
+
+std::string ValidUtf8(std::string_view text) {
+  std::string out;
+  out.reserve(text.size());
+  for (size_t i = 0; i < text.size();) {
+    size_t len = Utf8SequenceLength(text, i);
+    if (len == 0) {
+      out += "\xEF\xBF\xBD";
+      ++i;
+    } else {
+      out.append(text.substr(i, len));
+      i += len;
+    }
+  }
+  return out;
+}
+
+std::string ScoredMentionToJson(const ScoredMention& sm) {
+  rapidjson::StringBuffer buf;
+  rapidjson::Writer<rapidjson::StringBuffer> w(buf);
+  auto str = [&](const char* key, std::string_view value) {
+    std::string valid = ValidUtf8(value);
+    w.Key(key);
+    w.String(valid.data(), static_cast<rapidjson::SizeType>(valid.size()));
+  };
+  auto num = [&](const char* key, double value) {
+    w.Key(key);
+    if (std::isfinite(value)) {
+      w.Double(value);
+    } else {
+      w.Null();
+    }
+  };
+  const Mention& m = sm.mention;
+  w.StartObject();
+  str("source", m.source);
+  str("channel", m.channel);
+  str("id", m.id);
+  str("url", m.url);
+  str("title", m.title);
+  str("text", m.text);
+  str("author", m.author);
+  if (m.published) {
+    str("published", FormatRfc3339(*m.published));
+  } else {
+    w.Key("published");
+    w.Null();
+  }
+  w.Key("metrics");
+  w.StartObject();
+  for (const auto& [key, value] : m.metrics) num(ValidUtf8(key).c_str(), value);
+  w.EndObject();
+  str("brand", sm.brand);
+  if (!sm.lang.empty()) {
+    str("lang", sm.lang);
+  } else if (m.lang) {
+    str("lang", *m.lang);
+  } else {
+    w.Key("lang");
+    w.Null();
+  }
+  w.Key("matched_terms");
+  w.StartArray();
+  for (const auto& t : sm.matched_terms) {
+    std::string valid = ValidUtf8(t);
+    w.String(valid.data(), static_cast<rapidjson::SizeType>(valid.size()));
+  }
+  w.EndArray();
+  w.Key("sentiment");
+  w.StartObject();
+  num("compound", sm.sentiment.compound);
+  num("pos", sm.sentiment.pos);
+  num("neu", sm.sentiment.neu);
+  num("neg", sm.sentiment.neg);
+  str("label", sm.sentiment.label);
+  if (sm.sentiment.target) num("target", *sm.sentiment.target);
+  w.EndObject();
+  w.EndObject();
+  return std::string(buf.GetString(), buf.GetSize());
+}
+
+}  // namespace brandmon

@@ -1,0 +1,49 @@
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "daemon/base/mention.h"
+
+namespace brandmon {
+
+// The sentiment of one text (DESIGN.md, `brandmonctl score`), plus the score
+// aimed at the brand itself when the scorer could isolate it.
+struct Sentiment {
+  double compound = 0;  // in [-1, 1]
+  double pos = 0;
+  double neu = 1;
+  double neg = 0;
+  std::string label = "neutral";  // "positive", "neutral" or "negative"
+  std::optional<double> target;   // brand-targeted compound in [-1, 1]
+
+  // The score rules should judge: the targeted one when present.
+  double Effective() const { return target ? *target : compound; }
+};
+
+// The label the contract gives a compound score: >= 0.05 positive,
+// <= -0.05 negative, neutral between.
+std::string_view SentimentLabel(double compound);
+
+// A mention matched to one brand and scored. A mention that matches several
+// brands yields one ScoredMention per brand. A plain value type;
+// thread-compatible.
+struct ScoredMention {
+  Mention mention;
+  std::string brand;
+  Sentiment sentiment;
+  std::string lang;                        // detected or pinned language; empty when unknown
+  std::vector<std::string> matched_terms;  // the query terms that matched, as written in the text
+};
+
+// `text` with each invalid UTF-8 sequence replaced by U+FFFD, so that JSON
+// written for subscribers is always valid UTF-8.
+std::string ValidUtf8(std::string_view text);
+
+// One compact JSON object: the Mention fields, then "brand", "lang",
+// "matched_terms" and "sentiment" {compound, pos, neu, neg, label[, target]}.
+std::string ScoredMentionToJson(const ScoredMention& scored);
+
+}  // namespace brandmon

@@ -1,0 +1,286 @@
+#include "daemon/engine/daemon.h"
+
+#include <rapidjson/document.h>
+#include <rapidjson/stringbuffer.h>
+#include <rapidjson/writer.h>
+#include <signal.h>
+#include <spdlog/spdlog.h>
+#include <sys/signalfd.h>
+#include <unistd.h>
+
+#include <cstring>
+
+#include "daemon/base/units.h"
+#include "daemon/control/control_server.h"
+#include "daemon/engine/logging.h"
+
+namespace brandmon::engine {
+
+namespace {
+
+std::string ErrorReply(const std::string& message) {
+  rapidjson::StringBuffer buf;
+  rapidjson::Writer<rapidjson::StringBuffer> w(buf);
+  w.StartObject();
+  w.Key("ok");
+  w.Bool(false);
+  w.Key("error");
+  w.String(message);
+  w.EndObject();
+  return buf.GetString();
+}
+
+void WriteTime(rapidjson::Writer<rapidjson::StringBuffer>& w, const std::optional<WallTime>& t) {
+  if (t) {
+    w.String(FormatRfc3339(*t));
+  } else {
+    w.Null();
+  }
+}
+
+}  // namespace
+
+Daemon::Daemon(DaemonFlags flags, config::EnvLookup env) : flags_(std::move(flags)), env_(std::move(env)) {}
+
+Daemon::~Daemon() {
+  if (engine_) engine_->Stop(std::chrono::seconds(0));
+  control_.reset();
+  if (signal_fd_ >= 0) close(signal_fd_);
+}
+
+int Daemon::Run() {
+  started_at_ = SystemClock::Instance().Now();
+  auto loaded = LoadSettings(flags_.config_path, env_, plugin::BuiltinRegistry());
+  if (!loaded.ok()) {
+    spdlog::error("invalid config, not starting:\n{}", loaded.status().message());
+    return 1;
+  }
+  settings_ = std::move(loaded).value();
+  if (flags_.log_level.empty()) {
+    spdlog::set_level(ParseLogLevel(settings_.daemon.log_level).value_or(spdlog::level::info));
+  }
+  if (auto s = Startup(); !s.ok()) {
+    spdlog::error("startup failed: {}", s.message());
+    return 1;
+  }
+  if (flags_.once) {
+    engine_->RunOnce();
+    spdlog::info("one cycle done: {} sources, {} mentions", settings_.sources.size(), mentions_total_.load());
+    return 0;
+  }
+  MainLoop();
+  return 0;
+}
+
+Status Daemon::Startup() {
+  paths_ = ResolvePaths(settings_.daemon, env_);
+  if (auto s = CreateDirectories(paths_); !s.ok()) return s;
+  // Block the signals we handle in every thread; the main loop reads them
+  // from a signalfd so no handler runs asynchronously.
+  sigset_t mask;
+  sigemptyset(&mask);
+  sigaddset(&mask, SIGHUP);
+  sigaddset(&mask, SIGTERM);
+  sigaddset(&mask, SIGINT);
+  if (pthread_sigmask(SIG_BLOCK, &mask, nullptr) != 0) return Status::Internal("cannot block signals");
+  signal_fd_ = signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK);
+  if (signal_fd_ < 0) return Status::Internal(std::string("signalfd: ") + std::strerror(errno));
+
+  engine_ = std::make_unique<Engine>(SystemClock::Instance(), [this](const SourceSettings& source,
+                                                                     std::vector<Mention> mentions) {
+    OnMentions(source, std::move(mentions));
+  });
+  engine_->Apply(settings_.sources);
+  if (flags_.once) return Status::Ok();
+
+  auto control = control::ControlServer::Bind(paths_.control_endpoint());
+  if (!control.ok()) return control.status();
+  control_ = std::move(control).value();
+  spdlog::info("brandmond {} started: {} sources, {} brands; state in {}, control at {}", BRANDMON_VERSION,
+               settings_.sources.size(), settings_.brands.size(), paths_.state_dir, control_->endpoint());
+  engine_->Start();
+  return Status::Ok();
+}
+
+void Daemon::MainLoop() {
+  notifier_.Ready(StatusLine());
+  Duration tick = settings_.daemon.status_interval;
+  std::optional<Duration> watchdog = notifier_.watchdog_interval();
+  if (watchdog) tick = std::min(tick, *watchdog / 2);
+  tick = std::min<Duration>(tick, std::chrono::seconds(1));
+  MonoTime next_status = SystemClock::Instance().Mono() + settings_.daemon.status_interval;
+  uint64_t last_progress = engine_->progress();
+  bool stop = false;
+  while (!stop) {
+    bool signalled = control_->Poll(tick, signal_fd_, [this](std::string_view req) { return HandleControl(req); });
+    if (signalled) {
+      signalfd_siginfo info{};
+      while (read(signal_fd_, &info, sizeof info) == sizeof info) {
+        if (info.ssi_signo == SIGHUP) {
+          spdlog::info("SIGHUP: reloading {}", flags_.config_path);
+          Reload();
+        } else {
+          spdlog::info("{}: stopping", strsignal(static_cast<int>(info.ssi_signo)));
+          stop = true;
+        }
+      }
+    }
+    // Ping the watchdog only while the engine makes progress, so a stuck
+    // engine gets the service restarted.
+    uint64_t progress = engine_->progress();
+    if (watchdog && progress != last_progress) notifier_.WatchdogPing();
+    last_progress = progress;
+    MonoTime now = SystemClock::Instance().Mono();
+    if (now >= next_status) {
+      notifier_.Status(StatusLine());
+      next_status = now + settings_.daemon.status_interval;
+    }
+  }
+  notifier_.Stopping();
+  notifier_.Status("stopping");
+  if (!engine_->Stop(settings_.daemon.shutdown_timeout)) {
+    spdlog::warn("in-flight work did not finish within {}; abandoning it",
+                 FormatDuration(settings_.daemon.shutdown_timeout));
+    control_.reset();
+    spdlog::info("stopped");
+    spdlog::shutdown();
+    std::_Exit(0);
+  }
+  control_.reset();
+  spdlog::info("stopped");
+}
+
+std::string Daemon::Reload() {
+  notifier_.Reloading();
+  auto loaded = LoadSettings(flags_.config_path, env_, plugin::BuiltinRegistry());
+  if (!loaded.ok()) {
+    last_reload_error_ = loaded.status().message();
+    spdlog::error("reload rejected, keeping the running config:\n{}", last_reload_error_);
+    notifier_.Ready(StatusLine());
+    return last_reload_error_;
+  }
+  settings_ = std::move(loaded).value();
+  last_reload_error_.clear();
+  if (flags_.log_level.empty()) {
+    spdlog::set_level(ParseLogLevel(settings_.daemon.log_level).value_or(spdlog::level::info));
+  }
+  engine_->Apply(settings_.sources);
+  spdlog::info("reloaded: {} sources, {} brands", settings_.sources.size(), settings_.brands.size());
+  notifier_.Ready(StatusLine());
+  return "";
+}
+
+void Daemon::OnMentions(const SourceSettings& source, std::vector<Mention> mentions) {
+  mentions_total_ += mentions.size();
+  spdlog::debug("source '{}': {} mentions", source.name, mentions.size());
+}
+
+std::string Daemon::StatusLine() {
+  std::vector<SourceHealth> health = engine_ ? engine_->Health() : std::vector<SourceHealth>{};
+  int ok = 0, failing = 0;
+  for (const auto& h : health) {
+    if (!h.enabled) continue;
+    if (h.consecutive_failures > 0) {
+      ++failing;
+    } else {
+      ++ok;
+    }
+  }
+  std::string line = std::to_string(ok) + " sources ok, " + std::to_string(failing) + " failing; " +
+                     std::to_string(mentions_total_.load()) + " mentions";
+  if (!last_reload_error_.empty()) line += "; last reload rejected (config errors)";
+  return line;
+}
+
+std::string Daemon::StatusJson() {
+  rapidjson::StringBuffer buf;
+  rapidjson::Writer<rapidjson::StringBuffer> w(buf);
+  WallTime now = SystemClock::Instance().Now();
+  w.StartObject();
+  w.Key("ok");
+  w.Bool(true);
+  w.Key("version");
+  w.String(BRANDMON_VERSION);
+  w.Key("pid");
+  w.Int(getpid());
+  w.Key("uptime_s");
+  w.Int64(std::chrono::duration_cast<std::chrono::seconds>(now - started_at_).count());
+  w.Key("config");
+  w.String(flags_.config_path);
+  w.Key("state_dir");
+  w.String(paths_.state_dir);
+  w.Key("mentions");
+  w.Uint64(mentions_total_.load());
+  w.Key("last_reload_error");
+  if (last_reload_error_.empty()) {
+    w.Null();
+  } else {
+    w.String(last_reload_error_);
+  }
+  w.Key("status");
+  w.String(StatusLine());
+  w.Key("sources");
+  w.StartArray();
+  for (const auto& h : engine_->Health()) {
+    w.StartObject();
+    w.Key("name");
+    w.String(h.name);
+    w.Key("type");
+    w.String(h.type);
+    w.Key("enabled");
+    w.Bool(h.enabled);
+    w.Key("paused");
+    w.Bool(h.paused);
+    w.Key("mentions");
+    w.Uint64(h.mentions);
+    w.Key("last_success");
+    WriteTime(w, h.last_success);
+    w.Key("last_error_at");
+    WriteTime(w, h.last_error_at);
+    w.Key("last_error");
+    w.String(settings_.redactor.Redact(h.last_error));
+    w.Key("consecutive_failures");
+    w.Int(h.consecutive_failures);
+    w.Key("next_poll");
+    WriteTime(w, h.next_poll);
+    w.EndObject();
+  }
+  w.EndArray();
+  w.EndObject();
+  return buf.GetString();
+}
+
+std::string Daemon::HandleControl(std::string_view request) {
+  rapidjson::Document doc;
+  doc.Parse<rapidjson::kParseIterativeFlag>(request.data(), request.size());
+  if (doc.HasParseError() || !doc.IsObject()) return ErrorReply("malformed request: expected a JSON object");
+  auto cmd = doc.FindMember("cmd");
+  if (cmd == doc.MemberEnd() || !cmd->value.IsString()) return ErrorReply("malformed request: missing \"cmd\"");
+  std::string name = cmd->value.GetString();
+  if (name == "status") return StatusJson();
+  if (name == "reload") {
+    std::string errors = Reload();
+    rapidjson::StringBuffer buf;
+    rapidjson::Writer<rapidjson::StringBuffer> w(buf);
+    w.StartObject();
+    w.Key("ok");
+    w.Bool(errors.empty());
+    if (!errors.empty()) {
+      w.Key("error");
+      w.String("config rejected; the running config is unchanged");
+      w.Key("errors");
+      w.String(errors);
+    }
+    w.EndObject();
+    return buf.GetString();
+  }
+  if (name == "poll-now") {
+    auto src = doc.FindMember("source");
+    if (src == doc.MemberEnd() || !src->value.IsString()) return ErrorReply("poll-now needs \"source\"");
+    if (auto s = engine_->PollNow(src->value.GetString()); !s.ok()) return ErrorReply(s.message());
+    return R"({"ok":true})";
+  }
+  return ErrorReply("unknown command \"" + name + "\" (known: status, reload, poll-now)");
+}
+
+}  // namespace brandmon::engine

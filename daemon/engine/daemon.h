@@ -1,0 +1,65 @@
+#pragma once
+
+#include <atomic>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "daemon/base/clock.h"
+#include "daemon/config/loader.h"
+#include "daemon/engine/engine.h"
+#include "daemon/engine/notify.h"
+#include "daemon/engine/paths.h"
+#include "daemon/engine/settings.h"
+
+namespace brandmon::control {
+class ControlServer;
+}
+
+namespace brandmon::engine {
+
+// Command-line choices that override or complement the config.
+struct DaemonFlags {
+  std::string config_path;
+  std::string log_level;  // empty: the config's
+  bool once = false;
+};
+
+// The brandmond process: loads the config, owns the engine, the control
+// socket and the systemd conversation, and runs the main loop until SIGTERM
+// or SIGINT. Owned by the main thread.
+class Daemon {
+ public:
+  Daemon(DaemonFlags flags, config::EnvLookup env);
+  ~Daemon();
+
+  // Runs to completion and returns the process exit code: 0 after a clean
+  // stop, 1 when the config is invalid or startup fails.
+  int Run();
+
+ private:
+  struct Counters;
+  Status Startup();
+  void MainLoop();
+  // Re-reads the config; on success applies it in place. Returns the errors
+  // (one per line) or "" on success.
+  std::string Reload();
+  std::string HandleControl(std::string_view request);
+  std::string StatusJson();
+  std::string StatusLine();
+  void OnMentions(const SourceSettings& source, std::vector<Mention> mentions);
+
+  DaemonFlags flags_;
+  config::EnvLookup env_;
+  Settings settings_;
+  Paths paths_;
+  Notifier notifier_;
+  std::unique_ptr<Engine> engine_;
+  std::unique_ptr<control::ControlServer> control_;
+  int signal_fd_ = -1;
+  WallTime started_at_{};
+  std::string last_reload_error_;
+  std::atomic<uint64_t> mentions_total_{0};
+};
+
+}  // namespace brandmon::engine

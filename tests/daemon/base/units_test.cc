@@ -1,0 +1,54 @@
+#include "daemon/base/units.h"
+
+#include <gtest/gtest.h>
+
+#include "daemon/base/time_parse.h"
+
+namespace brandmon {
+namespace {
+
+TEST(UnitsTest, ParsesDurations) {
+  EXPECT_EQ(ParseDuration("90s"), Duration(90'000));
+  EXPECT_EQ(ParseDuration("5m"), Duration(300'000));
+  EXPECT_EQ(ParseDuration("1h30m"), Duration(5'400'000));
+  EXPECT_EQ(ParseDuration("250ms"), Duration(250));
+  EXPECT_EQ(ParseDuration("2d"), Duration(172'800'000));
+  for (const char* bad : {"", "5", "fast", "5 m", "-5m", "5M", "m5", "99999999999999999999s"}) {
+    EXPECT_FALSE(ParseDuration(bad).has_value()) << bad;
+  }
+}
+
+TEST(UnitsTest, FormatsDurationsRoundTrip) {
+  for (const char* text : {"90s", "5m", "1h30m", "250ms", "2d", "1d2h3m4s"}) {
+    EXPECT_EQ(FormatDuration(*ParseDuration(text)), text == std::string("90s") ? "1m30s" : text);
+  }
+}
+
+TEST(UnitsTest, ParsesSizes) {
+  EXPECT_EQ(ParseSize("10MiB"), 10u << 20);
+  EXPECT_EQ(ParseSize("512"), 512u);
+  EXPECT_EQ(ParseSize("1GiB"), 1u << 30);
+  EXPECT_EQ(ParseSize("10MB"), 10'000'000u);
+  for (const char* bad : {"", "MiB", "10 MiB", "10XB", "-1", "99999999999GiB"}) {
+    EXPECT_FALSE(ParseSize(bad).has_value()) << bad;
+  }
+  EXPECT_EQ(FormatSize(10u << 20), "10MiB");
+  EXPECT_EQ(FormatSize(1000), "1000");
+}
+
+TEST(TimeParseTest, ParsesRfc3339Variants) {
+  auto t = ParseRfc3339("2026-01-02T03:04:05Z");
+  ASSERT_TRUE(t);
+  EXPECT_EQ(FormatRfc3339(*t), "2026-01-02T03:04:05Z");
+  EXPECT_EQ(FormatRfc3339(*ParseRfc3339("2026-01-02T03:04:05.250+02:00")), "2026-01-02T01:04:05.250Z");
+  EXPECT_EQ(FormatRfc3339(*ParseRfc3339("2026-01-02 03:04:05")), "2026-01-02T03:04:05Z");
+  EXPECT_EQ(FormatRfc3339(*ParseRfc3339("2026-01-02")), "2026-01-02T00:00:00Z");
+  EXPECT_EQ(FormatRfc3339(*ParseRfc3339("2025-12-31T23:30:00-0100")), "2026-01-01T00:30:00Z");
+  for (const char* bad : {"", "2026-02-30T00:00:00Z", "2026-13-01", "yesterday", "2026-01-02T25:00:00Z",
+                          "2026-01-02T03:04:05Zjunk", "2026-01-02T03"}) {
+    EXPECT_FALSE(ParseRfc3339(bad).has_value()) << bad;
+  }
+}
+
+}  // namespace
+}  // namespace brandmon

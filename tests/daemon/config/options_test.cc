@@ -1,0 +1,151 @@
+#include "daemon/config/options.h"
+
+#include <gtest/gtest.h>
+
+#include "daemon/config/json_reader.h"
+
+namespace brandmon::config {
+namespace {
+
+struct Feed {
+  std::string url;
+  std::string token;
+  Duration interval{};
+  int max_items = 0;
+  double weight = 0;
+  bool enabled = false;
+  uint64_t max_body = 0;
+  std::string mode;
+  std::vector<std::string> tags;
+  std::map<std::string, std::string> headers;
+  std::map<std::string, double> lexicon;
+};
+
+const OptionTable<Feed>& FeedTable() {
+  static const OptionTable<Feed> t = {
+      Str<Feed>("url", kRequired, &Feed::url, "Feed URL."),
+      Secret<Feed>("token", &Feed::token, "API token."),
+      Dur<Feed>("interval", "5m", {"30s", "24h"}, &Feed::interval, "Poll period."),
+      Int<Feed>("max_items", 200, {1, 10000}, &Feed::max_items, "Items kept per poll."),
+      Dbl<Feed>("weight", 1.0, {0, 10}, &Feed::weight, "Weight."),
+      Bool<Feed>("enabled", true, &Feed::enabled, "On or off."),
+      Size<Feed>("max_body", "10MiB", {"1KiB", "1GiB"}, &Feed::max_body, "Body cap."),
+      Enum<Feed>("mode", "fast", {"fast", "slow"}, &Feed::mode, "Mode."),
+      StrList<Feed>("tags", &Feed::tags, "Tags."),
+      StrMap<Feed>("headers", &Feed::headers, "Headers."),
+      NumMap<Feed>("lexicon", {-4, 4}, &Feed::lexicon, "Lexicon."),
+  };
+  return t;
+}
+
+struct Outcome {
+  Feed feed;
+  Diagnostics diag;
+};
+
+Outcome Apply(const std::string& json) {
+  Outcome o;
+  auto v = ParseConfigText(json, "conf/x.json");
+  EXPECT_TRUE(v.ok()) << v.status().message();
+  ApplyContext ctx{o.diag};
+  ApplyTable(FeedTable(), *v, "sources[3]", ctx, o.feed);
+  return o;
+}
+
+TEST(OptionsTest, DefaultsFillAbsentOptions) {
+  Outcome o = Apply(R"({"url": "https://example.com/feed"})");
+  EXPECT_TRUE(o.diag.ok()) << o.diag.Joined();
+  EXPECT_EQ(o.feed.url, "https://example.com/feed");
+  EXPECT_EQ(o.feed.interval, std::chrono::minutes(5));
+  EXPECT_EQ(o.feed.max_items, 200);
+  EXPECT_TRUE(o.feed.enabled);
+  EXPECT_EQ(o.feed.max_body, 10u << 20);
+  EXPECT_EQ(o.feed.mode, "fast");
+}
+
+TEST(OptionsTest, ParsesEveryType) {
+  Outcome o = Apply(R"({"url": "u", "token": "t0ken", "interval": "1h30m", "max_items": 5, "weight": 2.5,
+    "enabled": false, "max_body": "64KiB", "mode": "slow", "tags": ["a", "b"], "headers": {"X-A": "1"},
+    "lexicon": {"sick": 2}})");
+  EXPECT_TRUE(o.diag.ok()) << o.diag.Joined();
+  EXPECT_EQ(o.feed.interval, std::chrono::minutes(90));
+  EXPECT_EQ(o.feed.max_items, 5);
+  EXPECT_DOUBLE_EQ(o.feed.weight, 2.5);
+  EXPECT_FALSE(o.feed.enabled);
+  EXPECT_EQ(o.feed.max_body, 65536u);
+  EXPECT_EQ(o.feed.mode, "slow");
+  EXPECT_EQ(o.feed.tags, (std::vector<std::string>{"a", "b"}));
+  EXPECT_EQ(o.feed.headers.at("X-A"), "1");
+  EXPECT_DOUBLE_EQ(o.feed.lexicon.at("sick"), 2);
+}
+
+TEST(OptionsTest, BadDurationNamesFileLineColPathAndValue) {
+  Outcome o = Apply("{\"url\": \"u\",\n \"interval\": \"fast\"}");
+  ASSERT_EQ(o.diag.errors().size(), 1u);
+  EXPECT_EQ(o.diag.errors()[0],
+            "conf/x.json:2:14: sources[3].interval: expected a duration like \"5m\", got \"fast\"");
+}
+
+TEST(OptionsTest, UnknownKeySuggestsTheClosestOne) {
+  Outcome o = Apply(R"({"url": "u", "intervall": "5m"})");
+  ASSERT_EQ(o.diag.errors().size(), 1u);
+  EXPECT_NE(o.diag.errors()[0].find("sources[3].intervall: unknown option 'intervall' (did you mean 'interval'?)"),
+            std::string::npos)
+      << o.diag.errors()[0];
+}
+
+TEST(OptionsTest, UnknownKeyWithNothingCloseListsValidKeys) {
+  Outcome o = Apply(R"({"url": "u", "zzzzzzzz": 1})");
+  ASSERT_EQ(o.diag.errors().size(), 1u);
+  EXPECT_NE(o.diag.errors()[0].find("valid options: url, token, interval"), std::string::npos) << o.diag.errors()[0];
+}
+
+TEST(OptionsTest, ReportsAllErrorsNotOnlyTheFirst) {
+  Outcome o = Apply(R"({"interval": "1s", "max_items": 0, "weight": "heavy", "enabled": "yes",
+    "max_body": "lots", "mode": "medium", "tags": [1], "lexicon": {"x": 9}, "url": "a", "url": "b"})");
+  std::string all = o.diag.Joined();
+  EXPECT_EQ(o.diag.errors().size(), 9u) << all;
+  EXPECT_NE(all.find("interval: must be between 30s and 1d, got \"1s\""), std::string::npos) << all;
+  EXPECT_NE(all.find("max_items: must be between 1 and 10000, got 0"), std::string::npos) << all;
+  EXPECT_NE(all.find("weight: expected a number, got \"heavy\""), std::string::npos) << all;
+  EXPECT_NE(all.find("enabled: expected true or false, got \"yes\""), std::string::npos) << all;
+  EXPECT_NE(all.find("max_body: expected a size like \"10MiB\", got \"lots\""), std::string::npos) << all;
+  EXPECT_NE(all.find("mode: expected one of fast, slow, got \"medium\""), std::string::npos) << all;
+  EXPECT_NE(all.find("tags[0]: expected a string, got 1"), std::string::npos) << all;
+  EXPECT_NE(all.find("lexicon.x: must be between -4 and 4, got 9"), std::string::npos) << all;
+  EXPECT_NE(all.find("url: option given twice"), std::string::npos) << all;
+}
+
+TEST(OptionsTest, MissingRequiredOption) {
+  Outcome o = Apply(R"({"interval": "5m"})");
+  ASSERT_EQ(o.diag.errors().size(), 1u);
+  EXPECT_NE(o.diag.errors()[0].find("sources[3]: missing required option 'url'"), std::string::npos);
+}
+
+TEST(OptionsTest, DumpRedactsSecretsAndSubstitutedValues) {
+  Outcome o = Apply(R"({"url": "https://x/?key=abcdef", "token": "s3cret"})");
+  Redactor r;
+  r.AddSecret("abcdef");
+  rapidjson::StringBuffer buf;
+  JsonWriter w(buf);
+  DumpTable(FeedTable(), o.feed, w, &r);
+  std::string out = buf.GetString();
+  EXPECT_EQ(out.find("s3cret"), std::string::npos) << out;
+  EXPECT_EQ(out.find("abcdef"), std::string::npos) << out;
+  EXPECT_NE(out.find("<redacted>"), std::string::npos);
+  EXPECT_NE(out.find("\"interval\": \"5m\""), std::string::npos) << out;
+}
+
+TEST(OptionsTest, EveryOptionIsDocumented) {
+  for (const auto& spec : FeedTable()) EXPECT_FALSE(spec.info.doc.empty()) << spec.info.key;
+}
+
+TEST(ClosestKeyTest, FindsTyposOnly) {
+  std::vector<std::string_view> keys = {"interval", "url", "max_items"};
+  EXPECT_EQ(ClosestKey("intervl", keys), "interval");
+  EXPECT_EQ(ClosestKey("max_item", keys), "max_items");
+  EXPECT_EQ(ClosestKey("colour", keys), "");
+}
+
+}  // namespace
+}  // namespace brandmon::config
