@@ -11,13 +11,16 @@ void Diagnostics::Error(const SourcePos& pos, std::string_view path, std::string
     line += ": ";
   }
   line += message;
+  order_.push_back({pos.file ? *pos.file : "", pos.line, pos.col, errors_.size()});
   errors_.push_back(std::move(line));
 }
 
 std::string Diagnostics::Joined() const {
+  std::vector<Key> sorted = order_;
+  std::sort(sorted.begin(), sorted.end());
   std::string out;
-  for (const auto& e : errors_) {
-    out += e;
+  for (const auto& k : sorted) {
+    out += errors_[k.index];
     out += '\n';
   }
   return out;

@@ -3,6 +3,7 @@
 #include <set>
 #include <string>
 #include <string_view>
+#include <tuple>
 #include <vector>
 
 #include "daemon/config/value.h"
@@ -15,12 +16,23 @@ class Diagnostics {
  public:
   void Error(const SourcePos& pos, std::string_view path, std::string_view message);
   bool ok() const { return errors_.empty(); }
+  // In the order they were found.
   const std::vector<std::string>& errors() const { return errors_; }
-  // All errors, one per line.
+  // All errors, one per line, ordered by file, line and column.
   std::string Joined() const;
 
  private:
+  struct Key {
+    std::string file;
+    int line;
+    int col;
+    size_t index;
+    bool operator<(const Key& o) const {
+      return std::tie(file, line, col, index) < std::tie(o.file, o.line, o.col, o.index);
+    }
+  };
   std::vector<std::string> errors_;
+  std::vector<Key> order_;
 };
 
 // Remembers the values that came from ${env:…}, ${file:…} and ${credential:…}

@@ -107,14 +107,12 @@ class Substituter {
       std::string ref = in.substr(i + 2, close - i - 2);
       auto value = Resolve(ref, v, path);
       if (!value) return;
+      redactor_.AddSecret(*value);
       out += *value;
       substituted = true;
       i = close + 1;
     }
-    if (substituted) {
-      redactor_.AddSecret(out);
-      v.set_substituted(true);
-    }
+    if (substituted) v.set_substituted(true);
     v.mutable_string() = std::move(out);
   }
 

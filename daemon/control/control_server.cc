@@ -101,6 +101,13 @@ bool ControlServer::Poll(Duration timeout, int wake_fd, const Handler& handler) 
 }
 
 Result<std::string> CallControl(const std::string& endpoint, const std::string& request, Duration timeout) {
+  // libzmq would wait for an ipc socket to appear; a missing one means no daemon.
+  if (endpoint.rfind("ipc://", 0) == 0) {
+    struct stat st{};
+    if (stat(endpoint.c_str() + 6, &st) != 0) {
+      return Status::Unavailable("no control socket at " + endpoint.substr(6) + " (is brandmond running?)");
+    }
+  }
   try {
     zmq::context_t context(1);
     zmq::socket_t socket(context, zmq::socket_type::dealer);

@@ -93,7 +93,7 @@ TEST(LoaderTest, SubstitutesEnvFileAndCredential) {
   EXPECT_EQ(tree->root.Find("c")->as_string(), "cred-secret");
   EXPECT_EQ(tree->root.Find("d")->as_string(), "literal ${env:NOPE}");
   EXPECT_FALSE(tree->root.Find("e")->substituted());
-  EXPECT_EQ(tree->redactor.Redact("x Bearer env-secret y"), "x <redacted> y");
+  EXPECT_EQ(tree->redactor.Redact("x Bearer env-secret y"), "x Bearer <redacted> y");
 }
 
 TEST(LoaderTest, SubstitutionErrorsNameThePlace) {

@@ -1,0 +1,161 @@
+// Subcommands that talk to a running brandmond over its control socket.
+
+#include <rapidjson/document.h>
+
+#include <iomanip>
+#include <ostream>
+
+#include "daemon/control/control_server.h"
+#include "daemon/ctl/command.h"
+#include "daemon/engine/paths.h"
+#include "daemon/engine/settings.h"
+
+namespace brandmon::ctl {
+namespace {
+
+constexpr Duration kDefaultTimeout = std::chrono::seconds(30);
+
+struct ControlArgs {
+  std::string endpoint;
+  std::string config_path;
+  bool json = false;
+  std::vector<std::string> positional;
+};
+
+// Parses --endpoint, --config and --json; anything else starting with '-' is an error.
+bool ParseControlArgs(Invocation& inv, const char* name, ControlArgs& out) {
+  for (size_t i = 0; i < inv.args.size(); ++i) {
+    const std::string& a = inv.args[i];
+    if ((a == "--endpoint" || a == "--config" || a == "-c") && i + 1 < inv.args.size()) {
+      (a == "--endpoint" ? out.endpoint : out.config_path) = inv.args[++i];
+    } else if (a == "--json") {
+      out.json = true;
+    } else if (!a.empty() && a[0] == '-') {
+      inv.err << "brandmonctl " << name << ": unknown option '" << a << "'\n";
+      return false;
+    } else {
+      out.positional.push_back(a);
+    }
+  }
+  return true;
+}
+
+// The control endpoint: --endpoint, else the runtime directory of --config
+// (or of the environment, as brandmond resolves it). Only daemon.runtime_dir
+// is read from the config, leniently: `reload` must reach the daemon even when
+// the file now has errors, so that the daemon reports them.
+Result<std::string> ResolveEndpoint(const ControlArgs& args) {
+  if (!args.endpoint.empty()) return args.endpoint;
+  engine::DaemonOptions daemon;
+  config::ApplyDefaults(engine::DaemonOptionTable(), daemon);
+  if (!args.config_path.empty()) {
+    config::Diagnostics ignored;
+    auto tree = config::LoadConfigTree(args.config_path, config::ProcessEnv(), ignored);
+    if (!tree.ok()) return tree.status();
+    const config::ConfigValue* d = tree->root.Find("daemon");
+    const config::ConfigValue* dir = d != nullptr && d->is_object() ? d->Find("runtime_dir") : nullptr;
+    if (dir != nullptr && dir->is_string()) daemon.runtime_dir = dir->as_string();
+  }
+  return engine::ResolvePaths(daemon, config::ProcessEnv()).control_endpoint();
+}
+
+Result<rapidjson::Document> Call(const ControlArgs& args, const std::string& request) {
+  auto endpoint = ResolveEndpoint(args);
+  if (!endpoint.ok()) return endpoint.status();
+  auto reply = control::CallControl(*endpoint, request, kDefaultTimeout);
+  if (!reply.ok()) return reply.status();
+  rapidjson::Document doc;
+  doc.Parse(reply->c_str());
+  if (doc.HasParseError() || !doc.IsObject()) return Status::Corrupt("malformed reply from " + *endpoint);
+  return doc;
+}
+
+std::string Str(const rapidjson::Value& obj, const char* key) {
+  auto it = obj.FindMember(key);
+  if (it == obj.MemberEnd() || !it->value.IsString()) return "-";
+  return it->value.GetString();
+}
+
+}  // namespace
+
+int RunReload(Invocation& inv) {
+  ControlArgs args;
+  if (!ParseControlArgs(inv, "reload", args)) return 2;
+  auto reply = Call(args, R"({"cmd":"reload"})");
+  if (!reply.ok()) {
+    inv.err << "brandmonctl reload: " << reply.status().message() << "\n";
+    return 1;
+  }
+  if ((*reply)["ok"].IsTrue()) {
+    inv.out << "reloaded\n";
+    return 0;
+  }
+  inv.err << "brandmonctl reload: " << Str(*reply, "error") << "\n" << Str(*reply, "errors");
+  return 1;
+}
+
+int RunStatus(Invocation& inv) {
+  ControlArgs args;
+  if (!ParseControlArgs(inv, "status", args)) return 2;
+  auto reply = Call(args, R"({"cmd":"status"})");
+  if (!reply.ok()) {
+    inv.err << "brandmonctl status: " << reply.status().message() << "\n";
+    return 1;
+  }
+  const rapidjson::Document& s = *reply;
+  if (args.json) {
+    rapidjson::StringBuffer buf;
+    config::JsonWriter w(buf);
+    s.Accept(w);
+    inv.out << buf.GetString() << "\n";
+    return 0;
+  }
+  inv.out << "brandmond " << Str(s, "version") << " (pid " << (s.HasMember("pid") ? s["pid"].GetInt() : 0)
+          << "), up " << (s.HasMember("uptime_s") ? s["uptime_s"].GetInt64() : 0) << "s\n"
+          << Str(s, "status") << "\n";
+  if (s.HasMember("last_reload_error") && s["last_reload_error"].IsString()) {
+    inv.out << "last reload rejected:\n" << s["last_reload_error"].GetString();
+  }
+  inv.out << "\n" << std::left << std::setw(24) << "SOURCE" << std::setw(10) << "TYPE" << std::setw(9) << "MENTIONS"
+          << std::setw(22) << "LAST SUCCESS" << std::setw(22) << "NEXT POLL" << "LAST ERROR\n";
+  if (s.HasMember("sources") && s["sources"].IsArray()) {
+    for (const auto& src : s["sources"].GetArray()) {
+      std::string err = Str(src, "last_error");
+      inv.out << std::setw(24) << Str(src, "name") << std::setw(10) << Str(src, "type") << std::setw(9)
+              << (src.HasMember("mentions") ? src["mentions"].GetUint64() : 0) << std::setw(22)
+              << Str(src, "last_success") << std::setw(22) << Str(src, "next_poll") << (err.empty() ? "-" : err)
+              << "\n";
+    }
+  }
+  return 0;
+}
+
+int RunPollNow(Invocation& inv) {
+  ControlArgs args;
+  if (!ParseControlArgs(inv, "poll-now", args)) return 2;
+  if (args.positional.size() != 1) {
+    inv.err << "brandmonctl poll-now: expected one SOURCE name\n";
+    return 2;
+  }
+  rapidjson::StringBuffer buf;
+  rapidjson::Writer<rapidjson::StringBuffer> w(buf);
+  w.StartObject();
+  w.Key("cmd");
+  w.String("poll-now");
+  w.Key("source");
+  w.String(args.positional[0]);
+  w.EndObject();
+  auto reply = Call(args, buf.GetString());
+  if (!reply.ok()) {
+    inv.err << "brandmonctl poll-now: " << reply.status().message() << "\n";
+    return 1;
+  }
+  if (!(*reply)["ok"].IsTrue()) {
+    inv.err << "brandmonctl poll-now: " << Str(*reply, "error") << "\n";
+    return 1;
+  }
+  inv.out << "polling " << args.positional[0] << "\n";
+  return 0;
+}
+
+}  // namespace brandmon::ctl

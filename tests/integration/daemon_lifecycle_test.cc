@@ -1,0 +1,142 @@
+// Runs the real brandmond and checks what an operator and systemd see:
+// the notify protocol, reload (valid and invalid), and graceful stop.
+
+#include <signal.h>
+
+#include <gtest/gtest.h>
+
+#include "tests/integration/notify_listener.h"
+#include "tests/support/process.h"
+#include "tests/support/test_util.h"
+
+namespace brandmon::testing {
+namespace {
+
+using std::chrono::milliseconds;
+using std::chrono::seconds;
+
+class DaemonLifecycleTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    config_ = dir_.Write("brandmon.json", ConfigText("info"));
+  }
+
+  std::string ConfigText(const std::string& level) {
+    return R"({
+      "daemon": {"state_dir": ")" + (dir_.path() / "state").string() + R"(",
+                 "runtime_dir": ")" + (dir_.path() / "run").string() + R"(",
+                 "log_level": ")" + level + R"(", "status_interval": "1s"},
+      "brands": [{"name": "acme"}]
+    })";
+  }
+
+  std::map<std::string, std::string> Env(const NotifyListener& listener) {
+    return {{"NOTIFY_SOCKET", listener.path()}, {"WATCHDOG_USEC", "2000000"}, {"JOURNAL_STREAM", "\x01"}};
+  }
+
+  std::string Ctl(const std::vector<std::string>& args, int* rc) {
+    std::vector<std::string> argv = {BinaryPath("brandmonctl")};
+    argv.insert(argv.end(), args.begin(), args.end());
+    argv.push_back("--config");
+    argv.push_back(config_);
+    std::string out, err;
+    *rc = RunCommand(argv, &out, &err);
+    return out + err;
+  }
+
+  TempDir dir_;
+  std::string config_;
+};
+
+TEST_F(DaemonLifecycleTest, SpeaksTheNotifyProtocol) {
+  NotifyListener listener((dir_.path() / "notify.sock").string());
+  Process daemon({BinaryPath("brandmond"), "--config", config_}, Env(listener));
+  std::string ready = listener.WaitFor("READY=1", seconds(20));
+  ASSERT_FALSE(ready.empty()) << daemon.Stderr();
+  EXPECT_NE(ready.find("STATUS="), std::string::npos) << ready;
+  EXPECT_FALSE(listener.WaitFor("WATCHDOG=1", seconds(10)).empty());
+  EXPECT_FALSE(listener.WaitFor("STATUS=", seconds(10)).empty());
+
+  daemon.Signal(SIGHUP);
+  EXPECT_FALSE(listener.WaitFor("RELOADING=1", seconds(10)).empty());
+  EXPECT_FALSE(listener.WaitFor("READY=1", seconds(10)).empty());
+
+  daemon.Signal(SIGTERM);
+  EXPECT_FALSE(listener.WaitFor("STOPPING=1", seconds(10)).empty());
+  EXPECT_EQ(daemon.Wait(seconds(20)), 0) << daemon.Stderr();
+  EXPECT_NE(daemon.Stderr().find("stopped"), std::string::npos) << daemon.Stderr();
+}
+
+TEST_F(DaemonLifecycleTest, InvalidReloadKeepsTheRunningConfig) {
+  NotifyListener listener((dir_.path() / "notify.sock").string());
+  Process daemon({BinaryPath("brandmond"), "--config", config_}, Env(listener));
+  ASSERT_FALSE(listener.WaitFor("READY=1", seconds(20)).empty()) << daemon.Stderr();
+
+  // Break the file the daemon was started from, then ask it to reload.
+  std::string good = ReadFile(config_);
+  dir_.Write("brandmon.json", "{\n  \"daemon\": {\"log_level\": \"loud\", \"runtime_dir\": \"" +
+                                  (dir_.path() / "run").string() + "\"}\n}");
+  int rc = 0;
+  std::string out = Ctl({"reload"}, &rc);
+  EXPECT_EQ(rc, 1) << out;
+  EXPECT_NE(out.find("brandmon.json:2:27: daemon.log_level: expected one of trace, debug, info, warn, error, got "
+                     "\"loud\""),
+            std::string::npos)
+      << out;
+  // The daemon kept running and says the reload was rejected.
+  EXPECT_TRUE(daemon.running());
+  dir_.Write("brandmon.json", good);
+  out = Ctl({"status"}, &rc);
+  EXPECT_EQ(rc, 0) << out;
+  EXPECT_NE(out.find("last reload rejected"), std::string::npos) << out;
+
+  // A good config reloads and clears the error.
+  out = Ctl({"reload"}, &rc);
+  EXPECT_EQ(rc, 0) << out;
+  out = Ctl({"status", "--json"}, &rc);
+  EXPECT_NE(out.find("\"last_reload_error\": null"), std::string::npos) << out;
+
+  // SIGHUP with a broken file: logged, daemon stays up.
+  dir_.Write("brandmon.json", "{ not json");
+  daemon.Signal(SIGHUP);
+  ASSERT_FALSE(listener.WaitFor("RELOADING=1", seconds(10)).empty());
+  ASSERT_FALSE(listener.WaitFor("READY=1", seconds(10)).empty());
+  EXPECT_TRUE(daemon.running());
+  daemon.Signal(SIGINT);
+  EXPECT_EQ(daemon.Wait(seconds(20)), 0);
+  EXPECT_NE(daemon.Stderr().find("reload rejected, keeping the running config"), std::string::npos)
+      << daemon.Stderr();
+}
+
+TEST_F(DaemonLifecycleTest, StuckControlClientsGetAnswersNotCrashes) {
+  NotifyListener listener((dir_.path() / "notify.sock").string());
+  Process daemon({BinaryPath("brandmond"), "--config", config_}, Env(listener));
+  ASSERT_FALSE(listener.WaitFor("READY=1", seconds(20)).empty()) << daemon.Stderr();
+  int rc = 0;
+  std::string out = Ctl({"poll-now", "nonexistent"}, &rc);
+  EXPECT_EQ(rc, 1);
+  EXPECT_NE(out.find("no source named \"nonexistent\""), std::string::npos) << out;
+  EXPECT_TRUE(daemon.running());
+  daemon.Signal(SIGTERM);
+  EXPECT_EQ(daemon.Wait(seconds(20)), 0);
+}
+
+TEST_F(DaemonLifecycleTest, InvalidConfigAtStartupExitsNonZeroWithErrors) {
+  std::string bad = dir_.Write("bad.json", "{\"daemon\": {\"shutdown_timeout\": \"soon\"}, \"brandz\": []}");
+  Process daemon({BinaryPath("brandmond"), "--config", bad}, {{"NOTIFY_SOCKET", "\x01"}});
+  EXPECT_EQ(daemon.Wait(seconds(20)), 1);
+  std::string err = daemon.Stderr();
+  EXPECT_NE(err.find("bad.json:1:33: daemon.shutdown_timeout: expected a duration like \"5m\", got \"soon\""),
+            std::string::npos)
+      << err;
+  EXPECT_NE(err.find("unknown option 'brandz' (did you mean 'brands'?)"), std::string::npos) << err;
+}
+
+TEST_F(DaemonLifecycleTest, OnceRunsOneCycleAndExits) {
+  Process daemon({BinaryPath("brandmond"), "--config", config_, "--once"});
+  EXPECT_EQ(daemon.Wait(seconds(30)), 0) << daemon.Stderr();
+  EXPECT_NE(daemon.Stderr().find("one cycle done"), std::string::npos) << daemon.Stderr();
+}
+
+}  // namespace
+}  // namespace brandmon::testing

@@ -1,0 +1,50 @@
+// The unit file passes systemd's own checks: verify, and an offline security
+// review scoring at most 2.0 (lower is better).
+
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <regex>
+
+#include "tests/support/process.h"
+#include "tests/support/test_util.h"
+
+namespace brandmon::testing {
+namespace {
+
+std::string TestUnitPath() { return std::string(BRANDMON_BINARY_DIR) + "/systemd/test/brandmond.service"; }
+
+bool HaveSystemdAnalyze() { return std::filesystem::exists("/usr/bin/systemd-analyze"); }
+
+TEST(SystemdUnitTest, Verifies) {
+  if (!HaveSystemdAnalyze()) GTEST_SKIP() << "systemd-analyze not installed";
+  std::string out, err;
+  int rc = RunCommand({"/usr/bin/systemd-analyze", "verify", TestUnitPath()}, &out, &err);
+  EXPECT_EQ(rc, 0) << out << err;
+}
+
+TEST(SystemdUnitTest, SecurityExposureAtMostTwo) {
+  if (!HaveSystemdAnalyze()) GTEST_SKIP() << "systemd-analyze not installed";
+  std::string out, err;
+  int rc = RunCommand({"/usr/bin/systemd-analyze", "security", "--offline=yes", "--threshold=20", TestUnitPath()},
+                      &out, &err, {{"SYSTEMD_COLORS", "0"}});
+  std::smatch m;
+  std::string all = out + err;
+  ASSERT_TRUE(std::regex_search(all, m, std::regex("Overall exposure level for [^:]+: ([0-9.]+)"))) << all;
+  double exposure = std::stod(m[1]);
+  RecordProperty("exposure", m[1]);
+  EXPECT_LE(exposure, 2.0) << all;
+  EXPECT_EQ(rc, 0) << all;
+}
+
+TEST(SystemdUnitTest, HasTheLifecycleSettings) {
+  std::string unit = ReadFile(TestUnitPath());
+  for (const char* line : {"Type=notify", "WatchdogSec=", "Restart=on-failure", "ExecReload=", "brandmonctl reload",
+                           "DynamicUser=yes", "StateDirectory=brandmon", "ConfigurationDirectory=brandmon",
+                           "RuntimeDirectory=brandmon"}) {
+    EXPECT_NE(unit.find(line), std::string::npos) << line;
+  }
+}
+
+}  // namespace
+}  // namespace brandmon::testing
