@@ -7,8 +7,7 @@ SystemClock& SystemClock::Instance() {
   return clock;
 }
 
-FakeClock::FakeClock()
-    : wall_base_(std::chrono::sys_days(std::chrono::year(2026) / 1 / 1)), mono_base_() {}
+FakeClock::FakeClock() : wall_base_(std::chrono::sys_days(std::chrono::year(2026) / 1 / 1)), mono_base_() {}
 
 WallTime FakeClock::Now() const { return wall_base_ + std::chrono::milliseconds(offset_ms_.load()); }
 

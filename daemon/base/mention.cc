@@ -70,8 +70,8 @@ Result<Mention> MentionFromJson(std::string_view json) {
   rapidjson::Document doc;
   doc.Parse<rapidjson::kParseIterativeFlag>(json.data(), json.size());
   if (doc.HasParseError()) {
-    return Status::Corrupt("invalid json at offset " + std::to_string(doc.GetErrorOffset()) +
-                           ": " + rapidjson::GetParseError_En(doc.GetParseError()));
+    return Status::Corrupt("invalid json at offset " + std::to_string(doc.GetErrorOffset()) + ": " +
+                           rapidjson::GetParseError_En(doc.GetParseError()));
   }
   if (!doc.IsObject()) return Status::Corrupt("expected a json object");
   Mention m;
@@ -82,8 +82,12 @@ Result<Mention> MentionFromJson(std::string_view json) {
     out.assign(it->value.GetString(), it->value.GetStringLength());
     return Status::Ok();
   };
-  for (auto [key, field] : {std::pair{"source", &m.source}, {"channel", &m.channel}, {"id", &m.id},
-                            {"url", &m.url}, {"title", &m.title}, {"text", &m.text},
+  for (auto [key, field] : {std::pair{"source", &m.source},
+                            {"channel", &m.channel},
+                            {"id", &m.id},
+                            {"url", &m.url},
+                            {"title", &m.title},
+                            {"text", &m.text},
                             {"author", &m.author}}) {
     if (auto s = get(key, *field); !s.ok()) return s;
   }

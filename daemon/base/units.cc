@@ -46,12 +46,18 @@ std::optional<Duration> ParseDuration(std::string_view text) {
     if (!number) return std::nullopt;
     std::string_view unit = TakeUnit(text);
     uint64_t scale;
-    if (unit == "ms") scale = 1;
-    else if (unit == "s") scale = 1000;
-    else if (unit == "m") scale = 60'000;
-    else if (unit == "h") scale = 3'600'000;
-    else if (unit == "d") scale = 86'400'000;
-    else return std::nullopt;
+    if (unit == "ms")
+      scale = 1;
+    else if (unit == "s")
+      scale = 1000;
+    else if (unit == "m")
+      scale = 60'000;
+    else if (unit == "h")
+      scale = 3'600'000;
+    else if (unit == "d")
+      scale = 86'400'000;
+    else
+      return std::nullopt;
     auto part = CheckedMul(*number, scale);
     if (!part || *part > static_cast<uint64_t>(std::numeric_limits<int64_t>::max()) - total_ms) {
       return std::nullopt;
@@ -71,8 +77,10 @@ std::string FormatDuration(Duration d) {
   }
   if (ms % 1000 != 0) return out + std::to_string(ms) + "ms";
   int64_t s = ms / 1000;
-  const struct { int64_t secs; const char* unit; } kUnits[] = {
-      {86400, "d"}, {3600, "h"}, {60, "m"}, {1, "s"}};
+  const struct {
+    int64_t secs;
+    const char* unit;
+  } kUnits[] = {{86400, "d"}, {3600, "h"}, {60, "m"}, {1, "s"}};
   for (const auto& u : kUnits) {
     if (s >= u.secs) {
       out += std::to_string(s / u.secs) + u.unit;
@@ -88,20 +96,30 @@ std::optional<uint64_t> ParseSize(std::string_view text) {
   std::string_view unit = TakeUnit(text);
   if (!text.empty()) return std::nullopt;
   uint64_t scale;
-  if (unit.empty() || unit == "B") scale = 1;
-  else if (unit == "KiB") scale = 1ull << 10;
-  else if (unit == "MiB") scale = 1ull << 20;
-  else if (unit == "GiB") scale = 1ull << 30;
-  else if (unit == "kB" || unit == "KB") scale = 1000;
-  else if (unit == "MB") scale = 1000 * 1000;
-  else if (unit == "GB") scale = 1000 * 1000 * 1000;
-  else return std::nullopt;
+  if (unit.empty() || unit == "B")
+    scale = 1;
+  else if (unit == "KiB")
+    scale = 1ull << 10;
+  else if (unit == "MiB")
+    scale = 1ull << 20;
+  else if (unit == "GiB")
+    scale = 1ull << 30;
+  else if (unit == "kB" || unit == "KB")
+    scale = 1000;
+  else if (unit == "MB")
+    scale = 1000 * 1000;
+  else if (unit == "GB")
+    scale = 1000 * 1000 * 1000;
+  else
+    return std::nullopt;
   return CheckedMul(*number, scale);
 }
 
 std::string FormatSize(uint64_t bytes) {
-  const struct { uint64_t scale; const char* unit; } kUnits[] = {
-      {1ull << 30, "GiB"}, {1ull << 20, "MiB"}, {1ull << 10, "KiB"}};
+  const struct {
+    uint64_t scale;
+    const char* unit;
+  } kUnits[] = {{1ull << 30, "GiB"}, {1ull << 20, "MiB"}, {1ull << 10, "KiB"}};
   for (const auto& u : kUnits) {
     if (bytes >= u.scale && bytes % u.scale == 0) return std::to_string(bytes / u.scale) + u.unit;
   }
@@ -117,11 +135,11 @@ std::string FormatRfc3339(WallTime t) {
   char buf[96];
   int frac = static_cast<int>(ms - secs * 1000);
   if (frac == 0) {
-    std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02dZ", tm.tm_year + 1900,
-                  tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
+    std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02dZ", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday,
+                  tm.tm_hour, tm.tm_min, tm.tm_sec);
   } else {
-    std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900,
-                  tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, frac);
+    std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday,
+                  tm.tm_hour, tm.tm_min, tm.tm_sec, frac);
   }
   return buf;
 }

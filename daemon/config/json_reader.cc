@@ -68,8 +68,7 @@ class LineIndex {
 // back from the stream position.
 class TreeBuilder {
  public:
-  TreeBuilder(std::string_view text, std::shared_ptr<const std::string> file,
-              const OffsetStream& stream)
+  TreeBuilder(std::string_view text, std::shared_ptr<const std::string> file, const OffsetStream& stream)
       : text_(text), file_(std::move(file)), stream_(stream), lines_(text) {}
 
   bool Null() { return Add(ConfigValue::Null(ScalarPos())); }
@@ -194,8 +193,7 @@ Result<ConfigValue> ParseConfigText(std::string_view text, const std::string& fi
     return Status::InvalidArgument(builder.Pos(ok.Offset()).ToString() + ": " + what);
   }
   if (buffer.size() != std::strlen(buffer.c_str())) {
-    return Status::InvalidArgument(builder.Pos(std::strlen(buffer.c_str())).ToString() +
-                                   ": NUL byte in config text");
+    return Status::InvalidArgument(builder.Pos(std::strlen(buffer.c_str())).ToString() + ": NUL byte in config text");
   }
   return builder.TakeRoot();
 }

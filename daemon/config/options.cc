@@ -87,8 +87,7 @@ void CheckKeys(const ConfigValue& obj, const std::string& path, const std::vecto
         }
         return m.key_pos;
       }();
-      ctx.diag.Error(m.key_pos, sub,
-                     "option given twice (first at line " + std::to_string(first.line) + ")");
+      ctx.diag.Error(m.key_pos, sub, "option given twice (first at line " + std::to_string(first.line) + ")");
       continue;
     }
     bool found = false;

@@ -39,8 +39,20 @@ namespace brandmon::config {
 using JsonWriter = rapidjson::PrettyWriter<rapidjson::StringBuffer>;
 
 enum class OptionType {
-  kString, kSecret, kBool, kInt, kDouble, kDuration, kSize, kEnum,
-  kStringList, kStringMap, kNumberMap, kObject, kObjectList, kAny,
+  kString,
+  kSecret,
+  kBool,
+  kInt,
+  kDouble,
+  kDuration,
+  kSize,
+  kEnum,
+  kStringList,
+  kStringMap,
+  kNumberMap,
+  kObject,
+  kObjectList,
+  kAny,
 };
 
 // What an option is, independent of the struct it fills: used for docs,
@@ -52,8 +64,8 @@ struct OptionInfo {
   std::string default_text;  // as a user would write it; empty when none
   std::string bounds_text;   // e.g. "1 to 10000"
   std::string doc;
-  std::vector<std::string> choices;                  // kEnum
-  std::function<std::vector<OptionInfo>()> nested;   // kObject, kObjectList
+  std::vector<std::string> choices;                 // kEnum
+  std::function<std::vector<OptionInfo>()> nested;  // kObject, kObjectList
 };
 
 // The name a type has in docs and error messages: "duration", "string list"...
@@ -119,8 +131,8 @@ void ApplyOptions(const OptionTable<T>& table, const ConfigValue& obj, const std
 // errors for unknown keys, repeats, wrong types and out-of-range values.
 // `extra_known` are keys another table handles in the same object.
 template <typename T>
-void ApplyTable(const OptionTable<T>& table, const ConfigValue& obj, const std::string& path, ApplyContext& ctx,
-                T& out, const std::vector<OptionInfo>& extra_known = {}) {
+void ApplyTable(const OptionTable<T>& table, const ConfigValue& obj, const std::string& path, ApplyContext& ctx, T& out,
+                const std::vector<OptionInfo>& extra_known = {}) {
   if (obj.is_object()) {
     std::vector<OptionInfo> known = Infos(table);
     known.insert(known.end(), extra_known.begin(), extra_known.end());
@@ -202,7 +214,10 @@ OptionSpec<T> Str(std::string key, std::string def, std::string T::*field, std::
   return detail::Make<T>(
       std::move(info),
       [field, def](T& out, const ConfigValue* v, const std::string& path, ApplyContext& ctx) {
-        if (!v) { out.*field = def; return; }
+        if (!v) {
+          out.*field = def;
+          return;
+        }
         if (detail::ExpectKind(*v, ConfigValue::Kind::kString, "a string", path, ctx)) out.*field = v->as_string();
       },
       [field](const T& in, JsonWriter& w, const Redactor* r) { WriteString(w, in.*field, r); });
@@ -234,7 +249,10 @@ OptionSpec<T> Bool(std::string key, bool def, bool T::*field, std::string doc) {
   return detail::Make<T>(
       std::move(info),
       [field, def](T& out, const ConfigValue* v, const std::string& path, ApplyContext& ctx) {
-        if (!v) { out.*field = def; return; }
+        if (!v) {
+          out.*field = def;
+          return;
+        }
         if (detail::ExpectKind(*v, ConfigValue::Kind::kBool, "true or false", path, ctx)) out.*field = v->as_bool();
       },
       [field](const T& in, JsonWriter& w, const Redactor*) { w.Bool(in.*field); });
@@ -242,19 +260,29 @@ OptionSpec<T> Bool(std::string key, bool def, bool T::*field, std::string doc) {
 
 template <typename T, typename N>
 OptionSpec<T> Int(std::string key, int64_t def, Range<int64_t> range, N T::*field, std::string doc) {
-  OptionInfo info{key, OptionType::kInt, false, std::to_string(def),
-                  std::to_string(range.min) + " to " + std::to_string(range.max), std::move(doc), {}, {}};
+  OptionInfo info{key,
+                  OptionType::kInt,
+                  false,
+                  std::to_string(def),
+                  std::to_string(range.min) + " to " + std::to_string(range.max),
+                  std::move(doc),
+                  {},
+                  {}};
   return detail::Make<T>(
       std::move(info),
       [field, def, range](T& out, const ConfigValue* v, const std::string& path, ApplyContext& ctx) {
-        if (!v) { out.*field = static_cast<N>(def); return; }
+        if (!v) {
+          out.*field = static_cast<N>(def);
+          return;
+        }
         if (!v->is_int()) {
           ctx.diag.Error(v->pos(), path, "expected an integer, got " + Describe(*v));
           return;
         }
         if (v->as_int() < range.min || v->as_int() > range.max) {
-          ctx.diag.Error(v->pos(), path, "must be between " + std::to_string(range.min) + " and " +
-                                             std::to_string(range.max) + ", got " + std::to_string(v->as_int()));
+          ctx.diag.Error(v->pos(), path,
+                         "must be between " + std::to_string(range.min) + " and " + std::to_string(range.max) +
+                             ", got " + std::to_string(v->as_int()));
           return;
         }
         out.*field = static_cast<N>(v->as_int());
@@ -266,20 +294,30 @@ std::string FormatNumber(double d);
 
 template <typename T>
 OptionSpec<T> Dbl(std::string key, double def, Range<double> range, double T::*field, std::string doc) {
-  OptionInfo info{key, OptionType::kDouble, false, FormatNumber(def),
-                  FormatNumber(range.min) + " to " + FormatNumber(range.max), std::move(doc), {}, {}};
+  OptionInfo info{key,
+                  OptionType::kDouble,
+                  false,
+                  FormatNumber(def),
+                  FormatNumber(range.min) + " to " + FormatNumber(range.max),
+                  std::move(doc),
+                  {},
+                  {}};
   return detail::Make<T>(
       std::move(info),
       [field, def, range](T& out, const ConfigValue* v, const std::string& path, ApplyContext& ctx) {
-        if (!v) { out.*field = def; return; }
+        if (!v) {
+          out.*field = def;
+          return;
+        }
         if (!v->is_number()) {
           ctx.diag.Error(v->pos(), path, "expected a number, got " + Describe(*v));
           return;
         }
         double d = v->as_double();
         if (!(d >= range.min && d <= range.max)) {
-          ctx.diag.Error(v->pos(), path, "must be between " + FormatNumber(range.min) + " and " +
-                                             FormatNumber(range.max) + ", got " + FormatNumber(d));
+          ctx.diag.Error(v->pos(), path,
+                         "must be between " + FormatNumber(range.min) + " and " + FormatNumber(range.max) + ", got " +
+                             FormatNumber(d));
           return;
         }
         out.*field = d;
@@ -292,12 +330,21 @@ template <typename T>
 OptionSpec<T> Dur(std::string key, std::string_view def, DurRange range, Duration T::*field, std::string doc) {
   Duration def_value = *ParseDuration(def);
   Duration lo = *ParseDuration(range.min), hi = *ParseDuration(range.max);
-  OptionInfo info{key, OptionType::kDuration, false, std::string(def),
-                  std::string(range.min) + " to " + std::string(range.max), std::move(doc), {}, {}};
+  OptionInfo info{key,
+                  OptionType::kDuration,
+                  false,
+                  std::string(def),
+                  std::string(range.min) + " to " + std::string(range.max),
+                  std::move(doc),
+                  {},
+                  {}};
   return detail::Make<T>(
       std::move(info),
       [field, def_value, lo, hi](T& out, const ConfigValue* v, const std::string& path, ApplyContext& ctx) {
-        if (!v) { out.*field = def_value; return; }
+        if (!v) {
+          out.*field = def_value;
+          return;
+        }
         std::optional<Duration> d;
         if (v->is_string()) d = ParseDuration(v->as_string());
         if (!d) {
@@ -305,8 +352,9 @@ OptionSpec<T> Dur(std::string key, std::string_view def, DurRange range, Duratio
           return;
         }
         if (*d < lo || *d > hi) {
-          ctx.diag.Error(v->pos(), path, "must be between " + FormatDuration(lo) + " and " + FormatDuration(hi) +
-                                             ", got " + Describe(*v));
+          ctx.diag.Error(
+              v->pos(), path,
+              "must be between " + FormatDuration(lo) + " and " + FormatDuration(hi) + ", got " + Describe(*v));
           return;
         }
         out.*field = *d;
@@ -319,12 +367,21 @@ template <typename T>
 OptionSpec<T> Size(std::string key, std::string_view def, SizeRange range, uint64_t T::*field, std::string doc) {
   uint64_t def_value = *ParseSize(def);
   uint64_t lo = *ParseSize(range.min), hi = *ParseSize(range.max);
-  OptionInfo info{key, OptionType::kSize, false, std::string(def),
-                  std::string(range.min) + " to " + std::string(range.max), std::move(doc), {}, {}};
+  OptionInfo info{key,
+                  OptionType::kSize,
+                  false,
+                  std::string(def),
+                  std::string(range.min) + " to " + std::string(range.max),
+                  std::move(doc),
+                  {},
+                  {}};
   return detail::Make<T>(
       std::move(info),
       [field, def_value, lo, hi](T& out, const ConfigValue* v, const std::string& path, ApplyContext& ctx) {
-        if (!v) { out.*field = def_value; return; }
+        if (!v) {
+          out.*field = def_value;
+          return;
+        }
         std::optional<uint64_t> n;
         if (v->is_string()) n = ParseSize(v->as_string());
         if (v->is_int() && v->as_int() >= 0) n = static_cast<uint64_t>(v->as_int());
@@ -351,7 +408,10 @@ OptionSpec<T> Enum(std::string key, std::string def, std::vector<std::string> ch
   return detail::Make<T>(
       std::move(info),
       [field, def, choices, bounds](T& out, const ConfigValue* v, const std::string& path, ApplyContext& ctx) {
-        if (!v) { out.*field = def; return; }
+        if (!v) {
+          out.*field = def;
+          return;
+        }
         for (const auto& c : choices) {
           if (v->is_string() && v->as_string() == c) {
             out.*field = c;
@@ -414,10 +474,15 @@ OptionSpec<T> StrMap(std::string key, std::map<std::string, std::string> T::*fie
 
 // An object of numbers, e.g. lexicon overrides {"sick": 2}.
 template <typename T>
-OptionSpec<T> NumMap(std::string key, Range<double> range, std::map<std::string, double> T::*field,
-                     std::string doc) {
-  OptionInfo info{key, OptionType::kNumberMap, false, "{}",
-                  "values " + FormatNumber(range.min) + " to " + FormatNumber(range.max), std::move(doc), {}, {}};
+OptionSpec<T> NumMap(std::string key, Range<double> range, std::map<std::string, double> T::*field, std::string doc) {
+  OptionInfo info{key,
+                  OptionType::kNumberMap,
+                  false,
+                  "{}",
+                  "values " + FormatNumber(range.min) + " to " + FormatNumber(range.max),
+                  std::move(doc),
+                  {},
+                  {}};
   return detail::Make<T>(
       std::move(info),
       [field, range](T& out, const ConfigValue* v, const std::string& path, ApplyContext& ctx) {
@@ -429,8 +494,9 @@ OptionSpec<T> NumMap(std::string key, Range<double> range, std::map<std::string,
           if (!m.value.is_number()) {
             ctx.diag.Error(m.value.pos(), sub, "expected a number, got " + Describe(m.value));
           } else if (!(m.value.as_double() >= range.min && m.value.as_double() <= range.max)) {
-            ctx.diag.Error(m.value.pos(), sub, "must be between " + FormatNumber(range.min) + " and " +
-                                                   FormatNumber(range.max) + ", got " + FormatNumber(m.value.as_double()));
+            ctx.diag.Error(m.value.pos(), sub,
+                           "must be between " + FormatNumber(range.min) + " and " + FormatNumber(range.max) + ", got " +
+                               FormatNumber(m.value.as_double()));
           } else {
             (out.*field)[m.key] = m.value.as_double();
           }
@@ -464,9 +530,9 @@ OptionSpec<T> Obj(std::string key, U T::*field, const OptionTable<U>& (*table)()
 
 // An array of objects, each described by the same table.
 template <typename T, typename U>
-OptionSpec<T> ObjList(std::string key, std::vector<U> T::*field, const OptionTable<U>& (*table)(),
-                      std::string doc) {
-  OptionInfo info{key, OptionType::kObjectList, false, "[]", "", std::move(doc), {}, [table] { return Infos(table()); }};
+OptionSpec<T> ObjList(std::string key, std::vector<U> T::*field, const OptionTable<U>& (*table)(), std::string doc) {
+  OptionInfo info{key, OptionType::kObjectList, false, "[]",
+                  "",  std::move(doc),          {},    [table] { return Infos(table()); }};
   return detail::Make<T>(
       std::move(info),
       [field, table](T& out, const ConfigValue* v, const std::string& path, ApplyContext& ctx) {

@@ -33,7 +33,7 @@ Result<std::unique_ptr<ControlServer>> ControlServer::Bind(const std::string& en
     if (endpoint.rfind("ipc://", 0) == 0) {
       std::string path = endpoint.substr(6);
       // Only a stale socket is removed; any other file there is an error.
-      struct stat st{};
+      struct stat st {};
       if (lstat(path.c_str(), &st) == 0) {
         if (!S_ISSOCK(st.st_mode)) return Status::Unavailable(path + " exists and is not a socket");
         unlink(path.c_str());
@@ -103,7 +103,7 @@ bool ControlServer::Poll(Duration timeout, int wake_fd, const Handler& handler) 
 Result<std::string> CallControl(const std::string& endpoint, const std::string& request, Duration timeout) {
   // libzmq would wait for an ipc socket to appear; a missing one means no daemon.
   if (endpoint.rfind("ipc://", 0) == 0) {
-    struct stat st{};
+    struct stat st {};
     if (stat(endpoint.c_str() + 6, &st) != 0) {
       return Status::Unavailable("no control socket at " + endpoint.substr(6) + " (is brandmond running?)");
     }

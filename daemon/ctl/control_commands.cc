@@ -110,14 +110,16 @@ int RunStatus(Invocation& inv) {
     inv.out << buf.GetString() << "\n";
     return 0;
   }
-  inv.out << "brandmond " << Str(s, "version") << " (pid " << (s.HasMember("pid") ? s["pid"].GetInt() : 0)
-          << "), up " << (s.HasMember("uptime_s") ? s["uptime_s"].GetInt64() : 0) << "s\n"
+  inv.out << "brandmond " << Str(s, "version") << " (pid " << (s.HasMember("pid") ? s["pid"].GetInt() : 0) << "), up "
+          << (s.HasMember("uptime_s") ? s["uptime_s"].GetInt64() : 0) << "s\n"
           << Str(s, "status") << "\n";
   if (s.HasMember("last_reload_error") && s["last_reload_error"].IsString()) {
     inv.out << "last reload rejected:\n" << s["last_reload_error"].GetString();
   }
-  inv.out << "\n" << std::left << std::setw(24) << "SOURCE" << std::setw(10) << "TYPE" << std::setw(9) << "MENTIONS"
-          << std::setw(22) << "LAST SUCCESS" << std::setw(22) << "NEXT POLL" << "LAST ERROR\n";
+  inv.out << "\n"
+          << std::left << std::setw(24) << "SOURCE" << std::setw(10) << "TYPE" << std::setw(9) << "MENTIONS"
+          << std::setw(22) << "LAST SUCCESS" << std::setw(22) << "NEXT POLL"
+          << "LAST ERROR\n";
   if (s.HasMember("sources") && s["sources"].IsArray()) {
     for (const auto& src : s["sources"].GetArray()) {
       std::string err = Str(src, "last_error");

@@ -86,10 +86,9 @@ Status Daemon::Startup() {
   signal_fd_ = signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK);
   if (signal_fd_ < 0) return Status::Internal(std::string("signalfd: ") + std::strerror(errno));
 
-  engine_ = std::make_unique<Engine>(SystemClock::Instance(), [this](const SourceSettings& source,
-                                                                     std::vector<Mention> mentions) {
-    OnMentions(source, std::move(mentions));
-  });
+  engine_ = std::make_unique<Engine>(
+      SystemClock::Instance(),
+      [this](const SourceSettings& source, std::vector<Mention> mentions) { OnMentions(source, std::move(mentions)); });
   engine_->Apply(settings_.sources);
   if (flags_.once) return Status::Ok();
 

@@ -36,7 +36,8 @@ struct Engine::Source {
   bool busy = false;
 };
 
-Engine::Engine(const Clock& clock, Output output) : clock_(clock), output_(std::move(output)) {}
+Engine::Engine(const Clock& clock, Output output)
+    : clock_(clock), output_(std::move(output)), errors_log_(clock, std::chrono::minutes(10)) {}
 
 Engine::~Engine() {
   Stop(std::chrono::seconds(0));
@@ -206,8 +207,10 @@ void Engine::PollSource(Source& source) {
     ScheduleNext(source, !status.ok());
   }
   if (!status.ok()) {
-    spdlog::warn("source '{}': {} (retry in {})", name, status.message(),
-                 FormatDuration(std::chrono::duration_cast<Duration>(source.due - clock_.Mono())));
+    // The same error every poll is logged once per window, not every time.
+    errors_log_.Log(spdlog::level::warn, "source '" + name + "'", status.message());
+    spdlog::debug("source '{}': retry in {}", name,
+                  FormatDuration(std::chrono::duration_cast<std::chrono::seconds>(source.due - clock_.Mono())));
   }
   if (!mentions.empty()) output_(source.settings, std::move(mentions));
 }

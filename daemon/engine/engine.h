@@ -14,6 +14,7 @@
 
 #include "daemon/base/clock.h"
 #include "daemon/base/mention.h"
+#include "daemon/engine/logging.h"
 #include "daemon/engine/settings.h"
 #include "daemon/plugin/plugin.h"
 
@@ -80,8 +81,9 @@ class Engine {
   mutable std::mutex mu_;
   std::condition_variable wake_;
   std::vector<std::shared_ptr<Source>> sources_;  // guarded by mu_
-  bool stopping_ = false;                          // guarded by mu_
+  bool stopping_ = false;                         // guarded by mu_
   std::atomic<uint64_t> progress_{0};
+  RateLimitedLog errors_log_;
   std::thread thread_;
   std::mt19937_64 rng_{std::random_device{}()};  // jitter; engine thread only
 };

@@ -37,7 +37,7 @@ class SyslogPriorityFlag final : public spdlog::custom_flag_formatter {
 LogStyle DetectLogStyle() {
   if (const char* js = std::getenv("JOURNAL_STREAM"); js != nullptr) {
     unsigned long long dev = 0, ino = 0;
-    struct stat st{};
+    struct stat st {};
     if (std::sscanf(js, "%llu:%llu", &dev, &ino) == 2 && fstat(STDERR_FILENO, &st) == 0 &&
         static_cast<unsigned long long>(st.st_dev) == dev && static_cast<unsigned long long>(st.st_ino) == ino) {
       return LogStyle::kJournal;

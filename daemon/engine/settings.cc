@@ -32,8 +32,7 @@ const OptionTable<SourceSettings>& SourceOptionTable() {
   static const OptionTable<S> table = {
       config::Str<S>("name", config::kRequired, &S::name,
                      "Unique name of the source: letters, digits, '_', '-' and '.'."),
-      config::Str<S>("type", config::kRequired, &S::type,
-                     "The plugin that reads it (see `brandmonctl plugins`)."),
+      config::Str<S>("type", config::kRequired, &S::type, "The plugin that reads it (see `brandmonctl plugins`)."),
       config::Bool<S>("enabled", true, &S::enabled,
                       "A disabled source is validated but never polled and needs no secrets."),
       config::Dur<S>("interval", "5m", {"1s", "7d"}, &S::interval, "Time between polls (jittered by up to 10%)."),
@@ -68,8 +67,8 @@ namespace {
 bool ValidIdentifier(const std::string& s) {
   if (s.empty() || s.size() > 64) return false;
   for (char c : s) {
-    bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' || c == '-' ||
-              c == '.';
+    bool ok =
+        (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' || c == '-' || c == '.';
     if (!ok) return false;
   }
   return true;
@@ -82,8 +81,8 @@ std::vector<std::string_view> PluginNames(const plugin::Registry& registry) {
 }
 
 // Applies one element of "sources": common options, then the plugin's.
-void ApplySource(const ConfigValue& obj, const std::string& path, ApplyContext& ctx,
-                 const plugin::Registry& registry, SourceSettings& out) {
+void ApplySource(const ConfigValue& obj, const std::string& path, ApplyContext& ctx, const plugin::Registry& registry,
+                 SourceSettings& out) {
   const plugin::PluginInfo* info = nullptr;
   if (const ConfigValue* type = obj.is_object() ? obj.Find("type") : nullptr; type && type->is_string()) {
     info = registry.Find(type->as_string());
@@ -121,9 +120,11 @@ void DumpSource(const SourceSettings& s, config::JsonWriter& w, const config::Re
 
 config::OptionSpec<Settings> SourcesOption(const plugin::Registry* registry) {
   config::OptionSpec<Settings> spec;
-  spec.info = {"sources", config::OptionType::kObjectList, false, "[]", "",
-               "The channels to poll. Each has the options below plus those of its plugin (`brandmonctl plugins`).",
-               {}, [] { return config::Infos(SourceOptionTable()); }};
+  spec.info = {
+      "sources", config::OptionType::kObjectList,
+      false,     "[]",
+      "",        "The channels to poll. Each has the options below plus those of its plugin (`brandmonctl plugins`).",
+      {},        [] { return config::Infos(SourceOptionTable()); }};
   spec.apply = [registry](Settings& out, const ConfigValue* v, const std::string& path, ApplyContext& ctx) {
     out.sources.clear();
     if (v == nullptr) return;
@@ -170,8 +171,7 @@ const OptionTable<Settings>& SettingsTable() {
   return table;
 }
 
-Result<Settings> LoadSettings(const std::string& path, const config::EnvLookup& env,
-                              const plugin::Registry& registry) {
+Result<Settings> LoadSettings(const std::string& path, const config::EnvLookup& env, const plugin::Registry& registry) {
   config::Diagnostics diag;
   auto tree = config::LoadConfigTree(path, env, diag);
   if (!tree.ok()) return tree.status();
@@ -193,7 +193,8 @@ Result<Settings> LoadSettings(const std::string& path, const config::EnvLookup& 
       ctx.diag.Error(item.Find("name")->pos(), bpath + ".name",
                      "must be 1-64 letters, digits, '_', '-' or '.', got \"" + b.name + "\"");
     }
-    if (!brand_names.insert(b.name).second) ctx.diag.Error(item.pos(), bpath, "duplicate brand name \"" + b.name + "\"");
+    if (!brand_names.insert(b.name).second)
+      ctx.diag.Error(item.pos(), bpath, "duplicate brand name \"" + b.name + "\"");
   }
   if (!diag.ok()) return Status::InvalidArgument(diag.Joined());
   for (auto& s : settings.sources) {

@@ -64,8 +64,7 @@ const config::OptionTable<Settings>& SettingsTable();
 // Loads and validates the config at `path`: every error is collected, each as
 // "file:line:col: option.path: message".
 // Errors: InvalidArgument whose message is all the error lines.
-Result<Settings> LoadSettings(const std::string& path, const config::EnvLookup& env,
-                              const plugin::Registry& registry);
+Result<Settings> LoadSettings(const std::string& path, const config::EnvLookup& env, const plugin::Registry& registry);
 
 // The effective config (defaults filled in, secrets redacted) as pretty JSON.
 std::string DumpSettings(const Settings& settings);

@@ -27,8 +27,7 @@ struct PluginInfo {
   // Fills the plugin's options from a source object, reporting errors to
   // `ctx`. Unknown keys are checked by the caller over the union of the
   // engine's source options and `options`.
-  std::function<ConfiguredPlugin(const config::ConfigValue& source, const std::string& path,
-                                 config::ApplyContext& ctx)>
+  std::function<ConfiguredPlugin(const config::ConfigValue& source, const std::string& path, config::ApplyContext& ctx)>
       configure;
 };
 

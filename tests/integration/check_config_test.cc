@@ -109,8 +109,8 @@ TEST(CommandLineTest, CtlHelpListsCommandsAndRejectsUnknownOnes) {
   }
   EXPECT_EQ(RunCommand({BinaryPath("brandmonctl"), "frob"}, &out, &err), 2);
   EXPECT_NE(err.find("unknown command 'frob'"), std::string::npos);
-  EXPECT_EQ(RunCommand({BinaryPath("brandmonctl"), "status", "--endpoint", "ipc:///nonexistent/x.sock"}, &out, &err,
-                       {}, std::chrono::seconds(60)),
+  EXPECT_EQ(RunCommand({BinaryPath("brandmonctl"), "status", "--endpoint", "ipc:///nonexistent/x.sock"}, &out, &err, {},
+                       std::chrono::seconds(60)),
             1);
 }
 

@@ -17,15 +17,16 @@ using std::chrono::seconds;
 
 class DaemonLifecycleTest : public ::testing::Test {
  protected:
-  void SetUp() override {
-    config_ = dir_.Write("brandmon.json", ConfigText("info"));
-  }
+  void SetUp() override { config_ = dir_.Write("brandmon.json", ConfigText("info")); }
 
   std::string ConfigText(const std::string& level) {
     return R"({
-      "daemon": {"state_dir": ")" + (dir_.path() / "state").string() + R"(",
-                 "runtime_dir": ")" + (dir_.path() / "run").string() + R"(",
-                 "log_level": ")" + level + R"(", "status_interval": "1s"},
+      "daemon": {"state_dir": ")" +
+           (dir_.path() / "state").string() + R"(",
+                 "runtime_dir": ")" +
+           (dir_.path() / "run").string() + R"(",
+                 "log_level": ")" +
+           level + R"(", "status_interval": "1s"},
       "brands": [{"name": "acme"}]
     })";
   }
@@ -104,8 +105,7 @@ TEST_F(DaemonLifecycleTest, InvalidReloadKeepsTheRunningConfig) {
   EXPECT_TRUE(daemon.running());
   daemon.Signal(SIGINT);
   EXPECT_EQ(daemon.Wait(seconds(20)), 0);
-  EXPECT_NE(daemon.Stderr().find("reload rejected, keeping the running config"), std::string::npos)
-      << daemon.Stderr();
+  EXPECT_NE(daemon.Stderr().find("reload rejected, keeping the running config"), std::string::npos) << daemon.Stderr();
 }
 
 TEST_F(DaemonLifecycleTest, StuckControlClientsGetAnswersNotCrashes) {
@@ -136,6 +136,22 @@ TEST_F(DaemonLifecycleTest, OnceRunsOneCycleAndExits) {
   Process daemon({BinaryPath("brandmond"), "--config", config_, "--once"});
   EXPECT_EQ(daemon.Wait(seconds(30)), 0) << daemon.Stderr();
   EXPECT_NE(daemon.Stderr().find("one cycle done"), std::string::npos) << daemon.Stderr();
+}
+
+TEST_F(DaemonLifecycleTest, JournalGetsSyslogPriorityPrefixes) {
+  // JOURNAL_STREAM names stderr's device:inode, as systemd sets it.
+  std::string out, err;
+  int rc = RunCommand({"/bin/sh", "-c", "export JOURNAL_STREAM=$(stat -L -c %d:%i /proc/$$/fd/2); exec \"$0\" \"$@\"",
+                       BinaryPath("brandmond"), "--config", config_, "--once"},
+                      &out, &err);
+  EXPECT_EQ(rc, 0) << err;
+  EXPECT_EQ(err.rfind("<6>", 0), 0u) << err;
+  EXPECT_EQ(err.find("\x1b["), std::string::npos) << "no colors in the journal";
+  // Not the journal: timestamps and a level word instead.
+  rc = RunCommand({BinaryPath("brandmond"), "--config", config_, "--once"}, &out, &err, {{"JOURNAL_STREAM", "1:1"}});
+  EXPECT_EQ(rc, 0);
+  EXPECT_EQ(err.find("<6>"), std::string::npos) << err;
+  EXPECT_NE(err.find(" info "), std::string::npos) << err;
 }
 
 }  // namespace

@@ -26,8 +26,8 @@ TEST(SystemdUnitTest, Verifies) {
 TEST(SystemdUnitTest, SecurityExposureAtMostTwo) {
   if (!HaveSystemdAnalyze()) GTEST_SKIP() << "systemd-analyze not installed";
   std::string out, err;
-  int rc = RunCommand({"/usr/bin/systemd-analyze", "security", "--offline=yes", "--threshold=20", TestUnitPath()},
-                      &out, &err, {{"SYSTEMD_COLORS", "0"}});
+  int rc = RunCommand({"/usr/bin/systemd-analyze", "security", "--offline=yes", "--threshold=20", TestUnitPath()}, &out,
+                      &err, {{"SYSTEMD_COLORS", "0"}});
   std::smatch m;
   std::string all = out + err;
   ASSERT_TRUE(std::regex_search(all, m, std::regex("Overall exposure level for [^:]+: ([0-9.]+)"))) << all;
@@ -39,9 +39,9 @@ TEST(SystemdUnitTest, SecurityExposureAtMostTwo) {
 
 TEST(SystemdUnitTest, HasTheLifecycleSettings) {
   std::string unit = ReadFile(TestUnitPath());
-  for (const char* line : {"Type=notify", "WatchdogSec=", "Restart=on-failure", "ExecReload=", "brandmonctl reload",
-                           "DynamicUser=yes", "StateDirectory=brandmon", "ConfigurationDirectory=brandmon",
-                           "RuntimeDirectory=brandmon"}) {
+  for (const char* line :
+       {"Type=notify", "WatchdogSec=", "Restart=on-failure", "ExecReload=", "brandmonctl reload", "DynamicUser=yes",
+        "StateDirectory=brandmon", "ConfigurationDirectory=brandmon", "RuntimeDirectory=brandmon"}) {
     EXPECT_NE(unit.find(line), std::string::npos) << line;
   }
 }

@@ -57,12 +57,12 @@ TEST_P(JsonReaderErrorTest, ReportsFileLineColumn) {
   EXPECT_EQ(v.status().message().rfind(GetParam().expected_prefix, 0), 0u) << v.status().message();
 }
 
-INSTANTIATE_TEST_SUITE_P(
-    Cases, JsonReaderErrorTest,
-    ::testing::Values(BadCase{"{\n  \"a\": 1\n  \"b\": 2\n}", "bad.json:3:3: "},
-                      BadCase{"{\"a\": tru}", "bad.json:1:10: "}, BadCase{"", "bad.json:1:1: "},
-                      BadCase{"{\"a\": \"unterminated", "bad.json:1:20: "}, BadCase{"{} {}", "bad.json:1:4: "},
-                      BadCase{"{\"a\": /* open comment", "bad.json:1:"}));
+INSTANTIATE_TEST_SUITE_P(Cases, JsonReaderErrorTest,
+                         ::testing::Values(BadCase{"{\n  \"a\": 1\n  \"b\": 2\n}", "bad.json:3:3: "},
+                                           BadCase{"{\"a\": tru}", "bad.json:1:10: "}, BadCase{"", "bad.json:1:1: "},
+                                           BadCase{"{\"a\": \"unterminated", "bad.json:1:20: "},
+                                           BadCase{"{} {}", "bad.json:1:4: "},
+                                           BadCase{"{\"a\": /* open comment", "bad.json:1:"}));
 
 TEST(JsonReaderTest, DeepNestingIsAnErrorNotACrash) {
   std::string deep(100000, '[');

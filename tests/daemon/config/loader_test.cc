@@ -83,8 +83,8 @@ TEST(LoaderTest, SubstitutesEnvFileAndCredential) {
     "e": "no substitution"
   })");
   Diagnostics diag;
-  auto tree = LoadConfigTree(main, FakeEnv({{"TOKEN", "env-secret"}, {"CREDENTIALS_DIRECTORY", dir.path().string() + "/creds"}}),
-                             diag);
+  auto tree = LoadConfigTree(
+      main, FakeEnv({{"TOKEN", "env-secret"}, {"CREDENTIALS_DIRECTORY", dir.path().string() + "/creds"}}), diag);
   ASSERT_TRUE(tree.ok());
   EXPECT_TRUE(diag.ok()) << diag.Joined();
   EXPECT_EQ(tree->root.Find("a")->as_string(), "Bearer env-secret");

@@ -82,8 +82,7 @@ TEST(OptionsTest, ParsesEveryType) {
 TEST(OptionsTest, BadDurationNamesFileLineColPathAndValue) {
   Outcome o = Apply("{\"url\": \"u\",\n \"interval\": \"fast\"}");
   ASSERT_EQ(o.diag.errors().size(), 1u);
-  EXPECT_EQ(o.diag.errors()[0],
-            "conf/x.json:2:14: sources[3].interval: expected a duration like \"5m\", got \"fast\"");
+  EXPECT_EQ(o.diag.errors()[0], "conf/x.json:2:14: sources[3].interval: expected a duration like \"5m\", got \"fast\"");
 }
 
 TEST(OptionsTest, UnknownKeySuggestsTheClosestOne) {

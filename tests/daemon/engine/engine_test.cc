@@ -1,0 +1,238 @@
+#include "daemon/engine/engine.h"
+
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <condition_variable>
+#include <mutex>
+#include <thread>
+
+namespace brandmon::engine {
+namespace {
+
+using namespace std::chrono_literals;
+
+// A poll plugin scripted by the test: emits `per_poll` mentions, fails while
+// `fail` is set, and can block inside Poll() until released or stopped.
+struct Script {
+  std::atomic<int> constructed{0};
+  std::atomic<int> polls{0};
+  std::atomic<int> stops{0};
+  std::atomic<bool> fail{false};
+  std::atomic<bool> block{false};
+  std::atomic<bool> honour_stop{true};
+  std::atomic<bool> in_poll{false};
+  int per_poll = 1;
+  std::mutex mu;
+  std::condition_variable cv;
+  bool released = false;
+};
+
+class ScriptedPlugin : public plugin::PollPlugin {
+ public:
+  explicit ScriptedPlugin(Script& s) : s_(s) { ++s_.constructed; }
+  Status Poll(plugin::Sink& sink, plugin::SourceState& state) override {
+    int n = ++s_.polls;
+    state["polls"] = std::to_string(std::stoi(state.count("polls") ? state["polls"] : "0") + 1);
+    if (s_.block) {
+      s_.in_poll = true;
+      std::unique_lock<std::mutex> lock(s_.mu);
+      s_.cv.wait(lock, [&] { return s_.released || (stopped_ && s_.honour_stop); });
+      s_.in_poll = false;
+    }
+    if (s_.fail) return Status::Unavailable("scripted failure");
+    for (int i = 0; i < s_.per_poll; ++i) {
+      Mention m;
+      m.id = std::to_string(n) + "-" + std::to_string(i);
+      m.text = "hello";
+      sink.Emit(std::move(m));
+    }
+    return Status::Ok();
+  }
+  void Stop() override {
+    ++s_.stops;
+    std::lock_guard<std::mutex> lock(s_.mu);
+    stopped_ = true;
+    s_.cv.notify_all();
+  }
+
+ private:
+  Script& s_;
+  bool stopped_ = false;
+};
+
+SourceSettings Source(const std::string& name, Script& script, Duration interval = 5min) {
+  SourceSettings s;
+  s.name = name;
+  s.type = "scripted";
+  s.interval = interval;
+  s.fingerprint = name + "/" + std::to_string(interval.count());
+  s.plugin.make = [&script] { return std::make_unique<ScriptedPlugin>(script); };
+  return s;
+}
+
+struct Received {
+  std::mutex mu;
+  std::vector<Mention> mentions;
+  size_t size() {
+    std::lock_guard<std::mutex> lock(mu);
+    return mentions.size();
+  }
+};
+
+template <typename F>
+bool Eventually(F f, std::chrono::milliseconds timeout = 5s) {
+  auto until = std::chrono::steady_clock::now() + timeout;
+  while (std::chrono::steady_clock::now() < until) {
+    if (f()) return true;
+    std::this_thread::sleep_for(2ms);
+  }
+  return f();
+}
+
+class EngineTest : public ::testing::Test {
+ protected:
+  Engine::Output Collect() {
+    return [this](const SourceSettings&, std::vector<Mention> ms) {
+      std::lock_guard<std::mutex> lock(received_.mu);
+      for (auto& m : ms) received_.mentions.push_back(std::move(m));
+    };
+  }
+  FakeClock clock_;
+  Received received_;
+};
+
+TEST_F(EngineTest, RunOnceFillsSourceAndChannelDefaults) {
+  Script a, b;
+  Engine engine(clock_, Collect());
+  SourceSettings sb = Source("b", b);
+  sb.channel = "reddit";
+  sb.lang = "es";
+  engine.Apply({Source("a", a), sb});
+  engine.RunOnce();
+  ASSERT_EQ(received_.size(), 2u);
+  EXPECT_EQ(received_.mentions[0].source, "a");
+  EXPECT_EQ(received_.mentions[0].channel, "scripted");
+  EXPECT_EQ(received_.mentions[1].channel, "reddit");
+  EXPECT_EQ(received_.mentions[1].lang, "es");
+}
+
+TEST_F(EngineTest, PollsOnScheduleAndOnDemand) {
+  Script a;
+  Engine engine(clock_, Collect());
+  engine.Apply({Source("a", a, 1min)});
+  engine.Start();
+  ASSERT_TRUE(Eventually([&] { return a.polls == 1; }));
+  // Not due yet: the fake clock has not moved.
+  std::this_thread::sleep_for(50ms);
+  EXPECT_EQ(a.polls, 1);
+  clock_.Advance(2min);
+  ASSERT_TRUE(engine.PollNow("a").ok());
+  ASSERT_TRUE(Eventually([&] { return a.polls == 2; }));
+  EXPECT_EQ(engine.PollNow("nope").code(), Status::Code::kNotFound);
+  EXPECT_TRUE(engine.Stop(1s));
+}
+
+TEST_F(EngineTest, ReloadKeepsUnchangedSourcesAndTheirState) {
+  Script a, b, c;
+  Engine engine(clock_, Collect());
+  engine.Apply({Source("a", a), Source("b", b)});
+  engine.RunOnce();
+  // a unchanged, b changed (new interval), c added.
+  engine.Apply({Source("a", a), Source("b", b, 10min), Source("c", c)});
+  engine.RunOnce();
+  EXPECT_EQ(a.constructed, 1) << "an unchanged source keeps its plugin";
+  EXPECT_EQ(b.constructed, 2) << "a changed source gets a new plugin";
+  EXPECT_EQ(b.stops, 1) << "the replaced plugin was stopped";
+  EXPECT_EQ(c.constructed, 1);
+  // Removing a source stops its plugin.
+  engine.Apply({Source("c", c)});
+  EXPECT_EQ(a.stops, 1);
+  auto health = engine.Health();
+  ASSERT_EQ(health.size(), 1u);
+  EXPECT_EQ(health[0].name, "c");
+}
+
+TEST_F(EngineTest, FailureIsPerSourceAndBacksOff) {
+  Script bad, good;
+  bad.fail = true;
+  Engine engine(clock_, Collect());
+  engine.Apply({Source("bad", bad, 1min), Source("good", good, 1min)});
+  engine.RunOnce();
+  engine.RunOnce();
+  auto health = engine.Health();
+  ASSERT_EQ(health.size(), 2u);
+  EXPECT_EQ(health[0].consecutive_failures, 2);
+  EXPECT_EQ(health[0].last_error, "scripted failure");
+  ASSERT_TRUE(health[0].next_poll);
+  // Second failure: 60s backoff (+ up to 10% jitter), more than the 1m interval would be... at least 60s.
+  auto wait = *health[0].next_poll - clock_.Now();
+  EXPECT_GE(wait, 60s);
+  EXPECT_LE(wait, 66s);
+  EXPECT_EQ(health[1].consecutive_failures, 0);
+  EXPECT_TRUE(health[1].last_success);
+  EXPECT_EQ(received_.size(), 2u);
+  // Recovery resets the failure count.
+  bad.fail = false;
+  engine.RunOnce();
+  EXPECT_EQ(engine.Health()[0].consecutive_failures, 0);
+}
+
+TEST_F(EngineTest, ProgressStallsWhileAPollIsStuck) {
+  Script stuck;
+  stuck.block = true;
+  Engine engine(clock_, Collect());
+  engine.Apply({Source("stuck", stuck)});
+  engine.Start();
+  ASSERT_TRUE(Eventually([&] { return stuck.in_poll.load(); }));
+  uint64_t p = engine.progress();
+  std::this_thread::sleep_for(1200ms);  // longer than the idle wake-up
+  EXPECT_EQ(engine.progress(), p) << "a stuck engine must not look alive to the watchdog";
+  {
+    std::lock_guard<std::mutex> lock(stuck.mu);
+    stuck.released = true;
+    stuck.cv.notify_all();
+  }
+  ASSERT_TRUE(Eventually([&] { return engine.progress() > p; }));
+  EXPECT_TRUE(engine.Stop(1s));
+}
+
+TEST_F(EngineTest, StopInterruptsBlockingWork) {
+  Script stuck;
+  stuck.block = true;
+  Engine engine(clock_, Collect());
+  engine.Apply({Source("stuck", stuck)});
+  engine.Start();
+  ASSERT_TRUE(Eventually([&] { return stuck.in_poll.load(); }));
+  EXPECT_TRUE(engine.Stop(2s));
+  EXPECT_FALSE(stuck.in_poll);
+}
+
+TEST_F(EngineTest, StopGivesUpAfterTheDeadline) {
+  Script stuck;
+  stuck.block = true;
+  stuck.honour_stop = false;
+  Engine engine(clock_, Collect());
+  engine.Apply({Source("stuck", stuck)});
+  engine.Start();
+  ASSERT_TRUE(Eventually([&] { return stuck.in_poll.load(); }));
+  auto start = std::chrono::steady_clock::now();
+  // The fake clock never moves on its own; advance it from another thread.
+  std::thread ticker([&] {
+    for (int i = 0; i < 100 && stuck.in_poll; ++i) {
+      clock_.Advance(100ms);
+      std::this_thread::sleep_for(5ms);
+    }
+  });
+  EXPECT_FALSE(engine.Stop(500ms));
+  EXPECT_LT(std::chrono::steady_clock::now() - start, 3s);
+  {
+    std::lock_guard<std::mutex> lock(stuck.mu);
+    stuck.released = true;
+    stuck.cv.notify_all();
+  }
+  ticker.join();
+}
+
+}  // namespace
+}  // namespace brandmon::engine

@@ -1,0 +1,44 @@
+// `cmake --install` lays out what a packager expects and never replaces a
+// config an operator edited.
+
+#include <gtest/gtest.h>
+
+#include <filesystem>
+
+#include "tests/support/process.h"
+#include "tests/support/test_util.h"
+
+namespace brandmon::testing {
+namespace {
+
+namespace fs = std::filesystem;
+
+int Install(const TempDir& dest, std::string* out) {
+  std::string err;
+  int rc = RunCommand({"/usr/bin/cmake", "--install", BRANDMON_BINARY_DIR, "--prefix", "/usr"}, out, &err,
+                      {{"DESTDIR", dest.path().string()}}, std::chrono::seconds(120));
+  *out += err;
+  return rc;
+}
+
+TEST(InstallTest, PutsEverythingInPlaceAndKeepsAnEditedConfig) {
+  TempDir dest;
+  std::string out;
+  ASSERT_EQ(Install(dest, &out), 0) << out;
+  const fs::path root = dest.path();
+  for (const char* p : {"usr/bin/brandmond", "usr/bin/brandmonctl", "usr/lib/systemd/system/brandmond.service",
+                        "etc/brandmon/brandmon.json", "usr/share/brandmon/demo.json"}) {
+    EXPECT_TRUE(fs::exists(root / p)) << p << "\n" << out;
+  }
+  std::string unit = ReadFile((root / "usr/lib/systemd/system/brandmond.service").string());
+  EXPECT_NE(unit.find("ExecStart=/usr/bin/brandmond"), std::string::npos) << unit;
+
+  // An operator edits the config; a second install keeps it.
+  std::string edited = "{\"brands\": [{\"name\": \"mine\"}]}\n";
+  dest.Write("etc/brandmon/brandmon.json", edited);
+  ASSERT_EQ(Install(dest, &out), 0) << out;
+  EXPECT_EQ(ReadFile((root / "etc/brandmon/brandmon.json").string()), edited);
+}
+
+}  // namespace
+}  // namespace brandmon::testing
