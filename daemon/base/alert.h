@@ -36,8 +36,8 @@ struct Alert {
   std::string rule;     // e.g. "negative_mention", "volume_spike_clear"
   std::string channel;  // set when the rule works per channel; empty for the whole brand
   Severity severity = Severity::kInfo;
-  std::string summary;     // one line for people
-  std::string dedupe_key;  // equal keys mean the same event: only the first is kept
+  std::string summary;                                  // one line for people
+  std::string dedupe_key;                               // equal keys mean the same event: only the first is kept
   std::vector<ScoredMention> mentions;                  // the triggering mention(s), may be empty
   std::vector<std::pair<std::string, double>> figures;  // the rule's numbers, in a stable order
   std::vector<TermCount> terms;                         // e.g. the top emerging terms

@@ -7,12 +7,27 @@ namespace brandmon::ctl {
 
 // Each subcommand lives in its own <name>_command.cc.
 int RunConfigDocs(Invocation& inv);
+int RunMatch(Invocation& inv);
 int RunPlugins(Invocation& inv);
+int RunStatus(Invocation& inv);
+int RunReload(Invocation& inv);
+int RunPollNow(Invocation& inv);
 
 const std::vector<Command>& Commands() {
   static const std::vector<Command> commands = {
       {"plugins", "list the source plugins with their options and defaults", "brandmonctl plugins [--json]",
        RunPlugins},
+      {"status", "show the running daemon's health: sources, errors, next polls",
+       "brandmonctl status [--json] [--config PATH | --endpoint ENDPOINT]", RunStatus},
+      {"reload", "reload the daemon's config now; exits non-zero with the errors when it is rejected",
+       "brandmonctl reload [--config PATH | --endpoint ENDPOINT]", RunReload},
+      {"poll-now", "poll one source at once", "brandmonctl poll-now SOURCE [--config PATH | --endpoint ENDPOINT]",
+       RunPollNow},
+      {"match", "test a brand query: print which brands match each line of stdin and where",
+       "brandmonctl match (--query QUERY | --config PATH) [--diacritic-insensitive] [--lang CODE] [--channel NAME]\n"
+       "  prints per line {\"match\": true|false, \"brands\": [...], \"spans\": [[start, end], ...]}\n"
+       "  (brands only with --config; spans are code-point offsets of the matched terms)",
+       RunMatch},
       {"config-docs", "write the config reference (docs/config.md) generated from the option tables",
        "brandmonctl config-docs [--output FILE]", RunConfigDocs},
   };

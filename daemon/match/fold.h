@@ -1,0 +1,72 @@
+#pragma once
+
+// Unicode folding for brand matching: text and query terms go through the same
+// function, so whatever it merges (case, compatibility forms, optionally
+// diacritics, runs of spaces and punctuation) matches alike on both sides.
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace brandmon::match {
+
+enum class FoldMode : uint8_t {
+  kCaseOnly = 0,      // case-folded and compatibility-decomposed: "Café" -> "cafe\u0301"
+  kNoDiacritics = 1,  // also drops diacritics: "Café" -> "cafe", "Łódź" -> "lodz"
+};
+
+// Classes of a code point, as a bit set.
+enum CharFlag : uint8_t {
+  kWordChar = 1,   // letters, marks, digits, '_': part of a word
+  kNoSpace = 2,    // a script written without spaces (Han, kana, Hangul, Thai...): words are substrings
+  kMark = 4,       // a combining mark: never the start or end of a match
+  kKeptPunct = 8,  // punctuation kept by folding because URLs, handles and tags need it: # @ $ . / : & + '
+};
+// Everything that is neither a word char nor kept punctuation folds to one space.
+uint8_t CharFlagsOf(char32_t cp);
+
+// Text folded for matching. `bytes` is UTF-8 without leading or trailing
+// spaces and with separators collapsed to one ' '. `source[i]` is the index,
+// in code points of the original text, of the character byte i came from;
+// `source[bytes.size()]` is the original length in code points. Reused across
+// calls to avoid allocation; thread-compatible.
+struct FoldedText {
+  std::string bytes;
+  std::vector<uint32_t> source;
+  std::vector<uint32_t> word_starts;  // byte offsets where words start, ascending (when requested)
+
+  // Original code-point span of the folded bytes [begin, end).
+  // REQUIRES: begin < end <= bytes.size().
+  uint32_t SourceStart(size_t begin) const { return source[begin]; }
+  uint32_t SourceEnd(size_t end) const {
+    uint32_t after = source[end];
+    uint32_t last = source[end - 1] + 1;
+    return after > last ? after : last;
+  }
+  // Index of the word containing byte `pos` (0 before the first word).
+  // REQUIRES: word starts were requested.
+  uint32_t WordAt(size_t pos) const;
+};
+
+// Folds `text` into `out` (cleared first). Invalid UTF-8 bytes count as one
+// code point each and fold to a separator. `want_words` also fills
+// word_starts.
+void FoldText(std::string_view text, FoldMode mode, bool want_words, FoldedText* out);
+
+// The folded bytes of `text`, e.g. for a query term.
+std::string FoldString(std::string_view text, FoldMode mode);
+
+// Whether a match of folded bytes [begin, end) in `folded` starts and ends on
+// word boundaries. Boundaries lie next to separators, around words of
+// scripts written without spaces, and never before a combining mark; a match
+// that starts with '#', '@' or '$' also needs a non-word character before it.
+// REQUIRES: `folded` was produced by FoldText; begin < end <= folded.size().
+bool StartsOnBoundary(std::string_view folded, size_t begin);
+bool EndsOnBoundary(std::string_view folded, size_t end);
+
+// Whether `text` holds at least one word character.
+bool HasWordChar(std::string_view text);
+
+}  // namespace brandmon::match

@@ -1,0 +1,75 @@
+#pragma once
+
+#include <map>
+#include <memory>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "daemon/base/alert.h"
+#include "daemon/base/clock.h"
+#include "daemon/base/scored_mention.h"
+#include "daemon/base/status.h"
+#include "daemon/rules/rules_options.h"
+#include "daemon/rules/trend.h"
+#include "daemon/store/rule_state.h"
+
+namespace brandmon::rules {
+
+// What the rules need to know about one brand.
+struct BrandRules {
+  std::string name;
+  std::vector<std::string> handles;   // e.g. "@acme"
+  std::vector<std::string> hashtags;  // e.g. "#acme"
+  RulesOptions options;
+};
+
+// Turns the stream of scored mentions into alerts: per-mention rules
+// (negative_mention, needs_reply, praise, keyword) and trend rules over time
+// buckets (volume_spike, negative_spike, sentiment_shift, emerging_terms).
+// Never fetches nor publishes; its memory (baselines, storms, cooldowns) is
+// loaded with Restore() and staged with SaveState(), which the engine commits
+// with the mentions and alerts that changed it. Owned by one thread
+// (thread-compatible); `clock` must outlive it.
+class Engine {
+ public:
+  Engine(std::vector<BrandRules> brands, const Clock& clock);
+  ~Engine();
+  Engine(const Engine&) = delete;
+  Engine& operator=(const Engine&) = delete;
+
+  // Loads the state saved by a previous run. State of unknown brands, or
+  // saved under another bucket width, is ignored. Errors: those of `reader`.
+  Status Restore(store::RuleStateReader& reader);
+
+  // Closes the buckets that ended before now, then runs the rules over
+  // `mentions` (those of unknown brands are ignored). Returns the alerts
+  // without seq, in a deterministic order.
+  std::vector<Alert> Process(const std::vector<ScoredMention>& mentions);
+
+  // Closes the buckets that ended before now: quiet periods, the end of a
+  // storm. Call it periodically even when no mention arrives.
+  std::vector<Alert> Tick();
+
+  // Stages the state changed since the last call.
+  void SaveState(store::RuleStateWriter& writer);
+
+ private:
+  struct BrandState;
+  static void CompileCues(const NeedsReplyOptions& options, BrandState& state);
+  std::vector<Alert> AdvanceAll(WallTime now);
+  void AdvanceBrand(BrandState& brand, WallTime now, std::vector<Alert>& out);
+  void RunMentionRules(BrandState& brand, const ScoredMention& m, WallTime now, std::vector<Alert>& out);
+  void CountMention(BrandState& brand, const ScoredMention& m, WallTime now);
+  // True when `key` is not cooling down at `now`; then starts its cooldown.
+  bool TakeCooldown(BrandState& brand, const std::string& key, Duration cooldown, WallTime now);
+
+  const Clock& clock_;
+  std::map<std::string, std::unique_ptr<BrandState>> brands_;
+};
+
+// The reach of a mention: the largest of its followers, likes, shares and
+// replies metrics; 0 when it has none.
+double Reach(const Mention& mention);
+
+}  // namespace brandmon::rules

@@ -1,0 +1,51 @@
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace brandmon::rules {
+
+// The words of `text`, lowercased (ASCII letters only; other scripts are
+// kept as written): runs of letters, digits, non-ASCII characters, and the
+// inner apostrophes and hyphens of a word. A leading '#' or '@' stays on the
+// word, so hashtags and handles are words of their own. The typographic
+// apostrophe is read as "'".
+std::vector<std::string> Words(std::string_view text);
+
+// A phrase split by Words, to look for many times.
+using Phrase = std::vector<std::string>;
+
+// Whether `phrase` occurs in `words` as consecutive whole words. An empty
+// phrase never occurs.
+bool ContainsWords(const std::vector<std::string>& words, const Phrase& phrase);
+
+// Whether `phrase` (itself split by Words) occurs in `words` as consecutive
+// whole words. An empty phrase never occurs.
+bool ContainsPhrase(const std::vector<std::string>& words, std::string_view phrase);
+
+// The cues that make a mention a question or a complaint in one language.
+struct LanguageCues {
+  std::string_view lang;  // primary subtag: "en", "fr"...
+  std::vector<std::string_view> questions;
+  std::vector<std::string_view> complaints;
+};
+
+// The built-in cue lists, one per supported language.
+const std::vector<LanguageCues>& BuiltinCues();
+
+// The lowercase primary subtag of a BCP 47 code: "pt-BR" -> "pt".
+std::string PrimaryLanguage(std::string_view lang);
+
+// The cue lists that apply to a mention in `lang` (a BCP 47 code or empty):
+// that language's when known, else every language's.
+std::vector<const LanguageCues*> CuesFor(std::string_view lang);
+
+// Common words of the supported languages and web noise ("https", "www"),
+// which never count as emerging terms.
+bool IsStopword(std::string_view word);
+
+// Whether the text has a question mark (ASCII, Spanish or full-width).
+bool HasQuestionMark(std::string_view text);
+
+}  // namespace brandmon::rules

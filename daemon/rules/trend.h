@@ -1,0 +1,156 @@
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "daemon/rules/rules_options.h"
+
+namespace brandmon::rules {
+
+// P(X >= k) and P(X <= k) for X ~ Poisson(lambda). REQUIRES: lambda > 0.
+double PoissonUpperTail(int64_t k, double lambda);
+double PoissonLowerTail(int64_t k, double lambda);
+
+// A robust summary of recent bucket counts: the median, and a spread that is
+// 1.4826 x the median absolute deviation but never below the Poisson
+// sqrt(median) nor 1, so a flat history does not make every wobble unusual.
+struct Baseline {
+  double median = 0;
+  double sigma = 1;
+};
+Baseline RobustBaseline(std::vector<double> history);
+
+// The counts of one series (a brand, or a brand on one channel) in time
+// buckets, its baseline, and the storm it may be in. Buckets are numbered
+// floor(unix_ms / bucket_ms). Thread-compatible.
+class SpikeSeries {
+ public:
+  enum class EventKind { kSpike, kDip, kClear };
+  struct Event {
+    EventKind kind;
+    int64_t bucket;       // the bucket that closed
+    int64_t storm_start;  // first bucket of the storm
+    double count;         // of the closed bucket
+    double median;
+    double sigma;
+    double z;
+    double p;            // Poisson tail of the count (upper for spikes, lower for dips)
+    double peak;         // largest (spike) or smallest (dip) count of the storm
+    double storm_total;  // counts of the storm's buckets
+    int64_t storm_buckets;
+    bool dip_storm = false;  // for kClear: the storm was a dip
+  };
+
+  void Add(int64_t bucket, double n);
+  // Closes every bucket before `bucket` and returns what they raised. Events
+  // of a storm that began within the cooldown are not returned.
+  std::vector<Event> Advance(int64_t bucket, const SpikeOptions& options);
+  // After a restart at `bucket`: the bucket open at the stop is kept when it
+  // closed at most one bucket ago; a longer gap (counts unknown) is skipped.
+  void Resume(int64_t bucket);
+
+  bool started() const { return open_bucket_ >= 0; }
+  int64_t open_bucket() const { return open_bucket_; }
+  double open_count() const { return open_count_; }
+
+  std::string Serialize() const;
+  // False (and no change) when `data` is not a serialized series.
+  bool Deserialize(std::string_view data);
+
+ private:
+  std::optional<Event> Close(int64_t bucket, double count, const SpikeOptions& options);
+
+  int64_t open_bucket_ = -1;
+  double open_count_ = 0;
+  std::vector<double> history_;  // closed buckets, oldest first, clipped
+  int64_t observed_ = 0;         // buckets closed so far
+  int state_ = 0;                // 0 normal, 1 spike, -1 dip
+  int64_t storm_start_ = 0;
+  double peak_ = 0;
+  double storm_total_ = 0;
+  int64_t storm_buckets_ = 0;
+  int64_t normal_run_ = 0;
+  bool storm_alerted_ = false;
+  int64_t quiet_until_ = -1;  // storms starting before this bucket are not alerted
+};
+
+// Average sentiment per bucket: the recent buckets against the ones before.
+// Thread-compatible.
+class ShiftTracker {
+ public:
+  struct Event {
+    int64_t bucket;
+    double recent_avg;
+    double baseline_avg;
+    double drop;
+    int64_t recent_count;
+    int64_t baseline_count;
+  };
+
+  void Add(int64_t bucket, double compound);
+  std::vector<Event> Advance(int64_t bucket, const SentimentShiftOptions& options);
+  void Resume(int64_t bucket);
+  int64_t open_bucket() const { return open_bucket_; }
+  std::string Serialize() const;
+  bool Deserialize(std::string_view data);
+
+ private:
+  struct Cell {
+    int64_t count = 0;
+    double sum = 0;
+  };
+  std::optional<Event> Close(int64_t bucket, Cell cell, const SentimentShiftOptions& options);
+
+  int64_t open_bucket_ = -1;
+  Cell open_;
+  std::vector<Cell> history_;
+  bool active_ = false;
+  int64_t quiet_until_ = -1;
+};
+
+// Terms co-occurring with one brand: the number of mentions containing each
+// in the open bucket, and an exponentially weighted baseline per term.
+// Thread-compatible.
+class TermTracker {
+ public:
+  struct Emerging {
+    std::string term;
+    double count;
+    double baseline;
+  };
+
+  // Counts each distinct word of `words` once. Words are taken as given.
+  void Add(int64_t bucket, const std::vector<std::string>& words, const EmergingTermsOptions& options);
+  // Closes the buckets before `bucket`; for each closed bucket with emerging
+  // terms, returns them (most surprising first, at most `top`) with the
+  // bucket number. `now_ms` sets the per-term cooldowns.
+  std::vector<std::pair<int64_t, std::vector<Emerging>>> Advance(int64_t bucket, int64_t now_ms,
+                                                                 const EmergingTermsOptions& options);
+  void Resume(int64_t bucket);
+  // The state is saved in two parts: the baselines, which change when a
+  // bucket closes, and the counts of the open bucket, which change with every
+  // mention. Restore the baselines first.
+  std::string SerializeBaseline() const;
+  std::string SerializeOpen() const;
+  bool DeserializeBaseline(std::string_view data);
+  // Ignored (returns false) unless it is of the open bucket of the baselines.
+  bool DeserializeOpen(std::string_view data);
+  size_t tracked_terms() const { return baseline_.size(); }
+  int64_t open_bucket() const { return open_bucket_; }
+
+ private:
+  std::vector<Emerging> Close(int64_t now_ms, const EmergingTermsOptions& options);
+  void Decay(int64_t buckets);
+
+  int64_t open_bucket_ = -1;
+  std::map<std::string, double> counts_;    // open bucket
+  std::map<std::string, double> baseline_;  // mean mentions per bucket
+  std::map<std::string, int64_t> cooldown_until_ms_;
+  int64_t observed_ = 0;
+};
+
+}  // namespace brandmon::rules

@@ -1,0 +1,122 @@
+#include "daemon/store/schema.h"
+
+#include <cassert>
+#include <string>
+
+namespace brandmon::store {
+
+namespace {
+
+// Strings are stored as blobs (see Statement), times as Unix milliseconds.
+constexpr Migration kMigrations[] = {
+    {1, R"sql(
+CREATE TABLE seen (
+  source TEXT NOT NULL,
+  id TEXT NOT NULL,
+  first_seen INTEGER NOT NULL,
+  PRIMARY KEY (source, id)
+) WITHOUT ROWID;
+CREATE INDEX seen_first_seen ON seen (first_seen);
+
+CREATE TABLE source_state (
+  source TEXT PRIMARY KEY NOT NULL,
+  etag TEXT NOT NULL DEFAULT '',
+  last_modified TEXT NOT NULL DEFAULT '',
+  failures INTEGER NOT NULL DEFAULT 0,
+  backoff_ms INTEGER NOT NULL DEFAULT 0,
+  last_success INTEGER,
+  last_error TEXT NOT NULL DEFAULT '',
+  last_error_at INTEGER,
+  next_attempt INTEGER
+);
+
+CREATE TABLE source_cursor (
+  source TEXT NOT NULL,
+  key TEXT NOT NULL,
+  value TEXT NOT NULL,
+  PRIMARY KEY (source, key)
+) WITHOUT ROWID;
+
+CREATE TABLE mentions (
+  rowid INTEGER PRIMARY KEY,
+  source TEXT NOT NULL,
+  channel TEXT NOT NULL,
+  brand TEXT NOT NULL,
+  mention_id TEXT NOT NULL,
+  url TEXT NOT NULL,
+  title TEXT NOT NULL,
+  text TEXT NOT NULL,
+  author TEXT NOT NULL,
+  published INTEGER,
+  lang TEXT NOT NULL,
+  metrics TEXT NOT NULL,
+  compound REAL NOT NULL,
+  pos REAL NOT NULL,
+  neu REAL NOT NULL,
+  neg REAL NOT NULL,
+  label TEXT NOT NULL,
+  target REAL,
+  matched_terms TEXT NOT NULL,
+  stored_at INTEGER NOT NULL,
+  UNIQUE (source, mention_id, brand)
+);
+CREATE INDEX mentions_stored_at ON mentions (stored_at);
+CREATE INDEX mentions_brand ON mentions (brand, stored_at);
+
+CREATE TABLE alerts (
+  seq INTEGER PRIMARY KEY AUTOINCREMENT,
+  ts INTEGER NOT NULL,
+  topic TEXT NOT NULL,
+  payload TEXT NOT NULL,
+  dedupe_key TEXT NOT NULL
+);
+CREATE UNIQUE INDEX alerts_dedupe ON alerts (dedupe_key) WHERE dedupe_key <> x'';
+CREATE INDEX alerts_ts ON alerts (ts);
+
+CREATE TABLE rule_state (
+  brand TEXT NOT NULL,
+  key TEXT NOT NULL,
+  value TEXT NOT NULL,
+  updated_at INTEGER NOT NULL,
+  PRIMARY KEY (brand, key)
+) WITHOUT ROWID;
+)sql"},
+};
+
+}  // namespace
+
+std::span<const Migration> Migrations() { return kMigrations; }
+
+Result<int> SchemaVersion(Database& db) {
+  if (auto s = db.Exec("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)"); !s.ok()) return s;
+  auto version = db.QueryInt("SELECT coalesce(max(version), 0) FROM schema_version");
+  if (!version.ok()) return version.status();
+  return static_cast<int>(*version);
+}
+
+Status Migrate(Database& db, std::span<const Migration> steps) {
+  auto current = SchemaVersion(db);
+  if (!current.ok()) return current.status();
+  int latest = steps.empty() ? 0 : steps.back().version;
+  if (*current > latest) {
+    return Status::InvalidArgument("database '" + db.path() + "' has schema version " + std::to_string(*current) +
+                                   ", newer than this brandmon knows (" + std::to_string(latest) + ")");
+  }
+  for (const Migration& step : steps) {
+    assert(step.version == static_cast<int>(&step - steps.data()) + 1);
+    if (step.version <= *current) continue;
+    Transaction txn(db);
+    if (auto s = txn.Begin(); !s.ok()) return s;
+    std::string context = "schema migration to version " + std::to_string(step.version);
+    if (auto s = db.Exec(step.sql); !s.ok()) return s.WithContext(context);
+    if (auto s = db.Exec("DELETE FROM schema_version; INSERT INTO schema_version (version) VALUES (" +
+                         std::to_string(step.version) + ")");
+        !s.ok()) {
+      return s.WithContext(context);
+    }
+    if (auto s = txn.Commit(); !s.ok()) return s.WithContext(context);
+  }
+  return Status::Ok();
+}
+
+}  // namespace brandmon::store

@@ -1,0 +1,178 @@
+#include "daemon/store/sqlite.h"
+
+#include <sqlite3.h>
+
+#include <utility>
+
+namespace brandmon::store {
+
+namespace {
+
+Status Error(sqlite3* db, int rc, std::string_view what) {
+  std::string msg = std::string(what) + ": " + (db ? sqlite3_errmsg(db) : sqlite3_errstr(rc));
+  int primary = rc & 0xff;
+  if (primary == SQLITE_CORRUPT || primary == SQLITE_NOTADB) return Status::Corrupt(msg);
+  if (primary == SQLITE_BUSY || primary == SQLITE_LOCKED || primary == SQLITE_CANTOPEN || primary == SQLITE_IOERR ||
+      primary == SQLITE_FULL || primary == SQLITE_READONLY) {
+    return Status::Unavailable(msg);
+  }
+  return Status::Internal(msg);
+}
+
+}  // namespace
+
+Statement::~Statement() {
+  if (stmt_) sqlite3_finalize(stmt_);
+}
+
+Statement::Statement(Statement&& other) noexcept
+    : db_(std::exchange(other.db_, nullptr)), stmt_(std::exchange(other.stmt_, nullptr)) {}
+
+Statement& Statement::operator=(Statement&& other) noexcept {
+  if (this != &other) {
+    if (stmt_) sqlite3_finalize(stmt_);
+    db_ = std::exchange(other.db_, nullptr);
+    stmt_ = std::exchange(other.stmt_, nullptr);
+  }
+  return *this;
+}
+
+Status Statement::Check(int rc, std::string_view what) const {
+  if (rc == SQLITE_OK) return Status::Ok();
+  return Error(db_, rc, what);
+}
+
+void Statement::Reset() {
+  sqlite3_reset(stmt_);
+  sqlite3_clear_bindings(stmt_);
+}
+
+Status Statement::BindText(int index, std::string_view value) {
+  // A zero-length blob needs a non-null pointer to be stored as '' rather than NULL.
+  static const char kEmpty = 0;
+  const char* data = value.empty() ? &kEmpty : value.data();
+  return Check(sqlite3_bind_blob64(stmt_, index, data, value.size(), SQLITE_TRANSIENT), "bind");
+}
+
+Status Statement::BindInt(int index, int64_t value) { return Check(sqlite3_bind_int64(stmt_, index, value), "bind"); }
+
+Status Statement::BindDouble(int index, double value) {
+  return Check(sqlite3_bind_double(stmt_, index, value), "bind");
+}
+
+Status Statement::BindNull(int index) { return Check(sqlite3_bind_null(stmt_, index), "bind"); }
+
+Status Statement::BindOptionalDouble(int index, std::optional<double> value) {
+  return value ? BindDouble(index, *value) : BindNull(index);
+}
+
+Result<bool> Statement::Step() {
+  int rc = sqlite3_step(stmt_);
+  if (rc == SQLITE_ROW) return true;
+  if (rc == SQLITE_DONE) return false;
+  return Error(db_, rc, std::string("step '") + sqlite3_sql(stmt_) + "'");
+}
+
+Status Statement::Run() {
+  for (;;) {
+    auto row = Step();
+    if (!row.ok()) return row.status();
+    if (!*row) return Status::Ok();
+  }
+}
+
+std::string Statement::ColumnText(int index) const {
+  const void* data = sqlite3_column_blob(stmt_, index);
+  int size = sqlite3_column_bytes(stmt_, index);
+  if (data == nullptr || size <= 0) return {};
+  return std::string(static_cast<const char*>(data), static_cast<size_t>(size));
+}
+
+int64_t Statement::ColumnInt(int index) const { return sqlite3_column_int64(stmt_, index); }
+double Statement::ColumnDouble(int index) const { return sqlite3_column_double(stmt_, index); }
+bool Statement::ColumnIsNull(int index) const { return sqlite3_column_type(stmt_, index) == SQLITE_NULL; }
+
+std::optional<double> Statement::ColumnOptionalDouble(int index) const {
+  if (ColumnIsNull(index)) return std::nullopt;
+  return ColumnDouble(index);
+}
+
+Database::~Database() {
+  if (db_) sqlite3_close_v2(db_);
+}
+
+Database::Database(Database&& other) noexcept : db_(std::exchange(other.db_, nullptr)), path_(std::move(other.path_)) {}
+
+Database& Database::operator=(Database&& other) noexcept {
+  if (this != &other) {
+    if (db_) sqlite3_close_v2(db_);
+    db_ = std::exchange(other.db_, nullptr);
+    path_ = std::move(other.path_);
+  }
+  return *this;
+}
+
+Result<Database> Database::Open(const std::string& path) {
+  Database db;
+  db.path_ = path;
+  int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX;
+  int rc = sqlite3_open_v2(path.c_str(), &db.db_, flags, nullptr);
+  if (rc != SQLITE_OK) {
+    std::string msg = "cannot open database '" + path + "': " + (db.db_ ? sqlite3_errmsg(db.db_) : sqlite3_errstr(rc));
+    return Status::Unavailable(msg);
+  }
+  sqlite3_extended_result_codes(db.db_, 1);
+  // Another process (brandmonctl) may hold a read lock for a moment.
+  sqlite3_busy_timeout(db.db_, 5000);
+  return db;
+}
+
+Status Database::Exec(std::string_view sql) {
+  std::string text(sql);
+  char* err = nullptr;
+  int rc = sqlite3_exec(db_, text.c_str(), nullptr, nullptr, &err);
+  if (rc == SQLITE_OK) return Status::Ok();
+  std::string msg = err ? err : sqlite3_errstr(rc);
+  sqlite3_free(err);
+  Status s = Error(nullptr, rc, "exec");
+  if (s.code() == Status::Code::kCorrupt) return Status::Corrupt("database '" + path_ + "': " + msg);
+  if (s.code() == Status::Code::kUnavailable) return Status::Unavailable("database '" + path_ + "': " + msg);
+  return Status::Internal("database '" + path_ + "': " + msg);
+}
+
+Result<Statement> Database::Prepare(std::string_view sql) {
+  sqlite3_stmt* stmt = nullptr;
+  int rc = sqlite3_prepare_v3(db_, sql.data(), static_cast<int>(sql.size()), SQLITE_PREPARE_PERSISTENT, &stmt, nullptr);
+  if (rc != SQLITE_OK) return Error(db_, rc, "prepare '" + std::string(sql) + "'");
+  return Statement(db_, stmt);
+}
+
+Result<int64_t> Database::QueryInt(std::string_view sql) {
+  auto stmt = Prepare(sql);
+  if (!stmt.ok()) return stmt.status();
+  auto row = stmt->Step();
+  if (!row.ok()) return row.status();
+  if (!*row) return Status::NotFound("no row for '" + std::string(sql) + "'");
+  return stmt->ColumnInt(0);
+}
+
+int64_t Database::LastInsertRowid() const { return sqlite3_last_insert_rowid(db_); }
+int Database::Changes() const { return sqlite3_changes(db_); }
+
+Transaction::~Transaction() {
+  if (open_) (void)db_.Exec("ROLLBACK");
+}
+
+Status Transaction::Begin() {
+  if (auto s = db_.Exec("BEGIN IMMEDIATE"); !s.ok()) return s;
+  open_ = true;
+  return Status::Ok();
+}
+
+Status Transaction::Commit() {
+  if (auto s = db_.Exec("COMMIT"); !s.ok()) return s;
+  open_ = false;
+  return Status::Ok();
+}
+
+}  // namespace brandmon::store

@@ -1,0 +1,103 @@
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "daemon/base/status.h"
+
+struct sqlite3;
+struct sqlite3_stmt;
+
+namespace brandmon::store {
+
+// One prepared statement, owned; finalized on destruction. Prepare once and
+// call Reset() before each reuse. Strings are bound and read as blobs so that
+// any bytes (NUL, invalid UTF-8) round-trip exactly. Move-only;
+// thread-compatible, used by the thread that owns its Database.
+class Statement {
+ public:
+  Statement() = default;
+  Statement(sqlite3* db, sqlite3_stmt* stmt) : db_(db), stmt_(stmt) {}
+  ~Statement();
+  Statement(Statement&& other) noexcept;
+  Statement& operator=(Statement&& other) noexcept;
+  Statement(const Statement&) = delete;
+  Statement& operator=(const Statement&) = delete;
+
+  // Resets the statement and clears its bindings.
+  void Reset();
+  // Parameters are numbered from 1.
+  Status BindText(int index, std::string_view value);
+  Status BindInt(int index, int64_t value);
+  Status BindDouble(int index, double value);
+  Status BindNull(int index);
+  Status BindOptionalDouble(int index, std::optional<double> value);
+  // Returns true when a row is available, false when done.
+  Result<bool> Step();
+  // Steps until done; for statements that return no rows.
+  Status Run();
+
+  // Columns are numbered from 0. REQUIRES: the last Step() returned true.
+  std::string ColumnText(int index) const;
+  int64_t ColumnInt(int index) const;
+  double ColumnDouble(int index) const;
+  bool ColumnIsNull(int index) const;
+  std::optional<double> ColumnOptionalDouble(int index) const;
+
+  bool valid() const { return stmt_ != nullptr; }
+
+ private:
+  Status Check(int rc, std::string_view what) const;
+  sqlite3* db_ = nullptr;
+  sqlite3_stmt* stmt_ = nullptr;
+};
+
+// An open SQLite connection, owned; closed on destruction. Move-only. Each
+// connection belongs to exactly one thread.
+class Database {
+ public:
+  Database() = default;
+  ~Database();
+  Database(Database&& other) noexcept;
+  Database& operator=(Database&& other) noexcept;
+  Database(const Database&) = delete;
+  Database& operator=(const Database&) = delete;
+
+  // Opens (creating when missing) the database at `path`; ":memory:" for a
+  // private in-memory one. Errors: Unavailable when the file cannot be opened.
+  static Result<Database> Open(const std::string& path);
+
+  // Runs one or more statements that return no rows.
+  Status Exec(std::string_view sql);
+  Result<Statement> Prepare(std::string_view sql);
+  // The first column of the first row of `sql`, as an integer.
+  Result<int64_t> QueryInt(std::string_view sql);
+  int64_t LastInsertRowid() const;
+  int Changes() const;
+  const std::string& path() const { return path_; }
+
+ private:
+  sqlite3* db_ = nullptr;
+  std::string path_;
+};
+
+// A scoped write transaction (BEGIN IMMEDIATE): rolls back on destruction
+// unless Commit() succeeded. Thread-compatible.
+class Transaction {
+ public:
+  explicit Transaction(Database& db) : db_(db) {}
+  ~Transaction();
+  Transaction(const Transaction&) = delete;
+  Transaction& operator=(const Transaction&) = delete;
+
+  Status Begin();
+  Status Commit();
+
+ private:
+  Database& db_;
+  bool open_ = false;
+};
+
+}  // namespace brandmon::store

@@ -1,0 +1,503 @@
+#include "daemon/store/store.h"
+
+#include <cmath>
+#include <cstdio>
+#include <set>
+
+#include "daemon/store/schema.h"
+
+namespace brandmon::store {
+
+namespace {
+
+// Lists are stored as "<length>:<bytes>" runs, which keep any byte.
+void AppendField(std::string& out, std::string_view field) {
+  out += std::to_string(field.size());
+  out += ':';
+  out.append(field);
+}
+
+std::string EncodeList(const std::vector<std::string>& items) {
+  std::string out;
+  for (const auto& item : items) AppendField(out, item);
+  return out;
+}
+
+std::vector<std::string> DecodeList(std::string_view encoded) {
+  std::vector<std::string> out;
+  size_t i = 0;
+  while (i < encoded.size()) {
+    size_t colon = encoded.find(':', i);
+    if (colon == std::string_view::npos) break;
+    size_t len = 0;
+    for (size_t k = i; k < colon; ++k) {
+      if (encoded[k] < '0' || encoded[k] > '9') return out;
+      len = len * 10 + static_cast<size_t>(encoded[k] - '0');
+    }
+    if (colon + 1 + len > encoded.size()) break;
+    out.emplace_back(encoded.substr(colon + 1, len));
+    i = colon + 1 + len;
+  }
+  return out;
+}
+
+std::string EncodeMetrics(const std::vector<std::pair<std::string, double>>& metrics) {
+  std::string out;
+  for (const auto& [name, value] : metrics) {
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "%.17g", value);
+    AppendField(out, name);
+    AppendField(out, buf);
+  }
+  return out;
+}
+
+std::vector<std::pair<std::string, double>> DecodeMetrics(std::string_view encoded) {
+  std::vector<std::string> fields = DecodeList(encoded);
+  std::vector<std::pair<std::string, double>> out;
+  for (size_t i = 0; i + 1 < fields.size(); i += 2)
+    out.emplace_back(fields[i], std::strtod(fields[i + 1].c_str(), nullptr));
+  return out;
+}
+
+Status BindOptionalTime(Statement& stmt, int index, const std::optional<WallTime>& t) {
+  return t ? stmt.BindInt(index, ToUnixMillis(*t)) : stmt.BindNull(index);
+}
+
+std::optional<WallTime> ColumnOptionalTime(const Statement& stmt, int index) {
+  if (stmt.ColumnIsNull(index)) return std::nullopt;
+  return FromUnixMillis(stmt.ColumnInt(index));
+}
+
+// Binds each value in order from parameter 1, stopping at the first error.
+template <typename... Binders>
+Status BindAll(Binders&&... binders) {
+  Status status;
+  ((status.ok() ? (void)(status = binders()) : (void)0), ...);
+  return status;
+}
+
+}  // namespace
+
+// ---- WriteBatch -------------------------------------------------------------
+
+void WriteBatch::MarkSeen(std::string source, std::string id) { seen_.emplace_back(std::move(source), std::move(id)); }
+
+void WriteBatch::AddMention(ScoredMention mention) {
+  seen_.emplace_back(mention.mention.source, mention.mention.id);
+  mentions_.push_back(std::move(mention));
+}
+
+void WriteBatch::AddAlert(Alert alert) { alerts_.push_back(std::move(alert)); }
+void WriteBatch::PutSourceState(SourceState state) { source_states_.push_back(std::move(state)); }
+
+void WriteBatch::PutRuleState(std::string brand, std::string key, std::string value) {
+  rule_state_.push_back({std::move(brand), std::move(key), std::move(value)});
+}
+
+void WriteBatch::DeleteRuleState(std::string brand, std::string key) {
+  rule_state_.push_back({std::move(brand), std::move(key), std::nullopt});
+}
+
+bool WriteBatch::empty() const {
+  return seen_.empty() && mentions_.empty() && alerts_.empty() && source_states_.empty() && rule_state_.empty();
+}
+
+// ---- Store ------------------------------------------------------------------
+
+Store::Store(const StoreOptions& options, const Clock& clock, Database db)
+    : options_(options), clock_(clock), db_(std::move(db)) {}
+
+Result<std::unique_ptr<Store>> Store::Open(const StoreOptions& options, const std::string& state_dir,
+                                           const Clock& clock) {
+  std::string path = ResolveStorePath(options, state_dir);
+  auto db = Database::Open(path);
+  if (!db.ok()) return db.status();
+  // WAL lets readers (brandmonctl, catch-up) run beside the writer; an
+  // in-memory database reports "memory" and stays so.
+  if (auto s = db->Exec("PRAGMA journal_mode=WAL"); !s.ok()) return s;
+  std::string sync = options.synchronous == "full" ? "FULL" : "NORMAL";
+  if (auto s = db->Exec("PRAGMA synchronous=" + sync); !s.ok()) return s;
+  if (auto s = Migrate(*db, Migrations()); !s.ok()) return s;
+  std::unique_ptr<Store> store(new Store(options, clock, std::move(*db)));
+  if (auto s = store->Prepare(); !s.ok()) return s;
+  return store;
+}
+
+Status Store::Prepare() {
+  struct Item {
+    Statement* stmt;
+    std::string_view sql;
+  };
+  const Item items[] = {
+      {&seen_select_, "SELECT 1 FROM seen WHERE source = ?1 AND id = ?2"},
+      {&seen_insert_, "INSERT OR IGNORE INTO seen (source, id, first_seen) VALUES (?1, ?2, ?3)"},
+      {&mention_insert_,
+       "INSERT OR IGNORE INTO mentions (source, channel, brand, mention_id, url, title, text, author, published, "
+       "lang, metrics, compound, pos, neu, neg, label, target, matched_terms, stored_at) "
+       "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19)"},
+      {&alert_exists_, "SELECT 1 FROM alerts WHERE dedupe_key = ?1 AND dedupe_key <> x''"},
+      {&alert_insert_, "INSERT INTO alerts (ts, topic, payload, dedupe_key) VALUES (?1, ?2, x'', ?3)"},
+      {&alert_payload_, "UPDATE alerts SET payload = ?2 WHERE seq = ?1"},
+      {&source_upsert_,
+       "INSERT INTO source_state (source, etag, last_modified, failures, backoff_ms, last_success, last_error, "
+       "last_error_at, next_attempt) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9) "
+       "ON CONFLICT (source) DO UPDATE SET etag = excluded.etag, last_modified = excluded.last_modified, "
+       "failures = excluded.failures, backoff_ms = excluded.backoff_ms, last_success = excluded.last_success, "
+       "last_error = excluded.last_error, last_error_at = excluded.last_error_at, "
+       "next_attempt = excluded.next_attempt"},
+      {&cursor_delete_, "DELETE FROM source_cursor WHERE source = ?1"},
+      {&cursor_insert_, "INSERT OR REPLACE INTO source_cursor (source, key, value) VALUES (?1, ?2, ?3)"},
+      {&rule_state_upsert_,
+       "INSERT INTO rule_state (brand, key, value, updated_at) VALUES (?1, ?2, ?3, ?4) "
+       "ON CONFLICT (brand, key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at"},
+      {&rule_state_delete_, "DELETE FROM rule_state WHERE brand = ?1 AND key = ?2"},
+  };
+  for (const Item& item : items) {
+    auto stmt = db_.Prepare(item.sql);
+    if (!stmt.ok()) return stmt.status();
+    *item.stmt = std::move(*stmt);
+  }
+  return Status::Ok();
+}
+
+Result<bool> Store::SeenBefore(std::string_view source, std::string_view id) {
+  seen_select_.Reset();
+  if (auto s = BindAll([&] { return seen_select_.BindText(1, source); }, [&] { return seen_select_.BindText(2, id); });
+      !s.ok()) {
+    return s;
+  }
+  auto row = seen_select_.Step();
+  seen_select_.Reset();
+  return row;
+}
+
+Result<WriteResult> Store::Write(const WriteBatch& batch) {
+  WriteResult result;
+  if (batch.empty()) return result;
+  Transaction txn(db_);
+  if (auto s = txn.Begin(); !s.ok()) return s.WithContext("store write");
+  if (auto s = WriteInTransaction(batch, result); !s.ok()) return s.WithContext("store write");
+  if (auto s = txn.Commit(); !s.ok()) return s.WithContext("store write");
+  return result;
+}
+
+Status Store::WriteInTransaction(const WriteBatch& batch, WriteResult& result) {
+  int step = 0;
+  int64_t now_ms = ToUnixMillis(clock_.Now());
+  // (source, id) pairs first seen by this batch: only their mentions are new.
+  std::set<std::pair<std::string, std::string>> fresh;
+  for (const auto& [source, id] : batch.seen_) {
+    Hook(step);
+    seen_insert_.Reset();
+    if (auto s = BindAll([&] { return seen_insert_.BindText(1, source); }, [&] { return seen_insert_.BindText(2, id); },
+                         [&] { return seen_insert_.BindInt(3, now_ms); });
+        !s.ok()) {
+      return s;
+    }
+    if (auto s = seen_insert_.Run(); !s.ok()) return s;
+    if (db_.Changes() > 0) fresh.emplace(source, id);
+  }
+  for (const ScoredMention& m : batch.mentions_) {
+    if (!fresh.contains({m.mention.source, m.mention.id})) {
+      ++result.duplicates_dropped;
+      continue;
+    }
+    Hook(step);
+    if (auto s = InsertMention(m, now_ms); !s.ok()) return s;
+    if (db_.Changes() > 0) ++result.mentions_written;
+  }
+  for (const Alert& a : batch.alerts_) {
+    Hook(step);
+    Alert alert = a;
+    auto inserted = InsertAlert(alert);
+    if (!inserted.ok()) return inserted.status();
+    if (*inserted) {
+      result.alerts.push_back(std::move(alert));
+    } else {
+      ++result.alerts_deduped;
+    }
+  }
+  for (const SourceState& state : batch.source_states_) {
+    Hook(step);
+    if (auto s = PutSourceStateRow(state); !s.ok()) return s;
+  }
+  for (const auto& change : batch.rule_state_) {
+    Hook(step);
+    Statement& stmt = change.value ? rule_state_upsert_ : rule_state_delete_;
+    stmt.Reset();
+    Status s = BindAll([&] { return stmt.BindText(1, change.brand); }, [&] { return stmt.BindText(2, change.key); });
+    if (s.ok() && change.value) {
+      s = BindAll([&] { return stmt.BindText(3, *change.value); }, [&] { return stmt.BindInt(4, now_ms); });
+    }
+    if (s.ok()) s = stmt.Run();
+    if (!s.ok()) return s;
+  }
+  Hook(step);
+  return Status::Ok();
+}
+
+Status Store::InsertMention(const ScoredMention& sm, int64_t now_ms) {
+  const Mention& m = sm.mention;
+  Statement& st = mention_insert_;
+  st.Reset();
+  std::string lang = !sm.lang.empty() ? sm.lang : m.lang.value_or("");
+  Status s =
+      BindAll([&] { return st.BindText(1, m.source); }, [&] { return st.BindText(2, m.channel); },
+              [&] { return st.BindText(3, sm.brand); }, [&] { return st.BindText(4, m.id); },
+              [&] { return st.BindText(5, m.url); }, [&] { return st.BindText(6, m.title); },
+              [&] { return st.BindText(7, m.text); }, [&] { return st.BindText(8, m.author); },
+              [&] { return BindOptionalTime(st, 9, m.published); }, [&] { return st.BindText(10, lang); },
+              [&] { return st.BindText(11, EncodeMetrics(m.metrics)); },
+              [&] { return st.BindDouble(12, sm.sentiment.compound); },
+              [&] { return st.BindDouble(13, sm.sentiment.pos); }, [&] { return st.BindDouble(14, sm.sentiment.neu); },
+              [&] { return st.BindDouble(15, sm.sentiment.neg); }, [&] { return st.BindText(16, sm.sentiment.label); },
+              [&] { return st.BindOptionalDouble(17, sm.sentiment.target); },
+              [&] { return st.BindText(18, EncodeList(sm.matched_terms)); }, [&] { return st.BindInt(19, now_ms); });
+  if (!s.ok()) return s;
+  return st.Run();
+}
+
+// Inserts `alert`, setting its seq; false when its dedupe_key was journaled.
+Result<bool> Store::InsertAlert(Alert& alert) {
+  // Checked before inserting: an ignored insert would still use up a seq.
+  alert_exists_.Reset();
+  if (auto s = alert_exists_.BindText(1, alert.dedupe_key); !s.ok()) return s;
+  auto exists = alert_exists_.Step();
+  alert_exists_.Reset();
+  if (!exists.ok()) return exists.status();
+  if (*exists) return false;
+  alert_insert_.Reset();
+  if (auto s = BindAll([&] { return alert_insert_.BindInt(1, ToUnixMillis(alert.ts)); },
+                       [&] { return alert_insert_.BindText(2, AlertTopic(alert)); },
+                       [&] { return alert_insert_.BindText(3, alert.dedupe_key); });
+      !s.ok()) {
+    return s;
+  }
+  if (auto s = alert_insert_.Run(); !s.ok()) return s;
+  alert.seq = static_cast<uint64_t>(db_.LastInsertRowid());
+  // The payload carries the seq, known only once the row exists.
+  alert_payload_.Reset();
+  if (auto s = BindAll([&] { return alert_payload_.BindInt(1, static_cast<int64_t>(alert.seq)); },
+                       [&] { return alert_payload_.BindText(2, AlertToJson(alert)); });
+      !s.ok()) {
+    return s;
+  }
+  if (auto s = alert_payload_.Run(); !s.ok()) return s;
+  return true;
+}
+
+Status Store::PutSourceStateRow(const SourceState& state) {
+  Statement& st = source_upsert_;
+  st.Reset();
+  Status s = BindAll(
+      [&] { return st.BindText(1, state.source); }, [&] { return st.BindText(2, state.etag); },
+      [&] { return st.BindText(3, state.last_modified); }, [&] { return st.BindInt(4, state.failures); },
+      [&] { return st.BindInt(5, state.backoff.count()); }, [&] { return BindOptionalTime(st, 6, state.last_success); },
+      [&] { return st.BindText(7, state.last_error); }, [&] { return BindOptionalTime(st, 8, state.last_error_at); },
+      [&] { return BindOptionalTime(st, 9, state.next_attempt); });
+  if (s.ok()) s = st.Run();
+  if (!s.ok()) return s;
+  cursor_delete_.Reset();
+  if (s = cursor_delete_.BindText(1, state.source); s.ok()) s = cursor_delete_.Run();
+  if (!s.ok()) return s;
+  for (const auto& [key, value] : state.cursor) {
+    cursor_insert_.Reset();
+    s = BindAll([&] { return cursor_insert_.BindText(1, state.source); },
+                [&] { return cursor_insert_.BindText(2, key); }, [&] { return cursor_insert_.BindText(3, value); });
+    if (s.ok()) s = cursor_insert_.Run();
+    if (!s.ok()) return s;
+  }
+  return Status::Ok();
+}
+
+Result<uint64_t> Store::Append(const Alert& alert) {
+  WriteBatch batch;
+  batch.AddAlert(alert);
+  auto result = Write(batch);
+  if (!result.ok()) return result.status();
+  if (result->alerts.empty()) return Status::NotFound("alert '" + alert.dedupe_key + "' already journaled");
+  return result->alerts.front().seq;
+}
+
+Result<std::vector<JournalEntry>> Store::ReadSince(uint64_t after_seq, std::string_view topic_prefix, size_t limit) {
+  auto stmt = db_.Prepare(
+      "SELECT seq, ts, topic, payload FROM alerts WHERE seq > ?1 AND substr(topic, 1, ?2) = ?3 "
+      "ORDER BY seq LIMIT ?4");
+  if (!stmt.ok()) return stmt.status();
+  if (auto s = BindAll([&] { return stmt->BindInt(1, static_cast<int64_t>(after_seq)); },
+                       [&] { return stmt->BindInt(2, static_cast<int64_t>(topic_prefix.size())); },
+                       [&] { return stmt->BindText(3, topic_prefix); },
+                       [&] { return stmt->BindInt(4, static_cast<int64_t>(std::min<size_t>(limit, INT64_MAX))); });
+      !s.ok()) {
+    return s;
+  }
+  std::vector<JournalEntry> out;
+  for (;;) {
+    auto row = stmt->Step();
+    if (!row.ok()) return row.status();
+    if (!*row) break;
+    out.push_back({static_cast<uint64_t>(stmt->ColumnInt(0)), FromUnixMillis(stmt->ColumnInt(1)), stmt->ColumnText(2),
+                   stmt->ColumnText(3)});
+  }
+  return out;
+}
+
+Result<uint64_t> Store::LastSeq() {
+  // AUTOINCREMENT keeps the high-water mark in sqlite_sequence even when every
+  // alert has been pruned, so seqs never repeat.
+  auto seq = db_.QueryInt("SELECT coalesce((SELECT seq FROM sqlite_sequence WHERE name = 'alerts'), 0)");
+  if (!seq.ok()) return seq.status();
+  return static_cast<uint64_t>(*seq);
+}
+
+Result<std::vector<SourceState>> Store::LoadSourceStates() {
+  auto stmt = db_.Prepare(
+      "SELECT source, etag, last_modified, failures, backoff_ms, last_success, last_error, last_error_at, "
+      "next_attempt FROM source_state ORDER BY source");
+  if (!stmt.ok()) return stmt.status();
+  std::vector<SourceState> out;
+  for (;;) {
+    auto row = stmt->Step();
+    if (!row.ok()) return row.status();
+    if (!*row) break;
+    SourceState st;
+    st.source = stmt->ColumnText(0);
+    st.etag = stmt->ColumnText(1);
+    st.last_modified = stmt->ColumnText(2);
+    st.failures = stmt->ColumnInt(3);
+    st.backoff = Duration(stmt->ColumnInt(4));
+    st.last_success = ColumnOptionalTime(*stmt, 5);
+    st.last_error = stmt->ColumnText(6);
+    st.last_error_at = ColumnOptionalTime(*stmt, 7);
+    st.next_attempt = ColumnOptionalTime(*stmt, 8);
+    out.push_back(std::move(st));
+  }
+  auto cursors = db_.Prepare("SELECT source, key, value FROM source_cursor ORDER BY source, key");
+  if (!cursors.ok()) return cursors.status();
+  for (;;) {
+    auto row = cursors->Step();
+    if (!row.ok()) return row.status();
+    if (!*row) break;
+    std::string source = cursors->ColumnText(0);
+    for (auto& st : out) {
+      if (st.source == source) st.cursor.emplace_back(cursors->ColumnText(1), cursors->ColumnText(2));
+    }
+  }
+  return out;
+}
+
+Result<std::optional<SourceState>> Store::LoadSourceState(std::string_view source) {
+  auto all = LoadSourceStates();
+  if (!all.ok()) return all.status();
+  for (auto& st : *all) {
+    if (st.source == source) return std::optional<SourceState>(std::move(st));
+  }
+  return std::optional<SourceState>();
+}
+
+Result<std::vector<StoredMention>> Store::ReadMentions(int64_t after_row, size_t limit) {
+  auto stmt = db_.Prepare(
+      "SELECT rowid, stored_at, source, channel, brand, mention_id, url, title, text, author, published, lang, "
+      "metrics, compound, pos, neu, neg, label, target, matched_terms FROM mentions WHERE rowid > ?1 "
+      "ORDER BY rowid LIMIT ?2");
+  if (!stmt.ok()) return stmt.status();
+  if (auto s = BindAll([&] { return stmt->BindInt(1, after_row); },
+                       [&] { return stmt->BindInt(2, static_cast<int64_t>(std::min<size_t>(limit, INT64_MAX))); });
+      !s.ok()) {
+    return s;
+  }
+  std::vector<StoredMention> out;
+  for (;;) {
+    auto row = stmt->Step();
+    if (!row.ok()) return row.status();
+    if (!*row) break;
+    StoredMention sm;
+    sm.row = stmt->ColumnInt(0);
+    sm.stored_at = FromUnixMillis(stmt->ColumnInt(1));
+    Mention& m = sm.scored.mention;
+    m.source = stmt->ColumnText(2);
+    m.channel = stmt->ColumnText(3);
+    sm.scored.brand = stmt->ColumnText(4);
+    m.id = stmt->ColumnText(5);
+    m.url = stmt->ColumnText(6);
+    m.title = stmt->ColumnText(7);
+    m.text = stmt->ColumnText(8);
+    m.author = stmt->ColumnText(9);
+    m.published = ColumnOptionalTime(*stmt, 10);
+    sm.scored.lang = stmt->ColumnText(11);
+    if (!sm.scored.lang.empty()) m.lang = sm.scored.lang;
+    m.metrics = DecodeMetrics(stmt->ColumnText(12));
+    Sentiment& s = sm.scored.sentiment;
+    s.compound = stmt->ColumnDouble(13);
+    s.pos = stmt->ColumnDouble(14);
+    s.neu = stmt->ColumnDouble(15);
+    s.neg = stmt->ColumnDouble(16);
+    s.label = stmt->ColumnText(17);
+    s.target = stmt->ColumnOptionalDouble(18);
+    sm.scored.matched_terms = DecodeList(stmt->ColumnText(19));
+    out.push_back(std::move(sm));
+  }
+  return out;
+}
+
+Result<std::vector<RuleStateEntry>> Store::LoadRuleState() {
+  auto stmt = db_.Prepare("SELECT brand, key, value FROM rule_state ORDER BY brand, key");
+  if (!stmt.ok()) return stmt.status();
+  std::vector<RuleStateEntry> out;
+  for (;;) {
+    auto row = stmt->Step();
+    if (!row.ok()) return row.status();
+    if (!*row) break;
+    out.push_back({stmt->ColumnText(0), stmt->ColumnText(1), stmt->ColumnText(2)});
+  }
+  return out;
+}
+
+Result<PruneStats> Store::Prune(WallTime now) {
+  PruneStats stats;
+  struct Target {
+    std::string_view sql;
+    Duration retention;
+    int64_t* count;
+  };
+  const Target targets[] = {
+      {"DELETE FROM mentions WHERE stored_at < ?1", options_.mention_retention, &stats.mentions},
+      {"DELETE FROM alerts WHERE ts < ?1", options_.alert_retention, &stats.alerts},
+      {"DELETE FROM seen WHERE first_seen < ?1", options_.seen_retention, &stats.seen},
+      {"DELETE FROM rule_state WHERE updated_at < ?1", options_.rule_state_retention, &stats.rule_state},
+  };
+  Transaction txn(db_);
+  if (auto s = txn.Begin(); !s.ok()) return s.WithContext("store prune");
+  for (const Target& t : targets) {
+    auto stmt = db_.Prepare(t.sql);
+    if (!stmt.ok()) return stmt.status();
+    Status s = stmt->BindInt(1, ToUnixMillis(now - t.retention));
+    if (s.ok()) s = stmt->Run();
+    if (!s.ok()) return s.WithContext("store prune");
+    *t.count = db_.Changes();
+  }
+  if (auto s = txn.Commit(); !s.ok()) return s.WithContext("store prune");
+  return stats;
+}
+
+Result<StoreCounts> Store::Counts() {
+  StoreCounts counts;
+  const std::pair<std::string_view, int64_t*> queries[] = {
+      {"SELECT count(*) FROM mentions", &counts.mentions},
+      {"SELECT count(*) FROM alerts", &counts.alerts},
+      {"SELECT count(*) FROM seen", &counts.seen},
+      {"SELECT count(*) FROM source_state", &counts.sources},
+      {"SELECT count(*) FROM rule_state", &counts.rule_state},
+  };
+  for (const auto& [sql, out] : queries) {
+    auto n = db_.QueryInt(sql);
+    if (!n.ok()) return n.status();
+    *out = *n;
+  }
+  return counts;
+}
+
+Result<int> Store::SchemaVersion() { return store::SchemaVersion(db_); }
+
+}  // namespace brandmon::store

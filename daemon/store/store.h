@@ -1,0 +1,182 @@
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "daemon/base/alert.h"
+#include "daemon/base/clock.h"
+#include "daemon/base/scored_mention.h"
+#include "daemon/base/status.h"
+#include "daemon/store/rule_state.h"
+#include "daemon/store/sqlite.h"
+#include "daemon/store/store_options.h"
+
+namespace brandmon::store {
+
+// What the engine remembers about one source between polls and restarts.
+struct SourceState {
+  std::string source;
+  std::string etag;                                         // HTTP validators of the last 200 response
+  std::string last_modified;                                //
+  std::vector<std::pair<std::string, std::string>> cursor;  // plugin cursor, e.g. {"after": "t3_abc"}
+  int64_t failures = 0;                                     // consecutive failed polls
+  Duration backoff{0};
+  std::optional<WallTime> last_success;
+  std::string last_error;
+  std::optional<WallTime> last_error_at;
+  std::optional<WallTime> next_attempt;
+};
+
+// Everything one poll result changes, committed atomically by Store::Write:
+// either all of it is durable or none of it is, so that after a crash a
+// restart neither loses nor repeats a mention or an alert. Thread-compatible.
+class WriteBatch final : public RuleStateWriter {
+ public:
+  // Records that (source, id) was seen, even when it matched no brand.
+  void MarkSeen(std::string source, std::string id);
+  // Stores a scored mention and marks its (source, id) seen.
+  void AddMention(ScoredMention mention);
+  void AddAlert(Alert alert);
+  void PutSourceState(SourceState state);
+  void PutRuleState(std::string brand, std::string key, std::string value) override;
+  void DeleteRuleState(std::string brand, std::string key) override;
+
+  size_t mention_count() const { return mentions_.size(); }
+  bool empty() const;
+
+ private:
+  friend class Store;
+  struct RuleStateChange {
+    std::string brand;
+    std::string key;
+    std::optional<std::string> value;  // nullopt deletes
+  };
+  std::vector<std::pair<std::string, std::string>> seen_;
+  std::vector<ScoredMention> mentions_;
+  std::vector<Alert> alerts_;
+  std::vector<SourceState> source_states_;
+  std::vector<RuleStateChange> rule_state_;
+};
+
+struct WriteResult {
+  size_t mentions_written = 0;
+  size_t duplicates_dropped = 0;  // mentions whose (source, id) was already seen
+  size_t alerts_deduped = 0;      // alerts whose dedupe_key was already journaled
+  std::vector<Alert> alerts;      // the journaled alerts with their seq, in order
+};
+
+// One alert of the journal.
+struct JournalEntry {
+  uint64_t seq = 0;
+  WallTime ts;
+  std::string topic;
+  std::string payload;  // AlertToJson, with the seq
+};
+
+struct StoredMention {
+  int64_t row = 0;
+  WallTime stored_at;
+  ScoredMention scored;
+};
+
+struct PruneStats {
+  int64_t mentions = 0;
+  int64_t alerts = 0;
+  int64_t seen = 0;
+  int64_t rule_state = 0;
+};
+
+struct StoreCounts {
+  int64_t mentions = 0;
+  int64_t alerts = 0;
+  int64_t seen = 0;
+  int64_t sources = 0;
+  int64_t rule_state = 0;
+};
+
+// brandmon's state: seen ids, source state, scored mentions, the alert
+// journal and the rules' baselines, in one SQLite database in WAL mode.
+// Owns its connection; owned by the engine's store thread (thread-compatible).
+class Store final : public RuleStateReader {
+ public:
+  // Opens or creates the database at ResolveStorePath(options, state_dir) and
+  // migrates it to the current schema. `clock` must outlive the store.
+  // Errors: Unavailable when the file cannot be opened, InvalidArgument when
+  // its schema is newer than this build, Corrupt when it is not a database.
+  static Result<std::unique_ptr<Store>> Open(const StoreOptions& options, const std::string& state_dir,
+                                             const Clock& clock);
+
+  // Whether (source, id) was committed before: such a mention is dropped
+  // before it is scored.
+  Result<bool> SeenBefore(std::string_view source, std::string_view id);
+
+  // Commits `batch` in one transaction: seen ids, the mentions not seen before,
+  // the alerts (each given the next seq; one whose dedupe_key is already in the
+  // journal is dropped), source states and rule state. On error nothing is
+  // written.
+  Result<WriteResult> Write(const WriteBatch& batch);
+
+  // Journals one alert on its own. Returns its seq, or NotFound when its
+  // dedupe_key is already journaled.
+  Result<uint64_t> Append(const Alert& alert);
+
+  // Up to `limit` journaled alerts with seq > `after_seq` whose topic starts
+  // with `topic_prefix`, in seq order: what a subscriber missed.
+  Result<std::vector<JournalEntry>> ReadSince(uint64_t after_seq, std::string_view topic_prefix, size_t limit);
+  // The last seq assigned, 0 when none ever was (pruning does not lower it).
+  Result<uint64_t> LastSeq();
+
+  Result<std::optional<SourceState>> LoadSourceState(std::string_view source);
+  Result<std::vector<SourceState>> LoadSourceStates();
+
+  // Up to `limit` stored mentions with row > `after_row`, oldest first.
+  Result<std::vector<StoredMention>> ReadMentions(int64_t after_row, size_t limit);
+
+  Result<std::vector<RuleStateEntry>> LoadRuleState() override;
+
+  // Deletes what is older than its retention at `now`.
+  Result<PruneStats> Prune(WallTime now);
+
+  Result<StoreCounts> Counts();
+  Result<int> SchemaVersion();
+
+  // Called with a step number before each statement of Write's transaction;
+  // tests use it to kill the process at every point of a commit.
+  void SetWriteHookForTesting(std::function<void(int step)> hook) { write_hook_ = std::move(hook); }
+
+ private:
+  Store(const StoreOptions& options, const Clock& clock, Database db);
+  Status Prepare();
+  Status WriteInTransaction(const WriteBatch& batch, WriteResult& result);
+  Status InsertMention(const ScoredMention& m, int64_t now_ms);
+  Result<bool> InsertAlert(Alert& alert);
+  Status PutSourceStateRow(const SourceState& state);
+  void Hook(int& step) {
+    if (write_hook_) write_hook_(step);
+    ++step;
+  }
+
+  StoreOptions options_;
+  const Clock& clock_;
+  Database db_;
+  Statement seen_select_;
+  Statement seen_insert_;
+  Statement mention_insert_;
+  Statement alert_exists_;
+  Statement alert_insert_;
+  Statement alert_payload_;
+  Statement source_upsert_;
+  Statement cursor_delete_;
+  Statement cursor_insert_;
+  Statement rule_state_upsert_;
+  Statement rule_state_delete_;
+  std::function<void(int)> write_hook_;
+};
+
+}  // namespace brandmon::store

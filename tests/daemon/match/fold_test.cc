@@ -1,0 +1,112 @@
+#include "daemon/match/fold.h"
+
+#include <gtest/gtest.h>
+
+#include <string>
+
+namespace brandmon::match {
+namespace {
+
+struct FoldCase {
+  std::string text;
+  FoldMode mode;
+  std::string folded;
+};
+
+class FoldStringTest : public ::testing::TestWithParam<FoldCase> {};
+
+TEST_P(FoldStringTest, Folds) {
+  EXPECT_EQ(FoldString(GetParam().text, GetParam().mode), GetParam().folded) << GetParam().text;
+}
+
+constexpr FoldMode kCase = FoldMode::kCaseOnly;
+constexpr FoldMode kPlain = FoldMode::kNoDiacritics;
+
+INSTANTIATE_TEST_SUITE_P(
+    Texts, FoldStringTest,
+    ::testing::Values(FoldCase{"Hello, World!", kCase, "hello world"},
+                      FoldCase{"  ACME   Corp.  ", kCase, "acme corp."}, FoldCase{"coca-cola", kCase, "coca cola"},
+                      FoldCase{"#Acme @AcmeCorp $ACME", kCase, "#acme @acmecorp $acme"},
+                      FoldCase{"https://www.Acme.com/a?b=c", kCase, "https://www.acme.com/a b c"},
+                      FoldCase{"McDonald’s", kCase, "mcdonald's"}, FoldCase{"Straße", kCase, "strasse"},
+                      FoldCase{"ﬁnance", kCase, "finance"},         // ligature
+                      FoldCase{"ＡＣＭＥ", kCase, "acme"},          // full width
+                      FoldCase{"Café", kCase, "cafe\u0301"},        // decomposed, accent kept
+                      FoldCase{"Cafe\u0301", kCase, "cafe\u0301"},  // already decomposed: same
+                      FoldCase{"Café", kPlain, "cafe"}, FoldCase{"ŁÓDŹ Øresund", kPlain, "lodz oresund"},
+                      FoldCase{"ΚΌΣΜΟΣ", kPlain, "κοσμοσ"},  // final sigma folds too
+                      FoldCase{"СБЕРБАНК", kCase, "сбербанк"},
+                      FoldCase{"سَلام", kPlain, "سلام"},                // Arabic harakat dropped
+                      FoldCase{"삼성", kCase, "삼성"},                 // Hangul syllables stay whole
+                      FoldCase{"a\u200Db", kCase, "ab"},               // joiners vanish inside words
+                      FoldCase{"I ❤\uFE0F acme 😀!", kCase, "i acme"},  // symbols separate
+                      FoldCase{"a\xff"
+                               "b",
+                               kCase, "a b"}));  // invalid UTF-8 separates
+
+TEST(FoldTextTest, MapsBytesBackToOriginalCodePoints) {
+  FoldedText f;
+  FoldText("😀 Café ﬁne", FoldMode::kCaseOnly, true, &f);
+  ASSERT_EQ(f.bytes, "cafe\u0301 fine");
+  // "cafe\u0301" comes from code points 2..5, the accent from 'é' (5).
+  EXPECT_EQ(f.SourceStart(0), 2u);
+  EXPECT_EQ(f.SourceEnd(6), 6u);  // end of "café"
+  size_t fine = f.bytes.find("fine");
+  EXPECT_EQ(f.SourceStart(fine), 7u);
+  EXPECT_EQ(f.SourceEnd(fine + 1), 8u);  // "f" of the ligature ends with the ligature
+  EXPECT_EQ(f.SourceEnd(f.bytes.size()), 10u);
+  ASSERT_EQ(f.word_starts.size(), 2u);
+  EXPECT_EQ(f.WordAt(fine + 2), 1u);
+}
+
+TEST(FoldTextTest, EveryHanCharacterStartsAWord) {
+  FoldedText f;
+  FoldText("我爱acme", FoldMode::kCaseOnly, true, &f);
+  EXPECT_EQ(f.word_starts.size(), 3u);  // 我, 爱, acme
+}
+
+TEST(BoundaryTest, WordBoundariesFollowScripts) {
+  std::string s = FoldString("foo@acme.com #acme acme_x 我爱acme", FoldMode::kCaseOnly);
+  size_t email = s.find("@acme");
+  EXPECT_FALSE(StartsOnBoundary(s, email));     // '@' glued to a word is no handle
+  EXPECT_TRUE(StartsOnBoundary(s, email + 1));  // but "acme" after '@' is a word
+  EXPECT_TRUE(EndsOnBoundary(s, email + 5));    // '.' ends it
+  size_t tag = s.find("#acme");
+  EXPECT_TRUE(StartsOnBoundary(s, tag));
+  size_t under = s.find("acme_x");
+  EXPECT_FALSE(EndsOnBoundary(s, under + 4));  // '_' is part of a word
+  size_t han = s.find("爱");
+  EXPECT_TRUE(StartsOnBoundary(s, han));      // Han characters are words of their own
+  EXPECT_TRUE(StartsOnBoundary(s, han + 3));  // and Latin after them starts a word
+  EXPECT_TRUE(EndsOnBoundary(s, s.size()));
+}
+
+TEST(BoundaryTest, NeverInsideACombiningSequence) {
+  std::string s = FoldString("ガ ลูก", FoldMode::kCaseOnly);  // カ + U+3099; ล + vowel sign
+  EXPECT_FALSE(EndsOnBoundary(s, 3));                        // after カ comes its voicing mark
+  size_t thai = s.find("ล");
+  EXPECT_FALSE(EndsOnBoundary(s, thai + 3));
+  EXPECT_FALSE(StartsOnBoundary(s, thai + 3));
+}
+
+TEST(FoldTextTest, HostileInputsStayInRange) {
+  std::string junk;
+  for (int i = 0; i < 4096; ++i) junk.push_back(static_cast<char>((i * 131) & 0xFF));
+  FoldedText f;
+  FoldText(junk, FoldMode::kNoDiacritics, true, &f);
+  ASSERT_EQ(f.source.size(), f.bytes.size() + 1);
+  for (size_t i = 1; i < f.source.size(); ++i) ASSERT_LE(f.source[i - 1], f.source[i]);
+  EXPECT_LE(f.source.back(), junk.size());
+  std::string nul("a\0b", 3);
+  EXPECT_EQ(FoldString(nul, FoldMode::kCaseOnly), "a b");
+}
+
+TEST(HasWordCharTest, LettersDigitsAndMarksCount) {
+  EXPECT_TRUE(HasWordChar("#a"));
+  EXPECT_TRUE(HasWordChar("٣"));
+  EXPECT_FALSE(HasWordChar("#@!? ..."));
+  EXPECT_FALSE(HasWordChar(""));
+}
+
+}  // namespace
+}  // namespace brandmon::match

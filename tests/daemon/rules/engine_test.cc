@@ -1,0 +1,464 @@
+#include "daemon/rules/engine.h"
+
+#include <gtest/gtest.h>
+#include <rapidjson/document.h>
+
+#include <algorithm>
+#include <map>
+
+#include "daemon/store/store.h"
+
+namespace brandmon::rules {
+namespace {
+
+constexpr auto kBucket = std::chrono::minutes(15);
+
+BrandRules Acme() {
+  BrandRules b;
+  b.name = "acme";
+  b.handles = {"@acmecorp"};
+  b.hashtags = {"#acme"};
+  b.options = DefaultRulesOptions();
+  return b;
+}
+
+ScoredMention M(std::string id, std::string text, double compound = 0, std::string author = "bob") {
+  ScoredMention m;
+  m.brand = "acme";
+  m.mention.source = "feed";
+  m.mention.channel = "reddit";
+  m.mention.id = std::move(id);
+  m.mention.text = std::move(text);
+  m.mention.author = std::move(author);
+  m.sentiment.compound = compound;
+  m.sentiment.label = std::string(SentimentLabel(compound));
+  m.matched_terms = {"acme"};
+  return m;
+}
+
+std::vector<std::string> Rules(const std::vector<Alert>& alerts) {
+  std::vector<std::string> out;
+  for (const auto& a : alerts) out.push_back(a.channel.empty() ? a.rule : a.rule + "/" + a.channel);
+  return out;
+}
+
+using Strings = std::vector<std::string>;
+
+// ---- Mention rules ----------------------------------------------------------
+
+struct MentionCase {
+  const char* name;
+  ScoredMention mention;
+  Strings rules;
+  Severity severity = Severity::kInfo;  // of the first alert
+};
+
+ScoredMention With(ScoredMention m, std::initializer_list<std::pair<const char*, double>> metrics,
+                   std::optional<double> target = std::nullopt, std::string lang = "") {
+  for (const auto& [k, v] : metrics) m.mention.SetMetric(k, v);
+  m.sentiment.target = target;
+  m.lang = std::move(lang);
+  return m;
+}
+
+TEST(EngineMentionRulesTest, EachMentionRaisesExactlyItsAlerts) {
+  const MentionCase cases[] = {
+      {"neutral chatter", M("1", "acme is fine I guess", 0), {}},
+      {"negative", M("1", "acme ruined my day", -0.7), {"negative_mention"}, Severity::kInfo},
+      {"negative with reach",
+       With(M("1", "acme ruined my day", -0.7), {{"followers", 5000}}),
+       {"negative_mention"},
+       Severity::kWarning},
+      {"negative with huge reach",
+       With(M("1", "acme ruined my day", -0.7), {{"likes", 250000}}),
+       {"negative_mention"},
+       Severity::kCritical},
+      {"targeted score wins", With(M("1", "great day, but acme broke", 0.4), {}, -0.6), {"negative_mention"}},
+      {"negative text, brand not the target", With(M("1", "awful storm, acme umbrellas held", -0.6), {}, 0.3), {}},
+      {"handle and question", M("1", "@AcmeCorp how do I reset my password?", 0), {"needs_reply"}},
+      {"question cue", M("1", "does anyone know if acme ships to Canada", 0), {"needs_reply"}},
+      {"name with question mark", M("1", "Acme, are you open on Sunday?", 0), {"needs_reply"}},
+      {"question mark without the brand", M("1", "what a game tonight? acme-sponsored", 0), {}},
+      {"complaint", M("1", "still waiting for my acme order", -0.3), {"needs_reply"}, Severity::kWarning},
+      {"complaint to the handle",
+       M("1", "@acmecorp still waiting for a reply", 0.1),
+       {"needs_reply"},
+       Severity::kWarning},
+      {"angry at the handle", M("1", "@acmecorp you again", -0.6), {"negative_mention", "needs_reply"}},
+      {"low rating", With(M("1", "meh", 0), {{"rating", 2}}), {"needs_reply"}, Severity::kWarning},
+      {"one star",
+       With(M("1", "bad acme kettle", -0.6), {{"rating", 1}}),
+       {"negative_mention", "needs_reply"},
+       Severity::kWarning},
+      {"french complaint",
+       With(M("1", "Toujours en attente de ma commande acme", -0.1), {}, std::nullopt, "fr"),
+       {"needs_reply"},
+       Severity::kWarning},
+      {"praise with reach", With(M("1", "Love acme, best purchase ever!", 0.9), {{"followers", 5000}}), {"praise"}},
+      {"praise without reach", M("1", "Love acme, best purchase ever!", 0.9), {}},
+      {"crisis term", M("1", "Acme announces recall of blenders", 0), {"keyword"}, Severity::kWarning},
+      {"crisis phrase", M("1", "Acme faces a Class Action", 0), {"keyword"}, Severity::kWarning},
+      {"not a whole word", M("1", "scammers love acme gift cards", 0), {}},
+      {"hostile bytes",
+       M("1", std::string("acme\0\xFF\xC3 recall?\xE2\x80", 17), -1),
+       {"negative_mention", "needs_reply", "keyword"}},
+  };
+  for (const MentionCase& c : cases) {
+    FakeClock clock;
+    Engine engine({Acme()}, clock);
+    std::vector<Alert> alerts = engine.Process({c.mention});
+    EXPECT_EQ(Rules(alerts), c.rules) << c.name;
+    if (!alerts.empty()) {
+      EXPECT_EQ(alerts[0].severity, c.severity) << c.name;
+      EXPECT_EQ(alerts[0].mentions.size(), 1u) << c.name;
+      EXPECT_FALSE(alerts[0].summary.empty()) << c.name;
+      EXPECT_EQ(alerts[0].summary.find('\n'), std::string::npos) << c.name;
+    }
+  }
+}
+
+TEST(EngineMentionRulesTest, KeywordAlertListsEveryTermOnce) {
+  FakeClock clock;
+  Engine engine({Acme()}, clock);
+  auto alerts = engine.Process({M("1", "Recall now, lawsuit next: acme RECALL", 0)});
+  ASSERT_EQ(Rules(alerts), Strings{"keyword"});
+  ASSERT_EQ(alerts[0].terms.size(), 2u);
+  EXPECT_EQ(alerts[0].terms[0].term, "recall");
+  EXPECT_EQ(alerts[0].terms[1].term, "lawsuit");
+  EXPECT_EQ(*alerts[0].Figure("terms"), 2);
+}
+
+TEST(EngineMentionRulesTest, CustomTermsAndCuesAndDisabledRules) {
+  BrandRules b = Acme();
+  b.options.keyword.terms = {"melted"};
+  b.options.needs_reply.question_cues = {"any eta"};
+  b.options.negative_mention.enabled = false;
+  FakeClock clock;
+  Engine engine({b}, clock);
+  EXPECT_EQ(Rules(engine.Process({M("1", "my acme recall notice melted", -0.9)})), Strings{"keyword"});
+  EXPECT_EQ(Rules(engine.Process({M("2", "acme order, any ETA", 0, "eve")})), Strings{"needs_reply"});
+}
+
+TEST(EngineMentionRulesTest, CooldownsHoldPerAuthorAndPerTerm) {
+  FakeClock clock;
+  Engine engine({Acme()}, clock);
+  EXPECT_EQ(Rules(engine.Process({M("1", "acme is awful", -0.8, "bob")})), Strings{"negative_mention"});
+  clock.Advance(std::chrono::minutes(10));
+  EXPECT_EQ(Rules(engine.Process({M("2", "acme is still awful", -0.8, "bob")})), Strings{});
+  EXPECT_EQ(Rules(engine.Process({M("3", "acme is awful", -0.8, "ann")})), Strings{"negative_mention"});
+  clock.Advance(std::chrono::minutes(21));
+  EXPECT_EQ(Rules(engine.Process({M("4", "acme is awful", -0.8, "bob")})), Strings{"negative_mention"});
+
+  EXPECT_EQ(Rules(engine.Process({M("5", "acme outage again", 0, "cy")})), Strings{"keyword"});
+  EXPECT_EQ(Rules(engine.Process({M("6", "acme outage, yes", 0, "dee")})), Strings{});
+  EXPECT_EQ(Rules(engine.Process({M("7", "acme outage and a lawsuit", 0, "eve")})), Strings{"keyword"});
+}
+
+TEST(EngineMentionRulesTest, DedupeKeyNamesTheEvent) {
+  FakeClock clock;
+  Engine first({Acme()}, clock), second({Acme()}, clock);
+  auto a = first.Process({M("1", "acme is awful", -0.8)});
+  auto b = second.Process({M("1", "acme is awful", -0.8)});
+  auto c = second.Process({M("2", "acme is awful", -0.8, "ann")});
+  ASSERT_EQ(a.size(), 1u);
+  ASSERT_EQ(b.size(), 1u);
+  ASSERT_EQ(c.size(), 1u);
+  EXPECT_EQ(a[0].dedupe_key, b[0].dedupe_key);
+  EXPECT_NE(a[0].dedupe_key, c[0].dedupe_key);
+}
+
+TEST(EngineMentionRulesTest, UnknownBrandsAreIgnored) {
+  FakeClock clock;
+  Engine engine({Acme()}, clock);
+  ScoredMention m = M("1", "globex recall scam", -0.9);
+  m.brand = "globex";
+  EXPECT_TRUE(engine.Process({m}).empty());
+}
+
+// ---- Trend rules through the engine -----------------------------------------
+
+// `neutral` chatter and `negative` storm posts for one 15-minute bucket.
+std::vector<ScoredMention> Poll(int bucket, int neutral, int negative) {
+  std::vector<ScoredMention> out;
+  for (int k = 0; k < neutral + negative; ++k) {
+    std::string id = std::to_string(bucket) + "-" + std::to_string(k);
+    bool neg = k >= neutral;
+    out.push_back(
+        M(id, neg ? "acme recall is a disaster " + id : "acme widget chat " + id, neg ? -0.8 : 0, "user" + id));
+  }
+  return out;
+}
+
+struct Step {
+  int neutral;
+  int negative;
+};
+
+// 32 steady buckets (8 hours), a negative storm, then calm.
+std::vector<Step> StormStream() {
+  std::vector<Step> s;
+  for (int i = 0; i < 32; ++i) s.push_back({18 + (i * 3) % 5, 0});
+  s.push_back({20, 30});
+  for (int i = 0; i < 8; ++i) s.push_back({18 + (i * 3) % 5, 0});
+  return s;
+}
+
+BrandRules StormBrand() {
+  BrandRules b = Acme();
+  b.options.negative_mention.enabled = false;  // one alert per storm post would drown the trend alerts
+  return b;
+}
+
+// The alerts of each step, as "rule/channel" strings, keyed by step.
+std::map<int, Strings> RunStream(Engine& engine, FakeClock& clock, const std::vector<Step>& steps) {
+  std::map<int, Strings> out;
+  for (size_t i = 0; i < steps.size(); ++i) {
+    clock.SetNow(FromUnixMillis(1'767'225'600'000) + kBucket * static_cast<int>(i) + std::chrono::minutes(1));
+    auto alerts = engine.Process(Poll(static_cast<int>(i), steps[i].neutral, steps[i].negative));
+    if (!alerts.empty()) out[static_cast<int>(i)] = Rules(alerts);
+  }
+  return out;
+}
+
+TEST(EngineTrendTest, StormRaisesSpikesKeywordTermsAndAllClearAndNothingElse) {
+  FakeClock clock;
+  Engine engine({StormBrand()}, clock);
+  std::map<int, Strings> expected = {
+      {32, {"keyword"}},
+      {33, {"volume_spike", "volume_spike/reddit", "negative_spike", "negative_spike/reddit"}},
+      {35, {"volume_spike_clear", "volume_spike_clear/reddit", "negative_spike_clear", "negative_spike_clear/reddit"}},
+      {36, {"emerging_terms"}},
+  };
+  EXPECT_EQ(RunStream(engine, clock, StormStream()), expected);
+}
+
+TEST(EngineTrendTest, AlertsCarryFiguresTermsAndExamples) {
+  FakeClock clock;
+  Engine engine({StormBrand()}, clock);
+  std::vector<Alert> all;
+  auto steps = StormStream();
+  for (size_t i = 0; i < steps.size(); ++i) {
+    clock.SetNow(FromUnixMillis(1'767'225'600'000) + kBucket * static_cast<int>(i) + std::chrono::minutes(1));
+    for (auto& a : engine.Process(Poll(static_cast<int>(i), steps[i].neutral, steps[i].negative))) all.push_back(a);
+  }
+  auto find = [&](const std::string& rule, const std::string& channel) {
+    auto it =
+        std::find_if(all.begin(), all.end(), [&](const Alert& a) { return a.rule == rule && a.channel == channel; });
+    EXPECT_NE(it, all.end()) << rule;
+    return it == all.end() ? Alert{} : *it;
+  };
+  Alert neg = find("negative_spike", "");
+  EXPECT_EQ(*neg.Figure("count"), 30);
+  EXPECT_EQ(*neg.Figure("baseline_median"), 0);
+  EXPECT_EQ(neg.mentions.size(), 3u);
+  EXPECT_EQ(neg.severity, Severity::kCritical);
+  Alert vol = find("volume_spike", "reddit");
+  EXPECT_EQ(*vol.Figure("count"), 50);
+  EXPECT_EQ(*vol.Figure("baseline_median"), 20);
+  Alert clear = find("volume_spike_clear", "");
+  EXPECT_EQ(clear.severity, Severity::kInfo);
+  EXPECT_EQ(*clear.Figure("peak"), 50);
+  EXPECT_EQ(clear.dedupe_key.substr(0, 24), "acme|volume_spike_clear|");
+  Alert terms = find("emerging_terms", "");
+  ASSERT_EQ(terms.terms.size(), 2u);
+  EXPECT_EQ(terms.terms[0].term, "disaster");
+  EXPECT_EQ(terms.terms[0].count, 30);
+  EXPECT_EQ(terms.terms[1].term, "recall");
+  std::set<std::string> keys;
+  for (const auto& a : all) EXPECT_TRUE(keys.insert(a.dedupe_key).second) << a.dedupe_key;
+}
+
+TEST(EngineTrendTest, SlowClimbAndSteadyTrafficRaiseNothing) {
+  std::vector<Step> climb;
+  for (int i = 0; i < 40; ++i) climb.push_back({18 + (i * 3) % 5, 0});
+  for (int i = 0; i < 40; ++i) climb.push_back({20 + i, 0});
+  FakeClock clock;
+  Engine engine({StormBrand()}, clock);
+  EXPECT_EQ(RunStream(engine, clock, climb), (std::map<int, Strings>{}));
+}
+
+TEST(EngineTrendTest, QuietPeriodIsADipOnlyWhenAskedAndEndsWithAllClear) {
+  for (bool dips : {false, true}) {
+    BrandRules b = StormBrand();
+    b.options.volume_spike.dips = dips;
+    b.options.volume_spike.per_channel = false;
+    b.options.emerging_terms.enabled = false;
+    FakeClock clock;
+    Engine engine({b}, clock);
+    std::vector<Step> steps;
+    for (int i = 0; i < 20; ++i) steps.push_back({18 + (i * 3) % 5, 0});
+    std::map<int, Strings> got = RunStream(engine, clock, steps);
+    // Silence: the daemon only ticks for three buckets.
+    for (int i = 0; i < 3; ++i) {
+      clock.Advance(kBucket);
+      for (const auto& r : Rules(engine.Tick())) got[20 + i].push_back(r);
+    }
+    for (int i = 0; i < 4; ++i) {
+      clock.Advance(kBucket);
+      for (const auto& r : Rules(engine.Process(Poll(100 + i, 20, 0)))) got[23 + i].push_back(r);
+    }
+    std::map<int, Strings> expected;
+    if (dips) expected = {{21, {"volume_dip"}}, {25, {"volume_dip_clear"}}};
+    EXPECT_EQ(got, expected) << "dips " << dips;
+  }
+}
+
+TEST(EngineTrendTest, SentimentShiftFiresOnceWhenTheMoodTurns) {
+  BrandRules b = StormBrand();
+  b.options.needs_reply.enabled = false;
+  b.options.keyword.enabled = false;
+  b.options.emerging_terms.enabled = false;
+  b.options.negative_spike.enabled = false;
+  FakeClock clock;
+  Engine engine({b}, clock);
+  std::vector<Step> steps;
+  for (int i = 0; i < 4 * 30; ++i) steps.push_back({10, 0});
+  for (int i = 0; i < 4 * 4; ++i) steps.push_back({5, 5});  // average 0 -> -0.4, volume unchanged
+  // The recent 3 hours average -0.4 once the third bad hour closes.
+  std::map<int, Strings> expected = {{4 * 33, {"sentiment_shift"}}};
+  EXPECT_EQ(RunStream(engine, clock, steps), expected);
+}
+
+// ---- Restarts ---------------------------------------------------------------
+
+// The engine's loop: dedupe, rules, one atomic commit per poll.
+class Pipeline {
+ public:
+  explicit Pipeline(FakeClock& clock) : clock_(clock) {
+    store::StoreOptions o;
+    config::ApplyDefaults(store::StoreOptionTable(), o);
+    o.file = ":memory:";
+    store_ = std::move(store::Store::Open(o, "", clock).value());
+    Restart();
+  }
+  void Restart() {
+    engine_ = std::make_unique<Engine>(std::vector<BrandRules>{StormBrand()}, clock_);
+    ASSERT_TRUE(engine_->Restore(*store_).ok());
+  }
+  // Runs one poll; with `commit` false the process "dies" before committing.
+  void Poll(const std::vector<ScoredMention>& mentions, bool commit = true) {
+    store::WriteBatch batch;
+    std::vector<ScoredMention> fresh;
+    for (const auto& m : mentions) {
+      if (*store_->SeenBefore(m.mention.source, m.mention.id)) continue;
+      fresh.push_back(m);
+      batch.AddMention(m);
+    }
+    for (auto& a : engine_->Process(fresh)) batch.AddAlert(std::move(a));
+    engine_->SaveState(batch);
+    if (commit) {
+      ASSERT_TRUE(store_->Write(batch).ok());
+    }
+  }
+  // The journal as "topic dedupe_key figures" lines.
+  Strings Journal() {
+    Strings out;
+    auto entries = store_->ReadSince(0, "", 1000);
+    EXPECT_TRUE(entries.ok());
+    for (const auto& e : *entries) {
+      rapidjson::Document doc;
+      doc.Parse(e.payload.c_str());
+      std::string figures;
+      for (const auto& f : doc["figures"].GetObject()) {
+        figures +=
+            std::string(f.name.GetString()) + "=" + std::to_string(f.value.IsNull() ? 0 : f.value.GetDouble()) + " ";
+      }
+      out.push_back(e.topic + " " + doc["dedupe_key"].GetString() + " " + figures);
+    }
+    return out;
+  }
+
+ private:
+  FakeClock& clock_;
+  std::unique_ptr<store::Store> store_;
+  std::unique_ptr<Engine> engine_;
+};
+
+// The storm stream as two polls per bucket (at +1m and +8m), so restarts
+// also fall inside a bucket.
+struct TimedPoll {
+  std::chrono::milliseconds at;
+  std::vector<ScoredMention> mentions;
+};
+
+std::vector<TimedPoll> HalfPolls() {
+  std::vector<TimedPoll> out;
+  std::vector<Step> steps = StormStream();
+  for (size_t i = 0; i < steps.size(); ++i) {
+    std::vector<ScoredMention> all = Poll(static_cast<int>(i), steps[i].neutral, steps[i].negative);
+    auto mid = all.begin() + static_cast<std::ptrdiff_t>(all.size() / 2);
+    auto start = kBucket * static_cast<int>(i);
+    out.push_back({start + std::chrono::minutes(1), {all.begin(), mid}});
+    out.push_back({start + std::chrono::minutes(8), {mid, all.end()}});
+  }
+  return out;
+}
+
+void SetPollTime(FakeClock& clock, const TimedPoll& poll) { clock.SetNow(FromUnixMillis(1'767'225'600'000) + poll.at); }
+
+TEST(EngineRestartTest, ARestartAnywhereContinuesBaselinesWithoutDuplicates) {
+  std::vector<TimedPoll> polls = HalfPolls();
+  FakeClock clock;
+  Pipeline reference(clock);
+  for (const TimedPoll& poll : polls) {
+    SetPollTime(clock, poll);
+    reference.Poll(poll.mentions);
+  }
+  Strings expected = reference.Journal();
+  ASSERT_EQ(expected.size(), 10u);
+
+  // Polls 64 and 65 are the storm's bucket; 72 closes the storm's hour.
+  for (int cut : {7, 20, 63, 64, 65, 66, 67, 69, 70, 71, 72, 73}) {
+    for (bool crash_before_commit : {false, true}) {
+      SCOPED_TRACE("restart before poll " + std::to_string(cut) + (crash_before_commit ? " after a crash" : ""));
+      FakeClock c;
+      Pipeline p(c);
+      for (int i = 0; i < static_cast<int>(polls.size()); ++i) {
+        SetPollTime(c, polls[i]);
+        if (i == cut) {
+          if (crash_before_commit) p.Poll(polls[i].mentions, /*commit=*/false);
+          p.Restart();
+          // The source delivers the previous poll again too: it is dropped as seen.
+          p.Poll(polls[i - 1].mentions);
+        }
+        p.Poll(polls[i].mentions);
+      }
+      EXPECT_EQ(p.Journal(), expected);
+    }
+  }
+}
+
+TEST(EngineRestartTest, StateOfUnknownBrandsOrOtherBucketsIsIgnored) {
+  class FakeReader : public store::RuleStateReader {
+   public:
+    Result<std::vector<store::RuleStateEntry>> LoadRuleState() override {
+      return std::vector<store::RuleStateEntry>{
+          {"globex", "volume_spike@15m/*", "{}"},
+          {"acme", "volume_spike@1h/*", R"({"open":1,"history":[100,100,100,100,100,100,100,100,100,100]})"},
+          {"acme", "cooldowns", "not json"},
+          {"acme", "sentiment_shift@1h", "{\"history\": 5}"},
+      };
+    }
+  } reader;
+  FakeClock clock;
+  Engine engine({StormBrand()}, clock);
+  ASSERT_TRUE(engine.Restore(reader).ok());
+  // A fresh brand: warming up, so a large first bucket raises nothing.
+  std::map<int, Strings> got = RunStream(engine, clock, {{100, 0}, {100, 0}, {5, 0}});
+  EXPECT_EQ(got, (std::map<int, Strings>{}));
+}
+
+TEST(EngineRestartTest, ReaderErrorsArePassedOn) {
+  class FailingReader : public store::RuleStateReader {
+   public:
+    Result<std::vector<store::RuleStateEntry>> LoadRuleState() override { return Status::Unavailable("disk gone"); }
+  } reader;
+  FakeClock clock;
+  Engine engine({Acme()}, clock);
+  Status s = engine.Restore(reader);
+  EXPECT_EQ(s.code(), Status::Code::kUnavailable);
+  EXPECT_NE(s.message().find("disk gone"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace brandmon::rules

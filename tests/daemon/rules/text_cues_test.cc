@@ -1,0 +1,85 @@
+#include "daemon/rules/text_cues.h"
+
+#include <gtest/gtest.h>
+
+namespace brandmon::rules {
+namespace {
+
+using Strings = std::vector<std::string>;
+
+TEST(WordsTest, SplitsLowercasesAndKeepsTagsAndInnerPunctuation) {
+  struct Case {
+    std::string text;
+    Strings words;
+  };
+  for (const Case& c : {
+           Case{"Hello, World!", {"hello", "world"}},
+           Case{"@AcmeCorp why?? #Fail", {"@acmecorp", "why", "#fail"}},
+           Case{"doesn't work, re-install", {"doesn't", "work", "re-install"}},
+           Case{"doesn\xE2\x80\x99t", {"doesn't"}},
+           Case{"\xE2\x80\x9Cquoted\xE2\x80\x9D\xE2\x80\xA6next", {"quoted", "next"}},
+           Case{"caf\xC3\xA9 cr\xC3\xA8me", {"caf\xC3\xA9", "cr\xC3\xA8me"}},
+           Case{"# @ - ' trailing- 'quote'", {"trailing", "quote"}},
+           Case{"https://acme.com/x?y=1", {"https", "acme", "com", "x", "y", "1"}},
+           Case{"", {}},
+       }) {
+    EXPECT_EQ(Words(c.text), c.words) << c.text;
+  }
+}
+
+TEST(WordsTest, HostileInputIsSafe) {
+  std::string nul("a\0b", 3);
+  EXPECT_EQ(Words(nul), (Strings{"a", "b"}));
+  EXPECT_EQ(Words("\xFF\xFE \xC3"), (Strings{"\xFF\xFE", "\xC3"}));
+  std::string huge(4 << 20, 'x');
+  EXPECT_EQ(Words(huge).size(), 1u);
+  std::string many;
+  for (int i = 0; i < 100000; ++i) many += "ab ";
+  EXPECT_EQ(Words(many).size(), 100000u);
+}
+
+TEST(ContainsPhraseTest, WholeConsecutiveWordsOnly) {
+  Strings words = Words("Still waiting for my refund, how do I reach @acme?");
+  EXPECT_TRUE(ContainsPhrase(words, "still waiting"));
+  EXPECT_TRUE(ContainsPhrase(words, "How do I"));
+  EXPECT_TRUE(ContainsPhrase(words, "refund"));
+  EXPECT_TRUE(ContainsPhrase(words, "@Acme"));
+  EXPECT_FALSE(ContainsPhrase(words, "acme"));  // the handle is its own word
+  EXPECT_FALSE(ContainsPhrase(words, "refunds"));
+  EXPECT_FALSE(ContainsPhrase(words, "waiting still"));
+  EXPECT_FALSE(ContainsPhrase(words, ""));
+  EXPECT_FALSE(ContainsPhrase(words, "  ,, "));
+  EXPECT_FALSE(ContainsPhrase(Words("scammer"), "scam"));
+}
+
+TEST(CuesTest, LanguageSelectsItsListElseAll) {
+  auto en = CuesFor("en-GB");
+  ASSERT_EQ(en.size(), 1u);
+  EXPECT_EQ(en[0]->lang, "en");
+  auto fr = CuesFor("FR");
+  ASSERT_EQ(fr.size(), 1u);
+  EXPECT_EQ(fr[0]->lang, "fr");
+  EXPECT_EQ(CuesFor("").size(), BuiltinCues().size());
+  EXPECT_EQ(CuesFor("xx").size(), BuiltinCues().size());
+  for (const auto& cues : BuiltinCues()) {
+    EXPECT_FALSE(cues.questions.empty()) << cues.lang;
+    EXPECT_FALSE(cues.complaints.empty()) << cues.lang;
+    for (auto cue : cues.questions) EXPECT_FALSE(Words(cue).empty()) << cue;
+  }
+}
+
+TEST(CuesTest, StopwordsAndQuestionMarks) {
+  EXPECT_TRUE(IsStopword("the"));
+  EXPECT_TRUE(IsStopword("https"));
+  EXPECT_TRUE(IsStopword("und"));
+  EXPECT_FALSE(IsStopword("recall"));
+  EXPECT_TRUE(HasQuestionMark("why?"));
+  EXPECT_TRUE(
+      HasQuestionMark("\xC2\xBF"
+                      "por qu\xC3\xA9"));
+  EXPECT_TRUE(HasQuestionMark("\xE4\xB8\xBA\xE4\xBB\x80\xE4\xB9\x88\xEF\xBC\x9F"));
+  EXPECT_FALSE(HasQuestionMark("no question here."));
+}
+
+}  // namespace
+}  // namespace brandmon::rules

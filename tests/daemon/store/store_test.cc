@@ -1,0 +1,494 @@
+#include "daemon/store/store.h"
+
+#include <gtest/gtest.h>
+#include <rapidjson/document.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <stdexcept>
+
+#include "daemon/base/time_parse.h"
+#include "tests/support/test_util.h"
+
+namespace brandmon::store {
+namespace {
+
+StoreOptions Options(std::string file = ":memory:") {
+  StoreOptions o;
+  config::ApplyDefaults(StoreOptionTable(), o);
+  o.file = std::move(file);
+  return o;
+}
+
+ScoredMention MakeMention(std::string source, std::string id, std::string brand = "acme", std::string text = "hi") {
+  ScoredMention m;
+  m.mention.source = std::move(source);
+  m.mention.channel = "rss";
+  m.mention.id = std::move(id);
+  m.mention.text = std::move(text);
+  m.brand = std::move(brand);
+  m.sentiment = {-0.5, 0.1, 0.4, 0.5, "negative", std::nullopt};
+  return m;
+}
+
+Alert MakeAlert(std::string key, std::string rule = "negative_mention", std::string brand = "acme") {
+  Alert a;
+  a.ts = FromUnixMillis(1'767'225'600'000);
+  a.brand = std::move(brand);
+  a.rule = std::move(rule);
+  a.severity = Severity::kWarning;
+  a.summary = "s";
+  a.dedupe_key = std::move(key);
+  return a;
+}
+
+class StoreTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    auto s = Store::Open(Options(), "", clock_);
+    ASSERT_TRUE(s.ok()) << s.status().ToString();
+    store_ = std::move(*s);
+  }
+  FakeClock clock_;
+  std::unique_ptr<Store> store_;
+};
+
+TEST_F(StoreTest, SeenIdsAreTrackedPerSource) {
+  EXPECT_FALSE(*store_->SeenBefore("rss-a", "1"));
+  WriteBatch batch;
+  batch.AddMention(MakeMention("rss-a", "1"));
+  batch.MarkSeen("rss-a", "2");  // matched no brand, still never scored again
+  ASSERT_TRUE(store_->Write(batch).ok());
+  EXPECT_TRUE(*store_->SeenBefore("rss-a", "1"));
+  EXPECT_TRUE(*store_->SeenBefore("rss-a", "2"));
+  EXPECT_FALSE(*store_->SeenBefore("rss-b", "1"));
+  EXPECT_FALSE(*store_->SeenBefore("rss-a", "3"));
+}
+
+TEST_F(StoreTest, AMentionSeenBeforeIsNotStoredTwice) {
+  WriteBatch first;
+  first.AddMention(MakeMention("s", "1"));
+  auto r1 = store_->Write(first);
+  ASSERT_TRUE(r1.ok());
+  EXPECT_EQ(r1->mentions_written, 1u);
+  WriteBatch again;
+  again.AddMention(MakeMention("s", "1"));
+  again.AddMention(MakeMention("s", "2"));
+  auto r2 = store_->Write(again);
+  ASSERT_TRUE(r2.ok());
+  EXPECT_EQ(r2->mentions_written, 1u);
+  EXPECT_EQ(r2->duplicates_dropped, 1u);
+  EXPECT_EQ(store_->Counts()->mentions, 2);
+}
+
+TEST_F(StoreTest, OneItemMatchingTwoBrandsIsStoredForEach) {
+  WriteBatch batch;
+  batch.AddMention(MakeMention("s", "1", "acme"));
+  batch.AddMention(MakeMention("s", "1", "globex"));
+  auto r = store_->Write(batch);
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r->mentions_written, 2u);
+  EXPECT_EQ(store_->Counts()->seen, 1);
+}
+
+TEST_F(StoreTest, MentionsRoundTripLosslesslyEvenHostileOnes) {
+  ScoredMention m = MakeMention("src\0x", "id\xFF", "acme");
+  m.mention.source = std::string("src\0x", 5);
+  m.mention.text = std::string(8 << 20, 'a') + std::string("\0\xC3\x28\xED\xA0\x80", 6) + "'); DROP TABLE mentions;--";
+  m.mention.title = "title \xE2\x82";
+  m.mention.url = "https://example.com/?q=1&r=2";
+  m.mention.author = "";
+  m.mention.published = *ParseRfc3339("2026-02-03T04:05:06Z");
+  m.mention.SetMetric("followers", 1234.5);
+  m.mention.SetMetric("rating", 1);
+  m.lang = "pt-BR";
+  m.matched_terms = {"acme", "3:x", "", std::string("a\0b", 3)};
+  m.sentiment = {0.25, 0.3, 0.6, 0.1, "positive", -0.75};
+  ScoredMention plain = MakeMention("s", "2");
+  WriteBatch batch;
+  batch.AddMention(m);
+  batch.AddMention(plain);
+  ASSERT_TRUE(store_->Write(batch).ok());
+  EXPECT_TRUE(*store_->SeenBefore(m.mention.source, m.mention.id));
+
+  auto rows = store_->ReadMentions(0, 10);
+  ASSERT_TRUE(rows.ok()) << rows.status().ToString();
+  ASSERT_EQ(rows->size(), 2u);
+  const ScoredMention& got = (*rows)[0].scored;
+  EXPECT_EQ(got.mention.source, m.mention.source);
+  EXPECT_EQ(got.mention.id, m.mention.id);
+  EXPECT_EQ(got.mention.text, m.mention.text);
+  EXPECT_EQ(got.mention.title, m.mention.title);
+  EXPECT_EQ(got.mention.url, m.mention.url);
+  EXPECT_EQ(got.mention.author, "");
+  EXPECT_EQ(got.mention.published, m.mention.published);
+  EXPECT_EQ(got.mention.metrics, m.mention.metrics);
+  EXPECT_EQ(got.lang, "pt-BR");
+  EXPECT_EQ(got.matched_terms, m.matched_terms);
+  EXPECT_EQ(got.sentiment.compound, 0.25);
+  EXPECT_EQ(got.sentiment.target, -0.75);
+  EXPECT_EQ(got.sentiment.label, "positive");
+  EXPECT_EQ(got.brand, "acme");
+  const ScoredMention& second = (*rows)[1].scored;
+  EXPECT_FALSE(second.mention.published);
+  EXPECT_FALSE(second.sentiment.target);
+  EXPECT_TRUE(second.matched_terms.empty());
+  EXPECT_EQ((*rows)[1].stored_at, clock_.Now());
+
+  auto after = store_->ReadMentions((*rows)[0].row, 10);
+  ASSERT_EQ(after->size(), 1u);
+}
+
+TEST_F(StoreTest, AlertsGetStrictlyIncreasingSeqsAndPayloadsCarryThem) {
+  WriteBatch batch;
+  batch.AddAlert(MakeAlert("a"));
+  batch.AddAlert(MakeAlert("b"));
+  auto r = store_->Write(batch);
+  ASSERT_TRUE(r.ok());
+  ASSERT_EQ(r->alerts.size(), 2u);
+  EXPECT_EQ(r->alerts[0].seq, 1u);
+  EXPECT_EQ(r->alerts[1].seq, 2u);
+  auto seq = store_->Append(MakeAlert("c"));
+  ASSERT_TRUE(seq.ok());
+  EXPECT_EQ(*seq, 3u);
+  auto entries = store_->ReadSince(0, "", 100);
+  ASSERT_EQ(entries->size(), 3u);
+  for (size_t i = 0; i < entries->size(); ++i) {
+    const JournalEntry& e = (*entries)[i];
+    EXPECT_EQ(e.seq, i + 1);
+    EXPECT_EQ(e.topic, "alert.acme.negative_mention");
+    rapidjson::Document doc;
+    doc.Parse(e.payload.c_str());
+    ASSERT_FALSE(doc.HasParseError()) << e.payload;
+    EXPECT_EQ(doc["seq"].GetUint64(), e.seq);
+    EXPECT_EQ(doc["v"].GetInt(), 1);
+  }
+}
+
+TEST_F(StoreTest, OneEventRaisesOneAlert) {
+  ASSERT_TRUE(store_->Append(MakeAlert("acme|negative_mention|s|1")).ok());
+  auto again = store_->Append(MakeAlert("acme|negative_mention|s|1"));
+  EXPECT_EQ(again.status().code(), Status::Code::kNotFound);
+  WriteBatch batch;
+  batch.AddAlert(MakeAlert("acme|negative_mention|s|1"));
+  batch.AddAlert(MakeAlert("acme|negative_mention|s|2"));
+  batch.AddAlert(MakeAlert("acme|negative_mention|s|2"));
+  auto r = store_->Write(batch);
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r->alerts.size(), 1u);
+  EXPECT_EQ(r->alerts_deduped, 2u);
+  // Alerts without a dedupe key are all kept.
+  EXPECT_TRUE(store_->Append(MakeAlert("")).ok());
+  EXPECT_TRUE(store_->Append(MakeAlert("")).ok());
+  EXPECT_EQ(store_->Counts()->alerts, 4);
+}
+
+TEST_F(StoreTest, CatchUpReadsFilterBySeqTopicPrefixAndLimit) {
+  ASSERT_TRUE(store_->Append(MakeAlert("1", "volume_spike", "acme")).ok());
+  ASSERT_TRUE(store_->Append(MakeAlert("2", "praise", "globex")).ok());
+  ASSERT_TRUE(store_->Append(MakeAlert("3", "praise", "acme")).ok());
+  ASSERT_TRUE(store_->Append(MakeAlert("4", "keyword", "acme")).ok());
+  auto acme = store_->ReadSince(0, "alert.acme.", 100);
+  ASSERT_EQ(acme->size(), 3u);
+  EXPECT_EQ((*acme)[0].seq, 1u);
+  EXPECT_EQ((*acme)[2].seq, 4u);
+  auto after = store_->ReadSince(1, "alert.acme.", 1);
+  ASSERT_EQ(after->size(), 1u);
+  EXPECT_EQ((*after)[0].seq, 3u);
+  EXPECT_EQ(store_->ReadSince(4, "", 10)->size(), 0u);
+  EXPECT_EQ(store_->ReadSince(0, "alert.initech", 10)->size(), 0u);
+  EXPECT_EQ(store_->ReadSince(0, std::string("alert\0", 6), 10)->size(), 0u);
+}
+
+TEST_F(StoreTest, SeqNeverGoesBackEvenAfterEveryAlertIsPruned) {
+  ASSERT_TRUE(store_->Append(MakeAlert("a")).ok());
+  ASSERT_TRUE(store_->Append(MakeAlert("b")).ok());
+  auto pruned = store_->Prune(FromUnixMillis(1'767'225'600'000) + std::chrono::hours(24 * 31));
+  ASSERT_TRUE(pruned.ok());
+  EXPECT_EQ(pruned->alerts, 2);
+  EXPECT_EQ(*store_->LastSeq(), 2u);
+  EXPECT_EQ(*store_->Append(MakeAlert("c")), 3u);
+}
+
+TEST_F(StoreTest, SourceStateRoundTripsAndReplacesTheCursor) {
+  SourceState st;
+  st.source = "reddit";
+  st.etag = "\"abc\"";
+  st.last_modified = "Wed, 21 Oct 2015 07:28:00 GMT";
+  st.cursor = {{"after", "t3_x"}, {"page", "2"}};
+  st.failures = 3;
+  st.backoff = std::chrono::seconds(40);
+  st.last_error = "http 503 from https://example.com";
+  st.last_error_at = clock_.Now();
+  st.next_attempt = clock_.Now() + std::chrono::seconds(40);
+  WriteBatch batch;
+  batch.PutSourceState(st);
+  ASSERT_TRUE(store_->Write(batch).ok());
+  auto got = store_->LoadSourceState("reddit");
+  ASSERT_TRUE(got.ok() && got->has_value());
+  EXPECT_EQ((*got)->etag, st.etag);
+  EXPECT_EQ((*got)->last_modified, st.last_modified);
+  EXPECT_EQ((*got)->cursor, st.cursor);
+  EXPECT_EQ((*got)->failures, 3);
+  EXPECT_EQ((*got)->backoff, st.backoff);
+  EXPECT_FALSE((*got)->last_success);
+  EXPECT_EQ((*got)->last_error_at, st.last_error_at);
+  EXPECT_EQ((*got)->next_attempt, st.next_attempt);
+
+  st.cursor = {{"after", "t3_y"}};
+  st.failures = 0;
+  st.last_success = clock_.Now();
+  WriteBatch update;
+  update.PutSourceState(st);
+  ASSERT_TRUE(store_->Write(update).ok());
+  auto all = store_->LoadSourceStates();
+  ASSERT_EQ(all->size(), 1u);
+  EXPECT_EQ((*all)[0].cursor, st.cursor);
+  EXPECT_EQ((*all)[0].last_success, st.last_success);
+  EXPECT_FALSE(store_->LoadSourceState("other")->has_value());
+}
+
+TEST_F(StoreTest, RuleStateIsPutReplacedAndDeleted) {
+  WriteBatch batch;
+  batch.PutRuleState("acme", "volume", "1");
+  batch.PutRuleState("acme", "volume", "2");
+  batch.PutRuleState("acme", "shift", "x");
+  batch.PutRuleState("globex", "volume", "3");
+  batch.DeleteRuleState("acme", "shift");
+  ASSERT_TRUE(store_->Write(batch).ok());
+  auto entries = store_->LoadRuleState();
+  ASSERT_TRUE(entries.ok());
+  ASSERT_EQ(entries->size(), 2u);
+  EXPECT_EQ((*entries)[0].brand, "acme");
+  EXPECT_EQ((*entries)[0].value, "2");
+  EXPECT_EQ((*entries)[1].brand, "globex");
+}
+
+TEST_F(StoreTest, PruneHonoursEachTablesRetention) {
+  WriteBatch old_batch;
+  old_batch.AddMention(MakeMention("s", "old"));
+  old_batch.PutRuleState("acme", "k", "v");
+  Alert old_alert = MakeAlert("old");
+  old_alert.ts = clock_.Now();
+  old_batch.AddAlert(old_alert);
+  ASSERT_TRUE(store_->Write(old_batch).ok());
+
+  clock_.Advance(std::chrono::hours(24 * 60));
+  WriteBatch recent;
+  recent.AddMention(MakeMention("s", "recent"));
+  Alert new_alert = MakeAlert("new");
+  new_alert.ts = clock_.Now();
+  recent.AddAlert(new_alert);
+  ASSERT_TRUE(store_->Write(recent).ok());
+
+  // Day 60: the old alert (30d) and rule state (30d) expire, the old mention (90d) stays.
+  auto p1 = store_->Prune(clock_.Now());
+  ASSERT_TRUE(p1.ok());
+  EXPECT_EQ(p1->alerts, 1);
+  EXPECT_EQ(p1->rule_state, 1);
+  EXPECT_EQ(p1->mentions, 0);
+  // Day 91: the old mention goes; its seen id (180d) stays so it is not stored again.
+  clock_.Advance(std::chrono::hours(24 * 31));
+  auto p2 = store_->Prune(clock_.Now());
+  EXPECT_EQ(p2->mentions, 1);
+  EXPECT_EQ(p2->seen, 0);
+  EXPECT_TRUE(*store_->SeenBefore("s", "old"));
+  clock_.Advance(std::chrono::hours(24 * 90));
+  auto p3 = store_->Prune(clock_.Now());
+  EXPECT_EQ(p3->seen, 1);
+  EXPECT_FALSE(*store_->SeenBefore("s", "old"));
+  EXPECT_TRUE(*store_->SeenBefore("s", "recent"));
+}
+
+TEST_F(StoreTest, AnAbandonedWriteLeavesNothingAndTheStoreUsable) {
+  WriteBatch batch;
+  batch.AddMention(MakeMention("s", "1"));
+  batch.AddAlert(MakeAlert("k"));
+  batch.PutRuleState("acme", "k", "v");
+  store_->SetWriteHookForTesting([](int step) {
+    if (step == 2) throw std::runtime_error("abandoned");
+  });
+  EXPECT_THROW((void)store_->Write(batch), std::runtime_error);
+  store_->SetWriteHookForTesting(nullptr);
+  StoreCounts counts = *store_->Counts();
+  EXPECT_EQ(counts.mentions + counts.seen + counts.alerts + counts.rule_state, 0);
+  EXPECT_FALSE(*store_->SeenBefore("s", "1"));
+  auto r = store_->Write(batch);
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_EQ(r->alerts.size(), 1u);
+  EXPECT_EQ(r->alerts[0].seq, 1u);
+}
+
+TEST(StoreFileTest, ReopeningKeepsEverythingAndUsesWal) {
+  testing::TempDir dir;
+  FakeClock clock;
+  {
+    auto store = Store::Open(Options("state.db"), dir.path().string(), clock);
+    ASSERT_TRUE(store.ok()) << store.status().ToString();
+    WriteBatch batch;
+    batch.AddMention(MakeMention("s", "1"));
+    batch.AddAlert(MakeAlert("k"));
+    ASSERT_TRUE((*store)->Write(batch).ok());
+    EXPECT_TRUE(std::filesystem::exists(dir.path() / "state.db-wal"));
+  }
+  auto store = Store::Open(Options("state.db"), dir.path().string(), clock);
+  ASSERT_TRUE(store.ok());
+  EXPECT_TRUE(*(*store)->SeenBefore("s", "1"));
+  EXPECT_EQ(*(*store)->LastSeq(), 1u);
+  EXPECT_EQ(*(*store)->SchemaVersion(), 1);
+}
+
+TEST(StoreFileTest, FullSynchronousOpens) {
+  testing::TempDir dir;
+  FakeClock clock;
+  StoreOptions o = Options("full.db");
+  o.synchronous = "full";
+  auto store = Store::Open(o, dir.path().string(), clock);
+  ASSERT_TRUE(store.ok()) << store.status().ToString();
+  EXPECT_TRUE((*store)->Append(MakeAlert("x")).ok());
+}
+
+TEST(StoreFileTest, AFileThatIsNotADatabaseIsReported) {
+  testing::TempDir dir;
+  FakeClock clock;
+  dir.Write("bad.db", std::string(8192, '\x42'));
+  auto store = Store::Open(Options("bad.db"), dir.path().string(), clock);
+  ASSERT_FALSE(store.ok());
+  EXPECT_EQ(store.status().code(), Status::Code::kCorrupt) << store.status().ToString();
+}
+
+// ---- Crash consistency ------------------------------------------------------
+
+// What one poll commits: three mentions, the alert one of them raised, the
+// source's new cursor and the rules' state. With `store`, mentions already
+// seen are dropped first, as the engine does after a restart.
+WriteBatch PollBatch(int poll, Store* store = nullptr) {
+  WriteBatch batch;
+  for (int i = 0; i < 3; ++i) {
+    std::string id = std::to_string(poll) + "-" + std::to_string(i);
+    if (store && *store->SeenBefore("feed", id)) continue;
+    batch.AddMention(MakeMention("feed", id));
+  }
+  batch.AddAlert(MakeAlert("acme|negative_mention|feed|" + std::to_string(poll) + "-0"));
+  SourceState st;
+  st.source = "feed";
+  st.cursor = {{"after", std::to_string(poll)}};
+  batch.PutSourceState(st);
+  batch.PutRuleState("acme", "polls", std::to_string(poll));
+  return batch;
+}
+
+// Checks that polls 0..n-1 are either wholly in the store or wholly absent,
+// and returns how many are in.
+int CommittedPolls(Store& store, int n) {
+  int committed = 0;
+  StoreCounts c = *store.Counts();
+  for (int poll = 0; poll < n; ++poll) {
+    int seen = 0;
+    for (int i = 0; i < 3; ++i) seen += *store.SeenBefore("feed", std::to_string(poll) + "-" + std::to_string(i));
+    EXPECT_TRUE(seen == 0 || seen == 3) << "poll " << poll << " partly committed";
+    committed += seen == 3;
+  }
+  EXPECT_EQ(c.mentions, 3 * committed);
+  EXPECT_EQ(c.seen, 3 * committed);
+  EXPECT_EQ(c.alerts, committed);
+  EXPECT_EQ(*store.LastSeq(), static_cast<uint64_t>(committed));
+  if (committed > 0) {
+    auto rule = store.LoadRuleState();
+    EXPECT_EQ(rule->size(), 1u);
+    EXPECT_EQ((*rule)[0].value, std::to_string(committed - 1));
+    EXPECT_EQ((*store.LoadSourceState("feed"))->cursor[0].second, std::to_string(committed - 1));
+  }
+  return committed;
+}
+
+// Runs `child` in a forked process that ends with _exit, and waits for it.
+template <typename F>
+void RunChild(F child) {
+  pid_t pid = fork();
+  ASSERT_GE(pid, 0);
+  if (pid == 0) {
+    child();
+    _exit(0);
+  }
+  int status = 0;
+  ASSERT_EQ(waitpid(pid, &status, 0), pid);
+}
+
+TEST(StoreCrashTest, AKillAtAnyStepOfACommitLosesAndRepeatsNothing) {
+  // Count the steps of one poll's commit.
+  int steps = 0;
+  {
+    FakeClock clock;
+    auto store = Store::Open(Options(), "", clock);
+    (*store)->SetWriteHookForTesting([&](int step) { steps = std::max(steps, step + 1); });
+    ASSERT_TRUE((*store)->Write(PollBatch(0)).ok());
+  }
+  ASSERT_GT(steps, 8);
+  for (int kill_at = 0; kill_at <= steps; ++kill_at) {
+    SCOPED_TRACE("killed at step " + std::to_string(kill_at));
+    testing::TempDir dir;
+    RunChild([&] {
+      FakeClock clock;
+      auto store = Store::Open(Options("state.db"), dir.path().string(), clock);
+      if (!store.ok() || !(*store)->Write(PollBatch(0)).ok()) _exit(1);
+      (*store)->SetWriteHookForTesting([&](int step) {
+        if (step == kill_at) _exit(0);
+      });
+      (void)(*store)->Write(PollBatch(1));
+      _exit(0);  // kill_at == steps: right after the commit
+    });
+    FakeClock clock;
+    auto store = Store::Open(Options("state.db"), dir.path().string(), clock);
+    ASSERT_TRUE(store.ok()) << store.status().ToString();
+    int committed = CommittedPolls(**store, 2);
+    EXPECT_EQ(committed, kill_at == steps ? 2 : 1);
+    // The restarted daemon polls again: nothing is lost, nothing repeats.
+    for (int poll = 0; poll < 2; ++poll) ASSERT_TRUE((*store)->Write(PollBatch(poll, store->get())).ok());
+    EXPECT_EQ(CommittedPolls(**store, 2), 2);
+  }
+}
+
+TEST(StoreCrashTest, SigkillWhileWritingKeepsWholePolls) {
+  testing::TempDir dir;
+  int fds[2];
+  ASSERT_EQ(pipe(fds), 0);
+  pid_t pid = fork();
+  ASSERT_GE(pid, 0);
+  if (pid == 0) {
+    close(fds[0]);
+    FakeClock clock;
+    auto store = Store::Open(Options("state.db"), dir.path().string(), clock);
+    if (!store.ok()) _exit(1);
+    for (int poll = 0; poll < 100000; ++poll) {
+      if (!(*store)->Write(PollBatch(poll)).ok()) _exit(1);
+      char c = 'c';
+      if (write(fds[1], &c, 1) != 1) _exit(1);
+    }
+    _exit(0);
+  }
+  close(fds[1]);
+  int acknowledged = 0;
+  char c;
+  while (acknowledged < 20 && read(fds[0], &c, 1) == 1) ++acknowledged;
+  kill(pid, SIGKILL);
+  int status = 0;
+  waitpid(pid, &status, 0);
+  close(fds[0]);
+  ASSERT_EQ(acknowledged, 20);
+
+  FakeClock clock;
+  auto store = Store::Open(Options("state.db"), dir.path().string(), clock);
+  ASSERT_TRUE(store.ok()) << store.status().ToString();
+  auto last = (*store)->LastSeq();
+  int n = static_cast<int>(*last) + 2;
+  int committed = CommittedPolls(**store, n);
+  EXPECT_GE(committed, acknowledged);
+  for (int poll = 0; poll < n; ++poll) ASSERT_TRUE((*store)->Write(PollBatch(poll, store->get())).ok());
+  EXPECT_EQ(CommittedPolls(**store, n), n);
+}
+
+}  // namespace
+}  // namespace brandmon::store
