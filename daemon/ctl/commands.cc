@@ -9,6 +9,7 @@ namespace brandmon::ctl {
 int RunConfigDocs(Invocation& inv);
 int RunMatch(Invocation& inv);
 int RunPlugins(Invocation& inv);
+int RunParse(Invocation& inv);
 int RunStatus(Invocation& inv);
 int RunReload(Invocation& inv);
 int RunPollNow(Invocation& inv);
@@ -23,6 +24,10 @@ const std::vector<Command>& Commands() {
        "brandmonctl reload [--config PATH | --endpoint ENDPOINT]", RunReload},
       {"poll-now", "poll one source at once", "brandmonctl poll-now SOURCE [--config PATH | --endpoint ENDPOINT]",
        RunPollNow},
+      {"parse", "parse a feed file (RSS, Atom, RDF, JSON Feed) and print one mention per line",
+       "brandmonctl parse [--format auto|rss|atom|rdf|jsonfeed] [--base-url URL] [--content-type CT] FILE|-\n"
+       "  (FEED_URL and FEED_CONTENT_TYPE in the environment stand in for the two options)",
+       RunParse},
       {"match", "test a brand query: print which brands match each line of stdin and where",
        "brandmonctl match (--query QUERY | --config PATH) [--diacritic-insensitive] [--lang CODE] [--channel NAME]\n"
        "  prints per line {\"match\": true|false, \"brands\": [...], \"spans\": [[start, end], ...]}\n"

@@ -1,0 +1,96 @@
+#include <gtest/gtest.h>
+#include <stdlib.h>
+
+#include <algorithm>
+#include <sstream>
+
+#include "daemon/ctl/command.h"
+#include "tests/support/test_util.h"
+
+namespace brandmon::ctl {
+namespace {
+
+struct CtlRun {
+  int code;
+  std::string out;
+  std::string err;
+};
+
+CtlRun Ctl(std::vector<std::string> args, const std::string& stdin_text = "") {
+  std::istringstream in(stdin_text);
+  std::ostringstream out, err;
+  int code = RunCtl(args, in, out, err);
+  return {code, out.str(), err.str()};
+}
+
+size_t Lines(const std::string& s) { return static_cast<size_t>(std::count(s.begin(), s.end(), '\n')); }
+
+TEST(ParseCommandTest, PrintsTheGoldenOutputForAFixture) {
+  std::string path = brandmon::testing::FixturePath("daemon/feed/wild_xml_base.xml");
+  CtlRun r = Ctl({"parse", "--base-url", "https://feeds.example.com/wild_xml_base", path});
+  EXPECT_EQ(r.code, 0) << r.err;
+  EXPECT_EQ(r.out, brandmon::testing::ReadFile(brandmon::testing::FixturePath("daemon/feed/wild_xml_base.jsonl")));
+  EXPECT_EQ(r.err, "");
+}
+
+TEST(ParseCommandTest, ReadsStdinWithBaseUrlAndContentType) {
+  std::string feed = "<rss><channel><item><title>caf\xE9</title><link>x/1</link></item></channel></rss>";
+  CtlRun r =
+      Ctl({"parse", "--content-type", "text/xml; charset=ISO-8859-1", "--base-url", "https://b.example/f/", "-"}, feed);
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_NE(r.out.find("\"title\":\"café\""), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("\"url\":\"https://b.example/f/x/1\""), std::string::npos) << r.out;
+}
+
+TEST(ParseCommandTest, EnvironmentStandsInForOptions) {
+  std::string feed = "<rss><channel><item><title>caf\xE9</title><link>x/1</link></item></channel></rss>";
+  setenv("FEED_URL", "https://env.example/", 1);
+  setenv("FEED_CONTENT_TYPE", "application/rss+xml; charset=windows-1252", 1);
+  CtlRun r = Ctl({"parse", "-"}, feed);
+  CtlRun explicit_wins = Ctl({"parse", "--base-url", "https://flag.example/", "-"}, feed);
+  unsetenv("FEED_URL");
+  unsetenv("FEED_CONTENT_TYPE");
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_NE(r.out.find("https://env.example/x/1"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("café"), std::string::npos) << r.out;
+  EXPECT_NE(explicit_wins.out.find("https://flag.example/x/1"), std::string::npos) << explicit_wins.out;
+}
+
+TEST(ParseCommandTest, DamageGivesItemsAndWarnings) {
+  CtlRun r = Ctl({"parse", "-"}, "<rss><channel><item><guid>1</guid><title>a &amp; b</item><item><guid>2</guid>");
+  EXPECT_EQ(r.code, 0);
+  EXPECT_EQ(Lines(r.out), 2u) << r.out;
+  EXPECT_NE(r.err.find("warning:"), std::string::npos);
+}
+
+TEST(ParseCommandTest, UnusableInputExitsNonZeroWithOneLine) {
+  for (std::string input :
+       {std::string(), std::string("<html><body>oops</body></html>"), std::string("\x00\x01\x02", 3)}) {
+    CtlRun r = Ctl({"parse", "-"}, input);
+    EXPECT_NE(r.code, 0);
+    EXPECT_EQ(r.out, "");
+    EXPECT_EQ(Lines(r.err), 1u) << r.err;
+    EXPECT_EQ(r.err.rfind("brandmonctl parse: ", 0), 0u) << r.err;
+  }
+}
+
+TEST(ParseCommandTest, BadArgumentsAreUsageErrors) {
+  EXPECT_EQ(Ctl({"parse"}).code, 2);
+  EXPECT_EQ(Ctl({"parse", "--format", "yaml", "-"}).code, 2);
+  CtlRun json = Ctl({"parse", "--format", "json", "--preset", "reddit", "-"});
+  EXPECT_EQ(json.code, 2);
+  EXPECT_NE(json.err.find("not available"), std::string::npos);
+  EXPECT_EQ(Ctl({"parse", "--bogus", "-"}).code, 2);
+  CtlRun missing = Ctl({"parse", "/nonexistent/feed.xml"});
+  EXPECT_EQ(missing.code, 1);
+  EXPECT_NE(missing.err.find("/nonexistent/feed.xml"), std::string::npos);
+}
+
+TEST(ParseCommandTest, ForcedFormatIsChecked) {
+  CtlRun r = Ctl({"parse", "--format", "atom", "-"}, "<rss><channel><item><guid>1</guid></item></channel></rss>");
+  EXPECT_EQ(r.code, 1);
+  EXPECT_NE(r.err.find("expected atom"), std::string::npos) << r.err;
+}
+
+}  // namespace
+}  // namespace brandmon::ctl
