@@ -86,9 +86,9 @@ Status Daemon::Startup() {
   signal_fd_ = signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK);
   if (signal_fd_ < 0) return Status::Internal(std::string("signalfd: ") + std::strerror(errno));
 
-  engine_ = std::make_unique<Engine>(
-      SystemClock::Instance(),
-      [this](const SourceSettings& source, std::vector<Mention> mentions) { OnMentions(source, std::move(mentions)); });
+  engine_ = std::make_unique<Engine>(SystemClock::Instance(), [this](const SourceSettings& source, PollResult result) {
+    OnPoll(source, std::move(result));
+  });
   engine_->Apply(settings_.sources);
   if (flags_.once) return Status::Ok();
 
@@ -169,9 +169,9 @@ std::string Daemon::Reload() {
   return "";
 }
 
-void Daemon::OnMentions(const SourceSettings& source, std::vector<Mention> mentions) {
-  mentions_total_ += mentions.size();
-  spdlog::debug("source '{}': {} mentions", source.name, mentions.size());
+void Daemon::OnPoll(const SourceSettings& source, PollResult result) {
+  mentions_total_ += result.mentions.size();
+  spdlog::debug("source '{}': {} mentions", source.name, result.mentions.size());
 }
 
 std::string Daemon::StatusLine() {

@@ -47,7 +47,7 @@ class Daemon {
   std::string HandleControl(std::string_view request);
   std::string StatusJson();
   std::string StatusLine();
-  void OnMentions(const SourceSettings& source, std::vector<Mention> mentions);
+  void OnPoll(const SourceSettings& source, PollResult result);
 
   DaemonFlags flags_;
   config::EnvLookup env_;

@@ -36,8 +36,11 @@ struct Engine::Source {
   bool busy = false;
 };
 
-Engine::Engine(const Clock& clock, Output output)
-    : clock_(clock), output_(std::move(output)), errors_log_(clock, std::chrono::minutes(10)) {}
+Engine::Engine(const Clock& clock, Output output, StateLoader loader)
+    : clock_(clock),
+      output_(std::move(output)),
+      loader_(std::move(loader)),
+      errors_log_(clock, std::chrono::minutes(10)) {}
 
 Engine::~Engine() {
   Stop(std::chrono::seconds(0));
@@ -60,9 +63,26 @@ void Engine::Apply(const std::vector<SourceSettings>& sources) {
     src->health.name = s.name;
     src->health.type = s.type;
     src->health.enabled = s.enabled;
-    // A changed source keeps its cursor state: the same feed under a new interval must not re-read everything.
+    // A changed source keeps its cursor state: the same feed under a new
+    // interval must not re-read everything. A new one starts from what the
+    // store remembers.
+    bool found = false;
     for (const auto& old : sources_) {
-      if (old->settings.name == s.name) src->state = old->state;
+      if (old->settings.name == s.name) {
+        src->state = old->state;
+        src->health.consecutive_failures = old->health.consecutive_failures;
+        src->health.last_success = old->health.last_success;
+        found = true;
+      }
+    }
+    if (!found && loader_) {
+      if (auto saved = loader_(s.name)) {
+        for (const auto& [k, v] : saved->cursor) src->state[k] = v;
+        src->health.consecutive_failures = static_cast<int>(saved->failures);
+        src->health.last_success = saved->last_success;
+        src->health.last_error = saved->last_error;
+        src->health.last_error_at = saved->last_error_at;
+      }
     }
     src->due = clock_.Mono();
     next.push_back(std::move(src));
@@ -212,7 +232,20 @@ void Engine::PollSource(Source& source) {
     spdlog::debug("source '{}': retry in {}", name,
                   FormatDuration(std::chrono::duration_cast<std::chrono::seconds>(source.due - clock_.Mono())));
   }
-  if (!mentions.empty()) output_(source.settings, std::move(mentions));
+  PollResult result;
+  result.mentions = std::move(mentions);
+  result.status = status;
+  result.state.source = name;
+  result.state.cursor.assign(source.state.begin(), source.state.end());
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    result.state.failures = source.health.consecutive_failures;
+    result.state.last_success = source.health.last_success;
+    result.state.last_error = source.health.last_error;
+    result.state.last_error_at = source.health.last_error_at;
+    result.state.next_attempt = source.health.next_poll;
+  }
+  output_(source.settings, std::move(result));
 }
 
 void Engine::ScheduleNext(Source& source, bool failed) {

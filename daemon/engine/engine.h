@@ -17,6 +17,7 @@
 #include "daemon/engine/logging.h"
 #include "daemon/engine/settings.h"
 #include "daemon/plugin/plugin.h"
+#include "daemon/store/store.h"
 
 namespace brandmon::engine {
 
@@ -34,15 +35,28 @@ struct SourceHealth {
   int consecutive_failures = 0;
 };
 
+// What one poll of one source produced: its mentions (possibly none) and the
+// source's state afterwards (plugin cursor, HTTP validators, failures,
+// backoff, last error). The pipeline persists both in one transaction.
+struct PollResult {
+  std::vector<Mention> mentions;
+  store::SourceState state;
+  Status status;
+};
+
 // Schedules and polls the configured sources and hands what they produce to
 // the pipeline. Owns the plugins and the "engine" thread; every public method
 // is thread-safe. Sources whose config is unchanged across Apply() keep their
 // plugin instance and state.
 class Engine {
  public:
-  using Output = std::function<void(const SourceSettings& source, std::vector<Mention> mentions)>;
+  // Called on the engine thread after every poll, successful or not.
+  using Output = std::function<void(const SourceSettings& source, PollResult result)>;
+  // Returns the persisted state of a source, if any; called when a source is
+  // first created so that restarts keep cursors, validators and backoff.
+  using StateLoader = std::function<std::optional<store::SourceState>(const std::string& source)>;
 
-  Engine(const Clock& clock, Output output);
+  Engine(const Clock& clock, Output output, StateLoader loader = {});
   ~Engine();
   Engine(const Engine&) = delete;
   Engine& operator=(const Engine&) = delete;
@@ -78,6 +92,7 @@ class Engine {
 
   const Clock& clock_;
   Output output_;
+  StateLoader loader_;
   mutable std::mutex mu_;
   std::condition_variable wake_;
   std::vector<std::shared_ptr<Source>> sources_;  // guarded by mu_

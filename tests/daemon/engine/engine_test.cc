@@ -74,6 +74,7 @@ SourceSettings Source(const std::string& name, Script& script, Duration interval
 struct Received {
   std::mutex mu;
   std::vector<Mention> mentions;
+  std::vector<store::SourceState> states;
   size_t size() {
     std::lock_guard<std::mutex> lock(mu);
     return mentions.size();
@@ -93,9 +94,10 @@ bool Eventually(F f, std::chrono::milliseconds timeout = 5s) {
 class EngineTest : public ::testing::Test {
  protected:
   Engine::Output Collect() {
-    return [this](const SourceSettings&, std::vector<Mention> ms) {
+    return [this](const SourceSettings&, PollResult r) {
       std::lock_guard<std::mutex> lock(received_.mu);
-      for (auto& m : ms) received_.mentions.push_back(std::move(m));
+      for (auto& m : r.mentions) received_.mentions.push_back(std::move(m));
+      received_.states.push_back(std::move(r.state));
     };
   }
   FakeClock clock_;
@@ -232,6 +234,39 @@ TEST_F(EngineTest, StopGivesUpAfterTheDeadline) {
     stuck.cv.notify_all();
   }
   ticker.join();
+}
+
+TEST_F(EngineTest, EveryPollReportsTheSourceStateToPersist) {
+  Script bad;
+  bad.fail = true;
+  Engine engine(clock_, Collect());
+  engine.Apply({Source("bad", bad)});
+  engine.RunOnce();
+  ASSERT_EQ(received_.states.size(), 1u) << "a failed poll still reports its state";
+  const store::SourceState& st = received_.states[0];
+  EXPECT_EQ(st.source, "bad");
+  EXPECT_EQ(st.failures, 1);
+  EXPECT_EQ(st.last_error, "scripted failure");
+  ASSERT_EQ(st.cursor.size(), 1u);
+  EXPECT_EQ(st.cursor[0], (std::pair<std::string, std::string>{"polls", "1"}));
+}
+
+TEST_F(EngineTest, NewSourcesStartFromThePersistedState) {
+  Script a;
+  store::SourceState saved;
+  saved.source = "a";
+  saved.cursor = {{"polls", "41"}};
+  saved.failures = 3;
+  Engine engine(clock_, Collect(), [&](const std::string& name) -> std::optional<store::SourceState> {
+    if (name == "a") return saved;
+    return std::nullopt;
+  });
+  engine.Apply({Source("a", a)});
+  EXPECT_EQ(engine.Health()[0].consecutive_failures, 3);
+  engine.RunOnce();
+  ASSERT_EQ(received_.states.size(), 1u);
+  EXPECT_EQ(received_.states[0].cursor[0].second, "42") << "the plugin saw the restored cursor";
+  EXPECT_EQ(received_.states[0].failures, 0);
 }
 
 }  // namespace
