@@ -44,6 +44,7 @@ Daemon::Daemon(DaemonFlags flags, config::EnvLookup env) : flags_(std::move(flag
 
 Daemon::~Daemon() {
   if (engine_) engine_->Stop(std::chrono::seconds(0));
+  if (pipeline_) pipeline_->Stop();
   control_.reset();
   if (signal_fd_ >= 0) close(signal_fd_);
 }
@@ -65,7 +66,10 @@ int Daemon::Run() {
   }
   if (flags_.once) {
     engine_->RunOnce();
-    spdlog::info("one cycle done: {} sources, {} mentions", settings_.sources.size(), mentions_total_.load());
+    pipeline_->Flush();
+    PipelineStats stats = pipeline_->Stats();
+    spdlog::info("one cycle done: {} sources, {} new mentions stored, {} alerts", settings_.sources.size(),
+                 stats.mentions_stored, stats.alerts);
     return 0;
   }
   MainLoop();
@@ -97,6 +101,7 @@ Status Daemon::Startup() {
   control_ = std::move(control).value();
   spdlog::info("brandmond {} started: {} sources, {} brands; state in {}, control at {}", BRANDMON_VERSION,
                settings_.sources.size(), settings_.brands.size(), paths_.state_dir, control_->endpoint());
+  pipeline_->Start();
   engine_->Start();
   return Status::Ok();
 }
@@ -137,7 +142,10 @@ void Daemon::MainLoop() {
   }
   notifier_.Stopping();
   notifier_.Status("stopping");
-  if (!engine_->Stop(settings_.daemon.shutdown_timeout)) {
+  bool finished = engine_->Stop(settings_.daemon.shutdown_timeout);
+  // Whatever the engine handed over is written before exit.
+  pipeline_->Stop();
+  if (!finished) {
     spdlog::warn("in-flight work did not finish within {}; abandoning it",
                  FormatDuration(settings_.daemon.shutdown_timeout));
     control_.reset();
@@ -163,15 +171,11 @@ std::string Daemon::Reload() {
   if (flags_.log_level.empty()) {
     spdlog::set_level(ParseLogLevel(settings_.daemon.log_level).value_or(spdlog::level::info));
   }
+  pipeline_->ApplySettings(settings_);
   engine_->Apply(settings_.sources);
   spdlog::info("reloaded: {} sources, {} brands", settings_.sources.size(), settings_.brands.size());
   notifier_.Ready(StatusLine());
   return "";
-}
-
-void Daemon::OnPoll(const SourceSettings& source, PollResult result) {
-  mentions_total_ += result.mentions.size();
-  spdlog::debug("source '{}': {} mentions", source.name, result.mentions.size());
 }
 
 std::string Daemon::StatusLine() {
@@ -185,8 +189,13 @@ std::string Daemon::StatusLine() {
       ++ok;
     }
   }
+  PipelineStats stats = pipeline_ ? pipeline_->Stats() : PipelineStats{};
+  uint64_t today = 0;
+  for (const auto& [brand, counts] : stats.brands) today += counts.mentions_today;
   std::string line = std::to_string(ok) + " sources ok, " + std::to_string(failing) + " failing; " +
-                     std::to_string(mentions_total_.load()) + " mentions";
+                     std::to_string(today) + " mentions today; last alert: " +
+                     (stats.last_alert.empty() ? "none" : stats.last_alert);
+  if (line.size() > 200) line = line.substr(0, 197) + "...";
   if (!last_reload_error_.empty()) line += "; last reload rejected (config errors)";
   return line;
 }
@@ -208,8 +217,35 @@ std::string Daemon::StatusJson() {
   w.String(flags_.config_path);
   w.Key("state_dir");
   w.String(paths_.state_dir);
-  w.Key("mentions");
-  w.Uint64(mentions_total_.load());
+  PipelineStats stats = pipeline_->Stats();
+  w.Key("mentions_stored");
+  w.Uint64(stats.mentions_stored);
+  w.Key("duplicates_dropped");
+  w.Uint64(stats.duplicates_dropped);
+  w.Key("alerts");
+  w.Uint64(stats.alerts);
+  w.Key("last_seq");
+  w.Uint64(stats.last_seq);
+  w.Key("last_alert");
+  if (stats.last_alert.empty()) {
+    w.Null();
+  } else {
+    w.String(stats.last_alert);
+  }
+  w.Key("brands");
+  w.StartArray();
+  for (const auto& b : settings_.brands) {
+    auto it = stats.brands.find(b.name);
+    w.StartObject();
+    w.Key("name");
+    w.String(b.name);
+    w.Key("mentions_today");
+    w.Uint64(it == stats.brands.end() ? 0 : it->second.mentions_today);
+    w.Key("alerts_today");
+    w.Uint64(it == stats.brands.end() ? 0 : it->second.alerts_today);
+    w.EndObject();
+  }
+  w.EndArray();
   w.Key("last_reload_error");
   if (last_reload_error_.empty()) {
     w.Null();

@@ -10,6 +10,7 @@
 #include "daemon/engine/engine.h"
 #include "daemon/engine/notify.h"
 #include "daemon/engine/paths.h"
+#include "daemon/engine/pipeline.h"
 #include "daemon/engine/settings.h"
 
 namespace brandmon::control {
@@ -47,19 +48,18 @@ class Daemon {
   std::string HandleControl(std::string_view request);
   std::string StatusJson();
   std::string StatusLine();
-  void OnPoll(const SourceSettings& source, PollResult result);
 
   DaemonFlags flags_;
   config::EnvLookup env_;
   Settings settings_;
   Paths paths_;
   Notifier notifier_;
+  std::unique_ptr<Pipeline> pipeline_;
   std::unique_ptr<Engine> engine_;
   std::unique_ptr<control::ControlServer> control_;
   int signal_fd_ = -1;
   WallTime started_at_{};
   std::string last_reload_error_;
-  std::atomic<uint64_t> mentions_total_{0};
 };
 
 }  // namespace brandmon::engine

@@ -2,6 +2,8 @@
 
 #include <set>
 
+#include "daemon/match/query.h"
+
 namespace brandmon::engine {
 
 using config::ApplyContext;
@@ -44,6 +46,28 @@ const OptionTable<SourceSettings>& SourceOptionTable() {
   return table;
 }
 
+namespace {
+
+// A brand's "rules": only the keys given override the global "rules"; the
+// merge happens in LoadSettings, once both are known.
+config::OptionSpec<BrandSettings> BrandRulesOption() {
+  config::OptionSpec<BrandSettings> spec;
+  spec.info = {"rules", config::OptionType::kObject, false, "", "",
+               "Overrides of the global \"rules\" for this brand; only the keys given change.", {},
+               [] { return config::Infos(rules::RulesOptionTable()); }};
+  spec.apply = [](BrandSettings& out, const ConfigValue* v, const std::string&, ApplyContext&) {
+    out.rules_overrides.reset();
+    if (v != nullptr) out.rules_overrides = *v;
+  };
+  spec.dump = [](const BrandSettings& in, config::JsonWriter& w, const config::Redactor* r) {
+    w.Key("rules");
+    config::DumpTable(rules::RulesOptionTable(), in.rules, w, r);
+  };
+  return spec;
+}
+
+}  // namespace
+
 const OptionTable<BrandSettings>& BrandOptionTable() {
   using B = BrandSettings;
   static const OptionTable<B> table = {
@@ -56,8 +80,11 @@ const OptionTable<BrandSettings>& BrandOptionTable() {
       config::Str<B>("lang", "", &B::lang, "Pin the language of this brand's mentions. Empty: detect."),
       config::Bool<B>("publish_mentions", false, &B::publish_mentions,
                       "Also publish every matched mention on topic mention.<brand>."),
+      config::Bool<B>("diacritic_insensitive", false, &B::diacritic_insensitive,
+                      "Match the query ignoring accents (\"nestle\" finds \"Nestlé\")."),
       config::NumMap<B>("lexicon", {-4, 4}, &B::lexicon,
                         "Sentiment overrides for this brand, word to valence (-4..4), e.g. {\"sick\": 2}."),
+      BrandRulesOption(),
   };
   return table;
 }
@@ -159,9 +186,38 @@ OptionTable<Settings> MakeSettingsTable(const plugin::Registry* registry) {
                          "Globs of further config files merged into this one (relative to its folder), "
                          "e.g. [\"conf.d/*.json\"]. Their \"sources\" and \"brands\" are appended."),
       config::Obj<S>("daemon", &S::daemon, &DaemonOptionTable, "The daemon process."),
+      config::Obj<S>("store", &S::store, &store::StoreOptionTable, "The SQLite state: durability and retention."),
+      config::Obj<S>("sentiment", &S::sentiment, &sentiment::SentimentOptionTable,
+                     "Sentiment scoring: languages, lexicon files and overrides."),
+      config::Obj<S>("rules", &S::rules, &rules::RulesOptionTable,
+                     "Alert rules and their defaults for every brand; a brand's own \"rules\" override them."),
       SourcesOption(registry),
       config::ObjList<S>("brands", &S::brands, &BrandOptionTable, "The brands to watch."),
   };
+}
+
+// Per-brand checks that need the whole config: the query compiles, and the
+// brand's rule overrides apply over the global rules.
+void ValidateBrands(const ConfigValue& root, Settings& settings, ApplyContext& ctx) {
+  const ConfigValue* brands = root.Find("brands");
+  if (brands == nullptr || !brands->is_array()) return;
+  for (size_t i = 0; i < settings.brands.size() && i < brands->items().size(); ++i) {
+    BrandSettings& b = settings.brands[i];
+    const ConfigValue& item = brands->items()[i];
+    std::string bpath = config::JoinIndex("brands", i);
+    b.rules = settings.rules;
+    if (b.rules_overrides) rules::ApplyRulesOverrides(*b.rules_overrides, bpath + ".rules", ctx, b.rules);
+    if (b.query.empty() || !item.is_object()) continue;
+    auto parsed = match::ParseQuery(b.query);
+    if (!parsed.ok()) {
+      // The parser's message starts with the line:col inside the query.
+      const std::string& msg = parsed.status().message();
+      size_t colon = msg.find(": ");
+      std::string where = colon == std::string::npos ? "" : ":" + msg.substr(0, colon);
+      std::string what = colon == std::string::npos ? msg : msg.substr(colon + 2);
+      ctx.diag.Error(item.Find("query")->pos(), bpath + ".query" + where, what);
+    }
+  }
 }
 
 }  // namespace
@@ -196,6 +252,7 @@ Result<Settings> LoadSettings(const std::string& path, const config::EnvLookup& 
     if (!brand_names.insert(b.name).second)
       ctx.diag.Error(item.pos(), bpath, "duplicate brand name \"" + b.name + "\"");
   }
+  ValidateBrands(tree->root, settings, ctx);
   if (!diag.ok()) return Status::InvalidArgument(diag.Joined());
   for (auto& s : settings.sources) {
     rapidjson::StringBuffer buf;

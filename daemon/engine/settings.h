@@ -9,6 +9,9 @@
 #include "daemon/config/loader.h"
 #include "daemon/config/options.h"
 #include "daemon/plugin/registry.h"
+#include "daemon/rules/rules_options.h"
+#include "daemon/sentiment/options.h"
+#include "daemon/store/store_options.h"
 
 namespace brandmon::engine {
 
@@ -45,7 +48,12 @@ struct BrandSettings {
   std::vector<std::string> hashtags;
   std::string lang;
   bool publish_mentions = false;
+  bool diacritic_insensitive = false;
   std::map<std::string, double> lexicon;
+  // The brand's "rules" object as written; LoadSettings applies it over the
+  // global "rules" into `rules`.
+  std::optional<config::ConfigValue> rules_overrides;
+  rules::RulesOptions rules;
 };
 const config::OptionTable<BrandSettings>& BrandOptionTable();
 
@@ -53,6 +61,9 @@ const config::OptionTable<BrandSettings>& BrandOptionTable();
 struct Settings {
   std::vector<std::string> include;  // consumed by the loader; kept for docs
   DaemonOptions daemon;
+  store::StoreOptions store;
+  sentiment::SentimentOptions sentiment;
+  rules::RulesOptions rules;  // defaults for every brand
   std::vector<SourceSettings> sources;
   std::vector<BrandSettings> brands;
 

@@ -1,0 +1,120 @@
+#pragma once
+
+#include <condition_variable>
+#include <deque>
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "daemon/base/alert.h"
+#include "daemon/base/clock.h"
+#include "daemon/base/scored_mention.h"
+#include "daemon/engine/engine.h"
+#include "daemon/engine/settings.h"
+#include "daemon/match/matcher.h"
+#include "daemon/rules/engine.h"
+#include "daemon/sentiment/analyzer.h"
+#include "daemon/store/store.h"
+
+namespace brandmon::engine {
+
+// Per-brand counts for `status` and the systemd STATUS= line.
+struct BrandCounts {
+  uint64_t mentions_today = 0;
+  uint64_t alerts_today = 0;
+};
+
+struct PipelineStats {
+  uint64_t mentions_stored = 0;      // since start
+  uint64_t duplicates_dropped = 0;   // already seen before
+  uint64_t unmatched = 0;            // matched no brand
+  uint64_t alerts = 0;               // journaled since start
+  uint64_t write_errors = 0;
+  uint64_t last_seq = 0;
+  std::optional<WallTime> last_alert_at;
+  std::string last_alert;            // "acme negative_mention: ..."
+  std::map<std::string, BrandCounts> brands;
+};
+
+// Receives what was journaled, in seq order: alerts, and the stored mentions
+// of brands that publish them. Called on the pipeline thread.
+class PipelineSink {
+ public:
+  virtual ~PipelineSink() = default;
+  virtual void OnAlerts(const std::vector<Alert>& alerts) = 0;
+  virtual void OnMentions(const std::vector<ScoredMention>& mentions) = 0;
+};
+
+// Turns poll results into stored, scored mentions and journaled alerts:
+// dedupe → match brands → score sentiment → rules → one SQLite transaction
+// (mentions, seen ids, source state, rule state, alerts) → sink. Owns the
+// "pipeline" thread, the store connection and the rules engine; Submit() and
+// the other public methods are thread-safe.
+class Pipeline {
+ public:
+  // Opens the store under `state_dir` and loads the lexicons.
+  // Errors: from the store (Unavailable, Corrupt) or the lexicons (NotFound).
+  static Result<std::unique_ptr<Pipeline>> Create(const Settings& settings, const std::string& state_dir,
+                                                  const Clock& clock, PipelineSink* sink);
+  ~Pipeline();
+
+  void Start();
+  // Processes what is queued, writes the rules' state, and joins the thread.
+  void Stop();
+
+  // Hands one poll result over (moves it). Blocks only while the queue holds
+  // more than a few hundred results.
+  void Submit(const SourceSettings& source, PollResult result);
+  // Uses the brands of `settings` from now on; rules baselines of brands that
+  // stay are kept.
+  void ApplySettings(const Settings& settings);
+  // Waits until everything submitted so far is processed. On a pipeline that
+  // was not started, processes the queue on the calling thread.
+  void Flush();
+
+  // The persisted state of `source` (for the engine's StateLoader).
+  std::optional<store::SourceState> SourceState(const std::string& source) const;
+  PipelineStats Stats() const;
+
+ private:
+  struct Work;
+  struct Brands;
+  Pipeline(const Settings& settings, const Clock& clock, PipelineSink* sink, std::unique_ptr<store::Store> store,
+           sentiment::Analyzer analyzer);
+  void Loop();
+  void Process(Work& work);
+  void ProcessPoll(const std::string& source, PollResult& result);
+  void RunTimers(bool force);
+  // Writes `batch`; on success hands the journaled alerts and `published`
+  // mentions to the sink. Returns false (logged, counted) when the write failed.
+  bool Commit(store::WriteBatch& batch, std::vector<ScoredMention> published);
+  Status Rebuild(const Settings& settings);
+  void CountDay(WallTime now);
+
+  const Clock& clock_;
+  PipelineSink* sink_;
+  std::unique_ptr<store::Store> store_;  // pipeline thread only
+  sentiment::Analyzer analyzer_;
+  std::unique_ptr<Brands> brands_;          // pipeline thread only
+  MonoTime next_tick_{};
+  MonoTime next_prune_{};
+  Duration prune_interval_{};
+
+  mutable std::mutex mu_;
+  std::condition_variable work_ready_;
+  std::condition_variable work_done_;
+  std::deque<std::unique_ptr<Work>> queue_;  // guarded by mu_
+  bool stopping_ = false;                    // guarded by mu_
+  bool busy_ = false;                        // guarded by mu_
+  PipelineStats stats_;                      // guarded by mu_
+  int stats_day_ = -1;                       // guarded by mu_
+  std::map<std::string, store::SourceState> source_states_;  // guarded by mu_
+  std::thread thread_;
+};
+
+}  // namespace brandmon::engine
