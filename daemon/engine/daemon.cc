@@ -90,9 +90,13 @@ Status Daemon::Startup() {
   signal_fd_ = signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK);
   if (signal_fd_ < 0) return Status::Internal(std::string("signalfd: ") + std::strerror(errno));
 
-  engine_ = std::make_unique<Engine>(SystemClock::Instance(), [this](const SourceSettings& source, PollResult result) {
-    OnPoll(source, std::move(result));
-  });
+  auto pipeline = Pipeline::Create(settings_, paths_.state_dir, SystemClock::Instance(), nullptr);
+  if (!pipeline.ok()) return pipeline.status();
+  pipeline_ = std::move(pipeline).value();
+  engine_ = std::make_unique<Engine>(
+      SystemClock::Instance(),
+      [this](const SourceSettings& source, PollResult result) { pipeline_->Submit(source, std::move(result)); },
+      [this](const std::string& source) { return pipeline_->SourceState(source); });
   engine_->Apply(settings_.sources);
   if (flags_.once) return Status::Ok();
 
