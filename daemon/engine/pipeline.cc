@@ -283,7 +283,7 @@ bool Pipeline::Commit(store::WriteBatch& batch, std::vector<ScoredMention> publi
     }
   }
   for (const auto& a : written->alerts) {
-    spdlog::info("alert #{} {} {} [{}]: {}", a.seq, a.brand, a.rule, a.severity, a.summary);
+    spdlog::info("alert #{} {} {} [{}]: {}", a.seq, a.brand, a.rule, SeverityName(a.severity), a.summary);
   }
   if (sink_ != nullptr) {
     if (!written->alerts.empty()) sink_->OnAlerts(written->alerts);
