@@ -9,6 +9,7 @@ namespace brandmon::ctl {
 int RunConfigDocs(Invocation& inv);
 int RunMatch(Invocation& inv);
 int RunPlugins(Invocation& inv);
+int RunScore(Invocation& inv);
 int RunParse(Invocation& inv);
 int RunStatus(Invocation& inv);
 int RunReload(Invocation& inv);
@@ -35,6 +36,8 @@ const std::vector<Command>& Commands() {
        RunMatch},
       {"config-docs", "write the config reference (docs/config.md) generated from the option tables",
        "brandmonctl config-docs [--output FILE]", RunConfigDocs},
+      {"score", "score the sentiment of each stdin line as JSON (compound, pos, neu, neg, label, lang)",
+       "brandmonctl score [--lang auto|CODE] [--target TERM]... [--data-dir DIR]", RunScore},
   };
   return commands;
 }

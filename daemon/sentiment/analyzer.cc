@@ -1,0 +1,742 @@
+#include "daemon/sentiment/analyzer.h"
+
+#include <unicode/normalizer2.h>
+
+#include <algorithm>
+#include <array>
+#include <cmath>
+
+#include "daemon/text/lang_id.h"
+#include "daemon/text/normalize.h"
+#include "daemon/text/sentences.h"
+#include "daemon/text/tokenizer.h"
+#include "daemon/text/utf8.h"
+
+namespace brandmon::sentiment {
+
+namespace {
+
+// The constants of the VADER model (Hutto & Gilbert, 2014), which brandmon's
+// English rules follow so that its scores stay comparable.
+constexpr float kBoosterDecay[3] = {1.0f, 0.95f, 0.9f};
+constexpr float kCapsIncrement = 0.733f;
+constexpr float kNegationScalar = -0.74f;
+// A negated negative ("not bad", "not the worst") is milder than the
+// opposite positive; brandmon departs from VADER here.
+constexpr float kNegatedNegativeScalar = -0.5f;
+constexpr float kNeverSoScalar = 1.25f;
+constexpr float kBeforeContrast = 0.5f;
+constexpr float kAfterContrast = 1.5f;
+constexpr double kNormalizeAlpha = 15.0;
+constexpr double kExclamationStep = 0.292;
+constexpr int kMaxExclamations = 4;
+constexpr double kQuestionStep = 0.18;
+constexpr double kQuestionMax = 0.96;
+// Above this many sentences that carry sentiment, the text's sum is scaled
+// to this many sentences' worth, so long texts do not saturate at +-1.
+constexpr double kSentencesBeforeAveraging = 3.0;
+constexpr size_t kMaxPhraseSegments = 3;
+
+struct Unit {
+  float valence = 0;  // rating, 0 when the unit carries none
+  float booster = 0;
+  float value = 0;     // after boosters, caps and negation
+  float weighted = 0;  // after the contrast rule
+  uint32_t cp_begin = 0;
+  uint16_t sentence = 0;
+  uint16_t clause = 0;
+  uint8_t flags = 0;
+  bool caps = false;
+  bool negation_after = false;
+  bool rated() const { return valence != 0; }
+};
+
+struct SentenceStat {
+  uint32_t begin = 0;  // unit indices
+  uint32_t end = 0;
+  double raw = 0;
+};
+
+struct Scratch {
+  std::string repaired;
+  std::string normalized;
+  std::vector<text::Token> tokens;
+  std::string folded;
+  std::vector<uint32_t> key_offset;
+  std::vector<uint32_t> key_length;
+  std::vector<uint64_t> key_hash;
+  std::string phrase;
+  std::vector<Unit> units;
+  std::vector<SentenceStat> sentences;
+  std::vector<std::pair<uint16_t, uint16_t>> targeted;
+};
+
+// A megabyte of emoji should not pin its buffers to the thread for good.
+void ReleaseIfHuge(Scratch* s) {
+  constexpr size_t kKeepTokens = 1 << 16;
+  if (s->tokens.capacity() > kKeepTokens || s->units.capacity() > kKeepTokens) *s = Scratch();
+}
+
+Scratch& ThreadScratch() {
+  thread_local Scratch scratch;
+  return scratch;
+}
+
+double Normalize(double score) {
+  double n = score / std::sqrt(score * score + kNormalizeAlpha);
+  return std::clamp(n, -1.0, 1.0);
+}
+
+float Sign(float v) { return v < 0 ? -1.0f : 1.0f; }
+
+bool IsAscii(std::string_view s) {
+  for (unsigned char c : s) {
+    if (c >= 0x80) return false;
+  }
+  return true;
+}
+
+// The packs used for one text: Latin-script words look in `latin` first and
+// then in English (code-switching); other scripts in their own language.
+struct PackChoice {
+  const LanguagePack* latin = nullptr;
+  const LanguagePack* english = nullptr;
+  const LanguagePack* arabic = nullptr;
+  const LanguagePack* devanagari = nullptr;
+  const LanguagePack* gujarati = nullptr;
+  const LanguagePack* han = nullptr;
+  const LanguagePack* han_fallback = nullptr;
+  const LanguagePack* kana = nullptr;
+};
+
+}  // namespace
+
+std::string_view LabelFor(double compound) {
+  if (compound >= 0.05) return "positive";
+  if (compound <= -0.05) return "negative";
+  return "neutral";
+}
+
+std::string_view SentimentScore::label() const { return LabelFor(compound); }
+
+// The scoring steps, with access to the analyzer's lexicons.
+struct Analyzer::Impl {
+  const Analyzer& a;
+  const ScoreRequest& req;
+  Scratch& s;
+  PackChoice packs;
+  std::string_view text;                  // the text being scored, after repair
+  std::array<int, 16> stopword_counts{};  // per LexiconSet::latin_packs entry
+  std::string lang;
+  bool cap_diff = false;
+
+  std::string_view Key(size_t token) const {
+    return std::string_view(s.folded).substr(s.key_offset[token], s.key_length[token]);
+  }
+
+  std::string_view PrepareText(std::string_view text) {
+    std::string_view t = text;
+    if (IsAscii(t)) return t;
+    if (!text::IsValidUtf8(t)) {
+      s.repaired = text::RepairUtf8(t);
+      t = s.repaired;
+    }
+    UErrorCode status = U_ZERO_ERROR;
+    const icu::Normalizer2* nfc = icu::Normalizer2::getNFCInstance(status);
+    if (U_SUCCESS(status) &&
+        !nfc->isNormalizedUTF8(icu::StringPiece(t.data(), static_cast<int32_t>(t.size())), status) &&
+        U_SUCCESS(status)) {
+      if (Result<std::string> n = text::Normalize(t, text::NormalForm::kNfc); n.ok()) {
+        s.normalized = std::move(n).value();
+        t = s.normalized;
+      }
+    }
+    return t;
+  }
+
+  void FoldKeys() {
+    s.folded.clear();
+    s.key_offset.resize(s.tokens.size());
+    s.key_length.resize(s.tokens.size());
+    s.key_hash.resize(s.tokens.size());
+    for (size_t i = 0; i < s.tokens.size(); ++i) {
+      const text::Token& t = s.tokens[i];
+      s.key_offset[i] = static_cast<uint32_t>(s.folded.size());
+      if (t.kind == text::Token::Kind::kWord || t.kind == text::Token::Kind::kEmoticon ||
+          t.kind == text::Token::Kind::kEmoji) {
+        if (IsAscii(t.text)) {
+          size_t at = s.folded.size();
+          s.folded.append(t.text);
+          for (size_t k = at; k < s.folded.size(); ++k) {
+            char c = s.folded[k];
+            if (c >= 'A' && c <= 'Z') s.folded[k] = static_cast<char>(c + 32);
+          }
+        } else {
+          text::AppendFolded(t.text, &s.folded);
+        }
+      }
+      s.key_length[i] = static_cast<uint32_t>(s.folded.size() - s.key_offset[i]);
+      s.key_hash[i] = HashTerm(Key(i));
+      if (t.kind == text::Token::Kind::kWord && t.script == text::Script::kLatin &&
+          s.key_length[i] <= a.set_->longest_stopword) {
+        if (const uint16_t* bits = a.set_->latin_stopwords.FindHashed(Key(i), s.key_hash[i])) {
+          for (size_t b = 0; b < a.set_->latin_packs.size(); ++b) stopword_counts[b] += (*bits >> b) & 1;
+        }
+      }
+    }
+  }
+
+  const LanguagePack* LatinPackFor(std::string_view code) const {
+    std::string_view c = code == "hi" ? std::string_view("hi-latn") : code;
+    for (size_t idx : a.set_->latin_packs) {
+      if (a.set_->packs[idx]->code == c) return a.set_->packs[idx].get();
+    }
+    return packs.english;
+  }
+
+  // Picks the language of a text whose letters are Latin by counting the
+  // stopwords of each Latin-script language; CLD2 settles ties between
+  // languages other than English.
+  std::string VoteLatin(std::string_view text) const {
+    const std::array<int, 16>& counts = stopword_counts;  // filled by FoldKeys
+    const auto& latin = a.set_->latin_packs;
+    int best_count = *std::max_element(counts.begin(), counts.begin() + static_cast<long>(latin.size()));
+    if (best_count == 0) {
+      // No stopword at all: let CLD2 try when the text has accents that
+      // English lacks; otherwise English, the common case, stays cheap.
+      if (IsAscii(text)) return "en";
+      return LatinPackFor(text::IdentifyLanguage(text).code)->code;
+    }
+    size_t first = SIZE_MAX, leaders = 0;
+    for (size_t b = 0; b < latin.size(); ++b) {
+      if (counts[b] != best_count) continue;
+      if (a.set_->packs[latin[b]].get() == packs.english) return "en";  // English wins ties
+      if (first == SIZE_MAX) first = b;
+      ++leaders;
+    }
+    if (leaders == 1) return a.set_->packs[latin[first]]->code;
+    std::string cld = text::IdentifyLanguage(text).code;
+    if (cld == "hi") cld = "hi-latn";
+    for (size_t b = 0; b < latin.size(); ++b) {
+      if (counts[b] == best_count && a.set_->packs[latin[b]]->code == cld) return cld;
+    }
+    return a.set_->packs[latin[first]]->code;
+  }
+
+  void ChooseLanguage(std::string_view text, bool ascii) {
+    std::string_view pinned = req.lang != "auto" && !req.lang.empty() ? req.lang : std::string_view(a.language_);
+    if (pinned == "auto") pinned = {};
+    const LexiconSet& set = *a.set_;
+    packs.english = set.english;
+    packs.arabic = set.arabic;
+    packs.devanagari = set.hindi;
+    packs.gujarati = set.gujarati;
+    packs.kana = set.japanese;
+    std::string code;
+    if (!pinned.empty()) {
+      code = std::string(pinned);
+    } else if (!ascii) {
+      if (auto guess = text::GuessByScript(text)) code = guess->code;
+    }
+    if (code.empty()) code = VoteLatin(text);
+    if (code == "hi-latn") code = "hi";
+    packs.latin = LatinPackFor(code);
+    bool japanese = code == "ja";
+    packs.han = japanese ? set.japanese : set.chinese;
+    packs.han_fallback = japanese ? set.chinese : set.japanese;
+    lang = std::move(code);
+  }
+
+  const LanguagePack* PackFor(text::Script script) const {
+    switch (script) {
+      case text::Script::kLatin: return packs.latin;
+      case text::Script::kArabic: return packs.arabic;
+      case text::Script::kDevanagari: return packs.devanagari;
+      case text::Script::kGujarati: return packs.gujarati;
+      case text::Script::kHan: return packs.han;
+      case text::Script::kKana: return packs.kana;
+      default: return nullptr;
+    }
+  }
+
+  const LanguagePack* FallbackFor(text::Script script) const {
+    if (script == text::Script::kLatin) return packs.latin != packs.english ? packs.english : nullptr;
+    if (script == text::Script::kHan) return packs.han_fallback;
+    return nullptr;
+  }
+
+  // Overrides first (brand, then global), then the language pack. Returns
+  // the info and the pack it came from; *override_info receives synthesized
+  // entries.
+  const TermInfo* Lookup(std::string_view key, uint64_t hash, const LanguagePack* pack, TermInfo* override_info) const {
+    const float* o = req.overrides ? req.overrides->terms_.FindHashed(key, hash) : nullptr;
+    if (o == nullptr) o = a.global_.terms_.FindHashed(key, hash);
+    if (o != nullptr) {
+      const TermInfo* base = pack ? pack->terms.FindHashed(key, hash) : nullptr;
+      *override_info = base ? *base : TermInfo{};
+      override_info->valence = *o;
+      override_info->flags = static_cast<uint8_t>(
+          (override_info->flags & ~(TermInfo::kValence | TermInfo::kNegator | TermInfo::kBooster)) |
+          (*o != 0 ? TermInfo::kValence : 0));
+      return override_info;
+    }
+    return pack ? pack->terms.FindHashed(key, hash) : nullptr;
+  }
+
+  // Tries the longest phrase starting at token i; returns the number of
+  // tokens it covers (0 when none) and sets *info.
+  size_t MatchPhrase(size_t i, const LanguagePack* pack, const TermInfo* first, const TermInfo** info) const {
+    size_t max_words = pack->unspaced ? kMaxPhraseSegments : (first ? first->phrase_words : 0);
+    if (max_words < 2) return 0;
+    size_t available = 1;
+    while (available < max_words && i + available < s.tokens.size() &&
+           s.tokens[i + available].kind == text::Token::Kind::kWord &&
+           s.tokens[i + available].in_hashtag == s.tokens[i].in_hashtag) {
+      ++available;
+    }
+    for (size_t n = available; n >= 2; --n) {
+      std::string& phrase = s.phrase;
+      phrase.assign(Key(i));
+      for (size_t k = 1; k < n; ++k) {
+        if (!pack->unspaced) phrase.push_back(' ');
+        phrase.append(Key(i + k));
+      }
+      const TermInfo* found = pack->terms.Find(phrase);
+      if (found != nullptr && (pack->unspaced || (found->flags & TermInfo::kPhrase))) {
+        *info = found;
+        return n;
+      }
+    }
+    return 0;
+  }
+
+  void StartSentence() {
+    if (!s.sentences.empty() && s.sentences.back().begin == s.units.size()) return;
+    if (!s.sentences.empty()) s.sentences.back().end = static_cast<uint32_t>(s.units.size());
+    if (s.sentences.size() >= UINT16_MAX) return;  // the rest joins the last sentence
+    SentenceStat st;
+    st.begin = static_cast<uint32_t>(s.units.size());
+    s.sentences.push_back(st);
+  }
+
+  Unit& AddUnit(const text::Token& t) {
+    Unit u;
+    u.cp_begin = t.cp_begin;
+    u.sentence = static_cast<uint16_t>(s.sentences.size() - 1);
+    s.units.push_back(u);
+    return s.units.back();
+  }
+
+  // Turns tokens into rated units; returns '!' and '?' counts.
+  std::pair<int, int> BuildUnits() {
+    int exclamations = 0, questions = 0;
+    int caps_words = 0, words = 0;
+    bool sentence_ended = false;
+    StartSentence();
+    TermInfo override_info;
+    for (size_t i = 0; i < s.tokens.size(); ++i) {
+      const text::Token& t = s.tokens[i];
+      if (t.kind == text::Token::Kind::kPunct || t.kind == text::Token::Kind::kEmoticon) {
+        if (size_t n = MatchEmoticonChunk(i); n > 0) {
+          if (sentence_ended || t.line_break_before) StartSentence();
+          sentence_ended = false;
+          i += n - 1;
+          continue;
+        }
+      }
+      if (t.kind == text::Token::Kind::kPunct) {
+        if (t.text == "!" || t.text == "！") ++exclamations;
+        if (t.text == "?" || t.text == "？" || t.text == "؟") ++questions;
+        if (text::IsTerminal(t)) sentence_ended = true;
+        continue;
+      }
+      if (sentence_ended || t.line_break_before) StartSentence();
+      sentence_ended = false;
+      switch (t.kind) {
+        case text::Token::Kind::kUrl:
+        case text::Token::Kind::kHashtag: continue;
+        case text::Token::Kind::kHandle:
+        case text::Token::Kind::kNumber: AddUnit(t); continue;
+        case text::Token::Kind::kEmoji:
+        case text::Token::Kind::kEmoticon: {
+          Unit& u = AddUnit(t);
+          std::string_view key = Key(i);
+          const float* v = a.set_->symbols.Find(key);
+          if (v == nullptr && t.kind == text::Token::Kind::kEmoji) {
+            size_t end = 0;
+            text::DecodeUtf8(key, &end);  // the base emoji without modifiers
+            v = a.set_->symbols.Find(key.substr(0, end));
+          }
+          if (v == nullptr && t.kind == text::Token::Kind::kEmoticon) {
+            const TermInfo* info = packs.english ? packs.english->terms.Find(key) : nullptr;
+            if (info && (info->flags & TermInfo::kValence)) u.valence = info->valence;
+          } else if (v != nullptr) {
+            u.valence = *v;
+          }
+          continue;
+        }
+        default: break;
+      }
+      ++words;
+      if (t.all_caps) ++caps_words;
+      i += AddWord(i, &override_info);
+    }
+    if (!s.sentences.empty()) s.sentences.back().end = static_cast<uint32_t>(s.units.size());
+    cap_diff = caps_words > 0 && caps_words < words;
+    return {exclamations, questions};
+  }
+
+  // A whitespace-delimited chunk starting at token i that the symbol table
+  // knows as a whole (":l", ">:[", ":-/" beyond the tokenizer's list): adds
+  // its unit and returns how many tokens it spans, else 0.
+  size_t MatchEmoticonChunk(size_t i) {
+    const text::Token& t = s.tokens[i];
+    if (t.begin > 0 && !IsSpaceByte(text[t.begin - 1])) return 0;
+    size_t end = t.begin;
+    while (end < text.size() && !IsSpaceByte(text[end]) && end - t.begin <= 8) ++end;
+    if (end - t.begin < 2 || end - t.begin > 8) return 0;
+    s.phrase.clear();
+    text::AppendFolded(text.substr(t.begin, end - t.begin), &s.phrase);
+    const float* v = a.set_->symbols.Find(s.phrase);
+    if (v == nullptr) return 0;
+    size_t n = 0;
+    while (i + n < s.tokens.size() && s.tokens[i + n].begin < end) ++n;
+    if (n == 0 || s.tokens[i + n - 1].begin + s.tokens[i + n - 1].text.size() != end) return 0;
+    AddUnit(t).valence = *v;
+    return n;
+  }
+
+  static bool IsSpaceByte(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
+
+  // Adds the unit for the word at token i; returns how many extra tokens a
+  // phrase consumed.
+  size_t AddWord(size_t i, TermInfo* override_info) {
+    const text::Token& t = s.tokens[i];
+    std::string_view key = Key(i);
+    const LanguagePack* pack = PackFor(t.script);
+    const TermInfo* info = Lookup(key, s.key_hash[i], pack, override_info);
+    size_t consumed = 0;
+    if (pack != nullptr) consumed = MatchPhrase(i, pack, info, &info);
+    if ((info == nullptr || info->flags == 0) && consumed == 0 && pack != nullptr) {
+      if (const TermInfo* inflected = FindInflected(key, *pack)) info = inflected;
+    }
+    if ((info == nullptr || info->flags == 0) && consumed == 0 && pack != nullptr && pack->unspaced) {
+      AddUnspacedPieces(t, key, *pack);
+      return 0;
+    }
+    if ((info == nullptr || info->flags == 0) && consumed == 0) {
+      if (const LanguagePack* fallback = FallbackFor(t.script)) {
+        const TermInfo* f = fallback->terms.FindHashed(key, s.key_hash[i]);
+        size_t n = MatchPhrase(i, fallback, f, &f);
+        // Only rated words carry over: another language's function words
+        // ("no" is a Portuguese preposition) must not negate or boost.
+        if (f != nullptr && (f->flags & TermInfo::kValence) &&
+            !(f->flags & (TermInfo::kNegator | TermInfo::kBooster | TermInfo::kContrast))) {
+          info = f;
+          consumed = n;
+          pack = fallback;
+        }
+      }
+    }
+    if (consumed > 0) consumed -= 1;
+    bool latin_single = t.script == text::Script::kLatin && key.size() == 1;
+    if ((info == nullptr || info->flags == 0) && latin_single) return consumed;
+    Unit& u = AddUnit(t);
+    u.caps = t.all_caps;
+    if (pack == nullptr || info == nullptr) return consumed;
+    SetFromInfo(*info, *pack, &u);
+    return consumed;
+  }
+
+  // The entry for an inflected form: a suffix replaced or a clitic prefix
+  // dropped, as the language's rules list them. Stems keep three or more
+  // code points so that short words do not collide.
+  const TermInfo* FindInflected(std::string_view key, const LanguagePack& pack) const {
+    constexpr size_t kMinStem = 3;  // code points
+    for (const auto& [from, to] : pack.suffixes) {
+      if (key.size() < from.size() + kMinStem || key.substr(key.size() - from.size()) != from) continue;
+      if (text::CountCodePoints(key.substr(0, key.size() - from.size())) < kMinStem) continue;
+      s.phrase.assign(key.substr(0, key.size() - from.size()));
+      s.phrase.append(to);
+      const TermInfo* info = pack.terms.Find(s.phrase);
+      if (info != nullptr && (info->flags & TermInfo::kValence)) return info;
+    }
+    for (const auto& prefix : pack.prefixes) {
+      if (key.size() < prefix.size() + kMinStem || key.substr(0, prefix.size()) != prefix) continue;
+      if (text::CountCodePoints(key.substr(prefix.size())) < kMinStem) continue;
+      const TermInfo* info = pack.terms.Find(key.substr(prefix.size()));
+      if (info != nullptr && info->flags != 0) return info;
+    }
+    return nullptr;
+  }
+
+  // Greedy longest matches inside a Chinese or Japanese word the segmenter
+  // left whole, e.g. a rating character inside a longer compound.
+  void AddUnspacedPieces(const text::Token& t, std::string_view key, const LanguagePack& pack) {
+    constexpr size_t kMaxPiece = 4;
+    size_t start = 0;
+    uint32_t cp = 0;
+    bool any = false;
+    while (start < key.size()) {
+      size_t best_end = 0;
+      const TermInfo* best = nullptr;
+      size_t end = start;
+      for (size_t n = 1; n <= kMaxPiece && end < key.size(); ++n) {
+        text::DecodeUtf8(key, &end);
+        const TermInfo* info = pack.terms.Find(key.substr(start, end - start));
+        if (info != nullptr && info->flags != 0) best = info, best_end = end;
+      }
+      if (best != nullptr) {
+        Unit& u = AddUnit(t);
+        u.cp_begin = t.cp_begin + cp;
+        SetFromInfo(*best, pack, &u);
+        any = true;
+      } else {
+        best_end = start;
+        text::DecodeUtf8(key, &best_end);
+      }
+      cp += static_cast<uint32_t>(text::CountCodePoints(key.substr(start, best_end - start)));
+      start = best_end;
+    }
+    if (!any) AddUnit(t);
+  }
+
+  static void SetFromInfo(const TermInfo& info, const LanguagePack& pack, Unit* u) {
+    u->negation_after = pack.negation_after;
+    u->flags = info.flags;
+    if (info.flags & TermInfo::kBooster) u->booster = info.booster;
+    bool function_word = info.flags & (TermInfo::kBooster | TermInfo::kContrast);
+    if ((info.flags & TermInfo::kValence) && !function_word) u->valence = info.valence;
+    // A rated negator ("no") scores on its own unless it governs a rated
+    // word right after it; see ClearGoverningNegators.
+  }
+
+  // "no" before a rated word negates it instead of scoring itself.
+  void ClearGoverningNegators() {
+    for (size_t j = 0; j + 1 < s.units.size(); ++j) {
+      Unit& u = s.units[j];
+      if ((u.flags & TermInfo::kNegator) && u.rated() && s.units[j + 1].rated() &&
+          s.units[j + 1].sentence == u.sentence) {
+        u.valence = 0;
+      }
+    }
+  }
+
+  float RateUnit(size_t j, uint32_t begin, uint32_t end) const {
+    const Unit& u = s.units[j];
+    float v = u.valence;
+    if (u.caps && cap_diff) v += Sign(v) * kCapsIncrement;
+    for (size_t k = 1; k <= 3 && j >= begin + k; ++k) {
+      const Unit& p = s.units[j - k];
+      if (p.rated()) break;  // a rated word shields the word from modifiers further back
+      if (p.flags & TermInfo::kBooster) {
+        float scalar = v < 0 ? -p.booster : p.booster;
+        if (p.caps && cap_diff) scalar += v > 0 ? kCapsIncrement : -kCapsIncrement;
+        v += scalar * kBoosterDecay[k - 1];
+      }
+      if ((p.flags & TermInfo::kNegator) && !p.negation_after) {
+        bool emphatic = false;
+        if (p.flags & TermInfo::kNever) {
+          for (size_t q = j - k + 1; q < j; ++q) emphatic |= (s.units[q].flags & TermInfo::kEmphatic) != 0;
+        }
+        v *= emphatic ? kNeverSoScalar : (v < 0 ? kNegatedNegativeScalar : kNegationScalar);
+      }
+    }
+    if (u.negation_after) {
+      for (size_t q = j + 1; q < end && q <= j + 2; ++q) {
+        const Unit& n = s.units[q];
+        if (n.rated()) break;
+        if ((n.flags & TermInfo::kNegator) && n.negation_after) {
+          v *= kNegationScalar;
+          break;
+        }
+      }
+    }
+    return v;
+  }
+
+  void RateSentences() {
+    for (SentenceStat& st : s.sentences) {
+      uint32_t contrast = UINT32_MAX;
+      uint16_t clause = 0;
+      for (uint32_t j = st.begin; j < st.end; ++j) {
+        Unit& u = s.units[j];
+        if (u.flags & TermInfo::kContrast) {
+          if (contrast == UINT32_MAX) contrast = j;
+          ++clause;
+        }
+        u.clause = clause;
+        u.value = u.rated() ? RateUnit(j, st.begin, st.end) : 0.0f;
+      }
+      double raw = 0;
+      for (uint32_t j = st.begin; j < st.end; ++j) {
+        Unit& u = s.units[j];
+        float w = u.value;
+        if (contrast != UINT32_MAX) w *= j < contrast ? kBeforeContrast : (j > contrast ? kAfterContrast : 1.0f);
+        u.weighted = w;
+        raw += w;
+      }
+      st.raw = raw;
+    }
+    DampenBeforeOpeningContrast();
+  }
+
+  // "The food was great. But the service was awful.": a sentence opening
+  // with a contrast word also halves the sentences before it.
+  void DampenBeforeOpeningContrast() {
+    for (size_t k = 1; k < s.sentences.size(); ++k) {
+      const SentenceStat& st = s.sentences[k];
+      if (st.begin == st.end || !(s.units[st.begin].flags & TermInfo::kContrast)) continue;
+      for (size_t p = 0; p < k; ++p) {
+        s.sentences[p].raw *= kBeforeContrast;
+        for (uint32_t j = s.sentences[p].begin; j < s.sentences[p].end; ++j) s.units[j].weighted *= kBeforeContrast;
+      }
+      return;
+    }
+  }
+
+  static double Emphasis(int exclamations, int questions) {
+    double e = std::min(exclamations, kMaxExclamations) * kExclamationStep;
+    if (questions > 1) e += questions <= 3 ? questions * kQuestionStep : kQuestionMax;
+    return e;
+  }
+
+  void Aggregate(double emphasis, SentimentScore* out) const {
+    double total = 0;
+    int rated_sentences = 0;
+    for (const SentenceStat& st : s.sentences) {
+      total += st.raw;
+      if (st.raw != 0) ++rated_sentences;
+    }
+    if (rated_sentences > kSentencesBeforeAveraging) total *= kSentencesBeforeAveraging / rated_sentences;
+    if (total > 0) total += emphasis;
+    if (total < 0) total -= emphasis;
+    out->compound = Normalize(total);
+    double pos = 0, neg = 0, neu = 0;
+    for (const Unit& u : s.units) {
+      if (u.weighted > 0) pos += u.weighted + 1.0;
+      if (u.weighted < 0) neg += u.weighted - 1.0;
+      if (u.weighted == 0) neu += 1.0;
+    }
+    if (pos > std::fabs(neg)) pos += emphasis;
+    if (pos < std::fabs(neg)) neg -= emphasis;
+    double sum = pos + std::fabs(neg) + neu;
+    if (sum > 0) {
+      out->pos = pos / sum;
+      out->neg = std::fabs(neg) / sum;
+      out->neu = neu / sum;
+    }
+  }
+
+  // The unit a brand match falls on: one inside the span, else the last before it.
+  const Unit* UnitAt(const CodePointSpan& span) const {
+    auto it = std::lower_bound(s.units.begin(), s.units.end(), span.begin,
+                               [](const Unit& u, uint32_t cp) { return u.cp_begin < cp; });
+    if (it != s.units.end() && it->cp_begin < std::max(span.end, span.begin + 1)) return &*it;
+    if (it == s.units.begin()) return s.units.empty() ? nullptr : &s.units.front();
+    return &*(it - 1);
+  }
+
+  // Sums the clauses that mention the brand (the whole sentence when that
+  // clause carries no sentiment) so that "their rival is awful but Acme was
+  // great" is positive for Acme.
+  double TargetScore() const {
+    s.targeted.clear();
+    for (const CodePointSpan& span : req.targets) {
+      const Unit* u = UnitAt(span);
+      if (u == nullptr) continue;
+      std::pair<uint16_t, uint16_t> key{u->sentence, u->clause};
+      if (std::find(s.targeted.begin(), s.targeted.end(), key) == s.targeted.end()) s.targeted.push_back(key);
+    }
+    double total = 0;
+    for (const auto& [sentence, clause] : s.targeted) {
+      const SentenceStat& st = s.sentences[sentence];
+      double clause_sum = 0;
+      for (uint32_t j = st.begin; j < st.end; ++j) {
+        if (s.units[j].clause == clause) clause_sum += s.units[j].value;
+      }
+      total += clause_sum != 0 ? clause_sum : st.raw;
+    }
+    return Normalize(total);
+  }
+};
+
+Analyzer::Analyzer(std::unique_ptr<LexiconSet> set, LexiconOverrides global, std::string data_dir, std::string language)
+    : set_(std::move(set)),
+      global_(std::move(global)),
+      data_dir_(std::move(data_dir)),
+      language_(std::move(language)) {}
+Analyzer::Analyzer(Analyzer&&) noexcept = default;
+Analyzer& Analyzer::operator=(Analyzer&&) noexcept = default;
+Analyzer::~Analyzer() = default;
+
+Result<Analyzer> Analyzer::Create(const SentimentOptions& options) {
+  std::optional<std::string> dir = ResolveDataDir(options.data_dir);
+  if (!dir) {
+    return Status::NotFound("no sentiment lexicons in '" + (options.data_dir.empty() ? "" : options.data_dir + "', '") +
+                            BRANDMON_DATA_DIR + "' or '" + BRANDMON_SOURCE_DATA_DIR + "'");
+  }
+  return Load(*dir, options);
+}
+
+Result<Analyzer> Analyzer::Load(const std::string& data_dir, const SentimentOptions& options) {
+  Result<std::unique_ptr<LexiconSet>> set = LoadLexiconSet(data_dir);
+  if (!set.ok()) return set.status();
+  std::map<std::string, double> global;
+  for (const auto& file : options.lexicon_files) {
+    if (Status s = ReadValenceFile(file, &global); !s.ok()) return s.WithContext("sentiment.lexicon_files");
+  }
+  for (const auto& [term, valence] : options.lexicon) global[TermKey(term)] = valence;
+  Analyzer analyzer(std::move(set).value(), LexiconOverrides(), data_dir,
+                    options.language.empty() ? "auto" : options.language);
+  Result<LexiconOverrides> overrides = analyzer.MakeOverrides(global);
+  if (!overrides.ok()) return overrides.status().WithContext("sentiment.lexicon");
+  analyzer.global_ = std::move(overrides).value();
+  return analyzer;
+}
+
+Result<LexiconOverrides> Analyzer::MakeOverrides(const std::map<std::string, double>& terms) const {
+  LexiconOverrides out;
+  for (const auto& [term, valence] : terms) {
+    if (!(valence >= -4.0 && valence <= 4.0)) {
+      return Status::InvalidArgument("valence of '" + term + "' must be between -4 and 4, got " +
+                                     std::to_string(valence));
+    }
+    std::string key = TermKey(term);
+    if (key.empty()) return Status::InvalidArgument("empty lexicon term");
+    out.terms_[key] = static_cast<float>(valence);
+  }
+  return out;
+}
+
+std::vector<std::string> Analyzer::Languages() const {
+  std::vector<std::string> out;
+  for (const auto& p : set_->packs) out.push_back(p->code);
+  return out;
+}
+
+size_t Analyzer::MemoryBytes() const { return set_->MemoryBytes() + global_.terms_.MemoryBytes(); }
+
+SentimentScore Analyzer::Score(std::string_view text, const ScoreRequest& request) const {
+  Scratch& s = ThreadScratch();
+  Impl impl{*this, request, s, {}, {}, {}, {}, false};
+  bool ascii = IsAscii(text);
+  std::string_view t = impl.PrepareText(text);
+  impl.text = t;
+  text::Tokenize(t, text::TokenizerOptions{}, &s.tokens);
+  impl.FoldKeys();
+  impl.ChooseLanguage(t, ascii);
+  s.units.clear();
+  s.sentences.clear();
+  auto [exclamations, questions] = impl.BuildUnits();
+  impl.ClearGoverningNegators();
+  impl.RateSentences();
+  SentimentScore out;
+  impl.Aggregate(Impl::Emphasis(exclamations, questions), &out);
+  out.lang = impl.lang;
+  if (!request.targets.empty()) out.target = impl.TargetScore();
+  ReleaseIfHuge(&s);
+  return out;
+}
+
+}  // namespace brandmon::sentiment

@@ -1,0 +1,103 @@
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "daemon/base/status.h"
+#include "daemon/sentiment/lexicon.h"
+#include "daemon/sentiment/options.h"
+
+namespace brandmon::sentiment {
+
+// The sentiment of one text. `compound` is in [-1, 1]; pos + neu + neg = 1.
+struct SentimentScore {
+  double compound = 0;
+  double pos = 0;
+  double neu = 1;
+  double neg = 0;
+  std::string lang = "und";      // the language scored as, e.g. "en", "gu"
+  std::optional<double> target;  // the brand-targeted compound, when spans were given
+
+  // "positive" at compound >= 0.05, "negative" at <= -0.05, else "neutral".
+  std::string_view label() const;
+};
+
+// A brand match: code-point offsets [begin, end) into the scored text, as
+// `brandmonctl match` prints them.
+struct CodePointSpan {
+  uint32_t begin = 0;
+  uint32_t end = 0;
+};
+
+// Valence overrides for one brand ({"sick": 2} for a skate brand), consulted
+// before the global lexicon without copying it. Build with
+// Analyzer::MakeOverrides; immutable, thread-safe to share.
+class LexiconOverrides {
+ public:
+  const float* Find(std::string_view key) const { return terms_.Find(key); }
+  size_t size() const { return terms_.size(); }
+
+ private:
+  friend class Analyzer;
+  TermMap<float> terms_;
+};
+
+// What to score a text with beyond its bytes.
+struct ScoreRequest {
+  std::string_view lang = "auto";               // "auto" or a pinned code ("en", "gu", "hi")
+  const LexiconOverrides* overrides = nullptr;  // a brand's overrides, or none
+  std::span<const CodePointSpan> targets;       // brand matches: fills SentimentScore::target
+};
+
+// Scores text with a rule-based valence model in the style of VADER
+// (boosters, dampeners, negation, contrastive "but", caps and punctuation
+// emphasis, idioms, emoji) over per-language lexicons, aggregating long texts
+// over sentences. Immutable once built; Score() is thread-safe and allocates
+// nothing per token (each thread reuses its own scratch buffers).
+class Analyzer {
+ public:
+  // Loads the lexicons from ResolveDataDir(options.data_dir), then the
+  // options' lexicon files and overrides. NotFound when no data dir has
+  // lexicons; Corrupt for a malformed data or lexicon file.
+  static Result<Analyzer> Create(const SentimentOptions& options);
+  // Same, from `data_dir` (the folder holding sentiment/).
+  static Result<Analyzer> Load(const std::string& data_dir, const SentimentOptions& options);
+
+  Analyzer(Analyzer&&) noexcept;
+  Analyzer& operator=(Analyzer&&) noexcept;
+  ~Analyzer();
+
+  // Scores `text`, any bytes: invalid UTF-8 is repaired, not rejected.
+  SentimentScore Score(std::string_view text, const ScoreRequest& request = {}) const;
+
+  // Builds a brand's overrides. InvalidArgument naming the term when a
+  // valence is outside -4..4.
+  Result<LexiconOverrides> MakeOverrides(const std::map<std::string, double>& terms) const;
+
+  // The language codes with a lexicon, e.g. "ar", "en", "hi-latn".
+  std::vector<std::string> Languages() const;
+  // Heap bytes held by the lexicons.
+  size_t MemoryBytes() const;
+  const std::string& data_dir() const { return data_dir_; }
+
+ private:
+  struct Impl;
+  Analyzer(std::unique_ptr<LexiconSet> set, LexiconOverrides global, std::string data_dir, std::string language);
+
+  std::unique_ptr<LexiconSet> set_;
+  LexiconOverrides global_;
+  std::string data_dir_;
+  std::string language_;
+};
+
+// Maps a compound score to its label per DESIGN.md: >= 0.05 positive,
+// <= -0.05 negative, neutral between.
+std::string_view LabelFor(double compound);
+
+}  // namespace brandmon::sentiment

@@ -1,0 +1,78 @@
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "daemon/base/status.h"
+#include "daemon/sentiment/term_map.h"
+
+namespace brandmon::sentiment {
+
+// What the analyzer knows about one term of one language.
+struct TermInfo {
+  enum Flag : uint8_t {
+    kValence = 1 << 0,   // `valence` holds a rating
+    kNegator = 1 << 1,   // flips what it governs ("not", "nunca", "ない")
+    kContrast = 1 << 2,  // a "but" word
+    kEmphatic = 1 << 3,  // "so", "this": "never so good" intensifies
+    kNever = 1 << 4,     // a negator that "never so" turns into emphasis
+    kPhrase = 1 << 5,    // a multi-word entry (idiom or booster phrase)
+    kBooster = 1 << 6,   // `booster` holds an intensity change
+  };
+  float valence = 0;
+  float booster = 0;
+  uint8_t flags = 0;
+  uint8_t phrase_words = 0;  // longest phrase that starts with this term, in words
+};
+
+// One language's lexicon and rules, keyed by NFKC case-folded term.
+struct LanguagePack {
+  std::string code;             // "en", "hi-latn"
+  bool negation_after = false;  // negators follow what they negate (Japanese)
+  bool unspaced = false;        // phrases are joined without spaces (zh, ja)
+  TermMap<TermInfo> terms;
+  // Inflection fallbacks tried when a word is missing: replace a suffix
+  // ("mala" -> "malo"), or drop a clitic prefix (Arabic "ال").
+  std::vector<std::pair<std::string, std::string>> suffixes;
+  std::vector<std::string> prefixes;
+};
+
+// Every language pack plus what all languages share: emoji and emoticon
+// valences, the stopword index used to tell Latin-script languages apart.
+// Immutable after loading; thread-safe to read.
+struct LexiconSet {
+  std::vector<std::unique_ptr<LanguagePack>> packs;
+  TermMap<float> symbols;             // emoji and emoticons
+  TermMap<uint16_t> latin_stopwords;  // bit i = packs[latin_packs[i]] uses it
+  std::vector<size_t> latin_packs;    // indices into packs, at most 16
+  size_t longest_stopword = 0;        // in bytes
+  // The packs for scripts with one language each (null when not loaded).
+  const LanguagePack* english = nullptr;
+  const LanguagePack* arabic = nullptr;
+  const LanguagePack* hindi = nullptr;
+  const LanguagePack* gujarati = nullptr;
+  const LanguagePack* chinese = nullptr;
+  const LanguagePack* japanese = nullptr;
+
+  const LanguagePack* Find(std::string_view code) const;
+  size_t MemoryBytes() const;
+};
+
+// Loads <dir>/sentiment: every <lang>/lexicon.tsv and <lang>/rules.tsv, then
+// emoji_ranking.tsv and emoji.tsv (the latter wins). A missing folder or file
+// is NotFound; a malformed line is Corrupt with "file:line".
+Result<std::unique_ptr<LexiconSet>> LoadLexiconSet(const std::string& dir);
+
+// Reads a `term<TAB>valence` file (blank lines and '#' comments allowed) into
+// *out, keys case-folded. Corrupt with "file:line" on a bad line or a valence
+// outside -4..4.
+Status ReadValenceFile(const std::string& path, std::map<std::string, double>* out);
+
+// The key under which a term is stored: NFKC, case-folded, trimmed.
+std::string TermKey(std::string_view term);
+
+}  // namespace brandmon::sentiment

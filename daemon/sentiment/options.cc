@@ -1,0 +1,35 @@
+#include "daemon/sentiment/options.h"
+
+#include <filesystem>
+
+namespace brandmon::sentiment {
+
+const config::OptionTable<SentimentOptions>& SentimentOptionTable() {
+  static const config::OptionTable<SentimentOptions> table = {
+      config::Str<SentimentOptions>("data_dir", "", &SentimentOptions::data_dir,
+                                    "Folder holding sentiment/<lang>/lexicon.tsv; empty picks the installed data."),
+      config::Str<SentimentOptions>("language", "auto", &SentimentOptions::language,
+                                    "Language of every text (a code such as \"en\" or \"gu\"), or \"auto\" to "
+                                    "identify it per text."),
+      config::StrList<SentimentOptions>("lexicon_files", &SentimentOptions::lexicon_files,
+                                        "Extra term<TAB>valence files (valence -4 to 4) applied to every language."),
+      config::NumMap<SentimentOptions>("lexicon", {-4.0, 4.0}, &SentimentOptions::lexicon,
+                                       "Valence overrides for every language, e.g. {\"sick\": 2}; 0 makes a term "
+                                       "neutral."),
+  };
+  return table;
+}
+
+std::optional<std::string> ResolveDataDir(const std::string& configured) {
+  std::vector<std::string> candidates;
+  if (!configured.empty()) candidates.push_back(configured);
+  candidates.push_back(BRANDMON_DATA_DIR);
+  candidates.push_back(BRANDMON_SOURCE_DATA_DIR);
+  for (const auto& dir : candidates) {
+    std::error_code ec;
+    if (std::filesystem::exists(std::filesystem::path(dir) / "sentiment" / "en" / "lexicon.tsv", ec)) return dir;
+  }
+  return std::nullopt;
+}
+
+}  // namespace brandmon::sentiment

@@ -1,0 +1,73 @@
+#include "daemon/text/normalize.h"
+
+#include <unicode/bytestream.h>
+#include <unicode/normalizer2.h>
+#include <unicode/uchar.h>
+
+#include "daemon/text/utf8.h"
+
+namespace brandmon::text {
+
+namespace {
+
+const icu::Normalizer2* GetNormalizer(NormalForm form, UErrorCode* status) {
+  switch (form) {
+    case NormalForm::kNfc: return icu::Normalizer2::getNFCInstance(*status);
+    case NormalForm::kNfkc: return icu::Normalizer2::getNFKCInstance(*status);
+    case NormalForm::kNfkcCasefold: return icu::Normalizer2::getNFKCCasefoldInstance(*status);
+  }
+  return nullptr;
+}
+
+}  // namespace
+
+Result<std::string> Normalize(std::string_view utf8, NormalForm form) {
+  std::string repaired = RepairUtf8(utf8);
+  UErrorCode status = U_ZERO_ERROR;
+  const icu::Normalizer2* norm = GetNormalizer(form, &status);
+  if (U_FAILURE(status) || norm == nullptr) {
+    return Status::Internal(std::string("icu normalizer unavailable: ") + u_errorName(status));
+  }
+  std::string out;
+  out.reserve(repaired.size());
+  icu::StringByteSink<std::string> sink(&out);
+  norm->normalizeUTF8(0, icu::StringPiece(repaired.data(), static_cast<int32_t>(repaired.size())), sink, nullptr,
+                      status);
+  if (U_FAILURE(status)) {
+    return Status::Internal(std::string("icu normalization failed: ") + u_errorName(status));
+  }
+  return out;
+}
+
+bool IsNfcQuick(std::string_view utf8) {
+  // Below U+0300 nothing composes or decomposes under NFC.
+  bool simple = true;
+  for (unsigned char c : utf8) {
+    if (c >= 0xCC) {
+      simple = false;
+      break;
+    }
+  }
+  if (simple) return true;
+  UErrorCode status = U_ZERO_ERROR;
+  const icu::Normalizer2* norm = icu::Normalizer2::getNFCInstance(status);
+  if (U_FAILURE(status)) return false;
+  icu::UnicodeString u = icu::UnicodeString::fromUTF8(icu::StringPiece(utf8.data(), static_cast<int32_t>(utf8.size())));
+  return norm->quickCheck(u, status) == UNORM_YES && U_SUCCESS(status);
+}
+
+void AppendFolded(std::string_view utf8, std::string* out) {
+  size_t i = 0;
+  while (i < utf8.size()) {
+    auto c = static_cast<unsigned char>(utf8[i]);
+    if (c < 0x80) {
+      out->push_back(static_cast<char>(c >= 'A' && c <= 'Z' ? c + 32 : c));
+      ++i;
+      continue;
+    }
+    char32_t cp = DecodeUtf8(utf8, &i);
+    AppendUtf8(static_cast<char32_t>(u_foldCase(static_cast<UChar32>(cp), U_FOLD_CASE_DEFAULT)), out);
+  }
+}
+
+}  // namespace brandmon::text

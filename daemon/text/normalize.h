@@ -1,0 +1,29 @@
+#pragma once
+
+#include <string>
+#include <string_view>
+
+#include "daemon/base/status.h"
+
+namespace brandmon::text {
+
+enum class NormalForm {
+  kNfc,           // canonical composition
+  kNfkc,          // compatibility composition: fullwidth letters, ligatures
+  kNfkcCasefold,  // NFKC plus full case folding, for lexicon keys
+};
+
+// Normalizes UTF-8 text with ICU. Invalid sequences are repaired to U+FFFD
+// first, so this fails only when ICU itself cannot load its data (Internal).
+Result<std::string> Normalize(std::string_view utf8, NormalForm form);
+
+// True when `utf8` (valid UTF-8) is certainly already in NFC; a cheap ICU
+// quick check that may answer false for some NFC text.
+bool IsNfcQuick(std::string_view utf8);
+
+// Appends the simple case folding of `utf8` (valid UTF-8) to *out, one code
+// point at a time. It allocates only when *out must grow, which makes it fit
+// for per-token use; full folding (ß -> ss) needs Normalize(kNfkcCasefold).
+void AppendFolded(std::string_view utf8, std::string* out);
+
+}  // namespace brandmon::text

@@ -1,0 +1,369 @@
+#include "daemon/text/tokenizer.h"
+
+#include <unicode/uchar.h>
+
+#include <array>
+
+#include "daemon/text/segmenter.h"
+#include "daemon/text/utf8.h"
+
+namespace brandmon::text {
+
+namespace {
+
+// Longest first, so that ":-))" is not read as ":-)".
+constexpr std::array<std::string_view, 58> kEmoticons = {
+    ":'-(", ":'-)", ">:-(", ">:(", ":-))", ":-((", ":-)", ":-(", ":-D", ":-P", ":-p", ":-O", ":-o", ":-/", ":-|",
+    ":-*",  ";-)",  "=-)",  ":')", ":'(",  ":))",  ":((", "^_^", "^^",  "-_-", "T_T", ";_;", "o_O", "O_o", "</3",
+    "<33",  "<3",   ":)",   ":(",  ":D",   ":P",   ":p",  ":O",  ":o",  ":/",  ":|",  ":*",  ":]",  ":[",  ":>",
+    ":<",   ";)",   ";D",   ";P",  ";p",   "=)",   "=(",  "=D",  "8)",  "8-)", "xD",  "XD",  "xd"};
+
+bool IsWordCp(char32_t cp) {
+  if (cp < 0x80) return (cp >= '0' && cp <= '9') || ((cp | 0x20) >= 'a' && (cp | 0x20) <= 'z');
+  if (cp == 0x200C || cp == 0x200D) return false;  // joiners count only inside words
+  return (U_GET_GC_MASK(static_cast<UChar32>(cp)) & (U_GC_L_MASK | U_GC_M_MASK | U_GC_ND_MASK)) != 0;
+}
+
+bool IsDigit(char32_t cp) { return cp < 0x80 ? (cp >= '0' && cp <= '9') : u_isdigit(static_cast<UChar32>(cp)); }
+
+bool IsSpace(char32_t cp) {
+  if (cp < 0x80) return cp == ' ' || (cp >= '\t' && cp <= '\r');
+  return u_isUWhiteSpace(static_cast<UChar32>(cp)) || cp == 0x200B || cp == 0xFEFF;
+}
+
+bool IsUpper(char32_t cp) {
+  if (cp < 0x80) return cp >= 'A' && cp <= 'Z';
+  return u_isUUppercase(static_cast<UChar32>(cp));
+}
+
+bool IsLower(char32_t cp) {
+  if (cp < 0x80) return cp >= 'a' && cp <= 'z';
+  return u_isULowercase(static_cast<UChar32>(cp));
+}
+
+bool IsEmojiModifier(char32_t cp) {
+  return cp == 0xFE0F || cp == 0xFE0E || (cp >= 0x1F3FB && cp <= 0x1F3FF) || cp == 0x20E3 ||
+         (cp >= 0xE0020 && cp <= 0xE007F);
+}
+
+// Treats Han and Kana as one group: Japanese mixes them inside one word.
+Script Group(Script s) { return s == Script::kKana ? Script::kHan : s; }
+
+bool StartsWithNoCase(std::string_view s, std::string_view prefix) {
+  if (s.size() < prefix.size()) return false;
+  for (size_t i = 0; i < prefix.size(); ++i) {
+    if ((s[i] | 0x20) != prefix[i]) return false;
+  }
+  return true;
+}
+
+class Scanner {
+ public:
+  Scanner(std::string_view text, const TokenizerOptions& options, std::vector<Token>* out)
+      : text_(text), options_(options), out_(out) {}
+
+  void Run() {
+    while (pos_ < text_.size()) {
+      size_t next = pos_ + 1;
+      char32_t cp = static_cast<unsigned char>(text_[pos_]);
+      if (cp >= 0x80) {
+        next = pos_;
+        cp = DecodeUtf8(text_, &next);
+      }
+      if (IsSpace(cp)) {
+        if (cp == '\n' || cp == '\r' || cp == 0x2028 || cp == 0x2029) line_break_ = true;
+        Advance(next, 1);
+        continue;
+      }
+      if (TryUrl() || TryEmoticon() || TryEmoji(cp) || TryHandleOrHashtag(cp)) continue;
+      if (IsWordCp(cp)) {
+        ScanWord();
+      } else {
+        Emit(Token::Kind::kPunct, pos_, next, cp_, Script::kCommon);
+        Advance(next, 1);
+      }
+    }
+  }
+
+ private:
+  void Advance(size_t to, uint32_t cps) {
+    pos_ = to;
+    cp_ += cps;
+  }
+
+  Token& Emit(Token::Kind kind, size_t begin, size_t end, uint32_t cp_begin, Script script) {
+    Token t;
+    t.text = text_.substr(begin, end - begin);
+    t.begin = static_cast<uint32_t>(begin);
+    t.cp_begin = cp_begin;
+    t.kind = kind;
+    t.script = script;
+    t.line_break_before = line_break_;
+    line_break_ = false;
+    out_->push_back(t);
+    return out_->back();
+  }
+
+  bool PrevIsBoundary() const {
+    if (pos_ == 0) return true;
+    auto c = static_cast<unsigned char>(text_[pos_ - 1]);
+    return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '(' || c == '"' || c >= 0x80 || c == '.' ||
+           c == '!' || c == ',';
+  }
+
+  bool TryUrl() {
+    char first = static_cast<char>(text_[pos_] | 0x20);
+    if (first != 'h' && first != 'w') return false;
+    std::string_view rest = text_.substr(pos_);
+    if (!(StartsWithNoCase(rest, "http://") || StartsWithNoCase(rest, "https://") || StartsWithNoCase(rest, "www."))) {
+      return false;
+    }
+    size_t end = pos_;
+    uint32_t cps = 0;
+    while (end < text_.size()) {
+      size_t next = end;
+      if (IsSpace(DecodeUtf8(text_, &next))) break;
+      end = next;
+      ++cps;
+    }
+    Emit(Token::Kind::kUrl, pos_, end, cp_, Script::kLatin);
+    Advance(end, cps);
+    return true;
+  }
+
+  bool TryEmoticon() {
+    auto c = static_cast<unsigned char>(text_[pos_]);
+    if (c >= 0x80 || (c != ':' && c != ';' && c != '=' && c != '<' && c != '>' && c != '^' && c != '-' && c != 'T' &&
+                      c != 'o' && c != 'O' && c != '8' && c != 'x' && c != 'X')) {
+      return false;
+    }
+    if (!PrevIsBoundary()) return false;
+    std::string_view rest = text_.substr(pos_);
+    // Most words start with a letter; only "xD", "o_O", "T_T" and "8)" make one an emoticon.
+    if (IsWordCp(c) &&
+        (rest.size() < 2 || (rest[1] != '_' && rest[1] != 'D' && rest[1] != 'd' && rest[1] != ')' && rest[1] != '-'))) {
+      return false;
+    }
+    for (std::string_view e : kEmoticons) {
+      if (rest.substr(0, e.size()) != e) continue;
+      // A letter or digit right after ":D" or "xD" makes it part of a word.
+      if (rest.size() > e.size()) {
+        auto after = static_cast<unsigned char>(rest[e.size()]);
+        if (after < 0x80 && IsWordCp(after)) continue;
+      }
+      Emit(Token::Kind::kEmoticon, pos_, pos_ + e.size(), cp_, Script::kCommon);
+      Advance(pos_ + e.size(), static_cast<uint32_t>(e.size()));
+      return true;
+    }
+    return false;
+  }
+
+  bool TryEmoji(char32_t cp) {
+    if (!IsEmojiStart(cp)) return false;
+    size_t begin = pos_;
+    uint32_t cp_begin = cp_;
+    bool regional = cp >= 0x1F1E6 && cp <= 0x1F1FF;
+    size_t next = pos_;
+    DecodeUtf8(text_, &next);
+    Advance(next, 1);
+    int regional_count = regional ? 1 : 0;
+    while (pos_ < text_.size()) {
+      next = pos_;
+      char32_t c = DecodeUtf8(text_, &next);
+      if (IsEmojiModifier(c)) {
+        Advance(next, 1);
+      } else if (c == 0x200D && next < text_.size()) {
+        size_t after = next;
+        char32_t joined = DecodeUtf8(text_, &after);
+        if (!IsEmojiStart(joined)) break;
+        Advance(after, 2);
+      } else if (regional && regional_count == 1 && c >= 0x1F1E6 && c <= 0x1F1FF) {
+        ++regional_count;
+        Advance(next, 1);
+      } else {
+        break;
+      }
+    }
+    Emit(Token::Kind::kEmoji, begin, pos_, cp_begin, Script::kCommon);
+    return true;
+  }
+
+  bool TryHandleOrHashtag(char32_t cp) {
+    if (cp != '@' && cp != '#') return false;
+    if (pos_ + 1 >= text_.size()) return false;
+    size_t next = pos_ + 1;
+    if (!IsWordCp(DecodeUtf8(text_, &next))) return false;
+    size_t begin = pos_;
+    uint32_t cp_begin = cp_;
+    size_t end = pos_ + 1;
+    uint32_t cps = 1;
+    while (end < text_.size()) {
+      size_t n = end;
+      char32_t c = DecodeUtf8(text_, &n);
+      if (!IsWordCp(c) && c != '_' && c != 0x200C && c != 0x200D) break;
+      end = n;
+      ++cps;
+    }
+    if (cp == '@') {
+      Emit(Token::Kind::kHandle, begin, end, cp_begin, Script::kCommon);
+      Advance(end, cps);
+      return true;
+    }
+    Emit(Token::Kind::kHashtag, begin, end, cp_begin, Script::kCommon);
+    std::string_view body = text_.substr(begin + 1, end - begin - 1);
+    parts_.clear();
+    SplitHashtag(body, &parts_);
+    for (std::string_view part : parts_) {
+      size_t part_begin = static_cast<size_t>(part.data() - text_.data());
+      Token& t =
+          Emit(Token::Kind::kWord, part_begin, part_begin + part.size(),
+               cp_begin + 1 + static_cast<uint32_t>(CountCodePoints(text_.substr(begin + 1, part_begin - begin - 1))),
+               FirstScript(part));
+      t.in_hashtag = true;
+    }
+    Advance(end, cps);
+    return true;
+  }
+
+  static Script FirstScript(std::string_view word) {
+    size_t i = 0;
+    while (i < word.size()) {
+      Script s = ScriptOf(DecodeUtf8(word, &i));
+      if (s != Script::kCommon) return s;
+    }
+    return Script::kCommon;
+  }
+
+  // A word ends at a non-word code point or where the script changes, so that
+  // "Acmeનો" gives the brand and the Gujarati suffix apart.
+  void ScanWord() {
+    size_t begin = pos_;
+    uint32_t cp_begin = cp_;
+    Script script = Script::kCommon;
+    bool any_kana = false;
+    bool all_digits = true;
+    int upper = 0, lower = 0;
+    // Fast path for the ASCII letters and digits most words are made of; the
+    // general loop below takes over at anything else.
+    while (pos_ < text_.size()) {
+      auto b = static_cast<unsigned char>(text_[pos_]);
+      if (b >= 'a' && b <= 'z') {
+        ++lower;
+      } else if (b >= 'A' && b <= 'Z') {
+        ++upper;
+      } else if (!(b >= '0' && b <= '9')) {
+        break;
+      }
+      if (b > '9') {
+        all_digits = false;
+        script = Script::kLatin;
+      }
+      ++pos_;
+      ++cp_;
+    }
+    while (pos_ < text_.size()) {
+      size_t next = pos_ + 1;
+      char32_t c = static_cast<unsigned char>(text_[pos_]);
+      if (c >= 0x80) {
+        next = pos_;
+        c = DecodeUtf8(text_, &next);
+      }
+      bool inner_joint = (c == '\'' || c == 0x2019 || c == '-' || c == 0x200C || c == 0x200D ||
+                          (all_digits && (c == '.' || c == ','))) &&
+                         pos_ > begin && next < text_.size();
+      if (inner_joint) {
+        size_t after = next;
+        char32_t follow = DecodeUtf8(text_, &after);
+        if (!IsWordCp(follow) || (all_digits && (c == '.' || c == ',') && !IsDigit(follow))) break;
+        Advance(next, 1);
+        continue;
+      }
+      if (!IsWordCp(c)) break;
+      Script s = ScriptOf(c);
+      if (s != Script::kCommon) {
+        if (script == Script::kCommon) {
+          script = s;
+        } else if (Group(s) != Group(script)) {
+          break;
+        }
+        if (s == Script::kKana) any_kana = true;
+      }
+      if (!IsDigit(c)) all_digits = false;
+      if (IsUpper(c)) ++upper;
+      if (IsLower(c)) ++lower;
+      Advance(next, 1);
+    }
+    if (any_kana) script = Script::kKana;
+    std::string_view word = text_.substr(begin, pos_ - begin);
+    if (all_digits) {
+      Emit(Token::Kind::kNumber, begin, pos_, cp_begin, Script::kCommon);
+      return;
+    }
+    if (options_.segment_unspaced && IsUnspacedScript(script)) {
+      parts_.clear();
+      SegmentWords(word, &parts_);
+      for (std::string_view part : parts_) {
+        size_t part_begin = static_cast<size_t>(part.data() - text_.data());
+        Emit(Token::Kind::kWord, part_begin, part_begin + part.size(),
+             cp_begin + static_cast<uint32_t>(CountCodePoints(text_.substr(begin, part_begin - begin))), script);
+      }
+      return;
+    }
+    Token& t = Emit(Token::Kind::kWord, begin, pos_, cp_begin, script);
+    t.all_caps = upper >= 2 && lower == 0;
+  }
+
+  std::string_view text_;
+  const TokenizerOptions& options_;
+  std::vector<Token>* out_;
+  std::vector<std::string_view> parts_;
+  size_t pos_ = 0;
+  uint32_t cp_ = 0;
+  bool line_break_ = false;
+};
+
+}  // namespace
+
+bool IsEmojiStart(char32_t cp) {
+  if (cp < 0x2000) return cp == 0xA9 || cp == 0xAE;
+  if (cp >= 0x1F1E6 && cp <= 0x1F1FF) return true;
+  return u_hasBinaryProperty(static_cast<UChar32>(cp), UCHAR_EXTENDED_PICTOGRAPHIC);
+}
+
+void SplitHashtag(std::string_view body, std::vector<std::string_view>* out) {
+  size_t start = 0;
+  size_t i = 0;
+  char32_t prev = 0;
+  auto flush = [&](size_t end) {
+    if (end > start) out->push_back(body.substr(start, end - start));
+  };
+  while (i < body.size()) {
+    size_t at = i;
+    char32_t c = DecodeUtf8(body, &i);
+    if (c == '_') {
+      flush(at);
+      start = i;
+      prev = 0;
+      continue;
+    }
+    bool split = prev != 0 && ((IsLower(prev) && IsUpper(c)) || (IsDigit(prev) != IsDigit(c)));
+    // "USAToday": an upper-case letter followed by a lower one starts a word.
+    if (!split && prev != 0 && IsUpper(prev) && IsUpper(c) && i < body.size()) {
+      size_t j = i;
+      if (IsLower(DecodeUtf8(body, &j))) split = true;
+    }
+    if (split) {
+      flush(at);
+      start = at;
+    }
+    prev = c;
+  }
+  flush(body.size());
+}
+
+void Tokenize(std::string_view text, const TokenizerOptions& options, std::vector<Token>* out) {
+  out->clear();
+  Scanner(text, options, out).Run();
+}
+
+}  // namespace brandmon::text

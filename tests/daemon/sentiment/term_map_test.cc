@@ -1,0 +1,55 @@
+#include "daemon/sentiment/term_map.h"
+
+#include <gtest/gtest.h>
+
+#include <string>
+
+namespace brandmon::sentiment {
+namespace {
+
+TEST(TermMapTest, FindsWhatWasInsertedAndNothingElse) {
+  TermMap<float> map;
+  map["good"] = 1.9f;
+  map["bad"] = -2.5f;
+  ASSERT_NE(map.Find("good"), nullptr);
+  EXPECT_FLOAT_EQ(*map.Find("good"), 1.9f);
+  EXPECT_FLOAT_EQ(*map.Find("bad"), -2.5f);
+  EXPECT_EQ(map.Find("goo"), nullptr);
+  EXPECT_EQ(map.Find(""), nullptr);
+  EXPECT_EQ(map.size(), 2u);
+}
+
+TEST(TermMapTest, ObjectPropertyNamesAreOrdinaryMissingKeys) {
+  TermMap<float> map;
+  map["nice"] = 1.8f;
+  for (const char* k : {"constructor", "__proto__", "hasOwnProperty", "toString", "valueOf", "prototype"}) {
+    EXPECT_EQ(map.Find(k), nullptr) << k;
+  }
+  map["constructor"] = 0.5f;
+  EXPECT_FLOAT_EQ(*map.Find("constructor"), 0.5f);
+}
+
+TEST(TermMapTest, GrowsAndKeepsEveryEntry) {
+  TermMap<int> map;
+  for (int i = 0; i < 50000; ++i) map["k" + std::to_string(i)] = i;
+  EXPECT_EQ(map.size(), 50000u);
+  for (int i = 0; i < 50000; i += 997) EXPECT_EQ(*map.Find("k" + std::to_string(i)), i);
+  map["k5"] = -1;  // assignment does not add
+  EXPECT_EQ(map.size(), 50000u);
+  EXPECT_EQ(*map.Find("k5"), -1);
+  size_t seen = 0;
+  map.ForEach([&](std::string_view, int) { ++seen; });
+  EXPECT_EQ(seen, 50000u);
+}
+
+TEST(TermMapTest, KeysAreBytesIncludingNulAndUtf8) {
+  TermMap<int> map;
+  map[std::string_view("a\0b", 3)] = 1;
+  map["ખૂબ"] = 2;
+  EXPECT_EQ(map.Find("a"), nullptr);
+  EXPECT_EQ(*map.Find(std::string_view("a\0b", 3)), 1);
+  EXPECT_EQ(*map.Find("ખૂબ"), 2);
+}
+
+}  // namespace
+}  // namespace brandmon::sentiment

@@ -1,0 +1,131 @@
+#include "daemon/text/tokenizer.h"
+
+#include <gtest/gtest.h>
+
+#include <string>
+#include <vector>
+
+#include "daemon/text/utf8.h"
+
+namespace brandmon::text {
+namespace {
+
+using Kind = Token::Kind;
+
+std::vector<Token> Tok(std::string_view s) {
+  std::vector<Token> out;
+  Tokenize(s, TokenizerOptions{}, &out);
+  return out;
+}
+
+std::vector<std::string> Texts(const std::vector<Token>& tokens) {
+  std::vector<std::string> out;
+  for (const auto& t : tokens) out.emplace_back(t.text);
+  return out;
+}
+
+TEST(TokenizerTest, KeepsSocialMediaUnitsWhole) {
+  auto tokens = Tok("@acme_help loved it :-) <3 see https://x.co/a?b=1 #fail");
+  ASSERT_EQ(Texts(tokens), (std::vector<std::string>{"@acme_help", "loved", "it", ":-)", "<3", "see",
+                                                     "https://x.co/a?b=1", "#fail", "fail"}));
+  EXPECT_EQ(tokens[0].kind, Kind::kHandle);
+  EXPECT_EQ(tokens[3].kind, Kind::kEmoticon);
+  EXPECT_EQ(tokens[4].kind, Kind::kEmoticon);
+  EXPECT_EQ(tokens[6].kind, Kind::kUrl);
+  EXPECT_EQ(tokens[7].kind, Kind::kHashtag);
+  EXPECT_TRUE(tokens[8].in_hashtag);
+}
+
+TEST(TokenizerTest, HashtagsSplitIntoWords) {
+  auto tokens = Tok("#WorstServiceEver");
+  ASSERT_EQ(Texts(tokens), (std::vector<std::string>{"#WorstServiceEver", "Worst", "Service", "Ever"}));
+  std::vector<std::string_view> parts;
+  SplitHashtag("iPhone15_launch", &parts);
+  EXPECT_EQ(parts, (std::vector<std::string_view>{"i", "Phone", "15", "launch"}));
+  parts.clear();
+  SplitHashtag("USAToday", &parts);
+  EXPECT_EQ(parts, (std::vector<std::string_view>{"USA", "Today"}));
+}
+
+TEST(TokenizerTest, EmojiSequencesAreOneToken) {
+  auto tokens = Tok("ok😡👍🏽 👨‍👩‍👧 🇪🇸❤️");
+  ASSERT_EQ(Texts(tokens), (std::vector<std::string>{"ok", "😡", "👍🏽", "👨‍👩‍👧", "🇪🇸", "❤️"}));
+  for (size_t i = 1; i < tokens.size(); ++i) EXPECT_EQ(tokens[i].kind, Kind::kEmoji) << i;
+}
+
+TEST(TokenizerTest, WordsKeepApostrophesAndMarkCaps) {
+  auto tokens = Tok("I DON'T like it, isn’t it?");
+  ASSERT_EQ(Texts(tokens), (std::vector<std::string>{"I", "DON'T", "like", "it", ",", "isn’t", "it", "?"}));
+  EXPECT_TRUE(tokens[1].all_caps);
+  EXPECT_FALSE(tokens[0].all_caps);  // one letter is not shouting
+  EXPECT_EQ(tokens[4].kind, Kind::kPunct);
+}
+
+TEST(TokenizerTest, InnerHyphensJoinWords) {
+  auto tokens = Tok("a kind-of well-made thing - ok");
+  EXPECT_EQ(Texts(tokens), (std::vector<std::string>{"a", "kind-of", "well-made", "thing", "-", "ok"}));
+}
+
+TEST(TokenizerTest, ScriptChangesSplitWords) {
+  auto tokens = Tok("Acmeની સર્વિસ");
+  ASSERT_EQ(Texts(tokens), (std::vector<std::string>{"Acme", "ની", "સર્વિસ"}));
+  EXPECT_EQ(tokens[0].script, Script::kLatin);
+  EXPECT_EQ(tokens[1].script, Script::kGujarati);
+}
+
+TEST(TokenizerTest, IndicVowelSignsStayInWords) {
+  auto tokens = Tok("बहुत अच्छा");
+  ASSERT_EQ(Texts(tokens), (std::vector<std::string>{"बहुत", "अच्छा"}));
+}
+
+TEST(TokenizerTest, SegmentsChineseAndJapanese) {
+  auto zh = Tok("我非常喜欢这个产品");
+  EXPECT_GT(zh.size(), 2u);
+  std::string joined;
+  for (const auto& t : zh) joined += t.text;
+  EXPECT_EQ(joined, "我非常喜欢这个产品");
+  TokenizerOptions whole;
+  whole.segment_unspaced = false;
+  std::vector<Token> one;
+  Tokenize("我非常喜欢这个产品", whole, &one);
+  EXPECT_EQ(one.size(), 1u);
+}
+
+TEST(TokenizerTest, NumbersAndOffsets) {
+  auto tokens = Tok("é 3.5 stars");
+  ASSERT_EQ(Texts(tokens), (std::vector<std::string>{"é", "3.5", "stars"}));
+  EXPECT_EQ(tokens[1].kind, Kind::kNumber);
+  EXPECT_EQ(tokens[2].cp_begin, 6u);
+  EXPECT_EQ(tokens[2].begin, 7u);
+}
+
+TEST(TokenizerTest, LineBreaksAreMarked) {
+  auto tokens = Tok("one\ntwo three");
+  ASSERT_EQ(tokens.size(), 3u);
+  EXPECT_FALSE(tokens[0].line_break_before);
+  EXPECT_TRUE(tokens[1].line_break_before);
+  EXPECT_FALSE(tokens[2].line_break_before);
+}
+
+TEST(TokenizerTest, HostileInputTerminates) {
+  std::string long_word(100000, 'a');
+  auto tokens = Tok(long_word);
+  ASSERT_EQ(tokens.size(), 1u);
+  EXPECT_EQ(tokens[0].text.size(), long_word.size());
+  std::string emoji;
+  while (emoji.size() < (1u << 20)) emoji += "😡";
+  EXPECT_EQ(Tok(emoji).size(), emoji.size() / 4);
+  std::string joiners;
+  for (int i = 0; i < 10000; ++i) joiners += "\xE2\x80\x8D";  // ZWJ alone
+  EXPECT_EQ(Tok(joiners).size(), 10000u);
+  std::string marks = "a";
+  for (int i = 0; i < 10000; ++i) marks += "\xCC\x81";  // combining acute
+  EXPECT_EQ(Tok(marks).size(), 1u);
+  std::string punct(50000, '#');
+  EXPECT_EQ(Tok(punct).size(), 50000u);
+  std::string mixed = RepairUtf8("\xFF\xFE@#:\xF0\x9F");
+  Tok(mixed);
+}
+
+}  // namespace
+}  // namespace brandmon::text
