@@ -68,6 +68,36 @@ TEST(CheckConfigTest, ReportsEveryMistakeWithFileLineColumn) {
   }
 }
 
+TEST(CheckConfigTest, BrandQueriesAndRuleOverridesAreChecked) {
+  TempDir dir;
+  std::string conf = dir.Write("b.json", R"({
+  "rules": {"negative_mention": {"threshold": -0.5}},
+  "brands": [
+    {"name": "acme", "query": "(acme OR \"acme corp\""},
+    {"name": "globex", "rules": {"negative_mention": {"treshold": -0.2}}},
+    {"name": "initech", "rules": {"praise": {"enabled": false}}}
+  ]
+})");
+  std::string out, err;
+  EXPECT_EQ(Brandmond({"--check-config", "--config", conf}, &out, &err), 1);
+  EXPECT_NE(err.find("b.json:4:31: brands[0].query:1:1: "), std::string::npos) << err;
+  EXPECT_NE(err.find("brands[1].rules.negative_mention.treshold: unknown option 'treshold' (did you mean "
+                     "'threshold'?)"),
+            std::string::npos)
+      << err;
+
+  // Fixed, the brand without overrides inherits the global rules.
+  dir.Write("b.json", R"({
+  "rules": {"negative_mention": {"threshold": -0.5}},
+  "brands": [{"name": "acme", "query": "acme OR \"acme corp\""},
+             {"name": "initech", "rules": {"praise": {"enabled": false}}}]
+})");
+  ASSERT_EQ(Brandmond({"--check-config", "--config", conf}, &out, &err), 0) << err;
+  size_t first = out.find("\"threshold\": -0.5");
+  EXPECT_NE(first, std::string::npos) << out;
+  EXPECT_NE(out.find("\"threshold\": -0.5", first + 1), std::string::npos) << "both brands inherit it";
+}
+
 TEST(CheckConfigTest, UnreadableOrMalformedFile) {
   std::string out, err;
   EXPECT_EQ(Brandmond({"--check-config", "--config", "/nonexistent/b.json"}, &out, &err), 1);

@@ -5,6 +5,8 @@
 
 #include <gtest/gtest.h>
 
+#include <thread>
+
 #include "tests/integration/notify_listener.h"
 #include "tests/support/process.h"
 #include "tests/support/test_util.h"
@@ -136,6 +138,43 @@ TEST_F(DaemonLifecycleTest, OnceRunsOneCycleAndExits) {
   Process daemon({BinaryPath("brandmond"), "--config", config_, "--once"});
   EXPECT_EQ(daemon.Wait(seconds(30)), 0) << daemon.Stderr();
   EXPECT_NE(daemon.Stderr().find("one cycle done"), std::string::npos) << daemon.Stderr();
+}
+
+TEST_F(DaemonLifecycleTest, ReloadAddsSourcesAndKeepsUnchangedOnes) {
+  std::string feed = dir_.Write("a.jsonl", R"({"id": "1", "text": "acme is great"})" "\n");
+  auto config = [&](bool with_b) {
+    std::string sources = R"({"name": "a", "type": "file", "path": ")" + feed + R"(", "interval": "1h"})";
+    if (with_b) sources += R"(, {"name": "b", "type": "file", "path": ")" + feed + R"(", "interval": "1h"})";
+    return R"({"daemon": {"state_dir": ")" + (dir_.path() / "state").string() + R"(", "runtime_dir": ")" +
+           (dir_.path() / "run").string() + R"("}, "sources": [)" + sources + R"(], "brands": [{"name": "acme"}]})";
+  };
+  dir_.Write("brandmon.json", config(false));
+  NotifyListener listener((dir_.path() / "notify.sock").string());
+  Process daemon({BinaryPath("brandmond"), "--config", config_}, Env(listener));
+  ASSERT_FALSE(listener.WaitFor("READY=1", seconds(20)).empty()) << daemon.Stderr();
+  int rc = 0;
+  std::string status;
+  for (int i = 0; i < 200 && status.find("\"mentions_stored\": 1") == std::string::npos; ++i) {
+    std::this_thread::sleep_for(milliseconds(50));
+    status = Ctl({"status", "--json"}, &rc);
+  }
+  ASSERT_NE(status.find("\"mentions_stored\": 1"), std::string::npos) << status;
+  std::string a_before = status.substr(status.find("\"name\": \"a\""));
+  a_before = a_before.substr(0, a_before.find('}'));
+
+  dir_.Write("brandmon.json", config(true));
+  std::string out = Ctl({"reload"}, &rc);
+  ASSERT_EQ(rc, 0) << out;
+  for (int i = 0; i < 200 && status.find("\"name\": \"b\"") == std::string::npos; ++i) {
+    std::this_thread::sleep_for(milliseconds(50));
+    status = Ctl({"status", "--json"}, &rc);
+  }
+  ASSERT_NE(status.find("\"name\": \"b\""), std::string::npos) << status;
+  std::string a_after = status.substr(status.find("\"name\": \"a\""));
+  a_after = a_after.substr(0, a_after.find('}'));
+  EXPECT_EQ(a_after, a_before) << "the unchanged source was not restarted (same last success, next poll)";
+  daemon.Signal(SIGTERM);
+  EXPECT_EQ(daemon.Wait(seconds(20)), 0);
 }
 
 TEST_F(DaemonLifecycleTest, JournalGetsSyslogPriorityPrefixes) {
