@@ -74,8 +74,8 @@ int main(int argc, char** argv) {
     warnings = sink.warnings;
   }
   std::printf("floor  libxml2 xmlReader loop : %7.1f MB/s  (%zu nodes)\n", mb / best_floor, nodes);
-  std::printf("brandmon feed::ParseFeed (full) : %7.1f MB/s  %9.0f items/s  (%zu items, %zu warnings)\n", mb / best_parse,
-              static_cast<double>(parsed_items) / best_parse, parsed_items, warnings);
+  std::printf("brandmon feed::ParseFeed (full) : %7.1f MB/s  %9.0f items/s  (%zu items, %zu warnings)\n",
+              mb / best_parse, static_cast<double>(parsed_items) / best_parse, parsed_items, warnings);
   std::printf("ratio feed::ParseFeed / floor   : %7.2fx the floor's time\n", best_parse / best_floor);
   return 0;
 }

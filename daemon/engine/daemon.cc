@@ -197,8 +197,8 @@ std::string Daemon::StatusLine() {
   uint64_t today = 0;
   for (const auto& [brand, counts] : stats.brands) today += counts.mentions_today;
   std::string line = std::to_string(ok) + " sources ok, " + std::to_string(failing) + " failing; " +
-                     std::to_string(today) + " mentions today; last alert: " +
-                     (stats.last_alert.empty() ? "none" : stats.last_alert);
+                     std::to_string(today) +
+                     " mentions today; last alert: " + (stats.last_alert.empty() ? "none" : stats.last_alert);
   if (line.size() > 200) line = line.substr(0, 197) + "...";
   if (!last_reload_error_.empty()) line += "; last reload rejected (config errors)";
   return line;

@@ -30,14 +30,14 @@ struct BrandCounts {
 };
 
 struct PipelineStats {
-  uint64_t mentions_stored = 0;      // since start
-  uint64_t duplicates_dropped = 0;   // already seen before
-  uint64_t unmatched = 0;            // matched no brand
-  uint64_t alerts = 0;               // journaled since start
+  uint64_t mentions_stored = 0;     // since start
+  uint64_t duplicates_dropped = 0;  // already seen before
+  uint64_t unmatched = 0;           // matched no brand
+  uint64_t alerts = 0;              // journaled since start
   uint64_t write_errors = 0;
   uint64_t last_seq = 0;
   std::optional<WallTime> last_alert_at;
-  std::string last_alert;            // "acme negative_mention: ..."
+  std::string last_alert;  // "acme negative_mention: ..."
   std::map<std::string, BrandCounts> brands;
 };
 
@@ -100,7 +100,7 @@ class Pipeline {
   PipelineSink* sink_;
   std::unique_ptr<store::Store> store_;  // pipeline thread only
   sentiment::Analyzer analyzer_;
-  std::unique_ptr<Brands> brands_;          // pipeline thread only
+  std::unique_ptr<Brands> brands_;  // pipeline thread only
   MonoTime next_tick_{};
   MonoTime next_prune_{};
   Duration prune_interval_{};
@@ -108,11 +108,11 @@ class Pipeline {
   mutable std::mutex mu_;
   std::condition_variable work_ready_;
   std::condition_variable work_done_;
-  std::deque<std::unique_ptr<Work>> queue_;  // guarded by mu_
-  bool stopping_ = false;                    // guarded by mu_
-  bool busy_ = false;                        // guarded by mu_
-  PipelineStats stats_;                      // guarded by mu_
-  int stats_day_ = -1;                       // guarded by mu_
+  std::deque<std::unique_ptr<Work>> queue_;                  // guarded by mu_
+  bool stopping_ = false;                                    // guarded by mu_
+  bool busy_ = false;                                        // guarded by mu_
+  PipelineStats stats_;                                      // guarded by mu_
+  int stats_day_ = -1;                                       // guarded by mu_
   std::map<std::string, store::SourceState> source_states_;  // guarded by mu_
   std::thread thread_;
 };

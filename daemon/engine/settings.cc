@@ -52,9 +52,10 @@ namespace {
 // merge happens in LoadSettings, once both are known.
 config::OptionSpec<BrandSettings> BrandRulesOption() {
   config::OptionSpec<BrandSettings> spec;
-  spec.info = {"rules", config::OptionType::kObject, false, "", "",
-               "Overrides of the global \"rules\" for this brand; only the keys given change.", {},
-               [] { return config::Infos(rules::RulesOptionTable()); }};
+  spec.info = {"rules", config::OptionType::kObject,
+               false,   "",
+               "",      "Overrides of the global \"rules\" for this brand; only the keys given change.",
+               {},      [] { return config::Infos(rules::RulesOptionTable()); }};
   spec.apply = [](BrandSettings& out, const ConfigValue* v, const std::string&, ApplyContext&) {
     out.rules_overrides.reset();
     if (v != nullptr) out.rules_overrides = *v;

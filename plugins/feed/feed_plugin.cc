@@ -1,7 +1,7 @@
 #include "plugins/feed/feed_plugin.h"
 
-#include "daemon/plugin/registry.h"
 #include "daemon/feed/feed_parser.h"
+#include "daemon/plugin/registry.h"
 
 namespace brandmon::plugin {
 

@@ -10,8 +10,8 @@
 #include <set>
 #include <vector>
 
-#include "daemon/plugin/registry.h"
 #include "daemon/feed/feed_parser.h"
+#include "daemon/plugin/registry.h"
 
 namespace brandmon::plugin {
 namespace {

@@ -141,7 +141,8 @@ TEST_F(DaemonLifecycleTest, OnceRunsOneCycleAndExits) {
 }
 
 TEST_F(DaemonLifecycleTest, ReloadAddsSourcesAndKeepsUnchangedOnes) {
-  std::string feed = dir_.Write("a.jsonl", R"({"id": "1", "text": "acme is great"})" "\n");
+  std::string feed = dir_.Write("a.jsonl", R"({"id": "1", "text": "acme is great"})"
+                                           "\n");
   auto config = [&](bool with_b) {
     std::string sources = R"({"name": "a", "type": "file", "path": ")" + feed + R"(", "interval": "1h"})";
     if (with_b) sources += R"(, {"name": "b", "type": "file", "path": ")" + feed + R"(", "interval": "1h"})";
