@@ -5,6 +5,8 @@
 #include <iomanip>
 #include <ostream>
 
+#include "daemon/base/time_parse.h"
+#include "daemon/base/units.h"
 #include "daemon/control/control_server.h"
 #include "daemon/ctl/command.h"
 #include "daemon/engine/paths.h"
@@ -70,6 +72,17 @@ Result<rapidjson::Document> Call(const ControlArgs& args, const std::string& req
   return doc;
 }
 
+// "12s ago" / "in 5m" for an RFC 3339 time, "-" when absent.
+std::string Relative(const rapidjson::Value& obj, const char* key) {
+  auto it = obj.FindMember(key);
+  if (it == obj.MemberEnd() || !it->value.IsString()) return "-";
+  auto t = ParseRfc3339(it->value.GetString());
+  if (!t) return it->value.GetString();
+  auto secs = std::chrono::duration_cast<std::chrono::seconds>(*t - SystemClock::Instance().Now());
+  std::string d = FormatDuration(std::chrono::duration_cast<Duration>(secs.count() < 0 ? -secs : secs));
+  return secs.count() < 0 ? d + " ago" : "in " + d;
+}
+
 std::string Str(const rapidjson::Value& obj, const char* key) {
   auto it = obj.FindMember(key);
   if (it == obj.MemberEnd() || !it->value.IsString()) return "-";
@@ -110,23 +123,38 @@ int RunStatus(Invocation& inv) {
     inv.out << buf.GetString() << "\n";
     return 0;
   }
-  inv.out << "brandmond " << Str(s, "version") << " (pid " << (s.HasMember("pid") ? s["pid"].GetInt() : 0) << "), up "
-          << (s.HasMember("uptime_s") ? s["uptime_s"].GetInt64() : 0) << "s\n"
-          << Str(s, "status") << "\n";
+  auto num = [&](const rapidjson::Value& obj, const char* key) -> uint64_t {
+    auto it = obj.FindMember(key);
+    return it != obj.MemberEnd() && it->value.IsUint64() ? it->value.GetUint64() : 0;
+  };
+  inv.out << "brandmond " << Str(s, "version") << " (pid " << num(s, "pid") << "), up " << num(s, "uptime_s") << "s, "
+          << num(s, "rss_bytes") / (1024 * 1024) << " MiB resident\n"
+          << Str(s, "status") << "\n"
+          << "stored " << num(s, "mentions_stored") << " mentions and " << num(s, "alerts")
+          << " alerts since start; last seq " << num(s, "last_seq") << "\n";
+  if (s.HasMember("brands") && s["brands"].IsArray() && !s["brands"].Empty()) {
+    inv.out << "\n"
+            << std::left << std::setw(24) << "BRAND" << std::setw(16) << "MENTIONS TODAY"
+            << "ALERTS TODAY\n";
+    for (const auto& b : s["brands"].GetArray()) {
+      inv.out << std::setw(24) << Str(b, "name") << std::setw(16) << num(b, "mentions_today") << num(b, "alerts_today")
+              << "\n";
+    }
+  }
   if (s.HasMember("last_reload_error") && s["last_reload_error"].IsString()) {
     inv.out << "last reload rejected:\n" << s["last_reload_error"].GetString();
   }
   inv.out << "\n"
-          << std::left << std::setw(24) << "SOURCE" << std::setw(10) << "TYPE" << std::setw(9) << "MENTIONS"
-          << std::setw(22) << "LAST SUCCESS" << std::setw(22) << "NEXT POLL"
+          << std::left << std::setw(24) << "SOURCE" << std::setw(10) << "TYPE" << std::setw(10) << "MENTIONS"
+          << std::setw(16) << "LAST SUCCESS" << std::setw(14) << "NEXT POLL"
           << "LAST ERROR\n";
   if (s.HasMember("sources") && s["sources"].IsArray()) {
     for (const auto& src : s["sources"].GetArray()) {
       std::string err = Str(src, "last_error");
-      inv.out << std::setw(24) << Str(src, "name") << std::setw(10) << Str(src, "type") << std::setw(9)
-              << (src.HasMember("mentions") ? src["mentions"].GetUint64() : 0) << std::setw(22)
-              << Str(src, "last_success") << std::setw(22) << Str(src, "next_poll") << (err.empty() ? "-" : err)
-              << "\n";
+      inv.out << std::setw(24) << Str(src, "name") << std::setw(10) << Str(src, "type") << std::setw(9) << std::setw(10)
+              << (src.HasMember("mentions") ? src["mentions"].GetUint64() : 0) << std::setw(16)
+              << Relative(src, "last_success") << std::setw(14) << Relative(src, "next_poll")
+              << (err.empty() ? "-" : err) << "\n";
     }
   }
   return 0;

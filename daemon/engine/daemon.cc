@@ -8,6 +8,7 @@
 #include <sys/signalfd.h>
 #include <unistd.h>
 
+#include <cstdio>
 #include <cstring>
 
 #include "daemon/base/units.h"
@@ -28,6 +29,17 @@ std::string ErrorReply(const std::string& message) {
   w.String(message);
   w.EndObject();
   return buf.GetString();
+}
+
+// Resident memory of this process in bytes, from /proc/self/statm.
+uint64_t ResidentBytes() {
+  FILE* f = std::fopen("/proc/self/statm", "r");
+  if (f == nullptr) return 0;
+  unsigned long long pages_total = 0, pages_resident = 0;
+  int n = std::fscanf(f, "%llu %llu", &pages_total, &pages_resident);
+  std::fclose(f);
+  if (n != 2) return 0;
+  return pages_resident * static_cast<uint64_t>(sysconf(_SC_PAGESIZE));
 }
 
 void WriteTime(rapidjson::Writer<rapidjson::StringBuffer>& w, const std::optional<WallTime>& t) {
@@ -219,6 +231,8 @@ std::string Daemon::StatusJson() {
   w.Int64(std::chrono::duration_cast<std::chrono::seconds>(now - started_at_).count());
   w.Key("config");
   w.String(flags_.config_path);
+  w.Key("rss_bytes");
+  w.Uint64(ResidentBytes());
   w.Key("state_dir");
   w.String(paths_.state_dir);
   PipelineStats stats = pipeline_->Stats();
