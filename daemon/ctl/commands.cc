@@ -14,6 +14,7 @@ int RunParse(Invocation& inv);
 int RunStatus(Invocation& inv);
 int RunReload(Invocation& inv);
 int RunPollNow(Invocation& inv);
+int RunSources(Invocation& inv);
 
 const std::vector<Command>& Commands() {
   static const std::vector<Command> commands = {
@@ -23,6 +24,8 @@ const std::vector<Command>& Commands() {
        "brandmonctl status [--json] [--config PATH | --endpoint ENDPOINT]", RunStatus},
       {"reload", "reload the daemon's config now; exits non-zero with the errors when it is rejected",
        "brandmonctl reload [--config PATH | --endpoint ENDPOINT]", RunReload},
+      {"sources", "list the running daemon's sources: type, interval, channel",
+       "brandmonctl sources [--json] [--config PATH | --endpoint ENDPOINT]", RunSources},
       {"poll-now", "poll one source at once", "brandmonctl poll-now SOURCE [--config PATH | --endpoint ENDPOINT]",
        RunPollNow},
       {"parse", "parse a feed file (RSS, Atom, RDF, JSON Feed) and print one mention per line",

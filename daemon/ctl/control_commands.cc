@@ -160,6 +160,35 @@ int RunStatus(Invocation& inv) {
   return 0;
 }
 
+int RunSources(Invocation& inv) {
+  ControlArgs args;
+  if (!ParseControlArgs(inv, "sources", args)) return 2;
+  auto reply = Call(args, R"({"cmd":"sources"})");
+  if (!reply.ok()) {
+    inv.err << "brandmonctl sources: " << reply.status().message() << "\n";
+    return 1;
+  }
+  const rapidjson::Document& s = *reply;
+  if (args.json) {
+    rapidjson::StringBuffer buf;
+    config::JsonWriter w(buf);
+    s.Accept(w);
+    inv.out << buf.GetString() << "\n";
+    return 0;
+  }
+  inv.out << std::left << std::setw(24) << "SOURCE" << std::setw(10) << "TYPE" << std::setw(10) << "ENABLED"
+          << std::setw(10) << "INTERVAL"
+          << "CHANNEL\n";
+  if (s.HasMember("sources") && s["sources"].IsArray()) {
+    for (const auto& src : s["sources"].GetArray()) {
+      bool enabled = src.HasMember("enabled") && src["enabled"].IsTrue();
+      inv.out << std::setw(24) << Str(src, "name") << std::setw(10) << Str(src, "type") << std::setw(10)
+              << (enabled ? "yes" : "no") << std::setw(10) << Str(src, "interval") << Str(src, "channel") << "\n";
+    }
+  }
+  return 0;
+}
+
 int RunPollNow(Invocation& inv) {
   ControlArgs args;
   if (!ParseControlArgs(inv, "poll-now", args)) return 2;

@@ -303,6 +303,33 @@ std::string Daemon::StatusJson() {
   return buf.GetString();
 }
 
+std::string Daemon::SourcesJson() {
+  rapidjson::StringBuffer buf;
+  rapidjson::Writer<rapidjson::StringBuffer> w(buf);
+  w.StartObject();
+  w.Key("ok");
+  w.Bool(true);
+  w.Key("sources");
+  w.StartArray();
+  for (const auto& s : settings_.sources) {
+    w.StartObject();
+    w.Key("name");
+    w.String(s.name);
+    w.Key("type");
+    w.String(s.type);
+    w.Key("enabled");
+    w.Bool(s.enabled);
+    w.Key("interval");
+    w.String(FormatDuration(s.interval));
+    w.Key("channel");
+    w.String(s.channel);
+    w.EndObject();
+  }
+  w.EndArray();
+  w.EndObject();
+  return buf.GetString();
+}
+
 std::string Daemon::HandleControl(std::string_view request) {
   rapidjson::Document doc;
   doc.Parse<rapidjson::kParseIterativeFlag>(request.data(), request.size());
@@ -333,7 +360,8 @@ std::string Daemon::HandleControl(std::string_view request) {
     if (auto s = engine_->PollNow(src->value.GetString()); !s.ok()) return ErrorReply(s.message());
     return R"({"ok":true})";
   }
-  return ErrorReply("unknown command \"" + name + "\" (known: status, reload, poll-now)");
+  if (name == "sources") return SourcesJson();
+  return ErrorReply("unknown command \"" + name + "\" (known: status, reload, sources, poll-now)");
 }
 
 }  // namespace brandmon::engine

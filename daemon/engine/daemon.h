@@ -47,6 +47,7 @@ class Daemon {
   std::string Reload();
   std::string HandleControl(std::string_view request);
   std::string StatusJson();
+  std::string SourcesJson();
   std::string StatusLine();
 
   DaemonFlags flags_;

@@ -1,0 +1,1 @@
+set(extra_deps PkgConfig::CPPZMQ PkgConfig::ZMQ)
