@@ -4,7 +4,9 @@
 
 #include <algorithm>
 #include <array>
+#include <cassert>
 #include <cmath>
+#include <cstring>
 
 #include "daemon/text/lang_id.h"
 #include "daemon/text/normalize.h"
@@ -36,6 +38,12 @@ constexpr double kQuestionMax = 0.96;
 // to this many sentences' worth, so long texts do not saturate at +-1.
 constexpr double kSentencesBeforeAveraging = 3.0;
 constexpr size_t kMaxPhraseSegments = 3;
+// A question asks more than it asserts: "is it a bad thing?" weighs half of
+// "it is a bad thing." (brandmon's rule; VADER only adds emphasis for "??").
+constexpr double kQuestionScalar = 0.5;
+// A rated word that is likely part of a name ("Fight Club", "Super 8") keeps
+// half its valence.
+constexpr float kNameScalar = 0.5f;
 
 struct Unit {
   float valence = 0;  // rating, 0 when the unit carries none
@@ -47,14 +55,26 @@ struct Unit {
   uint16_t clause = 0;
   uint8_t flags = 0;
   bool caps = false;
+  bool clause_break = false;  // a ',' ';' ':' or dash between the previous unit and this one
+  uint32_t token = 0;         // index of its (first) token
   bool negation_after = false;
   bool rated() const { return valence != 0; }
+};
+
+// A token's lookup key: its case-folded bytes in Scratch::folded and their
+// hash, computed once per token.
+struct TokenKey {
+  uint32_t offset = 0;
+  uint32_t length = 0;
+  uint64_t hash = 0;
 };
 
 struct SentenceStat {
   uint32_t begin = 0;  // unit indices
   uint32_t end = 0;
   double raw = 0;
+  bool question = false;     // ends with '?'
+  bool exclamation = false;  // ends with '!'
 };
 
 struct Scratch {
@@ -62,9 +82,7 @@ struct Scratch {
   std::string normalized;
   std::vector<text::Token> tokens;
   std::string folded;
-  std::vector<uint32_t> key_offset;
-  std::vector<uint32_t> key_length;
-  std::vector<uint64_t> key_hash;
+  std::vector<TokenKey> keys;  // one per token
   std::string phrase;
   std::vector<Unit> units;
   std::vector<SentenceStat> sentences;
@@ -90,11 +108,25 @@ double Normalize(double score) {
 float Sign(float v) { return v < 0 ? -1.0f : 1.0f; }
 
 bool IsAscii(std::string_view s) {
-  for (unsigned char c : s) {
-    if (c >= 0x80) return false;
+  const char* p = s.data();
+  size_t n = s.size();
+  uint64_t any = 0;
+  for (; n >= 8; p += 8, n -= 8) {
+    uint64_t w;
+    std::memcpy(&w, p, 8);
+    any |= w;
   }
-  return true;
+  for (; n > 0; ++p, --n) any |= static_cast<unsigned char>(*p);
+  return (any & 0x8080808080808080ull) == 0;
 }
+
+// ASCII upper case to lower case, every other byte unchanged.
+constexpr std::array<char, 256> MakeAsciiLower() {
+  std::array<char, 256> t{};
+  for (int c = 0; c < 256; ++c) t[c] = static_cast<char>(c >= 'A' && c <= 'Z' ? c + 32 : c);
+  return t;
+}
+constexpr std::array<char, 256> kAsciiLower = MakeAsciiLower();
 
 // The packs used for one text: Latin-script words look in `latin` first and
 // then in English (code-switching); other scripts in their own language.
@@ -127,16 +159,20 @@ struct Analyzer::Impl {
   PackChoice packs;
   std::string_view text;                  // the text being scored, after repair
   std::array<int, 16> stopword_counts{};  // per LexiconSet::latin_packs entry
-  std::string lang;
+  std::string_view lang;                  // a pack's code or lang_storage
+  std::string lang_storage;               // a code with no pack, e.g. "ko"
   bool cap_diff = false;
+  bool clause_break = false;  // BuildUnits: punctuation since the last unit
+  int lower_words = 0;        // words starting with a lower-case letter
 
   std::string_view Key(size_t token) const {
-    return std::string_view(s.folded).substr(s.key_offset[token], s.key_length[token]);
+    const TokenKey& k = s.keys[token];
+    return std::string_view(s.folded.data() + k.offset, k.length);
   }
 
-  std::string_view PrepareText(std::string_view text) {
+  std::string_view PrepareText(std::string_view text, bool ascii) {
     std::string_view t = text;
-    if (IsAscii(t)) return t;
+    if (ascii) return t;
     if (!text::IsValidUtf8(t)) {
       s.repaired = text::RepairUtf8(t);
       t = s.repaired;
@@ -154,36 +190,43 @@ struct Analyzer::Impl {
     return t;
   }
 
-  void FoldKeys() {
-    s.folded.clear();
-    s.key_offset.resize(s.tokens.size());
-    s.key_length.resize(s.tokens.size());
-    s.key_hash.resize(s.tokens.size());
+  void FoldKeys(bool ascii) {
+    // An ASCII text folds to at most its own size; other texts may grow
+    // (U+0130 folds to two code points), so they append.
+    s.folded.resize(ascii ? text.size() : 0);
+    s.keys.resize(s.tokens.size());
+    size_t at = 0;
+    const LexiconSet& set = *a.set_;
     for (size_t i = 0; i < s.tokens.size(); ++i) {
       const text::Token& t = s.tokens[i];
-      s.key_offset[i] = static_cast<uint32_t>(s.folded.size());
+      TokenKey& k = s.keys[i];
+      k.offset = static_cast<uint32_t>(at);
+      uint64_t h = kHashSeed;
       if (t.kind == text::Token::Kind::kWord || t.kind == text::Token::Kind::kEmoticon ||
           t.kind == text::Token::Kind::kEmoji) {
-        if (IsAscii(t.text)) {
-          size_t at = s.folded.size();
-          s.folded.append(t.text);
-          for (size_t k = at; k < s.folded.size(); ++k) {
-            char c = s.folded[k];
-            if (c >= 'A' && c <= 'Z') s.folded[k] = static_cast<char>(c + 32);
+        if (ascii) {
+          char* out = s.folded.data() + at;
+          for (unsigned char c : t.text) {
+            char f = kAsciiLower[c];
+            *out++ = f;
+            h = HashByte(h, static_cast<unsigned char>(f));
           }
+          at += t.text.size();
         } else {
           text::AppendFolded(t.text, &s.folded);
+          h = HashBytes(h, std::string_view(s.folded).substr(at));
+          at = s.folded.size();
         }
       }
-      s.key_length[i] = static_cast<uint32_t>(s.folded.size() - s.key_offset[i]);
-      s.key_hash[i] = HashTerm(Key(i));
-      if (t.kind == text::Token::Kind::kWord && t.script == text::Script::kLatin &&
-          s.key_length[i] <= a.set_->longest_stopword) {
-        if (const uint16_t* bits = a.set_->latin_stopwords.FindHashed(Key(i), s.key_hash[i])) {
-          for (size_t b = 0; b < a.set_->latin_packs.size(); ++b) stopword_counts[b] += (*bits >> b) & 1;
+      k.length = static_cast<uint32_t>(at - k.offset);
+      k.hash = HashFinish(h);
+      if (t.kind == text::Token::Kind::kWord && t.script == text::Script::kLatin && k.length <= set.longest_stopword) {
+        if (const uint16_t* bits = set.latin_stopwords.FindHashed(Key(i), k.hash)) {
+          for (unsigned b = *bits; b != 0; b &= b - 1) ++stopword_counts[__builtin_ctz(b)];
         }
       }
     }
+    if (ascii) s.folded.resize(at);
   }
 
   const LanguagePack* LatinPackFor(std::string_view code) const {
@@ -197,14 +240,15 @@ struct Analyzer::Impl {
   // Picks the language of a text whose letters are Latin by counting the
   // stopwords of each Latin-script language; CLD2 settles ties between
   // languages other than English.
-  std::string VoteLatin(std::string_view text) const {
+  // Returns a view of a pack's code or of a literal.
+  std::string_view VoteLatin(std::string_view text, bool ascii) const {
     const std::array<int, 16>& counts = stopword_counts;  // filled by FoldKeys
     const auto& latin = a.set_->latin_packs;
     int best_count = *std::max_element(counts.begin(), counts.begin() + static_cast<long>(latin.size()));
     if (best_count == 0) {
       // No stopword at all: let CLD2 try when the text has accents that
       // English lacks; otherwise English, the common case, stays cheap.
-      if (IsAscii(text)) return "en";
+      if (ascii) return "en";
       return LatinPackFor(text::IdentifyLanguage(text).code)->code;
     }
     size_t first = SIZE_MAX, leaders = 0;
@@ -215,10 +259,10 @@ struct Analyzer::Impl {
       ++leaders;
     }
     if (leaders == 1) return a.set_->packs[latin[first]]->code;
-    std::string cld = text::IdentifyLanguage(text).code;
-    if (cld == "hi") cld = "hi-latn";
+    text::LanguageGuess guess = text::IdentifyLanguage(text);
+    std::string_view cld = guess.code == "hi" ? std::string_view("hi-latn") : std::string_view(guess.code);
     for (size_t b = 0; b < latin.size(); ++b) {
-      if (counts[b] == best_count && a.set_->packs[latin[b]]->code == cld) return cld;
+      if (counts[b] == best_count && a.set_->packs[latin[b]]->code == cld) return a.set_->packs[latin[b]]->code;
     }
     return a.set_->packs[latin[first]]->code;
   }
@@ -232,19 +276,22 @@ struct Analyzer::Impl {
     packs.devanagari = set.hindi;
     packs.gujarati = set.gujarati;
     packs.kana = set.japanese;
-    std::string code;
+    std::string_view code;
     if (!pinned.empty()) {
-      code = std::string(pinned);
+      code = pinned;
     } else if (!ascii) {
-      if (auto guess = text::GuessByScript(text)) code = guess->code;
+      if (auto guess = text::GuessByScript(text)) {
+        lang_storage = std::move(guess->code);
+        code = lang_storage;
+      }
     }
-    if (code.empty()) code = VoteLatin(text);
+    if (code.empty()) code = VoteLatin(text, ascii);
     if (code == "hi-latn") code = "hi";
     packs.latin = LatinPackFor(code);
     bool japanese = code == "ja";
     packs.han = japanese ? set.japanese : set.chinese;
     packs.han_fallback = japanese ? set.chinese : set.japanese;
-    lang = std::move(code);
+    lang = code;
   }
 
   const LanguagePack* PackFor(text::Script script) const {
@@ -294,20 +341,39 @@ struct Analyzer::Impl {
            s.tokens[i + available].in_hashtag == s.tokens[i].in_hashtag) {
       ++available;
     }
+    // Hash every prefix of the phrase once, without joining its words.
+    std::array<uint64_t, 8> hashes{};  // phrase_words is at most 8
+    available = std::min(available, hashes.size());
+    uint64_t h = kHashSeed;
+    for (size_t k = 0; k < available; ++k) {
+      if (k > 0 && !pack->unspaced) h = HashByte(h, ' ');
+      h = HashBytes(h, Key(i + k));
+      hashes[k] = HashFinish(h);
+    }
     for (size_t n = available; n >= 2; --n) {
-      std::string& phrase = s.phrase;
-      phrase.assign(Key(i));
-      for (size_t k = 1; k < n; ++k) {
-        if (!pack->unspaced) phrase.push_back(' ');
-        phrase.append(Key(i + k));
-      }
-      const TermInfo* found = pack->terms.Find(phrase);
+      const TermInfo* found = pack->terms.FindIf(
+          hashes[n - 1], [&](std::string_view stored) { return PhraseEquals(stored, i, n, pack->unspaced); });
       if (found != nullptr && (pack->unspaced || (found->flags & TermInfo::kPhrase))) {
         *info = found;
         return n;
       }
     }
     return 0;
+  }
+
+  // True when `stored` is the keys of tokens [i, i + n) joined by spaces
+  // (or by nothing when `unspaced`).
+  bool PhraseEquals(std::string_view stored, size_t i, size_t n, bool unspaced) const {
+    for (size_t k = 0; k < n; ++k) {
+      if (k > 0 && !unspaced) {
+        if (stored.empty() || stored.front() != ' ') return false;
+        stored.remove_prefix(1);
+      }
+      std::string_view key = Key(i + k);
+      if (stored.substr(0, key.size()) != key) return false;
+      stored.remove_prefix(key.size());
+    }
+    return stored.empty();
   }
 
   void StartSentence() {
@@ -322,6 +388,10 @@ struct Analyzer::Impl {
   Unit& AddUnit(const text::Token& t) {
     Unit u;
     u.cp_begin = t.cp_begin;
+    u.clause_break = clause_break;
+    clause_break = false;
+    assert(&t >= s.tokens.data() && &t < s.tokens.data() + s.tokens.size());
+    u.token = static_cast<uint32_t>(&t - s.tokens.data());
     u.sentence = static_cast<uint16_t>(s.sentences.size() - 1);
     s.units.push_back(u);
     return s.units.back();
@@ -345,9 +415,17 @@ struct Analyzer::Impl {
         }
       }
       if (t.kind == text::Token::Kind::kPunct) {
-        if (t.text == "!" || t.text == "！") ++exclamations;
-        if (t.text == "?" || t.text == "？" || t.text == "؟") ++questions;
-        if (text::IsTerminal(t)) sentence_ended = true;
+        bool exclamation = t.text == "!" || t.text == "！";
+        bool question = t.text == "?" || t.text == "？" || t.text == "؟";
+        exclamations += exclamation;
+        questions += question;
+        if (text::IsTerminal(t)) {
+          sentence_ended = true;
+          s.sentences.back().question |= question;
+          s.sentences.back().exclamation |= exclamation;
+        } else if (t.text.size() == 1 && std::string_view(",;:-()").find(t.text[0]) != std::string_view::npos) {
+          clause_break = true;
+        }
         continue;
       }
       if (sentence_ended || t.line_break_before) StartSentence();
@@ -379,6 +457,7 @@ struct Analyzer::Impl {
       }
       ++words;
       if (t.all_caps) ++caps_words;
+      if (!t.text.empty() && t.text[0] >= 'a' && t.text[0] <= 'z') ++lower_words;
       i += AddWord(i, &override_info);
     }
     if (!s.sentences.empty()) s.sentences.back().end = static_cast<uint32_t>(s.units.size());
@@ -406,6 +485,15 @@ struct Analyzer::Impl {
     return n;
   }
 
+  // "Club", "McDonald": an ASCII capital then at least one lower-case letter.
+  static bool IsTitle(std::string_view w) {
+    if (w.size() < 2 || !(w[0] >= 'A' && w[0] <= 'Z')) return false;
+    for (size_t k = 1; k < w.size(); ++k) {
+      if (w[k] >= 'a' && w[k] <= 'z') return true;
+    }
+    return false;
+  }
+
   static bool IsSpaceByte(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
 
   // Adds the unit for the word at token i; returns how many extra tokens a
@@ -414,10 +502,11 @@ struct Analyzer::Impl {
     const text::Token& t = s.tokens[i];
     std::string_view key = Key(i);
     const LanguagePack* pack = PackFor(t.script);
-    const TermInfo* info = Lookup(key, s.key_hash[i], pack, override_info);
+    const TermInfo* info = Lookup(key, s.keys[i].hash, pack, override_info);
     size_t consumed = 0;
     if (pack != nullptr) consumed = MatchPhrase(i, pack, info, &info);
-    if ((info == nullptr || info->flags == 0) && consumed == 0 && pack != nullptr) {
+    if ((info == nullptr || info->flags == 0) && consumed == 0 && pack != nullptr &&
+        !(pack->suffixes.empty() && pack->prefixes.empty())) {
       if (const TermInfo* inflected = FindInflected(key, *pack)) info = inflected;
     }
     if ((info == nullptr || info->flags == 0) && consumed == 0 && pack != nullptr && pack->unspaced) {
@@ -426,7 +515,7 @@ struct Analyzer::Impl {
     }
     if ((info == nullptr || info->flags == 0) && consumed == 0) {
       if (const LanguagePack* fallback = FallbackFor(t.script)) {
-        const TermInfo* f = fallback->terms.FindHashed(key, s.key_hash[i]);
+        const TermInfo* f = fallback->terms.FindHashed(key, s.keys[i].hash);
         size_t n = MatchPhrase(i, fallback, f, &f);
         // Only rated words carry over: another language's function words
         // ("no" is a Portuguese preposition) must not negate or boost.
@@ -522,13 +611,31 @@ struct Analyzer::Impl {
     }
   }
 
+  // A capitalized rated word inside a run of capitalized words or next to a
+  // number, mid-sentence in an English text written in lower case, is most
+  // likely part of a name ("Fight Club", "Super 8", "Top Gun"). German
+  // capitalizes every noun, so the rule is English only.
+  bool InName(size_t j, uint32_t begin, uint32_t end) const {
+    const Unit& u = s.units[j];
+    if (j == begin || lower_words == 0 || lang != "en" || !IsTitle(s.tokens[u.token].text)) return false;
+    auto number = [&](size_t k) { return s.tokens[s.units[k].token].kind == text::Token::Kind::kNumber; };
+    auto name_part = [&](size_t k) { return number(k) || IsTitle(s.tokens[s.units[k].token].text); };
+    // A sentence's first word is capitalized anyway; only a number there counts.
+    bool before = name_part(j - 1) && (j - 1 != begin || number(j - 1));
+    bool after = j + 1 < end && name_part(j + 1);
+    return before || after;
+  }
+
   float RateUnit(size_t j, uint32_t begin, uint32_t end) const {
     const Unit& u = s.units[j];
     float v = u.valence;
+    if (InName(j, begin, end)) v *= kNameScalar;
     if (u.caps && cap_diff) v += Sign(v) * kCapsIncrement;
     for (size_t k = 1; k <= 3 && j >= begin + k; ++k) {
       const Unit& p = s.units[j - k];
       if (p.rated()) break;  // a rated word shields the word from modifiers further back
+      // Modifiers do not reach across a clause break: "I like, no, love it".
+      if (s.units[j - k + 1].clause_break) break;
       if (p.flags & TermInfo::kBooster) {
         float scalar = v < 0 ? -p.booster : p.booster;
         if (p.caps && cap_diff) scalar += v > 0 ? kCapsIncrement : -kCapsIncrement;
@@ -576,6 +683,7 @@ struct Analyzer::Impl {
         u.weighted = w;
         raw += w;
       }
+      if (st.question && !st.exclamation) raw *= kQuestionScalar;
       st.raw = raw;
     }
     DampenBeforeOpeningContrast();
@@ -719,12 +827,12 @@ size_t Analyzer::MemoryBytes() const { return set_->MemoryBytes() + global_.term
 
 SentimentScore Analyzer::Score(std::string_view text, const ScoreRequest& request) const {
   Scratch& s = ThreadScratch();
-  Impl impl{*this, request, s, {}, {}, {}, {}, false};
+  Impl impl{*this, request, s, {}, {}, {}, {}, {}, false};
   bool ascii = IsAscii(text);
-  std::string_view t = impl.PrepareText(text);
+  std::string_view t = impl.PrepareText(text, ascii);
   impl.text = t;
   text::Tokenize(t, text::TokenizerOptions{}, &s.tokens);
-  impl.FoldKeys();
+  impl.FoldKeys(ascii);
   impl.ChooseLanguage(t, ascii);
   s.units.clear();
   s.sentences.clear();
@@ -733,7 +841,7 @@ SentimentScore Analyzer::Score(std::string_view text, const ScoreRequest& reques
   impl.RateSentences();
   SentimentScore out;
   impl.Aggregate(Impl::Emphasis(exclamations, questions), &out);
-  out.lang = impl.lang;
+  out.lang.assign(impl.lang);
   if (!request.targets.empty()) out.target = impl.TargetScore();
   ReleaseIfHuge(&s);
   return out;

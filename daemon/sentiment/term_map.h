@@ -8,14 +8,18 @@
 namespace brandmon::sentiment {
 
 // 64-bit FNV-1a; terms are short, so a byte loop is as fast as anything.
-inline uint64_t HashTerm(std::string_view s) {
-  uint64_t h = 1469598103934665603ull;
-  for (unsigned char c : s) {
-    h ^= c;
-    h *= 1099511628211ull;
-  }
-  return h ^ (h >> 29);
+// The hash is built in steps so that callers can hash a phrase piece by piece
+// (HashBytes over each word, then HashFinish) without joining it first.
+constexpr uint64_t kHashSeed = 1469598103934665603ull;
+constexpr uint64_t kHashPrime = 1099511628211ull;
+
+inline uint64_t HashBytes(uint64_t state, std::string_view s) {
+  for (unsigned char c : s) state = (state ^ c) * kHashPrime;
+  return state;
 }
+inline uint64_t HashByte(uint64_t state, unsigned char c) { return (state ^ c) * kHashPrime; }
+inline uint64_t HashFinish(uint64_t state) { return state ^ (state >> 29); }
+inline uint64_t HashTerm(std::string_view s) { return HashFinish(HashBytes(kHashSeed, s)); }
 
 // An open-addressing hash map from UTF-8 terms to V, with every key stored in
 // one arena string. Lookups take a string_view and never allocate; any byte
@@ -29,18 +33,30 @@ class TermMap {
   // The value for `key`, or nullptr.
   const V* Find(std::string_view key) const { return FindHashed(key, HashTerm(key)); }
 
+  // REQUIRES: hash == HashTerm(key).
   const V* FindHashed(std::string_view key, uint64_t hash) const {
+    return FindIf(hash, [key](std::string_view stored) { return stored == key; });
+  }
+
+  // The value of the entry with `hash` whose key satisfies same(key), for
+  // keys the caller holds in pieces. REQUIRES: `hash` is the HashTerm of the
+  // key being looked for.
+  template <typename Same>
+  const V* FindIf(uint64_t hash, Same&& same) const {
+    if (size_ == 0) return nullptr;  // e.g. no overrides configured
     size_t mask = slots_.size() - 1;
     for (size_t i = hash & mask;; i = (i + 1) & mask) {
       const Slot& s = slots_[i];
       if (!s.used) return nullptr;
-      if (s.hash == hash && KeyAt(s) == key) return &s.value;
+      if (s.hash == hash && same(KeyAt(s))) return &s.value;
     }
   }
 
   // The value for `key`, inserted value-initialized when absent.
   V& operator[](std::string_view key) {
-    if ((size_ + 1) * 4 > slots_.size() * 3) Grow();
+    // At most half full, so that a miss (most words of a text) ends after
+    // one or two probes.
+    if ((size_ + 1) * 2 > slots_.size()) Grow();
     uint64_t hash = HashTerm(key);
     size_t mask = slots_.size() - 1;
     for (size_t i = hash & mask;; i = (i + 1) & mask) {

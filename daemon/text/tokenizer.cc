@@ -18,6 +18,36 @@ constexpr std::array<std::string_view, 58> kEmoticons = {
     "<33",  "<3",   ":)",   ":(",  ":D",   ":P",   ":p",  ":O",  ":o",  ":/",  ":|",  ":*",  ":]",  ":[",  ":>",
     ":<",   ";)",   ";D",   ";P",  ";p",   "=)",   "=(",  "=D",  "8)",  "8-)", "xD",  "XD",  "xd"};
 
+// What an ASCII byte can start or continue.
+enum AsciiClass : uint8_t {
+  kSpaceByte = 1 << 0,
+  kWordByte = 1 << 1,  // a letter or digit
+  kUpperByte = 1 << 2,
+  kLowerByte = 1 << 3,
+  kUrlStart = 1 << 4,       // h, w
+  kEmoticonStart = 1 << 5,  // the first bytes of kEmoticons
+  kTagStart = 1 << 6,       // @ #
+};
+
+// Indexed by any byte; bytes of multi-byte sequences have no class.
+constexpr std::array<uint8_t, 256> MakeAsciiClass() {
+  std::array<uint8_t, 256> t{};
+  for (int c = 0; c < 128; ++c) {
+    uint8_t v = 0;
+    if (c == ' ' || (c >= '\t' && c <= '\r')) v |= kSpaceByte;
+    if (c >= '0' && c <= '9') v |= kWordByte;
+    if (c >= 'A' && c <= 'Z') v |= kWordByte | kUpperByte;
+    if (c >= 'a' && c <= 'z') v |= kWordByte | kLowerByte;
+    if (c == 'h' || c == 'H' || c == 'w' || c == 'W') v |= kUrlStart;
+    if (c == '@' || c == '#') v |= kTagStart;
+    t[c] = v;
+  }
+  for (std::string_view e : kEmoticons) t[static_cast<unsigned char>(e[0])] |= kEmoticonStart;
+  return t;
+}
+
+constexpr std::array<uint8_t, 256> kAsciiClass = MakeAsciiClass();
+
 bool IsWordCp(char32_t cp) {
   if (cp < 0x80) return (cp >= '0' && cp <= '9') || ((cp | 0x20) >= 'a' && (cp | 0x20) <= 'z');
   if (cp == 0x200C || cp == 0x200D) return false;  // joiners count only inside words
@@ -64,18 +94,34 @@ class Scanner {
 
   void Run() {
     while (pos_ < text_.size()) {
-      size_t next = pos_ + 1;
-      char32_t cp = static_cast<unsigned char>(text_[pos_]);
-      if (cp >= 0x80) {
-        next = pos_;
-        cp = DecodeUtf8(text_, &next);
+      auto b = static_cast<unsigned char>(text_[pos_]);
+      if (b < 0x80) {
+        // ASCII: one table look-up tells which scanners can start here.
+        uint8_t cls = kAsciiClass[b];
+        if (cls & kSpaceByte) {
+          if (b == '\n' || b == '\r') line_break_ = true;
+          Advance(pos_ + 1, 1);
+          continue;
+        }
+        if ((cls & kUrlStart) && TryUrl()) continue;
+        if ((cls & kEmoticonStart) && TryEmoticon()) continue;
+        if ((cls & kTagStart) && TryHandleOrHashtag(b)) continue;
+        if (cls & kWordByte) {
+          ScanWord();
+        } else {
+          Emit(Token::Kind::kPunct, pos_, pos_ + 1, cp_, Script::kCommon);
+          Advance(pos_ + 1, 1);
+        }
+        continue;
       }
+      size_t next = pos_;
+      char32_t cp = DecodeUtf8(text_, &next);
       if (IsSpace(cp)) {
-        if (cp == '\n' || cp == '\r' || cp == 0x2028 || cp == 0x2029) line_break_ = true;
+        if (cp == 0x2028 || cp == 0x2029) line_break_ = true;
         Advance(next, 1);
         continue;
       }
-      if (TryUrl() || TryEmoticon() || TryEmoji(cp) || TryHandleOrHashtag(cp)) continue;
+      if (TryEmoji(cp)) continue;
       if (IsWordCp(cp)) {
         ScanWord();
       } else {
@@ -91,7 +137,7 @@ class Scanner {
     cp_ += cps;
   }
 
-  Token& Emit(Token::Kind kind, size_t begin, size_t end, uint32_t cp_begin, Script script) {
+  [[gnu::always_inline]] Token& Emit(Token::Kind kind, size_t begin, size_t end, uint32_t cp_begin, Script script) {
     Token t;
     t.text = text_.substr(begin, end - begin);
     t.begin = static_cast<uint32_t>(begin);
@@ -245,23 +291,31 @@ class Scanner {
     int upper = 0, lower = 0;
     // Fast path for the ASCII letters and digits most words are made of; the
     // general loop below takes over at anything else.
-    while (pos_ < text_.size()) {
-      auto b = static_cast<unsigned char>(text_[pos_]);
-      if (b >= 'a' && b <= 'z') {
-        ++lower;
-      } else if (b >= 'A' && b <= 'Z') {
-        ++upper;
-      } else if (!(b >= '0' && b <= '9')) {
-        break;
-      }
-      if (b > '9') {
-        all_digits = false;
-        script = Script::kLatin;
-      }
-      ++pos_;
-      ++cp_;
+    uint8_t seen = 0;
+    const char* p = text_.data() + pos_;
+    const char* const text_end = text_.data() + text_.size();
+    while (p < text_end) {
+      uint8_t cls = kAsciiClass[static_cast<unsigned char>(*p)];
+      if (!(cls & kWordByte)) break;
+      seen |= cls;
+      upper += (cls & kUpperByte) != 0;
+      ++p;
     }
-    while (pos_ < text_.size()) {
+    if (seen & (kUpperByte | kLowerByte)) {
+      all_digits = false;
+      script = Script::kLatin;
+      lower = (seen & kLowerByte) ? 1 : 0;  // only "none" matters below
+    }
+    size_t fast_end = static_cast<size_t>(p - text_.data());
+    cp_ += static_cast<uint32_t>(fast_end - pos_);
+    pos_ = fast_end;
+    // The word ends at an ASCII byte that cannot join two parts of a word.
+    bool ends_here = pos_ == text_.size();
+    if (!ends_here) {
+      auto b = static_cast<unsigned char>(text_[pos_]);
+      ends_here = b < 0x80 && b != '\'' && b != '-' && !(all_digits && (b == '.' || b == ','));
+    }
+    while (!ends_here && pos_ < text_.size()) {
       size_t next = pos_ + 1;
       char32_t c = static_cast<unsigned char>(text_[pos_]);
       if (c >= 0x80) {

@@ -77,6 +77,43 @@ TEST_F(AnalyzerTest, BoostersAndDampeners) {
   EXPECT_LT(C("The service is very bad"), C("The service is bad"));
 }
 
+TEST_F(AnalyzerTest, ModifiersDoNotReachAcrossAClauseBreak) {
+  // "no" corrects the word before it; it does not negate what follows the comma.
+  EXPECT_GT(C("I like, no, love this phone"), 0.3);
+  EXPECT_LT(C("I no love this phone"), C("I like, no, love this phone"));
+  // A booster before a comma boosts nothing after it.
+  EXPECT_DOUBLE_EQ(C("really, good"), C("good"));
+  EXPECT_GT(C("really good"), C("good"));
+}
+
+TEST_F(AnalyzerTest, QuestionsWeighLessThanStatements) {
+  double statement = C("It is a bad thing.");
+  double question = C("Is it a bad thing?");
+  EXPECT_LT(question, -0.05);  // still negative
+  EXPECT_GT(question, statement);
+  EXPECT_LT(C("Is it a good thing?"), C("It is a good thing."));
+  EXPECT_GT(C("Is it a good thing?"), 0.05);
+  // '!' makes it an exclamation, not a question to weigh down.
+  EXPECT_DOUBLE_EQ(C("What a great day?!"), C("What a great day!?"));
+  EXPECT_GT(C("What a great day?!"), C("What a great day?"));
+}
+
+TEST_F(AnalyzerTest, RatedWordsInsideNamesWeighLess) {
+  // Capitalized runs and a word next to a number, mid-sentence, are names.
+  EXPECT_LT(std::fabs(C("watched Fight Club tonight")), std::fabs(C("watched the fight tonight")));
+  EXPECT_LT(C("saw Super 8 with my brother"), C("saw super 8 with my brother"));
+  EXPECT_GT(C("saw Super 8 with my brother"), 0.05);  // weighs less, still counts
+  // Not a name: a sentence's first word, a lone capital, all-caps or title-case text.
+  EXPECT_DOUBLE_EQ(C("Great service today"), C("great service today"));
+  EXPECT_DOUBLE_EQ(C("the service was Great today"), C("the service was great today"));
+  EXPECT_DOUBLE_EQ(C("Watched Fight Club Tonight"), C("watched fight club tonight"));
+  // German capitalizes every noun.
+  ScoreRequest german;
+  german.lang = "de";
+  EXPECT_DOUBLE_EQ(analyzer_->Score("das ist ein Riesen Erfolg", german).compound,
+                   analyzer_->Score("das ist ein riesen erfolg", german).compound);
+}
+
 TEST_F(AnalyzerTest, ContrastiveButWeighsTheSecondClause) {
   EXPECT_LT(C("The food was great but the service was awful"), -0.05);
   EXPECT_GT(C("The food was awful but the service was great"), 0.05);

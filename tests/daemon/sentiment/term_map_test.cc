@@ -51,5 +51,17 @@ TEST(TermMapTest, KeysAreBytesIncludingNulAndUtf8) {
   EXPECT_EQ(*map.Find("ખૂબ"), 2);
 }
 
+TEST(TermMapTest, PhrasesHashedInPiecesAreFound) {
+  TermMap<int> map;
+  map["kind of"] = 7;
+  uint64_t h = HashFinish(HashBytes(HashByte(HashBytes(kHashSeed, "kind"), ' '), "of"));
+  EXPECT_EQ(h, HashTerm("kind of"));
+  const int* v = map.FindIf(h, [](std::string_view key) { return key == "kind of"; });
+  ASSERT_NE(v, nullptr);
+  EXPECT_EQ(*v, 7);
+  EXPECT_EQ(map.FindIf(h, [](std::string_view) { return false; }), nullptr);  // same hash, other key
+  EXPECT_EQ(TermMap<int>().FindIf(h, [](std::string_view) { return true; }), nullptr);
+}
+
 }  // namespace
 }  // namespace brandmon::sentiment

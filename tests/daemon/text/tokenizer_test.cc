@@ -66,6 +66,30 @@ TEST(TokenizerTest, InnerHyphensJoinWords) {
   EXPECT_EQ(Texts(tokens), (std::vector<std::string>{"a", "kind-of", "well-made", "thing", "-", "ok"}));
 }
 
+// ASCII runs take a fast path; where a word continues past them (accents,
+// joints, digits) the result must be the same as one general scan.
+TEST(TokenizerTest, WordsContinuePastTheirAsciiPart) {
+  struct Case {
+    std::string_view text;
+    std::vector<std::string> words;
+  };
+  const Case cases[] = {
+      {"cafés", {"cafés"}},
+      {"naïve café,ok", {"naïve", "café", ",", "ok"}},
+      {"x2 2x 3,5 v1.2", {"x2", "2x", "3,5", "v1", ".", "2"}},
+      {"Ab'", {"Ab", "'"}},
+      {"rock-", {"rock", "-"}},
+      {"AB", {"AB"}},
+      {"ABé", {"ABé"}},
+      {"ABc", {"ABc"}},
+  };
+  for (const Case& c : cases) EXPECT_EQ(Texts(Tok(c.text)), c.words) << c.text;
+  EXPECT_TRUE(Tok("OKÉ")[0].all_caps);
+  EXPECT_FALSE(Tok("OKé")[0].all_caps);
+  EXPECT_EQ(Tok("ab")[0].script, Script::kLatin);
+  EXPECT_EQ(Tok("42")[0].kind, Kind::kNumber);
+}
+
 TEST(TokenizerTest, ScriptChangesSplitWords) {
   auto tokens = Tok("Acmeની સર્વિસ");
   ASSERT_EQ(Texts(tokens), (std::vector<std::string>{"Acme", "ની", "સર્વિસ"}));
