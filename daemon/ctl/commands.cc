@@ -15,6 +15,7 @@ int RunStatus(Invocation& inv);
 int RunReload(Invocation& inv);
 int RunPollNow(Invocation& inv);
 int RunSources(Invocation& inv);
+int RunFetch(Invocation& inv);
 
 const std::vector<Command>& Commands() {
   static const std::vector<Command> commands = {
@@ -32,6 +33,8 @@ const std::vector<Command>& Commands() {
        "brandmonctl parse [--format auto|rss|atom|rdf|jsonfeed] [--base-url URL] [--content-type CT] FILE|-\n"
        "  (FEED_URL and FEED_CONTENT_TYPE in the environment stand in for the two options)",
        RunParse},
+      {"fetch", "fetch and parse one configured source once and print its mentions (-v: the HTTP exchange)",
+       "brandmonctl fetch SOURCE [--config PATH] [-v]", RunFetch},
       {"match", "test a brand query: print which brands match each line of stdin and where",
        "brandmonctl match (--query QUERY | --config PATH) [--diacritic-insensitive] [--lang CODE] [--channel NAME]\n"
        "  prints per line {\"match\": true|false, \"brands\": [...], \"spans\": [[start, end], ...]}\n"

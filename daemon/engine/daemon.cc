@@ -108,7 +108,7 @@ Status Daemon::Startup() {
   engine_ = std::make_unique<Engine>(
       SystemClock::Instance(),
       [this](const SourceSettings& source, PollResult result) { pipeline_->Submit(source, std::move(result)); },
-      [this](const std::string& source) { return pipeline_->SourceState(source); });
+      [this](const std::string& source) { return pipeline_->SourceState(source); }, settings_.fetch);
   engine_->Apply(settings_.sources);
   if (flags_.once) return Status::Ok();
 

@@ -6,11 +6,13 @@
 #include <algorithm>
 
 #include "daemon/base/units.h"
+#include "daemon/fetch/http_headers.h"
 
 namespace brandmon::engine {
 
 namespace {
 constexpr Duration kMaxBackoff = std::chrono::hours(1);
+constexpr Duration kMaxHold = std::chrono::hours(24);  // longest a server may push the next poll back
 constexpr Duration kIdleWake = std::chrono::seconds(1);
 
 // Collects one poll's output.
@@ -24,6 +26,14 @@ class CollectingSink final : public plugin::Sink {
  private:
   const std::string& source_;
 };
+
+std::string DescribeHttpError(const plugin::HttpResponse& r, const std::string& url, std::optional<Duration> wait) {
+  std::string msg = "http " + std::to_string(r.status) + " from " + url;
+  if (r.status == 401 || r.status == 403) msg += " (check the source's token and permissions)";
+  if (wait) msg += " (retry after " + FormatDuration(std::chrono::duration_cast<std::chrono::seconds>(*wait)) + ")";
+  return msg;
+}
+
 }  // namespace
 
 struct Engine::Source {
@@ -33,18 +43,42 @@ struct Engine::Source {
   SourceHealth health;
   MonoTime due{};
   bool started = false;
-  bool busy = false;
+  bool busy = false;  // inside a plugin call on the engine thread
+  // HTTP polls (engine thread only, except `in_flight` which is read under mu_).
+  bool in_flight = false;
+  bool removed = false;  // guarded by mu_
+  uint64_t generation = 0;
+  int page = 0;
+  std::vector<Mention> collected;
+  std::string etag;
+  std::string last_modified;
+  std::optional<Duration> hold;  // the server's minimum delay before the next poll
+  Duration backoff{0};
 };
 
-Engine::Engine(const Clock& clock, Output output, StateLoader loader)
+struct Engine::Completion {
+  std::shared_ptr<Source> source;
+  uint64_t generation = 0;
+  fetch::FetchResult result;
+};
+
+Engine::Engine(const Clock& clock, Output output, StateLoader loader, fetch::FetchOptions fetch_options)
     : clock_(clock),
       output_(std::move(output)),
       loader_(std::move(loader)),
-      errors_log_(clock, std::chrono::minutes(10)) {}
+      errors_log_(clock, std::chrono::minutes(10)) {
+  auto fetcher = fetch::Fetcher::Create(fetch_options);
+  if (fetcher.ok()) {
+    fetcher_ = std::move(fetcher).value();
+  } else {
+    fetcher_status_ = fetcher.status();
+  }
+}
 
 Engine::~Engine() {
   Stop(std::chrono::seconds(0));
   if (thread_.joinable()) thread_.join();
+  if (fetch_thread_.joinable()) fetch_thread_.join();
 }
 
 void Engine::Apply(const std::vector<SourceSettings>& sources) {
@@ -63,9 +97,11 @@ void Engine::Apply(const std::vector<SourceSettings>& sources) {
     src->health.name = s.name;
     src->health.type = s.type;
     src->health.enabled = s.enabled;
+    src->due = clock_.Mono();
     // A changed source keeps its cursor state: the same feed under a new
-    // interval must not re-read everything. A new one starts from what the
-    // store remembers.
+    // interval must not re-read everything. Its HTTP validators are dropped,
+    // since the URL may have changed. A new one starts from what the store
+    // remembers.
     bool found = false;
     for (const auto& old : sources_) {
       if (old->settings.name == s.name) {
@@ -78,23 +114,42 @@ void Engine::Apply(const std::vector<SourceSettings>& sources) {
     if (!found && loader_) {
       if (auto saved = loader_(s.name)) {
         for (const auto& [k, v] : saved->cursor) src->state[k] = v;
+        src->etag = saved->etag;
+        src->last_modified = saved->last_modified;
+        src->backoff = saved->backoff;
         src->health.consecutive_failures = static_cast<int>(saved->failures);
         src->health.last_success = saved->last_success;
         src->health.last_error = saved->last_error;
         src->health.last_error_at = saved->last_error_at;
+        // A restart must not defeat a backoff or a server's Retry-After.
+        if (saved->failures > 0 && saved->next_attempt) {
+          Duration wait = std::chrono::duration_cast<Duration>(*saved->next_attempt - clock_.Now());
+          if (wait > Duration(0)) {
+            src->due += std::min(wait, kMaxHold);
+            src->health.next_poll = saved->next_attempt;
+          }
+        }
       }
     }
-    src->due = clock_.Mono();
     next.push_back(std::move(src));
   }
   for (const auto& old : sources_) {
-    if (std::find(next.begin(), next.end(), old) == next.end() && old->plugin) old->plugin->Stop();
+    if (std::find(next.begin(), next.end(), old) == next.end()) {
+      old->removed = true;
+      if (old->plugin) old->plugin->Stop();
+    }
   }
   sources_ = std::move(next);
   wake_.notify_all();
 }
 
 void Engine::Start() {
+  if (fetcher_) {
+    fetch_thread_ = std::thread([this] {
+      pthread_setname_np(pthread_self(), "fetch");
+      fetcher_->Run();
+    });
+  }
   thread_ = std::thread([this] {
     pthread_setname_np(pthread_self(), "engine");
     Loop();
@@ -104,14 +159,20 @@ void Engine::Start() {
 bool Engine::Stop(Duration deadline) {
   {
     std::lock_guard<std::mutex> lock(mu_);
-    if (stopping_ && !thread_.joinable()) return true;
+    if (stopping_ && !thread_.joinable() && !fetch_thread_.joinable()) return true;
     stopping_ = true;
     for (const auto& s : sources_) {
       if (s->plugin) s->plugin->Stop();
     }
   }
   wake_.notify_all();
-  if (!thread_.joinable()) return true;
+  // Transfers in flight are abandoned; the fetch thread only runs libcurl
+  // and returns at once.
+  if (fetcher_) fetcher_->Quit();
+  if (!thread_.joinable()) {
+    if (fetch_thread_.joinable()) fetch_thread_.join();
+    return true;
+  }
   // Wait for the in-flight poll up to the deadline. A plugin that ignores
   // Stop() past it keeps the thread joinable and the caller exits without
   // waiting for it.
@@ -121,9 +182,10 @@ bool Engine::Stop(Duration deadline) {
     return std::any_of(sources_.begin(), sources_.end(), [](const auto& s) { return s->busy; });
   };
   while (busy() && clock_.Mono() < until) std::this_thread::sleep_for(std::chrono::milliseconds(10));
-  if (busy()) return false;
-  thread_.join();
-  return true;
+  bool finished = !busy();
+  if (finished) thread_.join();
+  if (fetch_thread_.joinable()) fetch_thread_.join();
+  return finished;
 }
 
 void Engine::RunOnce() {
@@ -133,9 +195,24 @@ void Engine::RunOnce() {
     sources = sources_;
   }
   for (auto& s : sources) {
-    if (s->settings.enabled) PollSource(*s);
+    if (s->settings.enabled) PollSource(s);
+  }
+  // Drive the transfers on this thread until every HTTP poll has finished.
+  std::optional<Completion> c;
+  while (true) {
+    while (TakeCompletion(c)) OnFetched(std::move(*c));
+    if (in_flight_count_.load() == 0 || !fetcher_) break;
+    fetcher_->Perform(std::chrono::milliseconds(100));
   }
   ++progress_;
+}
+
+bool Engine::TakeCompletion(std::optional<Completion>& out) {
+  std::lock_guard<std::mutex> lock(mu_);
+  if (completions_.empty()) return false;
+  out = std::move(completions_.front());
+  completions_.pop_front();
+  return true;
 }
 
 Status Engine::PollNow(const std::string& name) {
@@ -161,11 +238,19 @@ void Engine::Loop() {
   std::unique_lock<std::mutex> lock(mu_);
   while (!stopping_) {
     ++progress_;
+    if (!completions_.empty()) {
+      Completion c = std::move(completions_.front());
+      completions_.pop_front();
+      lock.unlock();
+      OnFetched(std::move(c));
+      lock.lock();
+      continue;
+    }
     MonoTime now = clock_.Mono();
     std::shared_ptr<Source> due;
     MonoTime next_wake = now + kIdleWake;
     for (auto& s : sources_) {
-      if (!s->settings.enabled || s->health.paused) continue;
+      if (!s->settings.enabled || s->health.paused || s->in_flight) continue;
       if (s->due <= now) {
         due = s;
         break;
@@ -175,7 +260,7 @@ void Engine::Loop() {
     if (due) {
       due->busy = true;
       lock.unlock();
-      PollSource(*due);
+      PollSource(due);
       lock.lock();
       due->busy = false;
       continue;
@@ -184,29 +269,133 @@ void Engine::Loop() {
   }
 }
 
-void Engine::PollSource(Source& source) {
-  const std::string& name = source.settings.name;
-  Status status;
-  std::vector<Mention> mentions;
+Status Engine::EnsureStarted(Source& source) {
   if (!source.plugin) {
     source.plugin = source.settings.plugin.make ? source.settings.plugin.make() : nullptr;
   }
   if (!source.plugin) {
-    status = Status::InvalidArgument("source type \"" + source.settings.type + "\" is not available");
-  } else if (!source.started) {
-    plugin::PluginContext ctx{name, &clock_, spdlog::default_logger()};
-    status = source.plugin->Start(ctx);
+    return Status::InvalidArgument("source type \"" + source.settings.type + "\" is not available");
+  }
+  if (!source.started) {
+    plugin::PluginContext ctx{source.settings.name, &clock_, spdlog::default_logger()};
+    Status status = source.plugin->Start(ctx);
     source.started = status.ok();
+    return status;
   }
-  if (status.ok()) {
-    CollectingSink sink(name);
-    if (auto* poll = dynamic_cast<plugin::PollPlugin*>(source.plugin.get())) {
-      status = poll->Poll(sink, source.state);
-    } else {
-      status = Status::Unavailable("http sources need the fetcher, which this engine does not have yet");
+  return Status::Ok();
+}
+
+void Engine::PollSource(const std::shared_ptr<Source>& handle) {
+  Source& source = *handle;
+  Status status = EnsureStarted(source);
+  if (!status.ok()) return FinishPoll(source, status, {});
+  if (auto* poll = dynamic_cast<plugin::PollPlugin*>(source.plugin.get())) {
+    CollectingSink sink(source.settings.name);
+    status = poll->Poll(sink, source.state);
+    return FinishPoll(source, status, std::move(sink.mentions));
+  }
+  auto* http = dynamic_cast<plugin::HttpPlugin*>(source.plugin.get());
+  if (http == nullptr) return FinishPoll(source, Status::Internal("plugin is neither an http nor a poll plugin"), {});
+  source.collected.clear();
+  source.hold.reset();
+  source.page = 0;
+  auto submitted = SubmitPage(handle, *http, 0);
+  if (!submitted.ok()) return FinishPoll(source, submitted.status(), {});
+  if (!*submitted) FinishPoll(source, Status::Ok(), {});
+}
+
+Result<bool> Engine::SubmitPage(const std::shared_ptr<Source>& source, plugin::HttpPlugin& http, int page) {
+  auto request = http.NextRequest(source->state, page);
+  if (!request.ok()) return request.status();
+  if (!request->has_value()) return false;
+  if (!fetcher_) return fetcher_status_;
+  fetch::FetchRequest fr;
+  fr.http = std::move(**request);
+  if (page == 0) {
+    fr.etag = source->etag;
+    fr.last_modified = source->last_modified;
+  }
+  source->page = page;
+  uint64_t generation;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (!source->in_flight) ++in_flight_count_;
+    source->in_flight = true;
+    generation = ++source->generation;
+  }
+  fetcher_->Submit(std::move(fr), [this, source, generation](fetch::FetchResult result) {
+    std::lock_guard<std::mutex> lock(mu_);
+    completions_.push_back(Completion{source, generation, std::move(result)});
+    wake_.notify_all();
+  });
+  return true;
+}
+
+void Engine::OnFetched(Completion completion) {
+  Source& source = *completion.source;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (source.removed || completion.generation != source.generation) {
+      if (source.in_flight) --in_flight_count_;
+      source.in_flight = false;
+      return;
     }
-    mentions = std::move(sink.mentions);
+    source.busy = true;
   }
+  HandleResponse(source, completion.source, std::move(completion.result));
+  std::lock_guard<std::mutex> lock(mu_);
+  source.busy = false;
+}
+
+void Engine::HandleResponse(Source& source, const std::shared_ptr<Source>& handle, fetch::FetchResult result) {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (source.in_flight) --in_flight_count_;
+    source.in_flight = false;
+  }
+  if (!result.status.ok()) return FinishPoll(source, result.status, std::move(source.collected));
+  const plugin::HttpResponse& response = result.response;
+  WallTime now = clock_.Now();
+  std::string url = fetch::LoggableUrl(response.url);
+  std::optional<Duration> wait = fetch::RetryAfter(response, now);
+  if (auto limited = fetch::RateLimitWait(response, now)) wait = std::max(wait.value_or(Duration(0)), *limited);
+  if (wait) source.hold = std::max(source.hold.value_or(Duration(0)), *wait);
+  bool ok_status = response.status >= 200 && response.status < 300;
+  if (ok_status || response.status == 304) {
+    if (auto age = fetch::MaxAge(response)) source.hold = std::max(source.hold.value_or(Duration(0)), *age);
+  }
+  if (response.status == 304) return FinishPoll(source, Status::Ok(), std::move(source.collected));
+  if (!ok_status) {
+    Status error = response.status >= 400 && response.status < 500 && response.status != 408 && response.status != 429
+                       ? Status::InvalidArgument(DescribeHttpError(response, url, wait))
+                       : Status::Unavailable(DescribeHttpError(response, url, wait));
+    return FinishPoll(source, error, std::move(source.collected));
+  }
+  auto& http = static_cast<plugin::HttpPlugin&>(*source.plugin);
+  CollectingSink sink(source.settings.name);
+  Status parsed = http.Parse(response, sink, source.state);
+  for (auto& m : sink.mentions) source.collected.push_back(std::move(m));
+  if (!parsed.ok()) return FinishPoll(source, parsed, std::move(source.collected));
+  if (source.page == 0) {
+    // Validators are kept only for a response that parsed: a broken document
+    // must be fetched again in full, not answered by a 304.
+    const std::string* etag = response.Header("etag");
+    const std::string* modified = response.Header("last-modified");
+    source.etag = etag ? *etag : "";
+    source.last_modified = modified ? *modified : "";
+  }
+  // An exhausted rate limit ends the pagination until its reset.
+  if (!wait && source.page + 1 < kMaxPages) {
+    auto submitted = SubmitPage(handle, http, source.page + 1);
+    if (!submitted.ok()) return FinishPoll(source, submitted.status(), std::move(source.collected));
+    if (*submitted) return;
+  }
+  FinishPoll(source, Status::Ok(), std::move(source.collected));
+}
+
+void Engine::FinishPoll(Source& source, Status status, std::vector<Mention> mentions) {
+  const std::string& name = source.settings.name;
+  source.collected.clear();
   for (auto& m : mentions) {
     if (m.source.empty()) m.source = name;
     if (m.channel.empty()) m.channel = source.settings.channel.empty() ? source.settings.type : source.settings.channel;
@@ -237,9 +426,12 @@ void Engine::PollSource(Source& source) {
   result.status = status;
   result.state.source = name;
   result.state.cursor.assign(source.state.begin(), source.state.end());
+  result.state.etag = source.etag;
+  result.state.last_modified = source.last_modified;
   {
     std::lock_guard<std::mutex> lock(mu_);
     result.state.failures = source.health.consecutive_failures;
+    result.state.backoff = source.backoff;
     result.state.last_success = source.health.last_success;
     result.state.last_error = source.health.last_error;
     result.state.last_error_at = source.health.last_error_at;
@@ -258,6 +450,10 @@ void Engine::ScheduleNext(Source& source, bool failed) {
   int64_t spread = base.count() / 10;
   int64_t jitter = spread > 0 ? static_cast<int64_t>(rng_() % static_cast<uint64_t>(spread)) : 0;
   Duration delay(base.count() + jitter);
+  // The server's word (Retry-After, rate-limit reset, max-age) is a floor.
+  if (source.hold) delay = std::max(delay, std::min(*source.hold, kMaxHold));
+  source.hold.reset();
+  source.backoff = failed ? delay : Duration(0);
   source.due = clock_.Mono() + delay;
   source.health.next_poll = clock_.Now() + delay;
 }

@@ -2,6 +2,7 @@
 
 #include <atomic>
 #include <condition_variable>
+#include <deque>
 #include <functional>
 #include <map>
 #include <memory>
@@ -16,6 +17,8 @@
 #include "daemon/base/mention.h"
 #include "daemon/engine/logging.h"
 #include "daemon/engine/settings.h"
+#include "daemon/fetch/fetch_options.h"
+#include "daemon/fetch/fetcher.h"
 #include "daemon/plugin/plugin.h"
 #include "daemon/store/store.h"
 
@@ -45,9 +48,19 @@ struct PollResult {
 };
 
 // Schedules and polls the configured sources and hands what they produce to
-// the pipeline. Owns the plugins and the "engine" thread; every public method
-// is thread-safe. Sources whose config is unchanged across Apply() keep their
+// the pipeline. Owns the plugins, the "engine" thread (scheduling, plugin
+// calls, parsing) and the "fetch" thread (the libcurl event loop, so that a
+// slow poll plugin never stalls transfers in flight); every public method is
+// thread-safe. Sources whose config is unchanged across Apply() keep their
 // plugin instance and state.
+//
+// HTTP sources: page 0 of a poll is sent with the persisted validators
+// (If-None-Match / If-Modified-Since; a 304 is a cheap success), further pages
+// follow while the plugin's NextRequest() returns one, up to kMaxPages. The
+// next poll is due after the interval with up to 10% jitter, but never before
+// Cache-Control max-age, Retry-After or an exhausted rate limit's reset;
+// failures back off exponentially (30s doubling, capped at an hour or the
+// interval) and the first success resets them.
 class Engine {
  public:
   // Called on the engine thread after every poll, successful or not.
@@ -56,7 +69,11 @@ class Engine {
   // first created so that restarts keep cursors, validators and backoff.
   using StateLoader = std::function<std::optional<store::SourceState>(const std::string& source)>;
 
-  Engine(const Clock& clock, Output output, StateLoader loader = {});
+  // Pages fetched per poll of an HTTP source at most, whatever the plugin asks.
+  static constexpr int kMaxPages = 20;
+
+  // `fetch_options` are the limits of every HTTP transfer (config "fetch").
+  Engine(const Clock& clock, Output output, StateLoader loader = {}, fetch::FetchOptions fetch_options = {});
   ~Engine();
   Engine(const Engine&) = delete;
   Engine& operator=(const Engine&) = delete;
@@ -64,14 +81,15 @@ class Engine {
   // Replaces the set of sources (added, removed, changed in place).
   void Apply(const std::vector<SourceSettings>& sources);
 
-  // Starts the engine thread.
+  // Starts the fetch thread, then the engine thread.
   void Start();
   // Stops scheduling, interrupts blocking plugin work, and joins the thread,
   // waiting at most `deadline` for an in-flight poll to finish.
   // Returns false when the deadline passed (the poll was abandoned).
   bool Stop(Duration deadline);
 
-  // Polls every enabled source once on the calling thread (--once).
+  // Polls every enabled source once on the calling thread (--once), HTTP
+  // sources concurrently, and returns when every poll has finished.
   // REQUIRES: Start() not called.
   void RunOnce();
 
@@ -86,9 +104,17 @@ class Engine {
 
  private:
   struct Source;
+  struct Completion;
   void Loop();
-  void PollSource(Source& source);
+  void PollSource(const std::shared_ptr<Source>& source);
+  Status EnsureStarted(Source& source);
+  // Sends the request for `page`; false when the plugin has no such page.
+  Result<bool> SubmitPage(const std::shared_ptr<Source>& source, plugin::HttpPlugin& http, int page);
+  void OnFetched(Completion completion);
+  void HandleResponse(Source& source, const std::shared_ptr<Source>& handle, fetch::FetchResult result);
+  void FinishPoll(Source& source, Status status, std::vector<Mention> mentions);
   void ScheduleNext(Source& source, bool failed);
+  bool TakeCompletion(std::optional<Completion>& out);
 
   const Clock& clock_;
   Output output_;
@@ -96,9 +122,14 @@ class Engine {
   mutable std::mutex mu_;
   std::condition_variable wake_;
   std::vector<std::shared_ptr<Source>> sources_;  // guarded by mu_
+  std::deque<Completion> completions_;            // guarded by mu_
   bool stopping_ = false;                         // guarded by mu_
   std::atomic<uint64_t> progress_{0};
+  std::atomic<int64_t> in_flight_count_{0};  // HTTP polls waiting for a response
   RateLimitedLog errors_log_;
+  std::unique_ptr<fetch::Fetcher> fetcher_;  // null when libcurl failed to start
+  Status fetcher_status_;
+  std::thread fetch_thread_;
   std::thread thread_;
   std::mt19937_64 rng_{std::random_device{}()};  // jitter; engine thread only
 };

@@ -187,6 +187,7 @@ OptionTable<Settings> MakeSettingsTable(const plugin::Registry* registry) {
                          "Globs of further config files merged into this one (relative to its folder), "
                          "e.g. [\"conf.d/*.json\"]. Their \"sources\" and \"brands\" are appended."),
       config::Obj<S>("daemon", &S::daemon, &DaemonOptionTable, "The daemon process."),
+      config::Obj<S>("fetch", &S::fetch, &fetch::FetchOptionTable, "Limits of every HTTP transfer."),
       config::Obj<S>("store", &S::store, &store::StoreOptionTable, "The SQLite state: durability and retention."),
       config::Obj<S>("sentiment", &S::sentiment, &sentiment::SentimentOptionTable,
                      "Sentiment scoring: languages, lexicon files and overrides."),

@@ -8,6 +8,7 @@
 #include "daemon/base/status.h"
 #include "daemon/config/loader.h"
 #include "daemon/config/options.h"
+#include "daemon/fetch/fetch_options.h"
 #include "daemon/plugin/registry.h"
 #include "daemon/rules/rules_options.h"
 #include "daemon/sentiment/options.h"
@@ -61,6 +62,7 @@ const config::OptionTable<BrandSettings>& BrandOptionTable();
 struct Settings {
   std::vector<std::string> include;  // consumed by the loader; kept for docs
   DaemonOptions daemon;
+  fetch::FetchOptions fetch;
   store::StoreOptions store;
   sentiment::SentimentOptions sentiment;
   rules::RulesOptions rules;  // defaults for every brand

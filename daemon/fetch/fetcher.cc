@@ -1,0 +1,394 @@
+#include "daemon/fetch/fetcher.h"
+
+#include <curl/curl.h>
+
+#include <algorithm>
+#include <atomic>
+#include <cctype>
+#include <deque>
+#include <map>
+#include <mutex>
+#include <unordered_map>
+#include <vector>
+
+#include "daemon/base/units.h"
+#include "daemon/fetch/http_headers.h"
+
+namespace brandmon::fetch {
+
+namespace {
+
+struct EasyDeleter {
+  void operator()(CURL* c) const { curl_easy_cleanup(c); }
+};
+struct MultiDeleter {
+  void operator()(CURLM* m) const { curl_multi_cleanup(m); }
+};
+struct SlistDeleter {
+  void operator()(curl_slist* l) const { curl_slist_free_all(l); }
+};
+using CurlEasy = std::unique_ptr<CURL, EasyDeleter>;
+using CurlMulti = std::unique_ptr<CURLM, MultiDeleter>;
+using CurlSlist = std::unique_ptr<curl_slist, SlistDeleter>;
+
+// Appends to a list owned by `list`; a failed append keeps the old list.
+void Append(CurlSlist& list, const std::string& line) {
+  curl_slist* grown = curl_slist_append(list.get(), line.c_str());
+  if (grown != nullptr) {
+    (void)list.release();
+    list.reset(grown);
+  }
+}
+
+bool GlobalInit() {
+  static const bool ok = curl_global_init(CURL_GLOBAL_DEFAULT) == CURLE_OK;
+  return ok;
+}
+
+constexpr size_t kMaxHeaderBytes = 256 * 1024;
+
+// "https://example.com:8443" from a URL: the unit of the per-host cap.
+std::string HostKey(std::string_view url) {
+  size_t scheme = url.find("://");
+  if (scheme == std::string_view::npos) return std::string(url);
+  size_t end = url.find_first_of("/?#", scheme + 3);
+  std::string_view authority = url.substr(scheme + 3, end == std::string_view::npos ? url.npos : end - scheme - 3);
+  size_t at = authority.rfind('@');
+  if (at != std::string_view::npos) authority = authority.substr(at + 1);
+  std::string out(url.substr(0, scheme + 3));
+  out += authority;
+  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return out;
+}
+
+struct Transfer {
+  FetchRequest request;
+  FetchCallback done;
+  std::string host;
+  CurlEasy easy;
+  CurlSlist headers;
+  FetchResult result;
+  uint64_t max_body = 0;
+  size_t header_bytes = 0;
+  bool too_large = false;
+  MonoTime started;
+  char errbuf[CURL_ERROR_SIZE] = {};
+};
+
+size_t OnBody(char* data, size_t size, size_t n, void* user) {
+  auto* t = static_cast<Transfer*>(user);
+  size_t len = size * n;
+  if (t->result.response.body.size() + len > t->max_body) {
+    t->too_large = true;
+    return 0;  // aborts the transfer with CURLE_WRITE_ERROR
+  }
+  t->result.response.body.append(data, len);
+  return len;
+}
+
+size_t OnHeader(char* data, size_t size, size_t n, void* user) {
+  auto* t = static_cast<Transfer*>(user);
+  size_t len = size * n;
+  std::string_view line(data, len);
+  while (!line.empty() && (line.back() == '\r' || line.back() == '\n')) line.remove_suffix(1);
+  // Each response of a redirect chain starts with its status line; only the
+  // last response's headers matter.
+  if (line.substr(0, 5) == "HTTP/") {
+    t->result.response.headers.clear();
+    t->header_bytes = 0;
+    return len;
+  }
+  t->header_bytes += len;
+  size_t colon = line.find(':');
+  if (colon == std::string_view::npos || t->header_bytes > kMaxHeaderBytes) return len;
+  std::string name(line.substr(0, colon));
+  for (char& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  std::string_view value = line.substr(colon + 1);
+  while (!value.empty() && (value.front() == ' ' || value.front() == '\t')) value.remove_prefix(1);
+  while (!value.empty() && (value.back() == ' ' || value.back() == '\t')) value.remove_suffix(1);
+  t->result.response.headers.emplace_back(std::move(name), std::string(value));
+  return len;
+}
+
+int OnDebug(CURL*, curl_infotype type, char* data, size_t size, void* user) {
+  if (type != CURLINFO_HEADER_OUT && type != CURLINFO_HEADER_IN) return 0;
+  auto* t = static_cast<Transfer*>(user);
+  const char* prefix = type == CURLINFO_HEADER_OUT ? "> " : "< ";
+  std::string_view text(data, size);
+  while (!text.empty()) {
+    size_t nl = text.find('\n');
+    std::string_view line = text.substr(0, nl);
+    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+    if (!line.empty()) t->result.trace.append(prefix).append(line).append("\n");
+    if (nl == std::string_view::npos) break;
+    text.remove_prefix(nl + 1);
+  }
+  return 0;
+}
+
+}  // namespace
+
+struct Fetcher::Impl {
+  FetchOptions options;
+  std::string user_agent;
+  CurlMulti multi;
+
+  mutable std::mutex mu;
+  std::deque<std::unique_ptr<Transfer>> submitted;  // guarded by mu
+  std::atomic<size_t> pending{0};
+  std::atomic<bool> quit{false};
+
+  // Loop-thread state.
+  std::map<std::string, std::deque<std::unique_ptr<Transfer>>> waiting;
+  std::map<std::string, int64_t> active_per_host;
+  std::unordered_map<CURL*, std::unique_ptr<Transfer>> running;
+  std::vector<CurlEasy> idle;
+
+  void Adopt();
+  void StartWaiting();
+  Status Configure(Transfer& t);
+  void Collect();
+  void Finish(std::unique_ptr<Transfer> t, CURLcode code);
+};
+
+void Fetcher::Impl::Adopt() {
+  std::deque<std::unique_ptr<Transfer>> batch;
+  {
+    std::lock_guard<std::mutex> lock(mu);
+    batch.swap(submitted);
+  }
+  for (auto& t : batch) waiting[t->host].push_back(std::move(t));
+}
+
+void Fetcher::Impl::StartWaiting() {
+  for (auto it = waiting.begin(); it != waiting.end();) {
+    auto& queue = it->second;
+    int64_t& active = active_per_host[it->first];
+    while (!queue.empty() && active < options.max_per_host &&
+           static_cast<int64_t>(running.size()) < options.max_connections) {
+      std::unique_ptr<Transfer> t = std::move(queue.front());
+      queue.pop_front();
+      if (Status s = Configure(*t); !s.ok()) {
+        t->result.status = s;
+        Finish(std::move(t), CURLE_OK);
+        continue;
+      }
+      CURL* easy = t->easy.get();
+      if (curl_multi_add_handle(multi.get(), easy) != CURLM_OK) {
+        t->result.status = Status::Internal("cannot start a transfer to " + LoggableUrl(t->request.http.url));
+        Finish(std::move(t), CURLE_OK);
+        continue;
+      }
+      ++active;
+      running.emplace(easy, std::move(t));
+    }
+    if (queue.empty()) {
+      if (active == 0) active_per_host.erase(it->first);
+      it = waiting.erase(it);
+    } else {
+      ++it;
+    }
+    if (static_cast<int64_t>(running.size()) >= options.max_connections) break;
+  }
+}
+
+Status Fetcher::Impl::Configure(Transfer& t) {
+  if (!idle.empty()) {
+    t.easy = std::move(idle.back());
+    idle.pop_back();
+    curl_easy_reset(t.easy.get());
+  } else {
+    t.easy.reset(curl_easy_init());
+  }
+  if (!t.easy) return Status::Internal("curl_easy_init failed");
+  CURL* e = t.easy.get();
+  const plugin::HttpRequest& req = t.request.http;
+  if (req.url.rfind("http://", 0) != 0 && req.url.rfind("https://", 0) != 0) {
+    return Status::InvalidArgument("url must be http or https: \"" + LoggableUrl(req.url) + "\"");
+  }
+  t.max_body = options.max_body;
+  curl_easy_setopt(e, CURLOPT_URL, req.url.c_str());
+  curl_easy_setopt(e, CURLOPT_PRIVATE, &t);
+  curl_easy_setopt(e, CURLOPT_ERRORBUFFER, t.errbuf);
+  curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
+  curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, &OnBody);
+  curl_easy_setopt(e, CURLOPT_WRITEDATA, &t);
+  curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, &OnHeader);
+  curl_easy_setopt(e, CURLOPT_HEADERDATA, &t);
+  curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https");
+  curl_easy_setopt(e, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
+  curl_easy_setopt(e, CURLOPT_FOLLOWLOCATION, 1L);
+  curl_easy_setopt(e, CURLOPT_MAXREDIRS, static_cast<long>(options.max_redirects));
+  curl_easy_setopt(e, CURLOPT_ACCEPT_ENCODING, "");  // every encoding this libcurl decodes
+  curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, static_cast<long>(options.connect_timeout.count()));
+  curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, static_cast<long>(options.timeout.count()));
+  curl_easy_setopt(e, CURLOPT_LOW_SPEED_LIMIT, static_cast<long>(options.low_speed_limit));
+  curl_easy_setopt(e, CURLOPT_LOW_SPEED_TIME,
+                   static_cast<long>(std::max<int64_t>(1, options.low_speed_time.count() / 1000)));
+  curl_easy_setopt(e, CURLOPT_MAXFILESIZE_LARGE, static_cast<curl_off_t>(options.max_body));
+  curl_easy_setopt(e, CURLOPT_SSL_VERIFYPEER, 1L);
+  curl_easy_setopt(e, CURLOPT_SSL_VERIFYHOST, 2L);
+  if (!options.ca_file.empty()) curl_easy_setopt(e, CURLOPT_CAINFO, options.ca_file.c_str());
+  curl_easy_setopt(e, CURLOPT_USERAGENT, user_agent.c_str());
+  curl_easy_setopt(e, CURLOPT_HTTP_VERSION, static_cast<long>(CURL_HTTP_VERSION_2TLS));
+  curl_easy_setopt(e, CURLOPT_PIPEWAIT, 1L);
+  curl_easy_setopt(e, CURLOPT_TCP_KEEPALIVE, 1L);
+  if (req.method == "POST") {
+    curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(req.body.size()));
+    curl_easy_setopt(e, CURLOPT_COPYPOSTFIELDS, req.body.c_str());
+  } else if (req.method != "GET") {
+    curl_easy_setopt(e, CURLOPT_CUSTOMREQUEST, req.method.c_str());
+  }
+  t.headers.reset();
+  for (const auto& [name, value] : req.headers) Append(t.headers, name + ": " + value);
+  if (!t.request.etag.empty()) Append(t.headers, "If-None-Match: " + t.request.etag);
+  if (!t.request.last_modified.empty()) Append(t.headers, "If-Modified-Since: " + t.request.last_modified);
+  if (req.method == "POST") Append(t.headers, "Expect:");
+  if (t.headers) curl_easy_setopt(e, CURLOPT_HTTPHEADER, t.headers.get());
+  if (t.request.trace) {
+    curl_easy_setopt(e, CURLOPT_DEBUGFUNCTION, &OnDebug);
+    curl_easy_setopt(e, CURLOPT_DEBUGDATA, &t);
+    curl_easy_setopt(e, CURLOPT_VERBOSE, 1L);
+  }
+  t.started = std::chrono::steady_clock::now();
+  return Status::Ok();
+}
+
+void Fetcher::Impl::Collect() {
+  int left = 0;
+  while (CURLMsg* msg = curl_multi_info_read(multi.get(), &left)) {
+    if (msg->msg != CURLMSG_DONE) continue;
+    CURL* easy = msg->easy_handle;
+    CURLcode code = msg->data.result;
+    curl_multi_remove_handle(multi.get(), easy);
+    auto it = running.find(easy);
+    if (it == running.end()) continue;
+    std::unique_ptr<Transfer> t = std::move(it->second);
+    running.erase(it);
+    auto host = active_per_host.find(t->host);
+    if (host != active_per_host.end() && --host->second <= 0 && !waiting.count(t->host)) active_per_host.erase(host);
+    Finish(std::move(t), code);
+  }
+}
+
+void Fetcher::Impl::Finish(std::unique_ptr<Transfer> t, CURLcode code) {
+  FetchResult& r = t->result;
+  std::string url = LoggableUrl(t->request.http.url);
+  if (t->easy) {
+    long status = 0;
+    curl_easy_getinfo(t->easy.get(), CURLINFO_RESPONSE_CODE, &status);
+    char* effective = nullptr;
+    curl_easy_getinfo(t->easy.get(), CURLINFO_EFFECTIVE_URL, &effective);
+    r.response.status = static_cast<int>(status);
+    r.response.url = effective != nullptr ? effective : t->request.http.url;
+    r.elapsed = std::chrono::duration_cast<Duration>(std::chrono::steady_clock::now() - t->started);
+  }
+  if (r.status.ok() && code != CURLE_OK) {
+    std::string detail = t->errbuf[0] != '\0' ? t->errbuf : curl_easy_strerror(code);
+    if (t->too_large || code == CURLE_FILESIZE_EXCEEDED) {
+      r.status = Status::Corrupt("response from " + url + " is larger than " + FormatSize(options.max_body) +
+                                 ", transfer aborted");
+    } else if (code == CURLE_OPERATION_TIMEDOUT && detail.find("too slow") != std::string::npos) {
+      r.status =
+          Status::Unavailable("transfer from " + url + " stalled: under " + std::to_string(options.low_speed_limit) +
+                              " bytes/s for " + FormatDuration(options.low_speed_time) + ", aborted");
+    } else if (code == CURLE_OPERATION_TIMEDOUT) {
+      r.status = Status::Unavailable("timed out fetching " + url + " (" + detail + ")");
+    } else if (code == CURLE_TOO_MANY_REDIRECTS) {
+      r.status = Status::Unavailable("too many redirects (more than " + std::to_string(options.max_redirects) +
+                                     ") fetching " + url);
+    } else {
+      r.status = Status::Unavailable("fetching " + url + ": " + detail + " (curl error " +
+                                     std::to_string(static_cast<int>(code)) + ")");
+    }
+    r.response.body.clear();
+  }
+  if (t->easy && idle.size() < static_cast<size_t>(options.max_connections)) idle.push_back(std::move(t->easy));
+  t->easy.reset();
+  FetchCallback done = std::move(t->done);
+  FetchResult result = std::move(t->result);
+  t.reset();
+  --pending;
+  if (done) done(std::move(result));
+}
+
+Result<std::unique_ptr<Fetcher>> Fetcher::Create(const FetchOptions& options) {
+  if (!GlobalInit()) return Status::Internal("curl_global_init failed");
+  auto impl = std::make_unique<Impl>();
+  impl->options = options;
+  impl->user_agent = options.user_agent.empty() ? DefaultUserAgent() : options.user_agent;
+  impl->multi.reset(curl_multi_init());
+  if (!impl->multi) return Status::Internal("curl_multi_init failed");
+  CURLM* m = impl->multi.get();
+  curl_multi_setopt(m, CURLMOPT_MAX_TOTAL_CONNECTIONS, static_cast<long>(options.max_connections));
+  curl_multi_setopt(m, CURLMOPT_MAX_HOST_CONNECTIONS, static_cast<long>(options.max_per_host));
+  curl_multi_setopt(m, CURLMOPT_MAXCONNECTS, static_cast<long>(options.max_connections));
+  curl_multi_setopt(m, CURLMOPT_PIPELINING, CURLPIPE_MULTIPLEX);
+  return std::unique_ptr<Fetcher>(new Fetcher(std::move(impl)));
+}
+
+Fetcher::Fetcher(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+
+Fetcher::~Fetcher() {
+  for (auto& [easy, t] : impl_->running) curl_multi_remove_handle(impl_->multi.get(), easy);
+  impl_->running.clear();
+}
+
+void Fetcher::Submit(FetchRequest request, FetchCallback done) {
+  auto t = std::make_unique<Transfer>();
+  t->host = HostKey(request.http.url);
+  t->request = std::move(request);
+  t->done = std::move(done);
+  ++impl_->pending;
+  {
+    std::lock_guard<std::mutex> lock(impl_->mu);
+    impl_->submitted.push_back(std::move(t));
+  }
+  Wakeup();
+}
+
+size_t Fetcher::Perform(Duration max_wait) {
+  Impl& m = *impl_;
+  m.Adopt();
+  m.StartWaiting();
+  int running = 0;
+  curl_multi_perform(m.multi.get(), &running);
+  size_t before = m.pending.load();
+  m.Collect();
+  if (m.pending.load() == before) {
+    long curl_timeout = -1;
+    curl_multi_timeout(m.multi.get(), &curl_timeout);
+    long wait = static_cast<long>(max_wait.count());
+    if (curl_timeout >= 0) wait = std::min(wait, curl_timeout);
+    curl_multi_poll(m.multi.get(), nullptr, 0, static_cast<int>(std::max(0L, wait)), nullptr);
+    curl_multi_perform(m.multi.get(), &running);
+    m.Collect();
+  }
+  m.Adopt();
+  m.StartWaiting();
+  return m.pending.load();
+}
+
+void Fetcher::Run() {
+  while (!impl_->quit.load()) Perform(std::chrono::seconds(1));
+}
+
+void Fetcher::Quit() {
+  impl_->quit = true;
+  Wakeup();
+}
+
+void Fetcher::Wakeup() { curl_multi_wakeup(impl_->multi.get()); }
+
+size_t Fetcher::pending() const { return impl_->pending.load(); }
+
+FetchResult FetchOnce(const FetchOptions& options, FetchRequest request) {
+  auto fetcher = Fetcher::Create(options);
+  if (!fetcher.ok()) return FetchResult{fetcher.status(), {}, {}, Duration(0)};
+  std::optional<FetchResult> out;
+  (*fetcher)->Submit(std::move(request), [&out](FetchResult r) { out = std::move(r); });
+  while (!out) (*fetcher)->Perform(std::chrono::milliseconds(200));
+  return std::move(*out);
+}
+
+}  // namespace brandmon::fetch

@@ -1,0 +1,6 @@
+# HTTP sources are tested end to end: the feed plugin against an in-process
+# cpp-httplib server (Debian libcpp-httplib-dev).
+if(NOT TARGET PkgConfig::HTTPLIB)
+  pkg_check_modules(HTTPLIB REQUIRED IMPORTED_TARGET cpp-httplib)
+endif()
+set(extra_deps brandmon_plugin_feed PkgConfig::HTTPLIB z)

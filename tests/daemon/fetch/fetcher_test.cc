@@ -1,0 +1,238 @@
+#include "daemon/fetch/fetcher.h"
+
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <mutex>
+
+#include "tests/daemon/fetch/http_test_server.h"
+
+namespace brandmon::fetch {
+namespace {
+
+using namespace std::chrono_literals;
+using testing::HttpTestServer;
+
+FetchRequest Get(const std::string& url) {
+  FetchRequest r;
+  r.http.url = url;
+  return r;
+}
+
+class FetcherTest : public ::testing::Test {
+ protected:
+  FetchOptions options_;
+  HttpTestServer server_;
+};
+
+TEST_F(FetcherTest, SendsValidatorsAndGets304WithETag) {
+  server_.server().Get("/feed", [](const httplib::Request& req, httplib::Response& res) {
+    res.set_header("ETag", "\"v1\"");
+    if (req.get_header_value("If-None-Match") == "\"v1\"") {
+      res.status = 304;
+      return;
+    }
+    res.set_content("<rss/>", "application/rss+xml");
+  });
+  FetchResult first = FetchOnce(options_, Get(server_.Url("/feed")));
+  ASSERT_TRUE(first.status.ok()) << first.status.message();
+  EXPECT_EQ(first.response.status, 200);
+  EXPECT_EQ(first.response.body, "<rss/>");
+  ASSERT_NE(first.response.Header("etag"), nullptr);
+  FetchRequest again = Get(server_.Url("/feed"));
+  again.etag = *first.response.Header("etag");
+  FetchResult second = FetchOnce(options_, again);
+  EXPECT_EQ(second.response.status, 304);
+  EXPECT_TRUE(second.response.body.empty());
+}
+
+TEST_F(FetcherTest, SendsIfModifiedSince) {
+  const std::string stamp = "Wed, 21 Oct 2015 07:28:00 GMT";
+  server_.server().Get("/feed", [&](const httplib::Request& req, httplib::Response& res) {
+    res.set_header("Last-Modified", stamp);
+    if (req.get_header_value("If-Modified-Since") == stamp) {
+      res.status = 304;
+      return;
+    }
+    res.set_content("<rss/>", "application/rss+xml");
+  });
+  FetchRequest r = Get(server_.Url("/feed"));
+  r.last_modified = stamp;
+  EXPECT_EQ(FetchOnce(options_, r).response.status, 304);
+  EXPECT_EQ(FetchOnce(options_, Get(server_.Url("/feed"))).response.status, 200);
+}
+
+TEST_F(FetcherTest, FollowsRedirectChainsAndStopsLoops) {
+  server_.server().Get(R"(/hop/(\d+))", [](const httplib::Request& req, httplib::Response& res) {
+    int n = std::stoi(req.matches[1]);
+    if (n == 0) {
+      res.set_content("arrived", "text/plain");
+    } else {
+      res.set_redirect("/hop/" + std::to_string(n - 1));
+    }
+  });
+  server_.server().Get("/loop", [](const httplib::Request&, httplib::Response& res) { res.set_redirect("/loop"); });
+  FetchResult ok = FetchOnce(options_, Get(server_.Url("/hop/5")));
+  ASSERT_TRUE(ok.status.ok()) << ok.status.message();
+  EXPECT_EQ(ok.response.body, "arrived");
+  EXPECT_EQ(ok.response.url, server_.Url("/hop/0"));
+  FetchResult too_many = FetchOnce(options_, Get(server_.Url("/hop/6")));
+  EXPECT_EQ(too_many.status.code(), Status::Code::kUnavailable);
+  FetchResult loop = FetchOnce(options_, Get(server_.Url("/loop?token=hunter2")));
+  EXPECT_EQ(loop.status.code(), Status::Code::kUnavailable);
+  EXPECT_NE(loop.status.message().find("too many redirects (more than 5)"), std::string::npos) << loop.status.message();
+  EXPECT_EQ(loop.status.message().find("hunter2"), std::string::npos) << "query strings may hold tokens";
+}
+
+TEST_F(FetcherTest, AbortsAStalledTransfer) {
+  const auto& stopping = server_.stopping();
+  server_.server().Get("/drip", [&](const httplib::Request&, httplib::Response& res) {
+    res.set_chunked_content_provider("text/xml", [&](size_t, httplib::DataSink& sink) {
+      for (int i = 0; i < 100 && !stopping; ++i) std::this_thread::sleep_for(10ms);
+      return !stopping && sink.write("<", 1);
+    });
+  });
+  options_.low_speed_time = 1s;
+  options_.low_speed_limit = 100;
+  auto start = std::chrono::steady_clock::now();
+  FetchResult r = FetchOnce(options_, Get(server_.Url("/drip")));
+  EXPECT_LT(std::chrono::steady_clock::now() - start, 10s);
+  EXPECT_EQ(r.status.code(), Status::Code::kUnavailable);
+  EXPECT_NE(r.status.message().find("stalled"), std::string::npos) << r.status.message();
+}
+
+TEST_F(FetcherTest, TotalTimeoutAbortsASlowServer) {
+  const auto& stopping = server_.stopping();
+  server_.server().Get("/slow", [&](const httplib::Request&, httplib::Response& res) {
+    for (int i = 0; i < 300 && !stopping; ++i) std::this_thread::sleep_for(10ms);
+    res.set_content("late", "text/plain");
+  });
+  options_.timeout = 1s;
+  FetchResult r = FetchOnce(options_, Get(server_.Url("/slow")));
+  EXPECT_EQ(r.status.code(), Status::Code::kUnavailable);
+  EXPECT_NE(r.status.message().find("timed out fetching " + server_.Url("/slow")), std::string::npos)
+      << r.status.message();
+}
+
+TEST_F(FetcherTest, EndlessBodyHitsTheSizeCap) {
+  const auto& stopping = server_.stopping();
+  server_.server().Get("/endless", [&](const httplib::Request&, httplib::Response& res) {
+    res.set_chunked_content_provider("application/json", [&](size_t, httplib::DataSink& sink) {
+      std::string chunk(16 * 1024, 'x');
+      return !stopping && sink.write(chunk.data(), chunk.size());
+    });
+  });
+  options_.max_body = 256 * 1024;
+  FetchResult r = FetchOnce(options_, Get(server_.Url("/endless")));
+  EXPECT_EQ(r.status.code(), Status::Code::kCorrupt);
+  EXPECT_NE(r.status.message().find("larger than 256KiB"), std::string::npos) << r.status.message();
+  EXPECT_TRUE(r.response.body.empty());
+}
+
+TEST_F(FetcherTest, DeclaredOversizeBodyIsRefusedBeforeDownload) {
+  server_.server().Get("/big", [](const httplib::Request&, httplib::Response& res) {
+    res.set_content(std::string(300 * 1024, 'y'), "application/octet-stream");
+  });
+  options_.max_body = 256 * 1024;
+  EXPECT_EQ(FetchOnce(options_, Get(server_.Url("/big"))).status.code(), Status::Code::kCorrupt);
+}
+
+TEST_F(FetcherTest, DecodesGzipAndSendsIdentityAndHeaders) {
+  std::string seen_agent, seen_custom, seen_encoding;
+  std::string text(20000, 'a');
+  server_.server().Get("/gz", [&](const httplib::Request& req, httplib::Response& res) {
+    seen_agent = req.get_header_value("User-Agent");
+    seen_custom = req.get_header_value("X-Api-Key");
+    seen_encoding = req.get_header_value("Accept-Encoding");
+    res.set_header("Content-Encoding", "gzip");
+    res.set_content(testing::Gzip(text), "application/octet-stream");
+  });
+  FetchRequest r = Get(server_.Url("/gz"));
+  r.http.headers.emplace_back("X-Api-Key", "k");
+  FetchResult out = FetchOnce(options_, r);
+  ASSERT_TRUE(out.status.ok()) << out.status.message();
+  EXPECT_EQ(out.response.body, text);
+  EXPECT_EQ(seen_agent, DefaultUserAgent());
+  EXPECT_EQ(seen_agent.rfind("brandmon/", 0), 0u);
+  EXPECT_EQ(seen_custom, "k");
+  EXPECT_NE(seen_encoding.find("gzip"), std::string::npos);
+  EXPECT_NE(seen_encoding.find("deflate"), std::string::npos);
+}
+
+TEST_F(FetcherTest, PostsAJsonBody) {
+  std::string body, type;
+  server_.server().Post("/q", [&](const httplib::Request& req, httplib::Response& res) {
+    body = req.body;
+    type = req.get_header_value("Content-Type");
+    res.set_content("{}", "application/json");
+  });
+  FetchRequest r = Get(server_.Url("/q"));
+  r.http.method = "POST";
+  r.http.body = R"({"query":"acme"})";
+  r.http.headers.emplace_back("Content-Type", "application/json");
+  ASSERT_TRUE(FetchOnce(options_, r).status.ok());
+  EXPECT_EQ(body, R"({"query":"acme"})");
+  EXPECT_EQ(type, "application/json");
+}
+
+TEST_F(FetcherTest, TraceRecordsTheExchange) {
+  server_.server().Get("/t",
+                       [](const httplib::Request&, httplib::Response& res) { res.set_content("x", "text/plain"); });
+  FetchRequest r = Get(server_.Url("/t"));
+  r.trace = true;
+  FetchResult out = FetchOnce(options_, r);
+  EXPECT_NE(out.trace.find("> GET /t HTTP/1.1"), std::string::npos) << out.trace;
+  EXPECT_NE(out.trace.find("< HTTP/1.1 200 OK"), std::string::npos) << out.trace;
+}
+
+TEST_F(FetcherTest, RefusedConnectionIsUnavailableAndNamesTheUrl) {
+  int port;
+  {
+    HttpTestServer gone;
+    port = gone.port();
+  }
+  std::string url = "http://127.0.0.1:" + std::to_string(port) + "/x?key=secret";
+  FetchResult r = FetchOnce(options_, Get(url));
+  EXPECT_EQ(r.status.code(), Status::Code::kUnavailable);
+  EXPECT_NE(r.status.message().find("http://127.0.0.1:" + std::to_string(port) + "/x"), std::string::npos);
+  EXPECT_EQ(r.status.message().find("secret"), std::string::npos);
+}
+
+TEST_F(FetcherTest, OnlyHttpAndHttpsUrls) {
+  FetchResult r = FetchOnce(options_, Get("file:///etc/passwd"));
+  EXPECT_EQ(r.status.code(), Status::Code::kInvalidArgument);
+  EXPECT_TRUE(r.response.body.empty());
+}
+
+TEST_F(FetcherTest, ManyTransfersRespectThePerHostCap) {
+  std::mutex mu;
+  int active = 0, peak = 0;
+  server_.server().Get(R"(/slot/(\d+))", [&](const httplib::Request& req, httplib::Response& res) {
+    {
+      std::lock_guard<std::mutex> lock(mu);
+      peak = std::max(peak, ++active);
+    }
+    std::this_thread::sleep_for(50ms);
+    {
+      std::lock_guard<std::mutex> lock(mu);
+      --active;
+    }
+    res.set_content(req.matches[1].str(), "text/plain");
+  });
+  auto fetcher = Fetcher::Create(options_);
+  ASSERT_TRUE(fetcher.ok());
+  std::vector<std::string> bodies;
+  for (int i = 0; i < 8; ++i) {
+    (*fetcher)->Submit(Get(server_.Url("/slot/" + std::to_string(i))),
+                       [&](FetchResult r) { bodies.push_back(r.response.body); });
+  }
+  auto until = std::chrono::steady_clock::now() + 20s;
+  while ((*fetcher)->Perform(100ms) > 0 && std::chrono::steady_clock::now() < until) {
+  }
+  ASSERT_EQ(bodies.size(), 8u);
+  EXPECT_EQ(bodies[0], "0") << "one host's transfers start in submission order";
+  EXPECT_EQ(peak, 2) << "default max_per_host is 2";
+}
+
+}  // namespace
+}  // namespace brandmon::fetch
