@@ -15,6 +15,8 @@ int RunStatus(Invocation& inv);
 int RunReload(Invocation& inv);
 int RunPollNow(Invocation& inv);
 int RunSources(Invocation& inv);
+int RunPause(Invocation& inv);
+int RunResume(Invocation& inv);
 int RunFetch(Invocation& inv);
 
 const std::vector<Command>& Commands() {
@@ -40,6 +42,10 @@ const std::vector<Command>& Commands() {
        "  prints per line {\"match\": true|false, \"brands\": [...], \"spans\": [[start, end], ...]}\n"
        "  (brands only with --config; spans are code-point offsets of the matched terms)",
        RunMatch},
+      {"pause", "stop polling one source until resumed (or the daemon restarts)",
+       "brandmonctl pause SOURCE [--config PATH | --endpoint ENDPOINT]", RunPause},
+      {"resume", "poll a paused source again, starting now",
+       "brandmonctl resume SOURCE [--config PATH | --endpoint ENDPOINT]", RunResume},
       {"config-docs", "write the config reference (docs/config.md) generated from the option tables",
        "brandmonctl config-docs [--output FILE]", RunConfigDocs},
       {"score", "score the sentiment of each stdin line as JSON (compound, pos, neu, neg, label, lang)",

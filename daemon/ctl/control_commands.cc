@@ -151,9 +151,10 @@ int RunStatus(Invocation& inv) {
   if (s.HasMember("sources") && s["sources"].IsArray()) {
     for (const auto& src : s["sources"].GetArray()) {
       std::string err = Str(src, "last_error");
-      inv.out << std::setw(24) << Str(src, "name") << std::setw(10) << Str(src, "type") << std::setw(9) << std::setw(10)
-              << (src.HasMember("mentions") ? src["mentions"].GetUint64() : 0) << std::setw(16)
-              << Relative(src, "last_success") << std::setw(14) << Relative(src, "next_poll")
+      bool paused = src.HasMember("paused") && src["paused"].IsTrue();
+      inv.out << std::setw(24) << (Str(src, "name") + (paused ? " (paused)" : "")) << std::setw(10) << Str(src, "type")
+              << std::setw(9) << std::setw(10) << (src.HasMember("mentions") ? src["mentions"].GetUint64() : 0)
+              << std::setw(16) << Relative(src, "last_success") << std::setw(14) << Relative(src, "next_poll")
               << (err.empty() ? "-" : err) << "\n";
     }
   }
@@ -189,32 +190,41 @@ int RunSources(Invocation& inv) {
   return 0;
 }
 
-int RunPollNow(Invocation& inv) {
+namespace {
+
+// poll-now, pause and resume: one SOURCE argument, an ok/error reply.
+int RunSourceCommand(Invocation& inv, const std::string& cmd, const std::string& done) {
   ControlArgs args;
-  if (!ParseControlArgs(inv, "poll-now", args)) return 2;
+  if (!ParseControlArgs(inv, cmd.c_str(), args)) return 2;
   if (args.positional.size() != 1) {
-    inv.err << "brandmonctl poll-now: expected one SOURCE name\n";
+    inv.err << "brandmonctl " << cmd << ": expected one SOURCE name\n";
     return 2;
   }
   rapidjson::StringBuffer buf;
   rapidjson::Writer<rapidjson::StringBuffer> w(buf);
   w.StartObject();
   w.Key("cmd");
-  w.String("poll-now");
+  w.String(cmd);
   w.Key("source");
   w.String(args.positional[0]);
   w.EndObject();
   auto reply = Call(args, buf.GetString());
   if (!reply.ok()) {
-    inv.err << "brandmonctl poll-now: " << reply.status().message() << "\n";
+    inv.err << "brandmonctl " << cmd << ": " << reply.status().message() << "\n";
     return 1;
   }
   if (!(*reply)["ok"].IsTrue()) {
-    inv.err << "brandmonctl poll-now: " << Str(*reply, "error") << "\n";
+    inv.err << "brandmonctl " << cmd << ": " << Str(*reply, "error") << "\n";
     return 1;
   }
-  inv.out << "polling " << args.positional[0] << "\n";
+  inv.out << done << " " << args.positional[0] << "\n";
   return 0;
 }
+
+}  // namespace
+
+int RunPollNow(Invocation& inv) { return RunSourceCommand(inv, "poll-now", "polling"); }
+int RunPause(Invocation& inv) { return RunSourceCommand(inv, "pause", "paused"); }
+int RunResume(Invocation& inv) { return RunSourceCommand(inv, "resume", "resumed"); }
 
 }  // namespace brandmon::ctl

@@ -354,14 +354,17 @@ std::string Daemon::HandleControl(std::string_view request) {
     w.EndObject();
     return buf.GetString();
   }
-  if (name == "poll-now") {
+  if (name == "poll-now" || name == "pause" || name == "resume") {
     auto src = doc.FindMember("source");
-    if (src == doc.MemberEnd() || !src->value.IsString()) return ErrorReply("poll-now needs \"source\"");
-    if (auto s = engine_->PollNow(src->value.GetString()); !s.ok()) return ErrorReply(s.message());
+    if (src == doc.MemberEnd() || !src->value.IsString()) return ErrorReply(name + " needs \"source\"");
+    std::string source = src->value.GetString();
+    Status s = name == "poll-now" ? engine_->PollNow(source) : engine_->SetPaused(source, name == "pause");
+    if (!s.ok()) return ErrorReply(s.message());
+    if (name != "poll-now") spdlog::info("source '{}' {}d over the control socket", source, name);
     return R"({"ok":true})";
   }
   if (name == "sources") return SourcesJson();
-  return ErrorReply("unknown command \"" + name + "\" (known: status, reload, sources, poll-now)");
+  return ErrorReply("unknown command \"" + name + "\" (known: status, reload, sources, poll-now, pause, resume)");
 }
 
 }  // namespace brandmon::engine

@@ -227,6 +227,19 @@ Status Engine::PollNow(const std::string& name) {
   return Status::NotFound("no source named \"" + name + "\"");
 }
 
+Status Engine::SetPaused(const std::string& name, bool paused) {
+  std::lock_guard<std::mutex> lock(mu_);
+  for (auto& s : sources_) {
+    if (s->settings.name != name) continue;
+    s->health.paused = paused;
+    // A resumed source polls at once rather than waiting out its old schedule.
+    if (!paused) s->due = clock_.Mono();
+    wake_.notify_all();
+    return Status::Ok();
+  }
+  return Status::NotFound("no source named \"" + name + "\"");
+}
+
 std::vector<SourceHealth> Engine::Health() const {
   std::lock_guard<std::mutex> lock(mu_);
   std::vector<SourceHealth> out;

@@ -96,6 +96,10 @@ class Engine {
   // Asks for an immediate poll of `name`. Errors: NotFound.
   Status PollNow(const std::string& name);
 
+  // Stops or restarts the scheduling of `name` (kept across reloads that
+  // leave the source unchanged, not across restarts). Errors: NotFound.
+  Status SetPaused(const std::string& name, bool paused);
+
   // Grows every time the engine thread completes a loop iteration; a stuck
   // engine stops it growing (the watchdog looks at this).
   uint64_t progress() const { return progress_.load(); }

@@ -90,6 +90,16 @@ TEST_F(ControlSocketTest, MalformedRequestsGetErrorReplies) {
   EXPECT_NE(Send({"", R"({"cmd": "sources"})"}).find("\"name\":\"s1\""), std::string::npos);
 }
 
+TEST_F(ControlSocketTest, PauseAndResumeASource) {
+  EXPECT_NE(Send({"", R"({"cmd": "pause", "source": "s1"})"}).find("\"ok\":true"), std::string::npos);
+  EXPECT_NE(
+      Send({"", R"({"cmd": "status"})"}).find("\"name\":\"s1\",\"type\":\"file\",\"enabled\":true,\"paused\":true"),
+      std::string::npos);
+  EXPECT_NE(Send({"", R"({"cmd": "pause", "source": "zz"})"}).find("no source named \\\"zz\\\""), std::string::npos);
+  EXPECT_NE(Send({"", R"({"cmd": "resume", "source": "s1"})"}).find("\"ok\":true"), std::string::npos);
+  EXPECT_NE(Send({"", R"({"cmd": "status"})"}).find("\"paused\":false"), std::string::npos);
+}
+
 TEST_F(ControlSocketTest, OversizedRequestIsDroppedAndTheDaemonStaysUp) {
   EXPECT_EQ(Send({"", std::string(2 << 20, 'x')}), "");
   std::string reply = Send({"", R"({"cmd": "status"})"});
