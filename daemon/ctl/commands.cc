@@ -18,6 +18,8 @@ int RunSources(Invocation& inv);
 int RunPause(Invocation& inv);
 int RunResume(Invocation& inv);
 int RunFetch(Invocation& inv);
+int RunTail(Invocation& inv);
+int RunKeygen(Invocation& inv);
 
 const std::vector<Command>& Commands() {
   static const std::vector<Command> commands = {
@@ -31,6 +33,12 @@ const std::vector<Command>& Commands() {
        "brandmonctl sources [--json] [--config PATH | --endpoint ENDPOINT]", RunSources},
       {"poll-now", "poll one source at once", "brandmonctl poll-now SOURCE [--config PATH | --endpoint ENDPOINT]",
        RunPollNow},
+      {"tail", "follow the daemon's alerts live, filling any gap from the journal",
+       "brandmonctl tail [--topic PREFIX] [--since SEQ] [--json] [--endpoint E] [--catchup-endpoint E]\n"
+       "  [--curve-key FILE --server-key KEY] [--config PATH] [--count N] [--timeout DURATION]",
+       RunTail},
+      {"keygen", "write a CURVE key pair (Z85) for the alert publisher or a subscriber",
+       "brandmonctl keygen [--output PREFIX]  (PREFIX.key mode 0600, PREFIX.pub)", RunKeygen},
       {"parse", "parse a feed file (RSS, Atom, RDF, JSON Feed) and print one mention per line",
        "brandmonctl parse [--format auto|rss|atom|rdf|jsonfeed] [--base-url URL] [--content-type CT] FILE|-\n"
        "  (FEED_URL and FEED_CONTENT_TYPE in the environment stand in for the two options)",

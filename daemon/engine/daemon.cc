@@ -14,6 +14,7 @@
 #include "daemon/base/units.h"
 #include "daemon/control/control_server.h"
 #include "daemon/engine/logging.h"
+#include "daemon/publish/publisher.h"
 
 namespace brandmon::engine {
 
@@ -50,13 +51,32 @@ void WriteTime(rapidjson::Writer<rapidjson::StringBuffer>& w, const std::optiona
   }
 }
 
+// The publish options as JSON, to tell whether a reload changed them.
+std::string PublishFingerprint(const publish::PublishOptions& options) {
+  rapidjson::StringBuffer buf;
+  config::JsonWriter w(buf);
+  config::DumpTable(publish::PublishOptionTable(), options, w, nullptr);
+  return buf.GetString();
+}
+
 }  // namespace
 
 Daemon::Daemon(DaemonFlags flags, config::EnvLookup env) : flags_(std::move(flags)), env_(std::move(env)) {}
 
+void Daemon::PublishSink::OnAlerts(const std::vector<Alert>& alerts) {
+  if (publisher == nullptr) return;
+  for (const auto& a : alerts) publisher->Publish(a);
+}
+
+void Daemon::PublishSink::OnMentions(const std::vector<ScoredMention>& mentions) {
+  if (publisher == nullptr) return;
+  for (const auto& m : mentions) publisher->PublishMention(m);
+}
+
 Daemon::~Daemon() {
   if (engine_) engine_->Stop(std::chrono::seconds(0));
   if (pipeline_) pipeline_->Stop();
+  if (publisher_) publisher_->Stop();
   control_.reset();
   if (signal_fd_ >= 0) close(signal_fd_);
 }
@@ -79,6 +99,8 @@ int Daemon::Run() {
   if (flags_.once) {
     engine_->RunOnce();
     pipeline_->Flush();
+    publish_sink_.publisher = nullptr;
+    publisher_->Stop();
     PipelineStats stats = pipeline_->Stats();
     spdlog::info("one cycle done: {} sources, {} new mentions stored, {} alerts", settings_.sources.size(),
                  stats.mentions_stored, stats.alerts);
@@ -102,9 +124,10 @@ Status Daemon::Startup() {
   signal_fd_ = signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK);
   if (signal_fd_ < 0) return Status::Internal(std::string("signalfd: ") + std::strerror(errno));
 
-  auto pipeline = Pipeline::Create(settings_, paths_.state_dir, SystemClock::Instance(), nullptr);
+  auto pipeline = Pipeline::Create(settings_, paths_.state_dir, SystemClock::Instance(), &publish_sink_);
   if (!pipeline.ok()) return pipeline.status();
   pipeline_ = std::move(pipeline).value();
+  if (auto s = StartPublisher(); !s.ok()) return s;
   engine_ = std::make_unique<Engine>(
       SystemClock::Instance(),
       [this](const SourceSettings& source, PollResult result) { pipeline_->Submit(source, std::move(result)); },
@@ -119,6 +142,23 @@ Status Daemon::Startup() {
                settings_.sources.size(), settings_.brands.size(), paths_.state_dir, control_->endpoint());
   pipeline_->Start();
   engine_->Start();
+  return Status::Ok();
+}
+
+Status Daemon::StartPublisher() {
+  store::StoreOptions store_options = settings_.store;
+  std::string state_dir = paths_.state_dir;
+  // The catch-up thread reads the journal through a connection of its own.
+  publish::JournalOpener opener = [store_options, state_dir]() {
+    return store::Store::Open(store_options, state_dir, SystemClock::Instance());
+  };
+  publisher_ = std::make_unique<publish::Publisher>(settings_.publish, paths_.runtime_dir, std::move(opener),
+                                                    SystemClock::Instance());
+  if (auto s = publisher_->Start(pipeline_->Stats().last_seq); !s.ok()) return s;
+  publish_sink_.publisher = publisher_.get();
+  std::string endpoints;
+  for (const auto& e : publisher_->endpoints()) endpoints += (endpoints.empty() ? "" : ", ") + e;
+  spdlog::info("publishing alerts on {}", endpoints);
   return Status::Ok();
 }
 
@@ -159,8 +199,10 @@ void Daemon::MainLoop() {
   notifier_.Stopping();
   notifier_.Status("stopping");
   bool finished = engine_->Stop(settings_.daemon.shutdown_timeout);
-  // Whatever the engine handed over is written before exit.
+  // Whatever the engine handed over is written and published before exit.
   pipeline_->Stop();
+  publish_sink_.publisher = nullptr;
+  publisher_->Stop();
   if (!finished) {
     spdlog::warn("in-flight work did not finish within {}; abandoning it",
                  FormatDuration(settings_.daemon.shutdown_timeout));
@@ -181,6 +223,9 @@ std::string Daemon::Reload() {
     spdlog::error("reload rejected, keeping the running config:\n{}", last_reload_error_);
     notifier_.Ready(StatusLine());
     return last_reload_error_;
+  }
+  if (PublishFingerprint(loaded->publish) != PublishFingerprint(settings_.publish)) {
+    spdlog::warn("reload: \"publish\" changed; endpoints and keys take effect at the next restart");
   }
   settings_ = std::move(loaded).value();
   last_reload_error_.clear();
@@ -250,6 +295,30 @@ std::string Daemon::StatusJson() {
   } else {
     w.String(stats.last_alert);
   }
+  w.Key("publisher");
+  w.StartObject();
+  if (publisher_) {
+    publish::PublisherCounters c = publisher_->counters();
+    const std::pair<const char*, uint64_t> counters[] = {
+        {"published", c.published},
+        {"mentions_published", c.mentions_published},
+        {"dropped_slow_subscriber", c.dropped_slow_subscriber},
+        {"dropped_queue_full", c.dropped_queue_full},
+        {"handshakes_rejected", c.handshakes_rejected},
+        {"zap_denied", c.zap_denied},
+        {"catchup_requests", c.catchup_requests},
+        {"catchup_errors", c.catchup_errors},
+    };
+    for (const auto& [key, value] : counters) {
+      w.Key(key);
+      w.Uint64(value);
+    }
+    w.Key("endpoints");
+    w.StartArray();
+    for (const auto& e : publisher_->endpoints()) w.String(e);
+    w.EndArray();
+  }
+  w.EndObject();
   w.Key("brands");
   w.StartArray();
   for (const auto& b : settings_.brands) {

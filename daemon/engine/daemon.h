@@ -16,6 +16,9 @@
 namespace brandmon::control {
 class ControlServer;
 }
+namespace brandmon::publish {
+class Publisher;
+}
 
 namespace brandmon::engine {
 
@@ -55,7 +58,18 @@ class Daemon {
   Settings settings_;
   Paths paths_;
   Notifier notifier_;
+  // Hands what the pipeline journaled to the publisher (once it exists).
+  class PublishSink final : public PipelineSink {
+   public:
+    void OnAlerts(const std::vector<Alert>& alerts) override;
+    void OnMentions(const std::vector<ScoredMention>& mentions) override;
+    publish::Publisher* publisher = nullptr;
+  };
+  Status StartPublisher();
+
+  PublishSink publish_sink_;
   std::unique_ptr<Pipeline> pipeline_;
+  std::unique_ptr<publish::Publisher> publisher_;
   std::unique_ptr<Engine> engine_;
   std::unique_ptr<control::ControlServer> control_;
   int signal_fd_ = -1;

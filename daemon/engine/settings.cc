@@ -193,6 +193,7 @@ OptionTable<Settings> MakeSettingsTable(const plugin::Registry* registry) {
                      "Sentiment scoring: languages, lexicon files and overrides."),
       config::Obj<S>("rules", &S::rules, &rules::RulesOptionTable,
                      "Alert rules and their defaults for every brand; a brand's own \"rules\" override them."),
+      publish::PublishSection<S>("publish", &S::publish, "Alert publishing over ZeroMQ (docs/alerts.md)."),
       SourcesOption(registry),
       config::ObjList<S>("brands", &S::brands, &BrandOptionTable, "The brands to watch."),
   };

@@ -10,6 +10,7 @@
 #include "daemon/config/options.h"
 #include "daemon/fetch/fetch_options.h"
 #include "daemon/plugin/registry.h"
+#include "daemon/publish/publish_options.h"
 #include "daemon/rules/rules_options.h"
 #include "daemon/sentiment/options.h"
 #include "daemon/store/store_options.h"
@@ -66,6 +67,7 @@ struct Settings {
   store::StoreOptions store;
   sentiment::SentimentOptions sentiment;
   rules::RulesOptions rules;  // defaults for every brand
+  publish::PublishOptions publish;
   std::vector<SourceSettings> sources;
   std::vector<BrandSettings> brands;
 

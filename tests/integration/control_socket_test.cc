@@ -23,6 +23,7 @@ class ControlSocketTest : public ::testing::Test {
     std::string run = (dir_.path() / "run").string();
     config_ = dir_.Write("c.json", R"({"daemon": {"state_dir": ")" + (dir_.path() / "state").string() +
                                        R"(", "runtime_dir": ")" + run + R"("},
+      "publish": {"endpoints": ["ipc://alerts.sock"], "catchup_endpoints": ["ipc://catchup.sock"]},
       "sources": [{"name": "s1", "type": "file", "path": "/nonexistent/x.jsonl", "interval": "1h"}]})");
     endpoint_ = "ipc://" + run + "/control.sock";
     listener_ = std::make_unique<NotifyListener>((dir_.path() / "notify.sock").string());

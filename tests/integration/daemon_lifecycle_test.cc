@@ -29,6 +29,7 @@ class DaemonLifecycleTest : public ::testing::Test {
            (dir_.path() / "run").string() + R"(",
                  "log_level": ")" +
            level + R"(", "status_interval": "1s"},
+      "publish": {"endpoints": ["ipc://alerts.sock"], "catchup_endpoints": ["ipc://catchup.sock"]},
       "brands": [{"name": "acme"}]
     })";
   }
@@ -147,7 +148,8 @@ TEST_F(DaemonLifecycleTest, ReloadAddsSourcesAndKeepsUnchangedOnes) {
     std::string sources = R"({"name": "a", "type": "file", "path": ")" + feed + R"(", "interval": "1h"})";
     if (with_b) sources += R"(, {"name": "b", "type": "file", "path": ")" + feed + R"(", "interval": "1h"})";
     return R"({"daemon": {"state_dir": ")" + (dir_.path() / "state").string() + R"(", "runtime_dir": ")" +
-           (dir_.path() / "run").string() + R"("}, "sources": [)" + sources + R"(], "brands": [{"name": "acme"}]})";
+           (dir_.path() / "run").string() + R"("}, "sources": [)" + sources + R"(], "brands": [{"name": "acme"}],
+           "publish": {"endpoints": ["ipc://alerts.sock"], "catchup_endpoints": ["ipc://catchup.sock"]}})";
   };
   dir_.Write("brandmon.json", config(false));
   NotifyListener listener((dir_.path() / "notify.sock").string());

@@ -1,0 +1,652 @@
+#include "daemon/publish/publisher.h"
+
+#include <pthread.h>
+#include <spdlog/spdlog.h>
+#include <sys/eventfd.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cstring>
+#include <deque>
+#include <list>
+#include <mutex>
+#include <set>
+#include <thread>
+#include <variant>
+#include <zmq.hpp>
+
+#include "daemon/publish/curve_keys.h"
+#include "daemon/publish/messages.h"
+#include "daemon/store/store.h"
+
+namespace brandmon::publish {
+namespace {
+
+constexpr mode_t kIpcMode = 0660;
+constexpr const char* kZapEndpoint = "inproc://zeromq.zap.01";
+// How long the publisher waits before retrying a send refused at a
+// subscriber's high-water mark.
+constexpr Duration kRetryInterval{10};
+// Journal entries read per query and sent per session before the catch-up
+// thread looks at its socket again, so one long reply does not starve others.
+constexpr size_t kCatchupChunk = 1000;
+constexpr size_t kMaxCatchupSessions = 64;
+// A catch-up client that reads nothing for this long is abandoned.
+constexpr Duration kCatchupStall = std::chrono::seconds(30);
+constexpr int kHandshakeEvents =
+    ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL | ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL | ZMQ_EVENT_HANDSHAKE_FAILED_AUTH;
+
+void NameThread(const char* name) { pthread_setname_np(pthread_self(), name); }
+
+// An eventfd that wakes the publisher thread's poll.
+class WakeFd {
+ public:
+  WakeFd() : fd_(eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC)) {}
+  ~WakeFd() {
+    if (fd_ >= 0) close(fd_);
+  }
+  WakeFd(const WakeFd&) = delete;
+  WakeFd& operator=(const WakeFd&) = delete;
+  int fd() const { return fd_; }
+  void Wake() const {
+    uint64_t one = 1;
+    ssize_t n = write(fd_, &one, sizeof one);
+    (void)n;  // EAGAIN means the counter is already non-zero: the reader wakes anyway.
+  }
+  void Drain() const {
+    uint64_t v;
+    ssize_t n = read(fd_, &v, sizeof v);
+    (void)n;
+  }
+
+ private:
+  int fd_;
+};
+
+// One message ready for the wire.
+struct WireMessage {
+  std::string topic;
+  std::string payload;
+  bool alert = true;
+};
+
+struct Counters {
+  std::atomic<uint64_t> published{0}, mentions_published{0}, dropped_slow_subscriber{0}, dropped_queue_full{0},
+      heartbeats{0}, handshakes_rejected{0}, zap_denied{0}, catchup_requests{0}, catchup_errors{0}, catchup_entries{0};
+};
+
+std::string_view HandshakeReason(uint16_t event) {
+  switch (event) {
+    case ZMQ_EVENT_HANDSHAKE_FAILED_AUTH: return "authentication refused";
+    case ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL: return "security protocol error (wrong mechanism or key)";
+    default: return "handshake failed";
+  }
+}
+
+// Reads the handshake-failure events of one monitored socket; owned by the
+// thread that owns that socket.
+class HandshakeMonitor {
+ public:
+  HandshakeMonitor(zmq::context_t& ctx, zmq::socket_t& watched, const std::string& name)
+      : pair_(ctx, zmq::socket_type::pair) {
+    std::string addr = "inproc://brandmon.monitor." + name;
+    if (zmq_socket_monitor(watched.handle(), addr.c_str(), kHandshakeEvents) != 0) throw zmq::error_t();
+    pair_.set(zmq::sockopt::linger, 0);
+    pair_.connect(addr);
+  }
+  zmq::socket_t& socket() { return pair_; }
+
+  void Drain(std::atomic<uint64_t>& rejected) {
+    for (;;) {
+      zmq::message_t event, address;
+      if (!pair_.recv(event, zmq::recv_flags::dontwait)) return;
+      if (!event.more() || !pair_.recv(address, zmq::recv_flags::dontwait)) continue;
+      if (event.size() < 6) continue;
+      uint16_t id;
+      std::memcpy(&id, event.data(), sizeof id);
+      ++rejected;
+      spdlog::warn("rejected handshake on {}: {}", address.to_string(), HandshakeReason(id));
+    }
+  }
+
+ private:
+  zmq::socket_t pair_;
+};
+
+// Binds `socket` to `endpoint`; ipc socket files get kIpcMode, and a stale one
+// is replaced. Returns the endpoint as bound.
+Result<std::string> Bind(zmq::socket_t& socket, const std::string& endpoint) {
+  try {
+    if (endpoint.starts_with("ipc://") && endpoint.size() > 6 && endpoint[6] == '/') {
+      std::string path = endpoint.substr(6);
+      struct stat st {};
+      if (lstat(path.c_str(), &st) == 0) {
+        if (!S_ISSOCK(st.st_mode)) return Status::Unavailable(path + " exists and is not a socket");
+        unlink(path.c_str());
+      }
+      mode_t old = umask(0777 & ~kIpcMode);
+      try {
+        socket.bind(endpoint);
+      } catch (...) {
+        umask(old);
+        throw;
+      }
+      umask(old);
+      chmod(path.c_str(), kIpcMode);
+    } else {
+      socket.bind(endpoint);
+    }
+    return socket.get(zmq::sockopt::last_endpoint);
+  } catch (const zmq::error_t& e) {
+    return Status::Unavailable("cannot bind " + endpoint + ": " + e.what());
+  }
+}
+
+struct CatchupSession {
+  zmq::message_t identity;
+  bool delimiter = false;  // the client sent an empty frame before the request (REQ style)
+  std::string prefix;
+  uint64_t cursor = 0;  // the last seq sent (or the request's since)
+  uint64_t upto = 0;    // the journal's last seq when the request arrived
+  uint64_t remaining = 0;
+  uint64_t count = 0;
+  bool exhausted = false;  // no more matching entries up to `upto`
+  std::deque<store::JournalEntry> pending;
+  MonoTime last_progress;
+};
+
+}  // namespace
+
+struct Publisher::Impl {
+  Impl(PublishOptions o, std::string dir, JournalOpener j, const Clock& c)
+      : options(std::move(o)), runtime_dir(std::move(dir)), journal(std::move(j)), clock(c) {}
+
+  ~Impl() { Stop(); }
+
+  Status Start(uint64_t last_seq, Publisher& owner);
+  void Stop();
+  bool Enqueue(std::variant<Alert, ScoredMention> item);
+
+  // Socket set-up, on the calling thread before the owning threads start.
+  Status SetUpCurve();
+  void ApplyCurve(zmq::socket_t& socket);
+  Result<std::vector<std::string>> BindAll(zmq::socket_t& socket, const std::vector<std::string>& endpoints);
+
+  // The three threads.
+  void PublishLoop();
+  void CatchupLoop();
+  void ZapLoop();
+
+  // Publisher thread helpers.
+  void TakeQueued(std::deque<WireMessage>& backlog);
+  bool SendFront(std::deque<WireMessage>& backlog);
+  void SendHeartbeat();
+
+  // Catch-up thread helpers.
+  void ReceiveRequests(store::Store* store, std::list<CatchupSession>& sessions);
+  void StartSession(store::Store* store, std::vector<zmq::message_t>& frames, bool delimiter,
+                    std::list<CatchupSession>& sessions);
+  void SendError(zmq::message_t& identity, bool delimiter, std::string_view message);
+  // Returns true when the session is finished (answered or abandoned).
+  bool Serve(store::Store* store, CatchupSession& session);
+  bool SendFrames(CatchupSession& s, std::string_view topic, std::string_view payload);
+
+  PublishOptions options;
+  std::string runtime_dir;
+  JournalOpener journal;
+  const Clock& clock;
+
+  zmq::context_t context{1};
+  std::optional<zmq::socket_t> pub;
+  std::optional<zmq::socket_t> router;
+  std::optional<zmq::socket_t> zap;
+  std::optional<HandshakeMonitor> pub_monitor;
+  std::optional<HandshakeMonitor> router_monitor;
+  std::string secret_key;
+  std::set<std::string> allowed_keys;  // raw 32-byte public keys
+  std::vector<std::string> ipc_paths;  // removed at Stop
+
+  WakeFd wake;
+  std::mutex mu;
+  std::deque<std::variant<Alert, ScoredMention>> queue;  // GUARDED_BY(mu)
+  std::atomic<bool> stopping{false};
+  std::atomic<uint64_t> handed_seq{0};
+  Counters counters;
+  MonoTime next_heartbeat;
+
+  std::thread zap_thread, catchup_thread, publish_thread;
+  bool started = false;
+};
+
+Status Publisher::Impl::SetUpCurve() {
+  if (options.curve_secret_key.empty()) return Status::Ok();
+  secret_key = options.curve_secret_key;
+  for (const auto& k : options.allowed_client_keys) {
+    uint8_t raw[32];
+    if (k.size() != 40 || zmq_z85_decode(raw, k.c_str()) == nullptr) {
+      return Status::InvalidArgument("allowed client key \"" + k + "\" is not a Z85 public key");
+    }
+    allowed_keys.insert(std::string(reinterpret_cast<char*>(raw), sizeof raw));
+  }
+  zap.emplace(context, zmq::socket_type::rep);
+  zap->set(zmq::sockopt::linger, 0);
+  zap->bind(kZapEndpoint);
+  return Status::Ok();
+}
+
+// Options are copied into each listener when it is bound, so CURVE is set
+// only before the tcp endpoints are bound: ipc endpoints, protected by their
+// file mode, stay usable without keys.
+void Publisher::Impl::ApplyCurve(zmq::socket_t& socket) {
+  socket.set(zmq::sockopt::zap_domain, options.zap_domain);
+  socket.set(zmq::sockopt::curve_server, 1);
+  socket.set(zmq::sockopt::curve_secretkey, secret_key);
+}
+
+Result<std::vector<std::string>> Publisher::Impl::BindAll(zmq::socket_t& socket,
+                                                          const std::vector<std::string>& endpoints) {
+  std::vector<std::string> resolved;
+  for (const auto& e : endpoints) resolved.push_back(ResolveEndpoint(e, runtime_dir));
+  std::vector<std::string> bound(resolved.size());
+  for (bool tcp_pass : {false, true}) {
+    if (tcp_pass && !secret_key.empty()) ApplyCurve(socket);
+    for (size_t i = 0; i < resolved.size(); ++i) {
+      if (resolved[i].starts_with("tcp://") != tcp_pass) continue;
+      auto b = Bind(socket, resolved[i]);
+      if (!b.ok()) return b.status();
+      bound[i] = *b;
+      if (resolved[i].starts_with("ipc://")) ipc_paths.push_back(resolved[i].substr(6));
+    }
+  }
+  return bound;
+}
+
+Status Publisher::Impl::Start(uint64_t last_seq, Publisher& owner) {
+  assert(!started);
+  handed_seq = last_seq;
+  try {
+    if (auto s = SetUpCurve(); !s.ok()) return s;
+    if (!secret_key.empty()) {
+      auto pub_key = CurvePublicKey(secret_key);
+      if (!pub_key.ok()) return Status::InvalidArgument("publish.curve_secret_key: " + pub_key.status().message());
+      owner.server_public_key_ = *pub_key;
+    }
+    pub.emplace(context, zmq::socket_type::xpub);
+    pub->set(zmq::sockopt::linger, 0);
+    pub->set(zmq::sockopt::sndhwm, static_cast<int>(options.sndhwm));
+    // With NODROP a full subscriber pipe makes send fail with EAGAIN instead
+    // of discarding silently, so the drop can be counted.
+    pub->set(zmq::sockopt::xpub_nodrop, 1);
+    pub_monitor.emplace(context, *pub, "pub");
+    auto bound = BindAll(*pub, options.endpoints);
+    if (!bound.ok()) return bound.status();
+    owner.bound_endpoints_ = *bound;
+    if (!options.catchup_endpoints.empty()) {
+      router.emplace(context, zmq::socket_type::router);
+      router->set(zmq::sockopt::linger, 0);
+      router->set(zmq::sockopt::router_mandatory, 1);
+      router->set(zmq::sockopt::sndhwm, static_cast<int>(options.sndhwm));
+      // Requests up to twice the limit are read and answered with an error;
+      // beyond that libzmq drops the connection without buffering the bytes.
+      router->set(zmq::sockopt::maxmsgsize, static_cast<int64_t>(options.catchup_max_request * 2));
+      router_monitor.emplace(context, *router, "catchup");
+      auto cbound = BindAll(*router, options.catchup_endpoints);
+      if (!cbound.ok()) return cbound.status();
+      owner.bound_catchup_endpoints_ = *cbound;
+    }
+  } catch (const zmq::error_t& e) {
+    return Status::Unavailable(std::string("cannot set up the publisher: ") + e.what());
+  }
+  started = true;
+  next_heartbeat = clock.Mono();
+  if (zap) zap_thread = std::thread([this] { ZapLoop(); });
+  if (router) catchup_thread = std::thread([this] { CatchupLoop(); });
+  publish_thread = std::thread([this] { PublishLoop(); });
+  return Status::Ok();
+}
+
+void Publisher::Impl::Stop() {
+  if (stopping.exchange(true)) return;
+  if (started) {
+    wake.Wake();
+    publish_thread.join();
+    // The other threads wait in zmq_poll; shutting the context down makes
+    // every call on it return ETERM.
+    context.shutdown();
+    if (catchup_thread.joinable()) catchup_thread.join();
+    if (zap_thread.joinable()) zap_thread.join();
+  }
+  pub_monitor.reset();
+  router_monitor.reset();
+  pub.reset();
+  router.reset();
+  zap.reset();
+  for (const auto& p : ipc_paths) unlink(p.c_str());
+}
+
+bool Publisher::Impl::Enqueue(std::variant<Alert, ScoredMention> item) {
+  bool was_empty;
+  {
+    std::lock_guard<std::mutex> lock(mu);
+    if (queue.size() >= static_cast<size_t>(options.queue_capacity)) {
+      ++counters.dropped_queue_full;
+      return false;
+    }
+    was_empty = queue.empty();
+    queue.push_back(std::move(item));
+  }
+  if (was_empty) wake.Wake();
+  return true;
+}
+
+// ---- publisher thread ------------------------------------------------------
+
+void Publisher::Impl::TakeQueued(std::deque<WireMessage>& backlog) {
+  std::deque<std::variant<Alert, ScoredMention>> taken;
+  {
+    std::lock_guard<std::mutex> lock(mu);
+    taken.swap(queue);
+  }
+  WallTime now = clock.Now();
+  for (auto& item : taken) {
+    if (auto* alert = std::get_if<Alert>(&item)) {
+      backlog.push_back({AlertTopic(*alert), AlertToJson(*alert), true});
+    } else {
+      auto& mention = std::get<ScoredMention>(item);
+      backlog.push_back({MentionTopic(mention.brand), MentionMessageJson(mention, now), false});
+    }
+  }
+}
+
+// Sends the first message of `backlog`; false when a subscriber is at its
+// high-water mark (the message stays queued).
+bool Publisher::Impl::SendFront(std::deque<WireMessage>& backlog) {
+  WireMessage& m = backlog.front();
+  if (!pub->send(zmq::buffer(m.topic), zmq::send_flags::sndmore | zmq::send_flags::dontwait)) return false;
+  // Once the first frame is accepted the rest of the message is too: libzmq
+  // checks the high-water mark per message.
+  (void)pub->send(zmq::buffer(m.payload), zmq::send_flags::none);
+  ++(m.alert ? counters.published : counters.mentions_published);
+  backlog.pop_front();
+  next_heartbeat = clock.Mono() + options.heartbeat_interval;
+  return true;
+}
+
+void Publisher::Impl::SendHeartbeat() {
+  std::string json = HeartbeatJson({handed_seq.load(), options.heartbeat_interval.count()}, clock.Now());
+  if (!pub->send(zmq::buffer(kHeartbeatTopic), zmq::send_flags::sndmore | zmq::send_flags::dontwait)) return;
+  (void)pub->send(zmq::buffer(json), zmq::send_flags::none);
+  ++counters.heartbeats;
+}
+
+void Publisher::Impl::PublishLoop() {
+  NameThread("bm-publish");
+  std::deque<WireMessage> backlog;
+  try {
+    for (;;) {
+      bool stop = stopping.load();
+      TakeQueued(backlog);
+      bool blocked = false;
+      while (!backlog.empty() && !blocked) blocked = !SendFront(backlog);
+      while (backlog.size() > static_cast<size_t>(options.backlog)) {
+        backlog.pop_front();
+        ++counters.dropped_slow_subscriber;
+      }
+      if (stop) break;
+      MonoTime now = clock.Mono();
+      if (backlog.empty() && now >= next_heartbeat) {
+        SendHeartbeat();
+        next_heartbeat = now + options.heartbeat_interval;
+      }
+      // The clock may be a fake one, so the wait is capped in real time too.
+      Duration wait = backlog.empty() ? std::min<Duration>(std::chrono::duration_cast<Duration>(next_heartbeat - now),
+                                                           Duration(100))
+                                      : kRetryInterval;
+      zmq::pollitem_t items[] = {{pub->handle(), 0, ZMQ_POLLIN, 0},
+                                 {nullptr, wake.fd(), ZMQ_POLLIN, 0},
+                                 {pub_monitor->socket().handle(), 0, ZMQ_POLLIN, 0}};
+      zmq::poll(items, 3, std::chrono::milliseconds(std::max<int64_t>(wait.count(), 0)));
+      if (items[1].revents & ZMQ_POLLIN) wake.Drain();
+      // Subscription messages are read so they do not pile up.
+      for (zmq::message_t sub; pub->recv(sub, zmq::recv_flags::dontwait);) {
+      }
+      pub_monitor->Drain(counters.handshakes_rejected);
+    }
+  } catch (const zmq::error_t& e) {
+    spdlog::error("alert publisher stopped: {}", e.what());
+  }
+  // What a subscriber's high-water mark still held back is not sent; it stays
+  // in the journal for catch-up.
+  counters.dropped_slow_subscriber += backlog.size();
+  pub_monitor.reset();
+  pub->close();
+}
+
+// ---- catch-up thread -------------------------------------------------------
+
+void Publisher::Impl::SendError(zmq::message_t& identity, bool delimiter, std::string_view message) {
+  ++counters.catchup_errors;
+  std::string json = CatchupErrorJson(message);
+  try {
+    if (!router->send(identity, zmq::send_flags::sndmore | zmq::send_flags::dontwait)) return;
+    if (delimiter) (void)router->send(zmq::const_buffer("", 0), zmq::send_flags::sndmore);
+    (void)router->send(zmq::buffer(kCatchupErrorTopic), zmq::send_flags::sndmore);
+    (void)router->send(zmq::buffer(json), zmq::send_flags::none);
+  } catch (const zmq::error_t& e) {
+    spdlog::debug("catch-up error reply dropped: {}", e.what());
+  }
+}
+
+void Publisher::Impl::StartSession(store::Store* store, std::vector<zmq::message_t>& frames, bool delimiter,
+                                   std::list<CatchupSession>& sessions) {
+  zmq::message_t& body = frames.back();
+  if (body.size() > options.catchup_max_request) {
+    return SendError(frames[0], delimiter,
+                     "request of " + std::to_string(body.size()) + " bytes exceeds catchup_max_request (" +
+                         std::to_string(options.catchup_max_request) + ")");
+  }
+  auto req = ParseCatchupRequest(body.to_string_view());
+  if (!req.ok()) return SendError(frames[0], delimiter, "malformed request: " + req.status().message());
+  if (store == nullptr) return SendError(frames[0], delimiter, "journal unavailable");
+  auto last = store->LastSeq();
+  if (!last.ok()) return SendError(frames[0], delimiter, "journal read failed");
+  // A new request from the same client replaces its unfinished one.
+  sessions.remove_if([&](const CatchupSession& s) { return s.identity == frames[0]; });
+  if (sessions.size() >= kMaxCatchupSessions) return SendError(frames[0], delimiter, "busy: too many catch-ups");
+  CatchupSession s;
+  s.identity = std::move(frames[0]);
+  s.delimiter = delimiter;
+  s.prefix = req->topic;
+  s.cursor = req->since;
+  s.upto = *last;
+  uint64_t max = static_cast<uint64_t>(options.catchup_max_entries);
+  s.remaining = req->limit == 0 ? max : std::min(req->limit, max);
+  s.last_progress = clock.Mono();
+  sessions.push_back(std::move(s));
+}
+
+void Publisher::Impl::ReceiveRequests(store::Store* store, std::list<CatchupSession>& sessions) {
+  for (int n = 0; n < 100; ++n) {
+    std::vector<zmq::message_t> frames;
+    zmq::message_t frame;
+    if (!router->recv(frame, zmq::recv_flags::dontwait)) return;
+    frames.push_back(std::move(frame));
+    while (frames.back().more() && frames.size() <= 8) {
+      zmq::message_t next;
+      (void)router->recv(next, zmq::recv_flags::none);
+      frames.push_back(std::move(next));
+    }
+    // Discard the rest of an over-long message.
+    while (frames.back().more()) (void)router->recv(frames.back(), zmq::recv_flags::none);
+    ++counters.catchup_requests;
+    // A DEALER sends [request], a REQ [empty, request]; the ROUTER prepends the identity.
+    if (frames.size() == 2) {
+      StartSession(store, frames, false, sessions);
+    } else if (frames.size() == 3 && frames[1].size() == 0) {
+      StartSession(store, frames, true, sessions);
+    } else {
+      bool delimiter = frames.size() > 1 && frames[1].size() == 0;
+      SendError(frames[0], delimiter, "malformed request: expected one JSON frame");
+    }
+  }
+}
+
+bool Publisher::Impl::SendFrames(CatchupSession& s, std::string_view topic, std::string_view payload) {
+  zmq::message_t id;
+  id.copy(s.identity);
+  if (!router->send(id, zmq::send_flags::sndmore | zmq::send_flags::dontwait)) return false;
+  if (s.delimiter) (void)router->send(zmq::const_buffer("", 0), zmq::send_flags::sndmore);
+  (void)router->send(zmq::buffer(topic), zmq::send_flags::sndmore);
+  (void)router->send(zmq::buffer(payload), zmq::send_flags::none);
+  s.last_progress = clock.Mono();
+  return true;
+}
+
+bool Publisher::Impl::Serve(store::Store* store, CatchupSession& s) {
+  try {
+    for (size_t sent = 0; sent < kCatchupChunk; ++sent) {
+      if (s.pending.empty() && !s.exhausted && s.remaining > 0) {
+        auto rows = store->ReadSince(s.cursor, s.prefix, std::min<uint64_t>(kCatchupChunk, s.remaining));
+        if (!rows.ok()) {
+          spdlog::warn("catch-up journal read failed: {}", rows.status().message());
+          SendError(s.identity, s.delimiter, "journal read failed");
+          return true;
+        }
+        for (auto& e : *rows) {
+          if (e.seq <= s.upto) s.pending.push_back(std::move(e));
+        }
+        if (s.pending.empty()) s.exhausted = true;
+      }
+      if (s.pending.empty()) {
+        CatchupEnd end;
+        end.complete = s.exhausted;
+        end.upto = s.exhausted ? s.upto : s.cursor;
+        end.count = s.count;
+        end.last_seq = s.upto;
+        return SendFrames(s, kCatchupEndTopic, CatchupEndJson(end));
+      }
+      const store::JournalEntry& e = s.pending.front();
+      if (!SendFrames(s, e.topic, e.payload)) {
+        if (clock.Mono() - s.last_progress > kCatchupStall) {
+          spdlog::warn("catch-up client stopped reading; reply abandoned after {} entries", s.count);
+          return true;
+        }
+        return false;
+      }
+      s.cursor = e.seq;
+      ++s.count;
+      --s.remaining;
+      ++counters.catchup_entries;
+      s.pending.pop_front();
+    }
+  } catch (const zmq::error_t& e) {
+    // EHOSTUNREACH: the client went away.
+    spdlog::debug("catch-up reply abandoned: {}", e.what());
+    return true;
+  }
+  return false;
+}
+
+void Publisher::Impl::CatchupLoop() {
+  NameThread("bm-catchup");
+  std::unique_ptr<store::Store> store;
+  if (auto opened = journal ? journal() : Result<std::unique_ptr<store::Store>>(Status::NotFound("no journal"));
+      opened.ok()) {
+    store = std::move(*opened);
+  } else {
+    spdlog::error("catch-up cannot open the journal: {}", opened.status().message());
+  }
+  std::list<CatchupSession> sessions;
+  try {
+    for (;;) {
+      zmq::pollitem_t items[] = {{router->handle(), 0, ZMQ_POLLIN, 0},
+                                 {router_monitor->socket().handle(), 0, ZMQ_POLLIN, 0}};
+      zmq::poll(items, 2, std::chrono::milliseconds(sessions.empty() ? -1 : kRetryInterval.count()));
+      router_monitor->Drain(counters.handshakes_rejected);
+      ReceiveRequests(store.get(), sessions);
+      for (auto it = sessions.begin(); it != sessions.end();) {
+        it = Serve(store.get(), *it) ? sessions.erase(it) : std::next(it);
+      }
+    }
+  } catch (const zmq::error_t& e) {
+    if (e.num() != ETERM) spdlog::error("catch-up service stopped: {}", e.what());
+  }
+  sessions.clear();
+  router_monitor.reset();
+  router->close();
+}
+
+// ---- ZAP thread --------------------------------------------------------------
+
+void Publisher::Impl::ZapLoop() {
+  NameThread("bm-zap");
+  try {
+    for (;;) {
+      std::vector<zmq::message_t> frames;
+      do {
+        zmq::message_t f;
+        if (!zap->recv(f, zmq::recv_flags::none)) break;
+        frames.push_back(std::move(f));
+      } while (frames.back().more());
+      // version, request id, domain, address, identity, mechanism, credentials...
+      std::string request_id = frames.size() > 1 ? frames[1].to_string() : "";
+      bool ok = frames.size() >= 7 && frames[0].to_string_view() == "1.0" &&
+                frames[2].to_string_view() == options.zap_domain && frames[5].to_string_view() == "CURVE" &&
+                frames[6].size() == 32 && allowed_keys.count(frames[6].to_string());
+      if (!ok) {
+        ++counters.zap_denied;
+        std::string who = "unknown key";
+        if (frames.size() >= 7 && frames[6].size() == 32) {
+          char z85[41] = {};
+          zmq_z85_encode(z85, static_cast<const uint8_t*>(frames[6].data()), 32);
+          who = std::string("key ") + z85;
+        }
+        spdlog::warn("rejected CURVE client {} from {}: not in publish.allowed_client_keys", who,
+                     frames.size() > 3 ? frames[3].to_string() : "?");
+      }
+      const std::string reply[] = {"1.0", request_id, ok ? "200" : "400", ok ? "OK" : "client key not allowed", "", ""};
+      for (size_t i = 0; i < 6; ++i) {
+        (void)zap->send(zmq::buffer(reply[i]), i < 5 ? zmq::send_flags::sndmore : zmq::send_flags::none);
+      }
+    }
+  } catch (const zmq::error_t& e) {
+    if (e.num() != ETERM) spdlog::error("zap handler stopped: {}", e.what());
+  }
+  zap->close();
+}
+
+// ---- Publisher -----------------------------------------------------------------
+
+Publisher::Publisher(PublishOptions options, std::string runtime_dir, JournalOpener journal, const Clock& clock)
+    : impl_(std::make_unique<Impl>(std::move(options), std::move(runtime_dir), std::move(journal), clock)) {}
+
+Publisher::~Publisher() { Stop(); }
+
+Status Publisher::Start(uint64_t last_seq) { return impl_->Start(last_seq, *this); }
+
+void Publisher::Stop() { impl_->Stop(); }
+
+bool Publisher::Publish(Alert alert) {
+  assert(alert.seq > 0);
+  if (impl_->stopping) return false;
+  uint64_t seq = alert.seq;
+  uint64_t prev = impl_->handed_seq.load();
+  while (prev < seq && !impl_->handed_seq.compare_exchange_weak(prev, seq)) {
+  }
+  return impl_->Enqueue(std::move(alert));
+}
+
+bool Publisher::PublishMention(ScoredMention mention) {
+  if (impl_->stopping) return false;
+  return impl_->Enqueue(std::move(mention));
+}
+
+PublisherCounters Publisher::counters() const {
+  const Counters& c = impl_->counters;
+  return {
+      c.published,           c.mentions_published, c.dropped_slow_subscriber, c.dropped_queue_full, c.heartbeats,
+      c.handshakes_rejected, c.zap_denied,         c.catchup_requests,        c.catchup_errors,     c.catchup_entries};
+}
+
+}  // namespace brandmon::publish

@@ -1,0 +1,387 @@
+#include "daemon/publish/publisher.h"
+
+#include <gtest/gtest.h>
+#include <sys/stat.h>
+
+#include <fstream>
+#include <zmq.hpp>
+
+#include "daemon/publish/curve_keys.h"
+#include "daemon/publish/messages.h"
+#include "tests/daemon/publish/publish_fixture.h"
+#include "tests/daemon/publish/schema_check.h"
+
+namespace brandmon::publish {
+namespace {
+
+using testing::AlertSchema;
+using testing::PublishFixture;
+
+constexpr Duration kWait = std::chrono::seconds(10);
+
+// The next message that is not a heartbeat, or nullopt after kWait.
+std::optional<Message> NextNonHeartbeat(Subscriber& sub) {
+  for (;;) {
+    auto m = sub.Receive(kWait);
+    if (!m.ok() || !*m) return std::nullopt;
+    if ((*m)->topic != kHeartbeatTopic) return **m;
+  }
+}
+
+// Waits (bounded) until `pred` holds for the publisher's counters.
+template <typename Pred>
+bool WaitFor(const Publisher& p, Pred pred) {
+  for (int i = 0; i < 1000; ++i) {
+    if (pred(p.counters())) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  return pred(p.counters());
+}
+
+// Collects a whole catch-up (following incomplete replies).
+std::vector<Message> CatchUpAll(Subscriber& sub, uint64_t since, const std::string& prefix,
+                                CatchupEnd* last_end = nullptr) {
+  std::vector<Message> out;
+  for (int round = 0; round < 1000; ++round) {
+    auto end = sub.CatchUp(
+        {since, prefix, 0}, [&](Message&& m) { out.push_back(std::move(m)); }, kWait);
+    EXPECT_TRUE(end.ok()) << end.status().ToString();
+    if (!end.ok()) break;
+    if (last_end) *last_end = *end;
+    since = end->upto;
+    if (end->complete) break;
+  }
+  return out;
+}
+
+TEST(PublisherTest, DeliversJournaledAlertsInOrderOnEveryEndpointSchemaValid) {
+  PublishFixture f;
+  f.StartPublisher(f.Options());
+  const auto& eps = f.publisher->endpoints();
+  ASSERT_EQ(eps.size(), 2u);
+  EXPECT_EQ(eps[0], "ipc://" + (f.dir.path() / "alerts.sock").string());
+  EXPECT_TRUE(eps[1].starts_with("tcp://127.0.0.1:")) << eps[1];
+  EXPECT_NE(eps[1], "tcp://127.0.0.1:*");
+  auto ipc = f.Sync(eps[0], "", {"alert."});
+  auto tcp = f.Sync(eps[1], "", {"alert.globex"});
+  ASSERT_TRUE(ipc && tcp);
+  auto alerts = f.Journal(20);
+  for (auto& a : alerts) ASSERT_TRUE(f.publisher->Publish(a));
+  uint64_t prev = 0;
+  for (const auto& a : alerts) {
+    auto m = NextNonHeartbeat(*ipc);
+    ASSERT_TRUE(m);
+    EXPECT_EQ(m->topic, AlertTopic(a));
+    EXPECT_EQ(AlertSchema().Check(m->payload), "") << m->payload;
+    auto seq = ParseAlertSeq(m->payload);
+    ASSERT_TRUE(seq.ok());
+    EXPECT_GT(*seq, prev);
+    EXPECT_EQ(*seq, a.seq);
+    prev = *seq;
+  }
+  for (const auto& a : alerts) {
+    if (a.brand != "globex") continue;
+    auto m = NextNonHeartbeat(*tcp);
+    ASSERT_TRUE(m);
+    EXPECT_EQ(m->topic, AlertTopic(a));
+    EXPECT_EQ(*ParseAlertSeq(m->payload), a.seq);
+  }
+  EXPECT_TRUE(WaitFor(*f.publisher, [](const PublisherCounters& c) { return c.published == 20; }));
+}
+
+TEST(PublisherTest, MentionsGoOutOnTheirBrandTopic) {
+  PublishFixture f;
+  f.StartPublisher(f.Options());
+  auto sub = f.Sync(f.publisher->endpoints()[0], "", {"mention.acme"});
+  ASSERT_TRUE(sub);
+  ScoredMention m = testing::ScenarioAlert(2).mentions[0];
+  ASSERT_TRUE(f.publisher->PublishMention(m));
+  auto got = NextNonHeartbeat(*sub);
+  ASSERT_TRUE(got);
+  EXPECT_EQ(got->topic, "mention.acme");
+  EXPECT_EQ(AlertSchema().Check(got->payload, "mention_message"), "") << got->payload;
+  EXPECT_NE(got->payload.find("ça ne marche pas"), std::string::npos);
+}
+
+TEST(PublisherTest, HeartbeatCarriesTheLastSeqWhenIdle) {
+  PublishFixture f;
+  f.Journal(3);
+  f.StartPublisher(f.Options());
+  auto sub = f.Sync(f.publisher->endpoints()[0], "", {});
+  ASSERT_TRUE(sub);
+  auto next_heartbeat = [&]() -> std::optional<Heartbeat> {
+    f.clock.Advance(std::chrono::seconds(5));
+    for (;;) {
+      auto m = sub->Receive(kWait);
+      if (!m.ok() || !*m) return std::nullopt;
+      if ((*m)->topic != kHeartbeatTopic) continue;
+      EXPECT_EQ(AlertSchema().Check((*m)->payload, "heartbeat"), "") << (*m)->payload;
+      auto hb = ParseHeartbeat((*m)->payload);
+      if (hb.ok() && hb->last_seq == 3) return *hb;
+      if (hb.ok() && hb->last_seq > 3) return *hb;
+    }
+  };
+  auto hb = next_heartbeat();
+  ASSERT_TRUE(hb);
+  EXPECT_EQ(hb->last_seq, 3u);
+  EXPECT_EQ(hb->interval_ms, 5000);
+  // A newer alert that was handed over but dropped still shows in the next heartbeat.
+  auto alerts = f.Journal(1);
+  ASSERT_TRUE(f.publisher->Publish(alerts[0]));
+  std::optional<Heartbeat> later;
+  for (int i = 0; i < 50 && (!later || later->last_seq < 4); ++i) later = next_heartbeat();
+  ASSERT_TRUE(later);
+  EXPECT_EQ(later->last_seq, 4u);
+}
+
+TEST(PublisherTest, QueueFullHandOversAreRefusedAndCountedNotBlocked) {
+  PublishFixture f;
+  PublishOptions o = f.Options();
+  o.queue_capacity = 100;
+  f.publisher = std::make_unique<Publisher>(o, f.dir.path().string(), f.Opener(), f.clock);
+  auto alerts = f.Journal(150);
+  int accepted = 0;
+  for (auto& a : alerts) accepted += f.publisher->Publish(a);
+  EXPECT_EQ(accepted, 100);
+  EXPECT_EQ(f.publisher->counters().dropped_queue_full, 50u);
+}
+
+// 100,000 alerts journaled in a file store and handed over while a subscriber
+// reads nothing: every hand-over is accepted at once (the pipeline never
+// waits), the messages the stalled subscriber cannot take are dropped and
+// counted, and catch-up returns the whole journal in order.
+TEST(PublisherTest, SlowSubscriberUnderLoadCostsDropsNotThroughput) {
+  constexpr int kAlerts = 100000;
+  PublishFixture f;
+  PublishOptions o = f.Options();
+  o.sndhwm = 100;
+  o.backlog = 1000;
+  o.queue_capacity = kAlerts;
+  f.StartPublisher(o);
+  // A raw subscriber with a tiny receive buffer that stops reading after the
+  // first heartbeat.
+  zmq::context_t ctx;
+  zmq::socket_t slow(ctx, zmq::socket_type::sub);
+  slow.set(zmq::sockopt::rcvhwm, 10);
+  slow.set(zmq::sockopt::linger, 0);
+  slow.set(zmq::sockopt::subscribe, "");
+  slow.connect(f.publisher->endpoints()[0]);
+  for (int i = 0; i < 100; ++i) {
+    f.clock.Advance(std::chrono::seconds(5));
+    zmq::pollitem_t item{slow.handle(), 0, ZMQ_POLLIN, 0};
+    if (zmq::poll(&item, 1, std::chrono::milliseconds(100)) > 0) break;
+  }
+  auto alerts = f.Journal(kAlerts);
+  ASSERT_EQ(alerts.size(), static_cast<size_t>(kAlerts));
+  int accepted = 0;
+  for (auto& a : alerts) accepted += f.publisher->Publish(std::move(a));
+  EXPECT_EQ(accepted, kAlerts);
+  EXPECT_TRUE(WaitFor(*f.publisher, [](const PublisherCounters& c) { return c.dropped_slow_subscriber > 0; }));
+
+  auto catcher = Subscriber::Connect(f.publisher->endpoints()[1], f.publisher->catchup_endpoints()[1], {}, {});
+  ASSERT_TRUE(catcher.ok());
+  CatchupEnd end;
+  auto entries = CatchUpAll(**catcher, 0, "alert.", &end);
+  ASSERT_EQ(entries.size(), static_cast<size_t>(kAlerts));
+  for (size_t i = 0; i < entries.size(); ++i) {
+    ASSERT_EQ(*ParseAlertSeq(entries[i].payload), i + 1) << i;
+    ASSERT_EQ(AlertSchema().Check(entries[i].payload), "") << i;
+  }
+  EXPECT_EQ(end.upto, static_cast<uint64_t>(kAlerts));
+
+  f.publisher->Stop();
+  PublisherCounters c = f.publisher->counters();
+  EXPECT_EQ(c.dropped_queue_full, 0u);
+  EXPECT_GT(c.dropped_slow_subscriber, 0u);
+  EXPECT_EQ(c.published + c.dropped_slow_subscriber, static_cast<uint64_t>(kAlerts));
+  EXPECT_GE(c.catchup_entries, static_cast<uint64_t>(kAlerts));
+  // What the slow subscriber did get is in order.
+  uint64_t prev = 0;
+  for (;;) {
+    zmq::message_t topic, body;
+    if (!slow.recv(topic, zmq::recv_flags::dontwait)) break;
+    (void)slow.recv(body, zmq::recv_flags::none);
+    if (topic.to_string_view() == kHeartbeatTopic) continue;
+    uint64_t seq = *ParseAlertSeq(body.to_string_view());
+    EXPECT_GT(seq, prev);
+    prev = seq;
+  }
+}
+
+TEST(PublisherTest, CatchupFiltersBySinceAndTopicAndPages) {
+  PublishFixture f;
+  auto alerts = f.Journal(12);
+  f.StartPublisher(f.Options());
+  auto sub = Subscriber::Connect(f.publisher->endpoints()[0], f.publisher->catchup_endpoints()[0], {}, {});
+  ASSERT_TRUE(sub.ok());
+  auto globex = CatchUpAll(**sub, 4, "alert.globex");
+  std::vector<uint64_t> seqs;
+  for (const auto& m : globex) seqs.push_back(*ParseAlertSeq(m.payload));
+  EXPECT_EQ(seqs, (std::vector<uint64_t>{6, 8, 10, 12}));  // globex alerts are the odd-numbered, seq = i + 1
+  std::vector<Message> page;
+  auto end = (*sub)->CatchUp(
+      {0, "alert.", 5}, [&](Message&& m) { page.push_back(m); }, kWait);
+  ASSERT_TRUE(end.ok());
+  EXPECT_EQ(page.size(), 5u);
+  EXPECT_FALSE(end->complete);
+  EXPECT_EQ(end->upto, 5u);
+  EXPECT_EQ(end->last_seq, 12u);
+  EXPECT_EQ(AlertSchema().Check(CatchupEndJson(*end), "catchup_end"), "");
+  auto rest = CatchUpAll(**sub, end->upto, "alert.");
+  EXPECT_EQ(rest.size(), 7u);
+  auto none = CatchUpAll(**sub, 12, "");
+  EXPECT_TRUE(none.empty());
+}
+
+// Sends raw frames to the catch-up ROUTER and returns [topic, payload] of
+// the reply, or an empty vector when none comes within `wait`.
+std::vector<std::string> RawRequest(const std::string& endpoint, const std::vector<std::string>& frames,
+                                    Duration wait = kWait) {
+  zmq::context_t ctx;
+  zmq::socket_t dealer(ctx, zmq::socket_type::dealer);
+  dealer.set(zmq::sockopt::linger, 0);
+  dealer.connect(endpoint);
+  for (size_t i = 0; i < frames.size(); ++i) {
+    dealer.send(zmq::buffer(frames[i]), i + 1 < frames.size() ? zmq::send_flags::sndmore : zmq::send_flags::none);
+  }
+  zmq::pollitem_t item{dealer.handle(), 0, ZMQ_POLLIN, 0};
+  zmq::poll(&item, 1, std::chrono::milliseconds(wait.count()));
+  std::vector<std::string> out;
+  if (!(item.revents & ZMQ_POLLIN)) return out;
+  zmq::message_t m;
+  do {
+    (void)dealer.recv(m, zmq::recv_flags::none);
+    out.push_back(m.to_string());
+  } while (m.more());
+  return out;
+}
+
+TEST(PublisherTest, MalformedCatchupRequestsGetAnErrorNeverACrash) {
+  PublishFixture f;
+  f.Journal(3);
+  PublishOptions o = f.Options();
+  o.catchup_max_request = 4096;
+  f.StartPublisher(o);
+  const std::string ep = f.publisher->catchup_endpoints()[1];
+  struct Case {
+    std::vector<std::string> frames;
+    std::string expected;
+  };
+  const Case cases[] = {
+      {{std::string("\x00\xff\xfegarbage", 10)}, "not a JSON object"},
+      {{"[]"}, "not a JSON object"},
+      {{R"({"since":"1"})"}, "\"since\" must be"},
+      {{R"({"since":1,"topic":["alert."]})"}, "\"topic\" must be a string"},
+      {{R"({"since":1,"limit":-3})"}, "\"limit\" must be"},
+      {{R"({"v":9,"since":1})"}, "\"v\" must be 1"},
+      {{R"({"since":0})", R"({"since":0})"}, "expected one JSON frame"},
+      {{"a", "b", "c", "d", "e", "f", "g", "h", "i", "j", "k"}, "expected one JSON frame"},
+      {{std::string(5000, ' ')}, "exceeds catchup_max_request"},
+  };
+  for (const auto& c : cases) {
+    auto reply = RawRequest(ep, c.frames);
+    ASSERT_EQ(reply.size(), 2u) << c.expected;
+    EXPECT_EQ(reply[0], kCatchupErrorTopic);
+    EXPECT_EQ(AlertSchema().Check(reply[1], "catchup_error"), "");
+    EXPECT_NE(ParseCatchupError(reply[1]).find(c.expected), std::string::npos) << reply[1];
+  }
+  // A frame far beyond the limit is refused by libzmq without an answer.
+  EXPECT_TRUE(RawRequest(ep, {std::string(1 << 20, '{')}, Duration(300)).empty());
+  // The service still answers, including REQ-style requests with a delimiter.
+  auto ok = RawRequest(ep, {"", R"({"since":1})"});
+  ASSERT_GE(ok.size(), 3u);
+  EXPECT_EQ(ok[0], "");
+  EXPECT_TRUE(ok[1].starts_with("alert.")) << ok[1];
+  EXPECT_EQ(*ParseAlertSeq(ok[2]), 2u);
+  EXPECT_GE(f.publisher->counters().catchup_errors, 9u);
+}
+
+TEST(PublisherTest, IpcSocketsAreRestrictedToUserAndGroup) {
+  PublishFixture f;
+  // A stale socket file from a dead daemon is replaced.
+  {
+    zmq::context_t ctx;
+    zmq::socket_t stale(ctx, zmq::socket_type::pub);
+    stale.set(zmq::sockopt::linger, 0);
+    stale.bind("ipc://" + (f.dir.path() / "alerts.sock").string());
+  }
+  f.StartPublisher(f.Options());
+  for (const char* name : {"alerts.sock", "catchup.sock"}) {
+    struct stat st {};
+    ASSERT_EQ(stat((f.dir.path() / name).c_str(), &st), 0) << name;
+    EXPECT_TRUE(S_ISSOCK(st.st_mode)) << name;
+    EXPECT_EQ(st.st_mode & 0777, 0660u) << name;
+  }
+  f.publisher->Stop();
+  EXPECT_FALSE(std::filesystem::exists(f.dir.path() / "alerts.sock"));
+}
+
+TEST(PublisherTest, AFileInTheWayOfAnIpcSocketIsAnError) {
+  PublishFixture f;
+  f.dir.Write("alerts.sock", "not a socket");
+  Publisher p(f.Options(), f.dir.path().string(), f.Opener(), f.clock);
+  Status s = p.Start(0);
+  EXPECT_EQ(s.code(), Status::Code::kUnavailable);
+  EXPECT_NE(s.message().find("alerts.sock exists and is not a socket"), std::string::npos) << s.message();
+}
+
+class CurveTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    server_ = *GenerateCurveKeyPair();
+    client_ = *GenerateCurveKeyPair();
+    stranger_ = *GenerateCurveKeyPair();
+    PublishOptions o = f_.Options();
+    o.curve_secret_key = server_.secret_key;
+    o.allowed_client_keys = {client_.public_key};
+    ASSERT_TRUE(CheckPublishOptions(o).empty());
+    f_.StartPublisher(o);
+    EXPECT_EQ(f_.publisher->server_public_key(), server_.public_key);
+  }
+  ClientKeys Keys(const CurveKeyPair& pair) { return {server_.public_key, pair.public_key, pair.secret_key}; }
+
+  PublishFixture f_;
+  CurveKeyPair server_, client_, stranger_;
+};
+
+TEST_F(CurveTest, AnAllowedKeyReceivesAndCatchesUp) {
+  auto sub = f_.Sync(f_.publisher->endpoints()[1], f_.publisher->catchup_endpoints()[1], {"alert."}, Keys(client_));
+  ASSERT_TRUE(sub);
+  auto alerts = f_.Journal(2);
+  for (auto& a : alerts) ASSERT_TRUE(f_.publisher->Publish(a));
+  auto m = NextNonHeartbeat(*sub);
+  ASSERT_TRUE(m);
+  EXPECT_EQ(*ParseAlertSeq(m->payload), 1u);
+  std::vector<Message> got;
+  auto end = sub->CatchUp(
+      {0, "", 0}, [&](Message&& e) { got.push_back(e); }, kWait);
+  ASSERT_TRUE(end.ok()) << end.status().ToString();
+  EXPECT_EQ(got.size(), 2u);
+  EXPECT_EQ(f_.publisher->counters().zap_denied, 0u);
+}
+
+TEST_F(CurveTest, AWrongKeyIsRejectedLoggedAndCounted) {
+  auto sub = Subscriber::Connect(f_.publisher->endpoints()[1], "", {""}, Keys(stranger_));
+  ASSERT_TRUE(sub.ok());
+  EXPECT_TRUE(WaitFor(*f_.publisher, [](const PublisherCounters& c) { return c.zap_denied > 0; }));
+  EXPECT_TRUE(WaitFor(*f_.publisher, [](const PublisherCounters& c) { return c.handshakes_rejected > 0; }));
+  f_.clock.Advance(std::chrono::seconds(5));
+  auto m = (*sub)->Receive(Duration(300));
+  ASSERT_TRUE(m.ok());
+  EXPECT_FALSE(*m);
+}
+
+TEST_F(CurveTest, NoKeyIsRejectedOnTcpButIpcStaysOpenToLocalUsers) {
+  auto plain = Subscriber::Connect(f_.publisher->endpoints()[1], "", {""}, {});
+  ASSERT_TRUE(plain.ok());
+  EXPECT_TRUE(WaitFor(*f_.publisher, [](const PublisherCounters& c) { return c.handshakes_rejected > 0; }));
+  f_.clock.Advance(std::chrono::seconds(5));
+  auto m = (*plain)->Receive(Duration(300));
+  ASSERT_TRUE(m.ok());
+  EXPECT_FALSE(*m);
+  auto local = f_.Sync(f_.publisher->endpoints()[0], "", {});
+  EXPECT_TRUE(local);
+}
+
+}  // namespace
+}  // namespace brandmon::publish
