@@ -1,6 +1,9 @@
 #!/usr/bin/env bash
-# Sets up, builds and runs brandmond on the bundled demo config (conf/demo.json),
-# which reads bundled sample files: no network needed. Ctrl-C stops it.
+# Sets up, builds and runs brandmond on the bundled demo config (conf/demo.json,
+# which reads bundled sample files: no network needed), and shows its alerts
+# with `brandmonctl tail` as they arrive. Ctrl-C stops both.
+#   scripts/demo.sh            daemon in the background, alerts in the foreground
+#   scripts/demo.sh --daemon   only the daemon, in the foreground (logs on stderr)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh build
@@ -9,5 +12,14 @@ scripts/setup.sh build
 # rightly stay quiet).
 state=$(mktemp -d -t brandmon-demo-XXXXXX)
 export XDG_STATE_HOME="$state" XDG_RUNTIME_DIR="$state"
-echo "demo state in $state; Ctrl-C stops the daemon"
-exec build/bin/brandmond --config conf/demo.json "$@"
+if [ "${1:-}" = "--daemon" ]; then
+  exec build/bin/brandmond --config conf/demo.json
+fi
+build/bin/brandmond --config conf/demo.json 2>"$state/brandmond.log" &
+daemon=$!
+trap 'kill $daemon 2>/dev/null; wait $daemon 2>/dev/null; echo "daemon log: $state/brandmond.log"' EXIT
+echo "brandmond running (pid $daemon, state in $state); alerts also on tcp://127.0.0.1:5556. Ctrl-C stops it."
+for _ in $(seq 50); do [ -S "$state/brandmon/control.sock" ] && break; sleep 0.1; done
+build/bin/brandmonctl status || true
+echo
+build/bin/brandmonctl tail --since 0
