@@ -80,7 +80,7 @@ std::string Relative(const rapidjson::Value& obj, const char* key) {
   if (!t) return it->value.GetString();
   auto secs = std::chrono::duration_cast<std::chrono::seconds>(*t - SystemClock::Instance().Now());
   std::string d = FormatDuration(std::chrono::duration_cast<Duration>(secs.count() < 0 ? -secs : secs));
-  return secs.count() < 0 ? d + " ago" : "in " + d;
+  return secs.count() <= 0 ? d + " ago" : "in " + d;
 }
 
 std::string Str(const rapidjson::Value& obj, const char* key) {
