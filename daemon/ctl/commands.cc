@@ -39,9 +39,11 @@ const std::vector<Command>& Commands() {
        RunTail},
       {"keygen", "write a CURVE key pair (Z85) for the alert publisher or a subscriber",
        "brandmonctl keygen [--output PREFIX]  (PREFIX.key mode 0600, PREFIX.pub)", RunKeygen},
-      {"parse", "parse a feed file (RSS, Atom, RDF, JSON Feed) and print one mention per line",
-       "brandmonctl parse [--format auto|rss|atom|rdf|jsonfeed] [--base-url URL] [--content-type CT] FILE|-\n"
-       "  (FEED_URL and FEED_CONTENT_TYPE in the environment stand in for the two options)",
+      {"parse", "parse a feed file (RSS, Atom, RDF, JSON Feed) or a JSON API response and print one mention per line",
+       "brandmonctl parse [--format auto|rss|atom|rdf|jsonfeed|json] [--preset NAME] [--base-url URL]\n"
+       "                  [--content-type CT] FILE|-\n"
+       "  (--preset NAME maps a JSON API response with an http_json preset, e.g. reddit_search;\n"
+       "   FEED_URL and FEED_CONTENT_TYPE in the environment stand in for --base-url and --content-type)",
        RunParse},
       {"fetch", "fetch and parse one configured source once and print its mentions (-v: the HTTP exchange)",
        "brandmonctl fetch SOURCE [--config PATH] [-v]", RunFetch},

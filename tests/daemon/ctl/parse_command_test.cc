@@ -78,8 +78,8 @@ TEST(ParseCommandTest, BadArgumentsAreUsageErrors) {
   EXPECT_EQ(Ctl({"parse"}).code, 2);
   EXPECT_EQ(Ctl({"parse", "--format", "yaml", "-"}).code, 2);
   CtlRun json = Ctl({"parse", "--format", "json", "--preset", "reddit", "-"});
-  EXPECT_EQ(json.code, 2);
-  EXPECT_NE(json.err.find("not available"), std::string::npos);
+  EXPECT_EQ(json.code, 2) << "no preset named reddit (it is reddit_search)";
+  EXPECT_NE(json.err.find("reddit"), std::string::npos);
   EXPECT_EQ(Ctl({"parse", "--bogus", "-"}).code, 2);
   CtlRun missing = Ctl({"parse", "/nonexistent/feed.xml"});
   EXPECT_EQ(missing.code, 1);
@@ -90,6 +90,37 @@ TEST(ParseCommandTest, ForcedFormatIsChecked) {
   CtlRun r = Ctl({"parse", "--format", "atom", "-"}, "<rss><channel><item><guid>1</guid></item></channel></rss>");
   EXPECT_EQ(r.code, 1);
   EXPECT_NE(r.err.find("expected atom"), std::string::npos) << r.err;
+}
+
+}  // namespace
+}  // namespace brandmon::ctl
+
+namespace brandmon::ctl {
+namespace {
+
+TEST(ParseCommandPresetTest, MapsAJsonApiResponseWithAPreset) {
+  CtlRun r = Ctl({"parse", "--preset", "reddit_search",
+                  brandmon::testing::FixturePath("plugins/http_json/fixtures/reddit_search.json")});
+  ASSERT_EQ(r.code, 0) << r.err;
+  ASSERT_GT(Lines(r.out), 0u);
+  EXPECT_NE(r.out.find("\"channel\":\"reddit\""), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("\"url\":\"https://"), std::string::npos) << r.out;
+}
+
+TEST(ParseCommandPresetTest, JsonFormatNeedsAPresetAndAKnownOne) {
+  CtlRun r = Ctl({"parse", "--format", "json", "-"}, "{}");
+  EXPECT_EQ(r.code, 2);
+  EXPECT_NE(r.err.find("--format json needs --preset NAME"), std::string::npos) << r.err;
+  r = Ctl({"parse", "--preset", "no_such_preset", "-"}, "{}");
+  EXPECT_EQ(r.code, 2);
+  EXPECT_NE(r.err.find("no_such_preset"), std::string::npos) << r.err;
+}
+
+TEST(ParseCommandPresetTest, UnusableJsonIsOneClearLine) {
+  CtlRun r = Ctl({"parse", "--preset", "reddit_search", "-"}, "{\"data\": [1, 2");
+  EXPECT_EQ(r.code, 1);
+  EXPECT_EQ(Lines(r.err), 1u) << r.err;
+  EXPECT_TRUE(r.out.empty());
 }
 
 }  // namespace
