@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Sets up, builds and runs the whole test suite: formatting, the normal build,
-# then the same tests under AddressSanitizer + UndefinedBehaviorSanitizer.
-# Usage: scripts/test.sh [--quick]   (--quick: skip the sanitizer pass)
+# a short run of every fuzz target, then the same tests under
+# AddressSanitizer + UndefinedBehaviorSanitizer.
+# Usage: scripts/test.sh [--quick]   (--quick: skip the fuzz and sanitizer passes;
+#        FUZZ_SECONDS sets the time per fuzz target, default 15)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 quick=0
@@ -21,6 +23,9 @@ scripts/setup.sh build
 ctest --test-dir build --output-on-failure -j "$jobs" --timeout 300
 
 if [ "$quick" -eq 0 ]; then
+  echo "== fuzz every untrusted-input parser briefly (clang, ASan + UBSan, libFuzzer)"
+  scripts/fuzz.sh "${FUZZ_SECONDS:-15}"
+
   echo "== build and test under ASan + UBSan"
   scripts/setup.sh build-asan -DBRANDMON_SANITIZE=ON -DCMAKE_BUILD_TYPE=Debug
   ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \

@@ -1,5 +1,7 @@
 #include "daemon/base/mention.h"
 
+#include <cmath>
+
 #include <rapidjson/document.h>
 #include <rapidjson/error/en.h>
 #include <rapidjson/stringbuffer.h>
@@ -18,6 +20,7 @@ const double* Mention::Metric(std::string_view name) const {
 }
 
 void Mention::SetMetric(std::string name, double value) {
+  if (!std::isfinite(value)) return;  // JSON has no inf or NaN: MentionToJson could not write it
   for (auto& [key, existing] : metrics) {
     if (key == name) {
       existing = value;

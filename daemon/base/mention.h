@@ -27,6 +27,7 @@ struct Mention {
   std::vector<std::pair<std::string, double>> metrics;
 
   const double* Metric(std::string_view name) const;
+  // Sets or replaces a metric; a value that is not finite (1e999) is ignored.
   void SetMetric(std::string name, double value);
 };
 

@@ -34,6 +34,7 @@ std::optional<int64_t> DaysFromCivil(int year, int month, int day) {
   std::chrono::year_month_day ymd{std::chrono::year(year), std::chrono::month(static_cast<unsigned>(month)),
                                   std::chrono::day(static_cast<unsigned>(day))};
   if (month < 1 || month > 12 || day < 1 || day > 31 || !ymd.ok()) return std::nullopt;
+  if (year < 1678 || year > 2261) return std::nullopt;  // beyond WallTime's nanoseconds: overflow
   return std::chrono::sys_days(ymd).time_since_epoch().count();
 }
 

@@ -14,7 +14,7 @@ namespace brandmon {
 std::optional<WallTime> ParseRfc3339(std::string_view text);
 
 // Days since 1970-01-01 for a proleptic Gregorian date; nullopt when the date
-// does not exist (e.g. February 30).
+// does not exist (e.g. February 30) or WallTime cannot hold it (outside 1678-2261).
 std::optional<int64_t> DaysFromCivil(int year, int month, int day);
 
 }  // namespace brandmon

@@ -14,6 +14,7 @@ namespace {
 constexpr size_t kMaxQueued = 256;
 // How often the trend rules close their buckets.
 constexpr Duration kTickInterval = std::chrono::seconds(5);
+const std::string kNoLang;
 
 int DayOf(WallTime t) {
   return static_cast<int>(std::chrono::duration_cast<std::chrono::hours>(t.time_since_epoch()).count() / 24);
@@ -206,7 +207,8 @@ void Pipeline::ProcessPoll(const std::string& source, PollResult& result) {
       ++duplicates;
       continue;
     }
-    match::MatchInput in{m.text, m.title, m.author, m.url, m.lang.value_or(""), m.channel};
+    const std::string& lang = m.lang ? *m.lang : kNoLang;
+    match::MatchInput in{m.text, m.title, m.author, m.url, lang, m.channel};
     std::vector<match::BrandHit> hits = brands_->matcher.Match(in, brands_->scratch);
     if (hits.empty()) {
       ++unmatched;

@@ -5,6 +5,7 @@
 #include <libxml/parser.h>
 #include <libxml/parserInternals.h>
 
+#include <cmath>
 #include <cstring>
 #include <memory>
 #include <unordered_map>
@@ -501,6 +502,7 @@ void XmlFeedReader::Start(std::string_view name, std::string_view prefix, std::s
   }
   if (depth == 1) {
     StartRoot(tag, name);
+    if (stopped_not_feed_) return;  // xmlStopParser freed the input that `lang` and `attributes` point into
     if (!lang.empty()) info_.lang = lang;
     if (tag == Tag::kFeed || tag == Tag::kChannel) StartInFeed(tag, ns, depth, attributes, nb_attributes);
     return;
@@ -609,12 +611,14 @@ void XmlFeedReader::StartInItem(Tag tag, Ns ns, size_t depth, const xmlChar** at
     case Tag::kMediaTitle: CaptureText(item_.media_title, TextMode::kText, depth); break;
     case Tag::kMediaStarRating: {
       std::string average(Attr(attributes, nb_attributes, "average"));
-      if (!average.empty()) item_.metrics.emplace_back("rating", std::strtod(average.c_str(), nullptr));
+      double rating = average.empty() ? 0 : std::strtod(average.c_str(), nullptr);
+      if (!average.empty() && std::isfinite(rating)) item_.metrics.emplace_back("rating", rating);
       break;
     }
     case Tag::kMediaStatistics: {
       std::string views(Attr(attributes, nb_attributes, "views"));
-      if (!views.empty()) item_.metrics.emplace_back("views", std::strtod(views.c_str(), nullptr));
+      double count = views.empty() ? 0 : std::strtod(views.c_str(), nullptr);
+      if (!views.empty() && std::isfinite(count)) item_.metrics.emplace_back("views", count);
       break;
     }
     case Tag::kSlashComments:

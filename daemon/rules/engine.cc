@@ -345,7 +345,7 @@ void Engine::RunMentionRules(BrandState& b, const ScoredMention& sm, WallTime no
     std::vector<TermCount> hits;
     for (const auto& [folded, phrase] : b.keyword_terms) {
       if (!ContainsWords(words, phrase)) continue;
-      if (std::any_of(hits.begin(), hits.end(), [&](const TermCount& t) { return t.term == folded; })) continue;
+      if (std::any_of(hits.begin(), hits.end(), [&f = folded](const TermCount& t) { return t.term == f; })) continue;
       if (!TakeCooldown(b, "keyword|" + folded, o.keyword.cooldown, now)) continue;
       hits.push_back({folded, 1, 0});
     }

@@ -187,7 +187,8 @@ Status Store::WriteInTransaction(const WriteBatch& batch, WriteResult& result) {
   int64_t now_ms = ToUnixMillis(clock_.Now());
   // (source, id) pairs first seen by this batch: only their mentions are new.
   std::set<std::pair<std::string, std::string>> fresh;
-  for (const auto& [source, id] : batch.seen_) {
+  for (const auto& seen : batch.seen_) {
+    const std::string &source = seen.first, &id = seen.second;  // lambdas cannot capture bindings in clang 14
     Hook(step);
     seen_insert_.Reset();
     if (auto s = BindAll([&] { return seen_insert_.BindText(1, source); }, [&] { return seen_insert_.BindText(2, id); },
@@ -301,7 +302,8 @@ Status Store::PutSourceStateRow(const SourceState& state) {
   cursor_delete_.Reset();
   if (s = cursor_delete_.BindText(1, state.source); s.ok()) s = cursor_delete_.Run();
   if (!s.ok()) return s;
-  for (const auto& [key, value] : state.cursor) {
+  for (const auto& entry : state.cursor) {
+    const std::string &key = entry.first, &value = entry.second;
     cursor_insert_.Reset();
     s = BindAll([&] { return cursor_insert_.BindText(1, state.source); },
                 [&] { return cursor_insert_.BindText(2, key); }, [&] { return cursor_insert_.BindText(3, value); });

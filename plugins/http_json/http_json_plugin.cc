@@ -110,7 +110,10 @@ std::optional<WallTime> ParseTime(const Value* v, const std::string& format) {
   if (number) {
     if (format == "rfc3339") return std::nullopt;
     bool ms = format == "epoch_ms" || (format == "auto" && std::fabs(*number) > 1e11);
-    return FromUnixMillis(static_cast<int64_t>(ms ? *number : *number * 1000));
+    double millis = ms ? *number : *number * 1000;
+    // Years 1678-2261 are what WallTime holds; anything else is a bad value, not a time.
+    if (!std::isfinite(millis) || std::fabs(millis) > 9.2e15) return std::nullopt;
+    return FromUnixMillis(static_cast<int64_t>(millis));
   }
   if (!v->IsString()) return std::nullopt;
   if (auto t = ParseRfc3339(v->GetString())) return t;

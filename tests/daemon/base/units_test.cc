@@ -36,6 +36,16 @@ TEST(UnitsTest, ParsesSizes) {
   EXPECT_EQ(FormatSize(1000), "1000");
 }
 
+// Found by fuzz_mention: a year WallTime (nanoseconds) cannot hold overflowed.
+TEST(TimeParseTest, YearsBeyondWallTimeAreRejected) {
+  for (const char* bad : {"8779-11-25T11:30:00Z", "2262-04-12T00:00:00Z", "1677-01-01T00:00:00Z", "9999-12-31"}) {
+    EXPECT_FALSE(ParseRfc3339(bad).has_value()) << bad;
+  }
+  EXPECT_EQ(FormatRfc3339(*ParseRfc3339("2261-12-31T23:59:59Z")), "2261-12-31T23:59:59Z");
+  EXPECT_EQ(FormatRfc3339(*ParseRfc3339("1678-01-01T00:00:00Z")), "1678-01-01T00:00:00Z");
+  EXPECT_FALSE(DaysFromCivil(3000, 1, 1).has_value());
+}
+
 TEST(TimeParseTest, ParsesRfc3339Variants) {
   auto t = ParseRfc3339("2026-01-02T03:04:05Z");
   ASSERT_TRUE(t);

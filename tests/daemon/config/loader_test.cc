@@ -119,6 +119,17 @@ TEST(LoaderTest, DisabledObjectsNeedNoSecrets) {
   EXPECT_TRUE(diag.ok()) << diag.Joined();
 }
 
+TEST(LoaderTest, FileSubstitutionReadsOnlySmallRegularFiles) {
+  TempDir dir;
+  dir.Write("big", std::string((1 << 20) + 1, 'x'));
+  std::string main = dir.Write("m.json", R"({"a": "${file:/dev/zero}", "b": "${file:big}"})");
+  Diagnostics diag;
+  ASSERT_TRUE(LoadConfigTree(main, FakeEnv({}), diag).ok());
+  std::string all = diag.Joined();
+  EXPECT_NE(all.find("a: cannot read /dev/zero (not a regular file)"), std::string::npos) << all;
+  EXPECT_NE(all.find("b: " + (dir.path() / "big").string() + " is larger than 1MiB"), std::string::npos) << all;
+}
+
 TEST(LoaderTest, CredentialNameCannotEscapeTheDirectory) {
   TempDir dir;
   std::string main = dir.Write("m.json", R"({"a": "${credential:../../etc/passwd}"})");

@@ -322,6 +322,21 @@ TEST(FeedWildTest, ForcedFormatMustMatch) {
   EXPECT_EQ(sink.mentions.size(), 1u);
 }
 
+// Found by fuzz_feed: stopping on a root of the wrong format freed the input
+// that the root's attributes (xml:lang, xml:base) still pointed into.
+TEST(FeedWildTest, ForcedFormatMismatchOnARootWithAttributes) {
+  FeedParseOptions options;
+  options.format = FeedFormat::kRss;
+  Status s;
+  testing::RecordingSink sink =
+      Parse(R"(<feed xmlns="http://www.w3.org/2005/Atom" xml:lang="es" xml:base="http://a.example/">)"
+            "<entry><id>a</id><title>x</title></entry></feed>",
+            options, &s);
+  EXPECT_EQ(s.code(), Status::Code::kCorrupt);
+  EXPECT_NE(s.message().find("expected rss"), std::string::npos) << s.message();
+  EXPECT_TRUE(sink.mentions.empty());
+}
+
 // ---- Hostile input -------------------------------------------------------------
 
 TEST(FeedHostileTest, BillionLaughsIsRefusedQuickly) {

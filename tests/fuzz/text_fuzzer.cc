@@ -1,0 +1,92 @@
+// Fuzzes the text pipeline and the sentiment analyzer on any bytes: UTF-8
+// repair, normalization, tokenizing, sentence splitting, language
+// identification and scoring must hold their contracts and never crash.
+
+#include <cmath>
+#include <cstddef>
+#include <cstdint>
+#include <cstdlib>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "daemon/sentiment/analyzer.h"
+#include "daemon/text/lang_id.h"
+#include "daemon/text/normalize.h"
+#include "daemon/text/sentences.h"
+#include "daemon/text/tokenizer.h"
+#include "daemon/text/utf8.h"
+
+namespace {
+
+namespace text = brandmon::text;
+namespace sentiment = brandmon::sentiment;
+
+const sentiment::Analyzer& GetAnalyzer() {
+  static const sentiment::Analyzer* analyzer = [] {
+    auto a = sentiment::Analyzer::Load(BRANDMON_SOURCE_DATA_DIR, sentiment::SentimentOptions{});
+    if (!a.ok()) std::abort();
+    return new sentiment::Analyzer(std::move(a).value());
+  }();
+  return *analyzer;
+}
+
+void CheckText(std::string_view bytes) {
+  std::string valid = text::RepairUtf8(bytes);
+  if (!text::IsValidUtf8(valid)) std::abort();
+  if (text::IsValidUtf8(bytes) && valid != bytes) std::abort();
+
+  for (auto form : {text::NormalForm::kNfc, text::NormalForm::kNfkc, text::NormalForm::kNfkcCasefold}) {
+    auto normalized = text::Normalize(bytes, form);
+    if (normalized.ok() && !text::IsValidUtf8(*normalized)) std::abort();
+  }
+  std::string folded;
+  text::AppendFolded(valid, &folded);
+  if (!text::IsValidUtf8(folded)) std::abort();
+
+  std::vector<text::Token> tokens;
+  text::Tokenize(valid, text::TokenizerOptions{}, &tokens);
+  for (const auto& t : tokens) {
+    if (t.begin + t.text.size() > valid.size()) std::abort();
+    if (t.text.data() != valid.data() + t.begin) std::abort();
+  }
+  for (const auto& s : text::SplitSentences(valid)) {
+    if (s.begin > s.end || s.end > valid.size()) std::abort();
+  }
+  text::LanguageGuess guess = text::IdentifyLanguage(valid);
+  if (guess.code.empty() || !(guess.confidence >= 0.0 && guess.confidence <= 1.0)) std::abort();
+}
+
+void CheckScore(std::string_view bytes) {
+  const sentiment::Analyzer& analyzer = GetAnalyzer();
+  static const std::vector<std::string> langs = [&] {
+    std::vector<std::string> l = analyzer.Languages();
+    l.push_back("auto");
+    l.push_back("xx");
+    return l;
+  }();
+  size_t cps = text::CountCodePoints(bytes);
+  std::vector<sentiment::CodePointSpan> targets;
+  if (cps > 0) {
+    uint32_t begin = static_cast<uint32_t>(bytes.size() % cps);
+    targets.push_back({begin, static_cast<uint32_t>(std::min<size_t>(cps, begin + 4))});
+  }
+  sentiment::ScoreRequest request;
+  request.lang = langs[bytes.size() % langs.size()];
+  request.targets = targets;
+  for (const auto& score : {analyzer.Score(bytes), analyzer.Score(bytes, request)}) {
+    if (!(score.compound >= -1.0 && score.compound <= 1.0)) std::abort();
+    double sum = score.pos + score.neu + score.neg;
+    if (!(std::fabs(sum - 1.0) < 1e-3)) std::abort();
+    if (score.target && !(*score.target >= -1.0 && *score.target <= 1.0)) std::abort();
+  }
+}
+
+}  // namespace
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+  std::string_view bytes(reinterpret_cast<const char*>(data), size);
+  CheckText(bytes);
+  CheckScore(bytes);
+  return 0;
+}
