@@ -112,7 +112,7 @@ std::optional<WallTime> ParseTime(const Value* v, const std::string& format) {
     bool ms = format == "epoch_ms" || (format == "auto" && std::fabs(*number) > 1e11);
     double millis = ms ? *number : *number * 1000;
     // Years 1678-2261 are what WallTime holds; anything else is a bad value, not a time.
-    if (!std::isfinite(millis) || std::fabs(millis) > 9.2e15) return std::nullopt;
+    if (!std::isfinite(millis) || std::fabs(millis) > 9.2e12) return std::nullopt;
     return FromUnixMillis(static_cast<int64_t>(millis));
   }
   if (!v->IsString()) return std::nullopt;

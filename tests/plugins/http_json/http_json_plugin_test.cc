@@ -222,6 +222,22 @@ TEST(HttpJsonTest, PublishedHighWaterMarkOnlyMovesForward) {
   EXPECT_NE((*next)->url.find("created_at_i%3E1735732800"), std::string::npos) << (*next)->url;
 }
 
+TEST(HttpJsonTest, TimesBeyondWhatAClockHoldsAreDropped) {
+  Configured cfg = Configure(R"({"preset": "hackernews_search", "query": "acme"})");
+  ASSERT_EQ(cfg.errors, "");
+  SourceState state;
+  RecordingSink sink;
+  (void)cfg.plugin->NextRequest(state, 0);
+  ASSERT_TRUE(cfg.plugin
+                  ->Parse(Response(R"({"hits": [{"objectID": "1", "created_at_i": 71735732800.0},
+                                                {"objectID": "2", "created_at_i": 1e308}]})"),
+                          sink, state)
+                  .ok());
+  ASSERT_EQ(sink.mentions.size(), 2u);
+  EXPECT_FALSE(sink.mentions[0].published.has_value());
+  EXPECT_FALSE(sink.mentions[1].published.has_value());
+}
+
 TEST(HttpJsonTest, HostileAndBrokenBodies) {
   Configured cfg = Configure(R"({"url": "https://api.example/x", "items": "/items", "fields": {"id": "/id"}})");
   ASSERT_EQ(cfg.errors, "");
