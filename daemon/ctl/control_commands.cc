@@ -72,6 +72,15 @@ Result<rapidjson::Document> Call(const ControlArgs& args, const std::string& req
   return doc;
 }
 
+// The reply as pretty JSON (--json).
+int PrintJson(const rapidjson::Document& reply, std::ostream& out) {
+  rapidjson::StringBuffer buf;
+  config::JsonWriter w(buf);
+  reply.Accept(w);
+  out << buf.GetString() << "\n";
+  return 0;
+}
+
 // "12s ago" / "in 5m" for an RFC 3339 time, "-" when absent.
 std::string Relative(const rapidjson::Value& obj, const char* key) {
   auto it = obj.FindMember(key);
@@ -116,13 +125,7 @@ int RunStatus(Invocation& inv) {
     return 1;
   }
   const rapidjson::Document& s = *reply;
-  if (args.json) {
-    rapidjson::StringBuffer buf;
-    config::JsonWriter w(buf);
-    s.Accept(w);
-    inv.out << buf.GetString() << "\n";
-    return 0;
-  }
+  if (args.json) return PrintJson(s, inv.out);
   auto num = [&](const rapidjson::Value& obj, const char* key) -> uint64_t {
     auto it = obj.FindMember(key);
     return it != obj.MemberEnd() && it->value.IsUint64() ? it->value.GetUint64() : 0;
@@ -153,8 +156,8 @@ int RunStatus(Invocation& inv) {
       std::string err = Str(src, "last_error");
       bool paused = src.HasMember("paused") && src["paused"].IsTrue();
       inv.out << std::setw(24) << (Str(src, "name") + (paused ? " (paused)" : "")) << std::setw(10) << Str(src, "type")
-              << std::setw(9) << std::setw(10) << (src.HasMember("mentions") ? src["mentions"].GetUint64() : 0)
-              << std::setw(16) << Relative(src, "last_success") << std::setw(14) << Relative(src, "next_poll")
+              << std::setw(10) << (src.HasMember("mentions") ? src["mentions"].GetUint64() : 0) << std::setw(16)
+              << Relative(src, "last_success") << std::setw(14) << Relative(src, "next_poll")
               << (err.empty() ? "-" : err) << "\n";
     }
   }
@@ -170,13 +173,7 @@ int RunSources(Invocation& inv) {
     return 1;
   }
   const rapidjson::Document& s = *reply;
-  if (args.json) {
-    rapidjson::StringBuffer buf;
-    config::JsonWriter w(buf);
-    s.Accept(w);
-    inv.out << buf.GetString() << "\n";
-    return 0;
-  }
+  if (args.json) return PrintJson(s, inv.out);
   inv.out << std::left << std::setw(24) << "SOURCE" << std::setw(10) << "TYPE" << std::setw(10) << "ENABLED"
           << std::setw(10) << "INTERVAL"
           << "CHANNEL\n";
