@@ -36,6 +36,8 @@ bool ReadAvailable(int fd, std::string& out, uint64_t cap, bool& over_cap) {
     ssize_t n = read(fd, buf, sizeof buf);
     if (n > 0) {
       if (out.size() + static_cast<size_t>(n) > cap) {
+        // Keep what fits under the cap: complete lines before it still count.
+        if (cap > out.size()) out.append(buf, static_cast<size_t>(cap - out.size()));
         over_cap = true;
         return true;
       }
