@@ -198,6 +198,7 @@ Status Pipeline::Rebuild(const Settings& settings) {
 void Pipeline::ProcessPoll(const std::string& source, PollResult& result) {
   store::WriteBatch batch;
   std::vector<ScoredMention> scored;
+  std::vector<bool> publishes;  // parallel to scored: the brand publishes its mentions
   std::set<std::string> ids_in_poll;
   uint64_t duplicates = 0, unmatched = 0;
   for (Mention& m : result.mentions) {
@@ -239,16 +240,15 @@ void Pipeline::ProcessPoll(const std::string& source, PollResult& result) {
       sm.sentiment = {score.compound, score.pos, score.neu, score.neg, std::string(score.label()), score.target};
       sm.lang = score.lang == "und" ? "" : score.lang;
       sm.matched_terms = hit.terms;
+      publishes.push_back(brand.publish_mentions);
       scored.push_back(std::move(sm));
     }
   }
   std::vector<Alert> alerts = brands_->rules->Process(scored);
   std::vector<ScoredMention> published;
-  for (const auto& sm : scored) {
-    batch.AddMention(sm);
-    for (const auto& b : brands_->settings) {
-      if (b.name == sm.brand && b.publish_mentions) published.push_back(sm);
-    }
+  for (size_t i = 0; i < scored.size(); ++i) {
+    batch.AddMention(scored[i]);
+    if (publishes[i]) published.push_back(scored[i]);
   }
   for (auto& a : alerts) batch.AddAlert(std::move(a));
   batch.PutSourceState(result.state);
