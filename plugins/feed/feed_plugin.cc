@@ -1,16 +1,58 @@
 #include "plugins/feed/feed_plugin.h"
 
+#include <cctype>
+#include <string_view>
+
 #include "daemon/feed/feed_parser.h"
+#include "daemon/plugin/preset.h"
 #include "daemon/plugin/registry.h"
 
 namespace brandmon::plugin {
+
+namespace {
+
+std::string UrlEncode(std::string_view s) {
+  static const char kHex[] = "0123456789ABCDEF";
+  std::string out;
+  for (unsigned char c : s) {
+    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') {
+      out += static_cast<char>(c);
+    } else {
+      out += '%';
+      out += kHex[c >> 4];
+      out += kHex[c & 15];
+    }
+  }
+  return out;
+}
+
+// The url with every {query} replaced by the URL-encoded query.
+std::string ExpandUrl(const FeedOptions& o) {
+  static constexpr std::string_view kPlaceholder = "{query}";
+  std::string out;
+  size_t start = 0;
+  for (size_t at; (at = o.url.find(kPlaceholder, start)) != std::string::npos; start = at + kPlaceholder.size()) {
+    out.append(o.url, start, at - start);
+    out += UrlEncode(o.query);
+  }
+  out.append(o.url, start, std::string::npos);
+  return out;
+}
+
+}  // namespace
 
 const config::OptionTable<FeedOptions>& FeedOptionTable() {
   using config::Enum;
   using config::Int;
   using config::Str;
   static const config::OptionTable<FeedOptions> table = {
-      Str<FeedOptions>("url", config::kRequired, &FeedOptions::url, "Feed URL (http or https)."),
+      Str<FeedOptions>("preset", "", &FeedOptions::preset,
+                       "Name of a feed preset in the presets folder (e.g. \"youtube_channel_rss\") or a path to "
+                       "one; its options are defaults the source's own options override."),
+      Str<FeedOptions>("url", "", &FeedOptions::url,
+                       "Feed URL (http or https); {query} is replaced by the URL-encoded query. Required (here or "
+                       "in the preset)."),
+      Str<FeedOptions>("query", "", &FeedOptions::query, "Value for {query} in the url (e.g. a channel id)."),
       Enum<FeedOptions>("format", "auto", {"auto", "rss", "atom", "rdf", "jsonfeed"}, &FeedOptions::format,
                         "Feed format; auto detects RSS, RDF, Atom and JSON Feed from the document."),
       Str<FeedOptions>("channel", "", &FeedOptions::channel,
@@ -29,11 +71,11 @@ Status FeedPlugin::Start(PluginContext& ctx) {
 
 Result<std::optional<HttpRequest>> FeedPlugin::NextRequest(const SourceState& /*state*/, int page) {
   if (page > 0) return std::optional<HttpRequest>();
-  if (options_.url.rfind("http://", 0) != 0 && options_.url.rfind("https://", 0) != 0) {
-    return Status::InvalidArgument("feed url must be http or https: \"" + options_.url + "\"");
-  }
   HttpRequest request;
-  request.url = options_.url;
+  request.url = ExpandUrl(options_);
+  if (request.url.rfind("http://", 0) != 0 && request.url.rfind("https://", 0) != 0) {
+    return Status::InvalidArgument("feed url must be http or https: \"" + request.url + "\"");
+  }
   request.headers.emplace_back("Accept",
                                "application/rss+xml, application/atom+xml, application/rdf+xml, application/feed+json, "
                                "application/xml;q=0.9, text/xml;q=0.9, application/json;q=0.8, */*;q=0.5");
@@ -43,7 +85,7 @@ Result<std::optional<HttpRequest>> FeedPlugin::NextRequest(const SourceState& /*
 Status FeedPlugin::Parse(const HttpResponse& response, Sink& sink, SourceState& /*state*/) {
   feed::FeedParseOptions opts;
   opts.format = feed::FeedFormatFromName(options_.format).value_or(feed::FeedFormat::kAuto);
-  opts.base_url = response.url.empty() ? options_.url : response.url;
+  opts.base_url = response.url.empty() ? ExpandUrl(options_) : response.url;
   opts.charset = response.Charset();
   opts.source = source_name_;
   opts.channel = options_.channel;
@@ -51,10 +93,41 @@ Status FeedPlugin::Parse(const HttpResponse& response, Sink& sink, SourceState& 
   return feed::ParseFeed(response.body, opts, sink).WithContext(opts.base_url);
 }
 
+namespace {
+
+ConfiguredPlugin Configure(const config::ConfigValue& source, const std::string& path, config::ApplyContext& ctx) {
+  size_t errors_before = ctx.diag.errors().size();
+  config::ConfigValue merged = ApplyPreset(source, path, {"feed", config::Infos(FeedOptionTable()), {}}, ctx);
+  auto options = std::make_shared<FeedOptions>();
+  config::ApplyOptions(FeedOptionTable(), merged, path, ctx, *options);
+  // Without its preset a source lacks its url: one error is enough.
+  if (ctx.diag.errors().size() == errors_before) {
+    const config::ConfigValue* url = merged.is_object() ? merged.Find("url") : nullptr;
+    if (options->url.empty()) {
+      ctx.diag.Error(merged.pos(), path, "missing required option 'url' (give it or a 'preset')");
+    } else if (options->url.rfind("http://", 0) != 0 && options->url.rfind("https://", 0) != 0) {
+      ctx.diag.Error(url ? url->pos() : merged.pos(), config::JoinPath(path, "url"),
+                     "must start with http:// or https://, got \"" + options->url + "\"");
+    } else if (options->url.find("{query}") != std::string::npos && options->query.empty()) {
+      ctx.diag.Error(merged.pos(), config::JoinPath(path, "query"), "the url uses {query}: set 'query'");
+    }
+  }
+  ConfiguredPlugin out;
+  out.make = [options]() -> std::unique_ptr<Plugin> { return std::make_unique<FeedPlugin>(*options); };
+  out.dump_members = [options](config::JsonWriter& w, const config::Redactor* r) {
+    config::DumpMembers(FeedOptionTable(), *options, w, r);
+  };
+  return out;
+}
+
+}  // namespace
+
 void RegisterPlugin_feed(Registry& registry) {
-  registry.Register(MakePluginInfo<FeedOptions, FeedPlugin>(
-      "feed", "RSS 0.9x/2.0, RSS 1.0 (RDF), Atom 0.3/1.0 and JSON Feed 1.x over HTTP", PluginInfo::Kind::kHttp,
-      &FeedOptionTable));
+  PluginInfo info = MakePluginInfo<FeedOptions, FeedPlugin>(
+      "feed", "RSS 0.9x/2.0, RSS 1.0 (RDF), Atom 0.3/1.0 and JSON Feed 1.x over HTTP; see conf/presets/",
+      PluginInfo::Kind::kHttp, &FeedOptionTable);
+  info.configure = &Configure;
+  registry.Register(std::move(info));
 }
 
 }  // namespace brandmon::plugin

@@ -11,7 +11,9 @@ namespace brandmon::plugin {
 
 // Options of a `feed` source.
 struct FeedOptions {
+  std::string preset;
   std::string url;
+  std::string query;
   std::string format;
   std::string channel;
   int64_t max_items = 200;
@@ -28,7 +30,7 @@ class FeedPlugin final : public HttpPlugin {
   explicit FeedPlugin(FeedOptions options) : options_(std::move(options)) {}
 
   Status Start(PluginContext& ctx) override;
-  // Page 0 is a GET of the url; there is no page 1.
+  // Page 0 is a GET of the url (with {query} filled in); there is no page 1.
   Result<std::optional<HttpRequest>> NextRequest(const SourceState& state, int page) override;
   // Errors: Corrupt when the body is not a usable feed (see feed::ParseFeed).
   Status Parse(const HttpResponse& response, Sink& sink, SourceState& state) override;

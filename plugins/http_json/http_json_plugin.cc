@@ -7,7 +7,6 @@
 
 #include <cmath>
 #include <cstdlib>
-#include <filesystem>
 #include <unordered_map>
 
 #include "daemon/base/time_parse.h"
@@ -15,6 +14,7 @@
 #include "daemon/config/json_reader.h"
 #include "daemon/feed/feed_date.h"
 #include "daemon/feed/feed_text.h"
+#include "daemon/plugin/preset.h"
 #include "daemon/plugin/registry.h"
 
 namespace brandmon::plugin {
@@ -192,29 +192,6 @@ const config::OptionTable<HttpJsonOptions>& HttpJsonOptionTable() {
              "Channel of the mentions when the source sets no `channel` (reddit, youtube...)."),
   };
   return table;
-}
-
-std::string FindPreset(const std::string& name) {
-  namespace fs = std::filesystem;
-  std::error_code ec;
-  if (name.find('/') != std::string::npos) return fs::is_regular_file(name, ec) ? name : "";
-  for (char c : name) {
-    if (!std::isalnum(static_cast<unsigned char>(c)) && c != '_' && c != '-') return "";
-  }
-  std::vector<std::string> dirs;
-  if (const char* env = std::getenv("BRANDMON_DATA_DIR"); env && *env) dirs.push_back(std::string(env) + "/presets");
-  std::string builtin = BRANDMON_PRESET_DIRS;
-  for (size_t start = 0; start <= builtin.size();) {
-    size_t end = builtin.find(':', start);
-    if (end == std::string::npos) end = builtin.size();
-    dirs.push_back(builtin.substr(start, end - start));
-    start = end + 1;
-  }
-  for (const auto& d : dirs) {
-    fs::path p = fs::path(d) / (name + ".json");
-    if (fs::is_regular_file(p, ec)) return p.string();
-  }
-  return "";
 }
 
 HttpJsonPlugin::HttpJsonPlugin(HttpJsonOptions options) : options_(std::move(options)), items_(options_.items.c_str()) {
@@ -505,34 +482,6 @@ Status HttpJsonPlugin::Parse(const HttpResponse& response, Sink& sink, SourceSta
 
 namespace {
 
-// The preset's members under the source's: the source wins, and the objects
-// `headers`, `fields` and `metrics` are merged member by member.
-config::ConfigValue MergePreset(const config::ConfigValue& preset, const config::ConfigValue& source) {
-  config::ConfigValue merged = source;
-  auto& members = merged.mutable_members();
-  for (const auto& pm : preset.members()) {
-    if (pm.key == "type" || pm.key == "description") continue;
-    auto it = std::find_if(members.begin(), members.end(), [&](const auto& m) { return m.key == pm.key; });
-    if (it == members.end()) {
-      members.push_back(pm);
-    } else if (pm.value.is_object() && it->value.is_object() &&
-               (pm.key == "headers" || pm.key == "fields" || pm.key == "metrics")) {
-      config::ConfigValue combined = pm.value;
-      for (const auto& sm : it->value.members()) {
-        auto& cm = combined.mutable_members();
-        auto c = std::find_if(cm.begin(), cm.end(), [&](const auto& m) { return m.key == sm.key; });
-        if (c == cm.end()) {
-          cm.push_back(sm);
-        } else {
-          c->value = sm.value;
-        }
-      }
-      it->value = std::move(combined);
-    }
-  }
-  return merged;
-}
-
 void CheckPointer(const config::ConfigValue& obj, const std::string& path, const std::string& key,
                   const std::string& value, config::ApplyContext& ctx) {
   if (value.empty() || rapidjson::Pointer(value.c_str()).IsValid()) return;
@@ -571,31 +520,9 @@ void Validate(const HttpJsonOptions& o, const config::ConfigValue& obj, const st
 }
 
 ConfiguredPlugin Configure(const config::ConfigValue& source, const std::string& path, config::ApplyContext& ctx) {
-  config::ConfigValue merged = source;
-  const config::ConfigValue* preset = source.is_object() ? source.Find("preset") : nullptr;
   size_t errors_before = ctx.diag.errors().size();
-  if (preset != nullptr && preset->is_string() && !preset->as_string().empty()) {
-    std::string file = FindPreset(preset->as_string());
-    auto parsed = file.empty() ? Result<config::ConfigValue>(Status::NotFound("")) : config::ParseConfigFile(file);
-    if (file.empty()) {
-      ctx.diag.Error(
-          preset->pos(), config::JoinPath(path, "preset"),
-          "unknown preset \"" + preset->as_string() + "\" (see conf/presets/ or $BRANDMON_DATA_DIR/presets)");
-    } else if (!parsed.ok()) {
-      ctx.diag.Error(preset->pos(), config::JoinPath(path, "preset"), parsed.status().message());
-    } else if (const config::ConfigValue* type = parsed->Find("type");
-               type && type->is_string() && type->as_string() != "http_json") {
-      ctx.diag.Error(preset->pos(), config::JoinPath(path, "preset"),
-                     "preset \"" + preset->as_string() + "\" is a \"" + type->as_string() + "\" source: copy " + file +
-                         " into the config instead");
-    } else if (parsed->is_object()) {
-      std::vector<config::OptionInfo> known = config::Infos(HttpJsonOptionTable());
-      known.push_back({"type", config::OptionType::kString, false, "", "", "", {}, {}});
-      known.push_back({"description", config::OptionType::kString, false, "", "", "", {}, {}});
-      config::CheckKeys(*parsed, "preset", known, ctx);
-      merged = MergePreset(*parsed, source);
-    }
-  }
+  PresetRules rules{"http_json", config::Infos(HttpJsonOptionTable()), {"headers", "fields", "metrics"}};
+  config::ConfigValue merged = ApplyPreset(source, path, rules, ctx);
   auto options = std::make_shared<HttpJsonOptions>();
   config::ApplyOptions(HttpJsonOptionTable(), merged, path, ctx, *options);
   if (const config::ConfigValue* channel = source.is_object() ? source.Find("channel") : nullptr;

@@ -44,11 +44,6 @@ struct HttpJsonOptions {
 
 const config::OptionTable<HttpJsonOptions>& HttpJsonOptionTable();
 
-// Reads presets/<name>.json from $BRANDMON_DATA_DIR, the installed data
-// folder, then the checkout's conf/presets; a name with a '/' is a path.
-// Returns the file's path, or "" when not found. Thread-safe.
-std::string FindPreset(const std::string& name);
-
 // The `http_json` source: a generic JSON API. Builds GET or POST requests
 // from URL/body templates ({query}, {since}, {cursor}, {token}, {date},
 // {date:-N}), reads the items at a JSON Pointer and maps each Mention field

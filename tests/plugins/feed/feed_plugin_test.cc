@@ -2,8 +2,10 @@
 
 #include <gtest/gtest.h>
 
+#include "daemon/config/json_reader.h"
 #include "daemon/plugin/registry.h"
 #include "tests/support/recording_sink.h"
+#include "tests/support/test_util.h"
 
 namespace brandmon::plugin {
 namespace {
@@ -77,18 +79,95 @@ TEST(FeedPluginTest, MaxItemsOptionApplies) {
   EXPECT_EQ(sink.mentions.size(), 1u);
 }
 
+struct Configured {
+  std::string errors;
+  std::unique_ptr<Plugin> plugin;
+};
+
+// Configures a feed source from config text, as the config layer does.
+Configured Configure(const std::string& text) {
+  Registry registry;
+  RegisterPlugin_feed(registry);
+  auto value = config::ParseConfigText(text, "src.json");
+  EXPECT_TRUE(value.ok()) << value.status().message();
+  config::Diagnostics diag;
+  config::ApplyContext ctx{diag, nullptr};
+  ConfiguredPlugin cp = registry.Find("feed")->configure(*value, "sources[0]", ctx);
+  Configured out;
+  out.errors = diag.Joined();
+  if (diag.ok()) out.plugin = cp.make();
+  return out;
+}
+
+TEST(FeedPluginTest, PresetFillsTheUrlFromTheQueryAndSetsTheChannel) {
+  Configured cfg = Configure(R"({"preset": "youtube_channel_rss", "query": "UCx y&z"})");
+  ASSERT_EQ(cfg.errors, "");
+  auto* http = dynamic_cast<HttpPlugin*>(cfg.plugin.get());
+  ASSERT_NE(http, nullptr);
+  auto request = http->NextRequest({}, 0);
+  ASSERT_TRUE(request.ok() && request->has_value());
+  EXPECT_EQ((*request)->url, "https://www.youtube.com/feeds/videos.xml?channel_id=UCx%20y%26z");
+  HttpResponse response;
+  response.body =
+      "<feed xmlns=\"http://www.w3.org/2005/Atom\"><entry><id>yt:video:1</id><title>t</title></entry></feed>";
+  testing::RecordingSink sink;
+  SourceState state;
+  ASSERT_TRUE(http->Parse(response, sink, state).ok());
+  ASSERT_EQ(sink.mentions.size(), 1u);
+  EXPECT_EQ(sink.mentions[0].channel, "youtube");
+}
+
+TEST(FeedPluginTest, SourceOptionsOverrideThePreset) {
+  Configured cfg = Configure(R"({"preset": "google_alerts", "url": "https://www.google.com/alerts/feeds/1/2",
+                                 "channel": "news"})");
+  ASSERT_EQ(cfg.errors, "");
+  auto* http = dynamic_cast<HttpPlugin*>(cfg.plugin.get());
+  auto request = http->NextRequest({}, 0);
+  EXPECT_EQ((*request)->url, "https://www.google.com/alerts/feeds/1/2");
+}
+
+TEST(FeedPluginTest, PresetErrorsNamePositions) {
+  Configured no_url = Configure(R"({"preset": "google_alerts"})");
+  EXPECT_NE(no_url.errors.find("src.json:1:1: sources[0]: missing required option 'url' (give it or a 'preset')"),
+            std::string::npos)
+      << no_url.errors;
+  Configured no_query = Configure(R"({"preset": "youtube_channel_rss"})");
+  EXPECT_NE(no_query.errors.find("sources[0].query: the url uses {query}: set 'query'"), std::string::npos)
+      << no_query.errors;
+  Configured other_type = Configure(R"({"preset": "reddit_search"})");
+  EXPECT_NE(other_type.errors.find("src.json:1:12: sources[0].preset: preset \"reddit_search\" is for \"http_json\" "
+                                   "sources: set \"type\": \"http_json\""),
+            std::string::npos)
+      << other_type.errors;
+  Configured unknown = Configure(R"({"preset": "nope"})");
+  EXPECT_NE(unknown.errors.find("src.json:1:12: sources[0].preset: unknown preset \"nope\""), std::string::npos)
+      << unknown.errors;
+  Configured bad_url = Configure(R"({"url": "ftp://example.com/feed"})");
+  EXPECT_NE(bad_url.errors.find("src.json:1:9: sources[0].url: must start with http:// or https://, got "
+                                "\"ftp://example.com/feed\""),
+            std::string::npos)
+      << bad_url.errors;
+  testing::TempDir dir;
+  std::string path = dir.Write("mine.json", "{\n  \"url\": \"https://a.example/\",\n  \"fields\": {}\n}\n");
+  Configured own = Configure(R"({"preset": ")" + path + R"("})");
+  EXPECT_NE(own.errors.find(path + ":3:3: preset.fields: unknown option 'fields'"), std::string::npos) << own.errors;
+}
+
 TEST(FeedPluginTest, RegistersWithDescribedOptions) {
   Registry registry;
   RegisterPlugin_feed(registry);
   const PluginInfo* info = registry.Find("feed");
   ASSERT_NE(info, nullptr);
   EXPECT_EQ(info->kind, PluginInfo::Kind::kHttp);
-  bool has_required_url = false;
+  bool has_url = false;
+  bool has_preset = false;
   for (const auto& o : info->options) {
     EXPECT_FALSE(o.doc.empty()) << o.key;
-    if (o.key == "url") has_required_url = o.required;
+    has_url |= o.key == "url";
+    has_preset |= o.key == "preset";
   }
-  EXPECT_TRUE(has_required_url);
+  EXPECT_TRUE(has_url);
+  EXPECT_TRUE(has_preset);
 }
 
 }  // namespace

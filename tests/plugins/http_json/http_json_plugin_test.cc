@@ -271,7 +271,10 @@ TEST(HttpJsonTest, ConfigErrorsNamePositions) {
   EXPECT_NE(unknown.errors.find("src.json:1:12: sources[0].preset: unknown preset \"nope\""), std::string::npos)
       << unknown.errors;
   Configured feed = Configure(R"({"preset": "google_alerts"})");
-  EXPECT_NE(feed.errors.find("is a \"feed\" source"), std::string::npos) << feed.errors;
+  EXPECT_NE(feed.errors.find("sources[0].preset: preset \"google_alerts\" is for \"feed\" sources: set \"type\": "
+                             "\"feed\""),
+            std::string::npos)
+      << feed.errors;
   testing::TempDir dir;
   std::string path = dir.Write("mine.json",
                                "{\n  \"url\": \"https://a.example/\",\n  \"fields\": {\"id\": \"/id\"},\n"
