@@ -73,7 +73,9 @@ OptionTable<SpikeOptions> SpikeTable(const char* what, int64_t min_count) {
       config::Bool<O>(
           "enabled", true, &O::enabled,
           std::string("Alert when the number of ") + what + " in the latest bucket is far above its baseline."),
-      config::Dur<O>("bucket", "15m", {"1m", "1d"}, &O::bucket, "Width of a time bucket."),
+      config::Dur<O>("bucket", "15m", {"1s", "1d"}, &O::bucket,
+                     "Width of a time bucket. Seconds-wide buckets suit firehose sources and rehearsing a rule "
+                     "setup against a replayed stream."),
       config::Int<O>("window", 24, {4, 10000}, &O::window, "Closed buckets in the baseline (median and MAD)."),
       config::Int<O>("warm_up", 8, {1, 10000}, &O::warm_up, "Buckets to observe before the rule may fire."),
       config::Dbl<O>("z", 3, {1, 100}, &O::z,

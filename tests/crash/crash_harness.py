@@ -12,12 +12,17 @@ last `--once` to drain what is left, and reads the SQLite state directly:
   * alert seqs run 1..N without a gap, each payload carries its row's seq, and
     no dedupe key appears twice;
   * every stored mention at or below the negative_mention threshold has its
-    one alert, and every such alert has its stored mention.
+    one alert, and every such alert has its stored mention;
+  * a subscriber that catches up from seq 0 (the ZeroMQ catch-up service of a
+    daemon started once more) receives every journaled alert: every seq once,
+    in order, with its row's dedupe key and payload.
 
 The kill schedule and the produced items are drawn from --seed, so a failing
 run can be replayed with the same --seed and --iterations (the interleaving of
 daemon and producer still depends on timing). Exit status 0 when every check
 holds, 1 otherwise (the work directory is then kept and named).
+
+The catch-up check needs pyzmq (Debian: python3-zmq).
 
 Usage:
   tests/crash/crash_harness.py --brandmond build/bin/brandmond [--seed 1]
@@ -36,6 +41,11 @@ import sys
 import tempfile
 import threading
 import time
+
+try:
+    import zmq
+except ImportError:  # reported by run(): the catch-up check cannot be made
+    zmq = None
 
 THRESHOLD = -0.5
 BRANDS = ("acme", "globex")
@@ -135,6 +145,8 @@ def write_config(work, files, db_path):
             "log_level": "warn",
             "shutdown_timeout": "10s",
         },
+        # ipc only: runs on one machine must not compete for TCP ports.
+        "publish": {"endpoints": ["ipc://alerts.sock"], "catchup_endpoints": ["ipc://catchup.sock"]},
         "store": {"file": db_path, "synchronous": "normal"},
         "rules": {"negative_mention": {"threshold": THRESHOLD, "cooldown": "0s"}},
         "sources": [
@@ -240,6 +252,115 @@ def verify(db_path, produced):
     return failures, summary
 
 
+def catch_up_all(endpoint, timeout_s=20.0, limit=500):
+    """Every alert the catch-up service at `endpoint` holds after seq 0, asked
+    for in pages of `limit` (so the paging is exercised too). Returns
+    (entries, last_seq) where entries are (topic, payload dict) in reply order
+    and last_seq is the journal's last seq when the first request arrived."""
+    ctx = zmq.Context()
+    sock = ctx.socket(zmq.DEALER)
+    sock.linger = 0
+    sock.connect(endpoint)
+    entries = []
+    last_seq = None
+    since = 0
+    deadline = time.monotonic() + timeout_s
+    try:
+        while True:
+            sock.send(json.dumps({"v": 1, "since": since, "limit": limit}).encode())
+            while True:
+                # The daemon may still be binding the socket: ZeroMQ queues the
+                # request until it connects, so only the overall time counts.
+                if not sock.poll(max(1, int((deadline - time.monotonic()) * 1000))):
+                    raise TimeoutError("no catch-up answer from %s within %.0fs" % (endpoint, timeout_s))
+                frames = sock.recv_multipart()
+                if len(frames) != 2:
+                    raise RuntimeError("catch-up reply of %d frames" % len(frames))
+                topic, payload = text_of(frames[0]), json.loads(text_of(frames[1]))
+                if topic == "catchup.error":
+                    raise RuntimeError("catch-up error: %s" % payload.get("error"))
+                if topic == "catchup.end":
+                    break
+                entries.append((topic, payload))
+            if last_seq is None:
+                last_seq = payload["last_seq"]
+            if payload["upto"] <= since and not payload["complete"]:
+                raise RuntimeError("catch-up made no progress past seq %d" % since)
+            since = max(since, payload["upto"])
+            if payload["complete"]:
+                return entries, last_seq
+    finally:
+        sock.close()
+        ctx.term()
+
+
+def verify_catchup(db_path, entries, last_seq):
+    """Compares what a subscriber caught up from seq 0 with the journal rows
+    up to last_seq (alerts a trend rule raises while the catch-up daemon runs
+    come later and are not part of the request)."""
+    failures = []
+    db = sqlite3.connect("file:%s?mode=ro" % db_path, uri=True)
+    rows = [(seq, text_of(key), json.loads(text_of(payload)))
+            for seq, key, payload in db.execute("SELECT seq, dedupe_key, payload FROM alerts WHERE seq <= ? ORDER BY seq",
+                                                (last_seq,))]
+    db.close()
+    got = [p.get("seq") for _, p in entries]
+    if got != sorted(got) or len(set(got)) != len(got):
+        failures.append("catch-up seqs are not strictly increasing: %s" % got[:20])
+    by_seq = {}
+    for topic, p in entries:
+        by_seq.setdefault(p.get("seq"), []).append((topic, p))
+    missing = [seq for seq, _, _ in rows if seq not in by_seq]
+    extra = sorted(seq for seq in by_seq if seq not in {r[0] for r in rows})
+    twice = sorted(seq for seq, v in by_seq.items() if len(v) > 1)
+    if missing:
+        failures.append("catch-up from 0 misses %d journaled alerts, e.g. seqs %s" % (len(missing), missing[:5]))
+    if extra:
+        failures.append("catch-up returned %d seqs the journal does not hold, e.g. %s" % (len(extra), extra[:5]))
+    if twice:
+        failures.append("catch-up returned %d seqs more than once, e.g. %s" % (len(twice), twice[:5]))
+    mismatched = []
+    for seq, key, payload in rows:
+        for topic, p in by_seq.get(seq, [])[:1]:
+            expected_topic = "alert.%s.%s" % (payload.get("brand"), payload.get("rule"))
+            if p.get("dedupe_key") != key or p != payload or topic != expected_topic:
+                mismatched.append(seq)
+    if mismatched:
+        failures.append("%d caught-up alerts differ from their journal row (dedupe key, payload or topic), e.g. "
+                        "seqs %s" % (len(mismatched), mismatched[:5]))
+    if not rows:
+        failures.append("the journal holds no alert: the catch-up check proves nothing")
+    return failures, "caught up %d of %d journaled alerts" % (len(entries), len(rows))
+
+
+def final_catchup(args, config, log, work, db_path):
+    """Starts the daemon once more, catches up from seq 0, stops it, and
+    compares. Returns (failures, summary)."""
+    if zmq is None:
+        return ["pyzmq is not installed (python3-zmq): cannot check the catch-up service"], ""
+    log.write(b"=== catch-up run, stopped with SIGTERM\n")
+    log.flush()
+    proc = start_daemon(args, config, log)
+    failures = []
+    entries, last_seq = [], 0
+    try:
+        entries, last_seq = catch_up_all("ipc://" + os.path.join(work, "run", "catchup.sock"))
+    except (TimeoutError, RuntimeError, KeyError, ValueError) as e:
+        failures.append("catch-up from seq 0 failed: %s" % e)
+    proc.send_signal(signal.SIGTERM)
+    try:
+        code = proc.wait(timeout=30)
+        if code != 0:
+            failures.append("brandmond exited with %d on SIGTERM after the catch-up" % code)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
+        failures.append("brandmond did not stop within 30s of SIGTERM after the catch-up")
+    if failures:
+        return failures, ""
+    return verify_catchup(db_path, entries, last_seq)
+
+
 def run(args):
     master = random.Random(args.seed)
     kill_rng = random.Random(master.getrandbits(64))
@@ -303,11 +424,14 @@ def run(args):
         code = once.wait(timeout=120)
         if code != 0:
             failures.append("brandmond --once exited with %d (see %s)" % (code, log_path))
-    log.close()
 
     summary = ""
     if not failures:
         failures, summary = verify(db_path, producer.produced)
+    if not failures:
+        failures, catchup_summary = final_catchup(args, config, log, work, db_path)
+        summary += "; " + catchup_summary
+    log.close()
     elapsed = time.monotonic() - started
     print("crash harness: seed %d, %d SIGKILLs survived in %.1fs, %d lines produced; %s" %
           (args.seed, args.iterations - early_exits, elapsed, producer.lines, summary), flush=True)
