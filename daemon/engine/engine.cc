@@ -43,7 +43,10 @@ struct Engine::Source {
   SourceHealth health;
   MonoTime due{};
   bool started = false;
-  bool busy = false;  // inside a plugin call on the engine thread
+  bool busy = false;  // inside a plugin call or handing over its result; guarded by mu_
+  // A poll plugin's poll queued for or running on a poll worker; guarded by mu_.
+  bool polling = false;
+  bool poll_again = false;  // poll-now arrived during a poll; guarded by mu_
   // HTTP polls (engine thread only, except `in_flight` which is read under mu_).
   bool in_flight = false;
   bool removed = false;  // guarded by mu_
@@ -62,6 +65,18 @@ struct Engine::Completion {
   fetch::FetchResult result;
 };
 
+struct Engine::PollJob {
+  std::shared_ptr<Source> source;
+  plugin::SourceState state;  // a copy; the source's own state is the engine thread's
+};
+
+struct Engine::PollDone {
+  std::shared_ptr<Source> source;
+  plugin::SourceState state;
+  Status status;
+  std::vector<Mention> mentions;
+};
+
 Engine::Engine(const Clock& clock, Output output, StateLoader loader, fetch::FetchOptions fetch_options)
     : clock_(clock),
       output_(std::move(output)),
@@ -78,6 +93,9 @@ Engine::Engine(const Clock& clock, Output output, StateLoader loader, fetch::Fet
 Engine::~Engine() {
   Stop(std::chrono::seconds(0));
   if (thread_.joinable()) thread_.join();
+  for (auto& t : poll_threads_) {
+    if (t.joinable()) t.join();
+  }
   if (fetch_thread_.joinable()) fetch_thread_.join();
 }
 
@@ -150,6 +168,13 @@ void Engine::Start() {
       fetcher_->Run();
     });
   }
+  worker_since_.assign(kPollWorkers, std::nullopt);
+  for (size_t i = 0; i < static_cast<size_t>(kPollWorkers); ++i) {
+    poll_threads_.emplace_back([this, i] {
+      pthread_setname_np(pthread_self(), "poll");
+      PollWorker(i);
+    });
+  }
   thread_ = std::thread([this] {
     pthread_setname_np(pthread_self(), "engine");
     Loop();
@@ -164,8 +189,15 @@ bool Engine::Stop(Duration deadline) {
     for (const auto& s : sources_) {
       if (s->plugin) s->plugin->Stop();
     }
+    // Polls still waiting for a worker never start.
+    for (auto& job : poll_jobs_) {
+      job.source->busy = false;
+      job.source->polling = false;
+    }
+    poll_jobs_.clear();
   }
   wake_.notify_all();
+  poll_wake_.notify_all();
   // Transfers in flight are abandoned; the fetch thread only runs libcurl
   // and returns at once.
   if (fetcher_) fetcher_->Quit();
@@ -173,17 +205,22 @@ bool Engine::Stop(Duration deadline) {
     if (fetch_thread_.joinable()) fetch_thread_.join();
     return true;
   }
-  // Wait for the in-flight poll up to the deadline. A plugin that ignores
-  // Stop() past it keeps the thread joinable and the caller exits without
-  // waiting for it.
+  // Wait for the polls in progress up to the deadline (a removed source's
+  // poll still running on a worker counts too). A plugin that ignores Stop()
+  // past it keeps the threads joinable and the caller exits without waiting
+  // for them.
   MonoTime until = clock_.Mono() + deadline;
   auto busy = [this] {
     std::lock_guard<std::mutex> lock(mu_);
-    return std::any_of(sources_.begin(), sources_.end(), [](const auto& s) { return s->busy; });
+    return std::any_of(sources_.begin(), sources_.end(), [](const auto& s) { return s->busy; }) ||
+           std::any_of(worker_since_.begin(), worker_since_.end(), [](const auto& t) { return t.has_value(); });
   };
   while (busy() && clock_.Mono() < until) std::this_thread::sleep_for(std::chrono::milliseconds(10));
   bool finished = !busy();
-  if (finished) thread_.join();
+  if (finished) {
+    thread_.join();
+    for (auto& t : poll_threads_) t.join();
+  }
   if (fetch_thread_.joinable()) fetch_thread_.join();
   return finished;
 }
@@ -220,6 +257,8 @@ Status Engine::PollNow(const std::string& name) {
   for (auto& s : sources_) {
     if (s->settings.name == name) {
       s->due = clock_.Mono();
+      // A poll in progress schedules the next one when it ends: poll again then.
+      if (s->polling || s->in_flight) s->poll_again = true;
       wake_.notify_all();
       return Status::Ok();
     }
@@ -247,10 +286,16 @@ std::vector<SourceHealth> Engine::Health() const {
   return out;
 }
 
+bool Engine::PollStuck(MonoTime now) const {
+  return std::any_of(worker_since_.begin(), worker_since_.end(),
+                     [&](const auto& since) { return since && now - *since > kStuckPoll; });
+}
+
 void Engine::Loop() {
   std::unique_lock<std::mutex> lock(mu_);
   while (!stopping_) {
-    ++progress_;
+    MonoTime now = clock_.Mono();
+    if (!PollStuck(now)) ++progress_;
     if (!completions_.empty()) {
       Completion c = std::move(completions_.front());
       completions_.pop_front();
@@ -259,11 +304,24 @@ void Engine::Loop() {
       lock.lock();
       continue;
     }
-    MonoTime now = clock_.Mono();
+    if (!poll_done_.empty()) {
+      PollDone done = std::move(poll_done_.front());
+      poll_done_.pop_front();
+      Source& source = *done.source;
+      source.polling = false;
+      if (source.removed) continue;  // its replacement starts from the state before this poll
+      source.state = std::move(done.state);
+      source.busy = true;
+      lock.unlock();
+      FinishPoll(source, std::move(done.status), std::move(done.mentions));
+      lock.lock();
+      source.busy = false;
+      continue;
+    }
     std::shared_ptr<Source> due;
     MonoTime next_wake = now + kIdleWake;
     for (auto& s : sources_) {
-      if (!s->settings.enabled || s->health.paused || s->in_flight) continue;
+      if (!s->settings.enabled || s->health.paused || s->in_flight || s->polling) continue;
       if (s->due <= now) {
         due = s;
         break;
@@ -271,6 +329,16 @@ void Engine::Loop() {
       next_wake = std::min(next_wake, s->due);
     }
     if (due) {
+      // Construction does no I/O; a poll plugin's Start() and Poll() run on a
+      // poll worker, on a copy of the state.
+      if (!due->plugin && due->settings.plugin.make) due->plugin = due->settings.plugin.make();
+      if (!poll_threads_.empty() && dynamic_cast<plugin::PollPlugin*>(due->plugin.get()) != nullptr) {
+        due->polling = true;
+        due->busy = true;
+        poll_jobs_.push_back(PollJob{due, due->state});
+        poll_wake_.notify_one();
+        continue;
+      }
       due->busy = true;
       lock.unlock();
       PollSource(due);
@@ -280,6 +348,42 @@ void Engine::Loop() {
     }
     wake_.wait_for(lock, next_wake - now);
   }
+}
+
+void Engine::PollWorker(size_t index) {
+  std::unique_lock<std::mutex> lock(mu_);
+  while (true) {
+    poll_wake_.wait(lock, [this] { return stopping_ || !poll_jobs_.empty(); });
+    if (stopping_) return;
+    PollJob job = std::move(poll_jobs_.front());
+    poll_jobs_.pop_front();
+    if (job.source->removed) {
+      job.source->busy = false;
+      job.source->polling = false;
+      continue;
+    }
+    worker_since_[index] = clock_.Mono();
+    lock.unlock();
+    PollDone done = RunPoll(job.source, std::move(job.state));
+    lock.lock();
+    worker_since_[index].reset();
+    job.source->busy = false;
+    poll_done_.push_back(std::move(done));
+    wake_.notify_all();
+  }
+}
+
+Engine::PollDone Engine::RunPoll(const std::shared_ptr<Source>& handle, plugin::SourceState state) {
+  PollDone done;
+  done.source = handle;
+  done.status = EnsureStarted(*handle);
+  if (done.status.ok()) {
+    CollectingSink sink(handle->settings.name);
+    done.status = static_cast<plugin::PollPlugin&>(*handle->plugin).Poll(sink, state);
+    done.mentions = std::move(sink.mentions);
+  }
+  done.state = std::move(state);
+  return done;
 }
 
 Status Engine::EnsureStarted(Source& source) {
@@ -302,10 +406,13 @@ void Engine::PollSource(const std::shared_ptr<Source>& handle) {
   Source& source = *handle;
   Status status = EnsureStarted(source);
   if (!status.ok()) return FinishPoll(source, status, {});
-  if (auto* poll = dynamic_cast<plugin::PollPlugin*>(source.plugin.get())) {
-    CollectingSink sink(source.settings.name);
-    status = poll->Poll(sink, source.state);
-    return FinishPoll(source, status, std::move(sink.mentions));
+  if (dynamic_cast<plugin::PollPlugin*>(source.plugin.get()) != nullptr) {
+    PollDone done = RunPoll(handle, source.state);
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      source.state = std::move(done.state);
+    }
+    return FinishPoll(source, std::move(done.status), std::move(done.mentions));
   }
   auto* http = dynamic_cast<plugin::HttpPlugin*>(source.plugin.get());
   if (http == nullptr) return FinishPoll(source, Status::Internal("plugin is neither an http nor a poll plugin"), {});
@@ -467,6 +574,11 @@ void Engine::ScheduleNext(Source& source, bool failed) {
   if (source.hold) delay = std::max(delay, std::min(*source.hold, kMaxHold));
   source.hold.reset();
   source.backoff = failed ? delay : Duration(0);
+  if (source.poll_again) {
+    // poll-now during the poll: once more at once, backoff kept for later.
+    source.poll_again = false;
+    delay = Duration(0);
+  }
   source.due = clock_.Mono() + delay;
   source.health.next_poll = clock_.Now() + delay;
 }

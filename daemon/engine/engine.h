@@ -48,11 +48,17 @@ struct PollResult {
 };
 
 // Schedules and polls the configured sources and hands what they produce to
-// the pipeline. Owns the plugins, the "engine" thread (scheduling, plugin
-// calls, parsing) and the "fetch" thread (the libcurl event loop, so that a
-// slow poll plugin never stalls transfers in flight); every public method is
-// thread-safe. Sources whose config is unchanged across Apply() keep their
-// plugin instance and state.
+// the pipeline. Owns the plugins, the "engine" thread (scheduling, HTTP
+// plugin calls and parsing, the Output callback), the "fetch" thread (the
+// libcurl event loop) and kPollWorkers "poll" threads that run poll plugins
+// (exec, file), so that a slow program never delays transfers in flight nor
+// the handling of responses that already arrived. A poll plugin works on a
+// copy of its source's state; the engine thread takes the result back, so the
+// state, health and backoff of a source only change on the engine thread.
+// Every public method is thread-safe. Sources whose config is unchanged
+// across Apply() keep their plugin instance and state (a poll running across
+// the reload is kept too); a removed or changed source's running poll is
+// stopped and its result dropped.
 //
 // HTTP sources: page 0 of a poll is sent with the persisted validators
 // (If-None-Match / If-Modified-Since; a 304 is a cheap success), further pages
@@ -71,6 +77,11 @@ class Engine {
 
   // Pages fetched per poll of an HTTP source at most, whatever the plugin asks.
   static constexpr int kMaxPages = 20;
+  // Poll plugins running at once at most; more due ones wait their turn.
+  static constexpr int kPollWorkers = 4;
+  // A poll plugin call running longer than this (twice the longest exec
+  // timeout) is stuck: progress() stops growing so the watchdog notices.
+  static constexpr Duration kStuckPoll = std::chrono::hours(2);
 
   // `fetch_options` are the limits of every HTTP transfer (config "fetch").
   Engine(const Clock& clock, Output output, StateLoader loader = {}, fetch::FetchOptions fetch_options = {});
@@ -81,19 +92,22 @@ class Engine {
   // Replaces the set of sources (added, removed, changed in place).
   void Apply(const std::vector<SourceSettings>& sources);
 
-  // Starts the fetch thread, then the engine thread.
+  // Starts the fetch thread, the poll workers, then the engine thread.
   void Start();
-  // Stops scheduling, interrupts blocking plugin work, and joins the thread,
-  // waiting at most `deadline` for an in-flight poll to finish.
+  // Stops scheduling, interrupts blocking plugin work (exec kills its
+  // children), and joins the threads, waiting at most `deadline` for polls in
+  // progress to return. Results that arrive after Stop() are dropped.
   // Returns false when the deadline passed (the poll was abandoned).
   bool Stop(Duration deadline);
 
   // Polls every enabled source once on the calling thread (--once), HTTP
-  // sources concurrently, and returns when every poll has finished.
+  // sources concurrently, poll plugins one after the other, and returns when
+  // every poll has finished.
   // REQUIRES: Start() not called.
   void RunOnce();
 
-  // Asks for an immediate poll of `name`. Errors: NotFound.
+  // Asks for an immediate poll of `name` (right after the running one when a
+  // poll is in progress). Errors: NotFound.
   Status PollNow(const std::string& name);
 
   // Stops or restarts the scheduling of `name` (kept across reloads that
@@ -101,7 +115,8 @@ class Engine {
   Status SetPaused(const std::string& name, bool paused);
 
   // Grows every time the engine thread completes a loop iteration; a stuck
-  // engine stops it growing (the watchdog looks at this).
+  // engine, or a poll plugin call running longer than kStuckPoll, stops it
+  // growing (the watchdog looks at this).
   uint64_t progress() const { return progress_.load(); }
 
   std::vector<SourceHealth> Health() const;
@@ -109,7 +124,13 @@ class Engine {
  private:
   struct Source;
   struct Completion;
+  struct PollJob;
+  struct PollDone;
   void Loop();
+  void PollWorker(size_t index);
+  // Runs one poll of a poll plugin on `state` (the caller's copy).
+  PollDone RunPoll(const std::shared_ptr<Source>& source, plugin::SourceState state);
+  bool PollStuck(MonoTime now) const;  // REQUIRES: mu_ held
   void PollSource(const std::shared_ptr<Source>& source);
   Status EnsureStarted(Source& source);
   // Sends the request for `page`; false when the plugin has no such page.
@@ -125,15 +146,20 @@ class Engine {
   StateLoader loader_;
   mutable std::mutex mu_;
   std::condition_variable wake_;
-  std::vector<std::shared_ptr<Source>> sources_;  // guarded by mu_
-  std::deque<Completion> completions_;            // guarded by mu_
-  bool stopping_ = false;                         // guarded by mu_
+  std::vector<std::shared_ptr<Source>> sources_;       // guarded by mu_
+  std::deque<Completion> completions_;                 // guarded by mu_
+  std::condition_variable poll_wake_;                  // poll workers wait on it
+  std::deque<PollJob> poll_jobs_;                      // guarded by mu_
+  std::deque<PollDone> poll_done_;                     // guarded by mu_
+  std::vector<std::optional<MonoTime>> worker_since_;  // per worker: its poll's start; guarded by mu_
+  bool stopping_ = false;                              // guarded by mu_
   std::atomic<uint64_t> progress_{0};
   std::atomic<int64_t> in_flight_count_{0};  // HTTP polls waiting for a response
   RateLimitedLog errors_log_;
   std::unique_ptr<fetch::Fetcher> fetcher_;  // null when libcurl failed to start
   Status fetcher_status_;
   std::thread fetch_thread_;
+  std::vector<std::thread> poll_threads_;
   std::thread thread_;
   std::mt19937_64 rng_{std::random_device{}()};  // jitter; engine thread only
 };

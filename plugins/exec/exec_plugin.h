@@ -82,8 +82,8 @@ class ChildProcess {
 // lines written since, and restarts it `restart_delay` after it dies.
 // stderr lines go to the log (at most max_stderr_lines per poll). On timeout,
 // output over max_output or Stop(), the child's whole process group is
-// killed. Bad lines are warnings. Owned by the engine thread; Stop() may be
-// called from any thread.
+// killed. Bad lines are warnings. Polled on one of the engine's poll workers,
+// one poll at a time; Stop() may be called from any thread.
 class ExecPlugin final : public PollPlugin {
  public:
   explicit ExecPlugin(ExecOptions options);

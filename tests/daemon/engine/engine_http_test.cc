@@ -6,12 +6,17 @@
 #include <spdlog/sinks/ostream_sink.h>
 #include <spdlog/spdlog.h>
 
+#include <signal.h>
+
 #include <atomic>
+#include <cerrno>
+#include <fstream>
 #include <mutex>
 #include <sstream>
 
 #include "daemon/base/units.h"
 #include "daemon/engine/engine.h"
+#include "plugins/exec/exec_plugin.h"
 #include "plugins/feed/feed_plugin.h"
 #include "tests/daemon/fetch/http_test_server.h"
 #include "tests/support/test_util.h"
@@ -318,6 +323,62 @@ TEST_F(EngineHttpTest, BackgroundThreadsPollHttpSources) {
   EXPECT_TRUE(engine.Stop(1s));
   ASSERT_EQ(Count(), 1u);
   EXPECT_EQ(Last().mentions.size(), 2u);
+}
+
+TEST_F(EngineHttpTest, SlowExecSourceDoesNotDelayHttpSources) {
+  server_.server().Get("/feed", [&](const httplib::Request&, httplib::Response& res) {
+    res.set_content(kTwoItems, "application/rss+xml");
+  });
+  testing::TempDir dir;
+  std::string pid_file = (dir.path() / "pid").string();
+  // A program that takes a minute; listed first so it is due first.
+  SourceSettings slow;
+  slow.name = "slow";
+  slow.type = "exec";
+  slow.interval = 5min;
+  slow.fingerprint = "slow";
+  slow.plugin.make = [pid_file] {
+    plugin::ExecOptions o;
+    o.command = {"sh", "-c", "echo $$ > " + pid_file + "; exec sleep 60"};
+    o.mode = "scheduled";
+    o.timeout = 5min;
+    o.max_output = 1 << 20;
+    o.max_line = 1 << 20;
+    return std::make_unique<plugin::ExecPlugin>(o);
+  };
+  std::mutex mu;
+  std::vector<std::string> finished;  // sources in the order their polls were handed over
+  Engine engine(clock_, [&](const SourceSettings& s, PollResult r) {
+    std::lock_guard<std::mutex> lock(mu);
+    finished.push_back(s.name);
+    if (s.name == "blog") polls_.push_back(Poll{std::move(r.mentions), std::move(r.state), r.status});
+  });
+  engine.Apply({slow, FeedSource("blog", server_.Url("/feed"))});
+  engine.Start();
+  auto until = std::chrono::steady_clock::now() + 10s;
+  auto pid_written = [&] { return std::ifstream(pid_file).peek() != EOF; };
+  while ((Count() == 0 || !pid_written()) && std::chrono::steady_clock::now() < until) {
+    std::this_thread::sleep_for(5ms);
+  }
+  // The feed's mentions arrived while the program is still running.
+  ASSERT_EQ(Count(), 1u);
+  EXPECT_EQ(Last().mentions.size(), 2u);
+  EXPECT_TRUE(Last().status.ok());
+  {
+    std::lock_guard<std::mutex> lock(mu);
+    EXPECT_EQ(finished, std::vector<std::string>{"blog"});
+  }
+  ASSERT_TRUE(pid_written());
+  pid_t pid = 0;
+  std::ifstream(pid_file) >> pid;
+  ASSERT_GT(pid, 0);
+  EXPECT_EQ(kill(pid, 0), 0) << "the program is still running";
+  // Shutdown kills it and returns well before the program would end.
+  auto start = std::chrono::steady_clock::now();
+  EXPECT_TRUE(engine.Stop(5s));
+  EXPECT_LT(std::chrono::steady_clock::now() - start, 3s);
+  EXPECT_EQ(kill(pid, 0), -1);
+  EXPECT_EQ(errno, ESRCH) << "the program was killed and reaped";
 }
 
 // Hostile and messy documents served over HTTP: what the user gets.

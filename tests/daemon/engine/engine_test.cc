@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <atomic>
 #include <condition_variable>
 #include <mutex>
@@ -180,6 +181,73 @@ TEST_F(EngineTest, FailureIsPerSourceAndBacksOff) {
   EXPECT_EQ(engine.Health()[0].consecutive_failures, 0);
 }
 
+TEST_F(EngineTest, ALongPollDoesNotStopTheEngine) {
+  Script slow, quick;
+  slow.block = true;
+  Engine engine(clock_, Collect());
+  engine.Apply({Source("slow", slow), Source("quick", quick)});
+  engine.Start();
+  ASSERT_TRUE(Eventually([&] { return slow.in_poll.load(); }));
+  // The other source is polled and its mentions delivered meanwhile.
+  ASSERT_TRUE(Eventually([&] { return received_.size() == 1; }));
+  EXPECT_EQ(received_.mentions[0].source, "quick");
+  uint64_t p = engine.progress();
+  EXPECT_TRUE(Eventually([&] { return engine.progress() > p; })) << "the engine goes on while a poll runs";
+  // poll-now during the slow poll is not lost: it polls again once it ends.
+  ASSERT_TRUE(engine.PollNow("slow").ok());
+  {
+    std::lock_guard<std::mutex> lock(slow.mu);
+    slow.released = true;
+    slow.cv.notify_all();
+  }
+  ASSERT_TRUE(Eventually([&] { return slow.polls == 2; }));
+  EXPECT_TRUE(engine.Stop(1s));
+}
+
+TEST_F(EngineTest, ReloadDuringAPollKeepsAnUnchangedSourcesResult) {
+  Script a, b;
+  a.block = true;
+  Engine engine(clock_, Collect());
+  engine.Apply({Source("a", a)});
+  engine.Start();
+  ASSERT_TRUE(Eventually([&] { return a.in_poll.load(); }));
+  engine.Apply({Source("a", a), Source("b", b)});
+  {
+    std::lock_guard<std::mutex> lock(a.mu);
+    a.released = true;
+    a.cv.notify_all();
+  }
+  ASSERT_TRUE(Eventually([&] { return received_.size() == 2; }));
+  EXPECT_TRUE(engine.Stop(1s));
+  EXPECT_EQ(a.constructed, 1);
+  EXPECT_EQ(a.stops, 1) << "stopped once, at shutdown";
+  std::lock_guard<std::mutex> lock(received_.mu);
+  bool a_state = std::any_of(received_.states.begin(), received_.states.end(), [](const store::SourceState& st) {
+    return st.source == "a" && st.cursor == std::vector<std::pair<std::string, std::string>>{{"polls", "1"}};
+  });
+  EXPECT_TRUE(a_state) << "the poll that ran across the reload was kept";
+}
+
+TEST_F(EngineTest, ChangedSourceDropsItsRunningPollAndStartsFromTheStateBefore) {
+  Script c;
+  c.block = true;
+  Engine engine(clock_, Collect());
+  engine.Apply({Source("c", c)});
+  engine.Start();
+  ASSERT_TRUE(Eventually([&] { return c.in_poll.load(); }));
+  c.block = false;
+  engine.Apply({Source("c", c, 10min)});  // changed: the running poll is stopped
+  ASSERT_TRUE(Eventually([&] { return received_.size() == 1; }));
+  EXPECT_TRUE(engine.Stop(1s));
+  EXPECT_EQ(c.constructed, 2);
+  EXPECT_EQ(c.polls, 2);
+  std::lock_guard<std::mutex> lock(received_.mu);
+  ASSERT_EQ(received_.mentions.size(), 1u) << "the interrupted poll's mentions are dropped";
+  EXPECT_EQ(received_.mentions[0].id, "2-0");
+  ASSERT_EQ(received_.states.size(), 1u);
+  EXPECT_EQ(received_.states[0].cursor[0].second, "1") << "the new plugin started from the state before";
+}
+
 TEST_F(EngineTest, ProgressStallsWhileAPollIsStuck) {
   Script stuck;
   stuck.block = true;
@@ -187,9 +255,12 @@ TEST_F(EngineTest, ProgressStallsWhileAPollIsStuck) {
   engine.Apply({Source("stuck", stuck)});
   engine.Start();
   ASSERT_TRUE(Eventually([&] { return stuck.in_poll.load(); }));
-  uint64_t p = engine.progress();
+  // Running longer than any poll may: the engine must not look alive.
+  clock_.Advance(Engine::kStuckPoll + 1min);
   std::this_thread::sleep_for(1200ms);  // longer than the idle wake-up
-  EXPECT_EQ(engine.progress(), p) << "a stuck engine must not look alive to the watchdog";
+  uint64_t p = engine.progress();
+  std::this_thread::sleep_for(1200ms);
+  EXPECT_EQ(engine.progress(), p) << "a stuck poll must not look alive to the watchdog";
   {
     std::lock_guard<std::mutex> lock(stuck.mu);
     stuck.released = true;
