@@ -252,6 +252,7 @@ class XmlFeedReader {
   struct Frame {
     Tag tag;
     Ns ns;
+    std::string_view name;  // local name, interned in the parser's dictionary
   };
   struct UserEntity {
     UserEntity() = default;
@@ -280,6 +281,7 @@ class XmlFeedReader {
   void Start(std::string_view name, std::string_view prefix, std::string_view uri, int nb_attributes,
              const xmlChar** attributes);
   void End();
+  void PopElement();
   void StartRoot(Tag tag, std::string_view name);
   void StartInItem(Tag tag, Ns ns, size_t depth, const xmlChar** attributes, int nb_attributes);
   void StartInFeed(Tag tag, Ns ns, size_t depth, const xmlChar** attributes, int nb_attributes);
@@ -299,6 +301,7 @@ class XmlFeedReader {
   const FeedParseOptions& options_;
   xmlParserCtxt* ctxt_ = nullptr;
   std::vector<Frame> stack_;
+  std::string mismatched_end_;  // the end tag of the latest tag-mismatch error
   // xml:base values by the depth that set them; resolved against the outer
   // one when that is absolute.
   std::vector<std::pair<size_t, std::string>> bases_;
@@ -470,6 +473,7 @@ void XmlFeedReader::OnError(void* ctx, xmlError* error) {
   while (!message.empty() && (message.back() == '\n' || message.back() == ' ')) message.pop_back();
   std::string text = "line " + std::to_string(error->line) + ":" + std::to_string(error->int2) + ": " + message;
   if (error->level == XML_ERR_FATAL && self->first_fatal_.empty()) self->first_fatal_ = text;
+  if (error->code == XML_ERR_TAG_NAME_MISMATCH && error->str2 != nullptr) self->mismatched_end_ = error->str2;
   self->Note(std::move(text));
 }
 
@@ -486,7 +490,8 @@ void XmlFeedReader::Start(std::string_view name, std::string_view prefix, std::s
   Ns ns = NsFromUri(uri);
   if (ns == Ns::kNone && !prefix.empty()) ns = NsFromPrefix(prefix);
   Tag tag = Classify(ns, name);
-  stack_.push_back(Frame{tag, ns});
+  mismatched_end_.clear();
+  stack_.push_back(Frame{tag, ns, name});
   size_t depth = stack_.size();
   std::string_view lang;
   for (int i = 0; i < nb_attributes; ++i) {
@@ -667,6 +672,26 @@ void XmlFeedReader::StartInFeed(Tag tag, Ns ns, size_t depth, const xmlChar** at
 }
 
 void XmlFeedReader::End() {
+  // A recovering libxml2 closes the innermost element whatever the end tag
+  // says: "<title>a <b>b</title><link>" would keep the title open and take
+  // the link's text into it. Close up to the element the end tag names, as a
+  // browser (and feedparser) would; libxml2's own later end events for the
+  // elements closed here then find the stack already shorter.
+  if (!mismatched_end_.empty()) {
+    std::string_view named = mismatched_end_;
+    if (size_t colon = named.rfind(':'); colon != std::string_view::npos) named.remove_prefix(colon + 1);
+    for (size_t i = stack_.size(); i-- > 0;) {
+      if (stack_[i].name != named) continue;
+      mismatched_end_.clear();
+      while (stack_.size() > i + 1) PopElement();
+      break;
+    }
+    mismatched_end_.clear();
+  }
+  PopElement();
+}
+
+void XmlFeedReader::PopElement() {
   if (stack_.empty()) return;
   size_t depth = stack_.size();
   if (capture_ != nullptr && depth == capture_depth_) {

@@ -284,6 +284,20 @@ TEST(FeedWildTest, MissingCloseTagStillYieldsItemsAndAWarning) {
   EXPECT_FALSE(sink.warnings.empty());
 }
 
+TEST(FeedWildTest, AnUnclosedInlineTagEndsWithTheElementItIsIn) {
+  testing::RecordingSink sink =
+      Parse(Rss("<item><guid>1</guid><title>First <b>bold</title><link>https://a.example/1</link>"
+                "<dc:creator xmlns:dc=\"http://purl.org/dc/elements/1.1/\">Ann <i>X</dc:creator></item>"
+                "<item><guid>2</guid><title>Second</title><link>https://a.example/2</link></item>"));
+  ASSERT_EQ(sink.mentions.size(), 2u);
+  EXPECT_EQ(sink.mentions[0].title, "First bold");
+  EXPECT_EQ(sink.mentions[0].url, "https://a.example/1");
+  EXPECT_EQ(sink.mentions[0].author, "Ann X");
+  EXPECT_EQ(sink.mentions[1].title, "Second");
+  EXPECT_EQ(sink.mentions[1].url, "https://a.example/2");
+  EXPECT_TRUE(sink.Warned("tag mismatch"));
+}
+
 TEST(FeedWildTest, TruncatedDocumentKeepsWhatWasRead) {
   testing::RecordingSink sink = Parse(ReadFile(FixturePath("daemon/feed/truncated.xml")));
   ASSERT_EQ(sink.mentions.size(), 2u);
