@@ -87,9 +87,12 @@ class HttpPlugin : public Plugin {
   virtual Status Parse(const HttpResponse& response, Sink& sink, SourceState& state) = 0;
 };
 
-// A plugin that produces mentions itself when polled (exec, file). Called by
-// the engine's scheduler; it never creates threads or timers of its own and
-// never touches the store.
+// A plugin that produces mentions itself when polled (exec, file). The
+// engine's scheduler calls Poll() on one of its poll threads, one poll of a
+// source at a time, with a copy of the source's state that it takes back
+// afterwards; Stop() may come from another thread to interrupt a Poll() in
+// progress. It never creates threads or timers of its own and never touches
+// the store.
 class PollPlugin : public Plugin {
  public:
   virtual Status Poll(Sink& sink, SourceState& state) = 0;
