@@ -1,6 +1,7 @@
 #include "daemon/config/options.h"
 
 #include <cstdio>
+#include <filesystem>
 #include <set>
 
 namespace brandmon::config {
@@ -16,6 +17,8 @@ std::string_view TypeName(OptionType type) {
     case OptionType::kSize: return "size";
     case OptionType::kEnum: return "enum";
     case OptionType::kStringList: return "string list";
+    case OptionType::kPath: return "path";
+    case OptionType::kPathList: return "path list";
     case OptionType::kStringMap: return "string map";
     case OptionType::kNumberMap: return "number map";
     case OptionType::kObject: return "object";
@@ -23,6 +26,13 @@ std::string_view TypeName(OptionType type) {
     case OptionType::kAny: return "any";
   }
   return "value";
+}
+
+std::string ResolvePath(const ConfigValue& v, const std::string& text) {
+  if (text.empty() || text.front() == '/' || v.pos().file == nullptr) return text;
+  std::filesystem::path folder = std::filesystem::path(*v.pos().file).parent_path();
+  if (folder.empty()) return text;
+  return (folder / text).lexically_normal().string();
 }
 
 std::string JoinPath(std::string_view parent, std::string_view key) {

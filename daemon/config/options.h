@@ -48,6 +48,8 @@ enum class OptionType {
   kSize,
   kEnum,
   kStringList,
+  kPath,
+  kPathList,
   kStringMap,
   kNumberMap,
   kObject,
@@ -108,6 +110,10 @@ struct SizeRange {
 
 std::string JoinPath(std::string_view parent, std::string_view key);
 std::string JoinIndex(std::string_view parent, size_t index);
+// The path `text` written at `v`: a relative one is taken relative to the
+// folder of the config file that holds `v` (as `include` and ${file:} are);
+// empty and absolute paths, and values made in code, are returned as given.
+std::string ResolvePath(const ConfigValue& v, const std::string& text);
 // Quotes a config value for an error message: "fast", 12, an object.
 std::string Describe(const ConfigValue& v);
 void WriteString(JsonWriter& w, std::string_view s, const Redactor* redactor, bool secret = false);
@@ -226,6 +232,31 @@ OptionSpec<T> Str(std::string key, std::string def, std::string T::*field, std::
 template <typename T>
 OptionSpec<T> Str(std::string key, Required, std::string T::*field, std::string doc) {
   OptionSpec<T> spec = Str<T>(std::move(key), std::string(), field, std::move(doc));
+  spec.info.required = true;
+  return spec;
+}
+
+// A filesystem path; a relative one is relative to the folder of the config
+// file it is written in (see ResolvePath).
+template <typename T>
+OptionSpec<T> Path(std::string key, std::string def, std::string T::*field, std::string doc) {
+  OptionSpec<T> spec = Str<T>(std::move(key), def, field, std::move(doc));
+  spec.info.type = OptionType::kPath;
+  spec.apply = [field, def](T& out, const ConfigValue* v, const std::string& path, ApplyContext& ctx) {
+    if (!v) {
+      out.*field = def;
+      return;
+    }
+    if (detail::ExpectKind(*v, ConfigValue::Kind::kString, "a string", path, ctx)) {
+      out.*field = ResolvePath(*v, v->as_string());
+    }
+  };
+  return spec;
+}
+
+template <typename T>
+OptionSpec<T> Path(std::string key, Required, std::string T::*field, std::string doc) {
+  OptionSpec<T> spec = Path<T>(std::move(key), std::string(), field, std::move(doc));
   spec.info.required = true;
   return spec;
 }
@@ -444,6 +475,25 @@ OptionSpec<T> StrList(std::string key, std::vector<std::string> T::*field, std::
         for (const auto& s : in.*field) WriteString(w, s, r);
         w.EndArray();
       });
+}
+
+// A list of filesystem paths, each resolved like Path().
+template <typename T>
+OptionSpec<T> PathList(std::string key, std::vector<std::string> T::*field, std::string doc) {
+  OptionSpec<T> spec = StrList<T>(std::move(key), field, std::move(doc));
+  spec.info.type = OptionType::kPathList;
+  spec.apply = [field](T& out, const ConfigValue* v, const std::string& path, ApplyContext& ctx) {
+    (out.*field).clear();
+    if (!v) return;
+    if (!detail::ExpectKind(*v, ConfigValue::Kind::kArray, "an array of strings", path, ctx)) return;
+    for (size_t i = 0; i < v->items().size(); ++i) {
+      const ConfigValue& item = v->items()[i];
+      if (detail::ExpectKind(item, ConfigValue::Kind::kString, "a string", JoinIndex(path, i), ctx)) {
+        (out.*field).push_back(ResolvePath(item, item.as_string()));
+      }
+    }
+  };
+  return spec;
 }
 
 // An object of string values, e.g. HTTP headers. Values may carry secrets.

@@ -25,6 +25,9 @@ and prints the effective config, defaults filled in and secrets redacted; every 
   substituted, so a disabled source needs no secret.
 - **Durations** are written `"250ms"`, `"90s"`, `"5m"`, `"1h"`, `"2d"` or combined (`"1h30m"`).
 - **Sizes** are bytes or `"64KiB"`, `"10MiB"`, `"1GiB"` (`"10MB"` is SI).
+- **Paths** (options of type `path`, and an exec `command`'s program when it holds a `/`) are
+  relative to the folder of the config file they are written in, so an included
+  `conf.d/x.json` can name `data/x.jsonl` beside it; the daemon's working directory never matters.
 )";
 
 std::string Escape(const std::string& s) {

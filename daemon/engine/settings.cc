@@ -13,12 +13,12 @@ using config::OptionTable;
 const OptionTable<DaemonOptions>& DaemonOptionTable() {
   using D = DaemonOptions;
   static const OptionTable<D> table = {
-      config::Str<D>("state_dir", "", &D::state_dir,
-                     "Where the SQLite state lives. Empty: $STATE_DIRECTORY (systemd), else "
-                     "$XDG_STATE_HOME/brandmon, else ~/.local/state/brandmon."),
-      config::Str<D>("runtime_dir", "", &D::runtime_dir,
-                     "Where the ipc sockets live. Empty: $RUNTIME_DIRECTORY (systemd), else "
-                     "$XDG_RUNTIME_DIR/brandmon, else /tmp/brandmon-$UID."),
+      config::Path<D>("state_dir", "", &D::state_dir,
+                      "Where the SQLite state lives. Empty: $STATE_DIRECTORY (systemd), else "
+                      "$XDG_STATE_HOME/brandmon, else ~/.local/state/brandmon."),
+      config::Path<D>("runtime_dir", "", &D::runtime_dir,
+                      "Where the ipc sockets live. Empty: $RUNTIME_DIRECTORY (systemd), else "
+                      "$XDG_RUNTIME_DIR/brandmon, else /tmp/brandmon-$UID."),
       config::Enum<D>("log_level", "info", {"trace", "debug", "info", "warn", "error"}, &D::log_level,
                       "Least severe log level written; --log-level overrides it."),
       config::Dur<D>("shutdown_timeout", "10s", {"1s", "5m"}, &D::shutdown_timeout,

@@ -20,9 +20,9 @@ const config::OptionTable<FetchOptions>& FetchOptionTable() {
       config::Size<F>("max_body", "10MiB", {"1KiB", "1GiB"}, &F::max_body,
                       "Largest response body (after decompression); a larger one aborts the transfer."),
       config::Int<F>("max_redirects", 5, {0, 20}, &F::max_redirects, "Redirects followed per request."),
-      config::Str<F>("ca_file", "", &F::ca_file,
-                     "PEM file of CA certificates to trust instead of the system's. TLS verification "
-                     "cannot be turned off."),
+      config::Path<F>("ca_file", "", &F::ca_file,
+                      "PEM file of CA certificates to trust instead of the system's. TLS verification "
+                      "cannot be turned off."),
       config::Str<F>("user_agent", "", &F::user_agent, "User-Agent header. Empty: brandmon/<version>."),
   };
   return table;

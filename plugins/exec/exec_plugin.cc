@@ -149,12 +149,34 @@ int ChildProcess::KillAndReap() {
   return status;
 }
 
+namespace {
+
+// The argv list; a program named by a relative path with a '/' is taken
+// relative to the config's folder, like every other path in the config.
+config::OptionSpec<ExecOptions> CommandOption() {
+  config::OptionSpec<ExecOptions> spec = config::StrList<ExecOptions>(
+      "command", &ExecOptions::command,
+      "Program and arguments, e.g. [\"/usr/local/bin/my-source\", \"--since\", \"1h\"]; run without a shell, PATH "
+      "searched for a bare name, a relative path with '/' taken from the config's folder (arguments are passed as "
+      "written). Required.");
+  auto apply_list = spec.apply;
+  spec.apply = [apply_list](ExecOptions& out, const config::ConfigValue* v, const std::string& path,
+                            config::ApplyContext& ctx) {
+    apply_list(out, v, path, ctx);
+    if (out.command.empty() || out.command[0].find('/') == std::string::npos) return;
+    if (v != nullptr && v->is_array() && !v->items().empty()) {
+      out.command[0] = config::ResolvePath(v->items()[0], out.command[0]);
+    }
+  };
+  return spec;
+}
+
+}  // namespace
+
 const config::OptionTable<ExecOptions>& ExecOptionTable() {
   using E = ExecOptions;
   static const config::OptionTable<E> table = {
-      config::StrList<E>("command", &E::command,
-                         "Program and arguments, e.g. [\"/usr/local/bin/my-source\", \"--since\", \"1h\"]; run "
-                         "without a shell, PATH searched. Required."),
+      CommandOption(),
       config::Enum<E>("mode", "scheduled", {"scheduled", "long_running"}, &E::mode,
                       "scheduled: run to completion each interval; long_running: keep one child writing lines, "
                       "read on each interval, restarted when it dies."),

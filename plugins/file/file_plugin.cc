@@ -118,8 +118,9 @@ const config::OptionTable<FileOptions>& FileOptionTable() {
   using config::Size;
   using config::Str;
   static const config::OptionTable<FileOptions> table = {
-      Str<FileOptions>("path", config::kRequired, &FileOptions::path,
-                       "File path or glob (e.g. /var/spool/brandmon/*.jsonl)."),
+      config::Path<FileOptions>("path", config::kRequired, &FileOptions::path,
+                                "File path or glob (e.g. /var/spool/brandmon/*.jsonl); relative to the config's "
+                                "folder unless absolute."),
       Enum<FileOptions>("format", "auto", {"auto", "jsonl", "feed"}, &FileOptions::format,
                         "jsonl: one Mention JSON per line, read as it grows; feed: RSS/Atom/RDF/JSON Feed "
                         "files; auto: by extension (.jsonl, .ndjson, .log are jsonl)."),

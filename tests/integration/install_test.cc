@@ -26,8 +26,9 @@ TEST(InstallTest, PutsEverythingInPlaceAndKeepsAnEditedConfig) {
   std::string out;
   ASSERT_EQ(Install(dest, &out), 0) << out;
   const fs::path root = dest.path();
-  for (const char* p : {"usr/bin/brandmond", "usr/bin/brandmonctl", "usr/lib/systemd/system/brandmond.service",
-                        "etc/brandmon/brandmon.json", "usr/share/brandmon/demo.json"}) {
+  for (const char* p :
+       {"usr/bin/brandmond", "usr/bin/brandmonctl", "usr/lib/systemd/system/brandmond.service",
+        "etc/brandmon/brandmon.json", "usr/share/brandmon/demo.json", "usr/share/brandmon/demo/social.jsonl"}) {
     EXPECT_TRUE(fs::exists(root / p)) << p << "\n" << out;
   }
   std::string unit = ReadFile((root / "usr/lib/systemd/system/brandmond.service").string());

@@ -146,5 +146,45 @@ TEST(ClosestKeyTest, FindsTyposOnly) {
   EXPECT_EQ(ClosestKey("colour", keys), "");
 }
 
+struct Files {
+  std::string file;
+  std::vector<std::string> lexicons;
+};
+
+const OptionTable<Files>& FilesTable() {
+  static const OptionTable<Files> t = {
+      Path<Files>("file", "", &Files::file, "A file."),
+      PathList<Files>("lexicons", &Files::lexicons, "Lexicon files."),
+  };
+  return t;
+}
+
+Files ApplyFiles(const std::string& json, const std::string& config_file) {
+  auto v = ParseConfigText(json, config_file);
+  EXPECT_TRUE(v.ok()) << v.status().message();
+  Diagnostics diag;
+  ApplyContext ctx{diag};
+  Files out;
+  ApplyTable(FilesTable(), *v, "", ctx, out);
+  EXPECT_TRUE(diag.ok()) << diag.Joined();
+  return out;
+}
+
+TEST(OptionsTest, RelativePathsAreRelativeToTheConfigFilesFolder) {
+  Files f = ApplyFiles(R"({"file": "data/a.jsonl", "lexicons": ["../x.tsv", "/abs/y.tsv", "z.tsv"]})",
+                       "/etc/brandmon/conf.d/10-a.json");
+  EXPECT_EQ(f.file, "/etc/brandmon/conf.d/data/a.jsonl");
+  EXPECT_EQ(f.lexicons, (std::vector<std::string>{"/etc/brandmon/x.tsv", "/abs/y.tsv", "/etc/brandmon/conf.d/z.tsv"}));
+  EXPECT_EQ(ApplyFiles(R"({"file": "./b.db"})", "conf/brandmon.json").file, "conf/b.db");
+  EXPECT_EQ(ApplyFiles(R"({"file": "b.db"})", "brandmon.json").file, "b.db") << "a config in the working folder";
+  EXPECT_EQ(ApplyFiles(R"({})", "/etc/brandmon/brandmon.json").file, "") << "an empty default stays empty";
+}
+
+TEST(OptionsTest, PathOptionsAreDocumentedAsPaths) {
+  std::vector<OptionInfo> infos = Infos(FilesTable());
+  EXPECT_EQ(TypeName(infos[0].type), "path");
+  EXPECT_EQ(TypeName(infos[1].type), "path list");
+}
+
 }  // namespace
 }  // namespace brandmon::config

@@ -1,6 +1,7 @@
 #include "plugins/exec/exec_plugin.h"
 
 #include <gtest/gtest.h>
+#include <rapidjson/document.h>
 #include <signal.h>
 #include <spdlog/sinks/ostream_sink.h>
 #include <spdlog/spdlog.h>
@@ -182,6 +183,34 @@ TEST(ExecConfigTest, CommandIsRequired) {
     config::ApplyContext ctx{diag};
     (void)registry.Find("exec")->configure(*v, "s", ctx);
     EXPECT_NE(diag.Joined().find(want), std::string::npos) << diag.Joined();
+  }
+}
+
+TEST(ExecConfigTest, ARelativeProgramPathIsTakenFromTheConfigsFolder) {
+  Registry registry;
+  RegisterPlugin_exec(registry);
+  for (const auto& [command, want] : std::vector<std::pair<std::string, std::string>>{
+           {R"(["bin/src.sh", "out/x"])", "/etc/brandmon/bin/src.sh out/x"},
+           {R"(["python3", "x.py"])", "python3 x.py"},
+           {R"(["/usr/bin/env", "a"])", "/usr/bin/env a"}}) {
+    auto v = config::ParseConfigText(R"({"command": )" + command + "}", "/etc/brandmon/brandmon.json");
+    ASSERT_TRUE(v.ok());
+    config::Diagnostics diag;
+    config::ApplyContext ctx{diag};
+    ConfiguredPlugin cp = registry.Find("exec")->configure(*v, "s", ctx);
+    ASSERT_TRUE(diag.ok()) << diag.Joined();
+    rapidjson::StringBuffer buf;
+    config::JsonWriter w(buf);
+    w.StartObject();
+    cp.dump_members(w, nullptr);
+    w.EndObject();
+    std::string dump = buf.GetString();
+    std::string joined;
+    rapidjson::Document d;
+    d.Parse(dump.c_str());
+    for (const auto& arg : d["command"].GetArray())
+      joined += (joined.empty() ? "" : " ") + std::string(arg.GetString());
+    EXPECT_EQ(joined, want) << dump;
   }
 }
 
