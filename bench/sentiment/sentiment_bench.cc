@@ -56,7 +56,8 @@ double Pearson(const std::vector<double>& x, const std::vector<double>& y) {
 
 int Class(double v, double band) { return v >= band ? 1 : (v <= -band ? -1 : 0); }
 
-double MacroF1(const std::vector<int>& gold, const std::vector<int>& pred) {
+// Macro-F1 over the classes -1, 0, 1; *per_class receives each class's F1.
+double MacroF1(const std::vector<int>& gold, const std::vector<int>& pred, double per_class[3]) {
   double sum = 0;
   for (int c = -1; c <= 1; ++c) {
     double tp = 0, fp = 0, fn = 0;
@@ -66,7 +67,8 @@ double MacroF1(const std::vector<int>& gold, const std::vector<int>& pred) {
       if (pred[i] != c && gold[i] == c) ++fn;
     }
     double p = tp + fp > 0 ? tp / (tp + fp) : 0, r = tp + fn > 0 ? tp / (tp + fn) : 0;
-    sum += p + r > 0 ? 2 * p * r / (p + r) : 0;
+    per_class[c + 1] = p + r > 0 ? 2 * p * r / (p + r) : 0;
+    sum += per_class[c + 1];
   }
   return sum / 3;
 }
@@ -140,17 +142,23 @@ int main(int argc, char** argv) {
     std::vector<double> gold, pred;
     std::vector<int> gold_c, pred_c;
     std::ofstream scores;
+    size_t not_english = 0;
     if (!scores_out.empty()) scores.open(scores_out);
     for (const auto& e : examples) {
-      double c = analyzer->Score(e.text).compound;
+      auto score = analyzer->Score(e.text);
+      double c = score.compound;
+      not_english += score.lang != "en";
       gold.push_back(e.gold);
       pred.push_back(c);
       gold_c.push_back(Class(e.gold, 0.2));
       pred_c.push_back(Class(c, 0.05));
-      if (scores) scores << e.gold << "\t" << c << "\t" << e.text << "\n";
+      if (scores) scores << e.gold << "\t" << c << "\t" << score.lang << "\t" << e.text << "\n";
     }
-    std::printf("brandmon: tweets (%zu): pearson r %.4f  macro-F1 %.4f\n", examples.size(), Pearson(gold, pred),
-                MacroF1(gold_c, pred_c));
+    double f1[3];
+    double macro = MacroF1(gold_c, pred_c, f1);
+    std::printf(
+        "brandmon: tweets (%zu): pearson r %.4f  macro-F1 %.4f (neg %.3f / neu %.3f / pos %.3f)  not read as en: %zu\n",
+        examples.size(), Pearson(gold, pred), macro, f1[0], f1[1], f1[2], not_english);
     if (repeat <= 0) {
       RunTables(*analyzer, tables);
       return 0;

@@ -120,13 +120,24 @@ bool IsAscii(std::string_view s) {
   return (any & 0x8080808080808080ull) == 0;
 }
 
-// ASCII upper case to lower case, every other byte unchanged.
-constexpr std::array<char, 256> MakeAsciiLower() {
-  std::array<char, 256> t{};
-  for (int c = 0; c < 256; ++c) t[c] = static_cast<char>(c >= 'A' && c <= 'Z' ? c + 32 : c);
-  return t;
+// Lower-cases ASCII `in` into `out` (in.size() bytes), eight bytes at a
+// time. REQUIRES: every byte of `in` is below 0x80, so that no lane carries
+// into the next.
+void LowerAscii(std::string_view in, char* out) {
+  constexpr uint64_t kOnes = 0x0101010101010101ull;
+  const char* p = in.data();
+  size_t n = in.size();
+  for (; n >= 8; p += 8, out += 8, n -= 8) {
+    uint64_t w;
+    std::memcpy(&w, p, 8);
+    uint64_t at_least_a = w + kOnes * (0x80 - 'A');   // high bit: byte >= 'A'
+    uint64_t above_z = w + kOnes * (0x80 - 'Z' - 1);  // high bit: byte > 'Z'
+    uint64_t upper = (at_least_a ^ above_z) & (kOnes * 0x80);
+    w |= upper >> 2;  // 0x80 >> 2 == 0x20, the case bit
+    std::memcpy(out, &w, 8);
+  }
+  for (; n > 0; ++p, ++out, --n) *out = static_cast<char>(*p >= 'A' && *p <= 'Z' ? *p + 32 : *p);
 }
-constexpr std::array<char, 256> kAsciiLower = MakeAsciiLower();
 
 // The packs used for one text: Latin-script words look in `latin` first and
 // then in English (code-switching); other scripts in their own language.
@@ -191,42 +202,54 @@ struct Analyzer::Impl {
   }
 
   void FoldKeys(bool ascii) {
-    // An ASCII text folds to at most its own size; other texts may grow
-    // (U+0130 folds to two code points), so they append.
-    s.folded.resize(ascii ? text.size() : 0);
+    if (ascii) {
+      FoldAsciiKeys();
+      return;
+    }
+    // Other texts may grow when folded (U+0130 folds to two code points), so
+    // each key is appended.
+    s.folded.clear();
     s.keys.resize(s.tokens.size());
-    size_t at = 0;
-    const LexiconSet& set = *a.set_;
     for (size_t i = 0; i < s.tokens.size(); ++i) {
       const text::Token& t = s.tokens[i];
       TokenKey& k = s.keys[i];
-      k.offset = static_cast<uint32_t>(at);
-      uint64_t h = kHashSeed;
-      if (t.kind == text::Token::Kind::kWord || t.kind == text::Token::Kind::kEmoticon ||
-          t.kind == text::Token::Kind::kEmoji) {
-        if (ascii) {
-          char* out = s.folded.data() + at;
-          for (unsigned char c : t.text) {
-            char f = kAsciiLower[c];
-            *out++ = f;
-            h = HashByte(h, static_cast<unsigned char>(f));
-          }
-          at += t.text.size();
-        } else {
-          text::AppendFolded(t.text, &s.folded);
-          h = HashBytes(h, std::string_view(s.folded).substr(at));
-          at = s.folded.size();
-        }
-      }
-      k.length = static_cast<uint32_t>(at - k.offset);
-      k.hash = HashFinish(h);
-      if (t.kind == text::Token::Kind::kWord && t.script == text::Script::kLatin && k.length <= set.longest_stopword) {
-        if (const uint16_t* bits = set.latin_stopwords.FindHashed(Key(i), k.hash)) {
-          for (unsigned b = *bits; b != 0; b &= b - 1) ++stopword_counts[__builtin_ctz(b)];
-        }
-      }
+      k.offset = static_cast<uint32_t>(s.folded.size());
+      if (HasKey(t)) text::AppendFolded(t.text, &s.folded);
+      k.length = static_cast<uint32_t>(s.folded.size() - k.offset);
+      k.hash = HashFinish(HashBytes(kHashSeed, Key(i)));
+      CountStopword(t, i);
     }
-    if (ascii) s.folded.resize(at);
+  }
+
+  // An ASCII text is lower-cased once as a whole, so that each token's key
+  // lies at the token's own offset and nothing is copied per token.
+  void FoldAsciiKeys() {
+    s.folded.resize(text.size());
+    LowerAscii(text, s.folded.data());
+    s.keys.resize(s.tokens.size());
+    for (size_t i = 0; i < s.tokens.size(); ++i) {
+      const text::Token& t = s.tokens[i];
+      TokenKey& k = s.keys[i];
+      k.offset = t.begin;
+      k.length = HasKey(t) ? static_cast<uint32_t>(t.text.size()) : 0;
+      k.hash = HashFinish(HashBytes(kHashSeed, Key(i)));
+      CountStopword(t, i);
+    }
+  }
+
+  static bool HasKey(const text::Token& t) {
+    return t.kind == text::Token::Kind::kWord || t.kind == text::Token::Kind::kEmoticon ||
+           t.kind == text::Token::Kind::kEmoji;
+  }
+
+  void CountStopword(const text::Token& t, size_t i) {
+    if (t.kind != text::Token::Kind::kWord || t.script != text::Script::kLatin ||
+        s.keys[i].length > a.set_->longest_stopword) {
+      return;
+    }
+    if (const uint16_t* bits = a.set_->latin_stopwords.FindHashed(Key(i), s.keys[i].hash)) {
+      for (unsigned b = *bits; b != 0; b &= b - 1) ++stopword_counts[__builtin_ctz(b)];
+    }
   }
 
   const LanguagePack* LatinPackFor(std::string_view code) const {
@@ -328,6 +351,11 @@ struct Analyzer::Impl {
       return override_info;
     }
     return pack ? pack->terms.FindHashed(key, hash) : nullptr;
+  }
+
+  // Most words start no phrase; this spares them the call below.
+  static bool MayStartPhrase(const LanguagePack& pack, const TermInfo* first) {
+    return pack.unspaced || (first != nullptr && first->phrase_words >= 2);
   }
 
   // Tries the longest phrase starting at token i; returns the number of
@@ -504,7 +532,7 @@ struct Analyzer::Impl {
     const LanguagePack* pack = PackFor(t.script);
     const TermInfo* info = Lookup(key, s.keys[i].hash, pack, override_info);
     size_t consumed = 0;
-    if (pack != nullptr) consumed = MatchPhrase(i, pack, info, &info);
+    if (pack != nullptr && MayStartPhrase(*pack, info)) consumed = MatchPhrase(i, pack, info, &info);
     if ((info == nullptr || info->flags == 0) && consumed == 0 && pack != nullptr &&
         !(pack->suffixes.empty() && pack->prefixes.empty())) {
       if (const TermInfo* inflected = FindInflected(key, *pack)) info = inflected;
@@ -516,7 +544,7 @@ struct Analyzer::Impl {
     if ((info == nullptr || info->flags == 0) && consumed == 0) {
       if (const LanguagePack* fallback = FallbackFor(t.script)) {
         const TermInfo* f = fallback->terms.FindHashed(key, s.keys[i].hash);
-        size_t n = MatchPhrase(i, fallback, f, &f);
+        size_t n = MayStartPhrase(*fallback, f) ? MatchPhrase(i, fallback, f, &f) : 0;
         // Only rated words carry over: another language's function words
         // ("no" is a Portuguese preposition) must not negate or boost.
         if (f != nullptr && (f->flags & TermInfo::kValence) &&

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <cstdint>
+#include <cstring>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -21,6 +22,25 @@ inline uint64_t HashByte(uint64_t state, unsigned char c) { return (state ^ c) *
 inline uint64_t HashFinish(uint64_t state) { return state ^ (state >> 29); }
 inline uint64_t HashTerm(std::string_view s) { return HashFinish(HashBytes(kHashSeed, s)); }
 
+// Byte equality inlined for short keys: a libc memcmp call costs more than
+// comparing a word or two.
+inline bool SameBytes(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) return false;
+  const char* p = a.data();
+  const char* q = b.data();
+  size_t n = a.size();
+  for (; n >= 8; p += 8, q += 8, n -= 8) {
+    uint64_t x, y;
+    std::memcpy(&x, p, 8);
+    std::memcpy(&y, q, 8);
+    if (x != y) return false;
+  }
+  for (; n > 0; ++p, ++q, --n) {
+    if (*p != *q) return false;
+  }
+  return true;
+}
+
 // An open-addressing hash map from UTF-8 terms to V, with every key stored in
 // one arena string. Lookups take a string_view and never allocate; any byte
 // string is a valid key, so "constructor" or "__proto__" are just terms.
@@ -35,7 +55,7 @@ class TermMap {
 
   // REQUIRES: hash == HashTerm(key).
   const V* FindHashed(std::string_view key, uint64_t hash) const {
-    return FindIf(hash, [key](std::string_view stored) { return stored == key; });
+    return FindIf(hash, [key](std::string_view stored) { return SameBytes(stored, key); });
   }
 
   // The value of the entry with `hash` whose key satisfies same(key), for

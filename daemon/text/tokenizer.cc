@@ -2,6 +2,7 @@
 
 #include <unicode/uchar.h>
 
+#include <algorithm>
 #include <array>
 
 #include "daemon/text/segmenter.h"
@@ -103,11 +104,11 @@ class Scanner {
           Advance(pos_ + 1, 1);
           continue;
         }
-        if ((cls & kUrlStart) && TryUrl()) continue;
+        if ((cls & kUrlStart) && MayStartUrl() && TryUrl()) continue;
         if ((cls & kEmoticonStart) && TryEmoticon()) continue;
         if ((cls & kTagStart) && TryHandleOrHashtag(b)) continue;
         if (cls & kWordByte) {
-          ScanWord();
+          if (!ScanAsciiWord()) ScanWord();
         } else {
           Emit(Token::Kind::kPunct, pos_, pos_ + 1, cp_, Script::kCommon);
           Advance(pos_ + 1, 1);
@@ -138,16 +139,22 @@ class Scanner {
   }
 
   [[gnu::always_inline]] Token& Emit(Token::Kind kind, size_t begin, size_t end, uint32_t cp_begin, Script script) {
-    Token t;
-    t.text = text_.substr(begin, end - begin);
+    Token& t = out_->emplace_back();
+    t.text = std::string_view(text_.data() + begin, end - begin);
     t.begin = static_cast<uint32_t>(begin);
     t.cp_begin = cp_begin;
     t.kind = kind;
     t.script = script;
     t.line_break_before = line_break_;
     line_break_ = false;
-    out_->push_back(t);
-    return out_->back();
+    return t;
+  }
+
+  // "ht" or "ww": the only starts TryUrl can accept, checked before it runs.
+  bool MayStartUrl() const {
+    if (pos_ + 4 > text_.size()) return false;
+    char second = static_cast<char>(text_[pos_ + 1] | 0x20);
+    return ((text_[pos_] | 0x20) == 'h') ? second == 't' : second == 'w';
   }
 
   bool PrevIsBoundary() const {
@@ -191,7 +198,9 @@ class Scanner {
       return false;
     }
     for (std::string_view e : kEmoticons) {
-      if (rest.substr(0, e.size()) != e) continue;
+      // Every emoticon has two bytes or more; the second rules most out
+      // without a string comparison.
+      if (rest.size() < e.size() || rest[1] != e[1] || rest.substr(0, e.size()) != e) continue;
       // A letter or digit right after ":D" or "xD" makes it part of a word.
       if (rest.size() > e.size()) {
         auto after = static_cast<unsigned char>(rest[e.size()]);
@@ -278,6 +287,40 @@ class Scanner {
       if (s != Script::kCommon) return s;
     }
     return Script::kCommon;
+  }
+
+  // Emits the word at pos_ when it is only ASCII letters and digits and ends
+  // at an ASCII byte that cannot join it to more (most words); otherwise
+  // returns false with nothing consumed, for ScanWord. Kept small so that it
+  // inlines into Run.
+  bool ScanAsciiWord() {
+    const char* const start = text_.data() + pos_;
+    const char* const text_end = text_.data() + text_.size();
+    const char* p = start;
+    uint8_t seen = 0;
+    int upper = 0;
+    while (p < text_end) {
+      uint8_t cls = kAsciiClass[static_cast<unsigned char>(*p)];
+      if (!(cls & kWordByte)) break;
+      seen |= cls;
+      upper += (cls & kUpperByte) != 0;
+      ++p;
+    }
+    bool letters = (seen & (kUpperByte | kLowerByte)) != 0;
+    if (p < text_end) {
+      auto b = static_cast<unsigned char>(*p);
+      if (b >= 0x80 || b == '\'' || b == '-' || (!letters && (b == '.' || b == ','))) return false;
+    }
+    size_t begin = pos_;
+    size_t end = static_cast<size_t>(p - text_.data());
+    uint32_t cp_begin = cp_;
+    Advance(end, static_cast<uint32_t>(end - begin));
+    if (!letters) {
+      Emit(Token::Kind::kNumber, begin, end, cp_begin, Script::kCommon);
+    } else {
+      Emit(Token::Kind::kWord, begin, end, cp_begin, Script::kLatin).all_caps = upper >= 2 && !(seen & kLowerByte);
+    }
+    return true;
   }
 
   // A word ends at a non-word code point or where the script changes, so that
@@ -417,6 +460,10 @@ void SplitHashtag(std::string_view body, std::vector<std::string_view>* out) {
 
 void Tokenize(std::string_view text, const TokenizerOptions& options, std::vector<Token>* out) {
   out->clear();
+  // Most tokens are followed by a space, so this rarely grows again; capped so
+  // that one long text does not make every later call hold a large buffer.
+  constexpr size_t kMaxReserve = 4096;
+  out->reserve(std::min(text.size() / 2 + 8, kMaxReserve));
   Scanner(text, options, out).Run();
 }
 

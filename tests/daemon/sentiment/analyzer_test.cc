@@ -268,6 +268,39 @@ TEST_F(AnalyzerTest, LanguageIsIdentifiedOrPinned) {
   EXPECT_LT(s.compound, -0.05);  // Latin words look in romanized Hindi
 }
 
+TEST_F(AnalyzerTest, ShortEnglishTextsWithNoAreEnglish) {
+  // "no" is an English function word as much as a Portuguese or Catalan
+  // one: a short English text with "no" is read as English and its "no" scores.
+  for (std::string_view text : {"no such thing", "No and no.", "there's no other way man", "no perks!"}) {
+    SentimentScore s = analyzer_->Score(text);
+    EXPECT_EQ(s.lang, "en") << text;
+    EXPECT_LT(s.compound, -0.05) << text;
+  }
+  EXPECT_EQ(analyzer_->Score("Estou no trabalho e o dia está ótimo").lang, "pt");
+  EXPECT_EQ(analyzer_->Score("No m'agrada gens, és molt dolent i no funciona").lang, "ca");
+}
+
+TEST_F(AnalyzerTest, AsciiTextsScoreAsTheGeneralPathDoes) {
+  // ASCII texts take a faster path (one lower-casing of the whole text, keys
+  // at the tokens' own offsets); a no-break space, which tokenizes as a space
+  // but is not ASCII, sends the same text down the general path. It follows
+  // an ASCII space: an emoticon chunk ends at ASCII white space only.
+  for (std::string_view text :
+       {"The service was GREAT but the food is not good at all :-)", "I DON'T like it, isn't it kind of BAD?",
+        "@acme_help the app is very, very slow #WorstServiceEver", "no problem, happy to help!!! <3",
+        "It was never so good. But the staff were rude", "watched Fight Club tonight and it was the best",
+        // Bytes next to 'A' and 'Z' ('@', '[', '`', '{') keep their case-free form.
+        "the queue was long :[ and the app crashed :@", "GREAT update =] works @ home [ok] `{fine}`"}) {
+    SentimentScore ascii = analyzer_->Score(text);
+    SentimentScore general = analyzer_->Score(std::string(text) + " \u00a0");
+    EXPECT_EQ(ascii.compound, general.compound) << text;
+    EXPECT_EQ(ascii.pos, general.pos) << text;
+    EXPECT_EQ(ascii.neg, general.neg) << text;
+    EXPECT_EQ(ascii.lang, general.lang) << text;
+    EXPECT_NE(ascii.compound, 0.0) << text;
+  }
+}
+
 TEST_F(AnalyzerTest, HostileInput) {
   std::string emoji;
   while (emoji.size() < (1u << 20)) emoji += "😡";

@@ -51,6 +51,28 @@ TEST(TermMapTest, KeysAreBytesIncludingNulAndUtf8) {
   EXPECT_EQ(*map.Find("ખૂબ"), 2);
 }
 
+TEST(TermMapTest, LongKeysDifferingInOneByteAreDistinct) {
+  // Keys are compared a word at a time; a difference in any word or in the
+  // tail must count.
+  TermMap<int> map;
+  map["abcdefgh"] = 1;
+  map["abcdefgi"] = 2;
+  map["abcdefghijklmnopq"] = 3;
+  map["abcdefghijklmnopr"] = 4;
+  map["xbcdefghijklmnopq"] = 5;
+  EXPECT_EQ(*map.Find("abcdefgh"), 1);
+  EXPECT_EQ(*map.Find("abcdefgi"), 2);
+  EXPECT_EQ(*map.Find("abcdefghijklmnopq"), 3);
+  EXPECT_EQ(*map.Find("abcdefghijklmnopr"), 4);
+  EXPECT_EQ(*map.Find("xbcdefghijklmnopq"), 5);
+  EXPECT_EQ(map.Find("abcdefghijklmnop"), nullptr);
+  EXPECT_EQ(map.Find("abcdefghijklmnopqr"), nullptr);
+  EXPECT_TRUE(SameBytes("", ""));
+  EXPECT_FALSE(SameBytes("abcdefgh1", "abcdefgh2"));
+  EXPECT_FALSE(SameBytes("1abcdefgh", "2abcdefgh"));
+  EXPECT_FALSE(SameBytes("abc", "abcd"));
+}
+
 TEST(TermMapTest, PhrasesHashedInPiecesAreFound) {
   TermMap<int> map;
   map["kind of"] = 7;

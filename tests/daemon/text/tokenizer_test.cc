@@ -131,6 +131,43 @@ TEST(TokenizerTest, LineBreaksAreMarked) {
   EXPECT_FALSE(tokens[2].line_break_before);
 }
 
+TEST(TokenizerTest, RunsOfSpacesAndLineBreaks) {
+  auto tokens = Tok("  one \t  \r\n  two   three  ");
+  ASSERT_EQ(Texts(tokens), (std::vector<std::string>{"one", "two", "three"}));
+  EXPECT_TRUE(tokens[1].line_break_before);
+  EXPECT_FALSE(tokens[2].line_break_before);
+  EXPECT_EQ(tokens[1].begin, 13u);
+  EXPECT_EQ(tokens[1].cp_begin, 13u);
+  EXPECT_EQ(tokens[2].cp_begin, 19u);
+}
+
+TEST(TokenizerTest, WordsStartingLikeUrlsAreWords) {
+  auto tokens = Tok("http htt www wwwx what https HTTP://x.co WWW.x.co hhttp://a");
+  ASSERT_EQ(Texts(tokens), (std::vector<std::string>{"http", "htt", "www", "wwwx", "what", "https", "HTTP://x.co",
+                                                     "WWW.x.co", "hhttp", ":", "/", "/", "a"}));
+  for (size_t i = 0; i < 6; ++i) EXPECT_EQ(tokens[i].kind, Kind::kWord) << i;
+  EXPECT_EQ(tokens[6].kind, Kind::kUrl);
+  EXPECT_EQ(tokens[7].kind, Kind::kUrl);
+  EXPECT_EQ(tokens[8].kind, Kind::kWord);
+}
+
+TEST(TokenizerTest, AsciiWordsNumbersAndTheirJoints) {
+  auto tokens = Tok("3.5 3,000 3-4 e-mail don't x' 2day ABC AbC A1 9.x 4.");
+  ASSERT_EQ(Texts(tokens), (std::vector<std::string>{"3.5", "3,000", "3-4", "e-mail", "don't", "x", "'", "2day", "ABC",
+                                                     "AbC", "A1", "9", ".", "x", "4", "."}));
+  const std::vector<Kind> kinds = {Kind::kNumber, Kind::kNumber, Kind::kNumber, Kind::kWord, Kind::kWord, Kind::kWord,
+                                   Kind::kPunct,  Kind::kWord,   Kind::kWord,   Kind::kWord, Kind::kWord, Kind::kNumber,
+                                   Kind::kPunct,  Kind::kWord,   Kind::kNumber, Kind::kPunct};
+  for (size_t i = 0; i < tokens.size(); ++i) {
+    EXPECT_EQ(tokens[i].kind, kinds[i]) << i;
+    EXPECT_EQ(tokens[i].all_caps, tokens[i].text == "ABC") << i;
+    EXPECT_EQ(tokens[i].cp_begin, tokens[i].begin) << i;
+    if (kinds[i] == Kind::kWord) {
+      EXPECT_EQ(tokens[i].script, Script::kLatin) << i;
+    }
+  }
+}
+
 TEST(TokenizerTest, HostileInputTerminates) {
   std::string long_word(100000, 'a');
   auto tokens = Tok(long_word);
