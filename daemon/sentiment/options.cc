@@ -6,13 +6,14 @@ namespace brandmon::sentiment {
 
 const config::OptionTable<SentimentOptions>& SentimentOptionTable() {
   static const config::OptionTable<SentimentOptions> table = {
-      config::Str<SentimentOptions>("data_dir", "", &SentimentOptions::data_dir,
-                                    "Folder holding sentiment/<lang>/lexicon.tsv; empty picks the installed data."),
+      config::Path<SentimentOptions>("data_dir", "", &SentimentOptions::data_dir,
+                                     "Folder holding sentiment/<lang>/lexicon.tsv; empty picks the installed data "
+                                     "(share/brandmon beside the program's bin folder, or the checkout's data/)."),
       config::Str<SentimentOptions>("language", "auto", &SentimentOptions::language,
                                     "Language of every text (a code such as \"en\" or \"gu\"), or \"auto\" to "
                                     "identify it per text."),
-      config::StrList<SentimentOptions>("lexicon_files", &SentimentOptions::lexicon_files,
-                                        "Extra term<TAB>valence files (valence -4 to 4) applied to every language."),
+      config::PathList<SentimentOptions>("lexicon_files", &SentimentOptions::lexicon_files,
+                                         "Extra term<TAB>valence files (valence -4 to 4) applied to every language."),
       config::NumMap<SentimentOptions>("lexicon", {-4.0, 4.0}, &SentimentOptions::lexicon,
                                        "Valence overrides for every language, e.g. {\"sick\": 2}; 0 makes a term "
                                        "neutral."),
@@ -24,6 +25,10 @@ std::optional<std::string> ResolveDataDir(const std::string& configured) {
   std::vector<std::string> candidates;
   if (!configured.empty()) candidates.push_back(configured);
   candidates.push_back(BRANDMON_DATA_DIR);
+  // An installation moved to another prefix: share/brandmon beside bin/.
+  std::error_code exe_ec;
+  std::filesystem::path exe = std::filesystem::read_symlink("/proc/self/exe", exe_ec);
+  if (!exe_ec) candidates.push_back((exe.parent_path().parent_path() / "share" / "brandmon").string());
   candidates.push_back(BRANDMON_SOURCE_DATA_DIR);
   for (const auto& dir : candidates) {
     std::error_code ec;
