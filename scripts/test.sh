@@ -3,7 +3,7 @@
 # a short run of every fuzz target, then the same tests under
 # AddressSanitizer + UndefinedBehaviorSanitizer.
 # Usage: scripts/test.sh [--quick]   (--quick: skip the fuzz and sanitizer passes;
-#        FUZZ_SECONDS sets the time per fuzz target, default 15)
+#        FUZZ_SECONDS sets the time per fuzz target, default 30)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 quick=0
@@ -24,7 +24,7 @@ ctest --test-dir build --output-on-failure -j "$jobs" --timeout 300
 
 if [ "$quick" -eq 0 ]; then
   echo "== fuzz every untrusted-input parser briefly (clang, ASan + UBSan, libFuzzer)"
-  scripts/fuzz.sh "${FUZZ_SECONDS:-15}"
+  scripts/fuzz.sh "${FUZZ_SECONDS:-30}"
 
   echo "== build and test under ASan + UBSan"
   scripts/setup.sh build-asan -DBRANDMON_SANITIZE=ON -DCMAKE_BUILD_TYPE=Debug
