@@ -69,6 +69,8 @@ struct TokenKey {
   uint64_t hash = 0;
 };
 
+constexpr uint64_t kEmptyHash = HashFinish(kHashSeed);  // HashTerm("")
+
 struct SentenceStat {
   uint32_t begin = 0;  // unit indices
   uint32_t end = 0;
@@ -226,12 +228,18 @@ struct Analyzer::Impl {
   void FoldAsciiKeys() {
     s.folded.resize(text.size());
     LowerAscii(text, s.folded.data());
-    s.keys.resize(s.tokens.size());
-    for (size_t i = 0; i < s.tokens.size(); ++i) {
+    const size_t count = s.tokens.size();  // hoisted: the stores below may alias s
+    s.keys.resize(count);
+    for (size_t i = 0; i < count; ++i) {
       const text::Token& t = s.tokens[i];
       TokenKey& k = s.keys[i];
       k.offset = t.begin;
-      k.length = HasKey(t) ? static_cast<uint32_t>(t.text.size()) : 0;
+      if (!HasKey(t)) {
+        k.length = 0;
+        k.hash = kEmptyHash;
+        continue;
+      }
+      k.length = static_cast<uint32_t>(t.text.size());
       k.hash = HashFinish(HashBytes(kHashSeed, Key(i)));
       CountStopword(t, i);
     }
@@ -242,11 +250,14 @@ struct Analyzer::Impl {
            t.kind == text::Token::Kind::kEmoji;
   }
 
-  void CountStopword(const text::Token& t, size_t i) {
-    if (t.kind != text::Token::Kind::kWord || t.script != text::Script::kLatin ||
-        s.keys[i].length > a.set_->longest_stopword) {
+  [[gnu::always_inline]] void CountStopword(const text::Token& t, size_t i) {
+    uint32_t length = s.keys[i].length;
+    if (t.kind != text::Token::Kind::kWord || t.script != text::Script::kLatin || length == 0 ||
+        length > a.set_->longest_stopword) {
       return;
     }
+    auto first = static_cast<unsigned char>(s.folded[s.keys[i].offset]);
+    if (length < 64 && !((a.set_->stopword_shapes[first] >> length) & 1)) return;
     if (const uint16_t* bits = a.set_->latin_stopwords.FindHashed(Key(i), s.keys[i].hash)) {
       for (unsigned b = *bits; b != 0; b &= b - 1) ++stopword_counts[__builtin_ctz(b)];
     }
@@ -369,6 +380,8 @@ struct Analyzer::Impl {
            s.tokens[i + available].in_hashtag == s.tokens[i].in_hashtag) {
       ++available;
     }
+    if (available < 2) return 0;
+    if (!pack->unspaced && !pack->MayStartPhrase(s.keys[i].hash, s.keys[i + 1].hash)) return 0;
     // Hash every prefix of the phrase once, without joining its words.
     std::array<uint64_t, 8> hashes{};  // phrase_words is at most 8
     available = std::min(available, hashes.size());
@@ -432,7 +445,8 @@ struct Analyzer::Impl {
     bool sentence_ended = false;
     StartSentence();
     TermInfo override_info;
-    for (size_t i = 0; i < s.tokens.size(); ++i) {
+    const size_t count = s.tokens.size();  // hoisted: adding units may alias s
+    for (size_t i = 0; i < count; ++i) {
       const text::Token& t = s.tokens[i];
       if (t.kind == text::Token::Kind::kPunct || t.kind == text::Token::Kind::kEmoticon) {
         if (size_t n = MatchEmoticonChunk(i); n > 0) {
@@ -447,7 +461,9 @@ struct Analyzer::Impl {
         bool question = t.text == "?" || t.text == "？" || t.text == "؟";
         exclamations += exclamation;
         questions += question;
-        if (text::IsTerminal(t)) {
+        // Inlined for the one-byte '.', '!' and '?'.
+        bool terminal = t.text.size() == 1 ? t.text[0] == '.' || exclamation || question : text::IsTerminal(t);
+        if (terminal) {
           sentence_ended = true;
           s.sentences.back().question |= question;
           s.sentences.back().exclamation |= exclamation;
@@ -502,6 +518,10 @@ struct Analyzer::Impl {
     size_t end = t.begin;
     while (end < text.size() && !IsSpaceByte(text[end]) && end - t.begin <= 8) ++end;
     if (end - t.begin < 2 || end - t.begin > 8) return 0;
+    // An ASCII first byte folds to its lower case, which must start some
+    // symbol (most punctuation starts none).
+    auto first = static_cast<unsigned char>(text[t.begin]);
+    if (first < 0x80 && !a.set_->symbol_first_byte[first >= 'A' && first <= 'Z' ? first + 32 : first]) return 0;
     s.phrase.clear();
     text::AppendFolded(text.substr(t.begin, end - t.begin), &s.phrase);
     const float* v = a.set_->symbols.Find(s.phrase);
@@ -526,7 +546,7 @@ struct Analyzer::Impl {
 
   // Adds the unit for the word at token i; returns how many extra tokens a
   // phrase consumed.
-  size_t AddWord(size_t i, TermInfo* override_info) {
+  [[gnu::always_inline]] size_t AddWord(size_t i, TermInfo* override_info) {
     const text::Token& t = s.tokens[i];
     std::string_view key = Key(i);
     const LanguagePack* pack = PackFor(t.script);

@@ -84,6 +84,7 @@ Status LoadPackLexicon(const std::string& path, LanguagePack* pack) {
       TermInfo& first = pack->terms[std::string_view(key).substr(0, key.find(' '))];
       first.phrase_words =
           static_cast<uint8_t>(std::max<size_t>(first.phrase_words, std::min<size_t>(CountWords(key), 8)));
+      pack->AddPhrasePair(key);
       TermInfo& info = pack->terms[key];
       info.flags |= TermInfo::kPhrase;
       info.valence = v;
@@ -128,6 +129,7 @@ Status ApplyRule(const std::vector<std::string_view>& f, LanguagePack* pack, std
     TermInfo& first = pack->terms[std::string_view(key).substr(0, key.find(' '))];
     first.phrase_words =
         static_cast<uint8_t>(std::max<size_t>(first.phrase_words, std::min<size_t>(CountWords(key), 8)));
+    pack->AddPhrasePair(key);
   }
   TermInfo& info = pack->terms[key];
   if (phrase) info.flags |= TermInfo::kPhrase;
@@ -212,6 +214,16 @@ const LanguagePack* LexiconSet::Find(std::string_view code) const {
   return nullptr;
 }
 
+void LanguagePack::AddPhrasePair(std::string_view phrase) {
+  size_t space = phrase.find(' ');
+  if (space == std::string_view::npos) return;
+  std::string_view first = phrase.substr(0, space);
+  std::string_view second = phrase.substr(space + 1);
+  second = second.substr(0, second.find(' '));
+  size_t bit = PhrasePairBit(HashTerm(first), HashTerm(second));
+  phrase_pairs[bit / 64] |= uint64_t{1} << (bit % 64);
+}
+
 size_t LexiconSet::MemoryBytes() const {
   size_t total = symbols.MemoryBytes() + latin_stopwords.MemoryBytes();
   for (const auto& p : packs) total += p->terms.MemoryBytes() + sizeof(LanguagePack);
@@ -276,6 +288,9 @@ Result<std::unique_ptr<LexiconSet>> LoadLexiconSet(const std::string& dir) {
     for (const auto& w : stopwords[i]) {
       set->latin_stopwords[w] |= bit;
       set->longest_stopword = std::max(set->longest_stopword, w.size());
+      if (!w.empty() && w.size() < 64) {
+        set->stopword_shapes[static_cast<unsigned char>(w[0])] |= uint64_t{1} << w.size();
+      }
     }
   }
   // Emoticons rated in the English lexicon score in every language.
@@ -287,6 +302,9 @@ Result<std::unique_ptr<LexiconSet>> LoadLexiconSet(const std::string& dir) {
     if (!fs::exists(p)) continue;
     if (Status s = LoadSymbols(p.string(), &set->symbols); !s.ok()) return s;
   }
+  set->symbols.ForEach([&](std::string_view key, float) {
+    if (!key.empty()) set->symbol_first_byte[static_cast<unsigned char>(key[0])] = true;
+  });
   return set;
 }
 

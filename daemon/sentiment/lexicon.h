@@ -1,5 +1,6 @@
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <map>
 #include <memory>
@@ -39,6 +40,21 @@ struct LanguagePack {
   // ("mala" -> "malo"), or drop a clitic prefix (Arabic "ال").
   std::vector<std::pair<std::string, std::string>> suffixes;
   std::vector<std::string> prefixes;
+  // A filter over the first two words of every phrase (spaced packs): false
+  // means no phrase starts with the words hashed `first` and `second`
+  // (HashTerm of each), so the phrase look-ups can be skipped.
+  bool MayStartPhrase(uint64_t first, uint64_t second) const {
+    size_t bit = PhrasePairBit(first, second);
+    return (phrase_pairs[bit / 64] >> (bit % 64)) & 1;
+  }
+  // Records `phrase` (words separated by single spaces) in the filter.
+  void AddPhrasePair(std::string_view phrase);
+
+ private:
+  static size_t PhrasePairBit(uint64_t first, uint64_t second) {
+    return static_cast<size_t>(((first * 0x9E3779B97F4A7C15ull) ^ second) * 0xC2B2AE3D27D4EB4Full >> 50);
+  }
+  std::array<uint64_t, (size_t{1} << 14) / 64> phrase_pairs{};  // 16384 bits
 };
 
 // Every language pack plus what all languages share: emoji and emoticon
@@ -46,10 +62,15 @@ struct LanguagePack {
 // Immutable after loading; thread-safe to read.
 struct LexiconSet {
   std::vector<std::unique_ptr<LanguagePack>> packs;
-  TermMap<float> symbols;             // emoji and emoticons
+  TermMap<float> symbols;  // emoji and emoticons
+  // symbol_first_byte[b]: some key of `symbols` starts with byte b.
+  std::array<bool, 256> symbol_first_byte{};
   TermMap<uint16_t> latin_stopwords;  // bit i = packs[latin_packs[i]] uses it
   std::vector<size_t> latin_packs;    // indices into packs, at most 16
   size_t longest_stopword = 0;        // in bytes
+  // Bit n of stopword_shapes[b]: some stopword of n bytes (n < 64) starts
+  // with byte b; rules most words out before hashing into latin_stopwords.
+  std::array<uint64_t, 256> stopword_shapes{};
   // The packs for scripts with one language each (null when not loaded).
   const LanguagePack* english = nullptr;
   const LanguagePack* arabic = nullptr;

@@ -19,7 +19,7 @@ inline uint64_t HashBytes(uint64_t state, std::string_view s) {
   return state;
 }
 inline uint64_t HashByte(uint64_t state, unsigned char c) { return (state ^ c) * kHashPrime; }
-inline uint64_t HashFinish(uint64_t state) { return state ^ (state >> 29); }
+constexpr uint64_t HashFinish(uint64_t state) { return state ^ (state >> 29); }
 inline uint64_t HashTerm(std::string_view s) { return HashFinish(HashBytes(kHashSeed, s)); }
 
 // Byte equality inlined for short keys: a libc memcmp call costs more than

@@ -298,12 +298,10 @@ class Scanner {
     const char* const text_end = text_.data() + text_.size();
     const char* p = start;
     uint8_t seen = 0;
-    int upper = 0;
     while (p < text_end) {
       uint8_t cls = kAsciiClass[static_cast<unsigned char>(*p)];
       if (!(cls & kWordByte)) break;
       seen |= cls;
-      upper += (cls & kUpperByte) != 0;
       ++p;
     }
     bool letters = (seen & (kUpperByte | kLowerByte)) != 0;
@@ -318,8 +316,19 @@ class Scanner {
     if (!letters) {
       Emit(Token::Kind::kNumber, begin, end, cp_begin, Script::kCommon);
     } else {
-      Emit(Token::Kind::kWord, begin, end, cp_begin, Script::kLatin).all_caps = upper >= 2 && !(seen & kLowerByte);
+      // Upper-case letters are counted only in the rare word without a lower-case one.
+      bool all_caps = false;
+      if (!(seen & kLowerByte)) {
+        int upper = 0;
+        for (const char* q = start; q < p; ++q) {
+          upper += (kAsciiClass[static_cast<unsigned char>(*q)] & kUpperByte) != 0;
+        }
+        all_caps = upper >= 2;
+      }
+      Emit(Token::Kind::kWord, begin, end, cp_begin, Script::kLatin).all_caps = all_caps;
     }
+    // Most words are followed by one space: skip it here rather than in Run.
+    if (p < text_end && *p == ' ') Advance(end + 1, 1);
     return true;
   }
 

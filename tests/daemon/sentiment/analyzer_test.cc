@@ -290,7 +290,10 @@ TEST_F(AnalyzerTest, AsciiTextsScoreAsTheGeneralPathDoes) {
         "@acme_help the app is very, very slow #WorstServiceEver", "no problem, happy to help!!! <3",
         "It was never so good. But the staff were rude", "watched Fight Club tonight and it was the best",
         // Bytes next to 'A' and 'Z' ('@', '[', '`', '{') keep their case-free form.
-        "the queue was long :[ and the app crashed :@", "GREAT update =] works @ home [ok] `{fine}`"}) {
+        "the queue was long :[ and the app crashed :@", "GREAT update =] works @ home [ok] `{fine}`",
+        // Caps, emoticon chunks and stopwords of other languages.
+        "lost my pen :l but the new one is SO GOOD", "XD that was AWESOME", "Das ist nicht gut, aber OK",
+        "el servicio es muy malo y la comida peor", "a GREAT day\nI LOVE it \nbut NOT the rain :("}) {
     SentimentScore ascii = analyzer_->Score(text);
     SentimentScore general = analyzer_->Score(std::string(text) + " \u00a0");
     EXPECT_EQ(ascii.compound, general.compound) << text;

@@ -54,6 +54,49 @@ TEST(LexiconTest, LoadsPacksRulesAndSymbols) {
   EXPECT_GT(s.MemoryBytes(), 0u);
 }
 
+TEST(LexiconTest, PrefiltersAdmitEveryStopwordAndSymbol) {
+  // The analyzer skips the stopword and symbol look-ups for words whose
+  // first byte and length no key has; a key the prefilter refused would
+  // never be found.
+  TempDir dir;
+  WriteMinimal(dir);
+  auto set = LoadLexiconSet(dir.path().string());
+  ASSERT_TRUE(set.ok()) << set.status().ToString();
+  const LexiconSet& s = **set;
+  size_t stopwords = 0, symbols = 0;
+  s.latin_stopwords.ForEach([&](std::string_view key, uint16_t) {
+    ++stopwords;
+    ASSERT_LT(key.size(), 64u);
+    EXPECT_TRUE((s.stopword_shapes[static_cast<unsigned char>(key[0])] >> key.size()) & 1) << key;
+  });
+  s.symbols.ForEach([&](std::string_view key, float) {
+    ++symbols;
+    EXPECT_TRUE(s.symbol_first_byte[static_cast<unsigned char>(key[0])]) << key;
+  });
+  EXPECT_EQ(stopwords, 4u);  // the, and, el, la
+  EXPECT_EQ(symbols, 2u);
+  // Shapes no stopword has are refused: "th", "them", "x".
+  EXPECT_FALSE((s.stopword_shapes['t'] >> 2) & 1);
+  EXPECT_FALSE((s.stopword_shapes['t'] >> 4) & 1);
+  EXPECT_EQ(s.stopword_shapes['x'], 0u);
+  EXPECT_FALSE(s.symbol_first_byte['a']);
+  // Every phrase passes the filter on its first two words; other pairs do not.
+  size_t phrases = 0;
+  for (const auto& pack : s.packs) {
+    pack->terms.ForEach([&](std::string_view key, const TermInfo& info) {
+      if (!(info.flags & TermInfo::kPhrase)) return;
+      ++phrases;
+      size_t space = key.find(' ');
+      std::string_view second = key.substr(space + 1);
+      second = second.substr(0, second.find(' '));
+      EXPECT_TRUE(pack->MayStartPhrase(HashTerm(key.substr(0, space)), HashTerm(second))) << key;
+    });
+  }
+  EXPECT_EQ(phrases, 2u);  // "the shit", "kind of"
+  EXPECT_FALSE(s.english->MayStartPhrase(HashTerm("kind"), HashTerm("the")));
+  EXPECT_FALSE(s.english->MayStartPhrase(HashTerm("of"), HashTerm("kind")));
+}
+
 TEST(LexiconTest, ReportsMissingAndMalformedData) {
   TempDir empty;
   auto none = LoadLexiconSet(empty.path().string());

@@ -141,6 +141,27 @@ TEST(TokenizerTest, RunsOfSpacesAndLineBreaks) {
   EXPECT_EQ(tokens[2].cp_begin, 19u);
 }
 
+TEST(TokenizerTest, ASpaceAfterAWordThenALineBreak) {
+  // A word's one following space is skipped with the word; a line break
+  // after it still marks the next token.
+  auto tokens = Tok("one \ntwo  three \r\nfour 5 \nsix");
+  ASSERT_EQ(Texts(tokens), (std::vector<std::string>{"one", "two", "three", "four", "5", "six"}));
+  const std::vector<bool> breaks = {false, true, false, true, false, true};
+  const std::vector<uint32_t> begins = {0, 5, 10, 18, 23, 26};
+  for (size_t i = 0; i < tokens.size(); ++i) {
+    EXPECT_EQ(tokens[i].line_break_before, breaks[i]) << i;
+    EXPECT_EQ(tokens[i].begin, begins[i]) << i;
+    EXPECT_EQ(tokens[i].cp_begin, begins[i]) << i;
+  }
+}
+
+TEST(TokenizerTest, AllCapsNeedsTwoCapitalsAndNoLowerCase) {
+  auto tokens = Tok("AB1 A1B2 A1 I OK Ok oK 1A2 GREAT");
+  ASSERT_EQ(tokens.size(), 9u);
+  const std::vector<bool> caps = {true, true, false, false, true, false, false, false, true};
+  for (size_t i = 0; i < tokens.size(); ++i) EXPECT_EQ(tokens[i].all_caps, caps[i]) << tokens[i].text;
+}
+
 TEST(TokenizerTest, WordsStartingLikeUrlsAreWords) {
   auto tokens = Tok("http htt www wwwx what https HTTP://x.co WWW.x.co hhttp://a");
   ASSERT_EQ(Texts(tokens), (std::vector<std::string>{"http", "htt", "www", "wwwx", "what", "https", "HTTP://x.co",
