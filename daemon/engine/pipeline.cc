@@ -4,7 +4,7 @@
 #include <spdlog/spdlog.h>
 
 #include <ctime>
-#include <set>
+#include <unordered_map>
 
 namespace brandmon::engine {
 
@@ -12,6 +12,9 @@ namespace {
 
 // How many poll results may wait before Submit() blocks the engine.
 constexpr size_t kMaxQueued = 256;
+// Batches deduped and not yet committed: one being scored while the one
+// before is committed.
+constexpr size_t kMaxOutstanding = 2;
 // How often the trend rules close their buckets.
 constexpr Duration kTickInterval = std::chrono::seconds(5);
 const std::string kNoLang;
@@ -26,6 +29,18 @@ struct Pipeline::Work {
   std::string source;
   PollResult poll;
   std::optional<Settings> settings;  // a reload instead of a poll
+};
+
+// One batch of polls on its way to one transaction; moves between the threads.
+struct Pipeline::Pending {
+  std::vector<std::unique_ptr<Work>> works;  // their mentions: only those not seen before
+  std::vector<std::string> keys;             // "source\0id" of those mentions
+  store::WriteBatch batch;
+  std::vector<ScoredMention> scored;
+  std::vector<bool> publishes;                    // parallel to scored: the brand publishes its mentions
+  std::vector<rules::Engine::Prepared> prepared;  // parallel to scored
+  uint64_t duplicates = 0;
+  uint64_t unmatched = 0;
 };
 
 struct Pipeline::Brands {
@@ -59,7 +74,8 @@ Pipeline::Pipeline(const Settings& settings, const Clock& clock, PipelineSink* s
       sink_(sink),
       store_(std::move(store)),
       analyzer_(std::move(analyzer)),
-      prune_interval_(settings.store.prune_interval) {
+      prune_interval_(settings.store.prune_interval),
+      batch_max_mentions_(static_cast<size_t>(std::max<int64_t>(1, settings.store.batch_max_mentions))) {
   next_tick_ = clock_.Mono() + kTickInterval;
   next_prune_ = clock_.Mono();
 }
@@ -67,6 +83,10 @@ Pipeline::Pipeline(const Settings& settings, const Clock& clock, PipelineSink* s
 Pipeline::~Pipeline() { Stop(); }
 
 void Pipeline::Start() {
+  score_thread_ = std::thread([this] {
+    pthread_setname_np(pthread_self(), "pipeline-score");
+    ScoreLoop();
+  });
   thread_ = std::thread([this] {
     pthread_setname_np(pthread_self(), "pipeline");
     Loop();
@@ -80,6 +100,12 @@ void Pipeline::Stop() {
   }
   work_ready_.notify_all();
   if (thread_.joinable()) thread_.join();
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    score_stopping_ = true;
+  }
+  score_ready_.notify_all();
+  if (score_thread_.joinable()) score_thread_.join();
 }
 
 void Pipeline::Submit(const SourceSettings& source, PollResult result) {
@@ -102,21 +128,27 @@ void Pipeline::ApplySettings(const Settings& settings) {
 
 void Pipeline::Flush() {
   if (!thread_.joinable()) {
+    // Not started: every stage runs here, one batch after the other.
     while (true) {
-      std::unique_ptr<Work> work;
+      std::vector<std::unique_ptr<Work>> works;
       {
         std::lock_guard<std::mutex> lock(mu_);
         if (queue_.empty()) break;
-        work = std::move(queue_.front());
-        queue_.pop_front();
+        works = TakeBatch();
       }
-      Process(*work);
+      if (works.front()->settings) {
+        ApplyReload(*works.front()->settings);
+        continue;
+      }
+      std::unique_ptr<Pending> pending = Dedupe(std::move(works));
+      Score(*pending);
+      Finish(*pending);
     }
     RunTimers(/*force=*/true);
     return;
   }
   std::unique_lock<std::mutex> lock(mu_);
-  work_done_.wait(lock, [&] { return (queue_.empty() && !busy_) || stopping_; });
+  work_done_.wait(lock, [&] { return (queue_.empty() && outstanding_ == 0 && !busy_) || stopping_; });
 }
 
 std::optional<store::SourceState> Pipeline::SourceState(const std::string& source) const {
@@ -131,20 +163,53 @@ PipelineStats Pipeline::Stats() const {
   return stats_;
 }
 
+bool Pipeline::CanTake() const {
+  if (queue_.empty()) return false;
+  return queue_.front()->settings ? outstanding_ == 0 : outstanding_ < kMaxOutstanding;
+}
+
 void Pipeline::Loop() {
   while (true) {
-    std::unique_ptr<Work> work;
+    std::unique_ptr<Pending> scored;
+    std::vector<std::unique_ptr<Work>> works;
+    bool alone = false;  // nothing else waits: no need to hand the batch over
     {
       std::unique_lock<std::mutex> lock(mu_);
-      work_ready_.wait_for(lock, std::chrono::seconds(1), [&] { return !queue_.empty() || stopping_; });
-      if (queue_.empty() && stopping_) break;
-      if (!queue_.empty()) {
-        work = std::move(queue_.front());
-        queue_.pop_front();
+      auto done = [&] { return stopping_ && queue_.empty() && outstanding_ == 0; };
+      work_ready_.wait_for(lock, std::chrono::seconds(1), [&] { return !scored_.empty() || CanTake() || done(); });
+      if (!scored_.empty()) {
+        scored = std::move(scored_.front());
+        scored_.pop_front();
         busy_ = true;
+      } else if (CanTake()) {
+        works = TakeBatch();
+        alone = queue_.empty() && outstanding_ == 0;
+        busy_ = true;
+      } else if (done()) {
+        break;
       }
     }
-    if (work) Process(*work);
+    // Submit() may be waiting for room in the queue.
+    if (!works.empty()) work_done_.notify_all();
+    if (scored) {
+      Finish(*scored);
+    } else if (!works.empty() && works.front()->settings) {
+      ApplyReload(*works.front()->settings);
+    } else if (!works.empty() && alone) {
+      // Handing over costs two thread wake-ups; when the score thread is
+      // idle and nothing else is queued, scoring here is quicker.
+      std::unique_ptr<Pending> pending = Dedupe(std::move(works));
+      Score(*pending);
+      Finish(*pending);
+    } else if (!works.empty()) {
+      std::unique_ptr<Pending> pending = Dedupe(std::move(works));
+      {
+        std::lock_guard<std::mutex> lock(mu_);
+        ++outstanding_;
+        to_score_.push_back(std::move(pending));
+      }
+      score_ready_.notify_one();
+    }
     RunTimers(/*force=*/false);
     {
       std::lock_guard<std::mutex> lock(mu_);
@@ -156,13 +221,161 @@ void Pipeline::Loop() {
   work_done_.notify_all();
 }
 
-void Pipeline::Process(Work& work) {
-  if (work.settings) {
-    if (auto s = Rebuild(*work.settings); !s.ok()) spdlog::error("applying brands failed: {}", s.message());
-    prune_interval_ = work.settings->store.prune_interval;
-    return;
+void Pipeline::ScoreLoop() {
+  while (true) {
+    std::unique_ptr<Pending> pending;
+    {
+      std::unique_lock<std::mutex> lock(mu_);
+      score_ready_.wait(lock, [&] { return !to_score_.empty() || score_stopping_; });
+      if (to_score_.empty()) break;
+      pending = std::move(to_score_.front());
+      to_score_.pop_front();
+    }
+    Score(*pending);
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      scored_.push_back(std::move(pending));
+    }
+    work_ready_.notify_all();
   }
-  ProcessPoll(work.source, work.poll);
+}
+
+std::vector<std::unique_ptr<Pipeline::Work>> Pipeline::TakeBatch() {
+  std::vector<std::unique_ptr<Work>> works;
+  size_t mentions = 0;
+  while (!queue_.empty()) {
+    Work& next = *queue_.front();
+    if (!works.empty() &&
+        (next.settings || works.front()->settings || mentions + next.poll.mentions.size() > batch_max_mentions_)) {
+      break;
+    }
+    mentions += next.poll.mentions.size();
+    works.push_back(std::move(queue_.front()));
+    queue_.pop_front();
+  }
+  return works;
+}
+
+void Pipeline::ApplyReload(const Settings& settings) {
+  if (auto s = Rebuild(settings); !s.ok()) spdlog::error("applying brands failed: {}", s.message());
+  prune_interval_ = settings.store.prune_interval;
+  std::lock_guard<std::mutex> lock(mu_);
+  batch_max_mentions_ = static_cast<size_t>(std::max<int64_t>(1, settings.store.batch_max_mentions));
+}
+
+std::unique_ptr<Pipeline::Pending> Pipeline::Dedupe(std::vector<std::unique_ptr<Work>> works) {
+  auto pending = std::make_unique<Pending>();
+  // "source\0id" -> index of the poll of the batch that brought it first.
+  std::unordered_map<std::string, size_t> ids;
+  std::string key;
+  for (size_t index = 0; index < works.size(); ++index) {
+    const std::string& source = works[index]->source;
+    std::vector<Mention>& mentions = works[index]->poll.mentions;
+    size_t kept = 0;
+    for (Mention& m : mentions) {
+      if (m.id.empty()) continue;
+      key.assign(source).push_back('\0');
+      key.append(m.id);
+      auto [it, first] = ids.try_emplace(key, index);
+      if (!first) {
+        // A repeat inside one poll is dropped quietly; one from an earlier poll
+        // of the batch counts as seen before, as it would after its commit.
+        if (it->second != index) ++pending->duplicates;
+        continue;
+      }
+      bool seen = in_flight_.contains(key);
+      if (!seen) {
+        auto stored = store_->SeenBefore(source, m.id);
+        seen = stored.ok() && *stored;
+      }
+      if (seen) {
+        ++pending->duplicates;
+        continue;
+      }
+      pending->keys.push_back(key);
+      if (&mentions[kept] != &m) mentions[kept] = std::move(m);
+      ++kept;
+    }
+    mentions.resize(kept);
+  }
+  for (const auto& k : pending->keys) in_flight_.insert(k);
+  pending->works = std::move(works);
+  return pending;
+}
+
+void Pipeline::Score(Pending& pending) {
+  for (auto& work : pending.works) {
+    const std::string& source = work->source;
+    for (Mention& m : work->poll.mentions) {
+      const std::string& lang = m.lang ? *m.lang : kNoLang;
+      match::MatchInput in{m.text, m.title, m.author, m.url, lang, m.channel};
+      std::vector<match::BrandHit> hits = brands_->matcher.Match(in, brands_->scratch);
+      if (hits.empty()) {
+        ++pending.unmatched;
+        pending.batch.MarkSeen(source, m.id);
+        continue;
+      }
+      for (size_t h = 0; h < hits.size(); ++h) {
+        match::BrandHit& hit = hits[h];
+        const BrandSettings& brand = brands_->settings[hit.brand];
+        // Brand-targeted scoring needs spans in the scored text, so score the
+        // body (or the title when there is none) and pass that field's spans.
+        bool use_title = m.text.empty();
+        std::vector<sentiment::CodePointSpan> targets;
+        for (const auto& span : hit.spans) {
+          if (span.field == (use_title ? match::Field::kTitle : match::Field::kText)) {
+            targets.push_back({span.start, span.end});
+          }
+        }
+        sentiment::ScoreRequest req;
+        std::string lang = !brand.lang.empty() ? brand.lang : m.lang.value_or("auto");
+        req.lang = lang;
+        req.overrides = &brands_->overrides[hit.brand];
+        req.targets = targets;
+        sentiment::SentimentScore score = analyzer_.Score(use_title ? m.title : m.text, req);
+        ScoredMention sm;
+        // The last brand takes the mention itself rather than a copy.
+        if (h + 1 == hits.size()) {
+          sm.mention = std::move(m);
+        } else {
+          sm.mention = m;
+        }
+        if (!sm.mention.lang && score.lang != "und") sm.mention.lang = score.lang;
+        sm.brand = brand.name;
+        sm.sentiment = {score.compound, score.pos, score.neu, score.neg, std::string(score.label()), score.target};
+        sm.lang = score.lang == "und" ? "" : score.lang;
+        sm.matched_terms = std::move(hit.terms);
+        pending.publishes.push_back(brand.publish_mentions);
+        pending.prepared.push_back(brands_->rules->Prepare(sm));
+        pending.scored.push_back(std::move(sm));
+      }
+    }
+  }
+}
+
+void Pipeline::Finish(Pending& pending) {
+  std::vector<Alert> alerts = brands_->rules->Process(pending.scored, pending.prepared);
+  std::map<std::string, uint64_t> stored_by_brand;
+  std::vector<ScoredMention> published;
+  for (size_t i = 0; i < pending.scored.size(); ++i) {
+    ++stored_by_brand[pending.scored[i].brand];
+    if (pending.publishes[i]) published.push_back(pending.scored[i]);
+    pending.batch.AddMention(std::move(pending.scored[i]));
+  }
+  for (auto& a : alerts) pending.batch.AddAlert(std::move(a));
+  for (auto& w : pending.works) pending.batch.PutSourceState(w->poll.state);
+  brands_->rules->SaveState(pending.batch);
+  bool committed = Commit(pending.batch, std::move(published));
+  // Committed or not, these are no longer on their way: a failed batch is
+  // fetched again, since its source state was not saved either.
+  for (const auto& k : pending.keys) in_flight_.erase(k);
+  std::lock_guard<std::mutex> lock(mu_);
+  if (outstanding_ > 0) --outstanding_;  // stays 0 when the stages ran on one thread
+  stats_.duplicates_dropped += pending.duplicates;
+  stats_.unmatched += pending.unmatched;
+  if (!committed) return;
+  for (auto& w : pending.works) source_states_[w->source] = std::move(w->poll.state);
+  for (const auto& [brand, n] : stored_by_brand) stats_.brands[brand].mentions_today += n;
 }
 
 Status Pipeline::Rebuild(const Settings& settings) {
@@ -193,73 +406,6 @@ Status Pipeline::Rebuild(const Settings& settings) {
   }
   brands_ = std::move(next);
   return Status::Ok();
-}
-
-void Pipeline::ProcessPoll(const std::string& source, PollResult& result) {
-  store::WriteBatch batch;
-  std::vector<ScoredMention> scored;
-  std::vector<bool> publishes;  // parallel to scored: the brand publishes its mentions
-  std::set<std::string> ids_in_poll;
-  uint64_t duplicates = 0, unmatched = 0;
-  for (Mention& m : result.mentions) {
-    if (m.id.empty() || !ids_in_poll.insert(m.id).second) continue;
-    auto seen = store_->SeenBefore(source, m.id);
-    if (seen.ok() && *seen) {
-      ++duplicates;
-      continue;
-    }
-    const std::string& lang = m.lang ? *m.lang : kNoLang;
-    match::MatchInput in{m.text, m.title, m.author, m.url, lang, m.channel};
-    std::vector<match::BrandHit> hits = brands_->matcher.Match(in, brands_->scratch);
-    if (hits.empty()) {
-      ++unmatched;
-      batch.MarkSeen(source, m.id);
-      continue;
-    }
-    for (const auto& hit : hits) {
-      const BrandSettings& brand = brands_->settings[hit.brand];
-      // Brand-targeted scoring needs spans in the scored text, so score the
-      // body (or the title when there is none) and pass that field's spans.
-      bool use_title = m.text.empty();
-      std::vector<sentiment::CodePointSpan> targets;
-      for (const auto& span : hit.spans) {
-        if (span.field == (use_title ? match::Field::kTitle : match::Field::kText)) {
-          targets.push_back({span.start, span.end});
-        }
-      }
-      sentiment::ScoreRequest req;
-      std::string lang = !brand.lang.empty() ? brand.lang : m.lang.value_or("auto");
-      req.lang = lang;
-      req.overrides = &brands_->overrides[hit.brand];
-      req.targets = targets;
-      sentiment::SentimentScore score = analyzer_.Score(use_title ? m.title : m.text, req);
-      ScoredMention sm;
-      sm.mention = m;
-      if (!sm.mention.lang && score.lang != "und") sm.mention.lang = score.lang;
-      sm.brand = brand.name;
-      sm.sentiment = {score.compound, score.pos, score.neu, score.neg, std::string(score.label()), score.target};
-      sm.lang = score.lang == "und" ? "" : score.lang;
-      sm.matched_terms = hit.terms;
-      publishes.push_back(brand.publish_mentions);
-      scored.push_back(std::move(sm));
-    }
-  }
-  std::vector<Alert> alerts = brands_->rules->Process(scored);
-  std::vector<ScoredMention> published;
-  for (size_t i = 0; i < scored.size(); ++i) {
-    batch.AddMention(scored[i]);
-    if (publishes[i]) published.push_back(scored[i]);
-  }
-  for (auto& a : alerts) batch.AddAlert(std::move(a));
-  batch.PutSourceState(result.state);
-  brands_->rules->SaveState(batch);
-  bool committed = Commit(batch, std::move(published));
-  std::lock_guard<std::mutex> lock(mu_);
-  stats_.duplicates_dropped += duplicates;
-  stats_.unmatched += unmatched;
-  if (!committed) return;
-  source_states_[source] = result.state;
-  for (const auto& sm : scored) ++stats_.brands[sm.brand].mentions_today;
 }
 
 bool Pipeline::Commit(store::WriteBatch& batch, std::vector<ScoredMention> published_mentions) {

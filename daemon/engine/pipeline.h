@@ -9,6 +9,7 @@
 #include <optional>
 #include <string>
 #include <thread>
+#include <unordered_set>
 #include <vector>
 
 #include "daemon/base/alert.h"
@@ -52,9 +53,18 @@ class PipelineSink {
 
 // Turns poll results into stored, scored mentions and journaled alerts:
 // dedupe → match brands → score sentiment → rules → one SQLite transaction
-// (mentions, seen ids, source state, rule state, alerts) → sink. Owns the
-// "pipeline" thread, the store connection and the rules engine; Submit() and
-// the other public methods are thread-safe.
+// (mentions, seen ids, source state, rule state, alerts) → sink. Poll results
+// that queue up while a transaction is written go together into the next one
+// (up to store.batch_max_mentions), so a busy pipeline commits less often
+// and an idle one commits each poll at once.
+//
+// Two threads, started by Start() and joined by Stop(): "pipeline" owns the
+// store connection and the rules engine (dedupe, rules, commit, sink);
+// "pipeline-score" matches and scores the deduped batches it is handed, and
+// prepares them for the rules (rules::Engine::Prepare), so one batch is
+// scored while the one before is committed; when nothing else waits, the
+// pipeline thread scores a batch itself. Submit() and the other public
+// methods are thread-safe.
 class Pipeline {
  public:
   // Opens the store under `state_dir` and loads the lexicons.
@@ -64,7 +74,7 @@ class Pipeline {
   ~Pipeline();
 
   void Start();
-  // Processes what is queued, writes the rules' state, and joins the thread.
+  // Processes what is queued, writes the rules' state, and joins the threads.
   void Stop();
 
   // Hands one poll result over (moves it). Blocks only while the queue holds
@@ -84,11 +94,26 @@ class Pipeline {
  private:
   struct Work;
   struct Brands;
+  struct Pending;
   Pipeline(const Settings& settings, const Clock& clock, PipelineSink* sink, std::unique_ptr<store::Store> store,
            sentiment::Analyzer analyzer);
   void Loop();
-  void Process(Work& work);
-  void ProcessPoll(const std::string& source, PollResult& result);
+  void ScoreLoop();
+  // Whether the pipeline thread may take the front of the queue: a reload
+  // waits until no batch is being scored. REQUIRES: mu_ held.
+  bool CanTake() const;
+  // Moves the next work off the queue: a reload alone, or as many polls in a
+  // row as fit in one transaction (batch_max_mentions; at least one).
+  // REQUIRES: mu_ held, queue_ not empty.
+  std::vector<std::unique_ptr<Work>> TakeBatch();
+  void ApplyReload(const Settings& settings);
+  // Stage 1, pipeline thread: drops the mentions seen before (committed, in
+  // a batch not yet committed, or earlier in this batch).
+  std::unique_ptr<Pending> Dedupe(std::vector<std::unique_ptr<Work>> works);
+  // Stage 2, score thread: matches and scores the mentions left.
+  void Score(Pending& pending);
+  // Stage 3, pipeline thread: rules, one transaction, sink.
+  void Finish(Pending& pending);
   void RunTimers(bool force);
   // Writes `batch`; on success hands the journaled alerts and `published`
   // mentions to the sink. Returns false (logged, counted) when the write failed.
@@ -99,21 +124,33 @@ class Pipeline {
   const Clock& clock_;
   PipelineSink* sink_;
   std::unique_ptr<store::Store> store_;  // pipeline thread only
-  sentiment::Analyzer analyzer_;
-  std::unique_ptr<Brands> brands_;  // pipeline thread only
+  sentiment::Analyzer analyzer_;         // score stage only
+  // Replaced by a reload on the pipeline thread only while no batch is being
+  // scored; the matcher and overrides are used by the score stage, the rules
+  // by the pipeline thread.
+  std::unique_ptr<Brands> brands_;
+  // "source\0id" of the mentions handed to scoring and not yet committed.
+  std::unordered_set<std::string> in_flight_;  // pipeline thread only
   MonoTime next_tick_{};
   MonoTime next_prune_{};
   Duration prune_interval_{};
 
   mutable std::mutex mu_;
-  std::condition_variable work_ready_;
+  std::condition_variable work_ready_;   // for the pipeline thread
+  std::condition_variable score_ready_;  // for the score thread
   std::condition_variable work_done_;
   std::deque<std::unique_ptr<Work>> queue_;                  // guarded by mu_
+  std::deque<std::unique_ptr<Pending>> to_score_;            // guarded by mu_
+  std::deque<std::unique_ptr<Pending>> scored_;              // guarded by mu_
+  size_t outstanding_ = 0;                                   // batches deduped, not yet finished; guarded by mu_
+  size_t batch_max_mentions_ = 1;                            // guarded by mu_
   bool stopping_ = false;                                    // guarded by mu_
+  bool score_stopping_ = false;                              // guarded by mu_
   bool busy_ = false;                                        // guarded by mu_
   PipelineStats stats_;                                      // guarded by mu_
   int stats_day_ = -1;                                       // guarded by mu_
   std::map<std::string, store::SourceState> source_states_;  // guarded by mu_
+  std::thread score_thread_;
   std::thread thread_;
 };
 

@@ -5,8 +5,11 @@
 #include <rapidjson/writer.h>
 
 #include <algorithm>
+#include <cassert>
 #include <cmath>
 #include <cstdio>
+#include <unordered_map>
+#include <unordered_set>
 
 #include "daemon/base/units.h"
 #include "daemon/rules/text_cues.h"
@@ -87,7 +90,9 @@ Alert MentionAlert(const std::string& brand, const char* rule, const ScoredMenti
 }
 
 // Cooldowns as {"key": until_ms}, leaving out those over at `now_ms`.
-std::string SerializeCooldowns(std::map<std::string, int64_t>& cooldowns, int64_t now_ms) {
+using Cooldowns = std::unordered_map<std::string, int64_t>;
+
+std::string SerializeCooldowns(Cooldowns& cooldowns, int64_t now_ms) {
   rapidjson::StringBuffer buf;
   rapidjson::Writer<rapidjson::StringBuffer> w(buf);
   w.StartObject();
@@ -104,7 +109,49 @@ std::string SerializeCooldowns(std::map<std::string, int64_t>& cooldowns, int64_
   return std::string(buf.GetString(), buf.GetSize());
 }
 
-void DeserializeCooldowns(std::string_view data, std::map<std::string, int64_t>& out) {
+// The cooldowns named by `keys` that are still held, as {"key": until_ms}.
+std::string SerializeCooldownChanges(const Cooldowns& cooldowns, const std::vector<std::string>& keys) {
+  rapidjson::StringBuffer buf;
+  rapidjson::Writer<rapidjson::StringBuffer> w(buf);
+  w.StartObject();
+  for (const auto& key : keys) {
+    auto it = cooldowns.find(key);
+    if (it == cooldowns.end()) continue;
+    w.Key(key.data(), static_cast<rapidjson::SizeType>(key.size()));
+    w.Int64(it->second);
+  }
+  w.EndObject();
+  return std::string(buf.GetString(), buf.GetSize());
+}
+
+// Rows of changes are named "<whole key>/<number>", the number zero-padded so
+// that they sort in the order they were written.
+std::string ChangeRowKey(const std::string& whole_key, uint64_t n) {
+  char buf[24];
+  std::snprintf(buf, sizeof buf, "/%012llu", static_cast<unsigned long long>(n));
+  return whole_key + buf;
+}
+
+// The number of a row of changes of `whole_key`, or nullopt when `key` is not one.
+std::optional<uint64_t> ChangeRowNumber(std::string_view key, std::string_view whole_key) {
+  if (key.size() != whole_key.size() + 13 || !key.starts_with(whole_key) || key[whole_key.size()] != '/') {
+    return std::nullopt;
+  }
+  uint64_t n = 0;
+  for (char c : key.substr(whole_key.size() + 1)) {
+    if (c < '0' || c > '9') return std::nullopt;
+    n = n * 10 + static_cast<uint64_t>(c - '0');
+  }
+  return n;
+}
+
+// Rows of changes are folded into the whole once they are this large, or this many.
+constexpr size_t kMinChangeBytes = 4096;
+constexpr size_t kMaxChangeRows = 256;
+
+constexpr const char* kOpenCellsKey = "open_cells";
+
+void DeserializeCooldowns(std::string_view data, Cooldowns& out) {
   rapidjson::Document doc;
   doc.Parse(data.data(), data.size());
   if (doc.HasParseError() || !doc.IsObject()) return;
@@ -125,34 +172,79 @@ double Reach(const Mention& mention) {
   return reach;
 }
 
+// A piece of state saved as a whole row plus rows of changes since then.
+struct Engine::ChangeLog {
+  std::vector<std::string> rows;  // rows of changes since the whole was saved, oldest first
+  size_t bytes = 0;               // their total size
+  size_t whole_bytes = 0;         // size of the whole when last saved
+  uint64_t next = 0;              // number of the next row
+
+  // Stages the changes (`changes()`, empty when none) as a new row, or the
+  // whole (`whole()`) in place of every row when `reset` or when the rows
+  // would outweigh the whole.
+  template <typename Whole, typename Changes>
+  void Save(store::RuleStateWriter& writer, const std::string& brand, const std::string& key, bool reset, Whole&& whole,
+            Changes&& changes) {
+    std::string row = reset ? std::string() : changes();
+    if (!reset && row.empty()) return;
+    if (reset || bytes + row.size() > std::max(whole_bytes, kMinChangeBytes) || rows.size() >= kMaxChangeRows) {
+      std::string value = whole();
+      for (auto& r : rows) writer.DeleteRuleState(brand, std::move(r));
+      rows.clear();
+      bytes = 0;
+      whole_bytes = value.size();
+      writer.PutRuleState(brand, key, std::move(value));
+      return;
+    }
+    rows.push_back(ChangeRowKey(key, next++));
+    bytes += row.size();
+    writer.PutRuleState(brand, rows.back(), std::move(row));
+  }
+
+  // Takes note of a row of changes found at restore.
+  void Restored(std::string key, uint64_t n, size_t size) {
+    rows.push_back(std::move(key));
+    bytes += size;
+    next = std::max(next, n + 1);
+  }
+};
+
 struct Engine::BrandState {
-  // Cue phrases of one language (with the brand's own extra cues), split once.
-  struct Cues {
-    std::vector<Phrase> questions;
-    std::vector<Phrase> complaints;
-  };
+  // Ids of the phrases looked for in each mention (PhraseSet).
+  static constexpr uint32_t kQuestion = 0;
+  static constexpr uint32_t kComplaint = 1;
+  static constexpr uint32_t kHandle = 2;
+  static constexpr uint32_t kName = 3;
+  static constexpr uint32_t kFirstKeyword = 4;
 
   BrandRules rules;
-  std::set<std::string> own_words;  // words of the name, handles and hashtags: never "emerging"
-  std::vector<Phrase> handles;      // "@acmecorp"
+  // Words of the name, handles, hashtags and emerging_terms.ignore: never "emerging".
+  std::unordered_set<std::string> own_words;
+  std::vector<Phrase> handles;  // "@acmecorp"
   Phrase name;
-  std::map<std::string, Cues, std::less<>> cues_by_lang;
-  Cues all_cues;                                              // for a mention in an unknown language
+  // Every phrase of the mention rules (cues of one language with the brand's
+  // own, handles, name, keyword terms), found in one pass over the words.
+  std::map<std::string, PhraseSet, std::less<>> phrases_by_lang;
+  PhraseSet all_phrases;                                      // for a mention in an unknown language
   std::vector<std::pair<std::string, Phrase>> keyword_terms;  // as reported, as looked for
   std::map<std::string, SpikeSeries> volume;                  // by channel, "*" for all
   std::map<std::string, SpikeSeries> negative;                //
   ShiftTracker shift;
   TermTracker terms;
-  std::map<std::string, int64_t> cooldowns;  // key -> until (unix ms)
-  // Examples of the open bucket per series ("volume_spike/<channel>"), kept
-  // in memory only: after a restart a spike alert may carry fewer of them.
-  std::map<std::string, std::pair<int64_t, std::vector<ScoredMention>>> samples;
+  Cooldowns cooldowns;  // key -> until (unix ms)
+  // Examples of the open bucket per series, by channel, of volume (0) and
+  // negative (1) mentions, kept in memory only: after a restart a spike alert
+  // may carry fewer of them.
+  std::map<std::string, std::pair<int64_t, std::vector<ScoredMention>>> samples[2];
   // What changed since SaveState, so only that is written.
-  bool series_dirty = false;
-  bool shift_dirty = false;
+  bool series_dirty = false;  // a bucket closed or a series began: whole series
+  bool shift_dirty = false;   // a bucket closed: whole tracker
+  bool open_dirty = false;    // counts of open buckets (series and shift)
   bool terms_baseline_dirty = false;
-  bool terms_open_dirty = false;
-  bool cooldowns_dirty = false;
+  bool terms_reset = false;  // the open bucket of the terms changed
+  std::vector<std::string> cooldowns_changed;
+  ChangeLog terms_log;
+  ChangeLog cooldowns_log;
 
   std::string SeriesKey(const char* rule, const SpikeOptions& o, const std::string& channel) const {
     return std::string(rule) + "@" + FormatDuration(o.bucket) + "/" + channel;
@@ -162,23 +254,27 @@ struct Engine::BrandState {
 };
 
 void Engine::CompileCues(const NeedsReplyOptions& options, BrandState& state) {
-  auto add = [](const auto& phrases, std::vector<Phrase>& out) {
-    for (const auto& cue : phrases) {
-      Phrase p = Words(cue);
-      if (!p.empty()) out.push_back(std::move(p));
+  auto add = [](const auto& phrases, uint32_t id, PhraseSet& out) {
+    for (const auto& cue : phrases) out.Add(Words(cue), id);
+  };
+  auto add_brand = [&](PhraseSet& out) {
+    add(options.question_cues, BrandState::kQuestion, out);
+    add(options.complaint_cues, BrandState::kComplaint, out);
+    for (const Phrase& h : state.handles) out.Add(h, BrandState::kHandle);
+    out.Add(state.name, BrandState::kName);
+    for (size_t k = 0; k < state.keyword_terms.size(); ++k) {
+      out.Add(state.keyword_terms[k].second, BrandState::kFirstKeyword + static_cast<uint32_t>(k));
     }
   };
   for (const LanguageCues& lang : BuiltinCues()) {
-    auto& cues = state.cues_by_lang[std::string(lang.lang)];
-    add(lang.questions, cues.questions);
-    add(lang.complaints, cues.complaints);
-    add(options.question_cues, cues.questions);
-    add(options.complaint_cues, cues.complaints);
-    add(lang.questions, state.all_cues.questions);
-    add(lang.complaints, state.all_cues.complaints);
+    PhraseSet& set = state.phrases_by_lang[std::string(lang.lang)];
+    add(lang.questions, BrandState::kQuestion, set);
+    add(lang.complaints, BrandState::kComplaint, set);
+    add_brand(set);
+    add(lang.questions, BrandState::kQuestion, state.all_phrases);
+    add(lang.complaints, BrandState::kComplaint, state.all_phrases);
   }
-  add(options.question_cues, state.all_cues.questions);
-  add(options.complaint_cues, state.all_cues.complaints);
+  add_brand(state.all_phrases);
 }
 
 Engine::Engine(std::vector<BrandRules> brands, const Clock& clock) : clock_(clock) {
@@ -193,16 +289,19 @@ Engine::Engine(std::vector<BrandRules> brands, const Clock& clock) : clock_(cloc
         }
       }
     }
+    for (const auto& w : b.options.emerging_terms.ignore) {
+      for (const auto& x : Words(w)) state->own_words.insert(x);
+    }
     for (const auto& h : b.handles) {
       Phrase p = Words(h.starts_with('@') ? h : "@" + h);
       if (!p.empty()) state->handles.push_back(std::move(p));
     }
     state->name = Words(b.name);
-    CompileCues(b.options.needs_reply, *state);
     for (const auto& term : b.options.keyword.terms.empty() ? DefaultCrisisTerms() : b.options.keyword.terms) {
       Phrase p = Words(term);
       if (!p.empty()) state->keyword_terms.emplace_back(Folded(term), std::move(p));
     }
+    CompileCues(b.options.needs_reply, *state);
     state->rules = std::move(b);
     std::string name = state->rules.name;
     brands_[name] = std::move(state);
@@ -214,7 +313,14 @@ Engine::~Engine() = default;
 Status Engine::Restore(store::RuleStateReader& reader) {
   auto entries = reader.LoadRuleState();
   if (!entries.ok()) return entries.status().WithContext("rules state");
-  // Entries come sorted by key, so a tracker's baselines precede its open bucket.
+  // Rows of changes and open cells apply on top of the whole rows, whatever
+  // order the reader gives: gather them first.
+  struct Later {
+    BrandState* brand;
+    const store::RuleStateEntry* entry;
+    uint64_t n;
+  };
+  std::vector<Later> term_changes, cooldown_changes, open_cells;
   for (const auto& e : *entries) {
     auto it = brands_.find(e.brand);
     if (it == brands_.end()) continue;
@@ -227,11 +333,37 @@ Status Engine::Restore(store::RuleStateReader& reader) {
     };
     restore_series("volume_spike", o.volume_spike, b.volume);
     restore_series("negative_spike", o.negative_spike, b.negative);
+    std::string open_key = b.TermsKey() + "/open";
     if (e.key == b.ShiftKey()) (void)b.shift.Deserialize(e.value);
     if (e.key == b.TermsKey()) (void)b.terms.DeserializeBaseline(e.value);
-    if (e.key == b.TermsKey() + "/open") (void)b.terms.DeserializeOpen(e.value);
-    if (e.key == "cooldowns") DeserializeCooldowns(e.value, b.cooldowns);
+    if (e.key == kOpenCellsKey) open_cells.push_back({&b, &e, 0});
+    if (e.key == open_key) b.terms_log.whole_bytes = e.value.size();
+    if (e.key == "cooldowns") {
+      DeserializeCooldowns(e.value, b.cooldowns);
+      b.cooldowns_log.whole_bytes = e.value.size();
+    }
+    if (auto n = ChangeRowNumber(e.key, open_key)) term_changes.push_back({&b, &e, *n});
+    if (auto n = ChangeRowNumber(e.key, "cooldowns")) cooldown_changes.push_back({&b, &e, *n});
   }
+  // The whole open counts need the baselines, which may come after them.
+  for (const auto& e : *entries) {
+    auto it = brands_.find(e.brand);
+    if (it != brands_.end() && e.key == it->second->TermsKey() + "/open")
+      (void)it->second->terms.DeserializeOpen(e.value);
+  }
+  auto by_number = [](const Later& a, const Later& b) { return a.n < b.n; };
+  std::stable_sort(term_changes.begin(), term_changes.end(), by_number);
+  std::stable_sort(cooldown_changes.begin(), cooldown_changes.end(), by_number);
+  for (const Later& c : term_changes) {
+    // Rows of another bucket are stale: they go with the next whole save.
+    (void)c.brand->terms.MergeOpen(c.entry->value);
+    c.brand->terms_log.Restored(c.entry->key, c.n, c.entry->value.size());
+  }
+  for (const Later& c : cooldown_changes) {
+    DeserializeCooldowns(c.entry->value, c.brand->cooldowns);
+    c.brand->cooldowns_log.Restored(c.entry->key, c.n, c.entry->value.size());
+  }
+  for (const Later& c : open_cells) RestoreOpenCells(*c.brand, c.entry->value);
   WallTime now = clock_.Now();
   for (auto& [name, b] : brands_) {
     const RulesOptions& o = b->rules.options;
@@ -243,14 +375,105 @@ Status Engine::Restore(store::RuleStateReader& reader) {
   return Status::Ok();
 }
 
+// The open cells of a brand's series and sentiment tracker, which change with
+// every mention, as one small row: {"<series key>": [bucket, count], ...,
+// "<shift key>": [bucket, count, sum]}. The whole series are saved only when
+// a bucket closes; this row, written with them and after them, overrides
+// their open cells.
+void Engine::SaveOpenCells(BrandState& b, store::RuleStateWriter& writer) {
+  const RulesOptions& o = b.rules.options;
+  rapidjson::StringBuffer buf;
+  rapidjson::Writer<rapidjson::StringBuffer> w(buf);
+  w.StartObject();
+  auto series = [&](const char* rule, const SpikeOptions& opts, const std::map<std::string, SpikeSeries>& map) {
+    for (const auto& [channel, s] : map) {
+      std::string key = b.SeriesKey(rule, opts, channel);
+      w.Key(key.data(), static_cast<rapidjson::SizeType>(key.size()));
+      w.StartArray();
+      w.Int64(s.open_bucket());
+      w.Double(s.open_count());
+      w.EndArray();
+    }
+  };
+  series("volume_spike", o.volume_spike, b.volume);
+  series("negative_spike", o.negative_spike, b.negative);
+  std::string shift_key = b.ShiftKey();
+  w.Key(shift_key.data(), static_cast<rapidjson::SizeType>(shift_key.size()));
+  w.StartArray();
+  w.Int64(b.shift.open_bucket());
+  w.Int64(b.shift.open_count());
+  w.Double(b.shift.open_sum());
+  w.EndArray();
+  w.EndObject();
+  writer.PutRuleState(b.rules.name, kOpenCellsKey, std::string(buf.GetString(), buf.GetSize()));
+}
+
+void Engine::RestoreOpenCells(BrandState& b, std::string_view data) {
+  rapidjson::Document doc;
+  doc.Parse(data.data(), data.size());
+  if (doc.HasParseError() || !doc.IsObject()) return;
+  const RulesOptions& o = b.rules.options;
+  std::string volume_prefix = b.SeriesKey("volume_spike", o.volume_spike, "");
+  std::string negative_prefix = b.SeriesKey("negative_spike", o.negative_spike, "");
+  std::string shift_key = b.ShiftKey();
+  for (const auto& m : doc.GetObject()) {
+    std::string_view key(m.name.GetString(), m.name.GetStringLength());
+    const rapidjson::Value& v = m.value;
+    if (!v.IsArray() || v.Size() < 2 || !v[0].IsInt64() || !v[1].IsNumber()) continue;
+    for (auto [prefix, map] : {std::pair{&volume_prefix, &b.volume}, std::pair{&negative_prefix, &b.negative}}) {
+      if (v.Size() == 2 && key.starts_with(*prefix)) {
+        (*map)[std::string(key.substr(prefix->size()))].RestoreOpen(v[0].GetInt64(), v[1].GetDouble());
+      }
+    }
+    if (key == shift_key && v.Size() == 3 && v[1].IsInt64() && v[2].IsNumber()) {
+      b.shift.RestoreOpen(v[0].GetInt64(), v[1].GetInt64(), v[2].GetDouble());
+    }
+  }
+}
+
+Engine::Prepared Engine::Prepare(const ScoredMention& sm) const {
+  Prepared p;
+  auto it = brands_.find(sm.brand);
+  if (it == brands_.end()) return p;
+  const BrandState& b = *it->second;
+  const Mention& m = sm.mention;
+  p.words = Words(m.title.empty() ? m.text : m.title + " . " + m.text);
+  auto lang = b.phrases_by_lang.find(PrimaryLanguage(!sm.lang.empty() ? sm.lang : m.lang.value_or("")));
+  const PhraseSet& phrases = lang != b.phrases_by_lang.end() ? lang->second : b.all_phrases;
+  p.found.assign(std::max<size_t>(phrases.id_count(), BrandState::kFirstKeyword + b.keyword_terms.size()), 0);
+  phrases.Find(p.words, p.found);
+  if (b.rules.options.emerging_terms.enabled) {
+    std::vector<std::string> matched;
+    for (const auto& t : sm.matched_terms) {
+      for (auto& w : Words(t)) matched.push_back(std::move(w));
+    }
+    for (size_t i = 0; i < p.words.size(); ++i) {
+      const std::string& w = p.words[i];
+      if (w.size() < 3 || w.size() > 64 || w[0] == '@' || IsStopword(w) || b.own_words.contains(w)) continue;
+      if (std::find(matched.begin(), matched.end(), w) != matched.end()) continue;
+      if (w.find_first_not_of("0123456789'-#") == std::string::npos) continue;
+      p.terms.push_back(static_cast<uint32_t>(i));
+    }
+  }
+  return p;
+}
+
 std::vector<Alert> Engine::Process(const std::vector<ScoredMention>& mentions) {
+  std::vector<Prepared> prepared;
+  prepared.reserve(mentions.size());
+  for (const ScoredMention& m : mentions) prepared.push_back(Prepare(m));
+  return Process(mentions, prepared);
+}
+
+std::vector<Alert> Engine::Process(const std::vector<ScoredMention>& mentions, const std::vector<Prepared>& prepared) {
+  assert(prepared.size() == mentions.size());
   WallTime now = clock_.Now();
   std::vector<Alert> out = AdvanceAll(now);
-  for (const ScoredMention& m : mentions) {
-    auto it = brands_.find(m.brand);
+  for (size_t i = 0; i < mentions.size(); ++i) {
+    auto it = brands_.find(mentions[i].brand);
     if (it == brands_.end()) continue;
-    RunMentionRules(*it->second, m, now, out);
-    CountMention(*it->second, m, now);
+    RunMentionRules(*it->second, mentions[i], prepared[i], now, out);
+    CountMention(*it->second, mentions[i], prepared[i], now);
   }
   return out;
 }
@@ -269,20 +492,22 @@ bool Engine::TakeCooldown(BrandState& brand, const std::string& key, Duration co
   if (it != brand.cooldowns.end() && now_ms < it->second) return false;
   if (cooldown.count() > 0) {
     brand.cooldowns[key] = now_ms + cooldown.count();
-    brand.cooldowns_dirty = true;
+    brand.cooldowns_changed.push_back(key);
   }
   return true;
 }
 
-void Engine::RunMentionRules(BrandState& b, const ScoredMention& sm, WallTime now, std::vector<Alert>& out) {
+void Engine::RunMentionRules(BrandState& b, const ScoredMention& sm, const Prepared& prepared, WallTime now,
+                             std::vector<Alert>& out) {
   const RulesOptions& o = b.rules.options;
   const Mention& m = sm.mention;
   const std::string& brand = b.rules.name;
   double score = sm.sentiment.Effective();
   double reach = Reach(m);
   const double* rating = m.Metric("rating");
-  std::vector<std::string> words = Words(m.title.empty() ? m.text : m.title + " . " + m.text);
   std::string author = AuthorKey(m);
+  const std::vector<std::string>& words = prepared.words;
+  const std::vector<uint8_t>& found = prepared.found;
 
   if (o.negative_mention.enabled && score <= o.negative_mention.threshold &&
       TakeCooldown(b, "negative_mention|" + author, o.negative_mention.cooldown, now)) {
@@ -302,18 +527,16 @@ void Engine::RunMentionRules(BrandState& b, const ScoredMention& sm, WallTime no
   }
 
   if (o.needs_reply.enabled) {
-    auto lang = b.cues_by_lang.find(PrimaryLanguage(!sm.lang.empty() ? sm.lang : m.lang.value_or("")));
-    const BrandState::Cues& cues = lang != b.cues_by_lang.end() ? lang->second : b.all_cues;
-    auto any = [&](const std::vector<Phrase>& phrases) {
-      return std::any_of(phrases.begin(), phrases.end(), [&](const Phrase& p) { return ContainsWords(words, p); });
+    bool question = found[BrandState::kQuestion];
+    bool complaint = found[BrandState::kComplaint];
+    bool addressed = found[BrandState::kHandle];
+    auto named = [&] {
+      if (addressed || found[BrandState::kName]) return true;
+      return std::any_of(sm.matched_terms.begin(), sm.matched_terms.end(),
+                         [&](const std::string& t) { return ContainsPhrase(words, t); });
     };
-    bool question = any(cues.questions);
-    bool complaint = any(cues.complaints);
-    bool addressed = any(b.handles);
-    bool named = addressed || ContainsWords(words, b.name);
-    for (const auto& t : sm.matched_terms) named = named || ContainsPhrase(words, t);
     bool low_rating = rating && *rating <= o.needs_reply.max_rating;
-    bool asks = question || (HasQuestionMark(m.text) && named);
+    bool asks = question || (HasQuestionMark(m.text) && named());
     bool complains = low_rating || (complaint && (addressed || score < 0.05)) || (addressed && score <= -0.05);
     if ((asks || complains) && TakeCooldown(b, "needs_reply|" + author, o.needs_reply.cooldown, now)) {
       Alert a = MentionAlert(brand, "needs_reply", sm, now);
@@ -343,8 +566,9 @@ void Engine::RunMentionRules(BrandState& b, const ScoredMention& sm, WallTime no
 
   if (o.keyword.enabled) {
     std::vector<TermCount> hits;
-    for (const auto& [folded, phrase] : b.keyword_terms) {
-      if (!ContainsWords(words, phrase)) continue;
+    for (size_t k = 0; k < b.keyword_terms.size(); ++k) {
+      const std::string& folded = b.keyword_terms[k].first;
+      if (!found[BrandState::kFirstKeyword + k]) continue;
       if (std::any_of(hits.begin(), hits.end(), [&f = folded](const TermCount& t) { return t.term == f; })) continue;
       if (!TakeCooldown(b, "keyword|" + folded, o.keyword.cooldown, now)) continue;
       hits.push_back({folded, 1, 0});
@@ -362,56 +586,47 @@ void Engine::RunMentionRules(BrandState& b, const ScoredMention& sm, WallTime no
   }
 }
 
-void Engine::CountMention(BrandState& b, const ScoredMention& sm, WallTime now) {
+void Engine::CountMention(BrandState& b, const ScoredMention& sm, const Prepared& prepared, WallTime now) {
   const RulesOptions& o = b.rules.options;
   const std::string& channel = sm.mention.channel;
   double score = sm.sentiment.Effective();
   // A mention that does not count still opens the channel's series, so its
   // warm-up starts with the channel's traffic, not with the first event.
-  auto count = [&](const char* rule, const SpikeOptions& opts, std::map<std::string, SpikeSeries>& map, bool counts) {
+  auto count = [&](int which, const SpikeOptions& opts, std::map<std::string, SpikeSeries>& map, bool counts) {
     int64_t bucket = BucketOf(now, opts.bucket);
     if (!opts.enabled || bucket < 0) return;
-    std::vector<std::string> keys = {kAllChannels};
+    static const std::string kAll = kAllChannels;
+    const std::string* keys[2] = {&kAll, nullptr};
     if (opts.per_channel && !channel.empty() && (map.contains(channel) || map.size() < kMaxChannels)) {
-      keys.push_back(channel);
+      keys[1] = &channel;
     }
-    for (const auto& key : keys) {
-      SpikeSeries& s = map[key];
-      s.Add(bucket, counts ? 1 : 0);
-      b.series_dirty = true;
+    for (const std::string* key : keys) {
+      if (key == nullptr) continue;
+      auto [it, created] = map.try_emplace(*key);
+      it->second.Add(bucket, counts ? 1 : 0);
+      b.open_dirty = true;
+      b.series_dirty = b.series_dirty || created;
       if (!counts) continue;
-      auto& [sample_bucket, samples] = b.samples[b.SeriesKey(rule, opts, key)];
+      auto& [sample_bucket, samples] = b.samples[which][*key];
       if (sample_bucket != bucket) samples.clear();
       sample_bucket = bucket;
       if (samples.size() < kMaxSamples) samples.push_back(sm);
     }
   };
-  count("volume_spike", o.volume_spike, b.volume, true);
-  count("negative_spike", o.negative_spike, b.negative, score <= -0.05);
+  count(0, o.volume_spike, b.volume, true);
+  count(1, o.negative_spike, b.negative, score <= -0.05);
   if (o.sentiment_shift.enabled) {
     if (int64_t bucket = BucketOf(now, o.sentiment_shift.bucket); bucket >= 0) {
       b.shift.Add(bucket, score);
-      b.shift_dirty = true;
+      b.open_dirty = true;
     }
   }
   if (o.emerging_terms.enabled) {
     if (int64_t bucket = BucketOf(now, o.emerging_terms.bucket); bucket >= 0) {
-      std::set<std::string> skip(b.own_words);
-      for (const auto& t : sm.matched_terms) {
-        for (const auto& w : Words(t)) skip.insert(w);
-      }
-      for (const auto& w : o.emerging_terms.ignore) {
-        for (const auto& x : Words(w)) skip.insert(x);
-      }
-      std::vector<std::string> terms;
-      const Mention& m = sm.mention;
-      for (auto& w : Words(m.title.empty() ? m.text : m.title + " . " + m.text)) {
-        if (w.size() < 3 || w.size() > 64 || w[0] == '@' || IsStopword(w) || skip.contains(w)) continue;
-        if (w.find_first_not_of("0123456789'-#") == std::string::npos) continue;
-        terms.push_back(std::move(w));
-      }
+      std::vector<std::string_view> terms;
+      terms.reserve(prepared.terms.size());
+      for (uint32_t i : prepared.terms) terms.push_back(prepared.words[i]);
       b.terms.Add(bucket, terms, o.emerging_terms);
-      b.terms_open_dirty = true;
     }
   }
 }
@@ -419,16 +634,16 @@ void Engine::CountMention(BrandState& b, const ScoredMention& sm, WallTime now) 
 void Engine::AdvanceBrand(BrandState& b, WallTime now, std::vector<Alert>& out) {
   const RulesOptions& o = b.rules.options;
   const std::string& brand = b.rules.name;
-  auto advance_spikes = [&](const char* rule, const char* dip_rule, const SpikeOptions& opts,
+  auto advance_spikes = [&](int which, const char* rule, const char* dip_rule, const SpikeOptions& opts,
                             std::map<std::string, SpikeSeries>& map) {
     int64_t bucket = BucketOf(now, opts.bucket);
     if (!opts.enabled || bucket < 0) return;
-    map[kAllChannels];  // the brand's series exists from the start, so quiet periods count
+    // The brand's series exists from the start, so quiet periods count.
+    if (map.try_emplace(kAllChannels).second) b.series_dirty = true;
     for (auto& [channel, series] : map) {
       int64_t before = series.open_bucket();
       std::vector<SpikeSeries::Event> events = series.Advance(bucket, opts);
       if (series.open_bucket() != before) b.series_dirty = true;
-      std::string key = b.SeriesKey(rule, opts, channel);
       for (const auto& e : events) {
         bool dip = e.kind == SpikeSeries::EventKind::kDip || (e.kind == SpikeSeries::EventKind::kClear && e.dip_storm);
         std::string name = dip ? dip_rule : rule;
@@ -452,8 +667,8 @@ void Engine::AdvanceBrand(BrandState& b, WallTime now, std::vector<Alert>& out) 
           a.severity = (std::abs(e.z) >= 2 * opts.z) ? Severity::kCritical : Severity::kWarning;
           a.summary = std::string(dip ? "drop in " : "spike in ") + what + " for " + brand + where + ": " +
                       Fmt(e.count, 0) + " in " + width + " vs a usual " + Fmt(e.median, 1) + " (z " + Fmt(e.z, 1) + ")";
-          auto s = b.samples.find(key);
-          if (s != b.samples.end() && s->second.first == e.bucket) a.mentions = s->second.second;
+          auto s = b.samples[which].find(channel);
+          if (s != b.samples[which].end() && s->second.first == e.bucket) a.mentions = s->second.second;
         }
         a.figures = {{"count", e.count},
                      {"baseline_median", e.median},
@@ -472,8 +687,8 @@ void Engine::AdvanceBrand(BrandState& b, WallTime now, std::vector<Alert>& out) 
       }
     }
   };
-  advance_spikes("volume_spike", "volume_dip", o.volume_spike, b.volume);
-  advance_spikes("negative_spike", "negative_dip", o.negative_spike, b.negative);
+  advance_spikes(0, "volume_spike", "volume_dip", o.volume_spike, b.volume);
+  advance_spikes(1, "negative_spike", "negative_dip", o.negative_spike, b.negative);
 
   if (int64_t bucket = BucketOf(now, o.sentiment_shift.bucket); o.sentiment_shift.enabled && bucket >= 0) {
     int64_t before = b.shift.open_bucket();
@@ -504,7 +719,7 @@ void Engine::AdvanceBrand(BrandState& b, WallTime now, std::vector<Alert>& out) 
   if (int64_t bucket = BucketOf(now, o.emerging_terms.bucket); o.emerging_terms.enabled && bucket >= 0) {
     int64_t before = b.terms.open_bucket();
     auto closed_buckets = b.terms.Advance(bucket, ToUnixMillis(now), o.emerging_terms);
-    if (b.terms.open_bucket() != before) b.terms_baseline_dirty = b.terms_open_dirty = true;
+    if (b.terms.open_bucket() != before) b.terms_baseline_dirty = b.terms_reset = true;
     for (auto& [closed, terms] : closed_buckets) {
       Alert a;
       a.ts = now;
@@ -541,10 +756,19 @@ void Engine::SaveState(store::RuleStateWriter& writer) {
       }
     }
     if (b->shift_dirty) writer.PutRuleState(name, b->ShiftKey(), b->shift.Serialize());
+    if (b->series_dirty || b->shift_dirty || b->open_dirty) SaveOpenCells(*b, writer);
     if (b->terms_baseline_dirty) writer.PutRuleState(name, b->TermsKey(), b->terms.SerializeBaseline());
-    if (b->terms_open_dirty) writer.PutRuleState(name, b->TermsKey() + "/open", b->terms.SerializeOpen());
-    if (b->cooldowns_dirty) writer.PutRuleState(name, "cooldowns", SerializeCooldowns(b->cooldowns, now_ms));
-    b->series_dirty = b->shift_dirty = b->terms_baseline_dirty = b->terms_open_dirty = b->cooldowns_dirty = false;
+    TermTracker& terms = b->terms;
+    b->terms_log.Save(
+        writer, name, b->TermsKey() + "/open", b->terms_reset, [&] { return terms.SerializeOpen(); },
+        [&] { return terms.SerializeOpenChanges(); });
+    auto& cooldowns = b->cooldowns;
+    auto& changed = b->cooldowns_changed;
+    b->cooldowns_log.Save(
+        writer, name, "cooldowns", false, [&] { return SerializeCooldowns(cooldowns, now_ms); },
+        [&] { return changed.empty() ? std::string() : SerializeCooldownChanges(cooldowns, changed); });
+    changed.clear();
+    b->series_dirty = b->shift_dirty = b->open_dirty = b->terms_baseline_dirty = b->terms_reset = false;
   }
 }
 

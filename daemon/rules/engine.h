@@ -29,7 +29,10 @@ struct BrandRules {
 // buckets (volume_spike, negative_spike, sentiment_shift, emerging_terms).
 // Never fetches nor publishes; its memory (baselines, storms, cooldowns) is
 // loaded with Restore() and staged with SaveState(), which the engine commits
-// with the mentions and alerts that changed it. Owned by one thread
+// with the mentions and alerts that changed it. What changes with every
+// mention (open buckets, term counts, cooldowns) is staged as small rows of
+// changes, folded into a whole row once they add up to its size, so a save
+// costs what changed rather than what is remembered. Owned by one thread
 // (thread-compatible); `clock` must outlive it.
 class Engine {
  public:
@@ -42,10 +45,23 @@ class Engine {
   // saved under another bucket width, is ignored. Errors: those of `reader`.
   Status Restore(store::RuleStateReader& reader);
 
+  // What the rules read from the words of one mention, found without the
+  // rules' memory: Prepare() may run on another thread, beside Process().
+  struct Prepared {
+    std::vector<std::string> words;  // Words of the title and text
+    std::vector<uint8_t> found;      // ids of the phrases found: cues, handles, name, keyword terms
+    std::vector<uint32_t> terms;     // indexes in `words` of the candidate emerging terms
+  };
+  // Thread-safe: reads only what the constructor set. Empty for a mention of
+  // an unknown brand.
+  Prepared Prepare(const ScoredMention& mention) const;
+
   // Closes the buckets that ended before now, then runs the rules over
   // `mentions` (those of unknown brands are ignored). Returns the alerts
   // without seq, in a deterministic order.
   std::vector<Alert> Process(const std::vector<ScoredMention>& mentions);
+  // The same with prepared[i] = Prepare(mentions[i]), computed beforehand.
+  std::vector<Alert> Process(const std::vector<ScoredMention>& mentions, const std::vector<Prepared>& prepared);
 
   // Closes the buckets that ended before now: quiet periods, the end of a
   // storm. Call it periodically even when no mention arrives.
@@ -56,16 +72,20 @@ class Engine {
 
  private:
   struct BrandState;
+  struct ChangeLog;
   static void CompileCues(const NeedsReplyOptions& options, BrandState& state);
   std::vector<Alert> AdvanceAll(WallTime now);
   void AdvanceBrand(BrandState& brand, WallTime now, std::vector<Alert>& out);
-  void RunMentionRules(BrandState& brand, const ScoredMention& m, WallTime now, std::vector<Alert>& out);
-  void CountMention(BrandState& brand, const ScoredMention& m, WallTime now);
+  void RunMentionRules(BrandState& brand, const ScoredMention& m, const Prepared& prepared, WallTime now,
+                       std::vector<Alert>& out);
+  void CountMention(BrandState& brand, const ScoredMention& m, const Prepared& prepared, WallTime now);
+  static void RestoreOpenCells(BrandState& brand, std::string_view data);
+  static void SaveOpenCells(BrandState& brand, store::RuleStateWriter& writer);
   // True when `key` is not cooling down at `now`; then starts its cooldown.
   bool TakeCooldown(BrandState& brand, const std::string& key, Duration cooldown, WallTime now);
 
   const Clock& clock_;
-  std::map<std::string, std::unique_ptr<BrandState>> brands_;
+  std::map<std::string, std::unique_ptr<BrandState>, std::less<>> brands_;
 };
 
 // The reach of a mention: the largest of its followers, likes, shares and

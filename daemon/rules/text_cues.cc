@@ -27,19 +27,26 @@ std::vector<std::string> Words(std::string_view text) {
   std::string norm;
   norm.reserve(text.size());
   for (size_t i = 0; i < text.size();) {
-    if (static_cast<unsigned char>(text[i]) < 0x80) {
+    auto lead = static_cast<unsigned char>(text[i]);
+    if (lead < 0x80) {
       char c = text[i++];
       norm += (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
       continue;
     }
-    if (text.substr(i).starts_with(kRightQuote)) {
+    // Every separator starts with one of these bytes; other bytes are copied.
+    if (lead != 0xC2 && lead != 0xE2 && lead != 0xE3 && lead != 0xEF) {
+      norm += text[i++];
+      continue;
+    }
+    std::string_view rest = text.substr(i);
+    if (rest.starts_with(kRightQuote)) {
       norm += '\'';
       i += kRightQuote.size();
       continue;
     }
     bool separator = false;
     for (std::string_view sep : kSeparators) {
-      if (text.substr(i).starts_with(sep)) {
+      if (rest.starts_with(sep)) {
         norm += ' ';
         i += sep.size();
         separator = true;
@@ -66,7 +73,7 @@ std::vector<std::string> Words(std::string_view text) {
       if (!IsWordByte(d) && !inner) break;
       ++i;
     }
-    words.emplace_back(norm.substr(start, i - start));
+    words.emplace_back(norm.data() + start, i - start);
   }
   return words;
 }
@@ -74,6 +81,24 @@ std::vector<std::string> Words(std::string_view text) {
 bool ContainsWords(const std::vector<std::string>& words, const Phrase& phrase) {
   if (phrase.empty() || phrase.size() > words.size()) return false;
   return std::search(words.begin(), words.end(), phrase.begin(), phrase.end()) != words.end();
+}
+
+void PhraseSet::Add(const Phrase& phrase, uint32_t id) {
+  if (phrase.empty()) return;
+  by_first_word_[phrase.front()].push_back({id, Phrase(phrase.begin() + 1, phrase.end())});
+  id_count_ = std::max(id_count_, id + 1);
+}
+
+void PhraseSet::Find(const std::vector<std::string>& words, std::vector<uint8_t>& found) const {
+  if (by_first_word_.empty()) return;
+  for (size_t i = 0; i < words.size(); ++i) {
+    auto it = by_first_word_.find(words[i]);
+    if (it == by_first_word_.end()) continue;
+    for (const Entry& e : it->second) {
+      if (found[e.id] || e.rest.size() > words.size() - i - 1) continue;
+      if (std::equal(e.rest.begin(), e.rest.end(), words.begin() + static_cast<std::ptrdiff_t>(i) + 1)) found[e.id] = 1;
+    }
+  }
 }
 
 bool ContainsPhrase(const std::vector<std::string>& words, std::string_view phrase) {

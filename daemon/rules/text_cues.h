@@ -1,7 +1,9 @@
 #pragma once
 
+#include <cstdint>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
 namespace brandmon::rules {
@@ -23,6 +25,29 @@ bool ContainsWords(const std::vector<std::string>& words, const Phrase& phrase);
 // Whether `phrase` (itself split by Words) occurs in `words` as consecutive
 // whole words. An empty phrase never occurs.
 bool ContainsPhrase(const std::vector<std::string>& words, std::string_view phrase);
+
+// Many phrases looked for in one pass over the words of a text, each under
+// an id the caller picks. Build it once, then Find() as often as needed;
+// thread-compatible (Find() is const and keeps no state).
+class PhraseSet {
+ public:
+  // Adds `phrase` (split by Words) under `id`; an empty phrase is ignored.
+  void Add(const Phrase& phrase, uint32_t id);
+  // Sets found[id] to 1 for the id of every phrase that occurs in `words` as
+  // consecutive whole words (ContainsWords). Other entries are left alone.
+  // REQUIRES: found.size() > every id added.
+  void Find(const std::vector<std::string>& words, std::vector<uint8_t>& found) const;
+  // One more than the largest id added; 0 when empty.
+  uint32_t id_count() const { return id_count_; }
+
+ private:
+  struct Entry {
+    uint32_t id;
+    Phrase rest;  // the words after the first
+  };
+  std::unordered_map<std::string, std::vector<Entry>> by_first_word_;
+  uint32_t id_count_ = 0;
+};
 
 // The cues that make a mention a question or a complaint in one language.
 struct LanguageCues {

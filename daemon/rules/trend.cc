@@ -391,15 +391,25 @@ constexpr double kTermAlpha = 2.0 / 25.0;
 }  // namespace
 
 void TermTracker::Add(int64_t bucket, const std::vector<std::string>& words, const EmergingTermsOptions& options) {
+  std::vector<std::string_view> views(words.begin(), words.end());
+  Add(bucket, views, options);
+}
+
+void TermTracker::Add(int64_t bucket, std::vector<std::string_view>& words, const EmergingTermsOptions& options) {
   if (open_bucket_ < 0) open_bucket_ = bucket;
-  std::set<std::string_view> distinct(words.begin(), words.end());
-  for (std::string_view w : distinct) {
-    auto it = counts_.find(std::string(w));
-    if (it != counts_.end()) {
-      it->second += 1;
-    } else if (counts_.size() < static_cast<size_t>(options.max_terms) * 4) {
+  std::sort(words.begin(), words.end());
+  words.erase(std::unique(words.begin(), words.end()), words.end());
+  for (std::string_view w : words) {
+    auto it = counts_.find(w);
+    if (it == counts_.end()) {
       // The cap bounds memory against a flood of unique words.
-      counts_.emplace(std::string(w), 1);
+      if (counts_.size() >= static_cast<size_t>(options.max_terms) * 4) continue;
+      it = counts_.emplace(std::string(w), Count{}).first;
+    }
+    it->second.n += 1;
+    if (!it->second.changed) {
+      it->second.changed = true;
+      changed_.push_back(it->first);
     }
   }
 }
@@ -425,6 +435,7 @@ void TermTracker::Resume(int64_t bucket) {
   if (open_bucket_ < 0 || bucket <= open_bucket_ + 1) return;
   open_bucket_ = bucket;
   counts_.clear();
+  changed_.clear();
 }
 
 void TermTracker::Decay(int64_t buckets) {
@@ -439,7 +450,8 @@ void TermTracker::Decay(int64_t buckets) {
 std::vector<TermTracker::Emerging> TermTracker::Close(int64_t now_ms, const EmergingTermsOptions& options) {
   ++observed_;
   std::vector<Emerging> emerging;
-  for (const auto& [term, count] : counts_) {
+  for (const auto& [term, cell] : counts_) {
+    double count = cell.n;
     auto b = baseline_.find(term);
     double base = b == baseline_.end() ? 0 : b->second;
     auto cool = cooldown_until_ms_.find(term);
@@ -467,9 +479,10 @@ std::vector<TermTracker::Emerging> TermTracker::Close(int64_t now_ms, const Emer
   bool warm = observed_ > options.warm_up;
   double alpha = std::max(kTermAlpha, 1.0 / static_cast<double>(observed_));
   for (auto& [term, base] : baseline_) {
-    if (!counts_.contains(term)) base *= 1 - alpha;
+    if (!counts_.contains(std::string_view(term))) base *= 1 - alpha;
   }
-  for (const auto& [term, count] : counts_) {
+  for (const auto& [term, cell] : counts_) {
+    double count = cell.n;
     double& base = baseline_[term];
     double clipped = warm ? std::min(count, options.ratio * std::max(base, 1.0)) : count;
     base += alpha * (clipped - base);
@@ -485,6 +498,7 @@ std::vector<TermTracker::Emerging> TermTracker::Close(int64_t now_ms, const Emer
     for (size_t i = 0; i < excess; ++i) baseline_.erase(by_weight[i].second);
   }
   counts_.clear();
+  changed_.clear();
   return emerging;
 }
 
@@ -500,13 +514,55 @@ std::string TermTracker::SerializeBaseline() const {
   return std::string(buf.GetString(), buf.GetSize());
 }
 
-std::string TermTracker::SerializeOpen() const {
+namespace {
+
+// A count as JSON: integral counts (all of them, in practice) as integers,
+// which are cheaper to write and read back exactly.
+void PutCount(JsonWriter& w, double n) {
+  if (n >= 0 && n < 9007199254740992.0 && n == std::floor(n)) {
+    w.Int64(static_cast<int64_t>(n));
+  } else {
+    w.Double(n);
+  }
+}
+
+}  // namespace
+
+std::string TermTracker::SerializeOpen() {
   rapidjson::StringBuffer buf;
   JsonWriter w(buf);
   w.StartObject();
   PutInt(w, "open", open_bucket_);
-  WriteNumberMap(w, "counts", counts_);
+  w.Key("counts");
+  w.StartObject();
+  for (auto& [term, cell] : counts_) {
+    Key(w, term);
+    PutCount(w, cell.n);
+    cell.changed = false;
+  }
   w.EndObject();
+  w.EndObject();
+  changed_.clear();
+  return std::string(buf.GetString(), buf.GetSize());
+}
+
+std::string TermTracker::SerializeOpenChanges() {
+  if (changed_.empty()) return {};
+  rapidjson::StringBuffer buf;
+  JsonWriter w(buf);
+  w.StartObject();
+  PutInt(w, "open", open_bucket_);
+  w.Key("counts");
+  w.StartObject();
+  for (const std::string& term : changed_) {
+    Count& cell = counts_.find(term)->second;
+    Key(w, term);
+    PutCount(w, cell.n);
+    cell.changed = false;
+  }
+  w.EndObject();
+  w.EndObject();
+  changed_.clear();
   return std::string(buf.GetString(), buf.GetSize());
 }
 
@@ -522,10 +578,22 @@ bool TermTracker::DeserializeBaseline(std::string_view data) {
   return true;
 }
 
-bool TermTracker::DeserializeOpen(std::string_view data) {
+bool TermTracker::DeserializeOpen(std::string_view data) { return ReadOpen(data, /*merge=*/false); }
+
+bool TermTracker::MergeOpen(std::string_view data) { return ReadOpen(data, /*merge=*/true); }
+
+bool TermTracker::ReadOpen(std::string_view data, bool merge) {
   rapidjson::Document doc;
-  if (!ParseObject(data, doc) || !doc.HasMember("counts") || GetInt(doc, "open", -1) != open_bucket_) return false;
-  ReadNumberMap(doc, "counts", counts_);
+  if (!ParseObject(data, doc) || GetInt(doc, "open", -1) != open_bucket_) return false;
+  auto it = doc.FindMember("counts");
+  if (it == doc.MemberEnd() || !it->value.IsObject()) return false;
+  if (!merge) counts_.clear();
+  changed_.clear();
+  for (auto& [term, cell] : counts_) cell.changed = false;
+  for (const auto& m : it->value.GetObject()) {
+    if (!m.value.IsNumber()) continue;
+    counts_[std::string(m.name.GetString(), m.name.GetStringLength())] = {m.value.GetDouble(), false};
+  }
   return true;
 }
 

@@ -5,6 +5,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
 #include "daemon/rules/rules_options.h"
@@ -56,6 +57,12 @@ class SpikeSeries {
   bool started() const { return open_bucket_ >= 0; }
   int64_t open_bucket() const { return open_bucket_; }
   double open_count() const { return open_count_; }
+  // Sets the open bucket and its count, as saved apart from the rest of the
+  // series (which changes only when a bucket closes).
+  void RestoreOpen(int64_t bucket, double count) {
+    open_bucket_ = bucket;
+    open_count_ = count;
+  }
 
   std::string Serialize() const;
   // False (and no change) when `data` is not a serialized series.
@@ -95,6 +102,13 @@ class ShiftTracker {
   std::vector<Event> Advance(int64_t bucket, const SentimentShiftOptions& options);
   void Resume(int64_t bucket);
   int64_t open_bucket() const { return open_bucket_; }
+  int64_t open_count() const { return open_.count; }
+  double open_sum() const { return open_.sum; }
+  // Sets the open bucket and its cell, as saved apart from the history.
+  void RestoreOpen(int64_t bucket, int64_t count, double sum) {
+    open_bucket_ = bucket;
+    open_ = {count, sum};
+  }
   std::string Serialize() const;
   bool Deserialize(std::string_view data);
 
@@ -125,6 +139,8 @@ class TermTracker {
 
   // Counts each distinct word of `words` once. Words are taken as given.
   void Add(int64_t bucket, const std::vector<std::string>& words, const EmergingTermsOptions& options);
+  // The same; may reorder `words`.
+  void Add(int64_t bucket, std::vector<std::string_view>& words, const EmergingTermsOptions& options);
   // Closes the buckets before `bucket`; for each closed bucket with emerging
   // terms, returns them (most surprising first, at most `top`) with the
   // bucket number. `now_ms` sets the per-term cooldowns.
@@ -133,21 +149,38 @@ class TermTracker {
   void Resume(int64_t bucket);
   // The state is saved in two parts: the baselines, which change when a
   // bucket closes, and the counts of the open bucket, which change with every
-  // mention. Restore the baselines first.
+  // mention. Restore the baselines first. The open counts can be saved
+  // whole (SerializeOpen) or as the counts changed since the last save of
+  // either kind (SerializeOpenChanges), which MergeOpen applies on top of a
+  // restored whole.
   std::string SerializeBaseline() const;
-  std::string SerializeOpen() const;
+  std::string SerializeOpen();
+  // Empty when no count changed since the last save.
+  std::string SerializeOpenChanges();
   bool DeserializeBaseline(std::string_view data);
   // Ignored (returns false) unless it is of the open bucket of the baselines.
   bool DeserializeOpen(std::string_view data);
+  bool MergeOpen(std::string_view data);
   size_t tracked_terms() const { return baseline_.size(); }
+  size_t open_terms() const { return counts_.size(); }
   int64_t open_bucket() const { return open_bucket_; }
 
  private:
+  struct Count {
+    double n = 0;
+    bool changed = false;  // since the last save
+  };
   std::vector<Emerging> Close(int64_t now_ms, const EmergingTermsOptions& options);
   void Decay(int64_t buckets);
+  bool ReadOpen(std::string_view data, bool merge);
 
   int64_t open_bucket_ = -1;
-  std::map<std::string, double> counts_;    // open bucket
+  struct TermHash {
+    using is_transparent = void;
+    size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+  };
+  std::unordered_map<std::string, Count, TermHash, std::equal_to<>> counts_;  // open bucket
+  std::vector<std::string> changed_;        // keys of counts_ changed since the last save
   std::map<std::string, double> baseline_;  // mean mentions per bucket
   std::map<std::string, int64_t> cooldown_until_ms_;
   int64_t observed_ = 0;

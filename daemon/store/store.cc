@@ -137,8 +137,11 @@ Status Store::Prepare() {
        "lang, metrics, compound, pos, neu, neg, label, target, matched_terms, stored_at) "
        "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19)"},
       {&alert_exists_, "SELECT 1 FROM alerts WHERE dedupe_key = ?1 AND dedupe_key <> x''"},
-      {&alert_insert_, "INSERT INTO alerts (ts, topic, payload, dedupe_key) VALUES (?1, ?2, x'', ?3)"},
-      {&alert_payload_, "UPDATE alerts SET payload = ?2 WHERE seq = ?1"},
+      {&alert_insert_, "INSERT INTO alerts (seq, ts, topic, payload, dedupe_key) VALUES (?1, ?2, ?3, ?4, ?5)"},
+      // AUTOINCREMENT keeps the largest seq ever used here, even once pruned.
+      {&alert_last_seq_,
+       "SELECT max(coalesce((SELECT seq FROM sqlite_sequence WHERE name = 'alerts'), 0), "
+       "coalesce((SELECT max(seq) FROM alerts), 0))"},
       {&source_upsert_,
        "INSERT INTO source_state (source, etag, last_modified, failures, backoff_ms, last_success, last_error, "
        "last_error_at, next_attempt) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9) "
@@ -186,7 +189,7 @@ Status Store::WriteInTransaction(const WriteBatch& batch, WriteResult& result) {
   int step = 0;
   int64_t now_ms = ToUnixMillis(clock_.Now());
   // (source, id) pairs first seen by this batch: only their mentions are new.
-  std::set<std::pair<std::string, std::string>> fresh;
+  std::set<std::pair<std::string_view, std::string_view>> fresh;
   for (const auto& seen : batch.seen_) {
     const std::string &source = seen.first, &id = seen.second;  // lambdas cannot capture bindings in clang 14
     Hook(step);
@@ -208,10 +211,18 @@ Status Store::WriteInTransaction(const WriteBatch& batch, WriteResult& result) {
     if (auto s = InsertMention(m, now_ms); !s.ok()) return s;
     if (db_.Changes() > 0) ++result.mentions_written;
   }
+  int64_t last_seq = -1;
+  if (!batch.alerts_.empty()) {
+    alert_last_seq_.Reset();
+    auto row = alert_last_seq_.Step();
+    if (!row.ok()) return row.status();
+    last_seq = *row ? alert_last_seq_.ColumnInt(0) : 0;
+    alert_last_seq_.Reset();
+  }
   for (const Alert& a : batch.alerts_) {
     Hook(step);
     Alert alert = a;
-    auto inserted = InsertAlert(alert);
+    auto inserted = InsertAlert(alert, &last_seq);
     if (!inserted.ok()) return inserted.status();
     if (*inserted) {
       result.alerts.push_back(std::move(alert));
@@ -259,32 +270,33 @@ Status Store::InsertMention(const ScoredMention& sm, int64_t now_ms) {
   return st.Run();
 }
 
-// Inserts `alert`, setting its seq; false when its dedupe_key was journaled.
-Result<bool> Store::InsertAlert(Alert& alert) {
-  // Checked before inserting: an ignored insert would still use up a seq.
+Result<bool> Store::InsertAlert(Alert& alert, int64_t* last_seq) {
+  // Checked before inserting, so that a journaled key neither takes a seq nor
+  // costs the payload.
   alert_exists_.Reset();
   if (auto s = alert_exists_.BindText(1, alert.dedupe_key); !s.ok()) return s;
   auto exists = alert_exists_.Step();
   alert_exists_.Reset();
   if (!exists.ok()) return exists.status();
   if (*exists) return false;
+  // The payload carries the seq, so the seq is chosen here rather than by
+  // SQLite; the transaction holds the write lock, so no one else takes it.
+  alert.seq = static_cast<uint64_t>(*last_seq + 1);
   alert_insert_.Reset();
-  if (auto s = BindAll([&] { return alert_insert_.BindInt(1, ToUnixMillis(alert.ts)); },
-                       [&] { return alert_insert_.BindText(2, AlertTopic(alert)); },
-                       [&] { return alert_insert_.BindText(3, alert.dedupe_key); });
+  if (auto s = BindAll([&] { return alert_insert_.BindInt(1, static_cast<int64_t>(alert.seq)); },
+                       [&] { return alert_insert_.BindInt(2, ToUnixMillis(alert.ts)); },
+                       [&] { return alert_insert_.BindText(3, AlertTopic(alert)); },
+                       [&] { return alert_insert_.BindText(4, AlertToJson(alert)); },
+                       [&] { return alert_insert_.BindText(5, alert.dedupe_key); });
       !s.ok()) {
+    alert.seq = 0;
     return s;
   }
-  if (auto s = alert_insert_.Run(); !s.ok()) return s;
-  alert.seq = static_cast<uint64_t>(db_.LastInsertRowid());
-  // The payload carries the seq, known only once the row exists.
-  alert_payload_.Reset();
-  if (auto s = BindAll([&] { return alert_payload_.BindInt(1, static_cast<int64_t>(alert.seq)); },
-                       [&] { return alert_payload_.BindText(2, AlertToJson(alert)); });
-      !s.ok()) {
+  if (auto s = alert_insert_.Run(); !s.ok()) {
+    alert.seq = 0;
     return s;
   }
-  if (auto s = alert_payload_.Run(); !s.ok()) return s;
+  ++*last_seq;
   return true;
 }
 

@@ -155,7 +155,9 @@ class Store final : public RuleStateReader {
   Status Prepare();
   Status WriteInTransaction(const WriteBatch& batch, WriteResult& result);
   Status InsertMention(const ScoredMention& m, int64_t now_ms);
-  Result<bool> InsertAlert(Alert& alert);
+  // Inserts `alert` with seq `*last_seq + 1`, then advances `*last_seq`;
+  // false (and no change) when its dedupe_key was journaled.
+  Result<bool> InsertAlert(Alert& alert, int64_t* last_seq);
   Status PutSourceStateRow(const SourceState& state);
   void Hook(int& step) {
     if (write_hook_) write_hook_(step);
@@ -170,7 +172,7 @@ class Store final : public RuleStateReader {
   Statement mention_insert_;
   Statement alert_exists_;
   Statement alert_insert_;
-  Statement alert_payload_;
+  Statement alert_last_seq_;
   Statement source_upsert_;
   Statement cursor_delete_;
   Statement cursor_insert_;

@@ -108,6 +108,72 @@ TEST_F(PipelineTest, SeenMentionsAreDroppedBeforeScoringEvenAcrossRestarts) {
   EXPECT_EQ(sink_.alerts.size(), alerts_before) << "a restart raises no alert twice";
 }
 
+PollResult Result(std::vector<Mention> mentions, const std::string& cursor) {
+  PollResult r;
+  r.mentions = std::move(mentions);
+  r.state.source = "social";
+  r.state.cursor = {{"cursor", cursor}};
+  return r;
+}
+
+TEST_F(PipelineTest, QueuedPollsAreStoredOnceInOrderWithTheLastSourceState) {
+  Settings settings = Load(R"([{"name": "acme", "publish_mentions": true}])");
+  auto p = Open(settings);
+  SourceSettings src;
+  src.name = "social";
+  // Queued before they are processed, so they share a transaction.
+  p->Submit(src, Result({Make("1", "acme one"), Make("2", "not a brand")}, "c1"));
+  p->Submit(src, Result({Make("1", "acme one"), Make("3", "acme three"), Make("3", "acme three")}, "c2"));
+  p->Submit(src, Result({Make("2", "not a brand"), Make("4", "acme four")}, "c3"));
+  p->Flush();
+  PipelineStats stats = p->Stats();
+  EXPECT_EQ(stats.mentions_stored, 3u);
+  EXPECT_EQ(stats.unmatched, 1u);
+  EXPECT_EQ(stats.duplicates_dropped, 2u) << "ids of an earlier poll count as seen; a repeat inside a poll does not";
+  std::vector<std::string> ids;
+  for (const auto& m : sink_.mentions) ids.push_back(m.mention.id);
+  EXPECT_EQ(ids, (std::vector<std::string>{"1", "3", "4"}));
+  ASSERT_TRUE(p->SourceState("social"));
+  EXPECT_EQ(p->SourceState("social")->cursor, (std::vector<std::pair<std::string, std::string>>{{"cursor", "c3"}}));
+}
+
+TEST_F(PipelineTest, StartedPipelineScoresWhileItCommitsAndLosesNothing) {
+  Settings settings = Load(R"([{"name": "acme", "publish_mentions": true}])");
+  auto p = Open(settings);
+  p->Start();
+  SourceSettings src;
+  src.name = "social";
+  std::vector<std::string> expected;
+  uint64_t weather = 0;
+  for (int poll = 0; poll < 60; ++poll) {
+    std::vector<Mention> mentions;
+    for (int k = 0; k < 20; ++k) {
+      // Each poll repeats half of the previous one, as a feed does.
+      int n = poll * 10 + k;
+      mentions.push_back(Make(std::to_string(n), n % 4 == 3 ? "weather talk" : "acme item " + std::to_string(n)));
+      if (k >= 10 && n % 4 != 3) expected.push_back(std::to_string(n));
+      if (poll == 0 && k < 10 && n % 4 != 3) expected.push_back(std::to_string(n));
+      if ((k >= 10 || poll == 0) && n % 4 == 3) ++weather;
+    }
+    p->Submit(src, Result(std::move(mentions), "c" + std::to_string(poll)));
+    if (poll == 30) {
+      Settings more = Load(R"([{"name": "acme", "publish_mentions": true}, {"name": "weather"}])");
+      p->ApplySettings(more);
+    }
+  }
+  p->Flush();
+  p->Stop();
+  std::vector<std::string> ids;
+  for (const auto& m : sink_.mentions) ids.push_back(m.mention.id);
+  EXPECT_EQ(ids, expected) << "every acme mention once, in the order submitted";
+  PipelineStats stats = p->Stats();
+  EXPECT_EQ(stats.duplicates_dropped, 59u * 10);
+  EXPECT_GT(stats.brands["weather"].mentions_today, 0u) << "the reload applies to the polls after it";
+  EXPECT_EQ(stats.brands["weather"].mentions_today + stats.unmatched, weather)
+      << "each weather mention is either unmatched (before the reload) or stored for the new brand";
+  EXPECT_EQ(p->SourceState("social")->cursor, (std::vector<std::pair<std::string, std::string>>{{"cursor", "c59"}}));
+}
+
 TEST_F(PipelineTest, BrandLexiconOverridesChangeTheScore) {
   Settings plain = Load(R"([{"name": "skateco", "publish_mentions": true}])");
   Settings tuned = Load(R"([{"name": "skateco", "publish_mentions": true, "lexicon": {"sick": 3}}])");

@@ -324,7 +324,7 @@ TEST(EngineTrendTest, SentimentShiftFiresOnceWhenTheMoodTurns) {
 // The engine's loop: dedupe, rules, one atomic commit per poll.
 class Pipeline {
  public:
-  explicit Pipeline(FakeClock& clock) : clock_(clock) {
+  explicit Pipeline(FakeClock& clock, BrandRules brand = StormBrand()) : clock_(clock), brand_(std::move(brand)) {
     store::StoreOptions o;
     config::ApplyDefaults(store::StoreOptionTable(), o);
     o.file = ":memory:";
@@ -332,7 +332,7 @@ class Pipeline {
     Restart();
   }
   void Restart() {
-    engine_ = std::make_unique<Engine>(std::vector<BrandRules>{StormBrand()}, clock_);
+    engine_ = std::make_unique<Engine>(std::vector<BrandRules>{brand_}, clock_);
     ASSERT_TRUE(engine_->Restore(*store_).ok());
   }
   // Runs one poll; with `commit` false the process "dies" before committing.
@@ -350,6 +350,7 @@ class Pipeline {
       ASSERT_TRUE(store_->Write(batch).ok());
     }
   }
+  int64_t RuleStateRows() { return store_->Counts()->rule_state; }
   // The journal as "topic dedupe_key figures" lines.
   Strings Journal() {
     Strings out;
@@ -370,6 +371,7 @@ class Pipeline {
 
  private:
   FakeClock& clock_;
+  BrandRules brand_;
   std::unique_ptr<store::Store> store_;
   std::unique_ptr<Engine> engine_;
 };
@@ -420,6 +422,69 @@ TEST(EngineRestartTest, ARestartAnywhereContinuesBaselinesWithoutDuplicates) {
           p.Restart();
           // The source delivers the previous poll again too: it is dropped as seen.
           p.Poll(polls[i - 1].mentions);
+        }
+        p.Poll(polls[i].mentions);
+      }
+      EXPECT_EQ(p.Journal(), expected);
+    }
+  }
+}
+
+// A busy minute-by-minute stream: every mention brings a word never seen
+// before, a third of them are negative and alert once per author cooldown,
+// and "meltdown" surges in the last buckets of 10-minute emerging terms.
+std::vector<TimedPoll> BusyPolls(int polls) {
+  std::vector<TimedPoll> out;
+  for (int i = 0; i < polls; ++i) {
+    TimedPoll poll{std::chrono::minutes(i) + std::chrono::seconds(30), {}};
+    for (int k = 0; k < 12; ++k) {
+      int n = i * 12 + k;
+      std::string id = "b" + std::to_string(n);
+      std::string author = "fan" + std::to_string(n % 23);
+      bool negative = k % 3 == 0;
+      std::string text = "acme gadget talk w" + std::to_string(n) + (i >= polls - 15 && k < 8 ? " meltdown" : "");
+      if (negative) text += " broke again";
+      poll.mentions.push_back(M(id, text, negative ? -0.7 : 0.1, author));
+    }
+    out.push_back(std::move(poll));
+  }
+  return out;
+}
+
+BrandRules BusyBrand() {
+  BrandRules b = Acme();
+  b.options.emerging_terms.bucket = std::chrono::minutes(10);
+  b.options.emerging_terms.warm_up = 2;
+  return b;
+}
+
+TEST(EngineRestartTest, StateSavedAsChangesStaysSmallAndRestoresExactly) {
+  const int kPolls = 100;
+  std::vector<TimedPoll> polls = BusyPolls(kPolls);
+  FakeClock clock;
+  Pipeline reference(clock, BusyBrand());
+  for (const TimedPoll& poll : polls) {
+    SetPollTime(clock, poll);
+    reference.Poll(poll.mentions);
+  }
+  Strings expected = reference.Journal();
+  bool emerging = std::any_of(expected.begin(), expected.end(),
+                              [](const std::string& line) { return line.find("emerging_terms") != std::string::npos; });
+  ASSERT_TRUE(emerging) << "the stream must reach an emerging terms alert";
+  // Two rows of changes per poll (term counts, cooldowns) unless they are
+  // folded into whole rows as they add up.
+  EXPECT_LT(reference.RuleStateRows(), kPolls) << "changes are folded into whole rows";
+
+  for (int cut : {3, 29, 41, 58, 77, 86, 92, 99}) {
+    for (bool crash_before_commit : {false, true}) {
+      SCOPED_TRACE("restart before poll " + std::to_string(cut) + (crash_before_commit ? " after a crash" : ""));
+      FakeClock c;
+      Pipeline p(c, BusyBrand());
+      for (int i = 0; i < kPolls; ++i) {
+        SetPollTime(c, polls[i]);
+        if (i == cut) {
+          if (crash_before_commit) p.Poll(polls[i].mentions, /*commit=*/false);
+          p.Restart();
         }
         p.Poll(polls[i].mentions);
       }

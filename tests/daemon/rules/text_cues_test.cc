@@ -52,6 +52,25 @@ TEST(ContainsPhraseTest, WholeConsecutiveWordsOnly) {
   EXPECT_FALSE(ContainsPhrase(Words("scammer"), "scam"));
 }
 
+TEST(PhraseSetTest, FindsEveryPhraseThatContainsWordsFinds) {
+  const std::vector<std::string> phrases = {"still waiting",     "waiting", "no reply at all", "@acmecorp", "refund",
+                                            "still waiting for", ""};
+  PhraseSet set;
+  for (size_t i = 0; i < phrases.size(); ++i) set.Add(Words(phrases[i]), static_cast<uint32_t>(i % 5));
+  EXPECT_EQ(set.id_count(), 5u);
+  for (const std::string text : {"Still waiting for a REFUND @AcmeCorp", "no reply at", "no reply at all!", "waiting",
+                                 "stillwaiting refunds", ""}) {
+    std::vector<uint8_t> found(set.id_count(), 0);
+    std::vector<std::string> words = Words(text);
+    set.Find(words, found);
+    std::vector<uint8_t> expected(set.id_count(), 0);
+    for (size_t i = 0; i < phrases.size(); ++i) {
+      if (ContainsPhrase(words, phrases[i])) expected[i % 5] = 1;
+    }
+    EXPECT_EQ(found, expected) << text;
+  }
+}
+
 TEST(CuesTest, LanguageSelectsItsListElseAll) {
   auto en = CuesFor("en-GB");
   ASSERT_EQ(en.size(), 1u);

@@ -351,5 +351,31 @@ TEST(TermTrackerTest, StateRoundTrips) {
   EXPECT_FALSE(stale.DeserializeOpen(R"({"open": 3, "counts": {"x": 9}})"));
 }
 
+TEST(TermTrackerTest, ChangesSinceTheLastSaveRebuildTheOpenCounts) {
+  TermTracker a;
+  for (int64_t b = 0; b < 8; ++b) {
+    AddN(a, b, 10, {"shipping"});
+    Close(a, b);
+  }
+  AddN(a, 8, 3, {"lawsuit", "shipping"});
+  std::string whole = a.SerializeOpen();
+  EXPECT_EQ(a.SerializeOpenChanges(), "") << "nothing changed since the whole was saved";
+  AddN(a, 8, 20, {"lawsuit"});
+  std::string first = a.SerializeOpenChanges();
+  AddN(a, 8, 4, {"recall", "lawsuit"});
+  std::string second = a.SerializeOpenChanges();
+  EXPECT_EQ(first.find("shipping"), std::string::npos) << "only the counts that changed: " << first;
+  EXPECT_EQ(second.find("shipping"), std::string::npos) << second;
+
+  TermTracker b;
+  ASSERT_TRUE(b.DeserializeBaseline(a.SerializeBaseline()));
+  ASSERT_TRUE(b.DeserializeOpen(whole));
+  ASSERT_TRUE(b.MergeOpen(first));
+  ASSERT_TRUE(b.MergeOpen(second));
+  EXPECT_EQ(b.open_terms(), a.open_terms());
+  EXPECT_EQ(Close(a, 8), Close(b, 8));
+  EXPECT_FALSE(b.MergeOpen(second)) << "changes of another bucket are refused";
+}
+
 }  // namespace
 }  // namespace brandmon::rules
