@@ -20,7 +20,8 @@ const config::OptionTable<StoreOptions>& StoreOptionTable() {
                      "Rule baselines not updated for this long are dropped (e.g. of a removed brand)."),
       config::Dur<S>("prune_interval", "1h", {"1m", "7d"}, &S::prune_interval, "How often expired rows are deleted."),
       config::Int<S>("batch_max_mentions", 2000, {1, 100000}, &S::batch_max_mentions,
-                     "Most mentions committed in one transaction; a larger poll result is split."),
+                     "Most mentions one transaction gathers from polls queued behind a commit; a single poll is "
+                     "always committed whole, with its source state."),
   };
   return table;
 }
