@@ -25,7 +25,9 @@ bool EndsWith(std::string_view s, std::string_view suffix) {
 bool HostIs(std::string_view host, std::string_view domain) {
   std::string lower(host);
   for (char& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return lower == domain || EndsWith(lower, "." + std::string(domain));
+  // The domain itself or a subdomain of it ("www.youtube.com", not "notyoutube.com").
+  return lower == domain ||
+         (lower.size() > domain.size() && EndsWith(lower, domain) && lower[lower.size() - domain.size() - 1] == '.');
 }
 
 std::string ChannelFor(const FeedInfo& info, const FeedParseOptions& options) {
