@@ -62,7 +62,7 @@ int main(int argc, char** argv) {
     nodes = Floor(corpus);
     auto t1 = std::chrono::steady_clock::now();
     CountingSink sink;
-    feed::FeedParseOptions options;
+    FeedParseOptions options;
     options.base_url = "https://feeds.example.com/feed.xml";
     for (const auto& doc : corpus) {
       if (!brandmon::feed::ParseFeed(doc, options, sink).ok()) ++sink.warnings;
