@@ -212,6 +212,19 @@ OptionSpec<T> Make(OptionInfo info, F&& parse_into,
 bool ExpectKind(const ConfigValue& v, ConfigValue::Kind kind, std::string_view want, const std::string& path,
                 ApplyContext& ctx);
 
+// Replaces `out` with the strings of the array `v` (absent: empty), each
+// passed through `convert`; anything else is an error at its position.
+template <typename F>
+void ReadStrings(const ConfigValue* v, const std::string& path, ApplyContext& ctx, std::vector<std::string>& out,
+                 F&& convert) {
+  out.clear();
+  if (!v || !ExpectKind(*v, ConfigValue::Kind::kArray, "an array of strings", path, ctx)) return;
+  for (size_t i = 0; i < v->items().size(); ++i) {
+    const ConfigValue& item = v->items()[i];
+    if (ExpectKind(item, ConfigValue::Kind::kString, "a string", JoinIndex(path, i), ctx)) out.push_back(convert(item));
+  }
+}
+
 }  // namespace detail
 
 template <typename T>
@@ -460,15 +473,7 @@ OptionSpec<T> StrList(std::string key, std::vector<std::string> T::*field, std::
   return detail::Make<T>(
       std::move(info),
       [field](T& out, const ConfigValue* v, const std::string& path, ApplyContext& ctx) {
-        (out.*field).clear();
-        if (!v) return;
-        if (!detail::ExpectKind(*v, ConfigValue::Kind::kArray, "an array of strings", path, ctx)) return;
-        for (size_t i = 0; i < v->items().size(); ++i) {
-          const ConfigValue& item = v->items()[i];
-          if (detail::ExpectKind(item, ConfigValue::Kind::kString, "a string", JoinIndex(path, i), ctx)) {
-            (out.*field).push_back(item.as_string());
-          }
-        }
+        detail::ReadStrings(v, path, ctx, out.*field, [](const ConfigValue& item) { return item.as_string(); });
       },
       [field](const T& in, JsonWriter& w, const Redactor* r) {
         w.StartArray();
@@ -483,15 +488,8 @@ OptionSpec<T> PathList(std::string key, std::vector<std::string> T::*field, std:
   OptionSpec<T> spec = StrList<T>(std::move(key), field, std::move(doc));
   spec.info.type = OptionType::kPathList;
   spec.apply = [field](T& out, const ConfigValue* v, const std::string& path, ApplyContext& ctx) {
-    (out.*field).clear();
-    if (!v) return;
-    if (!detail::ExpectKind(*v, ConfigValue::Kind::kArray, "an array of strings", path, ctx)) return;
-    for (size_t i = 0; i < v->items().size(); ++i) {
-      const ConfigValue& item = v->items()[i];
-      if (detail::ExpectKind(item, ConfigValue::Kind::kString, "a string", JoinIndex(path, i), ctx)) {
-        (out.*field).push_back(ResolvePath(item, item.as_string()));
-      }
-    }
+    detail::ReadStrings(v, path, ctx, out.*field,
+                        [](const ConfigValue& item) { return ResolvePath(item, item.as_string()); });
   };
   return spec;
 }

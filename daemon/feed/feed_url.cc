@@ -3,6 +3,7 @@
 #include <libxml/uri.h>
 #include <libxml/xmlmemory.h>
 
+#include <cctype>
 #include <memory>
 
 namespace brandmon::feed {
@@ -111,6 +112,22 @@ std::string_view UrlHost(std::string_view url) {
   size_t at = host.rfind('@');
   if (at != std::string_view::npos) host.remove_prefix(at + 1);
   return host;
+}
+
+std::string PercentEncode(std::string_view s) {
+  static const char kHex[] = "0123456789ABCDEF";
+  std::string out;
+  out.reserve(s.size());
+  for (unsigned char c : s) {
+    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') {
+      out += static_cast<char>(c);
+    } else {
+      out += '%';
+      out += kHex[c >> 4];
+      out += kHex[c & 15];
+    }
+  }
+  return out;
 }
 
 }  // namespace brandmon::feed

@@ -14,6 +14,10 @@ std::string ResolveUrl(std::string_view base, std::string_view ref);
 // percent-decoded; other URLs are returned unchanged. Thread-safe.
 std::string UnwrapRedirect(std::string_view url);
 
+// `s` percent-encoded for a URL's path or query: every byte but ASCII letters,
+// digits and "-_.~" becomes %XX. Thread-safe.
+std::string PercentEncode(std::string_view s);
+
 // The host of an absolute http(s) URL as written (no port or user), or "".
 std::string_view UrlHost(std::string_view url);
 

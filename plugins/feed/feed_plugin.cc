@@ -1,30 +1,15 @@
 #include "plugins/feed/feed_plugin.h"
 
-#include <cctype>
 #include <string_view>
 
 #include "daemon/feed/feed_parser.h"
+#include "daemon/feed/feed_url.h"
 #include "daemon/plugin/preset.h"
 #include "daemon/plugin/registry.h"
 
 namespace brandmon::plugin {
 
 namespace {
-
-std::string UrlEncode(std::string_view s) {
-  static const char kHex[] = "0123456789ABCDEF";
-  std::string out;
-  for (unsigned char c : s) {
-    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') {
-      out += static_cast<char>(c);
-    } else {
-      out += '%';
-      out += kHex[c >> 4];
-      out += kHex[c & 15];
-    }
-  }
-  return out;
-}
 
 // The url with every {query} replaced by the URL-encoded query.
 std::string ExpandUrl(const FeedOptions& o) {
@@ -33,7 +18,7 @@ std::string ExpandUrl(const FeedOptions& o) {
   size_t start = 0;
   for (size_t at; (at = o.url.find(kPlaceholder, start)) != std::string::npos; start = at + kPlaceholder.size()) {
     out.append(o.url, start, at - start);
-    out += UrlEncode(o.query);
+    out += feed::PercentEncode(o.query);
   }
   out.append(o.url, start, std::string::npos);
   return out;

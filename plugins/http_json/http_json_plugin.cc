@@ -14,6 +14,7 @@
 #include "daemon/config/json_reader.h"
 #include "daemon/feed/feed_date.h"
 #include "daemon/feed/feed_text.h"
+#include "daemon/feed/feed_url.h"
 #include "daemon/plugin/preset.h"
 #include "daemon/plugin/registry.h"
 
@@ -24,21 +25,6 @@ namespace {
 using rapidjson::Value;
 
 const char* const kFieldNames[] = {"id", "url", "title", "text", "author", "published"};
-
-std::string UrlEncode(std::string_view s) {
-  static const char kHex[] = "0123456789ABCDEF";
-  std::string out;
-  for (unsigned char c : s) {
-    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') {
-      out += static_cast<char>(c);
-    } else {
-      out += '%';
-      out += kHex[c >> 4];
-      out += kHex[c & 15];
-    }
-  }
-  return out;
-}
 
 // For URLs built from item values: only what cannot appear in a URL is
 // encoded, so that a permalink's slashes survive.
@@ -287,11 +273,12 @@ Result<std::optional<HttpRequest>> HttpJsonPlugin::NextRequest(const SourceState
     }
     std::string piece = raw.substr(i, close - i + 1);
     std::string value = Expand(piece, state, page, false);
-    url += value == piece ? piece : UrlEncode(value);
+    url += value == piece ? piece : feed::PercentEncode(value);
     i = close;
   }
   if (page > 0 && !options_.cursor_param.empty() && r.method == "GET") {
-    url += (url.find('?') == std::string::npos ? "?" : "&") + options_.cursor_param + "=" + UrlEncode(cursor->second);
+    url += (url.find('?') == std::string::npos ? "?" : "&") + options_.cursor_param + "=" +
+           feed::PercentEncode(cursor->second);
   }
   if (url.rfind("http://", 0) != 0 && url.rfind("https://", 0) != 0) {
     return Status::InvalidArgument("url must be http or https: \"" + url.substr(0, url.find('?')) + "\"");
