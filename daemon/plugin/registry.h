@@ -7,6 +7,7 @@
 
 #include "daemon/config/options.h"
 #include "daemon/plugin/plugin.h"
+#include "daemon/plugin/preset.h"
 
 namespace brandmon::plugin {
 
@@ -48,18 +49,41 @@ class Registry {
 const Registry& BuiltinRegistry();
 void RegisterBuiltinPlugins(Registry& registry);
 
+// What a plugin adds to reading its options from the table.
+template <typename Options>
+struct PluginConfig {
+  // A source may name a `preset` of this plugin's type (see preset.h); these
+  // objects are merged member by member with the source's.
+  bool presets = false;
+  std::vector<std::string_view> preset_merged_objects;
+  // Checks across options (and values derived from the source), run on the
+  // source merged with its preset once the options applied without error.
+  std::function<void(Options& options, const config::ConfigValue& source, const config::ConfigValue& merged,
+                     const std::string& path, config::ApplyContext& ctx)>
+      finish;
+};
+
 // Builds a PluginInfo for a plugin class P constructed from Options.
 template <typename Options, typename P>
 PluginInfo MakePluginInfo(std::string name, std::string description, PluginInfo::Kind kind,
-                          const config::OptionTable<Options>& (*table)()) {
+                          const config::OptionTable<Options>& (*table)(), PluginConfig<Options> extra = {}) {
   PluginInfo info;
   info.name = std::move(name);
   info.description = std::move(description);
   info.kind = kind;
   info.options = config::Infos(table());
-  info.configure = [table](const config::ConfigValue& source, const std::string& path, config::ApplyContext& ctx) {
+  info.configure = [table, extra, type = info.name](const config::ConfigValue& source, const std::string& path,
+                                                    config::ApplyContext& ctx) {
+    size_t errors_before = ctx.diag.errors().size();
+    config::ConfigValue merged =
+        extra.presets ? ApplyPreset(source, path, {type, config::Infos(table()), extra.preset_merged_objects}, ctx)
+                      : source;
     auto options = std::make_shared<Options>();
-    config::ApplyOptions(table(), source, path, ctx, *options);
+    config::ApplyOptions(table(), merged, path, ctx, *options);
+    // Without its preset a source lacks most options: one error is enough.
+    if (extra.finish && merged.is_object() && ctx.diag.errors().size() == errors_before) {
+      extra.finish(*options, source, merged, path, ctx);
+    }
     ConfiguredPlugin out;
     out.make = [options]() -> std::unique_ptr<Plugin> { return std::make_unique<P>(*options); };
     out.dump_members = [options, table](config::JsonWriter& w, const config::Redactor* r) {

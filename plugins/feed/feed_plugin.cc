@@ -4,7 +4,6 @@
 
 #include "daemon/feed/feed_parser.h"
 #include "daemon/feed/feed_url.h"
-#include "daemon/plugin/preset.h"
 #include "daemon/plugin/registry.h"
 
 namespace brandmon::plugin {
@@ -80,39 +79,26 @@ Status FeedPlugin::Parse(const HttpResponse& response, Sink& sink, SourceState& 
 
 namespace {
 
-ConfiguredPlugin Configure(const config::ConfigValue& source, const std::string& path, config::ApplyContext& ctx) {
-  size_t errors_before = ctx.diag.errors().size();
-  config::ConfigValue merged = ApplyPreset(source, path, {"feed", config::Infos(FeedOptionTable()), {}}, ctx);
-  auto options = std::make_shared<FeedOptions>();
-  config::ApplyOptions(FeedOptionTable(), merged, path, ctx, *options);
-  // Without its preset a source lacks its url: one error is enough.
-  if (ctx.diag.errors().size() == errors_before) {
-    const config::ConfigValue* url = merged.is_object() ? merged.Find("url") : nullptr;
-    if (options->url.empty()) {
-      ctx.diag.Error(merged.pos(), path, "missing required option 'url' (give it or a 'preset')");
-    } else if (options->url.rfind("http://", 0) != 0 && options->url.rfind("https://", 0) != 0) {
-      ctx.diag.Error(url ? url->pos() : merged.pos(), config::JoinPath(path, "url"),
-                     "must start with http:// or https://, got \"" + options->url + "\"");
-    } else if (options->url.find("{query}") != std::string::npos && options->query.empty()) {
-      ctx.diag.Error(merged.pos(), config::JoinPath(path, "query"), "the url uses {query}: set 'query'");
-    }
+// The url (given or from the preset) is a usable template.
+void CheckUrl(FeedOptions& options, const config::ConfigValue& /*source*/, const config::ConfigValue& merged,
+              const std::string& path, config::ApplyContext& ctx) {
+  const config::ConfigValue* url = merged.Find("url");
+  if (options.url.empty()) {
+    ctx.diag.Error(merged.pos(), path, "missing required option 'url' (give it or a 'preset')");
+  } else if (options.url.rfind("http://", 0) != 0 && options.url.rfind("https://", 0) != 0) {
+    ctx.diag.Error(url ? url->pos() : merged.pos(), config::JoinPath(path, "url"),
+                   "must start with http:// or https://, got \"" + options.url + "\"");
+  } else if (options.url.find("{query}") != std::string::npos && options.query.empty()) {
+    ctx.diag.Error(merged.pos(), config::JoinPath(path, "query"), "the url uses {query}: set 'query'");
   }
-  ConfiguredPlugin out;
-  out.make = [options]() -> std::unique_ptr<Plugin> { return std::make_unique<FeedPlugin>(*options); };
-  out.dump_members = [options](config::JsonWriter& w, const config::Redactor* r) {
-    config::DumpMembers(FeedOptionTable(), *options, w, r);
-  };
-  return out;
 }
 
 }  // namespace
 
 void RegisterPlugin_feed(Registry& registry) {
-  PluginInfo info = MakePluginInfo<FeedOptions, FeedPlugin>(
+  registry.Register(MakePluginInfo<FeedOptions, FeedPlugin>(
       "feed", "RSS 0.9x/2.0, RSS 1.0 (RDF), Atom 0.3/1.0 and JSON Feed 1.x over HTTP; see conf/presets/",
-      PluginInfo::Kind::kHttp, &FeedOptionTable);
-  info.configure = &Configure;
-  registry.Register(std::move(info));
+      PluginInfo::Kind::kHttp, &FeedOptionTable, {.presets = true, .preset_merged_objects = {}, .finish = &CheckUrl}));
 }
 
 }  // namespace brandmon::plugin

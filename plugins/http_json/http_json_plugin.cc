@@ -15,7 +15,6 @@
 #include "daemon/feed/feed_date.h"
 #include "daemon/feed/feed_text.h"
 #include "daemon/feed/feed_url.h"
-#include "daemon/plugin/preset.h"
 #include "daemon/plugin/registry.h"
 
 namespace brandmon::plugin {
@@ -506,34 +505,22 @@ void Validate(const HttpJsonOptions& o, const config::ConfigValue& obj, const st
   }
 }
 
-ConfiguredPlugin Configure(const config::ConfigValue& source, const std::string& path, config::ApplyContext& ctx) {
-  size_t errors_before = ctx.diag.errors().size();
-  PresetRules rules{"http_json", config::Infos(HttpJsonOptionTable()), {"headers", "fields", "metrics"}};
-  config::ConfigValue merged = ApplyPreset(source, path, rules, ctx);
-  auto options = std::make_shared<HttpJsonOptions>();
-  config::ApplyOptions(HttpJsonOptionTable(), merged, path, ctx, *options);
-  if (const config::ConfigValue* channel = source.is_object() ? source.Find("channel") : nullptr;
-      channel && channel->is_string()) {
-    options->default_channel = channel->as_string();
+// The source's `channel` names its mentions' channel, else the preset's default.
+void Finish(HttpJsonOptions& options, const config::ConfigValue& source, const config::ConfigValue& merged,
+            const std::string& path, config::ApplyContext& ctx) {
+  if (const config::ConfigValue* channel = source.Find("channel"); channel && channel->is_string()) {
+    options.default_channel = channel->as_string();
   }
-  // Without its preset a source lacks most options: one error is enough.
-  if (merged.is_object() && ctx.diag.errors().size() == errors_before) Validate(*options, merged, path, ctx);
-  ConfiguredPlugin out;
-  out.make = [options]() -> std::unique_ptr<Plugin> { return std::make_unique<HttpJsonPlugin>(*options); };
-  out.dump_members = [options](config::JsonWriter& w, const config::Redactor* r) {
-    config::DumpMembers(HttpJsonOptionTable(), *options, w, r);
-  };
-  return out;
+  Validate(options, merged, path, ctx);
 }
 
 }  // namespace
 
 void RegisterPlugin_http_json(Registry& registry) {
-  PluginInfo info = MakePluginInfo<HttpJsonOptions, HttpJsonPlugin>(
+  registry.Register(MakePluginInfo<HttpJsonOptions, HttpJsonPlugin>(
       "http_json", "a JSON API (GET or POST) mapped to mentions by JSON Pointers; see conf/presets/",
-      PluginInfo::Kind::kHttp, &HttpJsonOptionTable);
-  info.configure = &Configure;
-  registry.Register(std::move(info));
+      PluginInfo::Kind::kHttp, &HttpJsonOptionTable,
+      {.presets = true, .preset_merged_objects = {"headers", "fields", "metrics"}, .finish = &Finish}));
 }
 
 }  // namespace brandmon::plugin
