@@ -20,17 +20,7 @@ targets=("$@")
 build_dir="${FUZZ_BUILD_DIR:-build-fuzz}"
 
 # clang and its fuzzer runtime (libclang_rt.fuzzer) come from Debian packages.
-missing=()
-for p in clang libclang-rt-14-dev; do
-  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
-done
-if ((${#missing[@]})); then
-  echo "installing: ${missing[*]}"
-  sudo=""
-  [ "$(id -u)" -eq 0 ] || sudo="sudo"
-  $sudo apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"
-fi
+scripts/install-packages.sh clang libclang-rt-14-dev
 
 echo "== build fuzz targets ($build_dir)"
 # The sanitizer flags are spelled out rather than taken from BRANDMON_SANITIZE so
