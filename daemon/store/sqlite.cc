@@ -101,13 +101,15 @@ Database::~Database() {
   if (db_) sqlite3_close_v2(db_);
 }
 
-Database::Database(Database&& other) noexcept : db_(std::exchange(other.db_, nullptr)), path_(std::move(other.path_)) {}
+Database::Database(Database&& other) noexcept
+    : db_(std::exchange(other.db_, nullptr)), path_(std::move(other.path_)), wal_hook_(std::move(other.wal_hook_)) {}
 
 Database& Database::operator=(Database&& other) noexcept {
   if (this != &other) {
     if (db_) sqlite3_close_v2(db_);
     db_ = std::exchange(other.db_, nullptr);
     path_ = std::move(other.path_);
+    wal_hook_ = std::move(other.wal_hook_);
   }
   return *this;
 }
@@ -154,6 +156,23 @@ Result<int64_t> Database::QueryInt(std::string_view sql) {
   if (!row.ok()) return row.status();
   if (!*row) return Status::NotFound("no row for '" + std::string(sql) + "'");
   return stmt->ColumnInt(0);
+}
+
+void Database::OnWalCommit(std::function<void(int pages)> hook) {
+  wal_hook_ = std::make_unique<std::function<void(int)>>(std::move(hook));
+  sqlite3_wal_hook(
+      db_,
+      [](void* arg, sqlite3*, const char*, int pages) {
+        (*static_cast<std::function<void(int)>*>(arg))(pages);
+        return SQLITE_OK;
+      },
+      wal_hook_.get());
+}
+
+Status Database::CheckpointPassive(int* log_pages, int* copied_pages) {
+  int rc = sqlite3_wal_checkpoint_v2(db_, nullptr, SQLITE_CHECKPOINT_PASSIVE, log_pages, copied_pages);
+  if (rc == SQLITE_OK) return Status::Ok();
+  return Error(db_, rc, "checkpoint");
 }
 
 int64_t Database::LastInsertRowid() const { return sqlite3_last_insert_rowid(db_); }

@@ -1,6 +1,8 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -78,9 +80,20 @@ class Database {
   int Changes() const;
   const std::string& path() const { return path_; }
 
+  // Calls `hook` after each commit that wrote to the write-ahead log, with
+  // the log's size in pages. Replaces SQLite's automatic checkpoint, which
+  // ran inside the commit that crossed its threshold.
+  void OnWalCommit(std::function<void(int pages)> hook);
+  // Copies as much of the write-ahead log into the database file as no
+  // reader still needs, without waiting for readers or the writer
+  // (SQLITE_CHECKPOINT_PASSIVE). Sets `log_pages` to the log's size and
+  // `copied_pages` to how much of it the database file now holds.
+  Status CheckpointPassive(int* log_pages = nullptr, int* copied_pages = nullptr);
+
  private:
   sqlite3* db_ = nullptr;
   std::string path_;
+  std::unique_ptr<std::function<void(int)>> wal_hook_;  // stable address for SQLite
 };
 
 // A scoped write transaction (BEGIN IMMEDIATE): rolls back on destruction

@@ -4,6 +4,8 @@
 #include <cstdio>
 #include <set>
 
+#include <spdlog/spdlog.h>
+
 #include "daemon/store/schema.h"
 
 namespace brandmon::store {
@@ -119,8 +121,18 @@ Result<std::unique_ptr<Store>> Store::Open(const StoreOptions& options, const st
   std::string sync = options.synchronous == "full" ? "FULL" : "NORMAL";
   if (auto s = db->Exec("PRAGMA synchronous=" + sync); !s.ok()) return s;
   if (auto s = Migrate(*db, Migrations()); !s.ok()) return s;
+  auto wal = db->QueryInt("SELECT journal_mode = 'wal' FROM pragma_journal_mode");
+  if (!wal.ok()) return wal.status();
   std::unique_ptr<Store> store(new Store(options, clock, std::move(*db)));
   if (auto s = store->Prepare(); !s.ok()) return s;
+  if (*wal) {
+    store->checkpointer_ = std::make_unique<Checkpointer>(path, Checkpointer::Sizes{});
+    Store* self = store.get();
+    store->db_.OnWalCommit([self](int pages) {
+      if (!self->checkpointer_->Committed(pages)) return;
+      if (auto s = self->db_.CheckpointPassive(); !s.ok()) spdlog::warn("{}", s.message());
+    });
+  }
   return store;
 }
 

@@ -13,6 +13,7 @@
 #include "daemon/base/clock.h"
 #include "daemon/base/scored_mention.h"
 #include "daemon/base/status.h"
+#include "daemon/store/checkpointer.h"
 #include "daemon/store/rule_state.h"
 #include "daemon/store/sqlite.h"
 #include "daemon/store/store_options.h"
@@ -179,6 +180,7 @@ class Store final : public RuleStateReader {
   Statement rule_state_upsert_;
   Statement rule_state_delete_;
   std::function<void(int)> write_hook_;
+  std::unique_ptr<Checkpointer> checkpointer_;  // none for an in-memory database
 };
 
 }  // namespace brandmon::store
