@@ -4,9 +4,18 @@
 #include <sys/resource.h>
 #include <unistd.h>
 
+#include <chrono>
+
 #include <spdlog/spdlog.h>
 
 namespace brandmon::store {
+
+namespace {
+
+// A copy takes milliseconds; past this the writer goes on without it.
+constexpr auto kMaxWait = std::chrono::milliseconds(100);
+
+}  // namespace
 
 Checkpointer::Checkpointer(std::string path, Sizes sizes) : path_(std::move(path)), sizes_(sizes) {}
 
@@ -19,26 +28,55 @@ Checkpointer::~Checkpointer() {
   if (thread_.joinable()) thread_.join();
 }
 
-bool Checkpointer::Committed(int log_pages) {
-  {
-    std::lock_guard<std::mutex> lock(mu_);
-    // A log smaller than what was copied has started over since.
-    if (copied_ > log_pages) copied_ = 0;
-    if (busy_ || log_pages - copied_ < sizes_.pages) return false;
-    if (failed_ || log_pages >= sizes_.limit) {
-      copied_ = 0;
-      return true;
-    }
-    busy_ = true;
-    if (!thread_.joinable()) thread_ = std::thread([this] { Loop(); });
-  }
+void Checkpointer::Request() {
+  if (requested_ || failed_) return;
+  requested_ = true;
+  if (!thread_.joinable()) thread_ = std::thread([this] { Loop(); });
   wake_.notify_one();
+}
+
+bool Checkpointer::Committed(int log_pages) {
+  std::lock_guard<std::mutex> lock(mu_);
+  ++commits_;
+  log_ = log_pages;
+  // A log smaller than what was copied has started over since.
+  if (copied_ > log_pages) copied_ = 0;
+  if (log_pages < sizes_.limit) no_wait_below_ = 0;
+  if (failed_) {
+    if (log_pages - copied_ < sizes_.pages) return false;
+    copied_ = 0;
+    return true;
+  }
+  restart_due_ = log_pages >= sizes_.limit && log_pages >= no_wait_below_;
+  if (restart_due_ || (!running_ && log_pages - copied_ >= sizes_.pages)) Request();
   return false;
+}
+
+void Checkpointer::BeforeWrite() {
+  std::unique_lock<std::mutex> lock(mu_);
+  if (!restart_due_ || failed_) return;
+  ++waits_;
+  auto deadline = std::chrono::steady_clock::now() + kMaxWait;
+  // Nothing is committed while this waits, so a copy that begins now holds
+  // the whole log unless a reader still needs part of it.
+  while (copied_through_ < commits_ && !failed_ && !stopping_) {
+    if (!running_) Request();
+    if (done_.wait_until(lock, deadline) == std::cv_status::timeout) break;
+  }
+  restart_due_ = false;
+  // Whether the log starts over shows at the next commit; until the log has
+  // grown by another `pages`, do not wait again.
+  no_wait_below_ = log_ + sizes_.pages;
 }
 
 int Checkpointer::checkpoints() const {
   std::lock_guard<std::mutex> lock(mu_);
   return checkpoints_;
+}
+
+int Checkpointer::waits() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return waits_;
 }
 
 void Checkpointer::Loop() {
@@ -53,13 +91,17 @@ void Checkpointer::Loop() {
   if (!opened.ok()) {
     spdlog::warn("checkpoints of '{}' run inside commits: {}", path_, opened.message());
     failed_ = true;
-    busy_ = false;
+    requested_ = false;
+    done_.notify_all();
     return;
   }
   db_ = std::move(db).value();
   while (true) {
-    wake_.wait(lock, [&] { return busy_ || stopping_; });
+    wake_.wait(lock, [&] { return requested_ || stopping_; });
     if (stopping_) return;
+    requested_ = false;
+    running_ = true;
+    uint64_t through = commits_;
     lock.unlock();
     int log = 0;
     int copied = 0;
@@ -68,9 +110,11 @@ void Checkpointer::Loop() {
     // checkpoint, or closing the database, copies them.
     if (!s.ok()) spdlog::warn("checkpoint of '{}' failed: {}", path_, s.message());
     lock.lock();
+    running_ = false;
+    copied_through_ = through;
     copied_ = s.ok() ? copied : 0;
-    busy_ = false;
     ++checkpoints_;
+    done_.notify_all();
   }
 }
 

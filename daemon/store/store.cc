@@ -190,6 +190,7 @@ Result<bool> Store::SeenBefore(std::string_view source, std::string_view id) {
 Result<WriteResult> Store::Write(const WriteBatch& batch) {
   WriteResult result;
   if (batch.empty()) return result;
+  if (checkpointer_) checkpointer_->BeforeWrite();
   Transaction txn(db_);
   if (auto s = txn.Begin(); !s.ok()) return s.WithContext("store write");
   if (auto s = WriteInTransaction(batch, result); !s.ok()) return s.WithContext("store write");
