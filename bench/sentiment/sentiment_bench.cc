@@ -4,6 +4,7 @@
 // which also measures the npm peers in the same run.
 //
 //   sentiment_bench [--data DIR] [--groundtruth TSV] [--tables DIR] [--repeat N] [--scores OUT]
+//                   [--general 1]   (ASCII texts through the general path too, for comparison)
 #include <algorithm>
 #include <chrono>
 #include <cmath>
@@ -113,6 +114,7 @@ int main(int argc, char** argv) {
   std::string tables = std::string(BRANDMON_SOURCE_DIR) + "/tests/daemon/sentiment/testdata";
   std::string scores_out;
   int repeat = 50;
+  ScoreRequest request;
   for (int i = 1; i + 1 < argc; i += 2) {
     std::string a = argv[i];
     if (a == "--data")
@@ -125,6 +127,8 @@ int main(int argc, char** argv) {
       repeat = std::atoi(argv[i + 1]);
     else if (a == "--scores")
       scores_out = argv[i + 1];
+    else if (a == "--general")
+      request.general_path = std::atoi(argv[i + 1]) != 0;
   }
   brandmon::sentiment::SentimentOptions options;
   options.data_dir = data_dir;
@@ -142,12 +146,16 @@ int main(int argc, char** argv) {
     std::vector<double> gold, pred;
     std::vector<int> gold_c, pred_c;
     std::ofstream scores;
-    size_t not_english = 0;
+    size_t not_english = 0, ascii_path = 0;
     if (!scores_out.empty()) scores.open(scores_out);
     for (const auto& e : examples) {
-      auto score = analyzer->Score(e.text);
+      auto score = analyzer->Score(e.text, request);
       double c = score.compound;
       not_english += score.lang != "en";
+      // ASCII texts read as English are the ones the ASCII path scores (bar
+      // a rare emoticon chunk it hands back to the general path).
+      bool ascii = std::all_of(e.text.begin(), e.text.end(), [](char ch) { return (ch & 0x80) == 0; });
+      ascii_path += ascii && score.lang == "en" && !request.general_path;
       gold.push_back(e.gold);
       pred.push_back(c);
       gold_c.push_back(Class(e.gold, 0.2));
@@ -159,6 +167,8 @@ int main(int argc, char** argv) {
     std::printf(
         "brandmon: tweets (%zu): pearson r %.4f  macro-F1 %.4f (neg %.3f / neu %.3f / pos %.3f)  not read as en: %zu\n",
         examples.size(), Pearson(gold, pred), macro, f1[0], f1[1], f1[2], not_english);
+    std::printf("brandmon: ASCII path (ASCII texts read as en): %zu of %zu texts (%.1f%%)\n", ascii_path,
+                examples.size(), 100.0 * ascii_path / examples.size());
     if (repeat <= 0) {
       RunTables(*analyzer, tables);
       return 0;
@@ -166,7 +176,7 @@ int main(int argc, char** argv) {
     volatile double sink = 0;
     auto s0 = std::chrono::steady_clock::now();
     for (int r = 0; r < repeat; ++r) {
-      for (const auto& e : examples) sink = sink + analyzer->Score(e.text).compound;
+      for (const auto& e : examples) sink = sink + analyzer->Score(e.text, request).compound;
     }
     double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - s0).count();
     std::printf("brandmon: speed %.0f texts/s (one thread, %d x %zu texts)\n", repeat * examples.size() / secs, repeat,

@@ -7,6 +7,7 @@
 #include <cassert>
 #include <cmath>
 #include <cstring>
+#include <tuple>
 
 #include "daemon/text/lang_id.h"
 #include "daemon/text/normalize.h"
@@ -53,10 +54,11 @@ struct Unit {
   uint32_t cp_begin = 0;
   uint16_t sentence = 0;
   uint16_t clause = 0;
-  uint8_t flags = 0;
+  uint16_t flags = 0;  // TermInfo::Flag bits; not a char type, so stores to it alias nothing else
   bool caps = false;
   bool clause_break = false;  // a ',' ';' ':' or dash between the previous unit and this one
-  uint32_t token = 0;         // index of its (first) token
+  bool title = false;         // its (first) token is capitalized: "Club", "McDonald"
+  bool number = false;        // its token is a number
   bool negation_after = false;
   bool rated() const { return valence != 0; }
 };
@@ -79,10 +81,43 @@ struct SentenceStat {
   bool exclamation = false;  // ends with '!'
 };
 
+// The text::Token kinds an ASCII text has.
+enum class AsciiKind : uint8_t { kWord, kNumber, kEmoticon, kUrl, kHandle, kHashtag, kPunct };
+
+// What an ASCII byte can start or continue, for the ASCII path's scanner.
+enum ByteClass : uint8_t {
+  kSpaceByte = 1 << 0,
+  kWordByte = 1 << 1,  // a letter or digit
+  kUpperByte = 1 << 2,
+  kLowerByte = 1 << 3,
+  kUrlStartByte = 1 << 4,       // h, w
+  kEmoticonStartByte = 1 << 5,  // text::kEmoticonFirstBytes
+  kTagStartByte = 1 << 6,       // @ #
+};
+
+constexpr std::array<uint8_t, 256> MakeByteClass() {
+  std::array<uint8_t, 256> t{};
+  for (int c = 0; c < 128; ++c) {
+    uint8_t v = 0;
+    if (c == ' ' || (c >= '\t' && c <= '\r')) v |= kSpaceByte;
+    if (c >= '0' && c <= '9') v |= kWordByte;
+    if (c >= 'A' && c <= 'Z') v |= kWordByte | kUpperByte;
+    if (c >= 'a' && c <= 'z') v |= kWordByte | kLowerByte;
+    if (c == 'h' || c == 'H' || c == 'w' || c == 'W') v |= kUrlStartByte;
+    if (c == '@' || c == '#') v |= kTagStartByte;
+    if (text::kEmoticonFirstBytes.find(static_cast<char>(c)) != std::string_view::npos) v |= kEmoticonStartByte;
+    t[c] = v;
+  }
+  return t;
+}
+
+constexpr std::array<uint8_t, 256> kByteClass = MakeByteClass();
+
 struct Scratch {
   std::string repaired;
   std::string normalized;
   std::vector<text::Token> tokens;
+  std::vector<std::string_view> parts;  // a hashtag's words, on the ASCII path
   std::string folded;
   std::vector<TokenKey> keys;  // one per token
   std::string phrase;
@@ -109,6 +144,12 @@ double Normalize(double score) {
 
 float Sign(float v) { return v < 0 ? -1.0f : 1.0f; }
 
+// s == literal, with the length known so that the comparison inlines.
+template <size_t N>
+bool Is(std::string_view s, const char (&literal)[N]) {
+  return s.size() == N - 1 && std::memcmp(s.data(), literal, N - 1) == 0;
+}
+
 bool IsAscii(std::string_view s) {
   const char* p = s.data();
   size_t n = s.size();
@@ -122,23 +163,29 @@ bool IsAscii(std::string_view s) {
   return (any & 0x8080808080808080ull) == 0;
 }
 
-// Lower-cases ASCII `in` into `out` (in.size() bytes), eight bytes at a
-// time. REQUIRES: every byte of `in` is below 0x80, so that no lane carries
-// into the next.
-void LowerAscii(std::string_view in, char* out) {
+// Lower-cases `in` into `out` (in.size() bytes), eight bytes at a time, and
+// returns whether `in` is ASCII. When it is not, `out` holds garbage: the
+// lanes carry into each other.
+bool LowerAscii(std::string_view in, char* out) {
   constexpr uint64_t kOnes = 0x0101010101010101ull;
   const char* p = in.data();
   size_t n = in.size();
+  uint64_t any = 0;
   for (; n >= 8; p += 8, out += 8, n -= 8) {
     uint64_t w;
     std::memcpy(&w, p, 8);
+    any |= w;
     uint64_t at_least_a = w + kOnes * (0x80 - 'A');   // high bit: byte >= 'A'
     uint64_t above_z = w + kOnes * (0x80 - 'Z' - 1);  // high bit: byte > 'Z'
     uint64_t upper = (at_least_a ^ above_z) & (kOnes * 0x80);
     w |= upper >> 2;  // 0x80 >> 2 == 0x20, the case bit
     std::memcpy(out, &w, 8);
   }
-  for (; n > 0; ++p, ++out, --n) *out = static_cast<char>(*p >= 'A' && *p <= 'Z' ? *p + 32 : *p);
+  for (; n > 0; ++p, ++out, --n) {
+    any |= static_cast<unsigned char>(*p);
+    *out = static_cast<char>(*p >= 'A' && *p <= 'Z' ? *p + 32 : *p);
+  }
+  return (any & 0x8080808080808080ull) == 0;
 }
 
 // The packs used for one text: Latin-script words look in `latin` first and
@@ -177,6 +224,7 @@ struct Analyzer::Impl {
   bool cap_diff = false;
   bool clause_break = false;  // BuildUnits: punctuation since the last unit
   int lower_words = 0;        // words starting with a lower-case letter
+  uint16_t sentence = 0;      // index of the last sentence in Scratch::sentences
 
   std::string_view Key(size_t token) const {
     const TokenKey& k = s.keys[token];
@@ -382,19 +430,28 @@ struct Analyzer::Impl {
     }
     if (available < 2) return 0;
     if (!pack->unspaced && !pack->MayStartPhrase(s.keys[i].hash, s.keys[i + 1].hash)) return 0;
+    return LongestPhrase(
+        *pack, available, [&](size_t k) { return Key(i + k); }, info);
+  }
+
+  // The longest phrase of `pack` made of the first n >= 2 of `available`
+  // words, key_at(k) being the key of word k: returns n (0 when none) and
+  // sets *info.
+  template <typename KeyAt>
+  static size_t LongestPhrase(const LanguagePack& pack, size_t available, const KeyAt& key_at, const TermInfo** info) {
     // Hash every prefix of the phrase once, without joining its words.
     std::array<uint64_t, 8> hashes{};  // phrase_words is at most 8
     available = std::min(available, hashes.size());
     uint64_t h = kHashSeed;
     for (size_t k = 0; k < available; ++k) {
-      if (k > 0 && !pack->unspaced) h = HashByte(h, ' ');
-      h = HashBytes(h, Key(i + k));
+      if (k > 0 && !pack.unspaced) h = HashByte(h, ' ');
+      h = HashBytes(h, key_at(k));
       hashes[k] = HashFinish(h);
     }
     for (size_t n = available; n >= 2; --n) {
-      const TermInfo* found = pack->terms.FindIf(
-          hashes[n - 1], [&](std::string_view stored) { return PhraseEquals(stored, i, n, pack->unspaced); });
-      if (found != nullptr && (pack->unspaced || (found->flags & TermInfo::kPhrase))) {
+      const TermInfo* found = pack.terms.FindIf(
+          hashes[n - 1], [&](std::string_view stored) { return PhraseEquals(stored, key_at, n, pack.unspaced); });
+      if (found != nullptr && (pack.unspaced || (found->flags & TermInfo::kPhrase))) {
         *info = found;
         return n;
       }
@@ -402,15 +459,16 @@ struct Analyzer::Impl {
     return 0;
   }
 
-  // True when `stored` is the keys of tokens [i, i + n) joined by spaces
-  // (or by nothing when `unspaced`).
-  bool PhraseEquals(std::string_view stored, size_t i, size_t n, bool unspaced) const {
+  // True when `stored` is the keys of words [0, n) joined by spaces (or by
+  // nothing when `unspaced`).
+  template <typename KeyAt>
+  static bool PhraseEquals(std::string_view stored, const KeyAt& key_at, size_t n, bool unspaced) {
     for (size_t k = 0; k < n; ++k) {
       if (k > 0 && !unspaced) {
         if (stored.empty() || stored.front() != ' ') return false;
         stored.remove_prefix(1);
       }
-      std::string_view key = Key(i + k);
+      std::string_view key = key_at(k);
       if (stored.substr(0, key.size()) != key) return false;
       stored.remove_prefix(key.size());
     }
@@ -424,18 +482,22 @@ struct Analyzer::Impl {
     SentenceStat st;
     st.begin = static_cast<uint32_t>(s.units.size());
     s.sentences.push_back(st);
+    sentence = static_cast<uint16_t>(s.sentences.size() - 1);
   }
 
   Unit& AddUnit(const text::Token& t) {
-    Unit u;
-    u.cp_begin = t.cp_begin;
+    return AddUnit(t.cp_begin, IsTitle(t.text), t.kind == text::Token::Kind::kNumber);
+  }
+
+  Unit& AddUnit(uint32_t cp_begin, bool title, bool number) {
+    Unit& u = s.units.emplace_back();
+    u.cp_begin = cp_begin;
+    u.title = title;
+    u.number = number;
     u.clause_break = clause_break;
     clause_break = false;
-    assert(&t >= s.tokens.data() && &t < s.tokens.data() + s.tokens.size());
-    u.token = static_cast<uint32_t>(&t - s.tokens.data());
-    u.sentence = static_cast<uint16_t>(s.sentences.size() - 1);
-    s.units.push_back(u);
-    return s.units.back();
+    u.sentence = sentence;
+    return u;
   }
 
   // Turns tokens into rated units; returns '!' and '?' counts.
@@ -638,6 +700,411 @@ struct Analyzer::Impl {
     if (!any) AddUnit(t);
   }
 
+  // ---- The ASCII path: most texts are ASCII and English. One pass over
+  // the text splits it as text::Tokenize would, looks each word up once for
+  // both its stopword votes and its English entry, and builds the units
+  // with the English pack as it goes. When the votes do not read the text as
+  // English (and English is not pinned), or in a case the pass does not
+  // follow, TryAscii returns false and the general path scores the text.
+
+  // Sets *ascii to whether `ascii_text` is ASCII; true when its units are
+  // built, with the '!' and '?' counts in *marks.
+  bool TryAscii(std::string_view ascii_text, bool* ascii, std::pair<int, int>* marks) {
+    const LexiconSet& set = *a.set_;
+    const LanguagePack* english = set.english;
+    std::string_view pinned = !Is(req.lang, "auto") && !req.lang.empty() ? req.lang : std::string_view(a.language_);
+    if (Is(pinned, "auto")) pinned = {};
+    if (english == nullptr || english->unspaced || !english->suffixes.empty() || !english->prefixes.empty() ||
+        (!pinned.empty() && !Is(pinned, "en")) || ascii_text.size() >= UINT32_MAX) {
+      *ascii = IsAscii(ascii_text);
+      return false;
+    }
+    // Only grown: resizing down and up again would zero-fill every time.
+    if (s.folded.size() < ascii_text.size()) s.folded.resize(ascii_text.size());
+    *ascii = LowerAscii(ascii_text, s.folded.data());
+    if (!*ascii) return false;
+    text = ascii_text;
+    packs.english = english;
+    packs.latin = english;
+    if (!ScanAscii(marks) || (pinned.empty() && !EnglishLeads())) {
+      // Back to the state the general path starts from.
+      stopword_counts = {};
+      s.units.clear();
+      s.sentences.clear();
+      lower_words = 0;
+      clause_break = false;
+      return false;
+    }
+    lang = "en";
+    return true;
+  }
+
+  // VoteLatin's answer is "en" exactly when no stopword was seen or English
+  // is among the leaders (English wins ties).
+  bool EnglishLeads() const {
+    const LexiconSet& set = *a.set_;
+    auto end = stopword_counts.begin() + static_cast<long>(set.latin_packs.size());
+    int best = *std::max_element(stopword_counts.begin(), end);
+    return best == 0 || (set.english_latin >= 0 && stopword_counts[static_cast<size_t>(set.english_latin)] == best);
+  }
+
+  std::string_view Folded(size_t begin, size_t end) const {
+    return std::string_view(s.folded.data() + begin, end - begin);
+  }
+
+  // One token of an ASCII text: its kind, its end, and for a word or a
+  // number the classes of its bytes and the hash of its key.
+  struct Lexeme {
+    AsciiKind kind;
+    size_t end;
+    uint64_t hash = 0;
+    uint8_t seen = 0;
+  };
+
+  // The token text::Tokenize reads at `pos`, which holds no white space,
+  // with the same tests in the same order (AnalyzerTest compares the two
+  // paths' scores).
+  [[gnu::always_inline]] Lexeme LexAt(size_t pos) const {
+    const char* const p = text.data();
+    const size_t n = text.size();
+    uint8_t cls = kByteClass[static_cast<unsigned char>(p[pos])];
+    if (cls & (kUrlStartByte | kEmoticonStartByte | kTagStartByte)) {
+      if (cls & kUrlStartByte) {
+        if (size_t end = UrlEnd(pos); end != 0) return {AsciiKind::kUrl, end};
+      }
+      // Every emoticon has two bytes or more and no space, and the letters
+      // that start one ("xD", "o_O", "T_T", "8)") are followed by one of
+      // "_Dd)-": most candidates are ruled out before the call.
+      if ((cls & kEmoticonStartByte) && pos + 1 < n) {
+        char c = p[pos + 1];
+        bool may = (cls & kWordByte) ? c == '_' || c == 'D' || c == 'd' || c == ')' || c == '-'
+                                     : !(kByteClass[static_cast<unsigned char>(c)] & kSpaceByte);
+        if (size_t len = may ? text::EmoticonAt(text, pos) : 0; len != 0) {
+          return {AsciiKind::kEmoticon, pos + len, HashTerm(Folded(pos, pos + len))};
+        }
+      }
+      if ((cls & kTagStartByte) && pos + 1 < n && (kByteClass[static_cast<unsigned char>(p[pos + 1])] & kWordByte)) {
+        size_t end = pos + 1;
+        while (end < n && ((kByteClass[static_cast<unsigned char>(p[end])] & kWordByte) || p[end] == '_')) ++end;
+        return {p[pos] == '@' ? AsciiKind::kHandle : AsciiKind::kHashtag, end};
+      }
+    }
+    if (!(cls & kWordByte)) return {AsciiKind::kPunct, pos + 1};
+    // Letters and digits, joined by inner apostrophes and hyphens ("don't",
+    // "co-op"), or digits by inner '.' and ',' ("1,000").
+    const char* const folded = s.folded.data();
+    uint8_t seen = 0;
+    uint64_t h = kHashSeed;
+    size_t end = pos;
+    for (;;) {
+      for (; end < n; ++end) {
+        uint8_t c = kByteClass[static_cast<unsigned char>(p[end])];
+        if (!(c & kWordByte)) break;
+        seen |= c;
+        h = HashByte(h, static_cast<unsigned char>(folded[end]));
+      }
+      if (end + 1 >= n) break;
+      char c = p[end];
+      if (c != '\'' && c != '-' && c != '.' && c != ',') break;
+      bool letters = seen & (kUpperByte | kLowerByte);
+      bool decimal = c == '.' || c == ',';
+      if (decimal && letters) break;
+      uint8_t follow = kByteClass[static_cast<unsigned char>(p[end + 1])];
+      if (!(follow & kWordByte) || (decimal && (follow & (kUpperByte | kLowerByte)))) break;
+      h = HashByte(h, static_cast<unsigned char>(c));
+      ++end;
+    }
+    bool letters = seen & (kUpperByte | kLowerByte);
+    return {letters ? AsciiKind::kWord : AsciiKind::kNumber, end, HashFinish(h), seen};
+  }
+
+  // The end of the URL starting at `pos` ("http://", "https://", "www.",
+  // any case, up to white space), or 0.
+  size_t UrlEnd(size_t pos) const {
+    const char* rest = text.data() + pos;
+    const size_t left = text.size() - pos;
+    // Only "ht" and "ww" can start one (the tokenizer's own prefilter).
+    if (left < 4 || (rest[1] | 0x20) != ((rest[0] | 0x20) == 'h' ? 't' : 'w')) return 0;
+    // The tokenizer's test: each byte with the case bit set equals the prefix's.
+    auto starts = [&](std::string_view prefix) {
+      if (left < prefix.size()) return false;
+      for (size_t k = 0; k < prefix.size(); ++k) {
+        if ((rest[k] | 0x20) != prefix[k]) return false;
+      }
+      return true;
+    };
+    if (!(starts("http://") || starts("https://") || starts("www."))) return 0;
+    size_t end = pos;
+    while (end < text.size() && !(kByteClass[static_cast<unsigned char>(text[end])] & kSpaceByte)) ++end;
+    return end;
+  }
+
+  // A word of the pass: where it is, its key's hash and what it looks like.
+  struct AsciiWord {
+    size_t begin;
+    size_t end;
+    uint64_t hash;
+    uint8_t seen;   // ByteClass bits of its bytes
+    bool all_caps;  // two upper-case letters or more and no lower-case one
+    bool in_hashtag;
+  };
+
+  // What BuildUnits carries from token to token, for the pass.
+  struct AsciiPass {
+    int exclamations = 0;
+    int questions = 0;
+    int words = 0;
+    int caps_words = 0;
+    int lower_words = 0;
+    bool sentence_ended = false;
+    bool line_break = false;            // since the last token
+    size_t skip_words = 0;              // words a phrase took
+    size_t chunk_end = 0;               // tokens starting before it belong to an emoticon chunk
+    size_t last_end = 0;                // end of the last token
+    size_t part = 0;                    // index in Scratch::parts of a hashtag's word
+    TermInfo* override_info = nullptr;  // null when there are no overrides
+  };
+
+  // Every token passes here first. Returns 1 for a token to score, 0 for one
+  // inside an emoticon chunk, -1 when the chunk just ended away from a
+  // token's end (the general path then decides). *line_break receives and
+  // clears the pass's line break.
+  [[gnu::always_inline]] static int Enter(AsciiPass* ps, size_t begin, size_t end, bool* line_break) {
+    *line_break = ps->line_break;
+    ps->line_break = false;
+    if (ps->chunk_end != 0) {
+      if (begin < ps->chunk_end) {
+        ps->last_end = end;
+        return 0;
+      }
+      if (ps->last_end != ps->chunk_end) return -1;
+      ps->chunk_end = 0;
+    }
+    ps->last_end = end;
+    return 1;
+  }
+
+  [[gnu::always_inline]] void NewSentenceIfDue(AsciiPass* ps, bool line_break) {
+    if (ps->sentence_ended || line_break) StartSentence();
+    ps->sentence_ended = false;
+  }
+
+  // Scores the tokens of `text` in one pass; false when the general path
+  // must decide.
+  bool ScanAscii(std::pair<int, int>* marks) {
+    const char* const p = text.data();
+    const size_t n = text.size();
+    AsciiPass ps;
+    TermInfo override_info;
+    if ((req.overrides != nullptr && req.overrides->size() > 0) || a.global_.size() > 0) {
+      ps.override_info = &override_info;
+    }
+    StartSentence();
+    size_t pos = 0;
+    while (pos < n) {
+      uint8_t cls = kByteClass[static_cast<unsigned char>(p[pos])];
+      if (cls & kSpaceByte) {
+        if (p[pos] == '\n' || p[pos] == '\r') ps.line_break = true;
+        ++pos;
+        continue;
+      }
+      Lexeme lex = LexAt(pos);
+      bool line_break = false;
+      int live = Enter(&ps, pos, lex.end, &line_break);
+      if (live < 0) return false;
+      switch (lex.kind) {
+        case AsciiKind::kWord: {
+          AsciiWord w{pos, lex.end, lex.hash, lex.seen, false, false};
+          if (!(lex.seen & kLowerByte)) w.all_caps = CountUpper(pos, lex.end) >= 2;
+          const TermInfo* info = CountVotes(w);
+          if (live) AsciiWordUnit(&ps, w, info, line_break);
+          break;
+        }
+        case AsciiKind::kPunct:
+        case AsciiKind::kEmoticon:
+          if (live && !AsciiChunk(&ps, pos, lex.end, lex.kind, line_break)) {
+            if (lex.kind == AsciiKind::kPunct) {
+              AsciiPunct(&ps, p[pos]);
+            } else {
+              NewSentenceIfDue(&ps, line_break);
+              AddAsciiEmoticon(pos, lex.end, lex.hash);
+            }
+          }
+          break;
+        case AsciiKind::kHashtag:
+          if (live) NewSentenceIfDue(&ps, line_break);
+          if (!AsciiHashtag(&ps, pos, lex.end)) return false;
+          break;
+        default:  // URLs, handles and numbers
+          if (live) {
+            NewSentenceIfDue(&ps, line_break);
+            if (lex.kind != AsciiKind::kUrl) AddUnit(static_cast<uint32_t>(pos), false, lex.kind == AsciiKind::kNumber);
+          }
+          break;
+      }
+      pos = lex.end;
+      // Most tokens are followed by one space: skip it here.
+      if (pos < n && p[pos] == ' ') ++pos;
+    }
+    if (ps.chunk_end != 0 && ps.last_end != ps.chunk_end) return false;
+    if (!s.sentences.empty()) s.sentences.back().end = static_cast<uint32_t>(s.units.size());
+    cap_diff = ps.caps_words > 0 && ps.caps_words < ps.words;
+    lower_words = ps.lower_words;
+    *marks = {ps.exclamations, ps.questions};
+    return true;
+  }
+
+  int CountUpper(size_t begin, size_t end) const {
+    int upper = 0;
+    for (size_t k = begin; k < end; ++k) upper += (kByteClass[static_cast<unsigned char>(text[k])] & kUpperByte) != 0;
+    return upper;
+  }
+
+  // Counts a Latin word's stopword votes; returns its English entry.
+  [[gnu::always_inline]] const TermInfo* CountVotes(const AsciiWord& w) {
+    if (!(w.seen & (kUpperByte | kLowerByte))) return nullptr;
+    const LexiconSet::AsciiEntry* e = a.set_->ascii_words.FindHashed(Folded(w.begin, w.end), w.hash);
+    if (e == nullptr) return nullptr;
+    for (unsigned b = e->stopwords; b != 0; b &= b - 1) ++stopword_counts[__builtin_ctz(b)];
+    return e->english;
+  }
+
+  [[gnu::always_inline]] void AsciiPunct(AsciiPass* ps, char c) {
+    bool exclamation = c == '!';
+    bool question = c == '?';
+    ps->exclamations += exclamation;
+    ps->questions += question;
+    if (c == '.' || exclamation || question) {
+      ps->sentence_ended = true;
+      s.sentences.back().question |= question;
+      s.sentences.back().exclamation |= exclamation;
+    } else if (c == ',' || c == ';' || c == ':' || c == '-' || c == '(' || c == ')') {
+      clause_break = true;
+    }
+  }
+
+  void AddAsciiEmoticon(size_t begin, size_t end, uint64_t hash) {
+    Unit& u = AddUnit(static_cast<uint32_t>(begin), IsTitle(text.substr(begin, end - begin)), false);
+    std::string_view key = Folded(begin, end);
+    if (const float* v = a.set_->symbols.FindHashed(key, hash)) {
+      u.valence = *v;
+    } else if (const TermInfo* info = packs.english->terms.FindHashed(key, hash);
+               info && (info->flags & TermInfo::kValence)) {
+      u.valence = info->valence;
+    }
+  }
+
+  // MatchEmoticonChunk at a punctuation or emoticon token: when the
+  // white-space-delimited chunk starting there is a symbol, adds its unit,
+  // makes the pass skip the chunk's tokens and returns true.
+  [[gnu::always_inline]] bool AsciiChunk(AsciiPass* ps, size_t begin, size_t token_end, AsciiKind kind,
+                                         bool line_break) {
+    if (begin > 0 && !IsSpaceByte(text[begin - 1])) return false;
+    size_t end = begin;
+    while (end < text.size() && !IsSpaceByte(text[end]) && end - begin <= 8) ++end;
+    if (end - begin < 2 || end - begin > 8) return false;
+    if (!a.set_->symbol_first_byte[static_cast<unsigned char>(s.folded[begin])]) return false;
+    const float* v = a.set_->symbols.Find(Folded(begin, end));
+    if (v == nullptr) return false;
+    bool title = kind == AsciiKind::kEmoticon && IsTitle(text.substr(begin, token_end - begin));
+    // As in BuildUnits, the unit is added before a new sentence starts, so
+    // that it closes the sentence before it.
+    AddUnit(static_cast<uint32_t>(begin), title, false).valence = *v;
+    NewSentenceIfDue(ps, line_break);
+    ps->chunk_end = end;
+    return true;
+  }
+
+  // The words of a hashtag's body; false when the general path must decide.
+  [[gnu::always_inline]] bool AsciiHashtag(AsciiPass* ps, size_t begin, size_t end) {
+    s.parts.clear();
+    text::SplitHashtag(text.substr(begin + 1, end - begin - 1), &s.parts);
+    for (ps->part = 0; ps->part < s.parts.size(); ++ps->part) {
+      AsciiWord w = HashtagWord(ps->part);
+      bool line_break = false;
+      int live = Enter(ps, w.begin, w.end, &line_break);
+      if (live < 0) return false;
+      const TermInfo* info = CountVotes(w);
+      if (live) AsciiWordUnit(ps, w, info, line_break);
+    }
+    return true;
+  }
+
+  AsciiWord HashtagWord(size_t part) const {
+    std::string_view word = s.parts[part];
+    size_t begin = static_cast<size_t>(word.data() - text.data());
+    AsciiWord w{begin, begin + word.size(), 0, 0, false, true};
+    uint64_t h = kHashSeed;
+    for (size_t k = w.begin; k < w.end; ++k) {
+      w.seen |= kByteClass[static_cast<unsigned char>(text[k])];
+      h = HashByte(h, static_cast<unsigned char>(s.folded[k]));
+    }
+    w.hash = HashFinish(h);
+    return w;
+  }
+
+  // BuildUnits and AddWord for a word outside emoticon chunks: English has
+  // no inflection rules and no fallback language.
+  [[gnu::always_inline]] void AsciiWordUnit(AsciiPass* ps, const AsciiWord& w, const TermInfo* info, bool line_break) {
+    if (ps->skip_words > 0) {
+      --ps->skip_words;
+      return;
+    }
+    NewSentenceIfDue(ps, line_break);
+    uint8_t first = kByteClass[static_cast<unsigned char>(text[w.begin])];
+    ++ps->words;
+    ps->caps_words += w.all_caps;
+    ps->lower_words += (first & kLowerByte) != 0;
+    const LanguagePack* pack = (w.seen & (kUpperByte | kLowerByte)) ? packs.english : nullptr;
+    if (ps->override_info != nullptr) info = Lookup(Folded(w.begin, w.end), w.hash, pack, ps->override_info);
+    if (pack != nullptr && info != nullptr && info->phrase_words >= 2) {
+      size_t consumed = AsciiPhrase(ps->part, w, *pack, &info);
+      if (consumed > 0) ps->skip_words = consumed - 1;
+    }
+    if ((info == nullptr || info->flags == 0) && pack != nullptr && w.end - w.begin == 1) return;
+    bool title = (first & kUpperByte) && (w.seen & kLowerByte);
+    Unit& u = AddUnit(static_cast<uint32_t>(w.begin), title, false);
+    u.caps = w.all_caps;
+    if (pack == nullptr || info == nullptr) return;
+    SetFromInfo(*info, *pack, &u);
+  }
+
+  // MatchPhrase from word `w`: the words that follow it (up to the longest
+  // phrase it starts, and only words: a hashtag's words within the hashtag)
+  // are read ahead. REQUIRES: (*info)->phrase_words >= 2.
+  size_t AsciiPhrase(size_t part, AsciiWord w, const LanguagePack& pack, const TermInfo** info) const {
+    constexpr size_t kMaxWords = 8;  // phrase_words is at most 8
+    struct Span {
+      size_t begin, end;
+    };
+    Span spans[kMaxWords];  // [0, available) are set
+    size_t max_words = std::min<size_t>((*info)->phrase_words, kMaxWords);
+    spans[0] = {w.begin, w.end};
+    uint64_t second_hash = 0;
+    size_t available = 1;
+    if (w.in_hashtag) {
+      for (size_t k = part + 1; available < max_words && k < s.parts.size(); ++k) {
+        AsciiWord next = HashtagWord(k);
+        if (available == 1) second_hash = next.hash;
+        spans[available++] = {next.begin, next.end};
+      }
+    } else {
+      size_t pos = w.end;
+      while (available < max_words) {
+        while (pos < text.size() && (kByteClass[static_cast<unsigned char>(text[pos])] & kSpaceByte)) ++pos;
+        if (pos >= text.size()) break;
+        Lexeme next = LexAt(pos);
+        if (next.kind != AsciiKind::kWord) break;
+        if (available == 1) second_hash = next.hash;
+        spans[available++] = {pos, next.end};
+        pos = next.end;
+      }
+    }
+    if (available < 2 || !pack.MayStartPhrase(w.hash, second_hash)) return 0;
+    return LongestPhrase(
+        pack, available, [&](size_t k) { return Folded(spans[k].begin, spans[k].end); }, info);
+  }
+
   static void SetFromInfo(const TermInfo& info, const LanguagePack& pack, Unit* u) {
     u->negation_after = pack.negation_after;
     u->flags = info.flags;
@@ -665,9 +1132,9 @@ struct Analyzer::Impl {
   // capitalizes every noun, so the rule is English only.
   bool InName(size_t j, uint32_t begin, uint32_t end) const {
     const Unit& u = s.units[j];
-    if (j == begin || lower_words == 0 || lang != "en" || !IsTitle(s.tokens[u.token].text)) return false;
-    auto number = [&](size_t k) { return s.tokens[s.units[k].token].kind == text::Token::Kind::kNumber; };
-    auto name_part = [&](size_t k) { return number(k) || IsTitle(s.tokens[s.units[k].token].text); };
+    if (j == begin || lower_words == 0 || !u.title || !Is(lang, "en")) return false;
+    auto number = [&](size_t k) { return s.units[k].number; };
+    auto name_part = [&](size_t k) { return s.units[k].number || s.units[k].title; };
     // A sentence's first word is capitalized anyway; only a number there counts.
     bool before = name_part(j - 1) && (j - 1 != begin || number(j - 1));
     bool after = j + 1 < end && name_part(j + 1);
@@ -714,6 +1181,7 @@ struct Analyzer::Impl {
     for (SentenceStat& st : s.sentences) {
       uint32_t contrast = UINT32_MAX;
       uint16_t clause = 0;
+      double raw = 0;  // as if the sentence had no contrast word, the common case
       for (uint32_t j = st.begin; j < st.end; ++j) {
         Unit& u = s.units[j];
         if (u.flags & TermInfo::kContrast) {
@@ -722,14 +1190,17 @@ struct Analyzer::Impl {
         }
         u.clause = clause;
         u.value = u.rated() ? RateUnit(j, st.begin, st.end) : 0.0f;
+        u.weighted = u.value;
+        raw += u.weighted;
       }
-      double raw = 0;
-      for (uint32_t j = st.begin; j < st.end; ++j) {
-        Unit& u = s.units[j];
-        float w = u.value;
-        if (contrast != UINT32_MAX) w *= j < contrast ? kBeforeContrast : (j > contrast ? kAfterContrast : 1.0f);
-        u.weighted = w;
-        raw += w;
+      if (contrast != UINT32_MAX) {
+        raw = 0;
+        for (uint32_t j = st.begin; j < st.end; ++j) {
+          Unit& u = s.units[j];
+          float w = u.value * (j < contrast ? kBeforeContrast : (j > contrast ? kAfterContrast : 1.0f));
+          u.weighted = w;
+          raw += w;
+        }
       }
       if (st.question && !st.exclamation) raw *= kQuestionScalar;
       st.raw = raw;
@@ -770,9 +1241,13 @@ struct Analyzer::Impl {
     out->compound = Normalize(total);
     double pos = 0, neg = 0, neu = 0;
     for (const Unit& u : s.units) {
-      if (u.weighted > 0) pos += u.weighted + 1.0;
-      if (u.weighted < 0) neg += u.weighted - 1.0;
-      if (u.weighted == 0) neu += 1.0;
+      if (u.weighted > 0) {
+        pos += u.weighted + 1.0;
+      } else if (u.weighted < 0) {
+        neg += u.weighted - 1.0;
+      } else {  // weights are finite, never NaN
+        neu += 1.0;
+      }
     }
     if (pos > std::fabs(neg)) pos += emphasis;
     if (pos < std::fabs(neg)) neg -= emphasis;
@@ -876,20 +1351,26 @@ size_t Analyzer::MemoryBytes() const { return set_->MemoryBytes() + global_.term
 SentimentScore Analyzer::Score(std::string_view text, const ScoreRequest& request) const {
   Scratch& s = ThreadScratch();
   Impl impl{*this, request, s, {}, {}, {}, {}, {}, false};
-  bool ascii = IsAscii(text);
-  std::string_view t = impl.PrepareText(text, ascii);
-  impl.text = t;
-  text::Tokenize(t, text::TokenizerOptions{}, &s.tokens);
-  impl.FoldKeys(ascii);
-  impl.ChooseLanguage(t, ascii);
   s.units.clear();
   s.sentences.clear();
-  auto [exclamations, questions] = impl.BuildUnits();
+  int exclamations = 0, questions = 0;
+  bool ascii = false;
+  if (request.general_path) ascii = IsAscii(text);
+  std::pair<int, int> marks;
+  if (!request.general_path && impl.TryAscii(text, &ascii, &marks)) {
+    std::tie(exclamations, questions) = marks;
+  } else {
+    std::string_view t = impl.PrepareText(text, ascii);
+    impl.text = t;
+    text::Tokenize(t, text::TokenizerOptions{}, &s.tokens);
+    impl.FoldKeys(ascii);
+    impl.ChooseLanguage(t, ascii);
+    std::tie(exclamations, questions) = impl.BuildUnits();
+  }
   impl.ClearGoverningNegators();
   impl.RateSentences();
-  SentimentScore out;
+  SentimentScore out{.lang = std::string(impl.lang), .target = std::nullopt};
   impl.Aggregate(Impl::Emphasis(exclamations, questions), &out);
-  out.lang.assign(impl.lang);
   if (!request.targets.empty()) out.target = impl.TargetScore();
   ReleaseIfHuge(&s);
   return out;

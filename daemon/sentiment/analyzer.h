@@ -53,6 +53,9 @@ struct ScoreRequest {
   std::string_view lang = "auto";               // "auto" or a pinned code ("en", "gu", "hi")
   const LexiconOverrides* overrides = nullptr;  // a brand's overrides, or none
   std::span<const CodePointSpan> targets;       // brand matches: fills SentimentScore::target
+  // Scores an ASCII text through the general path instead of the faster
+  // ASCII one. The scores are the same either way; tests compare the two.
+  bool general_path = false;
 };
 
 // Scores text with a rule-based valence model in the style of VADER

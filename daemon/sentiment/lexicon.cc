@@ -225,7 +225,7 @@ void LanguagePack::AddPhrasePair(std::string_view phrase) {
 }
 
 size_t LexiconSet::MemoryBytes() const {
-  size_t total = symbols.MemoryBytes() + latin_stopwords.MemoryBytes();
+  size_t total = symbols.MemoryBytes() + latin_stopwords.MemoryBytes() + ascii_words.MemoryBytes();
   for (const auto& p : packs) total += p->terms.MemoryBytes() + sizeof(LanguagePack);
   return total;
 }
@@ -284,6 +284,7 @@ Result<std::unique_ptr<LexiconSet>> LoadLexiconSet(const std::string& dir) {
   for (size_t i = 0; i < set->packs.size(); ++i) {
     if (!MostlyLatin(stopwords[i]) || set->latin_packs.size() >= 16) continue;
     uint16_t bit = static_cast<uint16_t>(1u << set->latin_packs.size());
+    if (set->packs[i].get() == set->english) set->english_latin = static_cast<int>(set->latin_packs.size());
     set->latin_packs.push_back(i);
     for (const auto& w : stopwords[i]) {
       set->latin_stopwords[w] |= bit;
@@ -293,6 +294,15 @@ Result<std::unique_ptr<LexiconSet>> LoadLexiconSet(const std::string& dir) {
       }
     }
   }
+  auto ascii_word = [](std::string_view key) {
+    return std::all_of(key.begin(), key.end(), [](char c) { return c != ' ' && static_cast<unsigned char>(c) < 0x80; });
+  };
+  set->english->terms.ForEach([&](std::string_view key, const TermInfo& info) {
+    if (ascii_word(key)) set->ascii_words[key].english = &info;
+  });
+  set->latin_stopwords.ForEach([&](std::string_view key, uint16_t bits) {
+    if (ascii_word(key)) set->ascii_words[key].stopwords = bits;
+  });
   // Emoticons rated in the English lexicon score in every language.
   set->Find("en")->terms.ForEach([&](std::string_view key, const TermInfo& info) {
     if ((info.flags & TermInfo::kValence) && IsEmoticon(key)) set->symbols[key] = info.valence;

@@ -67,10 +67,20 @@ struct LexiconSet {
   std::array<bool, 256> symbol_first_byte{};
   TermMap<uint16_t> latin_stopwords;  // bit i = packs[latin_packs[i]] uses it
   std::vector<size_t> latin_packs;    // indices into packs, at most 16
+  int english_latin = -1;             // English's index in latin_packs, or -1
   size_t longest_stopword = 0;        // in bytes
   // Bit n of stopword_shapes[b]: some stopword of n bytes (n < 64) starts
   // with byte b; rules most words out before hashing into latin_stopwords.
   std::array<uint64_t, 256> stopword_shapes{};
+  // Every English term and every stopword that an ASCII word can spell,
+  // with its English entry (null for a stopword English lacks) and its
+  // latin_stopwords bits: one look-up per word serves the language vote and
+  // the rating. The entries point into english->terms, fixed once loaded.
+  struct AsciiEntry {
+    const TermInfo* english = nullptr;
+    uint16_t stopwords = 0;
+  };
+  TermMap<AsciiEntry> ascii_words;
   // The packs for scripts with one language each (null when not loaded).
   const LanguagePack* english = nullptr;
   const LanguagePack* arabic = nullptr;

@@ -64,8 +64,7 @@ class TermMap {
   template <typename Same>
   const V* FindIf(uint64_t hash, Same&& same) const {
     if (size_ == 0) return nullptr;  // e.g. no overrides configured
-    size_t mask = slots_.size() - 1;
-    for (size_t i = hash & mask;; i = (i + 1) & mask) {
+    for (size_t i = hash & mask_;; i = (i + 1) & mask_) {
       const Slot& s = slots_[i];
       if (!s.used) return nullptr;
       if (s.hash == hash && same(KeyAt(s))) return &s.value;
@@ -114,13 +113,14 @@ class TermMap {
     V value{};
   };
 
-  std::string_view KeyAt(const Slot& s) const { return std::string_view(arena_).substr(s.offset, s.length); }
+  std::string_view KeyAt(const Slot& s) const { return std::string_view(arena_.data() + s.offset, s.length); }
 
   void Grow() {
     std::vector<Slot> old;
     old.swap(slots_);
     slots_.resize(old.size() * 2);
-    size_t mask = slots_.size() - 1;
+    mask_ = slots_.size() - 1;
+    size_t mask = mask_;
     for (Slot& s : old) {
       if (!s.used) continue;
       size_t i = s.hash & mask;
@@ -131,6 +131,7 @@ class TermMap {
 
   std::string arena_;
   std::vector<Slot> slots_;
+  size_t mask_ = 15;  // slots_.size() - 1, kept so that a look-up need not divide by sizeof(Slot)
   size_t size_ = 0;
 };
 

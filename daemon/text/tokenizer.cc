@@ -49,6 +49,34 @@ constexpr std::array<uint8_t, 256> MakeAsciiClass() {
 
 constexpr std::array<uint8_t, 256> kAsciiClass = MakeAsciiClass();
 
+// Bit s of kEmoticonPairs[f]: some emoticon starts with bytes f, s (both ASCII).
+constexpr std::array<std::array<uint64_t, 2>, 128> MakeEmoticonPairs() {
+  std::array<std::array<uint64_t, 2>, 128> t{};
+  for (std::string_view e : kEmoticons) {
+    auto f = static_cast<unsigned char>(e[0]);
+    auto s = static_cast<unsigned char>(e[1]);
+    t[f][s / 64] |= uint64_t{1} << (s % 64);
+  }
+  return t;
+}
+
+constexpr std::array<std::array<uint64_t, 2>, 128> kEmoticonPairs = MakeEmoticonPairs();
+
+constexpr bool FirstBytesListed() {
+  for (std::string_view e : kEmoticons) {
+    if (kEmoticonFirstBytes.find(e[0]) == std::string_view::npos) return false;
+  }
+  return true;
+}
+static_assert(FirstBytesListed(), "kEmoticonFirstBytes must hold the first byte of every emoticon");
+
+bool PrevIsBoundary(std::string_view text, size_t pos) {
+  if (pos == 0) return true;
+  auto c = static_cast<unsigned char>(text[pos - 1]);
+  return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '(' || c == '"' || c >= 0x80 || c == '.' || c == '!' ||
+         c == ',';
+}
+
 bool IsWordCp(char32_t cp) {
   if (cp < 0x80) return (cp >= '0' && cp <= '9') || ((cp | 0x20) >= 'a' && (cp | 0x20) <= 'z');
   if (cp == 0x200C || cp == 0x200D) return false;  // joiners count only inside words
@@ -157,13 +185,6 @@ class Scanner {
     return ((text_[pos_] | 0x20) == 'h') ? second == 't' : second == 'w';
   }
 
-  bool PrevIsBoundary() const {
-    if (pos_ == 0) return true;
-    auto c = static_cast<unsigned char>(text_[pos_ - 1]);
-    return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '(' || c == '"' || c >= 0x80 || c == '.' ||
-           c == '!' || c == ',';
-  }
-
   bool TryUrl() {
     char first = static_cast<char>(text_[pos_] | 0x20);
     if (first != 'h' && first != 'w') return false;
@@ -185,32 +206,11 @@ class Scanner {
   }
 
   bool TryEmoticon() {
-    auto c = static_cast<unsigned char>(text_[pos_]);
-    if (c >= 0x80 || (c != ':' && c != ';' && c != '=' && c != '<' && c != '>' && c != '^' && c != '-' && c != 'T' &&
-                      c != 'o' && c != 'O' && c != '8' && c != 'x' && c != 'X')) {
-      return false;
-    }
-    if (!PrevIsBoundary()) return false;
-    std::string_view rest = text_.substr(pos_);
-    // Most words start with a letter; only "xD", "o_O", "T_T" and "8)" make one an emoticon.
-    if (IsWordCp(c) &&
-        (rest.size() < 2 || (rest[1] != '_' && rest[1] != 'D' && rest[1] != 'd' && rest[1] != ')' && rest[1] != '-'))) {
-      return false;
-    }
-    for (std::string_view e : kEmoticons) {
-      // Every emoticon has two bytes or more; the second rules most out
-      // without a string comparison.
-      if (rest.size() < e.size() || rest[1] != e[1] || rest.substr(0, e.size()) != e) continue;
-      // A letter or digit right after ":D" or "xD" makes it part of a word.
-      if (rest.size() > e.size()) {
-        auto after = static_cast<unsigned char>(rest[e.size()]);
-        if (after < 0x80 && IsWordCp(after)) continue;
-      }
-      Emit(Token::Kind::kEmoticon, pos_, pos_ + e.size(), cp_, Script::kCommon);
-      Advance(pos_ + e.size(), static_cast<uint32_t>(e.size()));
-      return true;
-    }
-    return false;
+    size_t n = EmoticonAt(text_, pos_);
+    if (n == 0) return false;
+    Emit(Token::Kind::kEmoticon, pos_, pos_ + n, cp_, Script::kCommon);
+    Advance(pos_ + n, static_cast<uint32_t>(n));
+    return true;
   }
 
   bool TryEmoji(char32_t cp) {
@@ -429,6 +429,30 @@ class Scanner {
 };
 
 }  // namespace
+
+size_t EmoticonAt(std::string_view text, size_t pos) {
+  // Every emoticon has two bytes or more: a table of the first two rules
+  // most candidates out before the list is read.
+  auto c = static_cast<unsigned char>(text[pos]);
+  if (c >= 0x80 || !(kAsciiClass[c] & kEmoticonStart) || pos + 1 >= text.size()) return 0;
+  auto second = static_cast<unsigned char>(text[pos + 1]);
+  if (second >= 0x80 || !((kEmoticonPairs[c][second / 64] >> (second % 64)) & 1)) return 0;
+  if (!PrevIsBoundary(text, pos)) return 0;
+  std::string_view rest = text.substr(pos);
+  // Most words start with a letter; only "xD", "o_O", "T_T" and "8)" make one an emoticon.
+  if (IsWordCp(c) && rest[1] != '_' && rest[1] != 'D' && rest[1] != 'd' && rest[1] != ')' && rest[1] != '-') return 0;
+  for (std::string_view e : kEmoticons) {
+    // The second byte rules most out without a string comparison.
+    if (rest.size() < e.size() || rest[1] != e[1] || rest.substr(0, e.size()) != e) continue;
+    // A letter or digit right after ":D" or "xD" makes it part of a word.
+    if (rest.size() > e.size()) {
+      auto after = static_cast<unsigned char>(rest[e.size()]);
+      if (after < 0x80 && IsWordCp(after)) continue;
+    }
+    return e.size();
+  }
+  return 0;
+}
 
 bool IsEmojiStart(char32_t cp) {
   if (cp < 0x2000) return cp == 0xA9 || cp == 0xAE;

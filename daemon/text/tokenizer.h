@@ -50,4 +50,12 @@ void SplitHashtag(std::string_view body, std::vector<std::string_view>* out);
 // True for the code points that start or continue an emoji sequence.
 bool IsEmojiStart(char32_t cp);
 
+// The bytes an emoticon can start with: EmoticonAt is 0 at any other byte.
+inline constexpr std::string_view kEmoticonFirstBytes = ":;=<>^-TOo8xX";
+
+// The length in bytes of the emoticon (":-)", "<3", "xD") that Tokenize
+// reads at byte `pos` of `text` when a token starts there, or 0.
+// REQUIRES: pos < text.size().
+size_t EmoticonAt(std::string_view text, size_t pos);
+
 }  // namespace brandmon::text

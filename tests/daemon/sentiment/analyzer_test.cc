@@ -281,8 +281,8 @@ TEST_F(AnalyzerTest, ShortEnglishTextsWithNoAreEnglish) {
 }
 
 TEST_F(AnalyzerTest, AsciiTextsScoreAsTheGeneralPathDoes) {
-  // ASCII texts take a faster path (one lower-casing of the whole text, keys
-  // at the tokens' own offsets); a no-break space, which tokenizes as a space
+  // ASCII texts skip repair and normalization, and English ones take a
+  // one-pass path of their own; a no-break space, which tokenizes as a space
   // but is not ASCII, sends the same text down the general path. It follows
   // an ASCII space: an emoticon chunk ends at ASCII white space only.
   for (std::string_view text :
@@ -302,6 +302,100 @@ TEST_F(AnalyzerTest, AsciiTextsScoreAsTheGeneralPathDoes) {
     EXPECT_EQ(ascii.lang, general.lang) << text;
     EXPECT_NE(ascii.compound, 0.0) << text;
   }
+}
+
+// Scores `text` through the ASCII path (when it takes it) and the general
+// path, plain, with brand overrides, with brand spans and with English
+// pinned, and expects the same results bit for bit.
+void ExpectPathsAgree(const Analyzer& analyzer, const LexiconOverrides& overrides, std::string_view text) {
+  CodePointSpan spans[] = {{0, 1}, {4, 9}, {20, 21}};
+  for (int variant = 0; variant < 4; ++variant) {
+    ScoreRequest fast;
+    if (variant == 1) fast.overrides = &overrides;
+    if (variant == 2) fast.targets = spans;
+    if (variant == 3) fast.lang = "en";
+    ScoreRequest general = fast;
+    general.general_path = true;
+    SentimentScore a = analyzer.Score(text, fast);
+    SentimentScore b = analyzer.Score(text, general);
+    EXPECT_EQ(a.compound, b.compound) << variant << ": " << text;
+    EXPECT_EQ(a.pos, b.pos) << variant << ": " << text;
+    EXPECT_EQ(a.neu, b.neu) << variant << ": " << text;
+    EXPECT_EQ(a.neg, b.neg) << variant << ": " << text;
+    EXPECT_EQ(a.lang, b.lang) << variant << ": " << text;
+    EXPECT_EQ(a.target, b.target) << variant << ": " << text;
+  }
+}
+
+TEST_F(AnalyzerTest, AsciiPathAgreesWithTheGeneralPath) {
+  auto overrides = analyzer_->MakeOverrides({{"good", -2.0}, {"service", 1.5}, {"not", 1.0}, {"kind of", 2.0}});
+  ASSERT_TRUE(overrides.ok());
+  std::vector<std::string> texts = {
+      // Case, caps emphasis, negation, boosters, contrast, punctuation.
+      "The service was GREAT but the food is not good at all",
+      "I DON'T like it, isn't it kind of BAD?",
+      "THE FOOD IS GOOD",
+      "the food is good, NOT bad!!!",
+      "Very very good. But the staff were rude!",
+      "It was never so good... honestly",
+      "is it a bad thing?? no, it is not",
+      "What a waste of money?!",
+      "this new phone is the bomb, yeah right",
+      "no problem, happy to help!!!",
+      "I like, no, love it (really) - and you; me: too",
+      "watched Fight Club tonight and it was the best",
+      "Super 8 was super good and Top Gun was Great",
+      "sort of good, kind of bad, just kidding",
+      // Line breaks start sentences; phrases read across them.
+      "a GREAT day\nI LOVE it \nbut NOT the rain",
+      "thumbs\nup for the kind\r\nof service",
+      // Emoticons, emoticon chunks, handles, hashtags, URLs, numbers.
+      "thanks :) but late again :( :-( ;) xD XD <3 </3",
+      "lost my pen :l and the app crashed :@ >:[ (: :-/",
+      "good:) hmm:( o_O T_T ^_^ -_- 8) 8-)",
+      "@acme_help the app is very, very slow #WorstServiceEver",
+      "#kindOf #good_bad #USAToday #2015best #top10worst #x #",
+      "see http://t.co/Ab1 and www.good.com or HTTPS://x.y/good?bad",
+      "it costs 1,000 or 3.5 or 12-abc or co-op or well-known 2nd 4real",
+      "don't can't won't it's 'quoted' trailing' -dash dash-",
+      "\"good\" (good) good.bad good,bad good!bad good?bad",
+      // Other languages in ASCII: the vote leaves the ASCII path.
+      "Das ist nicht gut, aber OK",
+      "el servicio es muy malo y la comida peor",
+      "la comida es muy buena pero el servicio no",
+      "service bakwas hai yaar, bahut kharab",
+      "yeh phone accha hai but battery bekaar hai",
+      "Estou no trabalho e o dia esta otimo",
+      "No m'agrada gens, es molt dolent",
+      "c'est vraiment nul, je ne suis pas content",
+      "No, no, no. Not good",
+      // Not ASCII at all.
+      "caf\u00e9 terrible \U0001F621",
+      "good \u00a0 bad",
+      // Edges.
+      "",
+      " ",
+      "a",
+      "!",
+      ":)",
+      "#",
+      "@",
+      "good",
+      "GOOD",
+      "\v:)\f good \t bad \x01",
+  };
+  // Every pair of some fragments, so that each rule meets the others.
+  const std::vector<std::string> fragments = {
+      "good", "NOT",   "bad",     "but",  "very", "kind of",   "the bomb", ":)", ":(", "?",     "!",           ".", ",",
+      "no",   "Great", "#LoveIt", "@bob", "3.5",  "muy bueno", "hai",      "\n", "xD", "isn't", "http://x.co", "-",
+  };
+  for (const auto& a : fragments) {
+    for (const auto& b : fragments) {
+      texts.push_back(a + " " + b + " it was");
+      texts.push_back("so " + a + b + " " + a);
+    }
+  }
+  for (const auto& text : texts) ExpectPathsAgree(*analyzer_, *overrides, text);
 }
 
 TEST_F(AnalyzerTest, HostileInput) {
