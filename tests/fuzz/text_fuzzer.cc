@@ -1,6 +1,7 @@
 // Fuzzes the text pipeline and the sentiment analyzer on any bytes: UTF-8
 // repair, normalization, tokenizing, sentence splitting, language
-// identification and scoring must hold their contracts and never crash.
+// identification and scoring must hold their contracts and never crash,
+// and the ASCII scoring path must agree with the general one.
 
 #include <cmath>
 #include <cstddef>
@@ -74,11 +75,21 @@ void CheckScore(std::string_view bytes) {
   sentiment::ScoreRequest request;
   request.lang = langs[bytes.size() % langs.size()];
   request.targets = targets;
-  for (const auto& score : {analyzer.Score(bytes), analyzer.Score(bytes, request)}) {
+  sentiment::ScoreRequest plain;
+  for (sentiment::ScoreRequest* r : {&plain, &request}) {
+    sentiment::SentimentScore score = analyzer.Score(bytes, *r);
     if (!(score.compound >= -1.0 && score.compound <= 1.0)) std::abort();
     double sum = score.pos + score.neu + score.neg;
     if (!(std::fabs(sum - 1.0) < 1e-3)) std::abort();
     if (score.target && !(*score.target >= -1.0 && *score.target <= 1.0)) std::abort();
+    // ASCII text has a faster path of its own; it must score exactly as the
+    // general one.
+    r->general_path = true;
+    sentiment::SentimentScore general = analyzer.Score(bytes, *r);
+    if (general.compound != score.compound || general.pos != score.pos || general.neu != score.neu ||
+        general.neg != score.neg || general.lang != score.lang || general.target != score.target) {
+      std::abort();
+    }
   }
 }
 
