@@ -84,15 +84,21 @@ bool ContainsWords(const std::vector<std::string>& words, const Phrase& phrase) 
 }
 
 void PhraseSet::Add(const Phrase& phrase, uint32_t id) {
-  if (phrase.empty()) return;
-  by_first_word_[phrase.front()].push_back({id, Phrase(phrase.begin() + 1, phrase.end())});
+  if (phrase.empty() || phrase.front().empty()) return;
+  const std::string& first = phrase.front();
+  first_word_shapes_[static_cast<unsigned char>(first[0])] |= ShapeBit(first.size());
+  by_first_word_[first].push_back({id, Phrase(phrase.begin() + 1, phrase.end())});
   id_count_ = std::max(id_count_, id + 1);
 }
 
 void PhraseSet::Find(const std::vector<std::string>& words, std::vector<uint8_t>& found) const {
   if (by_first_word_.empty()) return;
   for (size_t i = 0; i < words.size(); ++i) {
-    auto it = by_first_word_.find(words[i]);
+    const std::string& word = words[i];
+    // Most words start no phrase; their first byte and length say so
+    // without hashing them.
+    if (word.empty() || !(first_word_shapes_[static_cast<unsigned char>(word[0])] & ShapeBit(word.size()))) continue;
+    auto it = by_first_word_.find(word);
     if (it == by_first_word_.end()) continue;
     for (const Entry& e : it->second) {
       if (found[e.id] || e.rest.size() > words.size() - i - 1) continue;

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -45,6 +46,10 @@ class PhraseSet {
     uint32_t id;
     Phrase rest;  // the words after the first
   };
+  // Bit min(n, 63) of [b]: some phrase's first word has n bytes and starts
+  // with byte b.
+  static uint64_t ShapeBit(size_t n) { return uint64_t{1} << (n < 63 ? n : 63); }
+  std::array<uint64_t, 256> first_word_shapes_{};
   std::unordered_map<std::string, std::vector<Entry>> by_first_word_;
   uint32_t id_count_ = 0;
 };
