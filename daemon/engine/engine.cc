@@ -293,6 +293,16 @@ bool Engine::PollStuck(MonoTime now) const {
 
 void Engine::Loop() {
   std::unique_lock<std::mutex> lock(mu_);
+  // Scanning every source touches memory that is cold after a second: a
+  // scan is done only when something may have changed (a notify, a finished
+  // fetch or poll, a poll started) or when the earliest due time found by
+  // the last scan has come. The wake each kIdleWake only counts progress.
+  bool rescan = true;
+  MonoTime next_due = MonoTime::max();
+  auto sleep = [&](MonoTime now) {
+    MonoTime until = std::min(next_due, now + kIdleWake);
+    if (wake_.wait_for(lock, until - now) == std::cv_status::no_timeout) rescan = true;
+  };
   while (!stopping_) {
     MonoTime now = clock_.Mono();
     if (!PollStuck(now)) ++progress_;
@@ -302,11 +312,13 @@ void Engine::Loop() {
       lock.unlock();
       OnFetched(std::move(c));
       lock.lock();
+      rescan = true;
       continue;
     }
     if (!poll_done_.empty()) {
       PollDone done = std::move(poll_done_.front());
       poll_done_.pop_front();
+      rescan = true;
       Source& source = *done.source;
       source.polling = false;
       if (source.removed) continue;  // its replacement starts from the state before this poll
@@ -318,17 +330,23 @@ void Engine::Loop() {
       source.busy = false;
       continue;
     }
+    if (!rescan && now < next_due) {
+      sleep(now);
+      continue;
+    }
+    rescan = false;
     std::shared_ptr<Source> due;
-    MonoTime next_wake = now + kIdleWake;
+    next_due = MonoTime::max();
     for (auto& s : sources_) {
       if (!s->settings.enabled || s->health.paused || s->in_flight || s->polling) continue;
       if (s->due <= now) {
         due = s;
         break;
       }
-      next_wake = std::min(next_wake, s->due);
+      next_due = std::min(next_due, s->due);
     }
     if (due) {
+      rescan = true;  // the scan stopped at the first due source
       // Construction does no I/O; a poll plugin's Start() and Poll() run on a
       // poll worker, on a copy of the state.
       if (!due->plugin && due->settings.plugin.make) due->plugin = due->settings.plugin.make();
@@ -346,7 +364,7 @@ void Engine::Loop() {
       due->busy = false;
       continue;
     }
-    wake_.wait_for(lock, next_wake - now);
+    sleep(now);
   }
 }
 
