@@ -84,34 +84,16 @@ struct SentenceStat {
 // The text::Token kinds an ASCII text has.
 enum class AsciiKind : uint8_t { kWord, kNumber, kEmoticon, kUrl, kHandle, kHashtag, kPunct };
 
-// What an ASCII byte can start or continue, for the ASCII path's scanner.
-enum ByteClass : uint8_t {
-  kSpaceByte = 1 << 0,
-  kWordByte = 1 << 1,  // a letter or digit
-  kUpperByte = 1 << 2,
-  kLowerByte = 1 << 3,
-  kUrlStartByte = 1 << 4,       // h, w
-  kEmoticonStartByte = 1 << 5,  // text::kEmoticonFirstBytes
-  kTagStartByte = 1 << 6,       // @ #
-};
-
-constexpr std::array<uint8_t, 256> MakeByteClass() {
-  std::array<uint8_t, 256> t{};
-  for (int c = 0; c < 128; ++c) {
-    uint8_t v = 0;
-    if (c == ' ' || (c >= '\t' && c <= '\r')) v |= kSpaceByte;
-    if (c >= '0' && c <= '9') v |= kWordByte;
-    if (c >= 'A' && c <= 'Z') v |= kWordByte | kUpperByte;
-    if (c >= 'a' && c <= 'z') v |= kWordByte | kLowerByte;
-    if (c == 'h' || c == 'H' || c == 'w' || c == 'W') v |= kUrlStartByte;
-    if (c == '@' || c == '#') v |= kTagStartByte;
-    if (text::kEmoticonFirstBytes.find(static_cast<char>(c)) != std::string_view::npos) v |= kEmoticonStartByte;
-    t[c] = v;
-  }
-  return t;
-}
-
-constexpr std::array<uint8_t, 256> kByteClass = MakeByteClass();
+// The ASCII path splits text exactly as text::Tokenize does, from the same
+// byte classes.
+using text::kAsciiClass;
+using text::kEmoticonStart;
+using text::kLowerByte;
+using text::kSpaceByte;
+using text::kTagStart;
+using text::kUpperByte;
+using text::kUrlStart;
+using text::kWordByte;
 
 struct Scratch {
   std::string repaired;
@@ -767,25 +749,25 @@ struct Analyzer::Impl {
   [[gnu::always_inline]] Lexeme LexAt(size_t pos) const {
     const char* const p = text.data();
     const size_t n = text.size();
-    uint8_t cls = kByteClass[static_cast<unsigned char>(p[pos])];
-    if (cls & (kUrlStartByte | kEmoticonStartByte | kTagStartByte)) {
-      if (cls & kUrlStartByte) {
+    uint8_t cls = kAsciiClass[static_cast<unsigned char>(p[pos])];
+    if (cls & (kUrlStart | kEmoticonStart | kTagStart)) {
+      if (cls & kUrlStart) {
         if (size_t end = UrlEnd(pos); end != 0) return {AsciiKind::kUrl, end};
       }
       // Every emoticon has two bytes or more and no space, and the letters
       // that start one ("xD", "o_O", "T_T", "8)") are followed by one of
       // "_Dd)-": most candidates are ruled out before the call.
-      if ((cls & kEmoticonStartByte) && pos + 1 < n) {
+      if ((cls & kEmoticonStart) && pos + 1 < n) {
         char c = p[pos + 1];
         bool may = (cls & kWordByte) ? c == '_' || c == 'D' || c == 'd' || c == ')' || c == '-'
-                                     : !(kByteClass[static_cast<unsigned char>(c)] & kSpaceByte);
+                                     : !(kAsciiClass[static_cast<unsigned char>(c)] & kSpaceByte);
         if (size_t len = may ? text::EmoticonAt(text, pos) : 0; len != 0) {
           return {AsciiKind::kEmoticon, pos + len, HashTerm(Folded(pos, pos + len))};
         }
       }
-      if ((cls & kTagStartByte) && pos + 1 < n && (kByteClass[static_cast<unsigned char>(p[pos + 1])] & kWordByte)) {
+      if ((cls & kTagStart) && pos + 1 < n && (kAsciiClass[static_cast<unsigned char>(p[pos + 1])] & kWordByte)) {
         size_t end = pos + 1;
-        while (end < n && ((kByteClass[static_cast<unsigned char>(p[end])] & kWordByte) || p[end] == '_')) ++end;
+        while (end < n && ((kAsciiClass[static_cast<unsigned char>(p[end])] & kWordByte) || p[end] == '_')) ++end;
         return {p[pos] == '@' ? AsciiKind::kHandle : AsciiKind::kHashtag, end};
       }
     }
@@ -798,7 +780,7 @@ struct Analyzer::Impl {
     size_t end = pos;
     for (;;) {
       for (; end < n; ++end) {
-        uint8_t c = kByteClass[static_cast<unsigned char>(p[end])];
+        uint8_t c = kAsciiClass[static_cast<unsigned char>(p[end])];
         if (!(c & kWordByte)) break;
         seen |= c;
         h = HashByte(h, static_cast<unsigned char>(folded[end]));
@@ -809,7 +791,7 @@ struct Analyzer::Impl {
       bool letters = seen & (kUpperByte | kLowerByte);
       bool decimal = c == '.' || c == ',';
       if (decimal && letters) break;
-      uint8_t follow = kByteClass[static_cast<unsigned char>(p[end + 1])];
+      uint8_t follow = kAsciiClass[static_cast<unsigned char>(p[end + 1])];
       if (!(follow & kWordByte) || (decimal && (follow & (kUpperByte | kLowerByte)))) break;
       h = HashByte(h, static_cast<unsigned char>(c));
       ++end;
@@ -835,7 +817,7 @@ struct Analyzer::Impl {
     };
     if (!(starts("http://") || starts("https://") || starts("www."))) return 0;
     size_t end = pos;
-    while (end < text.size() && !(kByteClass[static_cast<unsigned char>(text[end])] & kSpaceByte)) ++end;
+    while (end < text.size() && !(kAsciiClass[static_cast<unsigned char>(text[end])] & kSpaceByte)) ++end;
     return end;
   }
 
@@ -844,7 +826,7 @@ struct Analyzer::Impl {
     size_t begin;
     size_t end;
     uint64_t hash;
-    uint8_t seen;   // ByteClass bits of its bytes
+    uint8_t seen;   // text::AsciiClass bits of its bytes
     bool all_caps;  // two upper-case letters or more and no lower-case one
     bool in_hashtag;
   };
@@ -902,7 +884,7 @@ struct Analyzer::Impl {
     StartSentence();
     size_t pos = 0;
     while (pos < n) {
-      uint8_t cls = kByteClass[static_cast<unsigned char>(p[pos])];
+      uint8_t cls = kAsciiClass[static_cast<unsigned char>(p[pos])];
       if (cls & kSpaceByte) {
         if (p[pos] == '\n' || p[pos] == '\r') ps.line_break = true;
         ++pos;
@@ -956,7 +938,7 @@ struct Analyzer::Impl {
 
   int CountUpper(size_t begin, size_t end) const {
     int upper = 0;
-    for (size_t k = begin; k < end; ++k) upper += (kByteClass[static_cast<unsigned char>(text[k])] & kUpperByte) != 0;
+    for (size_t k = begin; k < end; ++k) upper += (kAsciiClass[static_cast<unsigned char>(text[k])] & kUpperByte) != 0;
     return upper;
   }
 
@@ -1036,7 +1018,7 @@ struct Analyzer::Impl {
     AsciiWord w{begin, begin + word.size(), 0, 0, false, true};
     uint64_t h = kHashSeed;
     for (size_t k = w.begin; k < w.end; ++k) {
-      w.seen |= kByteClass[static_cast<unsigned char>(text[k])];
+      w.seen |= kAsciiClass[static_cast<unsigned char>(text[k])];
       h = HashByte(h, static_cast<unsigned char>(s.folded[k]));
     }
     w.hash = HashFinish(h);
@@ -1051,7 +1033,7 @@ struct Analyzer::Impl {
       return;
     }
     NewSentenceIfDue(ps, line_break);
-    uint8_t first = kByteClass[static_cast<unsigned char>(text[w.begin])];
+    uint8_t first = kAsciiClass[static_cast<unsigned char>(text[w.begin])];
     ++ps->words;
     ps->caps_words += w.all_caps;
     ps->lower_words += (first & kLowerByte) != 0;
@@ -1091,7 +1073,7 @@ struct Analyzer::Impl {
     } else {
       size_t pos = w.end;
       while (available < max_words) {
-        while (pos < text.size() && (kByteClass[static_cast<unsigned char>(text[pos])] & kSpaceByte)) ++pos;
+        while (pos < text.size() && (kAsciiClass[static_cast<unsigned char>(text[pos])] & kSpaceByte)) ++pos;
         if (pos >= text.size()) break;
         Lexeme next = LexAt(pos);
         if (next.kind != AsciiKind::kWord) break;

@@ -19,36 +19,6 @@ constexpr std::array<std::string_view, 58> kEmoticons = {
     "<33",  "<3",   ":)",   ":(",  ":D",   ":P",   ":p",  ":O",  ":o",  ":/",  ":|",  ":*",  ":]",  ":[",  ":>",
     ":<",   ";)",   ";D",   ";P",  ";p",   "=)",   "=(",  "=D",  "8)",  "8-)", "xD",  "XD",  "xd"};
 
-// What an ASCII byte can start or continue.
-enum AsciiClass : uint8_t {
-  kSpaceByte = 1 << 0,
-  kWordByte = 1 << 1,  // a letter or digit
-  kUpperByte = 1 << 2,
-  kLowerByte = 1 << 3,
-  kUrlStart = 1 << 4,       // h, w
-  kEmoticonStart = 1 << 5,  // the first bytes of kEmoticons
-  kTagStart = 1 << 6,       // @ #
-};
-
-// Indexed by any byte; bytes of multi-byte sequences have no class.
-constexpr std::array<uint8_t, 256> MakeAsciiClass() {
-  std::array<uint8_t, 256> t{};
-  for (int c = 0; c < 128; ++c) {
-    uint8_t v = 0;
-    if (c == ' ' || (c >= '\t' && c <= '\r')) v |= kSpaceByte;
-    if (c >= '0' && c <= '9') v |= kWordByte;
-    if (c >= 'A' && c <= 'Z') v |= kWordByte | kUpperByte;
-    if (c >= 'a' && c <= 'z') v |= kWordByte | kLowerByte;
-    if (c == 'h' || c == 'H' || c == 'w' || c == 'W') v |= kUrlStart;
-    if (c == '@' || c == '#') v |= kTagStart;
-    t[c] = v;
-  }
-  for (std::string_view e : kEmoticons) t[static_cast<unsigned char>(e[0])] |= kEmoticonStart;
-  return t;
-}
-
-constexpr std::array<uint8_t, 256> kAsciiClass = MakeAsciiClass();
-
 // Bit s of kEmoticonPairs[f]: some emoticon starts with bytes f, s (both ASCII).
 constexpr std::array<std::array<uint64_t, 2>, 128> MakeEmoticonPairs() {
   std::array<std::array<uint64_t, 2>, 128> t{};
@@ -62,13 +32,19 @@ constexpr std::array<std::array<uint64_t, 2>, 128> MakeEmoticonPairs() {
 
 constexpr std::array<std::array<uint64_t, 2>, 128> kEmoticonPairs = MakeEmoticonPairs();
 
+// kAsciiClass marks the bytes of kEmoticonFirstBytes as emoticon starts.
 constexpr bool FirstBytesListed() {
   for (std::string_view e : kEmoticons) {
     if (kEmoticonFirstBytes.find(e[0]) == std::string_view::npos) return false;
   }
+  for (char c : kEmoticonFirstBytes) {
+    bool starts = false;
+    for (std::string_view e : kEmoticons) starts = starts || e[0] == c;
+    if (!starts) return false;
+  }
   return true;
 }
-static_assert(FirstBytesListed(), "kEmoticonFirstBytes must hold the first byte of every emoticon");
+static_assert(FirstBytesListed(), "kEmoticonFirstBytes must be the first bytes of the emoticons");
 
 bool PrevIsBoundary(std::string_view text, size_t pos) {
   if (pos == 0) return true;

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <string_view>
 #include <vector>
@@ -52,6 +53,35 @@ bool IsEmojiStart(char32_t cp);
 
 // The bytes an emoticon can start with: EmoticonAt is 0 at any other byte.
 inline constexpr std::string_view kEmoticonFirstBytes = ":;=<>^-TOo8xX";
+
+// What an ASCII byte can start or continue, as Tokenize reads it; a scanner
+// that must split text exactly as Tokenize does reads the same table.
+enum AsciiClass : uint8_t {
+  kSpaceByte = 1 << 0,
+  kWordByte = 1 << 1,  // a letter or digit
+  kUpperByte = 1 << 2,
+  kLowerByte = 1 << 3,
+  kUrlStart = 1 << 4,       // h, w
+  kEmoticonStart = 1 << 5,  // kEmoticonFirstBytes
+  kTagStart = 1 << 6,       // @ #
+};
+
+// Indexed by any byte; bytes of multi-byte sequences have no class.
+inline constexpr std::array<uint8_t, 256> kAsciiClass = [] {
+  std::array<uint8_t, 256> t{};
+  for (int c = 0; c < 128; ++c) {
+    uint8_t v = 0;
+    if (c == ' ' || (c >= '\t' && c <= '\r')) v |= kSpaceByte;
+    if (c >= '0' && c <= '9') v |= kWordByte;
+    if (c >= 'A' && c <= 'Z') v |= kWordByte | kUpperByte;
+    if (c >= 'a' && c <= 'z') v |= kWordByte | kLowerByte;
+    if (c == 'h' || c == 'H' || c == 'w' || c == 'W') v |= kUrlStart;
+    if (c == '@' || c == '#') v |= kTagStart;
+    if (kEmoticonFirstBytes.find(static_cast<char>(c)) != std::string_view::npos) v |= kEmoticonStart;
+    t[c] = v;
+  }
+  return t;
+}();
 
 // The length in bytes of the emoticon (":-)", "<3", "xD") that Tokenize
 // reads at byte `pos` of `text` when a token starts there, or 0.
