@@ -528,37 +528,29 @@ void PutCount(JsonWriter& w, double n) {
 
 }  // namespace
 
-std::string TermTracker::SerializeOpen() {
-  rapidjson::StringBuffer buf;
-  JsonWriter w(buf);
-  w.StartObject();
-  PutInt(w, "open", open_bucket_);
-  w.Key("counts");
-  w.StartObject();
-  for (auto& [term, cell] : counts_) {
-    Key(w, term);
-    PutCount(w, cell.n);
-    cell.changed = false;
-  }
-  w.EndObject();
-  w.EndObject();
-  changed_.clear();
-  return std::string(buf.GetString(), buf.GetSize());
-}
+std::string TermTracker::SerializeOpen() { return WriteOpen(/*changes_only=*/false); }
 
 std::string TermTracker::SerializeOpenChanges() {
   if (changed_.empty()) return {};
+  return WriteOpen(/*changes_only=*/true);
+}
+
+std::string TermTracker::WriteOpen(bool changes_only) {
   rapidjson::StringBuffer buf;
   JsonWriter w(buf);
   w.StartObject();
   PutInt(w, "open", open_bucket_);
   w.Key("counts");
   w.StartObject();
-  for (const std::string& term : changed_) {
-    Count& cell = counts_.find(term)->second;
+  auto put = [&](const std::string& term, Count& cell) {
     Key(w, term);
     PutCount(w, cell.n);
     cell.changed = false;
+  };
+  if (changes_only) {
+    for (const std::string& term : changed_) put(term, counts_.find(term)->second);
+  } else {
+    for (auto& [term, cell] : counts_) put(term, cell);
   }
   w.EndObject();
   w.EndObject();

@@ -166,6 +166,9 @@ class TermTracker {
   int64_t open_bucket() const { return open_bucket_; }
 
  private:
+  // The open bucket's counts, all of them or those changed since the last
+  // save; either way they count as saved.
+  std::string WriteOpen(bool changes_only);
   struct Count {
     double n = 0;
     bool changed = false;  // since the last save
