@@ -8,7 +8,7 @@
 //
 //   cmake -S . -B build -DBRANDMON_BENCH=ON && ninja -C build pipeline_bench
 //   build/bench/pipeline/pipeline_bench [--mentions N] [--batch N] [--brands N]
-//       [--synchronous normal|full] [--latency-batch N] [--load F]
+//       [--synchronous normal|full] [--latency-batch N] [--load F | --rate N] [--two-threads-only]
 
 #include <sys/resource.h>
 #include <unistd.h>
@@ -20,6 +20,7 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -55,6 +56,8 @@ struct Args {
   std::string synchronous = "normal";
   size_t latency_batch = 25;  // a typical feed page
   double load = 0.5;          // offered load in the latency run, as a share of the 2-thread throughput
+  double rate = 0;            // offered mentions/s in the latency run instead of --load; 0: use --load
+  bool two_only = false;      // only the 2-thread throughput run (for a profiler)
 };
 
 double Seconds(Clock::duration d) { return std::chrono::duration<double>(d).count(); }
@@ -66,6 +69,21 @@ double CpuSeconds() {
   getrusage(RUSAGE_SELF, &u);
   auto s = [](const timeval& t) { return static_cast<double>(t.tv_sec) + static_cast<double>(t.tv_usec) / 1e6; };
   return s(u.ru_utime) + s(u.ru_stime);
+}
+
+// CPU seconds each named thread of this process has run so far, summed by
+// name (from /proc/self/task/*/schedstat, nanoseconds on the CPU).
+std::map<std::string, double> ThreadCpuSeconds() {
+  std::map<std::string, double> out;
+  std::error_code ec;
+  for (const auto& task : fs::directory_iterator("/proc/self/task", ec)) {
+    std::string name;
+    std::ifstream(task.path() / "comm") >> name;
+    unsigned long long run_ns = 0;
+    std::ifstream(task.path() / "schedstat") >> run_ns;
+    if (!name.empty()) out[name] += static_cast<double>(run_ns) / 1e9;
+  }
+  return out;
 }
 
 [[noreturn]] void Die(const std::string& what) {
@@ -162,6 +180,7 @@ struct RunResult {
   double cpu_seconds = 0;
   uint64_t stored = 0;
   uint64_t alerts = 0;
+  std::map<std::string, double> thread_cpu;  // seconds on the CPU per thread name during the run
 };
 
 // Parses and submits every poll. With `threads` == 1 the pipeline is not
@@ -179,6 +198,7 @@ RunResult RunThroughput(const PipelineCorpus& corpus, const Args& args, int thre
   source.name = "bench";
   auto start = Clock::now();
   double cpu_start = CpuSeconds();
+  auto threads_start = ThreadCpuSeconds();
   if (threads > 1) (*pipeline)->Start();
   for (size_t i = 0; i < corpus.polls.size(); ++i) {
     (*pipeline)->Submit(source, ParsePoll(corpus.polls[i], source.name));
@@ -189,6 +209,9 @@ RunResult RunThroughput(const PipelineCorpus& corpus, const Args& args, int thre
   RunResult r;
   r.seconds = Seconds(Clock::now() - start);
   r.cpu_seconds = CpuSeconds() - cpu_start;
+  // Before Stop(): a joined thread's time is no longer listed.
+  r.thread_cpu = ThreadCpuSeconds();
+  for (auto& [name, seconds] : r.thread_cpu) seconds -= threads_start[name];
   (*pipeline)->Stop();
   auto stats = (*pipeline)->Stats();
   r.stored = stats.mentions_stored;
@@ -358,13 +381,19 @@ Args ParseArgs(int argc, char** argv) {
       a.latency_batch = std::stoul(value());
     } else if (flag == "--load") {
       a.load = std::stod(value());
+    } else if (flag == "--rate") {
+      a.rate = std::stod(value());
+    } else if (flag == "--two-threads-only") {
+      a.two_only = true;
     } else {
       Die("unknown flag " + flag +
-          " (flags: --mentions --batch --brands --synchronous normal|full --latency-batch --load)");
+          " (flags: --mentions --batch --brands --synchronous normal|full --latency-batch --load "
+          "--rate --two-threads-only)");
     }
   }
-  if (a.mentions == 0 || a.batch == 0 || a.brands == 0 || a.latency_batch == 0 || a.load <= 0 || a.load > 1) {
-    Die("--mentions, --batch, --brands and --latency-batch must be positive, --load in (0, 1]");
+  if (a.mentions == 0 || a.batch == 0 || a.brands == 0 || a.latency_batch == 0 || a.load <= 0 || a.load > 1 ||
+      a.rate < 0) {
+    Die("--mentions, --batch, --brands and --latency-batch must be positive, --load in (0, 1], --rate positive");
   }
   return a;
 }
@@ -380,9 +409,17 @@ int main(int argc, char** argv) {
               args.brands);
   std::printf("store: WAL, synchronous=%s, polls queued together share a transaction\n\n", args.synchronous.c_str());
 
+  double n = static_cast<double>(corpus.mention_count);
+  if (args.two_only) {
+    RunResult two = RunThroughput(corpus, args, 2);
+    std::printf("2 threads: %.0f mentions/s (%.2f s)\n", n / two.seconds, two.seconds);
+    for (const auto& [name, seconds] : two.thread_cpu) {
+      if (seconds >= 0.005) std::printf("  %s %.2f s (%.0f%%)\n", name.c_str(), seconds, 100 * seconds / two.seconds);
+    }
+    return 0;
+  }
   RunResult one = RunThroughput(corpus, args, 1);
   RunResult two = RunThroughput(corpus, args, 2);
-  double n = static_cast<double>(corpus.mention_count);
   std::printf("pipeline parse→dedupe→match→score→rules→store\n");
   std::printf("  1 thread : %9.0f mentions/s  (%.2f s, %lu stored brand mentions, %lu alerts)  1.00x\n",
               n / one.seconds, one.seconds, static_cast<unsigned long>(one.stored),
@@ -391,15 +428,22 @@ int main(int argc, char** argv) {
               one.seconds / two.seconds);
   std::printf("  CPU time : 1 thread %.2f s (%.1f us/mention), 2 threads %.2f s (%.1f us/mention)\n", one.cpu_seconds,
               1e6 * one.cpu_seconds / n, two.cpu_seconds, 1e6 * two.cpu_seconds / n);
+  // The busiest thread bounds the 2-thread rate: its share of the wall time
+  // says how much of the run it was on a core.
+  std::printf("  2 threads, busy time per thread:");
+  for (const auto& [name, seconds] : two.thread_cpu) {
+    if (seconds >= 0.005) std::printf("  %s %.2f s (%.0f%%)", name.c_str(), seconds, 100 * seconds / two.seconds);
+  }
+  std::printf("\n");
 
   // Capacity with the latency run's smaller polls, which cost more per mention.
   PipelineCorpus small = brandmon::bench::GenerateCorpus(corpus.mention_count / 2, args.latency_batch, args.brands, 3);
   RunResult capacity = RunThroughput(small, args, 2);
   double small_rate = static_cast<double>(small.mention_count) / capacity.seconds;
-  Latency lat = RunLatency(args, args.load * small_rate);
+  Latency lat = RunLatency(args, args.rate > 0 ? args.rate : args.load * small_rate);
   std::printf("\nlatency poll completion → commit, polls of %zu (capacity %.0f mentions/s on 2 threads), offered\n",
               args.latency_batch, small_rate);
-  std::printf("  at %.0f mentions/s (%.0f%% of that):\n", lat.offered_per_s, 100 * args.load);
+  std::printf("  at %.0f mentions/s (%.0f%% of that):\n", lat.offered_per_s, 100 * lat.offered_per_s / small_rate);
   std::printf("  p50 %.2f ms   p99 %.2f ms   max %.2f ms (poll %zu)   (%zu polls)\n", lat.p50_ms, lat.p99_ms,
               lat.max_ms, lat.max_poll, lat.polls);
 
