@@ -4,6 +4,7 @@
 #include <spdlog/spdlog.h>
 
 #include <ctime>
+#include <iterator>
 #include <unordered_map>
 
 namespace brandmon::engine {
@@ -34,13 +35,13 @@ struct Pipeline::Work {
 // One batch of polls on its way to one transaction; moves between the threads.
 struct Pipeline::Pending {
   std::vector<std::unique_ptr<Work>> works;  // their mentions: only those not seen before
-  std::vector<std::string> keys;             // "source\0id" of those mentions
-  store::WriteBatch batch;
-  std::vector<ScoredMention> scored;
-  std::vector<bool> publishes;                    // parallel to scored: the brand publishes its mentions
-  std::vector<rules::Engine::Prepared> prepared;  // parallel to scored
+  std::vector<std::string> keys;             // "source\0id" of those mentions, in order
+  store::WriteBatch batch;                   // mentions, seen ids, alerts and rule state once scored
+  std::vector<ScoredMention> published;      // of the brands that publish their mentions
+  std::map<std::string, uint64_t> stored_by_brand;
   uint64_t duplicates = 0;
   uint64_t unmatched = 0;
+  bool committed_dropped = false;  // Dedupe() dropped the committed ones too
 };
 
 struct Pipeline::Brands {
@@ -59,6 +60,12 @@ Result<std::unique_ptr<Pipeline>> Pipeline::Create(const Settings& settings, con
   if (!analyzer.ok()) return analyzer.status().WithContext("cannot load the sentiment lexicons");
   std::unique_ptr<Pipeline> p(
       new Pipeline(settings, clock, sink, std::move(store).value(), std::move(analyzer).value()));
+  auto reader = p->store_->OpenSeenReader();
+  if (reader.ok()) {
+    p->seen_reader_ = std::move(reader).value();
+  } else {
+    spdlog::warn("seen ids are looked up on the writer's connection: {}", reader.status().message());
+  }
   if (auto s = p->Rebuild(settings); !s.ok()) return s;
   auto states = p->store_->LoadSourceStates();
   if (!states.ok()) return states.status().WithContext("cannot read source state");
@@ -140,9 +147,13 @@ void Pipeline::Flush() {
         ApplyReload(*works.front()->settings);
         continue;
       }
-      std::unique_ptr<Pending> pending = Dedupe(std::move(works));
+      // The writer's connection looks the ids up here: no other commit has
+      // made its cache stale.
+      std::unique_ptr<Pending> pending = Dedupe(std::move(works), /*committed=*/true);
       Score(*pending);
-      Finish(*pending);
+      std::vector<std::unique_ptr<Pending>> one;
+      one.push_back(std::move(pending));
+      Finish(std::move(one));
     }
     RunTimers(/*force=*/true);
     return;
@@ -170,7 +181,7 @@ bool Pipeline::CanTake() const {
 
 void Pipeline::Loop() {
   while (true) {
-    std::unique_ptr<Pending> scored;
+    std::vector<std::unique_ptr<Pending>> scored;
     std::vector<std::unique_ptr<Work>> works;
     bool alone = false;  // nothing else waits: no need to hand the batch over
     {
@@ -178,8 +189,16 @@ void Pipeline::Loop() {
       auto done = [&] { return stopping_ && queue_.empty() && outstanding_ == 0; };
       work_ready_.wait_for(lock, std::chrono::seconds(1), [&] { return !scored_.empty() || CanTake() || done(); });
       if (!scored_.empty()) {
-        scored = std::move(scored_.front());
-        scored_.pop_front();
+        // Whatever has been scored meanwhile shares one transaction, up to
+        // batch_max_mentions: the slower the commits, the fewer of them.
+        size_t mentions = 0;
+        while (!scored_.empty()) {
+          size_t next = scored_.front()->batch.mention_count();
+          if (!scored.empty() && mentions + next > batch_max_mentions_) break;
+          mentions += next;
+          scored.push_back(std::move(scored_.front()));
+          scored_.pop_front();
+        }
         busy_ = true;
       } else if (CanTake()) {
         works = TakeBatch();
@@ -191,18 +210,22 @@ void Pipeline::Loop() {
     }
     // Submit() may be waiting for room in the queue.
     if (!works.empty()) work_done_.notify_all();
-    if (scored) {
-      Finish(*scored);
+    if (!scored.empty()) {
+      Finish(std::move(scored));
     } else if (!works.empty() && works.front()->settings) {
       ApplyReload(*works.front()->settings);
     } else if (!works.empty() && alone) {
-      // Handing over costs two thread wake-ups; when the score thread is
-      // idle and nothing else is queued, scoring here is quicker.
-      std::unique_ptr<Pending> pending = Dedupe(std::move(works));
+      // Handing over costs two thread wake-ups and a transaction of its
+      // own; when the score thread is idle and nothing else is queued,
+      // scoring here is quicker, and so is looking the ids up on the
+      // writer's connection, whose cache no other commit has made stale.
+      std::unique_ptr<Pending> pending = Dedupe(std::move(works), /*committed=*/true);
       Score(*pending);
-      Finish(*pending);
+      std::vector<std::unique_ptr<Pending>> one;
+      one.push_back(std::move(pending));
+      Finish(std::move(one));
     } else if (!works.empty()) {
-      std::unique_ptr<Pending> pending = Dedupe(std::move(works));
+      std::unique_ptr<Pending> pending = Dedupe(std::move(works), /*committed=*/!seen_reader_);
       {
         std::lock_guard<std::mutex> lock(mu_);
         ++outstanding_;
@@ -263,8 +286,9 @@ void Pipeline::ApplyReload(const Settings& settings) {
   batch_max_mentions_ = static_cast<size_t>(std::max<int64_t>(1, settings.store.batch_max_mentions));
 }
 
-std::unique_ptr<Pipeline::Pending> Pipeline::Dedupe(std::vector<std::unique_ptr<Work>> works) {
+std::unique_ptr<Pipeline::Pending> Pipeline::Dedupe(std::vector<std::unique_ptr<Work>> works, bool committed) {
   auto pending = std::make_unique<Pending>();
+  pending->committed_dropped = committed;
   // "source\0id" -> index of the poll of the batch that brought it first.
   std::unordered_map<std::string, size_t> ids;
   std::string key;
@@ -284,7 +308,7 @@ std::unique_ptr<Pipeline::Pending> Pipeline::Dedupe(std::vector<std::unique_ptr<
         continue;
       }
       bool seen = in_flight_.contains(key);
-      if (!seen) {
+      if (!seen && committed) {
         auto stored = store_->SeenBefore(source, m.id);
         seen = stored.ok() && *stored;
       }
@@ -303,7 +327,34 @@ std::unique_ptr<Pipeline::Pending> Pipeline::Dedupe(std::vector<std::unique_ptr<
   return pending;
 }
 
+void Pipeline::DropCommitted(Pending& pending) {
+  if (pending.committed_dropped || !seen_reader_) return;
+  if (auto s = seen_reader_->BeginLookups(); !s.ok()) {
+    // Each look-up then takes its own snapshot; the store drops what slips through.
+    spdlog::warn("seen ids: {}", s.message());
+  }
+  for (auto& work : pending.works) {
+    std::vector<Mention>& mentions = work->poll.mentions;
+    size_t kept = 0;
+    for (Mention& m : mentions) {
+      auto stored = seen_reader_->SeenBefore(work->source, m.id);
+      if (stored.ok() && *stored) {
+        ++pending.duplicates;
+        continue;
+      }
+      if (&mentions[kept] != &m) mentions[kept] = std::move(m);
+      ++kept;
+    }
+    mentions.resize(kept);
+  }
+  seen_reader_->EndLookups();
+}
+
 void Pipeline::Score(Pending& pending) {
+  DropCommitted(pending);
+  std::vector<ScoredMention> scored;
+  std::vector<rules::Engine::Prepared> prepared;  // parallel to scored
+  std::vector<bool> publishes;                    // parallel to scored
   for (auto& work : pending.works) {
     const std::string& source = work->source;
     for (Mention& m : work->poll.mentions) {
@@ -345,37 +396,54 @@ void Pipeline::Score(Pending& pending) {
         sm.sentiment = {score.compound, score.pos, score.neu, score.neg, std::string(score.label()), score.target};
         sm.lang = score.lang == "und" ? "" : score.lang;
         sm.matched_terms = std::move(hit.terms);
-        pending.publishes.push_back(brand.publish_mentions);
-        pending.prepared.push_back(brands_->rules->Prepare(sm));
-        pending.scored.push_back(std::move(sm));
+        publishes.push_back(brand.publish_mentions);
+        prepared.push_back(brands_->rules->Prepare(sm));
+        scored.push_back(std::move(sm));
       }
     }
   }
-}
-
-void Pipeline::Finish(Pending& pending) {
-  std::vector<Alert> alerts = brands_->rules->Process(pending.scored, pending.prepared);
-  std::map<std::string, uint64_t> stored_by_brand;
-  std::vector<ScoredMention> published;
-  for (size_t i = 0; i < pending.scored.size(); ++i) {
-    ++stored_by_brand[pending.scored[i].brand];
-    if (pending.publishes[i]) published.push_back(pending.scored[i]);
-    pending.batch.AddMention(std::move(pending.scored[i]));
+  // Batches reach this point one at a time, in the order they are committed,
+  // so the rules see the mentions in that order too.
+  std::vector<Alert> alerts = brands_->rules->Process(scored, prepared);
+  MonoTime now = clock_.Mono();
+  if (now >= next_tick_) {
+    next_tick_ = now + kTickInterval;
+    std::vector<Alert> closed = brands_->rules->Tick();
+    std::move(closed.begin(), closed.end(), std::back_inserter(alerts));
+  }
+  for (size_t i = 0; i < scored.size(); ++i) {
+    ++pending.stored_by_brand[scored[i].brand];
+    if (publishes[i]) pending.published.push_back(scored[i]);
+    pending.batch.AddMention(std::move(scored[i]));
   }
   for (auto& a : alerts) pending.batch.AddAlert(std::move(a));
-  for (auto& w : pending.works) pending.batch.PutSourceState(w->poll.state);
   brands_->rules->SaveState(pending.batch);
-  bool committed = Commit(pending.batch, std::move(published));
+}
+
+void Pipeline::Finish(std::vector<std::unique_ptr<Pending>> pendings) {
+  Pending& first = *pendings.front();
+  for (auto& pending : pendings) {
+    for (auto& w : pending->works) pending->batch.PutSourceState(w->poll.state);
+    if (pending.get() == &first) continue;
+    first.batch.Append(std::move(pending->batch));
+    std::move(pending->published.begin(), pending->published.end(), std::back_inserter(first.published));
+  }
+  bool committed = Commit(first.batch, std::move(first.published));
   // Committed or not, these are no longer on their way: a failed batch is
   // fetched again, since its source state was not saved either.
-  for (const auto& k : pending.keys) in_flight_.erase(k);
+  for (const auto& pending : pendings) {
+    for (const auto& k : pending->keys) in_flight_.erase(k);
+  }
   std::lock_guard<std::mutex> lock(mu_);
-  if (outstanding_ > 0) --outstanding_;  // stays 0 when the stages ran on one thread
-  stats_.duplicates_dropped += pending.duplicates;
-  stats_.unmatched += pending.unmatched;
-  if (!committed) return;
-  for (auto& w : pending.works) source_states_[w->source] = std::move(w->poll.state);
-  for (const auto& [brand, n] : stored_by_brand) stats_.brands[brand].mentions_today += n;
+  // Stays 0 when the stages ran on one thread.
+  outstanding_ -= std::min(outstanding_, pendings.size());
+  for (auto& pending : pendings) {
+    stats_.duplicates_dropped += pending->duplicates;
+    stats_.unmatched += pending->unmatched;
+    if (!committed) continue;
+    for (auto& w : pending->works) source_states_[w->source] = std::move(w->poll.state);
+    for (const auto& [brand, n] : pending->stored_by_brand) stats_.brands[brand].mentions_today += n;
+  }
 }
 
 Status Pipeline::Rebuild(const Settings& settings) {
@@ -450,7 +518,12 @@ void Pipeline::CountDay(WallTime now) {
 
 void Pipeline::RunTimers(bool force) {
   MonoTime now = clock_.Mono();
-  if (force || now >= next_tick_) {
+  bool rules_here = false;  // no batch is being scored, which would tick them
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    rules_here = outstanding_ == 0;
+  }
+  if (rules_here && (force || now >= next_tick_)) {
     next_tick_ = now + kTickInterval;
     std::vector<Alert> alerts = brands_->rules->Tick();
     store::WriteBatch batch;

@@ -59,12 +59,16 @@ class PipelineSink {
 // and an idle one commits each poll at once.
 //
 // Two threads, started by Start() and joined by Stop(): "pipeline" owns the
-// store connection and the rules engine (dedupe, rules, commit, sink);
-// "pipeline-score" matches and scores the deduped batches it is handed, and
-// prepares them for the rules (rules::Engine::Prepare), so one batch is
-// scored while the one before is committed; when nothing else waits, the
-// pipeline thread scores a batch itself. Submit() and the other public
-// methods are thread-safe.
+// store's connection (drops the mentions already on their way, commits,
+// feeds the sink); "pipeline-score" takes the batches it is handed one at a
+// time, in order, drops what a read connection finds committed, matches,
+// scores, runs the rules and fills the batch's write, so that one batch is
+// scored while the one before is committed; the batches scored while a
+// transaction was written go together into the next one. When nothing else
+// waits, the pipeline thread scores a batch itself. The rules engine belongs
+// to whichever thread scores; the pipeline thread ticks it only while no
+// batch is out for scoring. Submit() and the other public methods are
+// thread-safe.
 class Pipeline {
  public:
   // Opens the store under `state_dir` and loads the lexicons.
@@ -107,13 +111,17 @@ class Pipeline {
   // REQUIRES: mu_ held, queue_ not empty.
   std::vector<std::unique_ptr<Work>> TakeBatch();
   void ApplyReload(const Settings& settings);
-  // Stage 1, pipeline thread: drops the mentions seen before (committed, in
-  // a batch not yet committed, or earlier in this batch).
-  std::unique_ptr<Pending> Dedupe(std::vector<std::unique_ptr<Work>> works);
-  // Stage 2, score thread: matches and scores the mentions left.
+  // Stage 1, pipeline thread: drops the mentions seen before in a batch not
+  // yet committed or earlier in this batch, and with `committed` those the
+  // store has committed (otherwise the score stage looks those up).
+  std::unique_ptr<Pending> Dedupe(std::vector<std::unique_ptr<Work>> works, bool committed);
+  // Stage 2, score thread: drops the committed ones, matches and scores the
+  // rest, runs the rules (and their tick when due) and fills the batch.
   void Score(Pending& pending);
-  // Stage 3, pipeline thread: rules, one transaction, sink.
-  void Finish(Pending& pending);
+  void DropCommitted(Pending& pending);
+  // Stage 3, pipeline thread: one transaction for `pendings` (scored, in
+  // order), sink.
+  void Finish(std::vector<std::unique_ptr<Pending>> pendings);
   void RunTimers(bool force);
   // Writes `batch`; on success hands the journaled alerts and `published`
   // mentions to the sink. Returns false (logged, counted) when the write failed.
@@ -124,14 +132,15 @@ class Pipeline {
   const Clock& clock_;
   PipelineSink* sink_;
   std::unique_ptr<store::Store> store_;  // pipeline thread only
-  sentiment::Analyzer analyzer_;         // score stage only
-  // Replaced by a reload on the pipeline thread only while no batch is being
-  // scored; the matcher and overrides are used by the score stage, the rules
-  // by the pipeline thread.
+  // Score stage only; nullptr when the store is in memory.
+  std::unique_ptr<store::SeenReader> seen_reader_;
+  sentiment::Analyzer analyzer_;  // score stage only
+  // Used by the score stage; the pipeline thread replaces it (reload) or
+  // ticks and saves its rules only while no batch is out for scoring.
   std::unique_ptr<Brands> brands_;
   // "source\0id" of the mentions handed to scoring and not yet committed.
   std::unordered_set<std::string> in_flight_;  // pipeline thread only
-  MonoTime next_tick_{};
+  MonoTime next_tick_{};                       // with the rules engine
   MonoTime next_prune_{};
   Duration prune_interval_{};
 

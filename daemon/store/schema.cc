@@ -81,6 +81,40 @@ CREATE TABLE rule_state (
   PRIMARY KEY (brand, key)
 ) WITHOUT ROWID;
 )sql"},
+    // The seen table already keeps a (source, id) to one batch, whose
+    // mentions are one per brand, so the UNIQUE index on mentions only cost
+    // every insert a text index; and no query reads mentions by brand, while
+    // that index made each commit write a page per brand. SQLite drops a
+    // table constraint only by copying the table.
+    {2, R"sql(
+CREATE TABLE mentions_v2 (
+  rowid INTEGER PRIMARY KEY,
+  source TEXT NOT NULL,
+  channel TEXT NOT NULL,
+  brand TEXT NOT NULL,
+  mention_id TEXT NOT NULL,
+  url TEXT NOT NULL,
+  title TEXT NOT NULL,
+  text TEXT NOT NULL,
+  author TEXT NOT NULL,
+  published INTEGER,
+  lang TEXT NOT NULL,
+  metrics TEXT NOT NULL,
+  compound REAL NOT NULL,
+  pos REAL NOT NULL,
+  neu REAL NOT NULL,
+  neg REAL NOT NULL,
+  label TEXT NOT NULL,
+  target REAL,
+  matched_terms TEXT NOT NULL,
+  stored_at INTEGER NOT NULL
+);
+INSERT INTO mentions_v2 SELECT rowid, source, channel, brand, mention_id, url, title, text, author, published, lang,
+  metrics, compound, pos, neu, neg, label, target, matched_terms, stored_at FROM mentions;
+DROP TABLE mentions;
+ALTER TABLE mentions_v2 RENAME TO mentions;
+CREATE INDEX mentions_stored_at ON mentions (stored_at);
+)sql"},
 };
 
 }  // namespace

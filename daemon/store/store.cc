@@ -2,7 +2,9 @@
 
 #include <cmath>
 #include <cstdio>
+#include <iterator>
 #include <set>
+#include <tuple>
 
 #include <spdlog/spdlog.h>
 
@@ -71,12 +73,24 @@ std::optional<WallTime> ColumnOptionalTime(const Statement& stmt, int index) {
   return FromUnixMillis(stmt.ColumnInt(index));
 }
 
+constexpr std::string_view kSeenSelect = "SELECT 1 FROM seen WHERE source = ?1 AND id = ?2";
+
 // Binds each value in order from parameter 1, stopping at the first error.
 template <typename... Binders>
 Status BindAll(Binders&&... binders) {
   Status status;
   ((status.ok() ? (void)(status = binders()) : (void)0), ...);
   return status;
+}
+
+Result<bool> LookUpSeen(Statement& select, std::string_view source, std::string_view id) {
+  select.Reset();
+  if (auto s = BindAll([&] { return select.BindText(1, source); }, [&] { return select.BindText(2, id); }); !s.ok()) {
+    return s;
+  }
+  auto row = select.Step();
+  select.Reset();
+  return row;
 }
 
 }  // namespace
@@ -99,6 +113,22 @@ void WriteBatch::PutRuleState(std::string brand, std::string key, std::string va
 
 void WriteBatch::DeleteRuleState(std::string brand, std::string key) {
   rule_state_.push_back({std::move(brand), std::move(key), std::nullopt});
+}
+
+void WriteBatch::Append(WriteBatch&& other) {
+  auto move_all = [](auto& to, auto& from) {
+    if (to.empty()) {
+      to = std::move(from);
+    } else {
+      std::move(from.begin(), from.end(), std::back_inserter(to));
+    }
+    from.clear();
+  };
+  move_all(seen_, other.seen_);
+  move_all(mentions_, other.mentions_);
+  move_all(alerts_, other.alerts_);
+  move_all(source_states_, other.source_states_);
+  move_all(rule_state_, other.rule_state_);
 }
 
 bool WriteBatch::empty() const {
@@ -142,10 +172,10 @@ Status Store::Prepare() {
     std::string_view sql;
   };
   const Item items[] = {
-      {&seen_select_, "SELECT 1 FROM seen WHERE source = ?1 AND id = ?2"},
+      {&seen_select_, kSeenSelect},
       {&seen_insert_, "INSERT OR IGNORE INTO seen (source, id, first_seen) VALUES (?1, ?2, ?3)"},
       {&mention_insert_,
-       "INSERT OR IGNORE INTO mentions (source, channel, brand, mention_id, url, title, text, author, published, "
+       "INSERT INTO mentions (source, channel, brand, mention_id, url, title, text, author, published, "
        "lang, metrics, compound, pos, neu, neg, label, target, matched_terms, stored_at) "
        "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19)"},
       {&alert_exists_, "SELECT 1 FROM alerts WHERE dedupe_key = ?1 AND dedupe_key <> x''"},
@@ -177,14 +207,40 @@ Status Store::Prepare() {
 }
 
 Result<bool> Store::SeenBefore(std::string_view source, std::string_view id) {
-  seen_select_.Reset();
-  if (auto s = BindAll([&] { return seen_select_.BindText(1, source); }, [&] { return seen_select_.BindText(2, id); });
-      !s.ok()) {
-    return s;
-  }
-  auto row = seen_select_.Step();
-  seen_select_.Reset();
-  return row;
+  return LookUpSeen(seen_select_, source, id);
+}
+
+Result<std::unique_ptr<SeenReader>> Store::OpenSeenReader() {
+  auto wal = db_.QueryInt("SELECT journal_mode = 'wal' FROM pragma_journal_mode");
+  if (!wal.ok()) return wal.status();
+  if (!*wal) return std::unique_ptr<SeenReader>();
+  auto db = Database::Open(db_.path());
+  if (!db.ok()) return db.status();
+  std::unique_ptr<SeenReader> reader(new SeenReader(std::move(*db)));
+  auto select = reader->db_.Prepare(kSeenSelect);
+  if (!select.ok()) return select.status();
+  reader->select_ = std::move(*select);
+  return reader;
+}
+
+// ---- SeenReader -------------------------------------------------------------
+
+Status SeenReader::BeginLookups() {
+  if (open_) return Status::Ok();
+  if (auto s = db_.Exec("BEGIN"); !s.ok()) return s;
+  open_ = true;
+  return Status::Ok();
+}
+
+Result<bool> SeenReader::SeenBefore(std::string_view source, std::string_view id) {
+  return LookUpSeen(select_, source, id);
+}
+
+void SeenReader::EndLookups() {
+  if (!open_) return;
+  open_ = false;
+  // A read transaction has nothing to lose; a failed COMMIT leaves it to ROLLBACK.
+  if (!db_.Exec("COMMIT").ok()) (void)db_.Exec("ROLLBACK");
 }
 
 Result<WriteResult> Store::Write(const WriteBatch& batch) {
@@ -215,8 +271,11 @@ Status Store::WriteInTransaction(const WriteBatch& batch, WriteResult& result) {
     if (auto s = seen_insert_.Run(); !s.ok()) return s;
     if (db_.Changes() > 0) fresh.emplace(source, id);
   }
+  // Each brand's mention of a fresh item, once.
+  std::set<std::tuple<std::string_view, std::string_view, std::string_view>> stored;
   for (const ScoredMention& m : batch.mentions_) {
-    if (!fresh.contains({m.mention.source, m.mention.id})) {
+    if (!fresh.contains({m.mention.source, m.mention.id}) ||
+        !stored.emplace(m.mention.source, m.mention.id, m.brand).second) {
       ++result.duplicates_dropped;
       continue;
     }

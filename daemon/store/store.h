@@ -47,6 +47,9 @@ class WriteBatch final : public RuleStateWriter {
   void PutSourceState(SourceState state);
   void PutRuleState(std::string brand, std::string key, std::string value) override;
   void DeleteRuleState(std::string brand, std::string key) override;
+  // Adds everything of `other` after what this batch holds, as if it had
+  // been added here in the same order.
+  void Append(WriteBatch&& other);
 
   size_t mention_count() const { return mentions_.size(); }
   bool empty() const;
@@ -101,6 +104,26 @@ struct StoreCounts {
   int64_t rule_state = 0;
 };
 
+// Answers Store::SeenBefore on a connection of its own, so that a thread
+// other than the store's owner can drop the mentions seen before while the
+// owner writes. A look-up sees what was committed before its snapshot began.
+// Thread-compatible: used by one thread at a time.
+class SeenReader {
+ public:
+  // Holds one read snapshot for the look-ups until EndLookups(), so that a
+  // batch of them takes the log's read lock once.
+  Status BeginLookups();
+  Result<bool> SeenBefore(std::string_view source, std::string_view id);
+  void EndLookups();
+
+ private:
+  friend class Store;
+  explicit SeenReader(Database db) : db_(std::move(db)) {}
+  Database db_;
+  Statement select_;
+  bool open_ = false;  // a snapshot is held
+};
+
 // brandmon's state: seen ids, source state, scored mentions, the alert
 // journal and the rules' baselines, in one SQLite database in WAL mode.
 // Owns its connection; owned by the engine's store thread (thread-compatible).
@@ -116,6 +139,10 @@ class Store final : public RuleStateReader {
   // Whether (source, id) was committed before: such a mention is dropped
   // before it is scored.
   Result<bool> SeenBefore(std::string_view source, std::string_view id);
+  // A reader of the seen ids for another thread; nullptr for an in-memory
+  // database, which no other connection can see.
+  // Errors: Unavailable when the second connection cannot be opened.
+  Result<std::unique_ptr<SeenReader>> OpenSeenReader();
 
   // Commits `batch` in one transaction: seen ids, the mentions not seen before,
   // the alerts (each given the next seq; one whose dedupe_key is already in the

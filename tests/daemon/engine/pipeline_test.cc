@@ -174,6 +174,39 @@ TEST_F(PipelineTest, StartedPipelineScoresWhileItCommitsAndLosesNothing) {
   EXPECT_EQ(p->SourceState("social")->cursor, (std::vector<std::pair<std::string, std::string>>{{"cursor", "c59"}}));
 }
 
+TEST_F(PipelineTest, MentionsCommittedEarlierAreDroppedWhileBatchesAreHandedToTheScoreThread) {
+  // One poll per transaction, so that polls queued behind one another are
+  // handed to the score thread, which looks up the committed ids itself.
+  std::string conf = dir_.Write(
+      "c.json", R"({"store": {"batch_max_mentions": 4}, "brands": [{"name": "acme", "publish_mentions": true}]})");
+  auto settings = LoadSettings(conf, config::ProcessEnv(), plugin::BuiltinRegistry());
+  ASSERT_TRUE(settings.ok()) << settings.status().message();
+  auto p = Open(*settings);
+  Poll(*p, {Make("old-1", "acme is awful"), Make("old-2", "acme again"), Make("old-3", "weather")});
+  ASSERT_EQ(sink_.mentions.size(), 2u);
+  size_t alerts_before = sink_.alerts.size();
+  p->Start();
+  SourceSettings src;
+  src.name = "social";
+  std::vector<std::string> expected;
+  for (int poll = 0; poll < 40; ++poll) {
+    std::string id = "new-" + std::to_string(poll);
+    expected.push_back(id);
+    p->Submit(src, Result({Make("old-1", "acme is awful"), Make(id, "acme item"), Make("old-2", "acme again"),
+                           Make("old-3", "weather")},
+                          "c" + std::to_string(poll)));
+  }
+  p->Flush();
+  p->Stop();
+  std::vector<std::string> ids;
+  for (size_t i = 2; i < sink_.mentions.size(); ++i) ids.push_back(sink_.mentions[i].mention.id);
+  EXPECT_EQ(ids, expected) << "only the new mentions are scored and stored, once each";
+  EXPECT_EQ(p->Stats().duplicates_dropped, 40u * 3);
+  for (size_t i = alerts_before; i < sink_.alerts.size(); ++i) {
+    EXPECT_NE(sink_.alerts[i].rule, "negative_mention") << "the old complaint is not alerted again";
+  }
+}
+
 TEST_F(PipelineTest, BrandLexiconOverridesChangeTheScore) {
   Settings plain = Load(R"([{"name": "skateco", "publish_mentions": true}])");
   Settings tuned = Load(R"([{"name": "skateco", "publish_mentions": true, "lexicon": {"sick": 3}}])");

@@ -26,6 +26,27 @@ TEST(SchemaTest, MigratingTwiceChangesNothing) {
   EXPECT_EQ(*db.QueryInt("SELECT count(*) FROM schema_version"), 1);
 }
 
+TEST(SchemaTest, Version1MentionsKeepTheirRowsAndTheirRetentionIndexOnly) {
+  Database db = OpenMemory();
+  ASSERT_TRUE(Migrate(db, Migrations().first(1)).ok());
+  ASSERT_TRUE(db.Exec("INSERT INTO mentions VALUES (7, 's', 'rss', 'acme', 'id1', 'u', 't', 'x', 'a', NULL, 'en', '', "
+                      "-0.5, 0, 0.5, 0.5, 'negative', NULL, '4:acme', 1000)")
+                  .ok());
+  EXPECT_EQ(*db.QueryInt("SELECT count(*) FROM sqlite_master WHERE name = 'sqlite_autoindex_mentions_1'"), 1);
+  ASSERT_TRUE(Migrate(db, Migrations()).ok());
+  EXPECT_EQ(*db.QueryInt("SELECT count(*) FROM mentions WHERE rowid = 7 AND mention_id = 'id1' AND compound = -0.5"),
+            1);
+  EXPECT_EQ(*db.QueryInt("SELECT count(*) FROM sqlite_master WHERE tbl_name = 'mentions' AND type = 'index'"), 1);
+  EXPECT_EQ(*db.QueryInt("SELECT count(*) FROM sqlite_master WHERE name = 'mentions_stored_at'"), 1);
+  EXPECT_EQ(*db.QueryInt("SELECT count(*) FROM sqlite_master WHERE name = 'sqlite_autoindex_mentions_1'"), 0);
+  // New rows continue after the copied ones.
+  ASSERT_TRUE(db.Exec("INSERT INTO mentions (source, channel, brand, mention_id, url, title, text, author, lang, "
+                      "metrics, compound, pos, neu, neg, label, matched_terms, stored_at) VALUES ('s', 'rss', 'acme', "
+                      "'id2', '', '', '', '', '', '', 0, 0, 1, 0, 'neutral', '', 2000)")
+                  .ok());
+  EXPECT_EQ(db.LastInsertRowid(), 8);
+}
+
 TEST(SchemaTest, StepsApplyInOrderFromTheCurrentVersion) {
   Database db = OpenMemory();
   const Migration v1[] = {{1, "CREATE TABLE a (x INTEGER); INSERT INTO a VALUES (1);"}};

@@ -10,6 +10,7 @@
 #include <stdexcept>
 
 #include "daemon/base/time_parse.h"
+#include "daemon/store/schema.h"
 #include "tests/support/test_util.h"
 
 namespace brandmon::store {
@@ -81,6 +82,20 @@ TEST_F(StoreTest, AMentionSeenBeforeIsNotStoredTwice) {
   EXPECT_EQ(r2->mentions_written, 1u);
   EXPECT_EQ(r2->duplicates_dropped, 1u);
   EXPECT_EQ(store_->Counts()->mentions, 2);
+}
+
+TEST_F(StoreTest, AMentionTwiceInOneBatchIsStoredOnce) {
+  WriteBatch batch;
+  batch.AddMention(MakeMention("s", "1", "acme", "first"));
+  batch.AddMention(MakeMention("s", "1", "acme", "again"));
+  auto r = store_->Write(batch);
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r->mentions_written, 1u);
+  EXPECT_EQ(r->duplicates_dropped, 1u);
+  auto stored = store_->ReadMentions(0, 10);
+  ASSERT_TRUE(stored.ok());
+  ASSERT_EQ(stored->size(), 1u);
+  EXPECT_EQ(stored->front().scored.mention.text, "first");
 }
 
 TEST_F(StoreTest, OneItemMatchingTwoBrandsIsStoredForEach) {
@@ -337,7 +352,7 @@ TEST(StoreFileTest, ReopeningKeepsEverythingAndUsesWal) {
   ASSERT_TRUE(store.ok());
   EXPECT_TRUE(*(*store)->SeenBefore("s", "1"));
   EXPECT_EQ(*(*store)->LastSeq(), 1u);
-  EXPECT_EQ(*(*store)->SchemaVersion(), 1);
+  EXPECT_EQ(*(*store)->SchemaVersion(), Migrations().back().version);
 }
 
 TEST(StoreFileTest, FullSynchronousOpens) {
