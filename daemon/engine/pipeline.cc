@@ -18,6 +18,8 @@ constexpr size_t kMaxQueued = 256;
 constexpr size_t kMaxOutstanding = 2;
 // How often the trend rules close their buckets.
 constexpr Duration kTickInterval = std::chrono::seconds(5);
+// How often the score stage commits the rules' counts, at most.
+constexpr Duration kCountsInterval = std::chrono::seconds(1);
 const std::string kNoLang;
 
 int DayOf(WallTime t) {
@@ -417,7 +419,10 @@ void Pipeline::Score(Pending& pending) {
     pending.batch.AddMention(std::move(scored[i]));
   }
   for (auto& a : alerts) pending.batch.AddAlert(std::move(a));
-  brands_->rules->SaveState(pending.batch);
+  // The rules' counts go with a commit at most every kCountsInterval: on a
+  // busy pipeline they are most of what a small commit writes, and after a
+  // crash the rules count the mentions stored since again.
+  if (brands_->rules->SaveState(pending.batch, /*counts=*/now >= next_counts_)) next_counts_ = now + kCountsInterval;
 }
 
 void Pipeline::Finish(std::vector<std::unique_ptr<Pending>> pendings) {

@@ -141,6 +141,7 @@ class Pipeline {
   // "source\0id" of the mentions handed to scoring and not yet committed.
   std::unordered_set<std::string> in_flight_;  // pipeline thread only
   MonoTime next_tick_{};                       // with the rules engine
+  MonoTime next_counts_{};                     // with the rules engine
   MonoTime next_prune_{};
   Duration prune_interval_{};
 

@@ -6,8 +6,10 @@
 
 #include <algorithm>
 #include <cassert>
+#include <charconv>
 #include <cmath>
 #include <cstdio>
+#include <optional>
 #include <unordered_map>
 #include <unordered_set>
 
@@ -150,6 +152,10 @@ constexpr size_t kMinChangeBytes = 4096;
 constexpr size_t kMaxChangeRows = 256;
 
 constexpr const char* kOpenCellsKey = "open_cells";
+// The row of the last mention the saved counts include; of no brand.
+constexpr const char* kCountedThroughKey = "counted_through";
+// Stored mentions read at a time when they are counted again at Restore().
+constexpr size_t kRecountPage = 1000;
 
 void DeserializeCooldowns(std::string_view data, Cooldowns& out) {
   rapidjson::Document doc;
@@ -321,7 +327,13 @@ Status Engine::Restore(store::RuleStateReader& reader) {
     uint64_t n;
   };
   std::vector<Later> term_changes, cooldown_changes, open_cells;
+  std::optional<int64_t> counted_through;
   for (const auto& e : *entries) {
+    if (e.brand.empty() && e.key == kCountedThroughKey) {
+      int64_t row = 0;
+      auto [end, ec] = std::from_chars(e.value.data(), e.value.data() + e.value.size(), row);
+      if (ec == std::errc() && end == e.value.data() + e.value.size()) counted_through = row;
+    }
     auto it = brands_.find(e.brand);
     if (it == brands_.end()) continue;
     BrandState& b = *it->second;
@@ -364,6 +376,21 @@ Status Engine::Restore(store::RuleStateReader& reader) {
     c.brand->cooldowns_log.Restored(c.entry->key, c.n, c.entry->value.size());
   }
   for (const Later& c : open_cells) RestoreOpenCells(*c.brand, c.entry->value);
+  // The mentions committed after the saved counts, counted again as they
+  // were: no bucket closed meanwhile, since a close saves the counts.
+  if (counted_through) {
+    counts_saved_ = true;
+    for (int64_t after = *counted_through;;) {
+      auto stored = reader.ReadMentions(after, kRecountPage);
+      if (!stored.ok()) return stored.status().WithContext("rules state: mentions to count again");
+      if (stored->empty()) break;
+      for (const store::StoredMention& sm : *stored) {
+        after = sm.row;
+        auto it = brands_.find(sm.scored.brand);
+        if (it != brands_.end()) CountMention(*it->second, sm.scored, Prepare(sm.scored), sm.stored_at);
+      }
+    }
+  }
   WallTime now = clock_.Now();
   for (auto& [name, b] : brands_) {
     const RulesOptions& o = b->rules.options;
@@ -743,33 +770,46 @@ void Engine::AdvanceBrand(BrandState& b, WallTime now, std::vector<Alert>& out) 
   }
 }
 
-void Engine::SaveState(store::RuleStateWriter& writer) {
+bool Engine::SaveState(store::RuleStateWriter& writer, bool counts) {
   int64_t now_ms = ToUnixMillis(clock_.Now());
+  // A closed bucket or a new series is saved whole, which takes the counts
+  // of that moment with it: the mark must follow.
+  counts = counts || !counts_saved_;
+  for (const auto& [name, b] : brands_) {
+    counts = counts || b->series_dirty || b->shift_dirty || b->terms_baseline_dirty || b->terms_reset;
+  }
   for (auto& [name, b] : brands_) {
-    const RulesOptions& o = b->rules.options;
-    if (b->series_dirty) {
-      for (const auto& [channel, s] : b->volume) {
-        writer.PutRuleState(name, b->SeriesKey("volume_spike", o.volume_spike, channel), s.Serialize());
+    if (counts) {
+      const RulesOptions& o = b->rules.options;
+      if (b->series_dirty) {
+        for (const auto& [channel, s] : b->volume) {
+          writer.PutRuleState(name, b->SeriesKey("volume_spike", o.volume_spike, channel), s.Serialize());
+        }
+        for (const auto& [channel, s] : b->negative) {
+          writer.PutRuleState(name, b->SeriesKey("negative_spike", o.negative_spike, channel), s.Serialize());
+        }
       }
-      for (const auto& [channel, s] : b->negative) {
-        writer.PutRuleState(name, b->SeriesKey("negative_spike", o.negative_spike, channel), s.Serialize());
-      }
+      if (b->shift_dirty) writer.PutRuleState(name, b->ShiftKey(), b->shift.Serialize());
+      if (b->series_dirty || b->shift_dirty || b->open_dirty) SaveOpenCells(*b, writer);
+      if (b->terms_baseline_dirty) writer.PutRuleState(name, b->TermsKey(), b->terms.SerializeBaseline());
+      TermTracker& terms = b->terms;
+      b->terms_log.Save(
+          writer, name, b->TermsKey() + "/open", b->terms_reset, [&] { return terms.SerializeOpen(); },
+          [&] { return terms.SerializeOpenChanges(); });
+      b->series_dirty = b->shift_dirty = b->open_dirty = b->terms_baseline_dirty = b->terms_reset = false;
     }
-    if (b->shift_dirty) writer.PutRuleState(name, b->ShiftKey(), b->shift.Serialize());
-    if (b->series_dirty || b->shift_dirty || b->open_dirty) SaveOpenCells(*b, writer);
-    if (b->terms_baseline_dirty) writer.PutRuleState(name, b->TermsKey(), b->terms.SerializeBaseline());
-    TermTracker& terms = b->terms;
-    b->terms_log.Save(
-        writer, name, b->TermsKey() + "/open", b->terms_reset, [&] { return terms.SerializeOpen(); },
-        [&] { return terms.SerializeOpenChanges(); });
     auto& cooldowns = b->cooldowns;
     auto& changed = b->cooldowns_changed;
     b->cooldowns_log.Save(
         writer, name, "cooldowns", false, [&] { return SerializeCooldowns(cooldowns, now_ms); },
         [&] { return changed.empty() ? std::string() : SerializeCooldownChanges(cooldowns, changed); });
     changed.clear();
-    b->series_dirty = b->shift_dirty = b->open_dirty = b->terms_baseline_dirty = b->terms_reset = false;
   }
+  if (counts) {
+    writer.PutMentionMark("", kCountedThroughKey);
+    counts_saved_ = true;
+  }
+  return counts;
 }
 
 }  // namespace brandmon::rules

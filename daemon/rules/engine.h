@@ -32,7 +32,9 @@ struct BrandRules {
 // with the mentions and alerts that changed it. What changes with every
 // mention (open buckets, term counts, cooldowns) is staged as small rows of
 // changes, folded into a whole row once they add up to its size, so a save
-// costs what changed rather than what is remembered. Owned by one thread
+// costs what changed rather than what is remembered; the counts may also be
+// staged less often than the mentions are committed, since they can be
+// counted again from the stored mentions. Owned by one thread
 // (thread-compatible); `clock` must outlive it.
 class Engine {
  public:
@@ -41,8 +43,9 @@ class Engine {
   Engine(const Engine&) = delete;
   Engine& operator=(const Engine&) = delete;
 
-  // Loads the state saved by a previous run. State of unknown brands, or
-  // saved under another bucket width, is ignored. Errors: those of `reader`.
+  // Loads the state saved by a previous run, then counts the mentions stored
+  // after its mark. State of unknown brands, or saved under another bucket
+  // width, is ignored. Errors: those of `reader`.
   Status Restore(store::RuleStateReader& reader);
 
   // What the rules read from the words of one mention, found without the
@@ -67,8 +70,15 @@ class Engine {
   // storm. Call it periodically even when no mention arrives.
   std::vector<Alert> Tick();
 
-  // Stages the state changed since the last call.
-  void SaveState(store::RuleStateWriter& writer);
+  // Stages the state changed since the last call. With `counts` false it
+  // leaves out the counts of the open buckets, which change with every
+  // mention, unless a bucket closed or a series began since; what the rules
+  // decided (cooldowns) is staged either way. Returns whether the counts
+  // were staged: then a mark of the last mention they include goes with
+  // them, and Restore() counts the mentions stored after the mark again, so
+  // counts left out of the commits before a crash are not lost. The first
+  // call after start stages them.
+  bool SaveState(store::RuleStateWriter& writer, bool counts = true);
 
  private:
   struct BrandState;
@@ -86,6 +96,7 @@ class Engine {
 
   const Clock& clock_;
   std::map<std::string, std::unique_ptr<BrandState>, std::less<>> brands_;
+  bool counts_saved_ = false;  // the store has counts (and their mark) of this engine
 };
 
 // The reach of a mention: the largest of its followers, likes, shares and

@@ -84,11 +84,13 @@ CREATE TABLE rule_state (
     // The seen table already keeps a (source, id) to one batch, whose
     // mentions are one per brand, so the UNIQUE index on mentions only cost
     // every insert a text index; and no query reads mentions by brand, while
-    // that index made each commit write a page per brand. SQLite drops a
-    // table constraint only by copying the table.
+    // that index made each commit write a page per brand. Rows are never
+    // numbered again once pruned (AUTOINCREMENT), so that a mark of the
+    // rules (the last row they counted) stays valid. SQLite drops a table
+    // constraint only by copying the table.
     {2, R"sql(
 CREATE TABLE mentions_v2 (
-  rowid INTEGER PRIMARY KEY,
+  rowid INTEGER PRIMARY KEY AUTOINCREMENT,
   source TEXT NOT NULL,
   channel TEXT NOT NULL,
   brand TEXT NOT NULL,

@@ -115,7 +115,12 @@ void WriteBatch::DeleteRuleState(std::string brand, std::string key) {
   rule_state_.push_back({std::move(brand), std::move(key), std::nullopt});
 }
 
+void WriteBatch::PutMentionMark(std::string brand, std::string key) {
+  marks_.push_back({std::move(brand), std::move(key), mentions_.size()});
+}
+
 void WriteBatch::Append(WriteBatch&& other) {
+  for (auto& mark : other.marks_) mark.mentions += mentions_.size();
   auto move_all = [](auto& to, auto& from) {
     if (to.empty()) {
       to = std::move(from);
@@ -129,10 +134,12 @@ void WriteBatch::Append(WriteBatch&& other) {
   move_all(alerts_, other.alerts_);
   move_all(source_states_, other.source_states_);
   move_all(rule_state_, other.rule_state_);
+  move_all(marks_, other.marks_);
 }
 
 bool WriteBatch::empty() const {
-  return seen_.empty() && mentions_.empty() && alerts_.empty() && source_states_.empty() && rule_state_.empty();
+  return seen_.empty() && mentions_.empty() && alerts_.empty() && source_states_.empty() && rule_state_.empty() &&
+         marks_.empty();
 }
 
 // ---- Store ------------------------------------------------------------------
@@ -271,17 +278,29 @@ Status Store::WriteInTransaction(const WriteBatch& batch, WriteResult& result) {
     if (auto s = seen_insert_.Run(); !s.ok()) return s;
     if (db_.Changes() > 0) fresh.emplace(source, id);
   }
+  // The row of the last mention stored after each prefix of the batch's
+  // mentions, for the marks.
+  std::vector<int64_t> row_after;
+  if (!batch.marks_.empty()) {
+    auto last = db_.QueryInt("SELECT coalesce(max(rowid), 0) FROM mentions");
+    if (!last.ok()) return last.status();
+    row_after.reserve(batch.mentions_.size() + 1);
+    row_after.push_back(*last);
+  }
   // Each brand's mention of a fresh item, once.
   std::set<std::tuple<std::string_view, std::string_view, std::string_view>> stored;
   for (const ScoredMention& m : batch.mentions_) {
+    int64_t row = row_after.empty() ? 0 : row_after.back();
     if (!fresh.contains({m.mention.source, m.mention.id}) ||
         !stored.emplace(m.mention.source, m.mention.id, m.brand).second) {
       ++result.duplicates_dropped;
-      continue;
+    } else {
+      Hook(step);
+      if (auto s = InsertMention(m, now_ms); !s.ok()) return s;
+      ++result.mentions_written;
+      row = db_.LastInsertRowid();
     }
-    Hook(step);
-    if (auto s = InsertMention(m, now_ms); !s.ok()) return s;
-    if (db_.Changes() > 0) ++result.mentions_written;
+    if (!row_after.empty()) row_after.push_back(row);
   }
   int64_t last_seq = -1;
   if (!batch.alerts_.empty()) {
@@ -315,6 +334,16 @@ Status Store::WriteInTransaction(const WriteBatch& batch, WriteResult& result) {
       s = BindAll([&] { return stmt.BindText(3, *change.value); }, [&] { return stmt.BindInt(4, now_ms); });
     }
     if (s.ok()) s = stmt.Run();
+    if (!s.ok()) return s;
+  }
+  for (const auto& mark : batch.marks_) {
+    Hook(step);
+    rule_state_upsert_.Reset();
+    Status s = BindAll([&] { return rule_state_upsert_.BindText(1, mark.brand); },
+                       [&] { return rule_state_upsert_.BindText(2, mark.key); },
+                       [&] { return rule_state_upsert_.BindText(3, std::to_string(row_after[mark.mentions])); },
+                       [&] { return rule_state_upsert_.BindInt(4, now_ms); });
+    if (s.ok()) s = rule_state_upsert_.Run();
     if (!s.ok()) return s;
   }
   Hook(step);

@@ -47,6 +47,7 @@ class WriteBatch final : public RuleStateWriter {
   void PutSourceState(SourceState state);
   void PutRuleState(std::string brand, std::string key, std::string value) override;
   void DeleteRuleState(std::string brand, std::string key) override;
+  void PutMentionMark(std::string brand, std::string key) override;
   // Adds everything of `other` after what this batch holds, as if it had
   // been added here in the same order.
   void Append(WriteBatch&& other);
@@ -61,11 +62,17 @@ class WriteBatch final : public RuleStateWriter {
     std::string key;
     std::optional<std::string> value;  // nullopt deletes
   };
+  struct MentionMark {
+    std::string brand;
+    std::string key;
+    size_t mentions;  // how many of mentions_ it follows
+  };
   std::vector<std::pair<std::string, std::string>> seen_;
   std::vector<ScoredMention> mentions_;
   std::vector<Alert> alerts_;
   std::vector<SourceState> source_states_;
   std::vector<RuleStateChange> rule_state_;
+  std::vector<MentionMark> marks_;
 };
 
 struct WriteResult {
@@ -81,12 +88,6 @@ struct JournalEntry {
   WallTime ts;
   std::string topic;
   std::string payload;  // AlertToJson, with the seq
-};
-
-struct StoredMention {
-  int64_t row = 0;
-  WallTime stored_at;
-  ScoredMention scored;
 };
 
 struct PruneStats {
@@ -164,7 +165,7 @@ class Store final : public RuleStateReader {
   Result<std::vector<SourceState>> LoadSourceStates();
 
   // Up to `limit` stored mentions with row > `after_row`, oldest first.
-  Result<std::vector<StoredMention>> ReadMentions(int64_t after_row, size_t limit);
+  Result<std::vector<StoredMention>> ReadMentions(int64_t after_row, size_t limit) override;
 
   Result<std::vector<RuleStateEntry>> LoadRuleState() override;
 

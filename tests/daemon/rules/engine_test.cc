@@ -321,10 +321,12 @@ TEST(EngineTrendTest, SentimentShiftFiresOnceWhenTheMoodTurns) {
 
 // ---- Restarts ---------------------------------------------------------------
 
-// The engine's loop: dedupe, rules, one atomic commit per poll.
+// The engine's loop: dedupe, rules, one atomic commit per poll; the rules'
+// counts go with every `counts_every`-th commit only.
 class Pipeline {
  public:
-  explicit Pipeline(FakeClock& clock, BrandRules brand = StormBrand()) : clock_(clock), brand_(std::move(brand)) {
+  explicit Pipeline(FakeClock& clock, BrandRules brand = StormBrand(), int counts_every = 1)
+      : clock_(clock), brand_(std::move(brand)), counts_every_(counts_every) {
     store::StoreOptions o;
     config::ApplyDefaults(store::StoreOptionTable(), o);
     o.file = ":memory:";
@@ -345,7 +347,7 @@ class Pipeline {
       batch.AddMention(m);
     }
     for (auto& a : engine_->Process(fresh)) batch.AddAlert(std::move(a));
-    engine_->SaveState(batch);
+    engine_->SaveState(batch, ++polls_ % counts_every_ == 0);
     if (commit) {
       ASSERT_TRUE(store_->Write(batch).ok());
     }
@@ -372,6 +374,8 @@ class Pipeline {
  private:
   FakeClock& clock_;
   BrandRules brand_;
+  int counts_every_;
+  int polls_ = 0;
   std::unique_ptr<store::Store> store_;
   std::unique_ptr<Engine> engine_;
 };
@@ -410,11 +414,15 @@ TEST(EngineRestartTest, ARestartAnywhereContinuesBaselinesWithoutDuplicates) {
   ASSERT_EQ(expected.size(), 10u);
 
   // Polls 64 and 65 are the storm's bucket; 72 closes the storm's hour.
+  // Counts committed with every poll, every third, or only when a bucket
+  // closes: those left out are counted again from the stored mentions.
   for (int cut : {7, 20, 63, 64, 65, 66, 67, 69, 70, 71, 72, 73}) {
-    for (bool crash_before_commit : {false, true}) {
-      SCOPED_TRACE("restart before poll " + std::to_string(cut) + (crash_before_commit ? " after a crash" : ""));
+    for (auto [crash_before_commit, counts_every] :
+         {std::pair{false, 1}, {true, 1}, {false, 3}, {true, 3}, {false, 1000}, {true, 1000}}) {
+      SCOPED_TRACE("restart before poll " + std::to_string(cut) + (crash_before_commit ? " after a crash" : "") +
+                   ", counts every " + std::to_string(counts_every) + " polls");
       FakeClock c;
-      Pipeline p(c);
+      Pipeline p(c, StormBrand(), counts_every);
       for (int i = 0; i < static_cast<int>(polls.size()); ++i) {
         SetPollTime(c, polls[i]);
         if (i == cut) {
@@ -476,10 +484,12 @@ TEST(EngineRestartTest, StateSavedAsChangesStaysSmallAndRestoresExactly) {
   EXPECT_LT(reference.RuleStateRows(), kPolls) << "changes are folded into whole rows";
 
   for (int cut : {3, 29, 41, 58, 77, 86, 92, 99}) {
-    for (bool crash_before_commit : {false, true}) {
-      SCOPED_TRACE("restart before poll " + std::to_string(cut) + (crash_before_commit ? " after a crash" : ""));
+    for (auto [crash_before_commit, counts_every] :
+         {std::pair{false, 1}, {true, 1}, {false, 3}, {true, 3}, {false, 1000}, {true, 1000}}) {
+      SCOPED_TRACE("restart before poll " + std::to_string(cut) + (crash_before_commit ? " after a crash" : "") +
+                   ", counts every " + std::to_string(counts_every) + " polls");
       FakeClock c;
-      Pipeline p(c, BusyBrand());
+      Pipeline p(c, BusyBrand(), counts_every);
       for (int i = 0; i < kPolls; ++i) {
         SetPollTime(c, polls[i]);
         if (i == cut) {
@@ -504,6 +514,9 @@ TEST(EngineRestartTest, StateOfUnknownBrandsOrOtherBucketsIsIgnored) {
           {"acme", "sentiment_shift@1h", "{\"history\": 5}"},
       };
     }
+    Result<std::vector<store::StoredMention>> ReadMentions(int64_t, size_t) override {
+      return std::vector<store::StoredMention>{};
+    }
   } reader;
   FakeClock clock;
   Engine engine({StormBrand()}, clock);
@@ -517,6 +530,9 @@ TEST(EngineRestartTest, ReaderErrorsArePassedOn) {
   class FailingReader : public store::RuleStateReader {
    public:
     Result<std::vector<store::RuleStateEntry>> LoadRuleState() override { return Status::Unavailable("disk gone"); }
+    Result<std::vector<store::StoredMention>> ReadMentions(int64_t, size_t) override {
+      return Status::Unavailable("disk gone");
+    }
   } reader;
   FakeClock clock;
   Engine engine({Acme()}, clock);

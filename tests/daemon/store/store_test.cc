@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include <filesystem>
+#include <map>
 #include <stdexcept>
 
 #include "daemon/base/time_parse.h"
@@ -279,6 +280,53 @@ TEST_F(StoreTest, RuleStateIsPutReplacedAndDeleted) {
   EXPECT_EQ((*entries)[0].brand, "acme");
   EXPECT_EQ((*entries)[0].value, "2");
   EXPECT_EQ((*entries)[1].brand, "globex");
+}
+
+TEST_F(StoreTest, AMentionMarkNamesTheLastMentionStoredBeforeItEvenInAppendedBatches) {
+  auto marks = [&] {
+    std::map<std::string, std::string> out;
+    auto entries = store_->LoadRuleState();
+    EXPECT_TRUE(entries.ok());
+    for (const auto& e : *entries) out[e.key] = e.value;
+    return out;
+  };
+  WriteBatch empty;
+  empty.PutMentionMark("", "at_start");
+  ASSERT_TRUE(store_->Write(empty).ok());
+  EXPECT_EQ(marks()["at_start"], "0");
+
+  WriteBatch first;
+  first.AddMention(MakeMention("s", "1"));
+  first.AddMention(MakeMention("s", "2"));
+  first.PutMentionMark("", "after_2");
+  first.AddMention(MakeMention("s", "3"));
+  WriteBatch second;
+  second.PutMentionMark("", "after_3");
+  second.AddMention(MakeMention("s", "1"));  // seen: not stored again
+  second.PutMentionMark("", "after_repeat");
+  second.AddMention(MakeMention("s", "4"));
+  second.PutMentionMark("", "after_4");
+  first.Append(std::move(second));
+  ASSERT_TRUE(store_->Write(first).ok());
+  auto rows = store_->ReadMentions(0, 10);
+  ASSERT_EQ(rows->size(), 4u);
+  std::map<std::string, std::string> got = marks();
+  EXPECT_EQ(got["after_2"], std::to_string((*rows)[1].row));
+  EXPECT_EQ(got["after_3"], std::to_string((*rows)[2].row));
+  EXPECT_EQ(got["after_repeat"], std::to_string((*rows)[2].row));
+  EXPECT_EQ(got["after_4"], std::to_string((*rows)[3].row));
+
+  // Rows are not numbered again once every mention is pruned, so a mark
+  // never hides the mentions stored after it.
+  clock_.Advance(std::chrono::hours(24 * 400));
+  ASSERT_TRUE(store_->Prune(clock_.Now()).ok());
+  ASSERT_EQ(store_->Counts()->mentions, 0);
+  WriteBatch later;
+  later.AddMention(MakeMention("s", "5"));
+  ASSERT_TRUE(store_->Write(later).ok());
+  auto after = store_->ReadMentions(std::stoll(got["after_4"]), 10);
+  ASSERT_EQ(after->size(), 1u);
+  EXPECT_EQ(after->front().scored.mention.id, "5");
 }
 
 TEST_F(StoreTest, PruneHonoursEachTablesRetention) {
