@@ -387,7 +387,9 @@ Status Engine::Restore(store::RuleStateReader& reader) {
       for (const store::StoredMention& sm : *stored) {
         after = sm.row;
         auto it = brands_.find(sm.scored.brand);
-        if (it != brands_.end()) CountMention(*it->second, sm.scored, Prepare(sm.scored), sm.stored_at);
+        if (it == brands_.end()) continue;
+        CountMention(*it->second, sm.scored, Prepare(sm.scored), sm.stored_at);
+        counted_ = true;
       }
     }
   }
@@ -501,6 +503,7 @@ std::vector<Alert> Engine::Process(const std::vector<ScoredMention>& mentions, c
     if (it == brands_.end()) continue;
     RunMentionRules(*it->second, mentions[i], prepared[i], now, out);
     CountMention(*it->second, mentions[i], prepared[i], now);
+    counted_ = true;
   }
   return out;
 }
@@ -775,8 +778,11 @@ bool Engine::SaveState(store::RuleStateWriter& writer, bool counts) {
   // A closed bucket or a new series is saved whole, which takes the counts
   // of that moment with it: the mark must follow.
   counts = counts || !counts_saved_;
+  bool changed = !counts_saved_ || counted_;
   for (const auto& [name, b] : brands_) {
-    counts = counts || b->series_dirty || b->shift_dirty || b->terms_baseline_dirty || b->terms_reset;
+    bool whole = b->series_dirty || b->shift_dirty || b->terms_baseline_dirty || b->terms_reset;
+    counts = counts || whole;
+    changed = changed || whole || b->open_dirty;
   }
   for (auto& [name, b] : brands_) {
     if (counts) {
@@ -805,9 +811,12 @@ bool Engine::SaveState(store::RuleStateWriter& writer, bool counts) {
         [&] { return changed.empty() ? std::string() : SerializeCooldownChanges(cooldowns, changed); });
     changed.clear();
   }
-  if (counts) {
+  // No mark when nothing was counted since the last: an idle engine stages
+  // nothing, and its save commits nothing.
+  if (counts && changed) {
     writer.PutMentionMark("", kCountedThroughKey);
     counts_saved_ = true;
+    counted_ = false;
   }
   return counts;
 }

@@ -97,6 +97,7 @@ class Engine {
   const Clock& clock_;
   std::map<std::string, std::unique_ptr<BrandState>, std::less<>> brands_;
   bool counts_saved_ = false;  // the store has counts (and their mark) of this engine
+  bool counted_ = false;       // mentions were counted since the last mark
 };
 
 // The reach of a mention: the largest of its followers, likes, shares and

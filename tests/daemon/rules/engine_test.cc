@@ -503,6 +503,28 @@ TEST(EngineRestartTest, StateSavedAsChangesStaysSmallAndRestoresExactly) {
   }
 }
 
+TEST(EngineRestartTest, CountsWaitForTheirSaveAndAnIdleEngineStagesNothing) {
+  FakeClock clock;
+  Engine engine({Acme()}, clock);
+  store::WriteBatch first;
+  EXPECT_TRUE(engine.SaveState(first, /*counts=*/false)) << "the first save after start takes the counts";
+  EXPECT_FALSE(first.empty());
+  (void)engine.Process({M("1", "acme is fine")});
+  store::WriteBatch began;
+  EXPECT_TRUE(engine.SaveState(began, /*counts=*/false)) << "a series began: saved whole, with the counts";
+  (void)engine.Process({M("2", "acme is fine")});
+  store::WriteBatch deferred;
+  EXPECT_FALSE(engine.SaveState(deferred, /*counts=*/false));
+  EXPECT_TRUE(deferred.empty()) << "a neutral mention decided nothing: only counts changed";
+  store::WriteBatch counts;
+  EXPECT_TRUE(engine.SaveState(counts, /*counts=*/true));
+  EXPECT_FALSE(counts.empty());
+  (void)engine.Tick();
+  store::WriteBatch idle;
+  engine.SaveState(idle);
+  EXPECT_TRUE(idle.empty()) << "nothing counted since the last save";
+}
+
 TEST(EngineRestartTest, StateOfUnknownBrandsOrOtherBucketsIsIgnored) {
   class FakeReader : public store::RuleStateReader {
    public:
