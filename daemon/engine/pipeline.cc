@@ -149,13 +149,7 @@ void Pipeline::Flush() {
         ApplyReload(*works.front()->settings);
         continue;
       }
-      // The writer's connection looks the ids up here: no other commit has
-      // made its cache stale.
-      std::unique_ptr<Pending> pending = Dedupe(std::move(works), /*committed=*/true);
-      Score(*pending);
-      std::vector<std::unique_ptr<Pending>> one;
-      one.push_back(std::move(pending));
-      Finish(std::move(one));
+      ProcessHere(std::move(works));
     }
     RunTimers(/*force=*/true);
     return;
@@ -219,13 +213,8 @@ void Pipeline::Loop() {
     } else if (!works.empty() && alone) {
       // Handing over costs two thread wake-ups and a transaction of its
       // own; when the score thread is idle and nothing else is queued,
-      // scoring here is quicker, and so is looking the ids up on the
-      // writer's connection, whose cache no other commit has made stale.
-      std::unique_ptr<Pending> pending = Dedupe(std::move(works), /*committed=*/true);
-      Score(*pending);
-      std::vector<std::unique_ptr<Pending>> one;
-      one.push_back(std::move(pending));
-      Finish(std::move(one));
+      // scoring here is quicker.
+      ProcessHere(std::move(works));
     } else if (!works.empty()) {
       std::unique_ptr<Pending> pending = Dedupe(std::move(works), /*committed=*/!seen_reader_);
       {
@@ -244,6 +233,16 @@ void Pipeline::Loop() {
   }
   RunTimers(/*force=*/true);
   work_done_.notify_all();
+}
+
+void Pipeline::ProcessHere(std::vector<std::unique_ptr<Work>> works) {
+  // The writer's connection looks the ids up: no other commit has made its
+  // cache stale.
+  std::unique_ptr<Pending> pending = Dedupe(std::move(works), /*committed=*/true);
+  Score(*pending);
+  std::vector<std::unique_ptr<Pending>> one;
+  one.push_back(std::move(pending));
+  Finish(std::move(one));
 }
 
 void Pipeline::ScoreLoop() {
@@ -336,18 +335,10 @@ void Pipeline::DropCommitted(Pending& pending) {
     spdlog::warn("seen ids: {}", s.message());
   }
   for (auto& work : pending.works) {
-    std::vector<Mention>& mentions = work->poll.mentions;
-    size_t kept = 0;
-    for (Mention& m : mentions) {
+    pending.duplicates += std::erase_if(work->poll.mentions, [&](const Mention& m) {
       auto stored = seen_reader_->SeenBefore(work->source, m.id);
-      if (stored.ok() && *stored) {
-        ++pending.duplicates;
-        continue;
-      }
-      if (&mentions[kept] != &m) mentions[kept] = std::move(m);
-      ++kept;
-    }
-    mentions.resize(kept);
+      return stored.ok() && *stored;
+    });
   }
   seen_reader_->EndLookups();
 }
@@ -405,14 +396,9 @@ void Pipeline::Score(Pending& pending) {
     }
   }
   // Batches reach this point one at a time, in the order they are committed,
-  // so the rules see the mentions in that order too.
+  // so the rules see the mentions in that order too. Process() closes the
+  // buckets that ended first, as a tick would.
   std::vector<Alert> alerts = brands_->rules->Process(scored, prepared);
-  MonoTime now = clock_.Mono();
-  if (now >= next_tick_) {
-    next_tick_ = now + kTickInterval;
-    std::vector<Alert> closed = brands_->rules->Tick();
-    std::move(closed.begin(), closed.end(), std::back_inserter(alerts));
-  }
   for (size_t i = 0; i < scored.size(); ++i) {
     ++pending.stored_by_brand[scored[i].brand];
     if (publishes[i]) pending.published.push_back(scored[i]);
@@ -422,6 +408,7 @@ void Pipeline::Score(Pending& pending) {
   // The rules' counts go with a commit at most every kCountsInterval: on a
   // busy pipeline they are most of what a small commit writes, and after a
   // crash the rules count the mentions stored since again.
+  MonoTime now = clock_.Mono();
   if (brands_->rules->SaveState(pending.batch, /*counts=*/now >= next_counts_)) next_counts_ = now + kCountsInterval;
 }
 
@@ -523,7 +510,7 @@ void Pipeline::CountDay(WallTime now) {
 
 void Pipeline::RunTimers(bool force) {
   MonoTime now = clock_.Mono();
-  bool rules_here = false;  // no batch is being scored, which would tick them
+  bool rules_here = false;  // no batch is being scored, whose Process() closes buckets
   {
     std::lock_guard<std::mutex> lock(mu_);
     rules_here = outstanding_ == 0;

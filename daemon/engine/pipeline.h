@@ -116,9 +116,11 @@ class Pipeline {
   // store has committed (otherwise the score stage looks those up).
   std::unique_ptr<Pending> Dedupe(std::vector<std::unique_ptr<Work>> works, bool committed);
   // Stage 2, score thread: drops the committed ones, matches and scores the
-  // rest, runs the rules (and their tick when due) and fills the batch.
+  // rest, runs the rules and fills the batch.
   void Score(Pending& pending);
   void DropCommitted(Pending& pending);
+  // All three stages on the calling thread, for one batch.
+  void ProcessHere(std::vector<std::unique_ptr<Work>> works);
   // Stage 3, pipeline thread: one transaction for `pendings` (scored, in
   // order), sink.
   void Finish(std::vector<std::unique_ptr<Pending>> pendings);
@@ -140,7 +142,7 @@ class Pipeline {
   std::unique_ptr<Brands> brands_;
   // "source\0id" of the mentions handed to scoring and not yet committed.
   std::unordered_set<std::string> in_flight_;  // pipeline thread only
-  MonoTime next_tick_{};                       // with the rules engine
+  MonoTime next_tick_{};                       // pipeline thread only
   MonoTime next_counts_{};                     // with the rules engine
   MonoTime next_prune_{};
   Duration prune_interval_{};

@@ -782,7 +782,7 @@ bool Engine::SaveState(store::RuleStateWriter& writer, bool counts) {
   for (const auto& [name, b] : brands_) {
     bool whole = b->series_dirty || b->shift_dirty || b->terms_baseline_dirty || b->terms_reset;
     counts = counts || whole;
-    changed = changed || whole || b->open_dirty;
+    changed = changed || whole;
   }
   for (auto& [name, b] : brands_) {
     if (counts) {

@@ -218,9 +218,7 @@ Result<bool> Store::SeenBefore(std::string_view source, std::string_view id) {
 }
 
 Result<std::unique_ptr<SeenReader>> Store::OpenSeenReader() {
-  auto wal = db_.QueryInt("SELECT journal_mode = 'wal' FROM pragma_journal_mode");
-  if (!wal.ok()) return wal.status();
-  if (!*wal) return std::unique_ptr<SeenReader>();
+  if (!checkpointer_) return std::unique_ptr<SeenReader>();  // not in WAL mode: in memory
   auto db = Database::Open(db_.path());
   if (!db.ok()) return db.status();
   std::unique_ptr<SeenReader> reader(new SeenReader(std::move(*db)));
@@ -327,27 +325,26 @@ Status Store::WriteInTransaction(const WriteBatch& batch, WriteResult& result) {
   }
   for (const auto& change : batch.rule_state_) {
     Hook(step);
-    Statement& stmt = change.value ? rule_state_upsert_ : rule_state_delete_;
-    stmt.Reset();
-    Status s = BindAll([&] { return stmt.BindText(1, change.brand); }, [&] { return stmt.BindText(2, change.key); });
-    if (s.ok() && change.value) {
-      s = BindAll([&] { return stmt.BindText(3, *change.value); }, [&] { return stmt.BindInt(4, now_ms); });
-    }
-    if (s.ok()) s = stmt.Run();
-    if (!s.ok()) return s;
+    if (auto s = PutRuleStateRow(change.brand, change.key, change.value, now_ms); !s.ok()) return s;
   }
   for (const auto& mark : batch.marks_) {
     Hook(step);
-    rule_state_upsert_.Reset();
-    Status s = BindAll([&] { return rule_state_upsert_.BindText(1, mark.brand); },
-                       [&] { return rule_state_upsert_.BindText(2, mark.key); },
-                       [&] { return rule_state_upsert_.BindText(3, std::to_string(row_after[mark.mentions])); },
-                       [&] { return rule_state_upsert_.BindInt(4, now_ms); });
-    if (s.ok()) s = rule_state_upsert_.Run();
-    if (!s.ok()) return s;
+    if (auto s = PutRuleStateRow(mark.brand, mark.key, std::to_string(row_after[mark.mentions]), now_ms); !s.ok()) {
+      return s;
+    }
   }
   Hook(step);
   return Status::Ok();
+}
+
+Status Store::PutRuleStateRow(const std::string& brand, const std::string& key, const std::optional<std::string>& value,
+                              int64_t now_ms) {
+  Statement& stmt = value ? rule_state_upsert_ : rule_state_delete_;
+  stmt.Reset();
+  Status s = BindAll([&] { return stmt.BindText(1, brand); }, [&] { return stmt.BindText(2, key); });
+  if (s.ok() && value) s = BindAll([&] { return stmt.BindText(3, *value); }, [&] { return stmt.BindInt(4, now_ms); });
+  if (s.ok()) s = stmt.Run();
+  return s;
 }
 
 Status Store::InsertMention(const ScoredMention& sm, int64_t now_ms) {

@@ -188,6 +188,9 @@ class Store final : public RuleStateReader {
   // false (and no change) when its dedupe_key was journaled.
   Result<bool> InsertAlert(Alert& alert, int64_t* last_seq);
   Status PutSourceStateRow(const SourceState& state);
+  // Upserts (brand, key), or deletes it when `value` is nullopt.
+  Status PutRuleStateRow(const std::string& brand, const std::string& key, const std::optional<std::string>& value,
+                         int64_t now_ms);
   void Hook(int& step) {
     if (write_hook_) write_hook_(step);
     ++step;
