@@ -1,6 +1,7 @@
 // Fuzzes the text pipeline and the sentiment analyzer on any bytes: UTF-8
-// repair, normalization, tokenizing, sentence splitting, language
-// identification and scoring must hold their contracts and never crash,
+// repair, character references, normalization, tokenizing, sentence
+// splitting, language identification and scoring must hold their contracts
+// and never crash,
 // and the ASCII scoring path must agree with the general one.
 
 #include <cmath>
@@ -12,6 +13,7 @@
 #include <vector>
 
 #include "daemon/sentiment/analyzer.h"
+#include "daemon/text/char_refs.h"
 #include "daemon/text/lang_id.h"
 #include "daemon/text/normalize.h"
 #include "daemon/text/sentences.h"
@@ -53,6 +55,19 @@ void CheckText(std::string_view bytes) {
   }
   for (const auto& s : text::SplitSentences(valid)) {
     if (s.begin > s.end || s.end > valid.size()) std::abort();
+  }
+  std::string decoded;
+  std::vector<text::CharRefShift> shifts;
+  if (text::DecodeCharRefs(valid, &decoded, &shifts)) {
+    if (shifts.empty() || !text::IsValidUtf8(decoded) || decoded.size() >= valid.size()) std::abort();
+    uint32_t decoded_cps = static_cast<uint32_t>(text::CountCodePoints(decoded));
+    uint32_t last = 0;
+    for (uint32_t cp = 0; cp <= text::CountCodePoints(valid); ++cp) {
+      uint32_t mapped = text::MapDecodedOffset(cp, shifts);
+      if (mapped < last || mapped > decoded_cps) std::abort();
+      last = mapped;
+    }
+    if (last != decoded_cps) std::abort();
   }
   text::LanguageGuess guess = text::IdentifyLanguage(valid);
   if (guess.code.empty() || !(guess.confidence >= 0.0 && guess.confidence <= 1.0)) std::abort();
