@@ -9,6 +9,7 @@
 #include <cstring>
 #include <tuple>
 
+#include "daemon/text/char_refs.h"
 #include "daemon/text/lang_id.h"
 #include "daemon/text/normalize.h"
 #include "daemon/text/sentences.h"
@@ -45,6 +46,12 @@ constexpr double kQuestionScalar = 0.5;
 // A rated word that is likely part of a name ("Fight Club", "Super 8") keeps
 // half its valence.
 constexpr float kNameScalar = 0.5f;
+// A text that shares a link and says nothing of its writer ("Acme opens a
+// store in Lyon http://...") reports more than it feels: it weighs half.
+constexpr double kReportScalar = 0.5;
+
+// What a unit stands for.
+enum class UnitKind : uint8_t { kWord, kTagWord, kNumber, kHandle, kSymbol };  // kTagWord: in a hashtag
 
 struct Unit {
   float valence = 0;  // rating, 0 when the unit carries none
@@ -58,7 +65,7 @@ struct Unit {
   bool caps = false;
   bool clause_break = false;  // a ',' ';' ':' or dash between the previous unit and this one
   bool title = false;         // its (first) token is capitalized: "Club", "McDonald"
-  bool number = false;        // its token is a number
+  UnitKind kind = UnitKind::kWord;
   bool negation_after = false;
   bool rated() const { return valence != 0; }
 };
@@ -77,8 +84,9 @@ struct SentenceStat {
   uint32_t begin = 0;  // unit indices
   uint32_t end = 0;
   double raw = 0;
-  bool question = false;     // ends with '?'
-  bool exclamation = false;  // ends with '!'
+  bool question = false;      // ends with '?'
+  bool exclamation = false;   // ends with '!'
+  bool letter_first = false;  // its first word is a one-letter word, which has no unit ("I")
 };
 
 // The text::Token kinds an ASCII text has.
@@ -106,12 +114,17 @@ struct Scratch {
   std::vector<Unit> units;
   std::vector<SentenceStat> sentences;
   std::vector<std::pair<uint16_t, uint16_t>> targeted;
+  std::string decoded;  // the text with its character references decoded
+  std::vector<text::CharRefShift> shifts;
+  std::vector<CodePointSpan> targets;  // the request's, mapped into `decoded`
 };
 
 // A megabyte of emoji should not pin its buffers to the thread for good.
 void ReleaseIfHuge(Scratch* s) {
   constexpr size_t kKeepTokens = 1 << 16;
-  if (s->tokens.capacity() > kKeepTokens || s->units.capacity() > kKeepTokens) *s = Scratch();
+  if (s->tokens.capacity() > kKeepTokens || s->units.capacity() > kKeepTokens || s->shifts.capacity() > kKeepTokens) {
+    *s = Scratch();
+  }
 }
 
 Scratch& ThreadScratch() {
@@ -207,6 +220,8 @@ struct Analyzer::Impl {
   bool clause_break = false;  // BuildUnits: punctuation since the last unit
   int lower_words = 0;        // words starting with a lower-case letter
   uint16_t sentence = 0;      // index of the last sentence in Scratch::sentences
+  uint16_t letter_flags = 0;  // the TermInfo flags of the one-letter words, which have no unit
+  bool link = false;          // the text holds a URL
 
   std::string_view Key(size_t token) const {
     const TokenKey& k = s.keys[token];
@@ -386,7 +401,7 @@ struct Analyzer::Impl {
       const TermInfo* base = pack ? pack->terms.FindHashed(key, hash) : nullptr;
       *override_info = base ? *base : TermInfo{};
       override_info->valence = *o;
-      override_info->flags = static_cast<uint8_t>(
+      override_info->flags = static_cast<uint16_t>(
           (override_info->flags & ~(TermInfo::kValence | TermInfo::kNegator | TermInfo::kBooster)) |
           (*o != 0 ? TermInfo::kValence : 0));
       return override_info;
@@ -467,15 +482,35 @@ struct Analyzer::Impl {
     sentence = static_cast<uint16_t>(s.sentences.size() - 1);
   }
 
-  Unit& AddUnit(const text::Token& t) {
-    return AddUnit(t.cp_begin, IsTitle(t.text), t.kind == text::Token::Kind::kNumber);
+  // A one-letter word gets no unit unless it scores ("I", "a"), yet it may
+  // be the first word of a sentence.
+  void NoteLetterWord(const TermInfo* info, bool in_hashtag) {
+    if (info != nullptr) letter_flags |= info->flags;
+    if (in_hashtag) return;
+    SentenceStat& st = s.sentences.back();
+    bool worded = std::any_of(s.units.begin() + st.begin, s.units.end(),
+                              [](const Unit& u) { return u.kind == UnitKind::kWord || u.kind == UnitKind::kNumber; });
+    if (!worded) st.letter_first = true;
   }
 
-  Unit& AddUnit(uint32_t cp_begin, bool title, bool number) {
+  Unit& AddUnit(const text::Token& t) {
+    UnitKind kind = t.in_hashtag ? UnitKind::kTagWord : UnitKind::kWord;
+    switch (t.kind) {
+      case text::Token::Kind::kNumber: kind = UnitKind::kNumber; break;
+      case text::Token::Kind::kHandle: kind = UnitKind::kHandle; break;
+      case text::Token::Kind::kEmoji:
+      case text::Token::Kind::kEmoticon:
+      case text::Token::Kind::kPunct: kind = UnitKind::kSymbol; break;  // an emoticon chunk
+      default: break;
+    }
+    return AddUnit(t.cp_begin, IsTitle(t.text), kind);
+  }
+
+  Unit& AddUnit(uint32_t cp_begin, bool title, UnitKind kind) {
     Unit& u = s.units.emplace_back();
     u.cp_begin = cp_begin;
     u.title = title;
-    u.number = number;
+    u.kind = kind;
     u.clause_break = clause_break;
     clause_break = false;
     u.sentence = sentence;
@@ -519,7 +554,7 @@ struct Analyzer::Impl {
       if (sentence_ended || t.line_break_before) StartSentence();
       sentence_ended = false;
       switch (t.kind) {
-        case text::Token::Kind::kUrl:
+        case text::Token::Kind::kUrl: link = true; continue;
         case text::Token::Kind::kHashtag: continue;
         case text::Token::Kind::kHandle:
         case text::Token::Kind::kNumber: AddUnit(t); continue;
@@ -597,15 +632,15 @@ struct Analyzer::Impl {
     const TermInfo* info = Lookup(key, s.keys[i].hash, pack, override_info);
     size_t consumed = 0;
     if (pack != nullptr && MayStartPhrase(*pack, info)) consumed = MatchPhrase(i, pack, info, &info);
-    if ((info == nullptr || info->flags == 0) && consumed == 0 && pack != nullptr &&
+    if ((info == nullptr || !info->Scores()) && consumed == 0 && pack != nullptr &&
         !(pack->suffixes.empty() && pack->prefixes.empty())) {
       if (const TermInfo* inflected = FindInflected(key, *pack)) info = inflected;
     }
-    if ((info == nullptr || info->flags == 0) && consumed == 0 && pack != nullptr && pack->unspaced) {
+    if ((info == nullptr || !info->Scores()) && consumed == 0 && pack != nullptr && pack->unspaced) {
       AddUnspacedPieces(t, key, *pack);
       return 0;
     }
-    if ((info == nullptr || info->flags == 0) && consumed == 0) {
+    if ((info == nullptr || !info->Scores()) && consumed == 0) {
       if (const LanguagePack* fallback = FallbackFor(t.script)) {
         const TermInfo* f = fallback->terms.FindHashed(key, s.keys[i].hash);
         size_t n = MayStartPhrase(*fallback, f) ? MatchPhrase(i, fallback, f, &f) : 0;
@@ -621,7 +656,10 @@ struct Analyzer::Impl {
     }
     if (consumed > 0) consumed -= 1;
     bool latin_single = t.script == text::Script::kLatin && key.size() == 1;
-    if ((info == nullptr || info->flags == 0) && latin_single) return consumed;
+    if (latin_single && (info == nullptr || !info->Scores())) {
+      NoteLetterWord(info, t.in_hashtag);
+      return consumed;
+    }
     Unit& u = AddUnit(t);
     u.caps = t.all_caps;
     if (pack == nullptr || info == nullptr) return consumed;
@@ -646,7 +684,7 @@ struct Analyzer::Impl {
       if (key.size() < prefix.size() + kMinStem || key.substr(0, prefix.size()) != prefix) continue;
       if (text::CountCodePoints(key.substr(prefix.size())) < kMinStem) continue;
       const TermInfo* info = pack.terms.Find(key.substr(prefix.size()));
-      if (info != nullptr && info->flags != 0) return info;
+      if (info != nullptr && info->Scores()) return info;
     }
     return nullptr;
   }
@@ -665,7 +703,7 @@ struct Analyzer::Impl {
       for (size_t n = 1; n <= kMaxPiece && end < key.size(); ++n) {
         text::DecodeUtf8(key, &end);
         const TermInfo* info = pack.terms.Find(key.substr(start, end - start));
-        if (info != nullptr && info->flags != 0) best = info, best_end = end;
+        if (info != nullptr && info->Scores()) best = info, best_end = end;
       }
       if (best != nullptr) {
         Unit& u = AddUnit(t);
@@ -920,7 +958,12 @@ struct Analyzer::Impl {
         default:  // URLs, handles and numbers
           if (live) {
             NewSentenceIfDue(&ps, line_break);
-            if (lex.kind != AsciiKind::kUrl) AddUnit(static_cast<uint32_t>(pos), false, lex.kind == AsciiKind::kNumber);
+            if (lex.kind == AsciiKind::kUrl) {
+              link = true;
+            } else {
+              AddUnit(static_cast<uint32_t>(pos), false,
+                      lex.kind == AsciiKind::kNumber ? UnitKind::kNumber : UnitKind::kHandle);
+            }
           }
           break;
       }
@@ -966,7 +1009,7 @@ struct Analyzer::Impl {
   }
 
   void AddAsciiEmoticon(size_t begin, size_t end, uint64_t hash) {
-    Unit& u = AddUnit(static_cast<uint32_t>(begin), IsTitle(text.substr(begin, end - begin)), false);
+    Unit& u = AddUnit(static_cast<uint32_t>(begin), IsTitle(text.substr(begin, end - begin)), UnitKind::kSymbol);
     std::string_view key = Folded(begin, end);
     if (const float* v = a.set_->symbols.FindHashed(key, hash)) {
       u.valence = *v;
@@ -991,7 +1034,7 @@ struct Analyzer::Impl {
     bool title = kind == AsciiKind::kEmoticon && IsTitle(text.substr(begin, token_end - begin));
     // As in BuildUnits, the unit is added before a new sentence starts, so
     // that it closes the sentence before it.
-    AddUnit(static_cast<uint32_t>(begin), title, false).valence = *v;
+    AddUnit(static_cast<uint32_t>(begin), title, UnitKind::kSymbol).valence = *v;
     NewSentenceIfDue(ps, line_break);
     ps->chunk_end = end;
     return true;
@@ -1043,9 +1086,12 @@ struct Analyzer::Impl {
       size_t consumed = AsciiPhrase(ps->part, w, *pack, &info);
       if (consumed > 0) ps->skip_words = consumed - 1;
     }
-    if ((info == nullptr || info->flags == 0) && pack != nullptr && w.end - w.begin == 1) return;
+    if (w.end - w.begin == 1 && pack != nullptr && (info == nullptr || !info->Scores())) {
+      NoteLetterWord(info, w.in_hashtag);
+      return;
+    }
     bool title = (first & kUpperByte) && (w.seen & kLowerByte);
-    Unit& u = AddUnit(static_cast<uint32_t>(w.begin), title, false);
+    Unit& u = AddUnit(static_cast<uint32_t>(w.begin), title, w.in_hashtag ? UnitKind::kTagWord : UnitKind::kWord);
     u.caps = w.all_caps;
     if (pack == nullptr || info == nullptr) return;
     SetFromInfo(*info, *pack, &u);
@@ -1090,9 +1136,12 @@ struct Analyzer::Impl {
   static void SetFromInfo(const TermInfo& info, const LanguagePack& pack, Unit* u) {
     u->negation_after = pack.negation_after;
     u->flags = info.flags;
-    if (info.flags & TermInfo::kBooster) u->booster = info.booster;
+    // Without branches: frequent words with no rating ("is", "my") would
+    // otherwise make them hard to predict. `booster` is read only under
+    // kBooster, and `valence` is 0 without kValence.
+    u->booster = info.booster;
     bool function_word = info.flags & (TermInfo::kBooster | TermInfo::kContrast);
-    if ((info.flags & TermInfo::kValence) && !function_word) u->valence = info.valence;
+    u->valence = function_word ? 0.0f : info.valence;
     // A rated negator ("no") scores on its own unless it governs a rated
     // word right after it; see ClearGoverningNegators.
   }
@@ -1115,8 +1164,8 @@ struct Analyzer::Impl {
   bool InName(size_t j, uint32_t begin, uint32_t end) const {
     const Unit& u = s.units[j];
     if (j == begin || lower_words == 0 || !u.title || !Is(lang, "en")) return false;
-    auto number = [&](size_t k) { return s.units[k].number; };
-    auto name_part = [&](size_t k) { return s.units[k].number || s.units[k].title; };
+    auto number = [&](size_t k) { return s.units[k].kind == UnitKind::kNumber; };
+    auto name_part = [&](size_t k) { return number(k) || s.units[k].title; };
     // A sentence's first word is capitalized anyway; only a number there counts.
     bool before = name_part(j - 1) && (j - 1 != begin || number(j - 1));
     bool after = j + 1 < end && name_part(j + 1);
@@ -1184,10 +1233,38 @@ struct Analyzer::Impl {
           raw += w;
         }
       }
-      if (st.question && !st.exclamation) raw *= kQuestionScalar;
+      if (st.question && !st.exclamation) raw = Asks(st) ? AskedRaw(st) : raw * kQuestionScalar;
       st.raw = raw;
     }
     DampenBeforeOpeningContrast();
+  }
+
+  // "Any good films out?", "Is it going to be free?": a question that asks
+  // for information names the quality it asks about without claiming it, so
+  // its positive words carry nothing. Its negative words keep half, as in
+  // any question: "does anyone else hate the new app?" still complains. So
+  // do emoticons, which show the writer's mood whatever the words ask.
+  // Whether the first word of the sentence (hashtags, handles and emoticons
+  // aside) opens a question that asks for information.
+  bool Asks(const SentenceStat& st) const {
+    if (st.letter_first) return false;
+    for (uint32_t j = st.begin; j < st.end; ++j) {
+      const Unit& u = s.units[j];
+      if (u.kind == UnitKind::kWord) return (u.flags & TermInfo::kQuestionOpener) != 0;
+      if (u.kind == UnitKind::kNumber) return false;
+    }
+    return false;
+  }
+
+  double AskedRaw(const SentenceStat& st) {
+    double raw = 0;
+    for (uint32_t j = st.begin; j < st.end; ++j) {
+      Unit& u = s.units[j];
+      bool symbol = u.kind == UnitKind::kSymbol;
+      u.weighted = u.weighted > 0 && !symbol ? 0.0f : u.weighted * static_cast<float>(kQuestionScalar);
+      raw += u.weighted;
+    }
+    return raw;
   }
 
   // "The food was great. But the service was awful.": a sentence opening
@@ -1210,7 +1287,26 @@ struct Analyzer::Impl {
     return e;
   }
 
-  void Aggregate(double emphasis, SentimentScore* out) const {
+  // Whether the text's language lists first-person words, which the
+  // reporting rule needs to tell a report from a writer's own words.
+  bool KnowsFirstPerson() const {
+    const LanguagePack* pack = a.set_->Find(lang);
+    return pack != nullptr && pack->first_person;
+  }
+
+  bool SpeaksOfWriter() const {
+    return (letter_flags & TermInfo::kFirstPerson) || std::any_of(s.units.begin(), s.units.end(), [](const Unit& u) {
+             return (u.flags & TermInfo::kFirstPerson) != 0;
+           });
+  }
+
+  bool AnyNegator() const {
+    return std::any_of(s.units.begin(), s.units.end(),
+                       [](const Unit& u) { return (u.flags & TermInfo::kNegator) != 0; });
+  }
+
+  void Aggregate(int exclamations, int questions, SentimentScore* out) const {
+    const double emphasis = Emphasis(exclamations, questions);
     double total = 0;
     int rated_sentences = 0;
     for (const SentenceStat& st : s.sentences) {
@@ -1218,8 +1314,19 @@ struct Analyzer::Impl {
       if (st.raw != 0) ++rated_sentences;
     }
     if (rated_sentences > kSentencesBeforeAveraging) total *= kSentencesBeforeAveraging / rated_sentences;
-    if (total > 0) total += emphasis;
-    if (total < 0) total -= emphasis;
+    if (link && total != 0 && !SpeaksOfWriter() && KnowsFirstPerson()) total *= kReportScalar;
+    bool exclaimed = false;
+    if (total > 0) {
+      total += emphasis;
+    } else if (total < 0) {
+      total -= emphasis;
+    } else if (exclamations > 0 && !s.units.empty() && !AnyNegator()) {
+      // "And then I found $20 in my back pocket!": when the words weigh
+      // nothing, an exclamation still shows excitement, unless something is
+      // negated ("my order never arrived!").
+      total = emphasis;
+      exclaimed = true;
+    }
     out->compound = Normalize(total);
     double pos = 0, neg = 0, neu = 0;
     for (const Unit& u : s.units) {
@@ -1231,7 +1338,7 @@ struct Analyzer::Impl {
         neu += 1.0;
       }
     }
-    if (pos > std::fabs(neg)) pos += emphasis;
+    if (pos > std::fabs(neg) || exclaimed) pos += emphasis;
     if (pos < std::fabs(neg)) neg -= emphasis;
     double sum = pos + std::fabs(neg) + neu;
     if (sum > 0) {
@@ -1330,8 +1437,19 @@ std::vector<std::string> Analyzer::Languages() const {
 
 size_t Analyzer::MemoryBytes() const { return set_->MemoryBytes() + global_.terms_.MemoryBytes(); }
 
-SentimentScore Analyzer::Score(std::string_view text, const ScoreRequest& request) const {
+SentimentScore Analyzer::Score(std::string_view text, const ScoreRequest& given) const {
   Scratch& s = ThreadScratch();
+  // Text from JSON APIs keeps HTML's escapes ("&lt;3", "AT&amp;T"): score
+  // the characters they stand for, with the brand spans moved to match.
+  ScoreRequest request = given;
+  if (text.size() < UINT32_MAX && text::DecodeCharRefs(text, &s.decoded, given.targets.empty() ? nullptr : &s.shifts)) {
+    text = s.decoded;
+    s.targets.clear();
+    for (const CodePointSpan& span : given.targets) {
+      s.targets.push_back({text::MapDecodedOffset(span.begin, s.shifts), text::MapDecodedOffset(span.end, s.shifts)});
+    }
+    request.targets = s.targets;
+  }
   Impl impl{*this, request, s, {}, {}, {}, {}, {}, false};
   s.units.clear();
   s.sentences.clear();
@@ -1352,7 +1470,7 @@ SentimentScore Analyzer::Score(std::string_view text, const ScoreRequest& reques
   impl.ClearGoverningNegators();
   impl.RateSentences();
   SentimentScore out{.lang = std::string(impl.lang), .target = std::nullopt};
-  impl.Aggregate(Impl::Emphasis(exclamations, questions), &out);
+  impl.Aggregate(exclamations, questions, &out);
   if (!request.targets.empty()) out.target = impl.TargetScore();
   ReleaseIfHuge(&s);
   return out;

@@ -141,6 +141,11 @@ Status ApplyRule(const std::vector<std::string_view>& f, LanguagePack* pack, std
     info.flags |= TermInfo::kContrast;
   } else if (kind == "emphatic") {
     info.flags |= TermInfo::kEmphatic;
+  } else if (kind == "question_opener") {
+    info.flags |= TermInfo::kQuestionOpener;
+  } else if (kind == "first_person") {
+    info.flags |= TermInfo::kFirstPerson;
+    pack->first_person = true;
   } else if (kind == "booster" || kind == "idiom") {
     if (f.size() < 3) return Status::Corrupt("expected " + std::string(kind) + "<TAB>term<TAB>value");
     float v = 0;
@@ -151,7 +156,7 @@ Status ApplyRule(const std::vector<std::string_view>& f, LanguagePack* pack, std
     } else {
       info.valence = v;
       if (v != 0) info.flags |= TermInfo::kValence;
-      if (v == 0) info.flags &= static_cast<uint8_t>(~TermInfo::kValence);
+      if (v == 0) info.flags &= static_cast<uint16_t>(~TermInfo::kValence);
     }
   } else {
     return Status::Corrupt("unknown rule kind '" + std::string(kind) + "'");

@@ -15,7 +15,7 @@ namespace brandmon::sentiment {
 
 // What the analyzer knows about one term of one language.
 struct TermInfo {
-  enum Flag : uint8_t {
+  enum Flag : uint16_t {
     kValence = 1 << 0,   // `valence` holds a rating
     kNegator = 1 << 1,   // flips what it governs ("not", "nunca", "ない")
     kContrast = 1 << 2,  // a "but" word
@@ -23,11 +23,19 @@ struct TermInfo {
     kNever = 1 << 4,     // a negator that "never so" turns into emphasis
     kPhrase = 1 << 5,    // a multi-word entry (idiom or booster phrase)
     kBooster = 1 << 6,   // `booster` holds an intensity change
+    // Markers, read by rules about the whole sentence or text; a word that
+    // has no other flag is scored as a word without an entry.
+    kQuestionOpener = 1 << 7,  // "is", "what": a question it opens asks for information
+    kFirstPerson = 1 << 8,     // "I", "my", "we": the writer speaks of themselves
   };
-  float valence = 0;
+  static constexpr uint16_t kMarkers = kQuestionOpener | kFirstPerson;
+  float valence = 0;  // 0 unless kValence
   float booster = 0;
-  uint8_t flags = 0;
+  uint16_t flags = 0;
   uint8_t phrase_words = 0;  // longest phrase that starts with this term, in words
+
+  // True when the entry takes part in rating words, beyond markers.
+  bool Scores() const { return (flags & ~kMarkers) != 0; }
 };
 
 // One language's lexicon and rules, keyed by NFKC case-folded term.
@@ -35,6 +43,7 @@ struct LanguagePack {
   std::string code;             // "en", "hi-latn"
   bool negation_after = false;  // negators follow what they negate (Japanese)
   bool unspaced = false;        // phrases are joined without spaces (zh, ja)
+  bool first_person = false;    // some word is marked kFirstPerson
   TermMap<TermInfo> terms;
   // Inflection fallbacks tried when a word is missing: replace a suffix
   // ("mala" -> "malo"), or drop a clitic prefix (Arabic "ال").

@@ -91,11 +91,91 @@ TEST_F(AnalyzerTest, QuestionsWeighLessThanStatements) {
   double question = C("Is it a bad thing?");
   EXPECT_LT(question, -0.05);  // still negative
   EXPECT_GT(question, statement);
-  EXPECT_LT(C("Is it a good thing?"), C("It is a good thing."));
-  EXPECT_GT(C("Is it a good thing?"), 0.05);
+  EXPECT_LT(C("Why is it so good?"), C("It is so good."));
+  EXPECT_GT(C("Why is it so good?"), 0.05);
   // '!' makes it an exclamation, not a question to weigh down.
-  EXPECT_DOUBLE_EQ(C("What a great day?!"), C("What a great day!?"));
-  EXPECT_GT(C("What a great day?!"), C("What a great day?"));
+  EXPECT_DOUBLE_EQ(C("Such a great day?!"), C("Such a great day!?"));
+  EXPECT_GT(C("Such a great day?!"), C("Such a great day?"));
+}
+
+TEST_F(AnalyzerTest, QuestionsAskingForInformationClaimNoPraise) {
+  // The quality asked about is not claimed...
+  for (std::string_view text :
+       {"Is it a good thing?", "Any good films out this week?", "@acme is the new app any good?",
+        "What's a good place to eat near the station?", "Will the update be free?", "Is he like his brother?"}) {
+    EXPECT_DOUBLE_EQ(C(text), 0.0) << text;
+  }
+  // ...but a complaint put as a question still counts, at half weight as in
+  // any question, and so does the writer's emoticon.
+  EXPECT_LT(C("Does anyone else hate the new app?"), -0.05);
+  EXPECT_DOUBLE_EQ(C("Does anyone else hate the new app?"), C("Anyone else hate the new app?"));
+  EXPECT_GT(C("Is it growing on you? :)"), 0.05);
+  // Only the question's own sentence, and only when its first word asks:
+  // "why" and "how" often complain, a negative auxiliary leans on the answer.
+  EXPECT_GT(C("The app is good. Is it free?"), 0.05);
+  EXPECT_GT(C("I was at this awesome party, were you?"), 0.05);
+  EXPECT_GT(C("How is it so good?"), 0.05);
+  EXPECT_DOUBLE_EQ(C("#question is it any good?"), 0.0);  // a hashtag is not the first word
+  EXPECT_GT(C("question: is it any good?"), 0.05);
+  // An exclamation is not a question to weigh down.
+  EXPECT_GT(C("Is it good?!"), 0.05);
+}
+
+TEST_F(AnalyzerTest, AnExclamationAloneShowsExcitement) {
+  EXPECT_GT(C("And then I found $20 in my back pocket!"), 0.05);
+  EXPECT_DOUBLE_EQ(C("And then I found $20 in my back pocket."), 0.0);
+  EXPECT_GT(C("Heading to the stadium tonight!!"), C("Heading to the stadium tonight!"));
+  // Not when something is negated: that is more often a complaint.
+  EXPECT_DOUBLE_EQ(C("My order never arrived!"), 0.0);
+  EXPECT_DOUBLE_EQ(C("They didn't call back!"), 0.0);
+  // Nor without words, nor when the words carry sentiment of their own.
+  EXPECT_DOUBLE_EQ(C("!!!!"), 0.0);
+  EXPECT_LT(C("The delivery was delayed!"), -0.05);
+  SentimentScore s = analyzer_->Score("Heading to the stadium tonight!");
+  EXPECT_EQ(s.label(), "positive");
+  EXPECT_GT(s.pos, 0.0);
+  EXPECT_NEAR(s.pos + s.neu + s.neg, 1.0, 1e-9);
+}
+
+TEST_F(AnalyzerTest, ALinkSharedWithoutTheWritersOwnWordsReportsAndWeighsHalf) {
+  double said = C("Acme recalls a million cars over a deadly defect");
+  double shared = C("Acme recalls a million cars over a deadly defect http://news.example/recall");
+  EXPECT_LT(shared, -0.05);  // still negative
+  EXPECT_GT(shared, said);
+  EXPECT_DOUBLE_EQ(C("Acme recalls a million cars over a deadly defect www.news.example/recall"), shared);
+  // The writer's own words are not a report.
+  EXPECT_DOUBLE_EQ(C("I hate this new ad https://ads.example/acme"), C("I hate this new ad"));
+  EXPECT_DOUBLE_EQ(C("Our best sale ever: https://shop.example"), C("Our best sale ever:"));
+  // Nor in a language without first-person words to tell them apart.
+  EXPECT_DOUBLE_EQ(C("Die Lieferung war eine Katastrophe https://x.example"), C("Die Lieferung war eine Katastrophe"));
+  // The brand-targeted score, which alerts read, is what the words say.
+  CodePointSpan acme{0, 4};
+  ScoreRequest req{.targets = std::span<const CodePointSpan>(&acme, 1)};
+  EXPECT_DOUBLE_EQ(*analyzer_->Score("Acme recalls a million cars over a deadly defect http://x.example", req).target,
+                   *analyzer_->Score("Acme recalls a million cars over a deadly defect", req).target);
+}
+
+TEST_F(AnalyzerTest, CharacterReferencesScoreAsTheCharactersTheyStandFor) {
+  EXPECT_DOUBLE_EQ(C("&lt;3 the new store"), C("<3 the new store"));
+  EXPECT_GT(C("&lt;3 the new store"), 0.05);
+  EXPECT_DOUBLE_EQ(C("Tom &amp; Jerry"), C("Tom & Jerry"));
+  EXPECT_DOUBLE_EQ(C("it gives me &gt;:["), C("it gives me >:["));
+  EXPECT_DOUBLE_EQ(C("&#x1F621; &#128525;"), C("😡 😍"));
+  EXPECT_LT(C("&#x1F621;"), -0.05);
+  // Brand spans are offsets into the text as given; they move with the
+  // decoding, so the clause aimed at is still the brand's.
+  std::string text = "Their app &amp; site are awful &amp; slow but Acme was great";
+  uint32_t at = static_cast<uint32_t>(text.find("Acme"));
+  CodePointSpan acme{at, at + 4};
+  ScoreRequest req{.targets = std::span<const CodePointSpan>(&acme, 1)};
+  SentimentScore s = analyzer_->Score(text, req);
+  ASSERT_TRUE(s.target.has_value());
+  EXPECT_GT(*s.target, 0.3);
+  std::string plain = "Their app & site are awful & slow but Acme was great";
+  uint32_t plain_at = static_cast<uint32_t>(plain.find("Acme"));
+  CodePointSpan plain_acme{plain_at, plain_at + 4};
+  ScoreRequest plain_req{.targets = std::span<const CodePointSpan>(&plain_acme, 1)};
+  EXPECT_DOUBLE_EQ(*s.target, *analyzer_->Score(plain, plain_req).target);
 }
 
 TEST_F(AnalyzerTest, RatedWordsInsideNamesWeighLess) {
@@ -134,7 +214,7 @@ TEST_F(AnalyzerTest, CapsAndPunctuationEmphasis) {
   EXPECT_GT(C("great!"), C("great"));
   EXPECT_DOUBLE_EQ(C("great!!!!"), C("great!!!!!!!!!!"));
   EXPECT_LT(C("awful!!!"), C("awful"));
-  EXPECT_DOUBLE_EQ(C("!!!!"), 0.0);  // emphasis alone is not sentiment
+  EXPECT_DOUBLE_EQ(C("!!!!"), 0.0);  // emphasis without words is not sentiment
 }
 
 TEST_F(AnalyzerTest, IdiomsAndNegatedIdioms) {
