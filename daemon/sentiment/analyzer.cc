@@ -1290,7 +1290,7 @@ struct Analyzer::Impl {
   // Whether the text's language lists first-person words, which the
   // reporting rule needs to tell a report from a writer's own words.
   bool KnowsFirstPerson() const {
-    const LanguagePack* pack = a.set_->Find(lang);
+    const LanguagePack* pack = Is(lang, "en") ? a.set_->english : a.set_->Find(lang);
     return pack != nullptr && pack->first_person;
   }
 
