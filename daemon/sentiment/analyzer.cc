@@ -122,7 +122,9 @@ struct Scratch {
 // A megabyte of emoji should not pin its buffers to the thread for good.
 void ReleaseIfHuge(Scratch* s) {
   constexpr size_t kKeepTokens = 1 << 16;
-  if (s->tokens.capacity() > kKeepTokens || s->units.capacity() > kKeepTokens || s->shifts.capacity() > kKeepTokens) {
+  constexpr size_t kKeepBytes = 1 << 20;
+  if (s->tokens.capacity() > kKeepTokens || s->units.capacity() > kKeepTokens || s->shifts.capacity() > kKeepTokens ||
+      s->decoded.capacity() > kKeepBytes) {
     *s = Scratch();
   }
 }
@@ -1239,11 +1241,6 @@ struct Analyzer::Impl {
     DampenBeforeOpeningContrast();
   }
 
-  // "Any good films out?", "Is it going to be free?": a question that asks
-  // for information names the quality it asks about without claiming it, so
-  // its positive words carry nothing. Its negative words keep half, as in
-  // any question: "does anyone else hate the new app?" still complains. So
-  // do emoticons, which show the writer's mood whatever the words ask.
   // Whether the first word of the sentence (hashtags, handles and emoticons
   // aside) opens a question that asks for information.
   bool Asks(const SentenceStat& st) const {
@@ -1256,6 +1253,11 @@ struct Analyzer::Impl {
     return false;
   }
 
+  // "Any good films out?", "Is it going to be free?": a question that asks
+  // for information names the quality it asks about without claiming it, so
+  // its positive words carry nothing. Its negative words keep half, as in
+  // any question: "does anyone else hate the new app?" still complains. So
+  // do emoticons, which show the writer's mood whatever the words ask.
   double AskedRaw(const SentenceStat& st) {
     double raw = 0;
     for (uint32_t j = st.begin; j < st.end; ++j) {
