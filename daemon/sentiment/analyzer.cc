@@ -989,7 +989,7 @@ struct Analyzer::Impl {
 
   // Counts a Latin word's stopword votes; returns its English entry.
   [[gnu::always_inline]] const TermInfo* CountVotes(const AsciiWord& w) {
-    if (!(w.seen & (kUpperByte | kLowerByte))) return nullptr;
+    if (!(w.seen & (kUpperByte | kLowerByte)) || !a.set_->AsciiWordMayExist(w.hash)) return nullptr;
     const LexiconSet::AsciiEntry* e = a.set_->ascii_words.FindHashed(Folded(w.begin, w.end), w.hash);
     if (e == nullptr) return nullptr;
     for (unsigned b = e->stopwords; b != 0; b &= b - 1) ++stopword_counts[__builtin_ctz(b)];

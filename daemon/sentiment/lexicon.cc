@@ -308,6 +308,10 @@ Result<std::unique_ptr<LexiconSet>> LoadLexiconSet(const std::string& dir) {
   set->latin_stopwords.ForEach([&](std::string_view key, uint16_t bits) {
     if (ascii_word(key)) set->ascii_words[key].stopwords = bits;
   });
+  set->ascii_words.ForEach([&](std::string_view key, const LexiconSet::AsciiEntry&) {
+    uint64_t bit = HashTerm(key) >> (64 - LexiconSet::kAsciiFilterBits);
+    set->ascii_filter[bit / 64] |= uint64_t{1} << (bit % 64);
+  });
   // Emoticons rated in the English lexicon score in every language.
   set->Find("en")->terms.ForEach([&](std::string_view key, const TermInfo& info) {
     if ((info.flags & TermInfo::kValence) && IsEmoticon(key)) set->symbols[key] = info.valence;
