@@ -993,7 +993,7 @@ struct Analyzer::Impl {
     const LexiconSet::AsciiEntry* e = a.set_->ascii_words.FindHashed(Folded(w.begin, w.end), w.hash);
     if (e == nullptr) return nullptr;
     for (unsigned b = e->stopwords; b != 0; b &= b - 1) ++stopword_counts[__builtin_ctz(b)];
-    return e->english;
+    return e->has_english ? &e->english : nullptr;
   }
 
   [[gnu::always_inline]] void AsciiPunct(AsciiPass* ps, char c) {

@@ -303,7 +303,10 @@ Result<std::unique_ptr<LexiconSet>> LoadLexiconSet(const std::string& dir) {
     return std::all_of(key.begin(), key.end(), [](char c) { return c != ' ' && static_cast<unsigned char>(c) < 0x80; });
   };
   set->english->terms.ForEach([&](std::string_view key, const TermInfo& info) {
-    if (ascii_word(key)) set->ascii_words[key].english = &info;
+    if (!ascii_word(key)) return;
+    LexiconSet::AsciiEntry& e = set->ascii_words[key];
+    e.english = info;
+    e.has_english = true;
   });
   set->latin_stopwords.ForEach([&](std::string_view key, uint16_t bits) {
     if (ascii_word(key)) set->ascii_words[key].stopwords = bits;

@@ -82,12 +82,13 @@ struct LexiconSet {
   // with byte b; rules most words out before hashing into latin_stopwords.
   std::array<uint64_t, 256> stopword_shapes{};
   // Every English term and every stopword that an ASCII word can spell,
-  // with its English entry (null for a stopword English lacks) and its
+  // with a copy of its English entry (when English has one) and its
   // latin_stopwords bits: one look-up per word serves the language vote and
-  // the rating. The entries point into english->terms, fixed once loaded.
+  // the rating, from one cache line.
   struct AsciiEntry {
-    const TermInfo* english = nullptr;
+    TermInfo english;
     uint16_t stopwords = 0;
+    bool has_english = false;
   };
   TermMap<AsciiEntry> ascii_words;
   // One bit per key of ascii_words, indexed by the top bits of its hash (the
