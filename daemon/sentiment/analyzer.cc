@@ -84,9 +84,11 @@ struct SentenceStat {
   uint32_t begin = 0;  // unit indices
   uint32_t end = 0;
   double raw = 0;
-  bool question = false;      // ends with '?'
-  bool exclamation = false;   // ends with '!'
-  bool letter_first = false;  // its first word is a one-letter word, which has no unit ("I")
+  bool question = false;     // ends with '?'
+  bool exclamation = false;  // ends with '!'
+  // Where its first one-letter word is ("I"): such a word has no unit, yet it
+  // may be the sentence's first word. Offsets as Unit::cp_begin's.
+  uint32_t letter_at = UINT32_MAX;
 };
 
 // The text::Token kinds an ASCII text has.
@@ -484,15 +486,12 @@ struct Analyzer::Impl {
     sentence = static_cast<uint16_t>(s.sentences.size() - 1);
   }
 
-  // A one-letter word gets no unit unless it scores ("I", "a"), yet it may
-  // be the first word of a sentence.
-  void NoteLetterWord(const TermInfo* info, bool in_hashtag) {
+  // A one-letter word gets no unit unless it scores ("I", "a").
+  void NoteLetterWord(const TermInfo* info, uint32_t at, bool in_hashtag) {
     if (info != nullptr) letter_flags |= info->flags;
     if (in_hashtag) return;
     SentenceStat& st = s.sentences.back();
-    bool worded = std::any_of(s.units.begin() + st.begin, s.units.end(),
-                              [](const Unit& u) { return u.kind == UnitKind::kWord || u.kind == UnitKind::kNumber; });
-    if (!worded) st.letter_first = true;
+    st.letter_at = std::min(st.letter_at, at);
   }
 
   Unit& AddUnit(const text::Token& t) {
@@ -659,7 +658,7 @@ struct Analyzer::Impl {
     if (consumed > 0) consumed -= 1;
     bool latin_single = t.script == text::Script::kLatin && key.size() == 1;
     if (latin_single && (info == nullptr || !info->Scores())) {
-      NoteLetterWord(info, t.in_hashtag);
+      NoteLetterWord(info, t.cp_begin, t.in_hashtag);
       return consumed;
     }
     Unit& u = AddUnit(t);
@@ -1089,7 +1088,7 @@ struct Analyzer::Impl {
       if (consumed > 0) ps->skip_words = consumed - 1;
     }
     if (w.end - w.begin == 1 && pack != nullptr && (info == nullptr || !info->Scores())) {
-      NoteLetterWord(info, w.in_hashtag);
+      NoteLetterWord(info, static_cast<uint32_t>(w.begin), w.in_hashtag);
       return;
     }
     bool title = (first & kUpperByte) && (w.seen & kLowerByte);
@@ -1244,11 +1243,10 @@ struct Analyzer::Impl {
   // Whether the first word of the sentence (hashtags, handles and emoticons
   // aside) opens a question that asks for information.
   bool Asks(const SentenceStat& st) const {
-    if (st.letter_first) return false;
     for (uint32_t j = st.begin; j < st.end; ++j) {
       const Unit& u = s.units[j];
-      if (u.kind == UnitKind::kWord) return (u.flags & TermInfo::kQuestionOpener) != 0;
-      if (u.kind == UnitKind::kNumber) return false;
+      if (u.kind != UnitKind::kWord && u.kind != UnitKind::kNumber) continue;
+      return u.kind == UnitKind::kWord && u.cp_begin < st.letter_at && (u.flags & TermInfo::kQuestionOpener) != 0;
     }
     return false;
   }

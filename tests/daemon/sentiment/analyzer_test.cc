@@ -504,6 +504,16 @@ TEST_F(AnalyzerTest, HostileInput) {
   std::string sentences;
   for (int i = 0; i < 70000; ++i) sentences += "ok. ";  // more sentences than a sentence index holds
   EXPECT_TRUE(std::isfinite(analyzer_->Score(sentences).compound));
+
+  // One sentence of a megabyte of handles and one-letter words, which have
+  // no unit: each word's bookkeeping stays constant, or this takes many
+  // seconds. Its first word is "a", so the question does not ask.
+  std::string letters;
+  for (int i = 0; i < 200000; ++i) letters += "@h a ";
+  EXPECT_GT(analyzer_->Score(letters + "is it good?").compound, 0.05);
+  ScoreRequest general;
+  general.general_path = true;
+  EXPECT_DOUBLE_EQ(analyzer_->Score(letters, general).compound, 0.0);
 }
 
 TEST_F(AnalyzerTest, EveryScriptScoresWithoutError) {
