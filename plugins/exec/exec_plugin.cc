@@ -529,6 +529,9 @@ const config::OptionTable<ExecOptions>& ExecOptionTable() {
           "Most stdout bytes read per poll. scheduled: more kills the program and its processes (the lines before "
           "the cap are kept); long_running: the rest waits in the pipe, the program blocked, until the "
           "next poll (with a warning)."),
+      config::Int<E>("max_lines_per_poll", 10000, {1, 1000000}, &E::max_lines_per_poll,
+                     "long_running: most lines read per poll; the rest waits in the pipe (the program blocked) until "
+                     "the next poll, with a warning. Bounds the mentions one poll holds in memory."),
       config::Size<E>("max_line", "1MiB", {"1KiB", "64MiB"}, &E::max_line,
                       "Longest line accepted; longer lines are skipped with a warning."),
       config::Int<E>("max_stderr_lines", 20, {0, 10000}, &E::max_stderr_lines,
@@ -601,13 +604,19 @@ void ExecPlugin::DrainStderr(int fd, std::string& buffer, bool final) {
 // Emits each complete line of `buffer` and keeps the partial tail; at the
 // end of the output (`final`) the tail counts as a line too.
 struct ExecPlugin::Reader {
-  static void Lines(ExecPlugin& p, std::string& buffer, Sink& sink, bool final) {
+  // Emits at most `budget` complete lines of `buffer` and keeps the rest;
+  // at the end of the output (`final`) a partial tail counts as a line too.
+  // Returns the lines taken.
+  static int64_t Lines(ExecPlugin& p, std::string& buffer, Sink& sink, bool final, int64_t budget = INT64_MAX) {
+    int64_t taken = 0;
     size_t start = 0, nl;
-    while ((nl = buffer.find('\n', start)) != std::string::npos) {
+    while (taken < budget && (nl = buffer.find('\n', start)) != std::string::npos) {
       One(p, std::string_view(buffer).substr(start, nl - start), sink);
+      ++taken;
       start = nl + 1;
     }
     buffer.erase(0, start);
+    if (taken >= budget) return taken;
     if (buffer.size() > p.options_.max_line) {
       sink.Warn("line " + std::to_string(p.line_number_ + 1) + " is longer than " + FormatSize(p.options_.max_line) +
                 ", skipped");
@@ -616,8 +625,10 @@ struct ExecPlugin::Reader {
     }
     if (final && !buffer.empty()) {
       One(p, buffer, sink);
+      ++taken;
       buffer.clear();
     }
+    return taken;
   }
   static void One(ExecPlugin& p, std::string_view line, Sink& sink) {
     ++p.line_number_;
@@ -735,24 +746,18 @@ Status ExecPlugin::PollLongRunning(Sink& sink) {
   // what it left running is killed so that the pipes come to an end.
   std::optional<int> status = child_->TryWait();
   if (status) child_->Kill();
-  ReadResult out_read = ReadResult::kEof;
-  if (child_->out_fd() >= 0) {
-    // At most max_output per poll: a program that writes without pause
-    // blocks on the full pipe until the next poll instead of growing memory.
-    out_read = ReadAvailable(child_->out_fd(), out_buffer_, out_buffer_.size() + options_.max_output);
-    Reader::Lines(*this, out_buffer_, sink, out_read == ReadResult::kEof);
-    if (out_read == ReadResult::kFull) {
-      sink.Warn("\"" + options_.command[0] + "\" wrote more than " + FormatSize(options_.max_output) +
-                " since the last poll; the rest is read at the next one");
-    }
-    if (out_read == ReadResult::kEof) child_->CloseOut();
+  bool backlog = ReadLongRunningOutput(sink);
+  if (backlog) {
+    sink.Warn("\"" + options_.command[0] + "\" wrote more than " + std::to_string(options_.max_lines_per_poll) +
+              " lines or " + FormatSize(options_.max_output) +
+              " since the last poll; the rest is read at the next one");
   }
   if (child_->err_fd() >= 0) {
     ReadResult r = ReadAvailable(child_->err_fd(), err_buffer_, options_.max_line * 4);
     DrainStderr(-1, err_buffer_, r != ReadResult::kDrained);
     if (r == ReadResult::kEof) child_->CloseErr();
   }
-  if (!status || out_read == ReadResult::kFull) return Status::Ok();
+  if (!status || backlog) return Status::Ok();
   // It died and its last lines are read.
   Reader::Lines(*this, out_buffer_, sink, true);
   DrainStderr(-1, err_buffer_, true);
@@ -761,6 +766,34 @@ Status ExecPlugin::PollLongRunning(Sink& sink) {
   died_at_ = clock_ ? clock_->Mono() : std::chrono::steady_clock::now();
   return Status::Unavailable("\"" + options_.command[0] + "\" " + DescribeExit(*status) + "; restarting in " +
                              FormatDuration(options_.restart_delay));
+}
+
+bool ExecPlugin::ReadLongRunningOutput(Sink& sink) {
+  // Read in small chunks and only as much as the poll may take, so that
+  // memory holds one chunk and one poll's mentions however fast the program
+  // writes; what is not read waits in the pipe and the program blocks.
+  constexpr uint64_t kChunk = 64 * 1024;
+  uint64_t bytes_left = options_.max_output;
+  int64_t lines_left = options_.max_lines_per_poll;
+  bool drained = false, eof = child_->out_fd() < 0;
+  while (true) {
+    lines_left -= Reader::Lines(*this, out_buffer_, sink, eof, lines_left);
+    bool line_waiting = out_buffer_.find('\n') != std::string::npos;
+    if (drained || eof) return line_waiting;
+    if (lines_left <= 0 || bytes_left == 0) {
+      pollfd p{child_->out_fd(), POLLIN, 0};
+      return line_waiting || poll(&p, 1, 0) > 0;
+    }
+    size_t before = out_buffer_.size();
+    ReadResult r = ReadAvailable(child_->out_fd(), out_buffer_, before + std::min(kChunk, bytes_left));
+    bytes_left -= out_buffer_.size() - before;
+    if (r == ReadResult::kEof) {
+      child_->CloseOut();
+      eof = true;
+    } else if (r == ReadResult::kDrained) {
+      drained = true;
+    }
+  }
 }
 
 void RegisterPlugin_exec(Registry& registry) {

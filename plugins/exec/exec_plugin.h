@@ -23,6 +23,7 @@ struct ExecOptions {
   Duration timeout{};
   Duration restart_delay{};
   uint64_t max_output = 0;
+  int64_t max_lines_per_poll = 10000;
   uint64_t max_line = 0;
   int64_t max_stderr_lines = 20;
 };
@@ -102,8 +103,9 @@ class ChildProcess {
 // a minimal environment (PATH, HOME, LANG, LC_ALL, TZ when set, and the
 // source's `env`). "scheduled" runs it to completion on each poll within
 // `timeout`; "long_running" keeps one child alive across polls, each poll
-// reading at most max_output bytes of what it wrote since (the rest waits in
-// the pipe), and restarts it `restart_delay` after it dies. stderr lines go
+// reading at most max_lines_per_poll lines and max_output bytes of what it
+// wrote since (the rest waits in the pipe), and restarts it `restart_delay`
+// after it dies. stderr lines go
 // to the log (at most max_stderr_lines per poll). When a run ends (exit,
 // timeout, output over max_output, Stop()) the program and every process it
 // started are killed. Bad lines are warnings. Polled on one of the engine's
@@ -128,6 +130,9 @@ class ExecPlugin final : public PollPlugin {
   // by the caller).
   Status RunScheduled(ChildProcess& child, Sink& sink, std::string& err);
   Status PollLongRunning(Sink& sink);
+  // Emits what the long-running child wrote since the last poll, at most
+  // max_lines_per_poll lines and max_output bytes; true when more waits.
+  bool ReadLongRunningOutput(Sink& sink);
   void DrainStderr(int fd, std::string& buffer, bool final);
   void LogStderrLine(std::string_view line);
   // The supervisor Stop() signals: set once a child runs, cleared before it

@@ -14,6 +14,7 @@
 #include <sstream>
 #include <thread>
 
+#include "daemon/base/units.h"
 #include "daemon/config/json_reader.h"
 #include "daemon/config/loader.h"
 #include "daemon/plugin/registry.h"
@@ -46,6 +47,7 @@ class ExecTest : public ::testing::Test {
     o.mode = mode;
     o.timeout = timeout_;
     o.max_output = max_output_;
+    o.max_lines_per_poll = max_lines_per_poll_;
     o.env = env_;
     auto p = std::make_unique<ExecPlugin>(o);
     auto sink = std::make_shared<spdlog::sinks::ostream_sink_mt>(log_);
@@ -55,6 +57,7 @@ class ExecTest : public ::testing::Test {
   }
   Duration timeout_ = 10s;
   uint64_t max_output_ = 16 * 1024 * 1024;
+  int64_t max_lines_per_poll_ = 10000;
   std::map<std::string, std::string> env_;
   FakeClock clock_;
   PluginContext ctx_;
@@ -289,23 +292,32 @@ TEST_F(ExecTest, ProcessesOfARunDieWithTheDaemon) {
   ExpectGone(WaitForPid(pidfile), "setsid grandchild of a dead daemon");
 }
 
-TEST_F(ExecTest, LongRunningOutputIsReadAtMostMaxOutputPerPoll) {
-  max_output_ = 64 * 1024;
+TEST_F(ExecTest, LongRunningOutputIsReadAtMostMaxOutputAndMaxLinesPerPoll) {
   const std::string line = "{\"id\":\"x\"}\n";
-  // Writes without end; whatever a poll does not read waits in the pipe.
-  auto p = Make({"yes", "{\"id\":\"x\"}"}, "long_running");
-  bool capped = false;
-  for (int i = 0; i < 500 && !capped; ++i) {
-    RecordingSink sink;
-    ASSERT_TRUE(p->Poll(sink, state_).ok());
-    EXPECT_LE(sink.mentions.size() * line.size(), max_output_);
-    capped = sink.Warned("\"yes\" wrote more than 64KiB since the last poll; the rest is read at the next one");
-    if (capped) {
-      EXPECT_GT(sink.mentions.size() * line.size(), max_output_ / 2);
+  struct Case {
+    uint64_t max_output;
+    int64_t max_lines;
+    size_t most_mentions;
+  };
+  for (const Case& c : {Case{64 * 1024, 1000000, 64 * 1024 / line.size()}, Case{16 * 1024 * 1024, 100, 100}}) {
+    max_output_ = c.max_output;
+    max_lines_per_poll_ = c.max_lines;
+    // Writes without end; whatever a poll does not read waits in the pipe.
+    auto p = Make({"yes", "{\"id\":\"x\"}"}, "long_running");
+    bool capped = false;
+    for (int i = 0; i < 500 && !capped; ++i) {
+      RecordingSink sink;
+      ASSERT_TRUE(p->Poll(sink, state_).ok());
+      EXPECT_LE(sink.mentions.size(), c.most_mentions);
+      capped = sink.Warned("\"yes\" wrote more than " + std::to_string(c.max_lines) + " lines or " +
+                           FormatSize(c.max_output) + " since the last poll; the rest is read at the next one");
+      if (capped) {
+        EXPECT_GE(sink.mentions.size(), c.most_mentions - 1);
+      }
+      std::this_thread::sleep_for(10ms);
     }
-    std::this_thread::sleep_for(10ms);
+    EXPECT_TRUE(capped) << c.max_lines;
   }
-  EXPECT_TRUE(capped);
 }
 
 TEST_F(ExecTest, TheProgramGetsAMinimalEnvironmentAndItsOwnVariables) {
