@@ -4,6 +4,7 @@
 
 #include <atomic>
 #include <cstdint>
+#include <map>
 #include <mutex>
 #include <optional>
 #include <string>
@@ -17,10 +18,12 @@ namespace brandmon::plugin {
 // Options of an `exec` source.
 struct ExecOptions {
   std::vector<std::string> command;
+  std::map<std::string, std::string> env;
   std::string mode;
   Duration timeout{};
   Duration restart_delay{};
   uint64_t max_output = 0;
+  int64_t max_lines_per_poll = 10000;
   uint64_t max_line = 0;
   int64_t max_stderr_lines = 20;
 };
@@ -46,44 +49,67 @@ class UniqueFd {
   int fd_ = -1;
 };
 
-// A child process in its own process group with its stdout and stderr piped
-// to us. The destructor kills the whole group and reaps the child. Move-only.
+// A program run under a supervisor process of its own, with stdin from
+// /dev/null and its stdout and stderr piped to us. The supervisor is a child
+// subreaper: whatever the program starts becomes its child once its parent
+// dies, even after setsid() or a double fork, so it can kill and reap every
+// descendant. It does so when told (Kill(), SIGTERM) and when our end of its
+// control pipe closes, which also happens if the daemon itself dies.
+// The destructor kills and reaps everything. Move-only, thread-compatible.
 class ChildProcess {
  public:
-  // Starts argv[0] (searched in PATH) with argv, no shell; stdin is /dev/null.
+  // Starts argv[0] (a bare name is searched in the PATH of `env`) with argv
+  // and exactly the environment `env` ("NAME=value" entries), no shell.
   // Errors: Unavailable naming the program and the reason.
-  static Result<ChildProcess> Spawn(const std::vector<std::string>& argv);
+  static Result<ChildProcess> Spawn(const std::vector<std::string>& argv, const std::vector<std::string>& env);
   ChildProcess() = default;
   ~ChildProcess();
   ChildProcess(ChildProcess&& o) noexcept;
   ChildProcess& operator=(ChildProcess&& o) noexcept;
 
+  // The program's pid (its own process group).
   pid_t pid() const { return pid_; }
+  // The supervisor's pid: SIGTERM to it kills the program and its descendants.
+  pid_t supervisor_pid() const { return supervisor_; }
   int out_fd() const { return out_.get(); }
   int err_fd() const { return err_.get(); }
+  // Readable once the program has exited (see TryWait()).
+  int status_fd() const { return report_.get(); }
   void CloseOut() { out_ = UniqueFd(); }
   void CloseErr() { err_ = UniqueFd(); }
-  // SIGKILL to the whole process group.
-  void KillGroup();
-  // Reaps the child if it has exited: its wait status, else nullopt.
-  std::optional<int> TryReap();
-  // Kills the group if needed and reaps the child; returns its wait status.
+  // Tells the supervisor to kill the program and every process it started;
+  // does not wait.
+  void Kill();
+  // The program's wait status if it has exited, else nullopt. Its
+  // descendants may still run: KillAndReap() ends them.
+  std::optional<int> TryWait();
+  // Kills the program and all its descendants and waits until they are gone;
+  // returns the program's wait status.
   int KillAndReap();
 
  private:
+  void ReadReports();
+
   pid_t pid_ = -1;
+  pid_t supervisor_ = -1;
+  std::optional<int> status_;
   UniqueFd out_, err_;
+  UniqueFd control_;  // closing it makes the supervisor kill everything
+  UniqueFd report_;   // the supervisor's messages
 };
 
 // The `exec` source: runs a program (argv, no shell) that writes one Mention
-// JSON per line on stdout (DESIGN.md field names; see MentionFromJson).
-// "scheduled" runs it to completion on each poll within `timeout`;
-// "long_running" keeps one child alive across polls, each poll reading the
-// lines written since, and restarts it `restart_delay` after it dies.
-// stderr lines go to the log (at most max_stderr_lines per poll). On timeout,
-// output over max_output or Stop(), the child's whole process group is
-// killed. Bad lines are warnings. Polled on one of the engine's poll workers,
-// one poll at a time; Stop() may be called from any thread.
+// JSON per line on stdout (DESIGN.md field names; see MentionFromJson), with
+// a minimal environment (PATH, HOME, LANG, LC_ALL, TZ when set, and the
+// source's `env`). "scheduled" runs it to completion on each poll within
+// `timeout`; "long_running" keeps one child alive across polls, each poll
+// reading at most max_lines_per_poll lines and max_output bytes of what it
+// wrote since (the rest waits in the pipe), and restarts it `restart_delay`
+// after it dies. stderr lines go
+// to the log (at most max_stderr_lines per poll). When a run ends (exit,
+// timeout, output over max_output, Stop()) the program and every process it
+// started are killed. Bad lines are warnings. Polled on one of the engine's
+// poll workers, one poll at a time; Stop() may be called from any thread.
 class ExecPlugin final : public PollPlugin {
  public:
   explicit ExecPlugin(ExecOptions options);
@@ -91,24 +117,37 @@ class ExecPlugin final : public PollPlugin {
 
   Status Start(PluginContext& ctx) override;
   // Errors: Unavailable when the program cannot start, times out, exits
-  // non-zero or (long_running) has died; Corrupt when its output is too large.
+  // non-zero or (long_running) has died; Corrupt when (scheduled) it wrote
+  // more than max_output.
   Status Poll(Sink& sink, SourceState& state) override;
   void Stop() override;
 
  private:
   struct Reader;
   Status PollScheduled(Sink& sink);
+  // Reads the output of a scheduled run until it ends, keeping the partial
+  // stderr line in `err`; OK when it exited in time (its status is checked
+  // by the caller).
+  Status RunScheduled(ChildProcess& child, Sink& sink, std::string& err);
   Status PollLongRunning(Sink& sink);
+  // Emits what the long-running child wrote since the last poll, at most
+  // max_lines_per_poll lines and max_output bytes; true when more waits.
+  bool ReadLongRunningOutput(Sink& sink);
   void DrainStderr(int fd, std::string& buffer, bool final);
   void LogStderrLine(std::string_view line);
+  // The supervisor Stop() signals: set once a child runs, cleared before it
+  // is reaped, so that Stop() never signals a reused pid.
+  void Watch(const ChildProcess* child);
 
   ExecOptions options_;
   std::string source_name_;
   const Clock* clock_ = nullptr;
   std::shared_ptr<spdlog::logger> logger_;
-  int stop_fd_ = -1;  // eventfd written by Stop()
+  int stop_fd_ = -1;                    // eventfd written by Stop()
+  std::vector<std::string> child_env_;  // "NAME=value", built in Start()
   std::atomic<bool> stopped_{false};
-  std::atomic<pid_t> running_pid_{-1};
+  std::mutex watch_mu_;
+  pid_t watched_supervisor_ = -1;  // guarded by watch_mu_
   // long_running
   std::optional<ChildProcess> child_;
   std::string out_buffer_, err_buffer_;

@@ -6,11 +6,17 @@
 #include <spdlog/sinks/ostream_sink.h>
 #include <spdlog/spdlog.h>
 
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cstdlib>
 #include <fstream>
 #include <sstream>
 #include <thread>
 
+#include "daemon/base/units.h"
 #include "daemon/config/json_reader.h"
+#include "daemon/config/loader.h"
 #include "daemon/plugin/registry.h"
 #include "tests/support/recording_sink.h"
 #include "tests/support/test_util.h"
@@ -41,6 +47,8 @@ class ExecTest : public ::testing::Test {
     o.mode = mode;
     o.timeout = timeout_;
     o.max_output = max_output_;
+    o.max_lines_per_poll = max_lines_per_poll_;
+    o.env = env_;
     auto p = std::make_unique<ExecPlugin>(o);
     auto sink = std::make_shared<spdlog::sinks::ostream_sink_mt>(log_);
     ctx_ = PluginContext{"ex", &clock_, std::make_shared<spdlog::logger>("exec-test", sink)};
@@ -49,6 +57,8 @@ class ExecTest : public ::testing::Test {
   }
   Duration timeout_ = 10s;
   uint64_t max_output_ = 16 * 1024 * 1024;
+  int64_t max_lines_per_poll_ = 10000;
+  std::map<std::string, std::string> env_;
   FakeClock clock_;
   PluginContext ctx_;
   std::ostringstream log_;
@@ -94,7 +104,8 @@ TEST_F(ExecTest, TimeoutKillsTheWholeProcessGroup) {
   auto start = std::chrono::steady_clock::now();
   Status s = p->Poll(sink, state_);
   EXPECT_LT(std::chrono::steady_clock::now() - start, 5s);
-  EXPECT_NE(s.message().find("timed out after 1s; its process group was killed"), std::string::npos) << s.message();
+  EXPECT_NE(s.message().find("timed out after 1s; it and every process it started were killed"), std::string::npos)
+      << s.message();
   pid_t grandchild = std::stoi(testing::ReadFile(pidfile));
   EXPECT_TRUE(Gone(grandchild)) << "the background child was killed too";
 }
@@ -107,6 +118,7 @@ TEST_F(ExecTest, OutputCapKillsTheProcess) {
   EXPECT_EQ(s.code(), Status::Code::kCorrupt);
   EXPECT_NE(s.message().find("wrote more than 64KiB"), std::string::npos) << s.message();
   EXPECT_GT(sink.mentions.size(), 100u) << "what came before the cap is kept";
+  EXPECT_LE(sink.mentions.size() * std::string("{\"id\":\"x\"}\n").size(), max_output_) << "and no more";
 }
 
 TEST_F(ExecTest, StopInterruptsARun) {
@@ -154,10 +166,191 @@ TEST_F(ExecTest, LongRunningChildIsReadEachPollAndRestartedAfterTheDelay) {
   EXPECT_NE(log_.str().find("restarted"), std::string::npos);
 }
 
+// A shell snippet that starts, in the background, a process in a session of
+// its own (out of the program's process group) which writes its pid to
+// `pidfile` and sleeps.
+std::string StartSetsid(const std::string& pidfile, const std::string& redirect = "") {
+  return "setsid sh -c 'echo $$ > " + pidfile + "; exec sleep 1000' " + redirect + " & ";
+}
+
+// A shell snippet that waits until `pidfile` is written.
+std::string AwaitFile(const std::string& pidfile) { return "while [ ! -s " + pidfile + " ]; do sleep 0.01; done; "; }
+
+// StartSetsid() and AwaitFile().
+std::string SetsidGrandchild(const std::string& pidfile, const std::string& redirect = "") {
+  return StartSetsid(pidfile, redirect) + AwaitFile(pidfile);
+}
+
+// The pid in `pidfile` once it is written (5s at most), else -1.
+pid_t WaitForPid(const std::string& pidfile) {
+  for (int i = 0; i < 500; ++i) {
+    std::string text = testing::ReadFile(pidfile);
+    if (!text.empty() && text.back() == '\n') return std::stoi(text);
+    std::this_thread::sleep_for(10ms);
+  }
+  return -1;
+}
+
+// Fails the test if `pid` outlives its run, and kills it then so that a
+// failing test leaves nothing behind.
+void ExpectGone(pid_t pid, const std::string& what) {
+  ASSERT_GT(pid, 0) << what << ": no pid written";
+  EXPECT_TRUE(Gone(pid)) << what << ": pid " << pid << " still runs";
+  kill(pid, SIGKILL);
+}
+
+TEST_F(ExecTest, ARunEndsEveryProcessItStartedEvenInANewSession) {
+  testing::TempDir dir;
+  std::string pidfile = (dir.path() / "pid").string();
+  struct Case {
+    std::string name, script;
+  };
+  for (const Case& c : std::vector<Case>{
+           // Keeps the output open: the run still ends when the program exits.
+           {"setsid child holding stdout", SetsidGrandchild(pidfile) + "echo '{\"id\":\"1\"}'"},
+           // Orphaned at once (its parent subshell exits) with output closed.
+           {"orphaned setsid grandchild",
+            "(" + StartSetsid(pidfile, ">/dev/null 2>&1") + "); " + AwaitFile(pidfile) + "echo '{\"id\":\"1\"}'"},
+       }) {
+    std::filesystem::remove(pidfile);
+    auto p = Make({"/bin/sh", "-c", c.script});
+    RecordingSink sink;
+    auto start = std::chrono::steady_clock::now();
+    Status s = p->Poll(sink, state_);
+    EXPECT_TRUE(s.ok()) << c.name << ": " << s.message();
+    EXPECT_LT(std::chrono::steady_clock::now() - start, 5s) << c.name << ": the run ends with the program";
+    EXPECT_EQ(sink.mentions.size(), 1u) << c.name;
+    ExpectGone(WaitForPid(pidfile), c.name);
+  }
+}
+
+TEST_F(ExecTest, StopEndsEveryProcessOfAScheduledRun) {
+  testing::TempDir dir;
+  std::string pidfile = (dir.path() / "pid").string();
+  auto p = Make({"/bin/sh", "-c", SetsidGrandchild(pidfile, ">/dev/null 2>&1") + "sleep 30"});
+  std::thread stopper([&] {
+    WaitForPid(pidfile);
+    p->Stop();
+  });
+  RecordingSink sink;
+  auto start = std::chrono::steady_clock::now();
+  Status s = p->Poll(sink, state_);
+  stopper.join();
+  EXPECT_LT(std::chrono::steady_clock::now() - start, 5s);
+  EXPECT_EQ(s.message(), "stopped; the program and its processes were killed");
+  ExpectGone(WaitForPid(pidfile), "setsid grandchild");
+}
+
+TEST_F(ExecTest, LongRunningChildTakesItsProcessesAlongWhenItDiesOrIsStopped) {
+  testing::TempDir dir;
+  std::string pidfile = (dir.path() / "pid").string();
+  std::string go = (dir.path() / "go").string();
+  // Dies once `go` exists.
+  auto p = Make({"/bin/sh", "-c",
+                 SetsidGrandchild(pidfile, ">/dev/null 2>&1") + "while [ ! -e " + go + " ]; do sleep 0.01; done"},
+                "long_running");
+  RecordingSink sink;
+  ASSERT_TRUE(p->Poll(sink, state_).ok());
+  pid_t first = WaitForPid(pidfile);
+  ASSERT_GT(first, 0);
+  EXPECT_TRUE(p->Poll(sink, state_).ok());
+  EXPECT_EQ(kill(first, 0), 0) << "the grandchild lives as long as the child";
+  std::ofstream(go).put('x');
+  Status s;
+  for (int i = 0; i < 500 && s.ok(); ++i) {
+    std::this_thread::sleep_for(10ms);
+    s = p->Poll(sink, state_);
+  }
+  EXPECT_NE(s.message().find("exited with status 0; restarting"), std::string::npos) << s.message();
+  ExpectGone(first, "grandchild of the dead child");
+
+  // Restarted; then Stop() alone, before the plugin is destroyed.
+  std::filesystem::remove(go);
+  std::filesystem::remove(pidfile);
+  clock_.Advance(10s);
+  ASSERT_TRUE(p->Poll(sink, state_).ok());
+  pid_t second = WaitForPid(pidfile);
+  ASSERT_GT(second, 0);
+  p->Stop();
+  ExpectGone(second, "grandchild after Stop()");
+}
+
+TEST_F(ExecTest, ProcessesOfARunDieWithTheDaemon) {
+  testing::TempDir dir;
+  std::string pidfile = (dir.path() / "pid").string();
+  pid_t daemon = fork();
+  ASSERT_GE(daemon, 0);
+  if (daemon == 0) {
+    // Stands for a daemon killed with SIGKILL: it exits without destructors.
+    auto child = ChildProcess::Spawn({"/bin/sh", "-c", SetsidGrandchild(pidfile, ">/dev/null 2>&1") + "sleep 30"},
+                                     {"PATH=/usr/bin:/bin"});
+    _exit(child.ok() && WaitForPid(pidfile) > 0 ? 0 : 1);
+  }
+  int status = 0;
+  ASSERT_EQ(waitpid(daemon, &status, 0), daemon);
+  ASSERT_EQ(status, 0);
+  ExpectGone(WaitForPid(pidfile), "setsid grandchild of a dead daemon");
+}
+
+TEST_F(ExecTest, LongRunningOutputIsReadAtMostMaxOutputAndMaxLinesPerPoll) {
+  const std::string line = "{\"id\":\"x\"}\n";
+  struct Case {
+    uint64_t max_output;
+    int64_t max_lines;
+    size_t most_mentions;
+  };
+  for (const Case& c : {Case{64 * 1024, 1000000, 64 * 1024 / line.size()}, Case{16 * 1024 * 1024, 100, 100}}) {
+    max_output_ = c.max_output;
+    max_lines_per_poll_ = c.max_lines;
+    // Writes without end; whatever a poll does not read waits in the pipe.
+    auto p = Make({"yes", "{\"id\":\"x\"}"}, "long_running");
+    bool capped = false;
+    for (int i = 0; i < 500 && !capped; ++i) {
+      RecordingSink sink;
+      ASSERT_TRUE(p->Poll(sink, state_).ok());
+      EXPECT_LE(sink.mentions.size(), c.most_mentions);
+      capped = sink.Warned("\"yes\" wrote more than " + std::to_string(c.max_lines) + " lines or " +
+                           FormatSize(c.max_output) + " since the last poll; the rest is read at the next one");
+      if (capped) {
+        EXPECT_GE(sink.mentions.size(), c.most_mentions - 1);
+      }
+      std::this_thread::sleep_for(10ms);
+    }
+    EXPECT_TRUE(capped) << c.max_lines;
+  }
+}
+
+TEST_F(ExecTest, TheProgramGetsAMinimalEnvironmentAndItsOwnVariables) {
+  setenv("BRANDMON_EXEC_TEST_SECRET", "hunter2", 1);
+  env_ = {{"FORUM_TOKEN", "t0ken"}, {"TZ", "UTC"}};
+  auto p = Make({"/bin/sh", "-c", "env >&2"});
+  unsetenv("BRANDMON_EXEC_TEST_SECRET");
+  RecordingSink sink;
+  Status s = p->Poll(sink, state_);
+  ASSERT_TRUE(s.ok()) << s.message();
+  std::string log = log_.str();
+  EXPECT_EQ(log.find("hunter2"), std::string::npos) << log;
+  EXPECT_NE(log.find("stderr: FORUM_TOKEN=t0ken"), std::string::npos) << log;
+  EXPECT_NE(log.find("stderr: TZ=UTC"), std::string::npos) << log;
+  EXPECT_NE(log.find("stderr: PATH="), std::string::npos) << log;
+}
+
+TEST_F(ExecTest, ABareProgramNameIsSearchedInTheProgramsPath) {
+  testing::TempDir dir;
+  std::string script = dir.Write("bin/my-source", "#!/bin/sh\necho '{\"id\":\"1\"}'\n");
+  std::filesystem::permissions(script, std::filesystem::perms::owner_all);
+  env_ = {{"PATH", (dir.path() / "bin").string() + ":/usr/bin:/bin"}};
+  auto p = Make({"my-source"});
+  RecordingSink sink;
+  Status s = p->Poll(sink, state_);
+  ASSERT_TRUE(s.ok()) << s.message();
+  EXPECT_EQ(sink.mentions.size(), 1u);
+}
+
 TEST_F(ExecTest, ChildProcessDestructorKillsAndReaps) {
   pid_t pid;
   {
-    auto child = ChildProcess::Spawn({"sleep", "30"});
+    auto child = ChildProcess::Spawn({"sleep", "30"}, {"PATH=/usr/bin:/bin"});
     ASSERT_TRUE(child.ok());
     pid = child->pid();
   }
@@ -211,6 +404,74 @@ TEST(ExecConfigTest, ARelativeProgramPathIsTakenFromTheConfigsFolder) {
     for (const auto& arg : d["command"].GetArray())
       joined += (joined.empty() ? "" : " ") + std::string(arg.GetString());
     EXPECT_EQ(joined, want) << dump;
+  }
+}
+
+}  // namespace
+}  // namespace brandmon::plugin
+
+namespace brandmon::plugin {
+namespace {
+
+TEST(ExecConfigTest, EnvValuesComeThroughSubstitutionAndAreNeverShown) {
+  testing::TempDir dir;
+  std::string main = dir.Write("brandmon.json", R"({"sources": [{"name": "s", "type": "exec",
+      "command": ["/bin/sh", "-c", "printf '{\"id\":\"%s\"}\\n' \"$TOKEN\""],
+      "env": {"TOKEN": "${env:BRANDMON_EXEC_TOKEN}"}}]})");
+  config::Diagnostics diag;
+  auto tree = config::LoadConfigTree(
+      main,
+      [](const std::string& name) -> std::optional<std::string> {
+        if (name == "BRANDMON_EXEC_TOKEN") return "s3cret-value";
+        return std::nullopt;
+      },
+      diag);
+  ASSERT_TRUE(tree.ok());
+  ASSERT_TRUE(diag.ok()) << diag.Joined();
+  Registry registry;
+  RegisterPlugin_exec(registry);
+  config::ApplyContext ctx{diag, &tree->redactor};
+  ConfiguredPlugin cp = registry.Find("exec")->configure(tree->root.Find("sources")->items()[0], "sources[0]", ctx);
+  ASSERT_TRUE(diag.ok()) << diag.Joined();
+
+  rapidjson::StringBuffer buf;
+  config::JsonWriter w(buf);
+  w.StartObject();
+  cp.dump_members(w, &tree->redactor);
+  w.EndObject();
+  EXPECT_EQ(std::string(buf.GetString()).find("s3cret-value"), std::string::npos) << buf.GetString();
+  EXPECT_NE(std::string(buf.GetString()).find("\"TOKEN\""), std::string::npos) << buf.GetString();
+
+  auto plugin = cp.make();
+  FakeClock clock;
+  PluginContext pctx{"s", &clock, nullptr};
+  ASSERT_TRUE(plugin->Start(pctx).ok());
+  RecordingSink sink;
+  SourceState state;
+  Status s = static_cast<PollPlugin&>(*plugin).Poll(sink, state);
+  ASSERT_TRUE(s.ok()) << s.message();
+  ASSERT_EQ(sink.mentions.size(), 1u);
+  EXPECT_EQ(sink.mentions[0].id, "s3cret-value");
+}
+
+TEST(ExecConfigTest, BadEnvIsRejectedWithoutShowingValues) {
+  Registry registry;
+  RegisterPlugin_exec(registry);
+  for (const auto& [env, want] : std::vector<std::pair<std::string, std::string>>{
+           {R"({"A=B": "x"})", "s.env.A=B: not a valid environment variable name"},
+           {R"({"": "x"})", "s.env.: not a valid environment variable name"},
+           {R"({"1X": "x"})", "s.env.1X: not a valid environment variable name"},
+           {R"({"A B": "x"})", "s.env.A B: not a valid environment variable name"},
+           {R"({"X": 5})", "s.env.X: expected a string"},
+           {R"(["X"])", "s.env: expected an object of strings"},
+           {R"({"X": "hidden\u0000part"})", "s.env.X: must not contain a NUL character"}}) {
+    auto v = config::ParseConfigText(R"({"command": ["x"], "env": )" + env + "}", "src.json");
+    ASSERT_TRUE(v.ok()) << env;
+    config::Diagnostics diag;
+    config::ApplyContext ctx{diag};
+    (void)registry.Find("exec")->configure(*v, "s", ctx);
+    EXPECT_NE(diag.Joined().find(want), std::string::npos) << env << ": " << diag.Joined();
+    EXPECT_EQ(diag.Joined().find("hidden"), std::string::npos) << diag.Joined();
   }
 }
 
