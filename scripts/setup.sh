@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
-# Installs what brandmon needs to build and test on Debian 12 (when missing)
-# and builds it. Usage: scripts/setup.sh [BUILD_DIR] [extra cmake args...]
+# Sets brandmon up on Debian 12: installs the packages it needs to build and
+# test (when missing), then configures and builds it.
+# Usage: scripts/setup.sh [BUILD_DIR [extra cmake args...]]
+#        scripts/setup.sh --packages-only   (install the packages, build nothing)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -12,6 +14,7 @@ packages=(
   systemd clang-format python3 python3-zmq python3-feedparser openssl
 )
 scripts/install-packages.sh "${packages[@]}"
+[ "${1:-}" = "--packages-only" ] && exit 0
 
 build_dir="${1:-build}"
 shift || true

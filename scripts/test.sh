@@ -1,8 +1,16 @@
 #!/usr/bin/env bash
-# Sets up, builds and runs the whole test suite: formatting, the normal build,
-# a short run of every fuzz target, then the same tests under
-# AddressSanitizer + UndefinedBehaviorSanitizer.
-# Usage: scripts/test.sh [--quick]   (--quick: skip the fuzz and sanitizer passes;
+# Sets up, builds and runs the whole test suite, in this order:
+#   1. packages: installs what building and testing need (Debian 12, apt-get
+#      through sudo when not root; nothing when all is there), clang-format
+#      included, so that a fresh machine gets through step 2;
+#   2. format: checks every tracked C++ file against .clang-format;
+#   3. build and test: configures and builds build/ (RelWithDebInfo, with the
+#      benchmarks so they cannot rot) and runs every test with ctest;
+#   4. fuzz: builds the libFuzzer targets (clang, ASan + UBSan) and runs each
+#      briefly from its seed corpus;
+#   5. sanitizers: builds build-asan/ with AddressSanitizer +
+#      UndefinedBehaviorSanitizer and runs every test again.
+# Usage: scripts/test.sh [--quick]   (--quick: steps 1-3 only;
 #        FUZZ_SECONDS sets the time per fuzz target, default 30)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -10,6 +18,9 @@ quick=0
 [ "${1:-}" = "--quick" ] && quick=1
 
 jobs=$(nproc)
+
+echo "== packages: install what the build and the tests need"
+scripts/setup.sh --packages-only
 
 echo "== format check"
 files=$(git ls-files '*.cc' '*.h' 2>/dev/null || find daemon plugins tests bench -name '*.cc' -o -name '*.h')

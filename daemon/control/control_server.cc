@@ -1,16 +1,25 @@
 #include "daemon/control/control_server.h"
 
+#include <grp.h>
+#include <pwd.h>
 #include <spdlog/spdlog.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <cstdio>
+#include <cstring>
+
 #include <zmq.hpp>
+
+#include "daemon/base/socket_file.h"
+#include "daemon/base/units.h"
 
 namespace brandmon::control {
 
 struct ControlServer::Impl {
   zmq::context_t context{1};
   zmq::socket_t socket{context, zmq::socket_type::router};
+  OwnedSocketFile file;  // the ipc socket file this server bound
 };
 
 ControlServer::ControlServer(std::unique_ptr<Impl> impl, std::string endpoint)
@@ -19,7 +28,7 @@ ControlServer::ControlServer(std::unique_ptr<Impl> impl, std::string endpoint)
 ControlServer::~ControlServer() {
   if (!impl_) return;
   impl_->socket.close();
-  if (endpoint_.rfind("ipc://", 0) == 0) unlink(endpoint_.c_str() + 6);
+  impl_->file = OwnedSocketFile();
 }
 
 Result<std::unique_ptr<ControlServer>> ControlServer::Bind(const std::string& endpoint, mode_t ipc_mode) {
@@ -32,11 +41,10 @@ Result<std::unique_ptr<ControlServer>> ControlServer::Bind(const std::string& en
     impl->socket.set(zmq::sockopt::router_mandatory, 0);
     if (endpoint.rfind("ipc://", 0) == 0) {
       std::string path = endpoint.substr(6);
-      // Only a stale socket is removed; any other file there is an error.
-      struct stat st {};
-      if (lstat(path.c_str(), &st) == 0) {
-        if (!S_ISSOCK(st.st_mode)) return Status::Unavailable(path + " exists and is not a socket");
-        unlink(path.c_str());
+      // Only a stale socket is removed: a live one belongs to another daemon,
+      // and anything else there is an error.
+      if (auto s = ClearStaleSocket(path); !s.ok()) {
+        return Status::Unavailable("cannot bind control endpoint " + endpoint + ": " + s.message());
       }
       mode_t old = umask(0777 & ~ipc_mode);
       try {
@@ -46,6 +54,7 @@ Result<std::unique_ptr<ControlServer>> ControlServer::Bind(const std::string& en
         throw;
       }
       umask(old);
+      impl->file = OwnedSocketFile(path);
       chmod(path.c_str(), ipc_mode);
     } else {
       impl->socket.bind(endpoint);
@@ -101,12 +110,11 @@ bool ControlServer::Poll(Duration timeout, int wake_fd, const Handler& handler) 
 }
 
 Result<std::string> CallControl(const std::string& endpoint, const std::string& request, Duration timeout) {
-  // libzmq would wait for an ipc socket to appear; a missing one means no daemon.
-  if (endpoint.rfind("ipc://", 0) == 0) {
-    struct stat st {};
-    if (stat(endpoint.c_str() + 6, &st) != 0) {
-      return Status::Unavailable("no control socket at " + endpoint.substr(6) + " (is brandmond running?)");
-    }
+  bool ipc = endpoint.rfind("ipc://", 0) == 0;
+  // libzmq would wait for an ipc socket to appear, or to accept, until the
+  // timeout: a plain connect first tells the operator what is wrong.
+  if (ipc) {
+    if (auto s = CheckSocketReachable(endpoint.substr(6)); !s.ok()) return s;
   }
   try {
     zmq::context_t context(1);
@@ -118,8 +126,13 @@ Result<std::string> CallControl(const std::string& endpoint, const std::string& 
     zmq::pollitem_t item{socket.handle(), 0, ZMQ_POLLIN, 0};
     zmq::poll(&item, 1, std::chrono::milliseconds(timeout.count()));
     if (!(item.revents & ZMQ_POLLIN)) {
-      return Status::Unavailable("no answer from " + endpoint + " within " + std::to_string(timeout.count()) +
-                                 "ms (is brandmond running?)");
+      std::string within = FormatDuration(timeout);
+      if (ipc) {
+        return Status::Unavailable("brandmond at " + endpoint.substr(6) + " did not answer within " + within +
+                                   ": it is running but busy or stuck (see its log)");
+      }
+      return Status::Unavailable("no answer from " + endpoint + " within " + within +
+                                 ": nothing listens there, or the daemon is busy or stuck");
     }
     std::vector<zmq::message_t> frames;
     do {
@@ -131,6 +144,55 @@ Result<std::string> CallControl(const std::string& endpoint, const std::string& 
   } catch (const zmq::error_t& e) {
     return Status::Unavailable("control call to " + endpoint + " failed: " + e.what());
   }
+}
+
+namespace {
+
+// "user:group, mode 0750" of `path`, names resolved when the system knows them.
+std::string Ownership(const struct stat& st) {
+  std::string user_name = std::to_string(st.st_uid);
+  std::string group_name = std::to_string(st.st_gid);
+  if (const struct passwd* pw = getpwuid(st.st_uid); pw != nullptr) user_name = pw->pw_name;
+  if (const struct group* gr = getgrgid(st.st_gid); gr != nullptr) group_name = gr->gr_name;
+  char mode[8];
+  std::snprintf(mode, sizeof mode, "%04o", static_cast<unsigned>(st.st_mode & 07777));
+  return "user " + user_name + ", group " + group_name + ", mode " + mode;
+}
+
+// Names the deepest of `path` and its directories that this user can see,
+// with its owner, group and mode: what access to the socket takes.
+std::string AccessNeeded(const std::string& path) {
+  std::string p = path;
+  while (!p.empty()) {
+    struct stat st {};
+    if (stat(p.c_str(), &st) == 0) {
+      return p + " is " + Ownership(st) + "; run brandmonctl as that user, as a member of that group, or as root";
+    }
+    size_t slash = p.find_last_of('/');
+    p = slash == std::string::npos || slash == 0 ? "" : p.substr(0, slash);
+  }
+  return "run brandmonctl as the daemon's user or group, or as root";
+}
+
+}  // namespace
+
+Status CheckSocketReachable(const std::string& path) {
+  SocketProbeResult probe = ProbeSocket(path);
+  switch (probe.state) {
+    case SocketProbe::kListening: return Status::Ok();
+    case SocketProbe::kMissing:
+      return Status::Unavailable("no control socket at " + path +
+                                 ": brandmond is not running, or it runs with another runtime directory (give "
+                                 "brandmonctl the daemon's --config, or --endpoint)");
+    case SocketProbe::kStale:
+      return Status::Unavailable("nothing listens on the control socket " + path +
+                                 ": brandmond is not running (a stopped or crashed daemon left the file)");
+    case SocketProbe::kPermissionDenied:
+      return Status::Unavailable("permission denied on the control socket " + path + ": " + AccessNeeded(path));
+    case SocketProbe::kNotSocket: return Status::Unavailable(path + " is not a socket");
+    case SocketProbe::kError: break;
+  }
+  return Status::Unavailable("cannot connect to the control socket " + path + ": " + std::strerror(probe.error));
 }
 
 }  // namespace brandmon::control

@@ -28,8 +28,10 @@ class ControlServer {
   ControlServer& operator=(const ControlServer&) = delete;
 
   // Binds `endpoint` (ipc://PATH or tcp://...) and, for ipc, sets the socket
-  // file's mode. A stale socket file from a dead daemon is replaced.
-  // Errors: Unavailable naming the endpoint.
+  // file's mode. A stale socket file from a dead daemon is replaced; one a
+  // process still listens on is left alone. The destructor removes the file
+  // only while it is still the one bound here.
+  // Errors: Unavailable naming the endpoint (and "in use by another process").
   static Result<std::unique_ptr<ControlServer>> Bind(const std::string& endpoint, mode_t ipc_mode = 0660);
 
   // Waits up to `timeout` for a request or for `wake_fd` (>= 0) to become
@@ -47,8 +49,17 @@ class ControlServer {
   std::string endpoint_;
 };
 
+// Whether a client can reach the control socket file at `path`. Errors:
+// Unavailable saying which case it is and what to do: no socket there (the
+// daemon is not running, or uses another runtime directory), a socket nobody
+// listens on, permission denied (naming the owner, group and mode that
+// decide), or another error.
+Status CheckSocketReachable(const std::string& path);
+
 // Sends one request to a control endpoint and waits up to `timeout` for the
-// reply. Errors: Unavailable when nothing answers in time.
+// reply. Errors: Unavailable as CheckSocketReachable says for an ipc socket,
+// or when the daemon does not answer in time (naming the endpoint and the
+// timeout).
 Result<std::string> CallControl(const std::string& endpoint, const std::string& request, Duration timeout);
 
 }  // namespace brandmon::control

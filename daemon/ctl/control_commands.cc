@@ -20,16 +20,26 @@ constexpr Duration kDefaultTimeout = std::chrono::seconds(30);
 struct ControlArgs {
   std::string endpoint;
   std::string config_path;
+  Duration timeout = kDefaultTimeout;  // for the daemon's answer
   bool json = false;
   std::vector<std::string> positional;
 };
 
-// Parses --endpoint, --config and --json; anything else starting with '-' is an error.
+// Parses --endpoint, --config, --timeout and --json; anything else starting
+// with '-' is an error.
 bool ParseControlArgs(Invocation& inv, const char* name, ControlArgs& out) {
   for (size_t i = 0; i < inv.args.size(); ++i) {
     const std::string& a = inv.args[i];
     if ((a == "--endpoint" || a == "--config" || a == "-c") && i + 1 < inv.args.size()) {
       (a == "--endpoint" ? out.endpoint : out.config_path) = inv.args[++i];
+    } else if (a == "--timeout" && i + 1 < inv.args.size()) {
+      auto d = ParseDuration(inv.args[++i]);
+      if (!d || d->count() <= 0) {
+        inv.err << "brandmonctl " << name << ": --timeout expects a duration like \"5s\", got \"" << inv.args[i]
+                << "\"\n";
+        return false;
+      }
+      out.timeout = *d;
     } else if (a == "--json") {
       out.json = true;
     } else if (!a.empty() && a[0] == '-') {
@@ -64,7 +74,7 @@ Result<std::string> ResolveEndpoint(const ControlArgs& args) {
 Result<rapidjson::Document> Call(const ControlArgs& args, const std::string& request) {
   auto endpoint = ResolveEndpoint(args);
   if (!endpoint.ok()) return endpoint.status();
-  auto reply = control::CallControl(*endpoint, request, kDefaultTimeout);
+  auto reply = control::CallControl(*endpoint, request, args.timeout);
   if (!reply.ok()) return reply.status();
   rapidjson::Document doc;
   doc.Parse(reply->c_str());

@@ -86,7 +86,7 @@ int Daemon::Run() {
   auto loaded = LoadSettings(flags_.config_path, env_, plugin::BuiltinRegistry());
   if (!loaded.ok()) {
     spdlog::error("invalid config, not starting:\n{}", loaded.status().message());
-    return 1;
+    return kExitConfigInvalid;
   }
   settings_ = std::move(loaded).value();
   if (flags_.log_level.empty()) {
@@ -94,25 +94,42 @@ int Daemon::Run() {
   }
   if (auto s = Startup(); !s.ok()) {
     spdlog::error("startup failed: {}", s.message());
-    return 1;
+    // InvalidArgument is a setting found unusable only now (a CURVE key, a
+    // database newer than this build): a restart cannot fix it either.
+    return s.code() == Status::Code::kInvalidArgument ? kExitConfigInvalid : kExitFailure;
   }
-  if (flags_.once) {
-    engine_->RunOnce();
-    pipeline_->Flush();
-    publish_sink_.publisher = nullptr;
-    publisher_->Stop();
-    PipelineStats stats = pipeline_->Stats();
-    spdlog::info("one cycle done: {} sources, {} new mentions stored, {} alerts", settings_.sources.size(),
-                 stats.mentions_stored, stats.alerts);
-    return 0;
-  }
+  if (flags_.once) return RunOnce();
   MainLoop();
-  return 0;
+  return kExitOk;
+}
+
+int Daemon::RunOnce() {
+  engine_->RunOnce();
+  pipeline_->Flush();
+  publish_sink_.publisher = nullptr;
+  publisher_->Stop();
+  PipelineStats stats = pipeline_->Stats();
+  spdlog::info("one cycle done: {} sources, {} new mentions stored, {} alerts", settings_.sources.size(),
+               stats.mentions_stored, stats.alerts);
+  std::string failed;
+  for (const auto& h : engine_->Health()) {
+    if (h.enabled && h.consecutive_failures > 0) failed += (failed.empty() ? "" : ", ") + h.name;
+  }
+  if (failed.empty() && stats.write_errors == 0) return kExitOk;
+  if (!failed.empty()) spdlog::error("--once: these sources failed: {}", failed);
+  if (stats.write_errors > 0) spdlog::error("--once: {} commits to the store failed", stats.write_errors);
+  return kExitPartial;
 }
 
 Status Daemon::Startup() {
   paths_ = ResolvePaths(settings_.daemon, env_);
   if (auto s = CreateDirectories(paths_); !s.ok()) return s;
+  // Before the store is opened or any socket bound or removed: a second
+  // daemon on this state directory must leave the running one untouched.
+  auto lock = InstanceLock::Acquire(paths_.state_dir);
+  if (!lock.ok()) return lock.status();
+  instance_lock_ = std::move(lock).value();
+  if (auto s = store::Store::CheckIntegrity(settings_.store, paths_.state_dir); !s.ok()) return s;
   // Block the signals we handle in every thread; the main loop reads them
   // from a signalfd so no handler runs asynchronously.
   sigset_t mask;

@@ -22,6 +22,17 @@ class Publisher;
 
 namespace brandmon::engine {
 
+// brandmond's exit codes, as `brandmond --help` and docs/brandmond.md list
+// them. The unit's RestartPreventExitStatus= names kExitConfigInvalid: a
+// restart cannot fix the file.
+enum ExitCode : int {
+  kExitOk = 0,             // a clean stop, a valid config, or --once with every source polled
+  kExitFailure = 1,        // a runtime failure: startup (store, sockets, lock) or the run
+  kExitUsage = 2,          // a bad command line
+  kExitConfigInvalid = 3,  // the config file is missing, unreadable or invalid
+  kExitPartial = 4,        // --once finished, but some sources or commits failed
+};
+
 // Command-line choices that override or complement the config.
 struct DaemonFlags {
   std::string config_path;
@@ -37,8 +48,11 @@ class Daemon {
   Daemon(DaemonFlags flags, config::EnvLookup env);
   ~Daemon();
 
-  // Runs to completion and returns the process exit code: 0 after a clean
-  // stop, 1 when the config is invalid or startup fails.
+  // Runs to completion and returns the process exit code (ExitCode):
+  // kExitOk after a clean stop, kExitConfigInvalid when the config is
+  // invalid, kExitFailure when startup fails (another daemon holds the state
+  // directory, the database is damaged, a socket cannot be bound), and with
+  // --once kExitPartial when a source or a commit failed.
   int Run();
 
  private:
@@ -52,11 +66,16 @@ class Daemon {
   std::string StatusJson();
   std::string SourcesJson();
   std::string StatusLine();
+  // --once: polls every source once, flushes, publishes; returns the exit code.
+  int RunOnce();
 
   DaemonFlags flags_;
   config::EnvLookup env_;
   Settings settings_;
   Paths paths_;
+  // Held from before the store or any socket is touched until after
+  // everything else is gone (members are destroyed in reverse order).
+  InstanceLock instance_lock_;
   Notifier notifier_;
   // Hands what the pipeline journaled to the publisher (once it exists).
   class PublishSink final : public PipelineSink {

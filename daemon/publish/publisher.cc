@@ -16,6 +16,7 @@
 #include <variant>
 #include <zmq.hpp>
 
+#include "daemon/base/socket_file.h"
 #include "daemon/publish/curve_keys.h"
 #include "daemon/publish/messages.h"
 #include "daemon/store/store.h"
@@ -120,10 +121,9 @@ Result<std::string> Bind(zmq::socket_t& socket, const std::string& endpoint) {
   try {
     if (endpoint.starts_with("ipc://") && endpoint.size() > 6 && endpoint[6] == '/') {
       std::string path = endpoint.substr(6);
-      struct stat st {};
-      if (lstat(path.c_str(), &st) == 0) {
-        if (!S_ISSOCK(st.st_mode)) return Status::Unavailable(path + " exists and is not a socket");
-        unlink(path.c_str());
+      // libzmq would silently take over a live socket: only a stale one goes.
+      if (auto s = ClearStaleSocket(path); !s.ok()) {
+        return Status::Unavailable("cannot bind " + endpoint + ": " + s.message());
       }
       mode_t old = umask(0777 & ~kIpcMode);
       try {
@@ -204,8 +204,8 @@ struct Publisher::Impl {
   std::optional<HandshakeMonitor> pub_monitor;
   std::optional<HandshakeMonitor> router_monitor;
   std::string secret_key;
-  std::set<std::string> allowed_keys;  // raw 32-byte public keys
-  std::vector<std::string> ipc_paths;  // removed at Stop
+  std::set<std::string> allowed_keys;      // raw 32-byte public keys
+  std::vector<OwnedSocketFile> ipc_files;  // removed at Stop while still ours
 
   WakeFd wake;
   std::mutex mu;
@@ -256,7 +256,7 @@ Result<std::vector<std::string>> Publisher::Impl::BindAll(zmq::socket_t& socket,
       auto b = Bind(socket, resolved[i]);
       if (!b.ok()) return b.status();
       bound[i] = *b;
-      if (resolved[i].starts_with("ipc://")) ipc_paths.push_back(resolved[i].substr(6));
+      if (resolved[i].starts_with("ipc://")) ipc_files.emplace_back(resolved[i].substr(6));
     }
   }
   return bound;
@@ -322,7 +322,7 @@ void Publisher::Impl::Stop() {
   pub.reset();
   router.reset();
   zap.reset();
-  for (const auto& p : ipc_paths) unlink(p.c_str());
+  ipc_files.clear();
 }
 
 bool Publisher::Impl::Enqueue(std::variant<Alert, ScoredMention> item) {

@@ -2,6 +2,7 @@
 
 #include <cmath>
 #include <cstdio>
+#include <filesystem>
 #include <iterator>
 #include <set>
 #include <tuple>
@@ -171,6 +172,43 @@ Result<std::unique_ptr<Store>> Store::Open(const StoreOptions& options, const st
     });
   }
   return store;
+}
+
+Status Store::CheckIntegrity(const StoreOptions& options, const std::string& state_dir) {
+  std::string path = ResolveStorePath(options, state_dir);
+  std::error_code ec;
+  if (path == ":memory:" || !std::filesystem::exists(path, ec)) return Status::Ok();
+  auto damaged = [&](const std::string& found) {
+    return Status::Corrupt("database " + path + " is damaged (" + found +
+                           "); restore it from a backup, or move it aside with its -wal and -shm files (the "
+                           "daemon then starts with an empty state)");
+  };
+  // SQLite's own words, without the statement that met them.
+  auto sqlite_says = [](const Status& s) {
+    size_t at = s.message().find("': ");
+    return at == std::string::npos ? s.message() : s.message().substr(at + 3);
+  };
+  auto db = Database::Open(path);
+  if (!db.ok()) return db.status();
+  // At most a few findings: the first ones say enough, and a badly damaged
+  // file would otherwise list thousands.
+  auto check = db->Prepare("PRAGMA quick_check(5)");
+  if (!check.ok()) {
+    return check.status().code() == Status::Code::kCorrupt ? damaged(sqlite_says(check.status())) : check.status();
+  }
+  std::string found;
+  for (;;) {
+    auto row = check->Step();
+    if (!row.ok()) {
+      return row.status().code() == Status::Code::kCorrupt ? damaged(sqlite_says(row.status())) : row.status();
+    }
+    if (!*row) break;
+    std::string line = check->ColumnText(0);
+    if (line == "ok") continue;
+    found += (found.empty() ? "" : "; ") + line;
+  }
+  if (!found.empty()) return damaged(found);
+  return Status::Ok();
 }
 
 Status Store::Prepare() {

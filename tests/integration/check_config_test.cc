@@ -51,7 +51,7 @@ TEST(CheckConfigTest, ReportsEveryMistakeWithFileLineColumn) {
   "brands": [{"name": "acme"}, {"name": "acme"}, {"query": "x"}]
 })");
   std::string out, err;
-  EXPECT_EQ(Brandmond({"--check-config", "--config", conf}, &out, &err), 1);
+  EXPECT_EQ(Brandmond({"--check-config", "--config", conf}, &out, &err), 3);
   EXPECT_TRUE(out.empty()) << out;
   for (const char* expected : {
            "x.json:2:27: daemon.log_level: expected one of trace, debug, info, warn, error, got \"chatty\"",
@@ -79,7 +79,7 @@ TEST(CheckConfigTest, BrandQueriesAndRuleOverridesAreChecked) {
   ]
 })");
   std::string out, err;
-  EXPECT_EQ(Brandmond({"--check-config", "--config", conf}, &out, &err), 1);
+  EXPECT_EQ(Brandmond({"--check-config", "--config", conf}, &out, &err), 3);
   EXPECT_NE(err.find("b.json:4:31: brands[0].query:1:1: "), std::string::npos) << err;
   EXPECT_NE(err.find("brands[1].rules.negative_mention.treshold: unknown option 'treshold' (did you mean "
                      "'threshold'?)"),
@@ -100,11 +100,11 @@ TEST(CheckConfigTest, BrandQueriesAndRuleOverridesAreChecked) {
 
 TEST(CheckConfigTest, UnreadableOrMalformedFile) {
   std::string out, err;
-  EXPECT_EQ(Brandmond({"--check-config", "--config", "/nonexistent/b.json"}, &out, &err), 1);
+  EXPECT_EQ(Brandmond({"--check-config", "--config", "/nonexistent/b.json"}, &out, &err), 3);
   EXPECT_NE(err.find("/nonexistent/b.json: cannot open"), std::string::npos) << err;
   TempDir dir;
   std::string conf = dir.Write("m.json", "{\n  \"daemon\": {,}\n}");
-  EXPECT_EQ(Brandmond({"--check-config", "--config", conf}, &out, &err), 1);
+  EXPECT_EQ(Brandmond({"--check-config", "--config", conf}, &out, &err), 3);
   EXPECT_NE(err.find("m.json:2:14: "), std::string::npos) << err;
 }
 

@@ -127,7 +127,7 @@ TEST_F(DaemonLifecycleTest, StuckControlClientsGetAnswersNotCrashes) {
 TEST_F(DaemonLifecycleTest, InvalidConfigAtStartupExitsNonZeroWithErrors) {
   std::string bad = dir_.Write("bad.json", "{\"daemon\": {\"shutdown_timeout\": \"soon\"}, \"brandz\": []}");
   Process daemon({BinaryPath("brandmond"), "--config", bad}, {{"NOTIFY_SOCKET", "\x01"}});
-  EXPECT_EQ(daemon.Wait(seconds(20)), 1);
+  EXPECT_EQ(daemon.Wait(seconds(20)), 3) << "config invalid";
   std::string err = daemon.Stderr();
   EXPECT_NE(err.find("bad.json:1:33: daemon.shutdown_timeout: expected a duration like \"5m\", got \"soon\""),
             std::string::npos)

@@ -39,9 +39,9 @@ TEST(SystemdUnitTest, SecurityExposureAtMostTwo) {
 
 TEST(SystemdUnitTest, HasTheLifecycleSettings) {
   std::string unit = ReadFile(TestUnitPath());
-  for (const char* line :
-       {"Type=notify", "WatchdogSec=", "Restart=on-failure", "ExecReload=", "brandmonctl reload", "DynamicUser=yes",
-        "StateDirectory=brandmon", "ConfigurationDirectory=brandmon", "RuntimeDirectory=brandmon"}) {
+  for (const char* line : {"Type=notify", "WatchdogSec=", "Restart=on-failure", "RestartPreventExitStatus=3",
+                           "ExecReload=", "brandmonctl reload", "DynamicUser=yes", "StateDirectory=brandmon",
+                           "ConfigurationDirectory=brandmon", "RuntimeDirectory=brandmon"}) {
     EXPECT_NE(unit.find(line), std::string::npos) << line;
   }
 }
