@@ -4,6 +4,7 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <cassert>
 #include <ctime>
 #include <iterator>
 #include <unordered_map>
@@ -543,6 +544,7 @@ bool Pipeline::WriteAlone(store::WriteBatch batch) {
 }
 
 bool Pipeline::Write(std::unique_ptr<Unwritten> unwritten) {
+  assert(!unwritten_ && "nothing is written before the failed commit");
   auto written = store_->Write(unwritten->batch);
   WallTime now = clock_.Now();
   MonoTime mono = clock_.Mono();

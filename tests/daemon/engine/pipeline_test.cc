@@ -236,10 +236,10 @@ TEST_F(PipelineTest, BrandTargetedScoreJudgesTheBrandsSentence) {
 
 // --- A failing store: nothing acknowledged before it is durable ---
 
-// A source with a read position, as a file offset or a cursor: each poll
-// returns the next kPerPoll items after its position and the position after
-// them. Every third item is a complaint, every fourth a question, each from
-// its own author, so that every alert belongs to one item whatever the clock.
+// A source with a read position, as a file offset, a cursor or an HTTP
+// validator: each poll returns the next kPerPoll items after its position
+// and the position after them (as a cursor and as an ETag). Every third item is a complaint, every fourth a question,
+// each from its own author, so that every alert belongs to one item whatever the clock.
 class PositionedSource {
  public:
   static constexpr int kItems = 18;
@@ -266,6 +266,7 @@ class PositionedSource {
     position_ = std::min(kItems, position_ + kPerPoll);
     r.state.source = "social";
     r.state.cursor = {{"position", std::to_string(position_)}};
+    r.state.etag = "\"v" + std::to_string(position_) + "\"";
     return r;
   }
 
@@ -425,7 +426,8 @@ TEST_P(PipelineFaultTest, ARestartWhileACommitFailsReadsItsItemsAgainFromTheOldP
     SCOPED_TRACE("store fails after " + std::to_string(healthy) + " commits");
     TempDir state;
     sink_ = RecordingSink();
-    std::string before;  // the position persisted when the store started failing
+    std::string before;       // the position persisted when the store started failing
+    std::string etag_before;  // and the validator
     {
       auto p = OpenIn(settings, state);
       std::atomic<int> commits{0};
@@ -443,7 +445,10 @@ TEST_P(PipelineFaultTest, ARestartWhileACommitFailsReadsItsItemsAgainFromTheOldP
         p->Flush();
       }
       ASSERT_TRUE(p->Stats().store_failing);
-      if (auto st = p->SourceState("social")) before = st->cursor.front().second;
+      if (auto st = p->SourceState("social")) {
+        before = st->cursor.front().second;
+        etag_before = st->etag;
+      }
       p->Stop();  // the failed commit and what waits behind it are dropped
     }
     size_t published_before = sink_.alerts.size();
@@ -453,6 +458,7 @@ TEST_P(PipelineFaultTest, ARestartWhileACommitFailsReadsItsItemsAgainFromTheOldP
     auto persisted = p->SourceState("social");
     EXPECT_EQ(persisted ? persisted->cursor.front().second : "", before)
         << "the position did not move past what was written";
+    EXPECT_EQ(persisted ? persisted->etag : "", etag_before) << "nor did the HTTP validator";
     Drive(*p, source);
     p->Stop();
     Outcome out = Read(settings, state);
