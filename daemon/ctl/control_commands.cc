@@ -145,6 +145,20 @@ int RunStatus(Invocation& inv) {
           << Str(s, "status") << "\n"
           << "stored " << num(s, "mentions_stored") << " mentions and " << num(s, "alerts")
           << " alerts since start; last seq " << num(s, "last_seq") << "\n";
+  auto store = s.FindMember("store");
+  if (store != s.MemberEnd() && store->value.IsObject()) {
+    const rapidjson::Value& st = store->value;
+    bool failing = Str(st, "state") == "failing";
+    inv.out << "store: " << (failing ? "FAILING" : "ok") << ", " << num(st, "write_errors") << " write errors";
+    if (failing) {
+      inv.out << "; oldest pending write waits "
+              << FormatDuration(std::chrono::seconds(static_cast<int64_t>(num(st, "oldest_pending_s"))))
+              << ", polls held";
+    }
+    if (Str(st, "last_error") != "-")
+      inv.out << "; last error " << Relative(st, "last_error_at") << ": " << Str(st, "last_error");
+    inv.out << "\n";
+  }
   if (s.HasMember("brands") && s["brands"].IsArray() && !s["brands"].Empty()) {
     inv.out << "\n"
             << std::left << std::setw(24) << "BRAND" << std::setw(16) << "MENTIONS TODAY"

@@ -149,6 +149,8 @@ Status Daemon::Startup() {
       SystemClock::Instance(),
       [this](const SourceSettings& source, PollResult result) { pipeline_->Submit(source, std::move(result)); },
       [this](const std::string& source) { return pipeline_->SourceState(source); }, settings_.fetch);
+  // No poll starts while the store fails, so that what waits for it stays bounded.
+  pipeline_->SetStoreStateListener([this](bool failing) { engine_->HoldPolls(failing); });
   engine_->Apply(settings_.sources);
   if (flags_.once) return Status::Ok();
 
@@ -270,7 +272,8 @@ std::string Daemon::StatusLine() {
   PipelineStats stats = pipeline_ ? pipeline_->Stats() : PipelineStats{};
   uint64_t today = 0;
   for (const auto& [brand, counts] : stats.brands) today += counts.mentions_today;
-  std::string line = std::to_string(ok) + " sources ok, " + std::to_string(failing) + " failing; " +
+  std::string line = std::string(stats.store_failing ? "STORE FAILING (writes retried, polls held); " : "") +
+                     std::to_string(ok) + " sources ok, " + std::to_string(failing) + " failing; " +
                      std::to_string(today) +
                      " mentions today; last alert: " + (stats.last_alert.empty() ? "none" : stats.last_alert);
   if (line.size() > 200) line = line.substr(0, 197) + "...";
@@ -312,6 +315,28 @@ std::string Daemon::StatusJson() {
   } else {
     w.String(stats.last_alert);
   }
+  w.Key("store");
+  w.StartObject();
+  w.Key("state");
+  w.String(stats.store_failing ? "failing" : "ok");
+  w.Key("write_errors");
+  w.Uint64(stats.write_errors);
+  w.Key("last_error");
+  if (stats.last_store_error.empty()) {
+    w.Null();
+  } else {
+    w.String(settings_.redactor.Redact(stats.last_store_error));
+  }
+  w.Key("last_error_at");
+  WriteTime(w, stats.last_store_error_at);
+  w.Key("oldest_pending_s");  // age of the commit waiting for a retry
+  if (stats.oldest_pending_since) {
+    w.Int64(std::max<int64_t>(
+        0, std::chrono::duration_cast<std::chrono::seconds>(now - *stats.oldest_pending_since).count()));
+  } else {
+    w.Null();
+  }
+  w.EndObject();
   w.Key("publisher");
   w.StartObject();
   if (publisher_) {

@@ -279,6 +279,18 @@ Status Engine::SetPaused(const std::string& name, bool paused) {
   return Status::NotFound("no source named \"" + name + "\"");
 }
 
+void Engine::HoldPolls(bool held) {
+  std::lock_guard<std::mutex> lock(mu_);
+  if (polls_held_ == held) return;
+  polls_held_ = held;
+  if (held) {
+    spdlog::warn("polls held until the store writes again");
+  } else {
+    spdlog::info("polls resume: the store writes again");
+  }
+  wake_.notify_all();
+}
+
 std::vector<SourceHealth> Engine::Health() const {
   std::lock_guard<std::mutex> lock(mu_);
   std::vector<SourceHealth> out;
@@ -328,6 +340,11 @@ void Engine::Loop() {
       FinishPoll(source, std::move(done.status), std::move(done.mentions));
       lock.lock();
       source.busy = false;
+      continue;
+    }
+    if (polls_held_) {
+      rescan = true;  // the sources due meanwhile start once released
+      sleep(now);
       continue;
     }
     if (!rescan && now < next_due) {

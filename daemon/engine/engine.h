@@ -114,6 +114,12 @@ class Engine {
   // leave the source unchanged, not across restarts). Errors: NotFound.
   Status SetPaused(const std::string& name, bool paused);
 
+  // While held, no poll of any source starts (those due wait, poll-now
+  // included); polls in progress finish and hand their results over. The
+  // pipeline holds them while the store fails, so that what waits for the
+  // store cannot grow. Releasing starts the due polls at once.
+  void HoldPolls(bool held);
+
   // Grows every time the engine thread completes a loop iteration; a stuck
   // engine, or a poll plugin call running longer than kStuckPoll, stops it
   // growing (the watchdog looks at this).
@@ -153,6 +159,7 @@ class Engine {
   std::deque<PollDone> poll_done_;                     // guarded by mu_
   std::vector<std::optional<MonoTime>> worker_since_;  // per worker: its poll's start; guarded by mu_
   bool stopping_ = false;                              // guarded by mu_
+  bool polls_held_ = false;                            // guarded by mu_
   std::atomic<uint64_t> progress_{0};
   std::atomic<int64_t> in_flight_count_{0};  // HTTP polls waiting for a response
   RateLimitedLog errors_log_;

@@ -3,6 +3,8 @@
 #include <pthread.h>
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
+#include <cassert>
 #include <ctime>
 #include <iterator>
 #include <unordered_map>
@@ -20,6 +22,12 @@ constexpr size_t kMaxOutstanding = 2;
 constexpr Duration kTickInterval = std::chrono::seconds(5);
 // How often the score stage commits the rules' counts, at most.
 constexpr Duration kCountsInterval = std::chrono::seconds(1);
+// Backoff between the attempts of a failed commit: short at first (a lock
+// held for a moment), doubling up to a few seconds (a full disk).
+constexpr Duration kFirstRetry = std::chrono::milliseconds(100);
+constexpr Duration kMaxRetry = std::chrono::seconds(5);
+// The same store error on every retry is logged once per this window.
+constexpr Duration kStoreErrorLogWindow = std::chrono::minutes(1);
 const std::string kNoLang;
 
 int DayOf(WallTime t) {
@@ -44,6 +52,14 @@ struct Pipeline::Pending {
   uint64_t duplicates = 0;
   uint64_t unmatched = 0;
   bool committed_dropped = false;  // Dedupe() dropped the committed ones too
+};
+
+// One transaction on its way to the store, and what to account for once it
+// is written; kept unchanged while it waits for a retry.
+struct Pipeline::Unwritten {
+  store::WriteBatch batch;
+  std::vector<ScoredMention> published;
+  std::vector<std::unique_ptr<Pending>> pendings;  // none for the rules' own writes
 };
 
 struct Pipeline::Brands {
@@ -87,6 +103,15 @@ Pipeline::Pipeline(const Settings& settings, const Clock& clock, PipelineSink* s
       batch_max_mentions_(static_cast<size_t>(std::max<int64_t>(1, settings.store.batch_max_mentions))) {
   next_tick_ = clock_.Mono() + kTickInterval;
   next_prune_ = clock_.Mono();
+  store_errors_log_ = std::make_unique<RateLimitedLog>(clock_, kStoreErrorLogWindow);
+}
+
+void Pipeline::SetStoreStateListener(std::function<void(bool failing)> listener) {
+  store_listener_ = std::move(listener);
+}
+
+void Pipeline::SetStoreFaultHookForTesting(std::function<int(int step)> hook) {
+  store_->SetFaultHookForTesting(std::move(hook));
 }
 
 Pipeline::~Pipeline() { Stop(); }
@@ -108,7 +133,11 @@ void Pipeline::Stop() {
     stopping_ = true;
   }
   work_ready_.notify_all();
-  if (thread_.joinable()) thread_.join();
+  if (thread_.joinable()) {
+    thread_.join();
+  } else if (unwritten_ && !Write(std::move(unwritten_))) {
+    Abandon();
+  }
   {
     std::lock_guard<std::mutex> lock(mu_);
     score_stopping_ = true;
@@ -139,6 +168,15 @@ void Pipeline::Flush() {
   if (!thread_.joinable()) {
     // Not started: every stage runs here, one batch after the other.
     while (true) {
+      if (unwritten_) {
+        bool due = false;
+        {
+          std::lock_guard<std::mutex> lock(mu_);
+          due = clock_.Mono() >= *retry_at_;
+        }
+        if (!due || !Write(std::move(unwritten_))) return;
+        continue;
+      }
       std::vector<std::unique_ptr<Work>> works;
       {
         std::lock_guard<std::mutex> lock(mu_);
@@ -155,7 +193,13 @@ void Pipeline::Flush() {
     return;
   }
   std::unique_lock<std::mutex> lock(mu_);
-  work_done_.wait(lock, [&] { return (queue_.empty() && outstanding_ == 0 && !busy_) || stopping_; });
+  // The clock may have reached a retry's time: let the pipeline thread look.
+  work_ready_.notify_all();
+  work_done_.wait(lock, [&] {
+    if (stopping_) return true;
+    if (retry_at_) return !busy_ && clock_.Mono() < *retry_at_;
+    return queue_.empty() && outstanding_ == 0 && !busy_;
+  });
 }
 
 std::optional<store::SourceState> Pipeline::SourceState(const std::string& source) const {
@@ -180,11 +224,25 @@ void Pipeline::Loop() {
     std::vector<std::unique_ptr<Pending>> scored;
     std::vector<std::unique_ptr<Work>> works;
     bool alone = false;  // nothing else waits: no need to hand the batch over
+    bool retry = false;
+    bool last_try = false;  // stopping: the failed commit's last chance
     {
       std::unique_lock<std::mutex> lock(mu_);
       auto done = [&] { return stopping_ && queue_.empty() && outstanding_ == 0; };
-      work_ready_.wait_for(lock, std::chrono::seconds(1), [&] { return !scored_.empty() || CanTake() || done(); });
-      if (!scored_.empty()) {
+      // A failed commit holds everything else back until it is written.
+      auto retry_due = [&] { return stopping_ || clock_.Mono() >= *retry_at_; };
+      Duration wait = std::chrono::seconds(1);
+      if (retry_at_) {
+        wait = std::clamp(std::chrono::duration_cast<Duration>(*retry_at_ - clock_.Mono()), Duration(1), wait);
+      }
+      work_ready_.wait_for(lock, wait,
+                           [&] { return retry_at_ ? retry_due() : !scored_.empty() || CanTake() || done(); });
+      if (retry_at_) {
+        if (!retry_due()) continue;
+        retry = true;
+        last_try = stopping_;
+        busy_ = true;
+      } else if (!scored_.empty()) {
         // Whatever has been scored meanwhile shares one transaction, up to
         // batch_max_mentions: the slower the commits, the fewer of them.
         size_t mentions = 0;
@@ -206,7 +264,12 @@ void Pipeline::Loop() {
     }
     // Submit() may be waiting for room in the queue.
     if (!works.empty()) work_done_.notify_all();
-    if (!scored.empty()) {
+    if (retry) {
+      if (!Write(std::move(unwritten_)) && last_try) {
+        Abandon();
+        break;
+      }
+    } else if (!scored.empty()) {
       Finish(std::move(scored));
     } else if (!works.empty() && works.front()->settings) {
       ApplyReload(*works.front()->settings);
@@ -224,14 +287,21 @@ void Pipeline::Loop() {
       }
       score_ready_.notify_one();
     }
-    RunTimers(/*force=*/false);
+    // A tick's commit would go ahead of the failed one.
+    if (!unwritten_) RunTimers(/*force=*/false);
     {
       std::lock_guard<std::mutex> lock(mu_);
       busy_ = false;
     }
     work_done_.notify_all();
   }
-  RunTimers(/*force=*/true);
+  // After Abandon() the rules' state must not be saved either: it counts
+  // mentions that were not written.
+  if (!unwritten_ && !abandoned_) RunTimers(/*force=*/true);
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    busy_ = false;
+  }
   work_done_.notify_all();
 }
 
@@ -281,7 +351,17 @@ std::vector<std::unique_ptr<Pipeline::Work>> Pipeline::TakeBatch() {
 }
 
 void Pipeline::ApplyReload(const Settings& settings) {
-  if (auto s = Rebuild(settings); !s.ok()) spdlog::error("applying brands failed: {}", s.message());
+  Status rebuilt = Rebuild(settings);
+  if (rebuilt.code() == Status::Code::kUnavailable) {
+    // The old rules' state waits for a retry: the new rules start from it
+    // once it is written, so the reload is applied again then.
+    auto work = std::make_unique<Work>();
+    work->settings = settings;
+    std::lock_guard<std::mutex> lock(mu_);
+    queue_.push_front(std::move(work));
+    return;
+  }
+  if (!rebuilt.ok()) spdlog::error("applying brands failed: {}", rebuilt.message());
   prune_interval_ = settings.store.prune_interval;
   std::lock_guard<std::mutex> lock(mu_);
   batch_max_mentions_ = static_cast<size_t>(std::max<int64_t>(1, settings.store.batch_max_mentions));
@@ -420,22 +500,11 @@ void Pipeline::Finish(std::vector<std::unique_ptr<Pending>> pendings) {
     first.batch.Append(std::move(pending->batch));
     std::move(pending->published.begin(), pending->published.end(), std::back_inserter(first.published));
   }
-  bool committed = Commit(first.batch, std::move(first.published));
-  // Committed or not, these are no longer on their way: a failed batch is
-  // fetched again, since its source state was not saved either.
-  for (const auto& pending : pendings) {
-    for (const auto& k : pending->keys) in_flight_.erase(k);
-  }
-  std::lock_guard<std::mutex> lock(mu_);
-  // Stays 0 when the stages ran on one thread.
-  outstanding_ -= std::min(outstanding_, pendings.size());
-  for (auto& pending : pendings) {
-    stats_.duplicates_dropped += pending->duplicates;
-    stats_.unmatched += pending->unmatched;
-    if (!committed) continue;
-    for (auto& w : pending->works) source_states_[w->source] = std::move(w->poll.state);
-    for (const auto& [brand, n] : pending->stored_by_brand) stats_.brands[brand].mentions_today += n;
-  }
+  auto unwritten = std::make_unique<Unwritten>();
+  unwritten->batch = std::move(first.batch);
+  unwritten->published = std::move(first.published);
+  unwritten->pendings = std::move(pendings);
+  Write(std::move(unwritten));
 }
 
 Status Pipeline::Rebuild(const Settings& settings) {
@@ -458,7 +527,7 @@ Status Pipeline::Rebuild(const Settings& settings) {
   if (brands_ && brands_->rules) {
     store::WriteBatch batch;
     brands_->rules->SaveState(batch);
-    Commit(batch, {});
+    if (!WriteAlone(std::move(batch))) return Status::Unavailable("the store is failing");
   }
   next->rules = std::make_unique<rules::Engine>(std::move(brand_rules), clock_);
   if (auto s = next->rules->Restore(*store_); !s.ok()) {
@@ -468,21 +537,74 @@ Status Pipeline::Rebuild(const Settings& settings) {
   return Status::Ok();
 }
 
-bool Pipeline::Commit(store::WriteBatch& batch, std::vector<ScoredMention> published_mentions) {
-  auto written = store_->Write(batch);
-  if (!written.ok()) {
-    spdlog::error("state write failed: {}", written.status().message());
+bool Pipeline::WriteAlone(store::WriteBatch batch) {
+  auto unwritten = std::make_unique<Unwritten>();
+  unwritten->batch = std::move(batch);
+  return Write(std::move(unwritten));
+}
+
+bool Pipeline::Write(std::unique_ptr<Unwritten> unwritten) {
+  assert(!unwritten_ && "nothing is written before the failed commit");
+  auto written = store_->Write(unwritten->batch);
+  WallTime now = clock_.Now();
+  MonoTime mono = clock_.Mono();
+  bool was_failing = false;
+  {
     std::lock_guard<std::mutex> lock(mu_);
-    ++stats_.write_errors;
+    was_failing = retry_at_.has_value();
+    if (!written.ok()) {
+      retry_backoff_ = was_failing ? std::min(retry_backoff_ * 2, kMaxRetry) : kFirstRetry;
+      retry_at_ = mono + retry_backoff_;
+      ++stats_.write_errors;
+      stats_.store_failing = true;
+      stats_.last_store_error = written.status().message();
+      stats_.last_store_error_at = now;
+      if (!was_failing) stats_.oldest_pending_since = now;
+    } else if (was_failing) {
+      retry_at_.reset();
+      stats_.store_failing = false;
+      stats_.oldest_pending_since.reset();
+    }
+  }
+  if (!written.ok()) {
+    if (!was_failing) {
+      spdlog::error("state write failed, retrying with backoff (polls wait meanwhile): {}", written.status().message());
+    } else {
+      store_errors_log_->Log(spdlog::level::err, "store", "state write failed again: " + written.status().message());
+    }
+    unwritten_ = std::move(unwritten);
+    if (!was_failing && store_listener_) store_listener_(true);
     return false;
+  }
+  if (was_failing) {
+    spdlog::info("state write succeeded after retrying: {} mentions, {} alerts written", written->mentions_written,
+                 written->alerts.size());
+    if (store_listener_) store_listener_(false);
+  }
+  Written(*unwritten, std::move(written).value());
+  return true;
+}
+
+void Pipeline::Written(Unwritten& unwritten, store::WriteResult written) {
+  // No longer on their way: later batches find them committed.
+  for (const auto& pending : unwritten.pendings) {
+    for (const auto& k : pending->keys) in_flight_.erase(k);
   }
   WallTime now = clock_.Now();
   {
     std::lock_guard<std::mutex> lock(mu_);
+    // Stays 0 when the stages ran on one thread.
+    outstanding_ -= std::min(outstanding_, unwritten.pendings.size());
     CountDay(now);
-    stats_.mentions_stored += written->mentions_written;
-    stats_.duplicates_dropped += written->duplicates_dropped;
-    for (const auto& a : written->alerts) {
+    for (auto& pending : unwritten.pendings) {
+      stats_.duplicates_dropped += pending->duplicates;
+      stats_.unmatched += pending->unmatched;
+      for (auto& w : pending->works) source_states_[w->source] = std::move(w->poll.state);
+      for (const auto& [brand, n] : pending->stored_by_brand) stats_.brands[brand].mentions_today += n;
+    }
+    stats_.mentions_stored += written.mentions_written;
+    stats_.duplicates_dropped += written.duplicates_dropped;
+    for (const auto& a : written.alerts) {
       ++stats_.alerts;
       ++stats_.brands[a.brand].alerts_today;
       stats_.last_seq = std::max(stats_.last_seq, a.seq);
@@ -490,14 +612,33 @@ bool Pipeline::Commit(store::WriteBatch& batch, std::vector<ScoredMention> publi
       stats_.last_alert = a.brand + " " + a.rule + ": " + a.summary;
     }
   }
-  for (const auto& a : written->alerts) {
+  for (const auto& a : written.alerts) {
     spdlog::info("alert #{} {} {} [{}]: {}", a.seq, a.brand, a.rule, SeverityName(a.severity), a.summary);
   }
   if (sink_ != nullptr) {
-    if (!written->alerts.empty()) sink_->OnAlerts(written->alerts);
-    if (!published_mentions.empty()) sink_->OnMentions(published_mentions);
+    if (!written.alerts.empty()) sink_->OnAlerts(written.alerts);
+    if (!unwritten.published.empty()) sink_->OnMentions(unwritten.published);
   }
-  return true;
+}
+
+void Pipeline::Abandon() {
+  size_t mentions = unwritten_ ? unwritten_->batch.mention_count() : 0;
+  size_t alerts = unwritten_ ? unwritten_->batch.alert_count() : 0;
+  unwritten_.reset();
+  in_flight_.clear();
+  abandoned_ = true;
+  std::lock_guard<std::mutex> lock(mu_);
+  size_t polls = queue_.size();
+  for (const auto& p : to_score_) polls += p->works.size();
+  for (const auto& p : scored_) polls += p->works.size();
+  spdlog::error(
+      "stopping while the store fails: {} mentions and {} alerts of the failed write, and {} poll results behind "
+      "it, are not written; their sources' positions were not saved either, so the next start reads them again",
+      mentions, alerts, polls);
+  queue_.clear();
+  to_score_.clear();
+  scored_.clear();
+  outstanding_ = 0;
 }
 
 void Pipeline::CountDay(WallTime now) {
@@ -521,7 +662,7 @@ void Pipeline::RunTimers(bool force) {
     store::WriteBatch batch;
     for (auto& a : alerts) batch.AddAlert(std::move(a));
     brands_->rules->SaveState(batch);
-    Commit(batch, {});
+    if (!WriteAlone(std::move(batch))) return;
   }
   if (now >= next_prune_) {
     next_prune_ = now + prune_interval_;

@@ -16,6 +16,7 @@
 #include "daemon/base/clock.h"
 #include "daemon/base/scored_mention.h"
 #include "daemon/engine/engine.h"
+#include "daemon/engine/logging.h"
 #include "daemon/engine/settings.h"
 #include "daemon/match/matcher.h"
 #include "daemon/rules/engine.h"
@@ -35,7 +36,13 @@ struct PipelineStats {
   uint64_t duplicates_dropped = 0;  // already seen before
   uint64_t unmatched = 0;           // matched no brand
   uint64_t alerts = 0;              // journaled since start
-  uint64_t write_errors = 0;
+  uint64_t write_errors = 0;        // failed commit attempts, retries included
+  // A commit failed and waits to be retried; everything after it waits
+  // behind it (and the engine starts no poll) until it is written.
+  bool store_failing = false;
+  std::string last_store_error;  // of the last failed attempt, kept after recovery
+  std::optional<WallTime> last_store_error_at;
+  std::optional<WallTime> oldest_pending_since;  // when the waiting commit first failed
   uint64_t last_seq = 0;
   std::optional<WallTime> last_alert_at;
   std::string last_alert;  // "acme negative_mention: ..."
@@ -69,6 +76,16 @@ class PipelineSink {
 // to whichever thread scores; the pipeline thread ticks it only while no
 // batch is out for scoring. Submit() and the other public methods are
 // thread-safe.
+//
+// Nothing is acknowledged before it is durable: a commit that fails (disk
+// full, the database locked past the busy timeout, an I/O error) is kept in
+// memory and retried with backoff, unchanged (the same mentions, rule state,
+// source positions and alerts, which get the same seqs), and nothing is
+// committed or handed to the sink past it until it is written. A source's
+// persisted position therefore only moves with the commit that stores its
+// items, and a restart while a commit waits reads them again. The store
+// state listener holds the engine's polls meanwhile, so what waits is
+// bounded by the queue.
 class Pipeline {
  public:
   // Opens the store under `state_dir` and loads the lexicons.
@@ -77,8 +94,20 @@ class Pipeline {
                                                   const Clock& clock, PipelineSink* sink);
   ~Pipeline();
 
+  // Called with true on the committing thread when a commit fails and the
+  // store starts failing, with false once the failed commit is written.
+  // REQUIRES: Start() not called yet.
+  void SetStoreStateListener(std::function<void(bool failing)> listener);
+  // Fault injection: see store::Store::SetFaultHookForTesting.
+  // REQUIRES: Start() not called yet.
+  void SetStoreFaultHookForTesting(std::function<int(int step)> hook);
+
   void Start();
   // Processes what is queued, writes the rules' state, and joins the threads.
+  // A failed commit still waiting is tried once more at once; when that fails
+  // too, it and everything behind it are dropped unwritten (logged): their
+  // sources' positions were not saved either, so the next start reads their
+  // items again.
   void Stop();
 
   // Hands one poll result over (moves it). Blocks only while the queue holds
@@ -87,8 +116,10 @@ class Pipeline {
   // Uses the brands of `settings` from now on; rules baselines of brands that
   // stay are kept.
   void ApplySettings(const Settings& settings);
-  // Waits until everything submitted so far is processed. On a pipeline that
-  // was not started, processes the queue on the calling thread.
+  // Waits until everything submitted so far is processed, or until a failed
+  // commit waits for its retry time (Stats().store_failing), which the clock
+  // has not reached. On a pipeline that was not started, processes the queue
+  // (and a retry that is due) on the calling thread.
   void Flush();
 
   // The persisted state of `source` (for the engine's StateLoader).
@@ -99,6 +130,7 @@ class Pipeline {
   struct Work;
   struct Brands;
   struct Pending;
+  struct Unwritten;
   Pipeline(const Settings& settings, const Clock& clock, PipelineSink* sink, std::unique_ptr<store::Store> store,
            sentiment::Analyzer analyzer);
   void Loop();
@@ -125,9 +157,16 @@ class Pipeline {
   // order), sink.
   void Finish(std::vector<std::unique_ptr<Pending>> pendings);
   void RunTimers(bool force);
-  // Writes `batch`; on success hands the journaled alerts and `published`
-  // mentions to the sink. Returns false (logged, counted) when the write failed.
-  bool Commit(store::WriteBatch& batch, std::vector<ScoredMention> published);
+  // Writes `unwritten` (a first attempt or a retry of unwritten_); on success
+  // accounts for it and hands the journaled alerts and published mentions to
+  // the sink. On failure (logged, counted) keeps it in unwritten_ with its
+  // next attempt's time and returns false. REQUIRES: unwritten_ empty.
+  bool Write(std::unique_ptr<Unwritten> unwritten);
+  bool WriteAlone(store::WriteBatch batch);  // a batch of no poll (rules' state, ticks)
+  void Written(Unwritten& unwritten, store::WriteResult written);
+  // Stop() with the store still failing: drops unwritten_ and everything
+  // queued behind it.
+  void Abandon();
   Status Rebuild(const Settings& settings);
   void CountDay(WallTime now);
 
@@ -142,8 +181,15 @@ class Pipeline {
   std::unique_ptr<Brands> brands_;
   // "source\0id" of the mentions handed to scoring and not yet committed.
   std::unordered_set<std::string> in_flight_;  // pipeline thread only
-  MonoTime next_tick_{};                       // pipeline thread only
-  MonoTime next_counts_{};                     // with the rules engine
+  // The commit that failed, waiting for its retry; nothing else is committed
+  // before it. Pipeline thread only (retry_at_ says so to other threads).
+  std::unique_ptr<Unwritten> unwritten_;
+  Duration retry_backoff_{0};                         // pipeline thread only
+  bool abandoned_ = false;                            // pipeline thread only
+  std::function<void(bool)> store_listener_;          // set before Start()
+  std::unique_ptr<RateLimitedLog> store_errors_log_;  // the same error on every retry: logged once a while
+  MonoTime next_tick_{};                              // pipeline thread only
+  MonoTime next_counts_{};                            // with the rules engine
   MonoTime next_prune_{};
   Duration prune_interval_{};
 
@@ -159,6 +205,7 @@ class Pipeline {
   bool stopping_ = false;                                    // guarded by mu_
   bool score_stopping_ = false;                              // guarded by mu_
   bool busy_ = false;                                        // guarded by mu_
+  std::optional<MonoTime> retry_at_;                         // set while unwritten_ waits; guarded by mu_
   PipelineStats stats_;                                      // guarded by mu_
   int stats_day_ = -1;                                       // guarded by mu_
   std::map<std::string, store::SourceState> source_states_;  // guarded by mu_

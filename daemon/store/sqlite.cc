@@ -21,6 +21,8 @@ Status Error(sqlite3* db, int rc, std::string_view what) {
 
 }  // namespace
 
+Status SqliteError(int rc, std::string_view what) { return Error(nullptr, rc, what); }
+
 Statement::~Statement() {
   if (stmt_) sqlite3_finalize(stmt_);
 }

@@ -14,6 +14,12 @@ struct sqlite3_stmt;
 
 namespace brandmon::store {
 
+// The Status of an SQLite call that failed with result code `rc` (primary
+// or extended), described by `what` and SQLite's text for the code:
+// Unavailable for what may pass (BUSY, LOCKED, FULL, IOERR, CANTOPEN,
+// READONLY), Corrupt for a damaged file, Internal otherwise.
+Status SqliteError(int rc, std::string_view what);
+
 // One prepared statement, owned; finalized on destruction. Prepare once and
 // call Reset() before each reuse. Strings are bound and read as blobs so that
 // any bytes (NUL, invalid UTF-8) round-trip exactly. Move-only;

@@ -297,6 +297,14 @@ Result<WriteResult> Store::Write(const WriteBatch& batch) {
   return result;
 }
 
+Status Store::Hook(int& step) {
+  int current = step++;
+  if (write_hook_) write_hook_(current);
+  int rc = fault_hook_ ? fault_hook_(current) : 0;
+  if (rc == 0) return Status::Ok();
+  return SqliteError(rc, "injected fault at step " + std::to_string(current));
+}
+
 Status Store::WriteInTransaction(const WriteBatch& batch, WriteResult& result) {
   int step = 0;
   int64_t now_ms = ToUnixMillis(clock_.Now());
@@ -304,7 +312,7 @@ Status Store::WriteInTransaction(const WriteBatch& batch, WriteResult& result) {
   std::set<std::pair<std::string_view, std::string_view>> fresh;
   for (const auto& seen : batch.seen_) {
     const std::string &source = seen.first, &id = seen.second;  // lambdas cannot capture bindings in clang 14
-    Hook(step);
+    if (auto s = Hook(step); !s.ok()) return s;
     seen_insert_.Reset();
     if (auto s = BindAll([&] { return seen_insert_.BindText(1, source); }, [&] { return seen_insert_.BindText(2, id); },
                          [&] { return seen_insert_.BindInt(3, now_ms); });
@@ -331,7 +339,7 @@ Status Store::WriteInTransaction(const WriteBatch& batch, WriteResult& result) {
         !stored.emplace(m.mention.source, m.mention.id, m.brand).second) {
       ++result.duplicates_dropped;
     } else {
-      Hook(step);
+      if (auto s = Hook(step); !s.ok()) return s;
       if (auto s = InsertMention(m, now_ms); !s.ok()) return s;
       ++result.mentions_written;
       row = db_.LastInsertRowid();
@@ -347,7 +355,7 @@ Status Store::WriteInTransaction(const WriteBatch& batch, WriteResult& result) {
     alert_last_seq_.Reset();
   }
   for (const Alert& a : batch.alerts_) {
-    Hook(step);
+    if (auto s = Hook(step); !s.ok()) return s;
     Alert alert = a;
     auto inserted = InsertAlert(alert, &last_seq);
     if (!inserted.ok()) return inserted.status();
@@ -358,20 +366,20 @@ Status Store::WriteInTransaction(const WriteBatch& batch, WriteResult& result) {
     }
   }
   for (const SourceState& state : batch.source_states_) {
-    Hook(step);
+    if (auto s = Hook(step); !s.ok()) return s;
     if (auto s = PutSourceStateRow(state); !s.ok()) return s;
   }
   for (const auto& change : batch.rule_state_) {
-    Hook(step);
+    if (auto s = Hook(step); !s.ok()) return s;
     if (auto s = PutRuleStateRow(change.brand, change.key, change.value, now_ms); !s.ok()) return s;
   }
   for (const auto& mark : batch.marks_) {
-    Hook(step);
+    if (auto s = Hook(step); !s.ok()) return s;
     if (auto s = PutRuleStateRow(mark.brand, mark.key, std::to_string(row_after[mark.mentions]), now_ms); !s.ok()) {
       return s;
     }
   }
-  Hook(step);
+  if (auto s = Hook(step); !s.ok()) return s;
   return Status::Ok();
 }
 

@@ -53,6 +53,7 @@ class WriteBatch final : public RuleStateWriter {
   void Append(WriteBatch&& other);
 
   size_t mention_count() const { return mentions_.size(); }
+  size_t alert_count() const { return alerts_.size(); }
   bool empty() const;
 
  private:
@@ -184,9 +185,15 @@ class Store final : public RuleStateReader {
   Result<StoreCounts> Counts();
   Result<int> SchemaVersion();
 
-  // Called with a step number before each statement of Write's transaction;
-  // tests use it to kill the process at every point of a commit.
+  // Called with a step number before each statement of Write's transaction
+  // (the last one right before COMMIT); tests use it to kill the process at
+  // every point of a commit.
   void SetWriteHookForTesting(std::function<void(int step)> hook) { write_hook_ = std::move(hook); }
+  // Fault injection, in the spirit of LevelDB's SpecialEnv: called at the same
+  // steps; a result other than 0 (SQLITE_OK) is an SQLite result code, such as
+  // SQLITE_FULL, SQLITE_BUSY or SQLITE_IOERR, with which that step fails as if
+  // SQLite had returned it: Write rolls back and returns its Status.
+  void SetFaultHookForTesting(std::function<int(int step)> hook) { fault_hook_ = std::move(hook); }
 
  private:
   Store(const StoreOptions& options, const Clock& clock, Database db);
@@ -200,10 +207,8 @@ class Store final : public RuleStateReader {
   // Upserts (brand, key), or deletes it when `value` is nullopt.
   Status PutRuleStateRow(const std::string& brand, const std::string& key, const std::optional<std::string>& value,
                          int64_t now_ms);
-  void Hook(int& step) {
-    if (write_hook_) write_hook_(step);
-    ++step;
-  }
+  // Runs the hooks for `step` and advances it; the injected fault, if any.
+  Status Hook(int& step);
 
   StoreOptions options_;
   const Clock& clock_;
@@ -220,6 +225,7 @@ class Store final : public RuleStateReader {
   Statement rule_state_upsert_;
   Statement rule_state_delete_;
   std::function<void(int)> write_hook_;
+  std::function<int(int)> fault_hook_;
   std::unique_ptr<Checkpointer> checkpointer_;  // none for an in-memory database
 };
 

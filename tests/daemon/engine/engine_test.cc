@@ -136,6 +136,24 @@ TEST_F(EngineTest, PollsOnScheduleAndOnDemand) {
   EXPECT_TRUE(engine.Stop(1s));
 }
 
+TEST_F(EngineTest, HeldPollsStartNothingUntilReleased) {
+  Script a;
+  Engine engine(clock_, Collect());
+  engine.Apply({Source("a", a, 1min)});
+  engine.HoldPolls(true);
+  engine.Start();
+  uint64_t progress = engine.progress();
+  ASSERT_TRUE(Eventually([&] { return engine.progress() > progress; }));
+  clock_.Advance(2min);
+  ASSERT_TRUE(engine.PollNow("a").ok());
+  progress = engine.progress();
+  ASSERT_TRUE(Eventually([&] { return engine.progress() > progress + 1; })) << "the engine keeps running";
+  EXPECT_EQ(a.polls, 0) << "neither the schedule nor poll-now starts a poll while polls are held";
+  engine.HoldPolls(false);
+  ASSERT_TRUE(Eventually([&] { return a.polls == 1; })) << "released, the due poll starts at once";
+  EXPECT_TRUE(engine.Stop(1s));
+}
+
 TEST_F(EngineTest, ReloadKeepsUnchangedSourcesAndTheirState) {
   Script a, b, c;
   Engine engine(clock_, Collect());

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 #include <rapidjson/document.h>
 #include <signal.h>
+#include <sqlite3.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -363,6 +364,40 @@ TEST_F(StoreTest, PruneHonoursEachTablesRetention) {
   EXPECT_EQ(p3->seen, 1);
   EXPECT_FALSE(*store_->SeenBefore("s", "old"));
   EXPECT_TRUE(*store_->SeenBefore("s", "recent"));
+}
+
+TEST_F(StoreTest, AnInjectedFaultFailsTheWriteAsSqliteWouldAndARetryWritesTheSame) {
+  auto batch = [] {
+    WriteBatch b;
+    b.AddMention(MakeMention("s", "1"));
+    b.AddAlert(MakeAlert("k1"));
+    b.AddAlert(MakeAlert("k2"));
+    b.PutRuleState("acme", "k", "v");
+    return b;
+  };
+  ASSERT_TRUE(store_->Append(MakeAlert("k0")).ok());
+  const std::pair<int, const char*> faults[] = {
+      {SQLITE_FULL, "database or disk is full"}, {SQLITE_BUSY, "database is locked"}, {SQLITE_IOERR, "disk I/O error"}};
+  int fail_at = 0;  // each of the batch's six steps in turn
+  for (const auto& [code, text] : faults) {
+    for (int i = 0; i < 3; ++i, ++fail_at) {
+      store_->SetFaultHookForTesting([&, code = code](int step) { return step == fail_at % 6 ? code : SQLITE_OK; });
+      auto written = store_->Write(batch());
+      ASSERT_FALSE(written.ok());
+      EXPECT_EQ(written.status().code(), Status::Code::kUnavailable) << "a failure that may pass";
+      EXPECT_NE(written.status().message().find(text), std::string::npos) << written.status().message();
+    }
+  }
+  store_->SetFaultHookForTesting(nullptr);
+  StoreCounts counts = *store_->Counts();
+  EXPECT_EQ(counts.mentions + counts.seen + counts.rule_state, 0) << "a failed write leaves nothing";
+  EXPECT_EQ(counts.alerts, 1);
+  auto written = store_->Write(batch());
+  ASSERT_TRUE(written.ok()) << written.status().message();
+  ASSERT_EQ(written->alerts.size(), 2u);
+  EXPECT_EQ(written->alerts[0].seq, 2u) << "the retry gets the seqs the failed write would have";
+  EXPECT_EQ(written->alerts[1].seq, 3u);
+  EXPECT_EQ(written->mentions_written, 1u);
 }
 
 TEST_F(StoreTest, AnAbandonedWriteLeavesNothingAndTheStoreUsable) {
