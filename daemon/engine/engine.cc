@@ -497,6 +497,9 @@ void Engine::HandleResponse(Source& source, const std::shared_ptr<Source>& handl
   std::string url = fetch::LoggableUrl(response.url);
   std::optional<Duration> wait = fetch::RetryAfter(response, now);
   if (auto limited = fetch::RateLimitWait(response, now)) wait = std::max(wait.value_or(Duration(0)), *limited);
+  // The error names what is held, not what was asked: ScheduleNext caps a
+  // server's delay at kMaxHold.
+  if (wait) wait = std::min(*wait, kMaxHold);
   if (wait) source.hold = std::max(source.hold.value_or(Duration(0)), *wait);
   bool ok_status = response.status >= 200 && response.status < 300;
   if (ok_status || response.status == 304) {

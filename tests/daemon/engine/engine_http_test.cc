@@ -186,6 +186,22 @@ TEST_F(EngineHttpTest, TooManyRequestsWaitsForRetryAfter) {
   EXPECT_EQ(Log().find("s3cret"), std::string::npos);
 }
 
+TEST_F(EngineHttpTest, RetryAfterPastTheCapSaysWhatIsHeld) {
+  server_.server().Get("/api", [&](const httplib::Request&, httplib::Response& res) {
+    res.status = 503;
+    res.set_header("Retry-After", "999999999");
+  });
+  Engine engine(clock_, Collect());
+  engine.Apply({FeedSource("api", server_.Url("/api"), 1min)});
+  engine.RunOnce();
+  Poll p = Last();
+  ASSERT_TRUE(p.state.next_attempt);
+  EXPECT_EQ(*p.state.next_attempt - clock_.Now(), 24h) << "a server may push the next poll back a day at most";
+  EXPECT_EQ(p.state.last_error, "http 503 from " + server_.Url("/api") + " (retry after 1d)");
+  auto health = engine.Health();
+  EXPECT_EQ(health[0].last_error, p.state.last_error) << "status shows the delay actually held";
+}
+
 TEST_F(EngineHttpTest, ServerErrorBacksOffThenRecovers) {
   std::atomic<bool> broken{true};
   server_.server().Get("/feed", [&](const httplib::Request&, httplib::Response& res) {
