@@ -449,6 +449,7 @@ Result<bool> Engine::SubmitPage(const std::shared_ptr<Source>& source, plugin::H
   if (!fetcher_) return fetcher_status_;
   fetch::FetchRequest fr;
   fr.http = std::move(**request);
+  fr.rules = source->settings.plugin.address_rules;
   if (page == 0) {
     fr.etag = source->etag;
     fr.last_modified = source->last_modified;

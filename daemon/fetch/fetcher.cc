@@ -1,17 +1,23 @@
 #include "daemon/fetch/fetcher.h"
 
+#include <arpa/inet.h>
 #include <curl/curl.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 
 #include <algorithm>
 #include <atomic>
 #include <cctype>
+#include <cstdlib>
 #include <deque>
 #include <map>
 #include <mutex>
+#include <optional>
 #include <unordered_map>
 #include <vector>
 
 #include "daemon/base/units.h"
+#include "daemon/fetch/address_policy.h"
 #include "daemon/fetch/http_headers.h"
 
 namespace brandmon::fetch {
@@ -63,6 +69,9 @@ std::string HostKey(std::string_view url) {
 
 struct Transfer {
   FetchRequest request;
+  TransferPolicy policy;
+  bool proxied = false;           // a proxy from the environment: the connection goes to it
+  std::optional<Status> refused;  // why the address policy stopped the transfer
   FetchCallback done;
   std::string host;
   CurlEasy easy;
@@ -126,11 +135,70 @@ int OnDebug(CURL*, curl_infotype type, char* data, size_t size, void* user) {
   return 0;
 }
 
+std::string CurrentUrl(const Transfer& t) {
+  char* url = nullptr;
+  curl_easy_getinfo(t.easy.get(), CURLINFO_EFFECTIVE_URL, &url);
+  return url != nullptr ? url : t.request.http.url;
+}
+
+// Checks the address of the connection a request is about to use. Behind a
+// proxy the connection goes to the proxy, which resolves the name itself:
+// only a URL whose host is an address, or localhost, can be judged then.
+Status CheckConnection(const Transfer& t, const std::string& url, const char* connected_ip) {
+  std::string ip = connected_ip != nullptr ? connected_ip : "";
+  if (t.proxied) {
+    ip = UrlHost(url);
+    if (ip == "localhost" || (ip.size() > 10 && ip.compare(ip.size() - 10, 10, ".localhost") == 0)) ip = "127.0.0.1";
+    if (PrivateAddressKind(ip) == "unreadable") return Status::Ok();
+  }
+  return CheckAddress(t.request.http.url, url, ip, t.policy);
+}
+
+// Before each connection, on every hop of a redirect chain: refusing here
+// means nothing is sent to a refused address, not even a SYN.
+curl_socket_t OnOpenSocket(void* user, curlsocktype purpose, curl_sockaddr* address) {
+  auto* t = static_cast<Transfer*>(user);
+  if (purpose == CURLSOCKTYPE_IPCXN && !t->proxied) {
+    char ip[INET6_ADDRSTRLEN] = {};
+    const void* raw = nullptr;
+    if (address->family == AF_INET) raw = &reinterpret_cast<const sockaddr_in*>(&address->addr)->sin_addr;
+    if (address->family == AF_INET6) raw = &reinterpret_cast<const sockaddr_in6*>(&address->addr)->sin6_addr;
+    if (raw == nullptr || inet_ntop(address->family, raw, ip, sizeof ip) == nullptr) return CURL_SOCKET_BAD;
+    if (Status s = CheckConnection(*t, CurrentUrl(*t), ip); !s.ok()) {
+      t->refused = std::move(s);
+      return CURL_SOCKET_BAD;  // libcurl tries the host's other addresses, if any
+    }
+  }
+  return socket(address->family, address->socktype | SOCK_CLOEXEC, address->protocol);
+}
+
+// Before each request is sent, on a new or a reused connection: the redirect
+// rules, and the address again since a reused connection was opened by
+// another transfer.
+int OnPrereq(void* user, char* primary_ip, char* /*local_ip*/, int /*primary_port*/, int /*local_port*/) {
+  auto* t = static_cast<Transfer*>(user);
+  std::string url = CurrentUrl(*t);
+  Status s = CheckRedirect(t->request.http.url, url, t->policy);
+  if (s.ok()) s = CheckConnection(*t, url, primary_ip);
+  if (s.ok()) return CURL_PREREQFUNC_OK;
+  t->refused = std::move(s);
+  return CURL_PREREQFUNC_ABORT;
+}
+
+bool ProxyFromEnvironment() {
+  for (const char* name : {"http_proxy", "https_proxy", "HTTPS_PROXY", "all_proxy", "ALL_PROXY"}) {
+    const char* v = std::getenv(name);
+    if (v != nullptr && *v != '\0') return true;
+  }
+  return false;
+}
+
 }  // namespace
 
 struct Fetcher::Impl {
   FetchOptions options;
   std::string user_agent;
+  bool proxied = false;
   CurlMulti multi;
 
   mutable std::mutex mu;
@@ -216,7 +284,17 @@ Status Fetcher::Impl::Configure(Transfer& t) {
   curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, &OnHeader);
   curl_easy_setopt(e, CURLOPT_HEADERDATA, &t);
   curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https");
-  curl_easy_setopt(e, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
+  t.policy.rules = t.request.rules;
+  t.policy.credentials =
+      req.credentials || HasUserInfo(req.url) ||
+      std::any_of(req.headers.begin(), req.headers.end(), [](const auto& h) { return IsSecretHeader(h.first); });
+  t.proxied = proxied;
+  t.refused.reset();
+  curl_easy_setopt(e, CURLOPT_REDIR_PROTOCOLS_STR, RedirectProtocols(req.url));
+  curl_easy_setopt(e, CURLOPT_OPENSOCKETFUNCTION, &OnOpenSocket);
+  curl_easy_setopt(e, CURLOPT_OPENSOCKETDATA, &t);
+  curl_easy_setopt(e, CURLOPT_PREREQFUNCTION, &OnPrereq);
+  curl_easy_setopt(e, CURLOPT_PREREQDATA, &t);
   curl_easy_setopt(e, CURLOPT_FOLLOWLOCATION, 1L);
   curl_easy_setopt(e, CURLOPT_MAXREDIRS, static_cast<long>(options.max_redirects));
   curl_easy_setopt(e, CURLOPT_ACCEPT_ENCODING, "");  // every encoding this libcurl decodes
@@ -283,6 +361,13 @@ void Fetcher::Impl::Finish(std::unique_ptr<Transfer> t, CURLcode code) {
     r.response.url = effective != nullptr ? effective : t->request.http.url;
     r.elapsed = std::chrono::duration_cast<Duration>(std::chrono::steady_clock::now() - t->started);
   }
+  if (r.status.ok() && code != CURLE_OK && t->refused) {
+    r.status = *t->refused;
+  } else if (r.status.ok() && code == CURLE_UNSUPPORTED_PROTOCOL) {
+    // CURLOPT_REDIR_PROTOCOLS_STR stopped a redirect from https to http.
+    r.status = CheckRedirect(t->request.http.url, r.response.url, t->policy);
+  }
+  if (!r.status.ok()) r.response.body.clear();
   if (r.status.ok() && code != CURLE_OK) {
     std::string detail = t->errbuf[0] != '\0' ? t->errbuf : curl_easy_strerror(code);
     if (t->too_large || code == CURLE_FILESIZE_EXCEEDED) {
@@ -317,6 +402,7 @@ Result<std::unique_ptr<Fetcher>> Fetcher::Create(const FetchOptions& options) {
   auto impl = std::make_unique<Impl>();
   impl->options = options;
   impl->user_agent = options.user_agent.empty() ? DefaultUserAgent() : options.user_agent;
+  impl->proxied = ProxyFromEnvironment();
   impl->multi.reset(curl_multi_init());
   if (!impl->multi) return Status::Internal("curl_multi_init failed");
   CURLM* m = impl->multi.get();

@@ -202,6 +202,35 @@ TEST_F(EngineHttpTest, RetryAfterPastTheCapSaysWhatIsHeld) {
   EXPECT_EQ(health[0].last_error, p.state.last_error) << "status shows the delay actually held";
 }
 
+TEST_F(EngineHttpTest, RefusedRedirectsAndAddressesNameTheSourceAndTheTarget) {
+  int hits = 0;
+  server_.server().Get("/moved", [&](const httplib::Request&, httplib::Response& res) {
+    res.set_redirect("http://169.254.169.254/latest/meta-data/?token=s3cret");
+  });
+  server_.server().Get("/feed", [&](const httplib::Request&, httplib::Response& res) {
+    ++hits;
+    res.set_content(kTwoItems, "application/rss+xml");
+  });
+  SourceSettings denied = FeedSource("preset_like", server_.Url("/feed"));
+  denied.plugin.address_rules.deny_private = true;
+  Engine engine(clock_, Collect());
+  engine.Apply({FeedSource("moved", server_.Url("/moved")), denied, FeedSource("local", server_.Url("/feed"))});
+  engine.RunOnce();
+  auto health = engine.Health();
+  EXPECT_EQ(health[0].last_error,
+            "redirect to http://169.254.169.254/latest/meta-data/ refused: it reaches 169.254.169.254 (cloud "
+            "metadata) (allow_private permits it)");
+  EXPECT_NE(Log().find("source 'moved': redirect to http://169.254.169.254/latest/meta-data/ refused"),
+            std::string::npos)
+      << Log();
+  EXPECT_EQ(Log().find("s3cret"), std::string::npos);
+  EXPECT_EQ(health[1].last_error, server_.Url("/feed") + " reaches 127.0.0.1 (loopback), refused by deny_private");
+  EXPECT_NE(Log().find("source 'preset_like': " + server_.Url("/feed") + " reaches 127.0.0.1"), std::string::npos)
+      << Log();
+  EXPECT_EQ(health[2].consecutive_failures, 0) << "a plain source may read a local feed";
+  EXPECT_EQ(hits, 1);
+}
+
 TEST_F(EngineHttpTest, ServerErrorBacksOffThenRecovers) {
   std::atomic<bool> broken{true};
   server_.server().Get("/feed", [&](const httplib::Request&, httplib::Response& res) {

@@ -234,5 +234,154 @@ TEST_F(FetcherTest, ManyTransfersRespectThePerHostCap) {
   EXPECT_EQ(peak, 2) << "default max_per_host is 2";
 }
 
+// A second server that records what reached it.
+class LandingServer {
+ public:
+  LandingServer() {
+    server_.server().Get("/land", [this](const httplib::Request& req, httplib::Response& res) {
+      std::lock_guard<std::mutex> lock(mu_);
+      ++hits_;
+      api_key_ += req.get_header_value("X-Api-Key");
+      res.set_content("landed", "text/plain");
+    });
+  }
+  int hits() {
+    std::lock_guard<std::mutex> lock(mu_);
+    return hits_;
+  }
+  std::string api_key() {
+    std::lock_guard<std::mutex> lock(mu_);
+    return api_key_;
+  }
+  std::string Url(const std::string& host) const {
+    return "http://" + host + ":" + std::to_string(server_.port()) + "/land";
+  }
+
+ private:
+  HttpTestServer server_;
+  std::mutex mu_;
+  int hits_ = 0;
+  std::string api_key_;
+};
+
+TEST_F(FetcherTest, CrossOriginRedirectDoesNotCarryAnApiKeyAway) {
+  LandingServer other;
+  server_.server().Get(
+      "/start", [&](const httplib::Request&, httplib::Response& res) { res.set_redirect(other.Url("127.0.0.1")); });
+  FetchRequest keyed = Get(server_.Url("/start?key=s3cret"));
+  keyed.http.headers.emplace_back("X-Api-Key", "s3cret");
+  keyed.rules.allow_private = true;  // both servers are on loopback: only the origin rule is at work
+  FetchResult r = FetchOnce(options_, keyed);
+  EXPECT_EQ(r.status.code(), Status::Code::kInvalidArgument) << r.status.message();
+  EXPECT_EQ(r.status.message(), "redirect to " + other.Url("127.0.0.1") +
+                                    " refused: the source sends credentials, which stay on http://127.0.0.1:" +
+                                    std::to_string(server_.port()));
+  EXPECT_EQ(other.hits(), 0) << "the request never reached the other origin";
+  EXPECT_EQ(other.api_key(), "");
+  EXPECT_TRUE(r.response.body.empty());
+
+  // Marked by the plugin (a token in the URL, a header of any name): the same.
+  FetchRequest marked = Get(server_.Url("/start"));
+  marked.http.credentials = true;
+  marked.rules.allow_private = true;
+  EXPECT_EQ(FetchOnce(options_, marked).status.code(), Status::Code::kInvalidArgument);
+  EXPECT_EQ(other.hits(), 0);
+
+  // Without credentials the redirect is followed.
+  FetchRequest plain = Get(server_.Url("/start"));
+  plain.rules.allow_private = true;
+  FetchResult followed = FetchOnce(options_, plain);
+  ASSERT_TRUE(followed.status.ok()) << followed.status.message();
+  EXPECT_EQ(followed.response.body, "landed");
+  EXPECT_EQ(other.hits(), 1);
+}
+
+TEST_F(FetcherTest, SameOriginRedirectKeepsTheApiKey) {
+  std::string seen;
+  server_.server().Get("/old", [](const httplib::Request&, httplib::Response& res) { res.set_redirect("/new"); });
+  server_.server().Get("/new", [&](const httplib::Request& req, httplib::Response& res) {
+    seen = req.get_header_value("X-Api-Key");
+    res.set_content("ok", "text/plain");
+  });
+  FetchRequest keyed = Get(server_.Url("/old"));
+  keyed.http.headers.emplace_back("X-Api-Key", "k");
+  FetchResult r = FetchOnce(options_, keyed);
+  ASSERT_TRUE(r.status.ok()) << r.status.message();
+  EXPECT_EQ(seen, "k");
+}
+
+TEST_F(FetcherTest, RedirectToAnotherHostsPrivateAddressNeedsAllowPrivate) {
+  LandingServer other;
+  server_.server().Get("/meta", [](const httplib::Request&, httplib::Response& res) {
+    res.set_redirect("http://169.254.169.254/latest/meta-data/iam/");
+  });
+  server_.server().Get(
+      "/local", [&](const httplib::Request&, httplib::Response& res) { res.set_redirect(other.Url("localhost")); });
+  auto start = std::chrono::steady_clock::now();
+  FetchResult meta = FetchOnce(options_, Get(server_.Url("/meta")));
+  EXPECT_EQ(meta.status.code(), Status::Code::kInvalidArgument);
+  EXPECT_EQ(meta.status.message(),
+            "redirect to http://169.254.169.254/latest/meta-data/iam/ refused: it reaches 169.254.169.254 (cloud "
+            "metadata) (allow_private permits it)");
+  EXPECT_LT(std::chrono::steady_clock::now() - start, 5s) << "refused before connecting, not timed out";
+
+  // "localhost" is another host than 127.0.0.1: the address it resolves to decides.
+  FetchResult local = FetchOnce(options_, Get(server_.Url("/local")));
+  EXPECT_EQ(local.status.code(), Status::Code::kInvalidArgument);
+  EXPECT_EQ(local.status.message().rfind("redirect to " + other.Url("localhost") + " refused: it reaches ", 0), 0u)
+      << local.status.message();
+  EXPECT_NE(local.status.message().find(" (loopback)"), std::string::npos) << "127.0.0.1 or ::1";
+  EXPECT_EQ(other.hits(), 0);
+
+  FetchRequest allowed = Get(server_.Url("/local"));
+  allowed.rules.allow_private = true;
+  FetchResult followed = FetchOnce(options_, allowed);
+  ASSERT_TRUE(followed.status.ok()) << followed.status.message();
+  EXPECT_EQ(followed.response.body, "landed");
+}
+
+TEST_F(FetcherTest, DenyPrivateChecksTheAddressConnectedTo) {
+  int hits = 0;
+  server_.server().Get("/feed", [&](const httplib::Request&, httplib::Response& res) {
+    ++hits;
+    res.set_content("<rss/>", "application/rss+xml");
+  });
+  FetchRequest denied = Get(server_.Url("/feed"));
+  denied.rules.deny_private = true;
+  FetchResult r = FetchOnce(options_, denied);
+  EXPECT_EQ(r.status.code(), Status::Code::kInvalidArgument);
+  EXPECT_EQ(r.status.message(), server_.Url("/feed") + " reaches 127.0.0.1 (loopback), refused by deny_private");
+  // A name is judged by what it resolves to, at connect time.
+  FetchRequest by_name = Get("http://localhost:" + std::to_string(server_.port()) + "/feed");
+  by_name.rules.deny_private = true;
+  EXPECT_EQ(FetchOnce(options_, by_name).status.code(), Status::Code::kInvalidArgument);
+  EXPECT_EQ(hits, 0);
+  // Without deny_private a local feed works.
+  FetchResult plain = FetchOnce(options_, Get(server_.Url("/feed")));
+  ASSERT_TRUE(plain.status.ok()) << plain.status.message();
+  EXPECT_EQ(hits, 1);
+}
+
+TEST_F(FetcherTest, AReusedConnectionIsCheckedToo) {
+  std::atomic<int> hits{0};
+  server_.server().Get("/feed", [&](const httplib::Request&, httplib::Response& res) {
+    ++hits;
+    res.set_content("<rss/>", "application/rss+xml");
+  });
+  auto fetcher = Fetcher::Create(options_);
+  ASSERT_TRUE(fetcher.ok());
+  std::vector<FetchResult> results;
+  (*fetcher)->Submit(Get(server_.Url("/feed")), [&](FetchResult r) { results.push_back(std::move(r)); });
+  while (results.empty()) (*fetcher)->Perform(100ms);
+  // The kept-alive connection to 127.0.0.1 is not opened again for this one.
+  FetchRequest denied = Get(server_.Url("/feed"));
+  denied.rules.deny_private = true;
+  (*fetcher)->Submit(denied, [&](FetchResult r) { results.push_back(std::move(r)); });
+  while (results.size() < 2) (*fetcher)->Perform(100ms);
+  EXPECT_TRUE(results[0].status.ok());
+  EXPECT_EQ(results[1].status.code(), Status::Code::kInvalidArgument) << results[1].status.message();
+  EXPECT_EQ(hits, 1);
+}
+
 }  // namespace
 }  // namespace brandmon::fetch
