@@ -213,6 +213,10 @@ struct Fetcher::Impl {
   std::vector<CurlEasy> idle;
 
   void Adopt();
+  // Running transfers to `host` younger than slot_time.
+  int64_t HoldingSlots(const std::string& host, MonoTime now) const;
+  // When the next running transfer to a host with waiting ones passes slot_time.
+  std::optional<MonoTime> NextSlotFree() const;
   void StartWaiting();
   Status Configure(Transfer& t);
   void Collect();
@@ -228,11 +232,34 @@ void Fetcher::Impl::Adopt() {
   for (auto& t : batch) waiting[t->host].push_back(std::move(t));
 }
 
+int64_t Fetcher::Impl::HoldingSlots(const std::string& host, MonoTime now) const {
+  int64_t holding = 0;
+  for (const auto& [easy, t] : running) {
+    if (t->host == host && now - t->started < options.slot_time) ++holding;
+  }
+  return holding;
+}
+
+std::optional<MonoTime> Fetcher::Impl::NextSlotFree() const {
+  std::optional<MonoTime> out;
+  for (const auto& [easy, t] : running) {
+    if (!waiting.count(t->host)) continue;
+    MonoTime free_at = t->started + options.slot_time;
+    if (!out || free_at < *out) out = free_at;
+  }
+  return out;
+}
+
 void Fetcher::Impl::StartWaiting() {
+  MonoTime now = std::chrono::steady_clock::now();
   for (auto it = waiting.begin(); it != waiting.end();) {
     auto& queue = it->second;
     int64_t& active = active_per_host[it->first];
-    while (!queue.empty() && active < options.max_per_host &&
+    // A transfer past slot_time no longer holds a slot: a slow path of a host
+    // must not hold up its other sources. All of a host's transfers together
+    // stay under twice the cap.
+    int64_t holding = queue.empty() || active == 0 ? 0 : HoldingSlots(it->first, now);
+    while (!queue.empty() && holding < options.max_per_host && active < 2 * options.max_per_host &&
            static_cast<int64_t>(running.size()) < options.max_connections) {
       std::unique_ptr<Transfer> t = std::move(queue.front());
       queue.pop_front();
@@ -248,6 +275,7 @@ void Fetcher::Impl::StartWaiting() {
         continue;
       }
       ++active;
+      ++holding;
       running.emplace(easy, std::move(t));
     }
     if (queue.empty()) {
@@ -309,7 +337,10 @@ Status Fetcher::Impl::Configure(Transfer& t) {
   if (!options.ca_file.empty()) curl_easy_setopt(e, CURLOPT_CAINFO, options.ca_file.c_str());
   curl_easy_setopt(e, CURLOPT_USERAGENT, user_agent.c_str());
   curl_easy_setopt(e, CURLOPT_HTTP_VERSION, static_cast<long>(CURL_HTTP_VERSION_2TLS));
-  curl_easy_setopt(e, CURLOPT_PIPEWAIT, 1L);
+  // Waiting to multiplex makes sense where HTTP/2 may come (https, through
+  // ALPN); on plain http a transfer would wait for the response headers of a
+  // slow one on the same host, to learn that HTTP/1.1 cannot multiplex.
+  if (req.url.rfind("https://", 0) == 0) curl_easy_setopt(e, CURLOPT_PIPEWAIT, 1L);
   curl_easy_setopt(e, CURLOPT_TCP_KEEPALIVE, 1L);
   if (req.method == "POST") {
     curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(req.body.size()));
@@ -407,7 +438,9 @@ Result<std::unique_ptr<Fetcher>> Fetcher::Create(const FetchOptions& options) {
   if (!impl->multi) return Status::Internal("curl_multi_init failed");
   CURLM* m = impl->multi.get();
   curl_multi_setopt(m, CURLMOPT_MAX_TOTAL_CONNECTIONS, static_cast<long>(options.max_connections));
-  curl_multi_setopt(m, CURLMOPT_MAX_HOST_CONNECTIONS, static_cast<long>(options.max_per_host));
+  // The per-host cap is the fetcher's own (see StartWaiting); libcurl's only
+  // keeps a bound on what that lets through.
+  curl_multi_setopt(m, CURLMOPT_MAX_HOST_CONNECTIONS, static_cast<long>(2 * options.max_per_host));
   curl_multi_setopt(m, CURLMOPT_MAXCONNECTS, static_cast<long>(options.max_connections));
   curl_multi_setopt(m, CURLMOPT_PIPELINING, CURLPIPE_MULTIPLEX);
   return std::unique_ptr<Fetcher>(new Fetcher(std::move(impl)));
@@ -446,6 +479,10 @@ size_t Fetcher::Perform(Duration max_wait) {
     curl_multi_timeout(m.multi.get(), &curl_timeout);
     long wait = static_cast<long>(max_wait.count());
     if (curl_timeout >= 0) wait = std::min(wait, curl_timeout);
+    if (auto free_at = m.NextSlotFree()) {
+      auto until = std::chrono::duration_cast<std::chrono::milliseconds>(*free_at - std::chrono::steady_clock::now());
+      wait = std::min(wait, static_cast<long>(std::max<int64_t>(1, until.count() + 1)));
+    }
     curl_multi_poll(m.multi.get(), nullptr, 0, static_cast<int>(std::max(0L, wait)), nullptr);
     curl_multi_perform(m.multi.get(), &running);
     m.Collect();

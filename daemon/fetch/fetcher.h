@@ -47,7 +47,9 @@ using FetchCallback = std::function<void(FetchResult result)>;
 
 // Makes HTTP transfers with one libcurl multi handle: many in flight at once,
 // at most max_connections overall and max_per_host to one host (the others
-// wait in FIFO order per host), connections kept alive and reused, HTTP/2 when the server offers it,
+// wait in FIFO order per host; a transfer running past slot_time frees its
+// slot for the next, with at most twice max_per_host to one host in all),
+// connections kept alive and reused, HTTP/2 when the server offers it,
 // gzip/deflate/br/zstd accepted, TLS always verified, proxies from the usual
 // environment variables. Every hop of every transfer is checked against the
 // address policy of address_policy.h before its request is sent.

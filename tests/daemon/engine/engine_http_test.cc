@@ -321,6 +321,35 @@ TEST_F(EngineHttpTest, StalledServerTimesOutAndOtherSourcesAreUntouched) {
   EXPECT_EQ(health[1].mentions, 2u);
 }
 
+TEST_F(EngineHttpTest, TwoSlowSourcesDoNotHoldUpTheHostsOtherSources) {
+  std::atomic<bool> fast_served{false};
+  std::atomic<int> slow_running{0}, slow_running_at_fast{-1};
+  const auto& stopping = server_.stopping();
+  server_.server().Get("/slow", [&](const httplib::Request&, httplib::Response& res) {
+    ++slow_running;
+    for (int i = 0; i < 1000 && !fast_served && !stopping; ++i) std::this_thread::sleep_for(10ms);
+    --slow_running;
+    res.set_content(kTwoItems, "application/rss+xml");
+  });
+  server_.server().Get("/feed", [&](const httplib::Request&, httplib::Response& res) {
+    slow_running_at_fast = slow_running.load();
+    fast_served = true;
+    res.set_content(kTwoItems, "application/rss+xml");
+  });
+  fetch::FetchOptions options;
+  options.slot_time = 200ms;
+  Engine engine(clock_, Collect(), {}, options);
+  engine.Apply({FeedSource("slow1", server_.Url("/slow")), FeedSource("slow2", server_.Url("/slow")),
+                FeedSource("fast", server_.Url("/feed"))});
+  auto start = std::chrono::steady_clock::now();
+  engine.RunOnce();
+  EXPECT_LT(std::chrono::steady_clock::now() - start, 5s);
+  EXPECT_EQ(slow_running_at_fast, 2) << "polled while both of the host's slots were taken by slow sources";
+  ASSERT_EQ(Count(), 3u);
+  std::lock_guard<std::mutex> lock(mu_);
+  for (const auto& p : polls_) EXPECT_TRUE(p.status.ok()) << p.state.source << ": " << p.status.message();
+}
+
 TEST_F(EngineHttpTest, EndlessBodyIsCutAtTheSizeCap) {
   const auto& stopping = server_.stopping();
   server_.server().Get("/endless", [&](const httplib::Request&, httplib::Response& res) {
