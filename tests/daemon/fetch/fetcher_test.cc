@@ -1,12 +1,18 @@
 #include "daemon/fetch/fetcher.h"
 
+#include <arpa/inet.h>
 #include <gtest/gtest.h>
+#include <netinet/in.h>
+#include <openssl/ssl.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include <atomic>
 #include <mutex>
 #include <set>
 
 #include "tests/daemon/fetch/http_test_server.h"
+#include "tests/support/test_util.h"
 
 namespace brandmon::fetch {
 namespace {
@@ -420,6 +426,89 @@ TEST_F(FetcherTest, AReusedConnectionIsCheckedToo) {
   EXPECT_TRUE(results[0].status.ok());
   EXPECT_EQ(results[1].status.code(), Status::Code::kInvalidArgument) << results[1].status.message();
   EXPECT_EQ(hits, 1);
+}
+
+// A TLS listener on 127.0.0.1 that answers every request with a redirect to
+// `location`, with a self-signed certificate for 127.0.0.1 (made by the
+// openssl tool) that the fetcher is told to trust.
+class TlsRedirector {
+ public:
+  explicit TlsRedirector(std::string location) : location_(std::move(location)) {
+    cert_ = (dir_.path() / "cert.pem").string();
+    std::string key = (dir_.path() / "key.pem").string();
+    std::string cmd =
+        "openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj /CN=127.0.0.1 -addext "
+        "subjectAltName=IP:127.0.0.1 -keyout " +
+        key + " -out " + cert_ + " >/dev/null 2>&1";
+    ok_ = std::system(cmd.c_str()) == 0;
+    ctx_ = SSL_CTX_new(TLS_server_method());
+    ok_ = ok_ && ctx_ != nullptr && SSL_CTX_use_certificate_chain_file(ctx_, cert_.c_str()) == 1 &&
+          SSL_CTX_use_PrivateKey_file(ctx_, key.c_str(), SSL_FILETYPE_PEM) == 1;
+    fd_ = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    socklen_t len = sizeof addr;
+    ok_ = ok_ && bind(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0 && listen(fd_, 8) == 0 &&
+          getsockname(fd_, reinterpret_cast<sockaddr*>(&addr), &len) == 0;
+    port_ = ntohs(addr.sin_port);
+    if (ok_) thread_ = std::thread([this] { Serve(); });
+  }
+  ~TlsRedirector() {
+    shutdown(fd_, SHUT_RDWR);
+    if (thread_.joinable()) thread_.join();
+    close(fd_);
+    SSL_CTX_free(ctx_);
+  }
+  bool ok() const { return ok_; }
+  const std::string& cert() const { return cert_; }
+  std::string Url(const std::string& path) const { return "https://127.0.0.1:" + std::to_string(port_) + path; }
+
+ private:
+  void Serve() {
+    while (true) {
+      int conn = accept4(fd_, nullptr, nullptr, SOCK_CLOEXEC);
+      if (conn < 0) return;
+      SSL* ssl = SSL_new(ctx_);
+      SSL_set_fd(ssl, conn);
+      if (SSL_accept(ssl) == 1) {
+        std::string request;
+        char buf[4096];
+        int n;
+        while (request.find("\r\n\r\n") == std::string::npos && (n = SSL_read(ssl, buf, sizeof buf)) > 0) {
+          request.append(buf, static_cast<size_t>(n));
+        }
+        std::string reply =
+            "HTTP/1.1 302 Found\r\nLocation: " + location_ + "\r\nContent-Length: 0\r\nConnection: close\r\n\r\n";
+        SSL_write(ssl, reply.data(), static_cast<int>(reply.size()));
+        SSL_shutdown(ssl);
+      }
+      SSL_free(ssl);
+      close(conn);
+    }
+  }
+
+  std::string location_;
+  testing::TempDir dir_;
+  std::string cert_;
+  SSL_CTX* ctx_ = nullptr;
+  int fd_ = -1;
+  int port_ = 0;
+  bool ok_ = false;
+  std::thread thread_;
+};
+
+TEST_F(FetcherTest, NeverFollowsARedirectFromHttpsToHttp) {
+  LandingServer plain;
+  TlsRedirector tls(plain.Url("127.0.0.1") + "?token=s3cret");
+  ASSERT_TRUE(tls.ok()) << "cannot set up the TLS listener";
+  options_.ca_file = tls.cert();
+  FetchRequest r = Get(tls.Url("/feed"));
+  r.rules.allow_private = true;  // only the scheme rule is at work
+  FetchResult out = FetchOnce(options_, r);
+  EXPECT_EQ(out.status.code(), Status::Code::kInvalidArgument) << out.status.message();
+  EXPECT_EQ(out.status.message(), "redirect to " + plain.Url("127.0.0.1") + " refused: it leaves https for http");
+  EXPECT_EQ(plain.hits(), 0);
 }
 
 }  // namespace
