@@ -215,8 +215,9 @@ struct Fetcher::Impl {
   void Adopt();
   // Running transfers to `host` younger than slot_time.
   int64_t HoldingSlots(const std::string& host, MonoTime now) const;
-  // When the next running transfer to a host with waiting ones passes slot_time.
-  std::optional<MonoTime> NextSlotFree() const;
+  // When, after `now`, the next running transfer to a host with waiting ones
+  // passes slot_time.
+  std::optional<MonoTime> NextSlotFree(MonoTime now) const;
   void StartWaiting();
   Status Configure(Transfer& t);
   void Collect();
@@ -240,11 +241,13 @@ int64_t Fetcher::Impl::HoldingSlots(const std::string& host, MonoTime now) const
   return holding;
 }
 
-std::optional<MonoTime> Fetcher::Impl::NextSlotFree() const {
+std::optional<MonoTime> Fetcher::Impl::NextSlotFree(MonoTime now) const {
   std::optional<MonoTime> out;
   for (const auto& [easy, t] : running) {
-    if (!waiting.count(t->host)) continue;
     MonoTime free_at = t->started + options.slot_time;
+    // A slot freed already changes nothing until a transfer ends (the host
+    // is at twice its cap): no reason to wake for it.
+    if (free_at <= now || !waiting.count(t->host)) continue;
     if (!out || free_at < *out) out = free_at;
   }
   return out;
@@ -479,9 +482,10 @@ size_t Fetcher::Perform(Duration max_wait) {
     curl_multi_timeout(m.multi.get(), &curl_timeout);
     long wait = static_cast<long>(max_wait.count());
     if (curl_timeout >= 0) wait = std::min(wait, curl_timeout);
-    if (auto free_at = m.NextSlotFree()) {
-      auto until = std::chrono::duration_cast<std::chrono::milliseconds>(*free_at - std::chrono::steady_clock::now());
-      wait = std::min(wait, static_cast<long>(std::max<int64_t>(1, until.count() + 1)));
+    MonoTime now = std::chrono::steady_clock::now();
+    if (auto free_at = m.NextSlotFree(now)) {
+      auto until = std::chrono::duration_cast<std::chrono::milliseconds>(*free_at - now);
+      wait = std::min(wait, static_cast<long>(until.count() + 1));
     }
     curl_multi_poll(m.multi.get(), nullptr, 0, static_cast<int>(std::max(0L, wait)), nullptr);
     curl_multi_perform(m.multi.get(), &running);

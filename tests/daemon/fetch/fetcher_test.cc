@@ -279,6 +279,32 @@ TEST_F(FetcherTest, ASlowPathDoesNotHoldUpTheHostsOtherTransfers) {
   EXPECT_LE(peak, 4) << "never more than twice max_per_host to one host";
 }
 
+TEST_F(FetcherTest, AHostAtTwiceItsCapWaitsWithoutSpinning) {
+  const auto& stopping = server_.stopping();
+  std::atomic<bool> release{false};
+  server_.server().Get("/slow", [&](const httplib::Request&, httplib::Response& res) {
+    for (int i = 0; i < 1000 && !release && !stopping; ++i) std::this_thread::sleep_for(10ms);
+    res.set_content("slow", "text/plain");
+  });
+  options_.max_per_host = 1;
+  options_.slot_time = 100ms;
+  auto fetcher = Fetcher::Create(options_);
+  ASSERT_TRUE(fetcher.ok());
+  int done = 0;
+  for (int i = 0; i < 3; ++i) (*fetcher)->Submit(Get(server_.Url("/slow")), [&](FetchResult) { ++done; });
+  // Two run (twice the cap of one) past their slot_time; the third waits.
+  int loops = 0;
+  auto start = std::chrono::steady_clock::now();
+  while (std::chrono::steady_clock::now() - start < 800ms) {
+    (*fetcher)->Perform(100ms);
+    ++loops;
+  }
+  EXPECT_LT(loops, 40) << "a slot freed long ago is no reason to wake";
+  release = true;
+  while (done < 3 && std::chrono::steady_clock::now() - start < 20s) (*fetcher)->Perform(100ms);
+  EXPECT_EQ(done, 3);
+}
+
 // A second server that records what reached it.
 class LandingServer {
  public:
