@@ -53,7 +53,8 @@ std::string RedactTrace(const std::string& trace, const config::Redactor& redact
   return out;
 }
 
-int FetchHttp(plugin::HttpPlugin& http, const engine::Settings& settings, bool verbose, Invocation& inv) {
+int FetchHttp(plugin::HttpPlugin& http, const engine::Settings& settings, const engine::SourceSettings& source,
+              bool verbose, Invocation& inv) {
   plugin::SourceState state;
   PrintingSink sink(inv.out, inv.err);
   const fetch::FetchOptions& options = settings.fetch;
@@ -67,6 +68,7 @@ int FetchHttp(plugin::HttpPlugin& http, const engine::Settings& settings, bool v
     fetch::FetchRequest fr;
     fr.http = std::move(**request);
     fr.trace = verbose;
+    fr.rules = source.plugin.address_rules;
     fetch::FetchResult result = fetch::FetchOnce(options, std::move(fr));
     if (verbose) {
       inv.err << RedactTrace(result.trace, settings.redactor) << "* " << result.response.body.size()
@@ -139,7 +141,8 @@ int RunFetch(Invocation& inv) {
     inv.err << "brandmonctl fetch: " << settings->redactor.Redact(s.message()) << "\n";
     return 1;
   }
-  if (auto* http = dynamic_cast<plugin::HttpPlugin*>(p.get())) return FetchHttp(*http, *settings, verbose, inv);
+  if (auto* http = dynamic_cast<plugin::HttpPlugin*>(p.get()))
+    return FetchHttp(*http, *settings, *source, verbose, inv);
   auto* poll = dynamic_cast<plugin::PollPlugin*>(p.get());
   plugin::SourceState state;
   PrintingSink sink(inv.out, inv.err);

@@ -466,6 +466,7 @@ Result<bool> Engine::SubmitPage(const std::shared_ptr<Source>& source, plugin::H
   if (!fetcher_) return fetcher_status_;
   fetch::FetchRequest fr;
   fr.http = std::move(**request);
+  fr.rules = source->settings.plugin.address_rules;
   if (page == 0) {
     fr.etag = source->etag;
     fr.last_modified = source->last_modified;
@@ -514,6 +515,9 @@ void Engine::HandleResponse(Source& source, const std::shared_ptr<Source>& handl
   std::string url = fetch::LoggableUrl(response.url);
   std::optional<Duration> wait = fetch::RetryAfter(response, now);
   if (auto limited = fetch::RateLimitWait(response, now)) wait = std::max(wait.value_or(Duration(0)), *limited);
+  // The error names what is held, not what was asked: ScheduleNext caps a
+  // server's delay at kMaxHold.
+  if (wait) wait = std::min(*wait, kMaxHold);
   if (wait) source.hold = std::max(source.hold.value_or(Duration(0)), *wait);
   bool ok_status = response.status >= 200 && response.status < 300;
   if (ok_status || response.status == 304) {

@@ -9,6 +9,10 @@ const config::OptionTable<FetchOptions>& FetchOptionTable() {
                      "Open HTTP connections for all sources together."),
       config::Int<F>("max_per_host", 2, {1, 64}, &F::max_per_host,
                      "Transfers to one host at a time (politeness); others wait their turn."),
+      config::Dur<F>("slot_time", "5s", {"100ms", "30m"}, &F::slot_time,
+                     "How long a transfer holds one of its host's max_per_host slots. A slower one runs on "
+                     "outside them, so that one slow path does not hold up the host's other sources; a host never "
+                     "has more than twice max_per_host transfers at once."),
       config::Dur<F>("connect_timeout", "10s", {"1s", "5m"}, &F::connect_timeout,
                      "Time allowed to connect (DNS, TCP and TLS)."),
       config::Dur<F>("timeout", "60s", {"1s", "30m"}, &F::timeout,

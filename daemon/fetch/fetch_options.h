@@ -13,6 +13,9 @@ namespace brandmon::fetch {
 struct FetchOptions {
   int64_t max_connections = 64;  // open connections, all hosts together
   int64_t max_per_host = 2;      // politeness: connections to one host
+  // How long a transfer holds one of its host's max_per_host slots; a slower
+  // one runs on outside them, up to twice max_per_host per host in all.
+  Duration slot_time{std::chrono::seconds(5)};
   Duration connect_timeout{std::chrono::seconds(10)};
   Duration timeout{std::chrono::seconds(60)};
   Duration low_speed_time{std::chrono::seconds(30)};

@@ -1,17 +1,23 @@
 #include "daemon/fetch/fetcher.h"
 
+#include <arpa/inet.h>
 #include <curl/curl.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 
 #include <algorithm>
 #include <atomic>
 #include <cctype>
+#include <cstdlib>
 #include <deque>
 #include <map>
 #include <mutex>
+#include <optional>
 #include <unordered_map>
 #include <vector>
 
 #include "daemon/base/units.h"
+#include "daemon/fetch/address_policy.h"
 #include "daemon/fetch/http_headers.h"
 
 namespace brandmon::fetch {
@@ -63,6 +69,9 @@ std::string HostKey(std::string_view url) {
 
 struct Transfer {
   FetchRequest request;
+  TransferPolicy policy;
+  bool proxied = false;           // a proxy from the environment: the connection goes to it
+  std::optional<Status> refused;  // why the address policy stopped the transfer
   FetchCallback done;
   std::string host;
   CurlEasy easy;
@@ -126,11 +135,70 @@ int OnDebug(CURL*, curl_infotype type, char* data, size_t size, void* user) {
   return 0;
 }
 
+std::string CurrentUrl(const Transfer& t) {
+  char* url = nullptr;
+  curl_easy_getinfo(t.easy.get(), CURLINFO_EFFECTIVE_URL, &url);
+  return url != nullptr ? url : t.request.http.url;
+}
+
+// Checks the address of the connection a request is about to use. Behind a
+// proxy the connection goes to the proxy, which resolves the name itself:
+// only a URL whose host is an address, or localhost, can be judged then.
+Status CheckConnection(const Transfer& t, const std::string& url, const char* connected_ip) {
+  std::string ip = connected_ip != nullptr ? connected_ip : "";
+  if (t.proxied) {
+    ip = UrlHost(url);
+    if (ip == "localhost" || (ip.size() > 10 && ip.compare(ip.size() - 10, 10, ".localhost") == 0)) ip = "127.0.0.1";
+    if (PrivateAddressKind(ip) == "unreadable") return Status::Ok();
+  }
+  return CheckAddress(t.request.http.url, url, ip, t.policy);
+}
+
+// Before each connection, on every hop of a redirect chain: refusing here
+// means nothing is sent to a refused address, not even a SYN.
+curl_socket_t OnOpenSocket(void* user, curlsocktype purpose, curl_sockaddr* address) {
+  auto* t = static_cast<Transfer*>(user);
+  if (purpose == CURLSOCKTYPE_IPCXN && !t->proxied) {
+    char ip[INET6_ADDRSTRLEN] = {};
+    const void* raw = nullptr;
+    if (address->family == AF_INET) raw = &reinterpret_cast<const sockaddr_in*>(&address->addr)->sin_addr;
+    if (address->family == AF_INET6) raw = &reinterpret_cast<const sockaddr_in6*>(&address->addr)->sin6_addr;
+    if (raw == nullptr || inet_ntop(address->family, raw, ip, sizeof ip) == nullptr) return CURL_SOCKET_BAD;
+    if (Status s = CheckConnection(*t, CurrentUrl(*t), ip); !s.ok()) {
+      t->refused = std::move(s);
+      return CURL_SOCKET_BAD;  // libcurl tries the host's other addresses, if any
+    }
+  }
+  return socket(address->family, address->socktype | SOCK_CLOEXEC, address->protocol);
+}
+
+// Before each request is sent, on a new or a reused connection: the redirect
+// rules, and the address again since a reused connection was opened by
+// another transfer.
+int OnPrereq(void* user, char* primary_ip, char* /*local_ip*/, int /*primary_port*/, int /*local_port*/) {
+  auto* t = static_cast<Transfer*>(user);
+  std::string url = CurrentUrl(*t);
+  Status s = CheckRedirect(t->request.http.url, url, t->policy);
+  if (s.ok()) s = CheckConnection(*t, url, primary_ip);
+  if (s.ok()) return CURL_PREREQFUNC_OK;
+  t->refused = std::move(s);
+  return CURL_PREREQFUNC_ABORT;
+}
+
+bool ProxyFromEnvironment() {
+  for (const char* name : {"http_proxy", "https_proxy", "HTTPS_PROXY", "all_proxy", "ALL_PROXY"}) {
+    const char* v = std::getenv(name);
+    if (v != nullptr && *v != '\0') return true;
+  }
+  return false;
+}
+
 }  // namespace
 
 struct Fetcher::Impl {
   FetchOptions options;
   std::string user_agent;
+  bool proxied = false;
   CurlMulti multi;
 
   mutable std::mutex mu;
@@ -145,6 +213,11 @@ struct Fetcher::Impl {
   std::vector<CurlEasy> idle;
 
   void Adopt();
+  // Running transfers to `host` younger than slot_time.
+  int64_t HoldingSlots(const std::string& host, MonoTime now) const;
+  // When, after `now`, the next running transfer to a host with waiting ones
+  // passes slot_time.
+  std::optional<MonoTime> NextSlotFree(MonoTime now) const;
   void StartWaiting();
   Status Configure(Transfer& t);
   void Collect();
@@ -160,11 +233,36 @@ void Fetcher::Impl::Adopt() {
   for (auto& t : batch) waiting[t->host].push_back(std::move(t));
 }
 
+int64_t Fetcher::Impl::HoldingSlots(const std::string& host, MonoTime now) const {
+  int64_t holding = 0;
+  for (const auto& [easy, t] : running) {
+    if (t->host == host && now - t->started < options.slot_time) ++holding;
+  }
+  return holding;
+}
+
+std::optional<MonoTime> Fetcher::Impl::NextSlotFree(MonoTime now) const {
+  std::optional<MonoTime> out;
+  for (const auto& [easy, t] : running) {
+    MonoTime free_at = t->started + options.slot_time;
+    // A slot freed already changes nothing until a transfer ends (the host
+    // is at twice its cap): no reason to wake for it.
+    if (free_at <= now || !waiting.count(t->host)) continue;
+    if (!out || free_at < *out) out = free_at;
+  }
+  return out;
+}
+
 void Fetcher::Impl::StartWaiting() {
+  MonoTime now = std::chrono::steady_clock::now();
   for (auto it = waiting.begin(); it != waiting.end();) {
     auto& queue = it->second;
     int64_t& active = active_per_host[it->first];
-    while (!queue.empty() && active < options.max_per_host &&
+    // A transfer past slot_time no longer holds a slot: a slow path of a host
+    // must not hold up its other sources. All of a host's transfers together
+    // stay under twice the cap.
+    int64_t holding = queue.empty() || active == 0 ? 0 : HoldingSlots(it->first, now);
+    while (!queue.empty() && holding < options.max_per_host && active < 2 * options.max_per_host &&
            static_cast<int64_t>(running.size()) < options.max_connections) {
       std::unique_ptr<Transfer> t = std::move(queue.front());
       queue.pop_front();
@@ -180,6 +278,7 @@ void Fetcher::Impl::StartWaiting() {
         continue;
       }
       ++active;
+      ++holding;
       running.emplace(easy, std::move(t));
     }
     if (queue.empty()) {
@@ -216,7 +315,17 @@ Status Fetcher::Impl::Configure(Transfer& t) {
   curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, &OnHeader);
   curl_easy_setopt(e, CURLOPT_HEADERDATA, &t);
   curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https");
-  curl_easy_setopt(e, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
+  t.policy.rules = t.request.rules;
+  t.policy.credentials =
+      req.credentials || HasUserInfo(req.url) ||
+      std::any_of(req.headers.begin(), req.headers.end(), [](const auto& h) { return IsSecretHeader(h.first); });
+  t.proxied = proxied;
+  t.refused.reset();
+  curl_easy_setopt(e, CURLOPT_REDIR_PROTOCOLS_STR, RedirectProtocols(req.url));
+  curl_easy_setopt(e, CURLOPT_OPENSOCKETFUNCTION, &OnOpenSocket);
+  curl_easy_setopt(e, CURLOPT_OPENSOCKETDATA, &t);
+  curl_easy_setopt(e, CURLOPT_PREREQFUNCTION, &OnPrereq);
+  curl_easy_setopt(e, CURLOPT_PREREQDATA, &t);
   curl_easy_setopt(e, CURLOPT_FOLLOWLOCATION, 1L);
   curl_easy_setopt(e, CURLOPT_MAXREDIRS, static_cast<long>(options.max_redirects));
   curl_easy_setopt(e, CURLOPT_ACCEPT_ENCODING, "");  // every encoding this libcurl decodes
@@ -231,7 +340,10 @@ Status Fetcher::Impl::Configure(Transfer& t) {
   if (!options.ca_file.empty()) curl_easy_setopt(e, CURLOPT_CAINFO, options.ca_file.c_str());
   curl_easy_setopt(e, CURLOPT_USERAGENT, user_agent.c_str());
   curl_easy_setopt(e, CURLOPT_HTTP_VERSION, static_cast<long>(CURL_HTTP_VERSION_2TLS));
-  curl_easy_setopt(e, CURLOPT_PIPEWAIT, 1L);
+  // Waiting to multiplex makes sense where HTTP/2 may come (https, through
+  // ALPN); on plain http a transfer would wait for the response headers of a
+  // slow one on the same host, to learn that HTTP/1.1 cannot multiplex.
+  if (req.url.rfind("https://", 0) == 0) curl_easy_setopt(e, CURLOPT_PIPEWAIT, 1L);
   curl_easy_setopt(e, CURLOPT_TCP_KEEPALIVE, 1L);
   if (req.method == "POST") {
     curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(req.body.size()));
@@ -283,6 +395,13 @@ void Fetcher::Impl::Finish(std::unique_ptr<Transfer> t, CURLcode code) {
     r.response.url = effective != nullptr ? effective : t->request.http.url;
     r.elapsed = std::chrono::duration_cast<Duration>(std::chrono::steady_clock::now() - t->started);
   }
+  if (r.status.ok() && code != CURLE_OK && t->refused) {
+    r.status = *t->refused;
+  } else if (r.status.ok() && code == CURLE_UNSUPPORTED_PROTOCOL) {
+    // CURLOPT_REDIR_PROTOCOLS_STR stopped a redirect from https to http.
+    r.status = CheckRedirect(t->request.http.url, r.response.url, t->policy);
+  }
+  if (!r.status.ok()) r.response.body.clear();
   if (r.status.ok() && code != CURLE_OK) {
     std::string detail = t->errbuf[0] != '\0' ? t->errbuf : curl_easy_strerror(code);
     if (t->too_large || code == CURLE_FILESIZE_EXCEEDED) {
@@ -317,11 +436,14 @@ Result<std::unique_ptr<Fetcher>> Fetcher::Create(const FetchOptions& options) {
   auto impl = std::make_unique<Impl>();
   impl->options = options;
   impl->user_agent = options.user_agent.empty() ? DefaultUserAgent() : options.user_agent;
+  impl->proxied = ProxyFromEnvironment();
   impl->multi.reset(curl_multi_init());
   if (!impl->multi) return Status::Internal("curl_multi_init failed");
   CURLM* m = impl->multi.get();
   curl_multi_setopt(m, CURLMOPT_MAX_TOTAL_CONNECTIONS, static_cast<long>(options.max_connections));
-  curl_multi_setopt(m, CURLMOPT_MAX_HOST_CONNECTIONS, static_cast<long>(options.max_per_host));
+  // The per-host cap is the fetcher's own (see StartWaiting); libcurl's only
+  // keeps a bound on what that lets through.
+  curl_multi_setopt(m, CURLMOPT_MAX_HOST_CONNECTIONS, static_cast<long>(2 * options.max_per_host));
   curl_multi_setopt(m, CURLMOPT_MAXCONNECTS, static_cast<long>(options.max_connections));
   curl_multi_setopt(m, CURLMOPT_PIPELINING, CURLPIPE_MULTIPLEX);
   return std::unique_ptr<Fetcher>(new Fetcher(std::move(impl)));
@@ -360,6 +482,11 @@ size_t Fetcher::Perform(Duration max_wait) {
     curl_multi_timeout(m.multi.get(), &curl_timeout);
     long wait = static_cast<long>(max_wait.count());
     if (curl_timeout >= 0) wait = std::min(wait, curl_timeout);
+    MonoTime now = std::chrono::steady_clock::now();
+    if (auto free_at = m.NextSlotFree(now)) {
+      auto until = std::chrono::duration_cast<std::chrono::milliseconds>(*free_at - now);
+      wait = std::min(wait, static_cast<long>(until.count() + 1));
+    }
     curl_multi_poll(m.multi.get(), nullptr, 0, static_cast<int>(std::max(0L, wait)), nullptr);
     curl_multi_perform(m.multi.get(), &running);
     m.Collect();

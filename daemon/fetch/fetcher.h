@@ -23,14 +23,20 @@ struct FetchRequest {
   // FetchResult::trace. Header values are recorded as sent: redact before
   // printing.
   bool trace = false;
+  // Where the transfer may go (the source's deny_private / allow_private);
+  // see address_policy.h. Redirects of a request with credentials stay on
+  // its origin; https is never left for http.
+  plugin::AddressRules rules;
 };
 
 // The outcome of one transfer.
 struct FetchResult {
   // OK when a response arrived, whatever its HTTP status. Unavailable for
   // transport failures (connect, TLS, timeout, stalled, too many redirects);
-  // Corrupt when the body was larger than max_body. Messages name the URL
-  // without its query string.
+  // Corrupt when the body was larger than max_body; InvalidArgument when the
+  // address policy refused a redirect or an address (not worth a retry
+  // before the config changes). Messages name the URL without its query
+  // string.
   Status status;
   plugin::HttpResponse response;  // status 0 when none arrived
   std::string trace;
@@ -41,9 +47,12 @@ using FetchCallback = std::function<void(FetchResult result)>;
 
 // Makes HTTP transfers with one libcurl multi handle: many in flight at once,
 // at most max_connections overall and max_per_host to one host (the others
-// wait in FIFO order per host), connections kept alive and reused, HTTP/2
-// when the server offers it, gzip/deflate/br/zstd accepted, TLS always
-// verified, proxies from the usual environment variables.
+// wait in FIFO order per host; a transfer running past slot_time frees its
+// slot for the next, with at most twice max_per_host to one host in all),
+// connections kept alive and reused, HTTP/2 when the server offers it,
+// gzip/deflate/br/zstd accepted, TLS always verified, proxies from the usual
+// environment variables. Every hop of every transfer is checked against the
+// address policy of address_policy.h before its request is sent.
 //
 // Submit(), Wakeup() and Quit() are thread-safe. Run() and Perform() drive the
 // transfers and must be called from one thread at a time (the engine's fetch

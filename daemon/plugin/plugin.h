@@ -26,6 +26,23 @@ struct HttpRequest {
   std::string url;
   Headers headers;
   std::string body;
+  // Set by the plugin when the request carries credentials (a configured
+  // header, a token in the URL or the body): its redirects are then followed
+  // on the same origin only. The fetcher also counts credential-named headers
+  // (Authorization, *-Key, *-Token...) and user info in the URL.
+  bool credentials = false;
+};
+
+// Which addresses an HTTP source may reach: the options `deny_private` and
+// `allow_private` every HTTP source has (see AddressRuleTable() and
+// docs/plugins.md, "Redirects and private addresses"). Private addresses are
+// loopback, link-local (cloud metadata), RFC 1918, CGNAT, unique-local and
+// the like.
+struct AddressRules {
+  // The source's own URL must not reach a private address either.
+  bool deny_private = false;
+  // No address is refused: redirects may lead to private addresses.
+  bool allow_private = false;
 };
 
 // What the engine fetched. Header names are lowercase.

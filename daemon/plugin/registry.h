@@ -16,7 +16,14 @@ namespace brandmon::plugin {
 struct ConfiguredPlugin {
   std::function<std::unique_ptr<Plugin>()> make;
   std::function<void(config::JsonWriter&, const config::Redactor*)> dump_members;
+  // HTTP plugins: where the source's transfers may go.
+  AddressRules address_rules;
 };
+
+// The options every HTTP source has besides its plugin's own: `deny_private`
+// (default true when the source names a preset, else false) and
+// `allow_private`.
+const config::OptionTable<AddressRules>& AddressRuleTable();
 
 // A source type users can name in `sources[].type`.
 struct PluginInfo {
@@ -63,6 +70,12 @@ struct PluginConfig {
       finish;
 };
 
+// Reads `deny_private` and `allow_private` from a source merged with its
+// preset (`source` is the source as written: naming a preset turns
+// deny_private on unless the source or the preset sets it).
+AddressRules ApplyAddressRules(const config::ConfigValue& source, const config::ConfigValue& merged,
+                               const std::string& path, config::ApplyContext& ctx);
+
 // Builds a PluginInfo for a plugin class P constructed from Options.
 template <typename Options, typename P>
 PluginInfo MakePluginInfo(std::string name, std::string description, PluginInfo::Kind kind,
@@ -72,23 +85,33 @@ PluginInfo MakePluginInfo(std::string name, std::string description, PluginInfo:
   info.description = std::move(description);
   info.kind = kind;
   info.options = config::Infos(table());
-  info.configure = [table, extra, type = info.name](const config::ConfigValue& source, const std::string& path,
-                                                    config::ApplyContext& ctx) {
+  if (kind == PluginInfo::Kind::kHttp) {
+    for (auto& o : config::Infos(AddressRuleTable())) info.options.push_back(std::move(o));
+  }
+  info.configure = [table, extra, kind, type = info.name](const config::ConfigValue& source, const std::string& path,
+                                                          config::ApplyContext& ctx) {
     size_t errors_before = ctx.diag.errors().size();
+    std::vector<config::OptionInfo> preset_keys = config::Infos(table());
+    if (kind == PluginInfo::Kind::kHttp) {
+      for (auto& o : config::Infos(AddressRuleTable())) preset_keys.push_back(std::move(o));
+    }
     config::ConfigValue merged =
-        extra.presets ? ApplyPreset(source, path, {type, config::Infos(table()), extra.preset_merged_objects}, ctx)
-                      : source;
+        extra.presets ? ApplyPreset(source, path, {type, preset_keys, extra.preset_merged_objects}, ctx) : source;
     auto options = std::make_shared<Options>();
     config::ApplyOptions(table(), merged, path, ctx, *options);
+    AddressRules rules;
+    if (kind == PluginInfo::Kind::kHttp) rules = ApplyAddressRules(source, merged, path, ctx);
     // Without its preset a source lacks most options: one error is enough.
     if (extra.finish && merged.is_object() && ctx.diag.errors().size() == errors_before) {
       extra.finish(*options, source, merged, path, ctx);
     }
     ConfiguredPlugin out;
     out.make = [options]() -> std::unique_ptr<Plugin> { return std::make_unique<P>(*options); };
-    out.dump_members = [options, table](config::JsonWriter& w, const config::Redactor* r) {
+    out.dump_members = [options, table, kind, rules](config::JsonWriter& w, const config::Redactor* r) {
       config::DumpMembers(table(), *options, w, r);
+      if (kind == PluginInfo::Kind::kHttp) config::DumpMembers(AddressRuleTable(), rules, w, r);
     };
+    out.address_rules = rules;
     return out;
   };
   return info;

@@ -311,6 +311,11 @@ Result<std::optional<HttpRequest>> HttpJsonPlugin::NextRequest(const SourceState
   }
   r.headers.emplace_back("Accept", "application/json");
   for (const auto& [name, value] : options_.headers) r.headers.emplace_back(name, Expand(value, state, page, false));
+  // Configured headers are where APIs take keys, whatever their names; a
+  // token may also sit in the URL or the body. Such requests keep their
+  // redirects on their origin.
+  r.credentials = !options_.headers.empty() || options_.url.find("{token}") != std::string::npos ||
+                  (r.method == "POST" && options_.body.find("{token}") != std::string::npos);
   return std::optional<HttpRequest>(std::move(r));
 }
 

@@ -186,6 +186,51 @@ TEST_F(EngineHttpTest, TooManyRequestsWaitsForRetryAfter) {
   EXPECT_EQ(Log().find("s3cret"), std::string::npos);
 }
 
+TEST_F(EngineHttpTest, RetryAfterPastTheCapSaysWhatIsHeld) {
+  server_.server().Get("/api", [&](const httplib::Request&, httplib::Response& res) {
+    res.status = 503;
+    res.set_header("Retry-After", "999999999");
+  });
+  Engine engine(clock_, Collect());
+  engine.Apply({FeedSource("api", server_.Url("/api"), 1min)});
+  engine.RunOnce();
+  Poll p = Last();
+  ASSERT_TRUE(p.state.next_attempt);
+  EXPECT_EQ(*p.state.next_attempt - clock_.Now(), 24h) << "a server may push the next poll back a day at most";
+  EXPECT_EQ(p.state.last_error, "http 503 from " + server_.Url("/api") + " (retry after 1d)");
+  auto health = engine.Health();
+  EXPECT_EQ(health[0].last_error, p.state.last_error) << "status shows the delay actually held";
+}
+
+TEST_F(EngineHttpTest, RefusedRedirectsAndAddressesNameTheSourceAndTheTarget) {
+  int hits = 0;
+  server_.server().Get("/moved", [&](const httplib::Request&, httplib::Response& res) {
+    res.set_redirect("http://169.254.169.254/latest/meta-data/?token=s3cret");
+  });
+  server_.server().Get("/feed", [&](const httplib::Request&, httplib::Response& res) {
+    ++hits;
+    res.set_content(kTwoItems, "application/rss+xml");
+  });
+  SourceSettings denied = FeedSource("preset_like", server_.Url("/feed"));
+  denied.plugin.address_rules.deny_private = true;
+  Engine engine(clock_, Collect());
+  engine.Apply({FeedSource("moved", server_.Url("/moved")), denied, FeedSource("local", server_.Url("/feed"))});
+  engine.RunOnce();
+  auto health = engine.Health();
+  EXPECT_EQ(health[0].last_error,
+            "redirect to http://169.254.169.254/latest/meta-data/ refused: it reaches 169.254.169.254 (cloud "
+            "metadata) (allow_private permits it)");
+  EXPECT_NE(Log().find("source 'moved': redirect to http://169.254.169.254/latest/meta-data/ refused"),
+            std::string::npos)
+      << Log();
+  EXPECT_EQ(Log().find("s3cret"), std::string::npos);
+  EXPECT_EQ(health[1].last_error, server_.Url("/feed") + " reaches 127.0.0.1 (loopback), refused by deny_private");
+  EXPECT_NE(Log().find("source 'preset_like': " + server_.Url("/feed") + " reaches 127.0.0.1"), std::string::npos)
+      << Log();
+  EXPECT_EQ(health[2].consecutive_failures, 0) << "a plain source may read a local feed";
+  EXPECT_EQ(hits, 1);
+}
+
 TEST_F(EngineHttpTest, ServerErrorBacksOffThenRecovers) {
   std::atomic<bool> broken{true};
   server_.server().Get("/feed", [&](const httplib::Request&, httplib::Response& res) {
@@ -274,6 +319,35 @@ TEST_F(EngineHttpTest, StalledServerTimesOutAndOtherSourcesAreUntouched) {
   EXPECT_NE(health[0].last_error.find("stalled"), std::string::npos) << health[0].last_error;
   EXPECT_EQ(health[1].consecutive_failures, 0);
   EXPECT_EQ(health[1].mentions, 2u);
+}
+
+TEST_F(EngineHttpTest, TwoSlowSourcesDoNotHoldUpTheHostsOtherSources) {
+  std::atomic<bool> fast_served{false};
+  std::atomic<int> slow_running{0}, slow_running_at_fast{-1};
+  const auto& stopping = server_.stopping();
+  server_.server().Get("/slow", [&](const httplib::Request&, httplib::Response& res) {
+    ++slow_running;
+    for (int i = 0; i < 1000 && !fast_served && !stopping; ++i) std::this_thread::sleep_for(10ms);
+    --slow_running;
+    res.set_content(kTwoItems, "application/rss+xml");
+  });
+  server_.server().Get("/feed", [&](const httplib::Request&, httplib::Response& res) {
+    slow_running_at_fast = slow_running.load();
+    fast_served = true;
+    res.set_content(kTwoItems, "application/rss+xml");
+  });
+  fetch::FetchOptions options;
+  options.slot_time = 200ms;
+  Engine engine(clock_, Collect(), {}, options);
+  engine.Apply({FeedSource("slow1", server_.Url("/slow")), FeedSource("slow2", server_.Url("/slow")),
+                FeedSource("fast", server_.Url("/feed"))});
+  auto start = std::chrono::steady_clock::now();
+  engine.RunOnce();
+  EXPECT_LT(std::chrono::steady_clock::now() - start, 5s);
+  EXPECT_EQ(slow_running_at_fast, 2) << "polled while both of the host's slots were taken by slow sources";
+  ASSERT_EQ(Count(), 3u);
+  std::lock_guard<std::mutex> lock(mu_);
+  for (const auto& p : polls_) EXPECT_TRUE(p.status.ok()) << p.state.source << ": " << p.status.message();
 }
 
 TEST_F(EngineHttpTest, EndlessBodyIsCutAtTheSizeCap) {

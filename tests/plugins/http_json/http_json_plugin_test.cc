@@ -17,6 +17,7 @@ struct Configured {
   std::string errors;
   std::unique_ptr<HttpJsonPlugin> plugin;
   std::string dump;
+  AddressRules rules;
 };
 
 // Configures an http_json source from config text, as the config layer does.
@@ -33,6 +34,7 @@ Configured Configure(const std::string& text, const Clock* clock = nullptr) {
   Configured out;
   out.errors = diag.Joined();
   if (!diag.ok()) return out;
+  out.rules = cp.address_rules;
   out.plugin.reset(static_cast<HttpJsonPlugin*>(cp.make().release()));
   out.plugin->SetClock(clock);
   PluginContext pctx{"src", clock, nullptr};
@@ -296,6 +298,69 @@ TEST(HttpJsonTest, SourceOptionsOverrideThePresetAndMergeHeaders) {
   EXPECT_EQ(sink.mentions[0].text, "a & b");
   EXPECT_EQ(sink.mentions[0].channel, "fediverse");
   EXPECT_EQ(state["since"], "5");
+}
+
+TEST(HttpJsonTest, RequestsWithAHeaderOrATokenCarryCredentials) {
+  struct Case {
+    std::string options;
+    bool credentials;
+  } cases[] = {
+      {R"("url": "https://api.example/x")", false},
+      {R"("url": "https://api.example/x", "headers": {"X-Api-Key": "{token}"}, "token": "t")", true},
+      {R"("url": "https://api.example/x", "headers": {"X-Custom": "a key in any header"})", true},
+      {R"("url": "https://api.example/x?key={token}", "token": "t")", true},
+      {R"("url": "https://api.example/x", "method": "POST", "body": "{\"k\": \"{token}\"}", "token": "t")", true},
+  };
+  for (const auto& c : cases) {
+    Configured cfg = Configure("{" + c.options + R"(, "items": "/items", "fields": {"id": "/id"}})");
+    ASSERT_EQ(cfg.errors, "") << c.options;
+    SourceState state;
+    auto r = cfg.plugin->NextRequest(state, 0);
+    ASSERT_TRUE(r.ok() && r->has_value()) << c.options;
+    EXPECT_EQ((*r)->credentials, c.credentials) << c.options;
+  }
+  // Every preset that sends a token marks its requests.
+  Configured reddit = Configure(R"({"preset": "reddit_search", "query": "acme", "token": "t"})");
+  ASSERT_EQ(reddit.errors, "");
+  SourceState state;
+  EXPECT_TRUE((*reddit.plugin->NextRequest(state, 0))->credentials);
+  Configured youtube = Configure(R"({"preset": "youtube_search", "query": "acme", "token": "t"})");
+  ASSERT_EQ(youtube.errors, "");
+  EXPECT_TRUE((*youtube.plugin->NextRequest(state, 0))->credentials) << "key={token} in the url";
+}
+
+TEST(HttpJsonTest, PresetSourcesDenyPrivateAddressesUnlessTheySayOtherwise) {
+  Configured preset = Configure(R"({"preset": "hackernews_search", "query": "acme"})");
+  ASSERT_EQ(preset.errors, "");
+  EXPECT_TRUE(preset.rules.deny_private);
+  EXPECT_FALSE(preset.rules.allow_private);
+  EXPECT_NE(preset.dump.find("\"deny_private\": true"), std::string::npos) << preset.dump;
+
+  Configured plain = Configure(R"({"url": "http://127.0.0.1:8080/x", "items": "/items", "fields": {"id": "/id"}})");
+  ASSERT_EQ(plain.errors, "");
+  EXPECT_FALSE(plain.rules.deny_private) << "a source without a preset may read a local service";
+
+  Configured off = Configure(R"({"preset": "hackernews_search", "query": "acme", "deny_private": false})");
+  ASSERT_EQ(off.errors, "");
+  EXPECT_FALSE(off.rules.deny_private);
+
+  Configured allow = Configure(R"({"preset": "hackernews_search", "query": "acme", "allow_private": true})");
+  ASSERT_EQ(allow.errors, "");
+  EXPECT_FALSE(allow.rules.deny_private);
+  EXPECT_TRUE(allow.rules.allow_private);
+
+  Configured both = Configure(R"({"preset": "hackernews_search", "query": "acme", "deny_private": true,
+                                  "allow_private": true})");
+  EXPECT_NE(both.errors.find("sources[0].deny_private: contradicts allow_private: true"), std::string::npos)
+      << both.errors;
+
+  testing::TempDir dir;
+  std::string path = dir.Write("lan.json",
+                               "{\"url\": \"http://10.0.0.5/api\", \"fields\": {\"id\": \"/id\"}, "
+                               "\"deny_private\": false}\n");
+  Configured lan = Configure(R"({"preset": ")" + path + R"("})");
+  ASSERT_EQ(lan.errors, "");
+  EXPECT_FALSE(lan.rules.deny_private) << "a preset for a local service may turn it off";
 }
 
 }  // namespace
