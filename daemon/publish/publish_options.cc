@@ -96,7 +96,9 @@ const config::OptionTable<PublishOptions>& PublishOptionTable() {
   static const config::OptionTable<P> table = {
       ListWithDefault("endpoints", {"ipc://alerts.sock", "tcp://127.0.0.1:5556"}, &P::endpoints,
                       "PUB endpoints alerts are published on (multipart [topic, json]). A relative ipc:// path "
-                      "lives in the daemon's runtime_dir. A tcp:// address that is not loopback needs CURVE "
+                      "lives in the daemon's runtime_dir. tcp://HOST:PORT takes a port of 1 to 65535 (or * for any "
+                      "free one) and a host that is *, an IP address ([::1] for IPv6) or a network interface; host "
+                      "names cannot be bound. A tcp:// address that is not loopback needs CURVE "
                       "(curve_secret_key) or allow_plaintext_tcp."),
       ListWithDefault("catchup_endpoints", {"ipc://catchup.sock", "tcp://127.0.0.1:5557"}, &P::catchup_endpoints,
                       "ROUTER endpoints answering catch-up requests from the journal; [] disables catch-up. The "
