@@ -15,6 +15,7 @@
 // while and after they stall (the clients stay connected throughout).
 
 #include <stdlib.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -151,16 +152,27 @@ int StalledCatchup(int k, const std::string& dir, const store::StoreOptions& so,
   return 0;
 }
 
-// Times a catch-up of the whole journal (best of 5).
+// CPU seconds (user + system) of every thread of this process so far.
+double CpuSeconds() {
+  rusage u{};
+  getrusage(RUSAGE_SELF, &u);
+  auto sec = [](const timeval& t) { return t.tv_sec + t.tv_usec / 1e6; };
+  return sec(u.ru_utime) + sec(u.ru_stime);
+}
+
+// Times a catch-up of the whole journal (best of 5), in wall time and in the
+// CPU time of the process (publisher and client), which a busy machine
+// inflates less.
 int CatchupOnly(const std::string& dir, const store::StoreOptions& so, const Clock& clock) {
   publish::Publisher p(
       Options(), dir, [&]() { return store::Store::Open(so, "", clock); }, clock);
   if (!p.Start(0).ok()) return 1;
   auto sub = publish::Subscriber::Connect(p.endpoints()[0], p.catchup_endpoints()[0], {"alert."}, {});
   if (!sub.ok()) return 1;
-  double best = 1e9;
+  double best = 1e9, best_cpu = 1e9;
   for (int round = 0; round < 5; ++round) {
     auto t0 = std::chrono::steady_clock::now();
+    double cpu0 = CpuSeconds();
     uint64_t since = 0;
     size_t entries = 0;
     for (;;) {
@@ -171,10 +183,12 @@ int CatchupOnly(const std::string& dir, const store::StoreOptions& so, const Clo
       if (end->complete) break;
     }
     double s = Since(t0);
+    double cpu = CpuSeconds() - cpu0;
     best = std::min(best, s);
-    std::printf("catch-up of %zu alerts:       %10.3f s  (%.0f entries/s)\n", entries, s, entries / s);
+    best_cpu = std::min(best_cpu, cpu);
+    std::printf("catch-up of %zu alerts:       %10.3f s  (%.0f entries/s, %.3f s CPU)\n", entries, s, entries / s, cpu);
   }
-  std::printf("best of 5:                     %10.3f s\n", best);
+  std::printf("best of 5:                     %10.3f s  (%.3f s CPU)\n", best, best_cpu);
   return 0;
 }
 
