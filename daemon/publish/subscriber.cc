@@ -20,6 +20,11 @@ void ApplyKeys(zmq::socket_t& socket, const ClientKeys& keys) {
   socket.set(zmq::sockopt::curve_secretkey, keys.secret_key);
 }
 
+// libzmq connects to an IPv6 address only with ZMQ_IPV6 set.
+void AllowIpv6(zmq::socket_t& socket, const std::string& endpoint) {
+  if (endpoint.starts_with("tcp://[")) socket.set(zmq::sockopt::ipv6, 1);
+}
+
 // Receives the frames of one message after its `first`.
 std::vector<zmq::message_t> RecvRest(zmq::socket_t& socket, zmq::message_t first) {
   std::vector<zmq::message_t> frames;
@@ -56,6 +61,7 @@ Result<std::unique_ptr<Subscriber>> Subscriber::Connect(const std::string& endpo
     impl->sub.set(zmq::sockopt::rcvhwm, 100000);
     ApplyKeys(impl->sub, keys);
     for (const auto& t : topics) impl->sub.set(zmq::sockopt::subscribe, t);
+    AllowIpv6(impl->sub, endpoint);
     impl->sub.connect(endpoint);
   } catch (const zmq::error_t& e) {
     return Status::InvalidArgument("cannot connect to " + endpoint + ": " + e.what());
@@ -89,6 +95,7 @@ Result<CatchupEnd> Subscriber::CatchUp(const CatchupRequest& request, const std:
     dealer.set(zmq::sockopt::linger, 0);
     dealer.set(zmq::sockopt::rcvhwm, 100000);
     ApplyKeys(dealer, impl_->keys);
+    AllowIpv6(dealer, endpoint);
     dealer.connect(endpoint);
     dealer.send(zmq::buffer(CatchupRequestJson(request)), zmq::send_flags::none);
     for (;;) {

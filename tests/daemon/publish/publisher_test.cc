@@ -1,7 +1,10 @@
 #include "daemon/publish/publisher.h"
 
 #include <gtest/gtest.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <deque>
 #include <fstream>
@@ -408,6 +411,30 @@ TEST(PublisherTest, AFileInTheWayOfAnIpcSocketIsAnError) {
   Status s = p.Start(0);
   EXPECT_EQ(s.code(), Status::Code::kUnavailable);
   EXPECT_NE(s.message().find("alerts.sock exists and is not a socket"), std::string::npos) << s.message();
+}
+
+// IPv6 endpoints pass validation, so they must bind: libzmq needs ZMQ_IPV6.
+TEST(PublisherTest, BindsIpv6LoopbackEndpoints) {
+  {
+    int fd = socket(AF_INET6, SOCK_STREAM, 0);
+    sockaddr_in6 addr{};
+    addr.sin6_family = AF_INET6;
+    addr.sin6_addr = in6addr_loopback;
+    bool usable = fd >= 0 && bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0;
+    if (fd >= 0) close(fd);
+    if (!usable) GTEST_SKIP() << "no IPv6 loopback on this machine";
+  }
+  PublishFixture f;
+  PublishOptions o = f.Options();
+  o.endpoints = {"tcp://[::1]:*"};
+  o.catchup_endpoints = {"tcp://[::1]:*"};
+  ASSERT_TRUE(CheckPublishOptions(o).empty());
+  f.Journal(2);
+  f.StartPublisher(o);
+  EXPECT_TRUE(f.publisher->catchup_endpoints()[0].starts_with("tcp://[::1]:")) << f.publisher->catchup_endpoints()[0];
+  auto sub = Subscriber::Connect(f.publisher->endpoints()[0], f.publisher->catchup_endpoints()[0], {}, {});
+  ASSERT_TRUE(sub.ok());
+  EXPECT_EQ(CatchUpAll(**sub, 0, "").size(), 2u);
 }
 
 class CurveTest : public ::testing::Test {
