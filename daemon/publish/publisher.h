@@ -34,10 +34,10 @@ struct PublisherCounters {
   uint64_t handshakes_rejected = 0;  // failed security handshakes on any socket
   uint64_t zap_denied = 0;           // CURVE clients whose key is not allowed
   uint64_t catchup_requests = 0;
-  uint64_t catchup_errors = 0;   // malformed, refused or failed requests, each answered with an error
-  uint64_t catchup_entries = 0;  // journal entries sent through catch-up
-  uint64_t catchup_refused = 0;  // requests refused because catchup_max_sessions replies were running
-  uint64_t catchup_dropped = 0;  // clients disconnected after catchup_stall_timeout without reading
+  uint64_t catchup_errors = 0;        // malformed, refused or failed requests, each answered with an error
+  uint64_t catchup_entries = 0;       // journal entries sent through catch-up
+  uint64_t catchup_refused = 0;       // requests refused because catchup_max_sessions replies were running
+  uint64_t catchup_dropped = 0;       // clients disconnected after catchup_stall_timeout without reading
   uint64_t catchup_sessions = 0;      // replies in progress now (gauge)
   uint64_t catchup_queued_bytes = 0;  // bytes of replies held for clients that have not read them yet (gauge)
 };
