@@ -84,12 +84,22 @@ int ParseTailArgs(Invocation& inv, TailArgs& a) {
   return 0;
 }
 
-// The first ipc endpoint (local, no keys needed), else the first one.
+// The first ipc endpoint whose socket this user can open (local, no keys
+// needed, and it serves only the service's user and group), else the first
+// tcp one, else the first one.
 std::string Pick(const std::vector<std::string>& endpoints, const std::string& runtime_dir) {
+  std::string ipc, tcp;
   for (const auto& e : endpoints) {
-    if (e.starts_with("ipc://")) return publish::ResolveEndpoint(e, runtime_dir);
+    std::string resolved = publish::ResolveEndpoint(e, runtime_dir);
+    if (resolved.starts_with("ipc://")) {
+      std::string path = resolved.substr(6);
+      if (path.starts_with("@") || access(path.c_str(), R_OK | W_OK) == 0) return resolved;
+      if (ipc.empty()) ipc = resolved;
+    } else if (tcp.empty()) {
+      tcp = resolved;
+    }
   }
-  return endpoints.empty() ? "" : publish::ResolveEndpoint(endpoints[0], runtime_dir);
+  return !tcp.empty() ? tcp : ipc;
 }
 
 // Fills the endpoints not given on the command line from the config (or the

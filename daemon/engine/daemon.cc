@@ -350,6 +350,10 @@ std::string Daemon::StatusJson() {
         {"zap_denied", c.zap_denied},
         {"catchup_requests", c.catchup_requests},
         {"catchup_errors", c.catchup_errors},
+        {"catchup_refused", c.catchup_refused},
+        {"catchup_dropped", c.catchup_dropped},
+        {"catchup_sessions", c.catchup_sessions},
+        {"catchup_queued_bytes", c.catchup_queued_bytes},
     };
     for (const auto& [key, value] : counters) {
       w.Key(key);

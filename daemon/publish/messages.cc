@@ -4,6 +4,9 @@
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
 
+#include <algorithm>
+#include <set>
+
 #include "daemon/base/units.h"
 
 namespace brandmon::publish {
@@ -129,19 +132,40 @@ Result<CatchupRequest> ParseCatchupRequest(std::string_view json) {
   if (doc.HasParseError() || !doc.IsObject()) {
     return Status::InvalidArgument("request is not a JSON object");
   }
+  // An unknown field is refused rather than ignored: a filter the server does
+  // not know would otherwise be silently widened.
+  std::set<std::string_view> seen;
+  for (const auto& m : doc.GetObject()) {
+    std::string_view key(m.name.GetString(), m.name.GetStringLength());
+    if (key != "v" && key != "since" && key != "topic" && key != "limit") {
+      return Status::InvalidArgument("unknown field \"" + ValidUtf8(key.substr(0, 64)) +
+                                     "\" (expected v, since, topic, limit)");
+    }
+    if (!seen.insert(key).second) return Status::InvalidArgument("field \"" + std::string(key) + "\" appears twice");
+  }
   if (!VersionOk(doc)) return Status::InvalidArgument("unsupported version: \"v\" must be 1");
   CatchupRequest req;
   auto since = doc.FindMember("since");
   if (since == doc.MemberEnd()) return Status::InvalidArgument("missing \"since\"");
-  if (!since->value.IsUint64()) return Status::InvalidArgument("\"since\" must be a non-negative integer");
+  if (!since->value.IsUint64() || since->value.GetUint64() > kMaxCatchupSeq) {
+    return Status::InvalidArgument("\"since\" must be an integer from 0 to " + std::to_string(kMaxCatchupSeq));
+  }
   req.since = since->value.GetUint64();
   auto topic = doc.FindMember("topic");
   if (topic != doc.MemberEnd()) {
     if (!topic->value.IsString()) return Status::InvalidArgument("\"topic\" must be a string");
     req.topic.assign(topic->value.GetString(), topic->value.GetStringLength());
+    if (req.topic.size() > kMaxCatchupTopic) {
+      return Status::InvalidArgument("\"topic\" must be at most " + std::to_string(kMaxCatchupTopic) + " bytes");
+    }
+    bool control = std::any_of(req.topic.begin(), req.topic.end(),
+                               [](char c) { return static_cast<unsigned char>(c) < 0x20 || c == 0x7f; });
+    if (control || ValidUtf8(req.topic) != req.topic) {
+      return Status::InvalidArgument("\"topic\" must be UTF-8 text without control characters");
+    }
   }
-  if (!OptionalUint(doc, "limit", req.limit)) {
-    return Status::InvalidArgument("\"limit\" must be a non-negative integer");
+  if (!OptionalUint(doc, "limit", req.limit) || req.limit > kMaxCatchupSeq) {
+    return Status::InvalidArgument("\"limit\" must be an integer from 0 to " + std::to_string(kMaxCatchupSeq));
   }
   return req;
 }

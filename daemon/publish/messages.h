@@ -42,14 +42,20 @@ Result<uint64_t> ParseAlertSeq(std::string_view json);
 
 // "Everything journaled after `since` whose topic starts with `topic`":
 // {"v":1,"since":N,"topic":"alert.acme","limit":L}. Only "since" is required.
+// The largest "since" and "limit" a request may carry (seqs are SQLite
+// integers), and the longest topic prefix.
+inline constexpr uint64_t kMaxCatchupSeq = 9223372036854775807ULL;
+inline constexpr size_t kMaxCatchupTopic = 256;
 struct CatchupRequest {
   uint64_t since = 0;
   std::string topic;
   uint64_t limit = 0;  // 0: the server's maximum
 };
 std::string CatchupRequestJson(const CatchupRequest& request);
-// Errors: InvalidArgument naming the field at fault. Never throws, whatever
-// the bytes.
+// Errors: InvalidArgument naming the field at fault: not an object, an
+// unknown or repeated field, "v" other than 1, "since" or "limit" not an
+// integer in 0..kMaxCatchupSeq, "topic" not UTF-8 text of at most
+// kMaxCatchupTopic bytes. Never throws, whatever the bytes.
 Result<CatchupRequest> ParseCatchupRequest(std::string_view json);
 
 // The end marker of a catch-up reply: the reply held every matching entry

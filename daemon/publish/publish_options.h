@@ -26,6 +26,9 @@ struct PublishOptions {
   bool allow_plaintext_tcp = false;
   int64_t catchup_max_entries = 0;   // most entries one catch-up reply carries
   uint64_t catchup_max_request = 0;  // bytes; bigger requests are refused by libzmq
+  int64_t catchup_max_sessions = 0;  // catch-up replies in progress at once; more are refused ("busy")
+  uint64_t catchup_max_queued = 0;   // bytes of one client's reply held in the daemon, not yet sent
+  Duration catchup_stall_timeout{};  // a client that takes nothing for this long is disconnected
 };
 const config::OptionTable<PublishOptions>& PublishOptionTable();
 
@@ -38,10 +41,18 @@ struct OptionError {
   std::string message;
 };
 
-// The checks a single option cannot make: endpoint schemes, Z85 keys, CURVE
-// without admitted clients, plaintext TCP on a non-loopback address without
+// The checks a single option cannot make: endpoint syntax (see
+// CheckEndpoint), an endpoint listed twice, Z85 keys, CURVE without admitted
+// clients, plaintext TCP on a non-loopback address without
 // allow_plaintext_tcp. Empty when the options are valid.
 std::vector<OptionError> CheckPublishOptions(const PublishOptions& options);
+
+// Why libzmq could not bind `endpoint`, or "" when it can: "ipc://PATH" with
+// a non-empty path that fits a unix socket address, or "tcp://HOST:PORT" with
+// PORT 1..65535 or "*" (any free port) and HOST "*", an IPv4 address, an IPv6
+// address in brackets or a network interface of this machine (libzmq does
+// not resolve host names when binding).
+std::string CheckEndpoint(std::string_view endpoint);
 
 // "ipc://NAME" with a relative NAME becomes "ipc://<runtime_dir>/NAME"; any
 // other endpoint is returned as is.

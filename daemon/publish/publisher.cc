@@ -1,8 +1,10 @@
 #include "daemon/publish/publisher.h"
 
+#include <malloc.h>
 #include <pthread.h>
 #include <spdlog/spdlog.h>
 #include <sys/eventfd.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -10,6 +12,7 @@
 #include <cstring>
 #include <deque>
 #include <list>
+#include <map>
 #include <mutex>
 #include <set>
 #include <thread>
@@ -29,12 +32,15 @@ constexpr const char* kZapEndpoint = "inproc://zeromq.zap.01";
 // How long the publisher waits before retrying a send refused at a
 // subscriber's high-water mark.
 constexpr Duration kRetryInterval{10};
-// Journal entries read per query and sent per session before the catch-up
-// thread looks at its socket again, so one long reply does not starve others.
+// Most journal entries read per query and sent per session before the
+// catch-up thread looks at its socket again, so one long reply does not
+// starve others.
 constexpr size_t kCatchupChunk = 1000;
-constexpr size_t kMaxCatchupSessions = 64;
-// A catch-up client that reads nothing for this long is abandoned.
-constexpr Duration kCatchupStall = std::chrono::seconds(30);
+// How often, in real time, the catch-up thread looks for stalled clients
+// while it has nothing else to do (the clock may be a fake one).
+constexpr Duration kStallCheck{100};
+// Error replies a client may leave unread before its requests go unanswered.
+constexpr int64_t kMaxUnreadErrorBytes = 4096;
 constexpr int kHandshakeEvents =
     ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL | ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL | ZMQ_EVENT_HANDSHAKE_FAILED_AUTH;
 
@@ -74,7 +80,8 @@ struct WireMessage {
 
 struct Counters {
   std::atomic<uint64_t> published{0}, mentions_published{0}, dropped_slow_subscriber{0}, dropped_queue_full{0},
-      heartbeats{0}, handshakes_rejected{0}, zap_denied{0}, catchup_requests{0}, catchup_errors{0}, catchup_entries{0};
+      heartbeats{0}, handshakes_rejected{0}, zap_denied{0}, catchup_requests{0}, catchup_errors{0}, catchup_entries{0},
+      catchup_refused{0}, catchup_dropped{0}, catchup_sessions{0};
 };
 
 std::string_view HandshakeReason(uint16_t event) {
@@ -143,6 +150,73 @@ Result<std::string> Bind(zmq::socket_t& socket, const std::string& endpoint) {
   }
 }
 
+// What the catch-up thread shares with libzmq's I/O thread, which frees the
+// replies it has written. Owned jointly by the publisher and every reply in
+// flight, so a reply freed while the context shuts down is still safe.
+struct CatchupShared {
+  WakeFd wake;                           // wakes the catch-up thread when a client took enough
+  std::atomic<int64_t> queued_bytes{0};  // all clients
+};
+
+// The bytes of replies to one client that libzmq has not written to its
+// connection yet. The catch-up thread adds, the I/O thread subtracts.
+struct PeerBytes {
+  explicit PeerBytes(std::shared_ptr<CatchupShared> s) : shared(std::move(s)) {}
+  std::atomic<int64_t> bytes{0};
+  // While >= 0 the catch-up thread waits for `bytes` to fall to this value.
+  std::atomic<int64_t> wake_at{-1};
+  std::shared_ptr<CatchupShared> shared;
+};
+
+// A reply frame handed to libzmq without a copy; FreeHeld runs when libzmq
+// is done with it (written, or dropped with its connection).
+struct HeldFrame {
+  std::string data;
+  int64_t accounted = 0;
+  std::shared_ptr<PeerBytes> peer;
+};
+
+void FreeHeld(void*, void* hint) {
+  std::unique_ptr<HeldFrame> held(static_cast<HeldFrame*>(hint));
+  PeerBytes& p = *held->peer;
+  int64_t left = p.bytes.fetch_sub(held->accounted) - held->accounted;
+  p.shared->queued_bytes.fetch_sub(held->accounted);
+  int64_t at = p.wake_at.load();
+  if (at >= 0 && left <= at && p.wake_at.compare_exchange_strong(at, -1)) p.shared->wake.Wake();
+}
+
+// The connection a request came in on. libzmq cannot close one peer of a
+// ROUTER, but it tells the socket descriptor of a received message
+// (ZMQ_SRCFD), and a socket shut down under it counts as a peer that left:
+// its session ends and the messages queued for it are freed.
+struct PeerConnection {
+  int fd = -1;
+  dev_t dev = 0;
+  ino_t ino = 0;
+  std::string address;  // for the log: IP, or ":uid:gid:pid" on ipc
+
+  static PeerConnection Of(zmq::message_t& msg) {
+    PeerConnection c;
+    if (const char* a = zmq_msg_gets(msg.handle(), "Peer-Address")) c.address = a;
+    int fd = zmq_msg_get(msg.handle(), ZMQ_SRCFD);
+    struct stat st {};
+    if (fd >= 0 && fstat(fd, &st) == 0 && S_ISSOCK(st.st_mode)) {
+      c.fd = fd;
+      c.dev = st.st_dev;
+      c.ino = st.st_ino;
+    }
+    return c;
+  }
+
+  // Shuts the connection down if the descriptor still names the same socket:
+  // libzmq may have closed it (the client left) and the number been reused.
+  bool Shutdown() const {
+    struct stat st {};
+    if (fd < 0 || fstat(fd, &st) != 0 || !S_ISSOCK(st.st_mode) || st.st_dev != dev || st.st_ino != ino) return false;
+    return shutdown(fd, SHUT_RDWR) == 0;
+  }
+};
+
 struct CatchupSession {
   zmq::message_t identity;
   bool delimiter = false;  // the client sent an empty frame before the request (REQ style)
@@ -151,10 +225,31 @@ struct CatchupSession {
   uint64_t upto = 0;    // the journal's last seq when the request arrived
   uint64_t remaining = 0;
   uint64_t count = 0;
+  bool read_all = false;   // the last journal read returned every matching entry left
   bool exhausted = false;  // no more matching entries up to `upto`
+  bool answered = false;   // the end marker is sent; the session lasts until the client took it all
+  size_t read_chunk = kCatchupChunk;
   std::deque<store::JournalEntry> pending;
+  std::shared_ptr<PeerBytes> held;
+  PeerConnection connection;
+  int64_t last_held = 0;
   MonoTime last_progress;
 };
+
+// Where a session stands after a turn of Serve.
+enum class Turn {
+  kDone,     // answered and taken by the client, or abandoned
+  kMore,     // more to send now
+  kWaiting,  // waits for the client to read (its held bytes wake the thread)
+  kRetry,    // a send was refused at the high-water mark: retry after kRetryInterval
+};
+// Waits for `held` to fall to `level`: kWaiting, or kMore when it already has.
+Turn WaitForClient(PeerBytes& held, int64_t level) {
+  held.wake_at.store(level);
+  if (held.bytes.load() > level) return Turn::kWaiting;
+  held.wake_at.store(-1);
+  return Turn::kMore;
+}
 
 }  // namespace
 
@@ -184,13 +279,19 @@ struct Publisher::Impl {
   void SendHeartbeat();
 
   // Catch-up thread helpers.
-  void ReceiveRequests(store::Store* store, std::list<CatchupSession>& sessions);
-  void StartSession(store::Store* store, std::vector<zmq::message_t>& frames, bool delimiter,
-                    std::list<CatchupSession>& sessions);
+  void ReceiveRequests(store::Store* store);
+  void StartSession(store::Store* store, std::vector<zmq::message_t>& frames, bool delimiter);
+  std::shared_ptr<PeerBytes> PeerOf(const zmq::message_t& identity);
   void SendError(zmq::message_t& identity, bool delimiter, std::string_view message);
-  // Returns true when the session is finished (answered or abandoned).
-  bool Serve(store::Store* store, CatchupSession& session);
-  bool SendFrames(CatchupSession& s, std::string_view topic, std::string_view payload);
+  void SendError(zmq::message_t& identity, bool delimiter, const std::shared_ptr<PeerBytes>& held,
+                 std::string_view message);
+  Turn Serve(store::Store* store, CatchupSession& session);
+  Turn Fill(store::Store* store, CatchupSession& session);
+  bool SendHeld(const zmq::message_t& identity, bool delimiter, const std::shared_ptr<PeerBytes>& held,
+                std::string_view topic, std::string&& payload);
+  // Serves every session once; returns the poll timeout until the next turn.
+  std::chrono::milliseconds ServeAll(store::Store* store);
+  void NoteProgress(CatchupSession& s, MonoTime now);
 
   PublishOptions options;
   std::string runtime_dir;
@@ -206,6 +307,12 @@ struct Publisher::Impl {
   std::string secret_key;
   std::set<std::string> allowed_keys;      // raw 32-byte public keys
   std::vector<OwnedSocketFile> ipc_files;  // removed at Stop while still ours
+  std::shared_ptr<CatchupShared> catchup_shared = std::make_shared<CatchupShared>();
+  // Owned by the catch-up thread: the replies in progress, and every client
+  // with a session or unread replies (by routing id).
+  std::list<CatchupSession> sessions;
+  std::map<std::string, std::shared_ptr<PeerBytes>> peers;
+  bool trim_pending = false;
 
   WakeFd wake;
   std::mutex mu;
@@ -251,6 +358,11 @@ Result<std::vector<std::string>> Publisher::Impl::BindAll(zmq::socket_t& socket,
   std::vector<std::string> bound(resolved.size());
   for (bool tcp_pass : {false, true}) {
     if (tcp_pass && !secret_key.empty()) ApplyCurve(socket);
+    // libzmq binds an IPv6 address only with ZMQ_IPV6 set.
+    if (tcp_pass &&
+        std::any_of(resolved.begin(), resolved.end(), [](const std::string& e) { return e.starts_with("tcp://["); })) {
+      socket.set(zmq::sockopt::ipv6, 1);
+    }
     for (size_t i = 0; i < resolved.size(); ++i) {
       if (resolved[i].starts_with("tcp://") != tcp_pass) continue;
       auto b = Bind(socket, resolved[i]);
@@ -425,21 +537,53 @@ void Publisher::Impl::PublishLoop() {
 
 // ---- catch-up thread -------------------------------------------------------
 
+std::shared_ptr<PeerBytes> Publisher::Impl::PeerOf(const zmq::message_t& identity) {
+  auto& p = peers[std::string(static_cast<const char*>(identity.data()), identity.size())];
+  if (!p) p = std::make_shared<PeerBytes>(catchup_shared);
+  return p;
+}
+
+// Sends [identity, (delimiter,) topic, payload]; the payload is moved to
+// libzmq (only when the message is accepted) and counted in `held` until
+// libzmq frees it. False, with `payload` untouched, when the client is at its
+// high-water mark. Throws zmq::error_t (EHOSTUNREACH) when
+// the client is gone.
+bool Publisher::Impl::SendHeld(const zmq::message_t& identity, bool delimiter, const std::shared_ptr<PeerBytes>& held,
+                               std::string_view topic, std::string&& payload) {
+  zmq::message_t id;
+  id.copy(const_cast<zmq::message_t&>(identity));
+  if (!router->send(id, zmq::send_flags::sndmore | zmq::send_flags::dontwait)) return false;
+  if (delimiter) (void)router->send(zmq::const_buffer("", 0), zmq::send_flags::sndmore);
+  (void)router->send(zmq::buffer(topic), zmq::send_flags::sndmore);
+  auto frame = std::make_unique<HeldFrame>();
+  frame->data = std::move(payload);
+  frame->accounted = static_cast<int64_t>(frame->data.size() + topic.size() + identity.size());
+  frame->peer = held;
+  zmq::message_t body(frame->data.data(), frame->data.size(), FreeHeld, frame.get());
+  held->bytes += frame->accounted;
+  catchup_shared->queued_bytes += frame->accounted;
+  (void)frame.release();  // FreeHeld owns it now
+  (void)router->send(body, zmq::send_flags::none);
+  return true;
+}
+
 void Publisher::Impl::SendError(zmq::message_t& identity, bool delimiter, std::string_view message) {
+  SendError(identity, delimiter, PeerOf(identity), message);
+}
+
+void Publisher::Impl::SendError(zmq::message_t& identity, bool delimiter, const std::shared_ptr<PeerBytes>& held,
+                                std::string_view message) {
   ++counters.catchup_errors;
-  std::string json = CatchupErrorJson(message);
+  // A client that sends requests and never reads the answers gets no more.
+  if (held->bytes.load() > kMaxUnreadErrorBytes) return;
   try {
-    if (!router->send(identity, zmq::send_flags::sndmore | zmq::send_flags::dontwait)) return;
-    if (delimiter) (void)router->send(zmq::const_buffer("", 0), zmq::send_flags::sndmore);
-    (void)router->send(zmq::buffer(kCatchupErrorTopic), zmq::send_flags::sndmore);
-    (void)router->send(zmq::buffer(json), zmq::send_flags::none);
+    (void)SendHeld(identity, delimiter, held, kCatchupErrorTopic, CatchupErrorJson(message));
   } catch (const zmq::error_t& e) {
     spdlog::debug("catch-up error reply dropped: {}", e.what());
   }
 }
 
-void Publisher::Impl::StartSession(store::Store* store, std::vector<zmq::message_t>& frames, bool delimiter,
-                                   std::list<CatchupSession>& sessions) {
+void Publisher::Impl::StartSession(store::Store* store, std::vector<zmq::message_t>& frames, bool delimiter) {
   zmq::message_t& body = frames.back();
   if (body.size() > options.catchup_max_request) {
     return SendError(frames[0], delimiter,
@@ -449,12 +593,20 @@ void Publisher::Impl::StartSession(store::Store* store, std::vector<zmq::message
   auto req = ParseCatchupRequest(body.to_string_view());
   if (!req.ok()) return SendError(frames[0], delimiter, "malformed request: " + req.status().message());
   if (store == nullptr) return SendError(frames[0], delimiter, "journal unavailable");
+  // A new request from the same client replaces its unfinished one; what is
+  // still held for the client stays counted against it.
+  sessions.remove_if([&](const CatchupSession& s) { return s.identity == frames[0]; });
+  if (sessions.size() >= static_cast<size_t>(options.catchup_max_sessions)) {
+    ++counters.catchup_refused;
+    return SendError(frames[0], delimiter,
+                     "busy: " + std::to_string(sessions.size()) +
+                         " catch-up replies are in progress (publish.catchup_max_sessions); ask again later");
+  }
   auto last = store->LastSeq();
   if (!last.ok()) return SendError(frames[0], delimiter, "journal read failed");
-  // A new request from the same client replaces its unfinished one.
-  sessions.remove_if([&](const CatchupSession& s) { return s.identity == frames[0]; });
-  if (sessions.size() >= kMaxCatchupSessions) return SendError(frames[0], delimiter, "busy: too many catch-ups");
   CatchupSession s;
+  s.held = PeerOf(frames[0]);
+  s.connection = PeerConnection::Of(body);
   s.identity = std::move(frames[0]);
   s.delimiter = delimiter;
   s.prefix = req->topic;
@@ -462,11 +614,12 @@ void Publisher::Impl::StartSession(store::Store* store, std::vector<zmq::message
   s.upto = *last;
   uint64_t max = static_cast<uint64_t>(options.catchup_max_entries);
   s.remaining = req->limit == 0 ? max : std::min(req->limit, max);
+  s.last_held = s.held->bytes.load();
   s.last_progress = clock.Mono();
   sessions.push_back(std::move(s));
 }
 
-void Publisher::Impl::ReceiveRequests(store::Store* store, std::list<CatchupSession>& sessions) {
+void Publisher::Impl::ReceiveRequests(store::Store* store) {
   for (int n = 0; n < 100; ++n) {
     std::vector<zmq::message_t> frames;
     zmq::message_t frame;
@@ -482,9 +635,9 @@ void Publisher::Impl::ReceiveRequests(store::Store* store, std::list<CatchupSess
     ++counters.catchup_requests;
     // A DEALER sends [request], a REQ [empty, request]; the ROUTER prepends the identity.
     if (frames.size() == 2) {
-      StartSession(store, frames, false, sessions);
+      StartSession(store, frames, false);
     } else if (frames.size() == 3 && frames[1].size() == 0) {
-      StartSession(store, frames, true, sessions);
+      StartSession(store, frames, true);
     } else {
       bool delimiter = frames.size() > 1 && frames[1].size() == 0;
       SendError(frames[0], delimiter, "malformed request: expected one JSON frame");
@@ -492,31 +645,49 @@ void Publisher::Impl::ReceiveRequests(store::Store* store, std::list<CatchupSess
   }
 }
 
-bool Publisher::Impl::SendFrames(CatchupSession& s, std::string_view topic, std::string_view payload) {
-  zmq::message_t id;
-  id.copy(s.identity);
-  if (!router->send(id, zmq::send_flags::sndmore | zmq::send_flags::dontwait)) return false;
-  if (s.delimiter) (void)router->send(zmq::const_buffer("", 0), zmq::send_flags::sndmore);
-  (void)router->send(zmq::buffer(topic), zmq::send_flags::sndmore);
-  (void)router->send(zmq::buffer(payload), zmq::send_flags::none);
-  s.last_progress = clock.Mono();
-  return true;
+// Reads the next entries of `s` from the journal, about catchup_max_queued
+// bytes' worth, so that what waits in `pending` stays near that bound too.
+Turn Publisher::Impl::Fill(store::Store* store, CatchupSession& s) {
+  size_t limit = static_cast<size_t>(std::min<uint64_t>(s.read_chunk, s.remaining));
+  auto rows = store->ReadSince(s.cursor, s.prefix, limit);
+  if (!rows.ok()) {
+    spdlog::warn("catch-up journal read failed: {}", rows.status().message());
+    SendError(s.identity, s.delimiter, s.held, "journal read failed");
+    return Turn::kDone;
+  }
+  s.read_all = rows->size() < limit;
+  size_t bytes = 0;
+  for (auto& e : *rows) {
+    bytes += e.payload.size() + e.topic.size();
+    if (e.seq <= s.upto) s.pending.push_back(std::move(e));
+  }
+  if (!rows->empty()) {
+    size_t average = std::max<size_t>(bytes / rows->size(), 1);
+    s.read_chunk = std::clamp<size_t>(options.catchup_max_queued / average, 1, kCatchupChunk);
+  }
+  if (s.pending.empty()) s.exhausted = true;
+  return Turn::kMore;
 }
 
-bool Publisher::Impl::Serve(store::Store* store, CatchupSession& s) {
+Turn Publisher::Impl::Serve(store::Store* store, CatchupSession& s) {
+  const auto max_held = static_cast<int64_t>(options.catchup_max_queued);
   try {
-    for (size_t sent = 0; sent < kCatchupChunk; ++sent) {
+    for (size_t sent = 0; sent < kCatchupChunk;) {
+      if (s.answered) {
+        if (s.held->bytes.load() <= 0) return Turn::kDone;
+        if (WaitForClient(*s.held, 0) == Turn::kWaiting) return Turn::kWaiting;
+        continue;
+      }
+      if (s.held->bytes.load() >= max_held) {
+        if (WaitForClient(*s.held, max_held / 2) == Turn::kWaiting) return Turn::kWaiting;
+        continue;
+      }
       if (s.pending.empty() && !s.exhausted && s.remaining > 0) {
-        auto rows = store->ReadSince(s.cursor, s.prefix, std::min<uint64_t>(kCatchupChunk, s.remaining));
-        if (!rows.ok()) {
-          spdlog::warn("catch-up journal read failed: {}", rows.status().message());
-          SendError(s.identity, s.delimiter, "journal read failed");
-          return true;
+        if (s.read_all) {
+          s.exhausted = true;
+        } else if (Fill(store, s) == Turn::kDone) {
+          return Turn::kDone;
         }
-        for (auto& e : *rows) {
-          if (e.seq <= s.upto) s.pending.push_back(std::move(e));
-        }
-        if (s.pending.empty()) s.exhausted = true;
       }
       if (s.pending.empty()) {
         CatchupEnd end;
@@ -524,28 +695,74 @@ bool Publisher::Impl::Serve(store::Store* store, CatchupSession& s) {
         end.upto = s.exhausted ? s.upto : s.cursor;
         end.count = s.count;
         end.last_seq = s.upto;
-        return SendFrames(s, kCatchupEndTopic, CatchupEndJson(end));
+        if (!SendHeld(s.identity, s.delimiter, s.held, kCatchupEndTopic, CatchupEndJson(end))) return Turn::kRetry;
+        s.answered = true;
+        s.last_progress = clock.Mono();
+        continue;
       }
-      const store::JournalEntry& e = s.pending.front();
-      if (!SendFrames(s, e.topic, e.payload)) {
-        if (clock.Mono() - s.last_progress > kCatchupStall) {
-          spdlog::warn("catch-up client stopped reading; reply abandoned after {} entries", s.count);
-          return true;
-        }
-        return false;
-      }
+      store::JournalEntry& e = s.pending.front();
+      if (!SendHeld(s.identity, s.delimiter, s.held, e.topic, std::move(e.payload))) return Turn::kRetry;
+      s.last_progress = clock.Mono();
       s.cursor = e.seq;
       ++s.count;
       --s.remaining;
+      ++sent;
       ++counters.catchup_entries;
       s.pending.pop_front();
     }
   } catch (const zmq::error_t& e) {
     // EHOSTUNREACH: the client went away.
     spdlog::debug("catch-up reply abandoned: {}", e.what());
-    return true;
+    return Turn::kDone;
   }
-  return false;
+  return Turn::kMore;
+}
+
+// A client makes progress when libzmq writes some of what is held for it.
+void Publisher::Impl::NoteProgress(CatchupSession& s, MonoTime now) {
+  int64_t held = s.held->bytes.load();
+  if (held < s.last_held) s.last_progress = now;
+  s.last_held = held;
+}
+
+std::chrono::milliseconds Publisher::Impl::ServeAll(store::Store* store) {
+  bool more = false, retry = false;
+  for (auto it = sessions.begin(); it != sessions.end();) {
+    NoteProgress(*it, clock.Mono());
+    Turn turn = Serve(store, *it);
+    MonoTime now = clock.Mono();
+    NoteProgress(*it, now);
+    if (turn != Turn::kDone && turn != Turn::kMore && now - it->last_progress > options.catchup_stall_timeout) {
+      ++counters.catchup_dropped;
+      bool closed = it->connection.Shutdown();
+      spdlog::warn("catch-up client {} took nothing for {}s with {} bytes waiting; {}",
+                   it->connection.address.empty() ? "?" : it->connection.address,
+                   std::chrono::duration_cast<std::chrono::seconds>(options.catchup_stall_timeout).count(),
+                   it->held->bytes.load(), closed ? "disconnected" : "reply abandoned");
+      // Wake when libzmq has freed what it held, to give the memory back.
+      it->held->wake_at.store(0);
+      turn = Turn::kDone;
+    }
+    trim_pending |= turn == Turn::kDone;
+    more |= turn == Turn::kMore;
+    retry |= turn == Turn::kRetry;
+    it = turn == Turn::kDone ? sessions.erase(it) : std::next(it);
+  }
+  // A client is forgotten once nothing is held for it and it has no session.
+  std::erase_if(peers, [](const auto& p) { return p.second.use_count() == 1; });
+  counters.catchup_sessions = sessions.size();
+  // The entries of finished replies are freed in small blocks that the
+  // allocator keeps; once nothing is left, hand them back to the system.
+  if (trim_pending && sessions.empty() && catchup_shared->queued_bytes.load() == 0) {
+    trim_pending = false;
+#ifdef __GLIBC__
+    malloc_trim(0);
+#endif
+  }
+  if (more) return std::chrono::milliseconds(0);
+  if (retry) return std::chrono::duration_cast<std::chrono::milliseconds>(kRetryInterval);
+  if (!sessions.empty()) return std::chrono::duration_cast<std::chrono::milliseconds>(kStallCheck);
+  return std::chrono::milliseconds(-1);
 }
 
 void Publisher::Impl::CatchupLoop() {
@@ -557,22 +774,24 @@ void Publisher::Impl::CatchupLoop() {
   } else {
     spdlog::error("catch-up cannot open the journal: {}", opened.status().message());
   }
-  std::list<CatchupSession> sessions;
+  std::chrono::milliseconds wait(-1);
   try {
     for (;;) {
       zmq::pollitem_t items[] = {{router->handle(), 0, ZMQ_POLLIN, 0},
-                                 {router_monitor->socket().handle(), 0, ZMQ_POLLIN, 0}};
-      zmq::poll(items, 2, std::chrono::milliseconds(sessions.empty() ? -1 : kRetryInterval.count()));
+                                 {router_monitor->socket().handle(), 0, ZMQ_POLLIN, 0},
+                                 {nullptr, catchup_shared->wake.fd(), ZMQ_POLLIN, 0}};
+      zmq::poll(items, 3, wait);
+      if (items[2].revents & ZMQ_POLLIN) catchup_shared->wake.Drain();
       router_monitor->Drain(counters.handshakes_rejected);
-      ReceiveRequests(store.get(), sessions);
-      for (auto it = sessions.begin(); it != sessions.end();) {
-        it = Serve(store.get(), *it) ? sessions.erase(it) : std::next(it);
-      }
+      ReceiveRequests(store.get());
+      wait = ServeAll(store.get());
     }
   } catch (const zmq::error_t& e) {
     if (e.num() != ETERM) spdlog::error("catch-up service stopped: {}", e.what());
   }
   sessions.clear();
+  peers.clear();
+  counters.catchup_sessions = 0;
   router_monitor.reset();
   router->close();
 }
@@ -644,9 +863,22 @@ bool Publisher::PublishMention(ScoredMention mention) {
 
 PublisherCounters Publisher::counters() const {
   const Counters& c = impl_->counters;
-  return {
-      c.published,           c.mentions_published, c.dropped_slow_subscriber, c.dropped_queue_full, c.heartbeats,
-      c.handshakes_rejected, c.zap_denied,         c.catchup_requests,        c.catchup_errors,     c.catchup_entries};
+  PublisherCounters out;
+  out.published = c.published;
+  out.mentions_published = c.mentions_published;
+  out.dropped_slow_subscriber = c.dropped_slow_subscriber;
+  out.dropped_queue_full = c.dropped_queue_full;
+  out.heartbeats = c.heartbeats;
+  out.handshakes_rejected = c.handshakes_rejected;
+  out.zap_denied = c.zap_denied;
+  out.catchup_requests = c.catchup_requests;
+  out.catchup_errors = c.catchup_errors;
+  out.catchup_entries = c.catchup_entries;
+  out.catchup_refused = c.catchup_refused;
+  out.catchup_dropped = c.catchup_dropped;
+  out.catchup_sessions = c.catchup_sessions;
+  out.catchup_queued_bytes = static_cast<uint64_t>(std::max<int64_t>(impl_->catchup_shared->queued_bytes.load(), 0));
+  return out;
 }
 
 }  // namespace brandmon::publish

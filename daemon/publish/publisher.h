@@ -34,13 +34,20 @@ struct PublisherCounters {
   uint64_t handshakes_rejected = 0;  // failed security handshakes on any socket
   uint64_t zap_denied = 0;           // CURVE clients whose key is not allowed
   uint64_t catchup_requests = 0;
-  uint64_t catchup_errors = 0;   // malformed or failed requests, each answered with an error
-  uint64_t catchup_entries = 0;  // journal entries sent through catch-up
+  uint64_t catchup_errors = 0;        // malformed, refused or failed requests, each answered with an error
+  uint64_t catchup_entries = 0;       // journal entries sent through catch-up
+  uint64_t catchup_refused = 0;       // requests refused because catchup_max_sessions replies were running
+  uint64_t catchup_dropped = 0;       // clients disconnected after catchup_stall_timeout without reading
+  uint64_t catchup_sessions = 0;      // replies in progress now (gauge)
+  uint64_t catchup_queued_bytes = 0;  // bytes of replies held for clients that have not read them yet (gauge)
 };
 
 // Sends journaled alerts (and, for brands that ask, their mentions) to
 // subscribers over ZeroMQ, answers catch-up requests from the journal and
-// authenticates CURVE clients. Start() binds every socket and starts three
+// authenticates CURVE clients. Catch-up is bounded: at most
+// catchup_max_sessions replies at once, at most catchup_max_queued bytes held
+// for one client, and a client that takes nothing for catchup_stall_timeout
+// is disconnected and what was held for it freed. Start() binds every socket and starts three
 // named threads, each owning its sockets: "bm-publish" (the XPUB socket and
 // heartbeats), "bm-catchup" (the ROUTER socket and its own journal
 // connection) and, with CURVE, "bm-zap" (the ZAP handler). Stop() joins them

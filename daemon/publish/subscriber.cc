@@ -20,15 +20,28 @@ void ApplyKeys(zmq::socket_t& socket, const ClientKeys& keys) {
   socket.set(zmq::sockopt::curve_secretkey, keys.secret_key);
 }
 
-// Receives the frames of one message.
-std::vector<zmq::message_t> RecvAll(zmq::socket_t& socket) {
+// libzmq connects to an IPv6 address only with ZMQ_IPV6 set.
+void AllowIpv6(zmq::socket_t& socket, const std::string& endpoint) {
+  if (endpoint.starts_with("tcp://[")) socket.set(zmq::sockopt::ipv6, 1);
+}
+
+// Receives the frames of one message after its `first`.
+std::vector<zmq::message_t> RecvRest(zmq::socket_t& socket, zmq::message_t first) {
   std::vector<zmq::message_t> frames;
-  do {
+  frames.push_back(std::move(first));
+  while (frames.back().more()) {
     zmq::message_t f;
     (void)socket.recv(f, zmq::recv_flags::none);
     frames.push_back(std::move(f));
-  } while (frames.back().more());
+  }
   return frames;
+}
+
+// Receives the frames of one message.
+std::vector<zmq::message_t> RecvAll(zmq::socket_t& socket) {
+  zmq::message_t first;
+  (void)socket.recv(first, zmq::recv_flags::none);
+  return RecvRest(socket, std::move(first));
 }
 
 }  // namespace
@@ -48,6 +61,7 @@ Result<std::unique_ptr<Subscriber>> Subscriber::Connect(const std::string& endpo
     impl->sub.set(zmq::sockopt::rcvhwm, 100000);
     ApplyKeys(impl->sub, keys);
     for (const auto& t : topics) impl->sub.set(zmq::sockopt::subscribe, t);
+    AllowIpv6(impl->sub, endpoint);
     impl->sub.connect(endpoint);
   } catch (const zmq::error_t& e) {
     return Status::InvalidArgument("cannot connect to " + endpoint + ": " + e.what());
@@ -81,16 +95,23 @@ Result<CatchupEnd> Subscriber::CatchUp(const CatchupRequest& request, const std:
     dealer.set(zmq::sockopt::linger, 0);
     dealer.set(zmq::sockopt::rcvhwm, 100000);
     ApplyKeys(dealer, impl_->keys);
+    AllowIpv6(dealer, endpoint);
     dealer.connect(endpoint);
     dealer.send(zmq::buffer(CatchupRequestJson(request)), zmq::send_flags::none);
     for (;;) {
-      zmq::pollitem_t item{dealer.handle(), 0, ZMQ_POLLIN, 0};
-      zmq::poll(&item, 1, std::chrono::milliseconds(timeout.count()));
-      if (!(item.revents & ZMQ_POLLIN)) {
-        return Status::Unavailable("no catch-up answer from " + endpoint + " within " +
-                                   std::to_string(timeout.count()) + "ms");
+      // Poll only when nothing is waiting: a reply of many entries is read
+      // without a system call per entry.
+      zmq::message_t first;
+      if (!dealer.recv(first, zmq::recv_flags::dontwait)) {
+        zmq::pollitem_t item{dealer.handle(), 0, ZMQ_POLLIN, 0};
+        zmq::poll(&item, 1, std::chrono::milliseconds(timeout.count()));
+        if (!(item.revents & ZMQ_POLLIN)) {
+          return Status::Unavailable("no catch-up answer from " + endpoint + " within " +
+                                     std::to_string(timeout.count()) + "ms");
+        }
+        continue;
       }
-      auto frames = RecvAll(dealer);
+      auto frames = RecvRest(dealer, std::move(first));
       if (frames.size() != 2) return Status::Corrupt("malformed catch-up reply from " + endpoint);
       std::string topic = frames[0].to_string();
       if (topic == kCatchupEndTopic) return ParseCatchupEnd(frames[1].to_string_view());

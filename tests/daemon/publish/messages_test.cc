@@ -37,6 +37,9 @@ TEST(MessagesTest, CatchupRequestRoundTrips) {
   EXPECT_EQ(req->since, 7u);
   EXPECT_EQ(req->topic, "alert.acme");
   EXPECT_EQ(req->limit, 10u);
+  auto largest = ParseCatchupRequest(R"({"since":9223372036854775807,"limit":9223372036854775807})");
+  ASSERT_TRUE(largest.ok()) << largest.status().ToString();
+  EXPECT_EQ(largest->since, kMaxCatchupSeq);
   auto minimal = ParseCatchupRequest(R"({"since":0})");
   ASSERT_TRUE(minimal.ok());
   EXPECT_EQ(minimal->topic, "");
@@ -63,6 +66,14 @@ TEST(MessagesTest, HostileCatchupRequestsAreRejectedWithTheField) {
       {R"({"since":1,"limit":"all"})", "\"limit\" must be"},
       {R"({"v":2,"since":1})", "\"v\" must be 1"},
       {std::string(100000, '['), "not a JSON object"},
+      {R"({"since":9223372036854775808})", "\"since\" must be an integer from 0 to 9223372036854775807"},
+      {R"({"since":18446744073709551615})", "\"since\" must be an integer from 0 to"},
+      {R"({"since":0,"limit":9223372036854775808})", "\"limit\" must be an integer from 0 to"},
+      {R"({"since":0,"extra":true})", "unknown field \"extra\" (expected v, since, topic, limit)"},
+      {R"({"since":0,"since":0})", "field \"since\" appears twice"},
+      {R"({"since":0,"topic":")" + std::string(257, 'a') + R"("})", "\"topic\" must be at most 256 bytes"},
+      {R"({"since":0,"topic":"alert.\u0000"})", "without control characters"},
+      {"{\"since\":0,\"topic\":\"alert.\xff\"}", "must be UTF-8 text"},
   };
   for (const auto& c : cases) {
     auto r = ParseCatchupRequest(c.json);

@@ -82,7 +82,43 @@ INSTANTIATE_TEST_SUITE_P(
             "publish.zap_domain: must not be empty"},
         BadCase{R"({"sndhwm": 0})", "publish.sndhwm: must be between"},
         BadCase{R"({"heartbeat_interval": "1ms"})", "publish.heartbeat_interval"},
-        BadCase{R"({"endpoint": ["ipc://a"]})", "endpoint"}));
+        BadCase{R"({"endpoint": ["ipc://a"]})", "endpoint"},
+        // Ports libzmq would read as something else, and hosts it cannot bind.
+        BadCase{R"({"endpoints": ["tcp://127.0.0.1:99999"]})",
+                "publish.endpoints: endpoint \"tcp://127.0.0.1:99999\": port \"99999\" must be between 1 and 65535 "
+                "(or * for any free port)"},
+        BadCase{R"({"endpoints": ["tcp://127.0.0.1:-1"]})", "port \"-1\" must be between 1 and 65535"},
+        BadCase{R"({"catchup_endpoints": ["tcp://127.0.0.1:0"]})",
+                "publish.catchup_endpoints: endpoint \"tcp://127.0.0.1:0\": port \"0\" must be between"},
+        BadCase{R"({"endpoints": ["tcp://127.0.0.1:65536"]})", "port \"65536\" must be between"},
+        BadCase{R"({"endpoints": ["tcp://127.0.0.1:"]})", "port \"\" must be between"},
+        BadCase{R"({"endpoints": ["tcp://127.0.0.1"]})", "endpoint \"tcp://127.0.0.1\": has no port"},
+        BadCase{R"({"endpoints": ["tcp://[::1]"]})", "has no port"},
+        BadCase{R"({"endpoints": ["tcp://localhost:5556"]})",
+                "endpoint \"tcp://localhost:5556\": host \"localhost\" is not *, an IP address or a network "
+                "interface of this machine"},
+        BadCase{R"({"catchup_endpoints": ["tcp://alerts.example.com:5557"]})", "host \"alerts.example.com\""},
+        BadCase{R"({"endpoints": ["tcp://::1:5556"]})", "an IPv6 address goes in brackets"},
+        BadCase{R"({"endpoints": ["tcp://[nope]:5556"]})", "host [nope] is not an IPv6 address"},
+        BadCase{R"({"endpoints": ["ipc:///)" + std::string(120, 'x') + R"("]})", "longer than 107 bytes"},
+        BadCase{R"({"endpoints": ["tcp://127.0.0.1:5556"], "catchup_endpoints": ["tcp://127.0.0.1:5556"]})",
+                "publish.catchup_endpoints: endpoint \"tcp://127.0.0.1:5556\" is listed twice"},
+        BadCase{R"({"catchup_max_sessions": 0})", "publish.catchup_max_sessions: must be between"},
+        BadCase{R"({"catchup_max_queued": "1KiB"})", "publish.catchup_max_queued: must be between"},
+        BadCase{R"({"catchup_stall_timeout": "0s"})", "publish.catchup_stall_timeout"}));
+
+TEST(PublishOptionsTest, BindableEndpointsPass) {
+  for (const char* e : {"tcp://127.0.0.1:1", "tcp://127.0.0.1:65535", "tcp://127.0.0.1:*", "tcp://[::1]:5556",
+                        "tcp://*:5556", "tcp://lo:5556", "tcp://0.0.0.0:5556", "ipc://alerts.sock",
+                        "ipc:///run/brandmon/alerts.sock", "ipc://@brandmon"}) {
+    EXPECT_EQ(CheckEndpoint(e), "") << e;
+  }
+  Parent p;
+  EXPECT_EQ(Apply(R"({"endpoints": ["tcp://[::1]:5556", "tcp://127.0.0.1:*"], "catchup_endpoints": ["tcp://lo:5557",
+                      "tcp://127.0.0.1:*"]})",
+                  p),
+            "");
+}
 
 TEST(PublishOptionsTest, SecretKeyIsNeverEchoed) {
   std::string secret(39, 'x');

@@ -1,8 +1,12 @@
 #include "daemon/publish/publisher.h"
 
 #include <gtest/gtest.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
+#include <deque>
 #include <fstream>
 #include <zmq.hpp>
 
@@ -277,6 +281,13 @@ TEST(PublisherTest, MalformedCatchupRequestsGetAnErrorNeverACrash) {
       {{R"({"since":0})", R"({"since":0})"}, "expected one JSON frame"},
       {{"a", "b", "c", "d", "e", "f", "g", "h", "i", "j", "k"}, "expected one JSON frame"},
       {{std::string(5000, ' ')}, "exceeds catchup_max_request"},
+      // 2^63 and 2^64 - 1 would wrap to a negative seq and answer the whole journal.
+      {{R"({"since":9223372036854775808})"}, "\"since\" must be an integer from 0 to 9223372036854775807"},
+      {{R"({"since":18446744073709551615})"}, "\"since\" must be an integer from 0 to"},
+      {{R"({"since":1,"limit":9223372036854775808})"}, "\"limit\" must be an integer from 0 to"},
+      {{R"({"since":1,"tpoic":"alert.acme"})"}, "unknown field \"tpoic\""},
+      {{R"({"since":1,"since":9223372036854775808})"}, "field \"since\" appears twice"},
+      {{R"({"since":1,"topic":"alert.\u001b[2J"})"}, "\"topic\" must be UTF-8 text without control characters"},
   };
   for (const auto& c : cases) {
     auto reply = RawRequest(ep, c.frames);
@@ -293,7 +304,84 @@ TEST(PublisherTest, MalformedCatchupRequestsGetAnErrorNeverACrash) {
   EXPECT_EQ(ok[0], "");
   EXPECT_TRUE(ok[1].starts_with("alert.")) << ok[1];
   EXPECT_EQ(*ParseAlertSeq(ok[2]), 2u);
-  EXPECT_GE(f.publisher->counters().catchup_errors, 9u);
+  EXPECT_GE(f.publisher->counters().catchup_errors, 15u);
+  EXPECT_EQ(f.publisher->counters().catchup_entries, 2u);  // only the good request was answered
+}
+
+// A catch-up client that asks for the whole journal and never reads: the
+// daemon holds at most catchup_max_queued bytes for it, and once it has taken
+// nothing for catchup_stall_timeout it is disconnected and the bytes freed.
+class StalledCatchupTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    f_.Journal(3000);  // about 1.5 MB: more than the socket buffers absorb
+    PublishOptions o = f_.Options();
+    o.catchup_max_queued = 64 * 1024;
+    o.catchup_max_sessions = 2;
+    o.catchup_stall_timeout = std::chrono::seconds(10);
+    f_.StartPublisher(o);
+    endpoint_ = f_.publisher->catchup_endpoints()[0];
+  }
+
+  // Connects a client that sends one request and never reads.
+  void AddStalledClient() {
+    clients_.emplace_back(ctx_, zmq::socket_type::dealer);
+    zmq::socket_t& c = clients_.back();
+    c.set(zmq::sockopt::linger, 0);
+    c.set(zmq::sockopt::rcvhwm, 1);
+    c.set(zmq::sockopt::rcvbuf, 4096);
+    c.connect(endpoint_);
+    c.send(zmq::str_buffer(R"({"since":0})"), zmq::send_flags::none);
+  }
+
+  // Waits until every session has filled its allowance and stopped.
+  bool WaitUntilStalled(uint64_t sessions) {
+    const uint64_t limit = 64 * 1024;
+    return WaitFor(*f_.publisher, [&](const PublisherCounters& c) {
+      return c.catchup_sessions == sessions && c.catchup_queued_bytes >= sessions * (limit - 2048);
+    });
+  }
+
+  PublishFixture f_;
+  std::string endpoint_;
+  zmq::context_t ctx_;
+  std::deque<zmq::socket_t> clients_;
+};
+
+TEST_F(StalledCatchupTest, ANonReadingClientIsBoundedThenDisconnectedAndItsBytesFreed) {
+  AddStalledClient();
+  ASSERT_TRUE(WaitUntilStalled(1));
+  PublisherCounters c = f_.publisher->counters();
+  // One message may go past the limit: the check is made before each send.
+  EXPECT_LE(c.catchup_queued_bytes, 64u * 1024 + 2048);
+  EXPECT_LT(c.catchup_entries, 3000u);
+  EXPECT_EQ(c.catchup_dropped, 0u);
+  f_.clock.Advance(std::chrono::seconds(11));
+  EXPECT_TRUE(WaitFor(*f_.publisher, [](const PublisherCounters& c) {
+    return c.catchup_dropped == 1 && c.catchup_sessions == 0 && c.catchup_queued_bytes == 0;
+  })) << f_.publisher->counters().catchup_queued_bytes;
+  // The service still answers a client that reads.
+  auto sub = Subscriber::Connect(f_.publisher->endpoints()[0], endpoint_, {}, {});
+  ASSERT_TRUE(sub.ok());
+  EXPECT_EQ(CatchUpAll(**sub, 2990, "").size(), 10u);
+}
+
+TEST_F(StalledCatchupTest, TheSessionCapRefusesExtraClientsWithAClearReply) {
+  AddStalledClient();
+  AddStalledClient();
+  ASSERT_TRUE(WaitUntilStalled(2));
+  auto reply = RawRequest(endpoint_, {R"({"since":0})"});
+  ASSERT_EQ(reply.size(), 2u);
+  EXPECT_EQ(reply[0], kCatchupErrorTopic);
+  EXPECT_EQ(ParseCatchupError(reply[1]),
+            "busy: 2 catch-up replies are in progress (publish.catchup_max_sessions); ask again later");
+  EXPECT_EQ(f_.publisher->counters().catchup_refused, 1u);
+  f_.clock.Advance(std::chrono::seconds(11));
+  ASSERT_TRUE(WaitFor(*f_.publisher, [](const PublisherCounters& c) { return c.catchup_sessions == 0; }));
+  EXPECT_EQ(f_.publisher->counters().catchup_dropped, 2u);
+  reply = RawRequest(endpoint_, {R"({"since":2999})"});
+  ASSERT_EQ(reply.size(), 2u);
+  EXPECT_EQ(*ParseAlertSeq(reply[1]), 3000u);
 }
 
 TEST(PublisherTest, IpcSocketsAreRestrictedToUserAndGroup) {
@@ -323,6 +411,30 @@ TEST(PublisherTest, AFileInTheWayOfAnIpcSocketIsAnError) {
   Status s = p.Start(0);
   EXPECT_EQ(s.code(), Status::Code::kUnavailable);
   EXPECT_NE(s.message().find("alerts.sock exists and is not a socket"), std::string::npos) << s.message();
+}
+
+// IPv6 endpoints pass validation, so they must bind: libzmq needs ZMQ_IPV6.
+TEST(PublisherTest, BindsIpv6LoopbackEndpoints) {
+  {
+    int fd = socket(AF_INET6, SOCK_STREAM, 0);
+    sockaddr_in6 addr{};
+    addr.sin6_family = AF_INET6;
+    addr.sin6_addr = in6addr_loopback;
+    bool usable = fd >= 0 && bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0;
+    if (fd >= 0) close(fd);
+    if (!usable) GTEST_SKIP() << "no IPv6 loopback on this machine";
+  }
+  PublishFixture f;
+  PublishOptions o = f.Options();
+  o.endpoints = {"tcp://[::1]:*"};
+  o.catchup_endpoints = {"tcp://[::1]:*"};
+  ASSERT_TRUE(CheckPublishOptions(o).empty());
+  f.Journal(2);
+  f.StartPublisher(o);
+  EXPECT_TRUE(f.publisher->catchup_endpoints()[0].starts_with("tcp://[::1]:")) << f.publisher->catchup_endpoints()[0];
+  auto sub = Subscriber::Connect(f.publisher->endpoints()[0], f.publisher->catchup_endpoints()[0], {}, {});
+  ASSERT_TRUE(sub.ok());
+  EXPECT_EQ(CatchUpAll(**sub, 0, "").size(), 2u);
 }
 
 class CurveTest : public ::testing::Test {
@@ -369,6 +481,30 @@ TEST_F(CurveTest, AWrongKeyIsRejectedLoggedAndCounted) {
   auto m = (*sub)->Receive(Duration(300));
   ASSERT_TRUE(m.ok());
   EXPECT_FALSE(*m);
+}
+
+TEST_F(CurveTest, TheTcpCatchupPortRejectsClientsWithoutAnAllowedKey) {
+  f_.Journal(3);
+  for (const ClientKeys& keys : {ClientKeys{}, Keys(stranger_)}) {
+    auto sub = Subscriber::Connect(f_.publisher->endpoints()[1], f_.publisher->catchup_endpoints()[1], {}, keys);
+    ASSERT_TRUE(sub.ok());
+    size_t got = 0;
+    auto end = (*sub)->CatchUp(
+        {0, "", 0}, [&](Message&&) { ++got; }, Duration(300));
+    EXPECT_EQ(end.status().code(), Status::Code::kUnavailable) << end.status().ToString();
+    EXPECT_EQ(got, 0u);
+  }
+  EXPECT_TRUE(WaitFor(*f_.publisher, [](const PublisherCounters& c) { return c.zap_denied > 0; }));
+  EXPECT_GT(f_.publisher->counters().handshakes_rejected, 0u);
+  EXPECT_EQ(f_.publisher->counters().catchup_requests, 0u);  // no request got through
+  // With the key, and on ipc (file permissions) without one, the journal is served.
+  auto keyed =
+      Subscriber::Connect(f_.publisher->endpoints()[1], f_.publisher->catchup_endpoints()[1], {}, Keys(client_));
+  ASSERT_TRUE(keyed.ok());
+  EXPECT_EQ(CatchUpAll(**keyed, 0, "").size(), 3u);
+  auto local = Subscriber::Connect(f_.publisher->endpoints()[0], f_.publisher->catchup_endpoints()[0], {}, {});
+  ASSERT_TRUE(local.ok());
+  EXPECT_EQ(CatchUpAll(**local, 0, "").size(), 3u);
 }
 
 TEST_F(CurveTest, NoKeyIsRejectedOnTcpButIpcStaysOpenToLocalUsers) {

@@ -156,6 +156,47 @@ TEST(TailCommandTest, TimesOutForScriptsWhenTheCountIsNotReached) {
   EXPECT_NE(err.str().find("timed out with 0 of 1"), std::string::npos) << err.str();
 }
 
+// A config naming the runtime directory and both kinds of endpoints, for
+// tail --config.
+std::string EndpointConfig(PublishFixture& f, const std::string& runtime_dir, const std::string& pub_tcp,
+                           const std::string& catchup_tcp) {
+  f.dir.Write("tail.json", R"({"daemon": {"runtime_dir": ")" + runtime_dir + R"("},
+    "publish": {"endpoints": [")" +
+                               pub_tcp + R"(", "ipc://alerts.sock"],
+                "catchup_endpoints": [")" +
+                               catchup_tcp + R"(", "ipc://catchup.sock"]}})");
+  return (f.dir.path() / "tail.json").string();
+}
+
+// The ipc endpoints are used when their sockets exist, though tcp ones come
+// first: here nothing listens on the tcp ports.
+TEST(TailCommandTest, PrefersTheIpcEndpointsWhenTheirSocketsExist) {
+  PublishFixture f;
+  f.Journal(3);
+  f.StartPublisher(IpcOnly(f));
+  std::string config = EndpointConfig(f, f.dir.path().string(), "tcp://127.0.0.1:1", "tcp://127.0.0.1:2");
+  auto r = RunWhileDriving(
+      f, {"tail", "--config", config, "--since", "0", "--count", "3", "--json", "--timeout", "60s"}, [](int) {});
+  EXPECT_EQ(r.rc, 0) << r.err;
+  EXPECT_EQ(Seqs(r.out), Range(1, 3));
+}
+
+// Without the ipc sockets (another user's runtime directory), tail uses tcp.
+TEST(TailCommandTest, FallsBackToTcpWhenTheIpcSocketsAreMissing) {
+  PublishFixture f;
+  f.Journal(3);
+  PublishOptions o = f.Options();
+  o.endpoints = {"tcp://127.0.0.1:*"};
+  o.catchup_endpoints = {"tcp://127.0.0.1:*"};
+  f.StartPublisher(o);
+  std::string config = EndpointConfig(f, (f.dir.path() / "elsewhere").string(), f.publisher->endpoints()[0],
+                                      f.publisher->catchup_endpoints()[0]);
+  auto r = RunWhileDriving(
+      f, {"tail", "--config", config, "--since", "0", "--count", "3", "--json", "--timeout", "60s"}, [](int) {});
+  EXPECT_EQ(r.rc, 0) << r.err;
+  EXPECT_EQ(Seqs(r.out), Range(1, 3));
+}
+
 TEST(TailCommandTest, RejectsBadArguments) {
   for (std::vector<std::string> args :
        {std::vector<std::string>{"tail", "--since", "abc"},
