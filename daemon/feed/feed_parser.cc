@@ -881,48 +881,9 @@ bool IsKnownReference(std::string_view text, size_t p, bool declares_entities) {
 
 // Escapes '&' that starts no usable reference ("Q&A", "&bogus;") so that
 // it survives as text, as lenient feed readers keep it; libxml2 would drop
-// it. CDATA sections are left alone. Returns `text` itself when nothing
-// needed escaping, else a view of `storage`.
-std::string_view EscapeStrayAmpersands(std::string_view text, std::string& storage, size_t& escaped) {
-  bool declares_entities = text.find("<!ENTITY") != std::string_view::npos;
-  size_t copied = 0;  // text before this offset is already in storage
-  size_t cdata_scan = 0, cdata_end = 0;
-  bool in_cdata = false;
-  escaped = 0;
-  for (size_t p = text.find('&'); p != std::string_view::npos; p = text.find('&', p + 1)) {
-    if (IsKnownReference(text, p, declares_entities)) continue;
-    // Is p inside a CDATA section? Sections are found lazily, in order.
-    bool inside = false;
-    while (true) {
-      if (in_cdata) {
-        if (cdata_end > p) {
-          inside = true;
-          break;
-        }
-        in_cdata = false;
-        cdata_scan = cdata_end;
-      }
-      size_t open = text.find("<![CDATA[", cdata_scan);
-      if (open == std::string_view::npos || open > p) break;
-      size_t close = text.find("]]>", open + 9);
-      cdata_end = close == std::string_view::npos ? text.size() : close + 3;
-      in_cdata = true;
-    }
-    if (inside) continue;
-    if (storage.empty()) storage.reserve(text.size() + 64);
-    storage.append(text.substr(copied, p + 1 - copied));
-    storage.append("amp;");
-    copied = p + 1;
-    ++escaped;
-  }
-  if (escaped == 0) return text;
-  storage.append(text.substr(copied));
-  return storage;
-}
-
-// EscapeStrayAmpersands for a document pushed in parts: what could be the
-// start of a reference or of a CDATA marker at the end of a part waits for
-// the next one. Thread-compatible.
+// it. CDATA sections are left alone. Takes the document whole or in parts:
+// what could be the start of a reference or of a CDATA marker at the end of
+// a part waits for the next one. Thread-compatible.
 class AmpersandEscaper {
  public:
   AmpersandEscaper() = default;
@@ -996,6 +957,19 @@ class AmpersandEscaper {
   size_t escaped_ = 0;
   std::string pending_;
 };
+
+// A whole document through AmpersandEscaper: `text` itself when nothing
+// needed escaping, else a view of `storage`.
+std::string_view EscapeStrayAmpersands(std::string_view text, std::string& storage, size_t& escaped) {
+  AmpersandEscaper escaper;
+  escaper.Feed(text, true, storage);
+  escaped = escaper.escaped();
+  if (escaped == 0) {
+    std::string().swap(storage);
+    return text;
+  }
+  return storage;
+}
 
 }  // namespace
 

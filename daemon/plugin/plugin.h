@@ -63,7 +63,7 @@ struct PluginContext {
   std::shared_ptr<spdlog::logger> logger;
   // The caps the engine applies to every mention (NormalizeMention); a
   // plugin that reads large documents may stop reading a field beyond them.
-  MentionLimits limits;
+  MentionLimits limits{};
 };
 
 // Base of all plugins. Constructed with validated options and no I/O;

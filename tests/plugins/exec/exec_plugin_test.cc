@@ -43,7 +43,7 @@ class ExecTest : public ::testing::Test {
     o.max_output = max_output_;
     auto p = std::make_unique<ExecPlugin>(o);
     auto sink = std::make_shared<spdlog::sinks::ostream_sink_mt>(log_);
-    ctx_ = PluginContext{"ex", &clock_, std::make_shared<spdlog::logger>("exec-test", sink), {}};
+    ctx_ = PluginContext{"ex", &clock_, std::make_shared<spdlog::logger>("exec-test", sink)};
     EXPECT_TRUE(p->Start(ctx_).ok());
     return p;
   }
