@@ -1,12 +1,15 @@
 #include "daemon/base/mention.h"
 
+#include <algorithm>
 #include <cmath>
+#include <cstdio>
 
 #include <rapidjson/document.h>
 #include <rapidjson/error/en.h>
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
 
+#include "daemon/base/safe_text.h"
 #include "daemon/base/time_parse.h"
 #include "daemon/base/units.h"
 
@@ -28,6 +31,81 @@ void Mention::SetMetric(std::string name, double value) {
     }
   }
   metrics.emplace_back(std::move(name), value);
+}
+
+namespace {
+
+// The fields that can be marked truncated, in the contract's order.
+constexpr std::string_view kCappedFields[] = {"source", "channel", "id", "url", "title", "text", "author", "lang"};
+
+size_t FieldRank(std::string_view field) {
+  auto it = std::find(std::begin(kCappedFields), std::end(kCappedFields), field);
+  return static_cast<size_t>(it - std::begin(kCappedFields));
+}
+
+uint64_t Fnv1a(std::string_view s) {
+  uint64_t h = 1469598103934665603ULL;
+  for (unsigned char c : s) {
+    h ^= c;
+    h *= 1099511628211ULL;
+  }
+  return h;
+}
+
+// Replaces unsafe characters in *value and cuts it to `cap` bytes; returns
+// whether it was cut.
+bool Clean(std::string& value, size_t cap) {
+  bool changed = false;
+  std::string clean = ReplaceUnsafe(value, &changed);
+  if (changed) value = std::move(clean);
+  if (value.size() <= cap) return false;
+  value.resize(Utf8PrefixLength(value, cap));
+  return true;
+}
+
+// Like Clean, for an id that must stay distinct from every other id once
+// changed. Returns whether it was cut (a replaced character alone is no cut).
+bool CleanId(std::string& id, size_t cap) {
+  constexpr size_t kSuffix = 17;  // '~' and 16 hex digits
+  bool changed = false;
+  std::string clean = ReplaceUnsafe(id, &changed);
+  bool cut = clean.size() > cap;
+  if (!changed && !cut) return false;
+  char suffix[kSuffix + 1];
+  std::snprintf(suffix, sizeof(suffix), "~%016llx", static_cast<unsigned long long>(Fnv1a(id)));
+  size_t room = cap > kSuffix ? cap - kSuffix : 0;
+  clean.resize(Utf8PrefixLength(clean, room));
+  id = clean + suffix;
+  return cut;
+}
+
+}  // namespace
+
+void MarkTruncated(Mention& m, std::string_view field) {
+  if (std::find(m.truncated.begin(), m.truncated.end(), field) != m.truncated.end()) return;
+  size_t rank = FieldRank(field);
+  auto pos = std::find_if(m.truncated.begin(), m.truncated.end(),
+                          [rank](const std::string& f) { return FieldRank(f) > rank; });
+  m.truncated.insert(pos, std::string(field));
+}
+
+void NormalizeMention(Mention& m, const MentionLimits& limits) {
+  auto cap = [&m](const char* name, std::string& value, uint64_t limit) {
+    if (Clean(value, static_cast<size_t>(limit))) MarkTruncated(m, name);
+  };
+  cap("source", m.source, kMaxShortField);
+  cap("channel", m.channel, kMaxShortField);
+  if (CleanId(m.id, static_cast<size_t>(limits.id))) MarkTruncated(m, "id");
+  cap("url", m.url, limits.url);
+  cap("title", m.title, limits.title);
+  cap("text", m.text, limits.text);
+  cap("author", m.author, limits.author);
+  if (m.lang) {
+    cap("lang", *m.lang, kMaxShortField);
+    if (m.lang->empty()) m.lang.reset();
+  }
+  for (auto& [name, value] : m.metrics) Clean(name, kMaxShortField);
+  std::erase_if(m.truncated, [](const std::string& f) { return FieldRank(f) == std::size(kCappedFields); });
 }
 
 std::string MentionToJson(const Mention& m) {
@@ -65,6 +143,12 @@ std::string MentionToJson(const Mention& m) {
     w.Double(value);
   }
   w.EndObject();
+  if (!m.truncated.empty()) {
+    w.Key("truncated");
+    w.StartArray();
+    for (const auto& field : m.truncated) w.String(field.data(), static_cast<rapidjson::SizeType>(field.size()));
+    w.EndArray();
+  }
   w.EndObject();
   return std::string(buf.GetString(), buf.GetSize());
 }
@@ -109,6 +193,16 @@ Result<Mention> MentionFromJson(std::string_view json) {
     for (const auto& member : it->value.GetObject()) {
       if (!member.value.IsNumber()) continue;
       m.SetMetric(member.name.GetString(), member.value.GetDouble());
+    }
+  }
+  // A source that cut fields itself says which; names outside the contract
+  // are ignored.
+  if (auto it = doc.FindMember("truncated"); it != doc.MemberEnd() && !it->value.IsNull()) {
+    if (!it->value.IsArray()) return Status::Corrupt("field 'truncated' must be an array of field names");
+    for (const auto& field : it->value.GetArray()) {
+      if (!field.IsString()) return Status::Corrupt("field 'truncated' must be an array of field names");
+      std::string_view name(field.GetString(), field.GetStringLength());
+      if (FieldRank(name) < std::size(kCappedFields)) MarkTruncated(m, name);
     }
   }
   return m;

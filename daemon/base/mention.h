@@ -1,5 +1,6 @@
 #pragma once
 
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <utility>
@@ -25,13 +26,52 @@ struct Mention {
   // Optional reach figures, in a fixed order of names: followers, likes,
   // shares, replies, rating (and any others a source maps).
   std::vector<std::pair<std::string, double>> metrics;
+  // The fields cut to their cap by NormalizeMention (or by the plugin while
+  // reading), by JSON name, in contract order: "id", "url", "title", "text",
+  // "author" (and "source", "channel", "lang"). Empty for a whole mention.
+  std::vector<std::string> truncated;
 
   const double* Metric(std::string_view name) const;
   // Sets or replaces a metric; a value that is not finite (1e999) is ignored.
   void SetMetric(std::string name, double value);
 };
 
-// One compact JSON object with the contract's field names, no trailing newline.
+// The most bytes each field of a Mention may hold after normalization (the
+// "limits" section of the config).
+struct MentionLimits {
+  uint64_t title = 1024;
+  uint64_t text = 64 * 1024;
+  uint64_t author = 512;
+  uint64_t url = 8 * 1024;
+  uint64_t id = 2 * 1024;
+};
+
+// Fields that are names and codes rather than content, capped at this many
+// bytes whatever the limits say.
+inline constexpr size_t kMaxShortField = 256;
+
+// The one normalization every mention from a source goes through before the
+// pipeline (the engine applies it to whatever a plugin emits, brandmonctl to
+// what it prints), so that no plugin can forget it:
+//  - every string field (and metric name) is made valid UTF-8 with no unsafe
+//    code point (ReplaceUnsafe: line breaks become spaces, the other C0/C1
+//    controls and bidi overrides U+FFFD), so nothing a source sends can
+//    forge or split a line in a log, a terminal or a JSON Lines stream; no
+//    field is multi-line (`text` is whitespace-collapsed by contract);
+//  - title, text, author and url are cut to `limits` at a UTF-8 boundary,
+//    source, channel and lang to kMaxShortField, each cut field named in
+//    `truncated`;
+//  - an id that is cut or had characters replaced becomes its (cut) prefix,
+//    '~' and 16 hex digits of a hash of the id as received, so distinct ids
+//    stay distinct and the same item keeps the same id.
+// Idempotent: a normalized mention comes back unchanged.
+void NormalizeMention(Mention& mention, const MentionLimits& limits);
+
+// Marks `field` (a JSON field name) as truncated, once, keeping the order.
+void MarkTruncated(Mention& mention, std::string_view field);
+
+// One compact JSON object with the contract's field names, no trailing
+// newline; "truncated" is written only when a field was cut.
 std::string MentionToJson(const Mention& mention);
 
 // The inverse of MentionToJson, for JSON Lines inputs (file and exec sources).

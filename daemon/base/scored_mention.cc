@@ -124,6 +124,12 @@ std::string ScoredMentionToJson(const ScoredMention& sm) {
   str("label", sm.sentiment.label);
   if (sm.sentiment.target) num("target", *sm.sentiment.target);
   w.EndObject();
+  if (!m.truncated.empty()) {
+    w.Key("truncated");
+    w.StartArray();
+    for (const auto& field : m.truncated) w.String(field.data(), static_cast<rapidjson::SizeType>(field.size()));
+    w.EndArray();
+  }
   w.EndObject();
   return std::string(buf.GetString(), buf.GetSize());
 }

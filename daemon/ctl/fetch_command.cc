@@ -4,6 +4,7 @@
 #include <string>
 #include <vector>
 
+#include "daemon/base/safe_text.h"
 #include "daemon/base/units.h"
 #include "daemon/ctl/command.h"
 #include "daemon/engine/engine.h"
@@ -14,20 +15,24 @@
 namespace brandmon::ctl {
 namespace {
 
-// Prints mentions as JSON lines and warnings on stderr as they come.
+// Prints mentions as JSON lines, normalized as the daemon would, and
+// warnings on stderr as they come.
 class PrintingSink final : public plugin::Sink {
  public:
-  PrintingSink(std::ostream& out, std::ostream& err) : out_(out), err_(err) {}
+  PrintingSink(std::ostream& out, std::ostream& err, const MentionLimits& limits)
+      : out_(out), err_(err), limits_(limits) {}
   void Emit(Mention mention) override {
     ++count;
+    NormalizeMention(mention, limits_);
     out_ << MentionToJson(mention) << "\n";
   }
-  void Warn(std::string message) override { err_ << "brandmonctl fetch: warning: " << message << "\n"; }
+  void Warn(std::string message) override { err_ << "brandmonctl fetch: warning: " << EscapeUnsafe(message) << "\n"; }
   size_t count = 0;
 
  private:
   std::ostream& out_;
   std::ostream& err_;
+  const MentionLimits& limits_;
 };
 
 // The exchange as curl recorded it, with credentials hidden: header values
@@ -56,7 +61,7 @@ std::string RedactTrace(const std::string& trace, const config::Redactor& redact
 int FetchHttp(plugin::HttpPlugin& http, const engine::Settings& settings, const engine::SourceSettings& source,
               bool verbose, Invocation& inv) {
   plugin::SourceState state;
-  PrintingSink sink(inv.out, inv.err);
+  PrintingSink sink(inv.out, inv.err, settings.limits);
   const fetch::FetchOptions& options = settings.fetch;
   for (int page = 0; page < engine::Engine::kMaxPages; ++page) {
     auto request = http.NextRequest(state, page);
@@ -136,7 +141,7 @@ int RunFetch(Invocation& inv) {
     return 1;
   }
   std::unique_ptr<plugin::Plugin> p = source->plugin.make();
-  plugin::PluginContext ctx{source->name, &SystemClock::Instance(), spdlog::default_logger()};
+  plugin::PluginContext ctx{source->name, &SystemClock::Instance(), spdlog::default_logger(), settings->limits};
   if (Status s = p->Start(ctx); !s.ok()) {
     inv.err << "brandmonctl fetch: " << settings->redactor.Redact(s.message()) << "\n";
     return 1;
@@ -145,7 +150,7 @@ int RunFetch(Invocation& inv) {
     return FetchHttp(*http, *settings, *source, verbose, inv);
   auto* poll = dynamic_cast<plugin::PollPlugin*>(p.get());
   plugin::SourceState state;
-  PrintingSink sink(inv.out, inv.err);
+  PrintingSink sink(inv.out, inv.err, settings->limits);
   Status s = poll ? poll->Poll(sink, state) : Status::Internal("unknown plugin kind");
   if (!s.ok()) {
     inv.err << "brandmonctl fetch: " << settings->redactor.Redact(s.message()) << "\n";

@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "daemon/base/safe_text.h"
 #include "daemon/config/json_reader.h"
 #include "daemon/ctl/command.h"
 #include "daemon/feed/feed_parser.h"
@@ -15,15 +16,19 @@
 namespace brandmon::ctl {
 namespace {
 
-// Prints each mention as one JSON line; keeps warnings until the outcome is
-// known, because unusable input gets a single error line instead.
+// Prints each mention as one JSON line, normalized as the daemon would with
+// the default limits; keeps warnings until the outcome is known, because
+// unusable input gets a single error line instead.
 class PrintingSink final : public plugin::Sink {
  public:
   explicit PrintingSink(std::ostream& out) : out_(out) {}
-  void Emit(Mention mention) override { out_ << MentionToJson(mention) << "\n"; }
+  void Emit(Mention mention) override {
+    NormalizeMention(mention, MentionLimits{});
+    out_ << MentionToJson(mention) << "\n";
+  }
   void Warn(std::string message) override { warnings_.push_back(std::move(message)); }
   void PrintWarnings(std::ostream& err) const {
-    for (const auto& w : warnings_) err << "brandmonctl parse: warning: " << w << "\n";
+    for (const auto& w : warnings_) err << "brandmonctl parse: warning: " << EscapeUnsafe(w) << "\n";
   }
 
  private:
@@ -146,30 +151,33 @@ int RunParse(Invocation& inv) {
   }
   options.charset = feed::CharsetFromContentType(content_type);
 
-  std::string bytes;
-  if (path == "-") {
-    bytes.assign(std::istreambuf_iterator<char>(inv.in), std::istreambuf_iterator<char>());
-  } else {
-    std::ifstream file(path, std::ios::binary);
+  if (json_api && preset.empty()) {
+    inv.err << "brandmonctl parse: --format json needs --preset NAME (a file in conf/presets/, or a path)\n";
+    return 2;
+  }
+  std::ifstream file;
+  if (path != "-") {
+    file.open(path, std::ios::binary);
     if (!file) {
       inv.err << "brandmonctl parse: cannot open '" << path << "'\n";
       return 1;
     }
-    std::ostringstream ss;
-    ss << file.rdbuf();
-    bytes = std::move(ss).str();
   }
+  std::istream& input = path == "-" ? inv.in : file;
+  // Feeds are read in parts, so memory stays bounded whatever the input size.
+  feed::ReadChunk read = [&input, &path](char* buf, size_t cap) -> Result<size_t> {
+    input.read(buf, static_cast<std::streamsize>(cap));
+    if (input.bad()) return Status::Unavailable("cannot read '" + path + "'");
+    return static_cast<size_t>(input.gcount());
+  };
   PrintingSink sink(inv.out);
   Status status;
   if (json_api) {
-    if (preset.empty()) {
-      inv.err << "brandmonctl parse: --format json needs --preset NAME (a file in conf/presets/, or a path)\n";
-      return 2;
-    }
+    std::string bytes(std::istreambuf_iterator<char>(input), std::istreambuf_iterator<char>{});
     status = ParseJsonApi(bytes, preset, options.base_url, content_type, sink, inv.err);
     if (status.code() == Status::Code::kInvalidArgument) return 2;
   } else {
-    status = feed::ParseFeed(bytes, options, sink);
+    status = feed::ParseFeedStream(read, options, sink);
   }
   if (status.ok()) sink.PrintWarnings(inv.err);
   if (!status.ok()) {

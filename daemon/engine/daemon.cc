@@ -85,7 +85,7 @@ int Daemon::Run() {
   started_at_ = SystemClock::Instance().Now();
   auto loaded = LoadSettings(flags_.config_path, env_, plugin::BuiltinRegistry());
   if (!loaded.ok()) {
-    spdlog::error("invalid config, not starting:\n{}", loaded.status().message());
+    LogLines(spdlog::level::err, "invalid config, not starting:", loaded.status().message());
     return kExitConfigInvalid;
   }
   settings_ = std::move(loaded).value();
@@ -239,7 +239,7 @@ std::string Daemon::Reload() {
   auto loaded = LoadSettings(flags_.config_path, env_, plugin::BuiltinRegistry());
   if (!loaded.ok()) {
     last_reload_error_ = loaded.status().message();
-    spdlog::error("reload rejected, keeping the running config:\n{}", last_reload_error_);
+    LogLines(spdlog::level::err, "reload rejected, keeping the running config:", last_reload_error_);
     notifier_.Ready(StatusLine());
     return last_reload_error_;
   }

@@ -15,16 +15,20 @@ constexpr Duration kMaxBackoff = std::chrono::hours(1);
 constexpr Duration kMaxHold = std::chrono::hours(24);  // longest a server may push the next poll back
 constexpr Duration kIdleWake = std::chrono::seconds(1);
 
-// Collects one poll's output.
+// Collects one poll's output. Every mention any plugin produces passes
+// here, so this is where it is normalized (unsafe characters, caps).
 class CollectingSink final : public plugin::Sink {
  public:
-  explicit CollectingSink(const std::string& source) : source_(source) {}
-  void Emit(Mention mention) override { mentions.push_back(std::move(mention)); }
-  void Warn(std::string message) override { spdlog::warn("source '{}': {}", source_, message); }
+  explicit CollectingSink(const SourceSettings& source) : source_(source) {}
+  void Emit(Mention mention) override {
+    NormalizeMention(mention, source_.limits);
+    mentions.push_back(std::move(mention));
+  }
+  void Warn(std::string message) override { spdlog::warn("source '{}': {}", source_.name, message); }
   std::vector<Mention> mentions;
 
  private:
-  const std::string& source_;
+  const SourceSettings& source_;
 };
 
 std::string DescribeHttpError(const plugin::HttpResponse& r, const std::string& url, std::optional<Duration> wait) {
@@ -413,7 +417,7 @@ Engine::PollDone Engine::RunPoll(const std::shared_ptr<Source>& handle, plugin::
   done.source = handle;
   done.status = EnsureStarted(*handle);
   if (done.status.ok()) {
-    CollectingSink sink(handle->settings.name);
+    CollectingSink sink(handle->settings);
     done.status = static_cast<plugin::PollPlugin&>(*handle->plugin).Poll(sink, state);
     done.mentions = std::move(sink.mentions);
   }
@@ -429,7 +433,7 @@ Status Engine::EnsureStarted(Source& source) {
     return Status::InvalidArgument("source type \"" + source.settings.type + "\" is not available");
   }
   if (!source.started) {
-    plugin::PluginContext ctx{source.settings.name, &clock_, spdlog::default_logger()};
+    plugin::PluginContext ctx{source.settings.name, &clock_, spdlog::default_logger(), source.settings.limits};
     Status status = source.plugin->Start(ctx);
     source.started = status.ok();
     return status;
@@ -531,7 +535,7 @@ void Engine::HandleResponse(Source& source, const std::shared_ptr<Source>& handl
     return FinishPoll(source, error, std::move(source.collected));
   }
   auto& http = static_cast<plugin::HttpPlugin&>(*source.plugin);
-  CollectingSink sink(source.settings.name);
+  CollectingSink sink(source.settings);
   Status parsed = http.Parse(response, sink, source.state);
   for (auto& m : sink.mentions) source.collected.push_back(std::move(m));
   if (!parsed.ok()) return FinishPoll(source, parsed, std::move(source.collected));

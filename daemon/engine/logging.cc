@@ -10,6 +10,8 @@
 #include <cstdlib>
 #include <cstring>
 
+#include "daemon/base/safe_text.h"
+
 namespace brandmon::engine {
 namespace {
 
@@ -32,7 +34,33 @@ class SyslogPriorityFlag final : public spdlog::custom_flag_formatter {
   std::unique_ptr<custom_flag_formatter> clone() const override { return std::make_unique<SyslogPriorityFlag>(); }
 };
 
+// The message with control characters, bidi overrides and invalid bytes
+// escaped (EscapeUnsafe), so that nothing a message quotes from a source can
+// forge a log line, split one, or drive the terminal; used instead of %v.
+class EscapedPayloadFlag final : public spdlog::custom_flag_formatter {
+ public:
+  void format(const spdlog::details::log_msg& msg, const std::tm&, spdlog::memory_buf_t& dest) override {
+    std::string escaped = EscapeUnsafe(std::string_view(msg.payload.data(), msg.payload.size()));
+    dest.append(escaped.data(), escaped.data() + escaped.size());
+  }
+  std::unique_ptr<custom_flag_formatter> clone() const override { return std::make_unique<EscapedPayloadFlag>(); }
+};
+
 }  // namespace
+
+std::unique_ptr<spdlog::formatter> MakeLogFormatter(LogStyle style) {
+  auto formatter = std::make_unique<spdlog::pattern_formatter>();
+  formatter->add_flag<EscapedPayloadFlag>('&');
+  switch (style) {
+    case LogStyle::kTerminal: formatter->set_pattern("%H:%M:%S.%e %^%-5l%$ %&"); break;
+    case LogStyle::kJournal:
+      formatter->add_flag<SyslogPriorityFlag>('*');
+      formatter->set_pattern("%*%&");
+      break;
+    case LogStyle::kPlain: formatter->set_pattern("%Y-%m-%dT%H:%M:%S.%e %-5l %&"); break;
+  }
+  return formatter;
+}
 
 LogStyle DetectLogStyle() {
   if (const char* js = std::getenv("JOURNAL_STREAM"); js != nullptr) {
@@ -58,23 +86,25 @@ std::optional<spdlog::level::level_enum> ParseLogLevel(const std::string& level)
 void SetupLogging(LogStyle style, const std::string& level) {
   std::shared_ptr<spdlog::logger> logger;
   if (style == LogStyle::kTerminal) {
-    auto sink = std::make_shared<spdlog::sinks::ansicolor_stderr_sink_mt>();
-    logger = std::make_shared<spdlog::logger>("brandmon", sink);
-    logger->set_pattern("%H:%M:%S.%e %^%-5l%$ %v");
+    logger = std::make_shared<spdlog::logger>("brandmon", std::make_shared<spdlog::sinks::ansicolor_stderr_sink_mt>());
   } else {
-    auto sink = std::make_shared<spdlog::sinks::stderr_sink_mt>();
-    logger = std::make_shared<spdlog::logger>("brandmon", sink);
-    if (style == LogStyle::kJournal) {
-      auto formatter = std::make_unique<spdlog::pattern_formatter>();
-      formatter->add_flag<SyslogPriorityFlag>('*').set_pattern("%*%v");
-      logger->set_formatter(std::move(formatter));
-    } else {
-      logger->set_pattern("%Y-%m-%dT%H:%M:%S.%e %-5l %v");
-    }
+    logger = std::make_shared<spdlog::logger>("brandmon", std::make_shared<spdlog::sinks::stderr_sink_mt>());
   }
+  logger->set_formatter(MakeLogFormatter(style));
   logger->set_level(ParseLogLevel(level).value_or(spdlog::level::info));
   logger->flush_on(spdlog::level::trace);
   spdlog::set_default_logger(logger);
+}
+
+void LogLines(spdlog::level::level_enum level, std::string_view head, std::string_view lines) {
+  spdlog::log(level, "{}", head);
+  while (!lines.empty()) {
+    size_t nl = lines.find('\n');
+    std::string_view line = lines.substr(0, nl);
+    if (!line.empty()) spdlog::log(level, "  {}", line);
+    if (nl == std::string_view::npos) break;
+    lines.remove_prefix(nl + 1);
+  }
 }
 
 bool RateLimitedLog::Log(spdlog::level::level_enum level, const std::string& key, const std::string& message) {

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <spdlog/formatter.h>
 #include <spdlog/logger.h>
 
 #include <chrono>
@@ -24,9 +25,20 @@ enum class LogStyle {
 // device and inode, terminal when stderr is a tty, plain otherwise.
 LogStyle DetectLogStyle();
 
+// The line format of `style`. The message is escaped (EscapeUnsafe in
+// daemon/base/safe_text.h): a line break, an escape sequence or a bidi
+// override in it is written as "\n", "\x1b", "\u202e", so one call writes
+// exactly one line and nothing in a message can act on a terminal.
+std::unique_ptr<spdlog::formatter> MakeLogFormatter(LogStyle style);
+
 // Installs the process-wide default spdlog logger writing to stderr.
 // Called once from main before any thread starts.
 void SetupLogging(LogStyle style, const std::string& level);
+
+// Logs `head`, then each line of `lines` as a line of its own, indented:
+// for the daemon's own multi-line reports (every error of a config), which
+// the escaping formatter would otherwise write as one line.
+void LogLines(spdlog::level::level_enum level, std::string_view head, std::string_view lines);
 
 // Parses "trace|debug|info|warn|error" (nullopt otherwise).
 std::optional<spdlog::level::level_enum> ParseLogLevel(const std::string& level);

@@ -188,6 +188,9 @@ OptionTable<Settings> MakeSettingsTable(const plugin::Registry* registry) {
                          "e.g. [\"conf.d/*.json\"]. Their \"sources\" and \"brands\" are appended."),
       config::Obj<S>("daemon", &S::daemon, &DaemonOptionTable, "The daemon process."),
       config::Obj<S>("fetch", &S::fetch, &fetch::FetchOptionTable, "Limits of every HTTP transfer."),
+      config::Obj<S>("limits", &S::limits, &plugin::MentionLimitsOptionTable,
+                     "Most bytes each field of a mention keeps; a longer field is cut at a UTF-8 boundary and "
+                     "named in the mention's \"truncated\" (docs/alerts.md)."),
       config::Obj<S>("store", &S::store, &store::StoreOptionTable, "The SQLite state: durability and retention."),
       config::Obj<S>("sentiment", &S::sentiment, &sentiment::SentimentOptionTable,
                      "Sentiment scoring: languages, lexicon files and overrides."),
@@ -257,11 +260,15 @@ Result<Settings> LoadSettings(const std::string& path, const config::EnvLookup& 
   }
   ValidateBrands(tree->root, settings, ctx);
   if (!diag.ok()) return Status::InvalidArgument(diag.Joined());
+  rapidjson::StringBuffer limits_buf;
+  config::JsonWriter limits_writer(limits_buf);
+  config::DumpTable(plugin::MentionLimitsOptionTable(), settings.limits, limits_writer, nullptr);
   for (auto& s : settings.sources) {
+    s.limits = settings.limits;
     rapidjson::StringBuffer buf;
     config::JsonWriter pretty(buf);
     DumpSource(s, pretty, nullptr);
-    s.fingerprint = buf.GetString();
+    s.fingerprint = std::string(buf.GetString()) + limits_buf.GetString();
   }
   return settings;
 }

@@ -9,6 +9,7 @@
 #include "daemon/config/loader.h"
 #include "daemon/config/options.h"
 #include "daemon/fetch/fetch_options.h"
+#include "daemon/plugin/mention_limits.h"
 #include "daemon/plugin/registry.h"
 #include "daemon/publish/publish_options.h"
 #include "daemon/rules/rules_options.h"
@@ -36,8 +37,10 @@ struct SourceSettings {
   std::string channel;
   std::string lang;
   plugin::ConfiguredPlugin plugin;  // empty when the type is unknown
-  // The effective config of this source as JSON; equal fingerprints mean a
-  // reload leaves the source untouched.
+  // The global "limits", applied to every mention of this source.
+  MentionLimits limits;
+  // The effective config of this source as JSON, with the limits; equal
+  // fingerprints mean a reload leaves the source untouched.
   std::string fingerprint;
 };
 const config::OptionTable<SourceSettings>& SourceOptionTable();
@@ -64,6 +67,7 @@ struct Settings {
   std::vector<std::string> include;  // consumed by the loader; kept for docs
   DaemonOptions daemon;
   fetch::FetchOptions fetch;
+  MentionLimits limits;
   store::StoreOptions store;
   sentiment::SentimentOptions sentiment;
   rules::RulesOptions rules;  // defaults for every brand

@@ -207,6 +207,13 @@ std::string_view StripLeadingSpace(std::string_view s) {
   return s;
 }
 
+// The iconv name of an encoding ChooseEncoding picked.
+std::string IconvName(const std::string& encoding) {
+  if (encoding == "utf-16le") return "UTF-16LE";
+  if (encoding == "utf-16be") return "UTF-16BE";
+  return encoding;
+}
+
 }  // namespace
 
 std::string DeclaredEncoding(std::string_view bytes) {
@@ -223,19 +230,21 @@ std::string DeclaredEncoding(std::string_view bytes) {
   return Lowercase(decl.substr(pos + 1, close - pos - 1));
 }
 
-Utf8Document ToUtf8(std::string_view bytes, std::string_view http_charset, std::vector<std::string>& warnings) {
-  Utf8Document doc;
+EncodingChoice ChooseEncoding(std::string_view bytes, std::string_view http_charset,
+                              std::vector<std::string>& warnings) {
+  EncodingChoice choice;
   std::string chosen;
   if (bytes.substr(0, 3) == "\xEF\xBB\xBF") {
-    bytes.remove_prefix(3);
+    choice.bom = 3;
     chosen = "utf-8";
   } else if (bytes.substr(0, 2) == "\xFF\xFE") {
-    bytes.remove_prefix(2);
+    choice.bom = 2;
     chosen = "utf-16le";
   } else if (bytes.substr(0, 2) == "\xFE\xFF") {
-    bytes.remove_prefix(2);
+    choice.bom = 2;
     chosen = "utf-16be";
   }
+  bytes.remove_prefix(choice.bom);
   std::string http = Lowercase(http_charset);
   bool utf16_bytes = LooksUtf16Le(bytes) || LooksUtf16Be(bytes);
   std::string declared = utf16_bytes ? "" : DeclaredEncoding(StripLeadingSpace(bytes));
@@ -264,12 +273,26 @@ Utf8Document ToUtf8(std::string_view bytes, std::string_view http_charset, std::
     }
   }
   if (chosen.empty()) chosen = LooksUtf16Le(bytes) ? "utf-16le" : LooksUtf16Be(bytes) ? "utf-16be" : "utf-8";
-
-  size_t controls = 0;
   switch (Classify(chosen)) {
     case Family::kUtf8:
+    case Family::kUnknown: choice.encoding = "utf-8"; break;
+    case Family::kCp1252: choice.encoding = "windows-1252"; break;
+    case Family::kUtf16Le: choice.encoding = "utf-16le"; break;
+    case Family::kUtf16Be: choice.encoding = "utf-16be"; break;
+    case Family::kOther: choice.encoding = Lowercase(chosen); break;
+  }
+  return choice;
+}
+
+Utf8Document ToUtf8(std::string_view bytes, std::string_view http_charset, std::vector<std::string>& warnings) {
+  Utf8Document doc;
+  EncodingChoice choice = ChooseEncoding(bytes, http_charset, warnings);
+  bytes.remove_prefix(choice.bom);
+  doc.encoding = choice.encoding;
+  size_t controls = 0;
+  switch (Classify(choice.encoding)) {
+    case Family::kUtf8:
     case Family::kUnknown: {
-      doc.encoding = "utf-8";
       size_t fault = FirstUtf8Fault(bytes);
       if (fault == std::string_view::npos) {
         doc.text = StripLeadingSpace(bytes);
@@ -282,16 +305,11 @@ Utf8Document ToUtf8(std::string_view bytes, std::string_view http_charset, std::
       }
       break;
     }
-    case Family::kCp1252:
-      doc.encoding = "windows-1252";
-      FromCp1252(bytes, doc.storage, controls);
-      break;
+    case Family::kCp1252: FromCp1252(bytes, doc.storage, controls); break;
     case Family::kUtf16Le:
     case Family::kUtf16Be:
     case Family::kOther: {
-      Family f = Classify(chosen);
-      std::string from = f == Family::kUtf16Le ? "UTF-16LE" : f == Family::kUtf16Be ? "UTF-16BE" : chosen;
-      doc.encoding = Lowercase(from);
+      std::string from = IconvName(choice.encoding);
       std::string converted;
       size_t bad = FromIconv(bytes, from.c_str(), converted);
       if (bad > 0) warnings.push_back(std::to_string(bad) + " undecodable sequence(s) in " + doc.encoding);
@@ -308,5 +326,108 @@ Utf8Document ToUtf8(std::string_view bytes, std::string_view http_charset, std::
   doc.text = StripLeadingSpace(doc.storage);
   return doc;
 }
+
+struct Utf8Stream::Converter {
+  explicit Converter(const std::string& from) : cd("UTF-8", from.c_str()) {}
+  Iconv cd;
+};
+
+Utf8Stream::Utf8Stream(std::string encoding) : encoding_(std::move(encoding)) {
+  Family f = Classify(encoding_);
+  if (f == Family::kUtf16Le || f == Family::kUtf16Be || f == Family::kOther) {
+    converter_ = std::make_unique<Converter>(IconvName(encoding_));
+    utf16_ = f != Family::kOther;
+  }
+  cp1252_ = f == Family::kCp1252;
+}
+
+Utf8Stream::~Utf8Stream() = default;
+
+void Utf8Stream::Convert(std::string_view bytes, bool last, std::string& out) {
+  std::string joined;
+  if (!pending_.empty()) {
+    joined = pending_ + std::string(bytes);
+    bytes = joined;
+    pending_.clear();
+  }
+  if (cp1252_) {
+    FromCp1252(bytes, out, controls_);
+    return;
+  }
+  std::string converted;
+  std::string_view utf8 = bytes;
+  if (converter_) {
+    utf8 = converted = Iconvert(bytes, last);
+  } else if (!last) {
+    // An incomplete sequence at the end waits for the rest of it.
+    size_t keep = 0;
+    for (size_t k = 1; k <= 3 && k <= utf8.size(); ++k) {
+      auto c = static_cast<unsigned char>(utf8[utf8.size() - k]);
+      if ((c & 0xC0) == 0x80) continue;
+      size_t need = c >= 0xF0 ? 4 : c >= 0xE0 ? 3 : c >= 0xC0 ? 2 : 1;
+      if (need > k) keep = k;
+      break;
+    }
+    pending_.assign(utf8.substr(utf8.size() - keep));
+    utf8.remove_suffix(keep);
+  }
+  size_t fault = FirstUtf8Fault(utf8);
+  if (fault == std::string_view::npos) {
+    out.append(utf8);
+  } else {
+    std::string repaired;
+    size_t n = RepairUtf8(utf8, fault, repaired, controls_);
+    if (n > 0 && repaired_ == 0) first_fault_ = read_ + fault;
+    repaired_ += n;
+    out.append(repaired);
+  }
+  read_ += utf8.size();
+}
+
+std::string Utf8Stream::Iconvert(std::string_view bytes, bool last) {
+  std::string out(bytes.size() * 2 + 16, '\0');
+  char* in = const_cast<char*>(bytes.data());
+  size_t in_left = bytes.size();
+  size_t written = 0;
+  if (!converter_->cd.ok()) {
+    undecodable_ += bytes.size();
+    return {};
+  }
+  while (in_left > 0) {
+    char* dst = out.data() + written;
+    size_t dst_left = out.size() - written;
+    size_t r = iconv(converter_->cd.get(), &in, &in_left, &dst, &dst_left);
+    written = out.size() - dst_left;
+    if (r != static_cast<size_t>(-1)) break;
+    if (errno == E2BIG) {
+      out.resize(out.size() * 2);
+    } else if (errno == EINVAL && !last) {
+      pending_.assign(in, in_left);  // the rest of this sequence comes next
+      break;
+    } else {
+      size_t skip = utf16_ && in_left >= 2 ? 2 : 1;
+      in += skip;
+      in_left -= skip;
+      out.resize(written);
+      AppendUtf8(0xFFFD, out);
+      written = out.size();
+      out.resize(written + in_left * 2 + 16);
+      ++undecodable_;
+    }
+  }
+  out.resize(written);
+  return out;
+}
+
+void Utf8Stream::Warnings(std::vector<std::string>& warnings) const {
+  if (undecodable_ > 0) warnings.push_back(std::to_string(undecodable_) + " undecodable sequence(s) in " + encoding_);
+  if (repaired_ > 0 && !converter_) {
+    warnings.push_back("invalid utf-8 at byte " + std::to_string(first_fault_) + ": " + std::to_string(repaired_) +
+                       " byte(s) read as windows-1252");
+  }
+  if (controls_ > 0) warnings.push_back(std::to_string(controls_) + " control character(s) replaced by spaces");
+}
+
+std::string_view StripLeadingSpaceAndBom(std::string_view utf8) { return StripLeadingSpace(utf8); }
 
 }  // namespace brandmon::feed

@@ -5,6 +5,7 @@
 
 #include <optional>
 #include <string>
+#include <unordered_set>
 #include <utility>
 #include <vector>
 
@@ -21,6 +22,7 @@ struct RawText {
   std::string raw;
   TextMode mode = TextMode::kText;
   bool present = false;
+  bool cut = false;  // `raw` stopped at the field's read budget
 };
 
 // One item/entry as read from the document. Thread-compatible value type.
@@ -51,8 +53,28 @@ struct FeedInfo {
   std::string lang;
 };
 
-// Normalizes `items` into Mentions and emits them in order (dropping
-// duplicate ids, honouring options.max_items), warning on bad dates.
+// Normalizes items into Mentions and emits them in order (dropping
+// duplicate ids, honouring options.max_items), batch after batch of one
+// document; Finish() warns about bad dates and dropped duplicates.
+// Owned by one parse; not thread-safe.
+class ItemEmitter {
+ public:
+  ItemEmitter(const FeedParseOptions& options, Sink& sink) : options_(options), sink_(sink) {}
+  // Emits `items` (moved from), read with the document facts in `info`.
+  void Emit(std::vector<FeedItem>& items, const FeedInfo& info);
+  void Finish();
+
+ private:
+  const FeedParseOptions& options_;
+  Sink& sink_;
+  std::unordered_set<std::string> seen_;
+  size_t duplicates_ = 0;
+  size_t bad_dates_ = 0;
+  std::string first_bad_date_;
+  size_t emitted_ = 0;
+};
+
+// One ItemEmitter over all of `items`.
 void EmitItems(std::vector<FeedItem>& items, const FeedInfo& info, const FeedParseOptions& options, Sink& sink);
 
 // Reads a JSON Feed document into items. Errors: Corrupt for invalid JSON or

@@ -106,33 +106,40 @@ std::string ContentHash(const Mention& m) {
 }  // namespace
 
 void EmitItems(std::vector<FeedItem>& items, const FeedInfo& info, const FeedParseOptions& options, Sink& sink) {
+  ItemEmitter emitter(options, sink);
+  emitter.Emit(items, info);
+  emitter.Finish();
+}
+
+void ItemEmitter::Emit(std::vector<FeedItem>& items, const FeedInfo& info) {
   // The feed's own link is resolved against its xml:base and the request
   // URL; item links then resolve against their xml:base, that link, or the
   // request URL.
-  std::string outer = options.base_url;
+  std::string outer = options_.base_url;
   if (!info.link_base.empty()) outer = ResolveUrl(outer, info.link_base);
   std::string feed_link = info.link.empty() ? std::string() : ResolveUrl(outer, info.link);
   bool feed_link_absolute = UrlHost(feed_link).size() > 0;
-  std::string doc_base = feed_link_absolute ? feed_link : options.base_url;
-  std::string xml_base_root = options.base_url.empty() ? doc_base : options.base_url;
-  std::string channel = ChannelFor(info, options);
+  std::string doc_base = feed_link_absolute ? feed_link : options_.base_url;
+  std::string xml_base_root = options_.base_url.empty() ? doc_base : options_.base_url;
+  std::string channel = ChannelFor(info, options_);
   std::optional<std::string> feed_lang = NormalizeLang(info.lang);
 
-  std::unordered_set<std::string> seen;
-  size_t duplicates = 0;
-  size_t bad_dates = 0;
-  std::string first_bad_date;
-  size_t emitted = 0;
   for (FeedItem& item : items) {
-    if (options.max_items > 0 && emitted >= options.max_items) break;
+    if (options_.max_items > 0 && emitted_ >= options_.max_items) break;
     Mention m;
-    m.source = options.source;
+    m.source = options_.source;
     m.channel = channel;
+    const RawText* title = &item.title;
     m.title = PlainText(item.title);
-    if (m.title.empty()) m.title = PlainText(item.media_title);
+    if (m.title.empty()) m.title = PlainText(*(title = &item.media_title));
+    const RawText* text = &item.content;
     if (item.content.present) m.text = PlainText(item.content);
-    if (m.text.empty()) m.text = PlainText(item.summary);
-    if (m.text.empty()) m.text = PlainText(item.media_description);
+    if (m.text.empty()) m.text = PlainText(*(text = &item.summary));
+    if (m.text.empty()) m.text = PlainText(*(text = &item.media_description));
+    // A field whose reading stopped at its budget is cut, however short its
+    // plain text came out.
+    if (title->cut) MarkTruncated(m, "title");
+    if (text->cut) MarkTruncated(m, "text");
     if (!item.link.empty()) {
       std::string base = item.link_base.empty() ? doc_base : ResolveUrl(xml_base_root, item.link_base);
       m.url = UnwrapRedirect(ResolveUrl(base, item.link));
@@ -146,7 +153,7 @@ void EmitItems(std::vector<FeedItem>& items, const FeedInfo& info, const FeedPar
     if (!date.empty()) {
       m.published = ParseFeedDate(date);
       if (!m.published) {
-        if (bad_dates++ == 0) first_bad_date = CollapseWhitespace(date);
+        if (bad_dates_++ == 0) first_bad_date_ = CollapseWhitespace(date);
       }
     }
     if (auto lang = NormalizeLang(item.lang)) {
@@ -159,19 +166,22 @@ void EmitItems(std::vector<FeedItem>& items, const FeedInfo& info, const FeedPar
     if (m.id.empty()) m.id = CollapseWhitespace(item.about);
     if (m.id.empty()) m.id = m.url;
     if (m.id.empty()) m.id = ContentHash(m);
-    if (!seen.insert(m.id).second) {
-      ++duplicates;
+    if (!seen_.insert(m.id).second) {
+      ++duplicates_;
       continue;
     }
-    sink.Emit(std::move(m));
-    ++emitted;
+    sink_.Emit(std::move(m));
+    ++emitted_;
   }
-  if (bad_dates > 0) {
-    sink.Warn(std::to_string(bad_dates) + " item date(s) not understood (first: \"" + first_bad_date +
-              "\"); published left empty");
+}
+
+void ItemEmitter::Finish() {
+  if (bad_dates_ > 0) {
+    sink_.Warn(std::to_string(bad_dates_) + " item date(s) not understood (first: \"" + first_bad_date_ +
+               "\"); published left empty");
   }
-  if (duplicates > 0) {
-    sink.Warn(std::to_string(duplicates) + " item(s) with a repeated id dropped");
+  if (duplicates_ > 0) {
+    sink_.Warn(std::to_string(duplicates_) + " item(s) with a repeated id dropped");
   }
 }
 

@@ -5,12 +5,15 @@
 #include <libxml/parser.h>
 #include <libxml/parserInternals.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstring>
 #include <memory>
 #include <unordered_map>
 #include <vector>
 
+#include "daemon/base/safe_text.h"
+#include "daemon/base/units.h"
 #include "daemon/feed/feed_encoding.h"
 #include "daemon/feed/feed_item.h"
 #include "daemon/feed/feed_text.h"
@@ -31,6 +34,12 @@ constexpr size_t kMaxWarnings = 10;
 // at most this long, and up to this many bytes in total per document.
 constexpr size_t kMaxEntityLength = 64 * 1024;
 constexpr size_t kMaxEntityExpansion = 4 * 1024 * 1024;
+// Dates, languages and counts are read up to this many bytes.
+constexpr size_t kMaxShortCapture = 256;
+
+// How much of a field with cap `limit` is read: room for the markup and
+// entities that the way to plain text drops.
+size_t ReadBudget(uint64_t limit) { return static_cast<size_t>(std::min<uint64_t>(limit, 1ull << 40)) * 4 + 4096; }
 
 enum class Ns : uint8_t {
   kNone,
@@ -243,7 +252,15 @@ class XmlFeedReader {
  public:
   explicit XmlFeedReader(const FeedParseOptions& options) : options_(options) {}
 
+  // Parses a whole document.
   Status Run(std::string_view utf8, std::vector<std::string>& warnings);
+  // Or one pushed in parts: Begin(), Push() each part (the last with
+  // `last`), and Conclude(). Items read so far may be taken out between
+  // parts (items()), which Conclude() then counts as read.
+  Status Begin(std::vector<std::string>& warnings);
+  void Push(std::string_view utf8, bool last);
+  Status Conclude(std::vector<std::string>& warnings);
+  void NoteEmitted() { emitted_some_ = true; }
 
   std::vector<FeedItem>& items() { return items_; }
   const FeedInfo& info() const { return info_; }
@@ -283,23 +300,42 @@ class XmlFeedReader {
   void End();
   void PopElement();
   void StartRoot(Tag tag, std::string_view name);
+  void Install(xmlParserCtxt* ctxt, std::vector<std::string>& warnings);
   void StartInItem(Tag tag, Ns ns, size_t depth, const xmlChar** attributes, int nb_attributes);
   void StartInFeed(Tag tag, Ns ns, size_t depth, const xmlChar** attributes, int nb_attributes);
-  void Capture(std::string* target, size_t depth) {
+  // Collects the text of the element at `depth` into *target, up to
+  // `budget` bytes; *cut (when given) is set once text was skipped.
+  void Capture(std::string* target, size_t depth, size_t budget = kMaxShortCapture, bool* cut = nullptr) {
     capture_ = target;
     capture_depth_ = depth;
+    capture_budget_ = budget;
+    capture_cut_ = cut;
   }
-  void CaptureText(RawText& field, TextMode mode, size_t depth) {
+  void CaptureText(RawText& field, TextMode mode, size_t depth, uint64_t limit) {
     if (field.present) return;  // the first occurrence wins
     field.present = true;
     field.mode = mode;
-    Capture(&field.raw, depth);
+    Capture(&field.raw, depth, ReadBudget(limit), &field.cut);
+  }
+  // Appends to the capture what fits its budget, never splitting a UTF-8
+  // sequence; once something was skipped, nothing more is taken.
+  void Append(std::string_view text) {
+    if (capture_->size() + text.size() <= capture_budget_) {
+      capture_->append(text);
+      return;
+    }
+    size_t room = capture_budget_ > capture_->size() ? capture_budget_ - capture_->size() : 0;
+    capture_->append(text.substr(0, Utf8PrefixLength(text, room)));
+    capture_budget_ = capture_->size();
+    if (capture_cut_ != nullptr) *capture_cut_ = true;
   }
   void FinishItem();
   void Note(std::string message);
 
   const FeedParseOptions& options_;
+  std::unique_ptr<xmlParserCtxt, ParserCtxtFree> push_;  // the parser of Begin()
   xmlParserCtxt* ctxt_ = nullptr;
+  bool emitted_some_ = false;
   std::vector<Frame> stack_;
   std::string mismatched_end_;  // the end tag of the latest tag-mismatch error
   // xml:base values by the depth that set them; resolved against the outer
@@ -315,6 +351,8 @@ class XmlFeedReader {
   std::vector<FeedItem> items_;
   std::string* capture_ = nullptr;
   size_t capture_depth_ = 0;
+  size_t capture_budget_ = 0;
+  bool* capture_cut_ = nullptr;
   bool capture_is_comments_ = false;
   std::string comments_;
   std::unordered_map<std::string, std::unique_ptr<UserEntity>> entities_;
@@ -395,18 +433,15 @@ void XmlFeedReader::OnEnd(void* ctx, const xmlChar*, const xmlChar*, const xmlCh
 void XmlFeedReader::OnCharacters(void* ctx, const xmlChar* ch, int len) {
   XmlFeedReader* self = Self(ctx);
   self->ctxt_->wellFormed = 1;
-  if (self->capture_ != nullptr) self->capture_->append(reinterpret_cast<const char*>(ch), static_cast<size_t>(len));
+  if (self->capture_ != nullptr)
+    self->Append(std::string_view(reinterpret_cast<const char*>(ch), static_cast<size_t>(len)));
 }
 
 void XmlFeedReader::OnReference(void* ctx, const xmlChar* name) {
   // An undeclared entity: kept as written, as lenient feed readers do.
   XmlFeedReader* self = Self(ctx);
   self->ctxt_->wellFormed = 1;
-  if (self->capture_ != nullptr) {
-    self->capture_->push_back('&');
-    self->capture_->append(reinterpret_cast<const char*>(name));
-    self->capture_->push_back(';');
-  }
+  if (self->capture_ != nullptr) self->Append("&" + std::string(View(name)) + ";");
 }
 
 xmlEntityPtr XmlFeedReader::OnGetEntity(void* ctx, const xmlChar* name) {
@@ -514,7 +549,7 @@ void XmlFeedReader::Start(std::string_view name, std::string_view prefix, std::s
   }
   if (capture_ != nullptr) {
     // Markup inside a text field (XHTML content, or HTML that was not escaped).
-    if (IsBlockElement(name)) capture_->push_back(' ');
+    if (IsBlockElement(name)) Append(" ");
     return;
   }
   if (tag == Tag::kItem) {
@@ -555,7 +590,10 @@ void XmlFeedReader::StartInItem(Tag tag, Ns ns, size_t depth, const xmlChar** at
   bool atom = IsAtom(ns);
   switch (tag) {
     case Tag::kTitle:
-      if (direct) CaptureText(item_.title, atom ? AtomTextMode(attributes, nb_attributes) : TextMode::kHtml, depth);
+      if (direct) {
+        CaptureText(item_.title, atom ? AtomTextMode(attributes, nb_attributes) : TextMode::kHtml, depth,
+                    options_.limits.title);
+      }
       break;
     case Tag::kLink:
       if (!direct) break;
@@ -563,29 +601,29 @@ void XmlFeedReader::StartInItem(Tag tag, Ns ns, size_t depth, const xmlChar** at
         std::string rel = Attr(attributes, nb_attributes, "rel");
         std::string href = Attr(attributes, nb_attributes, "href");
         if ((rel.empty() || rel == "alternate") && !href.empty() && item_.link.empty()) {
-          item_.link = href;
+          item_.link = href.substr(0, ReadBudget(options_.limits.url));
           item_.link_base = bases_.empty() ? std::string() : bases_.back().second;
         }
       } else if (item_.link.empty()) {
         item_.link_base = bases_.empty() ? std::string() : bases_.back().second;
-        Capture(&item_.link, depth);
+        Capture(&item_.link, depth, ReadBudget(options_.limits.url));
       }
       break;
     case Tag::kDescription:
-      if (direct) CaptureText(item_.summary, TextMode::kHtml, depth);
+      if (direct) CaptureText(item_.summary, TextMode::kHtml, depth, options_.limits.text);
       break;
     case Tag::kSummary:
-      if (direct) CaptureText(item_.summary, AtomTextMode(attributes, nb_attributes), depth);
+      if (direct) CaptureText(item_.summary, AtomTextMode(attributes, nb_attributes), depth, options_.limits.text);
       break;
     case Tag::kContent:
-      if (direct) CaptureText(item_.content, AtomTextMode(attributes, nb_attributes), depth);
+      if (direct) CaptureText(item_.content, AtomTextMode(attributes, nb_attributes), depth, options_.limits.text);
       break;
     case Tag::kContentEncoded:
-      if (direct) CaptureText(item_.content, TextMode::kHtml, depth);
+      if (direct) CaptureText(item_.content, TextMode::kHtml, depth, options_.limits.text);
       break;
     case Tag::kGuid:
     case Tag::kId:
-      if (direct && item_.guid.empty()) Capture(&item_.guid, depth);
+      if (direct && item_.guid.empty()) Capture(&item_.guid, depth, ReadBudget(options_.limits.id));
       break;
     case Tag::kPubDate:
     case Tag::kPublished:
@@ -599,21 +637,24 @@ void XmlFeedReader::StartInItem(Tag tag, Ns ns, size_t depth, const xmlChar** at
       if (atom) {
         author_depth_ = depth;
       } else if (item_.rss_author.empty()) {
-        Capture(&item_.rss_author, depth);
+        Capture(&item_.rss_author, depth, ReadBudget(options_.limits.author));
       }
       break;
     case Tag::kName:
-      if (author_depth_ != 0 && depth == author_depth_ + 1 && item_.author.empty()) Capture(&item_.author, depth);
+      if (author_depth_ != 0 && depth == author_depth_ + 1 && item_.author.empty()) {
+        Capture(&item_.author, depth, ReadBudget(options_.limits.author));
+      }
       break;
     case Tag::kDcCreator:
-      if (direct && item_.author.empty()) Capture(&item_.author, depth);
+      if (direct && item_.author.empty()) Capture(&item_.author, depth, ReadBudget(options_.limits.author));
       break;
     case Tag::kMediaDescription: {
       std::string type = Attr(attributes, nb_attributes, "type");
-      CaptureText(item_.media_description, type == "html" ? TextMode::kHtml : TextMode::kText, depth);
+      CaptureText(item_.media_description, type == "html" ? TextMode::kHtml : TextMode::kText, depth,
+                  options_.limits.text);
       break;
     }
-    case Tag::kMediaTitle: CaptureText(item_.media_title, TextMode::kText, depth); break;
+    case Tag::kMediaTitle: CaptureText(item_.media_title, TextMode::kText, depth, options_.limits.title); break;
     case Tag::kMediaStarRating: {
       std::string average(Attr(attributes, nb_attributes, "average"));
       double rating = average.empty() ? 0 : std::strtod(average.c_str(), nullptr);
@@ -648,14 +689,14 @@ void XmlFeedReader::StartInFeed(Tag tag, Ns ns, size_t depth, const xmlChar** at
         std::string rel = Attr(attributes, nb_attributes, "rel");
         std::string href = Attr(attributes, nb_attributes, "href");
         if ((rel.empty() || rel == "alternate") && info_.link.empty()) {
-          info_.link = href;
+          info_.link = href.substr(0, ReadBudget(options_.limits.url));
           info_.link_base = bases_.empty() ? std::string() : bases_.back().second;
         } else if (rel == "self" && info_.self_link.empty()) {
-          info_.self_link = href;
+          info_.self_link = href.substr(0, ReadBudget(options_.limits.url));
         }
       } else if (info_.link.empty()) {
         info_.link_base = bases_.empty() ? std::string() : bases_.back().second;
-        Capture(&info_.link, depth);
+        Capture(&info_.link, depth, ReadBudget(options_.limits.url));
       }
       break;
     case Tag::kLanguage:
@@ -665,7 +706,7 @@ void XmlFeedReader::StartInFeed(Tag tag, Ns ns, size_t depth, const xmlChar** at
       if (IsAtom(ns) || ns == Ns::kNone) author_depth_ = depth;
       break;
     case Tag::kName:
-      if (info_.author.empty()) Capture(&info_.author, depth);
+      if (info_.author.empty()) Capture(&info_.author, depth, ReadBudget(options_.limits.author));
       break;
     default: break;
   }
@@ -718,17 +759,13 @@ void XmlFeedReader::FinishItem() {
   item_ = FeedItem();
 }
 
-Status XmlFeedReader::Run(std::string_view utf8, std::vector<std::string>& warnings) {
-  InitLibxml();
+void XmlFeedReader::Install(xmlParserCtxt* ctxt, std::vector<std::string>& warnings) {
   warnings_ = &warnings;
-  if (utf8.size() > static_cast<size_t>(INT32_MAX)) return Status::Corrupt("document too large");
-  std::unique_ptr<xmlParserCtxt, ParserCtxtFree> ctxt(
-      xmlCreateMemoryParserCtxt(utf8.data(), static_cast<int>(utf8.size())));
-  if (!ctxt) return Status::Internal("cannot create an xml parser");
-  ctxt_ = ctxt.get();
+  ctxt_ = ctxt;
   // Recover from damage, never touch the network, ignore the declared
   // encoding (the bytes are UTF-8 by now). No NOENT, no DTDLOAD: entities
-  // are served by OnGetEntity alone.
+  // are served by OnGetEntity alone. No XML_PARSE_HUGE: libxml2 keeps its
+  // limits on names, attribute values and lookahead.
   xmlCtxtUseOptions(ctxt_, XML_PARSE_RECOVER | XML_PARSE_NONET | XML_PARSE_IGNORE_ENC);
   xmlSAXHandler sax;
   std::memset(&sax, 0, sizeof(sax));
@@ -747,14 +784,48 @@ Status XmlFeedReader::Run(std::string_view utf8, std::vector<std::string>& warni
   ctxt_->replaceEntities = 0;
   ctxt_->loadsubset = 0;
   ctxt_->validate = 0;
+}
+
+Status XmlFeedReader::Run(std::string_view utf8, std::vector<std::string>& warnings) {
+  InitLibxml();
+  if (utf8.size() > static_cast<size_t>(INT32_MAX)) return Status::Corrupt("document too large");
+  std::unique_ptr<xmlParserCtxt, ParserCtxtFree> ctxt(
+      xmlCreateMemoryParserCtxt(utf8.data(), static_cast<int>(utf8.size())));
+  if (!ctxt) return Status::Internal("cannot create an xml parser");
+  Install(ctxt.get(), warnings);
   xmlParseDocument(ctxt_);
+  return Conclude(warnings);
+}
+
+Status XmlFeedReader::Begin(std::vector<std::string>& warnings) {
+  InitLibxml();
+  push_.reset(xmlCreatePushParserCtxt(nullptr, nullptr, nullptr, 0, nullptr));
+  if (!push_) return Status::Internal("cannot create an xml parser");
+  Install(push_.get(), warnings);
+  return Status::Ok();
+}
+
+void XmlFeedReader::Push(std::string_view utf8, bool last) {
+  // Parts larger than an int go in pieces; the parser keeps no more than it
+  // must look ahead, so memory stays bounded by the part size.
+  constexpr size_t kPiece = 1 << 20;
+  do {
+    std::string_view piece = utf8.substr(0, kPiece);
+    utf8.remove_prefix(piece.size());
+    if (ctxt_->disableSAX > 1 || ctxt_->instate == XML_PARSER_EOF) return;  // stopped
+    xmlParseChunk(ctxt_, piece.data(), static_cast<int>(piece.size()), last && utf8.empty() ? 1 : 0);
+  } while (!utf8.empty());
+}
+
+Status XmlFeedReader::Conclude(std::vector<std::string>& warnings) {
   if (item_depth_ != 0) {
     Note("document ends inside an item; kept what was read");
     FinishItem();
   }
   if (suppressed_ > 0) warnings.push_back(std::to_string(suppressed_) + " more parser message(s) not shown");
   warnings_ = nullptr;
-  if (stopped_not_feed_ || (root_ != Tag::kRss && root_ != Tag::kRdfRoot && root_ != Tag::kFeed && items_.empty())) {
+  if (stopped_not_feed_ ||
+      (root_ != Tag::kRss && root_ != Tag::kRdfRoot && root_ != Tag::kFeed && items_.empty() && !emitted_some_)) {
     if (root_name_.empty()) {
       return Status::Corrupt("not a feed: " + (first_fatal_.empty() ? std::string("no root element") : first_fatal_));
     }
@@ -810,42 +881,93 @@ bool IsKnownReference(std::string_view text, size_t p, bool declares_entities) {
 
 // Escapes '&' that starts no usable reference ("Q&A", "&bogus;") so that
 // it survives as text, as lenient feed readers keep it; libxml2 would drop
-// it. CDATA sections are left alone. Returns `text` itself when nothing
-// needed escaping, else a view of `storage`.
-std::string_view EscapeStrayAmpersands(std::string_view text, std::string& storage, size_t& escaped) {
-  bool declares_entities = text.find("<!ENTITY") != std::string_view::npos;
-  size_t copied = 0;  // text before this offset is already in storage
-  size_t cdata_scan = 0, cdata_end = 0;
-  bool in_cdata = false;
-  escaped = 0;
-  for (size_t p = text.find('&'); p != std::string_view::npos; p = text.find('&', p + 1)) {
-    if (IsKnownReference(text, p, declares_entities)) continue;
-    // Is p inside a CDATA section? Sections are found lazily, in order.
-    bool inside = false;
-    while (true) {
-      if (in_cdata) {
-        if (cdata_end > p) {
-          inside = true;
+// it. CDATA sections are left alone. Takes the document whole or in parts:
+// what could be the start of a reference or of a CDATA marker at the end of
+// a part waits for the next one. Thread-compatible.
+class AmpersandEscaper {
+ public:
+  AmpersandEscaper() = default;
+
+  // Appends `text` (the next part), escaped, to *out; `last` flushes.
+  void Feed(std::string_view text, bool last, std::string& out) {
+    std::string joined;
+    if (!pending_.empty()) {
+      joined = pending_ + std::string(text);
+      text = joined;
+      pending_.clear();
+    }
+    size_t end = text.size();
+    if (!last) {
+      // A reference is at most ~45 bytes, a CDATA marker 9.
+      size_t tail = end > 64 ? end - 64 : 0;
+      size_t amp = text.find('&', tail);
+      if (amp != std::string_view::npos) end = amp;
+      size_t mark = text.find_first_of("<]", end > 9 ? end - 9 : 0);
+      if (mark != std::string_view::npos && mark < end) end = mark;
+    }
+    // Declarations come before the references they declare.
+    if (!declares_entities_ && text.substr(0, end).find("<!ENTITY") != std::string_view::npos) {
+      declares_entities_ = true;
+    }
+    size_t i = 0;
+    while (i < end) {
+      if (in_cdata_) {
+        size_t close = text.find("]]>", i);
+        if (close == std::string_view::npos || close + 3 > end) {
+          out.append(text.substr(i, end - i));
+          i = end;
           break;
         }
-        in_cdata = false;
-        cdata_scan = cdata_end;
+        out.append(text.substr(i, close + 3 - i));
+        i = close + 3;
+        in_cdata_ = false;
+        continue;
       }
-      size_t open = text.find("<![CDATA[", cdata_scan);
-      if (open == std::string_view::npos || open > p) break;
-      size_t close = text.find("]]>", open + 9);
-      cdata_end = close == std::string_view::npos ? text.size() : close + 3;
-      in_cdata = true;
+      size_t amp = text.find('&', i);
+      if (open_ < i || open_ == 0) open_ = text.find("<![CDATA[", i);
+      size_t next = std::min(amp, open_);
+      if (next == std::string_view::npos || next >= end) {
+        out.append(text.substr(i, end - i));
+        i = end;
+        break;
+      }
+      if (next == open_) {
+        out.append(text.substr(i, open_ + 9 - i));
+        i = open_ + 9;
+        in_cdata_ = true;
+        open_ = 0;
+        continue;
+      }
+      out.append(text.substr(i, amp + 1 - i));
+      if (!IsKnownReference(text, amp, declares_entities_)) {
+        out.append("amp;");
+        ++escaped_;
+      }
+      i = amp + 1;
     }
-    if (inside) continue;
-    if (storage.empty()) storage.reserve(text.size() + 64);
-    storage.append(text.substr(copied, p + 1 - copied));
-    storage.append("amp;");
-    copied = p + 1;
-    ++escaped;
+    open_ = 0;
+    pending_.assign(text.substr(end));
   }
-  if (escaped == 0) return text;
-  storage.append(text.substr(copied));
+  size_t escaped() const { return escaped_; }
+
+ private:
+  bool declares_entities_ = false;
+  bool in_cdata_ = false;
+  size_t open_ = 0;  // the next "<![CDATA[" at or after the scan, 0 = not looked up
+  size_t escaped_ = 0;
+  std::string pending_;
+};
+
+// A whole document through AmpersandEscaper: `text` itself when nothing
+// needed escaping, else a view of `storage`.
+std::string_view EscapeStrayAmpersands(std::string_view text, std::string& storage, size_t& escaped) {
+  AmpersandEscaper escaper;
+  escaper.Feed(text, true, storage);
+  escaped = escaper.escaped();
+  if (escaped == 0) {
+    std::string().swap(storage);
+    return text;
+  }
   return storage;
 }
 
@@ -915,6 +1037,93 @@ Status ParseFeed(std::string_view bytes, const FeedParseOptions& options, Sink& 
   if (!status.ok()) return status;
   feed_internal::EmitItems(items, info, options, sink);
   return Status::Ok();
+}
+
+namespace {
+
+// Parses an XML document of any size as it is read: `head` (converted
+// already) and then what `read` gives, converted by `utf8`. Items are handed
+// to the sink every few hundred, so neither the document nor its items are
+// ever held whole.
+Status StreamXml(std::string_view head, bool head_is_all, Utf8Stream& utf8, const ReadChunk& read,
+                 const FeedParseOptions& options, Sink& sink, std::vector<std::string>& warnings) {
+  constexpr size_t kChunk = 256 * 1024;
+  constexpr size_t kItemsPerBatch = 256;
+  XmlFeedReader reader(options);
+  feed_internal::ItemEmitter emitter(options, sink);
+  AmpersandEscaper escaper;
+  if (Status s = reader.Begin(warnings); !s.ok()) return s;
+  std::string escaped;
+  escaper.Feed(head, head_is_all, escaped);
+  reader.Push(escaped, head_is_all);
+  std::vector<char> buf(kChunk);
+  std::string converted;
+  bool done = head_is_all;
+  Status read_status;
+  while (!done) {
+    auto n = read(buf.data(), buf.size());
+    if (!n.ok()) {
+      read_status = n.status();
+      done = true;
+    } else {
+      done = *n == 0;
+    }
+    converted.clear();
+    utf8.Convert(std::string_view(buf.data(), n.ok() ? *n : 0), done, converted);
+    escaped.clear();
+    escaper.Feed(converted, done, escaped);
+    reader.Push(escaped, done);
+    if (reader.items().size() >= kItemsPerBatch) {
+      emitter.Emit(reader.items(), reader.info());
+      reader.items().clear();
+      reader.NoteEmitted();
+    }
+  }
+  utf8.Warnings(warnings);
+  if (escaper.escaped() > 0) warnings.push_back(std::to_string(escaper.escaped()) + " stray '&' kept as text");
+  Status status = reader.Conclude(warnings);
+  for (auto& w : warnings) sink.Warn(std::move(w));
+  if (!read_status.ok()) return read_status;
+  if (!status.ok()) return status;
+  emitter.Emit(reader.items(), reader.info());
+  emitter.Finish();
+  return Status::Ok();
+}
+
+}  // namespace
+
+Status ParseFeedStream(const ReadChunk& read, const FeedParseOptions& options, Sink& sink, size_t whole_document) {
+  // Enough of the start to choose the encoding and skip leading junk by,
+  // and one byte more than whole_document, to know whether that is all.
+  constexpr size_t kHead = 64 * 1024;
+  size_t want = std::max(whole_document + 1, kHead);
+  std::string head;
+  bool eof = false;
+  while (head.size() < want) {
+    size_t at = head.size();
+    head.resize(std::min(at + (1 << 20), want));
+    auto n = read(head.data() + at, head.size() - at);
+    if (!n.ok()) return n.status();
+    head.resize(at + *n);
+    if (*n == 0) {
+      eof = true;
+      break;
+    }
+  }
+  if (eof && head.size() <= whole_document) return ParseFeed(head, options, sink);
+  std::vector<std::string> warnings;
+  EncodingChoice choice = ChooseEncoding(head, options.charset, warnings);
+  Utf8Stream utf8(choice.encoding);
+  std::string converted;
+  utf8.Convert(std::string_view(head).substr(choice.bom), eof, converted);
+  std::string().swap(head);
+  std::string_view text = SkipLeadingJunk(StripLeadingSpaceAndBom(converted), warnings);
+  if (options.format == FeedFormat::kJsonFeed || (!text.empty() && (text[0] == '{' || text[0] == '['))) {
+    for (auto& w : warnings) sink.Warn(std::move(w));
+    return Status::Corrupt("json document larger than " + FormatSize(whole_document) +
+                           "; only XML feeds are read in parts");
+  }
+  return StreamXml(text, eof, utf8, read, options, sink, warnings);
 }
 
 }  // namespace brandmon::feed

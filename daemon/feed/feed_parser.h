@@ -1,10 +1,12 @@
 #pragma once
 
 #include <cstddef>
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
 
+#include "daemon/base/mention.h"
 #include "daemon/base/status.h"
 #include "daemon/plugin/plugin.h"
 
@@ -38,6 +40,11 @@ struct FeedParseOptions {
   std::string channel;
   // At most this many mentions (the first ones in document order); 0 = all.
   size_t max_items = 0;
+  // The caps mentions get downstream (NormalizeMention). A text field is
+  // read up to 4 times its cap plus 4 KiB (room for markup and entities
+  // that plain text drops); the rest is skipped as it is parsed, never held,
+  // and the field is named in the mention's `truncated`.
+  MentionLimits limits;
 };
 
 // Parses one RSS 0.9x/2.0, RSS 1.0 (RDF), Atom 0.3/1.0 or JSON Feed 1.x
@@ -51,5 +58,22 @@ struct FeedParseOptions {
 // no root element), naming the position when the parser gave one.
 // Thread-safe (one call per sink).
 Status ParseFeed(std::string_view bytes, const FeedParseOptions& options, Sink& sink);
+
+// Reads up to `cap` bytes of the input into `buf`; 0 at the end.
+// Errors: Unavailable when reading fails.
+using ReadChunk = std::function<Result<size_t>(char* buf, size_t cap)>;
+
+// Documents up to this size are read whole and given to ParseFeed().
+inline constexpr size_t kWholeDocument = 16 * 1024 * 1024;
+
+// ParseFeed() over input read through `read`, in bounded memory whatever its
+// size: a document of up to `whole_document` bytes is read whole and parsed
+// by ParseFeed(); a larger XML document is converted, parsed and emitted as
+// it is read (each field read only to its budget, see
+// FeedParseOptions::limits), with the same rules, items emitted a few
+// hundred at a time. Errors: as ParseFeed(); Corrupt for a larger JSON
+// document; the reader's error when reading fails.
+Status ParseFeedStream(const ReadChunk& read, const FeedParseOptions& options, Sink& sink,
+                       size_t whole_document = kWholeDocument);
 
 }  // namespace brandmon::feed

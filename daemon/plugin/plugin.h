@@ -78,6 +78,9 @@ struct PluginContext {
   std::string source_name;
   const Clock* clock = nullptr;
   std::shared_ptr<spdlog::logger> logger;
+  // The caps the engine applies to every mention (NormalizeMention); a
+  // plugin that reads large documents may stop reading a field beyond them.
+  MentionLimits limits{};
 };
 
 // Base of all plugins. Constructed with validated options and no I/O;

@@ -50,6 +50,7 @@ const config::OptionTable<FeedOptions>& FeedOptionTable() {
 
 Status FeedPlugin::Start(PluginContext& ctx) {
   source_name_ = ctx.source_name;
+  limits_ = ctx.limits;
   return Status::Ok();
 }
 
@@ -74,6 +75,7 @@ Status FeedPlugin::Parse(const HttpResponse& response, Sink& sink, SourceState& 
   opts.source = source_name_;
   opts.channel = options_.channel;
   opts.max_items = static_cast<size_t>(options_.max_items);
+  opts.limits = limits_;
   return feed::ParseFeed(response.body, opts, sink).WithContext(opts.base_url);
 }
 

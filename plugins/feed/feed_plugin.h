@@ -38,6 +38,7 @@ class FeedPlugin final : public HttpPlugin {
  private:
   FeedOptions options_;
   std::string source_name_;
+  MentionLimits limits_;
 };
 
 class Registry;

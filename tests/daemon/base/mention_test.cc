@@ -68,3 +68,116 @@ TEST(MentionTest, RejectsBadJsonWithReason) {
 
 }  // namespace
 }  // namespace brandmon
+
+namespace brandmon {
+namespace {
+
+Mention Hostile() {
+  Mention m;
+  const std::string evil = "x\x1b[2J\r\nFAKE\xE2\x80\xAEy";
+  m.source = "src" + evil;
+  m.channel = "ch" + evil;
+  m.id = "id" + evil;
+  m.url = "https://e.com/" + evil;
+  m.title = "title" + evil;
+  m.text = "text" + evil;
+  m.author = "author" + evil;
+  m.lang = "en" + evil;
+  m.SetMetric("likes" + evil, 1);
+  return m;
+}
+
+TEST(NormalizeMentionTest, NoFieldKeepsAControlCharacterOrBidiOverride) {
+  Mention m = Hostile();
+  NormalizeMention(m, MentionLimits{});
+  const std::string clean = "x\xEF\xBF\xBD[2J  FAKE\xEF\xBF\xBDy";
+  EXPECT_EQ(m.source, "src" + clean);
+  EXPECT_EQ(m.channel, "ch" + clean);
+  EXPECT_EQ(m.url, "https://e.com/" + clean);
+  EXPECT_EQ(m.title, "title" + clean);
+  EXPECT_EQ(m.text, "text" + clean);
+  EXPECT_EQ(m.author, "author" + clean);
+  EXPECT_EQ(*m.lang, "en" + clean);
+  EXPECT_EQ(m.metrics[0].first, "likes" + clean);
+  // A changed id stays apart from the id that differs only in the control.
+  EXPECT_EQ(m.id.substr(0, 2 + clean.size() + 1), "id" + clean + "~");
+  Mention other = Hostile();
+  other.id = "idx\x07[2J\r\nFAKE\xE2\x80\xAEy";
+  NormalizeMention(other, MentionLimits{});
+  EXPECT_NE(other.id, m.id);
+  EXPECT_TRUE(m.truncated.empty());
+  std::string json = MentionToJson(m);
+  EXPECT_EQ(json.find("\\u001b"), std::string::npos) << json;
+  EXPECT_EQ(json.find("\\r"), std::string::npos) << json;
+  EXPECT_EQ(json.find("\xE2\x80\xAE"), std::string::npos) << json;
+}
+
+TEST(NormalizeMentionTest, CapsEachFieldAtAUtf8BoundaryAndMarksIt) {
+  MentionLimits limits;
+  limits.title = 100;
+  limits.text = 1000;
+  limits.author = 64;
+  limits.url = 200;
+  limits.id = 300;
+  Mention m;
+  std::string e3 = "\xE6\x97\xA5";  // 日, three bytes
+  for (int i = 0; i < 400; ++i) {
+    m.title += e3;
+    m.text += e3;
+    m.author += e3;
+    m.url += e3;
+  }
+  m.id = "short";
+  NormalizeMention(m, limits);
+  EXPECT_EQ(m.title.size(), 99u);  // 33 whole code points, not 100 bytes
+  EXPECT_EQ(m.text.size(), 999u);
+  EXPECT_EQ(m.author.size(), 63u);
+  EXPECT_EQ(m.url.size(), 198u);
+  EXPECT_EQ(m.id, "short");
+  EXPECT_EQ(m.truncated, (std::vector<std::string>{"url", "title", "text", "author"}));
+  EXPECT_NE(MentionToJson(m).find(R"("truncated":["url","title","text","author"])"), std::string::npos);
+}
+
+TEST(NormalizeMentionTest, ALongIdIsCutButStaysUniqueAndStable) {
+  MentionLimits limits;
+  limits.id = 64;
+  std::string base(500, 'a');
+  Mention a, b, a_again;
+  a.id = base + "1";
+  b.id = base + "2";
+  a_again.id = base + "1";
+  NormalizeMention(a, limits);
+  NormalizeMention(b, limits);
+  NormalizeMention(a_again, limits);
+  EXPECT_LE(a.id.size(), 64u);
+  EXPECT_NE(a.id, b.id);
+  EXPECT_EQ(a.id, a_again.id);
+  EXPECT_EQ(a.id.substr(0, 47), std::string(47, 'a'));
+  EXPECT_EQ(a.truncated, std::vector<std::string>{"id"});
+}
+
+TEST(NormalizeMentionTest, IsIdempotent) {
+  MentionLimits limits;
+  limits.id = 64;
+  limits.title = 70;
+  Mention m = Hostile();
+  m.id += std::string(100, 'z');
+  m.title += std::string(100, 'z');
+  NormalizeMention(m, limits);
+  Mention again = m;
+  NormalizeMention(again, limits);
+  EXPECT_EQ(MentionToJson(again), MentionToJson(m));
+}
+
+TEST(NormalizeMentionTest, TheMarkRoundTripsThroughJsonLines) {
+  auto m = MentionFromJson(R"({"id":"a","text":"t","truncated":["text","bogus","title"]})");
+  ASSERT_TRUE(m.ok()) << m.status().message();
+  EXPECT_EQ(m->truncated, (std::vector<std::string>{"title", "text"}));
+  auto back = MentionFromJson(MentionToJson(*m));
+  ASSERT_TRUE(back.ok());
+  EXPECT_EQ(back->truncated, m->truncated);
+  EXPECT_FALSE(MentionFromJson(R"({"id":"a","truncated":"text"})").ok());
+}
+
+}  // namespace
+}  // namespace brandmon

@@ -125,3 +125,46 @@ TEST(ParseCommandPresetTest, UnusableJsonIsOneClearLine) {
 
 }  // namespace
 }  // namespace brandmon::ctl
+
+namespace brandmon::ctl {
+namespace {
+
+TEST(ParseCommandTest, PrintsMentionsNormalizedAsTheDaemonDoes) {
+  std::string feed =
+      "<rss><channel><item><guid>1</guid><title>a &amp;#x1b;[2J&#x202E;b&#x9b;c</title>"
+      "<description>x&#13;&#10;y</description></item></channel></rss>";
+  CtlRun r = Ctl({"parse", "-"}, feed);
+  ASSERT_EQ(r.code, 0) << r.err;
+  // The escaped ESC is dropped by the HTML decoding, the override replaced;
+  // &#x9b; is U+203A in HTML, as browsers read it.
+  EXPECT_NE(r.out.find("\"title\":\"a [2J\xEF\xBF\xBD"
+                       "b\xE2\x80\xBA"
+                       "c\""),
+            std::string::npos)
+      << r.out;
+  EXPECT_NE(r.out.find(R"("text":"x y")"), std::string::npos) << r.out;
+  for (std::string bad : {"\x1b", "\\u001b", "\xE2\x80\xAE", "\xC2\x9B", "\\r", "\\n"}) {
+    EXPECT_EQ(r.out.find(bad), std::string::npos) << r.out;
+  }
+
+  CtlRun q = Ctl({"parse", brandmon::testing::FixturePath("daemon/feed/hostile/quadratic_entity.xml")});
+  ASSERT_EQ(q.code, 0) << q.err;
+  EXPECT_EQ(Lines(q.out), 2u);
+  EXPECT_LT(q.out.size(), 4096u);
+  EXPECT_NE(q.out.find(R"("truncated":["title"])"), std::string::npos) << q.out.substr(0, 200);
+}
+
+TEST(ParseCommandTest, ReadsADocumentLargerThanItHoldsInParts) {
+  std::string feed = "<rss><channel><item><guid>1</guid><title>big</title><description>";
+  while (feed.size() < 17u * 1024 * 1024) feed += "lorem ipsum dolor sit amet ";
+  feed += "</description></item><item><guid>2</guid><title>small</title></item></channel></rss>";
+  CtlRun r = Ctl({"parse", "-"}, feed);
+  ASSERT_EQ(r.code, 0) << r.err;
+  ASSERT_EQ(Lines(r.out), 2u);
+  EXPECT_LT(r.out.size(), 70u * 1024);
+  EXPECT_NE(r.out.find(R"("truncated":["text"])"), std::string::npos);
+  EXPECT_NE(r.out.find(R"("title":"small")"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace brandmon::ctl

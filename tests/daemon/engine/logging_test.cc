@@ -61,3 +61,52 @@ TEST(LogLevelTest, ParsesKnownLevelsOnly) {
 
 }  // namespace
 }  // namespace brandmon::engine
+
+namespace brandmon::engine {
+namespace {
+
+// What a line of `style` says for `message`, as the daemon writes it.
+std::string Logged(LogStyle style, const std::string& message) {
+  std::ostringstream out;
+  auto logger = std::make_shared<spdlog::logger>("test", std::make_shared<spdlog::sinks::ostream_sink_mt>(out));
+  logger->set_formatter(MakeLogFormatter(style));
+  logger->warn("source 'x': {}", message);
+  return out.str();
+}
+
+TEST(LogFormatterTest, AMessageIsOneLineWhateverItQuotes) {
+  const std::string hostile =
+      "bad date \"\x1b]0;owned\x07\x1b[2J\r\n<3>2026-01-01T00:00:00.000 error forged\xE2\x80\xAE\xC2\x9B\xFF\"";
+  for (LogStyle style : {LogStyle::kJournal, LogStyle::kPlain, LogStyle::kTerminal}) {
+    std::string line = Logged(style, hostile);
+    SCOPED_TRACE(line);
+    ASSERT_FALSE(line.empty());
+    EXPECT_EQ(std::count(line.begin(), line.end(), '\n'), 1);
+    EXPECT_EQ(line.back(), '\n');
+    EXPECT_EQ(line.find('\r'), std::string::npos);
+    EXPECT_EQ(line.find("\xE2\x80\xAE"), std::string::npos);
+    EXPECT_EQ(line.find("\xC2\x9B"), std::string::npos);
+    EXPECT_EQ(line.find('\x07'), std::string::npos);
+    // Only the terminal style's own color codes may carry an ESC.
+    if (style != LogStyle::kTerminal) {
+      EXPECT_EQ(line.find('\x1b'), std::string::npos);
+    }
+    EXPECT_NE(line.find("\\x1b]0;owned\\x07\\x1b[2J\\r\\n<3>2026-01-01T00:00:00.000 error forged\\u202e\\u009b\\xff"),
+              std::string::npos);
+  }
+  EXPECT_EQ(Logged(LogStyle::kJournal, "ok é"), "<4>source 'x': ok é\n");
+}
+
+TEST(LogFormatterTest, MultiLineReportsAreLoggedLineByLine) {
+  auto previous = spdlog::default_logger();
+  std::ostringstream out;
+  auto logger = std::make_shared<spdlog::logger>("test", std::make_shared<spdlog::sinks::ostream_sink_mt>(out));
+  logger->set_formatter(MakeLogFormatter(LogStyle::kJournal));
+  spdlog::set_default_logger(logger);
+  LogLines(spdlog::level::err, "reload rejected:", "a.json:1:2: x: bad\na.json:3:4: y: bad\n");
+  spdlog::set_default_logger(previous);
+  EXPECT_EQ(out.str(), "<3>reload rejected:\n<3>  a.json:1:2: x: bad\n<3>  a.json:3:4: y: bad\n");
+}
+
+}  // namespace
+}  // namespace brandmon::engine

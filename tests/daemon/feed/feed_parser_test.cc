@@ -4,8 +4,10 @@
 
 #include <chrono>
 #include <cstdlib>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <memory>
 
 #include "tests/support/recording_sink.h"
 #include "tests/support/test_util.h"
@@ -462,6 +464,141 @@ TEST(FeedFormatTest, NamesRoundTrip) {
     EXPECT_EQ(FeedFormatName(*FeedFormatFromName(n)), n);
   }
   EXPECT_FALSE(FeedFormatFromName("json").has_value());
+}
+
+}  // namespace
+}  // namespace brandmon::feed
+
+namespace brandmon::feed {
+namespace {
+
+// ---- Caps: a field is read only up to its budget ------------------------------
+
+// 7,000 references to a flat 63,000-byte entity in the title and again in the
+// description: before the caps, a 105 KB document gave a 4 MB title. Now the
+// title is read only to its budget, and the expansion limit (4 MB a
+// document) drops the references after it, so the description is empty.
+TEST(FeedCapsTest, QuadraticEntityFeedComesOutCapped) {
+  testing::RecordingSink sink = Parse(ReadFile(FixturePath("daemon/feed/hostile/quadratic_entity.xml")));
+  ASSERT_EQ(sink.mentions.size(), 2u);
+  EXPECT_TRUE(sink.Warned("expansion limit"));
+  Mention m = sink.mentions[0];
+  MentionLimits limits;
+  EXPECT_LE(m.title.size(), 4 * limits.title + 4096);
+  EXPECT_LE(m.text.size(), 4 * limits.text + 4096);
+  EXPECT_EQ(m.truncated, std::vector<std::string>{"title"});
+  NormalizeMention(m, limits);
+  EXPECT_EQ(m.title.size(), limits.title);
+  EXPECT_EQ(m.title.substr(0, 6), "lollol");
+  EXPECT_EQ(sink.mentions[1].title, "after the blowup");
+  EXPECT_EQ(sink.mentions[1].text, "still read");
+  EXPECT_TRUE(sink.mentions[1].truncated.empty());
+}
+
+TEST(FeedCapsTest, EachFieldIsReadOnlyToItsBudget) {
+  FeedParseOptions options;
+  options.limits.title = 100;
+  options.limits.text = 200;
+  options.limits.author = 64;
+  options.limits.url = 128;
+  options.limits.id = 64;
+  const size_t slack = 4096;
+  std::string big(1 << 20, 'y');
+  std::string doc =
+      Rss("<item><guid>" + big + "</guid><title>" + big + "</title><description><![CDATA[" + big +
+          "]]></description><link>https://e.example/" + big + "</link><dc:creator>" + big + "</dc:creator></item>");
+  testing::RecordingSink sink = Parse(doc, options);
+  ASSERT_EQ(sink.mentions.size(), 1u);
+  const Mention& m = sink.mentions[0];
+  EXPECT_LE(m.title.size(), 400 + slack);
+  EXPECT_LE(m.text.size(), 800 + slack);
+  EXPECT_LE(m.author.size(), 256 + slack);
+  EXPECT_LE(m.url.size(), 512 + slack + 64);
+  EXPECT_LE(m.id.size(), 256 + slack);
+  EXPECT_EQ(m.truncated, (std::vector<std::string>{"title", "text"}));
+}
+
+TEST(FeedCapsTest, ACutNeverSplitsAUtf8Sequence) {
+  FeedParseOptions options;
+  options.limits.text = 64;
+  std::string e3;
+  for (int i = 0; i < 5000; ++i) e3 += "\xE6\x97\xA5";  // 日
+  testing::RecordingSink sink = Parse(Rss("<item><guid>1</guid><description>" + e3 + "</description></item>"), options);
+  ASSERT_EQ(sink.mentions.size(), 1u);
+  const std::string& text = sink.mentions[0].text;
+  ASSERT_FALSE(text.empty());
+  EXPECT_EQ(text.size() % 3, 0u);
+  EXPECT_EQ(text.find("\xEF\xBF\xBD"), std::string::npos);
+  EXPECT_EQ(sink.mentions[0].truncated, std::vector<std::string>{"text"});
+}
+
+}  // namespace
+}  // namespace brandmon::feed
+
+namespace brandmon::feed {
+namespace {
+
+// ---- Reading in parts: the same mentions as reading whole ----------------------
+
+// Reads `bytes` `step` bytes at a time.
+ReadChunk Reader(const std::string& bytes, size_t step) {
+  auto offset = std::make_shared<size_t>(0);
+  return [&bytes, step, offset](char* buf, size_t cap) -> Result<size_t> {
+    size_t n = std::min({cap, step, bytes.size() - *offset});
+    std::memcpy(buf, bytes.data() + *offset, n);
+    *offset += n;
+    return n;
+  };
+}
+
+TEST(FeedStreamTest, EveryXmlFixtureGivesTheSameMentionsInPartsAsWhole) {
+  int cases = 0;
+  for (const auto& entry : fs::directory_iterator(FixturePath("daemon/feed"))) {
+    if (entry.path().extension() != ".xml") continue;
+    ++cases;
+    SCOPED_TRACE(entry.path().filename().string());
+    std::string doc = ReadFile(entry.path().string());
+    FeedParseOptions options;
+    options.base_url = "https://feeds.example.com/x";
+    testing::RecordingSink whole;
+    Status whole_status = ParseFeed(doc, options, whole);
+    for (size_t step : {1, 7, 4096}) {
+      SCOPED_TRACE(step);
+      testing::RecordingSink parts;
+      // A threshold of 64 bytes makes every fixture go through the part reader.
+      Status s = ParseFeedStream(Reader(doc, step), options, parts, 64);
+      EXPECT_EQ(s.code(), whole_status.code()) << s.message();
+      EXPECT_EQ(parts.Jsonl(), whole.Jsonl());
+    }
+  }
+  EXPECT_GE(cases, 10);
+}
+
+TEST(FeedStreamTest, AHugeTextNodeIsReadInBoundedPartsAndCapped) {
+  std::string doc =
+      "<?xml version=\"1.0\" encoding=\"windows-1252\"?><rss><channel><item><guid>1</guid><title>caf\xE9"
+      "</title><description>";
+  std::string chunk = "lorem & ipsum <b>dolor</b> \xE9 ";
+  while (doc.size() < 3 * 1024 * 1024) doc += chunk;
+  doc += "</description></item><item><guid>2</guid><title>next</title></item></channel></rss>";
+  testing::RecordingSink sink;
+  Status s = ParseFeedStream(Reader(doc, 1 << 16), {}, sink, 1024);
+  ASSERT_TRUE(s.ok()) << s.message();
+  ASSERT_EQ(sink.mentions.size(), 2u);
+  EXPECT_EQ(sink.mentions[0].title, "café");
+  EXPECT_LE(sink.mentions[0].text.size(), 4u * 64 * 1024 + 4096);
+  EXPECT_EQ(sink.mentions[0].text.substr(0, 24), "lorem & ipsum dolor é l");
+  EXPECT_EQ(sink.mentions[0].truncated, std::vector<std::string>{"text"});
+  EXPECT_EQ(sink.mentions[1].title, "next");
+  EXPECT_TRUE(sink.Warned("stray '&'"));
+}
+
+TEST(FeedStreamTest, ALargeJsonDocumentIsRefusedClearly) {
+  std::string doc = "{\"version\": \"https://jsonfeed.org/version/1.1\", \"items\": [" + std::string(5000, ' ') + "]}";
+  testing::RecordingSink sink;
+  Status s = ParseFeedStream(Reader(doc, 100), {}, sink, 1024);
+  EXPECT_EQ(s.code(), Status::Code::kCorrupt);
+  EXPECT_NE(s.message().find("json document larger than"), std::string::npos) << s.message();
 }
 
 }  // namespace
