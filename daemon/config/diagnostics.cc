@@ -11,6 +11,7 @@ void Diagnostics::Error(const SourcePos& pos, std::string_view path, std::string
     line += ": ";
   }
   line += message;
+  if (!hidden_.empty()) line = hidden_.Redact(line);
   order_.push_back({pos.file ? *pos.file : "", pos.line, pos.col, errors_.size()});
   errors_.push_back(std::move(line));
 }
@@ -42,6 +43,13 @@ std::string Redactor::Redact(std::string_view text) const {
     }
   }
   return out;
+}
+
+void Redactor::AddPath(std::string path, std::string placeholder) { paths_[std::move(path)] = std::move(placeholder); }
+
+const std::string* Redactor::PlaceholderAt(const std::string& path) const {
+  auto it = paths_.find(path);
+  return it == paths_.end() ? nullptr : &it->second;
 }
 
 namespace {

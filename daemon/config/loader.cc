@@ -101,11 +101,15 @@ class Substituter {
       auto value = Resolve(ref, v, path);
       if (!value) return;
       redactor_.AddSecret(*value);
+      diag_.HideSecret(*value);
       out += *value;
       substituted = true;
       i = close + 1;
     }
-    if (substituted) v.set_substituted(true);
+    if (substituted) {
+      v.set_written(in);
+      redactor_.AddPath(path, v.Placeholder());
+    }
     v.mutable_string() = std::move(out);
   }
 
