@@ -61,7 +61,12 @@ std::string Describe(const ConfigValue& v) {
     case ConfigValue::Kind::kString: {
       if (v.substituted()) return v.Placeholder();
       std::string s = v.as_string();
-      if (s.size() > 60) s = s.substr(0, 57) + "...";
+      if (s.size() > 60) {
+        // Cut at a code point boundary, so the message stays valid UTF-8.
+        size_t cut = 57;
+        while (cut > 0 && (static_cast<unsigned char>(s[cut]) & 0xC0) == 0x80) --cut;
+        s = s.substr(0, cut) + "...";
+      }
       return "\"" + s + "\"";
     }
     case ConfigValue::Kind::kArray: return "an array";

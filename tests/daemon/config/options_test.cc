@@ -238,6 +238,11 @@ TEST(OptionsTest, PlaceholderShortensLongReferencesAtACodePoint) {
   EXPECT_EQ(v.Placeholder(), "<redacted " + std::string(56, 'a') + "...>");
 }
 
+TEST(OptionsTest, DescribeShortensLongStringsAtACodePoint) {
+  ConfigValue v = ConfigValue::String(std::string(56, 'a') + "\u00e9\u00e9\u00e9", {});
+  EXPECT_EQ(Describe(v), "\"" + std::string(56, 'a') + "...\"");
+}
+
 TEST(OptionsTest, EveryOptionIsDocumented) {
   for (const auto& spec : FeedTable()) EXPECT_FALSE(spec.info.doc.empty()) << spec.info.key;
 }
