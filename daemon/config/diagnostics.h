@@ -19,8 +19,10 @@ namespace brandmon::config {
 // Thread-compatible; read-only once the config is loaded.
 class Redactor {
  public:
-  void AddSecret(std::string value);
-  // `text` with every known secret replaced by "<redacted>".
+  // `value` is a secret, shown as `replacement`. Values under 4 bytes are
+  // ignored: they would redact innocent text everywhere.
+  void AddSecret(std::string value, std::string replacement = "<redacted>");
+  // `text` with every known secret replaced by its replacement.
   std::string Redact(std::string_view text) const;
   bool empty() const { return secrets_.empty() && paths_.empty(); }
 
@@ -32,7 +34,7 @@ class Redactor {
   bool has_paths() const { return !paths_.empty(); }
 
  private:
-  std::set<std::string> secrets_;
+  std::map<std::string, std::string> secrets_;
   std::map<std::string, std::string, std::less<>> paths_;
 };
 
@@ -44,8 +46,11 @@ class Redactor {
 class Diagnostics {
  public:
   void Error(const SourcePos& pos, std::string_view path, std::string_view message);
-  // Hides `value` (a substituted secret) in every message added from now on.
-  void HideSecret(std::string value) { hidden_.AddSecret(std::move(value)); }
+  // Shows `value` (a substituted secret) as `replacement` (the placeholder
+  // of its reference) in every message added from now on.
+  void HideSecret(std::string value, std::string replacement) {
+    hidden_.AddSecret(std::move(value), std::move(replacement));
+  }
   bool ok() const { return errors_.empty(); }
   // In the order they were found.
   const std::vector<std::string>& errors() const { return errors_; }

@@ -101,7 +101,7 @@ class Substituter {
       auto value = Resolve(ref, v, path);
       if (!value) return;
       redactor_.AddSecret(*value);
-      diag_.HideSecret(*value);
+      diag_.HideSecret(*value, "<redacted ${" + ref + "}>");
       out += *value;
       substituted = true;
       i = close + 1;

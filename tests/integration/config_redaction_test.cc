@@ -72,6 +72,8 @@ const char* const kPlaceholders[] = {
     "daemon.shutdown_timeout: expected a duration like \"5m\", got <redacted ${env:S_DUR}>",
     "daemon.status_interval: must be between 1s and 1h, got <redacted ${env:S_SHORT}>",
     "fetch.max_connections: expected an integer, got <redacted ${env:S_INT}>",
+    // A check that quotes the converted value: the last line of defence.
+    "publish.allowed_client_keys: \"<redacted ${env:S_LIST}>\" is not a 40-character Z85 public key",
     "sources[0].name: must be 1-64 letters, digits, '_', '-' or '.', got <redacted ${env:S_NAME}>",
     "sources[0].type: unknown source type <redacted ${env:S_TYPE}>; known types:",
     "sources[1].enabled: expected true or false, got <redacted ${env:S_BOOL}>",

@@ -172,7 +172,8 @@ TEST(LoaderTest, DiagnosticsNeverCarryAKnownSecret) {
   ASSERT_TRUE(LoadConfigTree(main, FakeEnv({{"T", "env-secret"}}), diag).ok());
   diag.Error(SourcePos{}, "a", "some check quoted \"env-secret\" and ENV-SECRETenv-secret");
   ASSERT_EQ(diag.errors().size(), 1u);
-  EXPECT_EQ(diag.errors()[0], "<unknown>: a: some check quoted \"<redacted>\" and ENV-SECRET<redacted>");
+  EXPECT_EQ(diag.errors()[0],
+            "<unknown>: a: some check quoted \"<redacted ${env:T}>\" and ENV-SECRET<redacted ${env:T}>");
 }
 
 TEST(LoaderTest, FileSubstitutionReadsOnlySmallRegularFiles) {
