@@ -11,6 +11,7 @@ void Diagnostics::Error(const SourcePos& pos, std::string_view path, std::string
     line += ": ";
   }
   line += message;
+  if (!hidden_.empty()) line = hidden_.Redact(line);
   order_.push_back({pos.file ? *pos.file : "", pos.line, pos.col, errors_.size()});
   errors_.push_back(std::move(line));
 }
@@ -26,22 +27,29 @@ std::string Diagnostics::Joined() const {
   return out;
 }
 
-void Redactor::AddSecret(std::string value) {
+void Redactor::AddSecret(std::string value, std::string replacement) {
   // Very short values would redact innocent text everywhere; they are still
-  // hidden where the option itself is a secret.
-  if (value.size() >= 4) secrets_.insert(std::move(value));
+  // hidden where the option itself is a secret, and by their option path.
+  if (value.size() >= 4) secrets_.emplace(std::move(value), std::move(replacement));
 }
 
 std::string Redactor::Redact(std::string_view text) const {
   std::string out(text);
-  for (const auto& secret : secrets_) {
+  for (const auto& [secret, replacement] : secrets_) {
     size_t pos = 0;
     while ((pos = out.find(secret, pos)) != std::string::npos) {
-      out.replace(pos, secret.size(), "<redacted>");
-      pos += 10;
+      out.replace(pos, secret.size(), replacement);
+      pos += replacement.size();
     }
   }
   return out;
+}
+
+void Redactor::AddPath(std::string path, std::string placeholder) { paths_[std::move(path)] = std::move(placeholder); }
+
+const std::string* Redactor::PlaceholderAt(const std::string& path) const {
+  auto it = paths_.find(path);
+  return it == paths_.end() ? nullptr : &it->second;
 }
 
 namespace {

@@ -4,8 +4,6 @@
 
 #include <cstdlib>
 #include <filesystem>
-#include <fstream>
-#include <sstream>
 
 #include "daemon/config/json_reader.h"
 
@@ -47,23 +45,12 @@ void Merge(ConfigValue& into, ConfigValue&& from, const std::string& path, Diagn
 
 std::optional<std::string> ReadSmallFile(const std::string& path, std::string& error) {
   // Only regular files: /dev/zero would never end and a FIFO could block.
-  std::error_code ec;
-  if (!std::filesystem::is_regular_file(path, ec)) {
-    error = "cannot read " + path + (std::filesystem::exists(path, ec) ? " (not a regular file)" : "");
+  auto text = ReadRegularFile(path, kMaxSecretFileBytes);
+  if (!text.ok()) {
+    error = "cannot read " + text.status().message();
     return std::nullopt;
   }
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
-    error = "cannot read " + path;
-    return std::nullopt;
-  }
-  std::string s(kMaxSecretFileBytes + 1, '\0');
-  in.read(s.data(), static_cast<std::streamsize>(s.size()));
-  s.resize(static_cast<size_t>(in.gcount()));
-  if (s.size() > kMaxSecretFileBytes) {
-    error = path + " is larger than 1MiB";
-    return std::nullopt;
-  }
+  std::string s = std::move(text).value();
   if (!s.empty() && s.back() == '\n') s.pop_back();
   if (!s.empty() && s.back() == '\r') s.pop_back();
   return s;
@@ -114,11 +101,15 @@ class Substituter {
       auto value = Resolve(ref, v, path);
       if (!value) return;
       redactor_.AddSecret(*value);
+      diag_.HideSecret(*value, "<redacted ${" + ref + "}>");
       out += *value;
       substituted = true;
       i = close + 1;
     }
-    if (substituted) v.set_substituted(true);
+    if (substituted) {
+      v.set_written(in);
+      redactor_.AddPath(path, v.Placeholder());
+    }
     v.mutable_string() = std::move(out);
   }
 

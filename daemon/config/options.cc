@@ -59,15 +59,33 @@ std::string Describe(const ConfigValue& v) {
     case ConfigValue::Kind::kBool: return v.as_bool() ? "true" : "false";
     case ConfigValue::Kind::kNumber: return v.is_int() ? std::to_string(v.as_int()) : FormatNumber(v.as_double());
     case ConfigValue::Kind::kString: {
-      if (v.substituted()) return "a substituted string";
+      if (v.substituted()) return v.Placeholder();
       std::string s = v.as_string();
-      if (s.size() > 60) s = s.substr(0, 57) + "...";
+      if (s.size() > 60) {
+        // Cut at a code point boundary, so the message stays valid UTF-8.
+        size_t cut = 57;
+        while (cut > 0 && (static_cast<unsigned char>(s[cut]) & 0xC0) == 0x80) --cut;
+        s = s.substr(0, cut) + "...";
+      }
       return "\"" + s + "\"";
     }
     case ConfigValue::Kind::kArray: return "an array";
     case ConfigValue::Kind::kObject: return "an object";
   }
   return "a value";
+}
+
+std::string JsonWriter::CurrentPath() const {
+  std::string path;
+  for (const auto& f : frames_) {
+    path = f.array ? JoinIndex(path, f.index) : JoinPath(path, f.key);
+  }
+  return path;
+}
+
+const std::string* JsonWriter::Placeholder() const {
+  if (redactor_ == nullptr || !redactor_->has_paths() || frames_.empty()) return nullptr;
+  return redactor_->PlaceholderAt(CurrentPath());
 }
 
 void WriteString(JsonWriter& w, std::string_view s, const Redactor* redactor, bool secret) {

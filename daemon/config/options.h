@@ -36,7 +36,99 @@
 
 namespace brandmon::config {
 
-using JsonWriter = rapidjson::PrettyWriter<rapidjson::StringBuffer>;
+// Writes the effective config (and other pretty JSON). It follows the option
+// path of each value it writes ("sources[2].url"), so that with RedactPaths()
+// every string at a path the loader substituted is written as the value's
+// placeholder, whichever option kind (string, duration, enum, list...)
+// formats it. Thread-compatible.
+class JsonWriter : public rapidjson::PrettyWriter<rapidjson::StringBuffer> {
+ public:
+  using Base = rapidjson::PrettyWriter<rapidjson::StringBuffer>;
+  using SizeType = rapidjson::SizeType;
+  explicit JsonWriter(rapidjson::StringBuffer& buffer) : Base(buffer) {}
+
+  // Strings at the paths `redactor` holds become their placeholders.
+  // REQUIRES: `redactor` outlives the writer; the document is the whole config.
+  void RedactPaths(const Redactor* redactor) { redactor_ = redactor; }
+
+  bool StartObject() {
+    frames_.push_back({false, 0, {}});
+    return Base::StartObject();
+  }
+  bool EndObject(SizeType count = 0) {
+    Leave();
+    return Base::EndObject(count);
+  }
+  bool StartArray() {
+    frames_.push_back({true, 0, {}});
+    return Base::StartArray();
+  }
+  bool EndArray(SizeType count = 0) {
+    Leave();
+    return Base::EndArray(count);
+  }
+  bool Key(const char* s, SizeType n, bool copy = false) {
+    if (!frames_.empty()) frames_.back().key.assign(s, n);
+    return Base::Key(s, n, copy);
+  }
+  bool Key(const char* s) { return Key(s, static_cast<SizeType>(std::char_traits<char>::length(s))); }
+  bool String(const char* s, SizeType n, bool copy = false) {
+    const std::string* placeholder = Placeholder();
+    Advance();
+    if (placeholder != nullptr) return Base::String(placeholder->data(), static_cast<SizeType>(placeholder->size()));
+    return Base::String(s, n, copy);
+  }
+  bool String(const char* s) { return String(s, static_cast<SizeType>(std::char_traits<char>::length(s))); }
+  bool String(const std::string& s) { return String(s.data(), static_cast<SizeType>(s.size())); }
+  bool Null() {
+    Advance();
+    return Base::Null();
+  }
+  bool Bool(bool b) {
+    Advance();
+    return Base::Bool(b);
+  }
+  bool Int(int i) {
+    Advance();
+    return Base::Int(i);
+  }
+  bool Uint(unsigned u) {
+    Advance();
+    return Base::Uint(u);
+  }
+  bool Int64(int64_t i) {
+    Advance();
+    return Base::Int64(i);
+  }
+  bool Uint64(uint64_t u) {
+    Advance();
+    return Base::Uint64(u);
+  }
+  bool Double(double d) {
+    Advance();
+    return Base::Double(d);
+  }
+
+ private:
+  struct Frame {
+    bool array;
+    size_t index;
+    std::string key;
+  };
+  std::string CurrentPath() const;
+  const std::string* Placeholder() const;
+  // A value was written in the innermost container.
+  void Advance() {
+    if (!frames_.empty() && frames_.back().array) ++frames_.back().index;
+  }
+  void Leave() {
+    if (!frames_.empty()) frames_.pop_back();
+    Advance();
+  }
+
+  const Redactor* redactor_ = nullptr;
+  std::vector<Frame> frames_;
+};
 
 enum class OptionType {
   kString,

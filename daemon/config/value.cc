@@ -61,6 +61,17 @@ const ConfigValue* ConfigValue::Find(std::string_view key) const {
   return nullptr;
 }
 
+std::string ConfigValue::Placeholder() const {
+  std::string shown = written_;
+  if (shown.size() > 60) {
+    // Cut at a code point boundary so the message stays valid UTF-8.
+    size_t cut = 57;
+    while (cut > 0 && (static_cast<unsigned char>(shown[cut]) & 0xC0) == 0x80) --cut;
+    shown = shown.substr(0, cut) + "...";
+  }
+  return "<redacted " + shown + ">";
+}
+
 std::string_view ConfigValue::KindName() const {
   switch (kind_) {
     case Kind::kNull: return "null";

@@ -59,8 +59,17 @@ class ConfigValue {
 
   // True when the string came (partly) from ${env:…}, ${file:…} or
   // ${credential:…}; such values are redacted wherever config is printed.
-  bool substituted() const { return substituted_; }
-  void set_substituted(bool s) { substituted_ = s; }
+  bool substituted() const { return !written_.empty(); }
+  // The string as the file wrote it, references and all; empty when nothing
+  // was substituted. Not a secret.
+  const std::string& written() const { return written_; }
+  // Marks the string as substituted from `written` (which holds a "${").
+  void set_written(std::string written) { written_ = std::move(written); }
+  // How a substituted string is shown instead of its value in any message,
+  // log or printed config: "<redacted ${env:TOKEN}>", naming the reference
+  // (the text as written, shortened past 60 bytes), never the value.
+  // REQUIRES: substituted().
+  std::string Placeholder() const;
 
   // Short description of the kind for error messages: "a string", "an object".
   std::string_view KindName() const;
@@ -69,10 +78,10 @@ class ConfigValue {
   Kind kind_ = Kind::kNull;
   bool bool_ = false;
   bool is_int_ = false;
-  bool substituted_ = false;
   int64_t int_ = 0;
   double double_ = 0;
   std::string string_;
+  std::string written_;
   std::vector<ConfigValue> items_;
   std::vector<Member> members_;
   SourcePos pos_;

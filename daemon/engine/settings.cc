@@ -73,7 +73,8 @@ const OptionTable<BrandSettings>& BrandOptionTable() {
   using B = BrandSettings;
   static const OptionTable<B> table = {
       config::Str<B>("name", config::kRequired, &B::name,
-                     "Unique brand name, used in alert topics: letters, digits, '_', '-' and '.'."),
+                     "Unique brand name, used in alert topics: letters, digits, '_' and '-' (no '.', which "
+                     "separates the parts of a topic)."),
       config::Str<B>("query", "", &B::query,
                      "Boolean query that finds the brand's mentions. Empty: the name, handles and hashtags."),
       config::StrList<B>("handles", &B::handles, "The brand's own handles, e.g. [\"@acme\"]."),
@@ -92,15 +93,22 @@ const OptionTable<BrandSettings>& BrandOptionTable() {
 
 namespace {
 
-bool ValidIdentifier(const std::string& s) {
+// Source names: letters, digits, '_', '-' and '.'. Brand names are part of
+// alert topics ("alert.<brand>.<rule>"), where '.' separates the parts, so a
+// brand "acme.eu" would reach every subscriber of "alert.acme.": no dot there.
+bool ValidName(const std::string& s, bool allow_dot) {
   if (s.empty() || s.size() > 64) return false;
   for (char c : s) {
-    bool ok =
-        (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' || c == '-' || c == '.';
+    bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' || c == '-' ||
+              (allow_dot && c == '.');
     if (!ok) return false;
   }
   return true;
 }
+
+constexpr char kSourceNameRule[] = "must be 1-64 letters, digits, '_', '-' or '.', got ";
+constexpr char kBrandNameRule[] =
+    "must be 1-64 letters, digits, '_' or '-' (no '.': it separates the parts of an alert topic), got ";
 
 std::vector<std::string_view> PluginNames(const plugin::Registry& registry) {
   std::vector<std::string_view> names;
@@ -115,8 +123,9 @@ void ApplySource(const ConfigValue& obj, const std::string& path, ApplyContext& 
   if (const ConfigValue* type = obj.is_object() ? obj.Find("type") : nullptr; type && type->is_string()) {
     info = registry.Find(type->as_string());
     if (info == nullptr) {
-      std::string hint = config::ClosestKey(type->as_string(), PluginNames(registry));
-      std::string msg = "unknown source type \"" + type->as_string() + "\"";
+      std::string msg = "unknown source type " + config::Describe(*type);
+      // A suggestion would tell how close a substituted secret is to a name.
+      std::string hint = type->substituted() ? "" : config::ClosestKey(type->as_string(), PluginNames(registry));
       if (!hint.empty()) {
         msg += " (did you mean '" + hint + "'?)";
       } else {
@@ -132,9 +141,9 @@ void ApplySource(const ConfigValue& obj, const std::string& path, ApplyContext& 
     config::CheckKeys(obj, path, known, ctx);
   }
   config::ApplyOptions(SourceOptionTable(), obj, path, ctx, out);
-  if (!out.name.empty() && !ValidIdentifier(out.name)) {
-    ctx.diag.Error(obj.Find("name")->pos(), config::JoinPath(path, "name"),
-                   "must be 1-64 letters, digits, '_', '-' or '.', got \"" + out.name + "\"");
+  if (!out.name.empty() && !ValidName(out.name, /*allow_dot=*/true)) {
+    const ConfigValue* name = obj.Find("name");
+    ctx.diag.Error(name->pos(), config::JoinPath(path, "name"), kSourceNameRule + config::Describe(*name));
   }
   if (info != nullptr) out.plugin = info->configure(obj, path, ctx);
 }
@@ -166,7 +175,8 @@ config::OptionSpec<Settings> SourcesOption(const plugin::Registry* registry) {
       std::string item_path = config::JoinIndex(path, i);
       ApplySource(v->items()[i], item_path, ctx, *registry, s);
       if (!s.name.empty() && !names.insert(s.name).second) {
-        ctx.diag.Error(v->items()[i].pos(), item_path, "duplicate source name \"" + s.name + "\"");
+        ctx.diag.Error(v->items()[i].pos(), item_path,
+                       "duplicate source name " + config::Describe(*v->items()[i].Find("name")));
       }
       out.sources.push_back(std::move(s));
     }
@@ -202,6 +212,21 @@ OptionTable<Settings> MakeSettingsTable(const plugin::Registry* registry) {
   };
 }
 
+// A query that does not parse. The parser's message starts with the
+// line:col inside the query and may quote part of it; for a substituted
+// query only the placeholder is shown.
+void ReportQueryError(const ConfigValue& query, const std::string& path, const std::string& msg, ApplyContext& ctx) {
+  if (query.substituted()) {
+    ctx.diag.Error(query.pos(), path,
+                   "the query in " + query.Placeholder() + " does not parse (try it with brandmonctl match --query)");
+    return;
+  }
+  size_t colon = msg.find(": ");
+  std::string where = colon == std::string::npos ? "" : ":" + msg.substr(0, colon);
+  std::string what = colon == std::string::npos ? msg : msg.substr(colon + 2);
+  ctx.diag.Error(query.pos(), path + where, what);
+}
+
 // Per-brand checks that need the whole config: the query compiles, and the
 // brand's rule overrides apply over the global rules.
 void ValidateBrands(const ConfigValue& root, Settings& settings, ApplyContext& ctx) {
@@ -215,14 +240,7 @@ void ValidateBrands(const ConfigValue& root, Settings& settings, ApplyContext& c
     if (b.rules_overrides) rules::ApplyRulesOverrides(*b.rules_overrides, bpath + ".rules", ctx, b.rules);
     if (b.query.empty() || !item.is_object()) continue;
     auto parsed = match::ParseQuery(b.query);
-    if (!parsed.ok()) {
-      // The parser's message starts with the line:col inside the query.
-      const std::string& msg = parsed.status().message();
-      size_t colon = msg.find(": ");
-      std::string where = colon == std::string::npos ? "" : ":" + msg.substr(0, colon);
-      std::string what = colon == std::string::npos ? msg : msg.substr(colon + 2);
-      ctx.diag.Error(item.Find("query")->pos(), bpath + ".query" + where, what);
-    }
+    if (!parsed.ok()) ReportQueryError(*item.Find("query"), bpath + ".query", parsed.status().message(), ctx);
   }
 }
 
@@ -251,12 +269,12 @@ Result<Settings> LoadSettings(const std::string& path, const config::EnvLookup& 
     std::string bpath = config::JoinIndex("brands", i);
     if (b.name.empty()) continue;
     const ConfigValue& item = brands->items()[i];
-    if (!ValidIdentifier(b.name)) {
-      ctx.diag.Error(item.Find("name")->pos(), bpath + ".name",
-                     "must be 1-64 letters, digits, '_', '-' or '.', got \"" + b.name + "\"");
+    const ConfigValue& name = *item.Find("name");
+    if (!ValidName(b.name, /*allow_dot=*/false)) {
+      ctx.diag.Error(name.pos(), bpath + ".name", kBrandNameRule + config::Describe(name));
     }
     if (!brand_names.insert(b.name).second)
-      ctx.diag.Error(item.pos(), bpath, "duplicate brand name \"" + b.name + "\"");
+      ctx.diag.Error(item.pos(), bpath, "duplicate brand name " + config::Describe(name));
   }
   ValidateBrands(tree->root, settings, ctx);
   if (!diag.ok()) return Status::InvalidArgument(diag.Joined());
@@ -277,6 +295,7 @@ std::string DumpSettings(const Settings& settings) {
   rapidjson::StringBuffer buf;
   config::JsonWriter w(buf);
   w.SetIndent(' ', 2);
+  w.RedactPaths(&settings.redactor);
   OptionTable<Settings> table = MakeSettingsTable(&plugin::BuiltinRegistry());
   config::DumpTable(table, settings, w, &settings.redactor);
   return std::string(buf.GetString(), buf.GetSize()) + "\n";

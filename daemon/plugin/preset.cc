@@ -72,8 +72,9 @@ config::ConfigValue ApplyPreset(const config::ConfigValue& source, const std::st
   const std::string key_path = config::JoinPath(path, "preset");
   std::string file = FindPreset(name);
   if (file.empty()) {
-    ctx.diag.Error(preset->pos(), key_path,
-                   "unknown preset \"" + name + "\" (see conf/presets/ or $BRANDMON_DATA_DIR/presets)");
+    ctx.diag.Error(
+        preset->pos(), key_path,
+        "unknown preset " + config::Describe(*preset) + " (see conf/presets/ or $BRANDMON_DATA_DIR/presets)");
     return source;
   }
   auto parsed = config::ParseConfigFile(file);
@@ -88,8 +89,8 @@ config::ConfigValue ApplyPreset(const config::ConfigValue& source, const std::st
   if (const config::ConfigValue* type = parsed->Find("type");
       type && type->is_string() && type->as_string() != rules.type) {
     ctx.diag.Error(preset->pos(), key_path,
-                   "preset \"" + name + "\" is for \"" + type->as_string() + "\" sources: set \"type\": \"" +
-                       type->as_string() + "\"");
+                   "preset " + config::Describe(*preset) + " is for \"" + type->as_string() +
+                       "\" sources: set \"type\": \"" + type->as_string() + "\"");
     return source;
   }
   std::vector<config::OptionInfo> known = rules.options;

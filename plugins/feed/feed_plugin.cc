@@ -88,8 +88,9 @@ void CheckUrl(FeedOptions& options, const config::ConfigValue& /*source*/, const
   if (options.url.empty()) {
     ctx.diag.Error(merged.pos(), path, "missing required option 'url' (give it or a 'preset')");
   } else if (options.url.rfind("http://", 0) != 0 && options.url.rfind("https://", 0) != 0) {
-    ctx.diag.Error(url ? url->pos() : merged.pos(), config::JoinPath(path, "url"),
-                   "must start with http:// or https://, got \"" + options.url + "\"");
+    ctx.diag.Error(
+        url ? url->pos() : merged.pos(), config::JoinPath(path, "url"),
+        "must start with http:// or https://, got " + (url ? config::Describe(*url) : "\"" + options.url + "\""));
   } else if (options.url.find("{query}") != std::string::npos && options.query.empty()) {
     ctx.diag.Error(merged.pos(), config::JoinPath(path, "query"), "the url uses {query}: set 'query'");
   }

@@ -478,7 +478,7 @@ void CheckPointer(const config::ConfigValue& obj, const std::string& path, const
   if (value.empty() || rapidjson::Pointer(value.c_str()).IsValid()) return;
   const config::ConfigValue* v = obj.Find(key);
   ctx.diag.Error(v ? v->pos() : obj.pos(), config::JoinPath(path, key),
-                 "not a JSON Pointer (must start with '/'): \"" + value + "\"");
+                 "not a JSON Pointer (must start with '/'): " + (v ? config::Describe(*v) : "\"" + value + "\""));
 }
 
 void Validate(const HttpJsonOptions& o, const config::ConfigValue& obj, const std::string& path,
@@ -487,7 +487,7 @@ void Validate(const HttpJsonOptions& o, const config::ConfigValue& obj, const st
   if (o.url.rfind("http://", 0) != 0 && o.url.rfind("https://", 0) != 0 && !o.url.empty()) {
     const config::ConfigValue* v = obj.Find("url");
     ctx.diag.Error(v ? v->pos() : obj.pos(), config::JoinPath(path, "url"),
-                   "must start with http:// or https://, got \"" + o.url + "\"");
+                   "must start with http:// or https://, got " + (v ? config::Describe(*v) : "\"" + o.url + "\""));
   }
   if (!o.fields.count("id")) {
     ctx.diag.Error(obj.pos(), config::JoinPath(path, "fields"), "missing the pointer of 'id' (fields.id)");

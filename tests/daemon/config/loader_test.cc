@@ -1,6 +1,10 @@
 #include "daemon/config/loader.h"
 
+#include <sys/stat.h>
+
 #include <gtest/gtest.h>
+
+#include <filesystem>
 
 #include "tests/support/test_util.h"
 
@@ -119,6 +123,59 @@ TEST(LoaderTest, DisabledObjectsNeedNoSecrets) {
   EXPECT_TRUE(diag.ok()) << diag.Joined();
 }
 
+// An include that matches a FIFO, a directory or a device is refused at
+// once, naming it: a FIFO without a writer used to hang the whole load.
+TEST(LoaderTest, IncludingANonRegularFileIsAnErrorNotAHang) {
+  TempDir dir;
+  std::string main = dir.Write("m.json", R"({"include": ["conf.d/*", "/dev/zero"]})");
+  dir.Write("conf.d/10-ok.json", R"({"brands": [{"name": "acme"}]})");
+  std::string fifo = (dir.path() / "conf.d/20-fifo.json").string();
+  ASSERT_EQ(mkfifo(fifo.c_str(), 0600), 0);
+  std::filesystem::create_directories(dir.path() / "conf.d/30-dir");
+  Diagnostics diag;
+  auto tree = LoadConfigTree(main, FakeEnv({}), diag);
+  ASSERT_TRUE(tree.ok());
+  std::string all = diag.Joined();
+  EXPECT_EQ(diag.errors().size(), 3u) << all;
+  EXPECT_NE(all.find("m.json:1:14: include[0]: " + fifo + ": not a regular file (a FIFO)"), std::string::npos) << all;
+  EXPECT_NE(all.find("include[0]: " + (dir.path() / "conf.d/30-dir").string() + ": not a regular file (a directory)"),
+            std::string::npos)
+      << all;
+  EXPECT_NE(all.find("include[1]: /dev/zero: not a regular file (a character device)"), std::string::npos) << all;
+  EXPECT_EQ(tree->root.Find("brands")->items().size(), 1u);
+}
+
+TEST(LoaderTest, SubstitutedValuesKnowTheirReferenceAndPath) {
+  TempDir dir;
+  dir.Write("token.txt", "file-secret\n");
+  std::string main = dir.Write("m.json", R"({"sources": [{"url": "https://x/?k=${file:token.txt}&${env:T}"}],
+    "plain": "no $${env:T} here"})");
+  Diagnostics diag;
+  auto tree = LoadConfigTree(main, FakeEnv({{"T", "env-secret"}}), diag);
+  ASSERT_TRUE(tree.ok());
+  const ConfigValue& url = *tree->root.Find("sources")->items()[0].Find("url");
+  EXPECT_EQ(url.as_string(), "https://x/?k=file-secret&env-secret");
+  EXPECT_EQ(url.written(), "https://x/?k=${file:token.txt}&${env:T}");
+  EXPECT_EQ(url.Placeholder(), "<redacted https://x/?k=${file:token.txt}&${env:T}>");
+  ASSERT_NE(tree->redactor.PlaceholderAt("sources[0].url"), nullptr);
+  EXPECT_EQ(*tree->redactor.PlaceholderAt("sources[0].url"), url.Placeholder());
+  EXPECT_FALSE(tree->root.Find("plain")->substituted());
+  EXPECT_EQ(tree->redactor.PlaceholderAt("plain"), nullptr);
+}
+
+// The last line of defence: once a secret is known, no message added to the
+// diagnostics carries it, however the message was built.
+TEST(LoaderTest, DiagnosticsNeverCarryAKnownSecret) {
+  TempDir dir;
+  std::string main = dir.Write("m.json", R"({"a": "${env:T}"})");
+  Diagnostics diag;
+  ASSERT_TRUE(LoadConfigTree(main, FakeEnv({{"T", "env-secret"}}), diag).ok());
+  diag.Error(SourcePos{}, "a", "some check quoted \"env-secret\" and ENV-SECRETenv-secret");
+  ASSERT_EQ(diag.errors().size(), 1u);
+  EXPECT_EQ(diag.errors()[0],
+            "<unknown>: a: some check quoted \"<redacted ${env:T}>\" and ENV-SECRET<redacted ${env:T}>");
+}
+
 TEST(LoaderTest, FileSubstitutionReadsOnlySmallRegularFiles) {
   TempDir dir;
   dir.Write("big", std::string((1 << 20) + 1, 'x'));
@@ -126,8 +183,9 @@ TEST(LoaderTest, FileSubstitutionReadsOnlySmallRegularFiles) {
   Diagnostics diag;
   ASSERT_TRUE(LoadConfigTree(main, FakeEnv({}), diag).ok());
   std::string all = diag.Joined();
-  EXPECT_NE(all.find("a: cannot read /dev/zero (not a regular file)"), std::string::npos) << all;
-  EXPECT_NE(all.find("b: " + (dir.path() / "big").string() + " is larger than 1MiB"), std::string::npos) << all;
+  EXPECT_NE(all.find("a: cannot read /dev/zero: not a regular file (a character device)"), std::string::npos) << all;
+  EXPECT_NE(all.find("b: cannot read " + (dir.path() / "big").string() + ": larger than 1MiB"), std::string::npos)
+      << all;
 }
 
 TEST(LoaderTest, CredentialNameCannotEscapeTheDirectory) {

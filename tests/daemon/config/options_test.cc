@@ -3,6 +3,8 @@
 #include <gtest/gtest.h>
 
 #include "daemon/config/json_reader.h"
+#include "daemon/config/loader.h"
+#include "tests/support/test_util.h"
 
 namespace brandmon::config {
 namespace {
@@ -133,6 +135,112 @@ TEST(OptionsTest, DumpRedactsSecretsAndSubstitutedValues) {
   EXPECT_EQ(out.find("abcdef"), std::string::npos) << out;
   EXPECT_NE(out.find("<redacted>"), std::string::npos);
   EXPECT_NE(out.find("\"interval\": \"5m\""), std::string::npos) << out;
+}
+
+// Loads `json` through the loader, so that ${env:NAME} is substituted from
+// `env`, and applies FeedTable to it at the root.
+struct Loaded {
+  Feed feed;
+  Diagnostics diag;
+  Redactor redactor;
+};
+
+Loaded LoadWithEnv(const std::string& json, std::map<std::string, std::string> env) {
+  brandmon::testing::TempDir dir;
+  std::string path = dir.Write("x.json", json);
+  Loaded out;
+  EnvLookup lookup = [env](const std::string& name) -> std::optional<std::string> {
+    auto it = env.find(name);
+    if (it == env.end()) return std::nullopt;
+    return it->second;
+  };
+  auto tree = LoadConfigTree(path, lookup, out.diag);
+  EXPECT_TRUE(tree.ok()) << tree.status().message();
+  out.redactor = tree->redactor;
+  ApplyContext ctx{out.diag, &out.redactor};
+  ApplyTable(FeedTable(), tree->root, "", ctx, out.feed);
+  return out;
+}
+
+// A value from ${env:}/${file:}/${credential:} that fails validation is
+// named by its reference, whatever the option kind; the value never shows.
+TEST(OptionsTest, ErrorsShowASubstitutedValueOnlyAsItsPlaceholder) {
+  Loaded o = LoadWithEnv(R"({"url": "${env:A}", "interval": "${env:B}", "max_items": "${env:C}",
+      "weight": "${env:D}", "enabled": "${env:E}", "max_body": "${env:F}", "mode": "${env:G}",
+      "tags": ["ok", "${env:H}", {"k": "x"}], "headers": "x-${env:I}", "lexicon": {"w": "${env:J}"}})",
+                         {{"A", "zq-a"},
+                          {"B", "zq-b"},
+                          {"C", "zq-c"},
+                          {"D", "zq-d"},
+                          {"E", "zq-e"},
+                          {"F", "zq-f"},
+                          {"G", "zq-g"},
+                          {"H", "zq-h"},
+                          {"I", "zq-i"},
+                          {"J", "zq-j"}});
+  std::string all = o.diag.Joined();
+  EXPECT_EQ(all.find("zq-"), std::string::npos) << all;
+  for (const char* expected : {
+           "interval: expected a duration like \"5m\", got <redacted ${env:B}>",
+           "max_items: expected an integer, got <redacted ${env:C}>",
+           "weight: expected a number, got <redacted ${env:D}>",
+           "enabled: expected true or false, got <redacted ${env:E}>",
+           "max_body: expected a size like \"10MiB\", got <redacted ${env:F}>",
+           "mode: expected one of fast, slow, got <redacted ${env:G}>",
+           "headers: expected an object of strings, got <redacted x-${env:I}>",
+           "lexicon.w: expected a number, got <redacted ${env:J}>",
+       }) {
+    EXPECT_NE(all.find(expected), std::string::npos) << "missing: " << expected << "\n" << all;
+  }
+  // Out of range, too: the message quotes the placeholder, not the duration.
+  Loaded r =
+      LoadWithEnv(R"({"url": "u", "interval": "${env:B}", "max_body": "${env:F}"})", {{"B", "1s"}, {"F", "2GiB"}});
+  all = r.diag.Joined();
+  EXPECT_NE(all.find("interval: must be between 30s and 1d, got <redacted ${env:B}>"), std::string::npos) << all;
+  EXPECT_NE(all.find("max_body: must be between 1KiB and 1GiB, got <redacted ${env:F}>"), std::string::npos) << all;
+  EXPECT_EQ(all.find("2GiB"), std::string::npos) << all;
+}
+
+// Accepted, a substituted value is still written as its placeholder in the
+// effective config, also when its option formats it (a duration, a size,
+// an enum) or it is too short for the text redactor to look for.
+TEST(OptionsTest, EffectiveConfigShowsSubstitutedValuesAsPlaceholders) {
+  Loaded o = LoadWithEnv(R"({"url": "https://x/?k=${env:A}", "interval": "${env:B}", "max_body": "${env:F}",
+      "mode": "${env:G}", "tags": ["plain", "${env:H}"], "headers": {"X-Key": "${env:I}"}})",
+                         {{"A", "zq-a"}, {"B", "45s"}, {"F", "2MiB"}, {"G", "slow"}, {"H", "zq"}, {"I", "k1"}});
+  ASSERT_TRUE(o.diag.ok()) << o.diag.Joined();
+  EXPECT_EQ(o.feed.interval, std::chrono::seconds(45));
+  rapidjson::StringBuffer buf;
+  JsonWriter w(buf);
+  w.RedactPaths(&o.redactor);
+  DumpTable(FeedTable(), o.feed, w, &o.redactor);
+  std::string out = buf.GetString();
+  for (const char* expected : {
+           "\"url\": \"<redacted https://x/?k=${env:A}>\"",
+           "\"interval\": \"<redacted ${env:B}>\"",
+           "\"max_body\": \"<redacted ${env:F}>\"",
+           "\"mode\": \"<redacted ${env:G}>\"",
+           "\"<redacted ${env:H}>\"",
+           "\"X-Key\": \"<redacted ${env:I}>\"",
+           "\"plain\"",
+           "\"max_items\": 200",
+       }) {
+    EXPECT_NE(out.find(expected), std::string::npos) << "missing: " << expected << "\n" << out;
+  }
+  for (const char* secret : {"zq-a", "45s", "2MiB", "slow", "\"zq\"", "k1"}) {
+    EXPECT_EQ(out.find(secret), std::string::npos) << secret << " in\n" << out;
+  }
+}
+
+TEST(OptionsTest, PlaceholderShortensLongReferencesAtACodePoint) {
+  ConfigValue v = ConfigValue::String("x", {});
+  v.set_written(std::string(56, 'a') + "\u00e9\u00e9${env:T}");
+  EXPECT_EQ(v.Placeholder(), "<redacted " + std::string(56, 'a') + "...>");
+}
+
+TEST(OptionsTest, DescribeShortensLongStringsAtACodePoint) {
+  ConfigValue v = ConfigValue::String(std::string(56, 'a') + "\u00e9\u00e9\u00e9", {});
+  EXPECT_EQ(Describe(v), "\"" + std::string(56, 'a') + "...\"");
 }
 
 TEST(OptionsTest, EveryOptionIsDocumented) {
