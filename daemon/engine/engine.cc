@@ -50,7 +50,9 @@ struct Engine::Source {
   bool busy = false;  // inside a plugin call or handing over its result; guarded by mu_
   // A poll plugin's poll queued for or running on a poll worker; guarded by mu_.
   bool polling = false;
-  bool poll_again = false;  // poll-now arrived during a poll; guarded by mu_
+  // poll-now arrived after the running poll started (from the moment the
+  // engine thread takes it up to its ScheduleNext()); guarded by mu_.
+  bool poll_again = false;
   // HTTP polls (engine thread only, except `in_flight` which is read under mu_).
   bool in_flight = false;
   bool removed = false;  // guarded by mu_
@@ -162,6 +164,7 @@ void Engine::Apply(const std::vector<SourceSettings>& sources) {
     }
   }
   sources_ = std::move(next);
+  rescan_ = true;
   wake_.notify_all();
 }
 
@@ -261,8 +264,11 @@ Status Engine::PollNow(const std::string& name) {
   for (auto& s : sources_) {
     if (s->settings.name == name) {
       s->due = clock_.Mono();
-      // A poll in progress schedules the next one when it ends: poll again then.
-      if (s->polling || s->in_flight) s->poll_again = true;
+      // A poll in progress schedules the next one when it ends: poll again
+      // then. `busy` covers its ends, when neither a worker nor a transfer
+      // has it (taken up, parsing the last page, handing the result over).
+      if (s->busy || s->polling || s->in_flight) s->poll_again = true;
+      rescan_ = true;
       wake_.notify_all();
       return Status::Ok();
     }
@@ -277,6 +283,7 @@ Status Engine::SetPaused(const std::string& name, bool paused) {
     s->health.paused = paused;
     // A resumed source polls at once rather than waiting out its old schedule.
     if (!paused) s->due = clock_.Mono();
+    rescan_ = true;
     wake_.notify_all();
     return Status::Ok();
   }
@@ -292,6 +299,7 @@ void Engine::HoldPolls(bool held) {
   } else {
     spdlog::info("polls resume: the store writes again");
   }
+  rescan_ = true;
   wake_.notify_all();
 }
 
@@ -313,11 +321,12 @@ void Engine::Loop() {
   // scan is done only when something may have changed (a notify, a finished
   // fetch or poll, a poll started) or when the earliest due time found by
   // the last scan has come. The wake each kIdleWake only counts progress.
-  bool rescan = true;
+  // Whether to scan is rescan_, not the wait's result: a notify that lands
+  // as the wait times out reports a timeout.
   MonoTime next_due = MonoTime::max();
   auto sleep = [&](MonoTime now) {
     MonoTime until = std::min(next_due, now + kIdleWake);
-    if (wake_.wait_for(lock, until - now) == std::cv_status::no_timeout) rescan = true;
+    wake_.wait_for(lock, until - now);
   };
   while (!stopping_) {
     MonoTime now = clock_.Mono();
@@ -328,13 +337,13 @@ void Engine::Loop() {
       lock.unlock();
       OnFetched(std::move(c));
       lock.lock();
-      rescan = true;
+      rescan_ = true;
       continue;
     }
     if (!poll_done_.empty()) {
       PollDone done = std::move(poll_done_.front());
       poll_done_.pop_front();
-      rescan = true;
+      rescan_ = true;
       Source& source = *done.source;
       source.polling = false;
       if (source.removed) continue;  // its replacement starts from the state before this poll
@@ -347,15 +356,15 @@ void Engine::Loop() {
       continue;
     }
     if (polls_held_) {
-      rescan = true;  // the sources due meanwhile start once released
+      rescan_ = true;  // the sources due meanwhile start once released
       sleep(now);
       continue;
     }
-    if (!rescan && now < next_due) {
+    if (!rescan_ && now < next_due) {
       sleep(now);
       continue;
     }
-    rescan = false;
+    rescan_ = false;
     std::shared_ptr<Source> due;
     next_due = MonoTime::max();
     for (auto& s : sources_) {
@@ -367,7 +376,9 @@ void Engine::Loop() {
       next_due = std::min(next_due, s->due);
     }
     if (due) {
-      rescan = true;  // the scan stopped at the first due source
+      rescan_ = true;  // the scan stopped at the first due source
+      // A poll-now asked for before this poll starts is answered by it.
+      due->poll_again = false;
       // Construction does no I/O; a poll plugin's Start() and Poll() run on a
       // poll worker, on a copy of the state.
       if (!due->plugin && due->settings.plugin.make) due->plugin = due->settings.plugin.make();

@@ -106,8 +106,9 @@ class Engine {
   // REQUIRES: Start() not called.
   void RunOnce();
 
-  // Asks for an immediate poll of `name` (right after the running one when a
-  // poll is in progress). Errors: NotFound.
+  // Asks for an immediate poll of `name`: a poll that starts after the call
+  // (right after the running one when a poll is in progress, so that it
+  // fetches after the request). Errors: NotFound.
   Status PollNow(const std::string& name);
 
   // Stops or restarts the scheduling of `name` (kept across reloads that
@@ -160,6 +161,10 @@ class Engine {
   std::vector<std::optional<MonoTime>> worker_since_;  // per worker: its poll's start; guarded by mu_
   bool stopping_ = false;                              // guarded by mu_
   bool polls_held_ = false;                            // guarded by mu_
+  // A source's schedule or the set of sources changed: the engine thread
+  // scans them before it sleeps again. Set with every wake_ notify that asks
+  // for a scan. Guarded by mu_.
+  bool rescan_ = true;
   std::atomic<uint64_t> progress_{0};
   std::atomic<int64_t> in_flight_count_{0};  // HTTP polls waiting for a response
   RateLimitedLog errors_log_;

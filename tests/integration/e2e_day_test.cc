@@ -472,7 +472,8 @@ class E2eDayTest : public ::testing::Test {
 
   // Polls `source` now and waits until that poll has fetched. Alerts that
   // the rules' own tick raises can arrive before it does, so waiting for them
-  // does not say the poll is over.
+  // does not say the poll is over. REQUIRES: no poll of `source` is running
+  // (its end would pass for this one's).
   void PollNowAndAwait(const std::string& source) {
     std::string before = LastSuccess(source);
     PollNow(source);
@@ -702,9 +703,10 @@ TEST_F(E2eDayTest, EveryAlertOfTheDayOnceInOrderWithItsFigures) {
   ExpectAlerts(storm, "storm mentions");
 
   // The storm's bucket closes: the volume and the negative series spike
-  // together (the first three posts of the bucket as examples).
+  // together (the first three posts of the bucket as examples). The poll is
+  // awaited so that none of the blog's is running at the next poll-now.
   WaitForBucket(storm_last + 1);
-  PollNow("blog");
+  PollNowAndAwait("blog");
   ExpectAlerts({Spike("volume_spike", 12, {"s-5", "s-6", "s-7"}, storm_first, storm_last),
                 Spike("negative_spike", 10, {"s-5", "s-6", "s-7"}, storm_first, storm_last)},
                "storm spikes");

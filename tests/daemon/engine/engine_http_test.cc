@@ -10,6 +10,7 @@
 
 #include <atomic>
 #include <cerrno>
+#include <condition_variable>
 #include <fstream>
 #include <mutex>
 #include <sstream>
@@ -67,6 +68,51 @@ class PagingPlugin : public plugin::HttpPlugin {
  private:
   std::string base_;
   int last_page_;
+};
+
+// One request per poll; one mention per line of the body. Parse() waits
+// while `hold` is set (or until Stop()), with `parsing` set meanwhile.
+class HeldPlugin : public plugin::HttpPlugin {
+ public:
+  struct Gate {
+    std::mutex mu;
+    std::condition_variable cv;
+    bool hold = false;
+    bool parsing = false;
+    bool stopped = false;
+  };
+  HeldPlugin(std::string url, Gate& gate) : url_(std::move(url)), gate_(gate) {}
+  Result<std::optional<plugin::HttpRequest>> NextRequest(const plugin::SourceState&, int page) override {
+    if (page > 0) return std::optional<plugin::HttpRequest>();
+    plugin::HttpRequest r;
+    r.url = url_;
+    return std::optional<plugin::HttpRequest>(r);
+  }
+  Status Parse(const plugin::HttpResponse& response, plugin::Sink& sink, plugin::SourceState&) override {
+    {
+      std::unique_lock<std::mutex> lock(gate_.mu);
+      gate_.parsing = true;
+      gate_.cv.notify_all();
+      gate_.cv.wait(lock, [&] { return !gate_.hold || gate_.stopped; });
+      gate_.parsing = false;
+    }
+    std::istringstream lines(response.body);
+    for (std::string line; std::getline(lines, line);) {
+      Mention m;
+      m.id = line;
+      sink.Emit(m);
+    }
+    return Status::Ok();
+  }
+  void Stop() override {
+    std::lock_guard<std::mutex> lock(gate_.mu);
+    gate_.stopped = true;
+    gate_.cv.notify_all();
+  }
+
+ private:
+  std::string url_;
+  Gate& gate_;
 };
 
 struct Poll {
@@ -383,6 +429,54 @@ TEST_F(EngineHttpTest, StopAbandonsTransfersInFlight) {
   EXPECT_TRUE(engine.Stop(1s));
   EXPECT_LT(std::chrono::steady_clock::now() - start, 2s);
   EXPECT_EQ(Count(), 0u);
+}
+
+// A poll-now that arrives once the running poll has fetched (here while its
+// last page is parsed) cannot be answered by that poll: what was published
+// before the poll-now comes with a poll of its own, at once.
+TEST_F(EngineHttpTest, PollNowWhileTheLastPageIsParsedPollsAgain) {
+  std::mutex mu;
+  std::string shown = "first\n";
+  server_.server().Get("/items", [&](const httplib::Request&, httplib::Response& res) {
+    ++requests_;
+    std::lock_guard<std::mutex> lock(mu);
+    res.set_content(shown, "text/plain");
+  });
+  HeldPlugin::Gate gate;
+  gate.hold = true;
+  SourceSettings s;
+  s.name = "held";
+  s.type = "held";
+  s.interval = 5min;
+  s.fingerprint = "held";
+  s.plugin.make = [url = server_.Url("/items"), &gate] { return std::make_unique<HeldPlugin>(url, gate); };
+  Engine engine(clock_, Collect());
+  engine.Apply({s});
+  engine.Start();
+  {
+    std::unique_lock<std::mutex> lock(gate.mu);
+    ASSERT_TRUE(gate.cv.wait_for(lock, 10s, [&] { return gate.parsing; }));
+  }
+  {
+    std::lock_guard<std::mutex> lock(mu);
+    shown = "first\nsecond\n";
+  }
+  ASSERT_TRUE(engine.PollNow("held").ok());
+  {
+    std::lock_guard<std::mutex> lock(gate.mu);
+    gate.hold = false;
+    gate.cv.notify_all();
+  }
+  // The fake clock does not move: only the poll-now can bring a second poll.
+  auto until = std::chrono::steady_clock::now() + 10s;
+  while (Count() < 2 && std::chrono::steady_clock::now() < until) std::this_thread::sleep_for(5ms);
+  EXPECT_TRUE(engine.Stop(1s));
+  ASSERT_EQ(Count(), 2u) << "the poll-now was answered by the poll that had already fetched";
+  EXPECT_EQ(requests_, 2);
+  std::lock_guard<std::mutex> lock(mu_);
+  ASSERT_EQ(polls_[0].mentions.size(), 1u);
+  ASSERT_EQ(polls_[1].mentions.size(), 2u);
+  EXPECT_EQ(polls_[1].mentions[1].id, "second") << "the second poll reports what was published before the poll-now";
 }
 
 TEST_F(EngineHttpTest, BackgroundThreadsPollHttpSources) {

@@ -92,6 +92,21 @@ bool Eventually(F f, std::chrono::milliseconds timeout = 5s) {
   return f();
 }
 
+// A FakeClock that makes the thread named in `stall_on` take `stall` of real
+// time in each Mono() call: the engine reads the clock with its lock held, so
+// that thread holds the lock that long.
+class StallingClock final : public Clock {
+ public:
+  WallTime Now() const override { return fake.Now(); }
+  MonoTime Mono() const override {
+    if (stall_on.load() == std::this_thread::get_id()) std::this_thread::sleep_for(stall);
+    return fake.Mono();
+  }
+  FakeClock fake;
+  std::atomic<std::thread::id> stall_on{};
+  std::chrono::milliseconds stall{50};
+};
+
 class EngineTest : public ::testing::Test {
  protected:
   Engine::Output Collect() {
@@ -151,6 +166,32 @@ TEST_F(EngineTest, HeldPollsStartNothingUntilReleased) {
   EXPECT_EQ(a.polls, 0) << "neither the schedule nor poll-now starts a poll while polls are held";
   engine.HoldPolls(false);
   ASSERT_TRUE(Eventually([&] { return a.polls == 1; })) << "released, the due poll starts at once";
+  EXPECT_TRUE(engine.Stop(1s));
+}
+
+// The engine sleeps in real time until the next source is due; a poll-now
+// wakes it. Here the wake lands as that sleep runs out: PollNow() holds the
+// engine's lock past the end of the engine's wait, which is kept at 1ms by a
+// source due 1ms ahead on a clock that does not move. The poll-now must
+// still be polled at once, not at the next due time (never, on this clock).
+TEST_F(EngineTest, PollNowThatLandsAsTheEnginesWaitEndsIsNotLost) {
+  StallingClock clock;
+  Script pacer, a;
+  Engine engine(clock, Collect());
+  engine.Apply({Source("pacer", pacer, 1ms), Source("a", a)});
+  engine.Start();
+  ASSERT_TRUE(Eventually([&] {
+    std::lock_guard<std::mutex> lock(received_.mu);
+    return received_.states.size() == 2;
+  }));
+  // Idle: waking every millisecond to find the pacer not due yet.
+  uint64_t p = engine.progress();
+  ASSERT_TRUE(Eventually([&] { return engine.progress() > p + 3; }));
+  clock.stall_on = std::this_thread::get_id();
+  ASSERT_TRUE(engine.PollNow("a").ok());
+  clock.stall_on = std::thread::id();
+  EXPECT_TRUE(Eventually([&] { return a.polls == 2; })) << "the poll-now was lost";
+  EXPECT_EQ(pacer.polls, 1) << "the clock has not moved";
   EXPECT_TRUE(engine.Stop(1s));
 }
 
