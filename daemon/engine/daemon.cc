@@ -83,6 +83,13 @@ Daemon::~Daemon() {
 
 int Daemon::Run() {
   started_at_ = SystemClock::Instance().Now();
+  // Before anything slow (config, lexicons, the integrity check): a SIGTERM
+  // that arrives while starting waits in the signalfd and stops the daemon
+  // gracefully once it runs, instead of killing it half-started.
+  if (auto s = BlockSignals(); !s.ok()) {
+    spdlog::error("startup failed: {}", s.message());
+    return kExitFailure;
+  }
   auto loaded = LoadSettings(flags_.config_path, env_, plugin::BuiltinRegistry());
   if (!loaded.ok()) {
     LogLines(spdlog::level::err, "invalid config, not starting:", loaded.status().message());
@@ -121,15 +128,7 @@ int Daemon::RunOnce() {
   return kExitPartial;
 }
 
-Status Daemon::Startup() {
-  paths_ = ResolvePaths(settings_.daemon, env_);
-  if (auto s = CreateDirectories(paths_); !s.ok()) return s;
-  // Before the store is opened or any socket bound or removed: a second
-  // daemon on this state directory must leave the running one untouched.
-  auto lock = InstanceLock::Acquire(paths_.state_dir);
-  if (!lock.ok()) return lock.status();
-  instance_lock_ = std::move(lock).value();
-  if (auto s = store::Store::CheckIntegrity(settings_.store, paths_.state_dir); !s.ok()) return s;
+Status Daemon::BlockSignals() {
   // Block the signals we handle in every thread; the main loop reads them
   // from a signalfd so no handler runs asynchronously.
   sigset_t mask;
@@ -140,6 +139,18 @@ Status Daemon::Startup() {
   if (pthread_sigmask(SIG_BLOCK, &mask, nullptr) != 0) return Status::Internal("cannot block signals");
   signal_fd_ = signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK);
   if (signal_fd_ < 0) return Status::Internal(std::string("signalfd: ") + std::strerror(errno));
+  return Status::Ok();
+}
+
+Status Daemon::Startup() {
+  paths_ = ResolvePaths(settings_.daemon, env_);
+  if (auto s = CreateDirectories(paths_); !s.ok()) return s;
+  // Before the store is opened or any socket bound or removed: a second
+  // daemon on this state directory must leave the running one untouched.
+  auto lock = InstanceLock::Acquire(paths_.state_dir);
+  if (!lock.ok()) return lock.status();
+  instance_lock_ = std::move(lock).value();
+  if (auto s = store::Store::CheckIntegrity(settings_.store, paths_.state_dir); !s.ok()) return s;
 
   auto pipeline = Pipeline::Create(settings_, paths_.state_dir, SystemClock::Instance(), &publish_sink_);
   if (!pipeline.ok()) return pipeline.status();

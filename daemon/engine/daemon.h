@@ -57,6 +57,9 @@ class Daemon {
 
  private:
   struct Counters;
+  // Blocks SIGHUP, SIGTERM and SIGINT in every thread and opens the signalfd
+  // the main loop reads them from.
+  Status BlockSignals();
   Status Startup();
   void MainLoop();
   // Re-reads the config; on success applies it in place. Returns the errors
