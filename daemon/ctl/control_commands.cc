@@ -5,6 +5,7 @@
 #include <iomanip>
 #include <ostream>
 
+#include "daemon/base/safe_text.h"
 #include "daemon/base/time_parse.h"
 #include "daemon/base/units.h"
 #include "daemon/control/control_server.h"
@@ -102,10 +103,12 @@ std::string Relative(const rapidjson::Value& obj, const char* key) {
   return secs.count() <= 0 ? d + " ago" : "in " + d;
 }
 
+// A string of the status reply as a terminal may show it: errors and names
+// can carry text from remote servers and programs.
 std::string Str(const rapidjson::Value& obj, const char* key) {
   auto it = obj.FindMember(key);
   if (it == obj.MemberEnd() || !it->value.IsString()) return "-";
-  return it->value.GetString();
+  return EscapeUnsafe(std::string_view(it->value.GetString(), it->value.GetStringLength()));
 }
 
 }  // namespace

@@ -4,6 +4,9 @@
 #include <signal.h>
 #include <sys/stat.h>
 
+#include <chrono>
+#include <thread>
+
 #include <gtest/gtest.h>
 
 #include <zmq.hpp>
@@ -24,7 +27,7 @@ class ControlSocketTest : public ::testing::Test {
     config_ = dir_.Write("c.json", R"({"daemon": {"state_dir": ")" + (dir_.path() / "state").string() +
                                        R"(", "runtime_dir": ")" + run + R"("},
       "publish": {"endpoints": ["ipc://alerts.sock"], "catchup_endpoints": ["ipc://catchup.sock"]},
-      "sources": [{"name": "s1", "type": "file", "path": "/nonexistent/x.jsonl", "interval": "1h"}]})");
+      "sources": [{"name": "s1", "type": "file", "path": "/nonexistent/\u001b[2J\rx.jsonl", "interval": "1h"}]})");
     endpoint_ = "ipc://" + run + "/control.sock";
     listener_ = std::make_unique<NotifyListener>((dir_.path() / "notify.sock").string());
     daemon_ = std::make_unique<Process>(std::vector<std::string>{BinaryPath("brandmond"), "--config", config_},
@@ -116,6 +119,25 @@ TEST_F(ControlSocketTest, SocketFileIsNotWorldAccessible) {
   struct stat dir {};
   ASSERT_EQ(stat((dir_.path() / "run").c_str(), &dir), 0);
   EXPECT_EQ(dir.st_mode & 0077, 0u) << "runtime dir created private";
+}
+
+// A source's last error can quote what a server or a program wrote; the
+// status table shows it escaped, never as terminal control sequences.
+TEST_F(ControlSocketTest, StatusShowsControlCharactersOfAnErrorEscaped) {
+  std::string out, err;
+  int rc = 0;
+  for (int i = 0; i < 100; ++i) {
+    out.clear();
+    err.clear();
+    rc = RunCommand({BinaryPath("brandmonctl"), "status", "--config", config_}, &out, &err);
+    if (out.find("x.jsonl") != std::string::npos) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  ASSERT_EQ(rc, 0) << out << err;
+  ASSERT_NE(out.find("x.jsonl"), std::string::npos) << "the source's error names its path: " << out;
+  EXPECT_EQ(out.find('\x1b'), std::string::npos) << out;
+  EXPECT_EQ(out.find('\r'), std::string::npos) << out;
+  EXPECT_NE(out.find("\\x1b[2J\\rx.jsonl"), std::string::npos) << out;
 }
 
 }  // namespace
