@@ -695,7 +695,9 @@ Status ExecPlugin::RunScheduled(ChildProcess& child, Sink& sink, std::string& er
                      {child.err_fd(), POLLIN, 0},
                      {exited ? -1 : child.status_fd(), POLLIN, 0},
                      {stop_fd_, POLLIN, 0}};
-    int n = poll(fds, 4, static_cast<int>(left.count()));
+    // Exited already: what is left is what the pipes hold now, so do not
+    // wait for a process it started that keeps them open and writes nothing.
+    int n = poll(fds, 4, exited ? 0 : static_cast<int>(left.count()));
     if (n < 0 && errno != EINTR) return Status::Internal(std::string("poll: ") + strerror(errno));
     if (fds[3].revents != 0 || stopped_)
       return Status::Unavailable("stopped; the program and its processes were killed");
