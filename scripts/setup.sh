@@ -11,7 +11,7 @@ packages=(
   libcurl4-openssl-dev libssl-dev rapidjson-dev libzmq3-dev cppzmq-dev libspdlog-dev libfmt-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   libxml2-dev libsqlite3-dev libicu-dev libcld2-dev libcpp-httplib-dev libsystemd-dev
-  systemd clang-format python3 python3-zmq python3-feedparser openssl
+  systemd clang-format python3 python3-zmq python3-feedparser openssl ca-certificates
 )
 scripts/install-packages.sh "${packages[@]}"
 [ "${1:-}" = "--packages-only" ] && exit 0
