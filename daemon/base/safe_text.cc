@@ -3,11 +3,7 @@
 #include <cstdio>
 
 namespace brandmon {
-namespace {
-
-// Decodes the valid UTF-8 sequence at s[i] into *cp and returns its length,
-// or 0 when invalid (overlong forms, surrogates, above U+10FFFF, truncated).
-size_t Decode(std::string_view s, size_t i, char32_t* cp) {
+size_t DecodeUtf8At(std::string_view s, size_t i, char32_t* cp) {
   auto byte = [&](size_t k) { return static_cast<unsigned char>(s[k]); };
   unsigned char b0 = byte(i);
   if (b0 < 0x80) {
@@ -43,6 +39,8 @@ size_t Decode(std::string_view s, size_t i, char32_t* cp) {
   return len;
 }
 
+namespace {
+
 bool IsLineBreak(char32_t cp) {
   return cp == '\n' || cp == '\r' || cp == 0x0B || cp == 0x0C || cp == 0x85 || cp == 0x2028 || cp == 0x2029;
 }
@@ -75,7 +73,7 @@ std::string ReplaceUnsafe(std::string_view utf8, bool* changed) {
       continue;
     }
     char32_t cp = 0;
-    size_t len = Decode(utf8, i, &cp);
+    size_t len = DecodeUtf8At(utf8, i, &cp);
     if (len == 0) {
       out.append(kReplacement);
       replaced = true;
@@ -113,7 +111,7 @@ std::string EscapeUnsafe(std::string_view text) {
       continue;
     }
     char32_t cp = 0;
-    size_t len = Decode(text, i, &cp);
+    size_t len = DecodeUtf8At(text, i, &cp);
     if (len == 0) {
       std::snprintf(buf, sizeof(buf), "\\x%02x", c);
       out.append(buf);

@@ -28,6 +28,11 @@ std::string ReplaceUnsafe(std::string_view utf8, bool* changed = nullptr);
 // reversible encoding). Text with nothing unsafe comes back unchanged.
 std::string EscapeUnsafe(std::string_view text);
 
+// Decodes the valid UTF-8 sequence at utf8[i] into *cp and returns its
+// length, or 0 when it is invalid (overlong forms, surrogates, above
+// U+10FFFF, truncated). REQUIRES: i < utf8.size().
+size_t DecodeUtf8At(std::string_view utf8, size_t i, char32_t* cp);
+
 // The length of the longest prefix of `utf8` (valid UTF-8) of at most `max`
 // bytes that ends on a code point boundary.
 size_t Utf8PrefixLength(std::string_view utf8, size_t max);
