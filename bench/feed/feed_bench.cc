@@ -10,13 +10,13 @@
 #include <cstdlib>
 
 #include "bench/feed/feed_corpus.h"
-#include "daemon/feed/feed_parser.h"
+#include "daemon/feedparse/feed_parser.h"
 
 namespace {
 
-using brandmon::feed::FeedParseOptions;
+using brandmon::feedparse::FeedParseOptions;
 
-class CountingSink final : public brandmon::plugin::Sink {
+class CountingSink final : public brandmon::Sink {
  public:
   void Emit(brandmon::Mention m) override {
     ++items;
@@ -65,7 +65,7 @@ int main(int argc, char** argv) {
     FeedParseOptions options;
     options.base_url = "https://feeds.example.com/feed.xml";
     for (const auto& doc : corpus) {
-      if (!brandmon::feed::ParseFeed(doc, options, sink).ok()) ++sink.warnings;
+      if (!brandmon::feedparse::ParseFeed(doc, options, sink).ok()) ++sink.warnings;
     }
     auto t2 = std::chrono::steady_clock::now();
     best_floor = std::min(best_floor, Seconds(t1 - t0));
@@ -74,8 +74,8 @@ int main(int argc, char** argv) {
     warnings = sink.warnings;
   }
   std::printf("floor  libxml2 xmlReader loop : %7.1f MB/s  (%zu nodes)\n", mb / best_floor, nodes);
-  std::printf("brandmon feed::ParseFeed (full) : %7.1f MB/s  %9.0f items/s  (%zu items, %zu warnings)\n",
+  std::printf("brandmon feedparse::ParseFeed (full) : %7.1f MB/s  %9.0f items/s  (%zu items, %zu warnings)\n",
               mb / best_parse, static_cast<double>(parsed_items) / best_parse, parsed_items, warnings);
-  std::printf("ratio feed::ParseFeed / floor   : %7.2fx the floor's time\n", best_parse / best_floor);
+  std::printf("ratio feedparse::ParseFeed / floor   : %7.2fx the floor's time\n", best_parse / best_floor);
   return 0;
 }

@@ -17,7 +17,7 @@
 #include <string>
 #include <vector>
 
-#include "daemon/engine/engine.h"
+#include "daemon/scheduler/scheduler.h"
 #include "plugins/feed/feed_plugin.h"
 
 namespace {
@@ -90,9 +90,9 @@ int main(int argc, char** argv) {
   if (read(fds[0], &port, sizeof port) != sizeof port) return 1;
   std::string base = "http://127.0.0.1:" + std::to_string(port) + "/feed/";
 
-  std::vector<engine::SourceSettings> settings;
+  std::vector<settings::SourceSettings> settings;
   for (int i = 0; i < sources; ++i) {
-    engine::SourceSettings s;
+    settings::SourceSettings s;
     s.name = "feed" + std::to_string(i);
     s.type = "feed";
     s.interval = std::chrono::minutes(5);
@@ -110,9 +110,9 @@ int main(int argc, char** argv) {
   size_t mentions = 0, failures = 0;
   fetch::FetchOptions options;
   options.max_per_host = per_host;
-  engine::Engine engine(
+  scheduler::Scheduler engine(
       SystemClock::Instance(),
-      [&](const engine::SourceSettings&, engine::PollResult r) {
+      [&](const settings::SourceSettings&, scheduler::PollResult r) {
         mentions += r.mentions.size();
         if (!r.status.ok()) {
           if (failures++ == 0) std::fprintf(stderr, "first failure: %s\n", r.status.message().c_str());

@@ -33,11 +33,11 @@
 #include "bench/pipeline/pipeline_corpus.h"
 #include "daemon/base/clock.h"
 #include "daemon/base/mention.h"
-#include "daemon/engine/pipeline.h"
-#include "daemon/engine/settings.h"
 #include "daemon/match/matcher.h"
+#include "daemon/pipeline/pipeline.h"
 #include "daemon/plugin/registry.h"
 #include "daemon/sentiment/analyzer.h"
+#include "daemon/settings/settings.h"
 #include "daemon/store/store.h"
 
 namespace {
@@ -109,8 +109,8 @@ class RunDir {
   fs::path path_;
 };
 
-brandmon::engine::Settings MakeSettings(const RunDir& dir, const PipelineCorpus& corpus, const Args& args,
-                                        bool publish_mentions) {
+brandmon::settings::Settings MakeSettings(const RunDir& dir, const PipelineCorpus& corpus, const Args& args,
+                                          bool publish_mentions) {
   std::string brands;
   for (const auto& b : corpus.brands) {
     std::string query;
@@ -127,14 +127,14 @@ brandmon::engine::Settings MakeSettings(const RunDir& dir, const PipelineCorpus&
 )" + brands + "\n  ]\n}\n";
   fs::path path = dir.path() / "brandmon.json";
   std::ofstream(path) << config;
-  auto settings = brandmon::engine::LoadSettings(path.string(), brandmon::config::ProcessEnv(),
-                                                 brandmon::plugin::BuiltinRegistry());
+  auto settings = brandmon::settings::LoadSettings(path.string(), brandmon::config::ProcessEnv(),
+                                                   brandmon::plugin::BuiltinRegistry());
   if (!settings.ok()) Die("bench config rejected: " + settings.status().message());
   return std::move(settings).value();
 }
 
-brandmon::engine::PollResult ParsePoll(const std::vector<std::string>& lines, const std::string& source) {
-  brandmon::engine::PollResult result;
+brandmon::scheduler::PollResult ParsePoll(const std::vector<std::string>& lines, const std::string& source) {
+  brandmon::scheduler::PollResult result;
   result.mentions.reserve(lines.size());
   for (const auto& line : lines) {
     auto m = brandmon::MentionFromJson(line);
@@ -151,7 +151,7 @@ brandmon::engine::PollResult ParsePoll(const std::vector<std::string>& lines, co
 // commit with what the publisher would send. Records when each poll's
 // mentions were committed. When daemon/publish is wired into the engine, the
 // publisher's send belongs here so the figures include it.
-class TimingSink final : public brandmon::engine::PipelineSink {
+class TimingSink final : public brandmon::pipeline::PipelineSink {
  public:
   explicit TimingSink(size_t polls) : committed_(polls) {}
   void OnAlerts(const std::vector<brandmon::Alert>& alerts) override { alerts_ += alerts.size(); }
@@ -192,9 +192,9 @@ RunResult RunThroughput(const PipelineCorpus& corpus, const Args& args, int thre
   auto settings = MakeSettings(dir, corpus, args, /*publish_mentions=*/false);
   SystemClock clock;
   TimingSink sink(0);
-  auto pipeline = brandmon::engine::Pipeline::Create(settings, dir.path().string(), clock, &sink);
+  auto pipeline = brandmon::pipeline::Pipeline::Create(settings, dir.path().string(), clock, &sink);
   if (!pipeline.ok()) Die("pipeline: " + pipeline.status().message());
-  brandmon::engine::SourceSettings source;
+  brandmon::settings::SourceSettings source;
   source.name = "bench";
   auto start = Clock::now();
   double cpu_start = CpuSeconds();
@@ -237,9 +237,9 @@ Latency RunLatency(const Args& args, double rate_per_s) {
   auto settings = MakeSettings(dir, corpus, args, /*publish_mentions=*/true);
   SystemClock clock;
   TimingSink sink(corpus.polls.size());
-  auto pipeline = brandmon::engine::Pipeline::Create(settings, dir.path().string(), clock, &sink);
+  auto pipeline = brandmon::pipeline::Pipeline::Create(settings, dir.path().string(), clock, &sink);
   if (!pipeline.ok()) Die("pipeline: " + pipeline.status().message());
-  brandmon::engine::SourceSettings source;
+  brandmon::settings::SourceSettings source;
   source.name = "bench";
   (*pipeline)->Start();
   std::vector<Clock::time_point> fetched(corpus.polls.size());
@@ -281,7 +281,7 @@ void RunStages(const PipelineCorpus& corpus, const Args& args, double pipeline_s
   mentions.reserve(corpus.mention_count);
   auto t0 = Clock::now();
   for (const auto& poll : corpus.polls) {
-    brandmon::engine::PollResult parsed = ParsePoll(poll, "bench");
+    brandmon::scheduler::PollResult parsed = ParsePoll(poll, "bench");
     for (auto& m : parsed.mentions) mentions.push_back(std::move(m));
   }
   double parse = Seconds(Clock::now() - t0);
@@ -325,7 +325,7 @@ void RunStages(const PipelineCorpus& corpus, const Args& args, double pipeline_s
   double score = Seconds(Clock::now() - t0);
 
   RunDir dir;
-  brandmon::engine::Settings settings = MakeSettings(dir, corpus, args, false);
+  brandmon::settings::Settings settings = MakeSettings(dir, corpus, args, false);
   SystemClock clock;
   auto store = brandmon::store::Store::Open(settings.store, dir.path().string(), clock);
   if (!store.ok()) Die("store: " + store.status().message());

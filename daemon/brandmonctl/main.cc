@@ -2,9 +2,9 @@
 #include <string>
 #include <vector>
 
-#include "daemon/ctl/command.h"
+#include "daemon/cli/command.h"
 
 int main(int argc, char** argv) {
   std::vector<std::string> args(argv + 1, argv + argc);
-  return brandmon::ctl::RunCtl(args, std::cin, std::cout, std::cerr);
+  return brandmon::cli::RunCtl(args, std::cin, std::cout, std::cerr);
 }

@@ -49,17 +49,4 @@ class ControlServer {
   std::string endpoint_;
 };
 
-// Whether a client can reach the control socket file at `path`. Errors:
-// Unavailable saying which case it is and what to do: no socket there (the
-// daemon is not running, or uses another runtime directory), a socket nobody
-// listens on, permission denied (naming the owner, group and mode that
-// decide), or another error.
-Status CheckSocketReachable(const std::string& path);
-
-// Sends one request to a control endpoint and waits up to `timeout` for the
-// reply. Errors: Unavailable as CheckSocketReachable says for an ipc socket,
-// or when the daemon does not answer in time (naming the endpoint and the
-// timeout).
-Result<std::string> CallControl(const std::string& endpoint, const std::string& request, Duration timeout);
-
 }  // namespace brandmon::control

@@ -3,8 +3,8 @@
 #include <string>
 #include <string_view>
 
+#include "daemon/base/http_message.h"
 #include "daemon/base/status.h"
-#include "daemon/plugin/plugin.h"
 
 namespace brandmon::fetch {
 
@@ -18,7 +18,7 @@ namespace brandmon::fetch {
 struct TransferPolicy {
   // The request carries credentials: redirects stay on its origin.
   bool credentials = false;
-  plugin::AddressRules rules;
+  AddressRules rules;
 };
 
 // The kind of a numeric IPv4 or IPv6 address when it is not a public one:

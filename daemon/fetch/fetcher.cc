@@ -301,7 +301,7 @@ Status Fetcher::Impl::Configure(Transfer& t) {
   }
   if (!t.easy) return Status::Internal("curl_easy_init failed");
   CURL* e = t.easy.get();
-  const plugin::HttpRequest& req = t.request.http;
+  const HttpRequest& req = t.request.http;
   if (req.url.rfind("http://", 0) != 0 && req.url.rfind("https://", 0) != 0) {
     return Status::InvalidArgument("url must be http or https: \"" + LoggableUrl(req.url) + "\"");
   }

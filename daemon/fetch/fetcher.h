@@ -6,15 +6,15 @@
 #include <string>
 
 #include "daemon/base/clock.h"
+#include "daemon/base/http_message.h"
 #include "daemon/base/status.h"
 #include "daemon/fetch/fetch_options.h"
-#include "daemon/plugin/plugin.h"
 
 namespace brandmon::fetch {
 
 // One transfer to make.
 struct FetchRequest {
-  plugin::HttpRequest http;
+  HttpRequest http;
   // Validators of the last good response: sent as If-None-Match and
   // If-Modified-Since so that an unchanged resource costs a 304.
   std::string etag;
@@ -26,7 +26,7 @@ struct FetchRequest {
   // Where the transfer may go (the source's deny_private / allow_private);
   // see address_policy.h. Redirects of a request with credentials stay on
   // its origin; https is never left for http.
-  plugin::AddressRules rules;
+  AddressRules rules;
 };
 
 // The outcome of one transfer.
@@ -38,7 +38,7 @@ struct FetchResult {
   // before the config changes). Messages name the URL without its query
   // string.
   Status status;
-  plugin::HttpResponse response;  // status 0 when none arrived
+  HttpResponse response;  // status 0 when none arrived
   std::string trace;
   Duration elapsed{0};
 };

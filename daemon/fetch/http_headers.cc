@@ -52,7 +52,7 @@ std::optional<WallTime> ParseHttpDate(std::string_view s) {
   return WallTime(std::chrono::seconds(*days * 86400 + *hh * 3600 + *mm * 60 + *ss));
 }
 
-const std::string* FirstHeader(const plugin::HttpResponse& r, std::initializer_list<std::string_view> names) {
+const std::string* FirstHeader(const HttpResponse& r, std::initializer_list<std::string_view> names) {
   for (auto n : names) {
     if (const std::string* v = r.Header(n)) return v;
   }
@@ -61,7 +61,7 @@ const std::string* FirstHeader(const plugin::HttpResponse& r, std::initializer_l
 
 }  // namespace
 
-std::optional<Duration> RetryAfter(const plugin::HttpResponse& response, WallTime now) {
+std::optional<Duration> RetryAfter(const HttpResponse& response, WallTime now) {
   const std::string* v = response.Header("retry-after");
   if (v == nullptr) return std::nullopt;
   if (auto secs = ParseInt(*v)) {
@@ -74,7 +74,7 @@ std::optional<Duration> RetryAfter(const plugin::HttpResponse& response, WallTim
   return std::nullopt;
 }
 
-std::optional<Duration> MaxAge(const plugin::HttpResponse& response) {
+std::optional<Duration> MaxAge(const HttpResponse& response) {
   std::optional<Duration> out;
   for (const auto& [name, value] : response.headers) {
     if (name != "cache-control") continue;
@@ -97,7 +97,7 @@ std::optional<Duration> MaxAge(const plugin::HttpResponse& response) {
   return out;
 }
 
-std::optional<Duration> RateLimitWait(const plugin::HttpResponse& response, WallTime now) {
+std::optional<Duration> RateLimitWait(const HttpResponse& response, WallTime now) {
   const std::string* remaining =
       FirstHeader(response, {"x-ratelimit-remaining", "x-rate-limit-remaining", "ratelimit-remaining"});
   if (remaining == nullptr) return std::nullopt;

@@ -8,6 +8,7 @@
 #include "daemon/match/automaton.h"
 #include "daemon/match/fold.h"
 #include "daemon/match/query.h"
+#include "daemon/text/lang_id.h"
 
 namespace brandmon::match {
 
@@ -133,6 +134,8 @@ struct MatchScratch::Impl {
   std::vector<uint8_t> node_value;
   std::vector<Occurrence> occurrences;
   std::vector<uint32_t> occ_begin, occ_end;
+  std::string detected_lang;  // valid when lang_generation == generation
+  uint32_t lang_generation = 0;
 };
 
 MatchScratch::MatchScratch() : impl_(std::make_unique<Impl>()) {}
@@ -166,6 +169,8 @@ struct BrandMatcher::Impl {
   void Prepare(MatchScratch::Impl& s) const;
   void ScanField(int side, Field field, std::string_view text, MatchScratch::Impl& s) const;
   void GroupHits(MatchScratch::Impl& s) const;
+  // The language a lang: filter tests (MatchInput::detect_lang).
+  static std::string_view Language(const MatchInput& in, MatchScratch::Impl& s);
   bool Eval(uint32_t n, const MatchInput& in, MatchScratch::Impl& s) const;
   void Occurrences(uint32_t n, MatchScratch::Impl& s, std::vector<Occurrence>& out) const;
   bool EvalNear(uint32_t n, MatchScratch::Impl& s) const;
@@ -380,6 +385,7 @@ void BrandMatcher::Impl::Prepare(MatchScratch::Impl& s) const {
     // After 2^32 calls the stamps would alias old ones.
     std::fill(s.term_stamp.begin(), s.term_stamp.end(), 0);
     std::fill(s.brand_stamp.begin(), s.brand_stamp.end(), 0);
+    s.lang_generation = 0;
     s.generation = 1;
   }
   s.hits.clear();
@@ -446,6 +452,16 @@ void BrandMatcher::Impl::GroupHits(MatchScratch::Impl& s) const {
   }
 }
 
+std::string_view BrandMatcher::Impl::Language(const MatchInput& in, MatchScratch::Impl& s) {
+  if (!in.lang.empty() || !in.detect_lang) return in.lang;
+  if (s.lang_generation != s.generation) {
+    std::string code = text::IdentifyLanguage(in.text.empty() ? in.title : in.text).code;
+    s.detected_lang = code == "und" ? "" : std::move(code);
+    s.lang_generation = s.generation;
+  }
+  return s.detected_lang;
+}
+
 bool BrandMatcher::Impl::Eval(uint32_t n, const MatchInput& in, MatchScratch::Impl& s) const {
   const Node& node = nodes[n];
   bool value = false;
@@ -462,7 +478,7 @@ bool BrandMatcher::Impl::Eval(uint32_t n, const MatchInput& in, MatchScratch::Im
       break;
     case QueryNode::Kind::kNot: value = !Eval(children[node.first_child], in, s); break;
     case QueryNode::Kind::kNear: value = EvalNear(n, s); break;
-    case QueryNode::Kind::kLang: value = LangMatches(node.value, in.lang); break;
+    case QueryNode::Kind::kLang: value = LangMatches(node.value, Language(in, s)); break;
     case QueryNode::Kind::kChannel: value = EqualsIgnoreCase(node.value, in.channel); break;
     case QueryNode::Kind::kSite: value = !in.url.empty() && SiteMatches(node.value, in.url); break;
   }

@@ -41,6 +41,12 @@ struct MatchInput {
   std::string_view url;
   std::string_view lang;     // BCP 47, e.g. "es" or "pt-BR"; empty when unknown
   std::string_view channel;  // e.g. "reddit"
+  // When `lang` is empty, a lang: filter looks at the language identified
+  // from the text (or the title when there is no text) by
+  // text::IdentifyLanguage, at most once per Match and only when a query that
+  // is evaluated has such a filter. The daemon and `brandmonctl match` both
+  // set it, so a lang: query reads a mention the same way in both.
+  bool detect_lang = false;
 };
 
 enum class Field : uint8_t { kText, kTitle, kAuthor, kUrl };

@@ -11,7 +11,8 @@
 //   nestle*                               trailing wildcard (2+ letters before '*')
 //   title:acme author:acme url:acme       field scopes (also on phrases and groups)
 //   site:acme.com                         the mention's URL is on acme.com or a subdomain
-//   lang:es channel:reddit                filters on the mention's language and channel
+//   lang:es channel:reddit                filters on the mention's language (the source's, else the
+//                                         one identified from the text) and channel
 //
 // Operators are upper case (a lower-case "or" is a term). NEAR binds tighter
 // than NOT, NOT tighter than AND, AND tighter than OR.

@@ -1,7 +1,9 @@
 #pragma once
 
-// The source plugin API: the only engine header a plugin includes, besides
-// the basics in daemon/base and the option declarations in daemon/config.
+// The source plugin API: the only daemon header a plugin includes, besides
+// the basics in daemon/base (Sink, HttpRequest and HttpResponse live there, so
+// that the feed parser and the fetcher can use them without this API) and the
+// option declarations in daemon/config.
 
 #include <spdlog/logger.h>
 
@@ -13,72 +15,24 @@
 #include <vector>
 
 #include "daemon/base/clock.h"
+#include "daemon/base/http_message.h"
 #include "daemon/base/mention.h"
+#include "daemon/base/sink.h"
 #include "daemon/base/status.h"
 
 namespace brandmon::plugin {
 
-using Headers = std::vector<std::pair<std::string, std::string>>;
-
-// What an HTTP plugin asks the engine to fetch.
-struct HttpRequest {
-  std::string method = "GET";
-  std::string url;
-  Headers headers;
-  std::string body;
-  // Set by the plugin when the request carries credentials (a configured
-  // header, a token in the URL or the body): its redirects are then followed
-  // on the same origin only. The fetcher also counts credential-named headers
-  // (Authorization, *-Key, *-Token...) and user info in the URL.
-  bool credentials = false;
-};
-
-// Which addresses an HTTP source may reach: the options `deny_private` and
-// `allow_private` every HTTP source has (see AddressRuleTable() and
-// docs/plugins.md, "Redirects and private addresses"). Private addresses are
-// loopback, link-local (cloud metadata), RFC 1918, CGNAT, unique-local and
-// the like.
-struct AddressRules {
-  // The source's own URL must not reach a private address either.
-  bool deny_private = false;
-  // No address is refused: redirects may lead to private addresses.
-  bool allow_private = false;
-};
-
-// What the engine fetched. Header names are lowercase.
-struct HttpResponse {
-  int status = 0;
-  std::string url;  // after redirects
-  Headers headers;
-  std::string body;
-
-  // The first header named `name` (lowercase), or nullptr.
-  const std::string* Header(std::string_view name) const;
-  // The charset parameter of Content-Type, lowercase, or "".
-  std::string Charset() const;
-};
-
 // Key-value state a source keeps across polls and restarts: cursors, the
-// `since` high-water mark, read offsets. The engine persists it; a plugin
+// `since` high-water mark, read offsets. The scheduler persists it; a plugin
 // changes it only in Parse() or Poll().
 using SourceState = std::map<std::string, std::string>;
-
-// Receives what a plugin produces during one Parse() or Poll(). Not
-// thread-safe; owned by the caller.
-class Sink {
- public:
-  virtual ~Sink() = default;
-  virtual void Emit(Mention mention) = 0;
-  // Recoverable damage: the item or field was skipped or repaired.
-  virtual void Warn(std::string message) = 0;
-};
 
 // Handed to Start(): what a plugin may use during its life.
 struct PluginContext {
   std::string source_name;
   const Clock* clock = nullptr;
   std::shared_ptr<spdlog::logger> logger;
-  // The caps the engine applies to every mention (NormalizeMention); a
+  // The caps the scheduler applies to every mention (NormalizeMention); a
   // plugin that reads large documents may stop reading a field beyond them.
   MentionLimits limits{};
 };
@@ -93,9 +47,9 @@ class Plugin {
   virtual void Stop() {}
 };
 
-// A plugin whose data comes over HTTP. It does no I/O: the engine fetches
+// A plugin whose data comes over HTTP. It does no I/O: the scheduler fetches
 // what NextRequest() asks for and hands the bytes to Parse(), so the plugin is
-// a pure function of its inputs. Owned by the engine thread.
+// a pure function of its inputs. Owned by the scheduler thread.
 class HttpPlugin : public Plugin {
  public:
   // The request for page `page` (0 = first of this poll) given the current
@@ -108,7 +62,7 @@ class HttpPlugin : public Plugin {
 };
 
 // A plugin that produces mentions itself when polled (exec, file). The
-// engine's scheduler calls Poll() on one of its poll threads, one poll of a
+// scheduler calls Poll() on one of its poll threads, one poll of a
 // source at a time, with a copy of the source's state that it takes back
 // afterwards; Stop() may come from another thread to interrupt a Poll() in
 // progress. It never creates threads or timers of its own and never touches

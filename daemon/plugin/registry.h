@@ -34,7 +34,7 @@ struct PluginInfo {
   std::vector<config::OptionInfo> options;
   // Fills the plugin's options from a source object, reporting errors to
   // `ctx`. Unknown keys are checked by the caller over the union of the
-  // engine's source options and `options`.
+  // source options every source has and `options`.
   std::function<ConfiguredPlugin(const config::ConfigValue& source, const std::string& path, config::ApplyContext& ctx)>
       configure;
 };

@@ -108,7 +108,7 @@ class ChildProcess {
 // after it dies. stderr lines go
 // to the log (at most max_stderr_lines per poll). When a run ends (exit,
 // timeout, output over max_output, Stop()) the program and every process it
-// started are killed. Bad lines are warnings. Polled on one of the engine's
+// started are killed. Bad lines are warnings. Polled on one of the scheduler's
 // poll workers, one poll at a time; Stop() may be called from any thread.
 class ExecPlugin final : public PollPlugin {
  public:

@@ -2,8 +2,8 @@
 
 #include <string_view>
 
-#include "daemon/feed/feed_parser.h"
-#include "daemon/feed/feed_url.h"
+#include "daemon/feedparse/feed_parser.h"
+#include "daemon/feedparse/feed_url.h"
 #include "daemon/plugin/registry.h"
 
 namespace brandmon::plugin {
@@ -17,7 +17,7 @@ std::string ExpandUrl(const FeedOptions& o) {
   size_t start = 0;
   for (size_t at; (at = o.url.find(kPlaceholder, start)) != std::string::npos; start = at + kPlaceholder.size()) {
     out.append(o.url, start, at - start);
-    out += feed::PercentEncode(o.query);
+    out += feedparse::PercentEncode(o.query);
   }
   out.append(o.url, start, std::string::npos);
   return out;
@@ -68,15 +68,15 @@ Result<std::optional<HttpRequest>> FeedPlugin::NextRequest(const SourceState& /*
 }
 
 Status FeedPlugin::Parse(const HttpResponse& response, Sink& sink, SourceState& /*state*/) {
-  feed::FeedParseOptions opts;
-  opts.format = feed::FeedFormatFromName(options_.format).value_or(feed::FeedFormat::kAuto);
+  feedparse::FeedParseOptions opts;
+  opts.format = feedparse::FeedFormatFromName(options_.format).value_or(feedparse::FeedFormat::kAuto);
   opts.base_url = response.url.empty() ? ExpandUrl(options_) : response.url;
   opts.charset = response.Charset();
   opts.source = source_name_;
   opts.channel = options_.channel;
   opts.max_items = static_cast<size_t>(options_.max_items);
   opts.limits = limits_;
-  return feed::ParseFeed(response.body, opts, sink).WithContext(opts.base_url);
+  return feedparse::ParseFeed(response.body, opts, sink).WithContext(opts.base_url);
 }
 
 namespace {

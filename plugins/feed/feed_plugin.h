@@ -22,9 +22,9 @@ struct FeedOptions {
 const config::OptionTable<FeedOptions>& FeedOptionTable();
 
 // The `feed` source: fetches one RSS/Atom/RDF/JSON Feed URL per poll and
-// turns the response into Mentions with feed::ParseFeed(), resolving relative
+// turns the response into Mentions with feedparse::ParseFeed(), resolving relative
 // links against the final URL and honouring the HTTP charset. Does no I/O.
-// Owned by the engine thread.
+// Owned by the scheduler thread.
 class FeedPlugin final : public HttpPlugin {
  public:
   explicit FeedPlugin(FeedOptions options) : options_(std::move(options)) {}
@@ -32,7 +32,7 @@ class FeedPlugin final : public HttpPlugin {
   Status Start(PluginContext& ctx) override;
   // Page 0 is a GET of the url (with {query} filled in); there is no page 1.
   Result<std::optional<HttpRequest>> NextRequest(const SourceState& state, int page) override;
-  // Errors: Corrupt when the body is not a usable feed (see feed::ParseFeed).
+  // Errors: Corrupt when the body is not a usable feed (see feedparse::ParseFeed).
   Status Parse(const HttpResponse& response, Sink& sink, SourceState& state) override;
 
  private:

@@ -10,7 +10,7 @@
 #include <set>
 #include <vector>
 
-#include "daemon/feed/feed_parser.h"
+#include "daemon/feedparse/feed_parser.h"
 #include "daemon/plugin/registry.h"
 
 namespace brandmon::plugin {
@@ -251,10 +251,10 @@ void FilePlugin::ReadFeed(const std::string& path, Sink& sink, SourceState& stat
     sink.Warn("cannot read '" + path + "': " + data.status().message());
     return;
   }
-  feed::FeedParseOptions opts;
+  feedparse::FeedParseOptions opts;
   opts.source = source_name_;
   if (options_.channel != "file") opts.channel = options_.channel;
-  if (Status s = feed::ParseFeed(*data, opts, sink); !s.ok()) {
+  if (Status s = feedparse::ParseFeed(*data, opts, sink); !s.ok()) {
     sink.Warn("'" + path + "': " + s.message());
   }
   state[key] = stamp;

@@ -25,7 +25,7 @@ const config::OptionTable<FileOptions>& FileOptionTable();
 // newline, and a truncated or replaced file is read again from the start.
 // Feed files (RSS, Atom, RDF, JSON Feed) are parsed whole whenever their
 // size or modification time changes. A bad line is a warning, never a stop.
-// Polled on one of the engine's poll workers, one poll at a time.
+// Polled on one of the scheduler's poll workers, one poll at a time.
 class FilePlugin final : public PollPlugin {
  public:
   explicit FilePlugin(FileOptions options) : options_(std::move(options)) {}

@@ -12,9 +12,9 @@
 #include "daemon/base/time_parse.h"
 #include "daemon/base/units.h"
 #include "daemon/config/json_reader.h"
-#include "daemon/feed/feed_date.h"
-#include "daemon/feed/feed_text.h"
-#include "daemon/feed/feed_url.h"
+#include "daemon/feedparse/feed_date.h"
+#include "daemon/feedparse/feed_text.h"
+#include "daemon/feedparse/feed_url.h"
 #include "daemon/plugin/registry.h"
 
 namespace brandmon::plugin {
@@ -102,7 +102,7 @@ std::optional<WallTime> ParseTime(const Value* v, const std::string& format) {
   }
   if (!v->IsString()) return std::nullopt;
   if (auto t = ParseRfc3339(v->GetString())) return t;
-  return feed::ParseFeedDate(v->GetString());
+  return feedparse::ParseFeedDate(v->GetString());
 }
 
 std::string FormatSince(WallTime t, const std::string& format) {
@@ -272,12 +272,12 @@ Result<std::optional<HttpRequest>> HttpJsonPlugin::NextRequest(const SourceState
     }
     std::string piece = raw.substr(i, close - i + 1);
     std::string value = Expand(piece, state, page, false);
-    url += value == piece ? piece : feed::PercentEncode(value);
+    url += value == piece ? piece : feedparse::PercentEncode(value);
     i = close;
   }
   if (page > 0 && !options_.cursor_param.empty() && r.method == "GET") {
     url += (url.find('?') == std::string::npos ? "?" : "&") + options_.cursor_param + "=" +
-           feed::PercentEncode(cursor->second);
+           feedparse::PercentEncode(cursor->second);
   }
   if (url.rfind("http://", 0) != 0 && url.rfind("https://", 0) != 0) {
     return Status::InvalidArgument("url must be http or https: \"" + url.substr(0, url.find('?')) + "\"");
@@ -418,12 +418,12 @@ Status HttpJsonPlugin::Parse(const HttpResponse& response, Sink& sink, SourceSta
       continue;
     }
     for (const auto& h : options_.html_fields) {
-      if (values.count(h)) values[h] = feed::HtmlToText(values[h]);
+      if (values.count(h)) values[h] = feedparse::HtmlToText(values[h]);
     }
     m.url = values["url"];
     if (m.url.empty() && !options_.url_template.empty()) m.url = ExpandUrlTemplate(options_.url_template, m.id, *item);
-    m.title = feed::CollapseWhitespace(values["title"]);
-    m.text = feed::CollapseWhitespace(values["text"]);
+    m.title = feedparse::CollapseWhitespace(values["title"]);
+    m.text = feedparse::CollapseWhitespace(values["text"]);
     m.author = values["author"];
     if (published_raw) {
       m.published = ParseTime(published_raw, options_.time_format);

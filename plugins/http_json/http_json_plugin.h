@@ -50,7 +50,7 @@ const config::OptionTable<HttpJsonOptions>& HttpJsonOptionTable();
 // by JSON Pointer, follows a next-cursor pointer for up to max_pages pages
 // and keeps the `since` high-water mark in the source state. Parses with
 // RapidJSON's iterative parser, so hostile nesting cannot exhaust the stack.
-// Does no I/O. Owned by the engine thread.
+// Does no I/O. Owned by the scheduler thread.
 class HttpJsonPlugin final : public HttpPlugin {
  public:
   explicit HttpJsonPlugin(HttpJsonOptions options);

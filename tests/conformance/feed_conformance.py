@@ -15,7 +15,7 @@ kind explains is reported as unexplained and fails the test.
 
     /usr/bin/python3 tests/conformance/feed_conformance.py BRANDMONCTL [--samples DIR] [-v]
 
-The corpus: tests/daemon/feed/* (base URL https://feeds.example.com/<case>,
+The corpus: tests/daemon/feedparse/* (base URL https://feeds.example.com/<case>,
 as their golden files), tests/conformance/cases/*.xml with the HTTP headers
 listed in cases/headers.json (charset disagreements between HTTP and the XML
 declaration, UTF-16, invalid UTF-8, relative links against the request URL,

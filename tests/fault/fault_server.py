@@ -68,7 +68,7 @@ TEMPLATES = (
 )
 
 DEFAULT_BOMB = 64 << 20
-FAULT_KINDS = ("hang", "reset", "5xx", "429", "huge", "huge_chunked", "gzip_bomb", "drip")
+FAULT_KINDS = ("hang", "reset", "5xx", "429", "huge", "huge_chunked", "gzip_bomb", "drip", "loop")
 
 
 def _int_arg(query, key, default):
@@ -227,7 +227,7 @@ class Handler(BaseHTTPRequestHandler):
         self.connection.close()
 
     def fault_5xx(self, query):
-        code = (500, 502, 503, 504)[self.fixture.record("5xx-turn") % 4]
+        code = _int_arg(query, "code", 0) or (500, 502, 503, 504)[self.fixture.record("5xx-turn") % 4]
         self.close_connection = True
         self.send_body(code, b"<html><body>upstream trouble</body></html>\n", "text/html",
                        [("Connection", "close")])
@@ -235,6 +235,13 @@ class Handler(BaseHTTPRequestHandler):
     def fault_429(self, query):
         self.send_body(429, b'{"error": "rate limited"}\n', "application/json",
                        [("Retry-After", str(_int_arg(query, "retry_after", 60)))])
+
+    def fault_loop(self, query):
+        # A JSON API whose every page names the same next page: pagination
+        # that never ends by itself. retry_after=N adds a Retry-After header.
+        body = json.dumps({"items": [{"id": "loop-1", "text": "acme loops"}], "next": "again"}).encode()
+        headers = [("Retry-After", str(_int_arg(query, "retry_after", 0)))] if "retry_after" in query else []
+        self.send_body(200, body, "application/json", headers)
 
     def fault_huge(self, query):
         size = _int_arg(query, "size", 64 << 20)

@@ -1,5 +1,5 @@
 // Fuzzes the config loader: ParseConfigText on any bytes, then the whole of
-// engine::LoadSettings (includes aside) on what parses, from a file as the
+// settings::LoadSettings (includes aside) on what parses, from a file as the
 // daemon reads it. Bad config must give errors, never a crash.
 
 #include <stdlib.h>
@@ -15,8 +15,8 @@
 
 #include "daemon/config/json_reader.h"
 #include "daemon/config/value.h"
-#include "daemon/engine/settings.h"
 #include "daemon/plugin/registry.h"
+#include "daemon/settings/settings.h"
 
 namespace {
 
@@ -84,9 +84,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     if (name.empty() || name[0] == 'U') return std::nullopt;  // some variables unset
     return "value-of-" + name;
   };
-  auto settings = brandmon::engine::LoadSettings(path, env, brandmon::plugin::BuiltinRegistry());
+  auto settings = brandmon::settings::LoadSettings(path, env, brandmon::plugin::BuiltinRegistry());
   if (settings.ok()) {
-    (void)brandmon::engine::DumpSettings(*settings);
+    (void)brandmon::settings::DumpSettings(*settings, brandmon::plugin::BuiltinRegistry());
   } else if (settings.status().message().empty()) {
     std::abort();  // a rejected config always says why
   }

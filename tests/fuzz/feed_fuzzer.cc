@@ -9,15 +9,15 @@
 #include <string_view>
 
 #include "daemon/base/mention.h"
-#include "daemon/feed/feed_parser.h"
+#include "daemon/feedparse/feed_parser.h"
 #include "daemon/text/utf8.h"
 
 namespace {
 
 using brandmon::Mention;
-using brandmon::feed::FeedFormat;
+using brandmon::feedparse::FeedFormat;
 
-class CheckingSink final : public brandmon::plugin::Sink {
+class CheckingSink final : public brandmon::Sink {
  public:
   explicit CheckingSink(size_t max_items) : max_items_(max_items) {}
   void Emit(Mention m) override {
@@ -50,10 +50,10 @@ constexpr const char* kCharsets[] = {"",         "utf-8",  "iso-8859-1", "window
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   std::string_view bytes(reinterpret_cast<const char*>(data), size);
-  brandmon::feed::FeedParseOptions options;
+  brandmon::feedparse::FeedParseOptions options;
   options.source = "fuzz";
   CheckingSink sink(0);
-  (void)brandmon::feed::ParseFeed(bytes, options, sink);
+  (void)brandmon::feedparse::ParseFeed(bytes, options, sink);
 
   // A second pass with options picked from the input's size, so that every
   // input is also tried as a forced format under an announced charset.
@@ -62,6 +62,6 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   options.base_url = "http://example.com/feeds/a/";
   options.max_items = 1 + size % 3;
   CheckingSink limited(options.max_items);
-  (void)brandmon::feed::ParseFeed(bytes, options, limited);
+  (void)brandmon::feedparse::ParseFeed(bytes, options, limited);
   return 0;
 }

@@ -70,7 +70,7 @@ const std::vector<Source>& Sources() {
   return *sources;
 }
 
-class CheckingSink final : public plugin::Sink {
+class CheckingSink final : public brandmon::Sink {
  public:
   void Emit(Mention m) override {
     if (m.id.empty()) std::abort();
@@ -84,7 +84,7 @@ class CheckingSink final : public plugin::Sink {
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const auto& sources = Sources();
-  plugin::HttpResponse response;
+  brandmon::HttpResponse response;
   response.status = 200;
   response.headers = {{"content-type", "application/json"}};
   response.body.assign(reinterpret_cast<const char*>(data), size);

@@ -2,14 +2,14 @@
 
 #include <gtest/gtest.h>
 
-#include "daemon/engine/config_docs.h"
+#include "daemon/settings/config_docs.h"
 #include "tests/support/test_util.h"
 
 namespace brandmon {
 namespace {
 
 TEST(ConfigDocsTest, CommittedReferenceMatchesTheCode) {
-  std::string generated = engine::GenerateConfigDocs(plugin::BuiltinRegistry());
+  std::string generated = settings::GenerateConfigDocs(plugin::BuiltinRegistry());
   std::string committed = testing::ReadFile("docs/config.md");
   EXPECT_TRUE(generated == committed)
       << "docs/config.md is stale: run `build/bin/brandmonctl config-docs --output docs/config.md`";

@@ -32,7 +32,7 @@
 #include <set>
 #include <thread>
 
-#include "daemon/control/control_server.h"
+#include "daemon/control/control_client.h"
 #include "daemon/publish/subscriber.h"
 #include "tests/daemon/fetch/http_test_server.h"
 #include "tests/integration/notify_listener.h"

@@ -9,7 +9,7 @@
 namespace brandmon::testing {
 
 // Records what a parser emits, for assertions.
-class RecordingSink final : public plugin::Sink {
+class RecordingSink final : public brandmon::Sink {
  public:
   void Emit(Mention m) override { mentions.push_back(std::move(m)); }
   void Warn(std::string message) override { warnings.push_back(std::move(message)); }

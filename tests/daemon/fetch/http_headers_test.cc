@@ -7,8 +7,8 @@ namespace {
 
 using namespace std::chrono_literals;
 
-plugin::HttpResponse With(plugin::Headers headers) {
-  plugin::HttpResponse r;
+brandmon::HttpResponse With(brandmon::Headers headers) {
+  brandmon::HttpResponse r;
   r.status = 200;
   r.headers = std::move(headers);
   return r;

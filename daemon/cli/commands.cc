@@ -1,0 +1,106 @@
+#include <iostream>
+#include <ostream>
+
+#include "daemon/cli/command.h"
+
+namespace brandmon::cli {
+
+// Each subcommand lives in its own <name>_command.cc.
+int RunConfigDocs(Invocation& inv);
+int RunMatch(Invocation& inv);
+int RunPlugins(Invocation& inv);
+int RunScore(Invocation& inv);
+int RunParse(Invocation& inv);
+int RunStatus(Invocation& inv);
+int RunReload(Invocation& inv);
+int RunPollNow(Invocation& inv);
+int RunSources(Invocation& inv);
+int RunPause(Invocation& inv);
+int RunResume(Invocation& inv);
+int RunFetch(Invocation& inv);
+int RunTail(Invocation& inv);
+int RunKeygen(Invocation& inv);
+
+const std::vector<Command>& Commands() {
+  static const std::vector<Command> commands = {
+      {"plugins", "list the source plugins with their options and defaults", "brandmonctl plugins [--json]",
+       RunPlugins},
+      {"status", "show the running daemon's health: sources, errors, next polls",
+       "brandmonctl status [--json] [--config PATH | --endpoint ENDPOINT] [--timeout DURATION]", RunStatus},
+      {"reload", "reload the daemon's config now; exits non-zero with the errors when it is rejected",
+       "brandmonctl reload [--config PATH | --endpoint ENDPOINT] [--timeout DURATION]", RunReload},
+      {"sources", "list the running daemon's sources: type, interval, channel",
+       "brandmonctl sources [--json] [--config PATH | --endpoint ENDPOINT] [--timeout DURATION]", RunSources},
+      {"poll-now", "poll one source at once",
+       "brandmonctl poll-now SOURCE [--config PATH | --endpoint ENDPOINT] [--timeout DURATION]", RunPollNow},
+      {"tail", "follow the daemon's alerts live, filling any gap from the journal",
+       "brandmonctl tail [--topic PREFIX] [--since SEQ] [--json] [--endpoint E] [--catchup-endpoint E]\n"
+       "  [--curve-key FILE --server-key KEY] [--config PATH] [--count N] [--timeout DURATION]",
+       RunTail},
+      {"keygen", "write a CURVE key pair (Z85) for the alert publisher or a subscriber",
+       "brandmonctl keygen [--output PREFIX]  (PREFIX.key mode 0600, PREFIX.pub)", RunKeygen},
+      {"parse", "parse a feed file (RSS, Atom, RDF, JSON Feed) or a JSON API response and print one mention per line",
+       "brandmonctl parse [--format auto|rss|atom|rdf|jsonfeed|json] [--preset NAME] [--base-url URL]\n"
+       "                  [--content-type CT] FILE|-\n"
+       "  (--preset NAME maps a JSON API response with an http_json preset, e.g. reddit_search;\n"
+       "   FEED_URL and FEED_CONTENT_TYPE in the environment stand in for --base-url and --content-type)",
+       RunParse},
+      {"fetch", "fetch and parse one configured source once and print its mentions (-v: the HTTP exchange)",
+       "brandmonctl fetch SOURCE [--config PATH] [-v]", RunFetch},
+      {"match", "test a brand query: print which brands match each line of stdin and where",
+       "brandmonctl match (--query QUERY | --config PATH) [--diacritic-insensitive] [--lang CODE] [--channel NAME]\n"
+       "  prints per line {\"match\": true|false, \"brands\": [...], \"spans\": [[start, end], ...]}\n"
+       "  (brands only with --config; spans are code-point offsets of the matched terms;\n"
+       "   without --lang, a lang: filter tests the language identified from the line, as the daemon does\n"
+       "   for a mention whose source gives none)",
+       RunMatch},
+      {"pause", "stop polling one source until resumed (or the daemon restarts)",
+       "brandmonctl pause SOURCE [--config PATH | --endpoint ENDPOINT] [--timeout DURATION]", RunPause},
+      {"resume", "poll a paused source again, starting now",
+       "brandmonctl resume SOURCE [--config PATH | --endpoint ENDPOINT] [--timeout DURATION]", RunResume},
+      {"config-docs", "write the config reference (docs/config.md) generated from the option tables",
+       "brandmonctl config-docs [--output FILE]", RunConfigDocs},
+      {"score", "score the sentiment of each stdin line as JSON (compound, pos, neu, neg, label, lang)",
+       "brandmonctl score [--lang auto|CODE] [--target TERM]... [--data-dir DIR]", RunScore},
+  };
+  return commands;
+}
+
+namespace {
+
+void PrintHelp(std::ostream& out) {
+  out << "brandmonctl — work with brandmon: check feeds, score text, test queries, talk to the daemon\n\n"
+         "usage: brandmonctl COMMAND [OPTIONS]\n\ncommands:\n";
+  for (const auto& c : Commands()) {
+    out << "  " << c.name << std::string(c.name.size() < 14 ? 14 - c.name.size() : 1, ' ') << c.summary << "\n";
+  }
+  out << "\nRun 'brandmonctl COMMAND --help' for a command's options.\n";
+}
+
+}  // namespace
+
+int RunCtl(const std::vector<std::string>& args, std::istream& in, std::ostream& out, std::ostream& err) {
+  if (args.empty() || args[0] == "--help" || args[0] == "-h" || args[0] == "help") {
+    PrintHelp(args.empty() ? err : out);
+    return args.empty() ? 2 : 0;
+  }
+  if (args[0] == "--version") {
+    out << "brandmonctl " << BRANDMON_VERSION << "\n";
+    return 0;
+  }
+  for (const auto& c : Commands()) {
+    if (c.name != args[0]) continue;
+    Invocation inv{std::vector<std::string>(args.begin() + 1, args.end()), in, out, err};
+    for (const auto& a : inv.args) {
+      if (a == "--help" || a == "-h") {
+        out << "usage: " << c.usage << "\n\n" << c.summary << "\n";
+        return 0;
+      }
+    }
+    return c.run(inv);
+  }
+  err << "brandmonctl: unknown command '" << args[0] << "' (see 'brandmonctl --help')\n";
+  return 2;
+}
+
+}  // namespace brandmon::cli

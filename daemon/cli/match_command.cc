@@ -1,0 +1,167 @@
+#include <rapidjson/stringbuffer.h>
+#include <rapidjson/writer.h>
+
+#include <algorithm>
+#include <cstdlib>
+#include <istream>
+#include <optional>
+#include <ostream>
+#include <string>
+#include <vector>
+
+#include "daemon/cli/command.h"
+#include "daemon/config/loader.h"
+#include "daemon/match/matcher.h"
+#include "daemon/match/query.h"
+#include "daemon/plugin/registry.h"
+#include "daemon/settings/settings.h"
+
+namespace brandmon::cli {
+
+namespace {
+
+struct MatchArgs {
+  std::optional<std::string> query;
+  std::optional<std::string> config;
+  bool diacritic_insensitive = false;
+  std::string lang;
+  std::string channel;
+};
+
+// Reads "--name VALUE" or "--name=VALUE" at args[*i]; advances *i past it.
+bool TakeValue(const std::vector<std::string>& args, size_t* i, std::string_view name, std::string* value,
+               std::ostream& err, bool* failed) {
+  const std::string& a = args[*i];
+  if (a == name) {
+    if (*i + 1 >= args.size()) {
+      err << "brandmonctl match: " << name << " needs a value\n";
+      *failed = true;
+      return true;
+    }
+    *value = args[++*i];
+    return true;
+  }
+  if (a.size() > name.size() && a.compare(0, name.size(), name) == 0 && a[name.size()] == '=') {
+    *value = a.substr(name.size() + 1);
+    return true;
+  }
+  return false;
+}
+
+std::optional<MatchArgs> ParseArgs(const std::vector<std::string>& args, std::ostream& err) {
+  MatchArgs out;
+  bool failed = false;
+  for (size_t i = 0; i < args.size() && !failed; ++i) {
+    std::string value;
+    if (TakeValue(args, &i, "--query", &value, err, &failed)) {
+      out.query = value;
+    } else if (TakeValue(args, &i, "--config", &value, err, &failed)) {
+      out.config = value;
+    } else if (TakeValue(args, &i, "--lang", &value, err, &failed)) {
+      out.lang = value;
+    } else if (TakeValue(args, &i, "--channel", &value, err, &failed)) {
+      out.channel = value;
+    } else if (args[i] == "--diacritic-insensitive") {
+      out.diacritic_insensitive = true;
+    } else {
+      err << "brandmonctl match: unknown argument '" << args[i] << "'\n";
+      return std::nullopt;
+    }
+  }
+  if (failed) return std::nullopt;
+  if (out.query.has_value() == out.config.has_value()) {
+    err << "brandmonctl match: give either --query QUERY or --config PATH\n";
+    return std::nullopt;
+  }
+  return out;
+}
+
+// Shows where a one-line query went wrong: the query, then a caret under the
+// column named by `message` ("1:14: ...").
+void PrintQueryError(const std::string& query, const std::string& message, std::ostream& err) {
+  err << "brandmonctl match: --query:" << message << "\n";
+  if (query.find('\n') != std::string::npos || message.compare(0, 2, "1:") != 0) return;
+  size_t col = std::strtoul(message.c_str() + 2, nullptr, 10);
+  if (col == 0) return;
+  err << "  " << query << "\n  " << std::string(col - 1, ' ') << "^\n";
+}
+
+Result<match::BrandMatcher> BuildFromConfig(const std::string& path, bool diacritic_insensitive) {
+  auto settings = settings::LoadSettings(path, config::ProcessEnv(), plugin::BuiltinRegistry());
+  if (!settings.ok()) return settings.status();
+  std::vector<match::BrandSpec> specs;
+  for (const auto& b : settings->brands) {
+    std::string query = b.query.empty() ? match::DefaultBrandQuery(b.name, b.handles, b.hashtags) : b.query;
+    specs.push_back({b.name, query, match::MatchOptions{diacritic_insensitive}});
+  }
+  auto matcher = match::BrandMatcher::Build(specs);
+  if (!matcher.ok()) return matcher.status().WithContext(path);
+  return matcher;
+}
+
+void WriteLine(const std::vector<match::BrandHit>& hits, bool with_brands, std::ostream& out) {
+  std::vector<match::Span> spans;
+  for (const auto& h : hits) {
+    for (const auto& s : h.spans) {
+      if (s.field == match::Field::kText) spans.push_back(s);
+    }
+  }
+  std::sort(spans.begin(), spans.end(), [](const match::Span& a, const match::Span& b) {
+    return a.start != b.start ? a.start < b.start : a.end < b.end;
+  });
+  spans.erase(std::unique(spans.begin(), spans.end()), spans.end());
+
+  std::string line = hits.empty() ? "{\"match\": false" : "{\"match\": true";
+  if (with_brands) {
+    line += ", \"brands\": [";
+    for (size_t i = 0; i < hits.size(); ++i) {
+      rapidjson::StringBuffer buf;
+      rapidjson::Writer<rapidjson::StringBuffer> w(buf);
+      w.String(hits[i].name);
+      line += (i ? ", " : "") + std::string(buf.GetString(), buf.GetSize());
+    }
+    line += "]";
+  }
+  line += ", \"spans\": [";
+  for (size_t i = 0; i < spans.size(); ++i) {
+    line += (i ? ", [" : "[") + std::to_string(spans[i].start) + ", " + std::to_string(spans[i].end) + "]";
+  }
+  line += "]}\n";
+  out << line;
+}
+
+}  // namespace
+
+int RunMatch(Invocation& inv) {
+  auto args = ParseArgs(inv.args, inv.err);
+  if (!args) return 2;
+  Result<match::BrandMatcher> matcher = Status::Internal("no matcher");
+  if (args->query) {
+    if (auto parsed = match::ParseQuery(*args->query); !parsed.ok()) {
+      PrintQueryError(*args->query, parsed.status().message(), inv.err);
+      return 1;
+    }
+    matcher = match::BrandMatcher::Build({{"query", *args->query, {args->diacritic_insensitive}}});
+  } else {
+    matcher = BuildFromConfig(*args->config, args->diacritic_insensitive);
+  }
+  if (!matcher.ok()) {
+    inv.err << "brandmonctl match: " << matcher.status().message() << "\n";
+    return 1;
+  }
+  match::MatchScratch scratch;
+  match::MatchInput input;
+  input.lang = args->lang;
+  input.channel = args->channel;
+  input.detect_lang = true;  // as the daemon does for a mention without a language
+  std::string line;
+  while (std::getline(inv.in, line)) {
+    if (!line.empty() && line.back() == '\r') line.pop_back();
+    input.text = line;
+    WriteLine(matcher->Match(input, scratch), !args->query, inv.out);
+  }
+  inv.out.flush();
+  return 0;
+}
+
+}  // namespace brandmon::cli

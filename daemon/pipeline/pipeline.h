@@ -1,0 +1,216 @@
+#pragma once
+
+#include <condition_variable>
+#include <deque>
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <thread>
+#include <unordered_set>
+#include <vector>
+
+#include "daemon/base/alert.h"
+#include "daemon/base/clock.h"
+#include "daemon/base/logging.h"
+#include "daemon/base/scored_mention.h"
+#include "daemon/match/matcher.h"
+#include "daemon/rules/engine.h"
+#include "daemon/scheduler/scheduler.h"
+#include "daemon/sentiment/analyzer.h"
+#include "daemon/settings/settings.h"
+#include "daemon/store/store.h"
+
+namespace brandmon::pipeline {
+
+// Per-brand counts for `status` and the systemd STATUS= line.
+struct BrandCounts {
+  uint64_t mentions_today = 0;
+  uint64_t alerts_today = 0;
+};
+
+struct PipelineStats {
+  uint64_t mentions_stored = 0;     // since start
+  uint64_t duplicates_dropped = 0;  // already seen before
+  uint64_t unmatched = 0;           // matched no brand
+  uint64_t alerts = 0;              // journaled since start
+  uint64_t write_errors = 0;        // failed commit attempts, retries included
+  // A commit failed and waits to be retried; everything after it waits
+  // behind it (and the engine starts no poll) until it is written.
+  bool store_failing = false;
+  std::string last_store_error;  // of the last failed attempt, kept after recovery
+  std::optional<WallTime> last_store_error_at;
+  std::optional<WallTime> oldest_pending_since;  // when the waiting commit first failed
+  uint64_t last_seq = 0;
+  std::optional<WallTime> last_alert_at;
+  std::string last_alert;  // "acme negative_mention: ..."
+  std::map<std::string, BrandCounts> brands;
+};
+
+// Receives what was journaled, in seq order: alerts, and the stored mentions
+// of brands that publish them. Called on the pipeline thread.
+class PipelineSink {
+ public:
+  virtual ~PipelineSink() = default;
+  virtual void OnAlerts(const std::vector<Alert>& alerts) = 0;
+  virtual void OnMentions(const std::vector<ScoredMention>& mentions) = 0;
+};
+
+// Turns poll results into stored, scored mentions and journaled alerts:
+// dedupe → match brands → score sentiment → rules → one SQLite transaction
+// (mentions, seen ids, source state, rule state, alerts) → sink. Poll results
+// that queue up while a transaction is written go together into the next one
+// (up to store.batch_max_mentions), so a busy pipeline commits less often
+// and an idle one commits each poll at once.
+//
+// Two threads, started by Start() and joined by Stop(): "pipeline" owns the
+// store's connection (drops the mentions already on their way, commits,
+// feeds the sink); "pipeline-score" takes the batches it is handed one at a
+// time, in order, drops what a read connection finds committed, matches,
+// scores, runs the rules and fills the batch's write, so that one batch is
+// scored while the one before is committed; the batches scored while a
+// transaction was written go together into the next one. When nothing else
+// waits, the pipeline thread scores a batch itself. The rules engine belongs
+// to whichever thread scores; the pipeline thread ticks it only while no
+// batch is out for scoring. Submit() and the other public methods are
+// thread-safe.
+//
+// Nothing is acknowledged before it is durable: a commit that fails (disk
+// full, the database locked past the busy timeout, an I/O error) is kept in
+// memory and retried with backoff, unchanged (the same mentions, rule state,
+// source positions and alerts, which get the same seqs), and nothing is
+// committed or handed to the sink past it until it is written. A source's
+// persisted position therefore only moves with the commit that stores its
+// items, and a restart while a commit waits reads them again. The store
+// state listener holds the engine's polls meanwhile, so what waits is
+// bounded by the queue.
+class Pipeline {
+ public:
+  // Opens the store under `state_dir` and loads the lexicons.
+  // Errors: from the store (Unavailable, Corrupt) or the lexicons (NotFound).
+  static Result<std::unique_ptr<Pipeline>> Create(const settings::Settings& settings, const std::string& state_dir,
+                                                  const Clock& clock, PipelineSink* sink);
+  ~Pipeline();
+
+  // Called with true on the committing thread when a commit fails and the
+  // store starts failing, with false once the failed commit is written.
+  // REQUIRES: Start() not called yet.
+  void SetStoreStateListener(std::function<void(bool failing)> listener);
+  // Fault injection: see store::Store::SetFaultHookForTesting.
+  // REQUIRES: Start() not called yet.
+  void SetStoreFaultHookForTesting(std::function<int(int step)> hook);
+
+  void Start();
+  // Processes what is queued, writes the rules' state, and joins the threads.
+  // A failed commit still waiting is tried once more at once; when that fails
+  // too, it and everything behind it are dropped unwritten (logged): their
+  // sources' positions were not saved either, so the next start reads their
+  // items again.
+  void Stop();
+
+  // Hands one poll result over (moves it). Blocks only while the queue holds
+  // more than a few hundred results.
+  void Submit(const settings::SourceSettings& source, scheduler::PollResult result);
+  // Uses the brands of `settings` from now on; rules baselines of brands that
+  // stay are kept.
+  void ApplySettings(const settings::Settings& settings);
+  // Waits until everything submitted so far is processed, or until a failed
+  // commit waits for its retry time (Stats().store_failing), which the clock
+  // has not reached. On a pipeline that was not started, processes the queue
+  // (and a retry that is due) on the calling thread.
+  void Flush();
+
+  // The persisted state of `source` (for the engine's StateLoader).
+  std::optional<store::SourceState> SourceState(const std::string& source) const;
+  PipelineStats Stats() const;
+
+ private:
+  struct Work;
+  struct Brands;
+  struct Pending;
+  struct Unwritten;
+  Pipeline(const settings::Settings& settings, const Clock& clock, PipelineSink* sink,
+           std::unique_ptr<store::Store> store, sentiment::Analyzer analyzer);
+  void Loop();
+  void ScoreLoop();
+  // Whether the pipeline thread may take the front of the queue: a reload
+  // waits until no batch is being scored. REQUIRES: mu_ held.
+  bool CanTake() const;
+  // Moves the next work off the queue: a reload alone, or as many polls in a
+  // row as fit in one transaction (batch_max_mentions; at least one).
+  // REQUIRES: mu_ held, queue_ not empty.
+  std::vector<std::unique_ptr<Work>> TakeBatch();
+  void ApplyReload(const settings::Settings& settings);
+  // Stage 1, pipeline thread: drops the mentions seen before in a batch not
+  // yet committed or earlier in this batch, and with `committed` those the
+  // store has committed (otherwise the score stage looks those up).
+  std::unique_ptr<Pending> Dedupe(std::vector<std::unique_ptr<Work>> works, bool committed);
+  // Stage 2, score thread: drops the committed ones, matches and scores the
+  // rest, runs the rules and fills the batch.
+  void Score(Pending& pending);
+  void DropCommitted(Pending& pending);
+  // All three stages on the calling thread, for one batch.
+  void ProcessHere(std::vector<std::unique_ptr<Work>> works);
+  // Stage 3, pipeline thread: one transaction for `pendings` (scored, in
+  // order), sink.
+  void Finish(std::vector<std::unique_ptr<Pending>> pendings);
+  void RunTimers(bool force);
+  // Writes `unwritten` (a first attempt or a retry of unwritten_); on success
+  // accounts for it and hands the journaled alerts and published mentions to
+  // the sink. On failure (logged, counted) keeps it in unwritten_ with its
+  // next attempt's time and returns false. REQUIRES: unwritten_ empty.
+  bool Write(std::unique_ptr<Unwritten> unwritten);
+  bool WriteAlone(store::WriteBatch batch);  // a batch of no poll (rules' state, ticks)
+  void Written(Unwritten& unwritten, store::WriteResult written);
+  // Stop() with the store still failing: drops unwritten_ and everything
+  // queued behind it.
+  void Abandon();
+  Status Rebuild(const settings::Settings& settings);
+  void CountDay(WallTime now);
+
+  const Clock& clock_;
+  PipelineSink* sink_;
+  std::unique_ptr<store::Store> store_;  // pipeline thread only
+  // Score stage only; nullptr when the store is in memory.
+  std::unique_ptr<store::SeenReader> seen_reader_;
+  sentiment::Analyzer analyzer_;  // score stage only
+  // Used by the score stage; the pipeline thread replaces it (reload) or
+  // ticks and saves its rules only while no batch is out for scoring.
+  std::unique_ptr<Brands> brands_;
+  // "source\0id" of the mentions handed to scoring and not yet committed.
+  std::unordered_set<std::string> in_flight_;  // pipeline thread only
+  // The commit that failed, waiting for its retry; nothing else is committed
+  // before it. Pipeline thread only (retry_at_ says so to other threads).
+  std::unique_ptr<Unwritten> unwritten_;
+  Duration retry_backoff_{0};                         // pipeline thread only
+  bool abandoned_ = false;                            // pipeline thread only
+  std::function<void(bool)> store_listener_;          // set before Start()
+  std::unique_ptr<RateLimitedLog> store_errors_log_;  // the same error on every retry: logged once a while
+  MonoTime next_tick_{};                              // pipeline thread only
+  MonoTime next_counts_{};                            // with the rules engine
+  MonoTime next_prune_{};
+  Duration prune_interval_{};
+
+  mutable std::mutex mu_;
+  std::condition_variable work_ready_;   // for the pipeline thread
+  std::condition_variable score_ready_;  // for the score thread
+  std::condition_variable work_done_;
+  std::deque<std::unique_ptr<Work>> queue_;                  // guarded by mu_
+  std::deque<std::unique_ptr<Pending>> to_score_;            // guarded by mu_
+  std::deque<std::unique_ptr<Pending>> scored_;              // guarded by mu_
+  size_t outstanding_ = 0;                                   // batches deduped, not yet finished; guarded by mu_
+  size_t batch_max_mentions_ = 1;                            // guarded by mu_
+  bool stopping_ = false;                                    // guarded by mu_
+  bool score_stopping_ = false;                              // guarded by mu_
+  bool busy_ = false;                                        // guarded by mu_
+  std::optional<MonoTime> retry_at_;                         // set while unwritten_ waits; guarded by mu_
+  PipelineStats stats_;                                      // guarded by mu_
+  int stats_day_ = -1;                                       // guarded by mu_
+  std::map<std::string, store::SourceState> source_states_;  // guarded by mu_
+  std::thread score_thread_;
+  std::thread thread_;
+};
+
+}  // namespace brandmon::pipeline

@@ -1,0 +1,107 @@
+#pragma once
+
+#include <atomic>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "daemon/base/clock.h"
+#include "daemon/config/loader.h"
+#include "daemon/pipeline/pipeline.h"
+#include "daemon/plugin/registry.h"
+#include "daemon/process/instance_lock.h"
+#include "daemon/process/notify.h"
+#include "daemon/scheduler/scheduler.h"
+#include "daemon/settings/paths.h"
+#include "daemon/settings/settings.h"
+
+namespace brandmon::control {
+class ControlServer;
+}
+namespace brandmon::publish {
+class Publisher;
+}
+
+namespace brandmon::process {
+
+// brandmond's exit codes, as `brandmond --help` and docs/brandmond.md list
+// them. The unit's RestartPreventExitStatus= names kExitConfigInvalid: a
+// restart cannot fix the file.
+enum ExitCode : int {
+  kExitOk = 0,             // a clean stop, a valid config, or --once with every source polled
+  kExitFailure = 1,        // a runtime failure: startup (store, sockets, lock) or the run
+  kExitUsage = 2,          // a bad command line
+  kExitConfigInvalid = 3,  // the config file is missing, unreadable or invalid
+  kExitPartial = 4,        // --once finished, but some sources or commits failed
+};
+
+// Command-line choices that override or complement the config.
+struct DaemonFlags {
+  std::string config_path;
+  std::string log_level;  // empty: the config's
+  bool once = false;
+};
+
+// The brandmond process: loads the config, owns the scheduler, the pipeline,
+// the publisher, the control
+// socket and the systemd conversation, and runs the main loop until SIGTERM
+// or SIGINT. Owned by the main thread.
+class Daemon {
+ public:
+  // `registry` holds the plugins the config may name; it outlives the daemon.
+  Daemon(DaemonFlags flags, config::EnvLookup env, const plugin::Registry& registry);
+  ~Daemon();
+
+  // Runs to completion and returns the process exit code (ExitCode):
+  // kExitOk after a clean stop, kExitConfigInvalid when the config is
+  // invalid, kExitFailure when startup fails (another daemon holds the state
+  // directory, the database is damaged, a socket cannot be bound), and with
+  // --once kExitPartial when a source or a commit failed.
+  int Run();
+
+ private:
+  struct Counters;
+  // Blocks SIGHUP, SIGTERM and SIGINT in every thread and opens the signalfd
+  // the main loop reads them from.
+  Status BlockSignals();
+  Status Startup();
+  void MainLoop();
+  // Re-reads the config; on success applies it in place. Returns the errors
+  // (one per line) or "" on success.
+  std::string Reload();
+  std::string HandleControl(std::string_view request);
+  std::string StatusJson();
+  std::string SourcesJson();
+  std::string StatusLine();
+  // --once: polls every source once, flushes, publishes; returns the exit code.
+  int RunOnce();
+
+  DaemonFlags flags_;
+  config::EnvLookup env_;
+  const plugin::Registry& registry_;
+  settings::Settings settings_;
+  settings::Paths paths_;
+  // Held from before the store or any socket is touched until after
+  // everything else is gone (members are destroyed in reverse order).
+  InstanceLock instance_lock_;
+  Notifier notifier_;
+  // Hands what the pipeline journaled to the publisher (once it exists).
+  class PublishSink final : public pipeline::PipelineSink {
+   public:
+    void OnAlerts(const std::vector<Alert>& alerts) override;
+    void OnMentions(const std::vector<ScoredMention>& mentions) override;
+    publish::Publisher* publisher = nullptr;
+  };
+  Status StartPublisher();
+
+  PublishSink publish_sink_;
+  std::unique_ptr<pipeline::Pipeline> pipeline_;
+  std::unique_ptr<publish::Publisher> publisher_;
+  std::unique_ptr<scheduler::Scheduler> scheduler_;
+  std::unique_ptr<control::ControlServer> control_;
+  int signal_fd_ = -1;
+  WallTime started_at_{};
+  std::string last_reload_error_;
+};
+
+}  // namespace brandmon::process

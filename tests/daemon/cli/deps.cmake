@@ -1,0 +1,4 @@
+# tail_command_test runs `brandmonctl tail` against a real publisher, with the
+# publish tests' fixture and alert-schema check.
+set(extra_srcs ${PROJECT_SOURCE_DIR}/tests/daemon/publish/publish_fixture_testlib.cc
+               ${PROJECT_SOURCE_DIR}/tests/daemon/publish/schema_check_testlib.cc)
