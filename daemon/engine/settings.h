@@ -88,4 +88,10 @@ Result<Settings> LoadSettings(const std::string& path, const config::EnvLookup& 
 // The effective config (defaults filled in, secrets redacted) as pretty JSON.
 std::string DumpSettings(const Settings& settings);
 
+// The options a reload cannot apply (marked config::RestartOnly) whose values
+// differ between `running`, the config the daemon started with, and
+// `loaded`, a config read since; a reload applies every other change. Values
+// are shown redacted, each by its own config's redactor.
+std::vector<config::OptionChange> RestartOnlyChanges(const Settings& running, const Settings& loaded);
+
 }  // namespace brandmon::engine
