@@ -293,6 +293,8 @@ Result<Settings> LoadSettings(const std::string& path, const config::EnvLookup& 
     s.limits = settings.limits;
     rapidjson::StringBuffer buf;
     config::JsonWriter pretty(buf);
+    // A new token is a change a reload must apply, though it prints alike.
+    pretty.RevealSecrets();
     DumpSource(s, pretty, nullptr);
     s.fingerprint = std::string(buf.GetString()) + limits_buf.GetString();
   }

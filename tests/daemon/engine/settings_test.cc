@@ -81,5 +81,17 @@ TEST_F(SettingsTest, ChangedSecretIsListedButNeverShown) {
   }
 }
 
+TEST_F(SettingsTest, NewSecretOfASourceChangesItsFingerprint) {
+  // An equal fingerprint keeps the running source, so a new token must change it.
+  const std::string json = R"({"sources": [{"name": "api", "type": "http_json", "url": "https://example.com/{token}",
+    "token": "${env:TOKEN}", "fields": {"id": "/id"}}]})";
+  Settings a = Load(json, {{"TOKEN", "first-token"}});
+  Settings b = Load(json, {{"TOKEN", "second-token"}});
+  Settings c = Load(json, {{"TOKEN", "first-token"}});
+  ASSERT_EQ(a.sources.size(), 1u);
+  EXPECT_NE(a.sources[0].fingerprint, b.sources[0].fingerprint);
+  EXPECT_EQ(a.sources[0].fingerprint, c.sources[0].fingerprint);
+}
+
 }  // namespace
 }  // namespace brandmon::engine
