@@ -27,7 +27,9 @@ const std::vector<Command>& Commands() {
        RunPlugins},
       {"status", "show the running daemon's health: sources, errors, next polls",
        "brandmonctl status [--json] [--config PATH | --endpoint ENDPOINT] [--timeout DURATION]", RunStatus},
-      {"reload", "reload the daemon's config now; exits non-zero with the errors when it is rejected",
+      {"reload",
+       "reload the daemon's config now; exits non-zero with the errors when it is rejected, "
+       "0 when it is applied, naming the options that need a restart",
        "brandmonctl reload [--config PATH | --endpoint ENDPOINT] [--timeout DURATION]", RunReload},
       {"sources", "list the running daemon's sources: type, interval, channel",
        "brandmonctl sources [--json] [--config PATH | --endpoint ENDPOINT] [--timeout DURATION]", RunSources},

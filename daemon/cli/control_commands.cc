@@ -1,6 +1,7 @@
 // Subcommands that talk to a running brandmond over its control socket.
 
 #include <rapidjson/document.h>
+#include <rapidjson/writer.h>
 
 #include <iomanip>
 #include <ostream>
@@ -111,6 +112,23 @@ std::string Str(const rapidjson::Value& obj, const char* key) {
   return EscapeUnsafe(std::string_view(it->value.GetString(), it->value.GetStringLength()));
 }
 
+// The "pending_restart" entries of a reply, or nullptr when there are none.
+const rapidjson::Value* PendingRestart(const rapidjson::Value& reply) {
+  auto it = reply.FindMember("pending_restart");
+  if (it == reply.MemberEnd() || !it->value.IsArray() || it->value.Empty()) return nullptr;
+  return &it->value;
+}
+
+// A value of the reply as compact JSON, as a terminal may show it.
+std::string CompactJson(const rapidjson::Value& obj, const char* key) {
+  auto it = obj.FindMember(key);
+  if (it == obj.MemberEnd()) return "-";
+  rapidjson::StringBuffer buf;
+  rapidjson::Writer<rapidjson::StringBuffer> w(buf);
+  it->value.Accept(w);
+  return EscapeUnsafe(std::string_view(buf.GetString(), buf.GetSize()));
+}
+
 }  // namespace
 
 int RunReload(Invocation& inv) {
@@ -121,8 +139,14 @@ int RunReload(Invocation& inv) {
     inv.err << "brandmonctl reload: " << reply.status().message() << "\n";
     return 1;
   }
+  // The reload happened even when some changes wait for a restart: exit 0.
   if ((*reply)["ok"].IsTrue()) {
-    inv.out << "reloaded\n";
+    inv.out << "reloaded";
+    if (const rapidjson::Value* pending = PendingRestart(*reply)) {
+      inv.out << "; needs a restart to apply:";
+      for (const auto& c : pending->GetArray()) inv.out << (&c == pending->Begin() ? " " : ", ") << Str(c, "key");
+    }
+    inv.out << "\n";
     return 0;
   }
   inv.err << "brandmonctl reload: " << Str(*reply, "error") << "\n" << Str(*reply, "errors");
@@ -173,6 +197,13 @@ int RunStatus(Invocation& inv) {
   }
   if (s.HasMember("last_reload_error") && s["last_reload_error"].IsString()) {
     inv.out << "last reload rejected:\n" << s["last_reload_error"].GetString();
+  }
+  if (const rapidjson::Value* pending = PendingRestart(s)) {
+    inv.out << "config changes that need a restart to apply (running -> config file):\n";
+    for (const auto& c : pending->GetArray()) {
+      inv.out << "  " << Str(c, "key") << ": " << CompactJson(c, "running") << " -> " << CompactJson(c, "configured")
+              << "\n";
+    }
   }
   inv.out << "\n"
           << std::left << std::setw(24) << "SOURCE" << std::setw(10) << "TYPE" << std::setw(10) << "MENTIONS"

@@ -1,5 +1,9 @@
 #include "daemon/config/options.h"
 
+#include <rapidjson/document.h>
+#include <rapidjson/writer.h>
+
+#include <cassert>
 #include <cstdio>
 #include <filesystem>
 #include <set>
@@ -89,7 +93,7 @@ const std::string* JsonWriter::Placeholder() const {
 }
 
 void WriteString(JsonWriter& w, std::string_view s, const Redactor* redactor, bool secret) {
-  if (secret && !s.empty()) {
+  if (secret && !s.empty() && !w.reveals_secrets()) {
     w.String("<redacted>");
     return;
   }
@@ -134,6 +138,70 @@ void CheckKeys(const ConfigValue& obj, const std::string& path, const std::vecto
 }
 
 namespace detail {
+namespace {
+
+std::string Compact(const rapidjson::Value* v) {
+  if (v == nullptr) return "null";
+  rapidjson::StringBuffer buf;
+  rapidjson::Writer<rapidjson::StringBuffer> w(buf);
+  v->Accept(w);
+  return std::string(buf.GetString(), buf.GetSize());
+}
+
+const rapidjson::Value* Member(const rapidjson::Value& obj, const std::string& key) {
+  if (!obj.IsObject()) return nullptr;
+  auto it = obj.FindMember(key.c_str());
+  return it == obj.MemberEnd() ? nullptr : &it->value;
+}
+
+// The four dumps of one object: running and loaded, exact and shown.
+struct Dumps {
+  const rapidjson::Value& running_exact;
+  const rapidjson::Value& running_shown;
+  const rapidjson::Value& loaded_exact;
+  const rapidjson::Value& loaded_shown;
+};
+
+// Walks the options of one object. Objects are entered whatever their mode,
+// since an option inside one may override it; any other value is compared
+// whole.
+void CollectChanges(const std::vector<OptionInfo>& infos, ReloadMode enclosing, const std::string& path,
+                    const Dumps& dumps, std::vector<OptionChange>& out) {
+  for (const auto& info : infos) {
+    ReloadMode mode = EffectiveReload(info, enclosing);
+    const rapidjson::Value* running_exact = Member(dumps.running_exact, info.key);
+    const rapidjson::Value* loaded_exact = Member(dumps.loaded_exact, info.key);
+    const rapidjson::Value* running_shown = Member(dumps.running_shown, info.key);
+    const rapidjson::Value* loaded_shown = Member(dumps.loaded_shown, info.key);
+    std::string key = JoinPath(path, info.key);
+    if (info.type == OptionType::kObject && info.nested && running_exact != nullptr && loaded_exact != nullptr &&
+        running_shown != nullptr && loaded_shown != nullptr) {
+      CollectChanges(info.nested(), mode, key, {*running_exact, *running_shown, *loaded_exact, *loaded_shown}, out);
+      continue;
+    }
+    if (mode != ReloadMode::kRestart) continue;
+    bool same = running_exact != nullptr && loaded_exact != nullptr ? *running_exact == *loaded_exact
+                                                                    : running_exact == loaded_exact;
+    if (!same) out.push_back({key, Compact(running_shown), Compact(loaded_shown)});
+  }
+}
+
+}  // namespace
+
+std::vector<OptionChange> RestartOnlyChanges(const std::vector<OptionInfo>& infos, const std::string& running_exact,
+                                             const std::string& running_shown, const std::string& loaded_exact,
+                                             const std::string& loaded_shown) {
+  rapidjson::Document docs[4];
+  const std::string* texts[4] = {&running_exact, &running_shown, &loaded_exact, &loaded_shown};
+  for (int i = 0; i < 4; ++i) {
+    docs[i].Parse(texts[i]->c_str(), texts[i]->size());
+    // The dumps come from our own writer: they always parse.
+    assert(!docs[i].HasParseError());
+  }
+  std::vector<OptionChange> out;
+  CollectChanges(infos, ReloadMode::kApplied, "", {docs[0], docs[1], docs[2], docs[3]}, out);
+  return out;
+}
 
 bool ExpectKind(const ConfigValue& v, ConfigValue::Kind kind, std::string_view want, const std::string& path,
                 ApplyContext& ctx) {

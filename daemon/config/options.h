@@ -50,6 +50,10 @@ class JsonWriter : public rapidjson::PrettyWriter<rapidjson::StringBuffer> {
   // Strings at the paths `redactor` holds become their placeholders.
   // REQUIRES: `redactor` outlives the writer; the document is the whole config.
   void RedactPaths(const Redactor* redactor) { redactor_ = redactor; }
+  // Secret options are written as they are, not as "<redacted>": for a dump
+  // that is only compared with another, in memory, and never shown.
+  void RevealSecrets() { reveal_secrets_ = true; }
+  bool reveals_secrets() const { return reveal_secrets_; }
 
   bool StartObject() {
     frames_.push_back({false, 0, {}});
@@ -127,6 +131,7 @@ class JsonWriter : public rapidjson::PrettyWriter<rapidjson::StringBuffer> {
   }
 
   const Redactor* redactor_ = nullptr;
+  bool reveal_secrets_ = false;
   std::vector<Frame> frames_;
 };
 
@@ -149,6 +154,16 @@ enum class OptionType {
   kAny,
 };
 
+// Whether a reload applies an option, as Redis marks its config table
+// MODIFIABLE_CONFIG or IMMUTABLE_CONFIG. kInherit takes the mode of the
+// enclosing object option, so that a section is marked once and only its
+// exceptions say otherwise; at the top level it means kApplied.
+enum class ReloadMode {
+  kInherit,
+  kApplied,  // a reload puts the new value in effect
+  kRestart,  // the running daemon keeps the value it started with
+};
+
 // What an option is, independent of the struct it fills: used for docs,
 // `brandmonctl plugins`, unknown-key checks and suggestions.
 struct OptionInfo {
@@ -160,7 +175,13 @@ struct OptionInfo {
   std::string doc;
   std::vector<std::string> choices;                 // kEnum
   std::function<std::vector<OptionInfo>()> nested;  // kObject, kObjectList
+  ReloadMode reload = ReloadMode::kInherit;
 };
+
+// The mode of an option whose enclosing object has the mode `enclosing`.
+inline ReloadMode EffectiveReload(const OptionInfo& info, ReloadMode enclosing) {
+  return info.reload != ReloadMode::kInherit ? info.reload : enclosing;
+}
 
 // The name a type has in docs and error messages: "duration", "string list"...
 std::string_view TypeName(OptionType type);
@@ -690,6 +711,71 @@ OptionSpec<T> ObjList(std::string key, std::vector<U> T::*field, const OptionTab
         for (const auto& item : in.*field) DumpTable(table(), item, w, r);
         w.EndArray();
       });
+}
+
+// `spec` as applied only at the next start: a reload keeps the value the
+// daemon started with. On an object option this marks the options inside it
+// that do not say otherwise.
+template <typename T>
+OptionSpec<T> RestartOnly(OptionSpec<T> spec) {
+  spec.info.reload = ReloadMode::kRestart;
+  return spec;
+}
+
+// `spec` as applied by a reload, inside an object marked RestartOnly.
+template <typename T>
+OptionSpec<T> Reloadable(OptionSpec<T> spec) {
+  spec.info.reload = ReloadMode::kApplied;
+  return spec;
+}
+
+// ---- Reload ------------------------------------------------------------------
+
+// A restart-only option whose value differs between the running config and
+// a newly loaded one.
+struct OptionChange {
+  std::string key;         // the full dotted path, e.g. "store.file"
+  std::string running;     // the value the daemon runs with, as compact JSON, redacted
+  std::string configured;  // the value in the new config, likewise
+};
+
+namespace detail {
+
+// Diffs dumps of two configs made by one table whose options are `infos`:
+// `*_exact` dumps show every value (compared only), `*_shown` ones are
+// redacted (quoted in the result).
+std::vector<OptionChange> RestartOnlyChanges(const std::vector<OptionInfo>& infos, const std::string& running_exact,
+                                             const std::string& running_shown, const std::string& loaded_exact,
+                                             const std::string& loaded_shown);
+
+// `in` by `table` as JSON. `redactor`: secrets redacted and values
+// substituted from it shown as placeholders; nullptr: every value exact.
+template <typename T>
+std::string Dump(const OptionTable<T>& table, const T& in, const Redactor* redactor) {
+  rapidjson::StringBuffer buf;
+  JsonWriter w(buf);
+  if (redactor != nullptr) {
+    w.RedactPaths(redactor);
+  } else {
+    w.RevealSecrets();
+  }
+  DumpTable(table, in, w, redactor);
+  return std::string(buf.GetString(), buf.GetSize());
+}
+
+}  // namespace detail
+
+// The options marked restart-only (see ReloadMode) whose values differ
+// between `running` and `loaded`, in table order; each config's values are
+// shown redacted by its own redactor. A secret that changed is listed, shown
+// as "<redacted>" on both sides.
+template <typename T>
+std::vector<OptionChange> RestartOnlyChanges(const OptionTable<T>& table, const T& running,
+                                             const Redactor& running_redactor, const T& loaded,
+                                             const Redactor& loaded_redactor) {
+  return detail::RestartOnlyChanges(
+      Infos(table), detail::Dump(table, running, nullptr), detail::Dump(table, running, &running_redactor),
+      detail::Dump(table, loaded, nullptr), detail::Dump(table, loaded, &loaded_redactor));
 }
 
 }  // namespace brandmon::config

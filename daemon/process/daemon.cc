@@ -51,12 +51,24 @@ void WriteTime(rapidjson::Writer<rapidjson::StringBuffer>& w, const std::optiona
   }
 }
 
-// The publish options as JSON, to tell whether a reload changed them.
-std::string PublishFingerprint(const publish::PublishOptions& options) {
-  rapidjson::StringBuffer buf;
-  config::JsonWriter w(buf);
-  config::DumpTable(publish::PublishOptionTable(), options, w, nullptr);
-  return buf.GetString();
+// "pending_restart": the changed options a reload could not apply, each
+// with the value the daemon runs with and the one in the config file.
+void WritePendingRestart(rapidjson::Writer<rapidjson::StringBuffer>& w,
+                         const std::vector<config::OptionChange>& pending) {
+  w.Key("pending_restart");
+  w.StartArray();
+  for (const auto& c : pending) {
+    w.StartObject();
+    w.Key("key");
+    w.String(c.key);
+    // The values are JSON already (redacted dumps of the option).
+    w.Key("running");
+    w.RawValue(c.running.data(), c.running.size(), rapidjson::kObjectType);
+    w.Key("configured");
+    w.RawValue(c.configured.data(), c.configured.size(), rapidjson::kObjectType);
+    w.EndObject();
+  }
+  w.EndArray();
 }
 
 }  // namespace
@@ -97,6 +109,7 @@ int Daemon::Run() {
     return kExitConfigInvalid;
   }
   settings_ = std::move(loaded).value();
+  started_settings_ = settings_;
   if (flags_.log_level.empty()) {
     spdlog::set_level(ParseLogLevel(settings_.daemon.log_level).value_or(spdlog::level::info));
   }
@@ -257,8 +270,11 @@ std::string Daemon::Reload() {
     notifier_.Ready(StatusLine());
     return last_reload_error_;
   }
-  if (PublishFingerprint(loaded->publish) != PublishFingerprint(settings_.publish)) {
-    spdlog::warn("reload: \"publish\" changed; endpoints and keys take effect at the next restart");
+  // Compared with the config the daemon started with, not the previous
+  // reload's: a change undone by the next reload no longer waits.
+  pending_restart_ = settings::RestartOnlyChanges(started_settings_, *loaded, registry_);
+  for (const auto& c : pending_restart_) {
+    spdlog::warn("reload: {} changed ({} -> {}); it applies at the next restart", c.key, c.running, c.configured);
   }
   settings_ = std::move(loaded).value();
   last_reload_error_.clear();
@@ -267,7 +283,9 @@ std::string Daemon::Reload() {
   }
   pipeline_->ApplySettings(settings_);
   scheduler_->Apply(settings_.sources);
-  spdlog::info("reloaded: {} sources, {} brands", settings_.sources.size(), settings_.brands.size());
+  std::string waiting;
+  for (const auto& c : pending_restart_) waiting += (waiting.empty() ? "; needs a restart to apply: " : ", ") + c.key;
+  spdlog::info("reloaded: {} sources, {} brands{}", settings_.sources.size(), settings_.brands.size(), waiting);
   notifier_.Ready(StatusLine());
   return "";
 }
@@ -293,6 +311,7 @@ std::string Daemon::StatusLine() {
                      " mentions today; last alert: " + (stats.last_alert.empty() ? "none" : stats.last_alert);
   if (line.size() > 200) line = line.substr(0, 197) + "...";
   if (!last_reload_error_.empty()) line += "; last reload rejected (config errors)";
+  if (!pending_restart_.empty()) line += "; config changes wait for a restart";
   return line;
 }
 
@@ -400,6 +419,7 @@ std::string Daemon::StatusJson() {
   } else {
     w.String(last_reload_error_);
   }
+  WritePendingRestart(w, pending_restart_);
   w.Key("status");
   w.String(StatusLine());
   w.Key("sources");
@@ -475,7 +495,9 @@ std::string Daemon::HandleControl(std::string_view request) {
     w.StartObject();
     w.Key("ok");
     w.Bool(errors.empty());
-    if (!errors.empty()) {
+    if (errors.empty()) {
+      WritePendingRestart(w, pending_restart_);
+    } else {
       w.Key("error");
       w.String("config rejected; the running config is unchanged");
       w.Key("errors");

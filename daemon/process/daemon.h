@@ -66,8 +66,9 @@ class Daemon {
   Status BlockSignals();
   Status Startup();
   void MainLoop();
-  // Re-reads the config; on success applies it in place. Returns the errors
-  // (one per line) or "" on success.
+  // Re-reads the config; on success applies it in place, but for the
+  // restart-only options, which it logs and keeps in pending_restart_.
+  // Returns the errors (one per line) or "" on success.
   std::string Reload();
   std::string HandleControl(std::string_view request);
   std::string StatusJson();
@@ -102,6 +103,12 @@ class Daemon {
   int signal_fd_ = -1;
   WallTime started_at_{};
   std::string last_reload_error_;
+  // The config as loaded at start: the restart-only options keep its values
+  // until the process ends.
+  Settings started_settings_;
+  // The restart-only options whose value in the config file, as of the last
+  // accepted reload, differs from started_settings_.
+  std::vector<config::OptionChange> pending_restart_;
 };
 
 }  // namespace brandmon::process

@@ -28,6 +28,9 @@ and prints the effective config, defaults filled in and secrets redacted; every 
 - **Paths** (options of type `path`, and an exec `command`'s program when it holds a `/`) are
   relative to the folder of the config file they are written in, so an included
   `conf.d/x.json` can name `data/x.jsonl` beside it; the daemon's working directory never matters.
+- **Reload** (`SIGHUP`, `brandmonctl reload`) applies every change except to the options marked
+  *Restart required*: the running daemon keeps their old values, logs each such change (old and
+  new value), and `brandmonctl reload` and `brandmonctl status` name them until the next restart.
 )";
 
 std::string Escape(const std::string& s) {
@@ -44,26 +47,35 @@ std::string Escape(const std::string& s) {
   return out;
 }
 
-void WriteTable(std::ostringstream& out, const std::vector<config::OptionInfo>& options) {
+// An object's own row is never marked: its section lists the mode of each
+// option inside it.
+bool MarkRestart(const config::OptionInfo& o, config::ReloadMode enclosing) {
+  return config::EffectiveReload(o, enclosing) == config::ReloadMode::kRestart &&
+         !(o.type == config::OptionType::kObject && o.nested);
+}
+
+// `enclosing`: the reload mode of the object that holds `options`.
+void WriteTable(std::ostringstream& out, const std::vector<config::OptionInfo>& options, config::ReloadMode enclosing) {
   out << "| option | type | default | allowed | description |\n|---|---|---|---|---|\n";
   for (const auto& o : options) {
     std::string def = o.required ? "*required*" : (o.default_text.empty() ? "" : "`" + o.default_text + "`");
+    std::string doc = MarkRestart(o, enclosing) ? o.doc + " *Restart required.*" : o.doc;
     out << "| `" << o.key << "` | " << config::TypeName(o.type) << " | " << def << " | " << Escape(o.bounds_text)
-        << " | " << Escape(o.doc) << " |\n";
+        << " | " << Escape(doc) << " |\n";
   }
   out << "\n";
 }
 
 void WriteSection(std::ostringstream& out, const std::string& title, const std::string& doc,
-                  const std::vector<config::OptionInfo>& options) {
+                  const std::vector<config::OptionInfo>& options, config::ReloadMode enclosing) {
   out << "## " << title << "\n\n";
   if (!doc.empty()) out << doc << "\n\n";
-  WriteTable(out, options);
+  WriteTable(out, options, enclosing);
   for (const auto& o : options) {
     if (!o.nested || o.key == "sources") continue;
     std::string sub = title == "Top level" ? o.key : title + "." + o.key;
     if (o.type == config::OptionType::kObjectList) sub += "[]";
-    WriteSection(out, sub, o.doc, o.nested());
+    WriteSection(out, sub, o.doc, o.nested(), config::EffectiveReload(o, enclosing));
   }
 }
 
@@ -72,15 +84,15 @@ void WriteSection(std::ostringstream& out, const std::string& title, const std::
 std::string GenerateConfigDocs(const plugin::Registry& registry) {
   std::ostringstream out;
   out << kIntro << "\n";
-  WriteSection(out, "Top level", "", config::Infos(SettingsTable(registry)));
+  WriteSection(out, "Top level", "", config::Infos(SettingsTable(registry)), config::ReloadMode::kApplied);
   out << "## sources[]\n\nEvery source has these options, plus those of its `type` below.\n\n";
-  WriteTable(out, config::Infos(SourceOptionTable()));
+  WriteTable(out, config::Infos(SourceOptionTable()), config::ReloadMode::kApplied);
   for (const auto& p : registry.all()) {
     out << "### type `" << p.name << "`\n\n" << p.description << "\n\n";
     if (p.options.empty()) {
       out << "No options of its own.\n\n";
     } else {
-      WriteTable(out, p.options);
+      WriteTable(out, p.options, config::ReloadMode::kApplied);
     }
   }
   return out.str();

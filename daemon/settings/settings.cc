@@ -13,12 +13,12 @@ using config::OptionTable;
 const OptionTable<DaemonOptions>& DaemonOptionTable() {
   using D = DaemonOptions;
   static const OptionTable<D> table = {
-      config::Path<D>("state_dir", "", &D::state_dir,
-                      "Where the SQLite state lives. Empty: $STATE_DIRECTORY (systemd), else "
-                      "$XDG_STATE_HOME/brandmon, else ~/.local/state/brandmon."),
-      config::Path<D>("runtime_dir", "", &D::runtime_dir,
-                      "Where the ipc sockets live. Empty: $RUNTIME_DIRECTORY (systemd), else "
-                      "$XDG_RUNTIME_DIR/brandmon, else /tmp/brandmon-$UID."),
+      config::RestartOnly(config::Path<D>("state_dir", "", &D::state_dir,
+                                          "Where the SQLite state lives. Empty: $STATE_DIRECTORY (systemd), else "
+                                          "$XDG_STATE_HOME/brandmon, else ~/.local/state/brandmon.")),
+      config::RestartOnly(config::Path<D>("runtime_dir", "", &D::runtime_dir,
+                                          "Where the ipc sockets live. Empty: $RUNTIME_DIRECTORY (systemd), else "
+                                          "$XDG_RUNTIME_DIR/brandmon, else /tmp/brandmon-$UID.")),
       config::Enum<D>("log_level", "info", {"trace", "debug", "info", "warn", "error"}, &D::log_level,
                       "Least severe log level written; --log-level overrides it."),
       config::Dur<D>("shutdown_timeout", "10s", {"1s", "5m"}, &D::shutdown_timeout,
@@ -197,16 +197,24 @@ OptionTable<Settings> MakeSettingsTable(const plugin::Registry* registry) {
                          "Globs of further config files merged into this one (relative to its folder), "
                          "e.g. [\"conf.d/*.json\"]. Their \"sources\" and \"brands\" are appended."),
       config::Obj<S>("daemon", &S::daemon, &DaemonOptionTable, "The daemon process."),
-      config::Obj<S>("fetch", &S::fetch, &fetch::FetchOptionTable, "Limits of every HTTP transfer."),
+      // The engine builds its fetcher once, at start.
+      config::RestartOnly(
+          config::Obj<S>("fetch", &S::fetch, &fetch::FetchOptionTable, "Limits of every HTTP transfer.")),
       config::Obj<S>("limits", &S::limits, &plugin::MentionLimitsOptionTable,
                      "Most bytes each field of a mention keeps; a longer field is cut at a UTF-8 boundary and "
                      "named in the mention's \"truncated\" (docs/alerts.md)."),
-      config::Obj<S>("store", &S::store, &store::StoreOptionTable, "The SQLite state: durability and retention."),
-      config::Obj<S>("sentiment", &S::sentiment, &sentiment::SentimentOptionTable,
-                     "Sentiment scoring: languages, lexicon files and overrides."),
+      // The store is opened once, at start; the pipeline takes what it
+      // reads itself from a reload (marked in the store's table).
+      config::RestartOnly(
+          config::Obj<S>("store", &S::store, &store::StoreOptionTable, "The SQLite state: durability and retention.")),
+      // The analyzer loads its lexicons once, at start.
+      config::RestartOnly(config::Obj<S>("sentiment", &S::sentiment, &sentiment::SentimentOptionTable,
+                                         "Sentiment scoring: languages, lexicon files and overrides.")),
       config::Obj<S>("rules", &S::rules, &rules::RulesOptionTable,
                      "Alert rules and their defaults for every brand; a brand's own \"rules\" override them."),
-      publish::PublishSection<S>("publish", &S::publish, "Alert publishing over ZeroMQ (docs/alerts.md)."),
+      // The publisher binds its sockets once, at start.
+      config::RestartOnly(
+          publish::PublishSection<S>("publish", &S::publish, "Alert publishing over ZeroMQ (docs/alerts.md).")),
       SourcesOption(registry),
       config::ObjList<S>("brands", &S::brands, &BrandOptionTable, "The brands to watch."),
   };
@@ -282,6 +290,8 @@ Result<Settings> LoadSettings(const std::string& path, const config::EnvLookup& 
     s.limits = settings.limits;
     rapidjson::StringBuffer buf;
     config::JsonWriter pretty(buf);
+    // A new token is a change a reload must apply, though it prints alike.
+    pretty.RevealSecrets();
     DumpSource(s, pretty, nullptr);
     s.fingerprint = std::string(buf.GetString()) + limits_buf.GetString();
   }
@@ -296,6 +306,11 @@ std::string DumpSettings(const Settings& settings, const plugin::Registry& regis
   OptionTable<Settings> table = MakeSettingsTable(&registry);
   config::DumpTable(table, settings, w, &settings.redactor);
   return std::string(buf.GetString(), buf.GetSize()) + "\n";
+}
+
+std::vector<config::OptionChange> RestartOnlyChanges(const Settings& running, const Settings& loaded,
+                                                     const plugin::Registry& registry) {
+  return config::RestartOnlyChanges(SettingsTable(registry), running, running.redactor, loaded, loaded.redactor);
 }
 
 }  // namespace brandmon::settings

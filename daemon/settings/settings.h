@@ -90,4 +90,12 @@ Result<Settings> LoadSettings(const std::string& path, const config::EnvLookup& 
 // REQUIRES: `settings` was loaded with `registry`.
 std::string DumpSettings(const Settings& settings, const plugin::Registry& registry);
 
+// The options a reload cannot apply (marked config::RestartOnly) whose values
+// differ between `running`, the config the daemon started with, and
+// `loaded`, a config read since; a reload applies every other change. Values
+// are shown redacted, each by its own config's redactor. REQUIRES: both were
+// loaded with `registry`.
+std::vector<config::OptionChange> RestartOnlyChanges(const Settings& running, const Settings& loaded,
+                                                     const plugin::Registry& registry);
+
 }  // namespace brandmon::settings

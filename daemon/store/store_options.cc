@@ -18,10 +18,13 @@ const config::OptionTable<StoreOptions>& StoreOptionTable() {
                      "How long the ids of seen items are remembered for dedupe."),
       config::Dur<S>("rule_state_retention", "30d", {"1h", "3650d"}, &S::rule_state_retention,
                      "Rule baselines not updated for this long are dropped (e.g. of a removed brand)."),
-      config::Dur<S>("prune_interval", "1h", {"1m", "7d"}, &S::prune_interval, "How often expired rows are deleted."),
-      config::Int<S>("batch_max_mentions", 2000, {1, 100000}, &S::batch_max_mentions,
-                     "Most mentions one transaction gathers from polls queued behind a commit; a single poll is "
-                     "always committed whole, with its source state."),
+      // The daemon's config marks "store" restart-only: the store is opened
+      // once. These two are read by the pipeline, which a reload updates.
+      config::Reloadable(config::Dur<S>("prune_interval", "1h", {"1m", "7d"}, &S::prune_interval,
+                                        "How often expired rows are deleted.")),
+      config::Reloadable(config::Int<S>("batch_max_mentions", 2000, {1, 100000}, &S::batch_max_mentions,
+                                        "Most mentions one transaction gathers from polls queued behind a commit; a "
+                                        "single poll is always committed whole, with its source state.")),
   };
   return table;
 }

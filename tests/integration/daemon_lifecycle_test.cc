@@ -5,6 +5,8 @@
 
 #include <gtest/gtest.h>
 
+#include <filesystem>
+#include <fstream>
 #include <thread>
 
 #include "tests/integration/notify_listener.h"
@@ -178,6 +180,72 @@ TEST_F(DaemonLifecycleTest, ReloadAddsSourcesAndKeepsUnchangedOnes) {
   EXPECT_EQ(a_after, a_before) << "the unchanged source was not restarted (same last success, next poll)";
   daemon.Signal(SIGTERM);
   EXPECT_EQ(daemon.Wait(seconds(20)), 0);
+}
+
+TEST_F(DaemonLifecycleTest, ReloadNamesWhatNeedsARestartAndKeepsTheRunningStore) {
+  std::string feed = dir_.Write("a.jsonl", R"({"id": "1", "text": "acme is great"})"
+                                           "\n");
+  auto config = [&](const std::string& store_file) {
+    return R"({"daemon": {"state_dir": ")" + (dir_.path() / "state").string() + R"(", "runtime_dir": ")" +
+           (dir_.path() / "run").string() + R"("}, "store": {"file": ")" + store_file + R"("},
+           "sources": [{"name": "a", "type": "file", "path": ")" +
+           feed + R"(", "interval": "1h"}],
+           "brands": [{"name": "acme"}],
+           "publish": {"endpoints": ["ipc://alerts.sock"], "catchup_endpoints": ["ipc://catchup.sock"]}})";
+  };
+  dir_.Write("brandmon.json", config("brandmon.db"));
+  NotifyListener listener((dir_.path() / "notify.sock").string());
+  Process daemon({BinaryPath("brandmond"), "--config", config_}, Env(listener));
+  ASSERT_FALSE(listener.WaitFor("READY=1", seconds(20)).empty()) << daemon.Stderr();
+  int rc = 0;
+  auto wait_for_stored = [&](const std::string& count) {
+    std::string status;
+    for (int i = 0; i < 200 && status.find("\"mentions_stored\": " + count) == std::string::npos; ++i) {
+      std::this_thread::sleep_for(milliseconds(50));
+      status = Ctl({"status", "--json"}, &rc);
+    }
+    return status;
+  };
+  std::string status = wait_for_stored("1");
+  ASSERT_NE(status.find("\"mentions_stored\": 1"), std::string::npos) << status;
+  EXPECT_NE(status.find("\"pending_restart\": []"), std::string::npos) << status;
+
+  // The reload happens (exit 0) and names what it could not apply.
+  dir_.Write("brandmon.json", config("other.db"));
+  std::string out = Ctl({"reload"}, &rc);
+  EXPECT_EQ(rc, 0) << out;
+  EXPECT_EQ(out, "reloaded; needs a restart to apply: store.file\n");
+  out = Ctl({"status"}, &rc);
+  EXPECT_EQ(rc, 0) << out;
+  EXPECT_NE(out.find("store.file: \"brandmon.db\" -> \"other.db\""), std::string::npos) << out;
+  out = Ctl({"status", "--json"}, &rc);
+  EXPECT_NE(out.find(R"("key": "store.file",)"), std::string::npos) << out;
+  EXPECT_NE(out.find(R"("running": "brandmon.db",)"), std::string::npos) << out;
+  EXPECT_NE(out.find(R"("configured": "other.db")"), std::string::npos) << out;
+
+  // New mentions still go to the store the daemon started with.
+  std::ofstream(feed, std::ios::app) << R"({"id": "2", "text": "acme again"})"
+                                     << "\n";
+  out = Ctl({"poll-now", "a"}, &rc);
+  ASSERT_EQ(rc, 0) << out;
+  status = wait_for_stored("2");
+  EXPECT_NE(status.find("\"mentions_stored\": 2"), std::string::npos) << status;
+  EXPECT_TRUE(std::filesystem::exists(dir_.path() / "state" / "brandmon.db"));
+  EXPECT_FALSE(std::filesystem::exists(dir_.path() / "state" / "other.db"));
+
+  // Putting the old value back leaves nothing waiting.
+  dir_.Write("brandmon.json", config("brandmon.db"));
+  out = Ctl({"reload"}, &rc);
+  EXPECT_EQ(out, "reloaded\n");
+  out = Ctl({"status", "--json"}, &rc);
+  EXPECT_NE(out.find("\"pending_restart\": []"), std::string::npos) << out;
+
+  daemon.Signal(SIGTERM);
+  EXPECT_EQ(daemon.Wait(seconds(20)), 0);
+  EXPECT_NE(daemon.Stderr().find(R"(reload: store.file changed ("brandmon.db" -> "other.db"); it applies at the )"
+                                 R"(next restart)"),
+            std::string::npos)
+      << daemon.Stderr();
 }
 
 TEST_F(DaemonLifecycleTest, JournalGetsSyslogPriorityPrefixes) {

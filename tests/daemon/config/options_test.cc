@@ -294,5 +294,70 @@ TEST(OptionsTest, PathOptionsAreDocumentedAsPaths) {
   EXPECT_EQ(TypeName(infos[1].type), "path list");
 }
 
+// A config with a section only a restart applies, but for one option.
+struct Section {
+  std::string file;
+  std::string key;
+  Duration every{};
+};
+struct Whole {
+  Section section;
+  int level = 0;
+};
+
+const OptionTable<Section>& SectionTable() {
+  static const OptionTable<Section> t = {
+      Str<Section>("file", "a.db", &Section::file, "A file."),
+      Secret<Section>("key", &Section::key, "A key."),
+      Reloadable(Dur<Section>("every", "1h", {"1m", "1d"}, &Section::every, "How often.")),
+  };
+  return t;
+}
+
+const OptionTable<Whole>& WholeTable() {
+  static const OptionTable<Whole> t = {
+      RestartOnly(Obj<Whole>("section", &Whole::section, &SectionTable, "A section.")),
+      Int<Whole>("level", 1, {0, 9}, &Whole::level, "A level."),
+  };
+  return t;
+}
+
+std::vector<std::string> ChangedKeys(const Whole& running, const Whole& loaded) {
+  Redactor none;
+  std::vector<std::string> keys;
+  for (const auto& c : RestartOnlyChanges(WholeTable(), running, none, loaded, none)) keys.push_back(c.key);
+  return keys;
+}
+
+TEST(OptionsTest, ARestartOnlySectionMarksTheOptionsInsideButItsExceptions) {
+  Whole running;
+  ApplyDefaults(WholeTable(), running);
+  Whole loaded = running;
+  loaded.level = 5;
+  loaded.section.every = std::chrono::minutes(5);
+  EXPECT_TRUE(ChangedKeys(running, loaded).empty());
+  loaded.section.file = "b.db";
+  EXPECT_EQ(ChangedKeys(running, loaded), (std::vector<std::string>{"section.file"}));
+  Redactor none;
+  auto changes = RestartOnlyChanges(WholeTable(), running, none, loaded, none);
+  ASSERT_EQ(changes.size(), 1u);
+  EXPECT_EQ(changes[0].running, R"("a.db")");
+  EXPECT_EQ(changes[0].configured, R"("b.db")");
+}
+
+TEST(OptionsTest, AChangedSecretIsFoundButShownRedacted) {
+  Whole running;
+  ApplyDefaults(WholeTable(), running);
+  running.section.key = "first-secret";
+  Whole loaded = running;
+  loaded.section.key = "second-secret";
+  Redactor none;
+  auto changes = RestartOnlyChanges(WholeTable(), running, none, loaded, none);
+  ASSERT_EQ(changes.size(), 1u);
+  EXPECT_EQ(changes[0].key, "section.key");
+  EXPECT_EQ(changes[0].running, R"("<redacted>")");
+  EXPECT_EQ(changes[0].configured, R"("<redacted>")");
+}
+
 }  // namespace
 }  // namespace brandmon::config
