@@ -28,6 +28,8 @@ struct TextTraits {
 // neg: long texts are averaged past three rated sentences, a shared link
 // without first-person words weighs half, '!' and repeated '?' add emphasis,
 // and the compound is normalized into [-1, 1]. Leaves out's other fields.
+// Pure functions of their arguments (TargetScore writes only *targeted):
+// thread-safe for distinct outputs.
 void Aggregate(const TextTraits& traits, const std::vector<Unit>& units, const std::vector<SentenceStat>& sentences,
                SentimentScore* out);
 

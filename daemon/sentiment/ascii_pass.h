@@ -21,7 +21,8 @@ namespace brandmon::sentiment {
 // a case the pass does not follow. The general path must then score the
 // text: b is back to the state it starts from, except that b->letter_flags
 // and b->link keep what the pass saw (the general path adds to them) and
-// b->packs is half set (the general path sets it over).
+// b->packs is half set (the general path sets it over). Uses only b and its
+// scratch: thread-safe for distinct builders.
 bool TryAsciiPass(UnitBuilder* b, std::string_view text, std::string_view pinned, bool* ascii,
                   std::pair<int, int>* marks);
 

@@ -6,6 +6,9 @@
 
 namespace brandmon::sentiment {
 
+// Byte-level helpers for ASCII text, header-inline for the scoring loops.
+// Pure functions; thread-safe.
+
 // True when every byte of `s` is below 0x80.
 inline bool IsAscii(std::string_view s) {
   const char* p = s.data();

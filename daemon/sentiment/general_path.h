@@ -12,7 +12,8 @@ namespace brandmon::sentiment {
 // stopwords, chooses the language (`pinned` when not empty) and rates each
 // word in its script's pack, with phrases, inflections and fallbacks.
 // `ascii` says that `text` is ASCII (it is then neither repaired nor
-// normalized). Returns the '!' and '?' counts. Sets b->lang.
+// normalized). Returns the '!' and '?' counts. Sets b->lang. Uses only b
+// and its scratch: thread-safe for distinct builders.
 std::pair<int, int> BuildGeneralUnits(UnitBuilder* b, std::string_view text, bool ascii, std::string_view pinned);
 
 }  // namespace brandmon::sentiment

@@ -22,6 +22,7 @@ struct RatingContext {
 // SentenceStat::raw. A sentence opening with a contrast word also halves the
 // sentences before it.
 // REQUIRES: the sentences' [begin, end) ranges index into *units, in order.
+// Touches only its arguments: thread-safe for distinct vectors.
 void RateSentences(const RatingContext& context, std::vector<Unit>* units, std::vector<SentenceStat>* sentences);
 
 }  // namespace brandmon::sentiment
