@@ -7,14 +7,6 @@
 
 namespace brandmon::sentiment {
 
-const LanguagePack* LatinPackFor(const LexiconSet& set, std::string_view code) {
-  std::string_view c = code == "hi" ? std::string_view("hi-latn") : code;
-  for (size_t idx : set.latin_packs) {
-    if (set.packs[idx]->code == c) return set.packs[idx].get();
-  }
-  return set.english;
-}
-
 std::string_view VoteLatin(const LexiconSet& set, const StopwordCounts& counts, std::string_view text, bool ascii) {
   const auto& latin = set.latin_packs;
   int best_count = *std::max_element(counts.begin(), counts.begin() + static_cast<long>(latin.size()));

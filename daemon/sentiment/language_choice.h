@@ -79,6 +79,12 @@ inline bool EnglishLeads(const LexiconSet& set, const StopwordCounts& counts) {
 }
 
 // The Latin-script pack for `code` ("hi" reads as "hi-latn"), or English.
-const LanguagePack* LatinPackFor(const LexiconSet& set, std::string_view code);
+inline const LanguagePack* LatinPackFor(const LexiconSet& set, std::string_view code) {
+  std::string_view c = code == "hi" ? std::string_view("hi-latn") : code;
+  for (size_t idx : set.latin_packs) {
+    if (set.packs[idx]->code == c) return set.packs[idx].get();
+  }
+  return set.english;
+}
 
 }  // namespace brandmon::sentiment

@@ -58,9 +58,7 @@ struct UnitBuilder {
   }
 
   // Opens a sentence at the next unit, unless the last one has no unit yet.
-  // Out of line: it runs once per sentence, and inlined it costs the word
-  // loops more than the call.
-  [[gnu::noinline]] void StartSentence() {
+  void StartSentence() {
     if (!s.sentences.empty() && s.sentences.back().begin == s.units.size()) return;
     if (!s.sentences.empty()) s.sentences.back().end = static_cast<uint32_t>(s.units.size());
     if (s.sentences.size() >= UINT16_MAX) return;  // the rest joins the last sentence
