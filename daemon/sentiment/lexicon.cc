@@ -196,6 +196,79 @@ bool IsEmoticon(std::string_view key) {
   return punct;
 }
 
+// Loads one language's folder: lexicon.tsv, then core.tsv and rules.tsv
+// when present. *stopwords receives the rules' stopwords.
+Status LoadPack(const fs::path& lang_dir, LanguagePack* pack, std::vector<std::string>* stopwords) {
+  pack->code = lang_dir.filename().string();
+  pack->unspaced = pack->code == "zh" || pack->code == "ja" || pack->code == "th";
+  if (Status s = LoadPackLexicon((lang_dir / "lexicon.tsv").string(), pack); !s.ok()) return s;
+  if (fs::path core = lang_dir / "core.tsv"; fs::exists(core)) {
+    if (Status s = LoadPackLexicon(core.string(), pack); !s.ok()) return s;
+  }
+  fs::path rules = lang_dir / "rules.tsv";
+  if (!fs::exists(rules)) return Status::Ok();
+  Result<std::string> content = ReadWhole(rules.string());
+  if (!content.ok()) return content.status();
+  return ForEachLine(rules.string(), *content,
+                     [&](const std::vector<std::string_view>& f) { return ApplyRule(f, pack, stopwords); });
+}
+
+// Builds the stopword index of the Latin-script packs (at most 16), given
+// each pack's stopwords in set->packs order.
+void IndexStopwords(const std::vector<std::vector<std::string>>& stopwords, LexiconSet* set) {
+  for (size_t i = 0; i < set->packs.size(); ++i) {
+    if (!MostlyLatin(stopwords[i]) || set->latin_packs.size() >= 16) continue;
+    uint16_t bit = static_cast<uint16_t>(1u << set->latin_packs.size());
+    if (set->packs[i].get() == set->english) set->english_latin = static_cast<int>(set->latin_packs.size());
+    set->latin_packs.push_back(i);
+    for (const auto& w : stopwords[i]) {
+      set->latin_stopwords[w] |= bit;
+      set->longest_stopword = std::max(set->longest_stopword, w.size());
+      if (!w.empty() && w.size() < 64) {
+        set->stopword_shapes[static_cast<unsigned char>(w[0])] |= uint64_t{1} << w.size();
+      }
+    }
+  }
+}
+
+// Builds ascii_words and its filter from the English pack and the stopwords.
+void IndexAsciiWords(LexiconSet* set) {
+  auto ascii_word = [](std::string_view key) {
+    return std::all_of(key.begin(), key.end(), [](char c) { return c != ' ' && static_cast<unsigned char>(c) < 0x80; });
+  };
+  set->english->terms.ForEach([&](std::string_view key, const TermInfo& info) {
+    if (!ascii_word(key)) return;
+    LexiconSet::AsciiEntry& e = set->ascii_words[key];
+    e.english = info;
+    e.has_english = true;
+  });
+  set->latin_stopwords.ForEach([&](std::string_view key, uint16_t bits) {
+    if (ascii_word(key)) set->ascii_words[key].stopwords = bits;
+  });
+  set->ascii_words.ForEach([&](std::string_view key, const LexiconSet::AsciiEntry&) {
+    uint64_t bit = HashTerm(key) >> (64 - LexiconSet::kAsciiFilterBits);
+    set->ascii_filter[bit / 64] |= uint64_t{1} << (bit % 64);
+  });
+}
+
+// Fills set->symbols: the English lexicon's emoticons, then the emoji files
+// in `root` (the later wins).
+Status LoadAllSymbols(const fs::path& root, LexiconSet* set) {
+  // Emoticons rated in the English lexicon score in every language.
+  set->Find("en")->terms.ForEach([&](std::string_view key, const TermInfo& info) {
+    if ((info.flags & TermInfo::kValence) && IsEmoticon(key)) set->symbols[key] = info.valence;
+  });
+  for (const char* name : {"emoji_ranking.tsv", "emoji.tsv"}) {
+    fs::path p = root / name;
+    if (!fs::exists(p)) continue;
+    if (Status s = LoadSymbols(p.string(), &set->symbols); !s.ok()) return s;
+  }
+  set->symbols.ForEach([&](std::string_view key, float) {
+    if (!key.empty()) set->symbol_first_byte[static_cast<unsigned char>(key[0])] = true;
+  });
+  return Status::Ok();
+}
+
 }  // namespace
 
 std::string TermKey(std::string_view term) {
@@ -261,21 +334,8 @@ Result<std::unique_ptr<LexiconSet>> LoadLexiconSet(const std::string& dir) {
   std::vector<std::vector<std::string>> stopwords;
   for (const auto& lang_dir : lang_dirs) {
     auto pack = std::make_unique<LanguagePack>();
-    pack->code = lang_dir.filename().string();
-    pack->unspaced = pack->code == "zh" || pack->code == "ja" || pack->code == "th";
-    if (Status s = LoadPackLexicon((lang_dir / "lexicon.tsv").string(), pack.get()); !s.ok()) return s;
-    if (fs::path core = lang_dir / "core.tsv"; fs::exists(core)) {
-      if (Status s = LoadPackLexicon(core.string(), pack.get()); !s.ok()) return s;
-    }
     std::vector<std::string> words;
-    fs::path rules = lang_dir / "rules.tsv";
-    if (fs::exists(rules)) {
-      Result<std::string> content = ReadWhole(rules.string());
-      if (!content.ok()) return content.status();
-      Status s = ForEachLine(rules.string(), *content,
-                             [&](const std::vector<std::string_view>& f) { return ApplyRule(f, pack.get(), &words); });
-      if (!s.ok()) return s;
-    }
+    if (Status s = LoadPack(lang_dir, pack.get(), &words); !s.ok()) return s;
     stopwords.push_back(std::move(words));
     set->packs.push_back(std::move(pack));
   }
@@ -286,47 +346,9 @@ Result<std::unique_ptr<LexiconSet>> LoadLexiconSet(const std::string& dir) {
   set->chinese = set->Find("zh");
   set->japanese = set->Find("ja");
   if (set->english == nullptr) return Status::NotFound("no english lexicon in '" + (root / "en").string() + "'");
-  for (size_t i = 0; i < set->packs.size(); ++i) {
-    if (!MostlyLatin(stopwords[i]) || set->latin_packs.size() >= 16) continue;
-    uint16_t bit = static_cast<uint16_t>(1u << set->latin_packs.size());
-    if (set->packs[i].get() == set->english) set->english_latin = static_cast<int>(set->latin_packs.size());
-    set->latin_packs.push_back(i);
-    for (const auto& w : stopwords[i]) {
-      set->latin_stopwords[w] |= bit;
-      set->longest_stopword = std::max(set->longest_stopword, w.size());
-      if (!w.empty() && w.size() < 64) {
-        set->stopword_shapes[static_cast<unsigned char>(w[0])] |= uint64_t{1} << w.size();
-      }
-    }
-  }
-  auto ascii_word = [](std::string_view key) {
-    return std::all_of(key.begin(), key.end(), [](char c) { return c != ' ' && static_cast<unsigned char>(c) < 0x80; });
-  };
-  set->english->terms.ForEach([&](std::string_view key, const TermInfo& info) {
-    if (!ascii_word(key)) return;
-    LexiconSet::AsciiEntry& e = set->ascii_words[key];
-    e.english = info;
-    e.has_english = true;
-  });
-  set->latin_stopwords.ForEach([&](std::string_view key, uint16_t bits) {
-    if (ascii_word(key)) set->ascii_words[key].stopwords = bits;
-  });
-  set->ascii_words.ForEach([&](std::string_view key, const LexiconSet::AsciiEntry&) {
-    uint64_t bit = HashTerm(key) >> (64 - LexiconSet::kAsciiFilterBits);
-    set->ascii_filter[bit / 64] |= uint64_t{1} << (bit % 64);
-  });
-  // Emoticons rated in the English lexicon score in every language.
-  set->Find("en")->terms.ForEach([&](std::string_view key, const TermInfo& info) {
-    if ((info.flags & TermInfo::kValence) && IsEmoticon(key)) set->symbols[key] = info.valence;
-  });
-  for (const char* name : {"emoji_ranking.tsv", "emoji.tsv"}) {
-    fs::path p = root / name;
-    if (!fs::exists(p)) continue;
-    if (Status s = LoadSymbols(p.string(), &set->symbols); !s.ok()) return s;
-  }
-  set->symbols.ForEach([&](std::string_view key, float) {
-    if (!key.empty()) set->symbol_first_byte[static_cast<unsigned char>(key[0])] = true;
-  });
+  IndexStopwords(stopwords, set.get());
+  IndexAsciiWords(set.get());
+  if (Status s = LoadAllSymbols(root, set.get()); !s.ok()) return s;
   return set;
 }
 

@@ -1,0 +1,99 @@
+#include "daemon/sentiment/general_path.h"
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace brandmon::sentiment {
+namespace {
+
+class GeneralPathTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    auto set = LoadLexiconSet(std::string(BRANDMON_SOURCE_DIR) + "/data");
+    ASSERT_TRUE(set.ok()) << set.status().ToString();
+    set_ = std::move(set).value().release();
+  }
+  static void TearDownTestSuite() {
+    delete set_;
+    set_ = nullptr;
+  }
+
+  // The rated units' valences after building `text`.
+  std::vector<float> Rated(std::string_view text, std::string_view pinned = "") {
+    builder_ = std::make_unique<UnitBuilder>(*set_, nullptr, global_, scratch_);
+    scratch_.units.clear();
+    scratch_.sentences.clear();
+    bool ascii = std::all_of(text.begin(), text.end(), [](char c) { return (c & 0x80) == 0; });
+    BuildGeneralUnits(builder_.get(), text, ascii, pinned);
+    std::vector<float> out;
+    for (const Unit& u : scratch_.units) {
+      if (u.rated()) out.push_back(u.valence);
+    }
+    return out;
+  }
+
+  static float Valence(std::string_view code, std::string_view term) {
+    const TermInfo* info = set_->Find(code)->terms.Find(term);
+    return info ? info->valence : 0;
+  }
+
+  static LexiconSet* set_;
+  TermMap<float> global_;
+  Scratch scratch_;
+  std::unique_ptr<UnitBuilder> builder_;
+};
+
+LexiconSet* GeneralPathTest::set_ = nullptr;
+
+TEST_F(GeneralPathTest, WordsAreRatedInTheChosenLanguage) {
+  EXPECT_EQ(Rated("el servicio es muy malo"), std::vector<float>{Valence("es", "malo")});
+  EXPECT_EQ(builder_->lang, "es");
+}
+
+TEST_F(GeneralPathTest, InflectedFormsFindTheirEntry) {
+  ASSERT_EQ(set_->Find("es")->terms.Find("aburrida"), nullptr);
+  EXPECT_EQ(Rated("la película es aburrida"), std::vector<float>{Valence("es", "aburrido")});
+}
+
+TEST_F(GeneralPathTest, EnglishRatedWordsCarryIntoOtherLatinLanguages) {
+  EXPECT_EQ(Rated("la comida es awesome"), std::vector<float>{Valence("en", "awesome")});
+  EXPECT_EQ(builder_->lang, "es");
+  EXPECT_EQ(Rated("awesome", "es"), std::vector<float>{Valence("en", "awesome")});
+  EXPECT_EQ(builder_->lang, "es");
+}
+
+TEST_F(GeneralPathTest, WhiteSpaceDelimitedEmoticonsAreOneSymbol) {
+  EXPECT_EQ(Rated(":l"), std::vector<float>{*set_->symbols.Find(":l")});
+  ASSERT_EQ(scratch_.units.size(), 1u);  // one unit for the tokens ':' and 'l'
+  EXPECT_EQ(scratch_.units[0].kind, UnitKind::kSymbol);
+}
+
+TEST_F(GeneralPathTest, ChineseWordsAreSplitIntoRatedPieces) {
+  std::vector<float> rated = Rated("我非常喜欢这个产品，质量很好");
+  EXPECT_EQ(builder_->lang, "zh");
+  ASSERT_FALSE(rated.empty());
+  for (float v : rated) EXPECT_GT(v, 0);
+}
+
+TEST_F(GeneralPathTest, InvalidUtf8IsRepairedNotRejected) {
+  std::vector<float> rated = Rated("el servicio es muy malo \xff\xfe");
+  EXPECT_EQ(rated, std::vector<float>{Valence("es", "malo")});
+}
+
+TEST_F(GeneralPathTest, MarksAndSentencesAreCounted) {
+  builder_ = std::make_unique<UnitBuilder>(*set_, nullptr, global_, scratch_);
+  scratch_.units.clear();
+  scratch_.sentences.clear();
+  std::pair<int, int> marks = BuildGeneralUnits(builder_.get(), "¡Qué bueno! ¿De verdad?? Sí.", false, "");
+  EXPECT_EQ(marks, std::make_pair(1, 2));
+  EXPECT_EQ(scratch_.sentences.size(), 3u);
+  EXPECT_TRUE(scratch_.sentences[0].exclamation);
+  EXPECT_TRUE(scratch_.sentences[1].question);
+}
+
+}  // namespace
+}  // namespace brandmon::sentiment
