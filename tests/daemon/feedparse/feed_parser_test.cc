@@ -40,7 +40,7 @@ std::string Rss(std::string_view items, std::string_view channel_extra = "") {
 TEST(FeedGoldenTest, EveryFixtureMatchesItsGolden) {
   bool update = std::getenv("UPDATE_GOLDEN") != nullptr;
   int cases = 0;
-  for (const auto& entry : fs::directory_iterator(FixturePath("daemon/feed"))) {
+  for (const auto& entry : fs::directory_iterator(FixturePath("daemon/feedparse"))) {
     std::string ext = entry.path().extension().string();
     if (ext != ".xml" && ext != ".json") continue;
     ++cases;
@@ -554,7 +554,7 @@ ReadChunk Reader(const std::string& bytes, size_t step) {
 
 TEST(FeedStreamTest, EveryXmlFixtureGivesTheSameMentionsInPartsAsWhole) {
   int cases = 0;
-  for (const auto& entry : fs::directory_iterator(FixturePath("daemon/feed"))) {
+  for (const auto& entry : fs::directory_iterator(FixturePath("daemon/feedparse"))) {
     if (entry.path().extension() != ".xml") continue;
     ++cases;
     SCOPED_TRACE(entry.path().filename().string());
