@@ -108,7 +108,7 @@ void LogLines(spdlog::level::level_enum level, std::string_view head, std::strin
 }
 
 bool RateLimitedLog::Log(spdlog::level::level_enum level, const std::string& key, const std::string& message) {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(mu_);
   MonoTime now = clock_.Mono();
   auto it = entries_.find(key);
   if (it != entries_.end() && it->second.message == message && now - it->second.last_logged < window_) {

@@ -6,11 +6,11 @@
 #include <chrono>
 #include <map>
 #include <memory>
-#include <mutex>
 #include <optional>
 #include <string>
 
 #include "daemon/base/clock.h"
+#include "daemon/base/mutex.h"
 
 namespace brandmon {
 
@@ -62,7 +62,7 @@ class RateLimitedLog {
   };
   const Clock& clock_;
   Duration window_;
-  std::mutex mu_;
+  Mutex mu_;
   std::map<std::string, Entry> entries_;
 };
 

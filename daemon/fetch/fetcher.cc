@@ -1,4 +1,5 @@
 #include "daemon/fetch/fetcher.h"
+#include "daemon/base/mutex.h"
 
 #include <arpa/inet.h>
 #include <curl/curl.h>
@@ -11,7 +12,6 @@
 #include <cstdlib>
 #include <deque>
 #include <map>
-#include <mutex>
 #include <optional>
 #include <unordered_map>
 #include <vector>
@@ -201,8 +201,8 @@ struct Fetcher::Impl {
   bool proxied = false;
   CurlMulti multi;
 
-  mutable std::mutex mu;
-  std::deque<std::unique_ptr<Transfer>> submitted;  // guarded by mu
+  mutable Mutex mu;
+  std::deque<std::unique_ptr<Transfer>> submitted GUARDED_BY(mu);
   std::atomic<size_t> pending{0};
   std::atomic<bool> quit{false};
 
@@ -227,7 +227,7 @@ struct Fetcher::Impl {
 void Fetcher::Impl::Adopt() {
   std::deque<std::unique_ptr<Transfer>> batch;
   {
-    std::lock_guard<std::mutex> lock(mu);
+    MutexLock lock(mu);
     batch.swap(submitted);
   }
   for (auto& t : batch) waiting[t->host].push_back(std::move(t));
@@ -463,7 +463,7 @@ void Fetcher::Submit(FetchRequest request, FetchCallback done) {
   t->done = std::move(done);
   ++impl_->pending;
   {
-    std::lock_guard<std::mutex> lock(impl_->mu);
+    MutexLock lock(impl_->mu);
     impl_->submitted.push_back(std::move(t));
   }
   Wakeup();

@@ -87,8 +87,9 @@ Result<std::unique_ptr<Pipeline>> Pipeline::Create(const settings::Settings& set
   if (auto s = p->Rebuild(settings); !s.ok()) return s;
   auto states = p->store_->LoadSourceStates();
   if (!states.ok()) return states.status().WithContext("cannot read source state");
-  for (auto& st : *states) p->source_states_[st.source] = st;
   auto seq = p->store_->LastSeq();
+  MutexLock lock(p->mu_);
+  for (auto& st : *states) p->source_states_[st.source] = st;
   if (seq.ok()) p->stats_.last_seq = *seq;
   return p;
 }
@@ -129,7 +130,7 @@ void Pipeline::Start() {
 
 void Pipeline::Stop() {
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(mu_);
     stopping_ = true;
   }
   work_ready_.notify_all();
@@ -139,7 +140,7 @@ void Pipeline::Stop() {
     Abandon();
   }
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(mu_);
     score_stopping_ = true;
   }
   score_ready_.notify_all();
@@ -150,8 +151,8 @@ void Pipeline::Submit(const settings::SourceSettings& source, scheduler::PollRes
   auto work = std::make_unique<Work>();
   work->source = source.name;
   work->poll = std::move(result);
-  std::unique_lock<std::mutex> lock(mu_);
-  work_done_.wait(lock, [&] { return queue_.size() < kMaxQueued || stopping_ || !thread_.joinable(); });
+  MutexLock lock(mu_);
+  while (!(queue_.size() < kMaxQueued || stopping_ || !thread_.joinable())) lock.Wait(work_done_);
   queue_.push_back(std::move(work));
   work_ready_.notify_one();
 }
@@ -159,7 +160,7 @@ void Pipeline::Submit(const settings::SourceSettings& source, scheduler::PollRes
 void Pipeline::ApplySettings(const settings::Settings& settings) {
   auto work = std::make_unique<Work>();
   work->settings = settings;
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(mu_);
   queue_.push_back(std::move(work));
   work_ready_.notify_one();
 }
@@ -171,7 +172,7 @@ void Pipeline::Flush() {
       if (unwritten_) {
         bool due = false;
         {
-          std::lock_guard<std::mutex> lock(mu_);
+          MutexLock lock(mu_);
           due = clock_.Mono() >= *retry_at_;
         }
         if (!due || !Write(std::move(unwritten_))) return;
@@ -179,7 +180,7 @@ void Pipeline::Flush() {
       }
       std::vector<std::unique_ptr<Work>> works;
       {
-        std::lock_guard<std::mutex> lock(mu_);
+        MutexLock lock(mu_);
         if (queue_.empty()) break;
         works = TakeBatch();
       }
@@ -192,10 +193,11 @@ void Pipeline::Flush() {
     RunTimers(/*force=*/true);
     return;
   }
-  std::unique_lock<std::mutex> lock(mu_);
+  MutexLock lock(mu_);
   // The clock may have reached a retry's time: let the pipeline thread look.
   work_ready_.notify_all();
-  work_done_.wait(lock, [&] {
+  lock.Wait(work_done_, [&] {
+    mu_.AssertHeld();
     if (stopping_) return true;
     if (retry_at_) return !busy_ && clock_.Mono() < *retry_at_;
     return queue_.empty() && outstanding_ == 0 && !busy_;
@@ -203,14 +205,14 @@ void Pipeline::Flush() {
 }
 
 std::optional<store::SourceState> Pipeline::SourceState(const std::string& source) const {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(mu_);
   auto it = source_states_.find(source);
   if (it == source_states_.end()) return std::nullopt;
   return it->second;
 }
 
 PipelineStats Pipeline::Stats() const {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(mu_);
   return stats_;
 }
 
@@ -227,16 +229,24 @@ void Pipeline::Loop() {
     bool retry = false;
     bool last_try = false;  // stopping: the failed commit's last chance
     {
-      std::unique_lock<std::mutex> lock(mu_);
-      auto done = [&] { return stopping_ && queue_.empty() && outstanding_ == 0; };
+      MutexLock lock(mu_);
+      auto done = [&] {
+        mu_.AssertHeld();
+        return stopping_ && queue_.empty() && outstanding_ == 0;
+      };
       // A failed commit holds everything else back until it is written.
-      auto retry_due = [&] { return stopping_ || clock_.Mono() >= *retry_at_; };
+      auto retry_due = [&] {
+        mu_.AssertHeld();
+        return stopping_ || clock_.Mono() >= *retry_at_;
+      };
       Duration wait = std::chrono::seconds(1);
       if (retry_at_) {
         wait = std::clamp(std::chrono::duration_cast<Duration>(*retry_at_ - clock_.Mono()), Duration(1), wait);
       }
-      work_ready_.wait_for(lock, wait,
-                           [&] { return retry_at_ ? retry_due() : !scored_.empty() || CanTake() || done(); });
+      (void)lock.WaitFor(work_ready_, wait, [&] {
+        mu_.AssertHeld();
+        return retry_at_ ? retry_due() : !scored_.empty() || CanTake() || done();
+      });
       if (retry_at_) {
         if (!retry_due()) continue;
         retry = true;
@@ -281,7 +291,7 @@ void Pipeline::Loop() {
     } else if (!works.empty()) {
       std::unique_ptr<Pending> pending = Dedupe(std::move(works), /*committed=*/!seen_reader_);
       {
-        std::lock_guard<std::mutex> lock(mu_);
+        MutexLock lock(mu_);
         ++outstanding_;
         to_score_.push_back(std::move(pending));
       }
@@ -290,7 +300,7 @@ void Pipeline::Loop() {
     // A tick's commit would go ahead of the failed one.
     if (!unwritten_) RunTimers(/*force=*/false);
     {
-      std::lock_guard<std::mutex> lock(mu_);
+      MutexLock lock(mu_);
       busy_ = false;
     }
     work_done_.notify_all();
@@ -299,7 +309,7 @@ void Pipeline::Loop() {
   // mentions that were not written.
   if (!unwritten_ && !abandoned_) RunTimers(/*force=*/true);
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(mu_);
     busy_ = false;
   }
   work_done_.notify_all();
@@ -319,15 +329,15 @@ void Pipeline::ScoreLoop() {
   while (true) {
     std::unique_ptr<Pending> pending;
     {
-      std::unique_lock<std::mutex> lock(mu_);
-      score_ready_.wait(lock, [&] { return !to_score_.empty() || score_stopping_; });
+      MutexLock lock(mu_);
+      while (!(!to_score_.empty() || score_stopping_)) lock.Wait(score_ready_);
       if (to_score_.empty()) break;
       pending = std::move(to_score_.front());
       to_score_.pop_front();
     }
     Score(*pending);
     {
-      std::lock_guard<std::mutex> lock(mu_);
+      MutexLock lock(mu_);
       scored_.push_back(std::move(pending));
     }
     work_ready_.notify_all();
@@ -357,13 +367,13 @@ void Pipeline::ApplyReload(const settings::Settings& settings) {
     // once it is written, so the reload is applied again then.
     auto work = std::make_unique<Work>();
     work->settings = settings;
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(mu_);
     queue_.push_front(std::move(work));
     return;
   }
   if (!rebuilt.ok()) spdlog::error("applying brands failed: {}", rebuilt.message());
   prune_interval_ = settings.store.prune_interval;
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(mu_);
   batch_max_mentions_ = static_cast<size_t>(std::max<int64_t>(1, settings.store.batch_max_mentions));
 }
 
@@ -550,7 +560,7 @@ bool Pipeline::Write(std::unique_ptr<Unwritten> unwritten) {
   MonoTime mono = clock_.Mono();
   bool was_failing = false;
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(mu_);
     was_failing = retry_at_.has_value();
     if (!written.ok()) {
       retry_backoff_ = was_failing ? std::min(retry_backoff_ * 2, kMaxRetry) : kFirstRetry;
@@ -592,7 +602,7 @@ void Pipeline::Written(Unwritten& unwritten, store::WriteResult written) {
   }
   WallTime now = clock_.Now();
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(mu_);
     // Stays 0 when the stages ran on one thread.
     outstanding_ -= std::min(outstanding_, unwritten.pendings.size());
     CountDay(now);
@@ -627,7 +637,7 @@ void Pipeline::Abandon() {
   unwritten_.reset();
   in_flight_.clear();
   abandoned_ = true;
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(mu_);
   size_t polls = queue_.size();
   for (const auto& p : to_score_) polls += p->works.size();
   for (const auto& p : scored_) polls += p->works.size();
@@ -653,7 +663,7 @@ void Pipeline::RunTimers(bool force) {
   MonoTime now = clock_.Mono();
   bool rules_here = false;  // no batch is being scored, whose Process() closes buckets
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(mu_);
     rules_here = outstanding_ == 0;
   }
   if (rules_here && (force || now >= next_tick_)) {

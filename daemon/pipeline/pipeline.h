@@ -5,7 +5,6 @@
 #include <functional>
 #include <map>
 #include <memory>
-#include <mutex>
 #include <optional>
 #include <string>
 #include <thread>
@@ -15,6 +14,7 @@
 #include "daemon/base/alert.h"
 #include "daemon/base/clock.h"
 #include "daemon/base/logging.h"
+#include "daemon/base/mutex.h"
 #include "daemon/base/scored_mention.h"
 #include "daemon/match/matcher.h"
 #include "daemon/rules/engine.h"
@@ -136,12 +136,12 @@ class Pipeline {
   void Loop();
   void ScoreLoop();
   // Whether the pipeline thread may take the front of the queue: a reload
-  // waits until no batch is being scored. REQUIRES: mu_ held.
-  bool CanTake() const;
+  // waits until no batch is being scored.
+  bool CanTake() const REQUIRES(mu_);
   // Moves the next work off the queue: a reload alone, or as many polls in a
   // row as fit in one transaction (batch_max_mentions; at least one).
-  // REQUIRES: mu_ held, queue_ not empty.
-  std::vector<std::unique_ptr<Work>> TakeBatch();
+  // REQUIRES: queue_ not empty.
+  std::vector<std::unique_ptr<Work>> TakeBatch() REQUIRES(mu_);
   void ApplyReload(const settings::Settings& settings);
   // Stage 1, pipeline thread: drops the mentions seen before in a batch not
   // yet committed or earlier in this batch, and with `committed` those the
@@ -168,7 +168,7 @@ class Pipeline {
   // queued behind it.
   void Abandon();
   Status Rebuild(const settings::Settings& settings);
-  void CountDay(WallTime now);
+  void CountDay(WallTime now) REQUIRES(mu_);
 
   const Clock& clock_;
   PipelineSink* sink_;
@@ -193,22 +193,22 @@ class Pipeline {
   MonoTime next_prune_{};
   Duration prune_interval_{};
 
-  mutable std::mutex mu_;
+  mutable Mutex mu_;
   std::condition_variable work_ready_;   // for the pipeline thread
   std::condition_variable score_ready_;  // for the score thread
   std::condition_variable work_done_;
-  std::deque<std::unique_ptr<Work>> queue_;                  // guarded by mu_
-  std::deque<std::unique_ptr<Pending>> to_score_;            // guarded by mu_
-  std::deque<std::unique_ptr<Pending>> scored_;              // guarded by mu_
-  size_t outstanding_ = 0;                                   // batches deduped, not yet finished; guarded by mu_
-  size_t batch_max_mentions_ = 1;                            // guarded by mu_
-  bool stopping_ = false;                                    // guarded by mu_
-  bool score_stopping_ = false;                              // guarded by mu_
-  bool busy_ = false;                                        // guarded by mu_
-  std::optional<MonoTime> retry_at_;                         // set while unwritten_ waits; guarded by mu_
-  PipelineStats stats_;                                      // guarded by mu_
-  int stats_day_ = -1;                                       // guarded by mu_
-  std::map<std::string, store::SourceState> source_states_;  // guarded by mu_
+  std::deque<std::unique_ptr<Work>> queue_ GUARDED_BY(mu_);
+  std::deque<std::unique_ptr<Pending>> to_score_ GUARDED_BY(mu_);
+  std::deque<std::unique_ptr<Pending>> scored_ GUARDED_BY(mu_);
+  size_t outstanding_ GUARDED_BY(mu_) = 0;  // batches deduped, not yet finished
+  size_t batch_max_mentions_ GUARDED_BY(mu_) = 1;
+  bool stopping_ GUARDED_BY(mu_) = false;
+  bool score_stopping_ GUARDED_BY(mu_) = false;
+  bool busy_ GUARDED_BY(mu_) = false;
+  std::optional<MonoTime> retry_at_ GUARDED_BY(mu_);  // set while unwritten_ waits
+  PipelineStats stats_ GUARDED_BY(mu_);
+  int stats_day_ GUARDED_BY(mu_) = -1;
+  std::map<std::string, store::SourceState> source_states_ GUARDED_BY(mu_);
   std::thread score_thread_;
   std::thread thread_;
 };

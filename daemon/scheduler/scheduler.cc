@@ -38,6 +38,8 @@ struct Scheduler::Source {
   SourceHealth health;
   MonoTime due{};
   bool started = false;
+  // Fields marked "guarded by mu_" below are guarded by the scheduler's mu_,
+  // which the thread-safety analysis cannot name from here.
   bool busy = false;  // inside a plugin call or handing over its result; guarded by mu_
   // A poll plugin's poll queued for or running on a poll worker; guarded by mu_.
   bool polling = false;
@@ -97,7 +99,7 @@ Scheduler::~Scheduler() {
 }
 
 void Scheduler::Apply(const std::vector<settings::SourceSettings>& sources) {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(mu_);
   std::vector<std::shared_ptr<Source>> next;
   for (const auto& s : sources) {
     auto same = std::find_if(sources_.begin(), sources_.end(), [&](const auto& old) {
@@ -166,7 +168,10 @@ void Scheduler::Start() {
       fetcher_->Run();
     });
   }
-  worker_since_.assign(kPollWorkers, std::nullopt);
+  {
+    MutexLock lock(mu_);
+    worker_since_.assign(kPollWorkers, std::nullopt);
+  }
   for (size_t i = 0; i < static_cast<size_t>(kPollWorkers); ++i) {
     poll_threads_.emplace_back([this, i] {
       pthread_setname_np(pthread_self(), "poll");
@@ -181,7 +186,7 @@ void Scheduler::Start() {
 
 bool Scheduler::Stop(Duration deadline) {
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(mu_);
     if (stopping_ && !thread_.joinable() && !fetch_thread_.joinable()) return true;
     stopping_ = true;
     for (const auto& s : sources_) {
@@ -209,7 +214,7 @@ bool Scheduler::Stop(Duration deadline) {
   // for them.
   MonoTime until = clock_.Mono() + deadline;
   auto busy = [this] {
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(mu_);
     return std::any_of(sources_.begin(), sources_.end(), [](const auto& s) { return s->busy; }) ||
            std::any_of(worker_since_.begin(), worker_since_.end(), [](const auto& t) { return t.has_value(); });
   };
@@ -226,7 +231,7 @@ bool Scheduler::Stop(Duration deadline) {
 void Scheduler::RunOnce() {
   std::vector<std::shared_ptr<Source>> sources;
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(mu_);
     sources = sources_;
   }
   for (auto& s : sources) {
@@ -243,7 +248,7 @@ void Scheduler::RunOnce() {
 }
 
 bool Scheduler::TakeCompletion(std::optional<Completion>& out) {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(mu_);
   if (completions_.empty()) return false;
   out = std::move(completions_.front());
   completions_.pop_front();
@@ -251,7 +256,7 @@ bool Scheduler::TakeCompletion(std::optional<Completion>& out) {
 }
 
 Status Scheduler::PollNow(const std::string& name) {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(mu_);
   for (auto& s : sources_) {
     if (s->settings.name == name) {
       s->due = clock_.Mono();
@@ -268,7 +273,7 @@ Status Scheduler::PollNow(const std::string& name) {
 }
 
 Status Scheduler::SetPaused(const std::string& name, bool paused) {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(mu_);
   for (auto& s : sources_) {
     if (s->settings.name != name) continue;
     s->health.paused = paused;
@@ -282,7 +287,7 @@ Status Scheduler::SetPaused(const std::string& name, bool paused) {
 }
 
 void Scheduler::HoldPolls(bool held) {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(mu_);
   if (polls_held_ == held) return;
   polls_held_ = held;
   if (held) {
@@ -295,7 +300,7 @@ void Scheduler::HoldPolls(bool held) {
 }
 
 std::vector<SourceHealth> Scheduler::Health() const {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(mu_);
   std::vector<SourceHealth> out;
   for (const auto& s : sources_) out.push_back(s->health);
   return out;
@@ -307,7 +312,7 @@ bool Scheduler::PollStuck(MonoTime now) const {
 }
 
 void Scheduler::Loop() {
-  std::unique_lock<std::mutex> lock(mu_);
+  MutexLock lock(mu_);
   // Scanning every source touches memory that is cold after a second: a
   // scan is done only when something may have changed (a notify, a finished
   // fetch or poll, a poll started) or when the earliest due time found by
@@ -317,7 +322,7 @@ void Scheduler::Loop() {
   MonoTime next_due = MonoTime::max();
   auto sleep = [&](MonoTime now) {
     MonoTime until = std::min(next_due, now + kIdleWake);
-    wake_.wait_for(lock, until - now);
+    (void)lock.WaitFor(wake_, until - now);
   };
   while (!stopping_) {
     MonoTime now = clock_.Mono();
@@ -325,9 +330,9 @@ void Scheduler::Loop() {
     if (!completions_.empty()) {
       Completion c = std::move(completions_.front());
       completions_.pop_front();
-      lock.unlock();
+      lock.Unlock();
       OnFetched(std::move(c));
-      lock.lock();
+      lock.Lock();
       rescan_ = true;
       continue;
     }
@@ -340,9 +345,9 @@ void Scheduler::Loop() {
       if (source.removed) continue;  // its replacement starts from the state before this poll
       source.state = std::move(done.state);
       source.busy = true;
-      lock.unlock();
+      lock.Unlock();
       FinishPoll(source, std::move(done.status), std::move(done.mentions));
-      lock.lock();
+      lock.Lock();
       source.busy = false;
       continue;
     }
@@ -381,9 +386,9 @@ void Scheduler::Loop() {
         continue;
       }
       due->busy = true;
-      lock.unlock();
+      lock.Unlock();
       PollSource(due);
-      lock.lock();
+      lock.Lock();
       due->busy = false;
       continue;
     }
@@ -392,9 +397,9 @@ void Scheduler::Loop() {
 }
 
 void Scheduler::PollWorker(size_t index) {
-  std::unique_lock<std::mutex> lock(mu_);
+  MutexLock lock(mu_);
   while (true) {
-    poll_wake_.wait(lock, [this] { return stopping_ || !poll_jobs_.empty(); });
+    while (!(stopping_ || !poll_jobs_.empty())) lock.Wait(poll_wake_);
     if (stopping_) return;
     PollJob job = std::move(poll_jobs_.front());
     poll_jobs_.pop_front();
@@ -404,9 +409,9 @@ void Scheduler::PollWorker(size_t index) {
       continue;
     }
     worker_since_[index] = clock_.Mono();
-    lock.unlock();
+    lock.Unlock();
     PollDone done = RunPoll(job.source, std::move(job.state));
-    lock.lock();
+    lock.Lock();
     worker_since_[index].reset();
     job.source->busy = false;
     poll_done_.push_back(std::move(done));
@@ -450,7 +455,7 @@ void Scheduler::PollSource(const std::shared_ptr<Source>& handle) {
   if (dynamic_cast<plugin::PollPlugin*>(source.plugin.get()) != nullptr) {
     PollDone done = RunPoll(handle, source.state);
     {
-      std::lock_guard<std::mutex> lock(mu_);
+      MutexLock lock(mu_);
       source.state = std::move(done.state);
     }
     return FinishPoll(source, std::move(done.status), std::move(done.mentions));
@@ -470,13 +475,13 @@ void Scheduler::SubmitNext(const std::shared_ptr<Source>& source) {
   if (!fetcher_) return FinishHttpPoll(*source, fetcher_status_);
   uint64_t generation;
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(mu_);
     if (!source->in_flight) ++in_flight_count_;
     source->in_flight = true;
     generation = ++source->generation;
   }
   fetcher_->Submit(std::move(**request), [this, source, generation](fetch::FetchResult result) {
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(mu_);
     completions_.push_back(Completion{source, generation, std::move(result)});
     wake_.notify_all();
   });
@@ -496,7 +501,7 @@ void Scheduler::FinishHttpPoll(Source& source, Status transport) {
 void Scheduler::OnFetched(Completion completion) {
   Source& source = *completion.source;
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(mu_);
     if (source.removed || completion.generation != source.generation) {
       if (source.in_flight) --in_flight_count_;
       source.in_flight = false;
@@ -505,13 +510,13 @@ void Scheduler::OnFetched(Completion completion) {
     source.busy = true;
   }
   HandleResponse(completion.source, std::move(completion.result));
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(mu_);
   source.busy = false;
 }
 
 void Scheduler::HandleResponse(const std::shared_ptr<Source>& handle, fetch::FetchResult result) {
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(mu_);
     if (handle->in_flight) --in_flight_count_;
     handle->in_flight = false;
   }
@@ -527,7 +532,7 @@ void Scheduler::FinishPoll(Source& source, Status status, std::vector<Mention> m
     if (!source.settings.lang.empty()) m.lang = source.settings.lang;
   }
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(mu_);
     WallTime now = clock_.Now();
     if (status.ok()) {
       source.health.last_success = now;
@@ -554,7 +559,7 @@ void Scheduler::FinishPoll(Source& source, Status status, std::vector<Mention> m
   result.state.etag = source.validators.etag;
   result.state.last_modified = source.validators.last_modified;
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(mu_);
     result.state.failures = source.health.consecutive_failures;
     result.state.backoff = source.backoff;
     result.state.last_success = source.health.last_success;

@@ -6,7 +6,6 @@
 #include <functional>
 #include <map>
 #include <memory>
-#include <mutex>
 #include <optional>
 #include <random>
 #include <string>
@@ -16,6 +15,7 @@
 #include "daemon/base/clock.h"
 #include "daemon/base/logging.h"
 #include "daemon/base/mention.h"
+#include "daemon/base/mutex.h"
 #include "daemon/fetch/fetch_options.h"
 #include "daemon/fetch/fetcher.h"
 #include "daemon/plugin/plugin.h"
@@ -135,7 +135,7 @@ class Scheduler {
   void PollWorker(size_t index);
   // Runs one poll of a poll plugin on `state` (the caller's copy).
   PollDone RunPoll(const std::shared_ptr<Source>& source, plugin::SourceState state);
-  bool PollStuck(MonoTime now) const;  // REQUIRES: mu_ held
+  bool PollStuck(MonoTime now) const REQUIRES(mu_);
   void PollSource(const std::shared_ptr<Source>& source);
   Status EnsureStarted(Source& source);
   // Sends the next request of the source's HTTP poll, or finishes the poll
@@ -152,16 +152,16 @@ class Scheduler {
   const Clock& clock_;
   Output output_;
   StateLoader loader_;
-  mutable std::mutex mu_;
+  mutable Mutex mu_;
   std::condition_variable wake_;
-  std::vector<std::shared_ptr<Source>> sources_;       // guarded by mu_
-  std::deque<Completion> completions_;                 // guarded by mu_
-  std::condition_variable poll_wake_;                  // poll workers wait on it
-  std::deque<PollJob> poll_jobs_;                      // guarded by mu_
-  std::deque<PollDone> poll_done_;                     // guarded by mu_
-  std::vector<std::optional<MonoTime>> worker_since_;  // per worker: its poll's start; guarded by mu_
-  bool stopping_ = false;                              // guarded by mu_
-  bool polls_held_ = false;                            // guarded by mu_
+  std::vector<std::shared_ptr<Source>> sources_ GUARDED_BY(mu_);
+  std::deque<Completion> completions_ GUARDED_BY(mu_);
+  std::condition_variable poll_wake_;  // poll workers wait on it
+  std::deque<PollJob> poll_jobs_ GUARDED_BY(mu_);
+  std::deque<PollDone> poll_done_ GUARDED_BY(mu_);
+  std::vector<std::optional<MonoTime>> worker_since_ GUARDED_BY(mu_);  // per worker: its poll's start
+  bool stopping_ GUARDED_BY(mu_) = false;
+  bool polls_held_ GUARDED_BY(mu_) = false;
   // A source's schedule or the set of sources changed: the scheduler thread
   // scans them before it sleeps again. Set with every wake_ notify that asks
   // for a scan. Guarded by mu_.

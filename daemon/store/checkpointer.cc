@@ -21,7 +21,7 @@ Checkpointer::Checkpointer(std::string path, Sizes sizes) : path_(std::move(path
 
 Checkpointer::~Checkpointer() {
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(mu_);
     stopping_ = true;
   }
   wake_.notify_one();
@@ -36,7 +36,7 @@ void Checkpointer::Request() {
 }
 
 bool Checkpointer::Committed(int log_pages) {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(mu_);
   ++commits_;
   log_ = log_pages;
   // A log smaller than what was copied has started over since.
@@ -53,7 +53,7 @@ bool Checkpointer::Committed(int log_pages) {
 }
 
 void Checkpointer::BeforeWrite() {
-  std::unique_lock<std::mutex> lock(mu_);
+  MutexLock lock(mu_);
   if (!restart_due_ || failed_) return;
   ++waits_;
   auto deadline = std::chrono::steady_clock::now() + kMaxWait;
@@ -61,7 +61,7 @@ void Checkpointer::BeforeWrite() {
   // the whole log unless a reader still needs part of it.
   while (copied_through_ < commits_ && !failed_ && !stopping_) {
     if (!running_) Request();
-    if (done_.wait_until(lock, deadline) == std::cv_status::timeout) break;
+    if (!lock.WaitUntil(done_, deadline)) break;
   }
   restart_due_ = false;
   // Whether the log starts over shows at the next commit; until the log has
@@ -70,12 +70,12 @@ void Checkpointer::BeforeWrite() {
 }
 
 int Checkpointer::checkpoints() const {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(mu_);
   return checkpoints_;
 }
 
 int Checkpointer::waits() const {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(mu_);
   return waits_;
 }
 
@@ -87,7 +87,7 @@ void Checkpointer::Loop() {
   // A connection learns that the database is in WAL mode on its first read;
   // until then a checkpoint does nothing.
   Status opened = db.ok() ? db->Exec("PRAGMA journal_mode=WAL") : db.status();
-  std::unique_lock<std::mutex> lock(mu_);
+  MutexLock lock(mu_);
   if (!opened.ok()) {
     spdlog::warn("checkpoints of '{}' run inside commits: {}", path_, opened.message());
     failed_ = true;
@@ -97,19 +97,19 @@ void Checkpointer::Loop() {
   }
   db_ = std::move(db).value();
   while (true) {
-    wake_.wait(lock, [&] { return requested_ || stopping_; });
+    while (!(requested_ || stopping_)) lock.Wait(wake_);
     if (stopping_) return;
     requested_ = false;
     running_ = true;
     uint64_t through = commits_;
-    lock.unlock();
+    lock.Unlock();
     int log = 0;
     int copied = 0;
     Status s = db_->CheckpointPassive(&log, &copied);
     // Failing loses nothing: the log keeps the pages until a later
     // checkpoint, or closing the database, copies them.
     if (!s.ok()) spdlog::warn("checkpoint of '{}' failed: {}", path_, s.message());
-    lock.lock();
+    lock.Lock();
     running_ = false;
     copied_through_ = through;
     copied_ = s.ok() ? copied : 0;

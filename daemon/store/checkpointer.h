@@ -2,12 +2,13 @@
 
 #include <condition_variable>
 #include <cstdint>
-#include <mutex>
 #include <optional>
 #include <string>
 #include <thread>
 
 #include "daemon/store/sqlite.h"
+
+#include "daemon/base/mutex.h"
 
 namespace brandmon::store {
 
@@ -58,26 +59,25 @@ class Checkpointer {
 
  private:
   void Loop();
-  // REQUIRES: mu_ held.
-  void Request();
+  void Request() REQUIRES(mu_);
 
   const std::string path_;
   const Sizes sizes_;
-  mutable std::mutex mu_;
+  mutable Mutex mu_;
   std::condition_variable wake_;  // the thread: a checkpoint is requested
   std::condition_variable done_;  // the writer: a checkpoint has finished
-  bool requested_ = false;
-  bool running_ = false;
-  bool failed_ = false;  // the thread's connection could not be opened
-  bool stopping_ = false;
-  uint64_t commits_ = 0;         // commits reported so far
-  uint64_t copied_through_ = 0;  // the last finished checkpoint began after this many commits
-  int copied_ = 0;               // pages of the log it copied
-  int log_ = 0;                  // the log's size at the last commit
-  bool restart_due_ = false;     // the log has reached the limit
-  int no_wait_below_ = 0;        // log size under which BeforeWrite() does not wait again
-  int checkpoints_ = 0;
-  int waits_ = 0;
+  bool requested_ GUARDED_BY(mu_) = false;
+  bool running_ GUARDED_BY(mu_) = false;
+  bool failed_ GUARDED_BY(mu_) = false;  // the thread's connection could not be opened
+  bool stopping_ GUARDED_BY(mu_) = false;
+  uint64_t commits_ GUARDED_BY(mu_) = 0;         // commits reported so far
+  uint64_t copied_through_ GUARDED_BY(mu_) = 0;  // the last finished checkpoint began after this many commits
+  int copied_ GUARDED_BY(mu_) = 0;               // pages of the log it copied
+  int log_ GUARDED_BY(mu_) = 0;                  // the log's size at the last commit
+  bool restart_due_ GUARDED_BY(mu_) = false;     // the log has reached the limit
+  int no_wait_below_ GUARDED_BY(mu_) = 0;        // log size under which BeforeWrite() does not wait again
+  int checkpoints_ GUARDED_BY(mu_) = 0;
+  int waits_ GUARDED_BY(mu_) = 0;
   std::optional<Database> db_;  // opened and used by thread_
   std::thread thread_;
 };
