@@ -382,7 +382,7 @@ def json_feed_entries(raw):
 
 def corpus(samples, pending=False):
     cases = []
-    fixtures = os.path.join(ROOT, "tests", "daemon", "feed")
+    fixtures = os.path.join(ROOT, "tests", "daemon", "feedparse")
     for name in sorted(os.listdir(fixtures)):
         if name.endswith(".xml") or (name.endswith(".json") and not name.endswith("_test.json")):
             base = "https://feeds.example.com/" + os.path.splitext(name)[0]

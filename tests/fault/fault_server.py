@@ -237,9 +237,11 @@ class Handler(BaseHTTPRequestHandler):
                        [("Retry-After", str(_int_arg(query, "retry_after", 60)))])
 
     def fault_loop(self, query):
-        # A JSON API whose every page names the same next page: pagination
-        # that never ends by itself. retry_after=N adds a Retry-After header.
-        body = json.dumps({"items": [{"id": "loop-1", "text": "acme loops"}], "next": "again"}).encode()
+        # A JSON API whose every page names a next page (c=1, 2, 3...):
+        # pagination that never ends by itself. retry_after=N adds a
+        # Retry-After header.
+        page = _int_arg(query, "c", 0)
+        body = json.dumps({"items": [{"id": "loop-%d" % page, "text": "acme loops"}], "next": str(page + 1)}).encode()
         headers = [("Retry-After", str(_int_arg(query, "retry_after", 0)))] if "retry_after" in query else []
         self.send_body(200, body, "application/json", headers)
 

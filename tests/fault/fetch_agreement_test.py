@@ -34,7 +34,8 @@ import fault_server  # noqa: E402
 LOOP_FIELDS = {"items": "/items", "fields": {"id": "/id", "text": "/text"}, "next_cursor": "/next",
                "cursor_param": "c", "max_pages": 20}
 
-# name, path, source options beyond the URL, expected: (ok, error text format, requests)
+# name, path, source options beyond the URL, expected: (ok, error text format, requests).
+# Each page of a loop names the next one (c=1, 2, 3...), so only the page cap ends it.
 CASES = [
     ("rate_limited", "/fault/429/rate_limited?retry_after=40", {"type": "feed"},
      (False, "http 429 from {url} (retry after 40s)", 1)),
@@ -45,6 +46,10 @@ CASES = [
     ("page_loop", "/fault/loop/page_loop", dict(type="http_json", **LOOP_FIELDS), (True, "", 20)),
     ("held_loop", "/fault/loop/held_loop?retry_after=30", dict(type="http_json", **LOOP_FIELDS), (True, "", 1)),
 ]
+
+
+def text(value):
+    return value.decode("utf-8") if isinstance(value, bytes) else value
 
 
 def run(cmd, timeout=60):
@@ -83,8 +88,9 @@ def main():
         if r.returncode not in (0, 4):
             failures.append("brandmond --once exited %d: %s" % (r.returncode, r.stderr[-2000:]))
         db = sqlite3.connect(config["store"]["file"])
-        errors = dict(db.execute("SELECT source, last_error FROM source_state"))
-        failing = {row[0] for row in db.execute("SELECT source FROM source_state WHERE failures > 0")}
+        db.text_factory = lambda b: b.decode("utf-8")  # the store keeps text as bytes
+        errors = {text(s): text(e) for s, e in db.execute("SELECT source, last_error FROM source_state")}
+        failing = {text(row[0]) for row in db.execute("SELECT source FROM source_state WHERE failures > 0")}
         db.close()
 
         for name, path, _, (ok, error_format, requests) in CASES:
