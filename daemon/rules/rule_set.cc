@@ -1,4 +1,4 @@
-#include "daemon/rules/engine.h"
+#include "daemon/rules/rule_set.h"
 
 #include <rapidjson/document.h>
 #include <rapidjson/stringbuffer.h>
@@ -179,7 +179,7 @@ double Reach(const Mention& mention) {
 }
 
 // A piece of state saved as a whole row plus rows of changes since then.
-struct Engine::ChangeLog {
+struct RuleSet::ChangeLog {
   std::vector<std::string> rows;  // rows of changes since the whole was saved, oldest first
   size_t bytes = 0;               // their total size
   size_t whole_bytes = 0;         // size of the whole when last saved
@@ -215,7 +215,7 @@ struct Engine::ChangeLog {
   }
 };
 
-struct Engine::BrandState {
+struct RuleSet::BrandState {
   // Ids of the phrases looked for in each mention (PhraseSet).
   static constexpr uint32_t kQuestion = 0;
   static constexpr uint32_t kComplaint = 1;
@@ -259,7 +259,7 @@ struct Engine::BrandState {
   std::string TermsKey() const { return "emerging_terms@" + FormatDuration(rules.options.emerging_terms.bucket); }
 };
 
-void Engine::CompileCues(const NeedsReplyOptions& options, BrandState& state) {
+void RuleSet::CompileCues(const NeedsReplyOptions& options, BrandState& state) {
   auto add = [](const auto& phrases, uint32_t id, PhraseSet& out) {
     for (const auto& cue : phrases) out.Add(Words(cue), id);
   };
@@ -283,7 +283,7 @@ void Engine::CompileCues(const NeedsReplyOptions& options, BrandState& state) {
   add_brand(state.all_phrases);
 }
 
-Engine::Engine(std::vector<BrandRules> brands, const Clock& clock) : clock_(clock) {
+RuleSet::RuleSet(std::vector<BrandRules> brands, const Clock& clock) : clock_(clock) {
   for (auto& b : brands) {
     auto state = std::make_unique<BrandState>();
     for (const auto& w : Words(b.name)) state->own_words.insert(w);
@@ -314,9 +314,9 @@ Engine::Engine(std::vector<BrandRules> brands, const Clock& clock) : clock_(cloc
   }
 }
 
-Engine::~Engine() = default;
+RuleSet::~RuleSet() = default;
 
-Status Engine::Restore(store::RuleStateReader& reader) {
+Status RuleSet::Restore(store::RuleStateReader& reader) {
   auto entries = reader.LoadRuleState();
   if (!entries.ok()) return entries.status().WithContext("rules state");
   // Rows of changes and open cells apply on top of the whole rows, whatever
@@ -409,7 +409,7 @@ Status Engine::Restore(store::RuleStateReader& reader) {
 // "<shift key>": [bucket, count, sum]}. The whole series are saved only when
 // a bucket closes; this row, written with them and after them, overrides
 // their open cells.
-void Engine::SaveOpenCells(BrandState& b, store::RuleStateWriter& writer) {
+void RuleSet::SaveOpenCells(BrandState& b, store::RuleStateWriter& writer) {
   const RulesOptions& o = b.rules.options;
   rapidjson::StringBuffer buf;
   rapidjson::Writer<rapidjson::StringBuffer> w(buf);
@@ -437,7 +437,7 @@ void Engine::SaveOpenCells(BrandState& b, store::RuleStateWriter& writer) {
   writer.PutRuleState(b.rules.name, kOpenCellsKey, std::string(buf.GetString(), buf.GetSize()));
 }
 
-void Engine::RestoreOpenCells(BrandState& b, std::string_view data) {
+void RuleSet::RestoreOpenCells(BrandState& b, std::string_view data) {
   rapidjson::Document doc;
   doc.Parse(data.data(), data.size());
   if (doc.HasParseError() || !doc.IsObject()) return;
@@ -460,7 +460,7 @@ void Engine::RestoreOpenCells(BrandState& b, std::string_view data) {
   }
 }
 
-Engine::Prepared Engine::Prepare(const ScoredMention& sm) const {
+RuleSet::Prepared RuleSet::Prepare(const ScoredMention& sm) const {
   Prepared p;
   auto it = brands_.find(sm.brand);
   if (it == brands_.end()) return p;
@@ -487,14 +487,14 @@ Engine::Prepared Engine::Prepare(const ScoredMention& sm) const {
   return p;
 }
 
-std::vector<Alert> Engine::Process(const std::vector<ScoredMention>& mentions) {
+std::vector<Alert> RuleSet::Process(const std::vector<ScoredMention>& mentions) {
   std::vector<Prepared> prepared;
   prepared.reserve(mentions.size());
   for (const ScoredMention& m : mentions) prepared.push_back(Prepare(m));
   return Process(mentions, prepared);
 }
 
-std::vector<Alert> Engine::Process(const std::vector<ScoredMention>& mentions, const std::vector<Prepared>& prepared) {
+std::vector<Alert> RuleSet::Process(const std::vector<ScoredMention>& mentions, const std::vector<Prepared>& prepared) {
   assert(prepared.size() == mentions.size());
   WallTime now = clock_.Now();
   std::vector<Alert> out = AdvanceAll(now);
@@ -508,15 +508,15 @@ std::vector<Alert> Engine::Process(const std::vector<ScoredMention>& mentions, c
   return out;
 }
 
-std::vector<Alert> Engine::Tick() { return AdvanceAll(clock_.Now()); }
+std::vector<Alert> RuleSet::Tick() { return AdvanceAll(clock_.Now()); }
 
-std::vector<Alert> Engine::AdvanceAll(WallTime now) {
+std::vector<Alert> RuleSet::AdvanceAll(WallTime now) {
   std::vector<Alert> out;
   for (auto& [name, state] : brands_) AdvanceBrand(*state, now, out);
   return out;
 }
 
-bool Engine::TakeCooldown(BrandState& brand, const std::string& key, Duration cooldown, WallTime now) {
+bool RuleSet::TakeCooldown(BrandState& brand, const std::string& key, Duration cooldown, WallTime now) {
   int64_t now_ms = ToUnixMillis(now);
   auto it = brand.cooldowns.find(key);
   if (it != brand.cooldowns.end() && now_ms < it->second) return false;
@@ -527,7 +527,7 @@ bool Engine::TakeCooldown(BrandState& brand, const std::string& key, Duration co
   return true;
 }
 
-void Engine::RunMentionRules(BrandState& b, const ScoredMention& sm, const Prepared& prepared, WallTime now,
+void RuleSet::RunMentionRules(BrandState& b, const ScoredMention& sm, const Prepared& prepared, WallTime now,
                              std::vector<Alert>& out) {
   const RulesOptions& o = b.rules.options;
   const Mention& m = sm.mention;
@@ -616,7 +616,7 @@ void Engine::RunMentionRules(BrandState& b, const ScoredMention& sm, const Prepa
   }
 }
 
-void Engine::CountMention(BrandState& b, const ScoredMention& sm, const Prepared& prepared, WallTime now) {
+void RuleSet::CountMention(BrandState& b, const ScoredMention& sm, const Prepared& prepared, WallTime now) {
   const RulesOptions& o = b.rules.options;
   const std::string& channel = sm.mention.channel;
   double score = sm.sentiment.Effective();
@@ -661,7 +661,7 @@ void Engine::CountMention(BrandState& b, const ScoredMention& sm, const Prepared
   }
 }
 
-void Engine::AdvanceBrand(BrandState& b, WallTime now, std::vector<Alert>& out) {
+void RuleSet::AdvanceBrand(BrandState& b, WallTime now, std::vector<Alert>& out) {
   const RulesOptions& o = b.rules.options;
   const std::string& brand = b.rules.name;
   auto advance_spikes = [&](int which, const char* rule, const char* dip_rule, const SpikeOptions& opts,
@@ -773,7 +773,7 @@ void Engine::AdvanceBrand(BrandState& b, WallTime now, std::vector<Alert>& out) 
   }
 }
 
-bool Engine::SaveState(store::RuleStateWriter& writer, bool counts) {
+bool RuleSet::SaveState(store::RuleStateWriter& writer, bool counts) {
   int64_t now_ms = ToUnixMillis(clock_.Now());
   // A closed bucket or a new series is saved whole, which takes the counts
   // of that moment with it: the mark must follow.

@@ -1,4 +1,4 @@
-#include "daemon/rules/engine.h"
+#include "daemon/rules/rule_set.h"
 
 #include <gtest/gtest.h>
 #include <rapidjson/document.h>
@@ -105,7 +105,7 @@ TEST(EngineMentionRulesTest, EachMentionRaisesExactlyItsAlerts) {
   };
   for (const MentionCase& c : cases) {
     FakeClock clock;
-    Engine engine({Acme()}, clock);
+    RuleSet engine({Acme()}, clock);
     std::vector<Alert> alerts = engine.Process({c.mention});
     EXPECT_EQ(Rules(alerts), c.rules) << c.name;
     if (!alerts.empty()) {
@@ -119,7 +119,7 @@ TEST(EngineMentionRulesTest, EachMentionRaisesExactlyItsAlerts) {
 
 TEST(EngineMentionRulesTest, KeywordAlertListsEveryTermOnce) {
   FakeClock clock;
-  Engine engine({Acme()}, clock);
+  RuleSet engine({Acme()}, clock);
   auto alerts = engine.Process({M("1", "Recall now, lawsuit next: acme RECALL", 0)});
   ASSERT_EQ(Rules(alerts), Strings{"keyword"});
   ASSERT_EQ(alerts[0].terms.size(), 2u);
@@ -134,14 +134,14 @@ TEST(EngineMentionRulesTest, CustomTermsAndCuesAndDisabledRules) {
   b.options.needs_reply.question_cues = {"any eta"};
   b.options.negative_mention.enabled = false;
   FakeClock clock;
-  Engine engine({b}, clock);
+  RuleSet engine({b}, clock);
   EXPECT_EQ(Rules(engine.Process({M("1", "my acme recall notice melted", -0.9)})), Strings{"keyword"});
   EXPECT_EQ(Rules(engine.Process({M("2", "acme order, any ETA", 0, "eve")})), Strings{"needs_reply"});
 }
 
 TEST(EngineMentionRulesTest, CooldownsHoldPerAuthorAndPerTerm) {
   FakeClock clock;
-  Engine engine({Acme()}, clock);
+  RuleSet engine({Acme()}, clock);
   EXPECT_EQ(Rules(engine.Process({M("1", "acme is awful", -0.8, "bob")})), Strings{"negative_mention"});
   clock.Advance(std::chrono::minutes(10));
   EXPECT_EQ(Rules(engine.Process({M("2", "acme is still awful", -0.8, "bob")})), Strings{});
@@ -156,7 +156,7 @@ TEST(EngineMentionRulesTest, CooldownsHoldPerAuthorAndPerTerm) {
 
 TEST(EngineMentionRulesTest, DedupeKeyNamesTheEvent) {
   FakeClock clock;
-  Engine first({Acme()}, clock), second({Acme()}, clock);
+  RuleSet first({Acme()}, clock), second({Acme()}, clock);
   auto a = first.Process({M("1", "acme is awful", -0.8)});
   auto b = second.Process({M("1", "acme is awful", -0.8)});
   auto c = second.Process({M("2", "acme is awful", -0.8, "ann")});
@@ -169,7 +169,7 @@ TEST(EngineMentionRulesTest, DedupeKeyNamesTheEvent) {
 
 TEST(EngineMentionRulesTest, UnknownBrandsAreIgnored) {
   FakeClock clock;
-  Engine engine({Acme()}, clock);
+  RuleSet engine({Acme()}, clock);
   ScoredMention m = M("1", "globex recall scam", -0.9);
   m.brand = "globex";
   EXPECT_TRUE(engine.Process({m}).empty());
@@ -210,7 +210,7 @@ BrandRules StormBrand() {
 }
 
 // The alerts of each step, as "rule/channel" strings, keyed by step.
-std::map<int, Strings> RunStream(Engine& engine, FakeClock& clock, const std::vector<Step>& steps) {
+std::map<int, Strings> RunStream(RuleSet& engine, FakeClock& clock, const std::vector<Step>& steps) {
   std::map<int, Strings> out;
   for (size_t i = 0; i < steps.size(); ++i) {
     clock.SetNow(FromUnixMillis(1'767'225'600'000) + kBucket * static_cast<int>(i) + std::chrono::minutes(1));
@@ -222,7 +222,7 @@ std::map<int, Strings> RunStream(Engine& engine, FakeClock& clock, const std::ve
 
 TEST(EngineTrendTest, StormRaisesSpikesKeywordTermsAndAllClearAndNothingElse) {
   FakeClock clock;
-  Engine engine({StormBrand()}, clock);
+  RuleSet engine({StormBrand()}, clock);
   std::map<int, Strings> expected = {
       {32, {"keyword"}},
       {33, {"volume_spike", "volume_spike/reddit", "negative_spike", "negative_spike/reddit"}},
@@ -234,7 +234,7 @@ TEST(EngineTrendTest, StormRaisesSpikesKeywordTermsAndAllClearAndNothingElse) {
 
 TEST(EngineTrendTest, AlertsCarryFiguresTermsAndExamples) {
   FakeClock clock;
-  Engine engine({StormBrand()}, clock);
+  RuleSet engine({StormBrand()}, clock);
   std::vector<Alert> all;
   auto steps = StormStream();
   for (size_t i = 0; i < steps.size(); ++i) {
@@ -273,7 +273,7 @@ TEST(EngineTrendTest, SlowClimbAndSteadyTrafficRaiseNothing) {
   for (int i = 0; i < 40; ++i) climb.push_back({18 + (i * 3) % 5, 0});
   for (int i = 0; i < 40; ++i) climb.push_back({20 + i, 0});
   FakeClock clock;
-  Engine engine({StormBrand()}, clock);
+  RuleSet engine({StormBrand()}, clock);
   EXPECT_EQ(RunStream(engine, clock, climb), (std::map<int, Strings>{}));
 }
 
@@ -284,7 +284,7 @@ TEST(EngineTrendTest, QuietPeriodIsADipOnlyWhenAskedAndEndsWithAllClear) {
     b.options.volume_spike.per_channel = false;
     b.options.emerging_terms.enabled = false;
     FakeClock clock;
-    Engine engine({b}, clock);
+    RuleSet engine({b}, clock);
     std::vector<Step> steps;
     for (int i = 0; i < 20; ++i) steps.push_back({18 + (i * 3) % 5, 0});
     std::map<int, Strings> got = RunStream(engine, clock, steps);
@@ -310,7 +310,7 @@ TEST(EngineTrendTest, SentimentShiftFiresOnceWhenTheMoodTurns) {
   b.options.emerging_terms.enabled = false;
   b.options.negative_spike.enabled = false;
   FakeClock clock;
-  Engine engine({b}, clock);
+  RuleSet engine({b}, clock);
   std::vector<Step> steps;
   for (int i = 0; i < 4 * 30; ++i) steps.push_back({10, 0});
   for (int i = 0; i < 4 * 4; ++i) steps.push_back({5, 5});  // average 0 -> -0.4, volume unchanged
@@ -334,7 +334,7 @@ class Pipeline {
     Restart();
   }
   void Restart() {
-    engine_ = std::make_unique<Engine>(std::vector<BrandRules>{brand_}, clock_);
+    engine_ = std::make_unique<RuleSet>(std::vector<BrandRules>{brand_}, clock_);
     ASSERT_TRUE(engine_->Restore(*store_).ok());
   }
   // Runs one poll; with `commit` false the process "dies" before committing.
@@ -377,7 +377,7 @@ class Pipeline {
   int counts_every_;
   int polls_ = 0;
   std::unique_ptr<store::Store> store_;
-  std::unique_ptr<Engine> engine_;
+  std::unique_ptr<RuleSet> engine_;
 };
 
 // The storm stream as two polls per bucket (at +1m and +8m), so restarts
@@ -505,7 +505,7 @@ TEST(EngineRestartTest, StateSavedAsChangesStaysSmallAndRestoresExactly) {
 
 TEST(EngineRestartTest, CountsWaitForTheirSaveAndAnIdleEngineStagesNothing) {
   FakeClock clock;
-  Engine engine({Acme()}, clock);
+  RuleSet engine({Acme()}, clock);
   store::WriteBatch first;
   EXPECT_TRUE(engine.SaveState(first, /*counts=*/false)) << "the first save after start takes the counts";
   EXPECT_FALSE(first.empty());
@@ -541,7 +541,7 @@ TEST(EngineRestartTest, StateOfUnknownBrandsOrOtherBucketsIsIgnored) {
     }
   } reader;
   FakeClock clock;
-  Engine engine({StormBrand()}, clock);
+  RuleSet engine({StormBrand()}, clock);
   ASSERT_TRUE(engine.Restore(reader).ok());
   // A fresh brand: warming up, so a large first bucket raises nothing.
   std::map<int, Strings> got = RunStream(engine, clock, {{100, 0}, {100, 0}, {5, 0}});
@@ -557,7 +557,7 @@ TEST(EngineRestartTest, ReaderErrorsArePassedOn) {
     }
   } reader;
   FakeClock clock;
-  Engine engine({Acme()}, clock);
+  RuleSet engine({Acme()}, clock);
   Status s = engine.Restore(reader);
   EXPECT_EQ(s.code(), Status::Code::kUnavailable);
   EXPECT_NE(s.message().find("disk gone"), std::string::npos);

@@ -36,12 +36,12 @@ struct BrandRules {
 // staged less often than the mentions are committed, since they can be
 // counted again from the stored mentions. Owned by one thread
 // (thread-compatible); `clock` must outlive it.
-class Engine {
+class RuleSet {
  public:
-  Engine(std::vector<BrandRules> brands, const Clock& clock);
-  ~Engine();
-  Engine(const Engine&) = delete;
-  Engine& operator=(const Engine&) = delete;
+  RuleSet(std::vector<BrandRules> brands, const Clock& clock);
+  ~RuleSet();
+  RuleSet(const RuleSet&) = delete;
+  RuleSet& operator=(const RuleSet&) = delete;
 
   // Loads the state saved by a previous run, then counts the mentions stored
   // after its mark. State of unknown brands, or saved under another bucket
