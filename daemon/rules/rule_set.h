@@ -2,7 +2,6 @@
 
 #include <map>
 #include <memory>
-#include <set>
 #include <string>
 #include <vector>
 
@@ -10,32 +9,25 @@
 #include "daemon/base/clock.h"
 #include "daemon/base/scored_mention.h"
 #include "daemon/base/status.h"
+#include "daemon/rules/rule.h"
 #include "daemon/rules/rules_options.h"
-#include "daemon/rules/trend.h"
 #include "daemon/store/rule_state.h"
 
 namespace brandmon::rules {
 
-// What the rules need to know about one brand.
-struct BrandRules {
-  std::string name;
-  std::vector<std::string> handles;   // e.g. "@acme"
-  std::vector<std::string> hashtags;  // e.g. "#acme"
-  RulesOptions options;
-};
-
-// Turns the stream of scored mentions into alerts: per-mention rules
-// (negative_mention, needs_reply, praise, keyword) and trend rules over time
-// buckets (volume_spike, negative_spike, sentiment_shift, emerging_terms).
-// Never fetches nor publishes; its memory (baselines, storms, cooldowns) is
-// loaded with Restore() and staged with SaveState(), which the engine commits
-// with the mentions and alerts that changed it. What changes with every
-// mention (open buckets, term counts, cooldowns) is staged as small rows of
-// changes, folded into a whole row once they add up to its size, so a save
-// costs what changed rather than what is remembered; the counts may also be
-// staged less often than the mentions are committed, since they can be
-// counted again from the stored mentions. Owned by one thread
-// (thread-compatible); `clock` must outlive it.
+// Turns the stream of scored mentions into alerts by running every kind of
+// Rule (rule_kinds.h) of each brand: per-mention rules (negative_mention,
+// needs_reply, praise, keyword) and trend rules over time buckets
+// (volume_spike, negative_spike, sentiment_shift, emerging_terms).
+// Never fetches nor publishes; the rules' memory (baselines, storms,
+// cooldowns) is loaded with Restore() and staged with SaveState(), which the
+// engine commits with the mentions and alerts that changed it. What changes
+// with every mention (open buckets, term counts, cooldowns) is staged as
+// small rows of changes, folded into a whole row once they add up to its
+// size, so a save costs what changed rather than what is remembered; the
+// counts may also be staged less often than the mentions are committed,
+// since they can be counted again from the stored mentions. Owned by one
+// thread (thread-compatible); `clock` must outlive it.
 class RuleSet {
  public:
   RuleSet(std::vector<BrandRules> brands, const Clock& clock);
@@ -50,14 +42,13 @@ class RuleSet {
 
   // What the rules read from the words of one mention, found without the
   // rules' memory: Prepare() may run on another thread, beside Process().
-  struct Prepared {
-    std::vector<std::string> words;  // Words of the title and text
-    std::vector<uint8_t> found;      // ids of the phrases found: cues, handles, name, keyword terms
-    std::vector<uint32_t> terms;     // indexes in `words` of the candidate emerging terms
-  };
+  using Prepared = PreparedMention;
   // Thread-safe: reads only what the constructor set. Empty for a mention of
   // an unknown brand.
   Prepared Prepare(const ScoredMention& mention) const;
+  // The same from the mention's words already split and folded: those of
+  // MentionWords(mention), computed once for whoever else reads them.
+  Prepared Prepare(const ScoredMention& mention, std::vector<std::string> words) const;
 
   // Closes the buckets that ended before now, then runs the rules over
   // `mentions` (those of unknown brands are ignored). Returns the alerts
@@ -82,26 +73,19 @@ class RuleSet {
 
  private:
   struct BrandState;
-  struct ChangeLog;
-  static void CompileCues(const NeedsReplyOptions& options, BrandState& state);
+  static void CompileCues(BrandState& state);
+  static void RestoreBrand(BrandState& brand, const StateRows& rows);
+  static void SaveBrand(BrandState& brand, store::RuleStateWriter& writer, bool counts, int64_t now_ms);
+  Status Recount(store::RuleStateReader& reader, int64_t after);
   std::vector<Alert> AdvanceAll(WallTime now);
-  void AdvanceBrand(BrandState& brand, WallTime now, std::vector<Alert>& out);
-  void RunMentionRules(BrandState& brand, const ScoredMention& m, const Prepared& prepared, WallTime now,
-                       std::vector<Alert>& out);
-  void CountMention(BrandState& brand, const ScoredMention& m, const Prepared& prepared, WallTime now);
-  static void RestoreOpenCells(BrandState& brand, std::string_view data);
-  static void SaveOpenCells(BrandState& brand, store::RuleStateWriter& writer);
-  // True when `key` is not cooling down at `now`; then starts its cooldown.
-  bool TakeCooldown(BrandState& brand, const std::string& key, Duration cooldown, WallTime now);
 
   const Clock& clock_;
   std::map<std::string, std::unique_ptr<BrandState>, std::less<>> brands_;
-  bool counts_saved_ = false;  // the store has counts (and their mark) of this engine
+  bool counts_saved_ = false;  // the store has counts (and their mark) of these rules
   bool counted_ = false;       // mentions were counted since the last mark
 };
 
-// The reach of a mention: the largest of its followers, likes, shares and
-// replies metrics; 0 when it has none.
-double Reach(const Mention& mention);
+// The words the rules read in a mention: Words() of its title and text.
+std::vector<std::string> MentionWords(const Mention& mention);
 
 }  // namespace brandmon::rules
