@@ -67,7 +67,7 @@ struct Pipeline::Brands {
   match::BrandMatcher matcher;
   match::MatchScratch scratch;
   std::vector<sentiment::LexiconOverrides> overrides;  // parallel to settings
-  std::unique_ptr<rules::Engine> rules;
+  std::unique_ptr<rules::RuleSet> rules;
 };
 
 Result<std::unique_ptr<Pipeline>> Pipeline::Create(const settings::Settings& settings, const std::string& state_dir,
@@ -436,8 +436,8 @@ void Pipeline::DropCommitted(Pending& pending) {
 void Pipeline::Score(Pending& pending) {
   DropCommitted(pending);
   std::vector<ScoredMention> scored;
-  std::vector<rules::Engine::Prepared> prepared;  // parallel to scored
-  std::vector<bool> publishes;                    // parallel to scored
+  std::vector<rules::RuleSet::Prepared> prepared;  // parallel to scored
+  std::vector<bool> publishes;                     // parallel to scored
   for (auto& work : pending.works) {
     const std::string& source = work->source;
     for (Mention& m : work->poll.mentions) {
@@ -539,7 +539,7 @@ Status Pipeline::Rebuild(const settings::Settings& settings) {
     brands_->rules->SaveState(batch);
     if (!WriteAlone(std::move(batch))) return Status::Unavailable("the store is failing");
   }
-  next->rules = std::make_unique<rules::Engine>(std::move(brand_rules), clock_);
+  next->rules = std::make_unique<rules::RuleSet>(std::move(brand_rules), clock_);
   if (auto s = next->rules->Restore(*store_); !s.ok()) {
     spdlog::warn("rules baselines could not be restored, starting fresh: {}", s.message());
   }

@@ -17,7 +17,7 @@
 #include "daemon/base/mutex.h"
 #include "daemon/base/scored_mention.h"
 #include "daemon/match/matcher.h"
-#include "daemon/rules/engine.h"
+#include "daemon/rules/rule_set.h"
 #include "daemon/scheduler/scheduler.h"
 #include "daemon/sentiment/analyzer.h"
 #include "daemon/settings/settings.h"
@@ -72,7 +72,7 @@ class PipelineSink {
 // scores, runs the rules and fills the batch's write, so that one batch is
 // scored while the one before is committed; the batches scored while a
 // transaction was written go together into the next one. When nothing else
-// waits, the pipeline thread scores a batch itself. The rules engine belongs
+// waits, the pipeline thread scores a batch itself. The rule set belongs
 // to whichever thread scores; the pipeline thread ticks it only while no
 // batch is out for scoring. Submit() and the other public methods are
 // thread-safe.
@@ -189,7 +189,7 @@ class Pipeline {
   std::function<void(bool)> store_listener_;          // set before Start()
   std::unique_ptr<RateLimitedLog> store_errors_log_;  // the same error on every retry: logged once a while
   MonoTime next_tick_{};                              // pipeline thread only
-  MonoTime next_counts_{};                            // with the rules engine
+  MonoTime next_counts_{};                            // with the rule set
   MonoTime next_prune_{};
   Duration prune_interval_{};
 

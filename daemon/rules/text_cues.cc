@@ -1,80 +1,65 @@
 #include "daemon/rules/text_cues.h"
 
 #include <algorithm>
+#include <cstdint>
+#include <iterator>
 #include <unordered_set>
+
+#include "daemon/text/normalize.h"
+#include "daemon/text/tokenizer.h"
+#include "daemon/text/utf8.h"
 
 namespace brandmon::rules {
 
 namespace {
 
-bool IsWordByte(unsigned char c) {
-  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' || c >= 0x80;
-}
-
-// Typographic punctuation that must not glue words together, as UTF-8.
 constexpr std::string_view kRightQuote = "\xE2\x80\x99";
-constexpr std::string_view kSeparators[] = {
-    "\xE2\x80\x9C", "\xE2\x80\x9D", "\xE2\x80\x98", "\xE2\x80\x94", "\xE2\x80\x93", "\xE2\x80\xA6",
-    "\xC2\xA0",     "\xC2\xBF",     "\xC2\xA1",     "\xC2\xAB",     "\xC2\xBB",     "\xEF\xBC\x9F",
-    "\xEF\xBC\x81", "\xE3\x80\x82", "\xEF\xBC\x8C", "\xE3\x80\x81",
-};
+
+// Appends the folded `word` to `out`; the typographic apostrophe
+// folds to "'" so "don’t" is "don't".
+void AppendFoldedWord(std::string_view word, std::vector<std::string>& out) {
+  std::string& w = out.emplace_back();
+  text::AppendFolded(word, &w);
+  if (w.find(kRightQuote) == std::string::npos) return;
+  std::string apostrophes;
+  for (size_t i = 0; i < w.size();) {
+    bool quote = std::string_view(w).substr(i).starts_with(kRightQuote);
+    apostrophes += quote ? '\'' : w[i];
+    i += quote ? kRightQuote.size() : 1;
+  }
+  w = std::move(apostrophes);
+}
 
 }  // namespace
 
+void AppendWords(std::string_view input, std::vector<std::string>& out) {
+  thread_local std::vector<text::Token> tokens;
+  std::string normalized;
+  if (!text::IsValidUtf8(input)) {
+    normalized = text::RepairUtf8(input);
+    input = normalized;
+  }
+  // Decomposed accents ("e" + U+0301) fold as the composed letter does.
+  if (!text::IsNfcQuick(input)) {
+    if (auto nfc = text::Normalize(input, text::NormalForm::kNfc); nfc.ok()) {
+      normalized = std::move(*nfc);
+      input = normalized;
+    }
+  }
+  if (input.size() >= UINT32_MAX) return;
+  text::Tokenize(input, text::TokenizerOptions{}, &tokens);
+  for (const text::Token& t : tokens) {
+    using Kind = text::Token::Kind;
+    // The words of a hashtag stay in the hashtag, as one word.
+    bool word = (t.kind == Kind::kWord && !t.in_hashtag) || t.kind == Kind::kNumber || t.kind == Kind::kHandle ||
+                t.kind == Kind::kHashtag;
+    if (word) AppendFoldedWord(t.text, out);
+  }
+}
+
 std::vector<std::string> Words(std::string_view text) {
-  // Normalize first: lowercase ASCII, typographic apostrophe to "'", and
-  // typographic punctuation to spaces.
-  std::string norm;
-  norm.reserve(text.size());
-  for (size_t i = 0; i < text.size();) {
-    auto lead = static_cast<unsigned char>(text[i]);
-    if (lead < 0x80) {
-      char c = text[i++];
-      norm += (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
-      continue;
-    }
-    // Every separator starts with one of these bytes; other bytes are copied.
-    if (lead != 0xC2 && lead != 0xE2 && lead != 0xE3 && lead != 0xEF) {
-      norm += text[i++];
-      continue;
-    }
-    std::string_view rest = text.substr(i);
-    if (rest.starts_with(kRightQuote)) {
-      norm += '\'';
-      i += kRightQuote.size();
-      continue;
-    }
-    bool separator = false;
-    for (std::string_view sep : kSeparators) {
-      if (rest.starts_with(sep)) {
-        norm += ' ';
-        i += sep.size();
-        separator = true;
-        break;
-      }
-    }
-    if (!separator) norm += text[i++];
-  }
   std::vector<std::string> words;
-  size_t i = 0;
-  while (i < norm.size()) {
-    auto c = static_cast<unsigned char>(norm[i]);
-    size_t start = i;
-    if ((c == '#' || c == '@') && i + 1 < norm.size() && IsWordByte(static_cast<unsigned char>(norm[i + 1]))) {
-      ++i;
-    } else if (!IsWordByte(c)) {
-      ++i;
-      continue;
-    }
-    while (i < norm.size()) {
-      auto d = static_cast<unsigned char>(norm[i]);
-      bool inner =
-          (d == '\'' || d == '-') && i + 1 < norm.size() && IsWordByte(static_cast<unsigned char>(norm[i + 1]));
-      if (!IsWordByte(d) && !inner) break;
-      ++i;
-    }
-    words.emplace_back(norm.data() + start, i - start);
-  }
+  AppendWords(text, words);
   return words;
 }
 
@@ -166,212 +151,219 @@ std::vector<const LanguageCues*> CuesFor(std::string_view lang) {
   return out;
 }
 
+namespace {
+
+// Common words of the supported languages and web noise.
+constexpr std::string_view kStopwords[] = {
+    // English
+    "the",
+    "and",
+    "for",
+    "are",
+    "but",
+    "not",
+    "you",
+    "all",
+    "any",
+    "can",
+    "her",
+    "was",
+    "one",
+    "our",
+    "out",
+    "has",
+    "have",
+    "had",
+    "him",
+    "his",
+    "how",
+    "its",
+    "may",
+    "new",
+    "now",
+    "old",
+    "see",
+    "two",
+    "who",
+    "did",
+    "get",
+    "got",
+    "let",
+    "say",
+    "she",
+    "too",
+    "use",
+    "this",
+    "that",
+    "with",
+    "from",
+    "they",
+    "will",
+    "would",
+    "there",
+    "their",
+    "what",
+    "when",
+    "where",
+    "which",
+    "while",
+    "about",
+    "into",
+    "than",
+    "then",
+    "them",
+    "these",
+    "those",
+    "your",
+    "yours",
+    "just",
+    "like",
+    "been",
+    "were",
+    "some",
+    "more",
+    "most",
+    "very",
+    "also",
+    "only",
+    "over",
+    "such",
+    "after",
+    "before",
+    "because",
+    "could",
+    "should",
+    "does",
+    "doing",
+    "being",
+    "here",
+    "again",
+    "really",
+    "still",
+    "even",
+    "much",
+    "many",
+    "why",
+    "i'm",
+    "it's",
+    "don't",
+    "can't",
+    "won't",
+    "didn't",
+    "doesn't",
+    "isn't",
+    "i've",
+    "you're",
+    "we're",
+    "they're",
+    "that's",
+    "there's",
+    "today",
+    "yesterday",
+    "via",
+    "amp",
+    "rt",
+    // French
+    "les",
+    "des",
+    "une",
+    "est",
+    "pas",
+    "pour",
+    "que",
+    "qui",
+    "dans",
+    "sur",
+    "avec",
+    "sont",
+    "mais",
+    "plus",
+    "par",
+    "ont",
+    "aux",
+    "ses",
+    "son",
+    "nous",
+    "vous",
+    "ils",
+    "elle",
+    "cette",
+    "comme",
+    "tout",
+    "très",
+    "été",
+    // German
+    "der",
+    "die",
+    "das",
+    "und",
+    "ist",
+    "nicht",
+    "ein",
+    "eine",
+    "mit",
+    "auf",
+    "für",
+    "von",
+    "sich",
+    "den",
+    "dem",
+    "des",
+    "auch",
+    "noch",
+    "wie",
+    "bei",
+    "aus",
+    "nach",
+    "wir",
+    "ihr",
+    "sie",
+    "ich",
+    "aber",
+    "oder",
+    // Spanish, Italian, Portuguese
+    "los",
+    "las",
+    "del",
+    "por",
+    "con",
+    "una",
+    "para",
+    "como",
+    "pero",
+    "más",
+    "este",
+    "esta",
+    "muy",
+    "sus",
+    "che",
+    "non",
+    "per",
+    "sono",
+    "della",
+    "gli",
+    "nel",
+    "uma",
+    "com",
+    "não",
+    "mais",
+    "dos",
+    "das",
+    // Web noise
+    "http",
+    "https",
+    "www",
+    "org",
+    "net",
+    "html",
+    "htm",
+    "php",
+};
+
+}  // namespace
+
 bool IsStopword(std::string_view word) {
-  static const std::unordered_set<std::string_view> words = {
-      // English
-      "the",
-      "and",
-      "for",
-      "are",
-      "but",
-      "not",
-      "you",
-      "all",
-      "any",
-      "can",
-      "her",
-      "was",
-      "one",
-      "our",
-      "out",
-      "has",
-      "have",
-      "had",
-      "him",
-      "his",
-      "how",
-      "its",
-      "may",
-      "new",
-      "now",
-      "old",
-      "see",
-      "two",
-      "who",
-      "did",
-      "get",
-      "got",
-      "let",
-      "say",
-      "she",
-      "too",
-      "use",
-      "this",
-      "that",
-      "with",
-      "from",
-      "they",
-      "will",
-      "would",
-      "there",
-      "their",
-      "what",
-      "when",
-      "where",
-      "which",
-      "while",
-      "about",
-      "into",
-      "than",
-      "then",
-      "them",
-      "these",
-      "those",
-      "your",
-      "yours",
-      "just",
-      "like",
-      "been",
-      "were",
-      "some",
-      "more",
-      "most",
-      "very",
-      "also",
-      "only",
-      "over",
-      "such",
-      "after",
-      "before",
-      "because",
-      "could",
-      "should",
-      "does",
-      "doing",
-      "being",
-      "here",
-      "again",
-      "really",
-      "still",
-      "even",
-      "much",
-      "many",
-      "why",
-      "i'm",
-      "it's",
-      "don't",
-      "can't",
-      "won't",
-      "didn't",
-      "doesn't",
-      "isn't",
-      "i've",
-      "you're",
-      "we're",
-      "they're",
-      "that's",
-      "there's",
-      "today",
-      "yesterday",
-      "via",
-      "amp",
-      "rt",
-      // French
-      "les",
-      "des",
-      "une",
-      "est",
-      "pas",
-      "pour",
-      "que",
-      "qui",
-      "dans",
-      "sur",
-      "avec",
-      "sont",
-      "mais",
-      "plus",
-      "par",
-      "ont",
-      "aux",
-      "ses",
-      "son",
-      "nous",
-      "vous",
-      "ils",
-      "elle",
-      "cette",
-      "comme",
-      "tout",
-      "très",
-      "été",
-      // German
-      "der",
-      "die",
-      "das",
-      "und",
-      "ist",
-      "nicht",
-      "ein",
-      "eine",
-      "mit",
-      "auf",
-      "für",
-      "von",
-      "sich",
-      "den",
-      "dem",
-      "des",
-      "auch",
-      "noch",
-      "wie",
-      "bei",
-      "aus",
-      "nach",
-      "wir",
-      "ihr",
-      "sie",
-      "ich",
-      "aber",
-      "oder",
-      // Spanish, Italian, Portuguese
-      "los",
-      "las",
-      "del",
-      "por",
-      "con",
-      "una",
-      "para",
-      "como",
-      "pero",
-      "más",
-      "este",
-      "esta",
-      "muy",
-      "sus",
-      "che",
-      "non",
-      "per",
-      "sono",
-      "della",
-      "gli",
-      "nel",
-      "uma",
-      "com",
-      "não",
-      "mais",
-      "dos",
-      "das",
-      // Web noise
-      "http",
-      "https",
-      "www",
-      "org",
-      "net",
-      "html",
-      "htm",
-      "php",
-  };
+  static const std::unordered_set<std::string_view> words(std::begin(kStopwords), std::end(kStopwords));
   return words.contains(word);
 }
 

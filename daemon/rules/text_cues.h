@@ -9,12 +9,15 @@
 
 namespace brandmon::rules {
 
-// The words of `text`, lowercased (ASCII letters only; other scripts are
-// kept as written): runs of letters, digits, non-ASCII characters, and the
-// inner apostrophes and hyphens of a word. A leading '#' or '@' stays on the
-// word, so hashtags and handles are words of their own. The typographic
-// apostrophe is read as "'".
+// The words of `text` as the rules compare them: split by text::Tokenize and
+// case-folded by text::AppendFolded, as the rest of brandmon reads words, so
+// "¿DÓNDE" holds the word "dónde" and Devanagari punctuation ends a word.
+// Words of any script, numbers, handles ("@acme") and hashtags ("#acme",
+// one word) count; URLs, emoji and punctuation do not. The typographic
+// apostrophe folds to "'". Invalid UTF-8 is repaired first.
 std::vector<std::string> Words(std::string_view text);
+// The same, appended to `out`.
+void AppendWords(std::string_view text, std::vector<std::string>& out);
 
 // A phrase split by Words, to look for many times.
 using Phrase = std::vector<std::string>;

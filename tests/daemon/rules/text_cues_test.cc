@@ -20,7 +20,8 @@ TEST(WordsTest, SplitsLowercasesAndKeepsTagsAndInnerPunctuation) {
            Case{"\xE2\x80\x9Cquoted\xE2\x80\x9D\xE2\x80\xA6next", {"quoted", "next"}},
            Case{"caf\xC3\xA9 cr\xC3\xA8me", {"caf\xC3\xA9", "cr\xC3\xA8me"}},
            Case{"# @ - ' trailing- 'quote'", {"trailing", "quote"}},
-           Case{"https://acme.com/x?y=1", {"https", "acme", "com", "x", "y", "1"}},
+           Case{"see https://acme.com/x?y=1 now", {"see", "now"}},
+           Case{"#WorstServiceEver 3.5 stars", {"#worstserviceever", "3.5", "stars"}},
            Case{"", {}},
        }) {
     EXPECT_EQ(Words(c.text), c.words) << c.text;
@@ -30,12 +31,37 @@ TEST(WordsTest, SplitsLowercasesAndKeepsTagsAndInnerPunctuation) {
 TEST(WordsTest, HostileInputIsSafe) {
   std::string nul("a\0b", 3);
   EXPECT_EQ(Words(nul), (Strings{"a", "b"}));
-  EXPECT_EQ(Words("\xFF\xFE \xC3"), (Strings{"\xFF\xFE", "\xC3"}));
+  EXPECT_EQ(Words("\xFF\xFE \xC3"), Strings{});  // repaired to U+FFFD, which is no word
   std::string huge(4 << 20, 'x');
   EXPECT_EQ(Words(huge).size(), 1u);
   std::string many;
   for (int i = 0; i < 100000; ++i) many += "ab ";
   EXPECT_EQ(Words(many).size(), 100000u);
+}
+
+TEST(WordsTest, FoldsEveryScriptAsTheTokenizerSplitsIt) {
+  struct Case {
+    std::string text;
+    Strings words;
+  };
+  for (const Case& c : {
+           Case{"¿DÓNDE está mi pedido?", {"dónde", "está", "mi", "pedido"}},
+           Case{"¡ATENCIÓN al CLIENTE!", {"atención", "al", "cliente"}},
+           Case{"Do\xCC\x81nde", {"dónde"}},  // decomposed accent
+           Case{"ÇA NE MARCHE PAS", {"ça", "ne", "marche", "pas"}},
+           Case{"acme का ऑफ़र धोखा।", {"acme", "का", "ऑफ़र", "धोखा"}},
+           Case{"મારું રિફંડ ક્યાં છે?", {"મારું", "રિફંડ", "ક્યાં", "છે"}},
+           Case{"ΓΕΙΑ σου", {"γεια", "σου"}},
+       }) {
+    EXPECT_EQ(Words(c.text), c.words) << c.text;
+  }
+}
+
+TEST(ContainsPhraseTest, CuesMatchAcrossCaseAndScripts) {
+  EXPECT_TRUE(ContainsPhrase(Words("¿CÓMO PUEDO cancelar?"), "cómo puedo"));
+  EXPECT_TRUE(ContainsPhrase(Words("Mi pedido NUNCA LLEGÓ."), "nunca llegó"));
+  EXPECT_TRUE(ContainsPhrase(Words("कोई जवाब नहीं।"), "जवाब नहीं"));
+  EXPECT_FALSE(ContainsPhrase(Words("कोई जवाबनहीं"), "जवाब नहीं"));
 }
 
 TEST(ContainsPhraseTest, WholeConsecutiveWordsOnly) {

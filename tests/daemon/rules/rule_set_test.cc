@@ -1,4 +1,4 @@
-#include "daemon/rules/engine.h"
+#include "daemon/rules/rule_set.h"
 
 #include <gtest/gtest.h>
 #include <rapidjson/document.h>
@@ -61,7 +61,7 @@ ScoredMention With(ScoredMention m, std::initializer_list<std::pair<const char*,
   return m;
 }
 
-TEST(EngineMentionRulesTest, EachMentionRaisesExactlyItsAlerts) {
+TEST(RuleSetMentionRulesTest, EachMentionRaisesExactlyItsAlerts) {
   const MentionCase cases[] = {
       {"neutral chatter", M("1", "acme is fine I guess", 0), {}},
       {"negative", M("1", "acme ruined my day", -0.7), {"negative_mention"}, Severity::kInfo},
@@ -105,8 +105,8 @@ TEST(EngineMentionRulesTest, EachMentionRaisesExactlyItsAlerts) {
   };
   for (const MentionCase& c : cases) {
     FakeClock clock;
-    Engine engine({Acme()}, clock);
-    std::vector<Alert> alerts = engine.Process({c.mention});
+    RuleSet rules({Acme()}, clock);
+    std::vector<Alert> alerts = rules.Process({c.mention});
     EXPECT_EQ(Rules(alerts), c.rules) << c.name;
     if (!alerts.empty()) {
       EXPECT_EQ(alerts[0].severity, c.severity) << c.name;
@@ -117,10 +117,10 @@ TEST(EngineMentionRulesTest, EachMentionRaisesExactlyItsAlerts) {
   }
 }
 
-TEST(EngineMentionRulesTest, KeywordAlertListsEveryTermOnce) {
+TEST(RuleSetMentionRulesTest, KeywordAlertListsEveryTermOnce) {
   FakeClock clock;
-  Engine engine({Acme()}, clock);
-  auto alerts = engine.Process({M("1", "Recall now, lawsuit next: acme RECALL", 0)});
+  RuleSet rules({Acme()}, clock);
+  auto alerts = rules.Process({M("1", "Recall now, lawsuit next: acme RECALL", 0)});
   ASSERT_EQ(Rules(alerts), Strings{"keyword"});
   ASSERT_EQ(alerts[0].terms.size(), 2u);
   EXPECT_EQ(alerts[0].terms[0].term, "recall");
@@ -128,35 +128,35 @@ TEST(EngineMentionRulesTest, KeywordAlertListsEveryTermOnce) {
   EXPECT_EQ(*alerts[0].Figure("terms"), 2);
 }
 
-TEST(EngineMentionRulesTest, CustomTermsAndCuesAndDisabledRules) {
+TEST(RuleSetMentionRulesTest, CustomTermsAndCuesAndDisabledRules) {
   BrandRules b = Acme();
   b.options.keyword.terms = {"melted"};
   b.options.needs_reply.question_cues = {"any eta"};
   b.options.negative_mention.enabled = false;
   FakeClock clock;
-  Engine engine({b}, clock);
-  EXPECT_EQ(Rules(engine.Process({M("1", "my acme recall notice melted", -0.9)})), Strings{"keyword"});
-  EXPECT_EQ(Rules(engine.Process({M("2", "acme order, any ETA", 0, "eve")})), Strings{"needs_reply"});
+  RuleSet rules({b}, clock);
+  EXPECT_EQ(Rules(rules.Process({M("1", "my acme recall notice melted", -0.9)})), Strings{"keyword"});
+  EXPECT_EQ(Rules(rules.Process({M("2", "acme order, any ETA", 0, "eve")})), Strings{"needs_reply"});
 }
 
-TEST(EngineMentionRulesTest, CooldownsHoldPerAuthorAndPerTerm) {
+TEST(RuleSetMentionRulesTest, CooldownsHoldPerAuthorAndPerTerm) {
   FakeClock clock;
-  Engine engine({Acme()}, clock);
-  EXPECT_EQ(Rules(engine.Process({M("1", "acme is awful", -0.8, "bob")})), Strings{"negative_mention"});
+  RuleSet rules({Acme()}, clock);
+  EXPECT_EQ(Rules(rules.Process({M("1", "acme is awful", -0.8, "bob")})), Strings{"negative_mention"});
   clock.Advance(std::chrono::minutes(10));
-  EXPECT_EQ(Rules(engine.Process({M("2", "acme is still awful", -0.8, "bob")})), Strings{});
-  EXPECT_EQ(Rules(engine.Process({M("3", "acme is awful", -0.8, "ann")})), Strings{"negative_mention"});
+  EXPECT_EQ(Rules(rules.Process({M("2", "acme is still awful", -0.8, "bob")})), Strings{});
+  EXPECT_EQ(Rules(rules.Process({M("3", "acme is awful", -0.8, "ann")})), Strings{"negative_mention"});
   clock.Advance(std::chrono::minutes(21));
-  EXPECT_EQ(Rules(engine.Process({M("4", "acme is awful", -0.8, "bob")})), Strings{"negative_mention"});
+  EXPECT_EQ(Rules(rules.Process({M("4", "acme is awful", -0.8, "bob")})), Strings{"negative_mention"});
 
-  EXPECT_EQ(Rules(engine.Process({M("5", "acme outage again", 0, "cy")})), Strings{"keyword"});
-  EXPECT_EQ(Rules(engine.Process({M("6", "acme outage, yes", 0, "dee")})), Strings{});
-  EXPECT_EQ(Rules(engine.Process({M("7", "acme outage and a lawsuit", 0, "eve")})), Strings{"keyword"});
+  EXPECT_EQ(Rules(rules.Process({M("5", "acme outage again", 0, "cy")})), Strings{"keyword"});
+  EXPECT_EQ(Rules(rules.Process({M("6", "acme outage, yes", 0, "dee")})), Strings{});
+  EXPECT_EQ(Rules(rules.Process({M("7", "acme outage and a lawsuit", 0, "eve")})), Strings{"keyword"});
 }
 
-TEST(EngineMentionRulesTest, DedupeKeyNamesTheEvent) {
+TEST(RuleSetMentionRulesTest, DedupeKeyNamesTheEvent) {
   FakeClock clock;
-  Engine first({Acme()}, clock), second({Acme()}, clock);
+  RuleSet first({Acme()}, clock), second({Acme()}, clock);
   auto a = first.Process({M("1", "acme is awful", -0.8)});
   auto b = second.Process({M("1", "acme is awful", -0.8)});
   auto c = second.Process({M("2", "acme is awful", -0.8, "ann")});
@@ -167,15 +167,15 @@ TEST(EngineMentionRulesTest, DedupeKeyNamesTheEvent) {
   EXPECT_NE(a[0].dedupe_key, c[0].dedupe_key);
 }
 
-TEST(EngineMentionRulesTest, UnknownBrandsAreIgnored) {
+TEST(RuleSetMentionRulesTest, UnknownBrandsAreIgnored) {
   FakeClock clock;
-  Engine engine({Acme()}, clock);
+  RuleSet rules({Acme()}, clock);
   ScoredMention m = M("1", "globex recall scam", -0.9);
   m.brand = "globex";
-  EXPECT_TRUE(engine.Process({m}).empty());
+  EXPECT_TRUE(rules.Process({m}).empty());
 }
 
-// ---- Trend rules through the engine -----------------------------------------
+// ---- Trend rules through the rule set -----------------------------------------
 
 // `neutral` chatter and `negative` storm posts for one 15-minute bucket.
 std::vector<ScoredMention> Poll(int bucket, int neutral, int negative) {
@@ -210,36 +210,36 @@ BrandRules StormBrand() {
 }
 
 // The alerts of each step, as "rule/channel" strings, keyed by step.
-std::map<int, Strings> RunStream(Engine& engine, FakeClock& clock, const std::vector<Step>& steps) {
+std::map<int, Strings> RunStream(RuleSet& rules, FakeClock& clock, const std::vector<Step>& steps) {
   std::map<int, Strings> out;
   for (size_t i = 0; i < steps.size(); ++i) {
     clock.SetNow(FromUnixMillis(1'767'225'600'000) + kBucket * static_cast<int>(i) + std::chrono::minutes(1));
-    auto alerts = engine.Process(Poll(static_cast<int>(i), steps[i].neutral, steps[i].negative));
+    auto alerts = rules.Process(Poll(static_cast<int>(i), steps[i].neutral, steps[i].negative));
     if (!alerts.empty()) out[static_cast<int>(i)] = Rules(alerts);
   }
   return out;
 }
 
-TEST(EngineTrendTest, StormRaisesSpikesKeywordTermsAndAllClearAndNothingElse) {
+TEST(RuleSetTrendTest, StormRaisesSpikesKeywordTermsAndAllClearAndNothingElse) {
   FakeClock clock;
-  Engine engine({StormBrand()}, clock);
+  RuleSet rules({StormBrand()}, clock);
   std::map<int, Strings> expected = {
       {32, {"keyword"}},
       {33, {"volume_spike", "volume_spike/reddit", "negative_spike", "negative_spike/reddit"}},
       {35, {"volume_spike_clear", "volume_spike_clear/reddit", "negative_spike_clear", "negative_spike_clear/reddit"}},
       {36, {"emerging_terms"}},
   };
-  EXPECT_EQ(RunStream(engine, clock, StormStream()), expected);
+  EXPECT_EQ(RunStream(rules, clock, StormStream()), expected);
 }
 
-TEST(EngineTrendTest, AlertsCarryFiguresTermsAndExamples) {
+TEST(RuleSetTrendTest, AlertsCarryFiguresTermsAndExamples) {
   FakeClock clock;
-  Engine engine({StormBrand()}, clock);
+  RuleSet rules({StormBrand()}, clock);
   std::vector<Alert> all;
   auto steps = StormStream();
   for (size_t i = 0; i < steps.size(); ++i) {
     clock.SetNow(FromUnixMillis(1'767'225'600'000) + kBucket * static_cast<int>(i) + std::chrono::minutes(1));
-    for (auto& a : engine.Process(Poll(static_cast<int>(i), steps[i].neutral, steps[i].negative))) all.push_back(a);
+    for (auto& a : rules.Process(Poll(static_cast<int>(i), steps[i].neutral, steps[i].negative))) all.push_back(a);
   }
   auto find = [&](const std::string& rule, const std::string& channel) {
     auto it =
@@ -268,34 +268,34 @@ TEST(EngineTrendTest, AlertsCarryFiguresTermsAndExamples) {
   for (const auto& a : all) EXPECT_TRUE(keys.insert(a.dedupe_key).second) << a.dedupe_key;
 }
 
-TEST(EngineTrendTest, SlowClimbAndSteadyTrafficRaiseNothing) {
+TEST(RuleSetTrendTest, SlowClimbAndSteadyTrafficRaiseNothing) {
   std::vector<Step> climb;
   for (int i = 0; i < 40; ++i) climb.push_back({18 + (i * 3) % 5, 0});
   for (int i = 0; i < 40; ++i) climb.push_back({20 + i, 0});
   FakeClock clock;
-  Engine engine({StormBrand()}, clock);
-  EXPECT_EQ(RunStream(engine, clock, climb), (std::map<int, Strings>{}));
+  RuleSet rules({StormBrand()}, clock);
+  EXPECT_EQ(RunStream(rules, clock, climb), (std::map<int, Strings>{}));
 }
 
-TEST(EngineTrendTest, QuietPeriodIsADipOnlyWhenAskedAndEndsWithAllClear) {
+TEST(RuleSetTrendTest, QuietPeriodIsADipOnlyWhenAskedAndEndsWithAllClear) {
   for (bool dips : {false, true}) {
     BrandRules b = StormBrand();
     b.options.volume_spike.dips = dips;
     b.options.volume_spike.per_channel = false;
     b.options.emerging_terms.enabled = false;
     FakeClock clock;
-    Engine engine({b}, clock);
+    RuleSet rules({b}, clock);
     std::vector<Step> steps;
     for (int i = 0; i < 20; ++i) steps.push_back({18 + (i * 3) % 5, 0});
-    std::map<int, Strings> got = RunStream(engine, clock, steps);
+    std::map<int, Strings> got = RunStream(rules, clock, steps);
     // Silence: the daemon only ticks for three buckets.
     for (int i = 0; i < 3; ++i) {
       clock.Advance(kBucket);
-      for (const auto& r : Rules(engine.Tick())) got[20 + i].push_back(r);
+      for (const auto& r : Rules(rules.Tick())) got[20 + i].push_back(r);
     }
     for (int i = 0; i < 4; ++i) {
       clock.Advance(kBucket);
-      for (const auto& r : Rules(engine.Process(Poll(100 + i, 20, 0)))) got[23 + i].push_back(r);
+      for (const auto& r : Rules(rules.Process(Poll(100 + i, 20, 0)))) got[23 + i].push_back(r);
     }
     std::map<int, Strings> expected;
     if (dips) expected = {{21, {"volume_dip"}}, {25, {"volume_dip_clear"}}};
@@ -303,20 +303,20 @@ TEST(EngineTrendTest, QuietPeriodIsADipOnlyWhenAskedAndEndsWithAllClear) {
   }
 }
 
-TEST(EngineTrendTest, SentimentShiftFiresOnceWhenTheMoodTurns) {
+TEST(RuleSetTrendTest, SentimentShiftFiresOnceWhenTheMoodTurns) {
   BrandRules b = StormBrand();
   b.options.needs_reply.enabled = false;
   b.options.keyword.enabled = false;
   b.options.emerging_terms.enabled = false;
   b.options.negative_spike.enabled = false;
   FakeClock clock;
-  Engine engine({b}, clock);
+  RuleSet rules({b}, clock);
   std::vector<Step> steps;
   for (int i = 0; i < 4 * 30; ++i) steps.push_back({10, 0});
   for (int i = 0; i < 4 * 4; ++i) steps.push_back({5, 5});  // average 0 -> -0.4, volume unchanged
   // The recent 3 hours average -0.4 once the third bad hour closes.
   std::map<int, Strings> expected = {{4 * 33, {"sentiment_shift"}}};
-  EXPECT_EQ(RunStream(engine, clock, steps), expected);
+  EXPECT_EQ(RunStream(rules, clock, steps), expected);
 }
 
 // ---- Restarts ---------------------------------------------------------------
@@ -334,8 +334,8 @@ class Pipeline {
     Restart();
   }
   void Restart() {
-    engine_ = std::make_unique<Engine>(std::vector<BrandRules>{brand_}, clock_);
-    ASSERT_TRUE(engine_->Restore(*store_).ok());
+    rules_ = std::make_unique<RuleSet>(std::vector<BrandRules>{brand_}, clock_);
+    ASSERT_TRUE(rules_->Restore(*store_).ok());
   }
   // Runs one poll; with `commit` false the process "dies" before committing.
   void Poll(const std::vector<ScoredMention>& mentions, bool commit = true) {
@@ -346,8 +346,8 @@ class Pipeline {
       fresh.push_back(m);
       batch.AddMention(m);
     }
-    for (auto& a : engine_->Process(fresh)) batch.AddAlert(std::move(a));
-    engine_->SaveState(batch, ++polls_ % counts_every_ == 0);
+    for (auto& a : rules_->Process(fresh)) batch.AddAlert(std::move(a));
+    rules_->SaveState(batch, ++polls_ % counts_every_ == 0);
     if (commit) {
       ASSERT_TRUE(store_->Write(batch).ok());
     }
@@ -377,7 +377,7 @@ class Pipeline {
   int counts_every_;
   int polls_ = 0;
   std::unique_ptr<store::Store> store_;
-  std::unique_ptr<Engine> engine_;
+  std::unique_ptr<RuleSet> rules_;
 };
 
 // The storm stream as two polls per bucket (at +1m and +8m), so restarts
@@ -402,7 +402,7 @@ std::vector<TimedPoll> HalfPolls() {
 
 void SetPollTime(FakeClock& clock, const TimedPoll& poll) { clock.SetNow(FromUnixMillis(1'767'225'600'000) + poll.at); }
 
-TEST(EngineRestartTest, ARestartAnywhereContinuesBaselinesWithoutDuplicates) {
+TEST(RuleSetRestartTest, ARestartAnywhereContinuesBaselinesWithoutDuplicates) {
   std::vector<TimedPoll> polls = HalfPolls();
   FakeClock clock;
   Pipeline reference(clock);
@@ -466,7 +466,7 @@ BrandRules BusyBrand() {
   return b;
 }
 
-TEST(EngineRestartTest, StateSavedAsChangesStaysSmallAndRestoresExactly) {
+TEST(RuleSetRestartTest, StateSavedAsChangesStaysSmallAndRestoresExactly) {
   const int kPolls = 100;
   std::vector<TimedPoll> polls = BusyPolls(kPolls);
   FakeClock clock;
@@ -503,29 +503,29 @@ TEST(EngineRestartTest, StateSavedAsChangesStaysSmallAndRestoresExactly) {
   }
 }
 
-TEST(EngineRestartTest, CountsWaitForTheirSaveAndAnIdleEngineStagesNothing) {
+TEST(RuleSetRestartTest, CountsWaitForTheirSaveAndAnIdleEngineStagesNothing) {
   FakeClock clock;
-  Engine engine({Acme()}, clock);
+  RuleSet rules({Acme()}, clock);
   store::WriteBatch first;
-  EXPECT_TRUE(engine.SaveState(first, /*counts=*/false)) << "the first save after start takes the counts";
+  EXPECT_TRUE(rules.SaveState(first, /*counts=*/false)) << "the first save after start takes the counts";
   EXPECT_FALSE(first.empty());
-  (void)engine.Process({M("1", "acme is fine")});
+  (void)rules.Process({M("1", "acme is fine")});
   store::WriteBatch began;
-  EXPECT_TRUE(engine.SaveState(began, /*counts=*/false)) << "a series began: saved whole, with the counts";
-  (void)engine.Process({M("2", "acme is fine")});
+  EXPECT_TRUE(rules.SaveState(began, /*counts=*/false)) << "a series began: saved whole, with the counts";
+  (void)rules.Process({M("2", "acme is fine")});
   store::WriteBatch deferred;
-  EXPECT_FALSE(engine.SaveState(deferred, /*counts=*/false));
+  EXPECT_FALSE(rules.SaveState(deferred, /*counts=*/false));
   EXPECT_TRUE(deferred.empty()) << "a neutral mention decided nothing: only counts changed";
   store::WriteBatch counts;
-  EXPECT_TRUE(engine.SaveState(counts, /*counts=*/true));
+  EXPECT_TRUE(rules.SaveState(counts, /*counts=*/true));
   EXPECT_FALSE(counts.empty());
-  (void)engine.Tick();
+  (void)rules.Tick();
   store::WriteBatch idle;
-  engine.SaveState(idle);
+  rules.SaveState(idle);
   EXPECT_TRUE(idle.empty()) << "nothing counted since the last save";
 }
 
-TEST(EngineRestartTest, StateOfUnknownBrandsOrOtherBucketsIsIgnored) {
+TEST(RuleSetRestartTest, StateOfUnknownBrandsOrOtherBucketsIsIgnored) {
   class FakeReader : public store::RuleStateReader {
    public:
     Result<std::vector<store::RuleStateEntry>> LoadRuleState() override {
@@ -541,14 +541,14 @@ TEST(EngineRestartTest, StateOfUnknownBrandsOrOtherBucketsIsIgnored) {
     }
   } reader;
   FakeClock clock;
-  Engine engine({StormBrand()}, clock);
-  ASSERT_TRUE(engine.Restore(reader).ok());
+  RuleSet rules({StormBrand()}, clock);
+  ASSERT_TRUE(rules.Restore(reader).ok());
   // A fresh brand: warming up, so a large first bucket raises nothing.
-  std::map<int, Strings> got = RunStream(engine, clock, {{100, 0}, {100, 0}, {5, 0}});
+  std::map<int, Strings> got = RunStream(rules, clock, {{100, 0}, {100, 0}, {5, 0}});
   EXPECT_EQ(got, (std::map<int, Strings>{}));
 }
 
-TEST(EngineRestartTest, ReaderErrorsArePassedOn) {
+TEST(RuleSetRestartTest, ReaderErrorsArePassedOn) {
   class FailingReader : public store::RuleStateReader {
    public:
     Result<std::vector<store::RuleStateEntry>> LoadRuleState() override { return Status::Unavailable("disk gone"); }
@@ -557,10 +557,58 @@ TEST(EngineRestartTest, ReaderErrorsArePassedOn) {
     }
   } reader;
   FakeClock clock;
-  Engine engine({Acme()}, clock);
-  Status s = engine.Restore(reader);
+  RuleSet rules({Acme()}, clock);
+  Status s = rules.Restore(reader);
   EXPECT_EQ(s.code(), Status::Code::kUnavailable);
   EXPECT_NE(s.message().find("disk gone"), std::string::npos);
+}
+
+// ---- Words of every script ---------------------------------------------------
+
+TEST(RuleSetWordsTest, SpanishCuesMatchWhateverTheCaseAndAccents) {
+  BrandRules b = Acme();
+  b.options.needs_reply.question_cues = {"dónde está"};
+  FakeClock clock;
+  RuleSet rules({b}, clock);
+  // No question mark: only the cue makes these questions.
+  auto when = rules.Process({With(M("1", "CUÁNDO llega mi pedido de acme", 0, "ana"), {}, std::nullopt, "es")});
+  ASSERT_EQ(Rules(when), Strings{"needs_reply"});
+  EXPECT_EQ(when[0].severity, Severity::kInfo);
+  EXPECT_EQ(Rules(rules.Process({With(M("2", "DÓNDE ESTÁ mi pedido de acme", 0, "luis"), {}, std::nullopt, "es")})),
+            Strings{"needs_reply"});
+  auto late = rules.Process({With(M("3", "Mi pedido de acme NUNCA LLEGÓ", 0, "eva"), {}, std::nullopt, "es")});
+  ASSERT_EQ(Rules(late), Strings{"needs_reply"});
+  EXPECT_EQ(late[0].severity, Severity::kWarning);
+  EXPECT_EQ(Rules(rules.Process({With(M("4", "Dondequiera que esté acme", 0, "eli"), {}, std::nullopt, "es")})),
+            Strings{});
+}
+
+TEST(RuleSetWordsTest, HindiAndGujaratiTermsEndAtTheirPunctuation) {
+  BrandRules b = Acme();
+  b.options.keyword.terms = {"धोखा", "રિફંડ"};
+  b.options.needs_reply.complaint_cues = {"जवाब नहीं"};
+  FakeClock clock;
+  RuleSet rules({b}, clock);
+  auto hindi = rules.Process({M("1", "acme का ऑफ़र धोखा।", 0, "ravi")});
+  ASSERT_EQ(Rules(hindi), Strings{"keyword"});
+  ASSERT_EQ(hindi[0].terms.size(), 1u);
+  EXPECT_EQ(hindi[0].terms[0].term, "धोखा");
+  auto gujarati = rules.Process({M("2", "acme પાસેથી હજુ રિફંડ।", 0, "mira")});
+  ASSERT_EQ(Rules(gujarati), Strings{"keyword"});
+  EXPECT_EQ(gujarati[0].terms[0].term, "રિફંડ");
+  EXPECT_EQ(Rules(rules.Process({M("3", "@acmecorp कोई जवाब नहीं।", 0, "dev")})), Strings{"needs_reply"});
+}
+
+TEST(RuleSetWordsTest, WordsComputedOnceGiveTheSameAlerts) {
+  FakeClock clock;
+  RuleSet once({Acme()}, clock), twice({Acme()}, clock);
+  std::vector<ScoredMention> ms = {M("1", "@AcmeCorp how do I get a REFUND?", -0.6), M("2", "acme recall", 0, "ann")};
+  std::vector<RuleSet::Prepared> prepared;
+  for (const auto& m : ms) prepared.push_back(once.Prepare(m, MentionWords(m.mention)));
+  auto a = once.Process(ms, prepared);
+  auto b = twice.Process(ms);
+  ASSERT_EQ(Rules(a), Rules(b));
+  for (size_t i = 0; i < a.size(); ++i) EXPECT_EQ(a[i].summary, b[i].summary);
 }
 
 }  // namespace

@@ -1,0 +1,125 @@
+// emerging_terms: words seen with the brand far more often in the last bucket
+// than in their baseline. The brand's own words, its matched terms, stopwords,
+// handles and numbers are never terms.
+
+#include <algorithm>
+#include <string_view>
+#include <unordered_set>
+
+#include "daemon/base/units.h"
+#include "daemon/rules/alert_text.h"
+#include "daemon/rules/rule_kinds.h"
+#include "daemon/rules/trend.h"
+
+namespace brandmon::rules {
+
+namespace {
+
+class EmergingTermsRule : public Rule {
+ public:
+  explicit EmergingTermsRule(const Brand& brand)
+      : brand_(brand),
+        o_(brand.rules.options.emerging_terms),
+        key_("emerging_terms@" + FormatDuration(o_.bucket)),
+        open_log_(key_ + "/open") {
+    const BrandRules& b = brand.rules;
+    for (const auto& w : Words(b.name)) own_words_.insert(w);
+    for (const auto& list : {b.handles, b.hashtags}) {
+      for (const auto& tag : list) {
+        for (const auto& w : Words(tag)) {
+          own_words_.insert(w);
+          if (w.size() > 1 && (w[0] == '@' || w[0] == '#')) own_words_.insert(w.substr(1));
+        }
+      }
+    }
+    for (const auto& w : o_.ignore) {
+      for (const auto& x : Words(w)) own_words_.insert(x);
+    }
+  }
+
+  void Prepare(const ScoredMention& m, PreparedMention& out) const override {
+    if (!o_.enabled) return;
+    std::vector<std::string> matched;
+    for (const auto& t : m.matched_terms) {
+      for (auto& w : Words(t)) matched.push_back(std::move(w));
+    }
+    for (size_t i = 0; i < out.words.size(); ++i) {
+      const std::string& w = out.words[i];
+      if (w.size() < 3 || w.size() > 64 || w[0] == '@' || IsStopword(w) || own_words_.contains(w)) continue;
+      if (std::find(matched.begin(), matched.end(), w) != matched.end()) continue;
+      if (w.find_first_not_of("0123456789'-#.,") == std::string::npos) continue;
+      out.terms.push_back(static_cast<uint32_t>(i));
+    }
+  }
+
+  void Count(const MentionInput& in) override {
+    int64_t bucket = BucketOf(in.now, o_.bucket);
+    if (!o_.enabled || bucket < 0) return;
+    std::vector<std::string_view> terms;
+    terms.reserve(in.prepared.terms.size());
+    for (uint32_t i : in.prepared.terms) terms.push_back(in.prepared.words[i]);
+    terms_.Add(bucket, terms, o_);
+  }
+
+  void CloseBuckets(WallTime now, std::vector<Alert>& out) override {
+    int64_t bucket = BucketOf(now, o_.bucket);
+    if (!o_.enabled || bucket < 0) return;
+    int64_t before = terms_.open_bucket();
+    auto closed_buckets = terms_.Advance(bucket, ToUnixMillis(now), o_);
+    if (terms_.open_bucket() != before) baseline_dirty_ = reset_ = true;
+    for (auto& [closed, terms] : closed_buckets) out.push_back(BucketAlert(closed, terms, now));
+  }
+
+  bool NeedsWholeSave() const override { return baseline_dirty_ || reset_; }
+  void SaveCounts(store::RuleStateWriter& writer) override {
+    const std::string& brand = brand_.rules.name;
+    if (baseline_dirty_) writer.PutRuleState(brand, key_, terms_.SerializeBaseline());
+    open_log_.Save(
+        writer, brand, reset_, [&] { return terms_.SerializeOpen(); }, [&] { return terms_.SerializeOpenChanges(); });
+    baseline_dirty_ = reset_ = false;
+  }
+  // The open counts need the baselines; rows of changes of another bucket
+  // are stale and go with the next whole save.
+  void Restore(const StateRows& rows) override {
+    if (auto it = rows.find(key_); it != rows.end()) (void)terms_.DeserializeBaseline(it->second);
+    open_log_.Restore(
+        rows, [&](std::string_view v) { (void)terms_.DeserializeOpen(v); },
+        [&](std::string_view v) { (void)terms_.MergeOpen(v); });
+  }
+  void Resume(WallTime now) override { terms_.Resume(BucketOf(now, o_.bucket)); }
+
+ private:
+  Alert BucketAlert(int64_t bucket, const std::vector<TermTracker::Emerging>& terms, WallTime now) const {
+    const std::string& brand = brand_.rules.name;
+    Alert a;
+    a.ts = now;
+    a.brand = brand;
+    a.rule = "emerging_terms";
+    int64_t start_ms = bucket * o_.bucket.count();
+    a.dedupe_key = brand + "|emerging_terms|" + std::to_string(start_ms);
+    a.severity = Severity::kInfo;
+    for (const auto& t : terms) a.terms.push_back({t.term, t.count, t.baseline});
+    a.summary = EmergingTermsText(brand, o_.bucket, a.terms);
+    a.figures = {{"terms", static_cast<double>(terms.size())},
+                 {"top_count", terms.front().count},
+                 {"bucket_start", static_cast<double>(start_ms / 1000)},
+                 {"bucket_seconds", static_cast<double>(o_.bucket.count() / 1000)}};
+    return a;
+  }
+
+  const Brand& brand_;
+  const EmergingTermsOptions& o_;
+  const std::string key_;  // "emerging_terms@<bucket>": the baselines
+  // Words of the name, handles, hashtags and emerging_terms.ignore.
+  std::unordered_set<std::string> own_words_;
+  TermTracker terms_;
+  ChangeLog open_log_;           // the open bucket's counts
+  bool baseline_dirty_ = false;  // a bucket closed
+  bool reset_ = false;           // the open bucket changed: the whole open counts
+};
+
+}  // namespace
+
+std::unique_ptr<Rule> MakeEmergingTermsRule(const Brand& brand) { return std::make_unique<EmergingTermsRule>(brand); }
+
+}  // namespace brandmon::rules

@@ -1,0 +1,189 @@
+#include "daemon/rules/rule.h"
+
+#include <rapidjson/document.h>
+#include <rapidjson/stringbuffer.h>
+#include <rapidjson/writer.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+
+namespace brandmon::rules {
+
+namespace {
+
+const std::vector<std::string>& DefaultCrisisTerms() {
+  static const std::vector<std::string> terms = {"recall", "lawsuit", "outage",      "refund", "scam",
+                                                 "fraud",  "boycott", "data breach", "hacked", "class action"};
+  return terms;
+}
+
+std::string Folded(std::string_view s) {
+  std::string out;
+  for (const auto& w : Words(s)) out += (out.empty() ? "" : " ") + w;
+  return out;
+}
+
+// Rows of changes are folded into the whole once they are this large, or this many.
+constexpr size_t kMinChangeBytes = 4096;
+constexpr size_t kMaxChangeRows = 256;
+
+}  // namespace
+
+Brand::Brand(BrandRules r) : rules(std::move(r)) {
+  for (const auto& h : rules.handles) {
+    Phrase p = Words(h.starts_with('@') ? h : "@" + h);
+    if (!p.empty()) handles.push_back(std::move(p));
+  }
+  name = Words(rules.name);
+  const KeywordOptions& o = rules.options.keyword;
+  for (const auto& term : o.terms.empty() ? DefaultCrisisTerms() : o.terms) {
+    Phrase p = Words(term);
+    if (!p.empty()) keyword_terms.emplace_back(Folded(term), std::move(p));
+  }
+}
+
+void Rule::Prepare(const ScoredMention&, PreparedMention&) const {}
+void Rule::OnMention(const MentionInput&, Cooldowns&, std::vector<Alert>&) {}
+void Rule::Count(const MentionInput&) {}
+void Rule::CloseBuckets(WallTime, std::vector<Alert>&) {}
+bool Rule::NeedsWholeSave() const { return false; }
+void Rule::SaveCounts(store::RuleStateWriter&) {}
+bool Rule::OpenCellsChanged() const { return false; }
+void Rule::SaveOpenCells(OpenCells&) const {}
+void Rule::Restore(const StateRows&) {}
+void Rule::RestoreOpenCell(std::string_view, const OpenCell&) {}
+void Rule::Resume(WallTime) {}
+
+bool Cooldowns::Take(const std::string& key, Duration cooldown, WallTime now) {
+  int64_t now_ms = ToUnixMillis(now);
+  auto it = until_ms_.find(key);
+  if (it != until_ms_.end() && now_ms < it->second) return false;
+  if (cooldown.count() > 0) {
+    until_ms_[key] = now_ms + cooldown.count();
+    changed_.push_back(key);
+  }
+  return true;
+}
+
+std::string Cooldowns::Serialize(int64_t now_ms) {
+  changed_.clear();
+  rapidjson::StringBuffer buf;
+  rapidjson::Writer<rapidjson::StringBuffer> w(buf);
+  w.StartObject();
+  for (auto it = until_ms_.begin(); it != until_ms_.end();) {
+    if (it->second <= now_ms) {
+      it = until_ms_.erase(it);
+      continue;
+    }
+    w.Key(it->first.data(), static_cast<rapidjson::SizeType>(it->first.size()));
+    w.Int64(it->second);
+    ++it;
+  }
+  w.EndObject();
+  return std::string(buf.GetString(), buf.GetSize());
+}
+
+std::string Cooldowns::SerializeChanges() {
+  if (changed_.empty()) return {};
+  rapidjson::StringBuffer buf;
+  rapidjson::Writer<rapidjson::StringBuffer> w(buf);
+  w.StartObject();
+  for (const auto& key : changed_) {
+    auto it = until_ms_.find(key);
+    if (it == until_ms_.end()) continue;
+    w.Key(key.data(), static_cast<rapidjson::SizeType>(key.size()));
+    w.Int64(it->second);
+  }
+  w.EndObject();
+  changed_.clear();
+  return std::string(buf.GetString(), buf.GetSize());
+}
+
+void Cooldowns::Merge(std::string_view data) {
+  rapidjson::Document doc;
+  doc.Parse(data.data(), data.size());
+  if (doc.HasParseError() || !doc.IsObject()) return;
+  for (const auto& m : doc.GetObject()) {
+    if (m.value.IsInt64()) until_ms_[std::string(m.name.GetString(), m.name.GetStringLength())] = m.value.GetInt64();
+  }
+}
+
+int64_t BucketOf(WallTime t, Duration width) {
+  if (width.count() <= 0) return -1;
+  int64_t ms = ToUnixMillis(t);
+  int64_t b = ms / width.count();
+  return (ms < 0 && ms % width.count() != 0) ? b - 1 : b;
+}
+
+double Reach(const Mention& mention) {
+  double reach = 0;
+  for (const char* name : {"followers", "likes", "shares", "replies"}) {
+    if (const double* v = mention.Metric(name); v && std::isfinite(*v)) reach = std::max(reach, *v);
+  }
+  return reach;
+}
+
+Alert MentionAlert(const std::string& brand, const char* rule, const ScoredMention& m, WallTime now) {
+  Alert a;
+  a.ts = now;
+  a.brand = brand;
+  a.rule = rule;
+  a.dedupe_key = brand + "|" + rule + "|" + m.mention.source + "|" + m.mention.id;
+  a.mentions.push_back(m);
+  return a;
+}
+
+std::string AuthorKey(const Mention& m) {
+  return m.author.empty() ? "item:" + m.source + "/" + m.id : "author:" + m.source + "/" + m.author;
+}
+
+void AddReachFigures(const Mention& m, Alert& a) {
+  for (const char* name : {"followers", "likes", "shares", "replies", "rating"}) {
+    if (const double* v = m.Metric(name)) a.figures.emplace_back(name, *v);
+  }
+}
+
+std::string ChangeRowKey(const std::string& whole_key, uint64_t n) {
+  char buf[24];
+  std::snprintf(buf, sizeof buf, "/%012llu", static_cast<unsigned long long>(n));
+  return whole_key + buf;
+}
+
+std::optional<uint64_t> ChangeRowNumber(std::string_view key, std::string_view whole_key) {
+  if (key.size() != whole_key.size() + 13 || !key.starts_with(whole_key) || key[whole_key.size()] != '/') {
+    return std::nullopt;
+  }
+  uint64_t n = 0;
+  for (char c : key.substr(whole_key.size() + 1)) {
+    if (c < '0' || c > '9') return std::nullopt;
+    n = n * 10 + static_cast<uint64_t>(c - '0');
+  }
+  return n;
+}
+
+bool ChangeLog::TooMany(size_t more) const {
+  return bytes_ + more > std::max(whole_bytes_, kMinChangeBytes) || rows_.size() >= kMaxChangeRows;
+}
+
+void ChangeLog::PutWhole(store::RuleStateWriter& writer, const std::string& brand, std::string value) {
+  for (auto& r : rows_) writer.DeleteRuleState(brand, std::move(r));
+  rows_.clear();
+  bytes_ = 0;
+  whole_bytes_ = value.size();
+  writer.PutRuleState(brand, whole_key_, std::move(value));
+}
+
+void ChangeLog::PutChanges(store::RuleStateWriter& writer, const std::string& brand, std::string row) {
+  rows_.push_back(ChangeRowKey(whole_key_, next_++));
+  bytes_ += row.size();
+  writer.PutRuleState(brand, rows_.back(), std::move(row));
+}
+
+void ChangeLog::Restored(std::string key, uint64_t n, size_t size) {
+  rows_.push_back(std::move(key));
+  bytes_ += size;
+  next_ = std::max(next_, n + 1);
+}
+
+}  // namespace brandmon::rules
