@@ -708,8 +708,7 @@ void Publisher::Impl::ReceiveRequests(store::Store* store) {
 }
 
 // Reads the next entries of `s` from the journal into a new block, about
-// catchup_max_queued bytes' worth, so that what waits to be sent stays near
-// that bound too.
+// half of catchup_max_queued bytes' worth.
 Turn Publisher::Impl::Fill(store::Store* store, CatchupSession& s) {
   size_t limit = static_cast<size_t>(std::min<uint64_t>(s.read_chunk, s.remaining));
   auto rows = store->ReadSince(s.cursor, s.prefix, limit);
@@ -723,7 +722,10 @@ Turn Publisher::Impl::Fill(store::Store* store, CatchupSession& s) {
   for (const auto& e : *rows) bytes += e.payload.size() + e.topic.size();
   if (!rows->empty()) {
     size_t average = std::max<size_t>(bytes / rows->size(), 1);
-    s.read_chunk = std::clamp<size_t>(options.catchup_max_queued / average, 1, kCatchupChunk);
+    // Half the bound: a block stays whole until libzmq has written all of it,
+    // so the block being sent and those whose frames libzmq holds stay
+    // within about twice catchup_max_queued.
+    s.read_chunk = std::clamp<size_t>(options.catchup_max_queued / 2 / average, 1, kCatchupChunk);
   }
   std::erase_if(*rows, [&](const store::JournalEntry& e) { return e.seq > s.upto; });
   if (rows->empty()) {
@@ -834,7 +836,9 @@ std::chrono::milliseconds Publisher::Impl::TrimWhenIdle() {
   bool idle = sessions.empty() && blocks.empty() && catchup_shared->queued_bytes.load() == 0;
   if (!trim_pending || !idle) {
     trim_at.reset();
-    return std::chrono::milliseconds(-1);
+    // libzmq may let go of a block's last frame without waking this thread.
+    bool held = trim_pending && sessions.empty() && !blocks.empty();
+    return held ? std::chrono::duration_cast<std::chrono::milliseconds>(kStallCheck) : std::chrono::milliseconds(-1);
   }
   auto now = std::chrono::steady_clock::now();
   if (!trim_at) trim_at = now + kTrimDelay;
