@@ -14,6 +14,7 @@
 #include <list>
 #include <map>
 #include <mutex>
+#include <optional>
 #include <set>
 #include <thread>
 #include <variant>
@@ -39,6 +40,8 @@ constexpr size_t kCatchupChunk = 1000;
 // How often, in real time, the catch-up thread looks for stalled clients
 // while it has nothing else to do (the clock may be a fake one).
 constexpr Duration kStallCheck{100};
+// How long catch-up stays idle before freed memory goes back to the system.
+constexpr std::chrono::milliseconds kTrimDelay{200};
 // Error replies a client may leave unread before its requests go unanswered.
 constexpr int64_t kMaxUnreadErrorBytes = 4096;
 constexpr int kHandshakeEvents =
@@ -168,21 +171,48 @@ struct PeerBytes {
   std::shared_ptr<CatchupShared> shared;
 };
 
-// A reply frame handed to libzmq without a copy; FreeHeld runs when libzmq
-// is done with it (written, or dropped with its connection).
-struct HeldFrame {
-  std::string data;
-  int64_t accounted = 0;
+// Reply payloads handed to libzmq without a copy: the journal entries of one
+// read (or one end marker or error). Each payload frame libzmq holds keeps a
+// reference, and the catch-up thread frees the block once libzmq has let go
+// of every frame, so the entries are allocated and freed on that one thread:
+// freed one by one on libzmq's I/O thread, they made both threads contend for
+// the allocator's lock. Created and freed by the catch-up thread; FreeHeld,
+// on the I/O thread, only drops references (and frees the block once the
+// catch-up thread has ended).
+struct ReplyBlock {
+  // What FreeHeld gets for one payload frame.
+  struct Frame {
+    ReplyBlock* block = nullptr;
+    int64_t accounted = 0;
+  };
+
+  ReplyBlock(std::vector<store::JournalEntry> e, std::shared_ptr<PeerBytes> p)
+      : entries(std::move(e)), frames(entries.size()), peer(std::move(p)) {}
+
+  std::vector<store::JournalEntry> entries;
+  std::vector<Frame> frames;  // one per entry; never resized, as libzmq holds pointers into it
   std::shared_ptr<PeerBytes> peer;
+  // One per frame libzmq holds, plus one the catch-up thread drops when it ends.
+  std::atomic<int64_t> refs{1};
 };
 
+// Runs when libzmq is done with a payload frame (written, or dropped with its
+// connection).
 void FreeHeld(void*, void* hint) {
-  std::unique_ptr<HeldFrame> held(static_cast<HeldFrame*>(hint));
-  PeerBytes& p = *held->peer;
-  int64_t left = p.bytes.fetch_sub(held->accounted) - held->accounted;
-  p.shared->queued_bytes.fetch_sub(held->accounted);
+  auto* frame = static_cast<ReplyBlock::Frame*>(hint);
+  ReplyBlock* block = frame->block;
+  PeerBytes& p = *block->peer;
+  // Outlives libzmq's threads (the publisher holds it past the context), while
+  // `p` may be freed by the catch-up thread as soon as the reference is dropped.
+  CatchupShared& shared = *p.shared;
+  int64_t left = p.bytes.fetch_sub(frame->accounted) - frame->accounted;
+  shared.queued_bytes.fetch_sub(frame->accounted);
   int64_t at = p.wake_at.load();
-  if (at >= 0 && left <= at && p.wake_at.compare_exchange_strong(at, -1)) p.shared->wake.Wake();
+  bool wake = at >= 0 && left <= at && p.wake_at.compare_exchange_strong(at, -1);
+  // Dropped before the wake-up, so that the woken thread can free the block.
+  std::unique_ptr<ReplyBlock> last;
+  if (block->refs.fetch_sub(1) == 1) last.reset(block);
+  if (wake) shared.wake.Wake();
 }
 
 // The connection a request came in on. libzmq cannot close one peer of a
@@ -229,7 +259,9 @@ struct CatchupSession {
   bool exhausted = false;  // no more matching entries up to `upto`
   bool answered = false;   // the end marker is sent; the session lasts until the client took it all
   size_t read_chunk = kCatchupChunk;
-  std::deque<store::JournalEntry> pending;
+  ReplyBlock* block = nullptr;  // the entries read last (owned by Impl::blocks)
+  size_t next = 0;              // the first entry of `block` not sent yet
+  bool pending() const { return block != nullptr && next < block->entries.size(); }
   std::shared_ptr<PeerBytes> held;
   PeerConnection connection;
   int64_t last_held = 0;
@@ -287,17 +319,27 @@ struct Publisher::Impl {
                  std::string_view message);
   Turn Serve(store::Store* store, CatchupSession& session);
   Turn Fill(store::Store* store, CatchupSession& session);
-  bool SendHeld(const zmq::message_t& identity, bool delimiter, const std::shared_ptr<PeerBytes>& held,
-                std::string_view topic, std::string&& payload);
+  // A new block of `entries` for `peer`, owned by `blocks`.
+  ReplyBlock* NewBlock(std::vector<store::JournalEntry> entries, std::shared_ptr<PeerBytes> peer);
+  ReplyBlock* NewBlock(std::string_view topic, std::string payload, std::shared_ptr<PeerBytes> peer);
+  // Frees the blocks libzmq has let go of and no session still sends from.
+  void FreeTakenBlocks();
+  bool SendHeld(const zmq::message_t& identity, bool delimiter, ReplyBlock& block, size_t index);
   // Serves every session once; returns the poll timeout until the next turn.
   std::chrono::milliseconds ServeAll(store::Store* store);
   void NoteProgress(CatchupSession& s, MonoTime now);
+  // Gives freed memory back to the system once catch-up has been idle for
+  // kTrimDelay; returns the poll timeout until then (-1: none).
+  std::chrono::milliseconds TrimWhenIdle();
 
   PublishOptions options;
   std::string runtime_dir;
   JournalOpener journal;
   const Clock& clock;
 
+  // Declared before the context so that it outlives libzmq's I/O threads,
+  // which call FreeHeld until the context is destroyed.
+  std::shared_ptr<CatchupShared> catchup_shared = std::make_shared<CatchupShared>();
   zmq::context_t context{1};
   std::optional<zmq::socket_t> pub;
   std::optional<zmq::socket_t> router;
@@ -307,12 +349,14 @@ struct Publisher::Impl {
   std::string secret_key;
   std::set<std::string> allowed_keys;      // raw 32-byte public keys
   std::vector<OwnedSocketFile> ipc_files;  // removed at Stop while still ours
-  std::shared_ptr<CatchupShared> catchup_shared = std::make_shared<CatchupShared>();
-  // Owned by the catch-up thread: the replies in progress, and every client
-  // with a session or unread replies (by routing id).
+  // Owned by the catch-up thread: the replies in progress, every client
+  // with a session or unread replies (by routing id), and the reply blocks
+  // sessions send from or libzmq still holds frames of.
   std::list<CatchupSession> sessions;
   std::map<std::string, std::shared_ptr<PeerBytes>> peers;
+  std::vector<std::unique_ptr<ReplyBlock>> blocks;
   bool trim_pending = false;
+  std::optional<std::chrono::steady_clock::time_point> trim_at;
 
   WakeFd wake;
   std::mutex mu;
@@ -543,26 +587,44 @@ std::shared_ptr<PeerBytes> Publisher::Impl::PeerOf(const zmq::message_t& identit
   return p;
 }
 
-// Sends [identity, (delimiter,) topic, payload]; the payload is moved to
-// libzmq (only when the message is accepted) and counted in `held` until
-// libzmq frees it. False, with `payload` untouched, when the client is at its
-// high-water mark. Throws zmq::error_t (EHOSTUNREACH) when
-// the client is gone.
-bool Publisher::Impl::SendHeld(const zmq::message_t& identity, bool delimiter, const std::shared_ptr<PeerBytes>& held,
-                               std::string_view topic, std::string&& payload) {
+ReplyBlock* Publisher::Impl::NewBlock(std::vector<store::JournalEntry> entries, std::shared_ptr<PeerBytes> peer) {
+  blocks.push_back(std::make_unique<ReplyBlock>(std::move(entries), std::move(peer)));
+  return blocks.back().get();
+}
+
+ReplyBlock* Publisher::Impl::NewBlock(std::string_view topic, std::string payload, std::shared_ptr<PeerBytes> peer) {
+  std::vector<store::JournalEntry> one(1);
+  one[0].topic = topic;
+  one[0].payload = std::move(payload);
+  return NewBlock(std::move(one), std::move(peer));
+}
+
+void Publisher::Impl::FreeTakenBlocks() {
+  std::erase_if(blocks, [&](const std::unique_ptr<ReplyBlock>& b) {
+    return b->refs.load() == 1 &&
+           std::none_of(sessions.begin(), sessions.end(), [&](const CatchupSession& s) { return s.block == b.get(); });
+  });
+}
+
+// Sends [identity, (delimiter,) topic, payload] for entry `index` of `block`;
+// the payload goes to libzmq without a copy and is counted in the block's
+// peer until libzmq frees it. False, with nothing sent, when the client is at
+// its high-water mark. Throws zmq::error_t (EHOSTUNREACH) when the client is
+// gone.
+bool Publisher::Impl::SendHeld(const zmq::message_t& identity, bool delimiter, ReplyBlock& block, size_t index) {
   zmq::message_t id;
   id.copy(const_cast<zmq::message_t&>(identity));
   if (!router->send(id, zmq::send_flags::sndmore | zmq::send_flags::dontwait)) return false;
   if (delimiter) (void)router->send(zmq::const_buffer("", 0), zmq::send_flags::sndmore);
-  (void)router->send(zmq::buffer(topic), zmq::send_flags::sndmore);
-  auto frame = std::make_unique<HeldFrame>();
-  frame->data = std::move(payload);
-  frame->accounted = static_cast<int64_t>(frame->data.size() + topic.size() + identity.size());
-  frame->peer = held;
-  zmq::message_t body(frame->data.data(), frame->data.size(), FreeHeld, frame.get());
-  held->bytes += frame->accounted;
-  catchup_shared->queued_bytes += frame->accounted;
-  (void)frame.release();  // FreeHeld owns it now
+  const store::JournalEntry& e = block.entries[index];
+  (void)router->send(zmq::buffer(e.topic), zmq::send_flags::sndmore);
+  ReplyBlock::Frame& frame = block.frames[index];
+  frame.block = &block;
+  frame.accounted = static_cast<int64_t>(e.payload.size() + e.topic.size() + identity.size());
+  zmq::message_t body(const_cast<char*>(e.payload.data()), e.payload.size(), FreeHeld, &frame);
+  block.peer->bytes += frame.accounted;
+  catchup_shared->queued_bytes += frame.accounted;
+  ++block.refs;
   (void)router->send(body, zmq::send_flags::none);
   return true;
 }
@@ -577,7 +639,7 @@ void Publisher::Impl::SendError(zmq::message_t& identity, bool delimiter, const 
   // A client that sends requests and never reads the answers gets no more.
   if (held->bytes.load() > kMaxUnreadErrorBytes) return;
   try {
-    (void)SendHeld(identity, delimiter, held, kCatchupErrorTopic, CatchupErrorJson(message));
+    (void)SendHeld(identity, delimiter, *NewBlock(kCatchupErrorTopic, CatchupErrorJson(message), held), 0);
   } catch (const zmq::error_t& e) {
     spdlog::debug("catch-up error reply dropped: {}", e.what());
   }
@@ -645,8 +707,8 @@ void Publisher::Impl::ReceiveRequests(store::Store* store) {
   }
 }
 
-// Reads the next entries of `s` from the journal, about catchup_max_queued
-// bytes' worth, so that what waits in `pending` stays near that bound too.
+// Reads the next entries of `s` from the journal into a new block, about
+// half of catchup_max_queued bytes' worth.
 Turn Publisher::Impl::Fill(store::Store* store, CatchupSession& s) {
   size_t limit = static_cast<size_t>(std::min<uint64_t>(s.read_chunk, s.remaining));
   auto rows = store->ReadSince(s.cursor, s.prefix, limit);
@@ -657,15 +719,21 @@ Turn Publisher::Impl::Fill(store::Store* store, CatchupSession& s) {
   }
   s.read_all = rows->size() < limit;
   size_t bytes = 0;
-  for (auto& e : *rows) {
-    bytes += e.payload.size() + e.topic.size();
-    if (e.seq <= s.upto) s.pending.push_back(std::move(e));
-  }
+  for (const auto& e : *rows) bytes += e.payload.size() + e.topic.size();
   if (!rows->empty()) {
     size_t average = std::max<size_t>(bytes / rows->size(), 1);
-    s.read_chunk = std::clamp<size_t>(options.catchup_max_queued / average, 1, kCatchupChunk);
+    // Half the bound: a block stays whole until libzmq has written all of it,
+    // so the block being sent and those whose frames libzmq holds stay
+    // within about twice catchup_max_queued.
+    s.read_chunk = std::clamp<size_t>(options.catchup_max_queued / 2 / average, 1, kCatchupChunk);
   }
-  if (s.pending.empty()) s.exhausted = true;
+  std::erase_if(*rows, [&](const store::JournalEntry& e) { return e.seq > s.upto; });
+  if (rows->empty()) {
+    s.exhausted = true;
+  } else {
+    s.block = NewBlock(std::move(*rows), s.held);
+    s.next = 0;
+  }
   return Turn::kMore;
 }
 
@@ -682,33 +750,33 @@ Turn Publisher::Impl::Serve(store::Store* store, CatchupSession& s) {
         if (WaitForClient(*s.held, max_held / 2) == Turn::kWaiting) return Turn::kWaiting;
         continue;
       }
-      if (s.pending.empty() && !s.exhausted && s.remaining > 0) {
+      if (!s.pending() && !s.exhausted && s.remaining > 0) {
         if (s.read_all) {
           s.exhausted = true;
         } else if (Fill(store, s) == Turn::kDone) {
           return Turn::kDone;
         }
       }
-      if (s.pending.empty()) {
+      if (!s.pending()) {
         CatchupEnd end;
         end.complete = s.exhausted;
         end.upto = s.exhausted ? s.upto : s.cursor;
         end.count = s.count;
         end.last_seq = s.upto;
-        if (!SendHeld(s.identity, s.delimiter, s.held, kCatchupEndTopic, CatchupEndJson(end))) return Turn::kRetry;
+        ReplyBlock* marker = NewBlock(kCatchupEndTopic, CatchupEndJson(end), s.held);
+        if (!SendHeld(s.identity, s.delimiter, *marker, 0)) return Turn::kRetry;
         s.answered = true;
         s.last_progress = clock.Mono();
         continue;
       }
-      store::JournalEntry& e = s.pending.front();
-      if (!SendHeld(s.identity, s.delimiter, s.held, e.topic, std::move(e.payload))) return Turn::kRetry;
+      if (!SendHeld(s.identity, s.delimiter, *s.block, s.next)) return Turn::kRetry;
       s.last_progress = clock.Mono();
-      s.cursor = e.seq;
+      s.cursor = s.block->entries[s.next].seq;
+      ++s.next;
       ++s.count;
       --s.remaining;
       ++sent;
       ++counters.catchup_entries;
-      s.pending.pop_front();
     }
   } catch (const zmq::error_t& e) {
     // EHOSTUNREACH: the client went away.
@@ -748,20 +816,38 @@ std::chrono::milliseconds Publisher::Impl::ServeAll(store::Store* store) {
     retry |= turn == Turn::kRetry;
     it = turn == Turn::kDone ? sessions.erase(it) : std::next(it);
   }
+  FreeTakenBlocks();
   // A client is forgotten once nothing is held for it and it has no session.
   std::erase_if(peers, [](const auto& p) { return p.second.use_count() == 1; });
   counters.catchup_sessions = sessions.size();
-  // The entries of finished replies are freed in small blocks that the
-  // allocator keeps; once nothing is left, hand them back to the system.
-  if (trim_pending && sessions.empty() && catchup_shared->queued_bytes.load() == 0) {
-    trim_pending = false;
-#ifdef __GLIBC__
-    malloc_trim(0);
-#endif
-  }
+  std::chrono::milliseconds trim_wait = TrimWhenIdle();
   if (more) return std::chrono::milliseconds(0);
   if (retry) return std::chrono::duration_cast<std::chrono::milliseconds>(kRetryInterval);
   if (!sessions.empty()) return std::chrono::duration_cast<std::chrono::milliseconds>(kStallCheck);
+  return trim_wait;
+}
+
+// The entries of finished replies are freed in small blocks that the
+// allocator keeps; once nothing is left, they go back to the system. Not at
+// once: trimming walks the heap and unmaps pages (which interrupts every CPU
+// running the process), and a client catching up page by page asks again
+// right away.
+std::chrono::milliseconds Publisher::Impl::TrimWhenIdle() {
+  bool idle = sessions.empty() && blocks.empty() && catchup_shared->queued_bytes.load() == 0;
+  if (!trim_pending || !idle) {
+    trim_at.reset();
+    // libzmq may let go of a block's last frame without waking this thread.
+    bool held = trim_pending && sessions.empty() && !blocks.empty();
+    return held ? std::chrono::duration_cast<std::chrono::milliseconds>(kStallCheck) : std::chrono::milliseconds(-1);
+  }
+  auto now = std::chrono::steady_clock::now();
+  if (!trim_at) trim_at = now + kTrimDelay;
+  if (now < *trim_at) return std::chrono::ceil<std::chrono::milliseconds>(*trim_at - now);
+  trim_pending = false;
+  trim_at.reset();
+#ifdef __GLIBC__
+  malloc_trim(0);
+#endif
   return std::chrono::milliseconds(-1);
 }
 
@@ -791,6 +877,12 @@ void Publisher::Impl::CatchupLoop() {
   }
   sessions.clear();
   peers.clear();
+  // What libzmq still holds is freed with the context: the last frame of a
+  // block frees it.
+  for (auto& b : blocks) {
+    if (b->refs.fetch_sub(1) != 1) (void)b.release();
+  }
+  blocks.clear();
   counters.catchup_sessions = 0;
   router_monitor.reset();
   router->close();
