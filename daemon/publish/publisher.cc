@@ -1,4 +1,5 @@
 #include "daemon/publish/publisher.h"
+#include "daemon/base/mutex.h"
 
 #include <malloc.h>
 #include <pthread.h>
@@ -13,7 +14,6 @@
 #include <deque>
 #include <list>
 #include <map>
-#include <mutex>
 #include <optional>
 #include <set>
 #include <thread>
@@ -359,8 +359,8 @@ struct Publisher::Impl {
   std::optional<std::chrono::steady_clock::time_point> trim_at;
 
   WakeFd wake;
-  std::mutex mu;
-  std::deque<std::variant<Alert, ScoredMention>> queue;  // GUARDED_BY(mu)
+  Mutex mu;
+  std::deque<std::variant<Alert, ScoredMention>> queue GUARDED_BY(mu);
   std::atomic<bool> stopping{false};
   std::atomic<uint64_t> handed_seq{0};
   Counters counters;
@@ -484,7 +484,7 @@ void Publisher::Impl::Stop() {
 bool Publisher::Impl::Enqueue(std::variant<Alert, ScoredMention> item) {
   bool was_empty;
   {
-    std::lock_guard<std::mutex> lock(mu);
+    MutexLock lock(mu);
     if (queue.size() >= static_cast<size_t>(options.queue_capacity)) {
       ++counters.dropped_queue_full;
       return false;
@@ -501,7 +501,7 @@ bool Publisher::Impl::Enqueue(std::variant<Alert, ScoredMention> item) {
 void Publisher::Impl::TakeQueued(std::deque<WireMessage>& backlog) {
   std::deque<std::variant<Alert, ScoredMention>> taken;
   {
-    std::lock_guard<std::mutex> lock(mu);
+    MutexLock lock(mu);
     taken.swap(queue);
   }
   WallTime now = clock.Now();

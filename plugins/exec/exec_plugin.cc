@@ -560,7 +560,7 @@ Status ExecPlugin::Start(PluginContext& ctx) {
 }
 
 void ExecPlugin::Watch(const ChildProcess* child) {
-  std::lock_guard<std::mutex> lock(watch_mu_);
+  MutexLock lock(watch_mu_);
   watched_supervisor_ = child != nullptr ? child->supervisor_pid() : -1;
 }
 
@@ -569,7 +569,7 @@ void ExecPlugin::Stop() {
   {
     // The supervisor kills the program and all it started, then exits; it
     // stays a zombie until the poll thread reaps it, so the pid is ours.
-    std::lock_guard<std::mutex> lock(watch_mu_);
+    MutexLock lock(watch_mu_);
     if (watched_supervisor_ > 0) kill(watched_supervisor_, SIGTERM);
   }
   if (stop_fd_ >= 0) {

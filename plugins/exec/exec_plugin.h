@@ -5,11 +5,11 @@
 #include <atomic>
 #include <cstdint>
 #include <map>
-#include <mutex>
 #include <optional>
 #include <string>
 #include <vector>
 
+#include "daemon/base/mutex.h"
 #include "daemon/config/options.h"
 #include "daemon/plugin/plugin.h"
 
@@ -146,8 +146,8 @@ class ExecPlugin final : public PollPlugin {
   int stop_fd_ = -1;                    // eventfd written by Stop()
   std::vector<std::string> child_env_;  // "NAME=value", built in Start()
   std::atomic<bool> stopped_{false};
-  std::mutex watch_mu_;
-  pid_t watched_supervisor_ = -1;  // guarded by watch_mu_
+  Mutex watch_mu_;
+  pid_t watched_supervisor_ GUARDED_BY(watch_mu_) = -1;
   // long_running
   std::optional<ChildProcess> child_;
   std::string out_buffer_, err_buffer_;
