@@ -449,6 +449,8 @@ void Pipeline::Score(Pending& pending) {
         pending.batch.MarkSeen(source, m.id);
         continue;
       }
+      // Split once, for every brand the mention matched.
+      std::vector<std::string> words = rules::MentionWords(m);
       for (size_t h = 0; h < hits.size(); ++h) {
         match::BrandHit& hit = hits[h];
         const settings::BrandSettings& brand = brands_->settings[hit.brand];
@@ -480,7 +482,8 @@ void Pipeline::Score(Pending& pending) {
         sm.lang = score.lang == "und" ? "" : score.lang;
         sm.matched_terms = std::move(hit.terms);
         publishes.push_back(brand.publish_mentions);
-        prepared.push_back(brands_->rules->Prepare(sm));
+        bool last = h + 1 == hits.size();
+        prepared.push_back(brands_->rules->Prepare(sm, last ? std::move(words) : words));
         scored.push_back(std::move(sm));
       }
     }
