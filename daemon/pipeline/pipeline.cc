@@ -451,12 +451,15 @@ void Pipeline::Score(Pending& pending) {
       }
       // Split once, for every brand the mention matched.
       std::vector<std::string> words = rules::MentionWords(m);
+      // The last brand takes the mention and its words rather than copies;
+      // nothing reads them in a later iteration.
       for (size_t h = 0; h < hits.size(); ++h) {
+        bool last = h + 1 == hits.size();
         match::BrandHit& hit = hits[h];
         const settings::BrandSettings& brand = brands_->settings[hit.brand];
         // Brand-targeted scoring needs spans in the scored text, so score the
         // body (or the title when there is none) and pass that field's spans.
-        bool use_title = m.text.empty();
+        bool use_title = m.text.empty();  // NOLINT(bugprone-use-after-move): see above
         std::vector<sentiment::CodePointSpan> targets;
         for (const auto& span : hit.spans) {
           if (span.field == (use_title ? match::Field::kTitle : match::Field::kText)) {
@@ -470,8 +473,7 @@ void Pipeline::Score(Pending& pending) {
         req.targets = targets;
         sentiment::SentimentScore score = analyzer_.Score(use_title ? m.title : m.text, req);
         ScoredMention sm;
-        // The last brand takes the mention itself rather than a copy.
-        if (h + 1 == hits.size()) {
+        if (last) {
           sm.mention = std::move(m);
         } else {
           sm.mention = m;
@@ -482,7 +484,7 @@ void Pipeline::Score(Pending& pending) {
         sm.lang = score.lang == "und" ? "" : score.lang;
         sm.matched_terms = std::move(hit.terms);
         publishes.push_back(brand.publish_mentions);
-        bool last = h + 1 == hits.size();
+        // NOLINTNEXTLINE(bugprone-use-after-move): see above
         prepared.push_back(brands_->rules->Prepare(sm, last ? std::move(words) : words));
         scored.push_back(std::move(sm));
       }
@@ -594,11 +596,11 @@ bool Pipeline::Write(std::unique_ptr<Unwritten> unwritten) {
                  written->alerts.size());
     if (store_listener_) store_listener_(false);
   }
-  Written(*unwritten, std::move(written).value());
+  Written(*unwritten, *written);
   return true;
 }
 
-void Pipeline::Written(Unwritten& unwritten, store::WriteResult written) {
+void Pipeline::Written(Unwritten& unwritten, const store::WriteResult& written) {
   // No longer on their way: later batches find them committed.
   for (const auto& pending : unwritten.pendings) {
     for (const auto& k : pending->keys) in_flight_.erase(k);

@@ -163,7 +163,7 @@ class Pipeline {
   // next attempt's time and returns false. REQUIRES: unwritten_ empty.
   bool Write(std::unique_ptr<Unwritten> unwritten);
   bool WriteAlone(store::WriteBatch batch);  // a batch of no poll (rules' state, ticks)
-  void Written(Unwritten& unwritten, store::WriteResult written);
+  void Written(Unwritten& unwritten, const store::WriteResult& written);
   // Stop() with the store still failing: drops unwritten_ and everything
   // queued behind it.
   void Abandon();
