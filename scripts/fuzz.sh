@@ -30,10 +30,12 @@ echo "== build fuzz targets ($build_dir)"
 san="-O1 -gline-tables-only -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined"
 san+=" -fsanitize-recover=pointer-overflow"
 CC=clang CXX=clang++ cmake -S . -B "$build_dir" -G Ninja -DCMAKE_BUILD_TYPE=None \
-  -DBRANDMON_FUZZ=ON -DBRANDMON_SANITIZE=OFF -DBRANDMON_TESTS=OFF \
+  -DBRANDMON_FUZZ=ON -DBRANDMON_SANITIZE=OFF -DBRANDMON_TESTS=OFF -DBRANDMON_WERROR=ON \
   -DCMAKE_C_FLAGS="$san" -DCMAKE_CXX_FLAGS="$san -Wno-ambiguous-reversed-operator" \
   -DCMAKE_EXE_LINKER_FLAGS="-fsanitize=address,undefined" >/dev/null
-cmake --build "$build_dir" --target "${targets[@]/#/fuzz_}"
+# The daemon's own modules too: this is the clang build, where -Wthread-safety
+# (CMakeLists.txt) checks the GUARDED_BY/REQUIRES contracts, as errors.
+cmake --build "$build_dir" --target "${targets[@]/#/fuzz_}" brandmon_process brandmon_cli
 
 export ASAN_OPTIONS="${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=1:allocator_may_return_null=1}"
 export UBSAN_OPTIONS="${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1:suppressions=$PWD/tests/fuzz/ubsan.supp}"
