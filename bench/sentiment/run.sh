@@ -9,7 +9,7 @@
 set -euo pipefail
 root="$(cd "$(dirname "$0")/../.." && pwd)"
 build="${1:-$root/build-bench}"
-truth="${BRANDMON_GROUNDTRUTH:-$root/../shared/bench/sentiment/tweets_groundtruth.tsv}"
+truth="${BRANDMON_GROUNDTRUTH:-$root/tests/data/sentiment/tweets_groundtruth.tsv}"
 repeat="${REPEAT:-50}"
 
 cmake -S "$root" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release -DBRANDMON_BENCH=ON >/dev/null

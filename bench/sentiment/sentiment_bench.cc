@@ -110,7 +110,7 @@ void RunTables(const Analyzer& analyzer, const std::string& dir) {
 
 int main(int argc, char** argv) {
   std::string data_dir;
-  std::string groundtruth = std::string(BRANDMON_SOURCE_DIR) + "/../shared/bench/sentiment/tweets_groundtruth.tsv";
+  std::string groundtruth = std::string(BRANDMON_SOURCE_DIR) + "/tests/data/sentiment/tweets_groundtruth.tsv";
   std::string tables = std::string(BRANDMON_SOURCE_DIR) + "/tests/daemon/sentiment/testdata";
   std::string scores_out;
   int repeat = 50;

@@ -20,10 +20,16 @@ the driver asks `brandmonctl status --json` and reads /proc/PID. It checks:
 Exit status 0 when every check holds, 1 otherwise (the work directory, with
 the config, daemon.log and the state database, is then kept and named).
 
+The length is set by the daemon's backoff (30 s, then 60 s: not configurable):
+the 5xx storm heals after its second failure, so its recovery comes at about
+95 s, and the items it then serves must be stored 10 s later. With
+--until-decided (what ctest passes) the run ends as soon as every check can be
+decided that way, about 110 s, or at --duration at the latest.
+
 Usage:
   tests/fault/fault_test.py --brandmond build/bin/brandmond --brandmonctl build/bin/brandmonctl
-      [--duration 150] [--sample 3] [--status-bound 5] [--work-dir DIR] [--keep]
-BRANDMON_FAULT_SECONDS in the environment overrides --duration.
+      [--duration 150] [--until-decided] [--sample 3] [--status-bound 5] [--work-dir DIR] [--keep]
+BRANDMON_FAULT_SECONDS in the environment overrides --duration and runs that long.
 """
 
 import argparse
@@ -117,6 +123,29 @@ def daemon_env(sanitized):
         # reading as growth of the daemon's memory.
         env["ASAN_OPTIONS"] = ":".join(x for x in (env.get("ASAN_OPTIONS", ""), "quarantine_size_mb=16") if x)
     return env
+
+
+# Items served in the last seconds may still be in flight when the daemon
+# stops; they are not held against it.
+IN_FLIGHT = 10
+
+
+def decided(run, server, intervals, expect):
+    """Whether every check has what it needs: each failing source failed twice
+    (two backoff delays), each healing one succeeded after it healed, and every
+    source meant to store items was served some before the in-flight window."""
+    start_wall = server.clock.start_wall
+    before = server.elapsed() - IN_FLIGHT - 2
+    for name, exp in expect.items():
+        if exp["heal"] is None:
+            if len(run.events.get(name, [])) < 2:
+                return False
+            continue
+        if not any(t >= start_wall + exp["heal"] for t in run.successes.get(name, ())):
+            return False
+        if not server.served_ids(name, before=before):
+            return False
+    return all(server.served_ids(name, before=before) for name in intervals)
 
 
 def check_healthy(run, server, status, intervals, duration, db, cutoff):
@@ -241,6 +270,8 @@ def main():
     ap.add_argument("--brandmonctl", required=True)
     ap.add_argument("--duration", type=float, default=150.0,
                     help="seconds to run (BRANDMON_FAULT_SECONDS, when set, overrides it)")
+    ap.add_argument("--until-decided", action="store_true",
+                    help="end once every check can be decided (--duration is then the limit)")
     ap.add_argument("--sample", type=float, default=3.0, help="seconds between status/proc samples")
     ap.add_argument("--status-bound", type=float, default=5.0, help="seconds a status call may take")
     ap.add_argument("--rss-margin", type=float, default=0.10, help="allowed RSS growth (fraction, plus 2 MiB)")
@@ -253,6 +284,7 @@ def main():
     args.brandmonctl = os.path.abspath(args.brandmonctl)
     if os.environ.get("BRANDMON_FAULT_SECONDS"):
         args.duration = float(os.environ["BRANDMON_FAULT_SECONDS"])
+        args.until_decided = False
     if args.duration < MIN_DURATION:
         print("--duration must be at least %d s (the slowest recovery needs it)" % MIN_DURATION, file=sys.stderr)
         return 2
@@ -268,7 +300,8 @@ def main():
     log = open(os.path.join(work, "daemon.log"), "w")
     daemon = subprocess.Popen([args.brandmond, "--config", config], stdout=log, stderr=subprocess.STDOUT,
                               env=daemon_env(args.sanitized), cwd=work)
-    print("fault run: %d sources, %.0f s, work dir %s" % (len(sources), args.duration, work))
+    print("fault run: %d sources, %s%.0f s, work dir %s" %
+          (len(sources), "until decided, at most " if args.until_decided else "", args.duration, work))
     status = None
     try:
         started = time.monotonic()
@@ -298,11 +331,12 @@ def main():
                 run.samples.append((elapsed, latency, rss, fds))
             except OSError:
                 pass
+            if args.until_decided and reply is not None and len(run.samples) >= 6 and \
+                    decided(run, server, intervals, expect):
+                break
             time.sleep(max(0.0, args.sample - (time.monotonic() - started - elapsed)))
         duration = min(time.monotonic() - started, args.duration)
-        # Items served in the last seconds may still be in flight when the
-        # daemon stops; they are not held against it.
-        cutoff = server.elapsed() - 10
+        cutoff = server.elapsed() - IN_FLIGHT
         if daemon.poll() is None:
             daemon.send_signal(signal.SIGTERM)
             try:
