@@ -9,5 +9,5 @@ set(slow_tests_test_publish
     PublisherTest.HeartbeatCarriesTheLastSeqWhenIdle)
 set(slow_tests_test_rules
     # a restart at every step of a day of mentions: ~14 s and ~11 s
-    EngineRestartTest.ARestartAnywhereContinuesBaselinesWithoutDuplicates
-    EngineRestartTest.StateSavedAsChangesStaysSmallAndRestoresExactly)
+    RuleSetRestartTest.ARestartAnywhereContinuesBaselinesWithoutDuplicates
+    RuleSetRestartTest.StateSavedAsChangesStaysSmallAndRestoresExactly)
