@@ -105,7 +105,7 @@ class Daemon {
   std::string last_reload_error_;
   // The config as loaded at start: the restart-only options keep its values
   // until the process ends.
-  Settings started_settings_;
+  settings::Settings started_settings_;
   // The restart-only options whose value in the config file, as of the last
   // accepted reload, differs from started_settings_.
   std::vector<config::OptionChange> pending_restart_;

@@ -54,7 +54,7 @@ constexpr int64_t kMaxUnreadErrorBytes = 4096;
 constexpr int kHandshakeEvents =
     ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL | ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL | ZMQ_EVENT_HANDSHAKE_FAILED_AUTH;
 
-void NameThread(const char* name) { pthread_setname_np(pthread_self(), name); }
+inline void NameThread(const char* name) { pthread_setname_np(pthread_self(), name); }
 
 // An eventfd that wakes the publisher thread's poll.
 class WakeFd {
