@@ -85,14 +85,18 @@ Status ParseJsonApi(const std::string& bytes, const std::string& preset, const s
   return http->Parse(response, sink, state);
 }
 
-}  // namespace
-
-int RunParse(Invocation& inv) {
+// What `brandmonctl parse` was asked to read, and how.
+struct ParseArgs {
   feedparse::FeedParseOptions options;
   std::string path;
   std::string preset;
   bool json_api = false;
   std::string content_type;
+};
+
+// Reads the arguments (FEED_URL and FEED_CONTENT_TYPE stand in for the
+// missing flags); false after printing the usage error.
+bool ReadParseArgs(Invocation& inv, ParseArgs& parsed) {
   bool have_base = false, have_type = false;
   const auto& args = inv.args;
   for (size_t i = 0; i < args.size(); ++i) {
@@ -107,54 +111,64 @@ int RunParse(Invocation& inv) {
     };
     if (a == "--format") {
       std::string name;
-      if (!value(name)) return 2;
+      if (!value(name)) return false;
       if (name == "json") {
-        json_api = true;
+        parsed.json_api = true;
         continue;
       }
       auto format = feedparse::FeedFormatFromName(name);
       if (!format) {
         inv.err << "brandmonctl parse: unknown format '" << name
                 << "' (expected auto, rss, atom, rdf, jsonfeed or json)\n";
-        return 2;
+        return false;
       }
-      options.format = *format;
+      parsed.options.format = *format;
     } else if (a == "--preset") {
-      if (!value(preset)) return 2;
-      json_api = true;
+      if (!value(parsed.preset)) return false;
+      parsed.json_api = true;
     } else if (a == "--base-url") {
-      if (!value(options.base_url)) return 2;
+      if (!value(parsed.options.base_url)) return false;
       have_base = true;
     } else if (a == "--content-type") {
-      if (!value(content_type)) return 2;
+      if (!value(parsed.content_type)) return false;
       have_type = true;
     } else if (a == "-" || a.empty() || a[0] != '-') {
-      if (!path.empty()) {
-        inv.err << "brandmonctl parse: only one input allowed, got '" << path << "' and '" << a << "'\n";
-        return 2;
+      if (!parsed.path.empty()) {
+        inv.err << "brandmonctl parse: only one input allowed, got '" << parsed.path << "' and '" << a << "'\n";
+        return false;
       }
-      path = a;
+      parsed.path = a;
     } else {
       inv.err << "brandmonctl parse: unknown argument '" << a << "'\n";
-      return 2;
+      return false;
     }
   }
-  if (path.empty()) {
+  if (parsed.path.empty()) {
     inv.err << "brandmonctl parse: missing input (a FILE, or - for stdin)\n";
-    return 2;
+    return false;
   }
   if (!have_base) {
-    if (const char* v = Env("FEED_URL")) options.base_url = v;
+    if (const char* v = Env("FEED_URL")) parsed.options.base_url = v;
   }
   if (!have_type) {
-    if (const char* v = Env("FEED_CONTENT_TYPE")) content_type = v;
+    if (const char* v = Env("FEED_CONTENT_TYPE")) parsed.content_type = v;
   }
-  options.charset = feedparse::CharsetFromContentType(content_type);
+  parsed.options.charset = feedparse::CharsetFromContentType(parsed.content_type);
 
-  if (json_api && preset.empty()) {
+  if (parsed.json_api && parsed.preset.empty()) {
     inv.err << "brandmonctl parse: --format json needs --preset NAME (a file in conf/presets/, or a path)\n";
-    return 2;
+    return false;
   }
+  return true;
+}
+
+}  // namespace
+
+int RunParse(Invocation& inv) {
+  ParseArgs parsed;
+  if (!ReadParseArgs(inv, parsed)) return 2;
+  feedparse::FeedParseOptions& options = parsed.options;
+  const std::string& path = parsed.path;
   std::ifstream file;
   if (path != "-") {
     file.open(path, std::ios::binary);
@@ -172,9 +186,9 @@ int RunParse(Invocation& inv) {
   };
   PrintingSink sink(inv.out);
   Status status;
-  if (json_api) {
+  if (parsed.json_api) {
     std::string bytes(std::istreambuf_iterator<char>(input), std::istreambuf_iterator<char>{});
-    status = ParseJsonApi(bytes, preset, options.base_url, content_type, sink, inv.err);
+    status = ParseJsonApi(bytes, parsed.preset, options.base_url, parsed.content_type, sink, inv.err);
     if (status.code() == Status::Code::kInvalidArgument) return 2;
   } else {
     status = feedparse::ParseFeedStream(read, options, sink);

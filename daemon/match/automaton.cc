@@ -29,35 +29,56 @@ Result<Automaton> Automaton::Build(const std::vector<std::string>& patterns, siz
 
   // The trie, stored in the table itself; -1 is "no edge yet".
   std::vector<int32_t> next(classes, -1);
+  std::vector<uint32_t> end_state = a.BuildTrie(patterns, next);
+  size_t states = next.size() / classes;
+  a.GroupOutputs(end_state, states);
+  a.LinkFailures(next, states);
+
+  a.delta_.resize(states * classes);
+  for (size_t i = 0; i < a.delta_.size(); ++i) {
+    auto t = static_cast<uint32_t>(next[i]);
+    bool reports = a.HasOwnOutputs(t) || a.dict_link_[t] >= 0;
+    a.delta_[i] = t * classes | (reports ? kOutputBit : 0);
+  }
+  return a;
+}
+
+std::vector<uint32_t> Automaton::BuildTrie(const std::vector<std::string>& patterns, std::vector<int32_t>& next) {
+  const uint32_t classes = class_count_;
   std::vector<uint32_t> end_state(patterns.size());
   size_t states = 1;
   for (size_t id = 0; id < patterns.size(); ++id) {
     size_t s = 0;
     for (unsigned char c : patterns[id]) {
-      int32_t& edge = next[s * classes + a.classes_[c]];
+      int32_t& edge = next[s * classes + classes_[c]];
       if (edge < 0) {
         edge = static_cast<int32_t>(states++);
         next.resize(states * classes, -1);
       }
-      s = static_cast<size_t>(next[s * classes + a.classes_[c]]);
+      s = static_cast<size_t>(next[s * classes + classes_[c]]);
     }
     end_state[id] = static_cast<uint32_t>(s);
-    a.pattern_lengths_.push_back(static_cast<uint32_t>(patterns[id].size()));
+    pattern_lengths_.push_back(static_cast<uint32_t>(patterns[id].size()));
   }
+  return end_state;
+}
 
-  // Own outputs per state, grouped by a counting sort.
-  a.outputs_begin_.assign(states + 1, 0);
-  for (uint32_t s : end_state) ++a.outputs_begin_[s + 1];
-  for (size_t s = 0; s < states; ++s) a.outputs_begin_[s + 1] += a.outputs_begin_[s];
-  a.outputs_.resize(patterns.size());
-  std::vector<uint32_t> fill(a.outputs_begin_.begin(), a.outputs_begin_.end() - 1);
-  for (size_t id = 0; id < patterns.size(); ++id) a.outputs_[fill[end_state[id]]++] = static_cast<uint32_t>(id);
-  auto has_own = [&](size_t s) { return a.outputs_begin_[s + 1] > a.outputs_begin_[s]; };
+// Own outputs per state, grouped by a counting sort.
+void Automaton::GroupOutputs(const std::vector<uint32_t>& end_state, size_t states) {
+  outputs_begin_.assign(states + 1, 0);
+  for (uint32_t s : end_state) ++outputs_begin_[s + 1];
+  for (size_t s = 0; s < states; ++s) outputs_begin_[s + 1] += outputs_begin_[s];
+  outputs_.resize(end_state.size());
+  std::vector<uint32_t> fill(outputs_begin_.begin(), outputs_begin_.end() - 1);
+  for (size_t id = 0; id < end_state.size(); ++id) outputs_[fill[end_state[id]]++] = static_cast<uint32_t>(id);
+}
 
-  // Failure links in breadth-first order turn the trie into a full
-  // transition table: a missing edge takes the edge of the failure state.
+// Failure links in breadth-first order turn the trie into a full transition
+// table: a missing edge takes the edge of the failure state.
+void Automaton::LinkFailures(std::vector<int32_t>& next, size_t states) {
+  const uint32_t classes = class_count_;
   std::vector<uint32_t> fail(states, 0);
-  a.dict_link_.assign(states, -1);
+  dict_link_.assign(states, -1);
   std::vector<uint32_t> queue;
   queue.reserve(states);
   for (uint32_t c = 0; c < classes; ++c) {
@@ -79,18 +100,10 @@ Result<Automaton> Automaton::Build(const std::vector<std::string>& patterns, siz
       }
       uint32_t f = static_cast<uint32_t>(via_fail);
       fail[t] = f;
-      a.dict_link_[t] = has_own(f) ? static_cast<int32_t>(f) : a.dict_link_[f];
+      dict_link_[t] = HasOwnOutputs(f) ? static_cast<int32_t>(f) : dict_link_[f];
       queue.push_back(static_cast<uint32_t>(t));
     }
   }
-
-  a.delta_.resize(states * classes);
-  for (size_t i = 0; i < a.delta_.size(); ++i) {
-    auto t = static_cast<uint32_t>(next[i]);
-    bool reports = has_own(t) || a.dict_link_[t] >= 0;
-    a.delta_[i] = t * classes | (reports ? kOutputBit : 0);
-  }
-  return a;
 }
 
 }  // namespace brandmon::match

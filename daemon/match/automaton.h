@@ -53,6 +53,16 @@ class Automaton {
  private:
   static constexpr uint32_t kOutputBit = 0x80000000u;
 
+  // The steps of Build(). `next` is the table under construction, one row of
+  // class_count_ cells per state, -1 where a trie edge is missing.
+  // Adds the patterns to the trie; returns the state each one ends in.
+  std::vector<uint32_t> BuildTrie(const std::vector<std::string>& patterns, std::vector<int32_t>& next);
+  // Fills outputs_begin_ and outputs_ from the states the patterns end in.
+  void GroupOutputs(const std::vector<uint32_t>& end_state, size_t states);
+  // Fills the missing edges through the failure links, and dict_link_.
+  void LinkFailures(std::vector<int32_t>& next, size_t states);
+  bool HasOwnOutputs(size_t state) const { return outputs_begin_[state + 1] > outputs_begin_[state]; }
+
   template <typename F>
   void Report(uint32_t state, size_t end, F& on_match) const {
     for (int32_t s = static_cast<int32_t>(state); s >= 0; s = dict_link_[s]) {

@@ -260,6 +260,47 @@ char32_t DecodeAt(std::string_view s, size_t pos) {
   return cp;
 }
 
+// Sizes the output buffers for `cap` bytes; returns `cap`.
+__attribute__((always_inline)) inline size_t Reserve(FoldedText* out, size_t cap) {
+  out->bytes.resize(cap);
+  out->source.resize(cap + 1);
+  return cap;
+}
+
+// FoldImpl's step for the character at text[i] (not ASCII): folds it through
+// `emit`, or makes it a `separator`, and moves i past it. Inlined, so that
+// the loop's state stays in FoldImpl's locals.
+template <typename Emit, typename Separator>
+__attribute__((always_inline)) inline void FoldWide(const FoldTable& t, std::string_view text, FoldMode mode, size_t& i,
+                                                    std::string& scratch, Emit& emit, Separator& separator) {
+  char32_t cp;
+  size_t len = DecodeUtf8(text, i, &cp);
+  if (len == 0) {
+    separator();
+    ++i;
+    return;
+  }
+  i += len;
+  uint8_t f;
+  if (cp < 0x10000) {
+    const FoldTable::Entry& e = t.bmp[cp];
+    f = e.flags;
+    if (f & (kWordChar | kKeptPunct)) {
+      const int m = static_cast<int>(mode);
+      emit(t.pool.data() + e.offset[m], e.length[m], f, text.size() - i);
+      return;
+    }
+  } else {
+    f = ComputeFlags(cp);
+    if (f & (kWordChar | kKeptPunct)) {
+      scratch = FoldCodePoint(CaseFoldDecomposed(cp), mode);
+      emit(scratch.data(), scratch.size(), f, text.size() - i);
+      return;
+    }
+  }
+  if (!(f & kIgnorable)) separator();
+}
+
 // The folding loop, the matcher's hot path. State lives in locals and the
 // output is written through raw pointers into buffers sized up front: with
 // the state in an object, every char store could alias it and forced
@@ -268,12 +309,9 @@ char32_t DecodeAt(std::string_view s, size_t pos) {
 template <bool kWantWords>
 void FoldImpl(std::string_view text, FoldMode mode, FoldedText* out) {
   const FoldTable& t = Table();
-  const int m = static_cast<int>(mode);
   std::vector<uint32_t>& words = out->word_starts;
   words.clear();
-  size_t cap = text.size() + 16;
-  out->bytes.resize(cap);
-  out->source.resize(cap + 1);
+  size_t cap = Reserve(out, text.size() + 16);
   char* ob = out->bytes.data();
   uint32_t* os = out->source.data();
   size_t n = 0;
@@ -308,9 +346,7 @@ void FoldImpl(std::string_view text, FoldMode mode, FoldedText* out) {
     if (len == 0) return;
     size_t need = n + len + input_left + 2;
     if (need > cap) {
-      cap = std::max(need, cap * 2);
-      out->bytes.resize(cap);
-      out->source.resize(cap + 1);
+      cap = Reserve(out, std::max(need, cap * 2));
       ob = out->bytes.data();
       os = out->source.data();
     }
@@ -341,31 +377,7 @@ void FoldImpl(std::string_view text, FoldMode mode, FoldedText* out) {
       }
       continue;
     }
-    char32_t cp;
-    size_t len = DecodeUtf8(text, i, &cp);
-    if (len == 0) {
-      separator();
-      ++i;
-      continue;
-    }
-    i += len;
-    uint8_t f;
-    if (cp < 0x10000) {
-      const FoldTable::Entry& e = t.bmp[cp];
-      f = e.flags;
-      if (f & (kWordChar | kKeptPunct)) {
-        emit(t.pool.data() + e.offset[m], e.length[m], f, size - i);
-        continue;
-      }
-    } else {
-      f = ComputeFlags(cp);
-      if (f & (kWordChar | kKeptPunct)) {
-        scratch = FoldCodePoint(CaseFoldDecomposed(cp), mode);
-        emit(scratch.data(), scratch.size(), f, size - i);
-        continue;
-      }
-    }
-    if (!(f & kIgnorable)) separator();
+    FoldWide(t, text, mode, i, scratch, emit, separator);
   }
   // Trailing separators are not part of the last word, so the end maps to
   // the first of them.

@@ -253,16 +253,8 @@ void Pipeline::Loop() {
         last_try = stopping_;
         busy_ = true;
       } else if (!scored_.empty()) {
-        // Whatever has been scored meanwhile shares one transaction, up to
-        // batch_max_mentions: the slower the commits, the fewer of them.
-        size_t mentions = 0;
-        while (!scored_.empty()) {
-          size_t next = scored_.front()->batch.mention_count();
-          if (!scored.empty() && mentions + next > batch_max_mentions_) break;
-          mentions += next;
-          scored.push_back(std::move(scored_.front()));
-          scored_.pop_front();
-        }
+        // The slower the commits, the fewer of them.
+        scored = TakeScored();
         busy_ = true;
       } else if (CanTake()) {
         works = TakeBatch();
@@ -289,13 +281,7 @@ void Pipeline::Loop() {
       // scoring here is quicker.
       ProcessHere(std::move(works));
     } else if (!works.empty()) {
-      std::unique_ptr<Pending> pending = Dedupe(std::move(works), /*committed=*/!seen_reader_);
-      {
-        MutexLock lock(mu_);
-        ++outstanding_;
-        to_score_.push_back(std::move(pending));
-      }
-      score_ready_.notify_one();
+      HandOver(std::move(works));
     }
     // A tick's commit would go ahead of the failed one.
     if (!unwritten_) RunTimers(/*force=*/false);
@@ -313,6 +299,31 @@ void Pipeline::Loop() {
     busy_ = false;
   }
   work_done_.notify_all();
+}
+
+std::vector<std::unique_ptr<Pipeline::Pending>> Pipeline::TakeScored() {
+  // Whatever has been scored meanwhile shares one transaction, up to
+  // batch_max_mentions.
+  std::vector<std::unique_ptr<Pending>> scored;
+  size_t mentions = 0;
+  while (!scored_.empty()) {
+    size_t next = scored_.front()->batch.mention_count();
+    if (!scored.empty() && mentions + next > batch_max_mentions_) break;
+    mentions += next;
+    scored.push_back(std::move(scored_.front()));
+    scored_.pop_front();
+  }
+  return scored;
+}
+
+void Pipeline::HandOver(std::vector<std::unique_ptr<Work>> works) {
+  std::unique_ptr<Pending> pending = Dedupe(std::move(works), /*committed=*/!seen_reader_);
+  {
+    MutexLock lock(mu_);
+    ++outstanding_;
+    to_score_.push_back(std::move(pending));
+  }
+  score_ready_.notify_one();
 }
 
 void Pipeline::ProcessHere(std::vector<std::unique_ptr<Work>> works) {

@@ -142,6 +142,9 @@ class Pipeline {
   // row as fit in one transaction (batch_max_mentions; at least one).
   // REQUIRES: queue_ not empty.
   std::vector<std::unique_ptr<Work>> TakeBatch() REQUIRES(mu_);
+  // Moves what has been scored off scored_, to share one transaction: up to
+  // batch_max_mentions (at least one batch). REQUIRES: scored_ not empty.
+  std::vector<std::unique_ptr<Pending>> TakeScored() REQUIRES(mu_);
   void ApplyReload(const settings::Settings& settings);
   // Stage 1, pipeline thread: drops the mentions seen before in a batch not
   // yet committed or earlier in this batch, and with `committed` those the
@@ -153,6 +156,8 @@ class Pipeline {
   void DropCommitted(Pending& pending);
   // All three stages on the calling thread, for one batch.
   void ProcessHere(std::vector<std::unique_ptr<Work>> works);
+  // Stage 1 here, then hands the batch to the score thread.
+  void HandOver(std::vector<std::unique_ptr<Work>> works);
   // Stage 3, pipeline thread: one transaction for `pendings` (scored, in
   // order), sink.
   void Finish(std::vector<std::unique_ptr<Pending>> pendings);

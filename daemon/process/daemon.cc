@@ -315,26 +315,12 @@ std::string Daemon::StatusLine() {
   return line;
 }
 
-std::string Daemon::StatusJson() {
-  rapidjson::StringBuffer buf;
-  rapidjson::Writer<rapidjson::StringBuffer> w(buf);
-  WallTime now = SystemClock::Instance().Now();
-  w.StartObject();
-  w.Key("ok");
-  w.Bool(true);
-  w.Key("version");
-  w.String(BRANDMON_VERSION);
-  w.Key("pid");
-  w.Int(getpid());
-  w.Key("uptime_s");
-  w.Int64(std::chrono::duration_cast<std::chrono::seconds>(now - started_at_).count());
-  w.Key("config");
-  w.String(flags_.config_path);
-  w.Key("rss_bytes");
-  w.Uint64(ResidentBytes());
-  w.Key("state_dir");
-  w.String(paths_.state_dir);
-  pipeline::PipelineStats stats = pipeline_->Stats();
+namespace {
+
+using JsonOut = rapidjson::Writer<rapidjson::StringBuffer>;
+
+// The pipeline's counters, at the top level of the status.
+void WritePipelineStatus(JsonOut& w, const pipeline::PipelineStats& stats) {
   w.Key("mentions_stored");
   w.Uint64(stats.mentions_stored);
   w.Key("duplicates_dropped");
@@ -349,7 +335,11 @@ std::string Daemon::StatusJson() {
   } else {
     w.String(stats.last_alert);
   }
-  w.Key("store");
+}
+
+// The store's health: "state", write errors and the oldest retried commit.
+void WriteStoreStatus(JsonOut& w, const pipeline::PipelineStats& stats, const config::Redactor& redactor,
+                      WallTime now) {
   w.StartObject();
   w.Key("state");
   w.String(stats.store_failing ? "failing" : "ok");
@@ -359,7 +349,7 @@ std::string Daemon::StatusJson() {
   if (stats.last_store_error.empty()) {
     w.Null();
   } else {
-    w.String(settings_.redactor.Redact(stats.last_store_error));
+    w.String(redactor.Redact(stats.last_store_error));
   }
   w.Key("last_error_at");
   WriteTime(w, stats.last_store_error_at);
@@ -371,10 +361,13 @@ std::string Daemon::StatusJson() {
     w.Null();
   }
   w.EndObject();
-  w.Key("publisher");
+}
+
+// The publisher's counters and endpoints; an empty object without one.
+void WritePublisherStatus(JsonOut& w, const publish::Publisher* publisher) {
   w.StartObject();
-  if (publisher_) {
-    publish::PublisherCounters c = publisher_->counters();
+  if (publisher) {
+    publish::PublisherCounters c = publisher->counters();
     const std::pair<const char*, uint64_t> counters[] = {
         {"published", c.published},
         {"mentions_published", c.mentions_published},
@@ -395,13 +388,17 @@ std::string Daemon::StatusJson() {
     }
     w.Key("endpoints");
     w.StartArray();
-    for (const auto& e : publisher_->endpoints()) w.String(e);
+    for (const auto& e : publisher->endpoints()) w.String(e);
     w.EndArray();
   }
   w.EndObject();
-  w.Key("brands");
+}
+
+// Today's mentions and alerts per configured brand.
+void WriteBrandStatus(JsonOut& w, const std::vector<settings::BrandSettings>& brands,
+                      const pipeline::PipelineStats& stats) {
   w.StartArray();
-  for (const auto& b : settings_.brands) {
+  for (const auto& b : brands) {
     auto it = stats.brands.find(b.name);
     w.StartObject();
     w.Key("name");
@@ -413,18 +410,13 @@ std::string Daemon::StatusJson() {
     w.EndObject();
   }
   w.EndArray();
-  w.Key("last_reload_error");
-  if (last_reload_error_.empty()) {
-    w.Null();
-  } else {
-    w.String(last_reload_error_);
-  }
-  WritePendingRestart(w, pending_restart_);
-  w.Key("status");
-  w.String(StatusLine());
-  w.Key("sources");
+}
+
+// Each source's health as the scheduler reports it.
+void WriteSourceStatus(JsonOut& w, const std::vector<scheduler::SourceHealth>& health,
+                       const config::Redactor& redactor) {
   w.StartArray();
-  for (const auto& h : scheduler_->Health()) {
+  for (const auto& h : health) {
     w.StartObject();
     w.Key("name");
     w.String(h.name);
@@ -441,7 +433,7 @@ std::string Daemon::StatusJson() {
     w.Key("last_error_at");
     WriteTime(w, h.last_error_at);
     w.Key("last_error");
-    w.String(settings_.redactor.Redact(h.last_error));
+    w.String(redactor.Redact(h.last_error));
     w.Key("consecutive_failures");
     w.Int(h.consecutive_failures);
     w.Key("next_poll");
@@ -449,6 +441,48 @@ std::string Daemon::StatusJson() {
     w.EndObject();
   }
   w.EndArray();
+}
+
+}  // namespace
+
+std::string Daemon::StatusJson() {
+  rapidjson::StringBuffer buf;
+  rapidjson::Writer<rapidjson::StringBuffer> w(buf);
+  WallTime now = SystemClock::Instance().Now();
+  w.StartObject();
+  w.Key("ok");
+  w.Bool(true);
+  w.Key("version");
+  w.String(BRANDMON_VERSION);
+  w.Key("pid");
+  w.Int(getpid());
+  w.Key("uptime_s");
+  w.Int64(std::chrono::duration_cast<std::chrono::seconds>(now - started_at_).count());
+  w.Key("config");
+  w.String(flags_.config_path);
+  w.Key("rss_bytes");
+  w.Uint64(ResidentBytes());
+  w.Key("state_dir");
+  w.String(paths_.state_dir);
+  pipeline::PipelineStats stats = pipeline_->Stats();
+  WritePipelineStatus(w, stats);
+  w.Key("store");
+  WriteStoreStatus(w, stats, settings_.redactor, now);
+  w.Key("publisher");
+  WritePublisherStatus(w, publisher_.get());
+  w.Key("brands");
+  WriteBrandStatus(w, settings_.brands, stats);
+  w.Key("last_reload_error");
+  if (last_reload_error_.empty()) {
+    w.Null();
+  } else {
+    w.String(last_reload_error_);
+  }
+  WritePendingRestart(w, pending_restart_);
+  w.Key("status");
+  w.String(StatusLine());
+  w.Key("sources");
+  WriteSourceStatus(w, scheduler_->Health(), settings_.redactor);
   w.EndObject();
   return buf.GetString();
 }

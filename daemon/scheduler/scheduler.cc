@@ -311,6 +311,16 @@ bool Scheduler::PollStuck(MonoTime now) const {
                      [&](const auto& since) { return since && now - *since > kStuckPoll; });
 }
 
+std::shared_ptr<Scheduler::Source> Scheduler::FindDue(MonoTime now, MonoTime* next_due) const {
+  *next_due = MonoTime::max();
+  for (const auto& s : sources_) {
+    if (!s->settings.enabled || s->health.paused || s->in_flight || s->polling) continue;
+    if (s->due <= now) return s;
+    *next_due = std::min(*next_due, s->due);
+  }
+  return nullptr;
+}
+
 void Scheduler::Loop() {
   MutexLock lock(mu_);
   // Scanning every source touches memory that is cold after a second: a
@@ -361,16 +371,7 @@ void Scheduler::Loop() {
       continue;
     }
     rescan_ = false;
-    std::shared_ptr<Source> due;
-    next_due = MonoTime::max();
-    for (auto& s : sources_) {
-      if (!s->settings.enabled || s->health.paused || s->in_flight || s->polling) continue;
-      if (s->due <= now) {
-        due = s;
-        break;
-      }
-      next_due = std::min(next_due, s->due);
-    }
+    std::shared_ptr<Source> due = FindDue(now, &next_due);
     if (due) {
       rescan_ = true;  // the scan stopped at the first due source
       // A poll-now asked for before this poll starts is answered by it.

@@ -136,6 +136,10 @@ class Scheduler {
   // Runs one poll of a poll plugin on `state` (the caller's copy).
   PollDone RunPoll(const std::shared_ptr<Source>& source, plugin::SourceState state);
   bool PollStuck(MonoTime now) const REQUIRES(mu_);
+  // The first source (in order) due at `now` that may poll, or null; sets
+  // *next_due to the earliest due time of the sources scanned before it
+  // (MonoTime::max() for none).
+  std::shared_ptr<Source> FindDue(MonoTime now, MonoTime* next_due) const REQUIRES(mu_);
   void PollSource(const std::shared_ptr<Source>& source);
   Status EnsureStarted(Source& source);
   // Sends the next request of the source's HTTP poll, or finishes the poll

@@ -376,14 +376,20 @@ class Scanner {
       Advance(next, 1);
     }
     if (any_kana) script = Script::kKana;
-    std::string_view word = text_.substr(begin, pos_ - begin);
+    EmitWord(begin, cp_begin, script, all_digits, upper >= 2 && lower == 0);
+  }
+
+  // Emits what ScanWord read, text_[begin, pos_): a number, a word, or the
+  // words of a text in a script written without spaces.
+  __attribute__((always_inline)) void EmitWord(size_t begin, uint32_t cp_begin, Script script, bool all_digits,
+                                               bool all_caps) {
     if (all_digits) {
       Emit(Token::Kind::kNumber, begin, pos_, cp_begin, Script::kCommon);
       return;
     }
     if (options_.segment_unspaced && IsUnspacedScript(script)) {
       parts_.clear();
-      SegmentWords(word, &parts_);
+      SegmentWords(text_.substr(begin, pos_ - begin), &parts_);
       for (std::string_view part : parts_) {
         size_t part_begin = static_cast<size_t>(part.data() - text_.data());
         Emit(Token::Kind::kWord, part_begin, part_begin + part.size(),
@@ -392,7 +398,7 @@ class Scanner {
       return;
     }
     Token& t = Emit(Token::Kind::kWord, begin, pos_, cp_begin, script);
-    t.all_caps = upper >= 2 && lower == 0;
+    t.all_caps = all_caps;
   }
 
   std::string_view text_;

@@ -367,6 +367,78 @@ std::string ExpandUrlTemplate(const std::string& tmpl, const std::string& id, co
 
 }  // namespace
 
+std::optional<Mention> HttpJsonPlugin::ReadItem(const Value& item, const Value* joined, size_t index,
+                                                Sink& sink) const {
+  ItemContext ctx{&item, joined};
+  Mention m;
+  std::map<std::string, std::string> values;
+  const Value* published_raw = nullptr;
+  for (const auto& [name, field] : fields_) {
+    values[name] = ReadField(field.alternatives, field.from_join, ctx, name == "published" ? &published_raw : nullptr);
+  }
+  m.id = values["id"];
+  if (m.id.empty()) {
+    sink.Warn("item " + std::to_string(index) + " has no id, skipped");
+    return std::nullopt;
+  }
+  for (const auto& h : options_.html_fields) {
+    if (values.count(h)) values[h] = feedparse::HtmlToText(values[h]);
+  }
+  m.url = values["url"];
+  if (m.url.empty() && !options_.url_template.empty()) m.url = ExpandUrlTemplate(options_.url_template, m.id, item);
+  m.title = feedparse::CollapseWhitespace(values["title"]);
+  m.text = feedparse::CollapseWhitespace(values["text"]);
+  m.author = values["author"];
+  if (published_raw) {
+    m.published = ParseTime(published_raw, options_.time_format);
+    if (!m.published) sink.Warn("item " + m.id + ": unreadable time \"" + values["published"] + "\"");
+  }
+  for (const auto& [name, field] : metrics_) {
+    std::string v = ReadField(field.alternatives, field.from_join, ctx);
+    char* end = nullptr;
+    double d = std::strtod(v.c_str(), &end);
+    if (!v.empty() && *end == '\0' && std::isfinite(d)) m.SetMetric(name, d);
+  }
+  m.source = source_name_;
+  m.channel = options_.default_channel;
+  return m;
+}
+
+void HttpJsonPlugin::NoteSince(const Mention& m) {
+  if (options_.since_from == "published" && m.published) {
+    std::string s = FormatSince(*m.published, options_.since_format);
+    auto cur = SinceTime(pending_since_, options_.since_format);
+    if (!cur || *m.published > *cur) pending_since_ = s;
+  } else if (options_.since_from == "id" && (pending_since_.empty() || IdGreater(m.id, pending_since_))) {
+    pending_since_ = m.id;
+  }
+}
+
+void HttpJsonPlugin::AdvanceState(const Value& doc, const std::string& since, SourceState& state) {
+  if (options_.since_from == "response" && since_pointer_ && page_ == 0) {
+    pending_since_ = ValueText(since_pointer_->Get(doc));
+  }
+  std::string next = next_cursor_ ? ValueText(next_cursor_->Get(doc)) : "";
+  if (next.empty() || next == state["cursor"]) {
+    state.erase("cursor");
+  } else {
+    state["cursor"] = next;
+  }
+  bool last_page = !state.count("cursor") || page_ + 1 >= options_.max_pages;
+  if (last_page && !pending_since_.empty()) {
+    bool newer = true;
+    if (!since.empty()) {
+      if (options_.since_from == "published") {
+        auto a = SinceTime(pending_since_, options_.since_format), b = SinceTime(since, options_.since_format);
+        newer = a && (!b || *a > *b);
+      } else if (options_.since_from == "id") {
+        newer = IdGreater(pending_since_, since);
+      }
+    }
+    if (newer) state["since"] = pending_since_;
+  }
+}
+
 Status HttpJsonPlugin::Parse(const HttpResponse& response, Sink& sink, SourceState& state) {
   rapidjson::Document doc;
   doc.Parse<rapidjson::kParseIterativeFlag>(response.body.data(), response.body.size());
@@ -400,74 +472,17 @@ Status HttpJsonPlugin::Parse(const HttpResponse& response, Sink& sink, SourceSta
       sink.Warn("item " + std::to_string(index) + " is not an object, skipped");
       continue;
     }
-    ItemContext ctx{item, nullptr};
+    const Value* join = nullptr;
     if (join_on_) {
       auto it = joined.find(ValueText(join_on_->Get(*item)));
-      if (it != joined.end()) ctx.joined = it->second;
+      if (it != joined.end()) join = it->second;
     }
-    Mention m;
-    std::map<std::string, std::string> values;
-    const Value* published_raw = nullptr;
-    for (const auto& [name, field] : fields_) {
-      values[name] =
-          ReadField(field.alternatives, field.from_join, ctx, name == "published" ? &published_raw : nullptr);
-    }
-    m.id = values["id"];
-    if (m.id.empty()) {
-      sink.Warn("item " + std::to_string(index) + " has no id, skipped");
-      continue;
-    }
-    for (const auto& h : options_.html_fields) {
-      if (values.count(h)) values[h] = feedparse::HtmlToText(values[h]);
-    }
-    m.url = values["url"];
-    if (m.url.empty() && !options_.url_template.empty()) m.url = ExpandUrlTemplate(options_.url_template, m.id, *item);
-    m.title = feedparse::CollapseWhitespace(values["title"]);
-    m.text = feedparse::CollapseWhitespace(values["text"]);
-    m.author = values["author"];
-    if (published_raw) {
-      m.published = ParseTime(published_raw, options_.time_format);
-      if (!m.published) sink.Warn("item " + m.id + ": unreadable time \"" + values["published"] + "\"");
-    }
-    for (const auto& [name, field] : metrics_) {
-      std::string v = ReadField(field.alternatives, field.from_join, ctx);
-      char* end = nullptr;
-      double d = std::strtod(v.c_str(), &end);
-      if (!v.empty() && *end == '\0' && std::isfinite(d)) m.SetMetric(name, d);
-    }
-    m.source = source_name_;
-    m.channel = options_.default_channel;
-    if (options_.since_from == "published" && m.published) {
-      std::string s = FormatSince(*m.published, options_.since_format);
-      auto cur = SinceTime(pending_since_, options_.since_format);
-      if (!cur || *m.published > *cur) pending_since_ = s;
-    } else if (options_.since_from == "id" && (pending_since_.empty() || IdGreater(m.id, pending_since_))) {
-      pending_since_ = m.id;
-    }
-    sink.Emit(std::move(m));
+    std::optional<Mention> m = ReadItem(*item, join, index, sink);
+    if (!m) continue;
+    NoteSince(*m);
+    sink.Emit(std::move(*m));
   }
-  if (options_.since_from == "response" && since_pointer_ && page_ == 0) {
-    pending_since_ = ValueText(since_pointer_->Get(doc));
-  }
-  std::string next = next_cursor_ ? ValueText(next_cursor_->Get(doc)) : "";
-  if (next.empty() || next == state["cursor"]) {
-    state.erase("cursor");
-  } else {
-    state["cursor"] = next;
-  }
-  bool last_page = !state.count("cursor") || page_ + 1 >= options_.max_pages;
-  if (last_page && !pending_since_.empty()) {
-    bool newer = true;
-    if (!since.empty()) {
-      if (options_.since_from == "published") {
-        auto a = SinceTime(pending_since_, options_.since_format), b = SinceTime(since, options_.since_format);
-        newer = a && (!b || *a > *b);
-      } else if (options_.since_from == "id") {
-        newer = IdGreater(pending_since_, since);
-      }
-    }
-    if (newer) state["since"] = pending_since_;
-  }
+  AdvanceState(doc, since, state);
   return Status::Ok();
 }
 

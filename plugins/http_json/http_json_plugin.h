@@ -73,6 +73,14 @@ class HttpJsonPlugin final : public HttpPlugin {
   };
   Field Compile(const std::string& spec) const;
   std::string Expand(const std::string& tmpl, const SourceState& state, int page, bool json) const;
+  // The Mention of the `index`th item (`joined`: its match in join_items),
+  // or nullopt with a warning when it has no id.
+  std::optional<Mention> ReadItem(const rapidjson::Value& item, const rapidjson::Value* joined, size_t index,
+                                  Sink& sink) const;
+  // Raises pending_since_ to `m` when it is newer.
+  void NoteSince(const Mention& m);
+  // After a page: the cursor of the next one, and `since` once the last is read.
+  void AdvanceState(const rapidjson::Value& doc, const std::string& since, SourceState& state);
 
   HttpJsonOptions options_;
   std::string source_name_;

@@ -18,6 +18,7 @@
 #include "daemon/config/json_reader.h"
 #include "daemon/config/loader.h"
 #include "daemon/plugin/registry.h"
+#include "tests/plugins/exec/process_watch.h"
 #include "tests/support/recording_sink.h"
 #include "tests/support/test_util.h"
 
@@ -26,17 +27,6 @@ namespace {
 
 using namespace std::chrono_literals;
 using testing::RecordingSink;
-
-// True once `pid` is gone (not even a zombie), waiting up to 5s.
-bool Gone(pid_t pid) {
-  for (int i = 0; i < 500; ++i) {
-    std::ifstream stat("/proc/" + std::to_string(pid) + "/stat");
-    std::string text((std::istreambuf_iterator<char>(stat)), std::istreambuf_iterator<char>());
-    if (text.empty() || text.find(") Z ") != std::string::npos) return true;
-    std::this_thread::sleep_for(10ms);
-  }
-  return false;
-}
 
 class ExecTest : public ::testing::Test {
  protected:
@@ -166,39 +156,6 @@ TEST_F(ExecTest, LongRunningChildIsReadEachPollAndRestartedAfterTheDelay) {
   EXPECT_NE(log_.str().find("restarted"), std::string::npos);
 }
 
-// A shell snippet that starts, in the background, a process in a session of
-// its own (out of the program's process group) which writes its pid to
-// `pidfile` and sleeps.
-std::string StartSetsid(const std::string& pidfile, const std::string& redirect = "") {
-  return "setsid sh -c 'echo $$ > " + pidfile + "; exec sleep 1000' " + redirect + " & ";
-}
-
-// A shell snippet that waits until `pidfile` is written.
-std::string AwaitFile(const std::string& pidfile) { return "while [ ! -s " + pidfile + " ]; do sleep 0.01; done; "; }
-
-// StartSetsid() and AwaitFile().
-std::string SetsidGrandchild(const std::string& pidfile, const std::string& redirect = "") {
-  return StartSetsid(pidfile, redirect) + AwaitFile(pidfile);
-}
-
-// The pid in `pidfile` once it is written (5s at most), else -1.
-pid_t WaitForPid(const std::string& pidfile) {
-  for (int i = 0; i < 500; ++i) {
-    std::string text = testing::ReadFile(pidfile);
-    if (!text.empty() && text.back() == '\n') return std::stoi(text);
-    std::this_thread::sleep_for(10ms);
-  }
-  return -1;
-}
-
-// Fails the test if `pid` outlives its run, and kills it then so that a
-// failing test leaves nothing behind.
-void ExpectGone(pid_t pid, const std::string& what) {
-  ASSERT_GT(pid, 0) << what << ": no pid written";
-  EXPECT_TRUE(Gone(pid)) << what << ": pid " << pid << " still runs";
-  kill(pid, SIGKILL);
-}
-
 TEST_F(ExecTest, ARunEndsEveryProcessItStartedEvenInANewSession) {
   testing::TempDir dir;
   std::string pidfile = (dir.path() / "pid").string();
@@ -275,23 +232,6 @@ TEST_F(ExecTest, LongRunningChildTakesItsProcessesAlongWhenItDiesOrIsStopped) {
   ExpectGone(second, "grandchild after Stop()");
 }
 
-TEST_F(ExecTest, ProcessesOfARunDieWithTheDaemon) {
-  testing::TempDir dir;
-  std::string pidfile = (dir.path() / "pid").string();
-  pid_t daemon = fork();
-  ASSERT_GE(daemon, 0);
-  if (daemon == 0) {
-    // Stands for a daemon killed with SIGKILL: it exits without destructors.
-    auto child = ChildProcess::Spawn({"/bin/sh", "-c", SetsidGrandchild(pidfile, ">/dev/null 2>&1") + "sleep 30"},
-                                     {"PATH=/usr/bin:/bin"});
-    _exit(child.ok() && WaitForPid(pidfile) > 0 ? 0 : 1);
-  }
-  int status = 0;
-  ASSERT_EQ(waitpid(daemon, &status, 0), daemon);
-  ASSERT_EQ(status, 0);
-  ExpectGone(WaitForPid(pidfile), "setsid grandchild of a dead daemon");
-}
-
 TEST_F(ExecTest, LongRunningOutputIsReadAtMostMaxOutputAndMaxLinesPerPoll) {
   const std::string line = "{\"id\":\"x\"}\n";
   struct Case {
@@ -345,16 +285,6 @@ TEST_F(ExecTest, ABareProgramNameIsSearchedInTheProgramsPath) {
   Status s = p->Poll(sink, state_);
   ASSERT_TRUE(s.ok()) << s.message();
   EXPECT_EQ(sink.mentions.size(), 1u);
-}
-
-TEST_F(ExecTest, ChildProcessDestructorKillsAndReaps) {
-  pid_t pid;
-  {
-    auto child = ChildProcess::Spawn({"sleep", "30"}, {"PATH=/usr/bin:/bin"});
-    ASSERT_TRUE(child.ok());
-    pid = child->pid();
-  }
-  EXPECT_TRUE(Gone(pid));
 }
 
 }  // namespace
