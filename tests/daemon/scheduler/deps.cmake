@@ -3,4 +3,4 @@
 if(NOT TARGET PkgConfig::HTTPLIB)
   pkg_check_modules(HTTPLIB REQUIRED IMPORTED_TARGET cpp-httplib)
 endif()
-set(extra_deps brandmon_plugin_feed brandmon_plugin_exec PkgConfig::HTTPLIB z)
+set(extra_deps brandmon_plugins brandmon_plugin_feed brandmon_plugin_exec PkgConfig::HTTPLIB z)
