@@ -5,9 +5,9 @@
 #      included, so that a fresh machine gets through step 2;
 #   2. format: checks every tracked C++ file against .clang-format;
 #   3. build and test: configures and builds build/ (RelWithDebInfo, with the
-#      benchmarks so they cannot rot), checks the module layering and the
-#      file and function sizes, runs clang-tidy over the sources the last
-#      commit changed (not with --quick) and runs every test with ctest;
+#      benchmarks so they cannot rot), runs clang-tidy over the sources the
+#      last commit changed (not with --quick) and runs every test with ctest
+#      (the module layering and the file and function sizes among them);
 #   4. fuzz: builds the libFuzzer targets (clang, ASan + UBSan, warnings as
 #      errors, -Wthread-safety, and every daemon module with them) and runs
 #      each briefly from its seed corpus;
@@ -34,8 +34,6 @@ fi
 
 echo "== build and test (RelWithDebInfo)"
 scripts/setup.sh build -DBRANDMON_BENCH=ON   # benchmarks are compiled too, so they cannot rot
-scripts/check_layering.py --doc docs/architecture.md
-scripts/check_sizes.py
 if [ "$quick" -eq 0 ]; then
   echo "== clang-tidy over the C++ sources the last commit changed"
   scripts/tidy.sh HEAD~1
