@@ -79,8 +79,8 @@ const char* const kPlaceholders[] = {
     "sources[1].enabled: expected true or false, got <redacted ${env:S_BOOL}>",
     "sources[1].url: must start with http:// or https://, got <redacted ${env:S_URL}>",
     "sources[2].preset: unknown preset <redacted ${env:S_PRESET}>",
-    "brands[0].name: must be 1-64 letters, digits, '_' or '-' (no '.': it separates the parts of an alert topic), "
-    "got <redacted ${env:S_BRAND}>",
+    ("brands[0].name: must be 1-64 letters, digits, '_' or '-' (no '.': it separates the parts of an alert topic), "
+     "got <redacted ${env:S_BRAND}>"),
     "brands[0].query: the query in <redacted ${env:S_QUERY}> does not parse",
     "brands[2]: duplicate brand name <redacted ${env:S_DUP}>",
     "brands[3].lexicon.w: expected a number, got <redacted ${env:S_MAP}>",
