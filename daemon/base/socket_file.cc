@@ -1,4 +1,5 @@
 #include "daemon/base/socket_file.h"
+#include "daemon/base/errno_text.h"
 
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -42,7 +43,7 @@ Status ClearStaleSocket(const std::string& path) {
     case SocketProbe::kMissing: return Status::Ok();
     case SocketProbe::kStale:
       if (unlink(path.c_str()) != 0 && errno != ENOENT) {
-        return Status::Unavailable("cannot remove the stale socket " + path + ": " + std::strerror(errno));
+        return Status::Unavailable("cannot remove the stale socket " + path + ": " + ErrnoText(errno));
       }
       return Status::Ok();
     case SocketProbe::kListening: return Status::Unavailable(path + " is in use by another process");
@@ -50,7 +51,7 @@ Status ClearStaleSocket(const std::string& path) {
     case SocketProbe::kPermissionDenied:
     case SocketProbe::kError: break;
   }
-  return Status::Unavailable("cannot check " + path + ": " + std::strerror(probe.error));
+  return Status::Unavailable("cannot check " + path + ": " + ErrnoText(probe.error));
 }
 
 OwnedSocketFile::OwnedSocketFile(std::string path) : path_(std::move(path)) {

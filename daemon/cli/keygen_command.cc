@@ -8,6 +8,7 @@
 #include <ostream>
 #include <string>
 
+#include "daemon/base/errno_text.h"
 #include "daemon/cli/command.h"
 #include "daemon/publish/curve_keys.h"
 
@@ -18,7 +19,7 @@ namespace {
 // so a key is never silently replaced.
 Status WriteNewFile(const std::string& path, const std::string& content, mode_t mode) {
   int fd = open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode);
-  if (fd < 0) return Status::Unavailable("cannot create " + path + ": " + std::strerror(errno));
+  if (fd < 0) return Status::Unavailable("cannot create " + path + ": " + ErrnoText(errno));
   // The umask may have narrowed the mode further, never widened it; fchmod
   // makes the public key readable as documented.
   fchmod(fd, mode);

@@ -12,6 +12,7 @@
 #include <cstring>
 #include <vector>
 
+#include "daemon/base/errno_text.h"
 #include "daemon/base/units.h"
 
 namespace brandmon::config {
@@ -324,9 +325,9 @@ Result<std::string> ReadRegularFile(const std::string& path, size_t max_bytes) {
   // O_NONBLOCK: opening a FIFO without a writer would otherwise block here,
   // before fstat could tell what it is.
   Fd fd(open(path.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY));
-  if (fd.get() < 0) return Status::NotFound(path + ": cannot open: " + std::strerror(errno));
+  if (fd.get() < 0) return Status::NotFound(path + ": cannot open: " + ErrnoText(errno));
   struct stat st {};
-  if (fstat(fd.get(), &st) != 0) return Status::Unavailable(path + ": cannot stat: " + std::strerror(errno));
+  if (fstat(fd.get(), &st) != 0) return Status::Unavailable(path + ": cannot stat: " + ErrnoText(errno));
   if (!S_ISREG(st.st_mode)) {
     return Status::InvalidArgument(path + ": not a regular file (" + FileKind(st.st_mode) + ")");
   }
@@ -338,7 +339,7 @@ Result<std::string> ReadRegularFile(const std::string& path, size_t max_bytes) {
   for (;;) {
     ssize_t n = read(fd.get(), chunk, sizeof chunk);
     if (n < 0 && errno == EINTR) continue;
-    if (n < 0) return Status::Unavailable(path + ": read error: " + std::strerror(errno));
+    if (n < 0) return Status::Unavailable(path + ": read error: " + ErrnoText(errno));
     if (n == 0) break;
     text.append(chunk, static_cast<size_t>(n));
     // The file may grow while it is read.

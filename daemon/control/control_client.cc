@@ -10,6 +10,7 @@
 
 #include <zmq.hpp>
 
+#include "daemon/base/errno_text.h"
 #include "daemon/base/socket_file.h"
 #include "daemon/base/units.h"
 
@@ -98,7 +99,7 @@ Status CheckSocketReachable(const std::string& path) {
     case SocketProbe::kNotSocket: return Status::Unavailable(path + " is not a socket");
     case SocketProbe::kError: break;
   }
-  return Status::Unavailable("cannot connect to the control socket " + path + ": " + std::strerror(probe.error));
+  return Status::Unavailable("cannot connect to the control socket " + path + ": " + ErrnoText(probe.error));
 }
 
 }  // namespace brandmon::control

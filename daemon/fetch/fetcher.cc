@@ -1,5 +1,4 @@
 #include "daemon/fetch/fetcher.h"
-#include "daemon/base/mutex.h"
 
 #include <arpa/inet.h>
 #include <curl/curl.h>
@@ -16,6 +15,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "daemon/base/mutex.h"
 #include "daemon/base/units.h"
 #include "daemon/fetch/address_policy.h"
 #include "daemon/fetch/http_headers.h"

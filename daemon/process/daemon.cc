@@ -11,6 +11,7 @@
 #include <cstdio>
 #include <cstring>
 
+#include "daemon/base/errno_text.h"
 #include "daemon/base/logging.h"
 #include "daemon/base/units.h"
 #include "daemon/control/control_server.h"
@@ -152,7 +153,7 @@ Status Daemon::BlockSignals() {
   sigaddset(&mask, SIGINT);
   if (pthread_sigmask(SIG_BLOCK, &mask, nullptr) != 0) return Status::Internal("cannot block signals");
   signal_fd_ = signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK);
-  if (signal_fd_ < 0) return Status::Internal(std::string("signalfd: ") + std::strerror(errno));
+  if (signal_fd_ < 0) return Status::Internal(std::string("signalfd: ") + ErrnoText(errno));
   return Status::Ok();
 }
 

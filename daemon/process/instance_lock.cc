@@ -1,4 +1,5 @@
 #include "daemon/process/instance_lock.h"
+#include "daemon/base/errno_text.h"
 
 #include <fcntl.h>
 #include <sys/file.h>
@@ -42,18 +43,18 @@ Result<InstanceLock> InstanceLock::Acquire(const std::string& state_dir) {
   // The file is never removed: removing it would let a third daemon lock a
   // new file while the second still holds the old one.
   int fd = open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
-  if (fd < 0) return Status::Unavailable("cannot open the lock file " + path + ": " + std::strerror(errno));
+  if (fd < 0) return Status::Unavailable("cannot open the lock file " + path + ": " + ErrnoText(errno));
   InstanceLock lock(fd);
   if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
     if (errno == EWOULDBLOCK) {
       return Status::Unavailable("state directory " + state_dir + " is in use by another brandmond (pid " +
                                  HolderPid(fd) + ", lock file " + path + ")");
     }
-    return Status::Unavailable("cannot lock " + path + ": " + std::strerror(errno));
+    return Status::Unavailable("cannot lock " + path + ": " + ErrnoText(errno));
   }
   std::string pid = std::to_string(getpid()) + "\n";
   if (ftruncate(fd, 0) != 0 || pwrite(fd, pid.data(), pid.size(), 0) != static_cast<ssize_t>(pid.size())) {
-    return Status::Unavailable("cannot write the lock file " + path + ": " + std::strerror(errno));
+    return Status::Unavailable("cannot write the lock file " + path + ": " + ErrnoText(errno));
   }
   return lock;
 }

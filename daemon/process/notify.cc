@@ -1,4 +1,5 @@
 #include "daemon/process/notify.h"
+#include "daemon/base/errno_text.h"
 
 #include <spdlog/spdlog.h>
 #include <sys/socket.h>
@@ -49,7 +50,7 @@ void Notifier::Send(const std::string& state, Duration max_wait) {
   if (socket_[0] == '@') addr.sun_path[0] = '\0';
   int fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
   if (fd < 0) {
-    spdlog::debug("notify socket: {}", std::strerror(errno));
+    spdlog::debug("notify socket: {}", ErrnoText(errno));
     return;
   }
   int flags = MSG_NOSIGNAL;
@@ -71,7 +72,7 @@ void Notifier::Send(const std::string& state, Duration max_wait) {
     spdlog::log(max_wait > Duration(0) ? spdlog::level::warn : spdlog::level::debug,
                 "notify {} dropped: {} does not read its messages", what, socket_);
   } else {
-    spdlog::debug("notify {} to {} failed: {}", what, socket_, std::strerror(error));
+    spdlog::debug("notify {} to {} failed: {}", what, socket_, ErrnoText(error));
   }
 }
 

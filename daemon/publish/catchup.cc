@@ -121,10 +121,10 @@ void Publisher::Impl::ReceiveRequests(store::Store* store) {
     // A DEALER sends [request], a REQ [empty, request]; the ROUTER prepends the identity.
     if (frames.size() == 2) {
       StartSession(store, frames, false);
-    } else if (frames.size() == 3 && frames[1].size() == 0) {
+    } else if (frames.size() == 3 && frames[1].empty()) {
       StartSession(store, frames, true);
     } else {
-      bool delimiter = frames.size() > 1 && frames[1].size() == 0;
+      bool delimiter = frames.size() > 1 && frames[1].empty();
       SendError(frames[0], delimiter, "malformed request: expected one JSON frame");
     }
   }

@@ -32,6 +32,7 @@ void Publisher::Impl::ApplyCurve(zmq::socket_t& socket) {
 Result<std::vector<std::string>> Publisher::Impl::BindAll(zmq::socket_t& socket,
                                                           const std::vector<std::string>& endpoints) {
   std::vector<std::string> resolved;
+  resolved.reserve(endpoints.size());
   for (const auto& e : endpoints) resolved.push_back(ResolveEndpoint(e, runtime_dir));
   std::vector<std::string> bound(resolved.size());
   for (bool tcp_pass : {false, true}) {

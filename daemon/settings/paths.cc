@@ -7,6 +7,7 @@
 #include <cstring>
 #include <filesystem>
 
+#include "daemon/base/errno_text.h"
 #include "daemon/settings/settings.h"
 
 namespace brandmon::settings {
@@ -20,7 +21,7 @@ Status MakeDir(const std::string& dir) {
   std::filesystem::create_directories(dir, ec);
   if (ec) return Status::Unavailable("cannot create directory " + dir + ": " + ec.message());
   if (access(dir.c_str(), W_OK | X_OK) != 0) {
-    return Status::Unavailable("directory " + dir + " is not writable: " + std::strerror(errno));
+    return Status::Unavailable("directory " + dir + " is not writable: " + ErrnoText(errno));
   }
   return Status::Ok();
 }

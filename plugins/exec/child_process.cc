@@ -18,6 +18,8 @@
 #include <cstring>
 #include <utility>
 
+#include "daemon/base/errno_text.h"
+
 extern char** environ;
 
 namespace brandmon::plugin {
@@ -259,7 +261,7 @@ UniqueFd& UniqueFd::operator=(UniqueFd&& o) noexcept {
 
 namespace {
 
-Status PipeError() { return Status::Unavailable(std::string("pipe: ") + strerror(errno)); }
+Status PipeError() { return Status::Unavailable(std::string("pipe: ") + ErrnoText(errno)); }
 
 // Reads one report, blocking; false at end of file.
 bool ReadReportBlocking(int fd, Report& r) {
@@ -334,7 +336,7 @@ Result<ChildProcess> ChildProcess::Spawn(const std::vector<std::string>& argv, c
   pthread_sigmask(SIG_SETMASK, &old, nullptr);
   posix_spawn_file_actions_destroy(&actions);
   posix_spawnattr_destroy(&attr);
-  if (supervisor < 0) return Status::Unavailable(std::string("fork: ") + strerror(fork_errno));
+  if (supervisor < 0) return Status::Unavailable(std::string("fork: ") + ErrnoText(fork_errno));
   out_w = UniqueFd();
   err_w = UniqueFd();
   control_r = UniqueFd();
@@ -344,7 +346,7 @@ Result<ChildProcess> ChildProcess::Spawn(const std::vector<std::string>& argv, c
   if (!ReadReportBlocking(report_r.get(), first) || first.kind != kStarted) {
     int status = WaitFor(supervisor);
     if (first.kind == kSpawnFailed) {
-      return Status::Unavailable("cannot run \"" + argv[0] + "\": " + strerror(first.value));
+      return Status::Unavailable("cannot run \"" + argv[0] + "\": " + ErrnoText(first.value));
     }
     return Status::Unavailable("cannot run \"" + argv[0] + "\": its supervisor " + DescribeExit(status));
   }

@@ -11,6 +11,7 @@
 #include <cstring>
 #include <map>
 
+#include "daemon/base/errno_text.h"
 #include "daemon/base/units.h"
 #include "daemon/plugin/registry.h"
 
@@ -279,7 +280,7 @@ Status ExecPlugin::RunScheduled(ChildProcess& child, Sink& sink, std::string& er
     // Exited already: what is left is what the pipes hold now, so do not
     // wait for a process it started that keeps them open and writes nothing.
     int n = poll(fds, 4, exited ? 0 : static_cast<int>(left.count()));
-    if (n < 0 && errno != EINTR) return Status::Internal(std::string("poll: ") + strerror(errno));
+    if (n < 0 && errno != EINTR) return Status::Internal(std::string("poll: ") + ErrnoText(errno));
     if (fds[3].revents != 0 || stopped_)
       return Status::Unavailable("stopped; the program and its processes were killed");
     // Once it has exited, read only what is already in the pipes.

@@ -10,6 +10,7 @@
 #include <set>
 #include <vector>
 
+#include "daemon/base/errno_text.h"
 #include "daemon/feedparse/feed_parser.h"
 #include "daemon/plugin/registry.h"
 
@@ -62,7 +63,7 @@ Result<std::string> ReadAt(int fd, uint64_t offset, uint64_t max) {
     ssize_t n = pread(fd, out.data() + got, out.size() - got, static_cast<off_t>(offset + got));
     if (n < 0) {
       if (errno == EINTR) continue;
-      return Status::Unavailable(std::strerror(errno));
+      return Status::Unavailable(ErrnoText(errno));
     }
     if (n == 0) break;
     got += static_cast<size_t>(n);
@@ -179,7 +180,7 @@ void FilePlugin::ReadJsonLines(const std::string& path, Sink& sink, SourceState&
   Fd fd(open(path.c_str(), O_RDONLY | O_CLOEXEC));
   struct stat st;
   if (fd.get() < 0 || fstat(fd.get(), &st) != 0) {
-    sink.Warn("cannot read '" + path + "': " + std::strerror(errno));
+    sink.Warn("cannot read '" + path + "': " + ErrnoText(errno));
     return;
   }
   Position pos = ParsePosition(Find(state, key));
@@ -239,7 +240,7 @@ void FilePlugin::ReadFeed(const std::string& path, Sink& sink, SourceState& stat
   Fd fd(open(path.c_str(), O_RDONLY | O_CLOEXEC));
   struct stat st;
   if (fd.get() < 0 || fstat(fd.get(), &st) != 0) {
-    sink.Warn("cannot read '" + path + "': " + std::strerror(errno));
+    sink.Warn("cannot read '" + path + "': " + ErrnoText(errno));
     return;
   }
   std::string stamp = std::to_string(st.st_ino) + ":" + std::to_string(st.st_size) + ":" +
