@@ -49,7 +49,8 @@ int main(int argc, char** argv) {
   int items = argc > 2 ? std::atoi(argv[2]) : 50;
   int rounds = argc > 3 ? std::atoi(argv[3]) : 3;
   xmlInitParser();
-  auto corpus = brandmon::bench::MakeFeedCorpus(std::string(BRANDMON_SOURCE_DIR) + "/tests/daemon/feedparse", feeds, items);
+  auto corpus =
+      brandmon::bench::MakeFeedCorpus(std::string(BRANDMON_SOURCE_DIR) + "/tests/daemon/feedparse", feeds, items);
   size_t total = 0;
   for (const auto& d : corpus) total += d.size();
   double mb = static_cast<double>(total) / 1e6;
