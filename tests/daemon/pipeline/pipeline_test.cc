@@ -69,6 +69,21 @@ class PipelineTest : public ::testing::Test {
   RecordingSink sink_;
 };
 
+// A lang: filter reads the source's language, else the one identified from
+// the text, as `brandmonctl match` does.
+TEST_F(PipelineTest, LangFilterIdentifiesTheLanguageOfAMentionWithoutOne) {
+  settings::Settings settings = Load(R"([{"name": "acme", "query": "acme lang:es", "publish_mentions": true}])");
+  auto p = Open(settings);
+  Mention tagged = Make("3", "acme ok");
+  tagged.lang = "es";
+  Poll(*p, {Make("1", "el pedido de acme llegó tarde y nadie contesta a mis correos desde hace una semana"),
+            Make("2", "my acme order arrived late and nobody has answered my emails for a whole week"), tagged});
+  std::vector<std::string> ids;
+  for (const auto& m : sink_.mentions) ids.push_back(m.mention.id);
+  EXPECT_EQ(ids, (std::vector<std::string>{"1", "3"}));
+  EXPECT_EQ(p->Stats().unmatched, 1u);
+}
+
 TEST_F(PipelineTest, MatchesScoresStoresAndAlerts) {
   settings::Settings settings = Load(R"([{"name": "acme", "handles": ["@acmecorp"], "publish_mentions": true}])");
   auto p = Open(settings);
