@@ -9,6 +9,7 @@
 #include "daemon/match/fold.h"
 #include "daemon/match/query.h"
 #include "daemon/text/lang_id.h"
+#include "daemon/text/utf8.h"
 
 namespace brandmon::match {
 
@@ -455,7 +456,10 @@ void BrandMatcher::Impl::GroupHits(MatchScratch::Impl& s) const {
 std::string_view BrandMatcher::Impl::Language(const MatchInput& in, MatchScratch::Impl& s) {
   if (!in.lang.empty() || !in.detect_lang) return in.lang;
   if (s.lang_generation != s.generation) {
-    std::string code = text::IdentifyLanguage(in.text.empty() ? in.title : in.text).code;
+    std::string_view field = in.text.empty() ? in.title : in.text;
+    // Mentions arrive repaired; a line of `brandmonctl match` may not.
+    std::string code = text::IsValidUtf8(field) ? text::IdentifyLanguage(field).code
+                                                : text::IdentifyLanguage(text::RepairUtf8(field)).code;
     s.detected_lang = code == "und" ? "" : std::move(code);
     s.lang_generation = s.generation;
   }

@@ -64,6 +64,9 @@ TEST(MatchCommandTest, LangFilterIdentifiesTheLanguageOfTheLine) {
             "{\"match\": false, \"spans\": []}\n");
   CtlRun pinned = Ctl({"match", "--query", "acme lang:es", "--lang", "en"}, spanish);
   EXPECT_EQ(pinned.out, "{\"match\": false, \"spans\": []}\n") << "--lang wins over the text";
+  // A line that is not valid UTF-8 is read as repaired, not refused.
+  CtlRun broken = Ctl({"match", "--query", "acme lang:es"}, "\xff" + spanish);
+  EXPECT_EQ(broken.out, "{\"match\": true, \"spans\": [[14, 18]]}\n");
   CtlRun negated = Ctl({"match", "--query", "acme -lang:es"}, spanish + english);
   EXPECT_EQ(negated.out,
             "{\"match\": false, \"spans\": []}\n"
