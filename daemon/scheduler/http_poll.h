@@ -53,7 +53,6 @@ class HttpPoll {
   // REQUIRES: NextRequest() returned a request that has no result yet.
   void OnResult(const fetch::FetchResult& result);
 
-  bool done() const { return done_; }
   // The outcome so far: OK, or the failure and its class: Unavailable for
   // what a later poll may not meet (a transfer error, 5xx, 408, 429),
   // InvalidArgument for what only the config can fix (any other 4xx), or the

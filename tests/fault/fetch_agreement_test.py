@@ -49,6 +49,7 @@ CASES = [
 
 
 def text(value):
+    """The store keeps its text columns as blobs: Python reads them as bytes."""
     return value.decode("utf-8") if isinstance(value, bytes) else value
 
 
@@ -88,7 +89,6 @@ def main():
         if r.returncode not in (0, 4):
             failures.append("brandmond --once exited %d: %s" % (r.returncode, r.stderr[-2000:]))
         db = sqlite3.connect(config["store"]["file"])
-        db.text_factory = lambda b: b.decode("utf-8")  # the store keeps text as bytes
         errors = {text(s): text(e) for s, e in db.execute("SELECT source, last_error FROM source_state")}
         failing = {text(row[0]) for row in db.execute("SELECT source FROM source_state WHERE failures > 0")}
         db.close()
