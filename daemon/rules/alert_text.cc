@@ -64,7 +64,8 @@ std::string PraiseText(const std::string& brand, const Mention& m, double score,
 std::string KeywordText(const std::string& brand, const Mention& m, const std::vector<TermCount>& terms) {
   std::string list;
   for (const auto& t : terms) list += (list.empty() ? "" : ", ") + t.term;
-  return "crisis term " + list + " with " + brand + Where(m) + ": " + Snippet(m.text);
+  return (terms.size() == 1 ? "crisis term " : "crisis terms ") + list + " with " + brand + Where(m) + ": " +
+         Snippet(m.text);
 }
 
 std::string SpikeText(const std::string& brand, const std::string& channel, SpikeCount what, bool dip, double count,

@@ -35,7 +35,8 @@ std::string NeedsReplyText(const std::string& brand, const Mention& m, ReplyReas
 // "praise for acme on reddit by bob (score 0.8, reach 5000): text"
 std::string PraiseText(const std::string& brand, const Mention& m, double score, double reach);
 
-// "crisis term recall, lawsuit with acme on reddit by bob: text"
+// "crisis terms recall, lawsuit with acme on reddit by bob: text" ("crisis term
+// recall with ..." for one term)
 std::string KeywordText(const std::string& brand, const Mention& m, const std::vector<TermCount>& terms);
 
 // What a spike rule counts: every mention or the negative ones.

@@ -50,7 +50,9 @@ TEST(AlertTextTest, MentionSummariesNameWhatWhoAndWhere) {
   EXPECT_EQ(NeedsReplyText("acme", m, ReplyReason::kLowRating, 1),
             "1-star review for acme on reddit by bob: Still no refund");
   EXPECT_EQ(KeywordText("acme", m, {{"refund", 1, 0}, {"data breach", 1, 0}}),
-            "crisis term refund, data breach with acme on reddit by bob: Still no refund");
+            "crisis terms refund, data breach with acme on reddit by bob: Still no refund");
+  EXPECT_EQ(KeywordText("acme", m, {{"refund", 1, 0}}),
+            "crisis term refund with acme on reddit by bob: Still no refund");
 }
 
 TEST(AlertTextTest, TrendSummariesGiveCountsAndBaselines) {

@@ -20,7 +20,7 @@ TEST(KeywordRuleTest, EachTermOncePerCooldownInOneAlert) {
   ASSERT_EQ(both.size(), 1u);
   EXPECT_EQ(both[0].severity, Severity::kCritical);
   EXPECT_EQ(both[0].summary,
-            "crisis term recall, class action with acme on reddit by bob: RECALL and a class action: recall");
+            "crisis terms recall, class action with acme on reddit by bob: RECALL and a class action: recall");
   EXPECT_TRUE(RunOne(*rule, brand, Mention("2", "another recall", "ann"), 0, cooldowns, now).empty());
   auto hindi = RunOne(*rule, brand, Mention("3", "यह धोखा।", "ann"), 0, cooldowns, now);
   ASSERT_EQ(hindi.size(), 1u);
