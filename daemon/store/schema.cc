@@ -117,6 +117,11 @@ DROP TABLE mentions;
 ALTER TABLE mentions_v2 RENAME TO mentions;
 CREATE INDEX mentions_stored_at ON mentions (stored_at);
 )sql"},
+    // The fields the mention limits cut, as published in `truncated`: a
+    // mention read back says it is not whole, as the alert that carried it did.
+    {3, R"sql(
+ALTER TABLE mentions ADD COLUMN truncated TEXT NOT NULL DEFAULT '';
+)sql"},
 };
 
 }  // namespace

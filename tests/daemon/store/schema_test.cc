@@ -45,6 +45,8 @@ TEST(SchemaTest, Version1MentionsKeepTheirRowsAndTheirRetentionIndexOnly) {
                       "'id2', '', '', '', '', '', '', 0, 0, 1, 0, 'neutral', '', 2000)")
                   .ok());
   EXPECT_EQ(db.LastInsertRowid(), 8);
+  // Rows from before the truncated column read as whole.
+  EXPECT_EQ(*db.QueryInt("SELECT count(*) FROM mentions WHERE rowid = 7 AND truncated = ''"), 1);
 }
 
 TEST(SchemaTest, StepsApplyInOrderFromTheCurrentVersion) {

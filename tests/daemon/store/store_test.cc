@@ -123,6 +123,7 @@ TEST_F(StoreTest, MentionsRoundTripLosslesslyEvenHostileOnes) {
   m.lang = "pt-BR";
   m.matched_terms = {"acme", "3:x", "", std::string("a\0b", 3)};
   m.sentiment = {0.25, 0.3, 0.6, 0.1, "positive", -0.75};
+  m.mention.truncated = {"title", "text"};
   ScoredMention plain = MakeMention("s", "2");
   WriteBatch batch;
   batch.AddMention(m);
@@ -148,7 +149,9 @@ TEST_F(StoreTest, MentionsRoundTripLosslesslyEvenHostileOnes) {
   EXPECT_EQ(got.sentiment.target, -0.75);
   EXPECT_EQ(got.sentiment.label, "positive");
   EXPECT_EQ(got.brand, "acme");
+  EXPECT_EQ(got.mention.truncated, (std::vector<std::string>{"title", "text"}));
   const ScoredMention& second = (*rows)[1].scored;
+  EXPECT_TRUE(second.mention.truncated.empty());
   EXPECT_FALSE(second.mention.published);
   EXPECT_FALSE(second.sentiment.target);
   EXPECT_TRUE(second.matched_terms.empty());
