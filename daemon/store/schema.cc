@@ -7,7 +7,8 @@ namespace brandmon::store {
 
 namespace {
 
-// Strings are stored as blobs (see Statement), times as Unix milliseconds.
+// Strings are stored as TEXT (see Statement; versions before 4 stored them
+// as blobs), times as Unix milliseconds.
 constexpr Migration kMigrations[] = {
     {1, R"sql(
 CREATE TABLE seen (
@@ -121,6 +122,26 @@ CREATE INDEX mentions_stored_at ON mentions (stored_at);
     // mention read back says it is not whole, as the alert that carried it did.
     {3, R"sql(
 ALTER TABLE mentions ADD COLUMN truncated TEXT NOT NULL DEFAULT '';
+)sql"},
+    // Strings become TEXT, so that `sqlite3` queries with plain string
+    // literals ('acme') find them: a blob never equals a text value. Keys
+    // change type with their rows, so lookups by the new TEXT keys still find
+    // the old rows. The dedupe index compared with the empty blob.
+    {4, R"sql(
+UPDATE seen SET source = CAST(source AS TEXT), id = CAST(id AS TEXT);
+UPDATE source_state SET source = CAST(source AS TEXT), etag = CAST(etag AS TEXT),
+  last_modified = CAST(last_modified AS TEXT), last_error = CAST(last_error AS TEXT);
+UPDATE source_cursor SET source = CAST(source AS TEXT), key = CAST(key AS TEXT), value = CAST(value AS TEXT);
+UPDATE mentions SET source = CAST(source AS TEXT), channel = CAST(channel AS TEXT), brand = CAST(brand AS TEXT),
+  mention_id = CAST(mention_id AS TEXT), url = CAST(url AS TEXT), title = CAST(title AS TEXT),
+  text = CAST(text AS TEXT), author = CAST(author AS TEXT), lang = CAST(lang AS TEXT),
+  metrics = CAST(metrics AS TEXT), label = CAST(label AS TEXT), matched_terms = CAST(matched_terms AS TEXT),
+  truncated = CAST(truncated AS TEXT);
+UPDATE alerts SET topic = CAST(topic AS TEXT), payload = CAST(payload AS TEXT),
+  dedupe_key = CAST(dedupe_key AS TEXT);
+UPDATE rule_state SET brand = CAST(brand AS TEXT), key = CAST(key AS TEXT), value = CAST(value AS TEXT);
+DROP INDEX alerts_dedupe;
+CREATE UNIQUE INDEX alerts_dedupe ON alerts (dedupe_key) WHERE dedupe_key <> '';
 )sql"},
 };
 

@@ -50,10 +50,12 @@ void Statement::Reset() {
 }
 
 Status Statement::BindText(int index, std::string_view value) {
-  // A zero-length blob needs a non-null pointer to be stored as '' rather than NULL.
+  // An empty value needs a non-null pointer to be stored as '' rather than
+  // NULL. The bytes are stored as they are, NULs and all: SQLite does not
+  // check that text is UTF-8.
   static const char kEmpty = 0;
   const char* data = value.empty() ? &kEmpty : value.data();
-  return Check(sqlite3_bind_blob64(stmt_, index, data, value.size(), SQLITE_TRANSIENT), "bind");
+  return Check(sqlite3_bind_text64(stmt_, index, data, value.size(), SQLITE_TRANSIENT, SQLITE_UTF8), "bind");
 }
 
 Status Statement::BindInt(int index, int64_t value) { return Check(sqlite3_bind_int64(stmt_, index, value), "bind"); }

@@ -21,8 +21,9 @@ namespace brandmon::store {
 Status SqliteError(int rc, std::string_view what);
 
 // One prepared statement, owned; finalized on destruction. Prepare once and
-// call Reset() before each reuse. Strings are bound and read as blobs so that
-// any bytes (NUL, invalid UTF-8) round-trip exactly. Move-only;
+// call Reset() before each reuse. Strings are bound as TEXT (so that plain
+// string literals in SQL match them) and read as bytes; any bytes (NUL,
+// invalid UTF-8) round-trip exactly. Move-only;
 // thread-compatible, used by the thread that owns its Database.
 class Statement {
  public:

@@ -223,7 +223,7 @@ Status Store::Prepare() {
        "INSERT INTO mentions (source, channel, brand, mention_id, url, title, text, author, published, "
        "lang, metrics, compound, pos, neu, neg, label, target, matched_terms, stored_at, truncated) "
        "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20)"},
-      {&alert_exists_, "SELECT 1 FROM alerts WHERE dedupe_key = ?1 AND dedupe_key <> x''"},
+      {&alert_exists_, "SELECT 1 FROM alerts WHERE dedupe_key = ?1 AND dedupe_key <> ''"},
       {&alert_insert_, "INSERT INTO alerts (seq, ts, topic, payload, dedupe_key) VALUES (?1, ?2, ?3, ?4, ?5)"},
       // AUTOINCREMENT keeps the largest seq ever used here, even once pruned.
       {&alert_last_seq_,

@@ -173,9 +173,8 @@ def text_of(v):
 
 
 def stored_ids(db, name):
-    # The store keeps ids as blobs; compare them as text.
     return {text_of(r[0]) for r in db.execute(
-        "SELECT mention_id FROM mentions WHERE CAST(source AS TEXT) = ? AND CAST(brand AS TEXT) = 'acme'", (name,))}
+        "SELECT mention_id FROM mentions WHERE source = ? AND brand = 'acme'", (name,))}
 
 
 def check_stored(run, server, db, name, cutoff):
@@ -183,7 +182,7 @@ def check_stored(run, server, db, name, cutoff):
     if not served:
         run.fail("%s: the server never served it an item" % name)
         return
-    seen = {text_of(r[0]) for r in db.execute("SELECT id FROM seen WHERE CAST(source AS TEXT) = ?", (name,))}
+    seen = {text_of(r[0]) for r in db.execute("SELECT id FROM seen WHERE source = ?", (name,))}
     stored = stored_ids(db, name)
     for what, have in (("seen", seen), ("stored as acme mentions", stored)):
         missing = served - have

@@ -49,7 +49,7 @@ CASES = [
 
 
 def text(value):
-    """The store keeps its text columns as blobs: Python reads them as bytes."""
+    """A column value as text (databases from before schema version 4 hold bytes)."""
     return value.decode("utf-8") if isinstance(value, bytes) else value
 
 

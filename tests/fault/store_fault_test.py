@@ -190,7 +190,7 @@ class Run:
 
 
 def text_of(v):
-    """Strings are stored as blobs (any bytes round-trip)."""
+    """A column value as text (databases from before schema version 4 hold bytes)."""
     return v.decode("utf-8") if isinstance(v, (bytes, bytearray)) else v
 
 
@@ -253,8 +253,8 @@ def verify(run, producer):
         run.fail("only %d of %d items were seen after 30 s" % (run.stored_count(), len(ids)))
     run.stop()
     db = sqlite3.connect("file:%s?mode=ro" % run.db_path, uri=True)
-    seen = [text_of(r[0]) for r in db.execute("SELECT id FROM seen WHERE CAST(source AS TEXT) = 'feed'")]
-    stored = [text_of(r[0]) for r in db.execute("SELECT mention_id FROM mentions WHERE CAST(source AS TEXT) = 'feed'")]
+    seen = [text_of(r[0]) for r in db.execute("SELECT id FROM seen WHERE source = 'feed'")]
+    stored = [text_of(r[0]) for r in db.execute("SELECT mention_id FROM mentions WHERE source = 'feed'")]
     for name, got in (("seen", seen), ("stored", stored)):
         missing = sorted(set(ids) - set(got))
         doubled = sorted({i for i in got if got.count(i) > 1}) if len(got) != len(set(got)) else []

@@ -49,6 +49,32 @@ TEST(SchemaTest, Version1MentionsKeepTheirRowsAndTheirRetentionIndexOnly) {
   EXPECT_EQ(*db.QueryInt("SELECT count(*) FROM mentions WHERE rowid = 7 AND truncated = ''"), 1);
 }
 
+// Before version 4 strings were blobs, which plain string literals never
+// match. The migration turns them into text in place, keys included.
+TEST(SchemaTest, Version3BlobStringsBecomeTextThatPlainLiteralsFind) {
+  Database db = OpenMemory();
+  ASSERT_TRUE(Migrate(db, Migrations().first(3)).ok());
+  ASSERT_TRUE(
+      db.Exec("INSERT INTO seen VALUES (x'66656564', x'6964', 1);"  // 'feed', 'id'
+              "INSERT INTO mentions (source, channel, brand, mention_id, url, title, text, author, lang, "
+              "metrics, compound, pos, neu, neg, label, matched_terms, stored_at) VALUES (x'66656564', "
+              "x'727373', x'61636d65', x'6964', x'', x'', x'', x'', x'656e', x'', 0, 0, 1, 0, x'6e65757472616c', "
+              "x'', 1);"
+              "INSERT INTO alerts (ts, topic, payload, dedupe_key) VALUES (1, x'61', x'7b7d', x'6b31');"
+              "INSERT INTO alerts (ts, topic, payload, dedupe_key) VALUES (2, x'61', x'7b7d', x'');"
+              "INSERT INTO rule_state VALUES (x'61636d65', x'6b', x'76', 1);")
+          .ok());
+  EXPECT_EQ(*db.QueryInt("SELECT count(*) FROM mentions WHERE brand = 'acme'"), 0);
+  ASSERT_TRUE(Migrate(db, Migrations()).ok());
+  EXPECT_EQ(*db.QueryInt("SELECT count(*) FROM mentions WHERE brand = 'acme' AND source = 'feed' AND lang = 'en'"), 1);
+  EXPECT_EQ(*db.QueryInt("SELECT count(*) FROM seen WHERE source = 'feed' AND id = 'id'"), 1);
+  EXPECT_EQ(*db.QueryInt("SELECT count(*) FROM rule_state WHERE brand = 'acme' AND key = 'k'"), 1);
+  EXPECT_EQ(*db.QueryInt("SELECT count(*) FROM alerts WHERE typeof(payload) = 'text' AND typeof(topic) = 'text'"), 2);
+  // Equal dedupe keys are still refused, and empty ones still never collide.
+  EXPECT_FALSE(db.Exec("INSERT INTO alerts (ts, topic, payload, dedupe_key) VALUES (3, 'a', '{}', 'k1')").ok());
+  EXPECT_TRUE(db.Exec("INSERT INTO alerts (ts, topic, payload, dedupe_key) VALUES (3, 'a', '{}', '')").ok());
+}
+
 TEST(SchemaTest, StepsApplyInOrderFromTheCurrentVersion) {
   Database db = OpenMemory();
   const Migration v1[] = {{1, "CREATE TABLE a (x INTEGER); INSERT INTO a VALUES (1);"}};

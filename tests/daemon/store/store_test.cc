@@ -100,6 +100,20 @@ TEST_F(StoreTest, AMentionTwiceInOneBatchIsStoredOnce) {
   EXPECT_EQ(stored->front().scored.mention.text, "first");
 }
 
+TEST(StoreFileTest, StringsAreTextThatSqlLiteralsMatch) {
+  testing::TempDir dir;
+  FakeClock clock;
+  auto store = Store::Open(Options("state.db"), dir.path().string(), clock);
+  ASSERT_TRUE(store.ok()) << store.status().ToString();
+  WriteBatch batch;
+  batch.AddMention(MakeMention("feed", "1", "acme"));
+  ASSERT_TRUE((*store)->Write(batch).ok());
+  auto db = Database::Open((dir.path() / "state.db").string());
+  ASSERT_TRUE(db.ok());
+  EXPECT_EQ(*db->QueryInt("SELECT count(*) FROM mentions WHERE brand = 'acme' AND source = 'feed'"), 1);
+  EXPECT_EQ(*db->QueryInt("SELECT count(*) FROM seen WHERE source = 'feed' AND id = '1'"), 1);
+}
+
 TEST_F(StoreTest, OneItemMatchingTwoBrandsIsStoredForEach) {
   WriteBatch batch;
   batch.AddMention(MakeMention("s", "1", "acme"));
