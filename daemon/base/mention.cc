@@ -33,6 +33,14 @@ void Mention::SetMetric(std::string name, double value) {
   metrics.emplace_back(std::move(name), value);
 }
 
+double Reach(const Mention& mention) {
+  double reach = 0;
+  for (const char* name : {"followers", "likes", "shares", "replies"}) {
+    if (const double* v = mention.Metric(name); v && std::isfinite(*v)) reach = std::max(reach, *v);
+  }
+  return reach;
+}
+
 namespace {
 
 // The fields that can be marked truncated, in the contract's order.

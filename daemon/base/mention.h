@@ -36,6 +36,10 @@ struct Mention {
   void SetMetric(std::string name, double value);
 };
 
+// The reach of a mention: the largest of its followers, likes, shares and
+// replies metrics; 0 when it has none.
+double Reach(const Mention& mention);
+
 // The most bytes each field of a Mention may hold after normalization (the
 // "limits" section of the config).
 struct MentionLimits {

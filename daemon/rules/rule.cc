@@ -116,14 +116,6 @@ int64_t BucketOf(WallTime t, Duration width) {
   return (ms < 0 && ms % width.count() != 0) ? b - 1 : b;
 }
 
-double Reach(const Mention& mention) {
-  double reach = 0;
-  for (const char* name : {"followers", "likes", "shares", "replies"}) {
-    if (const double* v = mention.Metric(name); v && std::isfinite(*v)) reach = std::max(reach, *v);
-  }
-  return reach;
-}
-
 Alert MentionAlert(const std::string& brand, const char* rule, const ScoredMention& m, WallTime now) {
   Alert a;
   a.ts = now;

@@ -145,10 +145,6 @@ std::vector<std::unique_ptr<Rule>> MakeRules(const Brand& brand);
 // is not positive.
 int64_t BucketOf(WallTime t, Duration width);
 
-// The reach of a mention: the largest of its followers, likes, shares and
-// replies metrics; 0 when it has none.
-double Reach(const Mention& mention);
-
 // An alert on one mention: ts, brand, rule, dedupe key and the mention.
 Alert MentionAlert(const std::string& brand, const char* rule, const ScoredMention& m, WallTime now);
 

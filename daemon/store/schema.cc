@@ -3,9 +3,39 @@
 #include <cassert>
 #include <string>
 
+#include "daemon/base/mention.h"
+#include "daemon/store/fields.h"
+
 namespace brandmon::store {
 
 namespace {
+
+// Version 5: each stored mention's reach, from its metrics, then the hourly
+// rollups of every mention stored so far.
+Status BackfillRollups(Database& db) {
+  auto read = db.Prepare("SELECT rowid, metrics FROM mentions WHERE metrics <> ''");
+  if (!read.ok()) return read.status();
+  auto write = db.Prepare("UPDATE mentions SET reach = ?2 WHERE rowid = ?1");
+  if (!write.ok()) return write.status();
+  for (;;) {
+    auto row = read->Step();
+    if (!row.ok()) return row.status();
+    if (!*row) break;
+    Mention m;
+    m.metrics = DecodeMetrics(read->ColumnText(1));
+    double reach = Reach(m);
+    if (reach == 0) continue;
+    write->Reset();
+    Status s = write->BindInt(1, read->ColumnInt(0));
+    if (s.ok()) s = write->BindDouble(2, reach);
+    if (s.ok()) s = write->Run();
+    if (!s.ok()) return s;
+  }
+  return db.Exec(
+      "INSERT INTO rollup_hourly SELECT brand, stored_at - stored_at % 3600000, channel, lang, label, count(*), "
+      "sum(coalesce(target, compound)), sum(coalesce(target, compound) * coalesce(target, compound)), sum(reach) "
+      "FROM mentions GROUP BY 1, 2, 3, 4, 5");
+}
 
 // Strings are stored as TEXT (see Statement; versions before 4 stored them
 // as blobs), times as Unix milliseconds.
@@ -143,6 +173,29 @@ UPDATE rule_state SET brand = CAST(brand AS TEXT), key = CAST(key AS TEXT), valu
 DROP INDEX alerts_dedupe;
 CREATE UNIQUE INDEX alerts_dedupe ON alerts (dedupe_key) WHERE dedupe_key <> '';
 )sql"},
+    // Hourly rollups, for questions over weeks that the raw mentions answer
+    // slowly or, once pruned, not at all: per brand, hour (Unix ms of its
+    // start, by the time the mention was stored), channel, language and
+    // label, the count, the sum and the sum of squares of the score rules
+    // judge (the brand-targeted compound when there is one) and the sum of
+    // reach. Written in the transaction that stores the mentions.
+    {5, R"sql(
+ALTER TABLE mentions ADD COLUMN reach REAL NOT NULL DEFAULT 0;
+CREATE TABLE rollup_hourly (
+  brand TEXT NOT NULL,
+  hour INTEGER NOT NULL,
+  channel TEXT NOT NULL,
+  lang TEXT NOT NULL,
+  label TEXT NOT NULL,
+  mentions INTEGER NOT NULL,
+  score_sum REAL NOT NULL,
+  score_squares REAL NOT NULL,
+  reach_sum REAL NOT NULL,
+  PRIMARY KEY (brand, hour, channel, lang, label)
+) WITHOUT ROWID;
+CREATE INDEX rollup_hourly_hour ON rollup_hourly (hour);
+)sql",
+     BackfillRollups},
 };
 
 }  // namespace
@@ -171,6 +224,9 @@ Status Migrate(Database& db, std::span<const Migration> steps) {
     if (auto s = txn.Begin(); !s.ok()) return s;
     std::string context = "schema migration to version " + std::to_string(step.version);
     if (auto s = db.Exec(step.sql); !s.ok()) return s.WithContext(context);
+    if (step.backfill != nullptr) {
+      if (auto s = step.backfill(db); !s.ok()) return s.WithContext(context);
+    }
     if (auto s = db.Exec("DELETE FROM schema_version; INSERT INTO schema_version (version) VALUES (" +
                          std::to_string(step.version) + ")");
         !s.ok()) {

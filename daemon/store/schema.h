@@ -15,6 +15,9 @@ namespace brandmon::store {
 struct Migration {
   int version;
   std::string_view sql;
+  // Runs after `sql`, in the same transaction, for what SQL alone cannot
+  // fill in (values decoded from the store's own encodings).
+  Status (*backfill)(Database& db) = nullptr;
 };
 
 // The steps of brandmon's state database, oldest first.

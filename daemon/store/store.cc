@@ -9,61 +9,17 @@
 
 #include <spdlog/spdlog.h>
 
+#include "daemon/store/fields.h"
 #include "daemon/store/schema.h"
 
 namespace brandmon::store {
 
 namespace {
 
-// Lists are stored as "<length>:<bytes>" runs, which keep any byte.
-void AppendField(std::string& out, std::string_view field) {
-  out += std::to_string(field.size());
-  out += ':';
-  out.append(field);
-}
+constexpr int64_t kHourMs = 3'600'000;
 
-std::string EncodeList(const std::vector<std::string>& items) {
-  std::string out;
-  for (const auto& item : items) AppendField(out, item);
-  return out;
-}
-
-std::vector<std::string> DecodeList(std::string_view encoded) {
-  std::vector<std::string> out;
-  size_t i = 0;
-  while (i < encoded.size()) {
-    size_t colon = encoded.find(':', i);
-    if (colon == std::string_view::npos) break;
-    size_t len = 0;
-    for (size_t k = i; k < colon; ++k) {
-      if (encoded[k] < '0' || encoded[k] > '9') return out;
-      len = len * 10 + static_cast<size_t>(encoded[k] - '0');
-    }
-    if (colon + 1 + len > encoded.size()) break;
-    out.emplace_back(encoded.substr(colon + 1, len));
-    i = colon + 1 + len;
-  }
-  return out;
-}
-
-std::string EncodeMetrics(const std::vector<std::pair<std::string, double>>& metrics) {
-  std::string out;
-  for (const auto& [name, value] : metrics) {
-    char buf[32];
-    std::snprintf(buf, sizeof buf, "%.17g", value);
-    AppendField(out, name);
-    AppendField(out, buf);
-  }
-  return out;
-}
-
-std::vector<std::pair<std::string, double>> DecodeMetrics(std::string_view encoded) {
-  std::vector<std::string> fields = DecodeList(encoded);
-  std::vector<std::pair<std::string, double>> out;
-  for (size_t i = 0; i + 1 < fields.size(); i += 2)
-    out.emplace_back(fields[i], std::strtod(fields[i + 1].c_str(), nullptr));
-  return out;
-}
+// The language a mention is stored and counted under.
+std::string LangOf(const ScoredMention& sm) { return !sm.lang.empty() ? sm.lang : sm.mention.lang.value_or(""); }
 
 Status BindOptionalTime(Statement& stmt, int index, const std::optional<WallTime>& t) {
   return t ? stmt.BindInt(index, ToUnixMillis(*t)) : stmt.BindNull(index);
@@ -221,8 +177,8 @@ Status Store::Prepare() {
       {&seen_insert_, "INSERT OR IGNORE INTO seen (source, id, first_seen) VALUES (?1, ?2, ?3)"},
       {&mention_insert_,
        "INSERT INTO mentions (source, channel, brand, mention_id, url, title, text, author, published, "
-       "lang, metrics, compound, pos, neu, neg, label, target, matched_terms, stored_at, truncated) "
-       "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20)"},
+       "lang, metrics, compound, pos, neu, neg, label, target, matched_terms, stored_at, truncated, reach) "
+       "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21)"},
       {&alert_exists_, "SELECT 1 FROM alerts WHERE dedupe_key = ?1 AND dedupe_key <> ''"},
       {&alert_insert_, "INSERT INTO alerts (seq, ts, topic, payload, dedupe_key) VALUES (?1, ?2, ?3, ?4, ?5)"},
       // AUTOINCREMENT keeps the largest seq ever used here, even once pruned.
@@ -242,6 +198,11 @@ Status Store::Prepare() {
        "INSERT INTO rule_state (brand, key, value, updated_at) VALUES (?1, ?2, ?3, ?4) "
        "ON CONFLICT (brand, key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at"},
       {&rule_state_delete_, "DELETE FROM rule_state WHERE brand = ?1 AND key = ?2"},
+      {&rollup_upsert_,
+       "INSERT INTO rollup_hourly (brand, hour, channel, lang, label, mentions, score_sum, score_squares, reach_sum) "
+       "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9) ON CONFLICT (brand, hour, channel, lang, label) DO UPDATE SET "
+       "mentions = mentions + excluded.mentions, score_sum = score_sum + excluded.score_sum, "
+       "score_squares = score_squares + excluded.score_squares, reach_sum = reach_sum + excluded.reach_sum"},
   };
   for (const Item& item : items) {
     auto stmt = db_.Prepare(item.sql);
@@ -310,18 +271,7 @@ Status Store::WriteInTransaction(const WriteBatch& batch, WriteResult& result) {
   int64_t now_ms = ToUnixMillis(clock_.Now());
   // (source, id) pairs first seen by this batch: only their mentions are new.
   std::set<std::pair<std::string_view, std::string_view>> fresh;
-  for (const auto& seen : batch.seen_) {
-    const std::string &source = seen.first, &id = seen.second;  // lambdas cannot capture bindings in clang 14
-    if (auto s = Hook(step); !s.ok()) return s;
-    seen_insert_.Reset();
-    if (auto s = BindAll([&] { return seen_insert_.BindText(1, source); }, [&] { return seen_insert_.BindText(2, id); },
-                         [&] { return seen_insert_.BindInt(3, now_ms); });
-        !s.ok()) {
-      return s;
-    }
-    if (auto s = seen_insert_.Run(); !s.ok()) return s;
-    if (db_.Changes() > 0) fresh.emplace(source, id);
-  }
+  if (auto s = InsertSeen(batch, step, now_ms, fresh); !s.ok()) return s;
   // The row of the last mention stored after each prefix of the batch's
   // mentions, for the marks.
   std::vector<int64_t> row_after;
@@ -333,6 +283,7 @@ Status Store::WriteInTransaction(const WriteBatch& batch, WriteResult& result) {
   }
   // Each brand's mention of a fresh item, once.
   std::set<std::tuple<std::string_view, std::string_view, std::string_view>> stored;
+  Rollups rollups;
   for (const ScoredMention& m : batch.mentions_) {
     int64_t row = row_after.empty() ? 0 : row_after.back();
     if (!fresh.contains({m.mention.source, m.mention.id}) ||
@@ -343,8 +294,14 @@ Status Store::WriteInTransaction(const WriteBatch& batch, WriteResult& result) {
       if (auto s = InsertMention(m, now_ms); !s.ok()) return s;
       ++result.mentions_written;
       row = db_.LastInsertRowid();
+      rollups.Add(m);
     }
     if (!row_after.empty()) row_after.push_back(row);
+  }
+  // Every mention of a batch is stored at the same time: one hour.
+  for (const auto& [key, sums] : rollups.sums) {
+    if (auto s = Hook(step); !s.ok()) return s;
+    if (auto s = PutRollup(key, sums, now_ms - now_ms % kHourMs); !s.ok()) return s;
   }
   int64_t last_seq = -1;
   if (!batch.alerts_.empty()) {
@@ -383,6 +340,50 @@ Status Store::WriteInTransaction(const WriteBatch& batch, WriteResult& result) {
   return Status::Ok();
 }
 
+void Store::Rollups::Add(const ScoredMention& m) {
+  RollupSums& sums = this->sums[{m.brand, m.mention.channel, LangOf(m), m.sentiment.label}];
+  double score = m.sentiment.Effective();
+  ++sums.mentions;
+  sums.score_sum += score;
+  sums.score_squares += score * score;
+  sums.reach_sum += Reach(m.mention);
+}
+
+Status Store::InsertSeen(const WriteBatch& batch, int& step, int64_t now_ms,
+                         std::set<std::pair<std::string_view, std::string_view>>& fresh) {
+  for (const auto& seen : batch.seen_) {
+    const std::string &source = seen.first, &id = seen.second;  // lambdas cannot capture bindings in clang 14
+    if (auto s = Hook(step); !s.ok()) return s;
+    seen_insert_.Reset();
+    if (auto s = BindAll([&] { return seen_insert_.BindText(1, source); }, [&] { return seen_insert_.BindText(2, id); },
+                         [&] { return seen_insert_.BindInt(3, now_ms); });
+        !s.ok()) {
+      return s;
+    }
+    if (auto s = seen_insert_.Run(); !s.ok()) return s;
+    if (db_.Changes() > 0) fresh.emplace(source, id);
+  }
+  return Status::Ok();
+}
+
+Status Store::PutRollup(const RollupKey& key, const RollupSums& sums, int64_t hour_ms) {
+  Statement& st = rollup_upsert_;
+  st.Reset();
+  // Lambdas cannot capture structured bindings in clang 14.
+  const std::string& brand = std::get<0>(key);
+  const std::string& channel = std::get<1>(key);
+  const std::string& lang = std::get<2>(key);
+  const std::string& label = std::get<3>(key);
+  Status s =
+      BindAll([&] { return st.BindText(1, brand); }, [&] { return st.BindInt(2, hour_ms); },
+              [&] { return st.BindText(3, channel); }, [&] { return st.BindText(4, lang); },
+              [&] { return st.BindText(5, label); }, [&] { return st.BindInt(6, sums.mentions); },
+              [&] { return st.BindDouble(7, sums.score_sum); }, [&] { return st.BindDouble(8, sums.score_squares); },
+              [&] { return st.BindDouble(9, sums.reach_sum); });
+  if (s.ok()) s = st.Run();
+  return s;
+}
+
 Status Store::PutRuleStateRow(const std::string& brand, const std::string& key, const std::optional<std::string>& value,
                               int64_t now_ms) {
   Statement& stmt = value ? rule_state_upsert_ : rule_state_delete_;
@@ -397,7 +398,7 @@ Status Store::InsertMention(const ScoredMention& sm, int64_t now_ms) {
   const Mention& m = sm.mention;
   Statement& st = mention_insert_;
   st.Reset();
-  std::string lang = !sm.lang.empty() ? sm.lang : m.lang.value_or("");
+  std::string lang = LangOf(sm);
   Status s =
       BindAll([&] { return st.BindText(1, m.source); }, [&] { return st.BindText(2, m.channel); },
               [&] { return st.BindText(3, sm.brand); }, [&] { return st.BindText(4, m.id); },
@@ -410,7 +411,7 @@ Status Store::InsertMention(const ScoredMention& sm, int64_t now_ms) {
               [&] { return st.BindDouble(15, sm.sentiment.neg); }, [&] { return st.BindText(16, sm.sentiment.label); },
               [&] { return st.BindOptionalDouble(17, sm.sentiment.target); },
               [&] { return st.BindText(18, EncodeList(sm.matched_terms)); }, [&] { return st.BindInt(19, now_ms); },
-              [&] { return st.BindText(20, EncodeList(m.truncated)); });
+              [&] { return st.BindText(20, EncodeList(m.truncated)); }, [&] { return st.BindDouble(21, Reach(m)); });
   if (!s.ok()) return s;
   return st.Run();
 }
@@ -626,6 +627,7 @@ Result<PruneStats> Store::Prune(WallTime now) {
       {"DELETE FROM alerts WHERE ts < ?1", options_.alert_retention, &stats.alerts},
       {"DELETE FROM seen WHERE first_seen < ?1", options_.seen_retention, &stats.seen},
       {"DELETE FROM rule_state WHERE updated_at < ?1", options_.rule_state_retention, &stats.rule_state},
+      {"DELETE FROM rollup_hourly WHERE hour < ?1 - 3600000 + 1", options_.rollup_retention, &stats.rollups},
   };
   Transaction txn(db_);
   if (auto s = txn.Begin(); !s.ok()) return s.WithContext("store prune");

@@ -2,10 +2,13 @@
 
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <memory>
 #include <optional>
+#include <set>
 #include <string>
 #include <string_view>
+#include <tuple>
 #include <utility>
 #include <vector>
 
@@ -96,6 +99,7 @@ struct PruneStats {
   int64_t alerts = 0;
   int64_t seen = 0;
   int64_t rule_state = 0;
+  int64_t rollups = 0;
 };
 
 struct StoreCounts {
@@ -196,9 +200,26 @@ class Store final : public RuleStateReader {
   void SetFaultHookForTesting(std::function<int(int step)> hook) { fault_hook_ = std::move(hook); }
 
  private:
+  // One row of rollup_hourly: (brand, channel, lang, label) and its sums.
+  using RollupKey = std::tuple<std::string, std::string, std::string, std::string>;
+  struct RollupSums {
+    int64_t mentions = 0;
+    double score_sum = 0;
+    double score_squares = 0;
+    double reach_sum = 0;
+  };
+  // The rollups of the mentions one write stores.
+  struct Rollups {
+    std::map<RollupKey, RollupSums> sums;
+    void Add(const ScoredMention& m);
+  };
+
   Store(const StoreOptions& options, const Clock& clock, Database db);
   Status Prepare();
   Status WriteInTransaction(const WriteBatch& batch, WriteResult& result);
+  // Marks the batch's items seen; `fresh` gets those not seen before.
+  Status InsertSeen(const WriteBatch& batch, int& step, int64_t now_ms,
+                    std::set<std::pair<std::string_view, std::string_view>>& fresh);
   Status InsertMention(const ScoredMention& m, int64_t now_ms);
   // Inserts `alert` with seq `*last_seq + 1`, then advances `*last_seq`;
   // false (and no change) when its dedupe_key was journaled.
@@ -207,6 +228,8 @@ class Store final : public RuleStateReader {
   // Upserts (brand, key), or deletes it when `value` is nullopt.
   Status PutRuleStateRow(const std::string& brand, const std::string& key, const std::optional<std::string>& value,
                          int64_t now_ms);
+  // Adds `sums` to the row of `key` for the hour starting at `hour_ms`.
+  Status PutRollup(const RollupKey& key, const RollupSums& sums, int64_t hour_ms);
   // Runs the hooks for `step` and advances it; the injected fault, if any.
   Status Hook(int& step);
 
@@ -224,6 +247,7 @@ class Store final : public RuleStateReader {
   Statement cursor_insert_;
   Statement rule_state_upsert_;
   Statement rule_state_delete_;
+  Statement rollup_upsert_;
   std::function<void(int)> write_hook_;
   std::function<int(int)> fault_hook_;
   std::unique_ptr<Checkpointer> checkpointer_;  // none for an in-memory database

@@ -16,6 +16,7 @@ struct StoreOptions {
   Duration alert_retention{};
   Duration seen_retention{};
   Duration rule_state_retention{};
+  Duration rollup_retention{};
   Duration prune_interval{};
   int64_t batch_max_mentions = 0;
 };

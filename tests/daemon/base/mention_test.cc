@@ -57,6 +57,15 @@ TEST(MentionTest, NonFiniteMetricsAreDropped) {
   EXPECT_EQ(MentionToJson(*back), MentionToJson(*m));
 }
 
+TEST(MentionTest, ReachIsTheLargestAudienceMetric) {
+  Mention m;
+  EXPECT_EQ(Reach(m), 0);
+  m.SetMetric("followers", 300);
+  m.SetMetric("likes", 1200);
+  m.SetMetric("rating", 5000);
+  EXPECT_EQ(Reach(m), 1200) << "a rating is no reach";
+}
+
 TEST(MentionTest, RejectsBadJsonWithReason) {
   EXPECT_EQ(MentionFromJson("not json").status().code(), Status::Code::kCorrupt);
   EXPECT_EQ(MentionFromJson("[1]").status().message(), "expected a json object");

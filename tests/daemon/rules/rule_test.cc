@@ -76,17 +76,11 @@ TEST(ChangeLogTest, SmallChangesAreRowsUntilTheyOutweighTheWhole) {
   EXPECT_EQ(w.rows.size(), 1u) << "a reset folds every row into the whole";
 }
 
-TEST(RuleTest, BucketsAndReach) {
+TEST(RuleTest, Buckets) {
   auto q = std::chrono::minutes(15);
   EXPECT_EQ(BucketOf(FromUnixMillis(kT0), q), kT0 / (15 * 60'000));
   EXPECT_EQ(BucketOf(FromUnixMillis(-1), q), -1);
   EXPECT_EQ(BucketOf(FromUnixMillis(kT0), Duration{}), -1);
-  Mention m;
-  EXPECT_EQ(Reach(m), 0);
-  m.SetMetric("followers", 300);
-  m.SetMetric("likes", 1200);
-  m.SetMetric("rating", 5000);
-  EXPECT_EQ(Reach(m), 1200) << "a rating is no reach";
 }
 
 TEST(RuleTest, MentionAlertsNameTheMentionAndItsAuthor) {

@@ -75,6 +75,32 @@ TEST(SchemaTest, Version3BlobStringsBecomeTextThatPlainLiteralsFind) {
   EXPECT_TRUE(db.Exec("INSERT INTO alerts (ts, topic, payload, dedupe_key) VALUES (3, 'a', '{}', '')").ok());
 }
 
+TEST(SchemaTest, Version5BackfillsReachAndTheHourlyRollupsOfStoredMentions) {
+  Database db = OpenMemory();
+  ASSERT_TRUE(Migrate(db, Migrations().first(4)).ok());
+  // Two mentions in the first hour of 2026 (one with followers, one with a
+  // targeted score), one in the next hour.
+  ASSERT_TRUE(db.Exec("INSERT INTO mentions (source, channel, brand, mention_id, url, title, text, author, lang, "
+                      "metrics, compound, pos, neu, neg, label, target, matched_terms, stored_at) VALUES "
+                      "('s', 'rss', 'acme', '1', '', '', '', '', 'en', '9:followers3:250', -0.5, 0, 0.5, 0.5, "
+                      "'negative', NULL, '', 1767225600000), "
+                      "('s', 'rss', 'acme', '2', '', '', '', '', 'en', '', 0.2, 0, 0.5, 0.5, 'negative', -0.7, '', "
+                      "1767229199999), "
+                      "('s', 'rss', 'acme', '3', '', '', '', '', 'en', '5:likes2:40', -0.1, 0, 0.5, 0.5, 'negative', "
+                      "NULL, '', 1767229200000)")
+                  .ok());
+  ASSERT_TRUE(Migrate(db, Migrations()).ok());
+  EXPECT_EQ(*db.QueryInt("SELECT sum(reach) FROM mentions"), 290);
+  EXPECT_EQ(*db.QueryInt("SELECT count(*) FROM rollup_hourly"), 2);
+  EXPECT_EQ(*db.QueryInt("SELECT count(*) FROM rollup_hourly WHERE brand = 'acme' AND hour = 1767225600000 AND "
+                         "channel = 'rss' AND lang = 'en' AND label = 'negative' AND mentions = 2 AND "
+                         "abs(score_sum + 1.2) < 1e-9 AND abs(score_squares - 0.74) < 1e-9 AND reach_sum = 250"),
+            1);
+  EXPECT_EQ(*db.QueryInt("SELECT count(*) FROM rollup_hourly WHERE hour = 1767229200000 AND mentions = 1 AND "
+                         "reach_sum = 40"),
+            1);
+}
+
 TEST(SchemaTest, StepsApplyInOrderFromTheCurrentVersion) {
   Database db = OpenMemory();
   const Migration v1[] = {{1, "CREATE TABLE a (x INTEGER); INSERT INTO a VALUES (1);"}};

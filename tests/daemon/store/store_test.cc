@@ -7,6 +7,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <cstdio>
 #include <filesystem>
 #include <map>
 #include <stdexcept>
@@ -112,6 +113,59 @@ TEST(StoreFileTest, StringsAreTextThatSqlLiteralsMatch) {
   ASSERT_TRUE(db.ok());
   EXPECT_EQ(*db->QueryInt("SELECT count(*) FROM mentions WHERE brand = 'acme' AND source = 'feed'"), 1);
   EXPECT_EQ(*db->QueryInt("SELECT count(*) FROM seen WHERE source = 'feed' AND id = '1'"), 1);
+}
+
+// The rows of rollup_hourly as "brand hour channel lang label: n sum squares reach".
+std::vector<std::string> Rollups(Database& db) {
+  auto stmt = db.Prepare(
+      "SELECT brand, hour, channel, lang, label, mentions, score_sum, score_squares, reach_sum FROM rollup_hourly "
+      "ORDER BY brand, hour, channel, lang, label");
+  std::vector<std::string> out;
+  while (*stmt->Step()) {
+    char figures[96];
+    std::snprintf(figures, sizeof figures, ": %lld %.2f %.2f %.0f", static_cast<long long>(stmt->ColumnInt(5)),
+                  stmt->ColumnDouble(6), stmt->ColumnDouble(7), stmt->ColumnDouble(8));
+    out.push_back(stmt->ColumnText(0) + " " + std::to_string(stmt->ColumnInt(1)) + " " + stmt->ColumnText(2) + " " +
+                  stmt->ColumnText(3) + " " + stmt->ColumnText(4) + figures);
+  }
+  return out;
+}
+
+TEST(StoreFileTest, HourlyRollupsCountWhatEachCommitStored) {
+  testing::TempDir dir;
+  FakeClock clock;  // 2026-01-01T00:00:00Z: 1767225600000
+  auto store = Store::Open(Options("state.db"), dir.path().string(), clock);
+  ASSERT_TRUE(store.ok()) << store.status().ToString();
+  ScoredMention big = MakeMention("s", "1");
+  big.mention.SetMetric("followers", 1000);
+  big.sentiment.target = -0.9;  // the brand-targeted score is the one counted
+  ScoredMention other_brand = MakeMention("s", "1", "globex");
+  ScoredMention spanish = MakeMention("s", "2");
+  spanish.lang = "es";
+  WriteBatch first;
+  first.AddMention(big);
+  first.AddMention(other_brand);
+  first.AddMention(spanish);
+  ASSERT_TRUE((*store)->Write(first).ok());
+  clock.Advance(std::chrono::minutes(59));
+  WriteBatch second;
+  second.AddMention(MakeMention("s", "3"));
+  second.AddMention(MakeMention("s", "1"));  // seen before: neither stored nor counted
+  ASSERT_TRUE((*store)->Write(second).ok());
+  clock.Advance(std::chrono::minutes(1));
+  WriteBatch next_hour;
+  next_hour.AddMention(MakeMention("s", "4"));
+  ASSERT_TRUE((*store)->Write(next_hour).ok());
+
+  auto db = Database::Open((dir.path() / "state.db").string());
+  ASSERT_TRUE(db.ok());
+  EXPECT_EQ(Rollups(*db), (std::vector<std::string>{
+                              "acme 1767225600000 rss  negative: 2 -1.40 1.06 1000",
+                              "acme 1767225600000 rss es negative: 1 -0.50 0.25 0",
+                              "acme 1767229200000 rss  negative: 1 -0.50 0.25 0",
+                              "globex 1767225600000 rss  negative: 1 -0.50 0.25 0",
+                          }));
+  EXPECT_EQ(*db->QueryInt("SELECT sum(mentions) FROM rollup_hourly"), *db->QueryInt("SELECT count(*) FROM mentions"));
 }
 
 TEST_F(StoreTest, OneItemMatchingTwoBrandsIsStoredForEach) {
@@ -381,6 +435,11 @@ TEST_F(StoreTest, PruneHonoursEachTablesRetention) {
   EXPECT_EQ(p3->seen, 1);
   EXPECT_FALSE(*store_->SeenBefore("s", "old"));
   EXPECT_TRUE(*store_->SeenBefore("s", "recent"));
+  // The hourly rollups (400d) outlive the mentions they count.
+  EXPECT_EQ(p1->rollups + p2->rollups + p3->rollups, 0);
+  clock_.Advance(std::chrono::hours(24 * 220));
+  auto p4 = store_->Prune(clock_.Now());
+  EXPECT_EQ(p4->rollups, 1);
 }
 
 TEST_F(StoreTest, AnInjectedFaultFailsTheWriteAsSqliteWouldAndARetryWritesTheSame) {

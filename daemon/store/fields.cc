@@ -1,0 +1,62 @@
+#include "daemon/store/fields.h"
+
+#include <charconv>
+#include <cstdio>
+
+namespace brandmon::store {
+
+namespace {
+
+void AppendField(std::string& out, std::string_view field) {
+  out += std::to_string(field.size());
+  out += ':';
+  out.append(field);
+}
+
+}  // namespace
+
+std::string EncodeList(const std::vector<std::string>& items) {
+  std::string out;
+  for (const auto& item : items) AppendField(out, item);
+  return out;
+}
+
+std::vector<std::string> DecodeList(std::string_view encoded) {
+  std::vector<std::string> out;
+  size_t i = 0;
+  while (i < encoded.size()) {
+    size_t colon = encoded.find(':', i);
+    if (colon == std::string_view::npos) break;
+    size_t len = 0;
+    auto [end, ec] = std::from_chars(encoded.data() + i, encoded.data() + colon, len);
+    if (ec != std::errc() || end != encoded.data() + colon || len > encoded.size() - colon - 1) break;
+    out.emplace_back(encoded.substr(colon + 1, len));
+    i = colon + 1 + len;
+  }
+  return out;
+}
+
+std::string EncodeMetrics(const std::vector<std::pair<std::string, double>>& metrics) {
+  std::string out;
+  for (const auto& [name, value] : metrics) {
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "%.17g", value);
+    AppendField(out, name);
+    AppendField(out, buf);
+  }
+  return out;
+}
+
+std::vector<std::pair<std::string, double>> DecodeMetrics(std::string_view encoded) {
+  std::vector<std::string> fields = DecodeList(encoded);
+  std::vector<std::pair<std::string, double>> out;
+  for (size_t i = 0; i + 1 < fields.size(); i += 2) {
+    double value = 0;
+    const std::string& text = fields[i + 1];
+    (void)std::from_chars(text.data(), text.data() + text.size(), value);
+    out.emplace_back(fields[i], value);
+  }
+  return out;
+}
+
+}  // namespace brandmon::store

@@ -1,0 +1,21 @@
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace brandmon::store {
+
+// How the store keeps lists and metrics in one TEXT column: runs of
+// "<length>:<bytes>", which keep any byte. Decoding stops at the first
+// malformed run and returns what came before it.
+std::string EncodeList(const std::vector<std::string>& items);
+std::vector<std::string> DecodeList(std::string_view encoded);
+
+// Metrics as a list of name, value, name, value... (values in "%.17g", so
+// they read back exactly). A value that does not parse reads as 0.
+std::string EncodeMetrics(const std::vector<std::pair<std::string, double>>& metrics);
+std::vector<std::pair<std::string, double>> DecodeMetrics(std::string_view encoded);
+
+}  // namespace brandmon::store
