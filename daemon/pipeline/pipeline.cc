@@ -7,11 +7,26 @@
 #include <cassert>
 #include <ctime>
 #include <iterator>
+#include <set>
 #include <unordered_map>
 
 namespace brandmon::pipeline {
 
 namespace {
+
+// Adds `counts` to `total`, keeping kMaxCountedChannels channels apart.
+void AddMentionCounts(const LabelCounts& counts, LabelCounts& total) {
+  std::set<std::string> channels;
+  for (const auto& [key, n] : total) channels.insert(std::get<1>(key));
+  for (const auto& [key, n] : counts) {
+    auto [brand, channel, label] = key;
+    if (!channels.contains(channel)) {
+      if (channels.size() >= kMaxCountedChannels) channel = "other";
+      channels.insert(channel);
+    }
+    total[{brand, channel, label}] += n;
+  }
+}
 
 // How many poll results may wait before Submit() blocks the engine.
 constexpr size_t kMaxQueued = 256;
@@ -49,6 +64,7 @@ struct Pipeline::Pending {
   store::WriteBatch batch;                   // mentions, seen ids, alerts and rule state once scored
   std::vector<ScoredMention> published;      // of the brands that publish their mentions
   std::map<std::string, uint64_t> stored_by_brand;
+  LabelCounts stored_by_label;
   uint64_t duplicates = 0;
   uint64_t unmatched = 0;
   bool committed_dropped = false;  // Dedupe() dropped the committed ones too
@@ -213,7 +229,9 @@ std::optional<store::SourceState> Pipeline::SourceState(const std::string& sourc
 
 PipelineStats Pipeline::Stats() const {
   MutexLock lock(mu_);
-  return stats_;
+  PipelineStats stats = stats_;
+  stats.queued_polls = queue_.size();
+  return stats;
 }
 
 bool Pipeline::CanTake() const {
@@ -507,6 +525,7 @@ void Pipeline::Score(Pending& pending) {
   std::vector<Alert> alerts = brands_->rules->Process(scored, prepared);
   for (size_t i = 0; i < scored.size(); ++i) {
     ++pending.stored_by_brand[scored[i].brand];
+    ++pending.stored_by_label[{scored[i].brand, scored[i].mention.channel, scored[i].sentiment.label}];
     if (publishes[i]) pending.published.push_back(scored[i]);
     pending.batch.AddMention(std::move(scored[i]));
   }
@@ -627,12 +646,14 @@ void Pipeline::Written(Unwritten& unwritten, const store::WriteResult& written) 
       stats_.unmatched += pending->unmatched;
       for (auto& w : pending->works) source_states_[w->source] = std::move(w->poll.state);
       for (const auto& [brand, n] : pending->stored_by_brand) stats_.brands[brand].mentions_today += n;
+      AddMentionCounts(pending->stored_by_label, stats_.mentions_by_label);
     }
     stats_.mentions_stored += written.mentions_written;
     stats_.duplicates_dropped += written.duplicates_dropped;
     for (const auto& a : written.alerts) {
       ++stats_.alerts;
       ++stats_.brands[a.brand].alerts_today;
+      ++stats_.alerts_by_rule[{a.brand, a.rule, std::string(SeverityName(a.severity))}];
       stats_.last_seq = std::max(stats_.last_seq, a.seq);
       stats_.last_alert_at = a.ts;
       stats_.last_alert = a.brand + " " + a.rule + ": " + a.summary;

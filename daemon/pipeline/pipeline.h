@@ -8,6 +8,7 @@
 #include <optional>
 #include <string>
 #include <thread>
+#include <tuple>
 #include <unordered_set>
 #include <vector>
 
@@ -31,6 +32,14 @@ struct BrandCounts {
   uint64_t alerts_today = 0;
 };
 
+// Counts by three labels: (brand, channel, sentiment label) of mentions,
+// (brand, rule, severity) of alerts.
+using LabelCounts = std::map<std::tuple<std::string, std::string, std::string>, uint64_t>;
+
+// Distinct channels the mention counts keep apart; the mentions of further
+// ones count as channel "other" (a channel may come from a source's data).
+inline constexpr size_t kMaxCountedChannels = 32;
+
 struct PipelineStats {
   uint64_t mentions_stored = 0;     // since start
   uint64_t duplicates_dropped = 0;  // already seen before
@@ -47,6 +56,9 @@ struct PipelineStats {
   std::optional<WallTime> last_alert_at;
   std::string last_alert;  // "acme negative_mention: ..."
   std::map<std::string, BrandCounts> brands;
+  LabelCounts mentions_by_label;  // stored since start (docs/metrics.md)
+  LabelCounts alerts_by_rule;     // journaled since start
+  size_t queued_polls = 0;        // poll results waiting for the pipeline
 };
 
 // Receives what was journaled, in seq order: alerts, and the stored mentions

@@ -15,6 +15,8 @@
 #include "daemon/base/logging.h"
 #include "daemon/base/units.h"
 #include "daemon/control/control_server.h"
+#include "daemon/http/listener.h"
+#include "daemon/process/http_endpoints.h"
 #include "daemon/publish/publisher.h"
 
 namespace brandmon::process {
@@ -88,6 +90,7 @@ void Daemon::PublishSink::OnMentions(const std::vector<ScoredMention>& mentions)
 }
 
 Daemon::~Daemon() {
+  if (http_listener_) http_listener_->Stop();
   if (scheduler_) scheduler_->Stop(std::chrono::seconds(0));
   if (pipeline_) pipeline_->Stop();
   if (publisher_) publisher_->Stop();
@@ -185,6 +188,13 @@ Status Daemon::Startup() {
   auto control = control::ControlServer::Bind(paths_.control_endpoint());
   if (!control.ok()) return control.status();
   control_ = std::move(control).value();
+  // Metrics are not worth a daemon that does not run: one that cannot
+  // bind (the port taken) runs without them, and says so.
+  if (auto s = StartHttp(); !s.ok()) {
+    spdlog::error("no HTTP listener: {}", s.message());
+    http_listener_.reset();
+    http_endpoints_.reset();
+  }
   spdlog::info("brandmond {} started: {} sources, {} brands; state in {}, control at {}", BRANDMON_VERSION,
                settings_.sources.size(), settings_.brands.size(), paths_.state_dir, control_->endpoint());
   pipeline_->Start();
@@ -209,8 +219,20 @@ Status Daemon::StartPublisher() {
   return Status::Ok();
 }
 
+Status Daemon::StartHttp() {
+  if (settings_.http.listen.empty()) return Status::Ok();
+  http_endpoints_ = std::make_unique<HttpEndpoints>(*pipeline_, *scheduler_, *publisher_, SystemClock::Instance(),
+                                                    settings_.http.stall_after, settings_.redactor);
+  http_listener_ = std::make_unique<http::Listener>(settings_.http, *http_endpoints_);
+  http_endpoints_->SetListener(http_listener_.get());
+  if (auto s = http_listener_->Start(threads_); !s.ok()) return s;
+  spdlog::info("serving /metrics, /healthz and /readyz on http://{}", http_listener_->endpoint());
+  return Status::Ok();
+}
+
 void Daemon::MainLoop() {
   notifier_.Ready(StatusLine());
+  if (http_endpoints_) http_endpoints_->SetReady();
   Duration tick = settings_.daemon.status_interval;
   std::optional<Duration> watchdog = notifier_.watchdog_interval();
   if (watchdog) tick = std::min(tick, *watchdog / 2);
@@ -245,6 +267,7 @@ void Daemon::MainLoop() {
   }
   notifier_.Stopping();
   notifier_.Status("stopping");
+  if (http_listener_) http_listener_->Stop();
   bool finished = scheduler_->Stop(settings_.daemon.shutdown_timeout);
   // Whatever the engine handed over is written and published before exit.
   pipeline_->Stop();
@@ -268,6 +291,7 @@ std::string Daemon::Reload() {
   if (!loaded.ok()) {
     last_reload_error_ = loaded.status().message();
     LogLines(spdlog::level::err, "reload rejected, keeping the running config:", last_reload_error_);
+    if (http_endpoints_) http_endpoints_->CountReload(false);
     notifier_.Ready(StatusLine());
     return last_reload_error_;
   }
@@ -279,6 +303,7 @@ std::string Daemon::Reload() {
   }
   settings_ = std::move(loaded).value();
   last_reload_error_.clear();
+  if (http_endpoints_) http_endpoints_->CountReload(true);
   if (flags_.log_level.empty()) {
     spdlog::set_level(ParseLogLevel(settings_.daemon.log_level).value_or(spdlog::level::info));
   }

@@ -6,6 +6,7 @@
 #include <string>
 
 #include "daemon/base/clock.h"
+#include "daemon/base/thread_set.h"
 #include "daemon/config/loader.h"
 #include "daemon/pipeline/pipeline.h"
 #include "daemon/plugin/registry.h"
@@ -21,8 +22,13 @@ class ControlServer;
 namespace brandmon::publish {
 class Publisher;
 }
+namespace brandmon::http {
+class Listener;
+}
 
 namespace brandmon::process {
+
+class HttpEndpoints;
 
 // brandmond's exit codes, as `brandmond --help` and docs/brandmond.md list
 // them. The unit's RestartPreventExitStatus= names kExitConfigInvalid: a
@@ -86,6 +92,9 @@ class Daemon {
   // everything else is gone (members are destroyed in reverse order).
   InstanceLock instance_lock_;
   Notifier notifier_;
+  // Declared before the components that start threads in it, so that it
+  // outlives them: each joins its own threads when it stops.
+  ThreadSet threads_;
   // Hands what the pipeline journaled to the publisher (once it exists).
   class PublishSink final : public pipeline::PipelineSink {
    public:
@@ -94,12 +103,17 @@ class Daemon {
     publish::Publisher* publisher = nullptr;
   };
   Status StartPublisher();
+  // The HTTP listener (config "http"), unless its listen address is empty.
+  Status StartHttp();
 
   PublishSink publish_sink_;
   std::unique_ptr<pipeline::Pipeline> pipeline_;
   std::unique_ptr<publish::Publisher> publisher_;
   std::unique_ptr<scheduler::Scheduler> scheduler_;
   std::unique_ptr<control::ControlServer> control_;
+  // After the components they read: destroyed, and stopped, before them.
+  std::unique_ptr<HttpEndpoints> http_endpoints_;
+  std::unique_ptr<http::Listener> http_listener_;
   int signal_fd_ = -1;
   WallTime started_at_{};
   std::string last_reload_error_;

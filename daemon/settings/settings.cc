@@ -215,6 +215,10 @@ OptionTable<Settings> MakeSettingsTable(const plugin::Registry* registry) {
       // The publisher binds its sockets once, at start.
       config::RestartOnly(
           publish::PublishSection<S>("publish", &S::publish, "Alert publishing over ZeroMQ (docs/alerts.md).")),
+      // The listener binds once, at start.
+      config::RestartOnly(HttpSection<S>("http", &S::http,
+                                         "The HTTP listener: Prometheus /metrics, /healthz and /readyz "
+                                         "(docs/metrics.md).")),
       SourcesOption(registry),
       config::ObjList<S>("brands", &S::brands, &BrandOptionTable, "The brands to watch."),
   };

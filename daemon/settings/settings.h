@@ -14,6 +14,7 @@
 #include "daemon/publish/publish_options.h"
 #include "daemon/rules/rules_options.h"
 #include "daemon/sentiment/options.h"
+#include "daemon/settings/http_options.h"
 #include "daemon/store/store_options.h"
 
 namespace brandmon::settings {
@@ -72,6 +73,7 @@ struct Settings {
   sentiment::SentimentOptions sentiment;
   rules::RulesOptions rules;  // defaults for every brand
   publish::PublishOptions publish;
+  HttpOptions http;
   std::vector<SourceSettings> sources;
   std::vector<BrandSettings> brands;
 

@@ -1,0 +1,44 @@
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace brandmon::http {
+
+// Builds a page of the Prometheus text exposition format 0.0.4: for each
+// metric family a "# HELP" and a "# TYPE" line, then its samples. Label
+// values are escaped; names are the caller's (the daemon's all start with
+// "brandmon_"). Thread-compatible.
+class Exposition {
+ public:
+  using Labels = std::vector<std::pair<std::string, std::string>>;
+
+  // Starts the family `name` of `type` ("counter", "gauge"...). REQUIRES:
+  // each family is started once, and its samples follow before the next.
+  void Family(std::string_view name, std::string_view type, std::string_view help);
+  // One sample of the family last started (a counter's name ends in "_total").
+  void Sample(std::string_view name, const Labels& labels, double value);
+  void Sample(std::string_view name, double value) { Sample(name, {}, value); }
+  // A family of one unlabelled sample.
+  void Single(std::string_view name, std::string_view type, std::string_view help, double value);
+
+  const std::string& text() const { return text_; }
+
+ private:
+  std::string text_;
+};
+
+// The value as Prometheus writes it: integers without a fraction, "NaN",
+// "+Inf", "-Inf".
+std::string FormatValue(double value);
+
+// `value` escaped for a label value: backslash, double quote and newline.
+std::string EscapeLabelValue(std::string_view value);
+
+// The content type of the format.
+inline constexpr std::string_view kExpositionContentType = "text/plain; version=0.0.4; charset=utf-8";
+
+}  // namespace brandmon::http

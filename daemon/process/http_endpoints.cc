@@ -1,0 +1,194 @@
+#include "daemon/process/http_endpoints.h"
+
+#include <rapidjson/stringbuffer.h>
+#include <rapidjson/writer.h>
+
+#include <string>
+#include <utility>
+
+#include "daemon/base/units.h"
+#include "daemon/http/exposition.h"
+#include "daemon/pipeline/pipeline.h"
+#include "daemon/publish/publisher.h"
+#include "daemon/scheduler/scheduler.h"
+
+namespace brandmon::process {
+namespace {
+
+using http::Exposition;
+
+double Seconds(WallTime t) { return static_cast<double>(ToUnixMillis(t)) / 1000.0; }
+
+void WritePipeline(Exposition& out, const pipeline::PipelineStats& s, WallTime now) {
+  out.Single("brandmon_mentions_stored_total", "counter", "Mentions stored since start.",
+             static_cast<double>(s.mentions_stored));
+  out.Single("brandmon_duplicates_dropped_total", "counter", "Mentions dropped as seen before, since start.",
+             static_cast<double>(s.duplicates_dropped));
+  out.Single("brandmon_unmatched_total", "counter", "Mentions that matched no brand, since start.",
+             static_cast<double>(s.unmatched));
+  out.Single("brandmon_alerts_journaled_total", "counter", "Alerts journaled since start.",
+             static_cast<double>(s.alerts));
+  out.Single("brandmon_journal_last_seq", "gauge", "Seq of the last journaled alert.", static_cast<double>(s.last_seq));
+  out.Single("brandmon_pipeline_queued_polls", "gauge", "Poll results waiting for the pipeline.",
+             static_cast<double>(s.queued_polls));
+  out.Single("brandmon_store_write_errors_total", "counter", "Failed commit attempts, retries included.",
+             static_cast<double>(s.write_errors));
+  out.Single("brandmon_store_failing", "gauge", "1 while a failed commit waits for its retry.",
+             s.store_failing ? 1 : 0);
+  double pending = 0;
+  if (s.oldest_pending_since) pending = std::max(0.0, Seconds(now) - Seconds(*s.oldest_pending_since));
+  out.Single("brandmon_store_oldest_pending_seconds", "gauge", "Age of the commit waiting for a retry (0: none).",
+             pending);
+}
+
+// The business counters: labels from the config or fixed sets.
+void WriteBusiness(Exposition& out, const pipeline::PipelineStats& s) {
+  out.Family("brandmon_mentions_total", "counter", "Mentions stored since start by brand, channel and label.");
+  for (const auto& [key, n] : s.mentions_by_label) {
+    const auto& [brand, channel, label] = key;
+    out.Sample("brandmon_mentions_total", {{"brand", brand}, {"channel", channel}, {"label", label}},
+               static_cast<double>(n));
+  }
+  out.Family("brandmon_alerts_total", "counter", "Alerts journaled since start by brand, rule and severity.");
+  for (const auto& [key, n] : s.alerts_by_rule) {
+    const auto& [brand, rule, severity] = key;
+    out.Sample("brandmon_alerts_total", {{"brand", brand}, {"rule", rule}, {"severity", severity}},
+               static_cast<double>(n));
+  }
+}
+
+void WriteSources(Exposition& out, const std::vector<scheduler::SourceHealth>& health) {
+  out.Family("brandmon_source_mentions_total", "counter", "Mentions a source produced since start.");
+  for (const auto& h : health) {
+    out.Sample("brandmon_source_mentions_total", {{"source", h.name}}, static_cast<double>(h.mentions));
+  }
+  out.Family("brandmon_source_consecutive_failures", "gauge", "Failed polls of a source since its last success.");
+  for (const auto& h : health) {
+    out.Sample("brandmon_source_consecutive_failures", {{"source", h.name}}, h.consecutive_failures);
+  }
+  out.Family("brandmon_source_last_success_timestamp_seconds", "gauge",
+             "Unix time of a source's last successful poll (0: none yet).");
+  for (const auto& h : health) {
+    out.Sample("brandmon_source_last_success_timestamp_seconds", {{"source", h.name}},
+               h.last_success ? Seconds(*h.last_success) : 0);
+  }
+  out.Family("brandmon_source_active", "gauge", "1 when a source is enabled and not paused.");
+  for (const auto& h : health) {
+    out.Sample("brandmon_source_active", {{"source", h.name}}, h.enabled && !h.paused ? 1 : 0);
+  }
+}
+
+void WritePublisher(Exposition& out, const publish::PublisherCounters& c) {
+  const std::pair<const char*, uint64_t> counters[] = {
+      {"published", c.published},
+      {"mentions_published", c.mentions_published},
+      {"dropped_slow_subscriber", c.dropped_slow_subscriber},
+      {"dropped_queue_full", c.dropped_queue_full},
+      {"handshakes_rejected", c.handshakes_rejected},
+      {"zap_denied", c.zap_denied},
+      {"catchup_requests", c.catchup_requests},
+      {"catchup_errors", c.catchup_errors},
+      {"catchup_entries", c.catchup_entries},
+      {"catchup_refused", c.catchup_refused},
+      {"catchup_dropped", c.catchup_dropped},
+  };
+  for (const auto& [key, value] : counters) {
+    std::string name = std::string("brandmon_publisher_") + key + "_total";
+    out.Single(name, "counter", std::string("Publisher counter ") + key + " (as brandmonctl status shows it).",
+               static_cast<double>(value));
+  }
+  out.Single("brandmon_publisher_catchup_sessions", "gauge", "Catch-up replies in progress.",
+             static_cast<double>(c.catchup_sessions));
+  out.Single("brandmon_publisher_catchup_queued_bytes", "gauge", "Bytes of catch-up replies held for clients.",
+             static_cast<double>(c.catchup_queued_bytes));
+}
+
+void WriteListener(Exposition& out, const http::Listener* listener) {
+  if (listener == nullptr) return;
+  http::ListenerCounters c = listener->counters();
+  out.Family("brandmon_http_responses_total", "counter", "Responses of the HTTP listener by status code.");
+  for (const auto& [code, n] : c.responses) {
+    out.Sample("brandmon_http_responses_total", {{"code", std::to_string(code)}}, static_cast<double>(n));
+  }
+  out.Single("brandmon_http_refused_connections_total", "counter",
+             "Connections answered 503 at once because max_connections were busy.",
+             static_cast<double>(c.refused_busy));
+}
+
+std::string JsonReply(const char* status, const std::string& reason) {
+  rapidjson::StringBuffer buf;
+  rapidjson::Writer<rapidjson::StringBuffer> w(buf);
+  w.StartObject();
+  w.Key("status");
+  w.String(status);
+  if (!reason.empty()) {
+    w.Key("reason");
+    w.String(reason);
+  }
+  w.EndObject();
+  return std::string(buf.GetString(), buf.GetSize()) + "\n";
+}
+
+}  // namespace
+
+HttpEndpoints::HttpEndpoints(const pipeline::Pipeline& pipeline, const scheduler::Scheduler& scheduler,
+                             const publish::Publisher& publisher, const Clock& clock, Duration stall_after,
+                             config::Redactor redactor)
+    : pipeline_(pipeline),
+      scheduler_(scheduler),
+      publisher_(publisher),
+      clock_(clock),
+      stall_after_(stall_after),
+      redactor_(std::move(redactor)),
+      started_at_(clock.Now()),
+      progress_since_(clock.Mono()) {}
+
+http::Reply HttpEndpoints::Metrics() {
+  WallTime now = clock_.Now();
+  Exposition out;
+  out.Family("brandmon_build_info", "gauge", "The daemon's version; always 1.");
+  out.Sample("brandmon_build_info", {{"version", BRANDMON_VERSION}}, 1);
+  out.Single("brandmon_start_time_seconds", "gauge", "Unix time the daemon started.", Seconds(started_at_));
+  out.Single("brandmon_ready", "gauge", "1 once the sources started (READY=1).", ready_.load() ? 1 : 0);
+  out.Family("brandmon_reloads_total", "counter", "Config reloads since start, by result.");
+  out.Sample("brandmon_reloads_total", {{"result", "ok"}}, static_cast<double>(reloads_ok_.load()));
+  out.Sample("brandmon_reloads_total", {{"result", "failed"}}, static_cast<double>(reloads_failed_.load()));
+  pipeline::PipelineStats stats = pipeline_.Stats();
+  WritePipeline(out, stats, now);
+  WriteBusiness(out, stats);
+  WriteSources(out, scheduler_.Health());
+  WritePublisher(out, publisher_.counters());
+  WriteListener(out, listener_.load());
+  return {200, std::string(http::kExpositionContentType), out.text()};
+}
+
+http::Reply HttpEndpoints::Health() {
+  pipeline::PipelineStats stats = pipeline_.Stats();
+  if (stats.store_failing) {
+    return {503, "application/json", JsonReply("failing", "store: " + redactor_.Redact(stats.last_store_error))};
+  }
+  uint64_t progress = scheduler_.progress();
+  MonoTime now = clock_.Mono();
+  Duration still;
+  {
+    MutexLock lock(mu_);
+    if (progress != last_progress_) {
+      last_progress_ = progress;
+      progress_since_ = now;
+    }
+    still = std::chrono::duration_cast<Duration>(now - progress_since_);
+  }
+  if (still >= stall_after_) {
+    return {503, "application/json",
+            JsonReply("failing",
+                      "engine: no progress for " + FormatDuration(still) + " (a poll or the pipeline is stuck)")};
+  }
+  return {200, "application/json", JsonReply("ok", "")};
+}
+
+http::Reply HttpEndpoints::Ready() {
+  if (ready_.load()) return {200, "application/json", JsonReply("ready", "")};
+  return {503, "application/json", JsonReply("starting", "the sources have not started yet")};
+}
+
+}  // namespace brandmon::process

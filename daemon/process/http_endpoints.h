@@ -1,0 +1,64 @@
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+
+#include "daemon/base/clock.h"
+#include "daemon/base/mutex.h"
+#include "daemon/config/diagnostics.h"
+#include "daemon/http/listener.h"
+
+namespace brandmon::pipeline {
+class Pipeline;
+}
+namespace brandmon::scheduler {
+class Scheduler;
+}
+namespace brandmon::publish {
+class Publisher;
+}
+
+namespace brandmon::process {
+
+// The daemon's answers to /metrics, /healthz and /readyz (docs/metrics.md),
+// read from the counters the pipeline, the scheduler, the publisher and the
+// listener keep. Owned by process::Daemon; thread-safe.
+class HttpEndpoints final : public http::Endpoints {
+ public:
+  // REQUIRES: the components outlive this object and the listener stops
+  // before they do. `redactor` hides secrets in the store's error message.
+  HttpEndpoints(const pipeline::Pipeline& pipeline, const scheduler::Scheduler& scheduler,
+                const publish::Publisher& publisher, const Clock& clock, Duration stall_after,
+                config::Redactor redactor);
+
+  // The listener whose own counters /metrics shows; set before it starts.
+  void SetListener(const http::Listener* listener) { listener_.store(listener); }
+  // Sources started and READY=1 sent: /readyz answers 200 from now on.
+  void SetReady() { ready_.store(true); }
+  void CountReload(bool ok) { ++(ok ? reloads_ok_ : reloads_failed_); }
+
+  http::Reply Metrics() override;
+  http::Reply Health() override;
+  http::Reply Ready() override;
+
+ private:
+  const pipeline::Pipeline& pipeline_;
+  const scheduler::Scheduler& scheduler_;
+  const publish::Publisher& publisher_;
+  const Clock& clock_;
+  const Duration stall_after_;
+  const config::Redactor redactor_;
+  const WallTime started_at_;
+  std::atomic<const http::Listener*> listener_{nullptr};
+  std::atomic<bool> ready_{false};
+  std::atomic<uint64_t> reloads_ok_{0};
+  std::atomic<uint64_t> reloads_failed_{0};
+
+  Mutex mu_;
+  // The engine's progress counter as last seen, and since when it has not
+  // moved.
+  uint64_t last_progress_ GUARDED_BY(mu_) = 0;
+  MonoTime progress_since_ GUARDED_BY(mu_){};
+};
+
+}  // namespace brandmon::process
