@@ -11,6 +11,7 @@
 #include <cstdlib>
 #include <deque>
 #include <functional>
+#include <thread>
 #include <vector>
 
 #include "daemon/base/errno_text.h"
@@ -281,13 +282,20 @@ Status Listener::Start(ThreadSet& threads) {
   threads_ = &threads;
   pool_ = std::make_unique<Pool>(static_cast<size_t>(options_.max_connections));
   pool_->Start(threads, options_.threads);
-  accept_thread_ = threads.Start("http", [this] { server_->listen_after_bind(); });
+  accept_done_ = false;
+  accept_thread_ = threads.Start("http", [this] {
+    server_->listen_after_bind();
+    accept_done_ = true;
+  });
   return Status::Ok();
 }
 
 void Listener::Stop() {
   if (threads_ == nullptr) return;
-  server_->stop();
+  // httplib's stop() does nothing until its accept loop runs (is_running()):
+  // a stop right after Start() would leave the loop running for good.
+  while (!server_->is_running() && !accept_done_) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  if (!accept_done_) server_->stop();
   threads_->Join(accept_thread_);
   pool_->Stop(*threads_);
   threads_ = nullptr;

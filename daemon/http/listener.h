@@ -88,6 +88,7 @@ class Listener {
   std::unique_ptr<Server> server_;
   ThreadSet* threads_ = nullptr;
   ThreadSet::Id accept_thread_ = 0;
+  std::atomic<bool> accept_done_{false};  // httplib's accept loop returned
   std::string endpoint_;
 
   mutable Mutex mu_;

@@ -332,5 +332,56 @@ TEST_F(HttpListenerTest, HostileClientsLeaveTheDaemonServing) {
   EXPECT_GE(Sum(m, "brandmon_http_refused_connections_total"), 1);
 }
 
+// The value of the instant query `query` from the Prometheus at `port`, or
+// "" while it has none.
+std::string QueryPrometheus(int port, const std::string& query) {
+  httplib::Client c("127.0.0.1", port);
+  auto res = c.Get("/api/v1/query", httplib::Params{{"query", query}}, httplib::Headers{});
+  if (!res || res->status != 200) return "";
+  rapidjson::Document doc;
+  doc.Parse(res->body.c_str());
+  if (!doc.IsObject() || !doc.HasMember("data")) return "";
+  const auto& result = doc["data"]["result"];
+  if (!result.IsArray() || result.Empty()) return "";
+  return result[0]["value"][1].GetString();
+}
+
+TEST_F(HttpListenerTest, APrometheusScrapesTheStoredMentionCount) {
+  if (!std::filesystem::exists("/usr/bin/prometheus")) GTEST_SKIP() << "no /usr/bin/prometheus (Debian prometheus)";
+  StartDaemon();
+  ASSERT_EQ(WaitForStored(3)["mentions_stored"].GetUint64(), 3u);
+  std::string token_file = dir_.Write("token", kToken);
+  std::string prometheus_config = dir_.Write("prometheus.yml", R"(global: {scrape_interval: 1s}
+scrape_configs:
+  - job_name: brandmond
+    static_configs: [{targets: ["127.0.0.1:)" + std::to_string(port_) +
+                                                                   R"("]}]
+    authorization: {credentials_file: ")" + token_file + R"("}
+)");
+  int prometheus_port = FreePort();
+  Process prometheus({"/usr/bin/prometheus", "--config.file=" + prometheus_config,
+                      "--storage.tsdb.path=" + (dir_.path() / "tsdb").string(),
+                      "--web.listen-address=127.0.0.1:" + std::to_string(prometheus_port)});
+  std::string sum;
+  for (int i = 0; i < 600 && sum.empty(); ++i) {
+    std::this_thread::sleep_for(milliseconds(100));
+    sum = QueryPrometheus(prometheus_port, "sum(brandmon_mentions_total)");
+  }
+  EXPECT_EQ(QueryPrometheus(prometheus_port, "up{job=\"brandmond\"}"), "1") << prometheus.Stderr();
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open_v2((dir_.path() / "state" / "brandmon.db").c_str(), &db, SQLITE_OPEN_READONLY, nullptr),
+            SQLITE_OK);
+  sqlite3_stmt* count = nullptr;
+  ASSERT_EQ(sqlite3_prepare_v2(db, "SELECT count(*) FROM mentions", -1, &count, nullptr), SQLITE_OK);
+  ASSERT_EQ(sqlite3_step(count), SQLITE_ROW);
+  int64_t stored = sqlite3_column_int64(count, 0);
+  sqlite3_finalize(count);
+  sqlite3_close(db);
+  EXPECT_EQ(stored, 3);
+  EXPECT_EQ(sum, std::to_string(stored)) << prometheus.Stderr();
+  prometheus.Signal(SIGTERM);
+  prometheus.Wait(seconds(20));
+}
+
 }  // namespace
 }  // namespace brandmon::testing
