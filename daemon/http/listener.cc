@@ -257,7 +257,7 @@ Status Listener::Start(ThreadSet& threads) {
     res.status = reply.status;
     if (reply.status == 401) res.set_header("WWW-Authenticate", "Bearer realm=\"brandmond\"");
     if (reply.status == 405) res.set_header("Allow", "GET, HEAD");
-    res.set_content(std::move(reply.body), reply.content_type.c_str());
+    res.set_content(reply.body, reply.content_type);
     Count(reply.status);
     t_counted = true;
     return httplib::Server::HandlerResponse::Handled;
