@@ -35,18 +35,19 @@ class EmergingTermsRule : public Rule {
     for (const auto& w : o_.ignore) {
       for (const auto& x : Words(w)) own_words_.insert(x);
     }
+    // One lookup per word rather than one per list.
+    for (std::string_view w : Stopwords()) own_words_.insert(std::string(w));
   }
 
-  void Prepare(const ScoredMention& m, PreparedMention& out) const override {
+  void Prepare(const ScoredMention&, PreparedMention& out) const override {
     if (!o_.enabled) return;
-    std::vector<std::string> matched;
-    for (const auto& t : m.matched_terms) {
-      for (auto& w : Words(t)) matched.push_back(std::move(w));
-    }
+    auto matched = [&](const std::string& w) {
+      return std::any_of(out.matched.begin(), out.matched.end(),
+                         [&](const Phrase& p) { return std::find(p.begin(), p.end(), w) != p.end(); });
+    };
     for (size_t i = 0; i < out.words.size(); ++i) {
       const std::string& w = out.words[i];
-      if (w.size() < 3 || w.size() > 64 || w[0] == '@' || IsStopword(w) || own_words_.contains(w)) continue;
-      if (std::find(matched.begin(), matched.end(), w) != matched.end()) continue;
+      if (w.size() < 3 || w.size() > 64 || w[0] == '@' || own_words_.contains(w) || matched(w)) continue;
       if (w.find_first_not_of("0123456789'-#.,") == std::string::npos) continue;
       out.terms.push_back(static_cast<uint32_t>(i));
     }
@@ -110,7 +111,8 @@ class EmergingTermsRule : public Rule {
   const Brand& brand_;
   const EmergingTermsOptions& o_;
   const std::string key_;  // "emerging_terms@<bucket>": the baselines
-  // Words of the name, handles, hashtags and emerging_terms.ignore.
+  // Words of the name, handles, hashtags and emerging_terms.ignore, and the
+  // stopwords (IsStopword).
   std::unordered_set<std::string> own_words_;
   TermTracker terms_;
   ChangeLog open_log_;           // the open bucket's counts

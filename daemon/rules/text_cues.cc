@@ -6,8 +6,7 @@
 #include <unordered_set>
 
 #include "daemon/text/normalize.h"
-#include "daemon/text/tokenizer.h"
-#include "daemon/text/utf8.h"
+#include "daemon/text/tokens.h"
 
 namespace brandmon::rules {
 
@@ -32,29 +31,20 @@ void AppendFoldedWord(std::string_view word, std::vector<std::string>& out) {
 
 }  // namespace
 
-void AppendWords(std::string_view input, std::vector<std::string>& out) {
-  thread_local std::vector<text::Token> tokens;
-  std::string normalized;
-  if (!text::IsValidUtf8(input)) {
-    normalized = text::RepairUtf8(input);
-    input = normalized;
-  }
-  // Decomposed accents ("e" + U+0301) fold as the composed letter does.
-  if (!text::IsNfcQuick(input)) {
-    if (auto nfc = text::Normalize(input, text::NormalForm::kNfc); nfc.ok()) {
-      normalized = std::move(*nfc);
-      input = normalized;
-    }
-  }
-  if (input.size() >= UINT32_MAX) return;
-  text::Tokenize(input, text::TokenizerOptions{}, &tokens);
-  for (const text::Token& t : tokens) {
+void AppendWords(const text::Tokens& tokens, std::vector<std::string>& out) {
+  for (const text::Token& t : tokens.tokens()) {
     using Kind = text::Token::Kind;
     // The words of a hashtag stay in the hashtag, as one word.
     bool word = (t.kind == Kind::kWord && !t.in_hashtag) || t.kind == Kind::kNumber || t.kind == Kind::kHandle ||
                 t.kind == Kind::kHashtag;
     if (word) AppendFoldedWord(t.text, out);
   }
+}
+
+void AppendWords(std::string_view text, std::vector<std::string>& out) {
+  thread_local text::Tokens tokens;  // its buffers, reused from text to text
+  tokens.Reset(text);
+  AppendWords(tokens, out);
 }
 
 std::vector<std::string> Words(std::string_view text) {
@@ -366,6 +356,8 @@ bool IsStopword(std::string_view word) {
   static const std::unordered_set<std::string_view> words(std::begin(kStopwords), std::end(kStopwords));
   return words.contains(word);
 }
+
+std::span<const std::string_view> Stopwords() { return kStopwords; }
 
 bool HasQuestionMark(std::string_view text) {
   return text.find('?') != std::string_view::npos || text.find("\xC2\xBF") != std::string_view::npos ||

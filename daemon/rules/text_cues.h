@@ -2,22 +2,29 @@
 
 #include <array>
 #include <cstdint>
+#include <span>
 #include <string>
 #include <string_view>
 #include <unordered_map>
 #include <vector>
 
+namespace brandmon::text {
+class Tokens;
+}  // namespace brandmon::text
+
 namespace brandmon::rules {
 
-// The words of `text` as the rules compare them: split by text::Tokenize and
-// case-folded by text::AppendFolded, as the rest of brandmon reads words, so
-// "¿DÓNDE" holds the word "dónde" and Devanagari punctuation ends a word.
-// Words of any script, numbers, handles ("@acme") and hashtags ("#acme",
-// one word) count; URLs, emoji and punctuation do not. The typographic
-// apostrophe folds to "'". Invalid UTF-8 is repaired first.
-std::vector<std::string> Words(std::string_view text);
-// The same, appended to `out`.
+// The words of a text as the rules compare them: its text::Tokens (split by
+// text::Tokenize after repair and NFC, as the rest of brandmon reads words)
+// case-folded by text::AppendFolded, so "¿DÓNDE" holds the word "dónde" and
+// Devanagari punctuation ends a word. Words of any script, numbers, handles
+// ("@acme") and hashtags ("#acme", one word) count; URLs, emoji and
+// punctuation do not. The typographic apostrophe folds to "'". Appended to
+// `out`; reads `tokens` from the calling thread.
+void AppendWords(const text::Tokens& tokens, std::vector<std::string>& out);
+// The same from raw text (any bytes): its Tokens, then the above.
 void AppendWords(std::string_view text, std::vector<std::string>& out);
+std::vector<std::string> Words(std::string_view text);
 
 // A phrase split by Words, to look for many times.
 using Phrase = std::vector<std::string>;
@@ -77,6 +84,8 @@ std::vector<const LanguageCues*> CuesFor(std::string_view lang);
 // Common words of the supported languages and web noise ("https", "www"),
 // which never count as emerging terms.
 bool IsStopword(std::string_view word);
+// Every word IsStopword() is true for.
+std::span<const std::string_view> Stopwords();
 
 // Whether the text has a question mark (ASCII, Spanish or full-width).
 bool HasQuestionMark(std::string_view text);
