@@ -4,7 +4,6 @@
 
 #include <algorithm>
 #include <string_view>
-#include <unordered_set>
 
 #include "daemon/base/units.h"
 #include "daemon/rules/alert_text.h"
@@ -35,8 +34,6 @@ class EmergingTermsRule : public Rule {
     for (const auto& w : o_.ignore) {
       for (const auto& x : Words(w)) own_words_.insert(x);
     }
-    // One lookup per word rather than one per list.
-    for (std::string_view w : Stopwords()) own_words_.insert(std::string(w));
   }
 
   void Prepare(const ScoredMention&, PreparedMention& out) const override {
@@ -45,9 +42,11 @@ class EmergingTermsRule : public Rule {
       return std::any_of(out.matched.begin(), out.matched.end(),
                          [&](const Phrase& p) { return std::find(p.begin(), p.end(), w) != p.end(); });
     };
+    out.terms.reserve(out.words.size());
     for (size_t i = 0; i < out.words.size(); ++i) {
       const std::string& w = out.words[i];
-      if (w.size() < 3 || w.size() > 64 || w[0] == '@' || own_words_.contains(w) || matched(w)) continue;
+      if (w.size() < 3 || w.size() > 64 || w[0] == '@' || IsStopword(w) || own_words_.contains(w)) continue;
+      if (matched(w)) continue;
       if (w.find_first_not_of("0123456789'-#.,") == std::string::npos) continue;
       out.terms.push_back(static_cast<uint32_t>(i));
     }
@@ -111,9 +110,8 @@ class EmergingTermsRule : public Rule {
   const Brand& brand_;
   const EmergingTermsOptions& o_;
   const std::string key_;  // "emerging_terms@<bucket>": the baselines
-  // Words of the name, handles, hashtags and emerging_terms.ignore, and the
-  // stopwords (IsStopword).
-  std::unordered_set<std::string> own_words_;
+  // Words of the name, handles, hashtags and emerging_terms.ignore.
+  WordSet own_words_;
   TermTracker terms_;
   ChangeLog open_log_;           // the open bucket's counts
   bool baseline_dirty_ = false;  // a bucket closed

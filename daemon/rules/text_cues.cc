@@ -32,6 +32,7 @@ void AppendFoldedWord(std::string_view word, std::vector<std::string>& out) {
 }  // namespace
 
 void AppendWords(const text::Tokens& tokens, std::vector<std::string>& out) {
+  out.reserve(out.size() + tokens.tokens().size());
   for (const text::Token& t : tokens.tokens()) {
     using Kind = text::Token::Kind;
     // The words of a hashtag stay in the hashtag, as one word.
@@ -56,6 +57,11 @@ std::vector<std::string> Words(std::string_view text) {
 bool ContainsWords(const std::vector<std::string>& words, const Phrase& phrase) {
   if (phrase.empty() || phrase.size() > words.size()) return false;
   return std::search(words.begin(), words.end(), phrase.begin(), phrase.end()) != words.end();
+}
+
+void WordSet::insert(std::string_view word) {
+  shapes_[FirstByte(word)] |= ShapeBit(word.size());
+  words_.emplace(word);
 }
 
 void PhraseSet::Add(const Phrase& phrase, uint32_t id) {
@@ -353,11 +359,9 @@ constexpr std::string_view kStopwords[] = {
 }  // namespace
 
 bool IsStopword(std::string_view word) {
-  static const std::unordered_set<std::string_view> words(std::begin(kStopwords), std::end(kStopwords));
+  static const WordSet words(std::begin(kStopwords), std::end(kStopwords));
   return words.contains(word);
 }
-
-std::span<const std::string_view> Stopwords() { return kStopwords; }
 
 bool HasQuestionMark(std::string_view text) {
   return text.find('?') != std::string_view::npos || text.find("\xC2\xBF") != std::string_view::npos ||

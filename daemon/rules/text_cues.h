@@ -2,10 +2,10 @@
 
 #include <array>
 #include <cstdint>
-#include <span>
 #include <string>
 #include <string_view>
 #include <unordered_map>
+#include <unordered_set>
 #include <vector>
 
 namespace brandmon::text {
@@ -36,6 +36,33 @@ bool ContainsWords(const std::vector<std::string>& words, const Phrase& phrase);
 // Whether `phrase` (itself split by Words) occurs in `words` as consecutive
 // whole words. An empty phrase never occurs.
 bool ContainsPhrase(const std::vector<std::string>& words, std::string_view phrase);
+
+// A set of words to test every word of many texts against. Most words
+// start no member with their first byte and length: those are answered
+// without hashing them. Thread-compatible (contains() is const).
+class WordSet {
+ public:
+  WordSet() = default;
+  template <typename It>
+  WordSet(It begin, It end) {
+    for (; begin != end; ++begin) insert(*begin);
+  }
+  void insert(std::string_view word);
+  bool contains(std::string_view word) const {
+    return (shapes_[FirstByte(word)] & ShapeBit(word.size())) != 0 && words_.contains(word);
+  }
+
+ private:
+  struct Hash {
+    using is_transparent = void;
+    size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+  };
+  static unsigned char FirstByte(std::string_view w) { return w.empty() ? 0 : static_cast<unsigned char>(w[0]); }
+  // Bit min(n, 63): some member has n bytes and starts with the byte indexed.
+  static uint64_t ShapeBit(size_t n) { return uint64_t{1} << (n < 63 ? n : 63); }
+  std::array<uint64_t, 256> shapes_{};
+  std::unordered_set<std::string, Hash, std::equal_to<>> words_;
+};
 
 // Many phrases looked for in one pass over the words of a text, each under
 // an id the caller picks. Build it once, then Find() as often as needed;
@@ -84,8 +111,6 @@ std::vector<const LanguageCues*> CuesFor(std::string_view lang);
 // Common words of the supported languages and web noise ("https", "www"),
 // which never count as emerging terms.
 bool IsStopword(std::string_view word);
-// Every word IsStopword() is true for.
-std::span<const std::string_view> Stopwords();
 
 // Whether the text has a question mark (ASCII, Spanish or full-width).
 bool HasQuestionMark(std::string_view text);
