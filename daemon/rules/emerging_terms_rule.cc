@@ -100,10 +100,13 @@ class EmergingTermsRule : public Rule {
     a.severity = Severity::kInfo;
     for (const auto& t : terms) a.terms.push_back({t.term, t.count, t.baseline});
     a.summary = EmergingTermsText(brand, o_.bucket, a.terms);
+    // Whole seconds, as the other trend rules report them.
+    int64_t start_s = start_ms / 1000;
+    int64_t bucket_s = o_.bucket.count() / 1000;
     a.figures = {{"terms", static_cast<double>(terms.size())},
                  {"top_count", terms.front().count},
-                 {"bucket_start", static_cast<double>(start_ms / 1000)},
-                 {"bucket_seconds", static_cast<double>(o_.bucket.count() / 1000)}};
+                 {"bucket_start", static_cast<double>(start_s)},
+                 {"bucket_seconds", static_cast<double>(bucket_s)}};
     return a;
   }
 

@@ -21,8 +21,9 @@ void AppendFoldedWord(std::string_view word, std::vector<std::string>& out) {
   text::AppendFolded(word, &w);
   if (w.find(kRightQuote) == std::string::npos) return;
   std::string apostrophes;
+  const std::string_view folded = w;
   for (size_t i = 0; i < w.size();) {
-    bool quote = std::string_view(w).substr(i).starts_with(kRightQuote);
+    bool quote = folded.substr(i).starts_with(kRightQuote);
     apostrophes += quote ? '\'' : w[i];
     i += quote ? kRightQuote.size() : 1;
   }

@@ -110,7 +110,7 @@ SentimentScore Analyzer::Score(const text::Tokens& given_tokens, const ScoreRequ
   s.units.clear();
   s.sentences.clear();
   std::string_view pinned =
-      !Is(request.lang, "auto") && !request.lang.empty() ? request.lang : std::string_view(language_);
+      !Is(request.lang, "auto") && !request.lang.empty() ? request.lang : std::string_view{language_};
   if (Is(pinned, "auto")) pinned = {};
   int exclamations = 0, questions = 0;
   bool ascii = false;
