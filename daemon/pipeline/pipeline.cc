@@ -9,6 +9,8 @@
 #include <iterator>
 #include <unordered_map>
 
+#include "daemon/text/tokens.h"
+
 namespace brandmon::pipeline {
 
 namespace {
@@ -449,6 +451,7 @@ void Pipeline::Score(Pending& pending) {
   std::vector<ScoredMention> scored;
   std::vector<rules::RuleSet::Prepared> prepared;  // parallel to scored
   std::vector<bool> publishes;                     // parallel to scored
+  text::Tokens title_tokens, text_tokens;          // of one mention at a time, buffers reused
   for (auto& work : pending.works) {
     const std::string& source = work->source;
     for (Mention& m : work->poll.mentions) {
@@ -460,8 +463,11 @@ void Pipeline::Score(Pending& pending) {
         pending.batch.MarkSeen(source, m.id);
         continue;
       }
-      // Split once, for every brand the mention matched.
-      std::vector<std::string> words = rules::MentionWords(m);
+      // Split once, for the sentiment and the rules of every brand the
+      // mention matched.
+      title_tokens.Reset(m.title);
+      text_tokens.Reset(m.text);
+      std::vector<std::string> words = rules::MentionWords(title_tokens, text_tokens);
       // The last brand takes the mention and its words rather than copies;
       // nothing reads them in a later iteration.
       for (size_t h = 0; h < hits.size(); ++h) {
@@ -482,7 +488,7 @@ void Pipeline::Score(Pending& pending) {
         req.lang = lang;
         req.overrides = &brands_->overrides[hit.brand];
         req.targets = targets;
-        sentiment::SentimentScore score = analyzer_.Score(use_title ? m.title : m.text, req);
+        sentiment::SentimentScore score = analyzer_.Score(use_title ? title_tokens : text_tokens, req);
         ScoredMention sm;
         if (last) {
           sm.mention = std::move(m);
