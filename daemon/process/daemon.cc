@@ -167,12 +167,13 @@ Status Daemon::Startup() {
   instance_lock_ = std::move(lock).value();
   if (auto s = store::Store::CheckIntegrity(settings_.store, paths_.state_dir); !s.ok()) return s;
 
-  auto pipeline = pipeline::Pipeline::Create(settings_, paths_.state_dir, SystemClock::Instance(), &publish_sink_);
+  auto pipeline =
+      pipeline::Pipeline::Create(settings_, paths_.state_dir, SystemClock::Instance(), threads_, &publish_sink_);
   if (!pipeline.ok()) return pipeline.status();
   pipeline_ = std::move(pipeline).value();
   if (auto s = StartPublisher(); !s.ok()) return s;
   scheduler_ = std::make_unique<scheduler::Scheduler>(
-      SystemClock::Instance(),
+      SystemClock::Instance(), threads_,
       [this](const settings::SourceSettings& source, scheduler::PollResult result) {
         pipeline_->Submit(source, std::move(result));
       },
@@ -196,11 +197,11 @@ Status Daemon::StartPublisher() {
   store::StoreOptions store_options = settings_.store;
   std::string state_dir = paths_.state_dir;
   // The catch-up thread reads the journal through a connection of its own.
-  publish::JournalOpener opener = [store_options, state_dir]() {
-    return store::Store::Open(store_options, state_dir, SystemClock::Instance());
+  publish::JournalOpener opener = [store_options, state_dir, this]() {
+    return store::Store::Open(store_options, state_dir, SystemClock::Instance(), threads_);
   };
   publisher_ = std::make_unique<publish::Publisher>(settings_.publish, paths_.runtime_dir, std::move(opener),
-                                                    SystemClock::Instance());
+                                                    SystemClock::Instance(), threads_);
   if (auto s = publisher_->Start(pipeline_->Stats().last_seq); !s.ok()) return s;
   publish_sink_.publisher = publisher_.get();
   std::string endpoints;
