@@ -8,8 +8,9 @@
 #include <sys/signalfd.h>
 #include <unistd.h>
 
-#include <cstdio>
+#include <cstdlib>
 #include <cstring>
+#include <fstream>
 
 #include "daemon/base/errno_text.h"
 #include "daemon/base/logging.h"
@@ -35,12 +36,9 @@ std::string ErrorReply(const std::string& message) {
 
 // Resident memory of this process in bytes, from /proc/self/statm.
 uint64_t ResidentBytes() {
-  FILE* f = std::fopen("/proc/self/statm", "r");
-  if (f == nullptr) return 0;
-  unsigned long long pages_total = 0, pages_resident = 0;
-  int n = std::fscanf(f, "%llu %llu", &pages_total, &pages_resident);
-  std::fclose(f);
-  if (n != 2) return 0;
+  std::ifstream statm("/proc/self/statm");
+  uint64_t pages_total = 0, pages_resident = 0;
+  if (!(statm >> pages_total >> pages_resident)) return 0;
   return pages_resident * static_cast<uint64_t>(sysconf(_SC_PAGESIZE));
 }
 
@@ -228,7 +226,7 @@ void Daemon::MainLoop() {
           spdlog::info("SIGHUP: reloading {}", flags_.config_path);
           Reload();
         } else {
-          spdlog::info("{}: stopping", strsignal(static_cast<int>(info.ssi_signo)));
+          spdlog::info("{}: stopping", sigdescr_np(static_cast<int>(info.ssi_signo)));
           stop = true;
         }
       }

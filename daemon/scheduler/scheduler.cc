@@ -78,7 +78,7 @@ struct Scheduler::PollDone {
 };
 
 Scheduler::Scheduler(const Clock& clock, ThreadSet& threads, Output output, StateLoader loader,
-                     fetch::FetchOptions fetch_options)
+                     const fetch::FetchOptions& fetch_options)
     : clock_(clock),
       threads_(threads),
       output_(std::move(output)),
@@ -232,7 +232,7 @@ void Scheduler::RunOnce() {
   // Drive the transfers on this thread until every HTTP poll has finished.
   std::optional<Completion> c;
   while (true) {
-    while (TakeCompletion(c)) OnFetched(std::move(*c));
+    while (TakeCompletion(c)) OnFetched(*c);
     if (in_flight_count_.load() == 0 || !fetcher_) break;
     fetcher_->Perform(std::chrono::milliseconds(100));
   }
@@ -333,7 +333,7 @@ void Scheduler::Loop() {
       Completion c = std::move(completions_.front());
       completions_.pop_front();
       lock.Unlock();
-      OnFetched(std::move(c));
+      OnFetched(c);
       lock.Lock();
       rescan_ = true;
       continue;
@@ -480,9 +480,9 @@ void Scheduler::SubmitNext(const std::shared_ptr<Source>& source) {
   });
 }
 
-void Scheduler::FinishHttpPoll(Source& source, Status transport) {
+void Scheduler::FinishHttpPoll(Source& source, const Status& transport) {
   HttpPoll& poll = *source.http_poll;
-  Status status = transport.ok() ? poll.status() : std::move(transport);
+  Status status = transport.ok() ? poll.status() : transport;
   if (poll.hold()) source.hold = poll.hold();
   source.validators = poll.validators();
   std::vector<Mention> mentions = std::move(source.sink->mentions);
@@ -491,7 +491,7 @@ void Scheduler::FinishHttpPoll(Source& source, Status transport) {
   FinishPoll(source, std::move(status), std::move(mentions));
 }
 
-void Scheduler::OnFetched(Completion completion) {
+void Scheduler::OnFetched(const Completion& completion) {
   Source& source = *completion.source;
   {
     MutexLock lock(mu_);
@@ -502,12 +502,12 @@ void Scheduler::OnFetched(Completion completion) {
     }
     source.busy = true;
   }
-  HandleResponse(completion.source, std::move(completion.result));
+  HandleResponse(completion.source, completion.result);
   MutexLock lock(mu_);
   source.busy = false;
 }
 
-void Scheduler::HandleResponse(const std::shared_ptr<Source>& handle, fetch::FetchResult result) {
+void Scheduler::HandleResponse(const std::shared_ptr<Source>& handle, const fetch::FetchResult& result) {
   {
     MutexLock lock(mu_);
     if (handle->in_flight) --in_flight_count_;
@@ -546,7 +546,7 @@ void Scheduler::FinishPoll(Source& source, Status status, std::vector<Mention> m
   }
   PollResult result;
   result.mentions = std::move(mentions);
-  result.status = status;
+  result.status = std::move(status);
   result.state.source = name;
   result.state.cursor.assign(source.state.begin(), source.state.end());
   result.state.etag = source.validators.etag;

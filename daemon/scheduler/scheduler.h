@@ -86,7 +86,7 @@ class Scheduler {
   // scheduler. `fetch_options` are the limits of every HTTP transfer (config
   // "fetch").
   Scheduler(const Clock& clock, ThreadSet& threads, Output output, StateLoader loader = {},
-            fetch::FetchOptions fetch_options = {});
+            const fetch::FetchOptions& fetch_options = {});
   ~Scheduler();
   Scheduler(const Scheduler&) = delete;
   Scheduler& operator=(const Scheduler&) = delete;
@@ -150,9 +150,9 @@ class Scheduler {
   // when it has none.
   void SubmitNext(const std::shared_ptr<Source>& source);
   // Ends the source's HTTP poll with its outcome (or `transport`, when not OK).
-  void FinishHttpPoll(Source& source, Status transport);
-  void OnFetched(Completion completion);
-  void HandleResponse(const std::shared_ptr<Source>& handle, fetch::FetchResult result);
+  void FinishHttpPoll(Source& source, const Status& transport);
+  void OnFetched(const Completion& completion);
+  void HandleResponse(const std::shared_ptr<Source>& handle, const fetch::FetchResult& result);
   void FinishPoll(Source& source, Status status, std::vector<Mention> mentions);
   void ScheduleNext(Source& source, bool failed);
   bool TakeCompletion(std::optional<Completion>& out);
