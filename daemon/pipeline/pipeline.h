@@ -65,8 +65,7 @@ class PipelineSink {
 // (up to store.batch_max_mentions), so a busy pipeline commits less often
 // and an idle one commits each poll at once.
 //
-// Two threads, started by Start() in the owner's ThreadSet and joined by
-// Stop(): "pipeline" owns the
+// Two threads, started by Start() and joined by Stop(): "pipeline" owns the
 // store's connection (drops the mentions already on their way, commits,
 // feeds the sink); "pipeline-score" takes the batches it is handed one at a
 // time, in order, drops what a read connection finds committed, matches,

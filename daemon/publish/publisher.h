@@ -52,8 +52,9 @@ struct PublisherCounters {
 // and starts, in the owner's ThreadSet, three named threads, each owning its
 // sockets: "publish" (the XPUB socket and heartbeats), "catchup" (the ROUTER
 // socket and its own journal connection) and, with CURVE, "zap" (the ZAP
-// handler). Stop() joins them in reverse order. Publish() and PublishMention() are thread-safe and never
-// block on a subscriber: they move the message into a bounded queue.
+// handler). Stop() joins them in reverse order. Publish() and
+// PublishMention() are thread-safe and never block on a subscriber: they
+// move the message into a bounded queue.
 class Publisher {
  public:
   // `runtime_dir` holds relative ipc:// endpoints. `clock` and `threads` (which
