@@ -1,6 +1,5 @@
 #include "daemon/pipeline/pipeline.h"
 
-#include <pthread.h>
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
@@ -8,6 +7,7 @@
 #include <ctime>
 #include <iterator>
 #include <unordered_map>
+#include <utility>
 
 #include "daemon/text/tokens.h"
 
@@ -73,13 +73,13 @@ struct Pipeline::Brands {
 };
 
 Result<std::unique_ptr<Pipeline>> Pipeline::Create(const settings::Settings& settings, const std::string& state_dir,
-                                                   const Clock& clock, PipelineSink* sink) {
-  auto store = store::Store::Open(settings.store, state_dir, clock);
+                                                   const Clock& clock, ThreadSet& threads, PipelineSink* sink) {
+  auto store = store::Store::Open(settings.store, state_dir, clock, threads);
   if (!store.ok()) return store.status().WithContext("cannot open the state store");
   auto analyzer = sentiment::Analyzer::Create(settings.sentiment);
   if (!analyzer.ok()) return analyzer.status().WithContext("cannot load the sentiment lexicons");
   std::unique_ptr<Pipeline> p(
-      new Pipeline(settings, clock, sink, std::move(store).value(), std::move(analyzer).value()));
+      new Pipeline(settings, clock, threads, sink, std::move(store).value(), std::move(analyzer).value()));
   auto reader = p->store_->OpenSeenReader();
   if (reader.ok()) {
     p->seen_reader_ = std::move(reader).value();
@@ -96,9 +96,10 @@ Result<std::unique_ptr<Pipeline>> Pipeline::Create(const settings::Settings& set
   return p;
 }
 
-Pipeline::Pipeline(const settings::Settings& settings, const Clock& clock, PipelineSink* sink,
+Pipeline::Pipeline(const settings::Settings& settings, const Clock& clock, ThreadSet& threads, PipelineSink* sink,
                    std::unique_ptr<store::Store> store, sentiment::Analyzer analyzer)
     : clock_(clock),
+      threads_(threads),
       sink_(sink),
       store_(std::move(store)),
       analyzer_(std::move(analyzer)),
@@ -120,14 +121,8 @@ void Pipeline::SetStoreFaultHookForTesting(std::function<int(int step)> hook) {
 Pipeline::~Pipeline() { Stop(); }
 
 void Pipeline::Start() {
-  score_thread_ = std::thread([this] {
-    pthread_setname_np(pthread_self(), "pipeline-score");
-    ScoreLoop();
-  });
-  thread_ = std::thread([this] {
-    pthread_setname_np(pthread_self(), "pipeline");
-    Loop();
-  });
+  score_thread_ = threads_.Start("pipeline-score", [this] { ScoreLoop(); });
+  thread_ = threads_.Start("pipeline", [this] { Loop(); });
 }
 
 void Pipeline::Stop() {
@@ -136,8 +131,8 @@ void Pipeline::Stop() {
     stopping_ = true;
   }
   work_ready_.notify_all();
-  if (thread_.joinable()) {
-    thread_.join();
+  if (thread_ != 0) {
+    threads_.Join(std::exchange(thread_, 0));
   } else if (unwritten_ && !Write(std::move(unwritten_))) {
     Abandon();
   }
@@ -146,7 +141,7 @@ void Pipeline::Stop() {
     score_stopping_ = true;
   }
   score_ready_.notify_all();
-  if (score_thread_.joinable()) score_thread_.join();
+  threads_.Join(std::exchange(score_thread_, 0));
 }
 
 void Pipeline::Submit(const settings::SourceSettings& source, scheduler::PollResult result) {
@@ -154,7 +149,7 @@ void Pipeline::Submit(const settings::SourceSettings& source, scheduler::PollRes
   work->source = source.name;
   work->poll = std::move(result);
   MutexLock lock(mu_);
-  while (!(queue_.size() < kMaxQueued || stopping_ || !thread_.joinable())) lock.Wait(work_done_);
+  while (!(queue_.size() < kMaxQueued || stopping_ || thread_ == 0)) lock.Wait(work_done_);
   queue_.push_back(std::move(work));
   work_ready_.notify_one();
 }
@@ -168,7 +163,7 @@ void Pipeline::ApplySettings(const settings::Settings& settings) {
 }
 
 void Pipeline::Flush() {
-  if (!thread_.joinable()) {
+  if (thread_ == 0) {
     // Not started: every stage runs here, one batch after the other.
     while (true) {
       if (unwritten_) {

@@ -6,6 +6,7 @@
 #include <string>
 
 #include "daemon/base/clock.h"
+#include "daemon/base/thread_set.h"
 #include "daemon/config/loader.h"
 #include "daemon/pipeline/pipeline.h"
 #include "daemon/plugin/registry.h"
@@ -43,9 +44,10 @@ struct DaemonFlags {
 };
 
 // The brandmond process: loads the config, owns the scheduler, the pipeline,
-// the publisher, the control
-// socket and the systemd conversation, and runs the main loop until SIGTERM
-// or SIGINT. Owned by the main thread.
+// the publisher, the control socket and the systemd conversation, and runs
+// the main loop until SIGTERM or SIGINT. Owns the one ThreadSet every other
+// thread of the process is started in (docs/architecture.md, "Threads").
+// Owned by the main thread.
 class Daemon {
  public:
   // `registry` holds the plugins the config may name; it outlives the daemon.
@@ -58,6 +60,10 @@ class Daemon {
   // directory, the database is damaged, a socket cannot be bound), and with
   // --once kExitPartial when a source or a commit failed.
   int Run();
+
+  // The threads the daemon's components started and have not joined yet.
+  // Thread-safe.
+  const ThreadSet& threads() const { return threads_; }
 
  private:
   struct Counters;
@@ -86,6 +92,9 @@ class Daemon {
   // everything else is gone (members are destroyed in reverse order).
   InstanceLock instance_lock_;
   Notifier notifier_;
+  // Declared before the components that start threads in it, so that it
+  // outlives them: each joins its own threads when it stops.
+  ThreadSet threads_;
   // Hands what the pipeline journaled to the publisher (once it exists).
   class PublishSink final : public pipeline::PipelineSink {
    public:
