@@ -105,7 +105,8 @@ TEST_F(StoreTest, AMentionTwiceInOneBatchIsStoredOnce) {
 TEST(StoreFileTest, StringsAreTextThatSqlLiteralsMatch) {
   testing::TempDir dir;
   FakeClock clock;
-  auto store = Store::Open(Options("state.db"), dir.path().string(), clock);
+  ThreadSet threads;
+  auto store = Store::Open(Options("state.db"), dir.path().string(), clock, threads);
   ASSERT_TRUE(store.ok()) << store.status().ToString();
   WriteBatch batch;
   batch.AddMention(MakeMention("feed", "1", "acme"));
@@ -135,7 +136,8 @@ std::vector<std::string> Rollups(Database& db) {
 TEST(StoreFileTest, HourlyRollupsCountWhatEachCommitStored) {
   testing::TempDir dir;
   FakeClock clock;  // 2026-01-01T00:00:00Z: 1767225600000
-  auto store = Store::Open(Options("state.db"), dir.path().string(), clock);
+  ThreadSet threads;
+  auto store = Store::Open(Options("state.db"), dir.path().string(), clock, threads);
   ASSERT_TRUE(store.ok()) << store.status().ToString();
   ScoredMention big = MakeMention("s", "1");
   big.mention.SetMetric("followers", 1000);
