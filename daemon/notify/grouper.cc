@@ -6,15 +6,17 @@ namespace brandmon::notify {
 
 void Grouper::Add(size_t route, AlertPtr alert, MonoTime now) {
   const RouteSettings& r = routes_[route];
-  Group& g = groups_[Key{route, alert->alert.brand, alert->alert.rule}];
+  ++held_;
   if (r.group_wait.count() == 0) {
-    g.due = now;
-  } else if (g.alerts.empty()) {
+    immediate_.push_back({std::move(alert)});
+    return;
+  }
+  Group& g = groups_[Key{route, alert->alert.brand, alert->alert.rule}];
+  if (g.alerts.empty()) {
     bool recent = g.last_sent && now < *g.last_sent + r.group_interval;
     g.due = recent ? *g.last_sent + r.group_interval : now + r.group_wait;
   }
   g.alerts.push_back(std::move(alert));
-  ++held_;
   if (g.alerts.size() >= max_group_) g.due = std::min(g.due, now);
 }
 
@@ -22,7 +24,9 @@ std::vector<std::vector<AlertPtr>> Grouper::TakeDue(MonoTime now) { return Take(
 std::vector<std::vector<AlertPtr>> Grouper::TakeAll(MonoTime now) { return Take(now, true); }
 
 std::vector<std::vector<AlertPtr>> Grouper::Take(MonoTime now, bool all) {
-  std::vector<std::vector<AlertPtr>> out;
+  std::vector<std::vector<AlertPtr>> out = std::move(immediate_);
+  immediate_.clear();
+  held_ -= out.size();
   for (auto it = groups_.begin(); it != groups_.end();) {
     Group& g = it->second;
     const RouteSettings& r = routes_[std::get<0>(it->first)];
@@ -34,8 +38,7 @@ std::vector<std::vector<AlertPtr>> Grouper::Take(MonoTime now, bool all) {
     }
     // A group nobody added to for a whole interval is forgotten: its next
     // alert waits group_wait again.
-    bool idle =
-        g.alerts.empty() && (r.group_wait.count() == 0 || !g.last_sent || now >= *g.last_sent + r.group_interval);
+    bool idle = g.alerts.empty() && (!g.last_sent || now >= *g.last_sent + r.group_interval);
     it = idle ? groups_.erase(it) : std::next(it);
   }
   std::sort(out.begin(), out.end(),
@@ -45,6 +48,7 @@ std::vector<std::vector<AlertPtr>> Grouper::Take(MonoTime now, bool all) {
 
 std::optional<MonoTime> Grouper::NextDue() const {
   std::optional<MonoTime> next;
+  if (!immediate_.empty()) return MonoTime::min();
   for (const auto& [key, g] : groups_) {
     if (!g.alerts.empty() && (!next || g.due < *next)) next = g.due;
   }
@@ -53,6 +57,7 @@ std::optional<MonoTime> Grouper::NextDue() const {
 
 std::optional<uint64_t> Grouper::OldestHeld() const {
   std::optional<uint64_t> oldest;
+  if (!immediate_.empty()) oldest = immediate_.front().front()->alert.seq;
   for (const auto& [key, g] : groups_) {
     for (const auto& a : g.alerts) {
       if (!oldest || a->alert.seq < *oldest) oldest = a->alert.seq;

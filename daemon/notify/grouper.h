@@ -50,6 +50,7 @@ class Grouper {
   const std::vector<RouteSettings>& routes_;
   const size_t max_group_;
   std::map<Key, Group> groups_;
+  std::vector<std::vector<AlertPtr>> immediate_;  // alerts of routes without group_wait, one each
   size_t held_ = 0;
 };
 
