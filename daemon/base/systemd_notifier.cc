@@ -1,4 +1,4 @@
-#include "daemon/process/notify.h"
+#include "daemon/base/systemd_notifier.h"
 #include "daemon/base/errno_text.h"
 
 #include <spdlog/spdlog.h>
@@ -12,7 +12,7 @@
 #include <cstdlib>
 #include <cstring>
 
-namespace brandmon::process {
+namespace brandmon {
 
 namespace {
 
@@ -86,4 +86,4 @@ void Notifier::Status(const std::string& status) { Send("STATUS=" + status, Dura
 
 void Notifier::WatchdogPing() { Send("WATCHDOG=1", Duration(0)); }
 
-}  // namespace brandmon::process
+}  // namespace brandmon
