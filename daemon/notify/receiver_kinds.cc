@@ -5,7 +5,7 @@
 namespace brandmon::notify {
 
 const std::vector<ReceiverKind>& ReceiverKinds() {
-  static const std::vector<ReceiverKind> kinds = {WebhookKind(), SlackKind(), TeamsKind()};
+  static const std::vector<ReceiverKind> kinds = {WebhookKind(), SlackKind(), TeamsKind(), AlertmanagerKind()};
   return kinds;
 }
 

@@ -26,6 +26,10 @@ AlertMessage Published(const Alert& alert);
 // One alert, or a digest of `alerts` spanning `window`, for receiver `name`.
 Delivery MakeDelivery(const std::string& name, std::vector<Alert> alerts, Duration window = Duration(0));
 
+// A TCP port on 127.0.0.1 that was free a moment ago, for servers the
+// tests start as processes.
+int FreePort();
+
 // `json` parsed; fails the current test when it is not JSON.
 rapidjson::Document ParseJson(const std::string& json);
 

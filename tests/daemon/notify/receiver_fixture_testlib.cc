@@ -1,6 +1,10 @@
 #include "tests/daemon/notify/receiver_fixture.h"
 
+#include <arpa/inet.h>
 #include <gtest/gtest.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include "daemon/config/diagnostics.h"
 #include "daemon/config/json_reader.h"
@@ -95,6 +99,21 @@ Delivery MakeDelivery(const std::string& name, std::vector<Alert> alerts, Durati
   for (const auto& a : alerts) d.alerts.push_back(Published(a));
   d.window = window;
   return d;
+}
+
+int FreePort() {
+  int fd = socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  socklen_t len = sizeof addr;
+  int port = 0;
+  if (bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0 &&
+      getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) == 0) {
+    port = ntohs(addr.sin_port);
+  }
+  close(fd);
+  return port;
 }
 
 rapidjson::Document ParseJson(const std::string& json) {
