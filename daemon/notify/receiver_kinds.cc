@@ -5,7 +5,8 @@
 namespace brandmon::notify {
 
 const std::vector<ReceiverKind>& ReceiverKinds() {
-  static const std::vector<ReceiverKind> kinds = {WebhookKind(), SlackKind(), TeamsKind(), AlertmanagerKind()};
+  static const std::vector<ReceiverKind> kinds = {WebhookKind(), SlackKind(), TeamsKind(), EmailKind(),
+                                                  AlertmanagerKind()};
   return kinds;
 }
 
