@@ -4,7 +4,6 @@
 #include <curl/curl.h>
 
 #include <atomic>
-#include <cstring>
 #include <ctime>
 
 #include "daemon/notify/email_message.h"
@@ -57,6 +56,11 @@ void CheckEmail(EmailOptions& o, const config::ConfigValue& receiver, const std:
   }
 }
 
+config::OptionSpec<EmailOptions> Required(config::OptionSpec<EmailOptions> spec) {
+  spec.info.required = true;
+  return spec;
+}
+
 const config::OptionTable<EmailOptions>& EmailTable() {
   static const config::OptionTable<EmailOptions> table = [] {
     config::OptionTable<EmailOptions> t = {
@@ -72,16 +76,16 @@ const config::OptionTable<EmailOptions>& EmailTable() {
                                      "The SMTP password, e.g. \"${credential:smtp}\"."),
         config::Str<EmailOptions>("from", config::kRequired, &EmailOptions::from,
                                   "The sender address (envelope and From:), e.g. \"brandmon@example.com\". Required."),
-        config::StrList<EmailOptions>("to", &EmailOptions::to,
-                                      "The recipients, e.g. [\"care@example.com\"]; one message goes to all of them. "
-                                      "A recipient the server refuses makes the delivery a dead letter. Required."),
+        Required(config::StrList<EmailOptions>(
+            "to", &EmailOptions::to,
+            "The recipients, e.g. [\"care@example.com\"]; one message goes to all of them. A recipient the server "
+            "refuses makes the delivery a dead letter. Required.")),
         config::Path<EmailOptions>("ca_file", "", &EmailOptions::ca_file,
                                    "A PEM file of the CAs that may sign the server's certificate, instead of the "
                                    "system's (for a private mail server). Verification is always on."),
         config::Str<EmailOptions>("subject_prefix", "[brandmon]", &EmailOptions::subject_prefix,
                                   "Put before every subject, so that mail filters can sort the alerts."),
     };
-    t[5].info.required = true;
     AddTimeoutOptions(t, &EmailOptions::timeout, &EmailOptions::connect_timeout);
     return t;
   }();
@@ -106,7 +110,7 @@ struct Upload {
 size_t OnRead(char* buffer, size_t size, size_t n, void* user) {
   auto* u = static_cast<Upload*>(user);
   size_t len = std::min(size * n, u->data->size() - u->offset);
-  std::memcpy(buffer, u->data->data() + u->offset, len);
+  u->data->copy(buffer, len, u->offset);
   u->offset += len;
   return len;
 }

@@ -128,6 +128,40 @@ std::string TransferError(CURLcode code, const char* errbuf, std::string_view ur
   return ReplaceUnsafe(message);
 }
 
+struct PostSpec {
+  const std::string& url;
+  curl_slist* headers;
+  const std::string& body;
+  Duration connect_timeout;
+  Duration timeout;
+};
+
+// Everything a post sets on the (reset) handle: TLS verified, http and https
+// only, no redirect followed by libcurl (Post() decides), interruptible.
+void SetPostOptions(CURL* e, const PostSpec& spec, Exchange& x, char* errbuf) {
+  curl_easy_setopt(e, CURLOPT_URL, spec.url.c_str());
+  curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https");
+  curl_easy_setopt(e, CURLOPT_FOLLOWLOCATION, 0L);
+  curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
+  curl_easy_setopt(e, CURLOPT_SSL_VERIFYPEER, 1L);
+  curl_easy_setopt(e, CURLOPT_SSL_VERIFYHOST, 2L);
+  curl_easy_setopt(e, CURLOPT_USERAGENT, "brandmon-notify/" BRANDMON_VERSION);
+  curl_easy_setopt(e, CURLOPT_POST, 1L);
+  curl_easy_setopt(e, CURLOPT_POSTFIELDS, spec.body.data());
+  curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(spec.body.size()));
+  curl_easy_setopt(e, CURLOPT_HTTPHEADER, spec.headers);
+  curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, static_cast<long>(spec.connect_timeout.count()));
+  curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, static_cast<long>(spec.timeout.count()));
+  curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, OnBody);
+  curl_easy_setopt(e, CURLOPT_WRITEDATA, &x);
+  curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, OnHeader);
+  curl_easy_setopt(e, CURLOPT_HEADERDATA, &x);
+  curl_easy_setopt(e, CURLOPT_NOPROGRESS, 0L);
+  curl_easy_setopt(e, CURLOPT_XFERINFOFUNCTION, OnProgress);
+  curl_easy_setopt(e, CURLOPT_XFERINFODATA, &x);
+  curl_easy_setopt(e, CURLOPT_ERRORBUFFER, errbuf);
+}
+
 void GlobalInit() {
   static const bool ok = curl_global_init(CURL_GLOBAL_DEFAULT) == CURLE_OK;
   (void)ok;
@@ -210,7 +244,8 @@ Outcome HttpPoster::Post(const std::string& url, const Headers& headers, const s
     auto to = ParseUrl(redirect);
     if (!to || !RedirectAllowed(*origin, *to)) {
       std::string where = to ? to->scheme + "://" + to->host : std::string("an unreadable url");
-      return Outcome::Permanent(head + "redirect to " + where + " not followed (only the same host is)", status);
+      head += "redirect to " + where;
+      return Outcome::Permanent(head + " not followed (only the same host is)", status);
     }
     if (hop >= options_.max_redirects) return Outcome::Permanent(head + "too many redirects", status);
     target = std::move(redirect);
@@ -235,31 +270,11 @@ Outcome HttpPoster::PostOnce(const std::string& url, const Headers& headers, con
       list.reset(grown);
     }
   };
-  for (const auto& [name, value] : headers) add(name + ": " + value);
+  for (const auto& [name, value] : headers) add(std::string(name).append(": ").append(value));
   add("Expect:");  // no 100-continue round trip for large bodies
   Exchange x{&last_, options_.max_response, false, &stopped_};
   char errbuf[CURL_ERROR_SIZE] = {};
-  curl_easy_setopt(e, CURLOPT_URL, url.c_str());
-  curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https");
-  curl_easy_setopt(e, CURLOPT_FOLLOWLOCATION, 0L);
-  curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
-  curl_easy_setopt(e, CURLOPT_SSL_VERIFYPEER, 1L);
-  curl_easy_setopt(e, CURLOPT_SSL_VERIFYHOST, 2L);
-  curl_easy_setopt(e, CURLOPT_USERAGENT, "brandmon-notify/" BRANDMON_VERSION);
-  curl_easy_setopt(e, CURLOPT_POST, 1L);
-  curl_easy_setopt(e, CURLOPT_POSTFIELDS, body.data());
-  curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(body.size()));
-  curl_easy_setopt(e, CURLOPT_HTTPHEADER, list.get());
-  curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, static_cast<long>(std::min(options_.connect_timeout, left).count()));
-  curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, static_cast<long>(left.count()));
-  curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, OnBody);
-  curl_easy_setopt(e, CURLOPT_WRITEDATA, &x);
-  curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, OnHeader);
-  curl_easy_setopt(e, CURLOPT_HEADERDATA, &x);
-  curl_easy_setopt(e, CURLOPT_NOPROGRESS, 0L);
-  curl_easy_setopt(e, CURLOPT_XFERINFOFUNCTION, OnProgress);
-  curl_easy_setopt(e, CURLOPT_XFERINFODATA, &x);
-  curl_easy_setopt(e, CURLOPT_ERRORBUFFER, errbuf);
+  SetPostOptions(e, {url, list.get(), body, std::min(options_.connect_timeout, left), left}, x, errbuf);
   CURLcode code = curl_easy_perform(e);
   long status = 0;
   curl_easy_getinfo(e, CURLINFO_RESPONSE_CODE, &status);

@@ -82,7 +82,7 @@ std::string WindowText(Duration window) {
   int64_t s = std::chrono::duration_cast<std::chrono::seconds>(window).count();
   if (s < 60) return std::to_string(s) + " s";
   if (s < 3600) return std::to_string((s + 30) / 60) + " min";
-  if (s < 2 * 86400) {
+  if (s < 2 * int64_t{86400}) {
     int64_t minutes = (s + 30) / 60;
     std::string out = std::to_string(minutes / 60) + " h";
     if (minutes % 60 != 0) out += " " + std::to_string(minutes % 60) + " min";
