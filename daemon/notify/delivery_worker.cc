@@ -110,8 +110,13 @@ void DeliveryWorker::Run() {
   while (!stopping()) {
     if (retry_requested_.exchange(false)) ResendDeadLetters();
     if (!has_cursor) {
-      // A receiver never delivered to starts where the stream is now.
-      if (auto b = window_.baseline()) {
+      // A receiver never delivered to starts where the stream is now, or
+      // at the journal's start.
+      if (config_.subscribe.from_journal_start) {
+        read_ = 0;
+        SaveCursor(true);
+        has_cursor = true;
+      } else if (auto b = window_.baseline()) {
         read_ = *b;
         SaveCursor(true);
         has_cursor = true;
@@ -156,7 +161,6 @@ void DeliveryWorker::OnReset(uint64_t baseline, uint64_t generation) {
   SendDue(true);
   generation_ = generation;
   read_ = baseline;
-  saved_ = baseline + 1;
   SaveCursor(true);
 }
 
@@ -214,7 +218,7 @@ uint64_t DeliveryWorker::SafeCursor(std::optional<uint64_t> next_in_flight) cons
 
 void DeliveryWorker::SaveCursor(bool force) {
   uint64_t cursor = SafeCursor(std::nullopt);
-  if (cursor == saved_ || (!force && Now() - saved_at_ < kSaveEvery)) return;
+  if (!force && (cursor == saved_ || Now() - saved_at_ < kSaveEvery)) return;
   if (auto s = state_->SetCursor(name_, cursor); !s.ok()) {
     spdlog::error("receiver '{}': cannot save its cursor: {}", name_, s.message());
     return;

@@ -28,7 +28,9 @@ Status Engine::Start(ThreadSet& threads) {
       if (!rec.ok()) return rec.status();
       // The stream is followed from the furthest cursor; receivers further
       // behind read what they miss from the catch-up service themselves.
-      if (rec->cursor && (!start || *rec->cursor > *start)) start = rec->cursor;
+      std::optional<uint64_t> cursor = rec->cursor;
+      if (!cursor && config_.subscribe.from_journal_start) cursor = 0;
+      if (cursor && (!start || *cursor > *start)) start = cursor;
     }
   }
   for (const auto& r : config_.receivers) {

@@ -80,6 +80,9 @@ const OptionTable<SubscribeOptions>& SubscribeOptionTable() {
                         "\"${credential:notify.key}\". Its public key must be in brandmond's allowed_client_keys."),
       config::Dur<S>("catchup_timeout", "10s", {"100ms", "5m"}, &S::catchup_timeout,
                      "How long a catch-up request waits for each reply message."),
+      config::Bool<S>("from_journal_start", false, &S::from_journal_start,
+                      "Where a receiver never delivered to (a new one) starts: false, with the alerts published "
+                      "from now on; true, with every alert still in brandmond's journal."),
   };
   return table;
 }

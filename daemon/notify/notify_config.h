@@ -23,6 +23,7 @@ struct SubscribeOptions {
   std::string server_key;        // Z85 public key of brandmond; empty: no CURVE
   std::string secret_key;        // Z85 secret key of this client
   Duration catchup_timeout{};
+  bool from_journal_start = false;  // a receiver without a cursor starts at seq 0
 };
 const config::OptionTable<SubscribeOptions>& SubscribeOptionTable();
 

@@ -121,6 +121,18 @@ Result<NotifyConfig> Load(const Flags& f, const config::EnvLookup& env, const st
   return config;
 }
 
+NotifyConfig CommandConfig(const std::string& path, const config::EnvLookup& env,
+                           const std::vector<ReceiverKind>& kinds) {
+  NotifyConfig config = DefaultNotifyConfig(kinds);
+  config::Diagnostics ignored;
+  auto tree = config::LoadConfigTree(path, env, ignored);
+  if (!tree.ok()) return config;
+  if (const config::ConfigValue* dir = tree->root.Find("runtime_dir"); dir != nullptr && dir->is_string()) {
+    config.runtime_dir = config::ResolvePath(*dir, dir->as_string());
+  }
+  return config;
+}
+
 int TestReceiver(const NotifyConfig& config, const std::string& name) {
   const ReceiverSettings* r = config.FindReceiver(name);
   if (r == nullptr) {
@@ -224,16 +236,12 @@ int NotifyMain(const std::vector<std::string>& args, const std::vector<ReceiverK
     std::cout << NotifyConfigDocs(kinds);
     return kExitOk;
   }
-  bool explicit_config = !f.config_path.empty();
-  if (!explicit_config) f.config_path = DefaultConfigPath(env);
+  if (f.config_path.empty()) f.config_path = DefaultConfigPath(env);
+  // The commands only need the runtime directory: they work without the
+  // secrets the config names (systemd credentials are the service's only).
+  if (!f.command.empty()) return Command(f, CommandConfig(f.config_path, env, kinds), env);
   auto config = Load(f, env, kinds);
-  if (!config.ok()) {
-    // The commands find the running program without a config file too.
-    if (f.command.empty() || explicit_config || config.status().code() != Status::Code::kNotFound) {
-      return kExitConfigInvalid;
-    }
-    config = DefaultNotifyConfig(kinds);
-  }
+  if (!config.ok()) return kExitConfigInvalid;
   if (f.check) {
     std::cout << DumpNotifyConfig(*config, kinds);
     std::cerr << "brandmon-notify: " << f.config_path << ": config is valid\n";
