@@ -366,7 +366,9 @@ std::string Resolve(const std::string& configured, const char* systemd_var, cons
 
 bool IsSocket(const std::string& path) {
   struct stat st {};
-  return stat(path.c_str(), &st) == 0 && S_ISSOCK(st.st_mode);
+  // A socket of another service user (brandmond's DynamicUser) is not ours
+  // to open: then the tcp endpoint is the way in.
+  return stat(path.c_str(), &st) == 0 && S_ISSOCK(st.st_mode) && access(path.c_str(), R_OK | W_OK) == 0;
 }
 
 }  // namespace
