@@ -12,6 +12,7 @@
 #include <mutex>
 #include <thread>
 
+#include "daemon/notify/notify_config.h"
 #include "tests/integration/notify_listener.h"
 #include "tests/support/process.h"
 #include "tests/support/test_util.h"
@@ -197,6 +198,16 @@ TEST_F(NotifyE2eTest, CheckConfigAndTestReceiver) {
   EXPECT_EQ(RunCommand({BinaryPath("brandmon-notify"), "--config", bad, "--check-config"}, &out, &err), 3);
   EXPECT_NE(err.find("bad.json:1:28: routes[0].receivers[0]: unknown receiver \"ghost\""), std::string::npos) << err;
   EXPECT_EQ(RunCommand({BinaryPath("brandmon-notify"), "--bogus"}, &out, &err), 2);
+}
+
+// docs/notify.md ends with the reference generated from the option tables.
+TEST(NotifyDocsTest, CommittedReferenceMatchesTheCode) {
+  std::string generated = notify::NotifyConfigDocs(notify::ReceiverKinds());
+  std::string committed = ReadFile("docs/notify.md");
+  EXPECT_TRUE(committed.size() >= generated.size() &&
+              committed.compare(committed.size() - generated.size(), generated.size(), generated) == 0)
+      << "docs/notify.md is stale: put the output of `build/bin/brandmon-notify config-docs` after its "
+         "\"Configuration reference\" introduction";
 }
 
 }  // namespace
