@@ -25,7 +25,8 @@ std::optional<Duration> WatchdogFromEnvironment() {
 }
 
 std::string SocketFromEnvironment() {
-  const char* socket = std::getenv("NOTIFY_SOCKET");
+  // Read by the main thread before it starts any other.
+  const char* socket = std::getenv("NOTIFY_SOCKET");  // NOLINT(concurrency-mt-unsafe)
   return socket == nullptr ? "" : socket;
 }
 

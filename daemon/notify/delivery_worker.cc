@@ -169,6 +169,7 @@ size_t DeliveryWorker::CatchUp(uint64_t covered_from) {
     // No subscription: this socket only carries catch-up requests.
     auto sub = publish::Subscriber::Connect(endpoints_.stream, endpoints_.catchup, {}, keys_);
     if (!sub.ok()) {
+      spdlog::warn("receiver '{}': {}", name_, sub.status().message());
       Sleep(config_.delivery.retry_max);
       return 0;
     }

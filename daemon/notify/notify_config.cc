@@ -162,6 +162,7 @@ void ApplyReceiver(const ConfigValue& obj, const std::string& path, ApplyContext
     kind = FindKind(kinds, type->as_string());
     if (kind == nullptr) {
       std::vector<std::string_view> names;
+      names.reserve(kinds.size());
       for (const auto& k : kinds) names.push_back(k.name);
       std::string msg = "unknown receiver type " + config::Describe(*type);
       std::string hint = type->substituted() ? "" : config::ClosestKey(type->as_string(), names);
@@ -292,6 +293,7 @@ void ValidateRoutes(const ConfigValue& root, const NotifyConfig& cfg, ApplyConte
       const ConfigValue& name = names->items()[j];
       if (!name.is_string() || cfg.FindReceiver(name.as_string()) != nullptr) continue;
       std::vector<std::string_view> known;
+      known.reserve(cfg.receivers.size());
       for (const auto& r : cfg.receivers) known.push_back(r.name);
       std::string hint = config::ClosestKey(name.as_string(), known);
       ctx.diag.Error(

@@ -164,15 +164,17 @@ std::string Text(const rapidjson::Value& obj, const char* key) {
   return "-";
 }
 
-void PrintStatus(const rapidjson::Document& doc) {
-  const auto& s = doc["stream"];
-  std::cout << "stream: " << Text(s, "endpoint") << ", seq " << Text(s, "cursor") << " (" << Text(s, "alerts")
-            << " alerts, " << Text(s, "caught_up") << " caught up, " << Text(s, "corrupt") << " unreadable)\n";
-  if (Text(s, "last_error") != "" && Text(s, "last_error") != "-")
-    std::cout << "  last error: " << Text(s, "last_error") << "\n";
+void PrintStatus(const rapidjson::Value& stream, const rapidjson::Value& receivers) {
+  std::cout << "stream: " << Text(stream, "endpoint") << ", seq " << Text(stream, "cursor") << " ("
+            << Text(stream, "alerts") << " alerts, " << Text(stream, "caught_up") << " caught up, "
+            << Text(stream, "corrupt") << " unreadable)\n";
+  if (std::string error = Text(stream, "last_error"); !error.empty() && error != "-") {
+    std::cout << "  last error: " << error << "\n";
+  }
   std::printf("%-16s %-12s %10s %9s %8s %7s %5s  %s\n", "RECEIVER", "TYPE", "CURSOR", "DELIVERED", "RETRIED", "FAILED",
               "DEAD", "NEXT ATTEMPT / LAST ERROR");
-  for (const auto& r : doc["receivers"].GetArray()) {
+  for (const auto& r : receivers.GetArray()) {
+    if (!r.IsObject()) continue;
     std::string next = Text(r, "next_attempt") == "-" ? "" : "next " + Text(r, "next_attempt") + " ";
     std::printf("%-16s %-12s %10s %9s %8s %7s %5s  %s%s\n", Text(r, "name").c_str(), Text(r, "type").c_str(),
                 Text(r, "cursor").c_str(), Text(r, "delivered").c_str(), Text(r, "retried").c_str(),
@@ -216,12 +218,15 @@ int Command(const Flags& f, const NotifyConfig& config, const config::EnvLookup&
     std::cerr << "brandmon-notify " << cmd << ": " << Text(doc, "error") << "\n";
     return kExitFailure;
   }
+  auto stream = doc.FindMember("stream");
+  auto receivers = doc.FindMember("receivers");
   if (cmd == "retry") {
     std::cout << "re-sending the dead letters of " << f.command[1] << " (see brandmon-notify status)\n";
-  } else if (f.json || !doc.HasMember("receivers") || !doc.HasMember("stream")) {
+  } else if (f.json || stream == doc.MemberEnd() || !stream->value.IsObject() || receivers == doc.MemberEnd() ||
+             !receivers->value.IsArray()) {
     std::cout << *reply << "\n";
   } else {
-    PrintStatus(doc);
+    PrintStatus(stream->value, receivers->value);
   }
   return kExitOk;
 }

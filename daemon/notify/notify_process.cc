@@ -10,7 +10,6 @@
 #include <unistd.h>
 
 #include <csignal>
-#include <cstring>
 #include <filesystem>
 
 #include "daemon/base/errno_text.h"
@@ -158,7 +157,7 @@ void NotifyProcess::MainLoop() {
         if (info.ssi_signo == SIGHUP) {
           Reload();
         } else {
-          spdlog::info("{}: stopping", strsignal(static_cast<int>(info.ssi_signo)));
+          spdlog::info("{}: stopping", info.ssi_signo == SIGINT ? "SIGINT" : "SIGTERM");
           stop = true;
         }
       }

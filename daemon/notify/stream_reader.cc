@@ -2,6 +2,8 @@
 
 #include <spdlog/spdlog.h>
 
+#include <thread>
+
 #include "daemon/publish/messages.h"
 
 namespace brandmon::notify {
@@ -55,6 +57,7 @@ void StreamReader::Run() {
     auto m = (*sub)->Receive(kPoll);
     if (!m.ok()) {
       Fail(m.status().message(), false);
+      std::this_thread::sleep_for(kPoll);
       continue;
     }
     if (*m) OnMessage(**sub, std::move(**m));
