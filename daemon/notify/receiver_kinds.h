@@ -48,13 +48,28 @@ config::OptionSpec<T> UrlOption(std::string key, std::string T::*field, bool sec
   return spec;
 }
 
-// `timeout` and `connect_timeout`, the options every HTTP receiver has.
+// `timeout`, `connect_timeout` and `ca_file`, the options every HTTP
+// receiver has.
 template <typename T>
-void AddTimeoutOptions(config::OptionTable<T>& table, Duration T::*timeout, Duration T::*connect_timeout) {
+void AddHttpOptions(config::OptionTable<T>& table, Duration T::*timeout, Duration T::*connect_timeout,
+                    std::string T::*ca_file) {
   table.push_back(config::Dur<T>("timeout", "10s", {"1s", "5m"}, timeout,
                                  "The longest one attempt may take, redirects included; a slower one is retried."));
   table.push_back(config::Dur<T>("connect_timeout", "5s", {"100ms", "1m"}, connect_timeout,
                                  "The longest the connection (and TLS handshake) may take."));
+  table.push_back(config::Path<T>("ca_file", "", ca_file,
+                                  "A PEM file of the CAs that may sign the server's certificate, instead of the "
+                                  "system's (for a server with a private CA). Verification is always on."));
+}
+
+// The transport options of an HTTP receiver's options `o`.
+template <typename T>
+HttpPostOptions PostOptions(const T& o) {
+  HttpPostOptions out;
+  out.connect_timeout = o.connect_timeout;
+  out.timeout = o.timeout;
+  out.ca_file = o.ca_file;
+  return out;
 }
 
 // Whether `name` may be a header name a user sets: an HTTP token, not one

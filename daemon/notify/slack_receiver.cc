@@ -23,6 +23,7 @@ struct SlackOptions {
   std::string url;
   Duration timeout{};
   Duration connect_timeout{};
+  std::string ca_file;
 };
 
 const config::OptionTable<SlackOptions>& SlackTable() {
@@ -33,7 +34,7 @@ const config::OptionTable<SlackOptions>& SlackTable() {
                                 "\"${credential:slack-webhook}\": the URL is the token, so it is never shown. "
                                 "Required."),
     };
-    AddTimeoutOptions(t, &SlackOptions::timeout, &SlackOptions::connect_timeout);
+    AddHttpOptions(t, &SlackOptions::timeout, &SlackOptions::connect_timeout, &SlackOptions::ca_file);
     return t;
   }();
   return table;
@@ -162,8 +163,7 @@ std::string SlackBody(const Delivery& delivery) {
 // Owned by the receiver's worker thread; Stop() from any thread.
 class SlackReceiver final : public Receiver {
  public:
-  explicit SlackReceiver(const SlackOptions& options)
-      : options_(options), poster_(HttpPostOptions{options.connect_timeout, options.timeout}) {}
+  explicit SlackReceiver(const SlackOptions& options) : options_(options), poster_(PostOptions(options)) {}
 
   Outcome Deliver(const Delivery& delivery) override {
     return poster_.Post(options_.url, {{"Content-Type", "application/json; charset=utf-8"}}, SlackBody(delivery));
