@@ -150,5 +150,26 @@ TEST(AlertmanagerReceiverTest, RejectedAlertsAreDeadLettersAndOutagesRetried) {
   EXPECT_EQ(o.kind, Outcome::Kind::kRetry);
 }
 
+TEST(AlertmanagerReceiverTest, HostileTextIsBounded) {
+  HttpTestServer server;
+  std::string body;
+  server.server().Post("/api/v2/alerts", [&](const httplib::Request& req, httplib::Response& res) {
+    body = req.body;
+    res.status = 200;
+  });
+  auto receiver = MakeReceiver(R"({"name": "oncall", "type": "alertmanager", "url": ")" + server.Url("") + "\"}");
+  ASSERT_TRUE(receiver);
+  std::string hostile;
+  while (hostile.size() < (1 << 20)) hostile += "<!channel> \"},{\"labels\":{\"alertname\":\"forged\"}} ";
+  Alert a = SampleAlert(1, hostile);
+  a.summary = hostile;
+  ASSERT_EQ(receiver->Deliver(MakeDelivery("oncall", {a})).kind, Outcome::Kind::kDelivered);
+  EXPECT_LT(body.size(), 4000u);
+  rapidjson::Document doc = ParseJson(body);
+  ASSERT_TRUE(doc.IsArray());
+  ASSERT_EQ(doc.Size(), 1u);
+  EXPECT_STREQ(doc[0]["labels"]["alertname"].GetString(), "brandmon_negative_mention");
+}
+
 }  // namespace
 }  // namespace brandmon::notify
