@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "daemon/config/options.h"
+#include "daemon/fetch/http_headers.h"
 #include "daemon/notify/http_post.h"
 #include "daemon/notify/receiver.h"
 
@@ -79,7 +80,9 @@ bool HeaderNameAllowed(std::string_view name, const std::vector<std::string_view
 
 // An object of extra request headers. Names are checked by
 // HeaderNameAllowed(); a value may not hold a line break. Values may carry
-// secrets ("${credential:…}").
+// secrets ("${credential:…}"); the values of credential headers
+// (Authorization, *-Token, *-Key…, see fetch::IsSecretHeader) are redacted
+// in the effective config even when written in clear.
 template <typename T>
 config::OptionSpec<T> HeadersOption(std::string key, std::map<std::string, std::string> T::*field,
                                     std::vector<std::string_view> reserved, std::string doc) {
@@ -99,6 +102,15 @@ config::OptionSpec<T> HeadersOption(std::string key, std::map<std::string, std::
         (out.*field).erase(m.key);
       }
     }
+  };
+  spec.dump = [key = spec.info.key, field](const T& in, config::JsonWriter& w, const config::Redactor* r) {
+    w.Key(key.data(), static_cast<rapidjson::SizeType>(key.size()));
+    w.StartObject();
+    for (const auto& [name, value] : in.*field) {
+      w.Key(name.data(), static_cast<rapidjson::SizeType>(name.size()));
+      config::WriteString(w, value, r, fetch::IsSecretHeader(name));
+    }
+    w.EndObject();
   };
   return spec;
 }
