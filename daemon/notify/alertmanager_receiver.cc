@@ -52,7 +52,7 @@ const config::OptionTable<AlertmanagerOptions>& AlertmanagerTable() {
         HeadersOption<AlertmanagerOptions>(
             "headers", &AlertmanagerOptions::headers, {"content-type"},
             "Extra request headers, e.g. {\"Authorization\": \"Basic ${credential:am-basic}\"} for an Alertmanager "
-            "behind an authenticating proxy."),
+            "behind an authenticating proxy; the values of credential headers are never shown."),
         OpenRulesOption(),
         config::Dur<AlertmanagerOptions>("open_for", "24h", {"5m", "30d"}, &AlertmanagerOptions::open_for,
                                          "How long an alert of `open_rules` stays firing when no all-clear comes "

@@ -35,7 +35,8 @@ const config::OptionTable<WebhookOptions>& WebhookTable() {
         HeadersOption<WebhookOptions>(
             "headers", &WebhookOptions::headers, {"content-type", "idempotency-key", "x-brandmon-signature"},
             "Extra request headers, e.g. {\"Authorization\": \"Bearer ${credential:hook-token}\"}. Content-Type, "
-            "Idempotency-Key and X-Brandmon-Signature are set by the receiver."),
+            "Idempotency-Key and X-Brandmon-Signature are set by the receiver. The values of credential headers "
+            "(Authorization, *-Token, *-Key…) are never shown."),
     };
     AddHttpOptions(t, &WebhookOptions::timeout, &WebhookOptions::connect_timeout, &WebhookOptions::ca_file);
     return t;
