@@ -30,7 +30,7 @@ class Alertmanager {
         kAlertmanager, "--config.file=" + config, "--storage.path=" + (dir_.path() / "data").string(),
         "--web.listen-address=127.0.0.1:" + std::to_string(port_), "--cluster.listen-address=", "--log.level=warn"});
     httplib::Client client("127.0.0.1", port_);
-    for (int i = 0; i < 200 && !ready_; ++i) {
+    for (int i = 0; i < 600 && !ready_ && process_->running(); ++i) {  // up to 30 s on a loaded machine
       auto res = client.Get("/-/ready");
       ready_ = res && res->status == 200;
       if (!ready_) std::this_thread::sleep_for(50ms);

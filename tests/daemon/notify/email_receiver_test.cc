@@ -37,7 +37,7 @@ class SmtpSink {
                                      dir_.path().string()};
     argv.insert(argv.end(), args.begin(), args.end());
     process_ = std::make_unique<Process>(argv);
-    for (int i = 0; i < 200 && port_ == 0; ++i) {
+    for (int i = 0; i < 1200 && port_ == 0 && process_->running(); ++i) {  // up to 30 s
       std::string out = process_->Stdout();
       if (out.find('\n') != std::string::npos) {
         port_ = std::stoi(out);
