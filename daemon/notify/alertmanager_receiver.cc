@@ -24,6 +24,7 @@ struct AlertmanagerOptions {
   Duration open_for{};
   Duration timeout{};
   Duration connect_timeout{};
+  std::string ca_file;
 };
 
 config::OptionSpec<AlertmanagerOptions> OpenRulesOption() {
@@ -51,13 +52,14 @@ const config::OptionTable<AlertmanagerOptions>& AlertmanagerTable() {
         HeadersOption<AlertmanagerOptions>(
             "headers", &AlertmanagerOptions::headers, {"content-type"},
             "Extra request headers, e.g. {\"Authorization\": \"Basic ${credential:am-basic}\"} for an Alertmanager "
-            "behind an authenticating proxy."),
+            "behind an authenticating proxy; the values of credential headers are never shown."),
         OpenRulesOption(),
         config::Dur<AlertmanagerOptions>("open_for", "24h", {"5m", "30d"}, &AlertmanagerOptions::open_for,
                                          "How long an alert of `open_rules` stays firing when no all-clear comes "
                                          "(its endsAt)."),
     };
-    AddTimeoutOptions(t, &AlertmanagerOptions::timeout, &AlertmanagerOptions::connect_timeout);
+    AddHttpOptions(t, &AlertmanagerOptions::timeout, &AlertmanagerOptions::connect_timeout,
+                   &AlertmanagerOptions::ca_file);
     return t;
   }();
   return table;
@@ -111,8 +113,7 @@ void WriteAlert(Writer& w, const AmAlert& am) {
 // Owned by the receiver's worker thread; Stop() from any thread.
 class AlertmanagerReceiver final : public Receiver {
  public:
-  explicit AlertmanagerReceiver(const AlertmanagerOptions& options)
-      : options_(options), poster_(HttpPostOptions{options.connect_timeout, options.timeout}) {
+  explicit AlertmanagerReceiver(const AlertmanagerOptions& options) : options_(options), poster_(PostOptions(options)) {
     endpoint_ = options_.url;
     while (!endpoint_.empty() && endpoint_.back() == '/') endpoint_.pop_back();
     endpoint_ += "/api/v2/alerts";

@@ -80,13 +80,10 @@ const config::OptionTable<EmailOptions>& EmailTable() {
             "to", &EmailOptions::to,
             "The recipients, e.g. [\"care@example.com\"]; one message goes to all of them. A recipient the server "
             "refuses makes the delivery a dead letter. Required.")),
-        config::Path<EmailOptions>("ca_file", "", &EmailOptions::ca_file,
-                                   "A PEM file of the CAs that may sign the server's certificate, instead of the "
-                                   "system's (for a private mail server). Verification is always on."),
         config::Str<EmailOptions>("subject_prefix", "[brandmon]", &EmailOptions::subject_prefix,
                                   "Put before every subject, so that mail filters can sort the alerts."),
     };
-    AddTimeoutOptions(t, &EmailOptions::timeout, &EmailOptions::connect_timeout);
+    AddHttpOptions(t, &EmailOptions::timeout, &EmailOptions::connect_timeout, &EmailOptions::ca_file);
     return t;
   }();
   return table;

@@ -130,6 +130,7 @@ std::string TransferError(CURLcode code, const char* errbuf, std::string_view ur
 
 struct PostSpec {
   const std::string& url;
+  const std::string& ca_file;
   curl_slist* headers;
   const std::string& body;
   Duration connect_timeout;
@@ -145,6 +146,7 @@ void SetPostOptions(CURL* e, const PostSpec& spec, Exchange& x, char* errbuf) {
   curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
   curl_easy_setopt(e, CURLOPT_SSL_VERIFYPEER, 1L);
   curl_easy_setopt(e, CURLOPT_SSL_VERIFYHOST, 2L);
+  if (!spec.ca_file.empty()) curl_easy_setopt(e, CURLOPT_CAINFO, spec.ca_file.c_str());
   curl_easy_setopt(e, CURLOPT_USERAGENT, "brandmon-notify/" BRANDMON_VERSION);
   curl_easy_setopt(e, CURLOPT_POST, 1L);
   curl_easy_setopt(e, CURLOPT_POSTFIELDS, spec.body.data());
@@ -219,7 +221,7 @@ struct HttpPoster::Easy {
   }
 };
 
-HttpPoster::HttpPoster(HttpPostOptions options) : options_(options), easy_(std::make_unique<Easy>()) {
+HttpPoster::HttpPoster(HttpPostOptions options) : options_(std::move(options)), easy_(std::make_unique<Easy>()) {
   GlobalInit();
   easy_->handle = curl_easy_init();
 }
@@ -274,7 +276,8 @@ Outcome HttpPoster::PostOnce(const std::string& url, const Headers& headers, con
   add("Expect:");  // no 100-continue round trip for large bodies
   Exchange x{&last_, options_.max_response, false, &stopped_};
   char errbuf[CURL_ERROR_SIZE] = {};
-  SetPostOptions(e, {url, list.get(), body, std::min(options_.connect_timeout, left), left}, x, errbuf);
+  SetPostOptions(e, {url, options_.ca_file, list.get(), body, std::min(options_.connect_timeout, left), left}, x,
+                 errbuf);
   CURLcode code = curl_easy_perform(e);
   long status = 0;
   curl_easy_getinfo(e, CURLINFO_RESPONSE_CODE, &status);

@@ -27,6 +27,8 @@ struct HttpPostOptions {
   Duration max_retry_after = std::chrono::hours(1);
   // Same-host redirects followed (re-posting the body).
   int max_redirects = 3;
+  // PEM file of the CAs trusted instead of the system's; "" for the system's.
+  std::string ca_file;
 };
 
 // The URL as it may appear in a detail or a log line: scheme, host and port

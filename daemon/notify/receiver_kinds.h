@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "daemon/config/options.h"
+#include "daemon/fetch/http_headers.h"
 #include "daemon/notify/http_post.h"
 #include "daemon/notify/receiver.h"
 
@@ -48,13 +49,28 @@ config::OptionSpec<T> UrlOption(std::string key, std::string T::*field, bool sec
   return spec;
 }
 
-// `timeout` and `connect_timeout`, the options every HTTP receiver has.
+// `timeout`, `connect_timeout` and `ca_file`, the options every HTTP
+// receiver has.
 template <typename T>
-void AddTimeoutOptions(config::OptionTable<T>& table, Duration T::*timeout, Duration T::*connect_timeout) {
+void AddHttpOptions(config::OptionTable<T>& table, Duration T::*timeout, Duration T::*connect_timeout,
+                    std::string T::*ca_file) {
   table.push_back(config::Dur<T>("timeout", "10s", {"1s", "5m"}, timeout,
                                  "The longest one attempt may take, redirects included; a slower one is retried."));
   table.push_back(config::Dur<T>("connect_timeout", "5s", {"100ms", "1m"}, connect_timeout,
                                  "The longest the connection (and TLS handshake) may take."));
+  table.push_back(config::Path<T>("ca_file", "", ca_file,
+                                  "A PEM file of the CAs that may sign the server's certificate, instead of the "
+                                  "system's (for a server with a private CA). Verification is always on."));
+}
+
+// The transport options of an HTTP receiver's options `o`.
+template <typename T>
+HttpPostOptions PostOptions(const T& o) {
+  HttpPostOptions out;
+  out.connect_timeout = o.connect_timeout;
+  out.timeout = o.timeout;
+  out.ca_file = o.ca_file;
+  return out;
 }
 
 // Whether `name` may be a header name a user sets: an HTTP token, not one
@@ -64,7 +80,9 @@ bool HeaderNameAllowed(std::string_view name, const std::vector<std::string_view
 
 // An object of extra request headers. Names are checked by
 // HeaderNameAllowed(); a value may not hold a line break. Values may carry
-// secrets ("${credential:…}").
+// secrets ("${credential:…}"); the values of credential headers
+// (Authorization, *-Token, *-Key…, see fetch::IsSecretHeader) are redacted
+// in the effective config even when written in clear.
 template <typename T>
 config::OptionSpec<T> HeadersOption(std::string key, std::map<std::string, std::string> T::*field,
                                     std::vector<std::string_view> reserved, std::string doc) {
@@ -84,6 +102,15 @@ config::OptionSpec<T> HeadersOption(std::string key, std::map<std::string, std::
         (out.*field).erase(m.key);
       }
     }
+  };
+  spec.dump = [key = spec.info.key, field](const T& in, config::JsonWriter& w, const config::Redactor* r) {
+    w.Key(key.data(), static_cast<rapidjson::SizeType>(key.size()));
+    w.StartObject();
+    for (const auto& [name, value] : in.*field) {
+      w.Key(name.data(), static_cast<rapidjson::SizeType>(name.size()));
+      config::WriteString(w, value, r, fetch::IsSecretHeader(name));
+    }
+    w.EndObject();
   };
   return spec;
 }

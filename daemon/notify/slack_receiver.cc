@@ -23,6 +23,7 @@ struct SlackOptions {
   std::string url;
   Duration timeout{};
   Duration connect_timeout{};
+  std::string ca_file;
 };
 
 const config::OptionTable<SlackOptions>& SlackTable() {
@@ -33,7 +34,7 @@ const config::OptionTable<SlackOptions>& SlackTable() {
                                 "\"${credential:slack-webhook}\": the URL is the token, so it is never shown. "
                                 "Required."),
     };
-    AddTimeoutOptions(t, &SlackOptions::timeout, &SlackOptions::connect_timeout);
+    AddHttpOptions(t, &SlackOptions::timeout, &SlackOptions::connect_timeout, &SlackOptions::ca_file);
     return t;
   }();
   return table;
@@ -43,12 +44,19 @@ using Writer = rapidjson::Writer<rapidjson::StringBuffer>;
 
 void Str(Writer& w, std::string_view s) { w.String(s.data(), static_cast<rapidjson::SizeType>(s.size())); }
 
+// A text object. mrkdwn is verbatim: Slack then neither turns a bare
+// "@channel" into a mention nor "#general" or a URL into a link; only the
+// <…> forms this receiver writes itself are links.
 void TextObject(Writer& w, const char* type, std::string_view text) {
   w.StartObject();
   w.Key("type");
   w.String(type);
   w.Key("text");
   Str(w, text);
+  if (std::string_view(type) == "mrkdwn") {
+    w.Key("verbatim");
+    w.Bool(true);
+  }
   w.EndObject();
 }
 
@@ -147,6 +155,13 @@ std::string SlackBody(const Delivery& delivery) {
   w.StartObject();
   w.Key("text");  // the notification's text, and what clients without blocks show
   Str(w, SlackEscape(SeverityLabel(TopSeverity(delivery)) + ": " + Shorten(Headline(delivery), kSummaryBytes)));
+  // No preview fetched from a mention's link; no names in `text` made mentions.
+  w.Key("unfurl_links");
+  w.Bool(false);
+  w.Key("unfurl_media");
+  w.Bool(false);
+  w.Key("link_names");
+  w.Bool(false);
   w.Key("blocks");
   w.StartArray();
   if (delivery.digest()) {
@@ -162,8 +177,7 @@ std::string SlackBody(const Delivery& delivery) {
 // Owned by the receiver's worker thread; Stop() from any thread.
 class SlackReceiver final : public Receiver {
  public:
-  explicit SlackReceiver(const SlackOptions& options)
-      : options_(options), poster_(HttpPostOptions{options.connect_timeout, options.timeout}) {}
+  explicit SlackReceiver(const SlackOptions& options) : options_(options), poster_(PostOptions(options)) {}
 
   Outcome Deliver(const Delivery& delivery) override {
     return poster_.Post(options_.url, {{"Content-Type", "application/json; charset=utf-8"}}, SlackBody(delivery));
@@ -183,7 +197,8 @@ ReceiverKind SlackKind() {
       "Posts a Block Kit message to a Slack incoming webhook: a header with severity, brand and rule, the summary, "
       "the mention's text quoted (500 bytes at most), author, reach, sentiment and channel, and an \"Open original\" "
       "button. A digest shows \"acme: 12 negative mentions in 10 min\" and the five most severe, widest-reaching "
-      "alerts. Mention texts are escaped (&, <, >), so they cannot mention @channel or form links. Slack answers 200 "
+      "alerts. Mention texts are escaped (&, <, >) and sent verbatim, so they cannot mention @channel or form links. "
+      "Slack answers 200 "
       "\"ok\"; 4xx answers such as invalid_payload or no_service are dead letters.",
       &SlackTable);
 }

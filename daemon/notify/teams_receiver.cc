@@ -22,6 +22,7 @@ struct TeamsOptions {
   std::string url;
   Duration timeout{};
   Duration connect_timeout{};
+  std::string ca_file;
 };
 
 const config::OptionTable<TeamsOptions>& TeamsTable() {
@@ -32,7 +33,7 @@ const config::OptionTable<TeamsOptions>& TeamsTable() {
                                 "paths/invoke?…&sig=…), usually \"${credential:teams-workflow}\": its query holds the "
                                 "signature, so it is never shown. Required."),
     };
-    AddTimeoutOptions(t, &TeamsOptions::timeout, &TeamsOptions::connect_timeout);
+    AddHttpOptions(t, &TeamsOptions::timeout, &TeamsOptions::connect_timeout, &TeamsOptions::ca_file);
     return t;
   }();
   return table;
@@ -207,8 +208,7 @@ std::string TeamsBody(const Delivery& delivery) {
 // Owned by the receiver's worker thread; Stop() from any thread.
 class TeamsReceiver final : public Receiver {
  public:
-  explicit TeamsReceiver(const TeamsOptions& options)
-      : options_(options), poster_(HttpPostOptions{options.connect_timeout, options.timeout}) {}
+  explicit TeamsReceiver(const TeamsOptions& options) : options_(options), poster_(PostOptions(options)) {}
 
   Outcome Deliver(const Delivery& delivery) override {
     return poster_.Post(options_.url, {{"Content-Type", "application/json; charset=utf-8"}}, TeamsBody(delivery));

@@ -18,6 +18,7 @@ struct WebhookOptions {
   std::map<std::string, std::string> headers;
   Duration timeout{};
   Duration connect_timeout{};
+  std::string ca_file;
 };
 
 const config::OptionTable<WebhookOptions>& WebhookTable() {
@@ -34,9 +35,10 @@ const config::OptionTable<WebhookOptions>& WebhookTable() {
         HeadersOption<WebhookOptions>(
             "headers", &WebhookOptions::headers, {"content-type", "idempotency-key", "x-brandmon-signature"},
             "Extra request headers, e.g. {\"Authorization\": \"Bearer ${credential:hook-token}\"}. Content-Type, "
-            "Idempotency-Key and X-Brandmon-Signature are set by the receiver."),
+            "Idempotency-Key and X-Brandmon-Signature are set by the receiver. The values of credential headers "
+            "(Authorization, *-Token, *-Key…) are never shown."),
     };
-    AddTimeoutOptions(t, &WebhookOptions::timeout, &WebhookOptions::connect_timeout);
+    AddHttpOptions(t, &WebhookOptions::timeout, &WebhookOptions::connect_timeout, &WebhookOptions::ca_file);
     return t;
   }();
   return table;
@@ -87,8 +89,7 @@ std::string HeaderValue(std::string value) {
 // Owned by the receiver's worker thread; Stop() from any thread.
 class WebhookReceiver final : public Receiver {
  public:
-  explicit WebhookReceiver(const WebhookOptions& options)
-      : options_(options), poster_(HttpPostOptions{options.connect_timeout, options.timeout}) {}
+  explicit WebhookReceiver(const WebhookOptions& options) : options_(options), poster_(PostOptions(options)) {}
 
   Outcome Deliver(const Delivery& delivery) override {
     std::string body = WebhookBody(delivery);

@@ -30,7 +30,7 @@ class Alertmanager {
         kAlertmanager, "--config.file=" + config, "--storage.path=" + (dir_.path() / "data").string(),
         "--web.listen-address=127.0.0.1:" + std::to_string(port_), "--cluster.listen-address=", "--log.level=warn"});
     httplib::Client client("127.0.0.1", port_);
-    for (int i = 0; i < 200 && !ready_; ++i) {
+    for (int i = 0; i < 600 && !ready_ && process_->running(); ++i) {  // up to 30 s on a loaded machine
       auto res = client.Get("/-/ready");
       ready_ = res && res->status == 200;
       if (!ready_) std::this_thread::sleep_for(50ms);
@@ -148,6 +148,27 @@ TEST(AlertmanagerReceiverTest, RejectedAlertsAreDeadLettersAndOutagesRetried) {
   EXPECT_EQ(o.detail, "HTTP 400: {\"code\":400,\"message\":\"start time must be before end time\"}");
   o = receiver->Deliver(MakeDelivery("oncall", {Spike(2, "volume_spike", Severity::kWarning)}));
   EXPECT_EQ(o.kind, Outcome::Kind::kRetry);
+}
+
+TEST(AlertmanagerReceiverTest, HostileTextIsBounded) {
+  HttpTestServer server;
+  std::string body;
+  server.server().Post("/api/v2/alerts", [&](const httplib::Request& req, httplib::Response& res) {
+    body = req.body;
+    res.status = 200;
+  });
+  auto receiver = MakeReceiver(R"({"name": "oncall", "type": "alertmanager", "url": ")" + server.Url("") + "\"}");
+  ASSERT_TRUE(receiver);
+  std::string hostile;
+  while (hostile.size() < (1 << 20)) hostile += "<!channel> \"},{\"labels\":{\"alertname\":\"forged\"}} ";
+  Alert a = SampleAlert(1, hostile);
+  a.summary = hostile;
+  ASSERT_EQ(receiver->Deliver(MakeDelivery("oncall", {a})).kind, Outcome::Kind::kDelivered);
+  EXPECT_LT(body.size(), 4000u);
+  rapidjson::Document doc = ParseJson(body);
+  ASSERT_TRUE(doc.IsArray());
+  ASSERT_EQ(doc.Size(), 1u);
+  EXPECT_STREQ(doc[0]["labels"]["alertname"].GetString(), "brandmon_negative_mention");
 }
 
 }  // namespace

@@ -1,4 +1,8 @@
+#include <arpa/inet.h>
 #include <gtest/gtest.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include <filesystem>
 #include <thread>
@@ -33,7 +37,7 @@ class SmtpSink {
                                      dir_.path().string()};
     argv.insert(argv.end(), args.begin(), args.end());
     process_ = std::make_unique<Process>(argv);
-    for (int i = 0; i < 200 && port_ == 0; ++i) {
+    for (int i = 0; i < 1200 && port_ == 0 && process_->running(); ++i) {  // up to 30 s
       std::string out = process_->Stdout();
       if (out.find('\n') != std::string::npos) {
         port_ = std::stoi(out);
@@ -249,6 +253,34 @@ TEST(EmailReceiverTest, HostileTextIsEscapedAndBounded) {
   EXPECT_EQ(html.find("javascript:"), std::string::npos);
   EXPECT_NE(html.find("&lt;script&gt;"), std::string::npos);
   EXPECT_LT(PartText(m, "text/plain").size(), 10000u);
+}
+
+TEST(EmailReceiverTest, StopInterruptsAServerThatNeverAnswers) {
+  // A listening socket that is never accepted from: the connection opens,
+  // the greeting never comes.
+  int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  socklen_t len = sizeof addr;
+  ASSERT_EQ(bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr), 0);
+  ASSERT_EQ(listen(fd, 4), 0);
+  ASSERT_EQ(getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len), 0);
+  auto receiver = MakeReceiver(R"({"name": "agency", "type": "email", "smtp_url": "smtp://127.0.0.1:)" +
+                               std::to_string(ntohs(addr.sin_port)) +
+                               R"(", "from": "a@example.com", "to": ["b@example.com"], "timeout": "1m"})");
+  ASSERT_TRUE(receiver);
+  auto start = std::chrono::steady_clock::now();
+  std::thread stopper([&] {
+    std::this_thread::sleep_for(300ms);
+    receiver->Stop();
+  });
+  Outcome o = receiver->Deliver(MakeDelivery("agency", {SampleAlert(1)}));
+  stopper.join();
+  close(fd);
+  EXPECT_EQ(o.kind, Outcome::Kind::kRetry);
+  EXPECT_EQ(o.detail, "stopped");
+  EXPECT_LT(std::chrono::steady_clock::now() - start, 5s);
 }
 
 TEST(EmailReceiverTest, ConfigErrors) {

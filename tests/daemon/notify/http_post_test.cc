@@ -7,6 +7,8 @@
 #include <thread>
 
 #include "tests/daemon/fetch/http_test_server.h"
+#include "tests/support/process.h"
+#include "tests/support/test_util.h"
 
 namespace brandmon::notify {
 namespace {
@@ -261,6 +263,94 @@ TEST(HttpPosterTest, StopInterruptsATransferAndLaterPosts) {
   EXPECT_EQ(o.detail, "stopped");
   EXPECT_LT(std::chrono::steady_clock::now() - start, 3s);
   EXPECT_EQ(poster.Post(server.Url("/hang"), {}, "x").kind, Outcome::Kind::kRetry);
+}
+
+// An HTTPS server on 127.0.0.1 with a self-signed certificate (made by the
+// openssl tool), serving on its own thread.
+class TlsServer {
+ public:
+  TlsServer() : cert_((dir_.path() / "cert.pem").string()) {
+    std::string key = (dir_.path() / "key.pem").string(), out, err;
+    ok_ = brandmon::testing::RunCommand(
+              {"/usr/bin/openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj",
+               "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1", "-keyout", key, "-out", cert_},
+              &out, &err) == 0;
+    server_ = std::make_unique<httplib::SSLServer>(cert_.c_str(), key.c_str());
+    ok_ = ok_ && server_->is_valid();
+    if (!ok_) return;
+    port_ = server_->bind_to_any_port("127.0.0.1");
+    thread_ = std::thread([this] { server_->listen_after_bind(); });
+    for (int i = 0; i < 500 && !server_->is_running(); ++i) std::this_thread::sleep_for(2ms);
+  }
+  ~TlsServer() {
+    if (thread_.joinable()) {
+      server_->stop();
+      thread_.join();
+    }
+  }
+  bool ok() const { return ok_; }
+  httplib::Server& server() { return *server_; }
+  const std::string& cert() const { return cert_; }
+  std::string Url(const std::string& path) const { return "https://127.0.0.1:" + std::to_string(port_) + path; }
+
+ private:
+  brandmon::testing::TempDir dir_;
+  std::string cert_;
+  bool ok_ = false;
+  int port_ = 0;
+  std::unique_ptr<httplib::SSLServer> server_;
+  std::thread thread_;
+};
+
+TEST(HttpPosterTest, VerifiesTheServersCertificate) {
+  TlsServer tls;
+  ASSERT_TRUE(tls.ok()) << "cannot set up the TLS server";
+  std::atomic<int> posts{0};
+  tls.server().Post("/hook", [&](const httplib::Request&, httplib::Response& res) {
+    ++posts;
+    res.status = 204;
+  });
+  HttpPoster untrusting(Fast());
+  Outcome o = untrusting.Post(tls.Url("/hook"), {}, "x");
+  EXPECT_EQ(o.kind, Outcome::Kind::kRetry);
+  EXPECT_NE(o.detail.find("certificate"), std::string::npos) << o.detail;
+  EXPECT_EQ(posts.load(), 0);
+  HttpPostOptions options = Fast();
+  options.ca_file = tls.cert();
+  HttpPoster trusting(options);
+  o = trusting.Post(tls.Url("/hook"), {}, "x");
+  EXPECT_EQ(o.kind, Outcome::Kind::kDelivered) << o.detail;
+  EXPECT_EQ(posts.load(), 1);
+}
+
+TEST(HttpPosterTest, NeverFollowsARedirectFromHttpsToHttpButUpgradesToHttps) {
+  TlsServer tls;
+  ASSERT_TRUE(tls.ok()) << "cannot set up the TLS server";
+  HttpTestServer plain;
+  std::atomic<int> plain_posts{0}, tls_posts{0};
+  plain.server().Post("/hook", [&](const httplib::Request&, httplib::Response&) { ++plain_posts; });
+  plain.server().Post("/upgrade", [&](const httplib::Request&, httplib::Response& res) {
+    res.status = 308;
+    res.set_header("Location", tls.Url("/hook"));
+  });
+  tls.server().Post("/downgrade", [&](const httplib::Request&, httplib::Response& res) {
+    res.status = 307;
+    res.set_header("Location", plain.Url("/hook?token=T"));
+  });
+  tls.server().Post("/hook", [&](const httplib::Request&, httplib::Response& res) {
+    ++tls_posts;
+    res.status = 200;
+  });
+  HttpPostOptions options = Fast();
+  options.ca_file = tls.cert();
+  HttpPoster poster(options);
+  Outcome o = poster.Post(tls.Url("/downgrade"), {}, "x");
+  EXPECT_EQ(o.kind, Outcome::Kind::kPermanent);
+  EXPECT_EQ(o.detail, "HTTP 307: redirect to http://127.0.0.1 not followed (only the same host is)");
+  EXPECT_EQ(plain_posts.load(), 0);
+  o = poster.Post(plain.Url("/upgrade"), {}, "x");
+  EXPECT_EQ(o.kind, Outcome::Kind::kDelivered) << o.detail;
+  EXPECT_EQ(tls_posts.load(), 1);
 }
 
 TEST(HttpPosterTest, RefusesSchemesOtherThanHttp) {

@@ -68,6 +68,26 @@ TEST(ReceiverKindsTest, SecretsAreRedactedInTheEffectiveConfig) {
   EXPECT_NE(dump.find("\"timeout\""), std::string::npos) << dump;
 }
 
+TEST(ReceiverKindsTest, CredentialHeadersAreRedactedInTheEffectiveConfig) {
+  auto parsed = config::ParseConfigText(R"({"name": "h", "type": "webhook", "url": "https://e.example/h",
+      "headers": {"Authorization": "Bearer abc123", "X-Team": "care"}})",
+                                        "r.json");
+  ASSERT_TRUE(parsed.ok());
+  config::Diagnostics diag;
+  config::ApplyContext ctx{diag};
+  ConfiguredReceiver configured = FindReceiverKind("webhook")->configure(parsed.value(), "receivers[0]", ctx);
+  ASSERT_TRUE(diag.ok()) << diag.Joined();
+  rapidjson::StringBuffer buf;
+  config::JsonWriter w(buf);
+  w.StartObject();
+  configured.dump_members(w, nullptr);
+  w.EndObject();
+  std::string dump = buf.GetString();
+  EXPECT_EQ(dump.find("abc123"), std::string::npos) << dump;
+  EXPECT_NE(dump.find("\"Authorization\": \"<redacted>\""), std::string::npos) << dump;
+  EXPECT_NE(dump.find("\"X-Team\": \"care\""), std::string::npos) << dump;
+}
+
 TEST(ReceiverKindsTest, EveryKindRetriesWhenItsTargetIsDownAndAfterStop) {
   int port = FreePort();
   for (const auto& kind : ReceiverKinds()) {

@@ -100,7 +100,7 @@ TEST(SlackReceiverTest, HostileTextIsEscapedAndBounded) {
   auto receiver = MakeReceiver(hook.Config());
   ASSERT_TRUE(receiver);
   std::string hostile;
-  while (hostile.size() < (1 << 20)) hostile += "<!channel> <http://evil.example|click> <@U1> &amp; *x* <b>";
+  while (hostile.size() < (1 << 20)) hostile += "<!channel> <http://evil.example|click> <@U1> &amp; *x* <b> @here ";
   Alert a = SampleAlert(1, hostile);
   a.summary = "<!here> summary";
   a.mentions[0].mention.author = "<!everyone>";
@@ -116,9 +116,16 @@ TEST(SlackReceiverTest, HostileTextIsEscapedAndBounded) {
     EXPECT_EQ(text.find("<@"), std::string::npos);
     EXPECT_EQ(text.find("ok.example"), std::string::npos);  // a link that could break out is dropped
     EXPECT_NE(text.find("&lt;!channel&gt;"), std::string::npos);
+    EXPECT_FALSE(doc["unfurl_links"].GetBool());
+    EXPECT_FALSE(doc["link_names"].GetBool());
     for (const auto& block : doc["blocks"].GetArray()) {
       if (block.HasMember("text")) {
         EXPECT_LE(block["text"]["text"].GetStringLength(), 3000u);
+      }
+      const rapidjson::Value* text = block.HasMember("text") ? &block["text"] : nullptr;
+      if (block.HasMember("elements") && block["elements"][0].HasMember("text")) text = &block["elements"][0];
+      if (text != nullptr && std::string_view((*text)["type"].GetString()) == "mrkdwn") {
+        EXPECT_TRUE((*text)["verbatim"].GetBool());  // a bare @here stays text
       }
     }
   }
