@@ -1,12 +1,16 @@
 // brandmon-notify's delivery rate and latency against a real publisher and a
 // local webhook that answers at once.
 //
-//   notify_bench [N] [M]
+//   notify_bench [--dead] [N] [M]
 //
 // Journals and publishes N alerts (default 5000) at once and prints the rate
 // at which the webhook receives them (one receiver, one alert per delivery),
 // then M alerts (default 500) at 100 alerts/s and prints the latency from the
-// journal commit to the webhook's receipt (p50, p99).
+// journal commit to the webhook's receipt (p50, p99). With --dead a second
+// receiver whose target refuses every connection gets every alert too (and
+// the window holds 1000 alerts): the resident memory is printed as the M
+// alerts go by, and the first receiver's latency shows whether it felt the
+// dead one (`notify_bench --dead 1000 60000` is ten minutes).
 
 #include <httplib.h>
 #include <rapidjson/document.h>
@@ -96,8 +100,19 @@ bool WaitCount(Sink& sink, size_t n) {
 
 }  // namespace
 
+// Resident memory of this process in MiB.
+double RssMiB() {
+  std::ifstream status("/proc/self/status");
+  for (std::string line; std::getline(status, line);) {
+    if (line.starts_with("VmRSS:")) return std::strtod(line.c_str() + 6, nullptr) / 1024.0;
+  }
+  return 0;
+}
+
 int main(int argc, char** argv) {
   setvbuf(stdout, nullptr, _IOLBF, 0);
+  bool dead = argc > 1 && std::string(argv[1]) == "--dead";
+  if (dead) --argc, ++argv;
   const int n = argc > 1 ? std::atoi(argv[1]) : 5000;
   const int m = argc > 2 ? std::atoi(argv[2]) : 500;
   char templ[] = "/tmp/brandmon-notify-bench-XXXXXX";
@@ -121,8 +136,13 @@ int main(int argc, char** argv) {
   std::ofstream(dir + "/notify.json") << R"({"state_dir": ")" << dir << R"(", "subscribe": {"endpoint": ")"
                                       << publisher.endpoints()[0] << R"(", "catchup_endpoint": ")"
                                       << publisher.catchup_endpoints()[0] << R"(", "from_journal_start": true},
+    "delivery": {"window_alerts": )" << (dead ? 1000 : 10000)
+                                      << R"(},
     "receivers": [{"name": "hook", "type": "webhook", "url": ")"
-                                      << sink.url() << R"("}], "routes": [{"receivers": ["hook"]}]})";
+                                      << sink.url() << R"("},
+                  {"name": "dead", "type": "webhook", "url": "http://127.0.0.1:1/nobody"}],
+    "routes": [{"receivers": ["hook")" << (dead ? R"(, "dead")" : "")
+                                      << R"(]}]})";
   auto cfg = notify::LoadNotifyConfig(dir + "/notify.json", config::ProcessEnv(), notify::ReceiverKinds());
   if (!cfg.ok()) {
     std::fprintf(stderr, "%s\n", cfg.status().message().c_str());
@@ -152,7 +172,9 @@ int main(int argc, char** argv) {
 
   std::vector<double> latencies;
   std::vector<std::pair<uint64_t, Steady::time_point>> sent;
+  if (dead) std::printf("RSS at the start: %.1f MiB\n", RssMiB());
   for (int i = 0; ok && i < m; ++i) {
+    if (dead && i > 0 && i % std::max(1, m / 10) == 0) std::printf("RSS after %d alerts: %.1f MiB\n", i, RssMiB());
     auto due = t0 = Steady::now();
     journal(1);
     sent.emplace_back(static_cast<uint64_t>(n + i + 1), Steady::now());
@@ -162,6 +184,7 @@ int main(int argc, char** argv) {
   for (const auto& [seq, at] : sent) {
     if (auto got = sink.at(seq)) latencies.push_back(std::chrono::duration<double, std::milli>(*got - at).count());
   }
+  if (dead) std::printf("RSS at the end: %.1f MiB\n", RssMiB());
   std::sort(latencies.begin(), latencies.end());
   if (ok && !latencies.empty()) {
     std::printf("%d alerts at 100/s: commit to webhook p50 %.2f ms, p99 %.2f ms\n", m, latencies[latencies.size() / 2],
