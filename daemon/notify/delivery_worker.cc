@@ -28,6 +28,7 @@ DeliveryWorker::DeliveryWorker(const NotifyConfig& config, const ReceiverSetting
     : config_(config),
       name_(receiver.name),
       type_(receiver.type),
+      spacing_(receiver.max_per_minute > 0 ? Duration(60000 / receiver.max_per_minute) : Duration(0)),
       window_(window),
       state_file_(std::move(state_file)),
       endpoints_(std::move(endpoints)),
@@ -250,6 +251,11 @@ bool DeliveryWorker::Send(const std::vector<AlertPtr>& group, std::optional<uint
   d.window = std::chrono::duration_cast<Duration>(group.back()->alert.ts - group.front()->alert.ts);
   Duration base = config_.delivery.retry_initial;
   for (;;) {
+    if (spacing_.count() > 0) {
+      auto wait = std::chrono::duration_cast<Duration>(last_attempt_ + spacing_ - Now());
+      if (wait.count() > 0 && !Sleep(wait)) return false;
+      last_attempt_ = Now();
+    }
     Outcome o = receiver_->Deliver(d);
     if (o.kind == Outcome::Kind::kRetry && stopping()) return false;
     uint64_t cursor = SafeCursor(next_in_flight);

@@ -77,6 +77,7 @@ class DeliveryWorker {
   const NotifyConfig& config_;
   const std::string name_;
   const std::string type_;
+  const Duration spacing_;  // between two deliveries; 0 without max_per_minute
   AlertWindow& window_;
   const std::string state_file_;
   const Endpoints endpoints_;
@@ -91,6 +92,7 @@ class DeliveryWorker {
   uint64_t saved_ = 0;       // the cursor last saved
   uint64_t generation_ = 0;  // of the window
   MonoTime saved_at_{};
+  MonoTime last_attempt_{};
   std::mt19937_64 rng_;
 
   std::atomic<bool> stop_{false};

@@ -112,6 +112,9 @@ const OptionTable<ReceiverSettings>& ReceiverOptionTable() {
       config::Str<R>("name", config::kRequired, &R::name,
                      "Unique name of the receiver, used by routes: letters, digits, '_', '-' and '.'."),
       config::Str<R>("type", config::kRequired, &R::type, "The receiver kind (see below)."),
+      config::Int<R>("max_per_minute", 0, {0, 60000}, &R::max_per_minute,
+                     "At most this many deliveries a minute, evenly spaced (a digest is one delivery); 0: no "
+                     "limit. A 429 answer's Retry-After is honoured either way."),
   };
   return table;
 }

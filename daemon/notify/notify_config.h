@@ -41,6 +41,7 @@ const config::OptionTable<DeliveryOptions>& DeliveryOptionTable();
 struct ReceiverSettings {
   std::string name;
   std::string type;
+  int max_per_minute = 0;         // deliveries a minute at most, evenly spaced; 0: no limit
   ConfiguredReceiver configured;  // empty when the type is unknown
 };
 const config::OptionTable<ReceiverSettings>& ReceiverOptionTable();

@@ -200,6 +200,18 @@ TEST_F(EngineTest, RetriesUntilAccepted) {
   EXPECT_EQ(StatusOf("hooks").retried, 2u);
 }
 
+TEST_F(EngineTest, MaxPerMinuteSpacesTheDeliveries) {
+  StartEngine(Config(R"(
+    "receivers": [{"name": "paced", "type": "fake", "target": "paced", "max_per_minute": 600}],
+    "routes": [{"receivers": ["paced"]}])"));
+  auto start = std::chrono::steady_clock::now();
+  Publish(6);
+  ASSERT_TRUE(WaitFor("paced", 6));
+  // Six deliveries 100 ms apart: at least half a second from the first.
+  EXPECT_GE(std::chrono::steady_clock::now() - start, milliseconds(500));
+  EXPECT_EQ(Target("paced")->AcceptedSeqs(), Range(1, 6));
+}
+
 TEST_F(EngineTest, ARestartSendsWhatWasMissedAndNothingTwice) {
   StartEngine(Config(kOneReceiver));
   Publish(10);
