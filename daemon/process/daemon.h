@@ -6,12 +6,12 @@
 #include <string>
 
 #include "daemon/base/clock.h"
+#include "daemon/base/systemd_notifier.h"
 #include "daemon/base/thread_set.h"
 #include "daemon/config/loader.h"
 #include "daemon/pipeline/pipeline.h"
 #include "daemon/plugin/registry.h"
 #include "daemon/process/instance_lock.h"
-#include "daemon/process/notify.h"
 #include "daemon/scheduler/scheduler.h"
 #include "daemon/settings/paths.h"
 #include "daemon/settings/settings.h"
