@@ -17,6 +17,7 @@
 #include <string>
 #include <vector>
 
+#include "daemon/base/thread_set.h"
 #include "daemon/scheduler/scheduler.h"
 #include "plugins/feed/feed_plugin.h"
 
@@ -110,8 +111,9 @@ int main(int argc, char** argv) {
   size_t mentions = 0, failures = 0;
   fetch::FetchOptions options;
   options.max_per_host = per_host;
+  ThreadSet threads;
   scheduler::Scheduler engine(
-      SystemClock::Instance(),
+      SystemClock::Instance(), threads,
       [&](const settings::SourceSettings&, scheduler::PollResult r) {
         mentions += r.mentions.size();
         if (!r.status.ok()) {

@@ -33,6 +33,7 @@
 #include "bench/pipeline/pipeline_corpus.h"
 #include "daemon/base/clock.h"
 #include "daemon/base/mention.h"
+#include "daemon/base/thread_set.h"
 #include "daemon/match/matcher.h"
 #include "daemon/pipeline/pipeline.h"
 #include "daemon/plugin/registry.h"
@@ -192,7 +193,8 @@ RunResult RunThroughput(const PipelineCorpus& corpus, const Args& args, int thre
   auto settings = MakeSettings(dir, corpus, args, /*publish_mentions=*/false);
   SystemClock clock;
   TimingSink sink(0);
-  auto pipeline = brandmon::pipeline::Pipeline::Create(settings, dir.path().string(), clock, &sink);
+  brandmon::ThreadSet thread_set;
+  auto pipeline = brandmon::pipeline::Pipeline::Create(settings, dir.path().string(), clock, thread_set, &sink);
   if (!pipeline.ok()) Die("pipeline: " + pipeline.status().message());
   brandmon::settings::SourceSettings source;
   source.name = "bench";
@@ -237,7 +239,8 @@ Latency RunLatency(const Args& args, double rate_per_s) {
   auto settings = MakeSettings(dir, corpus, args, /*publish_mentions=*/true);
   SystemClock clock;
   TimingSink sink(corpus.polls.size());
-  auto pipeline = brandmon::pipeline::Pipeline::Create(settings, dir.path().string(), clock, &sink);
+  brandmon::ThreadSet thread_set;
+  auto pipeline = brandmon::pipeline::Pipeline::Create(settings, dir.path().string(), clock, thread_set, &sink);
   if (!pipeline.ok()) Die("pipeline: " + pipeline.status().message());
   brandmon::settings::SourceSettings source;
   source.name = "bench";
@@ -327,7 +330,8 @@ void RunStages(const PipelineCorpus& corpus, const Args& args, double pipeline_s
   RunDir dir;
   brandmon::settings::Settings settings = MakeSettings(dir, corpus, args, false);
   SystemClock clock;
-  auto store = brandmon::store::Store::Open(settings.store, dir.path().string(), clock);
+  brandmon::ThreadSet thread_set;
+  auto store = brandmon::store::Store::Open(settings.store, dir.path().string(), clock, thread_set);
   if (!store.ok()) Die("store: " + store.status().message());
   // Per poll, as the pipeline does: dedupe lookups, then one transaction with
   // the seen ids and the scored mentions.

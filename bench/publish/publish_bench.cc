@@ -28,6 +28,7 @@
 #include <thread>
 #include <zmq.hpp>
 
+#include "daemon/base/thread_set.h"
 #include "daemon/publish/publisher.h"
 #include "daemon/publish/subscriber.h"
 #include "daemon/store/store.h"
@@ -113,7 +114,8 @@ double RssMiB() {
   _exit(0);
 }
 
-int StalledCatchup(int k, const std::string& dir, const store::StoreOptions& so, const Clock& clock) {
+int StalledCatchup(int k, const std::string& dir, const store::StoreOptions& so, const Clock& clock,
+                   ThreadSet& threads) {
   int to_child[2], from_child[2];
   if (pipe(to_child) != 0 || pipe(from_child) != 0) return 1;
   std::fflush(stdout);
@@ -128,7 +130,7 @@ int StalledCatchup(int k, const std::string& dir, const store::StoreOptions& so,
   publish::PublishOptions o = Options();
   o.catchup_endpoints = {"tcp://127.0.0.1:*"};
   publish::Publisher p(
-      o, dir, [&]() { return store::Store::Open(so, "", clock); }, clock);
+      o, dir, [&]() { return store::Store::Open(so, "", clock, threads); }, clock, threads);
   if (!p.Start(0).ok()) return 1;
   std::printf("RSS with the publisher started: %8.1f MiB\n", RssMiB());
   const std::string& endpoint = p.catchup_endpoints()[0];
@@ -163,9 +165,9 @@ double CpuSeconds() {
 // Times a catch-up of the whole journal (best of 5), in wall time and in the
 // CPU time of the process (publisher and client), which a busy machine
 // inflates less.
-int CatchupOnly(const std::string& dir, const store::StoreOptions& so, const Clock& clock) {
+int CatchupOnly(const std::string& dir, const store::StoreOptions& so, const Clock& clock, ThreadSet& threads) {
   publish::Publisher p(
-      Options(), dir, [&]() { return store::Store::Open(so, "", clock); }, clock);
+      Options(), dir, [&]() { return store::Store::Open(so, "", clock, threads); }, clock, threads);
   if (!p.Start(0).ok()) return 1;
   auto sub = publish::Subscriber::Connect(p.endpoints()[0], p.catchup_endpoints()[0], {"alert."}, {});
   if (!sub.ok()) return 1;
@@ -211,10 +213,11 @@ int main(int argc, char** argv) {
   if (mkdtemp(templ) == nullptr) return 1;
   std::string dir = templ;
   SystemClock& clock = SystemClock::Instance();
+  ThreadSet threads;
   store::StoreOptions so;
   config::ApplyDefaults(store::StoreOptionTable(), so);
   so.file = dir + "/brandmon.db";
-  auto st = store::Store::Open(so, "", clock);
+  auto st = store::Store::Open(so, "", clock, threads);
   if (!st.ok()) return 1;
 
   std::vector<Alert> alerts;
@@ -227,27 +230,28 @@ int main(int argc, char** argv) {
     for (auto& a : w->alerts) alerts.push_back(std::move(a));
   }
   double journal_s = Since(t0);
-  auto opener = [&]() { return store::Store::Open(so, "", clock); };
+  auto opener = [&]() { return store::Store::Open(so, "", clock, threads); };
 
   std::printf("alerts: %d\n", n);
   std::printf("journal write (baseline):      %10.0f alerts/s\n", n / journal_s);
   if (!mode.empty()) {
     alerts.clear();
     alerts.shrink_to_fit();
-    int rc = mode == "--catchup" ? CatchupOnly(dir, so, clock) : StalledCatchup(stalled, dir, so, clock);
+    int rc =
+        mode == "--catchup" ? CatchupOnly(dir, so, clock, threads) : StalledCatchup(stalled, dir, so, clock, threads);
     std::filesystem::remove_all(dir);
     return rc;
   }
   double free_s, stalled_s, e2e_s, catchup_s, got_total = 0;
   uint64_t dropped;
   {
-    publish::Publisher p(Options(), dir, opener, clock);
+    publish::Publisher p(Options(), dir, opener, clock, threads);
     if (!p.Start(0).ok()) return 1;
     free_s = HandOver(p, alerts);
     WaitPublished(p, n);
   }
   {
-    publish::Publisher p(Options(), dir, opener, clock);
+    publish::Publisher p(Options(), dir, opener, clock, threads);
     if (!p.Start(0).ok()) return 1;
     zmq::context_t ctx;
     zmq::socket_t stalled(ctx, zmq::socket_type::sub);
@@ -261,7 +265,7 @@ int main(int argc, char** argv) {
     dropped = p.counters().dropped_slow_subscriber;
   }
   {
-    publish::Publisher p(Options(), dir, opener, clock);
+    publish::Publisher p(Options(), dir, opener, clock, threads);
     if (!p.Start(0).ok()) return 1;
     auto sub = publish::Subscriber::Connect(p.endpoints()[0], p.catchup_endpoints()[0], {"alert.", "heartbeat"}, {});
     if (!sub.ok()) return 1;

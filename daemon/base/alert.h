@@ -9,6 +9,7 @@
 
 #include "daemon/base/clock.h"
 #include "daemon/base/scored_mention.h"
+#include "daemon/base/status.h"
 
 namespace brandmon {
 
@@ -54,5 +55,13 @@ std::string AlertTopic(const Alert& alert);
 // when present, terms [{term, count, baseline}]. Non-finite figures are
 // written as null.
 std::string AlertToJson(const Alert& alert);
+
+// The inverse of AlertToJson, for subscribers: parses one alert message as
+// published (fields it does not know are ignored, as docs/alerts.md asks of
+// consumers). A null figure (or term count) becomes NaN. Each mention's
+// "lang" fills both the mention's and the scored mention's language.
+// Errors: Corrupt naming the field at fault (bad JSON, a missing or mistyped
+// field, a seq of 0 or beyond 2^64 - 1, a version other than 1).
+Result<Alert> AlertFromJson(std::string_view json);
 
 }  // namespace brandmon

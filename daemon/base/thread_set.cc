@@ -16,6 +16,9 @@ ThreadSet::Id ThreadSet::Start(std::string name, std::function<void()> body) {
     pthread_setname_np(pthread_self(), thread_name.c_str());
     body();
   });
+  // Also from here, so that the name is set when Start() returns: until the
+  // thread runs, it would show its parent's name.
+  pthread_setname_np(thread.native_handle(), thread_name.c_str());
   entries_.push_back({id, std::move(name), std::move(thread)});
   return id;
 }

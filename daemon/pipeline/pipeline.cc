@@ -1,6 +1,5 @@
 #include "daemon/pipeline/pipeline.h"
 
-#include <pthread.h>
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
@@ -9,6 +8,9 @@
 #include <iterator>
 #include <set>
 #include <unordered_map>
+#include <utility>
+
+#include "daemon/text/tokens.h"
 
 namespace brandmon::pipeline {
 
@@ -87,13 +89,13 @@ struct Pipeline::Brands {
 };
 
 Result<std::unique_ptr<Pipeline>> Pipeline::Create(const settings::Settings& settings, const std::string& state_dir,
-                                                   const Clock& clock, PipelineSink* sink) {
-  auto store = store::Store::Open(settings.store, state_dir, clock);
+                                                   const Clock& clock, ThreadSet& threads, PipelineSink* sink) {
+  auto store = store::Store::Open(settings.store, state_dir, clock, threads);
   if (!store.ok()) return store.status().WithContext("cannot open the state store");
   auto analyzer = sentiment::Analyzer::Create(settings.sentiment);
   if (!analyzer.ok()) return analyzer.status().WithContext("cannot load the sentiment lexicons");
   std::unique_ptr<Pipeline> p(
-      new Pipeline(settings, clock, sink, std::move(store).value(), std::move(analyzer).value()));
+      new Pipeline(settings, clock, threads, sink, std::move(store).value(), std::move(analyzer).value()));
   auto reader = p->store_->OpenSeenReader();
   if (reader.ok()) {
     p->seen_reader_ = std::move(reader).value();
@@ -110,9 +112,10 @@ Result<std::unique_ptr<Pipeline>> Pipeline::Create(const settings::Settings& set
   return p;
 }
 
-Pipeline::Pipeline(const settings::Settings& settings, const Clock& clock, PipelineSink* sink,
+Pipeline::Pipeline(const settings::Settings& settings, const Clock& clock, ThreadSet& threads, PipelineSink* sink,
                    std::unique_ptr<store::Store> store, sentiment::Analyzer analyzer)
     : clock_(clock),
+      threads_(threads),
       sink_(sink),
       store_(std::move(store)),
       analyzer_(std::move(analyzer)),
@@ -134,14 +137,8 @@ void Pipeline::SetStoreFaultHookForTesting(std::function<int(int step)> hook) {
 Pipeline::~Pipeline() { Stop(); }
 
 void Pipeline::Start() {
-  score_thread_ = std::thread([this] {
-    pthread_setname_np(pthread_self(), "pipeline-score");
-    ScoreLoop();
-  });
-  thread_ = std::thread([this] {
-    pthread_setname_np(pthread_self(), "pipeline");
-    Loop();
-  });
+  score_thread_ = threads_.Start("pipeline-score", [this] { ScoreLoop(); });
+  thread_ = threads_.Start("pipeline", [this] { Loop(); });
 }
 
 void Pipeline::Stop() {
@@ -150,8 +147,8 @@ void Pipeline::Stop() {
     stopping_ = true;
   }
   work_ready_.notify_all();
-  if (thread_.joinable()) {
-    thread_.join();
+  if (thread_ != 0) {
+    threads_.Join(std::exchange(thread_, 0));
   } else if (unwritten_ && !Write(std::move(unwritten_))) {
     Abandon();
   }
@@ -160,7 +157,7 @@ void Pipeline::Stop() {
     score_stopping_ = true;
   }
   score_ready_.notify_all();
-  if (score_thread_.joinable()) score_thread_.join();
+  threads_.Join(std::exchange(score_thread_, 0));
 }
 
 void Pipeline::Submit(const settings::SourceSettings& source, scheduler::PollResult result) {
@@ -168,7 +165,7 @@ void Pipeline::Submit(const settings::SourceSettings& source, scheduler::PollRes
   work->source = source.name;
   work->poll = std::move(result);
   MutexLock lock(mu_);
-  while (!(queue_.size() < kMaxQueued || stopping_ || !thread_.joinable())) lock.Wait(work_done_);
+  while (!(queue_.size() < kMaxQueued || stopping_ || thread_ == 0)) lock.Wait(work_done_);
   queue_.push_back(std::move(work));
   work_ready_.notify_one();
 }
@@ -182,7 +179,7 @@ void Pipeline::ApplySettings(const settings::Settings& settings) {
 }
 
 void Pipeline::Flush() {
-  if (!thread_.joinable()) {
+  if (thread_ == 0) {
     // Not started: every stage runs here, one batch after the other.
     while (true) {
       if (unwritten_) {
@@ -467,6 +464,7 @@ void Pipeline::Score(Pending& pending) {
   std::vector<ScoredMention> scored;
   std::vector<rules::RuleSet::Prepared> prepared;  // parallel to scored
   std::vector<bool> publishes;                     // parallel to scored
+  text::Tokens title_tokens, text_tokens;          // of one mention at a time, buffers reused
   for (auto& work : pending.works) {
     const std::string& source = work->source;
     for (Mention& m : work->poll.mentions) {
@@ -478,8 +476,11 @@ void Pipeline::Score(Pending& pending) {
         pending.batch.MarkSeen(source, m.id);
         continue;
       }
-      // Split once, for every brand the mention matched.
-      std::vector<std::string> words = rules::MentionWords(m);
+      // Split once, for the sentiment and the rules of every brand the
+      // mention matched.
+      title_tokens.Reset(m.title);
+      text_tokens.Reset(m.text);
+      std::vector<std::string> words = rules::MentionWords(title_tokens, text_tokens);
       // The last brand takes the mention and its words rather than copies;
       // nothing reads them in a later iteration.
       for (size_t h = 0; h < hits.size(); ++h) {
@@ -500,7 +501,7 @@ void Pipeline::Score(Pending& pending) {
         req.lang = lang;
         req.overrides = &brands_->overrides[hit.brand];
         req.targets = targets;
-        sentiment::SentimentScore score = analyzer_.Score(use_title ? m.title : m.text, req);
+        sentiment::SentimentScore score = analyzer_.Score(use_title ? title_tokens : text_tokens, req);
         ScoredMention sm;
         if (last) {
           sm.mention = std::move(m);

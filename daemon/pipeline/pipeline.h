@@ -7,7 +7,6 @@
 #include <memory>
 #include <optional>
 #include <string>
-#include <thread>
 #include <tuple>
 #include <unordered_set>
 #include <vector>
@@ -17,6 +16,7 @@
 #include "daemon/base/logging.h"
 #include "daemon/base/mutex.h"
 #include "daemon/base/scored_mention.h"
+#include "daemon/base/thread_set.h"
 #include "daemon/match/matcher.h"
 #include "daemon/rules/rule_set.h"
 #include "daemon/scheduler/scheduler.h"
@@ -100,10 +100,12 @@ class PipelineSink {
 // bounded by the queue.
 class Pipeline {
  public:
-  // Opens the store under `state_dir` and loads the lexicons.
+  // Opens the store under `state_dir` and loads the lexicons. The pipeline's
+  // threads, and the store's, are started in `threads`, which must outlive
+  // the pipeline.
   // Errors: from the store (Unavailable, Corrupt) or the lexicons (NotFound).
   static Result<std::unique_ptr<Pipeline>> Create(const settings::Settings& settings, const std::string& state_dir,
-                                                  const Clock& clock, PipelineSink* sink);
+                                                  const Clock& clock, ThreadSet& threads, PipelineSink* sink);
   ~Pipeline();
 
   // Called with true on the committing thread when a commit fails and the
@@ -143,7 +145,7 @@ class Pipeline {
   struct Brands;
   struct Pending;
   struct Unwritten;
-  Pipeline(const settings::Settings& settings, const Clock& clock, PipelineSink* sink,
+  Pipeline(const settings::Settings& settings, const Clock& clock, ThreadSet& threads, PipelineSink* sink,
            std::unique_ptr<store::Store> store, sentiment::Analyzer analyzer);
   void Loop();
   void ScoreLoop();
@@ -188,6 +190,7 @@ class Pipeline {
   void CountDay(WallTime now) REQUIRES(mu_);
 
   const Clock& clock_;
+  ThreadSet& threads_;
   PipelineSink* sink_;
   std::unique_ptr<store::Store> store_;  // pipeline thread only
   // Score stage only; nullptr when the store is in memory.
@@ -226,8 +229,9 @@ class Pipeline {
   PipelineStats stats_ GUARDED_BY(mu_);
   int stats_day_ GUARDED_BY(mu_) = -1;
   std::map<std::string, store::SourceState> source_states_ GUARDED_BY(mu_);
-  std::thread score_thread_;
-  std::thread thread_;
+  // Started and not yet joined (0: none).
+  ThreadSet::Id score_thread_ = 0;
+  ThreadSet::Id thread_ = 0;
 };
 
 }  // namespace brandmon::pipeline

@@ -8,8 +8,9 @@
 #include <sys/signalfd.h>
 #include <unistd.h>
 
-#include <cstdio>
+#include <cstdlib>
 #include <cstring>
+#include <fstream>
 
 #include "daemon/base/errno_text.h"
 #include "daemon/base/logging.h"
@@ -37,12 +38,9 @@ std::string ErrorReply(const std::string& message) {
 
 // Resident memory of this process in bytes, from /proc/self/statm.
 uint64_t ResidentBytes() {
-  FILE* f = std::fopen("/proc/self/statm", "r");
-  if (f == nullptr) return 0;
-  unsigned long long pages_total = 0, pages_resident = 0;
-  int n = std::fscanf(f, "%llu %llu", &pages_total, &pages_resident);
-  std::fclose(f);
-  if (n != 2) return 0;
+  std::ifstream statm("/proc/self/statm");
+  uint64_t pages_total = 0, pages_resident = 0;
+  if (!(statm >> pages_total >> pages_resident)) return 0;
   return pages_resident * static_cast<uint64_t>(sysconf(_SC_PAGESIZE));
 }
 
@@ -170,12 +168,13 @@ Status Daemon::Startup() {
   instance_lock_ = std::move(lock).value();
   if (auto s = store::Store::CheckIntegrity(settings_.store, paths_.state_dir); !s.ok()) return s;
 
-  auto pipeline = pipeline::Pipeline::Create(settings_, paths_.state_dir, SystemClock::Instance(), &publish_sink_);
+  auto pipeline =
+      pipeline::Pipeline::Create(settings_, paths_.state_dir, SystemClock::Instance(), threads_, &publish_sink_);
   if (!pipeline.ok()) return pipeline.status();
   pipeline_ = std::move(pipeline).value();
   if (auto s = StartPublisher(); !s.ok()) return s;
   scheduler_ = std::make_unique<scheduler::Scheduler>(
-      SystemClock::Instance(),
+      SystemClock::Instance(), threads_,
       [this](const settings::SourceSettings& source, scheduler::PollResult result) {
         pipeline_->Submit(source, std::move(result));
       },
@@ -206,11 +205,11 @@ Status Daemon::StartPublisher() {
   store::StoreOptions store_options = settings_.store;
   std::string state_dir = paths_.state_dir;
   // The catch-up thread reads the journal through a connection of its own.
-  publish::JournalOpener opener = [store_options, state_dir]() {
-    return store::Store::Open(store_options, state_dir, SystemClock::Instance());
+  publish::JournalOpener opener = [store_options, state_dir, this]() {
+    return store::Store::Open(store_options, state_dir, SystemClock::Instance(), threads_);
   };
   publisher_ = std::make_unique<publish::Publisher>(settings_.publish, paths_.runtime_dir, std::move(opener),
-                                                    SystemClock::Instance());
+                                                    SystemClock::Instance(), threads_);
   if (auto s = publisher_->Start(pipeline_->Stats().last_seq); !s.ok()) return s;
   publish_sink_.publisher = publisher_.get();
   std::string endpoints;
@@ -249,7 +248,7 @@ void Daemon::MainLoop() {
           spdlog::info("SIGHUP: reloading {}", flags_.config_path);
           Reload();
         } else {
-          spdlog::info("{}: stopping", strsignal(static_cast<int>(info.ssi_signo)));
+          spdlog::info("{}: stopping", sigdescr_np(static_cast<int>(info.ssi_signo)));
           stop = true;
         }
       }

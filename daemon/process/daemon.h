@@ -6,12 +6,12 @@
 #include <string>
 
 #include "daemon/base/clock.h"
+#include "daemon/base/systemd_notifier.h"
 #include "daemon/base/thread_set.h"
 #include "daemon/config/loader.h"
 #include "daemon/pipeline/pipeline.h"
 #include "daemon/plugin/registry.h"
 #include "daemon/process/instance_lock.h"
-#include "daemon/process/notify.h"
 #include "daemon/scheduler/scheduler.h"
 #include "daemon/settings/paths.h"
 #include "daemon/settings/settings.h"
@@ -49,9 +49,10 @@ struct DaemonFlags {
 };
 
 // The brandmond process: loads the config, owns the scheduler, the pipeline,
-// the publisher, the control
-// socket and the systemd conversation, and runs the main loop until SIGTERM
-// or SIGINT. Owned by the main thread.
+// the publisher, the control socket and the systemd conversation, and runs
+// the main loop until SIGTERM or SIGINT. Owns the one ThreadSet every other
+// thread of the process is started in (docs/architecture.md, "Threads").
+// Owned by the main thread.
 class Daemon {
  public:
   // `registry` holds the plugins the config may name; it outlives the daemon.
@@ -64,6 +65,10 @@ class Daemon {
   // directory, the database is damaged, a socket cannot be bound), and with
   // --once kExitPartial when a source or a commit failed.
   int Run();
+
+  // The threads the daemon's components started and have not joined yet.
+  // Thread-safe.
+  const ThreadSet& threads() const { return threads_; }
 
  private:
   struct Counters;

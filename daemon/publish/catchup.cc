@@ -275,7 +275,6 @@ std::chrono::milliseconds Publisher::Impl::TrimWhenIdle() {
 }
 
 void Publisher::Impl::CatchupLoop() {
-  NameThread("bm-catchup");
   std::unique_ptr<store::Store> store;
   if (auto opened = journal ? journal() : Result<std::unique_ptr<store::Store>>(Status::NotFound("no journal"));
       opened.ok()) {

@@ -91,9 +91,9 @@ Status Publisher::Impl::Start(uint64_t last_seq, Publisher& owner) {
   }
   started = true;
   next_heartbeat = clock.Mono();
-  if (zap) zap_thread = std::thread([this] { ZapLoop(); });
-  if (router) catchup_thread = std::thread([this] { CatchupLoop(); });
-  publish_thread = std::thread([this] { PublishLoop(); });
+  if (zap) zap_thread = threads.Start("zap", [this] { ZapLoop(); });
+  if (router) catchup_thread = threads.Start("catchup", [this] { CatchupLoop(); });
+  publish_thread = threads.Start("publish", [this] { PublishLoop(); });
   return Status::Ok();
 }
 
@@ -101,12 +101,12 @@ void Publisher::Impl::Stop() {
   if (stopping.exchange(true)) return;
   if (started) {
     wake.Wake();
-    publish_thread.join();
+    threads.Join(std::exchange(publish_thread, 0));
     // The other threads wait in zmq_poll; shutting the context down makes
     // every call on it return ETERM.
     context.shutdown();
-    if (catchup_thread.joinable()) catchup_thread.join();
-    if (zap_thread.joinable()) zap_thread.join();
+    threads.Join(std::exchange(catchup_thread, 0));
+    threads.Join(std::exchange(zap_thread, 0));
   }
   pub_monitor.reset();
   router_monitor.reset();
@@ -172,7 +172,6 @@ void Publisher::Impl::SendHeartbeat() {
 }
 
 void Publisher::Impl::PublishLoop() {
-  NameThread("bm-publish");
   std::deque<WireMessage> backlog;
   try {
     for (;;) {
@@ -217,7 +216,6 @@ void Publisher::Impl::PublishLoop() {
 // ---- ZAP thread --------------------------------------------------------------
 
 void Publisher::Impl::ZapLoop() {
-  NameThread("bm-zap");
   try {
     for (;;) {
       std::vector<zmq::message_t> frames;
@@ -255,8 +253,9 @@ void Publisher::Impl::ZapLoop() {
 
 // ---- Publisher -----------------------------------------------------------------
 
-Publisher::Publisher(PublishOptions options, std::string runtime_dir, JournalOpener journal, const Clock& clock)
-    : impl_(std::make_unique<Impl>(std::move(options), std::move(runtime_dir), std::move(journal), clock)) {}
+Publisher::Publisher(PublishOptions options, std::string runtime_dir, JournalOpener journal, const Clock& clock,
+                     ThreadSet& threads)
+    : impl_(std::make_unique<Impl>(std::move(options), std::move(runtime_dir), std::move(journal), clock, threads)) {}
 
 Publisher::~Publisher() { Stop(); }
 

@@ -11,6 +11,7 @@
 #include "daemon/base/clock.h"
 #include "daemon/base/scored_mention.h"
 #include "daemon/base/status.h"
+#include "daemon/base/thread_set.h"
 #include "daemon/publish/publish_options.h"
 
 namespace brandmon::store {
@@ -47,17 +48,20 @@ struct PublisherCounters {
 // authenticates CURVE clients. Catch-up is bounded: at most
 // catchup_max_sessions replies at once, at most catchup_max_queued bytes held
 // for one client, and a client that takes nothing for catchup_stall_timeout
-// is disconnected and what was held for it freed. Start() binds every socket and starts three
-// named threads, each owning its sockets: "bm-publish" (the XPUB socket and
-// heartbeats), "bm-catchup" (the ROUTER socket and its own journal
-// connection) and, with CURVE, "bm-zap" (the ZAP handler). Stop() joins them
-// in reverse order. Publish() and PublishMention() are thread-safe and never
-// block on a subscriber: they move the message into a bounded queue.
+// is disconnected and what was held for it freed. Start() binds every socket
+// and starts, in the owner's ThreadSet, three named threads, each owning its
+// sockets: "publish" (the XPUB socket and heartbeats), "catchup" (the ROUTER
+// socket and its own journal connection) and, with CURVE, "zap" (the ZAP
+// handler). Stop() joins them in reverse order. Publish() and
+// PublishMention() are thread-safe and never block on a subscriber: they
+// move the message into a bounded queue.
 class Publisher {
  public:
-  // `runtime_dir` holds relative ipc:// endpoints. `clock` must outlive the
-  // publisher. REQUIRES: CheckPublishOptions(options) is empty.
-  Publisher(PublishOptions options, std::string runtime_dir, JournalOpener journal, const Clock& clock);
+  // `runtime_dir` holds relative ipc:// endpoints. `clock` and `threads` (which
+  // starts the publisher's threads) must outlive the publisher.
+  // REQUIRES: CheckPublishOptions(options) is empty.
+  Publisher(PublishOptions options, std::string runtime_dir, JournalOpener journal, const Clock& clock,
+            ThreadSet& threads);
   ~Publisher();
   Publisher(const Publisher&) = delete;
   Publisher& operator=(const Publisher&) = delete;

@@ -4,7 +4,6 @@
 // the pieces its three threads share. Not part of the module's interface.
 
 #include <malloc.h>
-#include <pthread.h>
 #include <spdlog/spdlog.h>
 #include <sys/eventfd.h>
 #include <sys/socket.h>
@@ -21,13 +20,14 @@
 #include <optional>
 #include <set>
 #include <string>
-#include <thread>
+#include <utility>
 #include <variant>
 #include <vector>
 #include <zmq.hpp>
 
 #include "daemon/base/mutex.h"
 #include "daemon/base/socket_file.h"
+#include "daemon/base/thread_set.h"
 #include "daemon/publish/curve_keys.h"
 #include "daemon/publish/messages.h"
 #include "daemon/publish/publisher.h"
@@ -53,8 +53,6 @@ constexpr std::chrono::milliseconds kTrimDelay{200};
 constexpr int64_t kMaxUnreadErrorBytes = 4096;
 constexpr int kHandshakeEvents =
     ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL | ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL | ZMQ_EVENT_HANDSHAKE_FAILED_AUTH;
-
-inline void NameThread(const char* name) { pthread_setname_np(pthread_self(), name); }
 
 // An eventfd that wakes the publisher thread's poll.
 class WakeFd {
@@ -291,8 +289,8 @@ inline Turn WaitForClient(PeerBytes& held, int64_t level) {
 }
 
 struct Publisher::Impl {
-  Impl(PublishOptions o, std::string dir, JournalOpener j, const Clock& c)
-      : options(std::move(o)), runtime_dir(std::move(dir)), journal(std::move(j)), clock(c) {}
+  Impl(PublishOptions o, std::string dir, JournalOpener j, const Clock& c, ThreadSet& t)
+      : options(std::move(o)), runtime_dir(std::move(dir)), journal(std::move(j)), clock(c), threads(t) {}
 
   ~Impl() { Stop(); }
 
@@ -341,6 +339,7 @@ struct Publisher::Impl {
   std::string runtime_dir;
   JournalOpener journal;
   const Clock& clock;
+  ThreadSet& threads;
 
   // Declared before the context so that it outlives libzmq's I/O threads,
   // which call FreeHeld until the context is destroyed.
@@ -371,7 +370,8 @@ struct Publisher::Impl {
   Counters counters;
   MonoTime next_heartbeat;
 
-  std::thread zap_thread, catchup_thread, publish_thread;
+  // Started in `threads` and not yet joined (0: none).
+  ThreadSet::Id zap_thread = 0, catchup_thread = 0, publish_thread = 0;
   bool started = false;
 };
 

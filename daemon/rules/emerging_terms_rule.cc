@@ -4,7 +4,6 @@
 
 #include <algorithm>
 #include <string_view>
-#include <unordered_set>
 
 #include "daemon/base/units.h"
 #include "daemon/rules/alert_text.h"
@@ -37,16 +36,17 @@ class EmergingTermsRule : public Rule {
     }
   }
 
-  void Prepare(const ScoredMention& m, PreparedMention& out) const override {
+  void Prepare(const ScoredMention&, PreparedMention& out) const override {
     if (!o_.enabled) return;
-    std::vector<std::string> matched;
-    for (const auto& t : m.matched_terms) {
-      for (auto& w : Words(t)) matched.push_back(std::move(w));
-    }
+    auto matched = [&](const std::string& w) {
+      return std::any_of(out.matched.begin(), out.matched.end(),
+                         [&](const Phrase& p) { return std::find(p.begin(), p.end(), w) != p.end(); });
+    };
+    out.terms.reserve(out.words.size());
     for (size_t i = 0; i < out.words.size(); ++i) {
       const std::string& w = out.words[i];
       if (w.size() < 3 || w.size() > 64 || w[0] == '@' || IsStopword(w) || own_words_.contains(w)) continue;
-      if (std::find(matched.begin(), matched.end(), w) != matched.end()) continue;
+      if (matched(w)) continue;
       if (w.find_first_not_of("0123456789'-#.,") == std::string::npos) continue;
       out.terms.push_back(static_cast<uint32_t>(i));
     }
@@ -100,10 +100,13 @@ class EmergingTermsRule : public Rule {
     a.severity = Severity::kInfo;
     for (const auto& t : terms) a.terms.push_back({t.term, t.count, t.baseline});
     a.summary = EmergingTermsText(brand, o_.bucket, a.terms);
+    // Whole seconds, as the other trend rules report them.
+    int64_t start_s = start_ms / 1000;
+    int64_t bucket_s = o_.bucket.count() / 1000;
     a.figures = {{"terms", static_cast<double>(terms.size())},
                  {"top_count", terms.front().count},
-                 {"bucket_start", static_cast<double>(start_ms / 1000)},
-                 {"bucket_seconds", static_cast<double>(o_.bucket.count() / 1000)}};
+                 {"bucket_start", static_cast<double>(start_s)},
+                 {"bucket_seconds", static_cast<double>(bucket_s)}};
     return a;
   }
 
@@ -111,7 +114,7 @@ class EmergingTermsRule : public Rule {
   const EmergingTermsOptions& o_;
   const std::string key_;  // "emerging_terms@<bucket>": the baselines
   // Words of the name, handles, hashtags and emerging_terms.ignore.
-  std::unordered_set<std::string> own_words_;
+  WordSet own_words_;
   TermTracker terms_;
   ChangeLog open_log_;           // the open bucket's counts
   bool baseline_dirty_ = false;  // a bucket closed

@@ -48,9 +48,9 @@ class NeedsReplyRule : public Rule {
   static bool Named(const MentionInput& in) {
     const std::vector<uint8_t>& found = in.prepared.found;
     if (found[kHandlePhrase] || found[kNamePhrase]) return true;
-    const auto& terms = in.scored.matched_terms;
+    const std::vector<Phrase>& terms = in.prepared.matched;
     return std::any_of(terms.begin(), terms.end(),
-                       [&](const std::string& t) { return ContainsPhrase(in.prepared.words, t); });
+                       [&](const Phrase& t) { return ContainsWords(in.prepared.words, t); });
   }
 
   const Brand& brand_;

@@ -43,6 +43,13 @@ Brand::Brand(BrandRules r) : rules(std::move(r)) {
   }
 }
 
+std::vector<Phrase> MatchedPhrases(const ScoredMention& m) {
+  std::vector<Phrase> phrases;
+  phrases.reserve(m.matched_terms.size());
+  for (const std::string& term : m.matched_terms) phrases.push_back(Words(term));
+  return phrases;
+}
+
 void Rule::Prepare(const ScoredMention&, PreparedMention&) const {}
 void Rule::OnMention(const MentionInput&, Cooldowns&, std::vector<Alert>&) {}
 void Rule::Count(const MentionInput&) {}

@@ -51,9 +51,14 @@ struct Brand {
 // rules' memory, so it may be computed on another thread.
 struct PreparedMention {
   std::vector<std::string> words;  // folded words of the title and text (Words)
+  std::vector<Phrase> matched;     // the words of each of the mention's matched terms
   std::vector<uint8_t> found;      // by PhraseId: 1 when the phrase occurs in `words`
   std::vector<uint32_t> terms;     // indexes in `words` of the candidate emerging terms
 };
+
+// The words of each matched term of `m` ("acme corp" -> acme, corp), split
+// once for every rule that reads them: PreparedMention::matched.
+std::vector<Phrase> MatchedPhrases(const ScoredMention& m);
 
 // One mention as a rule sees it.
 struct MentionInput {
@@ -108,8 +113,9 @@ class Rule {
  public:
   virtual ~Rule() = default;
 
-  // Adds what the rule reads from the words of `m` to `out` (out.words is
-  // set). Runs without the rule's memory, maybe on another thread.
+  // Adds what the rule reads from the words of `m` to `out` (out.words and
+  // out.matched are set). Runs without the rule's memory, maybe on another
+  // thread.
   virtual void Prepare(const ScoredMention& m, PreparedMention& out) const;
   // Per mention, in arrival order: raises the rule's alerts on it.
   virtual void OnMention(const MentionInput& m, Cooldowns& cooldowns, std::vector<Alert>& out);

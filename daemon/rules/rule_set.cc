@@ -10,6 +10,7 @@
 #include <optional>
 
 #include "daemon/rules/text_cues.h"
+#include "daemon/text/tokens.h"
 
 namespace brandmon::rules {
 
@@ -80,11 +81,17 @@ struct RuleSet::BrandState {
   ChangeLog cooldowns_log{kCooldownsKey};
 };
 
-std::vector<std::string> MentionWords(const Mention& m) {
+std::vector<std::string> MentionWords(const text::Tokens& title, const text::Tokens& text) {
   std::vector<std::string> words;
-  AppendWords(m.title, words);
-  AppendWords(m.text, words);
+  AppendWords(title, words);
+  AppendWords(text, words);
   return words;
+}
+
+std::vector<std::string> MentionWords(const Mention& m) {
+  text::Tokens title(m.title);
+  text::Tokens text(m.text);
+  return MentionWords(title, text);
 }
 
 void RuleSet::CompileCues(BrandState& state) {
@@ -192,6 +199,7 @@ RuleSet::Prepared RuleSet::Prepare(const ScoredMention& sm, std::vector<std::str
   const BrandState& b = *it->second;
   const Mention& m = sm.mention;
   p.words = std::move(words);
+  p.matched = MatchedPhrases(sm);
   auto lang = b.phrases_by_lang.find(PrimaryLanguage(!sm.lang.empty() ? sm.lang : m.lang.value_or("")));
   const PhraseSet& phrases = lang != b.phrases_by_lang.end() ? lang->second : b.all_phrases;
   p.found.assign(std::max<size_t>(phrases.id_count(), kFirstKeywordPhrase + b.brand.keyword_terms.size()), 0);

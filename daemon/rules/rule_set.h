@@ -85,7 +85,10 @@ class RuleSet {
   bool counted_ = false;       // mentions were counted since the last mark
 };
 
-// The words the rules read in a mention: Words() of its title and text.
+// The words the rules read in a mention: AppendWords() of its title's and
+// its text's tokens, split once for whoever else reads them.
+std::vector<std::string> MentionWords(const text::Tokens& title, const text::Tokens& text);
+// The same from the mention itself (splits its title and text).
 std::vector<std::string> MentionWords(const Mention& mention);
 
 }  // namespace brandmon::rules

@@ -6,8 +6,7 @@
 #include <unordered_set>
 
 #include "daemon/text/normalize.h"
-#include "daemon/text/tokenizer.h"
-#include "daemon/text/utf8.h"
+#include "daemon/text/tokens.h"
 
 namespace brandmon::rules {
 
@@ -22,8 +21,9 @@ void AppendFoldedWord(std::string_view word, std::vector<std::string>& out) {
   text::AppendFolded(word, &w);
   if (w.find(kRightQuote) == std::string::npos) return;
   std::string apostrophes;
+  const std::string_view folded = w;
   for (size_t i = 0; i < w.size();) {
-    bool quote = std::string_view(w).substr(i).starts_with(kRightQuote);
+    bool quote = folded.substr(i).starts_with(kRightQuote);
     apostrophes += quote ? '\'' : w[i];
     i += quote ? kRightQuote.size() : 1;
   }
@@ -32,29 +32,21 @@ void AppendFoldedWord(std::string_view word, std::vector<std::string>& out) {
 
 }  // namespace
 
-void AppendWords(std::string_view input, std::vector<std::string>& out) {
-  thread_local std::vector<text::Token> tokens;
-  std::string normalized;
-  if (!text::IsValidUtf8(input)) {
-    normalized = text::RepairUtf8(input);
-    input = normalized;
-  }
-  // Decomposed accents ("e" + U+0301) fold as the composed letter does.
-  if (!text::IsNfcQuick(input)) {
-    if (auto nfc = text::Normalize(input, text::NormalForm::kNfc); nfc.ok()) {
-      normalized = std::move(*nfc);
-      input = normalized;
-    }
-  }
-  if (input.size() >= UINT32_MAX) return;
-  text::Tokenize(input, text::TokenizerOptions{}, &tokens);
-  for (const text::Token& t : tokens) {
+void AppendWords(const text::Tokens& tokens, std::vector<std::string>& out) {
+  out.reserve(out.size() + tokens.tokens().size());
+  for (const text::Token& t : tokens.tokens()) {
     using Kind = text::Token::Kind;
     // The words of a hashtag stay in the hashtag, as one word.
     bool word = (t.kind == Kind::kWord && !t.in_hashtag) || t.kind == Kind::kNumber || t.kind == Kind::kHandle ||
                 t.kind == Kind::kHashtag;
     if (word) AppendFoldedWord(t.text, out);
   }
+}
+
+void AppendWords(std::string_view text, std::vector<std::string>& out) {
+  thread_local text::Tokens tokens;  // its buffers, reused from text to text
+  tokens.Reset(text);
+  AppendWords(tokens, out);
 }
 
 std::vector<std::string> Words(std::string_view text) {
@@ -66,6 +58,11 @@ std::vector<std::string> Words(std::string_view text) {
 bool ContainsWords(const std::vector<std::string>& words, const Phrase& phrase) {
   if (phrase.empty() || phrase.size() > words.size()) return false;
   return std::search(words.begin(), words.end(), phrase.begin(), phrase.end()) != words.end();
+}
+
+void WordSet::insert(std::string_view word) {
+  shapes_[FirstByte(word)] |= ShapeBit(word.size());
+  words_.emplace(word);
 }
 
 void PhraseSet::Add(const Phrase& phrase, uint32_t id) {
@@ -363,7 +360,7 @@ constexpr std::string_view kStopwords[] = {
 }  // namespace
 
 bool IsStopword(std::string_view word) {
-  static const std::unordered_set<std::string_view> words(std::begin(kStopwords), std::end(kStopwords));
+  static const WordSet words(std::begin(kStopwords), std::end(kStopwords));
   return words.contains(word);
 }
 

@@ -5,19 +5,26 @@
 #include <string>
 #include <string_view>
 #include <unordered_map>
+#include <unordered_set>
 #include <vector>
+
+namespace brandmon::text {
+class Tokens;
+}  // namespace brandmon::text
 
 namespace brandmon::rules {
 
-// The words of `text` as the rules compare them: split by text::Tokenize and
-// case-folded by text::AppendFolded, as the rest of brandmon reads words, so
-// "¿DÓNDE" holds the word "dónde" and Devanagari punctuation ends a word.
-// Words of any script, numbers, handles ("@acme") and hashtags ("#acme",
-// one word) count; URLs, emoji and punctuation do not. The typographic
-// apostrophe folds to "'". Invalid UTF-8 is repaired first.
-std::vector<std::string> Words(std::string_view text);
-// The same, appended to `out`.
+// The words of a text as the rules compare them: its text::Tokens (split by
+// text::Tokenize after repair and NFC, as the rest of brandmon reads words)
+// case-folded by text::AppendFolded, so "¿DÓNDE" holds the word "dónde" and
+// Devanagari punctuation ends a word. Words of any script, numbers, handles
+// ("@acme") and hashtags ("#acme", one word) count; URLs, emoji and
+// punctuation do not. The typographic apostrophe folds to "'". Appended to
+// `out`; reads `tokens` from the calling thread.
+void AppendWords(const text::Tokens& tokens, std::vector<std::string>& out);
+// The same from raw text (any bytes): its Tokens, then the above.
 void AppendWords(std::string_view text, std::vector<std::string>& out);
+std::vector<std::string> Words(std::string_view text);
 
 // A phrase split by Words, to look for many times.
 using Phrase = std::vector<std::string>;
@@ -29,6 +36,33 @@ bool ContainsWords(const std::vector<std::string>& words, const Phrase& phrase);
 // Whether `phrase` (itself split by Words) occurs in `words` as consecutive
 // whole words. An empty phrase never occurs.
 bool ContainsPhrase(const std::vector<std::string>& words, std::string_view phrase);
+
+// A set of words to test every word of many texts against. Most words
+// start no member with their first byte and length: those are answered
+// without hashing them. Thread-compatible (contains() is const).
+class WordSet {
+ public:
+  WordSet() = default;
+  template <typename It>
+  WordSet(It begin, It end) {
+    for (; begin != end; ++begin) insert(*begin);
+  }
+  void insert(std::string_view word);
+  bool contains(std::string_view word) const {
+    return (shapes_[FirstByte(word)] & ShapeBit(word.size())) != 0 && words_.contains(word);
+  }
+
+ private:
+  struct Hash {
+    using is_transparent = void;
+    size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+  };
+  static unsigned char FirstByte(std::string_view w) { return w.empty() ? 0 : static_cast<unsigned char>(w[0]); }
+  // Bit min(n, 63): some member has n bytes and starts with the byte indexed.
+  static uint64_t ShapeBit(size_t n) { return uint64_t{1} << (n < 63 ? n : 63); }
+  std::array<uint64_t, 256> shapes_{};
+  std::unordered_set<std::string, Hash, std::equal_to<>> words_;
+};
 
 // Many phrases looked for in one pass over the words of a text, each under
 // an id the caller picks. Build it once, then Find() as often as needed;

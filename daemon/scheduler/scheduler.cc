@@ -1,9 +1,10 @@
 #include "daemon/scheduler/scheduler.h"
 
-#include <pthread.h>
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <thread>
+#include <utility>
 
 #include "daemon/base/units.h"
 
@@ -76,8 +77,10 @@ struct Scheduler::PollDone {
   std::vector<Mention> mentions;
 };
 
-Scheduler::Scheduler(const Clock& clock, Output output, StateLoader loader, fetch::FetchOptions fetch_options)
+Scheduler::Scheduler(const Clock& clock, ThreadSet& threads, Output output, StateLoader loader,
+                     const fetch::FetchOptions& fetch_options)
     : clock_(clock),
+      threads_(threads),
       output_(std::move(output)),
       loader_(std::move(loader)),
       errors_log_(clock, std::chrono::minutes(10)) {
@@ -91,11 +94,9 @@ Scheduler::Scheduler(const Clock& clock, Output output, StateLoader loader, fetc
 
 Scheduler::~Scheduler() {
   Stop(std::chrono::seconds(0));
-  if (thread_.joinable()) thread_.join();
-  for (auto& t : poll_threads_) {
-    if (t.joinable()) t.join();
-  }
-  if (fetch_thread_.joinable()) fetch_thread_.join();
+  threads_.Join(std::exchange(thread_, 0));
+  for (auto& t : poll_threads_) threads_.Join(std::exchange(t, 0));
+  threads_.Join(std::exchange(fetch_thread_, 0));
 }
 
 void Scheduler::Apply(const std::vector<settings::SourceSettings>& sources) {
@@ -163,31 +164,22 @@ void Scheduler::Apply(const std::vector<settings::SourceSettings>& sources) {
 
 void Scheduler::Start() {
   if (fetcher_) {
-    fetch_thread_ = std::thread([this] {
-      pthread_setname_np(pthread_self(), "fetch");
-      fetcher_->Run();
-    });
+    fetch_thread_ = threads_.Start("fetch", [this] { fetcher_->Run(); });
   }
   {
     MutexLock lock(mu_);
     worker_since_.assign(kPollWorkers, std::nullopt);
   }
   for (size_t i = 0; i < static_cast<size_t>(kPollWorkers); ++i) {
-    poll_threads_.emplace_back([this, i] {
-      pthread_setname_np(pthread_self(), "poll");
-      PollWorker(i);
-    });
+    poll_threads_.push_back(threads_.Start("poll", [this, i] { PollWorker(i); }));
   }
-  thread_ = std::thread([this] {
-    pthread_setname_np(pthread_self(), "scheduler");
-    Loop();
-  });
+  thread_ = threads_.Start("scheduler", [this] { Loop(); });
 }
 
 bool Scheduler::Stop(Duration deadline) {
   {
     MutexLock lock(mu_);
-    if (stopping_ && !thread_.joinable() && !fetch_thread_.joinable()) return true;
+    if (stopping_ && thread_ == 0 && fetch_thread_ == 0) return true;
     stopping_ = true;
     for (const auto& s : sources_) {
       if (s->plugin) s->plugin->Stop();
@@ -204,8 +196,8 @@ bool Scheduler::Stop(Duration deadline) {
   // Transfers in flight are abandoned; the fetch thread only runs libcurl
   // and returns at once.
   if (fetcher_) fetcher_->Quit();
-  if (!thread_.joinable()) {
-    if (fetch_thread_.joinable()) fetch_thread_.join();
+  if (thread_ == 0) {
+    threads_.Join(std::exchange(fetch_thread_, 0));
     return true;
   }
   // Wait for the polls in progress up to the deadline (a removed source's
@@ -221,10 +213,10 @@ bool Scheduler::Stop(Duration deadline) {
   while (busy() && clock_.Mono() < until) std::this_thread::sleep_for(std::chrono::milliseconds(10));
   bool finished = !busy();
   if (finished) {
-    thread_.join();
-    for (auto& t : poll_threads_) t.join();
+    threads_.Join(std::exchange(thread_, 0));
+    for (auto& t : poll_threads_) threads_.Join(std::exchange(t, 0));
   }
-  if (fetch_thread_.joinable()) fetch_thread_.join();
+  threads_.Join(std::exchange(fetch_thread_, 0));
   return finished;
 }
 
@@ -240,7 +232,7 @@ void Scheduler::RunOnce() {
   // Drive the transfers on this thread until every HTTP poll has finished.
   std::optional<Completion> c;
   while (true) {
-    while (TakeCompletion(c)) OnFetched(std::move(*c));
+    while (TakeCompletion(c)) OnFetched(*c);
     if (in_flight_count_.load() == 0 || !fetcher_) break;
     fetcher_->Perform(std::chrono::milliseconds(100));
   }
@@ -341,7 +333,7 @@ void Scheduler::Loop() {
       Completion c = std::move(completions_.front());
       completions_.pop_front();
       lock.Unlock();
-      OnFetched(std::move(c));
+      OnFetched(c);
       lock.Lock();
       rescan_ = true;
       continue;
@@ -488,9 +480,9 @@ void Scheduler::SubmitNext(const std::shared_ptr<Source>& source) {
   });
 }
 
-void Scheduler::FinishHttpPoll(Source& source, Status transport) {
+void Scheduler::FinishHttpPoll(Source& source, const Status& transport) {
   HttpPoll& poll = *source.http_poll;
-  Status status = transport.ok() ? poll.status() : std::move(transport);
+  Status status = transport.ok() ? poll.status() : transport;
   if (poll.hold()) source.hold = poll.hold();
   source.validators = poll.validators();
   std::vector<Mention> mentions = std::move(source.sink->mentions);
@@ -499,7 +491,7 @@ void Scheduler::FinishHttpPoll(Source& source, Status transport) {
   FinishPoll(source, std::move(status), std::move(mentions));
 }
 
-void Scheduler::OnFetched(Completion completion) {
+void Scheduler::OnFetched(const Completion& completion) {
   Source& source = *completion.source;
   {
     MutexLock lock(mu_);
@@ -510,12 +502,12 @@ void Scheduler::OnFetched(Completion completion) {
     }
     source.busy = true;
   }
-  HandleResponse(completion.source, std::move(completion.result));
+  HandleResponse(completion.source, completion.result);
   MutexLock lock(mu_);
   source.busy = false;
 }
 
-void Scheduler::HandleResponse(const std::shared_ptr<Source>& handle, fetch::FetchResult result) {
+void Scheduler::HandleResponse(const std::shared_ptr<Source>& handle, const fetch::FetchResult& result) {
   {
     MutexLock lock(mu_);
     if (handle->in_flight) --in_flight_count_;
@@ -554,7 +546,7 @@ void Scheduler::FinishPoll(Source& source, Status status, std::vector<Mention> m
   }
   PollResult result;
   result.mentions = std::move(mentions);
-  result.status = status;
+  result.status = std::move(status);
   result.state.source = name;
   result.state.cursor.assign(source.state.begin(), source.state.end());
   result.state.etag = source.validators.etag;

@@ -9,13 +9,13 @@
 #include <optional>
 #include <random>
 #include <string>
-#include <thread>
 #include <vector>
 
 #include "daemon/base/clock.h"
 #include "daemon/base/logging.h"
 #include "daemon/base/mention.h"
 #include "daemon/base/mutex.h"
+#include "daemon/base/thread_set.h"
 #include "daemon/fetch/fetch_options.h"
 #include "daemon/fetch/fetcher.h"
 #include "daemon/plugin/plugin.h"
@@ -49,13 +49,14 @@ struct PollResult {
 };
 
 // Schedules and polls the configured sources and hands what they produce to
-// the pipeline. Owns the plugins, the "scheduler" thread (scheduling, HTTP
-// plugin calls and parsing, the Output callback), the "fetch" thread (the
-// libcurl event loop) and kPollWorkers "poll" threads that run poll plugins
-// (exec, file), so that a slow program never delays transfers in flight nor
-// the handling of responses that already arrived. A poll plugin works on a
-// copy of its source's state; the scheduler thread takes the result back, so the
-// state, health and backoff of a source only change on the scheduler thread.
+// the pipeline. Owns the plugins and, started in the owner's ThreadSet, the
+// "scheduler" thread (scheduling, HTTP plugin calls and parsing, the Output
+// callback), the "fetch" thread (the libcurl event loop) and kPollWorkers
+// "poll" threads that run poll plugins (exec, file), so that a slow program
+// never delays transfers in flight nor the handling of responses that
+// already arrived. A poll plugin works on a copy of its source's state; the
+// scheduler thread takes the result back, so the state, health and backoff
+// of a source only change on the scheduler thread.
 // Every public method is thread-safe. Sources whose config is unchanged
 // across Apply() keep their plugin instance and state (a poll running across
 // the reload is kept too); a removed or changed source's running poll is
@@ -81,8 +82,11 @@ class Scheduler {
   // timeout) is stuck: progress() stops growing so the watchdog notices.
   static constexpr Duration kStuckPoll = std::chrono::hours(2);
 
-  // `fetch_options` are the limits of every HTTP transfer (config "fetch").
-  Scheduler(const Clock& clock, Output output, StateLoader loader = {}, fetch::FetchOptions fetch_options = {});
+  // Start() starts the threads in `threads`, which must outlive the
+  // scheduler. `fetch_options` are the limits of every HTTP transfer (config
+  // "fetch").
+  Scheduler(const Clock& clock, ThreadSet& threads, Output output, StateLoader loader = {},
+            const fetch::FetchOptions& fetch_options = {});
   ~Scheduler();
   Scheduler(const Scheduler&) = delete;
   Scheduler& operator=(const Scheduler&) = delete;
@@ -146,14 +150,15 @@ class Scheduler {
   // when it has none.
   void SubmitNext(const std::shared_ptr<Source>& source);
   // Ends the source's HTTP poll with its outcome (or `transport`, when not OK).
-  void FinishHttpPoll(Source& source, Status transport);
-  void OnFetched(Completion completion);
-  void HandleResponse(const std::shared_ptr<Source>& handle, fetch::FetchResult result);
+  void FinishHttpPoll(Source& source, const Status& transport);
+  void OnFetched(const Completion& completion);
+  void HandleResponse(const std::shared_ptr<Source>& handle, const fetch::FetchResult& result);
   void FinishPoll(Source& source, Status status, std::vector<Mention> mentions);
   void ScheduleNext(Source& source, bool failed);
   bool TakeCompletion(std::optional<Completion>& out);
 
   const Clock& clock_;
+  ThreadSet& threads_;
   Output output_;
   StateLoader loader_;
   mutable Mutex mu_;
@@ -175,9 +180,10 @@ class Scheduler {
   RateLimitedLog errors_log_;
   std::unique_ptr<fetch::Fetcher> fetcher_;  // null when libcurl failed to start
   Status fetcher_status_;
-  std::thread fetch_thread_;
-  std::vector<std::thread> poll_threads_;
-  std::thread thread_;
+  // Started and not yet joined (0: none); poll_threads_ stays empty until Start().
+  ThreadSet::Id fetch_thread_ = 0;
+  std::vector<ThreadSet::Id> poll_threads_;
+  ThreadSet::Id thread_ = 0;
   std::mt19937_64 rng_{std::random_device{}()};  // jitter; scheduler thread only
 };
 

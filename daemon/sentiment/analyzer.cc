@@ -11,6 +11,7 @@
 #include "daemon/sentiment/scratch.h"
 #include "daemon/sentiment/unit_builder.h"
 #include "daemon/text/char_refs.h"
+#include "daemon/text/tokens.h"
 
 namespace brandmon::sentiment {
 
@@ -78,15 +79,27 @@ std::vector<std::string> Analyzer::Languages() const {
 
 size_t Analyzer::MemoryBytes() const { return set_->MemoryBytes() + global_.terms_.MemoryBytes(); }
 
+SentimentScore Analyzer::Score(std::string_view text, const ScoreRequest& request) const {
+  // Split only when the general path reads the tokens: the ASCII pass does
+  // not.
+  text::Tokens& tokens = ThreadScratch().given;
+  tokens.Reset(text);
+  return Score(tokens, request);
+}
+
 // The steps: decode character references, build the units and sentences
 // (the ASCII pass, else the general path), rate the sentences, aggregate.
-SentimentScore Analyzer::Score(std::string_view text, const ScoreRequest& given) const {
+SentimentScore Analyzer::Score(const text::Tokens& given_tokens, const ScoreRequest& given) const {
   Scratch& s = ThreadScratch();
+  std::string_view text = given_tokens.input();
+  const text::Tokens* tokens = &given_tokens;
   // Text from JSON APIs keeps HTML's escapes ("&lt;3", "AT&amp;T"): score
   // the characters they stand for, with the brand spans moved to match.
   ScoreRequest request = given;
   if (text.size() < UINT32_MAX && text::DecodeCharRefs(text, &s.decoded, given.targets.empty() ? nullptr : &s.shifts)) {
     text = s.decoded;
+    s.decoded_tokens.Reset(text);
+    tokens = &s.decoded_tokens;
     s.targets.clear();
     for (const CodePointSpan& span : given.targets) {
       s.targets.push_back({text::MapDecodedOffset(span.begin, s.shifts), text::MapDecodedOffset(span.end, s.shifts)});
@@ -97,7 +110,7 @@ SentimentScore Analyzer::Score(std::string_view text, const ScoreRequest& given)
   s.units.clear();
   s.sentences.clear();
   std::string_view pinned =
-      !Is(request.lang, "auto") && !request.lang.empty() ? request.lang : std::string_view(language_);
+      !Is(request.lang, "auto") && !request.lang.empty() ? request.lang : std::string_view{language_};
   if (Is(pinned, "auto")) pinned = {};
   int exclamations = 0, questions = 0;
   bool ascii = false;
@@ -106,7 +119,7 @@ SentimentScore Analyzer::Score(std::string_view text, const ScoreRequest& given)
   if (!request.general_path && TryAsciiPass(&b, text, pinned, &ascii, &marks)) {
     std::tie(exclamations, questions) = marks;
   } else {
-    std::tie(exclamations, questions) = BuildGeneralUnits(&b, text, ascii, pinned);
+    std::tie(exclamations, questions) = BuildGeneralUnits(&b, *tokens, ascii, pinned);
   }
   RateSentences({.english = Is(b.lang, "en"), .cap_diff = b.cap_diff, .lower_words = b.lower_words}, &s.units,
                 &s.sentences);

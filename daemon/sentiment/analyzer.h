@@ -13,6 +13,10 @@
 #include "daemon/sentiment/lexicon.h"
 #include "daemon/sentiment/options.h"
 
+namespace brandmon::text {
+class Tokens;
+}  // namespace brandmon::text
+
 namespace brandmon::sentiment {
 
 // The sentiment of one text. `compound` is in [-1, 1]; pos + neu + neg = 1.
@@ -77,7 +81,12 @@ class Analyzer {
   ~Analyzer();
 
   // Scores `text`, any bytes: invalid UTF-8 is repaired, not rejected.
+  // Splits it into text::Tokens when it must, then scores it as below.
   SentimentScore Score(std::string_view text, const ScoreRequest& request = {}) const;
+  // Scores the text of `tokens` (its input()), reading the tokens already
+  // split for other readers of the same text instead of splitting it again.
+  // `tokens` is read on the calling thread.
+  SentimentScore Score(const text::Tokens& tokens, const ScoreRequest& request = {}) const;
 
   // Builds a brand's overrides. InvalidArgument naming the term when a
   // valence is outside -4..4.

@@ -1,7 +1,5 @@
 #include "daemon/sentiment/general_path.h"
 
-#include <unicode/normalizer2.h>
-
 #include <string>
 
 #include "daemon/sentiment/ascii_text.h"
@@ -20,11 +18,10 @@ constexpr uint64_t kEmptyHash = HashFinish(kHashSeed);  // HashTerm("")
 // The general path's steps over one text; see BuildGeneralUnits.
 class GeneralPath {
  public:
-  explicit GeneralPath(UnitBuilder* b) : b_(*b), s_(b->s) {}
+  GeneralPath(UnitBuilder* b, const text::Tokens& tokens)
+      : b_(*b), s_(b->s), text_(tokens.text()), tokens_(tokens.tokens()) {}
 
-  std::pair<int, int> Run(std::string_view text, bool ascii, std::string_view pinned) {
-    text_ = PrepareText(text, ascii);
-    text::Tokenize(text_, text::TokenizerOptions{}, &s_.tokens);
+  std::pair<int, int> Run(bool ascii, std::string_view pinned) {
     FoldKeys(ascii);
     LanguageChoice choice = ChooseLanguage(b_.set, pinned, text_, ascii, b_.stopword_counts, &b_.lang_storage);
     b_.packs = choice.packs;
@@ -38,26 +35,6 @@ class GeneralPath {
     return std::string_view(s_.folded.data() + k.offset, k.length);
   }
 
-  std::string_view PrepareText(std::string_view text, bool ascii) {
-    std::string_view t = text;
-    if (ascii) return t;
-    if (!text::IsValidUtf8(t)) {
-      s_.repaired = text::RepairUtf8(t);
-      t = s_.repaired;
-    }
-    UErrorCode status = U_ZERO_ERROR;
-    const icu::Normalizer2* nfc = icu::Normalizer2::getNFCInstance(status);
-    if (U_SUCCESS(status) &&
-        !nfc->isNormalizedUTF8(icu::StringPiece(t.data(), static_cast<int32_t>(t.size())), status) &&
-        U_SUCCESS(status)) {
-      if (Result<std::string> n = text::Normalize(t, text::NormalForm::kNfc); n.ok()) {
-        s_.normalized = std::move(n).value();
-        t = s_.normalized;
-      }
-    }
-    return t;
-  }
-
   void FoldKeys(bool ascii) {
     if (ascii) {
       FoldAsciiKeys();
@@ -66,9 +43,9 @@ class GeneralPath {
     // Other texts may grow when folded (U+0130 folds to two code points), so
     // each key is appended.
     s_.folded.clear();
-    s_.keys.resize(s_.tokens.size());
-    for (size_t i = 0; i < s_.tokens.size(); ++i) {
-      const text::Token& t = s_.tokens[i];
+    s_.keys.resize(tokens_.size());
+    for (size_t i = 0; i < tokens_.size(); ++i) {
+      const text::Token& t = tokens_[i];
       TokenKey& k = s_.keys[i];
       k.offset = static_cast<uint32_t>(s_.folded.size());
       if (HasKey(t)) text::AppendFolded(t.text, &s_.folded);
@@ -83,10 +60,10 @@ class GeneralPath {
   void FoldAsciiKeys() {
     s_.folded.resize(text_.size());
     LowerAscii(text_, s_.folded.data());
-    const size_t count = s_.tokens.size();  // hoisted: the stores below may alias s_
+    const size_t count = tokens_.size();  // hoisted: the stores below may alias s_
     s_.keys.resize(count);
     for (size_t i = 0; i < count; ++i) {
-      const text::Token& t = s_.tokens[i];
+      const text::Token& t = tokens_[i];
       TokenKey& k = s_.keys[i];
       k.offset = t.begin;
       if (!HasKey(t)) {
@@ -132,9 +109,9 @@ class GeneralPath {
     TokenRun run;
     b_.StartSentence();
     TermInfo override_info;
-    const size_t count = s_.tokens.size();  // hoisted: adding units may alias s_
+    const size_t count = tokens_.size();  // hoisted: adding units may alias s_
     for (size_t i = 0; i < count; ++i) {
-      const text::Token& t = s_.tokens[i];
+      const text::Token& t = tokens_[i];
       if (t.kind == text::Token::Kind::kPunct || t.kind == text::Token::Kind::kEmoticon) {
         if (size_t n = MatchEmoticonChunk(i); n > 0) {
           if (run.sentence_ended || t.line_break_before) b_.StartSentence();
@@ -209,7 +186,7 @@ class GeneralPath {
   // knows as a whole (":l", ">:[", ":-/" beyond the tokenizer's list): adds
   // its unit and returns how many tokens it spans, else 0.
   size_t MatchEmoticonChunk(size_t i) {
-    const text::Token& t = s_.tokens[i];
+    const text::Token& t = tokens_[i];
     if (t.begin > 0 && !UnitBuilder::IsSpaceByte(text_[t.begin - 1])) return 0;
     size_t end = t.begin;
     while (end < text_.size() && !UnitBuilder::IsSpaceByte(text_[end]) && end - t.begin <= 8) ++end;
@@ -223,8 +200,8 @@ class GeneralPath {
     const float* v = b_.set.symbols.Find(s_.phrase);
     if (v == nullptr) return 0;
     size_t n = 0;
-    while (i + n < s_.tokens.size() && s_.tokens[i + n].begin < end) ++n;
-    if (n == 0 || s_.tokens[i + n - 1].begin + s_.tokens[i + n - 1].text.size() != end) return 0;
+    while (i + n < tokens_.size() && tokens_[i + n].begin < end) ++n;
+    if (n == 0 || tokens_[i + n - 1].begin + tokens_[i + n - 1].text.size() != end) return 0;
     AddUnit(t).valence = *v;
     return n;
   }
@@ -245,7 +222,7 @@ class GeneralPath {
   // Adds the unit for the word at token i; returns how many extra tokens a
   // phrase consumed.
   [[gnu::always_inline]] size_t AddWord(size_t i, TermInfo* override_info) {
-    const text::Token& t = s_.tokens[i];
+    const text::Token& t = tokens_[i];
     std::string_view key = Key(i);
     const LanguagePack* pack = b_.packs.For(t.script);
     const TermInfo* info = b_.Lookup(key, s_.keys[i].hash, pack, override_info);
@@ -298,9 +275,9 @@ class GeneralPath {
     size_t max_words = pack->unspaced ? kMaxPhraseSegments : (first ? first->phrase_words : 0);
     if (max_words < 2) return 0;
     size_t available = 1;
-    while (available < max_words && i + available < s_.tokens.size() &&
-           s_.tokens[i + available].kind == text::Token::Kind::kWord &&
-           s_.tokens[i + available].in_hashtag == s_.tokens[i].in_hashtag) {
+    while (available < max_words && i + available < tokens_.size() &&
+           tokens_[i + available].kind == text::Token::Kind::kWord &&
+           tokens_[i + available].in_hashtag == tokens_[i].in_hashtag) {
       ++available;
     }
     if (available < 2) return 0;
@@ -364,13 +341,14 @@ class GeneralPath {
 
   UnitBuilder& b_;
   Scratch& s_;
-  std::string_view text_;  // after repair and normalization
+  const std::string_view text_;  // after repair and normalization
+  const std::vector<text::Token>& tokens_;
 };
 
 }  // namespace
 
-std::pair<int, int> BuildGeneralUnits(UnitBuilder* b, std::string_view text, bool ascii, std::string_view pinned) {
-  return GeneralPath(b).Run(text, ascii, pinned);
+std::pair<int, int> BuildGeneralUnits(UnitBuilder* b, const text::Tokens& tokens, bool ascii, std::string_view pinned) {
+  return GeneralPath(b, tokens).Run(ascii, pinned);
 }
 
 }  // namespace brandmon::sentiment

@@ -10,6 +10,7 @@
 #include "daemon/sentiment/units.h"
 #include "daemon/text/char_refs.h"
 #include "daemon/text/tokenizer.h"
+#include "daemon/text/tokens.h"
 
 namespace brandmon::sentiment {
 
@@ -25,9 +26,8 @@ struct TokenKey {
 // scoring allocates nothing per token. Each thread has its own
 // (ThreadScratch); not thread-safe.
 struct Scratch {
-  std::string repaired;
-  std::string normalized;
-  std::vector<text::Token> tokens;
+  text::Tokens given;                   // of a text scored without its tokens
+  text::Tokens decoded_tokens;          // of `decoded`
   std::vector<std::string_view> parts;  // a hashtag's words, on the ASCII path
   std::string folded;
   std::vector<TokenKey> keys;  // one per token
@@ -51,8 +51,8 @@ inline Scratch& ThreadScratch() {
 inline void ReleaseIfHuge(Scratch* s) {
   constexpr size_t kKeepTokens = 1 << 16;
   constexpr size_t kKeepBytes = 1 << 20;
-  if (s->tokens.capacity() > kKeepTokens || s->units.capacity() > kKeepTokens || s->shifts.capacity() > kKeepTokens ||
-      s->decoded.capacity() > kKeepBytes) {
+  if (s->given.capacity() > kKeepTokens || s->decoded_tokens.capacity() > kKeepTokens ||
+      s->units.capacity() > kKeepTokens || s->shifts.capacity() > kKeepTokens || s->decoded.capacity() > kKeepBytes) {
     *s = Scratch();
   }
 }

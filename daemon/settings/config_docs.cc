@@ -98,4 +98,16 @@ std::string GenerateConfigDocs(const plugin::Registry& registry) {
   return out.str();
 }
 
+std::string OptionReference(const std::string& title, const std::vector<config::OptionInfo>& options) {
+  std::ostringstream out;
+  WriteSection(out, title, "", options, config::ReloadMode::kApplied);
+  return out.str();
+}
+
+std::string OptionTableMarkdown(const std::vector<config::OptionInfo>& options) {
+  std::ostringstream out;
+  WriteTable(out, options, config::ReloadMode::kApplied);
+  return out.str();
+}
+
 }  // namespace brandmon::settings

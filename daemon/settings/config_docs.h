@@ -1,7 +1,9 @@
 #pragma once
 
 #include <string>
+#include <vector>
 
+#include "daemon/config/options.h"
 #include "daemon/plugin/registry.h"
 
 namespace brandmon::settings {
@@ -9,5 +11,13 @@ namespace brandmon::settings {
 // The Markdown config reference (docs/config.md), generated from the option
 // tables of the settings and of every plugin in `registry`.
 std::string GenerateConfigDocs(const plugin::Registry& registry);
+
+// The Markdown reference of one option table, as GenerateConfigDocs writes
+// each section: a "## `title`" table, then one section per nested object,
+// headed "title.key" ("key" under "Top level").
+std::string OptionReference(const std::string& title, const std::vector<config::OptionInfo>& options);
+
+// One Markdown table of `options`, without a heading.
+std::string OptionTableMarkdown(const std::vector<config::OptionInfo>& options);
 
 }  // namespace brandmon::settings

@@ -1,6 +1,5 @@
 #include "daemon/store/checkpointer.h"
 
-#include <pthread.h>
 #include <sys/resource.h>
 #include <unistd.h>
 
@@ -17,21 +16,24 @@ constexpr auto kMaxWait = std::chrono::milliseconds(100);
 
 }  // namespace
 
-Checkpointer::Checkpointer(std::string path, Sizes sizes) : path_(std::move(path)), sizes_(sizes) {}
+Checkpointer::Checkpointer(std::string path, Sizes sizes, ThreadSet& threads)
+    : path_(std::move(path)), sizes_(sizes), threads_(threads) {}
 
 Checkpointer::~Checkpointer() {
+  ThreadSet::Id thread = 0;
   {
     MutexLock lock(mu_);
     stopping_ = true;
+    thread = thread_;
   }
   wake_.notify_one();
-  if (thread_.joinable()) thread_.join();
+  threads_.Join(thread);
 }
 
 void Checkpointer::Request() {
   if (requested_ || failed_) return;
   requested_ = true;
-  if (!thread_.joinable()) thread_ = std::thread([this] { Loop(); });
+  if (thread_ == 0) thread_ = threads_.Start("checkpoint", [this] { Loop(); });
   wake_.notify_one();
 }
 
@@ -80,7 +82,6 @@ int Checkpointer::waits() const {
 }
 
 void Checkpointer::Loop() {
-  pthread_setname_np(pthread_self(), "checkpoint");
   // Copying competes for the CPU with scoring and committing; it can wait.
   setpriority(PRIO_PROCESS, static_cast<id_t>(gettid()), 19);
   auto db = Database::Open(path_);

@@ -4,11 +4,10 @@
 #include <cstdint>
 #include <optional>
 #include <string>
-#include <thread>
-
-#include "daemon/store/sqlite.h"
 
 #include "daemon/base/mutex.h"
+#include "daemon/base/thread_set.h"
+#include "daemon/store/sqlite.h"
 
 namespace brandmon::store {
 
@@ -29,8 +28,9 @@ namespace brandmon::store {
 // holding an old snapshot kept that copy from being whole, the writer does
 // not wait again until another `pages` pages have been written.
 //
-// The thread runs at the lowest CPU priority and starts at the first
-// checkpoint, so a store that is only read costs nothing. Thread-safe.
+// The "checkpoint" thread runs at the lowest CPU priority and is started, in
+// the owner's ThreadSet, at the first checkpoint, so a store that is only
+// read costs nothing. Thread-safe.
 class Checkpointer {
  public:
   struct Sizes {
@@ -38,8 +38,9 @@ class Checkpointer {
     int limit = 8000;  // 32 MB of log with 4 KB pages
   };
 
-  // Checkpoints the database at `path`, which must be in WAL mode.
-  Checkpointer(std::string path, Sizes sizes);
+  // Checkpoints the database at `path`, which must be in WAL mode, on a
+  // thread of `threads` (which must outlive the checkpointer).
+  Checkpointer(std::string path, Sizes sizes, ThreadSet& threads);
   // Stops the thread; a checkpoint under way finishes first.
   ~Checkpointer();
   Checkpointer(const Checkpointer&) = delete;
@@ -78,8 +79,9 @@ class Checkpointer {
   int no_wait_below_ GUARDED_BY(mu_) = 0;        // log size under which BeforeWrite() does not wait again
   int checkpoints_ GUARDED_BY(mu_) = 0;
   int waits_ GUARDED_BY(mu_) = 0;
+  ThreadSet& threads_;
+  ThreadSet::Id thread_ GUARDED_BY(mu_) = 0;
   std::optional<Database> db_;  // opened and used by thread_
-  std::thread thread_;
 };
 
 }  // namespace brandmon::store

@@ -105,7 +105,7 @@ Store::Store(const StoreOptions& options, const Clock& clock, Database db)
     : options_(options), clock_(clock), db_(std::move(db)) {}
 
 Result<std::unique_ptr<Store>> Store::Open(const StoreOptions& options, const std::string& state_dir,
-                                           const Clock& clock) {
+                                           const Clock& clock, ThreadSet& threads) {
   std::string path = ResolveStorePath(options, state_dir);
   auto db = Database::Open(path);
   if (!db.ok()) return db.status();
@@ -120,7 +120,7 @@ Result<std::unique_ptr<Store>> Store::Open(const StoreOptions& options, const st
   std::unique_ptr<Store> store(new Store(options, clock, std::move(*db)));
   if (auto s = store->Prepare(); !s.ok()) return s;
   if (*wal) {
-    store->checkpointer_ = std::make_unique<Checkpointer>(path, Checkpointer::Sizes{});
+    store->checkpointer_ = std::make_unique<Checkpointer>(path, Checkpointer::Sizes{}, threads);
     Store* self = store.get();
     store->db_.OnWalCommit([self](int pages) {
       if (!self->checkpointer_->Committed(pages)) return;

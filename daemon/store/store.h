@@ -16,6 +16,7 @@
 #include "daemon/base/clock.h"
 #include "daemon/base/scored_mention.h"
 #include "daemon/base/status.h"
+#include "daemon/base/thread_set.h"
 #include "daemon/store/checkpointer.h"
 #include "daemon/store/rule_state.h"
 #include "daemon/store/sqlite.h"
@@ -136,11 +137,12 @@ class SeenReader {
 class Store final : public RuleStateReader {
  public:
   // Opens or creates the database at ResolveStorePath(options, state_dir) and
-  // migrates it to the current schema. `clock` must outlive the store.
+  // migrates it to the current schema. `clock` must outlive the store, and
+  // so must `threads`, which starts its checkpoint thread (a file database).
   // Errors: Unavailable when the file cannot be opened, InvalidArgument when
   // its schema is newer than this build, Corrupt when it is not a database.
   static Result<std::unique_ptr<Store>> Open(const StoreOptions& options, const std::string& state_dir,
-                                             const Clock& clock);
+                                             const Clock& clock, ThreadSet& threads);
 
   // Checks the database at ResolveStorePath(options, state_dir) with SQLite's
   // quick_check, which reads every page (b-tree structure, page and record

@@ -49,11 +49,12 @@ bool IsNfcQuick(std::string_view utf8) {
     }
   }
   if (simple) return true;
+  // Checked on the UTF-8 itself: no UTF-16 copy of every non-Latin text.
   UErrorCode status = U_ZERO_ERROR;
   const icu::Normalizer2* norm = icu::Normalizer2::getNFCInstance(status);
   if (U_FAILURE(status)) return false;
-  icu::UnicodeString u = icu::UnicodeString::fromUTF8(icu::StringPiece(utf8.data(), static_cast<int32_t>(utf8.size())));
-  return norm->quickCheck(u, status) == UNORM_YES && U_SUCCESS(status);
+  bool nfc = norm->isNormalizedUTF8(icu::StringPiece(utf8.data(), static_cast<int32_t>(utf8.size())), status);
+  return nfc && U_SUCCESS(status);
 }
 
 void AppendFolded(std::string_view utf8, std::string* out) {

@@ -17,8 +17,8 @@ enum class NormalForm {
 // first, so this fails only when ICU itself cannot load its data (Internal).
 Result<std::string> Normalize(std::string_view utf8, NormalForm form);
 
-// True when `utf8` (valid UTF-8) is certainly already in NFC; a cheap ICU
-// quick check that may answer false for some NFC text.
+// True when `utf8` (valid UTF-8) is already in NFC. Cheap for text below
+// U+0300, which is always NFC; may answer false for some NFC text.
 bool IsNfcQuick(std::string_view utf8);
 
 // Appends the simple case folding of `utf8` (valid UTF-8) to *out, one code

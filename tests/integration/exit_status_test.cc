@@ -100,7 +100,8 @@ TEST_F(ExitStatusTest, ADamagedDatabaseIsRefusedWithItsNameAndWhatToDo) {
   std::string db = store::ResolveStorePath(options, State());
   {
     FakeClock clock;
-    auto store = store::Store::Open(options, State(), clock);
+    ThreadSet threads;
+    auto store = store::Store::Open(options, State(), clock, threads);
     ASSERT_TRUE(store.ok()) << store.status().ToString();
     store::WriteBatch batch;
     for (int i = 0; i < 400; ++i) {

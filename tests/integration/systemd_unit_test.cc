@@ -1,4 +1,4 @@
-// The unit file passes systemd's own checks: verify, and an offline security
+// The unit files (brandmond's and brandmon-notify's) pass systemd's own checks: verify, and an offline security
 // review scoring at most 2.0 (lower is better).
 
 #include <gtest/gtest.h>
@@ -12,22 +12,27 @@
 namespace brandmon::testing {
 namespace {
 
-std::string TestUnitPath() { return std::string(BRANDMON_BINARY_DIR) + "/systemd/test/brandmond.service"; }
+std::string TestUnitPath(const std::string& unit = "brandmond") {
+  return std::string(BRANDMON_BINARY_DIR) + "/systemd/test/" + unit + ".service";
+}
 
 bool HaveSystemdAnalyze() { return std::filesystem::exists("/usr/bin/systemd-analyze"); }
 
-TEST(SystemdUnitTest, Verifies) {
+class SystemdUnitTest : public ::testing::TestWithParam<std::string> {};
+
+TEST_P(SystemdUnitTest, Verifies) {
   if (!HaveSystemdAnalyze()) GTEST_SKIP() << "systemd-analyze not installed";
   std::string out, err;
-  int rc = RunCommand({"/usr/bin/systemd-analyze", "verify", TestUnitPath()}, &out, &err);
+  int rc = RunCommand({"/usr/bin/systemd-analyze", "verify", TestUnitPath(GetParam())}, &out, &err);
   EXPECT_EQ(rc, 0) << out << err;
 }
 
-TEST(SystemdUnitTest, SecurityExposureAtMostTwo) {
+TEST_P(SystemdUnitTest, SecurityExposureAtMostTwo) {
   if (!HaveSystemdAnalyze()) GTEST_SKIP() << "systemd-analyze not installed";
   std::string out, err;
-  int rc = RunCommand({"/usr/bin/systemd-analyze", "security", "--offline=yes", "--threshold=20", TestUnitPath()}, &out,
-                      &err, {{"SYSTEMD_COLORS", "0"}});
+  int rc =
+      RunCommand({"/usr/bin/systemd-analyze", "security", "--offline=yes", "--threshold=20", TestUnitPath(GetParam())},
+                 &out, &err, {{"SYSTEMD_COLORS", "0"}});
   std::smatch m;
   std::string all = out + err;
   ASSERT_TRUE(std::regex_search(all, m, std::regex("Overall exposure level for [^:]+: ([0-9.]+)"))) << all;
@@ -37,7 +42,20 @@ TEST(SystemdUnitTest, SecurityExposureAtMostTwo) {
   EXPECT_EQ(rc, 0) << all;
 }
 
-TEST(SystemdUnitTest, HasTheLifecycleSettings) {
+INSTANTIATE_TEST_SUITE_P(Units, SystemdUnitTest, ::testing::Values("brandmond", "brandmon-notify"),
+                         [](const auto& info) { return info.param == "brandmond" ? "Daemon" : "Notify"; });
+
+TEST(SystemdUnitSettingsTest, NotifyHasTheLifecycleSettings) {
+  std::string unit = ReadFile(TestUnitPath("brandmon-notify"));
+  for (const char* line :
+       {"Type=notify", "WatchdogSec=", "Restart=on-failure", "RestartPreventExitStatus=3",
+        "ExecReload=/bin/kill -HUP $MAINPID", "DynamicUser=yes", "StateDirectory=brandmon-notify",
+        "ConfigurationDirectory=brandmon", "RuntimeDirectory=brandmon-notify", "brandmon-notify --config"}) {
+    EXPECT_NE(unit.find(line), std::string::npos) << line;
+  }
+}
+
+TEST(SystemdUnitSettingsTest, HasTheLifecycleSettings) {
   std::string unit = ReadFile(TestUnitPath());
   for (const char* line : {"Type=notify", "WatchdogSec=", "Restart=on-failure", "RestartPreventExitStatus=3",
                            "ExecReload=", "brandmonctl reload", "DynamicUser=yes", "StateDirectory=brandmon",

@@ -48,7 +48,7 @@ class PipelineTest : public ::testing::Test {
 
   std::unique_ptr<Pipeline> Open(const settings::Settings& settings) { return OpenIn(settings, dir_); }
   std::unique_ptr<Pipeline> OpenIn(const settings::Settings& settings, const TempDir& dir) {
-    auto p = Pipeline::Create(settings, dir.path().string(), clock_, &sink_);
+    auto p = Pipeline::Create(settings, dir.path().string(), clock_, threads_, &sink_);
     EXPECT_TRUE(p.ok()) << p.status().message();
     return std::move(p).value();
   }
@@ -66,6 +66,7 @@ class PipelineTest : public ::testing::Test {
 
   TempDir dir_;
   FakeClock clock_;
+  ThreadSet threads_;
   RecordingSink sink_;
 };
 
@@ -353,7 +354,7 @@ class PipelineFaultTest : public PipelineTest, public ::testing::WithParamInterf
 
   Outcome Read(const settings::Settings& settings, const TempDir& dir) {
     Outcome out;
-    auto st = store::Store::Open(settings.store, dir.path().string(), clock_);
+    auto st = store::Store::Open(settings.store, dir.path().string(), clock_, threads_);
     EXPECT_TRUE(st.ok()) << st.status().message();
     if (!st.ok()) return out;
     auto mentions = (*st)->ReadMentions(0, 1000);
@@ -382,7 +383,7 @@ class PipelineFaultTest : public PipelineTest, public ::testing::WithParamInterf
   Outcome Baseline(const settings::Settings& settings) {
     TempDir dir;
     RecordingSink sink;
-    auto p = Pipeline::Create(settings, dir.path().string(), clock_, &sink);
+    auto p = Pipeline::Create(settings, dir.path().string(), clock_, threads_, &sink);
     EXPECT_TRUE(p.ok());
     PositionedSource source;
     settings::SourceSettings src;

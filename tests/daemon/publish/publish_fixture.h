@@ -6,6 +6,7 @@
 
 #include "daemon/base/alert.h"
 #include "daemon/base/clock.h"
+#include "daemon/base/thread_set.h"
 #include "daemon/publish/publisher.h"
 #include "daemon/publish/subscriber.h"
 #include "daemon/store/store.h"
@@ -30,7 +31,7 @@ class PublishFixture {
 
   // Options with test endpoints; heartbeats only when the fake clock moves.
   publish::PublishOptions Options() const;
-  publish::JournalOpener Opener() const;
+  publish::JournalOpener Opener();
 
   // Creates and starts the publisher with `options`.
   void StartPublisher(const publish::PublishOptions& options);
@@ -42,6 +43,7 @@ class PublishFixture {
 
   FakeClock clock;
   TempDir dir;
+  ThreadSet threads;  // the publisher's and the stores'
   std::unique_ptr<store::Store> store;
   std::unique_ptr<publish::Publisher> publisher;
   int journaled = 0;

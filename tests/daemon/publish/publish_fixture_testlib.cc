@@ -32,7 +32,7 @@ PublishFixture::PublishFixture() {
   store::StoreOptions so;
   config::ApplyDefaults(store::StoreOptionTable(), so);
   so.file = (dir.path() / "brandmon.db").string();
-  auto opened = store::Store::Open(so, "", clock);
+  auto opened = store::Store::Open(so, "", clock, threads);
   EXPECT_TRUE(opened.ok()) << opened.status().ToString();
   if (opened.ok()) store = std::move(*opened);
 }
@@ -64,19 +64,20 @@ publish::PublishOptions PublishFixture::Options() const {
   return o;
 }
 
-publish::JournalOpener PublishFixture::Opener() const {
+publish::JournalOpener PublishFixture::Opener() {
   std::string file = (dir.path() / "brandmon.db").string();
   const Clock* c = &clock;
-  return [file, c]() {
+  ThreadSet* t = &threads;
+  return [file, c, t]() {
     store::StoreOptions so;
     config::ApplyDefaults(store::StoreOptionTable(), so);
     so.file = file;
-    return store::Store::Open(so, "", *c);
+    return store::Store::Open(so, "", *c, *t);
   };
 }
 
 void PublishFixture::StartPublisher(const publish::PublishOptions& options) {
-  publisher = std::make_unique<publish::Publisher>(options, dir.path().string(), Opener(), clock);
+  publisher = std::make_unique<publish::Publisher>(options, dir.path().string(), Opener(), clock, threads);
   auto last = store->LastSeq();
   ASSERT_TRUE(last.ok());
   Status s = publisher->Start(*last);

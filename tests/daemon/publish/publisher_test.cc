@@ -143,7 +143,7 @@ TEST(PublisherTest, QueueFullHandOversAreRefusedAndCountedNotBlocked) {
   PublishFixture f;
   PublishOptions o = f.Options();
   o.queue_capacity = 100;
-  f.publisher = std::make_unique<Publisher>(o, f.dir.path().string(), f.Opener(), f.clock);
+  f.publisher = std::make_unique<Publisher>(o, f.dir.path().string(), f.Opener(), f.clock, f.threads);
   auto alerts = f.Journal(150);
   int accepted = 0;
   for (auto& a : alerts) accepted += f.publisher->Publish(a);
@@ -428,7 +428,7 @@ TEST(PublisherTest, IpcSocketsAreRestrictedToUserAndGroup) {
 TEST(PublisherTest, AFileInTheWayOfAnIpcSocketIsAnError) {
   PublishFixture f;
   f.dir.Write("alerts.sock", "not a socket");
-  Publisher p(f.Options(), f.dir.path().string(), f.Opener(), f.clock);
+  Publisher p(f.Options(), f.dir.path().string(), f.Opener(), f.clock, f.threads);
   Status s = p.Start(0);
   EXPECT_EQ(s.code(), Status::Code::kUnavailable);
   EXPECT_NE(s.message().find("alerts.sock exists and is not a socket"), std::string::npos) << s.message();

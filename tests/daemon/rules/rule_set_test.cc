@@ -330,7 +330,7 @@ class Pipeline {
     store::StoreOptions o;
     config::ApplyDefaults(store::StoreOptionTable(), o);
     o.file = ":memory:";
-    store_ = std::move(store::Store::Open(o, "", clock).value());
+    store_ = std::move(store::Store::Open(o, "", clock, threads_).value());
     Restart();
   }
   void Restart() {
@@ -376,6 +376,7 @@ class Pipeline {
   BrandRules brand_;
   int counts_every_;
   int polls_ = 0;
+  ThreadSet threads_;
   std::unique_ptr<store::Store> store_;
   std::unique_ptr<RuleSet> rules_;
 };

@@ -38,6 +38,7 @@ inline std::vector<Alert> RunOne(Rule& rule, const Brand& brand, const ScoredMen
                                  Cooldowns& cooldowns, WallTime now, const std::vector<uint32_t>& found_ids = {}) {
   PreparedMention p;
   p.words = Words(sm.mention.text);
+  p.matched = MatchedPhrases(sm);
   p.found.assign(kFirstKeywordPhrase + brand.keyword_terms.size(), 0);
   for (uint32_t id : found_ids) p.found[id] = 1;
   for (size_t k = 0; k < brand.keyword_terms.size(); ++k) {

@@ -113,6 +113,20 @@ TEST(CuesTest, LanguageSelectsItsListElseAll) {
   }
 }
 
+TEST(WordSetTest, HoldsExactlyItsWords) {
+  const std::vector<std::string_view> members = {"acme", "acm\xC3\xA9", "a", "x-ray",
+                                                 "\xE0\xA4\xA7\xE0\xA5\x8B\xE0\xA4\x96\xE0\xA4\xBE"};
+  WordSet set(members.begin(), members.end());
+  for (std::string_view w : members) EXPECT_TRUE(set.contains(w)) << w;
+  // Words with a member's first byte and length, and others.
+  for (std::string_view w : {"acne", "acm", "acmes", "b", "x-rax", "", "\xE0\xA4\xA7"}) {
+    EXPECT_FALSE(set.contains(w)) << w;
+  }
+  set.insert("");
+  EXPECT_TRUE(set.contains(""));
+  EXPECT_FALSE(WordSet().contains(""));
+}
+
 TEST(CuesTest, StopwordsAndQuestionMarks) {
   EXPECT_TRUE(IsStopword("the"));
   EXPECT_TRUE(IsStopword("https"));

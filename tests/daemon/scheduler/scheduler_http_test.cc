@@ -147,6 +147,7 @@ class EngineHttpTest : public ::testing::Test {
   std::string Log() { return log_.str(); }
 
   FakeClock clock_;
+  ThreadSet threads_;
   HttpTestServer server_;
   std::ostringstream log_;
   std::shared_ptr<spdlog::logger> previous_;
@@ -167,7 +168,7 @@ TEST_F(EngineHttpTest, ETagMakesTheSecondPollA304AcrossRestarts) {
     }
     res.set_content(kTwoItems, "application/rss+xml");
   });
-  Scheduler engine(clock_, Collect());
+  Scheduler engine(clock_, threads_, Collect());
   engine.Apply({FeedSource("blog", server_.Url("/feed"))});
   engine.RunOnce();
   Poll first = Last();
@@ -185,7 +186,8 @@ TEST_F(EngineHttpTest, ETagMakesTheSecondPollA304AcrossRestarts) {
 
   // A restart starts from the persisted state and still gets a 304.
   store::SourceState saved = second.state;
-  Scheduler restarted(clock_, Collect(), [&](const std::string&) { return std::optional<store::SourceState>(saved); });
+  Scheduler restarted(clock_, threads_, Collect(),
+                      [&](const std::string&) { return std::optional<store::SourceState>(saved); });
   restarted.Apply({FeedSource("blog", server_.Url("/feed"))});
   restarted.RunOnce();
   EXPECT_TRUE(Last().status.ok());
@@ -204,7 +206,7 @@ TEST_F(EngineHttpTest, LastModifiedMakesTheSecondPollA304) {
     }
     res.set_content(kTwoItems, "application/rss+xml");
   });
-  Scheduler engine(clock_, Collect());
+  Scheduler engine(clock_, threads_, Collect());
   engine.Apply({FeedSource("blog", server_.Url("/feed"))});
   engine.RunOnce();
   EXPECT_EQ(Last().state.last_modified, stamp);
@@ -219,7 +221,7 @@ TEST_F(EngineHttpTest, TooManyRequestsWaitsForRetryAfter) {
     res.status = 429;
     res.set_header("Retry-After", "600");
   });
-  Scheduler engine(clock_, Collect());
+  Scheduler engine(clock_, threads_, Collect());
   engine.Apply({FeedSource("api", server_.Url("/api?token=s3cret"), 1min)});
   engine.RunOnce();
   Poll p = Last();
@@ -237,7 +239,7 @@ TEST_F(EngineHttpTest, RetryAfterPastTheCapSaysWhatIsHeld) {
     res.status = 503;
     res.set_header("Retry-After", "999999999");
   });
-  Scheduler engine(clock_, Collect());
+  Scheduler engine(clock_, threads_, Collect());
   engine.Apply({FeedSource("api", server_.Url("/api"), 1min)});
   engine.RunOnce();
   Poll p = Last();
@@ -259,7 +261,7 @@ TEST_F(EngineHttpTest, RefusedRedirectsAndAddressesNameTheSourceAndTheTarget) {
   });
   settings::SourceSettings denied = FeedSource("preset_like", server_.Url("/feed"));
   denied.plugin.address_rules.deny_private = true;
-  Scheduler engine(clock_, Collect());
+  Scheduler engine(clock_, threads_, Collect());
   engine.Apply({FeedSource("moved", server_.Url("/moved")), denied, FeedSource("local", server_.Url("/feed"))});
   engine.RunOnce();
   auto health = engine.Health();
@@ -286,7 +288,7 @@ TEST_F(EngineHttpTest, ServerErrorBacksOffThenRecovers) {
     }
     res.set_content(kTwoItems, "application/rss+xml");
   });
-  Scheduler engine(clock_, Collect());
+  Scheduler engine(clock_, threads_, Collect());
   engine.Apply({FeedSource("blog", server_.Url("/feed"), 10min), FeedSource("other", server_.Url("/feed"))});
   engine.RunOnce();
   auto health = engine.Health();
@@ -310,7 +312,7 @@ TEST_F(EngineHttpTest, CacheControlMaxAgeDelaysTheNextPoll) {
     res.set_header("Cache-Control", "public, max-age=7200");
     res.set_content(kTwoItems, "application/rss+xml");
   });
-  Scheduler engine(clock_, Collect());
+  Scheduler engine(clock_, threads_, Collect());
   engine.Apply({FeedSource("blog", server_.Url("/feed"), 1min)});
   engine.RunOnce();
   ASSERT_TRUE(Last().state.next_attempt);
@@ -331,7 +333,7 @@ TEST_F(EngineHttpTest, FollowsPagesUntilThePluginStopsOrTheCap) {
   settings::SourceSettings endless = three;
   endless.name = "endless";
   endless.plugin.make = [base] { return std::make_unique<PagingPlugin>(base, 1000); };
-  Scheduler engine(clock_, Collect());
+  Scheduler engine(clock_, threads_, Collect());
   engine.Apply({three});
   engine.RunOnce();
   ASSERT_EQ(Last().mentions.size(), 3u) << "one poll result carries every page";
@@ -358,7 +360,7 @@ TEST_F(EngineHttpTest, StalledServerTimesOutAndOtherSourcesAreUntouched) {
   fetch::FetchOptions options;
   options.low_speed_time = 1s;
   options.low_speed_limit = 64;
-  Scheduler engine(clock_, Collect(), {}, options);
+  Scheduler engine(clock_, threads_, Collect(), {}, options);
   engine.Apply({FeedSource("drip", server_.Url("/drip")), FeedSource("good", server_.Url("/feed"))});
   engine.RunOnce();
   auto health = engine.Health();
@@ -384,7 +386,7 @@ TEST_F(EngineHttpTest, TwoSlowSourcesDoNotHoldUpTheHostsOtherSources) {
   });
   fetch::FetchOptions options;
   options.slot_time = 200ms;
-  Scheduler engine(clock_, Collect(), {}, options);
+  Scheduler engine(clock_, threads_, Collect(), {}, options);
   engine.Apply({FeedSource("slow1", server_.Url("/slow")), FeedSource("slow2", server_.Url("/slow")),
                 FeedSource("fast", server_.Url("/feed"))});
   auto start = std::chrono::steady_clock::now();
@@ -406,7 +408,7 @@ TEST_F(EngineHttpTest, EndlessBodyIsCutAtTheSizeCap) {
   });
   fetch::FetchOptions options;
   options.max_body = 64 * 1024;
-  Scheduler engine(clock_, Collect(), {}, options);
+  Scheduler engine(clock_, threads_, Collect(), {}, options);
   engine.Apply({FeedSource("big", server_.Url("/endless"))});
   engine.RunOnce();
   EXPECT_FALSE(Last().status.ok());
@@ -421,7 +423,7 @@ TEST_F(EngineHttpTest, StopAbandonsTransfersInFlight) {
     for (int i = 0; i < 500 && !stopping; ++i) std::this_thread::sleep_for(10ms);
     res.set_content(kTwoItems, "application/rss+xml");
   });
-  Scheduler engine(clock_, Collect());
+  Scheduler engine(clock_, threads_, Collect());
   engine.Apply({FeedSource("slow", server_.Url("/slow"))});
   engine.Start();
   std::this_thread::sleep_for(100ms);
@@ -450,7 +452,7 @@ TEST_F(EngineHttpTest, PollNowWhileTheLastPageIsParsedPollsAgain) {
   s.interval = 5min;
   s.fingerprint = "held";
   s.plugin.make = [url = server_.Url("/items"), &gate] { return std::make_unique<HeldPlugin>(url, gate); };
-  Scheduler engine(clock_, Collect());
+  Scheduler engine(clock_, threads_, Collect());
   engine.Apply({s});
   engine.Start();
   {
@@ -483,7 +485,7 @@ TEST_F(EngineHttpTest, BackgroundThreadsPollHttpSources) {
   server_.server().Get("/feed", [&](const httplib::Request&, httplib::Response& res) {
     res.set_content(kTwoItems, "application/rss+xml");
   });
-  Scheduler engine(clock_, Collect());
+  Scheduler engine(clock_, threads_, Collect());
   engine.Apply({FeedSource("blog", server_.Url("/feed"))});
   engine.Start();
   auto until = std::chrono::steady_clock::now() + 10s;
@@ -516,7 +518,7 @@ TEST_F(EngineHttpTest, SlowExecSourceDoesNotDelayHttpSources) {
   };
   std::mutex mu;
   std::vector<std::string> finished;  // sources in the order their polls were handed over
-  Scheduler engine(clock_, [&](const settings::SourceSettings& s, PollResult r) {
+  Scheduler engine(clock_, threads_, [&](const settings::SourceSettings& s, PollResult r) {
     std::lock_guard<std::mutex> lock(mu);
     finished.push_back(s.name);
     if (s.name == "blog") polls_.push_back(Poll{std::move(r.mentions), std::move(r.state), r.status});
@@ -650,7 +652,7 @@ TEST_P(EngineFeedCaseTest, ServesAndChecks) {
   SCOPED_TRACE(c.name);
   server_.server().Get(
       "/doc", [&](const httplib::Request&, httplib::Response& res) { res.set_content(c.body, c.content_type); });
-  Scheduler engine(clock_, Collect());
+  Scheduler engine(clock_, threads_, Collect());
   engine.Apply({FeedSource("case", server_.Url("/doc"))});
   engine.RunOnce();
   ASSERT_EQ(Count(), 1u);

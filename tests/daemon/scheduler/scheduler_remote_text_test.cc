@@ -82,7 +82,7 @@ class EngineRemoteTextTest : public ::testing::Test {
     if (!settings.ok()) return {};
     std::vector<Mention> out;
     std::mutex mu;
-    Scheduler engine(clock_, [&](const settings::SourceSettings&, PollResult r) {
+    Scheduler engine(clock_, threads_, [&](const settings::SourceSettings&, PollResult r) {
       std::lock_guard<std::mutex> lock(mu);
       EXPECT_TRUE(r.status.ok()) << r.status.message();
       for (auto& m : r.mentions) out.push_back(std::move(m));
@@ -93,6 +93,7 @@ class EngineRemoteTextTest : public ::testing::Test {
   }
 
   FakeClock clock_;
+  ThreadSet threads_;
   HttpTestServer server_;
   testing::TempDir dir_;
   std::ostringstream log_;

@@ -117,12 +117,13 @@ class EngineTest : public ::testing::Test {
     };
   }
   FakeClock clock_;
+  ThreadSet threads_;
   Received received_;
 };
 
 TEST_F(EngineTest, RunOnceFillsSourceAndChannelDefaults) {
   Script a, b;
-  Scheduler engine(clock_, Collect());
+  Scheduler engine(clock_, threads_, Collect());
   settings::SourceSettings sb = Source("b", b);
   sb.channel = "reddit";
   sb.lang = "es";
@@ -137,7 +138,7 @@ TEST_F(EngineTest, RunOnceFillsSourceAndChannelDefaults) {
 
 TEST_F(EngineTest, PollsOnScheduleAndOnDemand) {
   Script a;
-  Scheduler engine(clock_, Collect());
+  Scheduler engine(clock_, threads_, Collect());
   engine.Apply({Source("a", a, 1min)});
   engine.Start();
   ASSERT_TRUE(Eventually([&] { return a.polls == 1; }));
@@ -153,7 +154,7 @@ TEST_F(EngineTest, PollsOnScheduleAndOnDemand) {
 
 TEST_F(EngineTest, HeldPollsStartNothingUntilReleased) {
   Script a;
-  Scheduler engine(clock_, Collect());
+  Scheduler engine(clock_, threads_, Collect());
   engine.Apply({Source("a", a, 1min)});
   engine.HoldPolls(true);
   engine.Start();
@@ -177,7 +178,7 @@ TEST_F(EngineTest, HeldPollsStartNothingUntilReleased) {
 TEST_F(EngineTest, PollNowThatLandsAsTheEnginesWaitEndsIsNotLost) {
   StallingClock clock;
   Script pacer, a;
-  Scheduler engine(clock, Collect());
+  Scheduler engine(clock, threads_, Collect());
   engine.Apply({Source("pacer", pacer, 1ms), Source("a", a)});
   engine.Start();
   ASSERT_TRUE(Eventually([&] {
@@ -197,7 +198,7 @@ TEST_F(EngineTest, PollNowThatLandsAsTheEnginesWaitEndsIsNotLost) {
 
 TEST_F(EngineTest, ReloadKeepsUnchangedSourcesAndTheirState) {
   Script a, b, c;
-  Scheduler engine(clock_, Collect());
+  Scheduler engine(clock_, threads_, Collect());
   engine.Apply({Source("a", a), Source("b", b)});
   engine.RunOnce();
   // a unchanged, b changed (new interval), c added.
@@ -218,7 +219,7 @@ TEST_F(EngineTest, ReloadKeepsUnchangedSourcesAndTheirState) {
 TEST_F(EngineTest, FailureIsPerSourceAndBacksOff) {
   Script bad, good;
   bad.fail = true;
-  Scheduler engine(clock_, Collect());
+  Scheduler engine(clock_, threads_, Collect());
   engine.Apply({Source("bad", bad, 1min), Source("good", good, 1min)});
   engine.RunOnce();
   engine.RunOnce();
@@ -243,7 +244,7 @@ TEST_F(EngineTest, FailureIsPerSourceAndBacksOff) {
 TEST_F(EngineTest, ALongPollDoesNotStopTheEngine) {
   Script slow, quick;
   slow.block = true;
-  Scheduler engine(clock_, Collect());
+  Scheduler engine(clock_, threads_, Collect());
   engine.Apply({Source("slow", slow), Source("quick", quick)});
   engine.Start();
   ASSERT_TRUE(Eventually([&] { return slow.in_poll.load(); }));
@@ -266,7 +267,7 @@ TEST_F(EngineTest, ALongPollDoesNotStopTheEngine) {
 TEST_F(EngineTest, ReloadDuringAPollKeepsAnUnchangedSourcesResult) {
   Script a, b;
   a.block = true;
-  Scheduler engine(clock_, Collect());
+  Scheduler engine(clock_, threads_, Collect());
   engine.Apply({Source("a", a)});
   engine.Start();
   ASSERT_TRUE(Eventually([&] { return a.in_poll.load(); }));
@@ -290,7 +291,7 @@ TEST_F(EngineTest, ReloadDuringAPollKeepsAnUnchangedSourcesResult) {
 TEST_F(EngineTest, ChangedSourceDropsItsRunningPollAndStartsFromTheStateBefore) {
   Script c;
   c.block = true;
-  Scheduler engine(clock_, Collect());
+  Scheduler engine(clock_, threads_, Collect());
   engine.Apply({Source("c", c)});
   engine.Start();
   ASSERT_TRUE(Eventually([&] { return c.in_poll.load(); }));
@@ -310,7 +311,7 @@ TEST_F(EngineTest, ChangedSourceDropsItsRunningPollAndStartsFromTheStateBefore) 
 TEST_F(EngineTest, ProgressStallsWhileAPollIsStuck) {
   Script stuck;
   stuck.block = true;
-  Scheduler engine(clock_, Collect());
+  Scheduler engine(clock_, threads_, Collect());
   engine.Apply({Source("stuck", stuck)});
   engine.Start();
   ASSERT_TRUE(Eventually([&] { return stuck.in_poll.load(); }));
@@ -332,7 +333,7 @@ TEST_F(EngineTest, ProgressStallsWhileAPollIsStuck) {
 TEST_F(EngineTest, StopInterruptsBlockingWork) {
   Script stuck;
   stuck.block = true;
-  Scheduler engine(clock_, Collect());
+  Scheduler engine(clock_, threads_, Collect());
   engine.Apply({Source("stuck", stuck)});
   engine.Start();
   ASSERT_TRUE(Eventually([&] { return stuck.in_poll.load(); }));
@@ -344,7 +345,7 @@ TEST_F(EngineTest, StopGivesUpAfterTheDeadline) {
   Script stuck;
   stuck.block = true;
   stuck.honour_stop = false;
-  Scheduler engine(clock_, Collect());
+  Scheduler engine(clock_, threads_, Collect());
   engine.Apply({Source("stuck", stuck)});
   engine.Start();
   ASSERT_TRUE(Eventually([&] { return stuck.in_poll.load(); }));
@@ -369,7 +370,7 @@ TEST_F(EngineTest, StopGivesUpAfterTheDeadline) {
 TEST_F(EngineTest, EveryPollReportsTheSourceStateToPersist) {
   Script bad;
   bad.fail = true;
-  Scheduler engine(clock_, Collect());
+  Scheduler engine(clock_, threads_, Collect());
   engine.Apply({Source("bad", bad)});
   engine.RunOnce();
   ASSERT_EQ(received_.states.size(), 1u) << "a failed poll still reports its state";
@@ -387,7 +388,7 @@ TEST_F(EngineTest, NewSourcesStartFromThePersistedState) {
   saved.source = "a";
   saved.cursor = {{"polls", "41"}};
   saved.failures = 3;
-  Scheduler engine(clock_, Collect(), [&](const std::string& name) -> std::optional<store::SourceState> {
+  Scheduler engine(clock_, threads_, Collect(), [&](const std::string& name) -> std::optional<store::SourceState> {
     if (name == "a") return saved;
     return std::nullopt;
   });

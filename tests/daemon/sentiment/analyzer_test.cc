@@ -8,6 +8,7 @@
 #include <sstream>
 #include <thread>
 
+#include "daemon/text/tokens.h"
 #include "tests/support/test_util.h"
 
 namespace brandmon::sentiment {
@@ -176,6 +177,23 @@ TEST_F(AnalyzerTest, CharacterReferencesScoreAsTheCharactersTheyStandFor) {
   CodePointSpan plain_acme{plain_at, plain_at + 4};
   ScoreRequest plain_req{.targets = std::span<const CodePointSpan>(&plain_acme, 1)};
   EXPECT_DOUBLE_EQ(*s.target, *analyzer_->Score(plain, plain_req).target);
+}
+
+TEST_F(AnalyzerTest, TokensSplitForOtherReadersScoreAsTheText) {
+  for (std::string_view text :
+       {"I love this phone!!", "No me gusta nada, qué desastre", "Service cafe\xCC\x81 horrible \xFF vraiment",
+        "&lt;3 the new store", "ખૂબ સરસ", "बहुत बुरा अनुभव", "THE WORST :( #NeverAgain", ""}) {
+    SentimentScore want = analyzer_->Score(text);
+    for (bool split_before : {false, true}) {
+      text::Tokens tokens(text);
+      if (split_before) (void)tokens.tokens();  // as the rules read them first in the pipeline
+      SentimentScore got = analyzer_->Score(tokens);
+      EXPECT_EQ(got.compound, want.compound) << text;
+      EXPECT_EQ(got.pos, want.pos) << text;
+      EXPECT_EQ(got.neg, want.neg) << text;
+      EXPECT_EQ(got.lang, want.lang) << text;
+    }
+  }
 }
 
 TEST_F(AnalyzerTest, RatedWordsInsideNamesWeighLess) {

@@ -66,7 +66,7 @@ TEST_F(AsciiPassTest, BuildsWhatTheGeneralPathBuildsForEnglish) {
     std::pair<int, int> marks;
     ASSERT_TRUE(TryAsciiPass(&ascii, text, "", &is_ascii, &marks)) << text;
     EXPECT_TRUE(is_ascii);
-    std::pair<int, int> general_marks = BuildGeneralUnits(&general, text, true, "");
+    std::pair<int, int> general_marks = BuildGeneralUnits(&general, text::Tokens(text), true, "");
     EXPECT_EQ(marks, general_marks) << text;
     EXPECT_EQ(ascii.lang, "en");
     EXPECT_EQ(general.lang, "en") << text;

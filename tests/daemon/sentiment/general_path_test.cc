@@ -28,7 +28,7 @@ class GeneralPathTest : public ::testing::Test {
     scratch_.units.clear();
     scratch_.sentences.clear();
     bool ascii = std::all_of(text.begin(), text.end(), [](char c) { return (c & 0x80) == 0; });
-    BuildGeneralUnits(builder_.get(), text, ascii, pinned);
+    BuildGeneralUnits(builder_.get(), text::Tokens(text), ascii, pinned);
     std::vector<float> out;
     for (const Unit& u : scratch_.units) {
       if (u.rated()) out.push_back(u.valence);
@@ -88,7 +88,8 @@ TEST_F(GeneralPathTest, MarksAndSentencesAreCounted) {
   builder_ = std::make_unique<UnitBuilder>(*set_, nullptr, global_, scratch_);
   scratch_.units.clear();
   scratch_.sentences.clear();
-  std::pair<int, int> marks = BuildGeneralUnits(builder_.get(), "¡Qué bueno! ¿De verdad?? Sí.", false, "");
+  std::pair<int, int> marks =
+      BuildGeneralUnits(builder_.get(), text::Tokens("¡Qué bueno! ¿De verdad?? Sí."), false, "");
   EXPECT_EQ(marks, std::make_pair(1, 2));
   EXPECT_EQ(scratch_.sentences.size(), 3u);
   EXPECT_TRUE(scratch_.sentences[0].exclamation);

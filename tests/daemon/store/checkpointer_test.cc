@@ -18,7 +18,7 @@ namespace {
 // store does, and records the log sizes it saw.
 class Writer {
  public:
-  Writer(const std::string& path, Checkpointer::Sizes sizes) : checkpointer_(path, sizes) {
+  Writer(const std::string& path, Checkpointer::Sizes sizes) : checkpointer_(path, sizes, threads_) {
     auto db = Database::Open(path);
     EXPECT_TRUE(db.ok()) << db.status().ToString();
     db_ = std::move(*db);
@@ -42,6 +42,7 @@ class Writer {
     ASSERT_TRUE(insert->Run().ok());
   }
 
+  ThreadSet threads_;
   Checkpointer checkpointer_;
   Database db_;
   std::vector<int> log_sizes_;
@@ -59,6 +60,7 @@ TEST(CheckpointerTest, CopiesTheLogOnItsOwnThreadSoTheLogStartsOver) {
   testing::TempDir dir;
   std::string path = (dir.path() / "state.db").string();
   Writer w(path, {.pages = 40, .limit = 100000});
+  EXPECT_TRUE(w.threads_.Running().empty()) << "no thread before the first checkpoint";
   int commits = 0;
   for (int round = 1; round <= 5; ++round) {
     // Commit until the log crosses the threshold, which hands it to the thread.
@@ -76,6 +78,7 @@ TEST(CheckpointerTest, CopiesTheLogOnItsOwnThreadSoTheLogStartsOver) {
   }
   EXPECT_EQ(w.writer_checkpoints_, 0);
   EXPECT_EQ(w.checkpointer_.waits(), 0);
+  EXPECT_EQ(w.threads_.Running(), std::vector<std::string>{"checkpoint"});
   auto rows = w.db_.QueryInt("SELECT count(*) FROM t");
   ASSERT_TRUE(rows.ok());
   EXPECT_EQ(*rows, commits);

@@ -24,7 +24,8 @@ StoreOptions Options(std::string file) {
 // A database of some hundred pages, closed (so the log is checkpointed).
 void WriteDatabase(const std::string& dir, const std::string& file) {
   FakeClock clock;
-  auto store = Store::Open(Options(file), dir, clock);
+  ThreadSet threads;
+  auto store = Store::Open(Options(file), dir, clock, threads);
   ASSERT_TRUE(store.ok()) << store.status().ToString();
   WriteBatch batch;
   for (int i = 0; i < 400; ++i) {

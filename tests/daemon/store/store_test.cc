@@ -51,11 +51,12 @@ Alert MakeAlert(std::string key, std::string rule = "negative_mention", std::str
 class StoreTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    auto s = Store::Open(Options(), "", clock_);
+    auto s = Store::Open(Options(), "", clock_, threads_);
     ASSERT_TRUE(s.ok()) << s.status().ToString();
     store_ = std::move(*s);
   }
   FakeClock clock_;
+  ThreadSet threads_;
   std::unique_ptr<Store> store_;
 };
 
@@ -104,7 +105,8 @@ TEST_F(StoreTest, AMentionTwiceInOneBatchIsStoredOnce) {
 TEST(StoreFileTest, StringsAreTextThatSqlLiteralsMatch) {
   testing::TempDir dir;
   FakeClock clock;
-  auto store = Store::Open(Options("state.db"), dir.path().string(), clock);
+  ThreadSet threads;
+  auto store = Store::Open(Options("state.db"), dir.path().string(), clock, threads);
   ASSERT_TRUE(store.ok()) << store.status().ToString();
   WriteBatch batch;
   batch.AddMention(MakeMention("feed", "1", "acme"));
@@ -134,7 +136,8 @@ std::vector<std::string> Rollups(Database& db) {
 TEST(StoreFileTest, HourlyRollupsCountWhatEachCommitStored) {
   testing::TempDir dir;
   FakeClock clock;  // 2026-01-01T00:00:00Z: 1767225600000
-  auto store = Store::Open(Options("state.db"), dir.path().string(), clock);
+  ThreadSet threads;
+  auto store = Store::Open(Options("state.db"), dir.path().string(), clock, threads);
   ASSERT_TRUE(store.ok()) << store.status().ToString();
   ScoredMention big = MakeMention("s", "1");
   big.mention.SetMetric("followers", 1000);
@@ -498,8 +501,9 @@ TEST_F(StoreTest, AnAbandonedWriteLeavesNothingAndTheStoreUsable) {
 TEST(StoreFileTest, ReopeningKeepsEverythingAndUsesWal) {
   testing::TempDir dir;
   FakeClock clock;
+  ThreadSet threads;
   {
-    auto store = Store::Open(Options("state.db"), dir.path().string(), clock);
+    auto store = Store::Open(Options("state.db"), dir.path().string(), clock, threads);
     ASSERT_TRUE(store.ok()) << store.status().ToString();
     WriteBatch batch;
     batch.AddMention(MakeMention("s", "1"));
@@ -507,7 +511,7 @@ TEST(StoreFileTest, ReopeningKeepsEverythingAndUsesWal) {
     ASSERT_TRUE((*store)->Write(batch).ok());
     EXPECT_TRUE(std::filesystem::exists(dir.path() / "state.db-wal"));
   }
-  auto store = Store::Open(Options("state.db"), dir.path().string(), clock);
+  auto store = Store::Open(Options("state.db"), dir.path().string(), clock, threads);
   ASSERT_TRUE(store.ok());
   EXPECT_TRUE(*(*store)->SeenBefore("s", "1"));
   EXPECT_EQ(*(*store)->LastSeq(), 1u);
@@ -517,9 +521,10 @@ TEST(StoreFileTest, ReopeningKeepsEverythingAndUsesWal) {
 TEST(StoreFileTest, FullSynchronousOpens) {
   testing::TempDir dir;
   FakeClock clock;
+  ThreadSet threads;
   StoreOptions o = Options("full.db");
   o.synchronous = "full";
-  auto store = Store::Open(o, dir.path().string(), clock);
+  auto store = Store::Open(o, dir.path().string(), clock, threads);
   ASSERT_TRUE(store.ok()) << store.status().ToString();
   EXPECT_TRUE((*store)->Append(MakeAlert("x")).ok());
 }
@@ -527,8 +532,9 @@ TEST(StoreFileTest, FullSynchronousOpens) {
 TEST(StoreFileTest, AFileThatIsNotADatabaseIsReported) {
   testing::TempDir dir;
   FakeClock clock;
+  ThreadSet threads;
   dir.Write("bad.db", std::string(8192, '\x42'));
-  auto store = Store::Open(Options("bad.db"), dir.path().string(), clock);
+  auto store = Store::Open(Options("bad.db"), dir.path().string(), clock, threads);
   ASSERT_FALSE(store.ok());
   EXPECT_EQ(store.status().code(), Status::Code::kCorrupt) << store.status().ToString();
 }
@@ -596,7 +602,8 @@ TEST(StoreCrashTest, AKillAtAnyStepOfACommitLosesAndRepeatsNothing) {
   int steps = 0;
   {
     FakeClock clock;
-    auto store = Store::Open(Options(), "", clock);
+    ThreadSet threads;
+    auto store = Store::Open(Options(), "", clock, threads);
     (*store)->SetWriteHookForTesting([&](int step) { steps = std::max(steps, step + 1); });
     ASSERT_TRUE((*store)->Write(PollBatch(0)).ok());
   }
@@ -606,7 +613,8 @@ TEST(StoreCrashTest, AKillAtAnyStepOfACommitLosesAndRepeatsNothing) {
     testing::TempDir dir;
     RunChild([&] {
       FakeClock clock;
-      auto store = Store::Open(Options("state.db"), dir.path().string(), clock);
+      ThreadSet threads;
+      auto store = Store::Open(Options("state.db"), dir.path().string(), clock, threads);
       if (!store.ok() || !(*store)->Write(PollBatch(0)).ok()) _exit(1);
       (*store)->SetWriteHookForTesting([&](int step) {
         if (step == kill_at) _exit(0);
@@ -615,7 +623,8 @@ TEST(StoreCrashTest, AKillAtAnyStepOfACommitLosesAndRepeatsNothing) {
       _exit(0);  // kill_at == steps: right after the commit
     });
     FakeClock clock;
-    auto store = Store::Open(Options("state.db"), dir.path().string(), clock);
+    ThreadSet threads;
+    auto store = Store::Open(Options("state.db"), dir.path().string(), clock, threads);
     ASSERT_TRUE(store.ok()) << store.status().ToString();
     int committed = CommittedPolls(**store, 2);
     EXPECT_EQ(committed, kill_at == steps ? 2 : 1);
@@ -634,7 +643,8 @@ TEST(StoreCrashTest, SigkillWhileWritingKeepsWholePolls) {
   if (pid == 0) {
     close(fds[0]);
     FakeClock clock;
-    auto store = Store::Open(Options("state.db"), dir.path().string(), clock);
+    ThreadSet threads;
+    auto store = Store::Open(Options("state.db"), dir.path().string(), clock, threads);
     if (!store.ok()) _exit(1);
     for (int poll = 0; poll < 100000; ++poll) {
       if (!(*store)->Write(PollBatch(poll)).ok()) _exit(1);
@@ -654,7 +664,9 @@ TEST(StoreCrashTest, SigkillWhileWritingKeepsWholePolls) {
   ASSERT_EQ(acknowledged, 20);
 
   FakeClock clock;
-  auto store = Store::Open(Options("state.db"), dir.path().string(), clock);
+
+  ThreadSet threads;
+  auto store = Store::Open(Options("state.db"), dir.path().string(), clock, threads);
   ASSERT_TRUE(store.ok()) << store.status().ToString();
   auto last = (*store)->LastSeq();
   int n = static_cast<int>(*last) + 2;

@@ -1,4 +1,4 @@
-#include "daemon/process/notify.h"
+#include "daemon/base/systemd_notifier.h"
 #include "daemon/base/errno_text.h"
 
 #include <spdlog/spdlog.h>
@@ -12,7 +12,7 @@
 #include <cstdlib>
 #include <cstring>
 
-namespace brandmon::process {
+namespace brandmon {
 
 namespace {
 
@@ -25,7 +25,8 @@ std::optional<Duration> WatchdogFromEnvironment() {
 }
 
 std::string SocketFromEnvironment() {
-  const char* socket = std::getenv("NOTIFY_SOCKET");
+  // Read by the main thread before it starts any other.
+  const char* socket = std::getenv("NOTIFY_SOCKET");  // NOLINT(concurrency-mt-unsafe)
   return socket == nullptr ? "" : socket;
 }
 
@@ -86,4 +87,4 @@ void Notifier::Status(const std::string& status) { Send("STATUS=" + status, Dura
 
 void Notifier::WatchdogPing() { Send("WATCHDOG=1", Duration(0)); }
 
-}  // namespace brandmon::process
+}  // namespace brandmon

@@ -5,7 +5,7 @@
 
 #include "daemon/base/clock.h"
 
-namespace brandmon::process {
+namespace brandmon {
 
 // Speaks systemd's notify protocol (the datagrams of sd_notify). Every call is
 // a no-op when $NOTIFY_SOCKET is unset. Owned by the main thread.
@@ -44,4 +44,4 @@ class Notifier {
   std::optional<Duration> watchdog_;
 };
 
-}  // namespace brandmon::process
+}  // namespace brandmon

@@ -1,4 +1,4 @@
-#include "daemon/process/notify.h"
+#include "daemon/base/systemd_notifier.h"
 
 #include <gtest/gtest.h>
 #include <sys/socket.h>
@@ -14,7 +14,7 @@
 
 #include "tests/support/test_util.h"
 
-namespace brandmon::process {
+namespace brandmon {
 namespace {
 
 using namespace std::chrono_literals;
@@ -119,4 +119,4 @@ TEST(NotifierTest, AStateChangeWaitsForAReceiverThatCatchesUp) {
 }
 
 }  // namespace
-}  // namespace brandmon::process
+}  // namespace brandmon

@@ -1,0 +1,239 @@
+#include "daemon/notify/engine.h"
+
+#include <gtest/gtest.h>
+
+#include <set>
+#include <thread>
+
+#include "daemon/notify/notify_state.h"
+#include "tests/daemon/notify/fake_receiver.h"
+#include "tests/daemon/publish/publish_fixture.h"
+
+namespace brandmon::notify {
+namespace {
+
+using std::chrono::milliseconds;
+using std::chrono::seconds;
+using testing::Target;
+
+class EngineTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    testing::ResetTargets();
+    fx_.StartPublisher(fx_.Options());
+  }
+  void TearDown() override { StopEngine(); }
+
+  // Loads `json` (receivers and routes) as the config.
+  NotifyConfig Config(const std::string& receivers_and_routes) {
+    std::string json = R"({"state_dir": ")" + fx_.dir.path().string() +
+                       R"(", "delivery": {"retry_initial": "10ms", "retry_max": "50ms", "window_alerts": 10},)" +
+                       receivers_and_routes + "}";
+    auto c = LoadNotifyConfig(fx_.dir.Write("notify.json", json), config::ProcessEnv(), testing::FakeKinds());
+    EXPECT_TRUE(c.ok()) << c.status().message();
+    return c.ok() ? std::move(*c) : NotifyConfig{};
+  }
+
+  // Starts an engine on `config`; each receiver starts at `cursor` unless
+  // it already has one.
+  void StartEngine(NotifyConfig config, std::optional<uint64_t> cursor = 0) {
+    NotifyPaths paths{fx_.dir.path().string(), fx_.dir.path().string()};
+    if (cursor) {
+      auto state = NotifyState::Open(paths.state_file());
+      ASSERT_TRUE(state.ok());
+      for (const auto& r : config.receivers) {
+        if (!state->Load(r.name)->cursor) {
+          ASSERT_TRUE(state->SetCursor(r.name, *cursor).ok());
+        }
+      }
+    }
+    Endpoints endpoints{fx_.publisher->endpoints()[0], fx_.publisher->catchup_endpoints()[0]};
+    engine_ = std::make_unique<Engine>(std::move(config), paths, endpoints, publish::ClientKeys{});
+    ASSERT_TRUE(engine_->Start(threads_).ok());
+  }
+
+  void StopEngine() {
+    if (!engine_) return;
+    engine_->Stop(threads_);
+    engine_.reset();
+  }
+
+  void Publish(int n) {
+    for (auto& a : fx_.Journal(n)) fx_.publisher->Publish(a);
+  }
+
+  // Waits for `n` alerts at `target`, moving the clock so that heartbeats
+  // flow (they tell the subscriber what it missed).
+  bool WaitFor(const std::string& target, size_t n) {
+    for (int i = 0; i < 300; ++i) {
+      if (Target(target)->WaitForAlerts(n, milliseconds(50))) return true;
+      fx_.clock.Advance(seconds(5));
+    }
+    return false;
+  }
+
+  static std::vector<uint64_t> Range(uint64_t from, uint64_t to) {
+    std::vector<uint64_t> out;
+    for (uint64_t s = from; s <= to; ++s) out.push_back(s);
+    return out;
+  }
+
+  ReceiverStatus StatusOf(const std::string& name) {
+    for (const auto& r : engine_->Receivers()) {
+      if (r.name == name) return r;
+    }
+    ADD_FAILURE() << "no receiver " << name;
+    return {};
+  }
+
+  brandmon::testing::PublishFixture fx_;
+  ThreadSet threads_;
+  std::unique_ptr<Engine> engine_;
+};
+
+constexpr char kOneReceiver[] = R"(
+  "receivers": [{"name": "hooks", "type": "fake", "target": "hooks"}],
+  "routes": [{"receivers": ["hooks"]}])";
+
+TEST_F(EngineTest, DeliversEverySeqOnceInOrder) {
+  Publish(5);  // journaled before the start: caught up from the cursor
+  StartEngine(Config(kOneReceiver));
+  Publish(45);
+  ASSERT_TRUE(WaitFor("hooks", 50));
+  EXPECT_EQ(Target("hooks")->AcceptedSeqs(), Range(1, 50));
+  auto first = Target("hooks")->Accepted()[0];
+  EXPECT_EQ(first.key, "hooks:1-1");
+  EXPECT_EQ(first.receiver, "hooks");
+  EXPECT_EQ(first.alerts[0].alert.brand, "acme");
+  EXPECT_EQ(first.alerts[0].json, AlertToJson(first.alerts[0].alert));
+  for (int i = 0; i < 100 && StatusOf("hooks").cursor != 50u; ++i) std::this_thread::sleep_for(milliseconds(20));
+  EXPECT_EQ(StatusOf("hooks").cursor, 50u);
+  EXPECT_EQ(StatusOf("hooks").delivered, 50u);
+}
+
+TEST_F(EngineTest, ANewReceiverStartsAtTheEndOfTheJournal) {
+  Publish(5);
+  StartEngine(Config(kOneReceiver), std::nullopt);
+  for (int i = 0; i < 200 && !StatusOf("hooks").cursor; ++i) std::this_thread::sleep_for(milliseconds(10));
+  ASSERT_EQ(StatusOf("hooks").cursor, 5u);
+  Publish(3);
+  ASSERT_TRUE(WaitFor("hooks", 3));
+  EXPECT_EQ(Target("hooks")->AcceptedSeqs(), Range(6, 8));
+}
+
+TEST_F(EngineTest, RoutesSendEachAlertOnlyWhereItMatches) {
+  // Scenario alerts alternate acme/globex by seq: odd seqs are acme.
+  StartEngine(Config(R"(
+    "receivers": [{"name": "acme", "type": "fake", "target": "acme"},
+                  {"name": "all", "type": "fake", "target": "all"}],
+    "routes": [{"match": {"brand": "acme"}, "receivers": ["acme"], "continue": true},
+               {"receivers": ["all"]}])"));
+  Publish(10);
+  ASSERT_TRUE(WaitFor("all", 10));
+  ASSERT_TRUE(WaitFor("acme", 5));
+  EXPECT_EQ(Target("acme")->AcceptedSeqs(), (std::vector<uint64_t>{1, 3, 5, 7, 9}));
+  EXPECT_EQ(Target("all")->AcceptedSeqs(), Range(1, 10));
+}
+
+TEST_F(EngineTest, GroupsAlertsOfABrandAndRuleIntoOneDelivery) {
+  StartEngine(Config(R"(
+    "receivers": [{"name": "digest", "type": "fake", "target": "digest"}],
+    "routes": [{"match": {"brand": "acme", "rule": "negative_mention"}, "receivers": ["digest"],
+                "group_wait": "300ms"}])"));
+  Publish(12);  // acme negative_mention: seqs 3, 5, 9, 11 (scenario alerts 2, 4, 8, 10)
+  ASSERT_TRUE(WaitFor("digest", 4));
+  auto got = Target("digest")->Accepted();
+  ASSERT_EQ(got.size(), 1u);
+  EXPECT_EQ(got[0].key, "digest:3-11");
+  EXPECT_TRUE(got[0].digest());
+  EXPECT_EQ(Target("digest")->AcceptedSeqs(), (std::vector<uint64_t>{3, 5, 9, 11}));
+}
+
+TEST_F(EngineTest, ADeadReceiverDelaysNoOtherAndCatchesUpWhenBack) {
+  Target("dead")->SetDown(true);
+  StartEngine(Config(R"(
+    "receivers": [{"name": "live", "type": "fake", "target": "live"},
+                  {"name": "dead", "type": "fake", "target": "dead"}],
+    "routes": [{"receivers": ["live", "dead"]}])"));
+  Publish(100);
+  ASSERT_TRUE(WaitFor("live", 100));
+  EXPECT_EQ(Target("live")->AcceptedSeqs(), Range(1, 100));
+  EXPECT_TRUE(Target("dead")->Accepted().empty());
+  for (int i = 0; i < 500 && StatusOf("dead").retried == 0; ++i) std::this_thread::sleep_for(milliseconds(10));
+  ReceiverStatus dead = StatusOf("dead");
+  EXPECT_GT(dead.retried, 0u);
+  EXPECT_EQ(dead.last_error, "down");
+  EXPECT_EQ(dead.cursor, 0u);
+  // The window holds 10 alerts: the dead receiver reads the rest from the
+  // catch-up service once it is back.
+  Target("dead")->SetDown(false);
+  ASSERT_TRUE(WaitFor("dead", 100));
+  EXPECT_EQ(Target("dead")->AcceptedSeqs(), Range(1, 100));
+}
+
+TEST_F(EngineTest, ARefusedDeliveryIsADeadLetterUntilRetried) {
+  Target("hooks")->Script({Outcome::Permanent("http 400: bad payload", 400)});
+  StartEngine(Config(kOneReceiver));
+  Publish(3);
+  ASSERT_TRUE(WaitFor("hooks", 2));
+  EXPECT_EQ(Target("hooks")->AcceptedSeqs(), (std::vector<uint64_t>{2, 3}));
+  ReceiverStatus s = StatusOf("hooks");
+  EXPECT_EQ(s.failed, 1u);
+  EXPECT_EQ(s.dead_letters, 1u);
+  EXPECT_EQ(s.last_error, "http 400: bad payload");
+  ASSERT_TRUE(engine_->Retry("hooks").ok());
+  EXPECT_EQ(engine_->Retry("nobody").code(), Status::Code::kNotFound);
+  ASSERT_TRUE(WaitFor("hooks", 3));
+  auto got = Target("hooks")->Accepted();
+  EXPECT_EQ(got.back().key, "hooks:1-1");
+  for (int i = 0; i < 100 && StatusOf("hooks").dead_letters != 0; ++i) std::this_thread::sleep_for(milliseconds(10));
+  EXPECT_EQ(StatusOf("hooks").dead_letters, 0u);
+}
+
+TEST_F(EngineTest, RetriesUntilAccepted) {
+  Target("hooks")->Script({Outcome::Retry("http 503", 503), Outcome::Retry("http 429", 429, milliseconds(30))});
+  StartEngine(Config(kOneReceiver));
+  Publish(2);
+  ASSERT_TRUE(WaitFor("hooks", 2));
+  EXPECT_EQ(Target("hooks")->AcceptedSeqs(), Range(1, 2));
+  EXPECT_EQ(Target("hooks")->attempts(), 4u);
+  EXPECT_EQ(StatusOf("hooks").retried, 2u);
+}
+
+TEST_F(EngineTest, MaxPerMinuteSpacesTheDeliveries) {
+  StartEngine(Config(R"(
+    "receivers": [{"name": "paced", "type": "fake", "target": "paced", "max_per_minute": 600}],
+    "routes": [{"receivers": ["paced"]}])"));
+  auto start = std::chrono::steady_clock::now();
+  Publish(6);
+  ASSERT_TRUE(WaitFor("paced", 6));
+  // Six deliveries 100 ms apart: at least half a second from the first.
+  EXPECT_GE(std::chrono::steady_clock::now() - start, milliseconds(500));
+  EXPECT_EQ(Target("paced")->AcceptedSeqs(), Range(1, 6));
+}
+
+TEST_F(EngineTest, ARestartSendsWhatWasMissedAndNothingTwice) {
+  StartEngine(Config(kOneReceiver));
+  Publish(10);
+  ASSERT_TRUE(WaitFor("hooks", 10));
+  for (int i = 0; i < 100 && StatusOf("hooks").cursor != 10u; ++i) std::this_thread::sleep_for(milliseconds(10));
+  StopEngine();
+  Publish(10);
+  StartEngine(Config(kOneReceiver));
+  ASSERT_TRUE(WaitFor("hooks", 20));
+  std::this_thread::sleep_for(milliseconds(100));
+  EXPECT_EQ(Target("hooks")->AcceptedSeqs(), Range(1, 20));
+}
+
+TEST_F(EngineTest, StatusJsonShowsEveryReceiver) {
+  StartEngine(Config(kOneReceiver));
+  Publish(1);
+  ASSERT_TRUE(WaitFor("hooks", 1));
+  std::string json = engine_->StatusJson();
+  EXPECT_NE(json.find(R"("name":"hooks")"), std::string::npos) << json;
+  EXPECT_NE(json.find(R"("type":"fake")"), std::string::npos) << json;
+  EXPECT_NE(json.find(R"("stream":{)"), std::string::npos) << json;
+}
+
+}  // namespace
+}  // namespace brandmon::notify
