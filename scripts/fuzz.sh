@@ -35,7 +35,7 @@ CC=clang CXX=clang++ cmake -S . -B "$build_dir" -G Ninja -DCMAKE_BUILD_TYPE=None
   -DCMAKE_EXE_LINKER_FLAGS="-fsanitize=address,undefined" >/dev/null
 # The daemon's own modules too: this is the clang build, where -Wthread-safety
 # (CMakeLists.txt) checks the GUARDED_BY/REQUIRES contracts, as errors.
-cmake --build "$build_dir" --target "${targets[@]/#/fuzz_}" brandmon_process brandmon_cli
+cmake --build "$build_dir" --target "${targets[@]/#/fuzz_}" brandmon_process brandmon_cli brandmon_notify
 
 export ASAN_OPTIONS="${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=1:allocator_may_return_null=1}"
 export UBSAN_OPTIONS="${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1:suppressions=$PWD/tests/fuzz/ubsan.supp}"

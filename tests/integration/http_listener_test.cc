@@ -78,8 +78,9 @@ std::string ParseExposition(const std::string& text, std::vector<Sample>& out) {
     std::string rebuilt;
     for (const auto& [k, v] : s.labels) rebuilt += k + "=\"" + v + "\",";
     if (rebuilt.size() != labels.size() + (labels.empty() ? 0 : 1)) return "malformed labels: " + line;
+    std::string value = m[4];
     char* end = nullptr;
-    s.value = std::strtod(m[4].str().c_str(), &end);
+    s.value = std::strtod(value.c_str(), &end);
     if (*end != '\0') return "bad value: " + line;
     if (!series.insert(m[1].str() + "{" + rebuilt + "}").second) return "series twice: " + line;
     out.push_back(std::move(s));
