@@ -14,6 +14,7 @@
 
 #include "daemon/base/errno_text.h"
 #include "daemon/base/logging.h"
+#include "daemon/base/signal_fd.h"
 #include "daemon/publish/curve_keys.h"
 
 namespace brandmon::notify {
@@ -88,16 +89,11 @@ NotifyProcess::~NotifyProcess() {
 }
 
 Status NotifyProcess::BlockSignals() {
-  // The signals are read from a signalfd by the main loop: no handler runs
+  // The main loop reads the signals from a signalfd: no handler runs
   // asynchronously, and the threads started later inherit the mask.
-  sigset_t mask;
-  sigemptyset(&mask);
-  sigaddset(&mask, SIGHUP);
-  sigaddset(&mask, SIGTERM);
-  sigaddset(&mask, SIGINT);
-  if (pthread_sigmask(SIG_BLOCK, &mask, nullptr) != 0) return Status::Internal("cannot block signals");
-  signal_fd_ = signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK);
-  if (signal_fd_ < 0) return Status::Internal(std::string("signalfd: ") + ErrnoText(errno));
+  auto fd = OpenControlSignalFd();
+  if (!fd.ok()) return fd.status();
+  signal_fd_ = *fd;
   return Status::Ok();
 }
 

@@ -14,6 +14,7 @@
 
 #include "daemon/base/errno_text.h"
 #include "daemon/base/logging.h"
+#include "daemon/base/signal_fd.h"
 #include "daemon/base/units.h"
 #include "daemon/control/control_server.h"
 #include "daemon/http/listener.h"
@@ -145,16 +146,11 @@ int Daemon::RunOnce() {
 }
 
 Status Daemon::BlockSignals() {
-  // Block the signals we handle in every thread; the main loop reads them
-  // from a signalfd so no handler runs asynchronously.
-  sigset_t mask;
-  sigemptyset(&mask);
-  sigaddset(&mask, SIGHUP);
-  sigaddset(&mask, SIGTERM);
-  sigaddset(&mask, SIGINT);
-  if (pthread_sigmask(SIG_BLOCK, &mask, nullptr) != 0) return Status::Internal("cannot block signals");
-  signal_fd_ = signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK);
-  if (signal_fd_ < 0) return Status::Internal(std::string("signalfd: ") + ErrnoText(errno));
+  // The main loop reads the signals from a signalfd: no handler runs
+  // asynchronously, and the threads started later inherit the mask.
+  auto fd = OpenControlSignalFd();
+  if (!fd.ok()) return fd.status();
+  signal_fd_ = *fd;
   return Status::Ok();
 }
 
@@ -392,22 +388,7 @@ void WriteStoreStatus(JsonOut& w, const pipeline::PipelineStats& stats, const co
 void WritePublisherStatus(JsonOut& w, const publish::Publisher* publisher) {
   w.StartObject();
   if (publisher) {
-    publish::PublisherCounters c = publisher->counters();
-    const std::pair<const char*, uint64_t> counters[] = {
-        {"published", c.published},
-        {"mentions_published", c.mentions_published},
-        {"dropped_slow_subscriber", c.dropped_slow_subscriber},
-        {"dropped_queue_full", c.dropped_queue_full},
-        {"handshakes_rejected", c.handshakes_rejected},
-        {"zap_denied", c.zap_denied},
-        {"catchup_requests", c.catchup_requests},
-        {"catchup_errors", c.catchup_errors},
-        {"catchup_refused", c.catchup_refused},
-        {"catchup_dropped", c.catchup_dropped},
-        {"catchup_sessions", c.catchup_sessions},
-        {"catchup_queued_bytes", c.catchup_queued_bytes},
-    };
-    for (const auto& [key, value] : counters) {
+    for (const auto& [key, value, gauge] : publish::NamedCounters(publisher->counters())) {
       w.Key(key);
       w.Uint64(value);
     }

@@ -79,20 +79,8 @@ void WriteSources(Exposition& out, const std::vector<scheduler::SourceHealth>& h
 }
 
 void WritePublisher(Exposition& out, const publish::PublisherCounters& c) {
-  const std::pair<const char*, uint64_t> counters[] = {
-      {"published", c.published},
-      {"mentions_published", c.mentions_published},
-      {"dropped_slow_subscriber", c.dropped_slow_subscriber},
-      {"dropped_queue_full", c.dropped_queue_full},
-      {"handshakes_rejected", c.handshakes_rejected},
-      {"zap_denied", c.zap_denied},
-      {"catchup_requests", c.catchup_requests},
-      {"catchup_errors", c.catchup_errors},
-      {"catchup_entries", c.catchup_entries},
-      {"catchup_refused", c.catchup_refused},
-      {"catchup_dropped", c.catchup_dropped},
-  };
-  for (const auto& [key, value] : counters) {
+  for (const auto& [key, value, gauge] : publish::NamedCounters(c)) {
+    if (gauge) continue;
     std::string name = std::string("brandmon_publisher_") + key + "_total";
     out.Single(name, "counter", std::string("Publisher counter ") + key + " (as brandmonctl status shows it).",
                static_cast<double>(value));

@@ -4,6 +4,24 @@
 
 namespace brandmon::publish {
 
+std::vector<PublisherCounter> NamedCounters(const PublisherCounters& c) {
+  return {
+      {"published", c.published, false},
+      {"mentions_published", c.mentions_published, false},
+      {"dropped_slow_subscriber", c.dropped_slow_subscriber, false},
+      {"dropped_queue_full", c.dropped_queue_full, false},
+      {"handshakes_rejected", c.handshakes_rejected, false},
+      {"zap_denied", c.zap_denied, false},
+      {"catchup_requests", c.catchup_requests, false},
+      {"catchup_errors", c.catchup_errors, false},
+      {"catchup_entries", c.catchup_entries, false},
+      {"catchup_refused", c.catchup_refused, false},
+      {"catchup_dropped", c.catchup_dropped, false},
+      {"catchup_sessions", c.catchup_sessions, true},
+      {"catchup_queued_bytes", c.catchup_queued_bytes, true},
+  };
+}
+
 Status Publisher::Impl::SetUpCurve() {
   if (options.curve_secret_key.empty()) return Status::Ok();
   secret_key = options.curve_secret_key;

@@ -43,6 +43,15 @@ struct PublisherCounters {
   uint64_t catchup_queued_bytes = 0;  // bytes of replies held for clients that have not read them yet (gauge)
 };
 
+// The counters by the name status and metrics give them, in a fixed order;
+// `gauge` marks the two that are not cumulative.
+struct PublisherCounter {
+  const char* name;
+  uint64_t value;
+  bool gauge;
+};
+std::vector<PublisherCounter> NamedCounters(const PublisherCounters& c);
+
 // Sends journaled alerts (and, for brands that ask, their mentions) to
 // subscribers over ZeroMQ, answers catch-up requests from the journal and
 // authenticates CURVE clients. Catch-up is bounded: at most

@@ -19,7 +19,11 @@ namespace {
 constexpr int64_t kHourMs = 3'600'000;
 
 // The language a mention is stored and counted under.
-std::string LangOf(const ScoredMention& sm) { return !sm.lang.empty() ? sm.lang : sm.mention.lang.value_or(""); }
+std::string_view LangOf(const ScoredMention& sm) {
+  if (!sm.lang.empty()) return sm.lang;
+  if (sm.mention.lang) return *sm.mention.lang;
+  return {};
+}
 
 Status BindOptionalTime(Statement& stmt, int index, const std::optional<WallTime>& t) {
   return t ? stmt.BindInt(index, ToUnixMillis(*t)) : stmt.BindNull(index);
@@ -370,10 +374,10 @@ Status Store::PutRollup(const RollupKey& key, const RollupSums& sums, int64_t ho
   Statement& st = rollup_upsert_;
   st.Reset();
   // Lambdas cannot capture structured bindings in clang 14.
-  const std::string& brand = std::get<0>(key);
-  const std::string& channel = std::get<1>(key);
-  const std::string& lang = std::get<2>(key);
-  const std::string& label = std::get<3>(key);
+  std::string_view brand = std::get<0>(key);
+  std::string_view channel = std::get<1>(key);
+  std::string_view lang = std::get<2>(key);
+  std::string_view label = std::get<3>(key);
   Status s =
       BindAll([&] { return st.BindText(1, brand); }, [&] { return st.BindInt(2, hour_ms); },
               [&] { return st.BindText(3, channel); }, [&] { return st.BindText(4, lang); },
@@ -398,7 +402,7 @@ Status Store::InsertMention(const ScoredMention& sm, int64_t now_ms) {
   const Mention& m = sm.mention;
   Statement& st = mention_insert_;
   st.Reset();
-  std::string lang = LangOf(sm);
+  std::string_view lang = LangOf(sm);
   Status s =
       BindAll([&] { return st.BindText(1, m.source); }, [&] { return st.BindText(2, m.channel); },
               [&] { return st.BindText(3, sm.brand); }, [&] { return st.BindText(4, m.id); },

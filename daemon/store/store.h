@@ -203,7 +203,8 @@ class Store final : public RuleStateReader {
 
  private:
   // One row of rollup_hourly: (brand, channel, lang, label) and its sums.
-  using RollupKey = std::tuple<std::string, std::string, std::string, std::string>;
+  // The views point into the batch being written.
+  using RollupKey = std::tuple<std::string_view, std::string_view, std::string_view, std::string_view>;
   struct RollupSums {
     int64_t mentions = 0;
     double score_sum = 0;
