@@ -14,7 +14,7 @@
 #   5. sanitizers: builds build-asan/ with AddressSanitizer +
 #      UndefinedBehaviorSanitizer and runs every test again.
 # Usage: scripts/test.sh [--quick]   (--quick: steps 1-3 only;
-#        FUZZ_SECONDS sets the time per fuzz target, default 30)
+#        FUZZ_SECONDS sets the time per fuzz target, default 15)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 quick=0
@@ -42,7 +42,7 @@ ctest --test-dir build --output-on-failure -j "$jobs" --timeout 300
 
 if [ "$quick" -eq 0 ]; then
   echo "== fuzz every untrusted-input parser briefly (clang, ASan + UBSan, libFuzzer)"
-  scripts/fuzz.sh "${FUZZ_SECONDS:-30}"
+  scripts/fuzz.sh "${FUZZ_SECONDS:-15}"
 
   echo "== build and test under ASan + UBSan"
   scripts/setup.sh build-asan -DBRANDMON_SANITIZE=ON -DCMAKE_BUILD_TYPE=Debug
