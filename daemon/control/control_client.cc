@@ -16,12 +16,13 @@
 
 namespace brandmon::control {
 
-Result<std::string> CallControl(const std::string& endpoint, const std::string& request, Duration timeout) {
+Result<std::string> CallControl(const std::string& endpoint, const std::string& request, Duration timeout,
+                                const ControlPeer& peer) {
   bool ipc = endpoint.rfind("ipc://", 0) == 0;
   // libzmq would wait for an ipc socket to appear, or to accept, until the
   // timeout: a plain connect first tells the operator what is wrong.
   if (ipc) {
-    if (auto s = CheckSocketReachable(endpoint.substr(6)); !s.ok()) return s;
+    if (auto s = CheckSocketReachable(endpoint.substr(6), peer); !s.ok()) return s;
   }
   try {
     zmq::context_t context(1);
@@ -35,7 +36,7 @@ Result<std::string> CallControl(const std::string& endpoint, const std::string& 
     if (!(item.revents & ZMQ_POLLIN)) {
       std::string within = FormatDuration(timeout);
       if (ipc) {
-        return Status::Unavailable("brandmond at " + endpoint.substr(6) + " did not answer within " + within +
+        return Status::Unavailable(peer.daemon + " at " + endpoint.substr(6) + " did not answer within " + within +
                                    ": it is running but busy or stuck (see its log)");
       }
       return Status::Unavailable("no answer from " + endpoint + " within " + within +
@@ -68,34 +69,34 @@ std::string Ownership(const struct stat& st) {
 
 // Names the deepest of `path` and its directories that this user can see,
 // with its owner, group and mode: what access to the socket takes.
-std::string AccessNeeded(const std::string& path) {
+std::string AccessNeeded(const std::string& path, const ControlPeer& peer) {
   std::string p = path;
   while (!p.empty()) {
     struct stat st {};
     if (stat(p.c_str(), &st) == 0) {
-      return p + " is " + Ownership(st) + "; run brandmonctl as that user, as a member of that group, or as root";
+      return p + " is " + Ownership(st) + "; run " + peer.client +
+             " as that user, as a member of that group, or as root";
     }
     size_t slash = p.find_last_of('/');
     p = slash == std::string::npos || slash == 0 ? "" : p.substr(0, slash);
   }
-  return "run brandmonctl as the daemon's user or group, or as root";
+  return "run " + peer.client + " as the daemon's user or group, or as root";
 }
 
 }  // namespace
 
-Status CheckSocketReachable(const std::string& path) {
+Status CheckSocketReachable(const std::string& path, const ControlPeer& peer) {
   SocketProbeResult probe = ProbeSocket(path);
   switch (probe.state) {
     case SocketProbe::kListening: return Status::Ok();
     case SocketProbe::kMissing:
-      return Status::Unavailable("no control socket at " + path +
-                                 ": brandmond is not running, or it runs with another runtime directory (give "
-                                 "brandmonctl the daemon's --config, or --endpoint)");
+      return Status::Unavailable("no control socket at " + path + ": " + peer.daemon +
+                                 " is not running, or it runs with another runtime directory (" + peer.hint + ")");
     case SocketProbe::kStale:
-      return Status::Unavailable("nothing listens on the control socket " + path +
-                                 ": brandmond is not running (a stopped or crashed daemon left the file)");
+      return Status::Unavailable("nothing listens on the control socket " + path + ": " + peer.daemon +
+                                 " is not running (a stopped or crashed daemon left the file)");
     case SocketProbe::kPermissionDenied:
-      return Status::Unavailable("permission denied on the control socket " + path + ": " + AccessNeeded(path));
+      return Status::Unavailable("permission denied on the control socket " + path + ": " + AccessNeeded(path, peer));
     case SocketProbe::kNotSocket: return Status::Unavailable(path + " is not a socket");
     case SocketProbe::kError: break;
   }

@@ -203,7 +203,9 @@ int Command(const Flags& f, const NotifyConfig& config, const config::EnvLookup&
     return kExitUsage;
   }
   NotifyPaths paths = ResolveNotifyPaths(config, env);
-  auto reply = control::CallControl(paths.control_endpoint(), request, std::chrono::seconds(5));
+  control::ControlPeer peer{"brandmon-notify", "brandmon-notify " + cmd,
+                            "give brandmon-notify " + cmd + " the service's --config"};
+  auto reply = control::CallControl(paths.control_endpoint(), request, std::chrono::seconds(5), peer);
   if (!reply.ok()) {
     std::cerr << "brandmon-notify " << cmd << ": " << reply.status().message() << "\n";
     return kExitFailure;

@@ -200,6 +200,18 @@ TEST_F(NotifyE2eTest, CheckConfigAndTestReceiver) {
   EXPECT_EQ(RunCommand({BinaryPath("brandmon-notify"), "--bogus"}, &out, &err), 2);
 }
 
+// Asked while brandmon-notify is not running, `status` names brandmon-notify
+// (not brandmond) and how to point it at the service's socket.
+TEST_F(NotifyE2eTest, StatusWithoutTheServiceNamesIt) {
+  std::string out, err;
+  EXPECT_EQ(RunCommand({BinaryPath("brandmon-notify"), "--config", notify_config_, "status"}, &out, &err), 1);
+  EXPECT_NE(err.find(": brandmon-notify is not running, or it runs with another runtime directory (give "
+                     "brandmon-notify status the service's --config)"),
+            std::string::npos)
+      << err;
+  EXPECT_EQ(err.find("brandmond"), std::string::npos) << err;
+}
+
 // docs/notify.md ends with the reference generated from the option tables.
 TEST(NotifyDocsTest, CommittedReferenceMatchesTheCode) {
   std::string generated = notify::NotifyConfigDocs(notify::ReceiverKinds());
