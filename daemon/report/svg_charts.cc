@@ -276,13 +276,13 @@ std::string SentimentBucket(const Bucket& b, const TimeScale& ts, const ValueSca
   double w = ts.BarWidth();
   double x = ts.X(b.start_ms) + (ts.X(b.start_ms + ts.step) - ts.X(b.start_ms) - w) / 2;
   double top = pct.Y(pct_negative);
-  out += Rect(x, top, w, pct.Y(0) - top, "#F2C2A6", " data-pct-negative=\"" + FormatFixed(pct_negative, 1) + "\"");
+  out += Rect(x, top, w, pct.Y(0) - top, kShareColour, " data-pct-negative=\"" + FormatFixed(pct_negative, 1) + "\"");
   point->x = x + w / 2;
   point->y = compound.Y(mean);
   point->empty = total == 0;
   if (!point->empty) {
     out += "<circle cx=\"" + Num(point->x) + "\" cy=\"" + Num(point->y) + "\" r=\"3\" fill=\"" +
-           std::string(kPositiveColour) + "\" stroke=\"#fff\" data-compound=\"" + FormatFixed(mean, 3) + "\"/>";
+           std::string(kTrendColour) + "\" stroke=\"#fff\" data-compound=\"" + FormatFixed(mean, 3) + "\"/>";
   }
   return out + "</g>";
 }
@@ -300,7 +300,7 @@ std::string TrendPath(const std::vector<SentimentPoint>& points) {
     pen_down = true;
   }
   if (d.empty()) return "";
-  return "<path d=\"" + d + "\" fill=\"none\" stroke=\"" + std::string(kPositiveColour) +
+  return "<path d=\"" + d + "\" fill=\"none\" stroke=\"" + std::string(kTrendColour) +
          "\" stroke-width=\"2\" stroke-linejoin=\"round\"/>";
 }
 
@@ -318,7 +318,7 @@ std::string SentimentChart(const BrandSeries& series, const TimeRange& range) {
                       FormatFixed(Clamp(Finite(series.pct_negative), 0, 100), 1) + "% negative";
   std::string out = OpenSvg(kHeight, label);
   out += Heading("Sentiment per " + FormatStep(ts.step) + " (UTC)");
-  out += Legend({{kPositiveColour, "mean (-1..+1)"}, {"#F2C2A6", "% negative"}});
+  out += Legend({{kTrendColour, "mean (-1..+1)"}, {kShareColour, "% negative"}});
   out += ValueAxis(compound, kLeft, kWidth - kRightAxis, false, &SignedLabel);
   out += ValueAxis(pct, kLeft, kWidth - kRightAxis, true, &PercentLabel);
   out += TimeAxis(ts, kHeight - kBottom);

@@ -27,11 +27,15 @@ struct TimeRange {
   int64_t step_ms = 0;
 };
 
-// The fill colours (Okabe-Ito), darkest first in greyscale.
-inline constexpr std::string_view kPositiveColour = "#0072B2";  // blue
+// The colours (Okabe-Ito, so no red against green). The three sentiments
+// also differ in lightness (relative luminance 0.22, 0.58, 0.41) so a
+// greyscale print tells them apart; the stack order and legend say the rest.
 inline constexpr std::string_view kNegativeColour = "#D55E00";  // vermillion
 inline constexpr std::string_view kNeutralColour = "#C8C8C8";   // light grey
-inline constexpr std::string_view kBarColour = "#0072B2";       // blue
+inline constexpr std::string_view kPositiveColour = "#56B4E9";  // sky blue
+inline constexpr std::string_view kTrendColour = "#0072B2";     // blue: the sentiment line, darkest
+inline constexpr std::string_view kShareColour = "#F5C6A8";     // light vermillion: % negative bars
+inline constexpr std::string_view kBarColour = "#0072B2";       // blue: share of voice, bar lists
 
 // Mentions per bucket stacked by sentiment, negative at the bottom, then
 // neutral, then positive. Each bucket is a <g data-start-ms data-total> with a
