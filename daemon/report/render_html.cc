@@ -120,7 +120,9 @@ std::string Charts(const ReportData& data) {
 }
 
 std::string Mention(const TopMention& m) {
+  // Untitled posts (a toot, a comment) lead with their text instead.
   std::string title = m.title.empty() ? Shorten(m.text, 80) : Shorten(m.title, 200);
+  bool text_in_title = m.title.empty() && title == CleanText(m.text);
   if (title.empty()) title = "(untitled)";
   std::string out = "<li>\n<div class=\"title\">" + Link(m.url, title) + "</div>\n<div class=\"meta\">" + Esc(m.brand) +
                     " · " + Esc(m.channel) + " · " + Esc(m.lang) + " · " + Esc(m.label) + " (" +
@@ -131,7 +133,7 @@ std::string Mention(const TopMention& m) {
   if (!m.url.empty() && !IsWebUrl(m.url)) {
     out += "<div class=\"meta\">Link not shown: <span class=\"url\">" + Esc(Shorten(m.url, 200)) + "</span></div>\n";
   }
-  if (!m.text.empty()) out += "<p class=\"text\">" + Esc(Shorten(m.text, 300)) + "</p>\n";
+  if (!m.text.empty() && !text_in_title) out += "<p class=\"text\">" + Esc(Shorten(m.text, 300)) + "</p>\n";
   return out + "</li>\n";
 }
 

@@ -98,7 +98,9 @@ std::string TopMentions(const ReportData& data) {
   if (data.top.empty()) return out + "No mentions in this range.\n\n";
   int n = 0;
   for (const TopMention& m : data.top) {
+    // Untitled posts (a toot, a comment) lead with their text instead.
     std::string title = m.title.empty() ? Shorten(m.text, 80) : Shorten(m.title, 200);
+    bool text_in_title = m.title.empty() && title == CleanText(m.text);
     if (title.empty()) title = "(untitled)";
     out += std::to_string(++n) + ". " + MdLink(m.url, title) + " — " + Md(m.brand) + " · " + Md(m.channel) + " · " +
            Md(m.lang) + " · " + Md(m.label) + " (" + Signed(Clamp(m.compound, -1, 1)) + ") · reach " +
@@ -106,7 +108,7 @@ std::string TopMentions(const ReportData& data) {
     if (!m.author.empty()) out += " · by " + Md(Shorten(m.author, 60));
     out += "\n";
     if (!m.url.empty() && !IsWebUrl(m.url)) out += "   Link not shown: " + Md(Shorten(m.url, 200)) + "\n";
-    if (!m.text.empty()) out += "   > " + Md(Shorten(m.text, 300)) + "\n";
+    if (!m.text.empty() && !text_in_title) out += "   > " + Md(Shorten(m.text, 300)) + "\n";
   }
   return out + "\n";
 }

@@ -66,10 +66,10 @@ std::string Legend(const std::vector<LegendItem>& items) {
   std::string out = "<g class=\"legend\">";
   double x = kWidth - 4;
   for (auto it = items.rbegin(); it != items.rend(); ++it) {
-    double w = 6.0 * static_cast<double>(it->name.size());
+    double w = 6.4 * static_cast<double>(it->name.size());
     out += Text(x, 27, "end", it->name);
-    out += Rect(x - w - 12, 19, 9, 9, it->colour, "");
-    x -= w + 20;
+    out += Rect(x - w - 13, 19, 9, 9, it->colour, "");
+    x -= w + 22;
   }
   return out + "</g>";
 }
