@@ -18,7 +18,6 @@ body{margin:0;font:15px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,Helvetica
 header,main,footer{max-width:980px;margin:0 auto;padding:10px 14px}
 h1{font-size:1.4em;margin:.2em 0}
 h2{font-size:1.15em;margin:1.4em 0 .5em;padding-bottom:.2em;border-bottom:1px solid #ddd}
-h3{font-size:1em;margin:.8em 0 .3em}
 .meta{color:#555;margin:.15em 0;overflow-wrap:anywhere}
 .kpis{display:grid;grid-template-columns:repeat(auto-fit,minmax(140px,1fr));gap:8px;margin:.6em 0}
 .kpi{border:1px solid #ccc;border-radius:6px;padding:6px 10px}
@@ -51,10 +50,10 @@ a[href]::after{content:" <" attr(href) ">";font-size:.85em;color:#444}
 }
 )";
 
-// A strict policy on top of the escaping: no script, style only inline, no
-// fetch of anything (images, fonts, frames, forms).
+// A strict policy on top of the escaping: no script, style only inline, and
+// nothing fetched (images, fonts, frames) or submitted.
 constexpr std::string_view kPolicy =
-    "default-src 'none'; style-src 'unsafe-inline'; img-src data:; form-action 'none'; base-uri 'none'";
+    "default-src 'none'; style-src 'unsafe-inline'; form-action 'none'; base-uri 'none'";
 
 std::string Esc(std::string_view text) { return EscapeXml(text); }
 
