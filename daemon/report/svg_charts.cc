@@ -129,8 +129,17 @@ TimeScale MakeTimeScale(const std::vector<Bucket>& buckets, const TimeRange& ran
   return s;
 }
 
-// Ticks at round UTC times, at most four, labelled to the precision the
-// interval needs.
+// The label of a tick: under a day apart, midnight says the day and other
+// ticks the time (the first one both, when no midnight is in view); further
+// apart, the day, or the date beyond four weeks.
+std::string TickLabel(int64_t t, int64_t interval, bool first, bool midnight_in_view) {
+  if (interval >= 28 * kDayMs) return FormatUtc(t, UtcStyle::kDate);
+  if (interval >= kDayMs || t % kDayMs == 0) return FormatUtc(t, UtcStyle::kDay);
+  std::string day_hour = FormatUtc(t, UtcStyle::kDayHour);
+  return first && !midnight_in_view ? day_hour : day_hour.substr(day_hour.size() - 5);
+}
+
+// Ticks at round UTC times, at most five.
 std::string TimeAxis(const TimeScale& s, double y) {
   static const int64_t kIntervals[] = {60000,       5 * 60000,    15 * 60000,   30 * 60000,   kHourMs,    3 * kHourMs,
                                        6 * kHourMs, 12 * kHourMs, kDayMs,       2 * kDayMs,   7 * kDayMs, 14 * kDayMs,
@@ -143,13 +152,14 @@ std::string TimeAxis(const TimeScale& s, double y) {
       break;
     }
   }
-  UtcStyle style = interval < kDayMs ? UtcStyle::kDayHour : interval < 28 * kDayMs ? UtcStyle::kDay : UtcStyle::kDate;
+  int64_t first = (s.t0 + interval - 1) / interval * interval;
+  bool midnight_in_view = (s.t0 + kDayMs - 1) / kDayMs * kDayMs <= s.t1;
   std::string out = "<g class=\"x-axis\">" + Line(s.x0, y, s.x1, y, "#888");
-  for (int64_t t = (s.t0 + interval - 1) / interval * interval; t <= s.t1; t += interval) {
+  for (int64_t t = first; t <= s.t1; t += interval) {
     double x = s.X(t);
     out += Line(x, y, x, y + 3, "#888");
     std::string_view anchor = x - s.x0 < 30 ? "start" : s.x1 - x < 30 ? "end" : "middle";
-    out += Text(x, y + 14, anchor, FormatUtc(t, style));
+    out += Text(x, y + 14, anchor, TickLabel(t, interval, t == first, midnight_in_view));
   }
   return out + "</g>";
 }
@@ -258,6 +268,7 @@ std::string SignedLabel(double v) { return (v > 0 ? "+" : "") + FormatFixed(v, v
 std::string PercentLabel(double v) { return FormatFixed(v, 0) + "%"; }
 
 struct SentimentPoint {
+  int64_t start_ms = 0;
   double x = 0;
   double y = 0;
   bool empty = true;
@@ -277,6 +288,7 @@ std::string SentimentBucket(const Bucket& b, const TimeScale& ts, const ValueSca
   double x = ts.X(b.start_ms) + (ts.X(b.start_ms + ts.step) - ts.X(b.start_ms) - w) / 2;
   double top = pct.Y(pct_negative);
   out += Rect(x, top, w, pct.Y(0) - top, kShareColour, " data-pct-negative=\"" + FormatFixed(pct_negative, 1) + "\"");
+  point->start_ms = b.start_ms;
   point->x = x + w / 2;
   point->y = compound.Y(mean);
   point->empty = total == 0;
@@ -287,17 +299,21 @@ std::string SentimentBucket(const Bucket& b, const TimeScale& ts, const ValueSca
   return out + "</g>";
 }
 
-// The line through the points, broken where a bucket has no mentions.
-std::string TrendPath(const std::vector<SentimentPoint>& points) {
+// The line through the points, broken where a bucket has no mentions or is
+// missing altogether.
+std::string TrendPath(const std::vector<SentimentPoint>& points, int64_t step) {
   std::string d;
   bool pen_down = false;
+  int64_t last_ms = 0;
   for (const SentimentPoint& p : points) {
     if (p.empty) {
       pen_down = false;
       continue;
     }
-    d += (pen_down ? "L" : "M") + Num(p.x) + " " + Num(p.y);
+    bool joined = pen_down && p.start_ms - last_ms <= step;
+    d += (joined ? "L" : "M") + Num(p.x) + " " + Num(p.y);
     pen_down = true;
+    last_ms = p.start_ms;
   }
   if (d.empty()) return "";
   return "<path d=\"" + d + "\" fill=\"none\" stroke=\"" + std::string(kTrendColour) +
@@ -326,7 +342,7 @@ std::string SentimentChart(const BrandSeries& series, const TimeRange& range) {
   out += "<g class=\"points\">";
   std::vector<SentimentPoint> points(buckets.size());
   for (size_t i = 0; i < buckets.size(); ++i) out += SentimentBucket(buckets[i], ts, compound, pct, &points[i]);
-  out += "</g>" + TrendPath(points);
+  out += "</g>" + TrendPath(points, ts.step);
   return out + "</svg>";
 }
 

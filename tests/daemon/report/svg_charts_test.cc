@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdint>
 #include <limits>
@@ -105,12 +106,27 @@ TEST(VolumeChartTest, TallerBucketsDrawTallerStacks) {
   EXPECT_NEAR(std::stod(heights[1]), 10 * std::stod(heights[0]), 1.0);
 }
 
-TEST(VolumeChartTest, TimeAxisIsLabelledInUtc) {
-  XmlDoc doc = Checked(VolumeChart(Series(24), kRange));
+std::vector<std::string> Ticks(const BrandSeries& s, const TimeRange& range) {
+  XmlDoc doc = Checked(VolumeChart(s, range));
+  if (doc == nullptr) return {};
+  return XPathValues(doc.get(), "//s:g[@class='x-axis']/s:text");
+}
+
+TEST(VolumeChartTest, TimeAxisIsLabelledInUtcAtRoundTimes) {
+  // A day in hours: midnight names the day, the other ticks the time.
+  EXPECT_EQ(Ticks(Series(24), kRange), (std::vector<std::string>{"Dec 1", "06:00", "12:00", "18:00", "Dec 2"}));
+  // Half a day from 03:00: no midnight in view, so the first tick has the day.
+  EXPECT_EQ(Ticks(Series(0), TimeRange{kT0 + 3 * kHour, kT0 + 15 * kHour, kHour}),
+            (std::vector<std::string>{"Dec 1 03:00", "06:00", "09:00", "12:00", "15:00"}));
+  // A week in days, a year in quarters.
+  EXPECT_EQ(Ticks(Series(0), TimeRange{kT0, kT0 + 7 * 24 * kHour, 24 * kHour}),
+            (std::vector<std::string>{"Dec 1", "Dec 3", "Dec 5", "Dec 7"}));
+  std::vector<std::string> year = Ticks(Series(0), TimeRange{kT0, kT0 + 365 * 24 * kHour, 7 * 24 * kHour});
+  ASSERT_FALSE(year.empty());
+  EXPECT_EQ(year[0].size(), 10u) << year[0];  // 2027-01-..
+  EXPECT_LE(year.size(), 5u);
+  XmlDoc doc = Checked(VolumeChart(Series(3), kRange));
   ASSERT_NE(doc, nullptr);
-  std::vector<std::string> ticks = XPathValues(doc.get(), "//s:g[@class='x-axis']/s:text");
-  ASSERT_GE(ticks.size(), 2u);
-  EXPECT_EQ(ticks[0], "Dec 1 00:00");
   EXPECT_NE(XPathValues(doc.get(), "/s:svg/s:text[1]")[0].find("UTC"), std::string::npos);
 }
 
@@ -188,6 +204,18 @@ TEST(SentimentChartTest, APointPerBucketWithMentionsAndABarPerBucket) {
   std::vector<std::string> path = XPathValues(doc.get(), "//s:path/@d");
   ASSERT_EQ(path.size(), 1u);
   EXPECT_EQ(std::count(path[0].begin(), path[0].end(), 'M'), 2);
+}
+
+TEST(SentimentChartTest, TheLineBreaksOverMissingBuckets) {
+  BrandSeries s = Series(6);
+  s.buckets.erase(s.buckets.begin() + 3);
+  XmlDoc doc = Checked(SentimentChart(s, kRange));
+  ASSERT_NE(doc, nullptr);
+  EXPECT_EQ(XPathCount(doc.get(), "//s:circle"), 5u);
+  std::vector<std::string> path = XPathValues(doc.get(), "//s:path/@d");
+  ASSERT_EQ(path.size(), 1u);
+  EXPECT_EQ(std::count(path[0].begin(), path[0].end(), 'M'), 2);
+  EXPECT_EQ(std::count(path[0].begin(), path[0].end(), 'L'), 3);
 }
 
 TEST(SentimentChartTest, HigherScoresSitHigherAndOutOfRangeScoresAreClamped) {
