@@ -16,12 +16,12 @@ constexpr std::string_view kCss = R"(
 *{box-sizing:border-box}
 body{margin:0;font:15px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,Helvetica,Arial,sans-serif;color:#222;background:#fff}
 header,main,footer{max-width:980px;margin:0 auto;padding:10px 14px}
-h1{font-size:1.4em;margin:.2em 0}
-h2{font-size:1.15em;margin:1.4em 0 .5em;padding-bottom:.2em;border-bottom:1px solid #ddd}
+h1{font-size:1.4em;margin:.2em 0;overflow-wrap:anywhere}
+h2{font-size:1.15em;margin:1.4em 0 .5em;padding-bottom:.2em;border-bottom:1px solid #ddd;overflow-wrap:anywhere}
 .meta{color:#555;margin:.15em 0;overflow-wrap:anywhere}
 .kpis{display:grid;grid-template-columns:repeat(auto-fit,minmax(140px,1fr));gap:8px;margin:.6em 0}
 .kpi{border:1px solid #ccc;border-radius:6px;padding:6px 10px}
-.kpi b{display:block;font-size:1.5em;font-variant-numeric:tabular-nums}
+.kpi b{display:block;font-size:1.5em;font-variant-numeric:tabular-nums;overflow-wrap:anywhere}
 .charts{display:grid;grid-template-columns:repeat(auto-fit,minmax(300px,1fr));gap:12px}
 figure{margin:0}
 svg.chart{display:block;width:100%;height:auto;max-width:640px}
@@ -91,9 +91,11 @@ std::string Tile(std::string_view name, const std::string& value) {
   return "<div class=\"kpi\">" + std::string(name) + "<b>" + Esc(value) + "</b></div>";
 }
 
+// A tile is 140 px on a phone: counts of a million and more go short ("1.2M").
 std::string KpiTiles(const ReportData& data) {
   Kpis k = Summarize(data);
-  return "<section aria-label=\"Key figures\">\n<div class=\"kpis\">" + Tile("Mentions", FormatCount(k.mentions)) +
+  return "<section aria-label=\"Key figures\">\n<div class=\"kpis\">" +
+         Tile("Mentions", k.mentions < 1e6 ? FormatCount(k.mentions) : FormatShort(k.mentions)) +
          Tile("Negative", FormatFixed(k.pct_negative, 1) + "%") + Tile("Mean sentiment", Signed(k.mean_compound)) +
          Tile("Reach", FormatShort(k.reach)) + "</div>\n</section>\n";
 }
