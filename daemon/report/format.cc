@@ -11,6 +11,8 @@
 namespace brandmon::report {
 
 std::string CleanText(std::string_view text) {
+  // Most of a report (numbers, labels, keys) is printable ASCII: nothing to replace.
+  if (std::all_of(text.begin(), text.end(), [](char c) { return c >= 0x20 && c < 0x7F; })) return std::string(text);
   std::string safe = ReplaceUnsafe(text);
   std::string out;
   out.reserve(safe.size());
