@@ -215,7 +215,12 @@ int RunExport(Invocation& inv) {
   if (!ParseExportArgs(inv.args, args, inv.err)) return 2;
   auto filter = query::ParseFilter(args.params, SystemClock::Instance().Now());
   if (!filter.ok()) {
-    inv.err << "brandmonctl export: --" << filter.status().message() << "\n";
+    // The message starts with the parameter's name: here, the option's.
+    std::string message = filter.status().message();
+    for (size_t i = 0; i < message.size() && message[i] != ':'; ++i) {
+      if (message[i] == '_') message[i] = '-';
+    }
+    inv.err << "brandmonctl export: --" << message << "\n";
     return 2;
   }
   auto db = FindDatabase(args);

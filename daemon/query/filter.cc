@@ -4,6 +4,7 @@
 #include <charconv>
 #include <cmath>
 #include <cstdlib>
+#include <iterator>
 
 #include "daemon/base/time_parse.h"
 #include "daemon/base/units.h"

@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <map>
+#include <type_traits>
 #include <utility>
 #include <variant>
 

@@ -112,6 +112,9 @@ TEST_F(ExportCommandTest, ErrorsSayWhatIsWrong) {
   Outcome bad_date = RunArgs({"export", "--database", fixture_.path(), "--since", "yesterday"});
   EXPECT_EQ(bad_date.rc, 2);
   EXPECT_NE(bad_date.err.find("--since: not a time: 'yesterday'"), std::string::npos) << bad_date.err;
+  Outcome bad_reach = Export({"--min-reach", "-3"});
+  EXPECT_EQ(bad_reach.rc, 2);
+  EXPECT_NE(bad_reach.err.find("--min-reach: must be a number >= 0"), std::string::npos) << bad_reach.err;
   Outcome bad_format = Export({"--format", "xlsx"});
   EXPECT_EQ(bad_format.rc, 2);
   EXPECT_NE(bad_format.err.find("--format must be csv or jsonl"), std::string::npos);
