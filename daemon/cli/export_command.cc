@@ -6,11 +6,11 @@
 #include <cerrno>
 #include <charconv>
 #include <cmath>
-#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
 
+#include "daemon/base/errno_text.h"
 #include "daemon/base/scored_mention.h"
 #include "daemon/base/units.h"
 #include "daemon/cli/command.h"
@@ -174,7 +174,7 @@ int Export(Invocation& inv, const ExportArgs& args, query::Reader& reader, const
   if (!args.output.empty()) {
     file.open(args.output, std::ios::binary | std::ios::trunc);
     if (!file) {
-      inv.err << "brandmonctl export: cannot write " << args.output << ": " << std::strerror(errno) << "\n";
+      inv.err << "brandmonctl export: cannot write " << args.output << ": " << ErrnoText(errno) << "\n";
       return 1;
     }
   }
