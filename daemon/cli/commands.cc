@@ -20,6 +20,7 @@ int RunResume(Invocation& inv);
 int RunFetch(Invocation& inv);
 int RunTail(Invocation& inv);
 int RunKeygen(Invocation& inv);
+int RunExport(Invocation& inv);
 
 const std::vector<Command>& Commands() {
   static const std::vector<Command> commands = {
@@ -39,6 +40,14 @@ const std::vector<Command>& Commands() {
        "brandmonctl tail [--topic PREFIX] [--since SEQ] [--json] [--endpoint E] [--catchup-endpoint E]\n"
        "  [--curve-key FILE --server-key KEY] [--config PATH] [--count N] [--timeout DURATION]",
        RunTail},
+      {"export", "write the stored mentions of brands and a time range as CSV or JSON Lines (docs/cli.md)",
+       "brandmonctl export [--brand B[,B...]] [--since T] [--until T] [--label L] [--channel C] [--lang L]\n"
+       "  [--q TEXT] [--min-reach N] [--format csv|jsonl] [--bom] [--output FILE] [--config PATH | --database FILE]\n"
+       "  T: RFC 3339 (2026-01-02T03:04:05Z, 2026-01-02) or a duration back from now (7d, 12h); since defaults to\n"
+       "  7 days before until, until to now; times are when the daemon stored each mention. Newest first.\n"
+       "  --q: words that must all occur in the title, text or author. CSV: RFC 4180 (CRLF), text cells that\n"
+       "  start with = + - @ get a leading ' so that spreadsheets do not run them as formulas",
+       RunExport},
       {"keygen", "write a CURVE key pair (Z85) for the alert publisher or a subscriber",
        "brandmonctl keygen [--output PREFIX]  (PREFIX.key mode 0600, PREFIX.pub)", RunKeygen},
       {"parse", "parse a feed file (RSS, Atom, RDF, JSON Feed) or a JSON API response and print one mention per line",

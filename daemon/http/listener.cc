@@ -56,6 +56,7 @@ class BoundedStream final : public httplib::Stream {
   }
 
   ssize_t write(const char* ptr, size_t size) override {
+    wrote_ = true;
     if (!Wait(POLLOUT, static_cast<int>(write_timeout_.count()))) return -1;
     return send(fd_, ptr, size, MSG_DONTWAIT | MSG_NOSIGNAL);
   }
@@ -63,6 +64,10 @@ class BoundedStream final : public httplib::Stream {
   void get_remote_ip_and_port(std::string& ip, int& port) const override { Address(false, ip, port); }
   void get_local_ip_and_port(std::string& ip, int& port) const override { Address(true, ip, port); }
   socket_t socket() const override { return fd_; }
+
+  // The request did not fit in its byte budget and nothing was answered:
+  // httplib gives up on a request line it cannot read whole without a word.
+  bool CutUnanswered() const { return read_budget_ == 0 && !wrote_; }
 
  private:
   bool Wait(short events, int timeout_ms) const {
@@ -97,6 +102,7 @@ class BoundedStream final : public httplib::Stream {
   SteadyTime read_deadline_;
   std::chrono::milliseconds write_timeout_;
   uint64_t read_budget_;
+  bool wrote_ = false;
 };
 
 // Compares without an early exit, so that the time taken does not tell how
@@ -210,10 +216,22 @@ class Listener::Server final : public httplib::Server {
       bool closed = false;
       t_counted = false;
       process_request(stream, /*close_connection=*/true, closed, nullptr);
+      if (stream.CutUnanswered()) RequestLineTooLong(stream);
     }
     ::shutdown(sock, SHUT_RDWR);
     ::close(sock);
     return true;
+  }
+
+  // A request line longer than max_header_bytes (a huge query string):
+  // 414, as httplib answers a long line that fits the budget.
+  void RequestLineTooLong(BoundedStream& stream) {
+    static const std::string kBody = "{\"error\":\"request line too long\"}\n";
+    static const std::string kReply =
+        "HTTP/1.1 414 URI Too Long\r\nContent-Type: application/json\r\nContent-Length: " +
+        std::to_string(kBody.size()) + "\r\nConnection: close\r\n\r\n" + kBody;
+    (void)stream.write(kReply.data(), kReply.size());
+    listener_.Count(414);
   }
 
   void Refuse(socket_t sock) {
@@ -253,7 +271,7 @@ Status Listener::Start(ThreadSet& threads) {
   });
   server_->set_pre_routing_handler([this](const httplib::Request& req, httplib::Response& res) {
     uint64_t length = std::strtoull(req.get_header_value("Content-Length").c_str(), nullptr, 10);
-    Reply reply = Route(req.method, req.path, req.get_header_value("Authorization"), length);
+    Reply reply = Route(req.method, req.path, req.params, req.get_header_value("Authorization"), length);
     res.status = reply.status;
     if (reply.status == 401) res.set_header("WWW-Authenticate", "Bearer realm=\"brandmond\"");
     if (reply.status == 405) res.set_header("Allow", "GET, HEAD");
@@ -313,11 +331,16 @@ void Listener::Count(int status) {
   ++counters_.responses[status];
 }
 
-Reply Listener::Route(const std::string& method, const std::string& path, const std::string& authorization,
-                      uint64_t content_length) {
+Reply Endpoints::ReadApi(std::string_view, const query::Params&) { return Error(404, "not found: no API here"); }
+
+Reply Listener::Route(const std::string& method, const std::string& path, const query::Params& params,
+                      const std::string& authorization, uint64_t content_length) {
   if (content_length > options_.max_body_bytes) return Error(413, "request body too large");
   bool metrics = path == "/metrics", health = path == "/healthz", ready = path == "/readyz";
-  if (!metrics && !health && !ready) return Error(404, "not found: the endpoints are /metrics, /healthz, /readyz");
+  bool api = path.starts_with("/api/v1/");
+  if (!metrics && !health && !ready && !api) {
+    return Error(404, "not found: the endpoints are /metrics, /healthz, /readyz and /api/v1/ (docs/api.md)");
+  }
   if (method != "GET" && method != "HEAD") return Error(405, "method not allowed: use GET");
   if (!health && !options_.token.empty()) {
     static constexpr std::string_view kBearer = "Bearer ";
@@ -325,6 +348,7 @@ Reply Listener::Route(const std::string& method, const std::string& path, const 
       return Error(401, "a valid bearer token is required");
     }
   }
+  if (api) return endpoints_.ReadApi(path, params);
   if (metrics) return endpoints_.Metrics();
   return health ? endpoints_.Health() : endpoints_.Ready();
 }

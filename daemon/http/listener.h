@@ -5,10 +5,12 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <string_view>
 
 #include "daemon/base/mutex.h"
 #include "daemon/base/status.h"
 #include "daemon/base/thread_set.h"
+#include "daemon/query/filter.h"
 #include "daemon/settings/http_options.h"
 
 namespace brandmon::http {
@@ -28,6 +30,9 @@ class Endpoints {
   virtual Reply Metrics() = 0;  // GET /metrics
   virtual Reply Health() = 0;   // GET /healthz
   virtual Reply Ready() = 0;    // GET /readyz
+  // GET /api/v1/... (docs/api.md) with the URL's query parameters; `path`
+  // starts with "/api/v1/". Without an API, 404.
+  virtual Reply ReadApi(std::string_view path, const query::Params& params);
 };
 
 // What the listener counted since it started.
@@ -36,8 +41,8 @@ struct ListenerCounters {
   uint64_t refused_busy = 0;          // connections answered 503 at once: max_connections were busy
 };
 
-// The daemon's HTTP listener (cpp-httplib): GET or HEAD /metrics, /healthz
-// and /readyz; other paths 404, other methods 405. With a token, every path
+// The daemon's HTTP listener (cpp-httplib): GET or HEAD /metrics, /healthz,
+// /readyz and /api/v1/...; other paths 404, other methods 405. With a token, every path
 // but /healthz needs "Authorization: Bearer TOKEN" (else 401). Each
 // connection carries one request, which must arrive whole (headers at most
 // max_header_bytes) within read_timeout, else it is answered 400 and
@@ -78,8 +83,8 @@ class Listener {
   friend class Server;
   friend class Queue;
   // Routes one request; `authorization` is its Authorization header.
-  Reply Route(const std::string& method, const std::string& path, const std::string& authorization,
-              uint64_t content_length);
+  Reply Route(const std::string& method, const std::string& path, const query::Params& params,
+              const std::string& authorization, uint64_t content_length);
   void Count(int status);
 
   const settings::HttpOptions options_;

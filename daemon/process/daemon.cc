@@ -217,11 +217,12 @@ Status Daemon::StartPublisher() {
 Status Daemon::StartHttp() {
   if (settings_.http.listen.empty()) return Status::Ok();
   http_endpoints_ = std::make_unique<HttpEndpoints>(*pipeline_, *scheduler_, *publisher_, SystemClock::Instance(),
-                                                    settings_.http.stall_after, settings_.redactor);
+                                                    settings_.http.stall_after, settings_.redactor,
+                                                    store::ResolveStorePath(settings_.store, paths_.state_dir));
   http_listener_ = std::make_unique<http::Listener>(settings_.http, *http_endpoints_);
   http_endpoints_->SetListener(http_listener_.get());
   if (auto s = http_listener_->Start(threads_); !s.ok()) return s;
-  spdlog::info("serving /metrics, /healthz and /readyz on http://{}", http_listener_->endpoint());
+  spdlog::info("serving /metrics, /healthz, /readyz and /api/v1/ on http://{}", http_listener_->endpoint());
   return Status::Ok();
 }
 

@@ -121,7 +121,7 @@ std::string JsonReply(const char* status, const std::string& reason) {
 
 HttpEndpoints::HttpEndpoints(const pipeline::Pipeline& pipeline, const scheduler::Scheduler& scheduler,
                              const publish::Publisher& publisher, const Clock& clock, Duration stall_after,
-                             config::Redactor redactor)
+                             config::Redactor redactor, std::string database)
     : pipeline_(pipeline),
       scheduler_(scheduler),
       publisher_(publisher),
@@ -129,7 +129,12 @@ HttpEndpoints::HttpEndpoints(const pipeline::Pipeline& pipeline, const scheduler
       stall_after_(stall_after),
       redactor_(std::move(redactor)),
       started_at_(clock.Now()),
+      api_(std::move(database), clock, redactor_),
       progress_since_(clock.Mono()) {}
+
+http::Reply HttpEndpoints::ReadApi(std::string_view path, const query::Params& params) {
+  return api_.Handle(path, params);
+}
 
 http::Reply HttpEndpoints::Metrics() {
   WallTime now = clock_.Now();

@@ -2,10 +2,13 @@
 
 #include <atomic>
 #include <cstdint>
+#include <string>
+#include <string_view>
 
 #include "daemon/base/clock.h"
 #include "daemon/base/mutex.h"
 #include "daemon/config/diagnostics.h"
+#include "daemon/http/api.h"
 #include "daemon/http/listener.h"
 
 namespace brandmon::pipeline {
@@ -21,15 +24,17 @@ class Publisher;
 namespace brandmon::process {
 
 // The daemon's answers to /metrics, /healthz and /readyz (docs/metrics.md),
+// and to /api/v1 (docs/api.md) through an http::Api on the state database;
 // read from the counters the pipeline, the scheduler, the publisher and the
 // listener keep. Owned by process::Daemon; thread-safe.
 class HttpEndpoints final : public http::Endpoints {
  public:
   // REQUIRES: the components outlive this object and the listener stops
   // before they do. `redactor` hides secrets in the store's error message.
+  // `database` is the state database /api/v1 reads.
   HttpEndpoints(const pipeline::Pipeline& pipeline, const scheduler::Scheduler& scheduler,
                 const publish::Publisher& publisher, const Clock& clock, Duration stall_after,
-                config::Redactor redactor);
+                config::Redactor redactor, std::string database);
 
   // The listener whose own counters /metrics shows; set before it starts.
   void SetListener(const http::Listener* listener) { listener_.store(listener); }
@@ -40,6 +45,7 @@ class HttpEndpoints final : public http::Endpoints {
   http::Reply Metrics() override;
   http::Reply Health() override;
   http::Reply Ready() override;
+  http::Reply ReadApi(std::string_view path, const query::Params& params) override;
 
  private:
   const pipeline::Pipeline& pipeline_;
@@ -49,6 +55,7 @@ class HttpEndpoints final : public http::Endpoints {
   const Duration stall_after_;
   const config::Redactor redactor_;
   const WallTime started_at_;
+  http::Api api_;
   std::atomic<const http::Listener*> listener_{nullptr};
   std::atomic<bool> ready_{false};
   std::atomic<uint64_t> reloads_ok_{0};

@@ -198,6 +198,28 @@ CREATE TABLE rollup_hourly (
 ) WITHOUT ROWID;
 )sql",
      BackfillRollups},
+    // Full-text search over the mentions' title, text and author (FTS5, an
+    // external-content index: the text is kept once, in mentions). Triggers
+    // keep it in step with every insert, update and delete (pruning deletes);
+    // 'rebuild' indexes the mentions stored so far. Diacritics fold away, so
+    // that "cafe" finds "café".
+    {6, R"sql(
+CREATE VIRTUAL TABLE mentions_fts USING fts5(title, text, author, content = 'mentions', content_rowid = 'rowid',
+  tokenize = 'unicode61 remove_diacritics 2');
+CREATE TRIGGER mentions_fts_insert AFTER INSERT ON mentions BEGIN
+  INSERT INTO mentions_fts (rowid, title, text, author) VALUES (new.rowid, new.title, new.text, new.author);
+END;
+CREATE TRIGGER mentions_fts_delete AFTER DELETE ON mentions BEGIN
+  INSERT INTO mentions_fts (mentions_fts, rowid, title, text, author)
+    VALUES ('delete', old.rowid, old.title, old.text, old.author);
+END;
+CREATE TRIGGER mentions_fts_update AFTER UPDATE OF title, text, author ON mentions BEGIN
+  INSERT INTO mentions_fts (mentions_fts, rowid, title, text, author)
+    VALUES ('delete', old.rowid, old.title, old.text, old.author);
+  INSERT INTO mentions_fts (rowid, title, text, author) VALUES (new.rowid, new.title, new.text, new.author);
+END;
+INSERT INTO mentions_fts (mentions_fts) VALUES ('rebuild');
+)sql"},
 };
 
 }  // namespace

@@ -118,10 +118,9 @@ Database& Database::operator=(Database&& other) noexcept {
   return *this;
 }
 
-Result<Database> Database::Open(const std::string& path) {
+Result<Database> Database::OpenWithFlags(const std::string& path, int flags) {
   Database db;
   db.path_ = path;
-  int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX;
   int rc = sqlite3_open_v2(path.c_str(), &db.db_, flags, nullptr);
   if (rc != SQLITE_OK) {
     std::string msg = "cannot open database '" + path + "': " + (db.db_ ? sqlite3_errmsg(db.db_) : sqlite3_errstr(rc));
@@ -131,6 +130,14 @@ Result<Database> Database::Open(const std::string& path) {
   // Another process (brandmonctl) may hold a read lock for a moment.
   sqlite3_busy_timeout(db.db_, 5000);
   return db;
+}
+
+Result<Database> Database::Open(const std::string& path) {
+  return OpenWithFlags(path, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX);
+}
+
+Result<Database> Database::OpenReadOnly(const std::string& path) {
+  return OpenWithFlags(path, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX);
 }
 
 Status Database::Exec(std::string_view sql) {

@@ -77,6 +77,11 @@ class Database {
   // Opens (creating when missing) the database at `path`; ":memory:" for a
   // private in-memory one. Errors: Unavailable when the file cannot be opened.
   static Result<Database> Open(const std::string& path);
+  // Opens the existing database at `path` for reading only: the connection
+  // can neither write nor create it. Beside a writer in WAL mode, each read
+  // sees the last commit before it began.
+  // Errors: Unavailable when the file is missing or cannot be opened.
+  static Result<Database> OpenReadOnly(const std::string& path);
 
   // Runs one or more statements that return no rows.
   Status Exec(std::string_view sql);
@@ -98,6 +103,7 @@ class Database {
   Status CheckpointPassive(int* log_pages = nullptr, int* copied_pages = nullptr);
 
  private:
+  static Result<Database> OpenWithFlags(const std::string& path, int flags);
   sqlite3* db_ = nullptr;
   std::string path_;
   std::unique_ptr<std::function<void(int)>> wal_hook_;  // stable address for SQLite

@@ -515,8 +515,10 @@ Result<uint64_t> Store::LastSeq() {
   return static_cast<uint64_t>(*seq);
 }
 
-Result<std::vector<SourceState>> Store::LoadSourceStates() {
-  auto stmt = db_.Prepare(
+Result<std::vector<SourceState>> Store::LoadSourceStates() { return ReadSourceStates(db_); }
+
+Result<std::vector<SourceState>> ReadSourceStates(Database& db) {
+  auto stmt = db.Prepare(
       "SELECT source, etag, last_modified, failures, backoff_ms, last_success, last_error, last_error_at, "
       "next_attempt FROM source_state ORDER BY source");
   if (!stmt.ok()) return stmt.status();
@@ -537,7 +539,7 @@ Result<std::vector<SourceState>> Store::LoadSourceStates() {
     st.next_attempt = ColumnOptionalTime(*stmt, 8);
     out.push_back(std::move(st));
   }
-  auto cursors = db_.Prepare("SELECT source, key, value FROM source_cursor ORDER BY source, key");
+  auto cursors = db.Prepare("SELECT source, key, value FROM source_cursor ORDER BY source, key");
   if (!cursors.ok()) return cursors.status();
   for (;;) {
     auto row = cursors->Step();

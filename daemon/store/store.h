@@ -38,6 +38,10 @@ struct SourceState {
   std::optional<WallTime> next_attempt;
 };
 
+// Every row of source_state with its cursor, by source name, read on `db`
+// (the store's connection or a read-only one).
+Result<std::vector<SourceState>> ReadSourceStates(Database& db);
+
 // Everything one poll result changes, committed atomically by Store::Write:
 // either all of it is durable or none of it is, so that after a crash a
 // restart neither loses nor repeats a mention or an alert. Thread-compatible.

@@ -13,6 +13,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <map>
@@ -384,5 +385,60 @@ scrape_configs:
   prometheus.Wait(seconds(20));
 }
 
+// /api/v1 and brandmonctl export against the running daemon's database.
+TEST_F(HttpListenerTest, TheReadApiAndExportShowWhatTheDatabaseHolds) {
+  StartDaemon();
+  ASSERT_EQ(WaitForStored(3)["mentions_stored"].GetUint64(), 3u);
+  std::map<std::string, std::string> label_of;  // text -> label, as stored
+  {
+    sqlite3* db = nullptr;
+    ASSERT_EQ(sqlite3_open_v2((dir_.path() / "state" / "brandmon.db").c_str(), &db, SQLITE_OPEN_READONLY, nullptr),
+              SQLITE_OK);
+    sqlite3_stmt* rows = nullptr;
+    ASSERT_EQ(sqlite3_prepare_v2(db, "SELECT text, label FROM mentions", -1, &rows, nullptr), SQLITE_OK);
+    while (sqlite3_step(rows) == SQLITE_ROW) {
+      label_of[reinterpret_cast<const char*>(sqlite3_column_text(rows, 0))] =
+          reinterpret_cast<const char*>(sqlite3_column_text(rows, 1));
+    }
+    sqlite3_finalize(rows);
+    sqlite3_close(db);
+  }
+  ASSERT_EQ(label_of.size(), 3u);
+
+  Got mentions = Get("/api/v1/mentions?brand=acme&since=1d");
+  ASSERT_EQ(mentions.status, 200) << mentions.body;
+  rapidjson::Document doc;
+  doc.Parse(mentions.body.c_str());
+  ASSERT_TRUE(doc.IsObject()) << mentions.body;
+  std::map<std::string, std::string> served;
+  for (const auto& m : doc["mentions"].GetArray()) served[m["text"].GetString()] = m["sentiment"]["label"].GetString();
+  EXPECT_EQ(served, label_of);
+
+  Got breakdown = Get("/api/v1/breakdown?by=channel&since=1d");
+  ASSERT_EQ(breakdown.status, 200) << breakdown.body;
+  rapidjson::Document rows;
+  rows.Parse(breakdown.body.c_str());
+  std::map<std::string, int64_t> by_channel;
+  for (const auto& r : rows["rows"].GetArray()) by_channel[r["channel"].GetString()] = r["mentions"].GetInt64();
+  EXPECT_EQ(by_channel, (std::map<std::string, int64_t>{{"blog", 2}, {"news", 1}}));
+
+  Got found = Get("/api/v1/mentions?q=terrible%20support");
+  ASSERT_EQ(found.status, 200);
+  EXPECT_NE(found.body.find("acme is terrible, awful support"), std::string::npos) << found.body;
+  EXPECT_EQ(found.body.find("love it"), std::string::npos);
+
+  Got bad = Get("/api/v1/series?since=1d&until=2d");
+  EXPECT_EQ(bad.status, 400);
+  EXPECT_NE(bad.body.find("since: is after until"), std::string::npos) << bad.body;
+  EXPECT_EQ(Get("/api/v1/sources", false).status, 401);
+
+  std::string out, err;
+  int rc =
+      RunCommand({BinaryPath("brandmonctl"), "export", "--config", config_, "--since", "1d", "--label", "negative"},
+                 &out, &err, {{"METRICS_TOKEN", kToken}});
+  ASSERT_EQ(rc, 0) << err;
+  EXPECT_EQ(std::count(out.begin(), out.end(), '\n'), 2) << out;  // the header and the one negative mention
+  EXPECT_NE(out.find("\"acme is terrible, awful support\""), std::string::npos) << out;
+}
 }  // namespace
 }  // namespace brandmon::testing

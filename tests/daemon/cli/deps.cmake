@@ -2,3 +2,6 @@
 # publish tests' fixture and alert-schema check.
 set(extra_srcs ${PROJECT_SOURCE_DIR}/tests/daemon/publish/publish_fixture_testlib.cc
                ${PROJECT_SOURCE_DIR}/tests/daemon/publish/schema_check_testlib.cc)
+# export_command_test exports the query tests' fixed database.
+list(APPEND extra_srcs ${PROJECT_SOURCE_DIR}/tests/daemon/query/query_fixture_testlib.cc)
+set(extra_deps brandmon_store brandmon_query)

@@ -101,6 +101,47 @@ TEST(SchemaTest, Version5BackfillsReachAndTheHourlyRollupsOfStoredMentions) {
             1);
 }
 
+TEST(SchemaTest, Version6IndexesStoredMentionsForFullTextSearchAndFollowsEveryChange) {
+  Database db = OpenMemory();
+  ASSERT_TRUE(Migrate(db, Migrations().first(5)).ok());
+  ASSERT_TRUE(db.Exec("INSERT INTO mentions (source, channel, brand, mention_id, url, title, text, author, lang, "
+                      "metrics, compound, pos, neu, neg, label, target, matched_terms, stored_at) VALUES "
+                      "('s', 'rss', 'acme', '1', '', 'Outage', 'the acme app is down', 'Ann', 'en', '', 0, 0, 1, 0, "
+                      "'neutral', NULL, '', 1), "
+                      "('s', 'rss', 'acme', '2', '', 'Café', 'crème brûlée', 'Zoë', 'fr', '', 0, 0, 1, 0, "
+                      "'neutral', NULL, '', 2)")
+                  .ok());
+  ASSERT_TRUE(Migrate(db, Migrations()).ok());
+  auto found = [&](const std::string& query) {
+    auto stmt = db.Prepare("SELECT count(*) FROM mentions_fts WHERE mentions_fts MATCH ?1");
+    EXPECT_TRUE(stmt.ok());
+    EXPECT_TRUE(stmt->BindText(1, query).ok());
+    EXPECT_TRUE(*stmt->Step());
+    return stmt->ColumnInt(0);
+  };
+  // Backfilled, accents folded, every column.
+  EXPECT_EQ(found("down"), 1);
+  EXPECT_EQ(found("creme"), 1);
+  EXPECT_EQ(found("zoe"), 1);
+  EXPECT_EQ(found("outage"), 1);
+  // Inserts, updates and deletes (pruning) reach the index.
+  ASSERT_TRUE(db.Exec("INSERT INTO mentions (source, channel, brand, mention_id, url, title, text, author, lang, "
+                      "metrics, compound, pos, neu, neg, label, target, matched_terms, stored_at) VALUES "
+                      "('s', 'rss', 'acme', '3', '', 'Recall', 'acme recalls toasters', '', 'en', '', 0, 0, 1, 0, "
+                      "'neutral', NULL, '', 3)")
+                  .ok());
+  EXPECT_EQ(found("toasters"), 1);
+  ASSERT_TRUE(db.Exec("UPDATE mentions SET text = 'acme recalls kettles' WHERE mention_id = '3'").ok());
+  EXPECT_EQ(found("toasters"), 0);
+  EXPECT_EQ(found("kettles"), 1);
+  ASSERT_TRUE(db.Exec("DELETE FROM mentions WHERE stored_at < 3").ok());
+  EXPECT_EQ(found("down"), 0);
+  EXPECT_EQ(found("creme"), 0);
+  EXPECT_EQ(found("kettles"), 1);
+  EXPECT_EQ(*db.QueryInt("SELECT count(*) FROM mentions_fts"), 1);
+  ASSERT_TRUE(db.Exec("INSERT INTO mentions_fts (mentions_fts) VALUES ('integrity-check')").ok());
+}
+
 TEST(SchemaTest, StepsApplyInOrderFromTheCurrentVersion) {
   Database db = OpenMemory();
   const Migration v1[] = {{1, "CREATE TABLE a (x INTEGER); INSERT INTO a VALUES (1);"}};

@@ -1,0 +1,403 @@
+#include "daemon/query/reader.h"
+
+#include <algorithm>
+#include <cassert>
+#include <cstdio>
+#include <filesystem>
+#include <map>
+#include <type_traits>
+#include <utility>
+#include <variant>
+
+#include "daemon/store/fields.h"
+#include "daemon/store/schema.h"
+
+namespace brandmon::query {
+namespace {
+
+using store::Database;
+using store::Statement;
+
+constexpr int64_t kHourMs = 3'600'000;
+
+// A WHERE clause under construction: the SQL is made of column names and
+// placeholders chosen here, the values are bound in order.
+class Where {
+ public:
+  using Value = std::variant<int64_t, double, std::string>;
+
+  void Add(std::string_view condition, std::vector<Value> values) {
+    sql_ += sql_.empty() ? " WHERE " : " AND ";
+    sql_ += condition;
+    for (auto& v : values) values_.push_back(std::move(v));
+  }
+  // `column` IN (?, ?...) unless `values` is empty.
+  void In(std::string_view column, const std::vector<std::string>& values) {
+    if (values.empty()) return;
+    std::string list;
+    for (size_t i = 0; i < values.size(); ++i) list += i == 0 ? "?" : ", ?";
+    Add(std::string(column) + " IN (" + list + ")", {});
+    for (const auto& v : values) values_.emplace_back(v);
+  }
+  const std::string& sql() const { return sql_; }
+  // Binds `lead` from parameter 1 (placeholders before the clause), then
+  // the clause's values, then `extra` (placeholders after it).
+  Status Bind(Statement& stmt, const std::vector<Value>& lead = {}, const std::vector<Value>& extra = {}) const {
+    int index = 1;
+    for (const auto* list : {&lead, &values_, &extra}) {
+      for (const Value& v : *list) {
+        Status s = std::visit(
+            [&](const auto& x) {
+              using T = std::decay_t<decltype(x)>;
+              if constexpr (std::is_same_v<T, int64_t>) return stmt.BindInt(index, x);
+              if constexpr (std::is_same_v<T, double>) return stmt.BindDouble(index, x);
+              if constexpr (std::is_same_v<T, std::string>) return stmt.BindText(index, x);
+            },
+            v);
+        if (!s.ok()) return s;
+        ++index;
+      }
+    }
+    return Status::Ok();
+  }
+
+ private:
+  std::string sql_;
+  std::vector<Value> values_;
+};
+
+std::string_view Column(Dimension d) {
+  switch (d) {
+    case Dimension::kBrand: return "brand";
+    case Dimension::kChannel: return "channel";
+    case Dimension::kLang: return "lang";
+    case Dimension::kLabel: return "label";
+    case Dimension::kNone: break;
+  }
+  return "''";
+}
+
+// Every brand of the rollups, found by one primary-key seek per brand (a
+// skip scan), so that a range of hours of all brands is read through the
+// key (brand, hour) rather than by scanning every row: the table has no
+// index by hour, which each commit would pay for.
+constexpr std::string_view kEveryBrand =
+    "brand IN (WITH RECURSIVE b(name) AS (SELECT min(brand) FROM rollup_hourly UNION ALL "
+    "SELECT (SELECT min(brand) FROM rollup_hourly WHERE brand > name) FROM b WHERE name IS NOT NULL) "
+    "SELECT name FROM b)";
+
+// The rollups of `filter` from the hour `from_ms` on.
+Where RollupWhere(const Filter& filter, int64_t from_ms) {
+  Where w;
+  w.Add("hour >= ? AND hour < ?", {from_ms, filter.until_ms});
+  if (filter.brands.empty()) {
+    w.Add(kEveryBrand, {});
+  } else {
+    w.In("brand", filter.brands);
+  }
+  w.In("channel", filter.channels);
+  w.In("lang", filter.langs);
+  w.In("label", filter.labels);
+  return w;
+}
+
+// Sums of the rollup columns, in the order Totals reads them from `first`.
+constexpr std::string_view kSums =
+    "sum(mentions), sum(score_sum), sum(CASE WHEN label = 'negative' THEN mentions ELSE 0 END), sum(reach_sum)";
+
+Totals ReadTotals(const Statement& stmt, int first) {
+  Totals t;
+  t.mentions = stmt.ColumnInt(first);
+  if (t.mentions > 0) {
+    t.mean_score = stmt.ColumnDouble(first + 1) / static_cast<double>(t.mentions);
+    t.negative_pct = 100.0 * static_cast<double>(stmt.ColumnInt(first + 2)) / static_cast<double>(t.mentions);
+  }
+  t.reach = stmt.ColumnDouble(first + 3);
+  return t;
+}
+
+// Cursors are opaque to clients: hex of the key the page ended at.
+std::string EncodeCursor(std::initializer_list<int64_t> keys) {
+  std::string out;
+  char buf[17];
+  for (int64_t k : keys) {
+    std::snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>(k));
+    out += buf;
+  }
+  return out;
+}
+
+std::optional<std::vector<int64_t>> DecodeCursor(std::string_view cursor, size_t keys) {
+  if (cursor.size() != 16 * keys) return std::nullopt;
+  std::vector<int64_t> out;
+  for (size_t i = 0; i < keys; ++i) {
+    uint64_t v = 0;
+    for (char c : cursor.substr(16 * i, 16)) {
+      int digit = c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
+      if (digit < 0) return std::nullopt;
+      v = v << 4 | static_cast<uint64_t>(digit);
+    }
+    out.push_back(static_cast<int64_t>(v));
+  }
+  return out;
+}
+
+Status BadCursor() {
+  return Status::InvalidArgument("cursor: not a cursor of this list (pass next_cursor of the page before unchanged)");
+}
+
+constexpr std::string_view kMentionColumns =
+    "SELECT rowid, stored_at, source, channel, brand, mention_id, url, title, text, author, published, lang, "
+    "metrics, compound, pos, neu, neg, label, target, matched_terms, truncated, reach FROM mentions";
+
+MentionRow ReadMention(const Statement& stmt) {
+  MentionRow row;
+  store::StoredMention& sm = row.stored;
+  sm.row = stmt.ColumnInt(0);
+  sm.stored_at = FromUnixMillis(stmt.ColumnInt(1));
+  Mention& m = sm.scored.mention;
+  m.source = stmt.ColumnText(2);
+  m.channel = stmt.ColumnText(3);
+  sm.scored.brand = stmt.ColumnText(4);
+  m.id = stmt.ColumnText(5);
+  m.url = stmt.ColumnText(6);
+  m.title = stmt.ColumnText(7);
+  m.text = stmt.ColumnText(8);
+  m.author = stmt.ColumnText(9);
+  if (!stmt.ColumnIsNull(10)) m.published = FromUnixMillis(stmt.ColumnInt(10));
+  sm.scored.lang = stmt.ColumnText(11);
+  if (!sm.scored.lang.empty()) m.lang = sm.scored.lang;
+  m.metrics = store::DecodeMetrics(stmt.ColumnText(12));
+  Sentiment& s = sm.scored.sentiment;
+  s.compound = stmt.ColumnDouble(13);
+  s.pos = stmt.ColumnDouble(14);
+  s.neu = stmt.ColumnDouble(15);
+  s.neg = stmt.ColumnDouble(16);
+  s.label = stmt.ColumnText(17);
+  s.target = stmt.ColumnOptionalDouble(18);
+  sm.scored.matched_terms = store::DecodeList(stmt.ColumnText(19));
+  m.truncated = store::DecodeList(stmt.ColumnText(20));
+  row.reach = stmt.ColumnDouble(21);
+  return row;
+}
+
+Where MentionWhere(const Filter& filter) {
+  Where w;
+  w.Add("stored_at >= ? AND stored_at < ?", {filter.since_ms, filter.until_ms});
+  w.In("brand", filter.brands);
+  w.In("channel", filter.channels);
+  w.In("lang", filter.langs);
+  w.In("label", filter.labels);
+  if (filter.min_reach > 0) w.Add("reach >= ?", {filter.min_reach});
+  std::string fts = FtsQuery(filter.q);
+  if (!fts.empty()) w.Add("rowid IN (SELECT rowid FROM mentions_fts WHERE mentions_fts MATCH ?)", {fts});
+  return w;
+}
+
+}  // namespace
+
+std::string FtsQuery(std::string_view text) {
+  std::string out;
+  size_t i = 0;
+  while (i < text.size()) {
+    while (i < text.size() && (text[i] == ' ' || text[i] == '\t' || text[i] == '\n' || text[i] == '\r')) ++i;
+    size_t start = i;
+    while (i < text.size() && text[i] != ' ' && text[i] != '\t' && text[i] != '\n' && text[i] != '\r') ++i;
+    if (i == start) break;
+    out += out.empty() ? "\"" : " \"";
+    for (char c : text.substr(start, i - start)) out += c == '"' ? std::string("\"\"") : std::string(1, c);
+    out += '"';
+  }
+  return out;
+}
+
+Result<Reader> Reader::Open(const std::string& path) {
+  std::error_code ec;
+  if (path != ":memory:" && !std::filesystem::exists(path, ec)) {
+    return Status::NotFound("no state database at " + path);
+  }
+  auto db = Database::OpenReadOnly(path);
+  if (!db.ok()) return db.status();
+  auto version = db->QueryInt("SELECT coalesce(max(version), 0) FROM schema_version");
+  if (!version.ok()) {
+    return Status::InvalidArgument(path + " is not a brandmon state database (" + version.status().message() + ")");
+  }
+  int latest = store::Migrations().back().version;
+  if (*version < latest) {
+    return Status::InvalidArgument("database " + path + " has schema version " + std::to_string(*version) +
+                                   ", older than this brandmon's (" + std::to_string(latest) +
+                                   "): brandmond of this version upgrades it when it starts");
+  }
+  if (*version > latest) {
+    return Status::InvalidArgument("database " + path + " has schema version " + std::to_string(*version) +
+                                   ", newer than this brandmon knows (" + std::to_string(latest) + ")");
+  }
+  return Reader(std::move(*db));
+}
+
+Result<TimeSeriesResult> Reader::TimeSeries(const Filter& filter, Duration step, Dimension split) {
+  assert(step.count() > 0 && step.count() % kHourMs == 0);
+  TimeSeriesResult out;
+  out.step = step;
+  out.split = split;
+  int64_t step_ms = step.count();
+  out.start_ms = filter.since_ms - ((filter.since_ms % step_ms) + step_ms) % step_ms;
+  size_t buckets = static_cast<size_t>((filter.until_ms - out.start_ms + step_ms - 1) / step_ms);
+  Where where = RollupWhere(filter, out.start_ms);
+  auto stmt = db_.Prepare("SELECT brand, " + std::string(Column(split)) + ", (hour - ?) / ?, " + std::string(kSums) +
+                          " FROM rollup_hourly" + where.sql() + " GROUP BY 1, 2, 3");
+  if (!stmt.ok()) return stmt.status();
+  if (auto s = where.Bind(*stmt, {out.start_ms, step_ms}); !s.ok()) return s;
+  std::map<std::pair<std::string, std::string>, std::vector<Totals>> lines;
+  // Lines a chart expects even without a mention.
+  std::vector<std::string> seeds;
+  if (split == Dimension::kLabel) {
+    seeds = filter.labels.empty() ? std::vector<std::string>{"positive", "neutral", "negative"} : filter.labels;
+  } else if (split == Dimension::kChannel) {
+    seeds = filter.channels;
+  } else if (split == Dimension::kLang) {
+    seeds = filter.langs;
+  } else if (split == Dimension::kNone) {
+    seeds = {""};
+  }
+  for (const std::string& brand : filter.brands) {
+    for (const std::string& seed : seeds) lines[{brand, seed}].resize(buckets);
+  }
+  for (;;) {
+    auto row = stmt->Step();
+    if (!row.ok()) return row.status();
+    if (!*row) break;
+    auto& line = lines[{stmt->ColumnText(0), split == Dimension::kNone ? "" : stmt->ColumnText(1)}];
+    line.resize(buckets);
+    int64_t bucket = stmt->ColumnInt(2);
+    if (bucket >= 0 && static_cast<size_t>(bucket) < buckets) line[static_cast<size_t>(bucket)] = ReadTotals(*stmt, 3);
+  }
+  for (auto& [key, line] : lines) out.series.push_back({key.first, key.second, std::move(line)});
+  return out;
+}
+
+Result<std::vector<BreakdownRow>> Reader::Breakdown(const Filter& filter, Dimension by) {
+  assert(by != Dimension::kNone);
+  Where where = RollupWhere(filter, filter.since_ms - ((filter.since_ms % kHourMs) + kHourMs) % kHourMs);
+  auto stmt = db_.Prepare("SELECT " + std::string(Column(by)) + ", " + std::string(kSums) + " FROM rollup_hourly" +
+                          where.sql() + " GROUP BY 1 ORDER BY 2 DESC, 1");
+  if (!stmt.ok()) return stmt.status();
+  if (auto s = where.Bind(*stmt); !s.ok()) return s;
+  std::vector<BreakdownRow> out;
+  int64_t total = 0;
+  for (;;) {
+    auto row = stmt->Step();
+    if (!row.ok()) return row.status();
+    if (!*row) break;
+    out.push_back({stmt->ColumnText(0), ReadTotals(*stmt, 1), 0});
+    total += out.back().totals.mentions;
+  }
+  for (auto& r : out) {
+    if (total > 0) r.share_pct = 100.0 * static_cast<double>(r.totals.mentions) / static_cast<double>(total);
+  }
+  return out;
+}
+
+Status Reader::ScanMentions(const Filter& filter, std::string_view order,
+                            const std::optional<std::pair<int64_t, int64_t>>& after, int64_t limit,
+                            const std::function<bool(const MentionRow&)>& visit) {
+  Where where = MentionWhere(filter);
+  // The plain bound on stored_at lets the index start at the cursor; the
+  // row value alone would be checked row by row from the newest.
+  if (after) {
+    where.Add("stored_at <= ? AND (stored_at, rowid) < (?, ?)", {after->first, after->first, after->second});
+  }
+  std::string sql = std::string(kMentionColumns) + where.sql() + " ORDER BY " + std::string(order);
+  if (limit >= 0) sql += " LIMIT ?";
+  auto stmt = db_.Prepare(sql);
+  if (!stmt.ok()) return stmt.status();
+  std::vector<Where::Value> extra;
+  if (limit >= 0) extra.emplace_back(limit);
+  if (auto s = where.Bind(*stmt, {}, extra); !s.ok()) return s;
+  for (;;) {
+    auto row = stmt->Step();
+    if (!row.ok()) return row.status();
+    if (!*row || !visit(ReadMention(*stmt))) return Status::Ok();
+  }
+}
+
+constexpr std::string_view kNewestFirst = "stored_at DESC, rowid DESC";
+
+Result<MentionPage> Reader::Mentions(const Filter& filter, const Page& page) {
+  std::optional<std::pair<int64_t, int64_t>> after;
+  if (!page.cursor.empty()) {
+    auto keys = DecodeCursor(page.cursor, 2);
+    if (!keys) return BadCursor();
+    after = std::pair((*keys)[0], (*keys)[1]);
+  }
+  MentionPage out;
+  // One more than the page holds tells whether another page follows.
+  Status s = ScanMentions(filter, kNewestFirst, after, page.limit + 1, [&](const MentionRow& row) {
+    out.mentions.push_back(row);
+    return true;
+  });
+  if (!s.ok()) return s;
+  if (static_cast<int64_t>(out.mentions.size()) > page.limit) {
+    out.mentions.pop_back();
+    const store::StoredMention& last = out.mentions.back().stored;
+    out.next_cursor = EncodeCursor({ToUnixMillis(last.stored_at), last.row});
+  }
+  return out;
+}
+
+Status Reader::ForEachMention(const Filter& filter, const std::function<bool(const MentionRow&)>& visit) {
+  return ScanMentions(filter, kNewestFirst, std::nullopt, -1, visit);
+}
+
+Result<std::vector<MentionRow>> Reader::TopMentions(const Filter& filter, int64_t n) {
+  std::vector<MentionRow> out;
+  Status s = ScanMentions(filter, "reach DESC, rowid DESC", std::nullopt, n, [&](const MentionRow& row) {
+    out.push_back(row);
+    return true;
+  });
+  if (!s.ok()) return s;
+  return out;
+}
+
+Result<AlertPage> Reader::Alerts(const Filter& filter, const Page& page) {
+  Where where;
+  where.Add("ts >= ? AND ts < ?", {filter.since_ms, filter.until_ms});
+  if (!filter.brands.empty()) {
+    // The topic is "alert.<brand>.<rule>": a prefix per brand.
+    std::string any;
+    std::vector<Where::Value> prefixes;
+    for (const std::string& brand : filter.brands) {
+      any += any.empty() ? "(" : " OR ";
+      any += "substr(topic, 1, ?) = ?";
+      std::string prefix = "alert." + brand + ".";
+      prefixes.emplace_back(static_cast<int64_t>(prefix.size()));
+      prefixes.emplace_back(std::move(prefix));
+    }
+    where.Add(any + ")", std::move(prefixes));
+  }
+  if (!page.cursor.empty()) {
+    auto keys = DecodeCursor(page.cursor, 1);
+    if (!keys) return BadCursor();
+    where.Add("seq < ?", {(*keys)[0]});
+  }
+  auto stmt = db_.Prepare("SELECT seq, ts, topic, payload FROM alerts" + where.sql() + " ORDER BY seq DESC LIMIT ?");
+  if (!stmt.ok()) return stmt.status();
+  if (auto s = where.Bind(*stmt, {}, {page.limit + 1}); !s.ok()) return s;
+  AlertPage out;
+  for (;;) {
+    auto row = stmt->Step();
+    if (!row.ok()) return row.status();
+    if (!*row) break;
+    out.alerts.push_back({static_cast<uint64_t>(stmt->ColumnInt(0)), FromUnixMillis(stmt->ColumnInt(1)),
+                          stmt->ColumnText(2), stmt->ColumnText(3)});
+  }
+  if (static_cast<int64_t>(out.alerts.size()) > page.limit) {
+    out.alerts.pop_back();
+    out.next_cursor = EncodeCursor({static_cast<int64_t>(out.alerts.back().seq)});
+  }
+  return out;
+}
+
+Result<std::vector<store::SourceState>> Reader::Sources() { return store::ReadSourceStates(db_); }
+
+}  // namespace brandmon::query

@@ -1,0 +1,127 @@
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "daemon/base/clock.h"
+#include "daemon/base/status.h"
+#include "daemon/query/filter.h"
+#include "daemon/store/rule_state.h"
+#include "daemon/store/sqlite.h"
+#include "daemon/store/store.h"
+
+namespace brandmon::query {
+
+// Counts of one bucket or group, from the hourly rollups. `mean_score` is the
+// mean of the score the rules judge (the brand-targeted compound when there is
+// one); all figures are 0 where there were no mentions.
+struct Totals {
+  int64_t mentions = 0;
+  double mean_score = 0;
+  double negative_pct = 0;  // 0 to 100
+  double reach = 0;
+};
+
+// One line of a chart: a brand (and, when split, one value of the split)
+// with a bucket for each step from `start_ms`, empty ones included.
+struct Series {
+  std::string brand;
+  std::string split;  // "" unless the series is split
+  std::vector<Totals> buckets;
+};
+
+struct TimeSeriesResult {
+  int64_t start_ms = 0;  // the first bucket's start: since, rounded down to a multiple of the step
+  Duration step{};
+  Dimension split = Dimension::kNone;
+  std::vector<Series> series;  // by brand, then split value
+};
+
+struct BreakdownRow {
+  std::string key;
+  Totals totals;
+  double share_pct = 0;  // of all mentions the filter counts
+};
+
+// A stored mention as the queries return it.
+struct MentionRow {
+  store::StoredMention stored;
+  double reach = 0;
+};
+
+struct MentionPage {
+  std::vector<MentionRow> mentions;
+  std::string next_cursor;  // empty on the last page
+};
+
+struct AlertRow {
+  uint64_t seq = 0;
+  WallTime ts;
+  std::string topic;
+  std::string payload;  // the alert message, JSON, as journaled
+};
+
+struct AlertPage {
+  std::vector<AlertRow> alerts;
+  std::string next_cursor;
+};
+
+// Answers questions about the state database on a read-only connection of
+// its own, beside the daemon's writer: each answer sees the commits made
+// before it began. Every value is bound, never written into SQL. Move-only;
+// thread-compatible: one thread uses a reader at a time.
+class Reader {
+ public:
+  // Opens the database at `path` read-only.
+  // Errors: NotFound naming the path when there is no file; Unavailable when
+  // it cannot be opened; InvalidArgument when its schema is not the one this
+  // build writes (older: brandmond upgrades it when it starts; newer).
+  static Result<Reader> Open(const std::string& path);
+
+  // Buckets of `step` (a multiple of 1h) over [since, until) by the hour the
+  // mentions were stored, per brand, split by `split` (channel, lang or
+  // label) unless kNone. Brands the filter names appear even without
+  // mentions. Ignores min_reach and q.
+  Result<TimeSeriesResult> TimeSeries(const Filter& filter, Duration step, Dimension split = Dimension::kNone);
+
+  // The totals by `by` (brand: share of voice), most mentions first.
+  // REQUIRES: by != kNone. Ignores min_reach and q.
+  Result<std::vector<BreakdownRow>> Breakdown(const Filter& filter, Dimension by);
+
+  // Mentions newest first (by the time stored), one page.
+  // Errors: InvalidArgument naming "cursor" when it is not one this reader made.
+  Result<MentionPage> Mentions(const Filter& filter, const Page& page);
+  // Every mention of `filter` newest first, one at a time (constant memory);
+  // stops early when `visit` returns false.
+  Status ForEachMention(const Filter& filter, const std::function<bool(const MentionRow&)>& visit);
+  // The `n` mentions of largest reach.
+  Result<std::vector<MentionRow>> TopMentions(const Filter& filter, int64_t n);
+
+  // Journaled alerts newest first; the filter's brands, since and until
+  // apply (by the alert's time).
+  Result<AlertPage> Alerts(const Filter& filter, const Page& page);
+
+  // Each source's health as last committed (source_state), by name.
+  Result<std::vector<store::SourceState>> Sources();
+
+  const std::string& path() const { return db_.path(); }
+
+ private:
+  explicit Reader(store::Database db) : db_(std::move(db)) {}
+  // Runs the mention query of `filter` and `where` (after the cursor) with
+  // `order`, calling `visit` per row.
+  Status ScanMentions(const Filter& filter, std::string_view order,
+                      const std::optional<std::pair<int64_t, int64_t>>& after, int64_t limit,
+                      const std::function<bool(const MentionRow&)>& visit);
+
+  store::Database db_;
+};
+
+// The FTS5 query of the words a person typed: each word must occur (a
+// quoted string each, so that no character of `text` is FTS5 syntax).
+std::string FtsQuery(std::string_view text);
+
+}  // namespace brandmon::query

@@ -1,0 +1,292 @@
+#include "daemon/query/reader.h"
+
+#include <gtest/gtest.h>
+
+#include <filesystem>
+
+#include "daemon/store/schema.h"
+#include "tests/daemon/query/query_fixture.h"
+
+namespace brandmon::query {
+namespace {
+
+using testing::QueryFixture;
+
+constexpr double kEps = 1e-9;
+
+Filter AllDay() {
+  Filter f;
+  f.since_ms = QueryFixture::Hour(0);
+  f.until_ms = QueryFixture::Hour(4);
+  return f;
+}
+
+class ReaderTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    auto r = Reader::Open(fixture_.path());
+    ASSERT_TRUE(r.ok()) << r.status().ToString();
+    reader_ = std::make_unique<Reader>(std::move(*r));
+  }
+  std::vector<std::string> Titles(const Filter& f) {
+    std::vector<std::string> out;
+    Status s = reader_->ForEachMention(f, [&](const MentionRow& row) {
+      out.push_back(row.stored.scored.mention.title);
+      return true;
+    });
+    EXPECT_TRUE(s.ok()) << s.ToString();
+    return out;
+  }
+  QueryFixture fixture_;
+  std::unique_ptr<Reader> reader_;
+};
+
+TEST_F(ReaderTest, TimeSeriesHasABucketPerHourWithTheRollupFigures) {
+  Filter f = AllDay();
+  f.brands = {"acme"};
+  auto r = reader_->TimeSeries(f, std::chrono::hours(1));
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_EQ(r->start_ms, QueryFixture::Hour(0));
+  ASSERT_EQ(r->series.size(), 1u);
+  const auto& b = r->series[0].buckets;
+  ASSERT_EQ(b.size(), 4u);
+  EXPECT_EQ(b[0].mentions, 2);
+  EXPECT_NEAR(b[0].mean_score, (-0.7 + 0.5) / 2, kEps);  // the targeted score where there is one
+  EXPECT_NEAR(b[0].negative_pct, 50, kEps);
+  EXPECT_NEAR(b[0].reach, 110, kEps);
+  EXPECT_EQ(b[1].mentions, 1);
+  EXPECT_NEAR(b[1].negative_pct, 0, kEps);
+  EXPECT_EQ(b[3].mentions, 1);
+  EXPECT_NEAR(b[3].mean_score, -0.9, kEps);
+  EXPECT_NEAR(b[3].negative_pct, 100, kEps);
+}
+
+TEST_F(ReaderTest, EmptyBucketsAndNamedBrandsWithoutMentionsAreZeros) {
+  Filter f;
+  f.since_ms = QueryFixture::Hour(-2);
+  f.until_ms = QueryFixture::Hour(6);
+  f.brands = {"globex", "initech"};
+  auto r = reader_->TimeSeries(f, std::chrono::hours(2));
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  ASSERT_EQ(r->series.size(), 2u);
+  EXPECT_EQ(r->series[0].brand, "globex");
+  EXPECT_EQ(r->series[1].brand, "initech");
+  for (const Series& s : r->series) ASSERT_EQ(s.buckets.size(), 4u);
+  EXPECT_EQ(r->series[0].buckets[0].mentions, 0);
+  EXPECT_EQ(r->series[0].buckets[2].mentions, 1);  // [02:00, 04:00)
+  EXPECT_NEAR(r->series[0].buckets[2].reach, 1000, kEps);
+  for (const Totals& t : r->series[1].buckets) EXPECT_EQ(t.mentions, 0);
+}
+
+TEST_F(ReaderTest, BucketsStartAtAMultipleOfTheStep) {
+  Filter f = AllDay();
+  f.since_ms = QueryFixture::Hour(1) + 1234;
+  auto r = reader_->TimeSeries(f, std::chrono::hours(24));
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r->start_ms, QueryFixture::Hour(0));  // midnight UTC
+  int64_t total = 0;
+  for (const Series& s : r->series) {
+    ASSERT_EQ(s.buckets.size(), 1u);
+    total += s.buckets[0].mentions;
+  }
+  EXPECT_EQ(total, 6);
+}
+
+TEST_F(ReaderTest, TimeSeriesSplitsByLabelWithEveryLabelPresent) {
+  Filter f = AllDay();
+  f.brands = {"acme"};
+  auto r = reader_->TimeSeries(f, std::chrono::hours(4), Dimension::kLabel);
+  ASSERT_TRUE(r.ok());
+  std::map<std::string, int64_t> by_label;
+  for (const Series& s : r->series) by_label[s.split] = s.buckets.at(0).mentions;
+  EXPECT_EQ(by_label, (std::map<std::string, int64_t>{{"negative", 3}, {"neutral", 1}, {"positive", 1}}));
+}
+
+TEST_F(ReaderTest, BreakdownByBrandIsShareOfVoice) {
+  auto r = reader_->Breakdown(AllDay(), Dimension::kBrand);
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  ASSERT_EQ(r->size(), 2u);
+  EXPECT_EQ((*r)[0].key, "acme");
+  EXPECT_EQ((*r)[0].totals.mentions, 5);
+  EXPECT_NEAR((*r)[0].share_pct, 500.0 / 6, kEps);
+  EXPECT_EQ((*r)[1].key, "globex");
+  EXPECT_NEAR((*r)[1].share_pct, 100.0 / 6, kEps);
+}
+
+TEST_F(ReaderTest, BreakdownByChannelAndLangFollowsTheFilter) {
+  Filter f = AllDay();
+  f.brands = {"acme"};
+  auto channels = reader_->Breakdown(f, Dimension::kChannel);
+  ASSERT_TRUE(channels.ok());
+  ASSERT_EQ(channels->size(), 2u);
+  EXPECT_EQ((*channels)[0].key, "rss");
+  EXPECT_EQ((*channels)[0].totals.mentions, 3);
+  EXPECT_EQ((*channels)[1].key, "reddit");
+  f.langs = {"fr"};
+  auto langs = reader_->Breakdown(f, Dimension::kLang);
+  ASSERT_TRUE(langs.ok());
+  ASSERT_EQ(langs->size(), 1u);
+  EXPECT_EQ((*langs)[0].key, "fr");
+  EXPECT_NEAR((*langs)[0].share_pct, 100, kEps);
+}
+
+TEST_F(ReaderTest, MentionsComeNewestFirstWithTheirScores) {
+  Filter f = AllDay();
+  f.brands = {"acme"};
+  f.labels = {"negative"};
+  auto page = reader_->Mentions(f, {"", 10});
+  ASSERT_TRUE(page.ok()) << page.status().ToString();
+  ASSERT_EQ(page->mentions.size(), 3u);
+  EXPECT_EQ(page->mentions[0].stored.scored.mention.title, "+1 acme");
+  EXPECT_EQ(page->mentions[2].stored.scored.mention.title, "Acme outage");
+  EXPECT_EQ(page->mentions[2].stored.scored.sentiment.target, -0.7);
+  EXPECT_EQ(page->mentions[2].reach, 100);
+  EXPECT_EQ(page->mentions[2].stored.stored_at, FromUnixMillis(QueryFixture::Hour(0) + 5 * 60'000));
+  EXPECT_TRUE(page->next_cursor.empty());
+}
+
+TEST_F(ReaderTest, PagesFollowTheCursorWithoutRepeatsOrGaps) {
+  std::vector<std::string> seen;
+  Page page{"", 2};
+  for (int pages = 0; pages < 10; ++pages) {
+    auto r = reader_->Mentions(AllDay(), page);
+    ASSERT_TRUE(r.ok()) << r.status().ToString();
+    EXPECT_LE(r->mentions.size(), 2u);
+    for (const auto& m : r->mentions) seen.push_back(m.stored.scored.mention.title);
+    if (r->next_cursor.empty()) break;
+    page.cursor = r->next_cursor;
+  }
+  EXPECT_EQ(seen, Titles(AllDay()));
+  EXPECT_EQ(seen.size(), 6u);
+}
+
+TEST_F(ReaderTest, ABadCursorIsRefusedNamingIt) {
+  for (std::string cursor : {"x", "0000000000000000", "zz' OR 1=1 --zzzzzzzzzzzzzzzzzzzzzzzzzz"}) {
+    auto r = reader_->Mentions(AllDay(), {cursor, 10});
+    ASSERT_FALSE(r.ok()) << cursor;
+    EXPECT_EQ(r.status().code(), Status::Code::kInvalidArgument);
+    EXPECT_NE(r.status().message().find("cursor"), std::string::npos);
+  }
+}
+
+TEST_F(ReaderTest, FullTextFindsWordsInTitleTextAndAuthorIgnoringAccents) {
+  Filter f = AllDay();
+  f.q = "cafe";
+  EXPECT_EQ(Titles(f), std::vector<std::string>{"Acme au café"});
+  f.q = "chloe";  // the author
+  EXPECT_EQ(Titles(f), std::vector<std::string>{"Acme au café"});
+  f.q = "acme down";  // every word
+  EXPECT_EQ(Titles(f), std::vector<std::string>{"Acme outage"});
+  f.q = "acme missing";
+  EXPECT_TRUE(Titles(f).empty());
+}
+
+TEST_F(ReaderTest, HostileInputIsDataNotSql) {
+  Filter f = AllDay();
+  for (std::string q : {"acme' OR 1=1 --", "\"", "NEAR(", "acme*", "a AND OR NOT", "'; DROP TABLE mentions; --",
+                        "title:x", "^acme", "(", ")"}) {
+    f.q = q;
+    auto r = reader_->Mentions(f, {"", 10});
+    ASSERT_TRUE(r.ok()) << q << ": " << r.status().ToString();
+  }
+  f.q = "DROP TABLE mentions";
+  EXPECT_EQ(Titles(f), std::vector<std::string>{"+1 acme"});
+  f.q.clear();
+  f.brands = {"acme' OR '1'='1", "x\") OR 1=1 --"};
+  EXPECT_TRUE(Titles(f).empty());
+  f.brands.clear();
+  EXPECT_EQ(Titles(f).size(), 6u);  // nothing was dropped
+}
+
+TEST_F(ReaderTest, MinReachAndTopMentions) {
+  Filter f = AllDay();
+  f.min_reach = 50;
+  EXPECT_EQ(Titles(f), (std::vector<std::string>{"=cmd|' /C calc'!A0", "Globex wins", "Acme outage"}));
+  auto top = reader_->TopMentions(AllDay(), 2);
+  ASSERT_TRUE(top.ok());
+  ASSERT_EQ(top->size(), 2u);
+  EXPECT_EQ((*top)[0].stored.scored.mention.title, "Globex wins");
+  EXPECT_EQ((*top)[1].stored.scored.mention.title, "Acme outage");
+}
+
+TEST_F(ReaderTest, TheTimeRangeIsHalfOpen) {
+  Filter f;
+  f.since_ms = QueryFixture::Hour(1);
+  f.until_ms = QueryFixture::Hour(2) + 30 * 60'000;  // the globex mention's stored_at, excluded
+  EXPECT_EQ(Titles(f), std::vector<std::string>{"Acme au café"});
+}
+
+TEST_F(ReaderTest, AlertsNewestFirstByBrandWithPages) {
+  Filter f = AllDay();
+  auto all = reader_->Alerts(f, {"", 2});
+  ASSERT_TRUE(all.ok()) << all.status().ToString();
+  ASSERT_EQ(all->alerts.size(), 2u);
+  EXPECT_EQ(all->alerts[0].topic, "alert.acme.volume_spike");
+  EXPECT_EQ(all->alerts[1].topic, "alert.globex.volume_spike");
+  ASSERT_FALSE(all->next_cursor.empty());
+  auto rest = reader_->Alerts(f, {all->next_cursor, 2});
+  ASSERT_TRUE(rest.ok());
+  ASSERT_EQ(rest->alerts.size(), 1u);
+  EXPECT_EQ(rest->alerts[0].topic, "alert.acme.negative_mention");
+  EXPECT_TRUE(rest->next_cursor.empty());
+  f.brands = {"globex"};
+  auto globex = reader_->Alerts(f, {"", 10});
+  ASSERT_TRUE(globex.ok());
+  ASSERT_EQ(globex->alerts.size(), 1u);
+  auto alert = AlertFromJson(globex->alerts[0].payload);
+  ASSERT_TRUE(alert.ok());
+  EXPECT_EQ(alert->summary, "globex volume_spike");
+}
+
+TEST_F(ReaderTest, SourcesAreTheCommittedState) {
+  auto sources = reader_->Sources();
+  ASSERT_TRUE(sources.ok());
+  ASSERT_EQ(sources->size(), 2u);
+  EXPECT_EQ((*sources)[0].source, "reddit-feed");
+  EXPECT_EQ((*sources)[1].source, "rss-feed");
+  EXPECT_EQ((*sources)[1].failures, 2);
+  EXPECT_EQ((*sources)[1].last_error, "HTTP 503");
+}
+
+TEST_F(ReaderTest, TheReaderCannotWrite) {
+  auto r = Reader::Open(fixture_.path());
+  ASSERT_TRUE(r.ok());
+  // The only way in is the queries; the connection itself refuses writes.
+  auto db = store::Database::OpenReadOnly(fixture_.path());
+  ASSERT_TRUE(db.ok());
+  EXPECT_FALSE(db->Exec("DELETE FROM mentions").ok());
+}
+
+TEST(ReaderOpenTest, AMissingDatabaseIsNotFoundNamingThePath) {
+  testing::TempDir dir;
+  std::string path = (dir.path() / "nope.db").string();
+  auto r = Reader::Open(path);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().code(), Status::Code::kNotFound);
+  EXPECT_NE(r.status().message().find(path), std::string::npos);
+  EXPECT_FALSE(std::filesystem::exists(path));  // not created
+}
+
+TEST(ReaderOpenTest, AnOlderSchemaIsRefusedSayingWhatUpgradesIt) {
+  testing::TempDir dir;
+  std::string path = (dir.path() / "old.db").string();
+  {
+    auto db = store::Database::Open(path);
+    ASSERT_TRUE(db.ok());
+    ASSERT_TRUE(store::Migrate(*db, store::Migrations().first(5)).ok());
+  }
+  auto r = Reader::Open(path);
+  ASSERT_FALSE(r.ok());
+  EXPECT_NE(r.status().message().find("schema version 5"), std::string::npos) << r.status().message();
+  EXPECT_NE(r.status().message().find("brandmond"), std::string::npos);
+}
+
+TEST(FtsQueryTest, EachWordIsAQuotedString) {
+  EXPECT_EQ(FtsQuery("acme down"), "\"acme\" \"down\"");
+  EXPECT_EQ(FtsQuery("  a\"b  "), "\"a\"\"b\"");
+  EXPECT_EQ(FtsQuery(""), "");
+  EXPECT_EQ(FtsQuery(" \t "), "");
+}
+
+}  // namespace
+}  // namespace brandmon::query
