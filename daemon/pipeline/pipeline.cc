@@ -37,6 +37,9 @@ constexpr size_t kMaxQueued = 256;
 constexpr size_t kMaxOutstanding = 2;
 // How often the trend rules close their buckets.
 constexpr Duration kTickInterval = std::chrono::seconds(5);
+// How long a mention may wait for the full-text index while no commit
+// brings kSearchIndexBatch more.
+constexpr Duration kIndexInterval = std::chrono::seconds(1);
 // How often the score stage commits the rules' counts, at most.
 constexpr Duration kCountsInterval = std::chrono::seconds(1);
 // Backoff between the attempts of a failed commit: short at first (a lock
@@ -711,6 +714,16 @@ void Pipeline::RunTimers(bool force) {
     for (auto& a : alerts) batch.AddAlert(std::move(a));
     brands_->rules->SaveState(batch);
     if (!WriteAlone(std::move(batch))) return;
+  }
+  if (force || now >= next_index_) {
+    next_index_ = now + kIndexInterval;
+    // The mentions of a quiet spell, which no commit's batch indexes; a
+    // backlog (a restart) in a few passes, so that the queue does not wait.
+    for (int pass = 0; pass < 10; ++pass) {
+      auto indexed = store_->IndexForSearch();
+      if (!indexed.ok()) spdlog::warn("{}", indexed.status().message());
+      if (!indexed.ok() || *indexed < store::Store::kSearchIndexBatch) break;
+    }
   }
   if (now >= next_prune_) {
     next_prune_ = now + prune_interval_;

@@ -211,6 +211,7 @@ class Pipeline {
   MonoTime next_tick_{};                              // pipeline thread only
   MonoTime next_counts_{};                            // with the rule set
   MonoTime next_prune_{};
+  MonoTime next_index_{};  // pipeline thread only
   Duration prune_interval_{};
 
   mutable Mutex mu_;

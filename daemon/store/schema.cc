@@ -199,21 +199,25 @@ CREATE TABLE rollup_hourly (
 )sql",
      BackfillRollups},
     // Full-text search over the mentions' title, text and author (FTS5, an
-    // external-content index: the text is kept once, in mentions). Triggers
-    // keep it in step with every insert, update and delete (pruning deletes);
-    // 'rebuild' indexes the mentions stored so far. Diacritics fold away, so
-    // that "cafe" finds "café".
+    // external-content index: the text is kept once, in mentions). The
+    // writer indexes new mentions in bulk a little after their commit
+    // (Store::IndexForSearch), which costs a commit far less than a trigger
+    // per row; search_index.upto is the last row indexed. Deleting a row
+    // (pruning) takes it out of the index only if it was in. 'rebuild'
+    // indexes the mentions stored so far. Diacritics fold away, so that
+    // "cafe" finds "café".
     {6, R"sql(
 CREATE VIRTUAL TABLE mentions_fts USING fts5(title, text, author, content = 'mentions', content_rowid = 'rowid',
   tokenize = 'unicode61 remove_diacritics 2');
-CREATE TRIGGER mentions_fts_insert AFTER INSERT ON mentions BEGIN
-  INSERT INTO mentions_fts (rowid, title, text, author) VALUES (new.rowid, new.title, new.text, new.author);
-END;
-CREATE TRIGGER mentions_fts_delete AFTER DELETE ON mentions BEGIN
+CREATE TABLE search_index (upto INTEGER NOT NULL);
+INSERT INTO search_index (upto) SELECT coalesce(max(rowid), 0) FROM mentions;
+CREATE TRIGGER mentions_fts_delete AFTER DELETE ON mentions
+  WHEN old.rowid <= (SELECT upto FROM search_index) BEGIN
   INSERT INTO mentions_fts (mentions_fts, rowid, title, text, author)
     VALUES ('delete', old.rowid, old.title, old.text, old.author);
 END;
-CREATE TRIGGER mentions_fts_update AFTER UPDATE OF title, text, author ON mentions BEGIN
+CREATE TRIGGER mentions_fts_update AFTER UPDATE OF title, text, author ON mentions
+  WHEN old.rowid <= (SELECT upto FROM search_index) BEGIN
   INSERT INTO mentions_fts (mentions_fts, rowid, title, text, author)
     VALUES ('delete', old.rowid, old.title, old.text, old.author);
   INSERT INTO mentions_fts (rowid, title, text, author) VALUES (new.rowid, new.title, new.text, new.author);

@@ -198,6 +198,14 @@ Status Store::Prepare() {
        "next_attempt = excluded.next_attempt"},
       {&cursor_delete_, "DELETE FROM source_cursor WHERE source = ?1"},
       {&cursor_insert_, "INSERT OR REPLACE INTO source_cursor (source, key, value) VALUES (?1, ?2, ?3)"},
+      // The mentions after the last one indexed, oldest first; then the mark
+      // moves to the last of them (the same rows: nothing else writes).
+      {&search_index_add_,
+       "INSERT INTO mentions_fts (rowid, title, text, author) SELECT rowid, title, text, author FROM mentions "
+       "WHERE rowid > (SELECT upto FROM search_index) ORDER BY rowid LIMIT ?1"},
+      {&search_index_advance_,
+       "UPDATE search_index SET upto = coalesce((SELECT max(rowid) FROM (SELECT rowid FROM mentions WHERE rowid > "
+       "(SELECT upto FROM search_index) ORDER BY rowid LIMIT ?1)), upto)"},
       {&rule_state_upsert_,
        "INSERT INTO rule_state (brand, key, value, updated_at) VALUES (?1, ?2, ?3, ?4) "
        "ON CONFLICT (brand, key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at"},
@@ -259,7 +267,29 @@ Result<WriteResult> Store::Write(const WriteBatch& batch) {
   if (auto s = txn.Begin(); !s.ok()) return s.WithContext("store write");
   if (auto s = WriteInTransaction(batch, result); !s.ok()) return s.WithContext("store write");
   if (auto s = txn.Commit(); !s.ok()) return s.WithContext("store write");
+  unindexed_ += result.mentions_written;
+  if (unindexed_ >= kSearchIndexBatch) {
+    if (auto indexed = IndexForSearch(); !indexed.ok()) spdlog::warn("{}", indexed.status().message());
+  }
   return result;
+}
+
+Result<size_t> Store::IndexForSearch(size_t limit) {
+  if (checkpointer_) checkpointer_->BeforeWrite();
+  Transaction txn(db_);
+  auto fail = [](const Status& s) { return s.WithContext("full-text index (mentions wait for the next pass)"); };
+  if (auto s = txn.Begin(); !s.ok()) return fail(s);
+  int64_t added = 0;
+  for (Statement* stmt : {&search_index_add_, &search_index_advance_}) {
+    stmt->Reset();
+    Status s = stmt->BindInt(1, static_cast<int64_t>(limit));
+    if (s.ok()) s = stmt->Run();
+    if (!s.ok()) return fail(s);
+    if (stmt == &search_index_add_) added = db_.Changes();
+  }
+  if (auto s = txn.Commit(); !s.ok()) return fail(s);
+  unindexed_ = static_cast<size_t>(added) < limit ? 0 : unindexed_ - std::min(unindexed_, limit);
+  return static_cast<size_t>(added);
 }
 
 Status Store::Hook(int& step) {

@@ -192,6 +192,14 @@ class Store final : public RuleStateReader {
   // Deletes what is older than its retention at `now`.
   Result<PruneStats> Prune(WallTime now);
 
+  // Adds up to `limit` stored mentions not yet in the full-text index to it,
+  // oldest first, in a transaction of its own, and returns how many it
+  // added. Write() calls it once kSearchIndexBatch mentions wait; the owner
+  // calls it on a timer so that the last ones of a quiet spell get indexed
+  // too. A failure loses nothing: the mentions wait for the next call.
+  Result<size_t> IndexForSearch(size_t limit = kSearchIndexBatch);
+  static constexpr size_t kSearchIndexBatch = 2000;
+
   Result<StoreCounts> Counts();
   Result<int> SchemaVersion();
 
@@ -255,6 +263,9 @@ class Store final : public RuleStateReader {
   Statement rule_state_upsert_;
   Statement rule_state_delete_;
   Statement rollup_upsert_;
+  Statement search_index_add_;
+  Statement search_index_advance_;
+  size_t unindexed_ = 0;  // mentions written since the last IndexForSearch()
   std::function<void(int)> write_hook_;
   std::function<int(int)> fault_hook_;
   std::unique_ptr<Checkpointer> checkpointer_;  // none for an in-memory database

@@ -100,6 +100,8 @@ QueryFixture::QueryFixture() {
     auto written = (*store)->Write(batch);
     if (!written.ok()) ADD_FAILURE() << written.status().ToString();
   }
+  // What the pipeline's timer does a second after the commits.
+  if (auto indexed = (*store)->IndexForSearch(); !indexed.ok()) ADD_FAILURE() << indexed.status().ToString();
 }
 
 }  // namespace brandmon::testing

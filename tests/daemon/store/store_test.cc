@@ -117,6 +117,54 @@ TEST(StoreFileTest, StringsAreTextThatSqlLiteralsMatch) {
   EXPECT_EQ(*db->QueryInt("SELECT count(*) FROM seen WHERE source = 'feed' AND id = '1'"), 1);
 }
 
+// Mentions enter the full-text index in bulk after their commit: by
+// IndexForSearch (the pipeline's timer), or by the write that brings
+// kSearchIndexBatch of them; each exactly once, whatever the order of calls.
+TEST(StoreFileTest, MentionsAreIndexedForSearchInBulkAfterTheirCommit) {
+  testing::TempDir dir;
+  FakeClock clock;
+  ThreadSet threads;
+  auto store = Store::Open(Options("state.db"), dir.path().string(), clock, threads);
+  ASSERT_TRUE(store.ok()) << store.status().ToString();
+  auto db = Database::Open((dir.path() / "state.db").string());
+  ASSERT_TRUE(db.ok());
+  auto found = [&](const std::string& word) {
+    auto stmt = db->Prepare("SELECT count(*) FROM mentions_fts WHERE mentions_fts MATCH ?1");
+    if (!stmt.ok()) {
+      ADD_FAILURE() << stmt.status().ToString();
+      return int64_t{-1};
+    }
+    auto row = stmt->BindText(1, word).ok() ? stmt->Step() : Result<bool>(false);
+    EXPECT_TRUE(row.ok() && *row) << (row.ok() ? "" : row.status().ToString());
+    return stmt->ColumnInt(0);
+  };
+  WriteBatch batch;
+  batch.AddMention(MakeMention("feed", "1", "acme", "the acme kettle leaks"));
+  batch.AddMention(MakeMention("feed", "2", "acme", "a kettle and a toaster"));
+  ASSERT_TRUE((*store)->Write(batch).ok());
+  EXPECT_EQ(found("kettle"), 0);
+  auto first = (*store)->IndexForSearch(1);
+  ASSERT_TRUE(first.ok()) << first.status().ToString();
+  EXPECT_EQ(*first, 1u);
+  EXPECT_EQ(found("kettle"), 1);
+  auto second = (*store)->IndexForSearch();
+  ASSERT_TRUE(second.ok()) << second.status().ToString();
+  EXPECT_EQ(*second, 1u);
+  EXPECT_EQ(*(*store)->IndexForSearch(), 0u);
+  EXPECT_EQ(found("kettle"), 2);
+  EXPECT_EQ(found("toaster"), 1);
+
+  WriteBatch many;
+  for (size_t i = 0; i < Store::kSearchIndexBatch; ++i) {
+    many.AddMention(MakeMention("bulk", std::to_string(i), "acme", "bulk item " + std::to_string(i)));
+  }
+  ASSERT_TRUE((*store)->Write(many).ok());
+  EXPECT_EQ(found("bulk"), static_cast<int64_t>(Store::kSearchIndexBatch));
+  EXPECT_EQ(*(*store)->IndexForSearch(), 0u);
+  EXPECT_EQ(*db->QueryInt("SELECT upto FROM search_index"), *db->QueryInt("SELECT max(rowid) FROM mentions"));
+  ASSERT_TRUE(db->Exec("INSERT INTO mentions_fts (mentions_fts) VALUES ('integrity-check')").ok());
+}
+
 // The rows of rollup_hourly as "brand hour channel lang label: n sum squares reach".
 std::vector<std::string> Rollups(Database& db) {
   auto stmt = db.Prepare(
