@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <condition_variable>
 #include <mutex>
 #include <set>
 
@@ -213,17 +214,19 @@ TEST_F(FetcherTest, OnlyHttpAndHttpsUrls) {
 
 TEST_F(FetcherTest, ManyTransfersRespectThePerHostCap) {
   std::mutex mu;
+  std::condition_variable changed;
   int active = 0, peak = 0;
   server_.server().Get(R"(/slot/(\d+))", [&](const httplib::Request& req, httplib::Response& res) {
-    {
-      std::lock_guard<std::mutex> lock(mu);
-      peak = std::max(peak, ++active);
-    }
-    std::this_thread::sleep_for(50ms);
-    {
-      std::lock_guard<std::mutex> lock(mu);
-      --active;
-    }
+    std::unique_lock<std::mutex> lock(mu);
+    peak = std::max(peak, ++active);
+    changed.notify_all();
+    // Each transfer stays until a second one runs beside it (or 2 s pass:
+    // the last one may have nobody left), so that a busy machine cannot
+    // hide a second slot, and then 50 ms more, so that a third would show.
+    changed.wait_for(lock, 2s, [&] { return active >= 2; });
+    changed.wait_for(lock, 50ms, [] { return false; });
+    --active;
+    changed.notify_all();
     res.set_content(req.matches[1].str(), "text/plain");
   });
   auto fetcher = Fetcher::Create(options_);
