@@ -721,7 +721,7 @@ void Pipeline::RunTimers(bool force) {
     // backlog (a restart) in a few passes, so that the queue does not wait.
     for (int pass = 0; pass < 10; ++pass) {
       auto indexed = store_->IndexForSearch();
-      if (!indexed.ok()) spdlog::warn("{}", indexed.status().message());
+      if (!indexed.ok()) store_errors_log_->Log(spdlog::level::warn, "index", indexed.status().message());
       if (!indexed.ok() || *indexed < store::Store::kSearchIndexBatch) break;
     }
   }

@@ -128,8 +128,12 @@ Result<Database> Database::OpenWithFlags(const std::string& path, int flags) {
   }
   sqlite3_extended_result_codes(db.db_, 1);
   // Another process (brandmonctl) may hold a read lock for a moment.
-  sqlite3_busy_timeout(db.db_, 5000);
+  db.SetBusyTimeout(kBusyTimeout);
   return db;
+}
+
+void Database::SetBusyTimeout(std::chrono::milliseconds timeout) {
+  sqlite3_busy_timeout(db_, static_cast<int>(timeout.count()));
 }
 
 Result<Database> Database::Open(const std::string& path) {

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -91,6 +92,11 @@ class Database {
   int64_t LastInsertRowid() const;
   int Changes() const;
   const std::string& path() const { return path_; }
+
+  // How long a statement waits for another connection's lock before it
+  // fails with SQLITE_BUSY: kBusyTimeout from Open(); zero fails at once.
+  void SetBusyTimeout(std::chrono::milliseconds timeout);
+  static constexpr std::chrono::milliseconds kBusyTimeout{5000};
 
   // Calls `hook` after each commit that wrote to the write-ahead log, with
   // the log's size in pages. Replaces SQLite's automatic checkpoint, which

@@ -276,9 +276,15 @@ Result<WriteResult> Store::Write(const WriteBatch& batch) {
 
 Result<size_t> Store::IndexForSearch(size_t limit) {
   if (checkpointer_) checkpointer_->BeforeWrite();
+  // The index can wait, the commits cannot: while another connection holds
+  // the write lock, the pass fails at once instead of holding the pipeline
+  // thread for the busy timeout.
   Transaction txn(db_);
   auto fail = [](const Status& s) { return s.WithContext("full-text index (mentions wait for the next pass)"); };
-  if (auto s = txn.Begin(); !s.ok()) return fail(s);
+  db_.SetBusyTimeout(std::chrono::milliseconds(0));
+  Status begun = txn.Begin();
+  db_.SetBusyTimeout(Database::kBusyTimeout);
+  if (!begun.ok()) return fail(begun);
   int64_t added = 0;
   for (Statement* stmt : {&search_index_add_, &search_index_advance_}) {
     stmt->Reset();

@@ -7,10 +7,12 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <chrono>
 #include <cstdio>
 #include <filesystem>
 #include <map>
 #include <stdexcept>
+#include <thread>
 
 #include "daemon/base/time_parse.h"
 #include "daemon/store/schema.h"
@@ -163,6 +165,41 @@ TEST(StoreFileTest, MentionsAreIndexedForSearchInBulkAfterTheirCommit) {
   EXPECT_EQ(*(*store)->IndexForSearch(), 0u);
   EXPECT_EQ(*db->QueryInt("SELECT upto FROM search_index"), *db->QueryInt("SELECT max(rowid) FROM mentions"));
   ASSERT_TRUE(db->Exec("INSERT INTO mentions_fts (mentions_fts) VALUES ('integrity-check')").ok());
+}
+
+TEST(StoreFileTest, AnIndexPassDoesNotWaitForAnotherWritersLockAndLosesNothing) {
+  testing::TempDir dir;
+  FakeClock clock;
+  ThreadSet threads;
+  auto store = Store::Open(Options("state.db"), dir.path().string(), clock, threads);
+  ASSERT_TRUE(store.ok()) << store.status().ToString();
+  WriteBatch batch;
+  batch.AddMention(MakeMention("feed", "1", "acme", "the acme kettle leaks"));
+  ASSERT_TRUE((*store)->Write(batch).ok());
+  auto other = Database::Open((dir.path() / "state.db").string());
+  ASSERT_TRUE(other.ok());
+  ASSERT_TRUE(other->Exec("BEGIN IMMEDIATE").ok());
+  auto started = std::chrono::steady_clock::now();
+  auto locked = (*store)->IndexForSearch();
+  auto waited = std::chrono::steady_clock::now() - started;
+  EXPECT_FALSE(locked.ok());
+  // The pipeline thread that runs the pass is not held for the busy timeout.
+  EXPECT_LT(waited, Database::kBusyTimeout / 2);
+  ASSERT_TRUE(other->Exec("ROLLBACK").ok());
+  auto indexed = (*store)->IndexForSearch();
+  ASSERT_TRUE(indexed.ok()) << indexed.status().ToString();
+  EXPECT_EQ(*indexed, 1u);
+  // Writes still wait for the lock as before.
+  ASSERT_TRUE(other->Exec("BEGIN IMMEDIATE").ok());
+  std::thread release([&] {
+    std::this_thread::sleep_for(std::chrono::milliseconds(300));
+    (void)other->Exec("ROLLBACK");
+  });
+  WriteBatch later;
+  later.AddMention(MakeMention("feed", "2", "acme", "another acme kettle"));
+  auto written = (*store)->Write(later);
+  release.join();
+  EXPECT_TRUE(written.ok()) << written.status().ToString();
 }
 
 // The rows of rollup_hourly as "brand hour channel lang label: n sum squares reach".
