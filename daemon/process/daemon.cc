@@ -227,8 +227,10 @@ Status Daemon::StartHttp() {
 }
 
 void Daemon::MainLoop() {
-  notifier_.Ready(StatusLine());
+  // /readyz says ready before systemd hears READY=1, so that whoever waits
+  // for the one can rely on the other.
   if (http_endpoints_) http_endpoints_->SetReady();
+  notifier_.Ready(StatusLine());
   Duration tick = settings_.daemon.status_interval;
   std::optional<Duration> watchdog = notifier_.watchdog_interval();
   if (watchdog) tick = std::min(tick, *watchdog / 2);
