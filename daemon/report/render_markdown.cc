@@ -139,9 +139,8 @@ std::string Sources(const ReportData& data) {
   for (int failing = 1; failing >= 0; --failing) {
     for (const SourceHealth& h : data.sources) {
       if ((h.failures > 0) != (failing == 1)) continue;
-      std::string error = h.last_error.empty()
-                              ? ""
-                              : FormatUtc(h.last_error_ms, UtcStyle::kDateTime) + ": " + Md(Shorten(h.last_error, 200));
+      std::string error = h.last_error_ms > 0 ? FormatUtc(h.last_error_ms, UtcStyle::kDateTime) + ": " : "";
+      error = h.last_error.empty() ? "" : error + Md(Shorten(h.last_error, 200));
       out += "| " + Md(h.name) + " | " +
              (h.failures > 0 ? "failing (" + std::to_string(h.failures) + " in a row)" : std::string("ok")) + " | " +
              (h.last_success_ms > 0 ? FormatUtc(h.last_success_ms, UtcStyle::kDateTime) : std::string("never")) +
