@@ -65,6 +65,12 @@ constexpr std::string_view kDashboardJs = R"JS('use strict';
     return chars.length <= n ? chars.join('') : chars.slice(0, n).join('') + '\u2026';
   }
 
+  // As the server quotes for a POSIX shell: bare when safe, else in ''.
+  function shellWord(text) {
+    if (/^[A-Za-z0-9_.,:@%+=\/-]+$/.test(text)) return text;
+    return "'" + text.replace(/'/g, "'\\''") + "'";
+  }
+
   function utc(ts) { return ts ? ts.slice(0, 10) + ' ' + ts.slice(11, 16) + ' UTC' : ''; }
 
   function getJson(path) {
@@ -159,8 +165,8 @@ constexpr std::string_view kDashboardJs = R"JS('use strict';
     var ol = results.appendChild(el('ol', null, 'results'));
     page.mentions.forEach(function (m) { ol.appendChild(mentionItem(m)); });
     exportLink.href = '/api/v1/mentions?' + query({ q: q, limit: '1000' });
-    var cmd = 'brandmonctl export' + brands.map(function (b) { return ' --brand ' + JSON.stringify(b); }).join('') +
-      ' --since ' + since + (until ? ' --until ' + until : '') + (q ? ' --q ' + JSON.stringify(q) : '') +
+    var cmd = 'brandmonctl export' + brands.map(function (b) { return ' --brand ' + shellWord(b); }).join('') +
+      ' --since ' + since + (until ? ' --until ' + until : '') + (q ? ' --q ' + shellWord(q) : '') +
       ' --format csv --output mentions.csv';
     exportCommand.textContent = cmd;
   }
@@ -187,6 +193,12 @@ constexpr std::string_view kDashboardJs = R"JS('use strict';
 })();
 )JS";
 
+// A speech bubble in the sentiment colours: browsers ask for an icon, and
+// an answer keeps their consoles free of a 404.
+constexpr std::string_view kIcon =
+    R"(<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 16 16"><path d="M2 2h12v9H7l-3 3v-3H2z" fill="#0072B2"/>)"
+    R"(<path d="M5 6h6M5 8h4" stroke="#fff" stroke-width="1.2"/></svg>)";
+
 }  // namespace
 
 std::optional<Asset> FindAsset(std::string_view path) {
@@ -195,6 +207,7 @@ std::optional<Asset> FindAsset(std::string_view path) {
     return Asset{"text/css; charset=utf-8", css};
   }
   if (path == "/assets/dashboard.js") return Asset{"text/javascript; charset=utf-8", kDashboardJs};
+  if (path == "/assets/icon.svg") return Asset{"image/svg+xml", kIcon};
   return std::nullopt;
 }
 

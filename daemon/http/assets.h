@@ -14,8 +14,8 @@ struct Asset {
   std::string_view body;
 };
 
-// The file at `path` ("/assets/dashboard.css", "/assets/dashboard.js"), or
-// nullopt.
+// The file at `path` ("/assets/dashboard.css", "/assets/dashboard.js",
+// "/assets/icon.svg"), or nullopt.
 std::optional<Asset> FindAsset(std::string_view path);
 
 // The policy of the dashboard and its files: scripts, styles and requests

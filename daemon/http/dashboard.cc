@@ -153,7 +153,8 @@ std::string Head(std::string_view title) {
          "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
          "<meta name=\"referrer\" content=\"no-referrer\">\n<title>" +
          EscapeXml(title) +
-         "</title>\n<link rel=\"stylesheet\" href=\"/assets/dashboard.css\">\n"
+         "</title>\n<link rel=\"icon\" href=\"/assets/icon.svg\" type=\"image/svg+xml\">\n"
+         "<link rel=\"stylesheet\" href=\"/assets/dashboard.css\">\n"
          "<script src=\"/assets/dashboard.js\" defer></script>\n</head>\n";
 }
 

@@ -180,8 +180,8 @@ std::string Sources(const ReportData& data) {
       std::string status = h.failures > 0 ? "failing (" + std::to_string(h.failures) + " in a row)" : "ok";
       std::string success = h.last_success_ms > 0 ? FormatUtc(h.last_success_ms, UtcStyle::kDateTime) : "never";
       std::string error = h.last_error_ms > 0 ? FormatUtc(h.last_error_ms, UtcStyle::kDateTime) + ": " : "";
-      out += "<tr><td>" + Esc(h.name) + "</td><td>" + Esc(status) + "</td><td class=\"num\">" + Esc(success) +
-             "</td><td>" + (h.last_error.empty() ? "" : Esc(error + Shorten(h.last_error, 200))) + "</td></tr>\n";
+      out += "<tr><td>" + Esc(h.name) + "</td><td>" + Esc(status) + "</td><td>" + Esc(success) + "</td><td>" +
+             (h.last_error.empty() ? "" : Esc(error + Shorten(h.last_error, 200))) + "</td></tr>\n";
     }
   }
   return out + "</tbody>\n</table></div>\n</section>\n";

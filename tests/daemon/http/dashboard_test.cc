@@ -96,7 +96,7 @@ class DashboardTest : public ::testing::Test {
 };
 
 TEST_F(DashboardTest, ThePageAndItsFilesCarryAStrictPolicy) {
-  for (const std::string target : {"/", "/assets/dashboard.js", "/assets/dashboard.css"}) {
+  for (const std::string target : {"/", "/assets/dashboard.js", "/assets/dashboard.css", "/assets/icon.svg"}) {
     auto res = Get(target);
     ASSERT_TRUE(res);
     EXPECT_EQ(res->status, 200) << target;
