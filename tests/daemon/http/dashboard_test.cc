@@ -171,6 +171,24 @@ TEST_F(DashboardTest, HostileTextIsText) {
   EXPECT_NE(html.find("&lt;img src=x onerror=alert(&#39;text&#39;)&gt;"), std::string::npos);
 }
 
+TEST_F(DashboardTest, HostileParametersAreValuesNotMarkupOrSql) {
+  std::string brand = "x\"><script>alert(1)</script>'; DROP TABLE mentions; --";
+  std::string html;
+  XmlDoc doc = Page("/?range=24h&brand=" +
+                        std::string("x%22%3E%3Cscript%3Ealert(1)%3C%2Fscript%3E'%3B%20DROP%20TABLE%20"
+                                    "mentions%3B%20--") +
+                        "&q=%22%20OR%201%3D1%20--%20*",
+                    &html);
+  ASSERT_NE(doc, nullptr);
+  EXPECT_EQ(XPathCount(doc.get(), "//script"), 1u);
+  EXPECT_EQ(XPathValues(doc.get(), "//form[@class='pick']//input[@name='brand'][@checked]/@value"),
+            std::vector<std::string>{brand});
+  EXPECT_EQ(XPathValues(doc.get(), "//ol[@class='results']/li"), std::vector<std::string>{});
+  EXPECT_EQ(XPathValues(doc.get(), "//div[@id='results']/p"),
+            std::vector<std::string>{"No mentions found matching “\" OR 1=1 -- *”."});
+  EXPECT_EQ(Count("SELECT count(*) FROM mentions"), 7) << "the table is still there";
+}
+
 TEST_F(DashboardTest, SearchWorksWithoutScriptAndLinksTheExport) {
   XmlDoc doc = Page("/?range=24h&brand=acme&q=caf%C3%A9");
   ASSERT_NE(doc, nullptr);
