@@ -73,12 +73,8 @@ Result<View> ParseView(const Params& params, WallTime now) {
     return Status::InvalidArgument("range: must be 24h, 7d, 30d or custom, got '" + report::Shorten(view.range, 40) +
                                    "'");
   }
-  Result<query::Filter> times = Status::Ok();
-  if (view.range == "custom") {
-    times = CustomRange(params, view, now);
-  } else {
-    times = query::ParseFilter({{"since", view.range}}, now);
-  }
+  Result<query::Filter> times =
+      view.range == "custom" ? CustomRange(params, view, now) : query::ParseFilter({{"since", view.range}}, now);
   if (!times.ok()) return times.status();
   Params rest;
   for (const auto& [name, value] : params) {
