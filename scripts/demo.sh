@@ -25,6 +25,7 @@ sink=$!
 trap 'kill $notify $sink $daemon 2>/dev/null; wait $notify $sink $daemon 2>/dev/null;
       echo "logs: $state/brandmond.log $state/brandmon-notify.log"' EXIT
 echo "brandmond running (pid $daemon, state in $state); alerts also on tcp://127.0.0.1:5556. Ctrl-C stops it."
+echo "dashboard: open http://127.0.0.1:9464/ in a browser (metrics at /metrics, JSON at /api/v1/)"
 for _ in $(seq 50); do [ -S "$state/brandmon/control.sock" ] && break; sleep 0.1; done
 build/bin/brandmon-notify --config conf/demo-notify.json 2>"$state/brandmon-notify.log" &
 notify=$!

@@ -12,7 +12,7 @@ packages=(
   libgtest-dev libgmock-dev libbenchmark-dev
   libxml2-dev libsqlite3-dev libicu-dev libcld2-dev libcpp-httplib-dev libsystemd-dev
   systemd clang-format python3 python3-zmq python3-feedparser openssl ca-certificates
-  python3-aiosmtpd prometheus-alertmanager prometheus
+  python3-aiosmtpd prometheus-alertmanager prometheus chromium
 )
 scripts/install-packages.sh "${packages[@]}"
 [ "${1:-}" = "--packages-only" ] && exit 0

@@ -21,6 +21,7 @@ int RunFetch(Invocation& inv);
 int RunTail(Invocation& inv);
 int RunKeygen(Invocation& inv);
 int RunExport(Invocation& inv);
+int RunReport(Invocation& inv);
 
 const std::vector<Command>& Commands() {
   static const std::vector<Command> commands = {
@@ -40,7 +41,7 @@ const std::vector<Command>& Commands() {
        "brandmonctl tail [--topic PREFIX] [--since SEQ] [--json] [--endpoint E] [--catchup-endpoint E]\n"
        "  [--curve-key FILE --server-key KEY] [--config PATH] [--count N] [--timeout DURATION]",
        RunTail},
-      {"export", "write the stored mentions of brands and a time range as CSV or JSON Lines (docs/cli.md)",
+      {"export", "write the stored mentions of brands and a time range as CSV or JSON Lines (docs/export.md)",
        "brandmonctl export [--brand B[,B...]] [--since T] [--until T] [--label L] [--channel C] [--lang L]\n"
        "  [--q TEXT] [--min-reach N] [--format csv|jsonl] [--bom] [--output FILE] [--config PATH | --database FILE]\n"
        "  T: RFC 3339 (2026-01-02T03:04:05Z, 2026-01-02) or a duration back from now (7d, 12h); since defaults to\n"
@@ -48,6 +49,16 @@ const std::vector<Command>& Commands() {
        "  --q: words that must all occur in the title, text or author. CSV: RFC 4180 (CRLF), text cells that\n"
        "  start with = + - @ get a leading ' so that spreadsheets do not run them as formulas",
        RunExport},
+      {"report",
+       "write the report of brands over a time range (volume, sentiment, share of voice, channels, top "
+       "mentions, alerts, sources) as one HTML page, Markdown or JSON (docs/report.md)",
+       "brandmonctl report [--brand B[,B...]] [--since T] [--until T] [--step D] [--channel C] [--lang L]\n"
+       "  [--format html|md|json] [--output FILE] [--config PATH | --database FILE]\n"
+       "  T: as for export; the last 7 days by default. D: the bucket length, a whole number of hours (1h, 6h,\n"
+       "  1d); by default 1h up to 2 days, 6h up to 14, 1d up to 180, 7d beyond. Without --brand: the 5 brands\n"
+       "  with the most mentions. html (default): one self-contained page (inline SVG charts, no script) to mail\n"
+       "  or print to PDF; md: for chat; json: the report's data. Reads the database read-only",
+       RunReport},
       {"keygen", "write a CURVE key pair (Z85) for the alert publisher or a subscriber",
        "brandmonctl keygen [--output PREFIX]  (PREFIX.key mode 0600, PREFIX.pub)", RunKeygen},
       {"parse", "parse a feed file (RSS, Atom, RDF, JSON Feed) or a JSON API response and print one mention per line",

@@ -6,7 +6,6 @@
 #include <cerrno>
 #include <charconv>
 #include <cmath>
-#include <filesystem>
 #include <fstream>
 #include <iostream>
 
@@ -14,12 +13,10 @@
 #include "daemon/base/scored_mention.h"
 #include "daemon/base/units.h"
 #include "daemon/cli/command.h"
-#include "daemon/plugin/registry.h"
+#include "daemon/cli/state_database.h"
 #include "daemon/query/filter.h"
 #include "daemon/query/json.h"
 #include "daemon/query/reader.h"
-#include "daemon/settings/paths.h"
-#include "daemon/settings/settings.h"
 
 namespace brandmon::cli {
 namespace {
@@ -78,35 +75,6 @@ bool ParseExportArgs(const std::vector<std::string>& args, ExportArgs& out, std:
   return true;
 }
 
-// The state database's path and where it came from, as the daemon finds it:
-// --database, else the config's daemon.state_dir and store.file (--config,
-// $BRANDMON_CONFIG, /etc/brandmon/brandmon.json when it exists), else the
-// default state directory.
-Result<std::pair<std::string, std::string>> FindDatabase(const ExportArgs& args) {
-  if (!args.database.empty()) return std::pair(args.database, std::string("--database"));
-  std::string config_path = args.config_path;
-  auto env = config::ProcessEnv();
-  if (config_path.empty()) {
-    if (auto p = env("BRANDMON_CONFIG"); p && !p->empty()) config_path = *p;
-  }
-  std::error_code ec;
-  if (config_path.empty() && std::filesystem::exists("/etc/brandmon/brandmon.json", ec)) {
-    config_path = "/etc/brandmon/brandmon.json";
-  }
-  if (config_path.empty()) {
-    settings::DaemonOptions daemon;
-    config::ApplyDefaults(settings::DaemonOptionTable(), daemon);
-    store::StoreOptions store;
-    config::ApplyDefaults(store::StoreOptionTable(), store);
-    std::string dir = settings::ResolvePaths(daemon, env).state_dir;
-    return std::pair(store::ResolveStorePath(store, dir), std::string("the default state directory"));
-  }
-  auto settings = settings::LoadSettings(config_path, env, plugin::BuiltinRegistry());
-  if (!settings.ok()) return settings.status().WithContext("config " + config_path);
-  std::string dir = settings::ResolvePaths(settings->daemon, env).state_dir;
-  return std::pair(store::ResolveStorePath(settings->store, dir), "the config " + config_path);
-}
-
 std::string Number(double value) {
   if (!std::isfinite(value)) return "";
   char buf[32];
@@ -120,14 +88,15 @@ std::string Number(double value) {
 // advice against CSV injection); numbers are written by us and kept as they are.
 void CsvField(std::ostream& out, std::string_view raw, bool text) {
   std::string value = text ? ValidUtf8(raw) : std::string(raw);
-  if (text && !value.empty() && std::string_view("=+-@\t\r").find(value.front()) != std::string_view::npos) {
-    value.insert(0, "'");
-  }
-  if (value.find_first_of(",\"\r\n") == std::string::npos) {
+  bool formula = text && !value.empty() && std::string_view("=+-@\t\r").find(value.front()) != std::string_view::npos;
+  // The ' is written apart: gcc 12 sees a false overlap in string::insert.
+  bool quoted = value.find_first_of(",\"\r\n") != std::string::npos;
+  if (!quoted) {
+    if (formula) out << '\'';
     out << value;
     return;
   }
-  out << '"';
+  out << (formula ? "\"'" : "\"");
   for (char c : value) {
     if (c == '"') out << '"';
     out << c;
@@ -215,26 +184,17 @@ int RunExport(Invocation& inv) {
   if (!ParseExportArgs(inv.args, args, inv.err)) return 2;
   auto filter = query::ParseFilter(args.params, SystemClock::Instance().Now());
   if (!filter.ok()) {
-    // The message starts with the parameter's name: here, the option's.
-    std::string message = filter.status().message();
-    for (size_t i = 0; i < message.size() && message[i] != ':'; ++i) {
-      if (message[i] == '_') message[i] = '-';
-    }
-    inv.err << "brandmonctl export: --" << message << "\n";
+    inv.err << "brandmonctl export: " << OptionError(filter.status().message()) << "\n";
     return 2;
   }
-  auto db = FindDatabase(args);
+  auto db = FindStateDatabase(args.database, args.config_path);
   if (!db.ok()) {
     inv.err << "brandmonctl export: " << db.status().message() << "\n";
     return 1;
   }
-  auto reader = query::Reader::Open(db->first);
+  auto reader = OpenStateDatabase(*db);
   if (!reader.ok()) {
-    inv.err << "brandmonctl export: " << reader.status().message() << " (from " << db->second << ")";
-    if (reader.status().code() == Status::Code::kNotFound) {
-      inv.err << "; point at the daemon's with --config FILE (its config) or --database FILE";
-    }
-    inv.err << "\n";
+    inv.err << "brandmonctl export: " << reader.status().message() << "\n";
     return 1;
   }
   return Export(inv, args, *reader, *filter);

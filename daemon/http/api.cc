@@ -4,6 +4,7 @@
 #include <rapidjson/writer.h>
 
 #include "daemon/base/scored_mention.h"
+#include "daemon/http/dashboard.h"
 #include "daemon/query/json.h"
 
 namespace brandmon::http {
@@ -181,6 +182,14 @@ Reply Api::Handle(std::string_view path, const query::Params& params) {
   if (!reader.ok()) return FromStatus(reader.status());
   if (handler == nullptr) return Sources(**reader, params, redactor_);
   return handler(**reader, params, clock_.Now());
+}
+
+Reply Api::Dashboard(const query::Params& params) {
+  auto reader = ReaderOfThisThread();
+  if (!reader.ok()) {
+    return DashboardError(reader.status().code() == Status::Code::kUnavailable ? 503 : 500, reader.status().message());
+  }
+  return DashboardPage(**reader, params, clock_.Now(), redactor_);
 }
 
 }  // namespace brandmon::http

@@ -30,6 +30,8 @@ class Api {
 
   // `path` starts with "/api/v1/".
   Reply Handle(std::string_view path, const query::Params& params);
+  // GET / (dashboard.h), on the same connection as the API's requests.
+  Reply Dashboard(const query::Params& params);
 
  private:
   // The calling thread's reader, opened on first use. The pointer stays

@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "daemon/base/errno_text.h"
+#include "daemon/http/assets.h"
 
 namespace brandmon::http {
 namespace {
@@ -275,6 +276,13 @@ Status Listener::Start(ThreadSet& threads) {
     res.status = reply.status;
     if (reply.status == 401) res.set_header("WWW-Authenticate", "Bearer realm=\"brandmond\"");
     if (reply.status == 405) res.set_header("Allow", "GET, HEAD");
+    res.set_header("X-Content-Type-Options", "nosniff");
+    if (req.path == "/" || req.path.starts_with("/assets/")) {
+      // The page and its files: nothing but the daemon's own files runs.
+      res.set_header("Content-Security-Policy", std::string(kDashboardPolicy));
+      res.set_header("Referrer-Policy", "no-referrer");
+      res.set_header("Cache-Control", "no-cache");
+    }
     res.set_content(reply.body, reply.content_type);
     Count(reply.status);
     t_counted = true;
@@ -332,14 +340,17 @@ void Listener::Count(int status) {
 }
 
 Reply Endpoints::ReadApi(std::string_view, const query::Params&) { return Error(404, "not found: no API here"); }
+Reply Endpoints::Dashboard(const query::Params&) { return Error(404, "not found: no dashboard here"); }
 
 Reply Listener::Route(const std::string& method, const std::string& path, const query::Params& params,
                       const std::string& authorization, uint64_t content_length) {
   if (content_length > options_.max_body_bytes) return Error(413, "request body too large");
   bool metrics = path == "/metrics", health = path == "/healthz", ready = path == "/readyz";
-  bool api = path.starts_with("/api/v1/");
-  if (!metrics && !health && !ready && !api) {
-    return Error(404, "not found: the endpoints are /metrics, /healthz, /readyz and /api/v1/ (docs/api.md)");
+  bool api = path.starts_with("/api/v1/"), dashboard = path == "/", asset = path.starts_with("/assets/");
+  if (!metrics && !health && !ready && !api && !dashboard && !asset) {
+    return Error(404,
+                 "not found: the endpoints are / (the dashboard), /metrics, /healthz, /readyz and /api/v1/ "
+                 "(docs/api.md)");
   }
   if (method != "GET" && method != "HEAD") return Error(405, "method not allowed: use GET");
   if (!health && !options_.token.empty()) {
@@ -349,6 +360,12 @@ Reply Listener::Route(const std::string& method, const std::string& path, const 
     }
   }
   if (api) return endpoints_.ReadApi(path, params);
+  if (dashboard) return endpoints_.Dashboard(params);
+  if (asset) {
+    std::optional<Asset> file = FindAsset(path);
+    if (!file) return Error(404, "not found: no such file of the dashboard");
+    return {200, std::string(file->content_type), std::string(file->body)};
+  }
   if (metrics) return endpoints_.Metrics();
   return health ? endpoints_.Health() : endpoints_.Ready();
 }

@@ -33,6 +33,9 @@ class Endpoints {
   // GET /api/v1/... (docs/api.md) with the URL's query parameters; `path`
   // starts with "/api/v1/". Without an API, 404.
   virtual Reply ReadApi(std::string_view path, const query::Params& params);
+  // GET / (the dashboard, dashboard.h) with the URL's query parameters.
+  // Without one, 404.
+  virtual Reply Dashboard(const query::Params& params);
 };
 
 // What the listener counted since it started.
@@ -42,7 +45,8 @@ struct ListenerCounters {
 };
 
 // The daemon's HTTP listener (cpp-httplib): GET or HEAD /metrics, /healthz,
-// /readyz and /api/v1/...; other paths 404, other methods 405. With a token, every path
+// /readyz, /api/v1/..., the dashboard (/) and its files (/assets/..., under
+// kDashboardPolicy); other paths 404, other methods 405. With a token, every path
 // but /healthz needs "Authorization: Bearer TOKEN" (else 401). Each
 // connection carries one request, which must arrive whole (headers at most
 // max_header_bytes) within read_timeout, else it is answered 400 and

@@ -132,6 +132,8 @@ HttpEndpoints::HttpEndpoints(const pipeline::Pipeline& pipeline, const scheduler
       api_(std::move(database), clock, redactor_),
       progress_since_(clock.Mono()) {}
 
+http::Reply HttpEndpoints::Dashboard(const query::Params& params) { return api_.Dashboard(params); }
+
 http::Reply HttpEndpoints::ReadApi(std::string_view path, const query::Params& params) {
   return api_.Handle(path, params);
 }

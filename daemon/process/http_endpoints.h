@@ -46,6 +46,7 @@ class HttpEndpoints final : public http::Endpoints {
   http::Reply Health() override;
   http::Reply Ready() override;
   http::Reply ReadApi(std::string_view path, const query::Params& params) override;
+  http::Reply Dashboard(const query::Params& params) override;
 
  private:
   const pipeline::Pipeline& pipeline_;

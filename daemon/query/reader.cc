@@ -81,17 +81,17 @@ std::string_view Column(Dimension d) {
 // skip scan), so that a range of hours of all brands is read through the
 // key (brand, hour) rather than by scanning every row: the table has no
 // index by hour, which each commit would pay for.
-constexpr std::string_view kEveryBrand =
-    "brand IN (WITH RECURSIVE b(name) AS (SELECT min(brand) FROM rollup_hourly UNION ALL "
+constexpr std::string_view kBrandNames =
+    "WITH RECURSIVE b(name) AS (SELECT min(brand) FROM rollup_hourly UNION ALL "
     "SELECT (SELECT min(brand) FROM rollup_hourly WHERE brand > name) FROM b WHERE name IS NOT NULL) "
-    "SELECT name FROM b)";
+    "SELECT name FROM b WHERE name IS NOT NULL";
 
 // The rollups of `filter` from the hour `from_ms` on.
 Where RollupWhere(const Filter& filter, int64_t from_ms) {
   Where w;
   w.Add("hour >= ? AND hour < ?", {from_ms, filter.until_ms});
   if (filter.brands.empty()) {
-    w.Add(kEveryBrand, {});
+    w.Add("brand IN (" + std::string(kBrandNames) + ")", {});
   } else {
     w.In("brand", filter.brands);
   }
@@ -359,7 +359,8 @@ Result<std::vector<MentionRow>> Reader::TopMentions(const Filter& filter, int64_
   return out;
 }
 
-Result<AlertPage> Reader::Alerts(const Filter& filter, const Page& page) {
+Result<std::vector<AlertRow>> Reader::ScanAlerts(const Filter& filter, std::string_view rule, int64_t before_seq,
+                                                 int64_t limit) {
   Where where;
   where.Add("ts >= ? AND ts < ?", {filter.since_ms, filter.until_ms});
   if (!filter.brands.empty()) {
@@ -375,25 +376,58 @@ Result<AlertPage> Reader::Alerts(const Filter& filter, const Page& page) {
     }
     where.Add(any + ")", std::move(prefixes));
   }
-  if (!page.cursor.empty()) {
-    auto keys = DecodeCursor(page.cursor, 1);
-    if (!keys) return BadCursor();
-    where.Add("seq < ?", {(*keys)[0]});
+  if (!rule.empty()) {
+    std::string suffix = "." + std::string(rule);
+    where.Add("substr(topic, ?) = ?", {-static_cast<int64_t>(suffix.size()), suffix});
   }
+  if (before_seq > 0) where.Add("seq < ?", {before_seq});
   auto stmt = db_.Prepare("SELECT seq, ts, topic, payload FROM alerts" + where.sql() + " ORDER BY seq DESC LIMIT ?");
   if (!stmt.ok()) return stmt.status();
-  if (auto s = where.Bind(*stmt, {}, {page.limit + 1}); !s.ok()) return s;
-  AlertPage out;
+  if (auto s = where.Bind(*stmt, {}, {limit}); !s.ok()) return s;
+  std::vector<AlertRow> out;
   for (;;) {
     auto row = stmt->Step();
     if (!row.ok()) return row.status();
     if (!*row) break;
-    out.alerts.push_back({static_cast<uint64_t>(stmt->ColumnInt(0)), FromUnixMillis(stmt->ColumnInt(1)),
-                          stmt->ColumnText(2), stmt->ColumnText(3)});
+    out.push_back({static_cast<uint64_t>(stmt->ColumnInt(0)), FromUnixMillis(stmt->ColumnInt(1)), stmt->ColumnText(2),
+                   stmt->ColumnText(3)});
   }
+  return out;
+}
+
+Result<AlertPage> Reader::Alerts(const Filter& filter, const Page& page) {
+  int64_t before = 0;
+  if (!page.cursor.empty()) {
+    auto keys = DecodeCursor(page.cursor, 1);
+    if (!keys || (*keys)[0] <= 0) return BadCursor();
+    before = (*keys)[0];
+  }
+  auto rows = ScanAlerts(filter, "", before, page.limit + 1);
+  if (!rows.ok()) return rows.status();
+  AlertPage out{std::move(*rows), ""};
   if (static_cast<int64_t>(out.alerts.size()) > page.limit) {
     out.alerts.pop_back();
     out.next_cursor = EncodeCursor({static_cast<int64_t>(out.alerts.back().seq)});
+  }
+  return out;
+}
+
+Result<std::optional<AlertRow>> Reader::LatestAlert(const Filter& filter, std::string_view rule) {
+  auto rows = ScanAlerts(filter, rule, 0, 1);
+  if (!rows.ok()) return rows.status();
+  if (rows->empty()) return std::optional<AlertRow>();
+  return std::optional<AlertRow>(std::move(rows->front()));
+}
+
+Result<std::vector<std::string>> Reader::Brands() {
+  auto stmt = db_.Prepare(std::string(kBrandNames));
+  if (!stmt.ok()) return stmt.status();
+  std::vector<std::string> out;
+  for (;;) {
+    auto row = stmt->Step();
+    if (!row.ok()) return row.status();
+    if (!*row) break;
+    out.push_back(stmt->ColumnText(0));
   }
   return out;
 }

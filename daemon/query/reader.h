@@ -104,6 +104,13 @@ class Reader {
   // apply (by the alert's time).
   Result<AlertPage> Alerts(const Filter& filter, const Page& page);
 
+  // The latest journaled alert of `rule` in the filter's range and brands
+  // (as Alerts), or nullopt when there is none.
+  Result<std::optional<AlertRow>> LatestAlert(const Filter& filter, std::string_view rule);
+
+  // Every brand the rollups hold, by name.
+  Result<std::vector<std::string>> Brands();
+
   // Each source's health as last committed (source_state), by name.
   Result<std::vector<store::SourceState>> Sources();
 
@@ -113,6 +120,10 @@ class Reader {
   explicit Reader(store::Database db) : db_(std::move(db)) {}
   // Runs the mention query of `filter` and `where` (after the cursor) with
   // `order`, calling `visit` per row.
+  // The query of Alerts: newest first from `before_seq` (exclusive, 0 for
+  // none), `rule` only unless empty, at most `limit` rows.
+  Result<std::vector<AlertRow>> ScanAlerts(const Filter& filter, std::string_view rule, int64_t before_seq,
+                                           int64_t limit);
   Status ScanMentions(const Filter& filter, std::string_view order,
                       const std::optional<std::pair<int64_t, int64_t>>& after, int64_t limit,
                       const std::function<bool(const MentionRow&)>& visit);

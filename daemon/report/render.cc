@@ -122,6 +122,25 @@ void WriteAlert(JsonWriter& w, const AlertRow& a) {
   w.EndObject();
 }
 
+// As Time, with both null for 0 ("never").
+void OptionalTime(JsonWriter& w, std::string_view key, int64_t ms) {
+  if (ms != 0) return Time(w, key, ms);
+  w.Key((std::string(key) + "_ms").c_str());
+  w.Null();
+  w.Key(key.data(), static_cast<rapidjson::SizeType>(key.size()));
+  w.Null();
+}
+
+void WriteSource(JsonWriter& w, const SourceHealth& h) {
+  w.StartObject();
+  Str(w, "name", h.name);
+  Int(w, "failures", h.failures);
+  OptionalTime(w, "last_success", h.last_success_ms);
+  Str(w, "last_error", h.last_error);
+  OptionalTime(w, "last_error_at", h.last_error_ms);
+  w.EndObject();
+}
+
 void WriteStrings(JsonWriter& w, std::string_view key, const std::vector<std::string>& values) {
   w.Key(key.data(), static_cast<rapidjson::SizeType>(key.size()));
   w.StartArray();
@@ -159,6 +178,10 @@ std::string RenderJson(const ReportData& data) {
   for (const AlertRow& a : data.alerts) WriteAlert(w, a);
   w.EndArray();
   WriteStrings(w, "emerging_terms", data.emerging_terms);
+  w.Key("sources");
+  w.StartArray();
+  for (const SourceHealth& h : data.sources) WriteSource(w, h);
+  w.EndArray();
   w.EndObject();
   return std::string(buf.GetString(), buf.GetSize()) + "\n";
 }

@@ -7,6 +7,7 @@
 // become links. All times are UTC. Pure functions, safe from any thread.
 
 #include <string>
+#include <string_view>
 
 #include "daemon/report/report_data.h"
 
@@ -28,8 +29,17 @@ Kpis Summarize(const ReportData& data);
 // wide, with print styles. Sections: header (brands, range, generation time),
 // KPI tiles, share of voice, each brand's volume and sentiment charts,
 // channels and languages, top mentions by reach, latest alerts, emerging
-// terms, and a footer saying times are UTC.
+// terms, the sources' health, and a footer saying times are UTC.
 std::string RenderHtml(const ReportData& data);
+
+// The parts of RenderHtml, for a page that frames them itself (the daemon's
+// dashboard serves the style sheet as a file of its own): the style sheet,
+// the page's heading ("Brand report: acme, globex") as plain text, and the
+// sections from the KPI tiles to the sources, each a <section> with an id
+// (kpis, share, channels, top, alerts, terms, sources; a brand's has none).
+std::string_view HtmlStyle();
+std::string HtmlHeading(const ReportData& data);
+std::string HtmlSections(const ReportData& data);
 
 // The same sections as Markdown tables and lists for chat (GitHub flavour):
 // Markdown and HTML characters in remote text are escaped; links only for

@@ -74,13 +74,12 @@ std::string Head(const ReportData& data) {
   return "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
          "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
          "<meta http-equiv=\"Content-Security-Policy\" content=\"" +
-         std::string(kPolicy) +
-         "\">\n<meta name=\"referrer\" content=\"no-referrer\">\n<title>Brand report: " + Esc(JoinBrands(data)) +
-         "</title>\n<style>" + std::string(kCss) + "</style>\n</head>\n";
+         std::string(kPolicy) + "\">\n<meta name=\"referrer\" content=\"no-referrer\">\n<title>" +
+         Esc(HtmlHeading(data)) + "</title>\n<style>" + std::string(kCss) + "</style>\n</head>\n";
 }
 
 std::string Header(const ReportData& data) {
-  return "<header>\n<h1>Brand report: " + Esc(JoinBrands(data)) + "</h1>\n<p class=\"meta\">" +
+  return "<header>\n<h1>" + Esc(HtmlHeading(data)) + "</h1>\n<p class=\"meta\">" +
          Esc(FormatUtc(data.since_ms, UtcStyle::kDateTime)) + " to " +
          Esc(FormatUtc(data.until_ms, UtcStyle::kDateTime)) + ", per " +
          Esc(data.step_ms > 0 ? FormatStep(data.step_ms) : "bucket") + "</p>\n<p class=\"meta\">Generated " +
@@ -94,7 +93,7 @@ std::string Tile(std::string_view name, const std::string& value) {
 // A tile is 140 px on a phone: counts of a million and more go short ("1.2M").
 std::string KpiTiles(const ReportData& data) {
   Kpis k = Summarize(data);
-  return "<section aria-label=\"Key figures\">\n<div class=\"kpis\">" +
+  return "<section id=\"kpis\" aria-label=\"Key figures\">\n<div class=\"kpis\">" +
          Tile("Mentions", k.mentions < 1e6 ? FormatCount(k.mentions) : FormatShort(k.mentions)) +
          Tile("Negative", FormatFixed(k.pct_negative, 1) + "%") + Tile("Mean sentiment", Signed(k.mean_compound)) +
          Tile("Reach", FormatShort(k.reach)) + "</div>\n</section>\n";
@@ -111,10 +110,10 @@ std::string BrandSection(const BrandSeries& s, const TimeRange& range) {
 
 std::string Charts(const ReportData& data) {
   TimeRange range{data.since_ms, data.until_ms, data.step_ms};
-  std::string out =
-      "<section>\n<h2>Share of voice</h2>\n<figure>" + ShareOfVoiceChart(data.series) + "</figure>\n</section>\n";
+  std::string out = "<section id=\"share\">\n<h2>Share of voice</h2>\n<figure>" + ShareOfVoiceChart(data.series) +
+                    "</figure>\n</section>\n";
   for (const BrandSeries& s : data.series) out += BrandSection(s, range);
-  out += "<section>\n<h2>Channels and languages</h2>\n<div class=\"charts\">\n<figure>" +
+  out += "<section id=\"channels\">\n<h2>Channels and languages</h2>\n<div class=\"charts\">\n<figure>" +
          BarListChart("Channels", data.channels) + "</figure>\n<figure>" + BarListChart("Languages", data.languages) +
          "</figure>\n</div>\n</section>\n";
   return out;
@@ -139,7 +138,7 @@ std::string Mention(const TopMention& m) {
 }
 
 std::string TopMentions(const ReportData& data) {
-  std::string out = "<section>\n<h2>Top mentions by reach</h2>\n";
+  std::string out = "<section id=\"top\">\n<h2>Top mentions by reach</h2>\n";
   if (data.top.empty()) return out + "<p>No mentions in this range.</p>\n</section>\n";
   out += "<ol class=\"top\">\n";
   for (const TopMention& m : data.top) out += Mention(m);
@@ -147,7 +146,7 @@ std::string TopMentions(const ReportData& data) {
 }
 
 std::string Alerts(const ReportData& data) {
-  std::string out = "<section>\n<h2>Latest alerts</h2>\n";
+  std::string out = "<section id=\"alerts\">\n<h2>Latest alerts</h2>\n";
   if (data.alerts.empty()) return out + "<p>No alerts in this range.</p>\n</section>\n";
   out +=
       "<div class=\"wrap\"><table>\n<thead><tr><th>Time (UTC)</th><th>Brand</th><th>Rule</th><th>Severity</th>"
@@ -161,25 +160,47 @@ std::string Alerts(const ReportData& data) {
 }
 
 std::string Terms(const ReportData& data) {
-  std::string out = "<section>\n<h2>Emerging terms</h2>\n";
+  std::string out = "<section id=\"terms\">\n<h2>Emerging terms</h2>\n";
   if (data.emerging_terms.empty()) return out + "<p>None in this range.</p>\n</section>\n";
   out += "<ul class=\"terms\">";
   for (const std::string& t : data.emerging_terms) out += "<li>" + Esc(Shorten(t, 60)) + "</li>";
   return out + "</ul>\n</section>\n";
 }
 
+// Failing sources first: they are why a channel went quiet.
+std::string Sources(const ReportData& data) {
+  std::string out = "<section id=\"sources\">\n<h2>Sources</h2>\n";
+  if (data.sources.empty()) return out + "<p>No source has polled yet.</p>\n</section>\n";
+  out +=
+      "<div class=\"wrap\"><table>\n<thead><tr><th>Source</th><th>Status</th><th>Last success (UTC)</th>"
+      "<th>Last error</th></tr></thead>\n<tbody>\n";
+  for (int failing = 1; failing >= 0; --failing) {
+    for (const SourceHealth& h : data.sources) {
+      if ((h.failures > 0) != (failing == 1)) continue;
+      std::string status = h.failures > 0 ? "failing (" + std::to_string(h.failures) + " in a row)" : "ok";
+      std::string success = h.last_success_ms > 0 ? FormatUtc(h.last_success_ms, UtcStyle::kDateTime) : "never";
+      std::string error = h.last_error_ms > 0 ? FormatUtc(h.last_error_ms, UtcStyle::kDateTime) + ": " : "";
+      out += "<tr><td>" + Esc(h.name) + "</td><td>" + Esc(status) + "</td><td>" + Esc(success) + "</td><td>" +
+             (h.last_error.empty() ? "" : Esc(error + Shorten(h.last_error, 200))) + "</td></tr>\n";
+    }
+  }
+  return out + "</tbody>\n</table></div>\n</section>\n";
+}
+
 }  // namespace
 
+std::string_view HtmlStyle() { return kCss; }
+
+std::string HtmlHeading(const ReportData& data) { return "Brand report: " + JoinBrands(data); }
+
+std::string HtmlSections(const ReportData& data) {
+  return KpiTiles(data) + Charts(data) + TopMentions(data) + Alerts(data) + Terms(data) + Sources(data);
+}
+
 std::string RenderHtml(const ReportData& data) {
-  std::string out = Head(data) + "<body>\n" + Header(data) + "<main>\n";
-  out += KpiTiles(data);
-  out += Charts(data);
-  out += TopMentions(data);
-  out += Alerts(data);
-  out += Terms(data);
-  out += "</main>\n<footer>\n<p>All times are in UTC. Generated by brandmon at " +
+  return Head(data) + "<body>\n" + Header(data) + "<main>\n" + HtmlSections(data) +
+         "</main>\n<footer>\n<p>All times are in UTC. Generated by brandmon at " +
          Esc(FormatUtc(data.generated_ms, UtcStyle::kDateTime)) + ".</p>\n</footer>\n</body>\n</html>\n";
-  return out;
 }
 
 }  // namespace brandmon::report

@@ -132,12 +132,30 @@ std::string Terms(const ReportData& data) {
   return out + list + "\n\n";
 }
 
+std::string Sources(const ReportData& data) {
+  std::string out = "## Sources\n\n";
+  if (data.sources.empty()) return out + "No source has polled yet.\n\n";
+  out += "| Source | Status | Last success (UTC) | Last error |\n|---|---|---|---|\n";
+  for (int failing = 1; failing >= 0; --failing) {
+    for (const SourceHealth& h : data.sources) {
+      if ((h.failures > 0) != (failing == 1)) continue;
+      std::string error = h.last_error_ms > 0 ? FormatUtc(h.last_error_ms, UtcStyle::kDateTime) + ": " : "";
+      error = h.last_error.empty() ? "" : error + Md(Shorten(h.last_error, 200));
+      out += "| " + Md(h.name) + " | " +
+             (h.failures > 0 ? "failing (" + std::to_string(h.failures) + " in a row)" : std::string("ok")) + " | " +
+             (h.last_success_ms > 0 ? FormatUtc(h.last_success_ms, UtcStyle::kDateTime) : std::string("never")) +
+             " | " + error + " |\n";
+    }
+  }
+  return out + "\n";
+}
+
 }  // namespace
 
 std::string RenderMarkdown(const ReportData& data) {
   return Header(data) + Figures(data) + CountTable("Channels", "Channel", data.channels) +
          CountTable("Languages", "Language", data.languages) + TopMentions(data) + Alerts(data) + Terms(data) +
-         "All times are in UTC.\n";
+         Sources(data) + "All times are in UTC.\n";
 }
 
 }  // namespace brandmon::report

@@ -61,6 +61,16 @@ struct AlertRow {
   std::string summary;
 };
 
+// One source's health as last committed: a source failing for a while is
+// why a channel went quiet. Names and errors are local text, shown escaped.
+struct SourceHealth {
+  std::string name;
+  int64_t failures = 0;         // consecutive failed polls; 0: healthy
+  int64_t last_success_ms = 0;  // 0: never
+  std::string last_error;       // empty when none
+  int64_t last_error_ms = 0;    // 0: never
+};
+
 // Everything one report shows, for the brands over [since_ms, until_ms) in
 // buckets of step_ms, computed at generated_ms.
 struct ReportData {
@@ -72,9 +82,10 @@ struct ReportData {
   std::vector<BrandSeries> series;
   std::vector<Count> channels;
   std::vector<Count> languages;
-  std::vector<TopMention> top;   // by reach, highest first
-  std::vector<AlertRow> alerts;  // latest first
-  std::vector<std::string> emerging_terms;
+  std::vector<TopMention> top;              // by reach, highest first
+  std::vector<AlertRow> alerts;             // latest first
+  std::vector<std::string> emerging_terms;  // of the latest emerging-terms alert
+  std::vector<SourceHealth> sources;        // by name
 };
 
 }  // namespace brandmon::report

@@ -5,3 +5,4 @@ set(extra_srcs ${PROJECT_SOURCE_DIR}/tests/daemon/publish/publish_fixture_testli
 # export_command_test exports the query tests' fixed database.
 list(APPEND extra_srcs ${PROJECT_SOURCE_DIR}/tests/daemon/query/query_fixture_testlib.cc)
 set(extra_deps brandmon_store brandmon_query)
+list(APPEND extra_deps SQLite::SQLite3)

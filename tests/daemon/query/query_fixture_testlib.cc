@@ -72,12 +72,50 @@ Alert MakeAlert(const std::string& brand, const std::string& rule, int hour) {
   return a;
 }
 
-}  // namespace
-
-QueryFixture::QueryFixture() {
+store::StoreOptions FixtureStoreOptions() {
   store::StoreOptions options;
   config::ApplyDefaults(store::StoreOptionTable(), options);
   options.file = "state.db";
+  return options;
+}
+
+}  // namespace
+
+void QueryFixture::AddReportRows() {
+  FakeClock clock;
+  ThreadSet threads;
+  auto store = store::Store::Open(FixtureStoreOptions(), dir_.path().string(), clock, threads);
+  ASSERT_TRUE(store.ok()) << store.status().ToString();
+  clock.SetNow(FromUnixMillis(Hour(3) + 30 * 60'000));
+  Row hostile{3,
+              30,
+              "acme",
+              "mastodon",
+              "en",
+              -0.4,
+              std::nullopt,
+              5000,
+              "<script>alert('title')</script> acme",
+              "acme <img src=x onerror=alert('text')> <a href=\"javascript:alert('link')\">click</a>",
+              "<b onmouseover=alert('author')>mallory</b>"};
+  ScoredMention m = MakeMention(hostile, 7);
+  m.mention.url = "javascript:alert('url')";
+  store::WriteBatch batch;
+  batch.AddMention(std::move(m));
+  ASSERT_TRUE((*store)->Write(batch).ok());
+  clock.SetNow(FromUnixMillis(Hour(3) + 45 * 60'000));
+  Alert terms = MakeAlert("acme", "emerging_terms", 3);
+  terms.ts = clock.Now();
+  terms.severity = Severity::kInfo;
+  terms.terms = {{"outage", 4, 0.5}, {"refund", 3, 0}};
+  store::WriteBatch alerts;
+  alerts.AddAlert(std::move(terms));
+  ASSERT_TRUE((*store)->Write(alerts).ok());
+  ASSERT_TRUE((*store)->IndexForSearch().ok());
+}
+
+QueryFixture::QueryFixture() {
+  store::StoreOptions options = FixtureStoreOptions();
   FakeClock clock;
   ThreadSet threads;
   auto store = store::Store::Open(options, dir_.path().string(), clock, threads);

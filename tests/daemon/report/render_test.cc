@@ -79,6 +79,9 @@ ReportData Fixture() {
                "Negative share 38% (baseline 9%) | 41 mentions"},
               {41, kT0 + kDay, "Globex", "volume_spike", "warning", "Volume x3 over the 7-day mean"}};
   d.emerging_terms = {"recall", "rocket", "refund", "support_team"};
+  d.sources = {{"hn", 0, kT0 + 7 * kDay - 60000, "", 0},
+               {"reviews", 3, kT0 + 6 * kDay, "HTTP 503 from reviews.example", kT0 + 7 * kDay - 120000},
+               {"new-feed", 0, 0, "", 0}};
   return d;
 }
 
@@ -101,6 +104,8 @@ ReportData Hostile() {
   d.top[2].url = "https://ok.example/a\" onclick=\"alert(8)";
   d.alerts[0].summary = kScript + " | injected | column";
   d.emerging_terms.push_back(kImg + kBidi);
+  d.sources[1].name = kImg;
+  d.sources[1].last_error = kScript + " | `x` " + kBidi;
   return d;
 }
 
@@ -174,15 +179,19 @@ TEST(RenderHtmlTest, OneSelfContainedPageWithEverySection) {
   XmlDoc doc = ParseHtml(html);
   ASSERT_NE(doc, nullptr);
   std::vector<std::string> headings = XPathValues(doc.get(), "//h2");
-  EXPECT_EQ(headings, (std::vector<std::string>{"Share of voice", "Acme", "Globex", "Channels and languages",
-                                                "Top mentions by reach", "Latest alerts", "Emerging terms"}));
+  EXPECT_EQ(headings,
+            (std::vector<std::string>{"Share of voice", "Acme", "Globex", "Channels and languages",
+                                      "Top mentions by reach", "Latest alerts", "Emerging terms", "Sources"}));
   EXPECT_EQ(XPathValues(doc.get(), "//div[@class='kpi']/text()"),
             (std::vector<std::string>{"Mentions", "Negative", "Mean sentiment", "Reach"}));
   EXPECT_NE(html.find("<meta name=\"viewport\" content=\"width=device-width"), std::string::npos);
   EXPECT_NE(html.find("@media print"), std::string::npos);
   EXPECT_NE(html.find("All times are in UTC"), std::string::npos);
   EXPECT_EQ(XPathCount(doc.get(), "//li[@class]|//ol[@class='top']/li"), 3u);
-  EXPECT_EQ(XPathCount(doc.get(), "//tbody/tr"), 2u);
+  EXPECT_EQ(XPathCount(doc.get(), "//section[@id='alerts']//tbody/tr"), 2u);
+  // Failing sources first.
+  EXPECT_EQ(XPathValues(doc.get(), "//section[@id='sources']//tbody/tr/td[1]"),
+            (std::vector<std::string>{"reviews", "hn", "new-feed"}));
   EXPECT_EQ(XPathValues(doc.get(), "//ul[@class='terms']/li"), d.emerging_terms);
 }
 
@@ -252,6 +261,8 @@ TEST(RenderHtmlTest, HostileTextShowsAsText) {
   EXPECT_EQ(texts[0].rfind("<script>alert(1)</script> <a href=\"javascript:alert(4)\">", 0), 0u) << texts[0];
   EXPECT_NE(html.find("javascript:alert(5)"), std::string::npos);
   EXPECT_EQ(XPathValues(doc.get(), "//h2")[1], "<script>alert(1)</script>evil\xEF\xBF\xBDtxt.exe\xEF\xBF\xBD");
+  EXPECT_EQ(XPathValues(doc.get(), "//section[@id='sources']//tbody/tr[1]/td[1]"),
+            std::vector<std::string>{"<img src=x onerror=alert(1)>"});
   // Each chart still holds one point per bucket.
   size_t points = 0;
   for (const std::string& svg : SvgElements(html)) {
@@ -358,6 +369,10 @@ TEST(RenderJsonTest, HoldsTheWholeReport) {
   EXPECT_EQ(doc["top"][2]["url"].GetString(), d.top[2].url);
   EXPECT_EQ(doc["alerts"][0]["seq"].GetUint64(), 42u);
   EXPECT_EQ(doc["emerging_terms"].Size(), 4u);
+  ASSERT_EQ(doc["sources"].Size(), 3u);
+  EXPECT_EQ(doc["sources"][1]["failures"].GetInt64(), 3);
+  EXPECT_STREQ(doc["sources"][1]["last_error_at"].GetString(), "2026-12-07T23:58:00Z");
+  EXPECT_TRUE(doc["sources"][2]["last_success"].IsNull()) << "never is null, not 1970";
 }
 
 TEST(RenderJsonTest, HostileAndBrokenValuesStayValidJson) {
