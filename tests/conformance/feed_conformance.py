@@ -318,6 +318,19 @@ def _html_cdata_marker(v, ctx):
     return v.replace("<![CDATA[", "") if "<![CDATA[" in v else None
 
 
+def _localized_date(v, ctx):
+    raw = (ctx["entry"].get("published") or ctx["entry"].get("updated") or "").strip()
+    for handler in (feedparser.datetimes._parse_date_greek, feedparser.datetimes._parse_date_hungarian,
+                    feedparser.datetimes._parse_date_nate, feedparser.datetimes._parse_date_onblog):
+        try:
+            parsed = handler(raw)
+        except (KeyError, ValueError, OverflowError):
+            continue
+        if parsed and stamp(parsed) == ctx["ours"]["published"]:
+            return stamp(parsed)
+    return None
+
+
 def _truncated(v, ctx):
     # The element cut by the end of the document: feedparser drops its text.
     exc = ctx["doc"].get("bozo_exception")
@@ -399,6 +412,11 @@ KINDS = [
          "an entry whose only date is its creation date (Atom 0.3 created, dcterms:created) has that "
          "date; feedparser keeps it apart and leaves published empty",
          _created_date),
+    Kind("localized-date-handler", {"published"},
+         "a Korean or Hungarian date is read as its form says, with feedparser's own handler for it; "
+         "feedparser's chain of handlers reaches a looser ISO 8601 one first, which drops the time "
+         "(\"2004-05-25 오후 11:23:17\" -> midnight) or puts in today's month",
+         _localized_date),
     Kind("date-out-of-range", {"published"},
          "a mention's time holds the years 1678-2261 (nanoseconds since 1970); feedparser's year-99 "
          "reading of \"01 Jan 0100\" is no publication date",
