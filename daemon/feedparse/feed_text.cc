@@ -354,7 +354,9 @@ std::optional<std::string> DecodeBase64(std::string_view text) {
       count = 0;
     }
   }
-  if (count == 1 || padding > 2) return std::nullopt;
+  if (padding > 2) return std::nullopt;
+  // A last group of one character holds no whole byte: text cut at its read
+  // budget ends that way.
   if (count >= 2) out.push_back(static_cast<char>(bits >> (count == 2 ? 4 : 10)));
   if (count == 3) out.push_back(static_cast<char>(bits >> 2));
   return out;

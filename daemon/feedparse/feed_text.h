@@ -40,8 +40,8 @@ class PlainTextWriter {
 // Collapses whitespace as PlainTextWriter does.
 std::string CollapseWhitespace(std::string_view text);
 
-// The bytes base64 `text` encodes (white space ignored, padding optional);
-// nullopt when it is not base64.
+// The bytes base64 `text` encodes (white space ignored, padding optional, a
+// last incomplete group dropped); nullopt when it is not base64.
 std::optional<std::string> DecodeBase64(std::string_view text);
 
 // Plain text of an HTML fragment: tags dropped (block-level ones become a
