@@ -108,6 +108,16 @@ TextKind AtomText(const xmlChar** attributes, int nb_attributes) {
   return kind;
 }
 
+// An attribute value as written, for comparing with ASCII words ("false",
+// "alternate"); "" when absent.
+std::string_view RawAttr(const xmlChar** attributes, int nb_attributes, std::string_view wanted) {
+  for (int i = 0; i < nb_attributes; ++i) {
+    const xmlChar** a = attributes + i * 5;
+    if (View(a[0]) == wanted) return {reinterpret_cast<const char*>(a[3]), static_cast<size_t>(a[4] - a[3])};
+  }
+  return {};
+}
+
 // An attribute value as text. Without entity substitution libxml2 hands
 // over '&' as "&#38;", and inlines only the first byte of other entities.
 std::string Attr(const xmlChar** attributes, int nb_attributes, std::string_view wanted) {
@@ -256,7 +266,12 @@ void XmlFeedReader::Note(std::string message) {
 
 void XmlFeedReader::Start(std::string_view name, std::string_view prefix, std::string_view uri, int nb_attributes,
                           const xmlChar** attributes) {
-  Ns ns = NsFromUri(uri);
+  // libxml2 interns namespace URIs: the same namespace comes as the same pointer.
+  if (uri.data() != last_uri_) {
+    last_uri_ = uri.data();
+    last_ns_ = NsFromUri(uri);
+  }
+  Ns ns = last_ns_;
   if (ns == Ns::kNone && !prefix.empty()) ns = NsFromPrefix(prefix);
   Tag tag = Classify(ns, name);
   mismatched_end_.clear();
@@ -344,7 +359,7 @@ void XmlFeedReader::StartInItem(Tag tag, Ns ns, size_t depth, const xmlChar** at
     case Tag::kGuid:
     case Tag::kId:
       if (direct && item_.guid.empty()) {
-        std::string permalink = tag == Tag::kGuid ? Attr(attributes, nb_attributes, "isPermaLink") : std::string();
+        std::string_view permalink = tag == Tag::kGuid ? RawAttr(attributes, nb_attributes, "isPermaLink") : "";
         item_.guid_is_link = permalink != "false" && permalink != "False" && permalink != "FALSE";
         Capture(&item_.guid, depth, ReadBudget(options_.limits.id));
       }
@@ -441,7 +456,7 @@ void XmlFeedReader::StartItemAuthor(Tag tag, bool atom, size_t depth) {
 // text.
 void XmlFeedReader::StartItemLink(bool atom, size_t depth, const xmlChar** attributes, int nb_attributes) {
   if (!item_.link.empty()) return;
-  std::string rel = nb_attributes > 0 ? Attr(attributes, nb_attributes, "rel") : std::string();
+  std::string_view rel = RawAttr(attributes, nb_attributes, "rel");
   if (!rel.empty() && rel != "alternate") return;
   std::string href = nb_attributes > 0 ? Attr(attributes, nb_attributes, "href") : std::string();
   item_.link_base = bases_.empty() ? std::string() : bases_.back().second;
@@ -474,7 +489,7 @@ void XmlFeedReader::StartInFeed(Tag tag, Ns ns, size_t depth, const xmlChar** at
   }
   switch (tag) {
     case Tag::kLink:
-      if (IsAtom(ns) || (nb_attributes > 0 && !Attr(attributes, nb_attributes, "href").empty())) {
+      if (IsAtom(ns) || !RawAttr(attributes, nb_attributes, "href").empty()) {
         std::string rel = Attr(attributes, nb_attributes, "rel");
         std::string href = Attr(attributes, nb_attributes, "href");
         if ((rel.empty() || rel == "alternate") && info_.link.empty()) {

@@ -140,6 +140,8 @@ class XmlFeedReader {
   xmlParserCtxt* ctxt_ = nullptr;
   bool emitted_some_ = false;
   std::vector<Frame> stack_;
+  const char* last_uri_ = nullptr;  // the namespace URI last classified, and its Ns
+  Ns last_ns_ = Ns::kNone;
   std::string mismatched_end_;  // the end tag of the latest tag-mismatch error
   // xml:base values by the depth that set them; resolved against the outer
   // one when that is absolute.
