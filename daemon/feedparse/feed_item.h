@@ -17,29 +17,44 @@ namespace brandmon::feedparse::feed_internal {
 // How a captured text field is to be read.
 enum class TextMode { kText, kHtml };
 
+// How a text field is written: its mode, and whether it is base64 of it
+// (Atom's mode="base64", or a media type that is neither text nor XML).
+struct TextKind {
+  TextMode mode = TextMode::kText;
+  bool base64 = false;
+};
+
 // A text field as found, converted to plain text only if it is used.
 struct RawText {
   std::string raw;
   TextMode mode = TextMode::kText;
   bool present = false;
   bool cut = false;  // `raw` stopped at the field's read budget
+  bool base64 = false;
 };
 
 // One item/entry as read from the document. Thread-compatible value type.
 struct FeedItem {
-  std::string guid;       // guid / atom:id / JSON Feed id
-  std::string about;      // rdf:about
-  std::string link;       // as written
-  std::string link_base;  // the xml:base in effect for the link, possibly relative or empty
+  std::string guid;          // guid / atom:id / JSON Feed id
+  bool guid_is_link = true;  // false for an RSS guid with isPermaLink="false"
+  std::string about;         // rdf:about
+  std::string link;          // as written
+  std::string link_base;     // the xml:base in effect for the link, possibly relative or empty
   RawText title;
   RawText media_title;
-  RawText content;  // content:encoded, atom:content, content_html/content_text
-  RawText summary;  // description, atom:summary
+  // content:encoded, atom:content, xhtml:body, fullitem, content_html/content_text,
+  // or the second of several summaries (as feedparser reads them)
+  RawText content;
+  RawText summary;  // description, atom:summary, dc:description, itunes:summary
   RawText media_description;
-  std::string author;      // dc:creator or atom author name
-  std::string rss_author;  // "email (Name)"
-  std::string published;   // raw date text
+  // The first author: dc:creator, itunes:author, an RSS author ("email
+  // (Name)"), or an Atom author's name; the Atom author's email when it has
+  // no name.
+  std::string author;
+  std::string author_email;
+  std::string published;  // raw date text
   std::string updated;
+  std::string created;  // dcterms:created, Atom 0.3 created: the date when there is no other
   std::string lang;
   std::vector<std::pair<std::string, double>> metrics;
 };

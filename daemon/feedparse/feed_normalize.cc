@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <unordered_set>
 
+#include "daemon/base/safe_text.h"
 #include "daemon/feedparse/feed_date.h"
 #include "daemon/feedparse/feed_item.h"
 #include "daemon/feedparse/feed_text.h"
@@ -13,9 +14,26 @@
 namespace brandmon::feedparse::feed_internal {
 namespace {
 
+// True when `s` is valid UTF-8.
+bool IsUtf8(std::string_view s) {
+  char32_t cp;
+  for (size_t i = 0; i < s.size();) {
+    size_t n = DecodeUtf8At(s, i, &cp);
+    if (n == 0) return false;
+    i += n;
+  }
+  return true;
+}
+
 std::string PlainText(const RawText& t) {
   if (!t.present) return {};
-  return t.mode == TextMode::kHtml ? HtmlToText(t.raw) : CollapseWhitespace(t.raw);
+  std::string_view raw = t.raw;
+  std::optional<std::string> decoded;
+  if (t.base64 && (decoded = DecodeBase64(raw))) {
+    if (!IsUtf8(*decoded)) return {};  // binary content is no text
+    raw = *decoded;
+  }
+  return t.mode == TextMode::kHtml ? HtmlToText(raw) : CollapseWhitespace(raw);
 }
 
 bool EndsWith(std::string_view s, std::string_view suffix) {
@@ -72,14 +90,22 @@ std::optional<std::string> NormalizeLang(std::string_view lang) {
   return s;
 }
 
-// RSS authors are usually "email (Name)"; the name is what people read.
-std::string RssAuthorName(const std::string& raw) {
+// An author as written in RSS, "email (Name)", or as "Name (email)" or
+// "Name <email>": the name, which is what people read; the text itself
+// otherwise.
+std::string AuthorName(std::string_view raw) {
   std::string s = CollapseWhitespace(raw);
   size_t open = s.find('(');
   size_t close = s.rfind(')');
-  if (open != std::string::npos && close != std::string::npos && close > open + 1 &&
-      s.substr(0, open).find('@') != std::string::npos) {
-    return CollapseWhitespace(s.substr(open + 1, close - open - 1));
+  if (open != std::string::npos && close == s.size() - 1 && close > open + 1) {
+    std::string before = CollapseWhitespace(s.substr(0, open));
+    std::string inside = CollapseWhitespace(s.substr(open + 1, close - open - 1));
+    if (before.find('@') != std::string::npos && !inside.empty()) return inside;
+    if (inside.find('@') != std::string::npos && !before.empty()) return before;
+  }
+  size_t angle = s.find('<');
+  if (angle != std::string::npos && angle > 0 && s.back() == '>' && s.find('@', angle) != std::string::npos) {
+    return CollapseWhitespace(s.substr(0, angle));
   }
   return s;
 }
@@ -143,13 +169,15 @@ void ItemEmitter::Emit(std::vector<FeedItem>& items, const FeedInfo& info) {
     if (!item.link.empty()) {
       std::string base = item.link_base.empty() ? doc_base : ResolveUrl(xml_base_root, item.link_base);
       m.url = UnwrapRedirect(ResolveUrl(base, item.link));
-    } else if (!item.guid.empty() && UrlHost(item.guid).size() > 0) {
+    } else if (item.guid_is_link && !item.guid.empty() && UrlHost(item.guid).size() > 0) {
       m.url = CollapseWhitespace(item.guid);  // an RSS permalink guid
     }
-    m.author = CollapseWhitespace(item.author);
-    if (m.author.empty()) m.author = RssAuthorName(item.rss_author);
+    m.author = AuthorName(item.author);
+    if (m.author.empty()) m.author = CollapseWhitespace(item.author_email);
     if (m.author.empty()) m.author = CollapseWhitespace(info.author);
-    const std::string& date = !item.published.empty() ? item.published : item.updated;
+    const std::string& date = !item.published.empty() ? item.published
+                              : !item.updated.empty() ? item.updated
+                                                      : item.created;
     if (!date.empty()) {
       m.published = ParseFeedDate(date);
       if (!m.published) {

@@ -2,6 +2,7 @@
 
 #include <libxml/HTMLparser.h>
 
+#include <cstdint>
 #include <cstring>
 #include <unordered_map>
 
@@ -95,8 +96,9 @@ bool IsBlockTag(std::string_view name) {
   return false;
 }
 
-// Tags whose content is never text.
-bool IsRawTextTag(std::string_view name) { return name == "script" || name == "style" || name == "head"; }
+// Tags whose content is never shown, which feedparser's sanitizer drops with
+// their content (the other tags it drops keep their text).
+bool IsRawTextTag(std::string_view name) { return name == "script" || name == "style" || name == "applet"; }
 
 // Finds the end of the tag starting at html[i] == '<', honouring quoted
 // attribute values. Returns npos when there is none.
@@ -144,8 +146,11 @@ bool SkipMarkup(std::string_view html, size_t& i, PlainTextWriter& w) {
       i = end == std::string_view::npos ? n : end + 3;
       return true;
     }
+    // A declaration (<!DOCTYPE ...>); "<!" before anything else, or with no
+    // end, is text.
     size_t end = TagEnd(html, i);
-    i = end == std::string_view::npos ? n : end + 1;
+    if (i + 2 >= n || !IsAlpha(html[i + 2]) || end == std::string_view::npos) return false;
+    i = end + 1;
     return true;
   }
   bool closing = next == '/';
@@ -312,6 +317,48 @@ std::string CollapseWhitespace(std::string_view text) {
   out.reserve(text.size());
   PlainTextWriter w(out);
   w.Text(text);
+  return out;
+}
+
+std::optional<std::string> DecodeBase64(std::string_view text) {
+  std::string out;
+  out.reserve(text.size() / 4 * 3);
+  uint32_t bits = 0;
+  int count = 0;
+  size_t padding = 0;
+  for (char c : text) {
+    int v;
+    if (c >= 'A' && c <= 'Z') {
+      v = c - 'A';
+    } else if (c >= 'a' && c <= 'z') {
+      v = c - 'a' + 26;
+    } else if (c >= '0' && c <= '9') {
+      v = c - '0' + 52;
+    } else if (c == '+' || c == '/') {
+      v = c == '+' ? 62 : 63;
+    } else if (c == '=') {
+      ++padding;
+      continue;
+    } else if (c == ' ' || c == '\t' || c == '\r' || c == '\n') {
+      continue;
+    } else {
+      return std::nullopt;
+    }
+    if (padding > 0) return std::nullopt;  // data after the padding
+    bits = (bits << 6) | static_cast<uint32_t>(v);
+    if (++count == 4) {
+      out.push_back(static_cast<char>(bits >> 16));
+      out.push_back(static_cast<char>(bits >> 8));
+      out.push_back(static_cast<char>(bits));
+      bits = 0;
+      count = 0;
+    }
+  }
+  if (padding > 2) return std::nullopt;
+  // A last group of one character holds no whole byte: text cut at its read
+  // budget ends that way.
+  if (count >= 2) out.push_back(static_cast<char>(bits >> (count == 2 ? 4 : 10)));
+  if (count == 3) out.push_back(static_cast<char>(bits >> 2));
   return out;
 }
 

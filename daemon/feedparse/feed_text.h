@@ -40,6 +40,10 @@ class PlainTextWriter {
 // Collapses whitespace as PlainTextWriter does.
 std::string CollapseWhitespace(std::string_view text);
 
+// The bytes base64 `text` encodes (white space ignored, padding optional, a
+// last incomplete group dropped); nullopt when it is not base64.
+std::optional<std::string> DecodeBase64(std::string_view text);
+
 // Plain text of an HTML fragment: tags dropped (block-level ones become a
 // space), script/style/comments removed, entities decoded, whitespace
 // collapsed. Text that is still HTML after one pass (double-encoded markup

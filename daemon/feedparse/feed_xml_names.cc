@@ -18,6 +18,8 @@ Tag ClassifyRss(Ns ns, std::string_view name) {
   if (name == "language") return Tag::kLanguage;
   if (name == "rss") return Tag::kRss;
   if (name == "html") return Tag::kHtml;
+  if (name == "body") return Tag::kBody;
+  if (name == "fullitem") return Tag::kFullItem;
   if (ns == Ns::kNone) {
     // Atom documents that forgot their namespace.
     if (name == "entry") return Tag::kItem;
@@ -28,21 +30,24 @@ Tag ClassifyRss(Ns ns, std::string_view name) {
     if (name == "published") return Tag::kPublished;
     if (name == "updated") return Tag::kUpdated;
     if (name == "name") return Tag::kName;
+    if (name == "email") return Tag::kEmail;
   }
   return Tag::kOther;
 }
 
 Tag ClassifyAtom(std::string_view name) {
-  if (name == "entry") return Tag::kItem;
+  if (name == "entry" || name == "item") return Tag::kItem;
   if (name == "title") return Tag::kTitle;
   if (name == "link") return Tag::kLink;
   if (name == "summary") return Tag::kSummary;
   if (name == "content") return Tag::kContent;
   if (name == "id") return Tag::kId;
-  if (name == "published" || name == "issued" || name == "created") return Tag::kPublished;
+  if (name == "published" || name == "issued") return Tag::kPublished;
   if (name == "updated" || name == "modified") return Tag::kUpdated;
+  if (name == "created") return Tag::kCreated;
   if (name == "author") return Tag::kAuthor;
   if (name == "name") return Tag::kName;
+  if (name == "email") return Tag::kEmail;
   if (name == "feed") return Tag::kFeed;
   return Tag::kOther;
 }
@@ -53,14 +58,22 @@ Tag ClassifyExtension(Ns ns, std::string_view name) {
     case Ns::kRdf: return name == "RDF" ? Tag::kRdfRoot : Tag::kOther;
     case Ns::kContent: return name == "encoded" ? Tag::kContentEncoded : Tag::kOther;
     case Ns::kDc:
-      if (name == "creator") return Tag::kDcCreator;
-      if (name == "date") return Tag::kPubDate;
+      if (name == "creator" || name == "author") return Tag::kDcCreator;
+      if (name == "date") return Tag::kUpdated;
+      if (name == "title") return Tag::kTitle;
+      if (name == "description") return Tag::kDescription;
       if (name == "language") return Tag::kLanguage;
       return Tag::kOther;
     case Ns::kDcTerms:
-      if (name == "issued" || name == "created") return Tag::kPublished;
+      if (name == "issued") return Tag::kPublished;
+      if (name == "created") return Tag::kCreated;
       if (name == "modified") return Tag::kUpdated;
       return Tag::kOther;
+    case Ns::kItunes:
+      if (name == "author") return Tag::kDcCreator;
+      if (name == "summary") return Tag::kDescription;
+      return Tag::kOther;
+    case Ns::kXhtml: return name == "body" ? Tag::kBody : name == "html" ? Tag::kHtml : Tag::kOther;
     case Ns::kMedia:
       if (name == "description") return Tag::kMediaDescription;
       if (name == "title") return Tag::kMediaTitle;
@@ -71,6 +84,16 @@ Tag ClassifyExtension(Ns ns, std::string_view name) {
     case Ns::kOther: return name == "html" ? Tag::kHtml : Tag::kOther;
     default: return Tag::kOther;
   }
+}
+
+bool EqualsIgnoringCase(std::string_view a, std::string_view lower) {
+  if (a.size() != lower.size()) return false;
+  for (size_t i = 0; i < a.size(); ++i) {
+    char c = a[i];
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+    if (c != lower[i]) return false;
+  }
+  return true;
 }
 
 }  // namespace
@@ -87,6 +110,14 @@ Ns NsFromUri(std::string_view uri) {
   if (uri == "http://purl.org/dc/terms/") return Ns::kDcTerms;
   if (uri == "http://search.yahoo.com/mrss/" || uri == "http://search.yahoo.com/mrss") return Ns::kMedia;
   if (uri == "http://purl.org/rss/1.0/modules/slash/") return Ns::kSlash;
+  if (uri == "http://www.w3.org/1999/xhtml") return Ns::kXhtml;
+  // Written in every case in the wild ("http://www.itunes.com/DTDs/Podcast-1.0.dtd").
+  if (EqualsIgnoringCase(uri, "http://www.itunes.com/dtds/podcast-1.0.dtd")) return Ns::kItunes;
+  // RSS 2.0 put in a namespace by some publishers (any backend.userland.com/rss*).
+  if (uri.find("backend.userland.com/rss") != std::string_view::npos ||
+      uri == "http://blogs.law.harvard.edu/tech/rss") {
+    return Ns::kRss09;
+  }
   return Ns::kOther;
 }
 
@@ -99,6 +130,8 @@ Ns NsFromPrefix(std::string_view prefix) {
   if (prefix == "atom" || prefix == "atom10") return Ns::kAtom;
   if (prefix == "slash") return Ns::kSlash;
   if (prefix == "rdf") return Ns::kRdf;
+  if (prefix == "itunes") return Ns::kItunes;
+  if (prefix == "xhtml") return Ns::kXhtml;
   return Ns::kOther;
 }
 

@@ -20,6 +20,8 @@ enum class Ns : uint8_t {
   kDcTerms,
   kMedia,
   kSlash,
+  kItunes,
+  kXhtml,
   kOther
 };
 
@@ -36,14 +38,18 @@ enum class Tag : uint8_t {
   kSummary,
   kContent,
   kContentEncoded,
+  kBody,      // xhtml:body, or a body of no namespace: XHTML content
+  kFullItem,  // fullitem: escaped HTML content
   kGuid,
   kId,
   kPubDate,
   kPublished,
   kUpdated,
+  kCreated,
   kAuthor,
   kName,
-  kDcCreator,
+  kEmail,
+  kDcCreator,  // dc:creator, dc:author, itunes:author: an author's name as text
   kMediaDescription,
   kMediaTitle,
   kMediaStarRating,
@@ -60,7 +66,10 @@ Ns NsFromUri(std::string_view uri);
 Ns NsFromPrefix(std::string_view prefix);
 bool IsAtom(Ns ns);
 // The element `name` in namespace `ns`; elements of no namespace are read as
-// RSS, or as Atom when the document forgot its namespace.
+// RSS, or as Atom when the document forgot its namespace. Elements of other
+// vocabularies that mean the same are classified alike, as feedparser reads
+// them: dc:title is a title, dc:description and itunes:summary are
+// summaries (kDescription), dc:date is an update date.
 Tag Classify(Ns ns, std::string_view name);
 
 }  // namespace brandmon::feedparse::feed_internal

@@ -83,7 +83,15 @@ void InitLibxml() {
 
 XmlFeedReader* Self(void* ctx) { return static_cast<XmlFeedReader*>(ctx); }
 
-TextMode AtomTextMode(const xmlChar** attributes, int nb_attributes) {
+bool EndsWith(std::string_view s, std::string_view suffix) {
+  return s.size() >= suffix.size() && s.substr(s.size() - suffix.size()) == suffix;
+}
+
+// How an Atom text construct (or its Atom 0.3 predecessor) is written:
+// type "html" or mode="escaped" is escaped HTML; "xhtml" and inline XML
+// arrive as elements whose text is collected; mode="base64", or a media type
+// that is neither text nor XML (RFC 4287 4.1.3.3), is base64 of the text.
+TextKind AtomText(const xmlChar** attributes, int nb_attributes) {
   std::string_view type, mode;
   for (int i = 0; i < nb_attributes; ++i) {
     const xmlChar** a = attributes + i * 5;
@@ -92,10 +100,22 @@ TextMode AtomTextMode(const xmlChar** attributes, int nb_attributes) {
     if (name == "type") type = value;
     if (name == "mode") mode = value;
   }
-  if (mode == "escaped") return TextMode::kHtml;
-  if (type == "html" || type == "text/html") return TextMode::kHtml;
-  // "xhtml" and inline XML arrive as elements whose text is collected.
-  return TextMode::kText;
+  TextKind kind;
+  if (mode == "escaped" || type == "html" || type == "text/html") kind.mode = TextMode::kHtml;
+  bool text_or_xml = type.empty() || type == "text" || type == "html" || type == "xhtml" ||
+                     type.substr(0, 5) == "text/" || EndsWith(type, "/xml") || EndsWith(type, "+xml");
+  kind.base64 = mode == "base64" || !text_or_xml;
+  return kind;
+}
+
+// An attribute value as written, for comparing with ASCII words ("false",
+// "alternate"); "" when absent.
+std::string_view RawAttr(const xmlChar** attributes, int nb_attributes, std::string_view wanted) {
+  for (int i = 0; i < nb_attributes; ++i) {
+    const xmlChar** a = attributes + i * 5;
+    if (View(a[0]) == wanted) return {reinterpret_cast<const char*>(a[3]), static_cast<size_t>(a[4] - a[3])};
+  }
+  return {};
 }
 
 // An attribute value as text. Without entity substitution libxml2 hands
@@ -122,6 +142,10 @@ std::string Attr(const xmlChar** attributes, int nb_attributes, std::string_view
   }
   return {};
 }
+
+// Elements whose text is never shown: feedparser's sanitizer drops them with
+// their text (the other elements it drops keep their text).
+bool IsScriptElement(std::string_view name) { return name == "script" || name == "style" || name == "applet"; }
 
 bool IsBlockElement(std::string_view name) {
   static constexpr std::string_view kBlock[] = {"p",  "div", "br", "li", "tr", "td", "h1",         "h2",
@@ -153,7 +177,7 @@ void XmlFeedReader::OnEnd(void* ctx, const xmlChar*, const xmlChar*, const xmlCh
 void XmlFeedReader::OnCharacters(void* ctx, const xmlChar* ch, int len) {
   XmlFeedReader* self = Self(ctx);
   self->ctxt_->wellFormed = 1;
-  if (self->capture_ != nullptr)
+  if (self->capture_ != nullptr && self->skip_depth_ == 0)
     self->Append(std::string_view(reinterpret_cast<const char*>(ch), static_cast<size_t>(len)));
 }
 
@@ -161,7 +185,7 @@ void XmlFeedReader::OnReference(void* ctx, const xmlChar* name) {
   // An undeclared entity: kept as written, as lenient feed readers do.
   XmlFeedReader* self = Self(ctx);
   self->ctxt_->wellFormed = 1;
-  if (self->capture_ != nullptr) self->Append("&" + std::string(View(name)) + ";");
+  if (self->capture_ != nullptr && self->skip_depth_ == 0) self->Append("&" + std::string(View(name)) + ";");
 }
 
 xmlEntityPtr XmlFeedReader::OnGetEntity(void* ctx, const xmlChar* name) {
@@ -242,7 +266,12 @@ void XmlFeedReader::Note(std::string message) {
 
 void XmlFeedReader::Start(std::string_view name, std::string_view prefix, std::string_view uri, int nb_attributes,
                           const xmlChar** attributes) {
-  Ns ns = NsFromUri(uri);
+  // libxml2 interns namespace URIs: the same namespace comes as the same pointer.
+  if (uri.data() != last_uri_) {
+    last_uri_ = uri.data();
+    last_ns_ = NsFromUri(uri);
+  }
+  Ns ns = last_ns_;
   if (ns == Ns::kNone && !prefix.empty()) ns = NsFromPrefix(prefix);
   Tag tag = Classify(ns, name);
   mismatched_end_.clear();
@@ -269,13 +298,19 @@ void XmlFeedReader::Start(std::string_view name, std::string_view prefix, std::s
   }
   if (capture_ != nullptr) {
     // Markup inside a text field (XHTML content, or HTML that was not escaped).
-    if (IsBlockElement(name)) Append(" ");
+    if (skip_depth_ == 0 && IsScriptElement(name)) {
+      skip_depth_ = depth;
+    } else if (IsBlockElement(name)) {
+      Append(" ");
+    }
     return;
   }
   if (tag == Tag::kItem) {
     if (item_depth_ != 0) FinishItem();  // an unclosed item ends where the next one starts
     item_depth_ = depth;
     item_ = FeedItem();
+    item_has_content_ = false;
+    item_summary_seen_ = false;
     if (!lang.empty()) item_.lang = lang;
     item_.about = std::string(Attr(attributes, nb_attributes, "about"));
     return;
@@ -310,60 +345,46 @@ void XmlFeedReader::StartInItem(Tag tag, Ns ns, size_t depth, const xmlChar** at
   bool atom = IsAtom(ns);
   switch (tag) {
     case Tag::kTitle:
-      if (direct) {
-        CaptureText(item_.title, atom ? AtomTextMode(attributes, nb_attributes) : TextMode::kHtml, depth,
-                    options_.limits.title);
-      }
+    case Tag::kDescription:
+    case Tag::kSummary:
+    case Tag::kContent:
+    case Tag::kContentEncoded:
+    case Tag::kFullItem:
+    case Tag::kBody:
+      if (direct) StartItemText(tag, atom, depth, attributes, nb_attributes);
       break;
     case Tag::kLink:
       if (direct) StartItemLink(atom, depth, attributes, nb_attributes);
       break;
-    case Tag::kDescription:
-      if (direct) CaptureText(item_.summary, TextMode::kHtml, depth, options_.limits.text);
-      break;
-    case Tag::kSummary:
-      if (direct) CaptureText(item_.summary, AtomTextMode(attributes, nb_attributes), depth, options_.limits.text);
-      break;
-    case Tag::kContent:
-      if (direct) CaptureText(item_.content, AtomTextMode(attributes, nb_attributes), depth, options_.limits.text);
-      break;
-    case Tag::kContentEncoded:
-      if (direct) CaptureText(item_.content, TextMode::kHtml, depth, options_.limits.text);
-      break;
     case Tag::kGuid:
     case Tag::kId:
-      if (direct && item_.guid.empty()) Capture(&item_.guid, depth, ReadBudget(options_.limits.id));
+      if (direct && item_.guid.empty()) {
+        std::string_view permalink = tag == Tag::kGuid ? RawAttr(attributes, nb_attributes, "isPermaLink") : "";
+        item_.guid_is_link = permalink != "false" && permalink != "False" && permalink != "FALSE";
+        Capture(&item_.guid, depth, ReadBudget(options_.limits.id));
+      }
       break;
     case Tag::kPubDate:
     case Tag::kPublished:
-      if (direct && item_.published.empty()) Capture(&item_.published, depth);
+      if (direct) CaptureDate(item_.published, depth);
       break;
     case Tag::kUpdated:
-      if (direct && item_.updated.empty()) Capture(&item_.updated, depth);
+      if (direct) CaptureDate(item_.updated, depth);
+      break;
+    case Tag::kCreated:
+      if (direct) CaptureDate(item_.created, depth);
       break;
     case Tag::kAuthor:
-      if (!direct) break;
-      if (atom) {
-        author_depth_ = depth;
-      } else if (item_.rss_author.empty()) {
-        Capture(&item_.rss_author, depth, ReadBudget(options_.limits.author));
-      }
-      break;
     case Tag::kName:
-      if (author_depth_ != 0 && depth == author_depth_ + 1 && item_.author.empty()) {
-        Capture(&item_.author, depth, ReadBudget(options_.limits.author));
-      }
-      break;
-    case Tag::kDcCreator:
-      if (direct && item_.author.empty()) Capture(&item_.author, depth, ReadBudget(options_.limits.author));
-      break;
+    case Tag::kEmail:
+    case Tag::kDcCreator: StartItemAuthor(tag, atom, depth); break;
     case Tag::kMediaDescription: {
       std::string type = Attr(attributes, nb_attributes, "type");
-      CaptureText(item_.media_description, type == "html" ? TextMode::kHtml : TextMode::kText, depth,
+      CaptureText(item_.media_description, TextKind{type == "html" ? TextMode::kHtml : TextMode::kText}, depth,
                   options_.limits.text);
       break;
     }
-    case Tag::kMediaTitle: CaptureText(item_.media_title, TextMode::kText, depth, options_.limits.title); break;
+    case Tag::kMediaTitle: CaptureText(item_.media_title, TextKind{}, depth, options_.limits.title); break;
     case Tag::kMediaStarRating:
     case Tag::kMediaStatistics: StartItemMetric(tag, attributes, nb_attributes); break;
     case Tag::kSlashComments:
@@ -375,16 +396,73 @@ void XmlFeedReader::StartInItem(Tag tag, Ns ns, size_t depth, const xmlChar** at
   }
 }
 
-void XmlFeedReader::StartItemLink(bool atom, size_t depth, const xmlChar** attributes, int nb_attributes) {
-  if (atom) {
-    std::string rel = Attr(attributes, nb_attributes, "rel");
-    std::string href = Attr(attributes, nb_attributes, "href");
-    if ((rel.empty() || rel == "alternate") && !href.empty() && item_.link.empty()) {
-      item_.link = href.substr(0, ReadBudget(options_.limits.url));
-      item_.link_base = bases_.empty() ? std::string() : bases_.back().second;
+// The item's title and texts, as feedparser reads them: the first content
+// element (content:encoded, atom:content, fullitem, xhtml:body) is the text,
+// and of several summaries (description, summary, dc:description,
+// itunes:summary) the second is taken as content when no content element
+// came before it.
+void XmlFeedReader::StartItemText(Tag tag, bool atom, size_t depth, const xmlChar** attributes, int nb_attributes) {
+  const uint64_t limit = options_.limits.text;
+  switch (tag) {
+    case Tag::kTitle: {
+      TextKind kind = atom ? AtomText(attributes, nb_attributes) : TextKind{TextMode::kHtml};
+      CaptureText(item_.title, kind, depth, options_.limits.title);
+      break;
     }
-  } else if (item_.link.empty()) {
-    item_.link_base = bases_.empty() ? std::string() : bases_.back().second;
+    case Tag::kDescription: StartItemSummary(TextKind{TextMode::kHtml}, depth); break;
+    case Tag::kSummary: StartItemSummary(AtomText(attributes, nb_attributes), depth); break;
+    case Tag::kContent:
+      item_has_content_ = true;
+      CaptureText(item_.content, AtomText(attributes, nb_attributes), depth, limit);
+      break;
+    case Tag::kContentEncoded:
+    case Tag::kFullItem:
+      item_has_content_ = true;
+      CaptureText(item_.content, TextKind{TextMode::kHtml}, depth, limit);
+      break;
+    case Tag::kBody: CaptureText(item_.content, TextKind{}, depth, limit); break;
+    default: break;
+  }
+}
+
+void XmlFeedReader::StartItemSummary(TextKind kind, size_t depth) {
+  if (item_summary_seen_ && !item_has_content_) {
+    item_has_content_ = true;
+    CaptureText(item_.content, kind, depth, options_.limits.text);
+  } else {
+    item_summary_seen_ = true;
+    CaptureText(item_.summary, kind, depth, options_.limits.text);
+  }
+}
+
+// The item's first author: an Atom author's name (or email), or the text of
+// dc:creator, dc:author, itunes:author or an RSS author.
+void XmlFeedReader::StartItemAuthor(Tag tag, bool atom, size_t depth) {
+  bool direct = depth == item_depth_ + 1;
+  bool have_author = !item_.author.empty() || !item_.author_email.empty();
+  size_t budget = ReadBudget(options_.limits.author);
+  if (tag == Tag::kAuthor && direct && atom) {
+    if (!have_author) author_depth_ = depth;
+  } else if ((tag == Tag::kAuthor || tag == Tag::kDcCreator) && direct) {
+    if (!have_author) Capture(&item_.author, depth, budget);
+  } else if (author_depth_ != 0 && depth == author_depth_ + 1) {
+    if (tag == Tag::kName && item_.author.empty()) Capture(&item_.author, depth, budget);
+    if (tag == Tag::kEmail && item_.author_email.empty()) Capture(&item_.author_email, depth, budget);
+  }
+}
+
+// An alternate link: Atom's <link href> (also where the Atom namespace was
+// forgotten), RSS's <link>URL</link>, and Atom 0.3's link holding its URL as
+// text.
+void XmlFeedReader::StartItemLink(bool atom, size_t depth, const xmlChar** attributes, int nb_attributes) {
+  if (!item_.link.empty()) return;
+  std::string_view rel = RawAttr(attributes, nb_attributes, "rel");
+  if (!rel.empty() && rel != "alternate") return;
+  std::string href = nb_attributes > 0 ? Attr(attributes, nb_attributes, "href") : std::string();
+  item_.link_base = bases_.empty() ? std::string() : bases_.back().second;
+  if (!href.empty()) {
+    item_.link = href.substr(0, ReadBudget(options_.limits.url));
+  } else if (!atom || nb_attributes == 0 || rel == "alternate") {
     Capture(&item_.link, depth, ReadBudget(options_.limits.url));
   }
 }
@@ -411,7 +489,7 @@ void XmlFeedReader::StartInFeed(Tag tag, Ns ns, size_t depth, const xmlChar** at
   }
   switch (tag) {
     case Tag::kLink:
-      if (IsAtom(ns)) {
+      if (IsAtom(ns) || !RawAttr(attributes, nb_attributes, "href").empty()) {
         std::string rel = Attr(attributes, nb_attributes, "rel");
         std::string href = Attr(attributes, nb_attributes, "href");
         if ((rel.empty() || rel == "alternate") && info_.link.empty()) {
@@ -461,6 +539,7 @@ void XmlFeedReader::End() {
 void XmlFeedReader::PopElement() {
   if (stack_.empty()) return;
   size_t depth = stack_.size();
+  if (depth == skip_depth_) skip_depth_ = 0;
   if (capture_ != nullptr && depth == capture_depth_) {
     capture_ = nullptr;
     if (capture_is_comments_) {
@@ -478,6 +557,7 @@ void XmlFeedReader::PopElement() {
 
 void XmlFeedReader::FinishItem() {
   capture_ = nullptr;
+  skip_depth_ = 0;
   capture_is_comments_ = false;
   if (author_depth_ > item_depth_) author_depth_ = 0;
   item_depth_ = 0;

@@ -94,6 +94,9 @@ class XmlFeedReader {
   void StartRoot(Tag tag, std::string_view name);
   void Install(xmlParserCtxt* ctxt, std::vector<std::string>& warnings);
   void StartInItem(Tag tag, Ns ns, size_t depth, const xmlChar** attributes, int nb_attributes);
+  void StartItemText(Tag tag, bool atom, size_t depth, const xmlChar** attributes, int nb_attributes);
+  void StartItemSummary(TextKind kind, size_t depth);
+  void StartItemAuthor(Tag tag, bool atom, size_t depth);
   void StartItemLink(bool atom, size_t depth, const xmlChar** attributes, int nb_attributes);
   void StartItemMetric(Tag tag, const xmlChar** attributes, int nb_attributes);
   void StartInFeed(Tag tag, Ns ns, size_t depth, const xmlChar** attributes, int nb_attributes);
@@ -105,11 +108,17 @@ class XmlFeedReader {
     capture_budget_ = budget;
     capture_cut_ = cut;
   }
-  void CaptureText(RawText& field, TextMode mode, size_t depth, uint64_t limit) {
+  void CaptureText(RawText& field, TextKind kind, size_t depth, uint64_t limit) {
     if (field.present) return;  // the first occurrence wins
     field.present = true;
-    field.mode = mode;
+    field.mode = kind.mode;
+    field.base64 = kind.base64;
     Capture(&field.raw, depth, ReadBudget(limit), &field.cut);
+  }
+  // Captures a date, the latest occurrence winning (as in feedparser).
+  void CaptureDate(std::string& target, size_t depth) {
+    target.clear();
+    Capture(&target, depth);
   }
   // Appends to the capture what fits its budget, never splitting a UTF-8
   // sequence; once something was skipped, nothing more is taken.
@@ -131,6 +140,8 @@ class XmlFeedReader {
   xmlParserCtxt* ctxt_ = nullptr;
   bool emitted_some_ = false;
   std::vector<Frame> stack_;
+  const char* last_uri_ = nullptr;  // the namespace URI last classified, and its Ns
+  Ns last_ns_ = Ns::kNone;
   std::string mismatched_end_;  // the end tag of the latest tag-mismatch error
   // xml:base values by the depth that set them; resolved against the outer
   // one when that is absolute.
@@ -140,6 +151,10 @@ class XmlFeedReader {
   bool stopped_not_feed_ = false;
   size_t item_depth_ = 0;  // 0 = not in an item
   size_t author_depth_ = 0;
+  // feedparser's reading of an item's texts: once a summary was seen, a
+  // second one is the item's content, unless a content element came first.
+  bool item_has_content_ = false;
+  bool item_summary_seen_ = false;
   FeedItem item_;
   FeedInfo info_;
   std::vector<FeedItem> items_;
@@ -147,6 +162,9 @@ class XmlFeedReader {
   size_t capture_depth_ = 0;
   size_t capture_budget_ = 0;
   bool* capture_cut_ = nullptr;
+  // The depth of a script, style or applet element inside a captured text
+  // field, whose text is skipped; 0 = none.
+  size_t skip_depth_ = 0;
   bool capture_is_comments_ = false;
   std::string comments_;
   std::unordered_map<std::string, std::unique_ptr<UserEntity>> entities_;

@@ -31,6 +31,7 @@ Needs Debian's python3-feedparser (6.0.10).
 import argparse
 import calendar
 import collections
+import difflib
 import hashlib
 import html
 import html.entities
@@ -173,7 +174,8 @@ def _id_not_resolved(v, ctx):
 
 
 def _double_encoded_html(v, ctx):
-    return html_text(v) if TAG.search(v) else None
+    # Not when our text has markup-like text of its own ("History of the <blink> tag").
+    return html_text(v) if TAG.search(v) and not TAG.search(ctx["ours"][ctx["field"]]) else None
 
 
 def _unknown_entity_kept(v, ctx):
@@ -253,6 +255,82 @@ def _zoneless_date(v, ctx):
     return stamp(parsed) or None
 
 
+def _first_author(v, ctx):
+    authors = ctx["entry"].get("authors") or []
+    if len(authors) < 2:
+        return None
+    return authors[0].get("name") or authors[0].get("email") or None
+
+
+def _author_name(v, ctx):
+    detail = ctx["entry"].get("author_detail") or {}
+    if not v or not detail.get("email") or detail["email"] not in v:
+        return None
+    return detail.get("name") or None
+
+
+def _id_not_a_link(v, ctx):
+    if not v or v != ctx["entry"].get("id") or urllib.parse.urlsplit(v).netloc or ctx["ours"]["url"]:
+        return None
+    return ""
+
+
+def _created_date(v, ctx):
+    if v:
+        return None
+    return stamp(ctx["entry"].get("created_parsed")) or None
+
+
+def _date_out_of_range(v, ctx):
+    m = re.match(r"(\d+)-", v)
+    if not m or 1678 <= int(m.group(1)) <= 2261 or ctx["ours"]["published"]:
+        return None
+    return ""
+
+
+def _nested_title(v, ctx):
+    if not v or ctx["ours"]["title"]:
+        return None
+    for block in re.findall(r"<image\b.*?</image>", ctx["raw"], re.S):
+        if re.search(r"<title>\s*(<!\[CDATA\[)?\s*" + re.escape(v), block):
+            return ""
+    return None
+
+
+def _script_text_dropped(v, ctx):
+    # Every word feedparser has and we do not comes from inside a <script>.
+    ours = ctx["ours"][ctx["field"]].split()
+    theirs = TAG.sub(" ", v).split()
+    scripts = re.findall(r"<script\b[^>]*>(.*?)</script", html.unescape(ctx["raw"]), re.S | re.I)
+    script_words = set(" ".join(scripts).split())
+    if not script_words:
+        return None
+    matcher = difflib.SequenceMatcher(None, theirs, ours, autojunk=False)
+    for op, i1, i2, _, _ in matcher.get_opcodes():
+        if op == "equal":
+            continue
+        if op != "delete" or not all(w in script_words or not w.strip("<!->") for w in theirs[i1:i2]):
+            return None
+    return " ".join(ours)
+
+
+def _html_cdata_marker(v, ctx):
+    return v.replace("<![CDATA[", "") if "<![CDATA[" in v else None
+
+
+def _localized_date(v, ctx):
+    raw = (ctx["entry"].get("published") or ctx["entry"].get("updated") or "").strip()
+    for handler in (feedparser.datetimes._parse_date_greek, feedparser.datetimes._parse_date_hungarian,
+                    feedparser.datetimes._parse_date_nate, feedparser.datetimes._parse_date_onblog):
+        try:
+            parsed = handler(raw)
+        except (KeyError, ValueError, OverflowError):
+            continue
+        if parsed and stamp(parsed) == ctx["ours"]["published"]:
+            return stamp(parsed)
+    return None
+
+
 def _truncated(v, ctx):
     # The element cut by the end of the document: feedparser drops its text.
     exc = ctx["doc"].get("bozo_exception")
@@ -272,6 +350,10 @@ KINDS = [
          "feedparser hands content/summary over as (sanitized) HTML; a mention's text is plain text: "
          "tags dropped, entities decoded",
          lambda v, ctx: html_text(v)),
+    Kind("html-cdata-marker", {"text"},
+         "in HTML, <![CDATA[ is not text a reader sees (a browser drops it as a bogus comment); "
+         "feedparser's sanitizer keeps it as literal text",
+         _html_cdata_marker),
     Kind("html-tags-in-title", {"title"},
          "feedparser keeps inline markup of HTML titles (<b> around the search term in Google Alerts, "
          "CDATA titles); a mention's title is plain text",
@@ -315,6 +397,38 @@ KINDS = [
     Kind("zone-less-date", {"published"},
          "a date without a zone is read as UTC; feedparser gives up on it",
          _zoneless_date),
+    Kind("first-author", {"author"},
+         "of several authors, a mention names the first in document order; feedparser keeps the last",
+         _first_author),
+    Kind("author-name-without-email", {"author"},
+         "an author is the name people read; feedparser writes name and email together "
+         "(\"Name (email)\", or RSS's \"email (Name)\" as written)",
+         _author_name),
+    Kind("id-not-a-link", {"url"},
+         "a mention's url is a web address; feedparser copies an entry id that is none (\"right\", no "
+         "host) into its link",
+         _id_not_a_link),
+    Kind("created-date", {"published"},
+         "an entry whose only date is its creation date (Atom 0.3 created, dcterms:created) has that "
+         "date; feedparser keeps it apart and leaves published empty",
+         _created_date),
+    Kind("localized-date-handler", {"published"},
+         "a Korean or Hungarian date is read as its form says, with feedparser's own handler for it; "
+         "feedparser's chain of handlers reaches a looser ISO 8601 one first, which drops the time "
+         "(\"2004-05-25 오후 11:23:17\" -> midnight) or puts in today's month",
+         _localized_date),
+    Kind("date-out-of-range", {"published"},
+         "a mention's time holds the years 1678-2261 (nanoseconds since 1970); feedparser's year-99 "
+         "reading of \"01 Jan 0100\" is no publication date",
+         _date_out_of_range),
+    Kind("nested-title-not-item-title", {"title"},
+         "an item without a title of its own has none; feedparser takes the title of an image nested "
+         "in it (in a category)",
+         _nested_title),
+    Kind("script-text-dropped", {"title", "text"},
+         "the text of a script is code, never shown; feedparser's sanitizer leaks part of it when the "
+         "script's tags are malformed (\"<script\\n\\n>\")",
+         _script_text_dropped),
     Kind("truncated-element-kept", {"title", "text"},
          "in a document cut short, the text read before the cut is kept; feedparser drops the element",
          _truncated),

@@ -9,6 +9,7 @@
 #include <fstream>
 #include <memory>
 
+#include "daemon/base/units.h"
 #include "tests/support/recording_sink.h"
 #include "tests/support/test_util.h"
 
@@ -352,6 +353,176 @@ TEST(FeedWildTest, ForcedFormatMismatchOnARootWithAttributes) {
   EXPECT_EQ(s.code(), Status::Code::kCorrupt);
   EXPECT_NE(s.message().find("expected rss"), std::string::npos) << s.message();
   EXPECT_TRUE(sink.mentions.empty());
+}
+
+// ---- As feedparser reads them -------------------------------------------------
+
+const char kNamespaces[] =
+    "xmlns:content=\"http://purl.org/rss/1.0/modules/content/\" xmlns:dc=\"http://purl.org/dc/elements/1.1/\" "
+    "xmlns:dcterms=\"http://purl.org/dc/terms/\" xmlns:itunes=\"http://www.itunes.com/DTDs/Podcast-1.0.dtd\"";
+
+std::string RssNs(std::string_view items) {
+  return "<rss version=\"2.0\" " + std::string(kNamespaces) + "><channel><title>T</title>" + std::string(items) +
+         "</channel></rss>";
+}
+
+std::string Atom(std::string_view entries, std::string_view version_attr = "") {
+  return "<feed xmlns=\"" +
+         std::string(version_attr.empty() ? "http://www.w3.org/2005/Atom" : "http://purl.org/atom/ns#") + "\" " +
+         std::string(version_attr) + "><title>T</title>" + std::string(entries) + "</feed>";
+}
+
+TEST(FeedReferenceTest, ContentElementsWinOverSummariesInEitherOrder) {
+  testing::RecordingSink sink = Parse(RssNs(
+      "<item><guid>1</guid><description>short</description><content:encoded>&lt;p&gt;full&lt;/p&gt;</content:encoded>"
+      "</item><item><guid>2</guid><content:encoded>full</content:encoded><description>short</description></item>"
+      "<item><guid>3</guid><description>short</description><body><p>inline <b>body</b></p></body></item>"
+      "<item><guid>4</guid><xhtml:body xmlns:xhtml=\"http://www.w3.org/1999/xhtml\"><xhtml:p>x</xhtml:p>"
+      "<xhtml:p>y</xhtml:p></xhtml:body></item><item><guid>5</guid><fullitem>&lt;i&gt;fi&lt;/i&gt;</fullitem></item>"));
+  ASSERT_EQ(sink.mentions.size(), 5u);
+  EXPECT_EQ(sink.mentions[0].text, "full");
+  EXPECT_EQ(sink.mentions[1].text, "full");
+  EXPECT_EQ(sink.mentions[2].text, "inline body");
+  EXPECT_EQ(sink.mentions[3].text, "x y");
+  EXPECT_EQ(sink.mentions[4].text, "fi");
+}
+
+TEST(FeedReferenceTest, ASecondSummaryIsTheContent) {
+  testing::RecordingSink sink =
+      Parse(RssNs("<item><guid>1</guid><description>first</description><summary>second</summary></item>"
+                  "<item><guid>2</guid><summary>first</summary><description>second</description></item>"
+                  "<item><guid>3</guid><description>first</description><itunes:summary>second</itunes:summary>"
+                  "<content:encoded>third</content:encoded></item>"
+                  "<item><guid>4</guid><content:encoded>content</content:encoded><description>a</description>"
+                  "<description>b</description></item><item><guid>5</guid><dc:description>dc</dc:description></item>"));
+  ASSERT_EQ(sink.mentions.size(), 5u);
+  EXPECT_EQ(sink.mentions[0].text, "second");
+  EXPECT_EQ(sink.mentions[1].text, "second");
+  EXPECT_EQ(sink.mentions[2].text, "second");
+  EXPECT_EQ(sink.mentions[3].text, "content");
+  EXPECT_EQ(sink.mentions[4].text, "dc");
+}
+
+TEST(FeedReferenceTest, ScriptsGoAndTheTextAroundThemStays) {
+  testing::RecordingSink sink = Parse(RssNs(
+      "<item><guid>1</guid><description>safe&lt;script&gt;alert(1)&lt;/script&gt; text</description></item>"
+      "<item><guid>2</guid><description>safe&lt;iframe src=x&gt;&lt;/iframe&gt;&lt;object&gt; text</description></item>"
+      "<item><guid>3</guid><body>safe<script>alert(1)</script><style>p{}</style><applet>no</applet> text</body></item>"
+      "<item><guid>4</guid><body><p>before <blink>blinking</blink> <embed src=\"x\"/>after</p></body></item>"));
+  ASSERT_EQ(sink.mentions.size(), 4u);
+  EXPECT_EQ(sink.mentions[0].text, "safe text");
+  EXPECT_EQ(sink.mentions[1].text, "safe text");
+  EXPECT_EQ(sink.mentions[2].text, "safe text");
+  EXPECT_EQ(sink.mentions[3].text, "before blinking after");
+}
+
+TEST(FeedReferenceTest, PodcastAuthorAndSummary) {
+  testing::RecordingSink sink =
+      Parse(RssNs("<item><guid>1</guid><itunes:author>Jane Host</itunes:author><itunes:summary>About "
+                  "Acme</itunes:summary></item>"));
+  ASSERT_EQ(sink.mentions.size(), 1u);
+  EXPECT_EQ(sink.mentions[0].author, "Jane Host");
+  EXPECT_EQ(sink.mentions[0].text, "About Acme");
+}
+
+TEST(FeedReferenceTest, AGuidIsTheLinkUnlessItSaysItIsNot) {
+  testing::RecordingSink sink =
+      Parse(Rss("<item><guid>https://x.example/a</guid></item>"
+                "<item><guid isPermaLink=\"false\">https://x.example/b</guid></item>"
+                "<item><guid>https://x.example/c</guid><link>https://x.example/link-c</link></item>"));
+  ASSERT_EQ(sink.mentions.size(), 3u);
+  EXPECT_EQ(sink.mentions[0].url, "https://x.example/a");
+  EXPECT_EQ(sink.mentions[1].url, "");
+  EXPECT_EQ(sink.mentions[1].id, "https://x.example/b");
+  EXPECT_EQ(sink.mentions[2].url, "https://x.example/link-c");
+}
+
+TEST(FeedReferenceTest, TheFirstAuthorNamesTheItem) {
+  testing::RecordingSink sink =
+      Parse(RssNs("<item><guid>1</guid><author>a@x.example (Ann A)</author><dc:creator>Bob</dc:creator></item>"
+                  "<item><guid>2</guid><dc:creator>Bob</dc:creator><author>a@x.example (Ann A)</author></item>"
+                  "<item><guid>3</guid><dc:author>Ann A (a@x.example)</dc:author></item>"
+                  "<item><guid>4</guid><author>Ann A &lt;a@x.example&gt;</author></item>"));
+  ASSERT_EQ(sink.mentions.size(), 4u);
+  EXPECT_EQ(sink.mentions[0].author, "Ann A");
+  EXPECT_EQ(sink.mentions[1].author, "Bob");
+  EXPECT_EQ(sink.mentions[2].author, "Ann A");
+  EXPECT_EQ(sink.mentions[3].author, "Ann A");
+  sink =
+      Parse(Atom("<entry><id>1</id><author><name>One</name></author><author><name>Two</name></author></entry>"
+                 "<entry><id>2</id><author><email>only@x.example</email></author></entry>"));
+  ASSERT_EQ(sink.mentions.size(), 2u);
+  EXPECT_EQ(sink.mentions[0].author, "One");
+  EXPECT_EQ(sink.mentions[1].author, "only@x.example");
+}
+
+TEST(FeedReferenceTest, PublishedThenUpdatedThenCreated) {
+  testing::RecordingSink sink = Parse(RssNs(
+      "<item><guid>1</guid><dc:date>2024-01-01T00:00:00Z</dc:date><pubDate>Tue, 02 Jan 2024 00:00:00 GMT</pubDate>"
+      "</item><item><guid>2</guid><dcterms:created>2024-01-03T00:00:00Z</dcterms:created><dc:date>2024-01-04T00:00:00Z"
+      "</dc:date></item><item><guid>3</guid><dcterms:created>2024-01-05T00:00:00Z</dcterms:created></item>"
+      "<item><guid>4</guid><pubDate>2024-01-06</pubDate><pubDate>2024-01-07</pubDate></item>"));
+  ASSERT_EQ(sink.mentions.size(), 4u);
+  const char* expected[] = {"2024-01-02T00:00:00Z", "2024-01-04T00:00:00Z", "2024-01-05T00:00:00Z",
+                            "2024-01-07T00:00:00Z"};
+  for (size_t i = 0; i < 4; ++i) {
+    ASSERT_TRUE(sink.mentions[i].published.has_value()) << i;
+    EXPECT_EQ(FormatRfc3339(*sink.mentions[i].published), expected[i]) << i;
+  }
+}
+
+TEST(FeedReferenceTest, AtomBase64TextIsDecoded) {
+  testing::RecordingSink sink = Parse(
+      Atom("<entry><id>1</id><content type=\"application/octet-stream\">QWNtZSA8Yj5yb2NrczwvYj4=</content></entry>"
+           "<entry><id>2</id><content type=\"image/png\">iVBORw0KGgo=</content><summary>fallback</summary></entry>"
+           "<entry><id>3</id><content type=\"application/octet-stream\">not base64 at all!</content></entry>"));
+  ASSERT_EQ(sink.mentions.size(), 3u);
+  EXPECT_EQ(sink.mentions[0].text, "Acme <b>rocks</b>");
+  EXPECT_EQ(sink.mentions[1].text, "fallback");  // binary content is no text
+  EXPECT_EQ(sink.mentions[2].text, "not base64 at all!");
+  sink =
+      Parse(Atom("<entry><id>1</id><title mode=\"base64\">VGl0bGU=</title><link rel=\"alternate\" type=\"text/html\">"
+                 "https://x.example/1</link></entry>",
+                 "version=\"0.3\""));
+  ASSERT_EQ(sink.mentions.size(), 1u);
+  EXPECT_EQ(sink.mentions[0].title, "Title");
+  EXPECT_EQ(sink.mentions[0].url, "https://x.example/1");  // Atom 0.3: the link's URL as its text
+}
+
+TEST(FeedReferenceTest, RssInTheUserlandNamespaceAndLinksWithHref) {
+  testing::RecordingSink sink = Parse(
+      "<rss version=\"2.0\" xmlns=\"http://backend.userland.com/rss2\"><channel><title>T</title><item><title>in a "
+      "namespace</title><link>https://x.example/1</link></item></channel></rss>");
+  ASSERT_EQ(sink.mentions.size(), 1u);
+  EXPECT_EQ(sink.mentions[0].title, "in a namespace");
+  sink = Parse(
+      "<feed><entry><id>1</id><link rel=\"enclosure\" href=\"https://x.example/a.mp3\"/>"
+      "<link href=\"https://x.example/1\"/></entry></feed>");
+  ASSERT_EQ(sink.mentions.size(), 1u);
+  EXPECT_EQ(sink.mentions[0].url, "https://x.example/1");
+}
+
+TEST(FeedHostileTest, ScriptsNestedDeepInInlineXhtmlEndCleanly) {
+  std::string body;
+  for (int i = 0; i < 5000; ++i) body += "<script>x<span>";
+  testing::RecordingSink sink = Parse(Rss("<item><guid>1</guid><body>kept" + body +
+                                          "</body></item>"
+                                          "<item><guid>2</guid><body>also <script>unclosed</body></item>"));
+  ASSERT_FALSE(sink.mentions.empty());
+  EXPECT_EQ(sink.mentions[0].text, "kept");
+  for (const Mention& m : sink.mentions) EXPECT_EQ(m.text.find('x'), std::string::npos) << m.text;
+}
+
+TEST(FeedHostileTest, HugeBase64IsReadOnlyToItsBudget) {
+  std::string b64;
+  for (int i = 0; i < 200000; ++i) b64 += "QUFB";  // "AAA"
+  FeedParseOptions options;
+  options.limits.text = 1000;
+  testing::RecordingSink sink =
+      Parse(Atom("<entry><id>1</id><content type=\"application/octet-stream\">" + b64 + "</content></entry>"), options);
+  ASSERT_EQ(sink.mentions.size(), 1u);
+  EXPECT_LE(sink.mentions[0].text.size(), 4u * 1000 + 4096);
+  EXPECT_EQ(sink.mentions[0].text.find_first_not_of('A'), std::string::npos);
 }
 
 // ---- Hostile input -------------------------------------------------------------
