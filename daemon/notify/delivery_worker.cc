@@ -24,7 +24,8 @@ std::string DeliveryKey(const std::string& receiver, const std::vector<AlertPtr>
 }  // namespace
 
 DeliveryWorker::DeliveryWorker(const NotifyConfig& config, const ReceiverSettings& receiver, AlertWindow& window,
-                               std::string state_file, Endpoints endpoints, publish::ClientKeys keys)
+                               std::string state_file, Endpoints endpoints, publish::ClientKeys keys,
+                               const Clock& clock)
     : config_(config),
       name_(receiver.name),
       type_(receiver.type),
@@ -33,6 +34,7 @@ DeliveryWorker::DeliveryWorker(const NotifyConfig& config, const ReceiverSetting
       state_file_(std::move(state_file)),
       endpoints_(std::move(endpoints)),
       keys_(std::move(keys)),
+      clock_(clock),
       receiver_(receiver.configured.make()),
       grouper_(config.routes, static_cast<size_t>(config.delivery.max_group)),
       rng_(std::random_device{}()) {
@@ -94,6 +96,7 @@ bool DeliveryWorker::Init() {
     return false;
   }
   generation_ = window_.generation();
+  RefreshHeld();
   MutexLock lock(mu_);
   status_.cursor = rec->cursor;
   status_.delivered = rec->delivered;
@@ -128,10 +131,12 @@ void DeliveryWorker::Run() {
     }
     size_t taken = Fill();
     SendDue(false);
+    SendHeld(clock_.Now());
     SaveCursor(false);
     if (taken == 0 && !stopping()) {
       MonoTime deadline = Now() + kIdleWait;
       if (auto due = grouper_.NextDue()) deadline = std::min(deadline, *due);
+      if (quiet_next_) deadline = std::min(deadline, Now() + (*quiet_next_ - clock_.Now()));
       window_.WaitAfter(read_, deadline);
     }
   }
@@ -160,6 +165,7 @@ size_t DeliveryWorker::Fill() {
 void DeliveryWorker::OnReset(uint64_t baseline, uint64_t generation) {
   // Held alerts belong to the old journal: send them, then follow the new one.
   SendDue(true);
+  SendHeld(WallTime::max());
   generation_ = generation;
   read_ = baseline;
   SaveCursor(true);
@@ -205,10 +211,72 @@ size_t DeliveryWorker::CatchUp(uint64_t covered_from) {
 
 void DeliveryWorker::Take(const AlertPtr& alert) {
   read_ = std::max(read_, alert->alert.seq);
-  if (auto route = RouteFor(config_.routes, alert->alert, name_)) grouper_.Add(*route, alert, Now());
+  auto route = RouteFor(config_.routes, alert->alert, name_);
+  if (route && !HoldQuiet(*route, alert)) grouper_.Add(*route, alert, Now());
   {
     MutexLock lock(mu_);
     status_.held = grouper_.held();
+  }
+}
+
+bool DeliveryWorker::HoldQuiet(size_t route, const AlertPtr& alert) {
+  const std::optional<QuietHours>& quiet = config_.routes[route].quiet_hours;
+  if (!quiet || quiet->BreaksThrough(alert->alert.severity)) return false;
+  std::optional<WallTime> until = quiet->HeldUntil(clock_.Now());
+  if (!until) return false;
+  // Held in the database before the cursor can move past it: a restart
+  // then finds it there, and an alert read again is held once.
+  auto held = state_->Hold(name_, alert->alert.seq, alert->json, *until);
+  if (!held.ok()) {
+    spdlog::error("receiver '{}': cannot hold alert {} through quiet hours, sending it now: {}", name_,
+                  alert->alert.seq, held.status().message());
+    return false;
+  }
+  if (!quiet_next_ || *until < *quiet_next_) quiet_next_ = until;
+  MutexLock lock(mu_);
+  if (*held) ++status_.quiet_held;
+  if (!status_.quiet_until || *until < *status_.quiet_until) status_.quiet_until = until;
+  return true;
+}
+
+void DeliveryWorker::RefreshHeld() {
+  auto held = state_->Held(name_);
+  if (!held.ok()) {
+    spdlog::error("receiver '{}': cannot read the alerts held through quiet hours: {}", name_, held.status().message());
+    return;
+  }
+  quiet_next_ = held->next;
+  MutexLock lock(mu_);
+  status_.quiet_held = held->count;
+  status_.quiet_until = held->next;
+}
+
+void DeliveryWorker::SendHeld(WallTime upto) {
+  while (quiet_next_ && *quiet_next_ <= upto && !stopping()) {
+    auto due = state_->DueHeld(name_, upto, static_cast<size_t>(config_.delivery.max_group));
+    if (!due.ok()) {
+      spdlog::error("receiver '{}': cannot read the alerts held through quiet hours: {}", name_,
+                    due.status().message());
+      return;
+    }
+    std::vector<AlertPtr> group;
+    std::vector<uint64_t> released;
+    for (auto& held : *due) {
+      released.push_back(held.seq);
+      auto alert = AlertFromJson(held.json);
+      if (!alert.ok()) continue;  // it parsed when it was held: only a damaged database gets here
+      auto msg = std::make_shared<AlertMessage>();
+      msg->alert = std::move(*alert);
+      msg->json = std::move(held.json);
+      group.push_back(std::move(msg));
+    }
+    if (group.empty()) {
+      (void)state_->RecordDelivered(name_, 0, std::nullopt, released);
+    } else if (!Send(group, std::nullopt, released)) {
+      return;
+    }
+    RefreshHeld();
+    if (due->empty()) return;
   }
 }
 
@@ -243,7 +311,8 @@ void DeliveryWorker::SendDue(bool all) {
   status_.held = grouper_.held();
 }
 
-bool DeliveryWorker::Send(const std::vector<AlertPtr>& group, std::optional<uint64_t> next_in_flight) {
+bool DeliveryWorker::Send(const std::vector<AlertPtr>& group, std::optional<uint64_t> next_in_flight,
+                          const std::vector<uint64_t>& released) {
   Delivery d;
   d.receiver = name_;
   d.key = DeliveryKey(name_, group);
@@ -261,7 +330,7 @@ bool DeliveryWorker::Send(const std::vector<AlertPtr>& group, std::optional<uint
     uint64_t cursor = SafeCursor(next_in_flight);
     std::optional<uint64_t> move = cursor > saved_ ? std::optional(cursor) : std::nullopt;
     if (o.kind == Outcome::Kind::kDelivered) {
-      if (auto s = state_->RecordDelivered(name_, group.size(), move); !s.ok()) {
+      if (auto s = state_->RecordDelivered(name_, group.size(), move, released); !s.ok()) {
         spdlog::error("receiver '{}': cannot save its cursor: {}", name_, s.message());
       } else if (move) {
         saved_ = *move;
@@ -274,9 +343,9 @@ bool DeliveryWorker::Send(const std::vector<AlertPtr>& group, std::optional<uint
     }
     if (o.kind == Outcome::Kind::kPermanent) {
       spdlog::error("receiver '{}': delivery {} refused for good: {}", name_, d.key, o.detail);
-      DeadLetter letter{0, name_, d.key, {}, o.detail, SystemClock::Instance().Now()};
+      DeadLetter letter{0, name_, d.key, {}, o.detail, clock_.Now()};
       for (const auto& a : group) letter.alerts.push_back(a->json);
-      if (auto s = state_->RecordDeadLetter(letter, move); s.ok() && move) saved_ = *move;
+      if (auto s = state_->RecordDeadLetter(letter, move, released); s.ok() && move) saved_ = *move;
       MutexLock lock(mu_);
       status_.failed += group.size();
       ++status_.dead_letters;
@@ -298,7 +367,7 @@ void DeliveryWorker::Retried(const Outcome& o, Duration wait) {
   MutexLock lock(mu_);
   ++status_.retried;
   status_.last_error = o.detail;
-  status_.next_attempt = SystemClock::Instance().Now() + wait;
+  status_.next_attempt = clock_.Now() + wait;
 }
 
 void DeliveryWorker::ResendDeadLetters() {

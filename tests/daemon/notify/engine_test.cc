@@ -5,6 +5,7 @@
 #include <set>
 #include <thread>
 
+#include "daemon/base/time_parse.h"
 #include "daemon/notify/notify_state.h"
 #include "tests/daemon/notify/fake_receiver.h"
 #include "tests/daemon/publish/publish_fixture.h"
@@ -48,7 +49,7 @@ class EngineTest : public ::testing::Test {
       }
     }
     Endpoints endpoints{fx_.publisher->endpoints()[0], fx_.publisher->catchup_endpoints()[0]};
-    engine_ = std::make_unique<Engine>(std::move(config), paths, endpoints, publish::ClientKeys{});
+    engine_ = std::make_unique<Engine>(std::move(config), paths, endpoints, publish::ClientKeys{}, wall_);
     ASSERT_TRUE(engine_->Start(threads_).ok());
   }
 
@@ -78,6 +79,16 @@ class EngineTest : public ::testing::Test {
     return out;
   }
 
+  // Waits up to 5 s for `done`.
+  template <typename F>
+  bool Eventually(F done) {
+    for (int i = 0; i < 250; ++i) {
+      if (done()) return true;
+      std::this_thread::sleep_for(milliseconds(20));
+    }
+    return done();
+  }
+
   ReceiverStatus StatusOf(const std::string& name) {
     for (const auto& r : engine_->Receivers()) {
       if (r.name == name) return r;
@@ -87,6 +98,7 @@ class EngineTest : public ::testing::Test {
   }
 
   brandmon::testing::PublishFixture fx_;
+  FakeClock wall_;  // the engine's (quiet hours, repeats); fx_.clock drives the publisher
   ThreadSet threads_;
   std::unique_ptr<Engine> engine_;
 };
@@ -223,6 +235,54 @@ TEST_F(EngineTest, ARestartSendsWhatWasMissedAndNothingTwice) {
   ASSERT_TRUE(WaitFor("hooks", 20));
   std::this_thread::sleep_for(milliseconds(100));
   EXPECT_EQ(Target("hooks")->AcceptedSeqs(), Range(1, 20));
+}
+
+WallTime At(const char* rfc3339) { return *ParseRfc3339(rfc3339); }
+
+// Europe/Berlin's night of 2026-03-28: quiet from 22:00 CET (21:00Z) to
+// 07:00 CEST (05:00Z), an hour shorter for the change to summer time.
+constexpr char kQuietRoute[] = R"(
+  "receivers": [{"name": "hooks", "type": "fake", "target": "hooks"}],
+  "routes": [{"receivers": ["hooks"], "quiet_hours": {"from": "22:00", "to": "07:00",
+              "time_zone": "Europe/Berlin", "break_through": ["critical"]}}])";
+
+TEST_F(EngineTest, QuietHoursHoldAlertsThroughARestartAndSendOneDigestWhenTheyEnd) {
+  wall_.SetNow(At("2026-03-28T22:30:00Z"));  // 23:30 CET
+  StartEngine(Config(kQuietRoute));
+  Publish(5);  // seq 3 is critical: it breaks through
+  ASSERT_TRUE(WaitFor("hooks", 1));
+  ASSERT_TRUE(Eventually([&] { return StatusOf("hooks").quiet_held == 4; })) << StatusOf("hooks").quiet_held;
+  EXPECT_EQ(StatusOf("hooks").quiet_until, At("2026-03-29T05:00:00Z"));
+  StopEngine();
+
+  wall_.SetNow(At("2026-03-29T03:00:00Z"));  // 05:00 CEST: still quiet
+  StartEngine(Config(kQuietRoute));
+  ASSERT_TRUE(Eventually([&] { return StatusOf("hooks").quiet_held == 4; }));
+  Publish(2);  // seq 6 is critical, seq 7 info
+  ASSERT_TRUE(WaitFor("hooks", 2));
+  ASSERT_TRUE(Eventually([&] { return StatusOf("hooks").quiet_held == 5; }));
+  wall_.SetNow(At("2026-03-29T04:59:59Z"));
+  std::this_thread::sleep_for(milliseconds(1200));
+  EXPECT_EQ(Target("hooks")->AcceptedSeqs(), (std::vector<uint64_t>{3, 6}));
+
+  wall_.SetNow(At("2026-03-29T05:00:00Z"));  // 07:00 CEST
+  ASSERT_TRUE(WaitFor("hooks", 7));
+  auto got = Target("hooks")->Accepted();
+  ASSERT_EQ(got.size(), 3u);
+  EXPECT_EQ(got[2].key, "hooks:1-7");
+  ASSERT_EQ(got[2].alerts.size(), 5u);
+  EXPECT_EQ(got[2].alerts[4].json, AlertToJson(got[2].alerts[4].alert));
+  EXPECT_EQ(Target("hooks")->AcceptedSeqs(), (std::vector<uint64_t>{3, 6, 1, 2, 4, 5, 7}));
+  ASSERT_TRUE(Eventually([&] { return StatusOf("hooks").quiet_held == 0; }));
+  EXPECT_FALSE(StatusOf("hooks").quiet_until);
+  // After the quiet hours, alerts go out at once again; nothing is sent twice.
+  Publish(1);
+  ASSERT_TRUE(WaitFor("hooks", 8));
+  EXPECT_EQ(Target("hooks")->Accepted().back().key, "hooks:8-8");
+  StopEngine();
+  StartEngine(Config(kQuietRoute));
+  std::this_thread::sleep_for(milliseconds(300));
+  EXPECT_EQ(Target("hooks")->AcceptedSeqs().size(), 8u);
 }
 
 TEST_F(EngineTest, StatusJsonShowsEveryReceiver) {
