@@ -321,7 +321,7 @@ bool DeliveryWorker::Send(const std::vector<AlertPtr>& group, std::optional<uint
   Duration base = config_.delivery.retry_initial;
   for (;;) {
     if (spacing_.count() > 0) {
-      auto wait = std::chrono::duration_cast<Duration>(last_attempt_ + spacing_ - Now());
+      auto wait = std::chrono::ceil<Duration>(last_attempt_ + spacing_ - Now());
       if (wait.count() > 0 && !Sleep(wait)) return false;
       last_attempt_ = Now();
     }
