@@ -37,6 +37,7 @@ DeliveryWorker::DeliveryWorker(const NotifyConfig& config, const ReceiverSetting
       clock_(clock),
       receiver_(receiver.configured.make()),
       grouper_(config.routes, static_cast<size_t>(config.delivery.max_group)),
+      reminders_(config.routes, receiver.name),
       rng_(std::random_device{}()) {
   MutexLock lock(mu_);
   status_.name = name_;
@@ -97,6 +98,9 @@ bool DeliveryWorker::Init() {
   }
   generation_ = window_.generation();
   RefreshHeld();
+  if (auto s = reminders_.Load(*state_); !s.ok()) {
+    spdlog::error("receiver '{}': cannot read its open alerts: {}", name_, s.message());
+  }
   MutexLock lock(mu_);
   status_.cursor = rec->cursor;
   status_.delivered = rec->delivered;
@@ -132,11 +136,14 @@ void DeliveryWorker::Run() {
     size_t taken = Fill();
     SendDue(false);
     SendHeld(clock_.Now());
+    SendReminders();
     SaveCursor(false);
     if (taken == 0 && !stopping()) {
       MonoTime deadline = Now() + kIdleWait;
       if (auto due = grouper_.NextDue()) deadline = std::min(deadline, *due);
-      if (quiet_next_) deadline = std::min(deadline, Now() + (*quiet_next_ - clock_.Now()));
+      for (auto wall : {quiet_next_, reminders_.NextDue()}) {
+        if (wall) deadline = std::min(deadline, Now() + (*wall - clock_.Now()));
+      }
       window_.WaitAfter(read_, deadline);
     }
   }
@@ -211,6 +218,7 @@ size_t DeliveryWorker::CatchUp(uint64_t covered_from) {
 
 void DeliveryWorker::Take(const AlertPtr& alert) {
   read_ = std::max(read_, alert->alert.seq);
+  reminders_.Seen(*state_, alert->alert);
   auto route = RouteFor(config_.routes, alert->alert, name_);
   if (route && !HoldQuiet(*route, alert)) grouper_.Add(*route, alert, Now());
   {
@@ -219,10 +227,14 @@ void DeliveryWorker::Take(const AlertPtr& alert) {
   }
 }
 
-bool DeliveryWorker::HoldQuiet(size_t route, const AlertPtr& alert) {
+std::optional<WallTime> DeliveryWorker::QuietUntil(size_t route, const Alert& alert, WallTime now) const {
   const std::optional<QuietHours>& quiet = config_.routes[route].quiet_hours;
-  if (!quiet || quiet->BreaksThrough(alert->alert.severity)) return false;
-  std::optional<WallTime> until = quiet->HeldUntil(clock_.Now());
+  if (!quiet || quiet->BreaksThrough(alert.severity)) return std::nullopt;
+  return quiet->HeldUntil(now);
+}
+
+bool DeliveryWorker::HoldQuiet(size_t route, const AlertPtr& alert) {
+  std::optional<WallTime> until = QuietUntil(route, alert->alert, clock_.Now());
   if (!until) return false;
   // Held in the database before the cursor can move past it: a restart
   // then finds it there, and an alert read again is held once.
@@ -272,7 +284,7 @@ void DeliveryWorker::SendHeld(WallTime upto) {
     }
     if (group.empty()) {
       (void)state_->RecordDelivered(name_, 0, std::nullopt, released);
-    } else if (!Send(group, std::nullopt, released)) {
+    } else if (!Send(group, {std::nullopt, std::move(released), 0})) {
       return;
     }
     RefreshHeld();
@@ -305,17 +317,35 @@ void DeliveryWorker::SendDue(bool all) {
   for (size_t i = 0; i < groups.size() && !stopping(); ++i) {
     std::optional<uint64_t> next;
     if (i + 1 < groups.size()) next = groups[i + 1].front()->alert.seq;
-    if (!Send(groups[i], next)) return;
+    if (!Send(groups[i], {next, {}, 0})) return;
   }
   MutexLock lock(mu_);
   status_.held = grouper_.held();
 }
 
-bool DeliveryWorker::Send(const std::vector<AlertPtr>& group, std::optional<uint64_t> next_in_flight,
-                          const std::vector<uint64_t>& released) {
+void DeliveryWorker::SendReminders() {
+  WallTime now = clock_.Now();
+  for (const auto& r : reminders_.Due(now)) {
+    if (stopping()) return;
+    // A reminder due in quiet hours waits for their end.
+    auto route = RouteFor(config_.routes, r.alert->alert, name_);
+    if (auto until = route ? QuietUntil(*route, r.alert->alert, now) : std::nullopt) {
+      reminders_.Postpone(r, *until);
+      continue;
+    }
+    if (!Send({r.alert}, {std::nullopt, {}, r.repeat})) return;
+    reminders_.Sent(*state_, r, clock_.Now());
+  }
+  MutexLock lock(mu_);
+  status_.reminders = reminders_.size();
+}
+
+bool DeliveryWorker::Send(const std::vector<AlertPtr>& group, const SendOptions& options) {
   Delivery d;
   d.receiver = name_;
   d.key = DeliveryKey(name_, group);
+  d.repeat = options.repeat;
+  if (options.repeat > 0) d.key += "/repeat-" + std::to_string(options.repeat);
   for (const auto& a : group) d.alerts.push_back(*a);
   d.window = std::chrono::duration_cast<Duration>(group.back()->alert.ts - group.front()->alert.ts);
   Duration base = config_.delivery.retry_initial;
@@ -327,13 +357,16 @@ bool DeliveryWorker::Send(const std::vector<AlertPtr>& group, std::optional<uint
     }
     Outcome o = receiver_->Deliver(d);
     if (o.kind == Outcome::Kind::kRetry && stopping()) return false;
-    uint64_t cursor = SafeCursor(next_in_flight);
+    uint64_t cursor = SafeCursor(options.next_in_flight);
     std::optional<uint64_t> move = cursor > saved_ ? std::optional(cursor) : std::nullopt;
     if (o.kind == Outcome::Kind::kDelivered) {
-      if (auto s = state_->RecordDelivered(name_, group.size(), move, released); !s.ok()) {
+      if (auto s = state_->RecordDelivered(name_, group.size(), move, options.released); !s.ok()) {
         spdlog::error("receiver '{}': cannot save its cursor: {}", name_, s.message());
       } else if (move) {
         saved_ = *move;
+      }
+      if (options.repeat == 0) {
+        for (const auto& a : group) reminders_.Delivered(*state_, a, clock_.Now());
       }
       MutexLock lock(mu_);
       status_.delivered += group.size();
@@ -345,7 +378,7 @@ bool DeliveryWorker::Send(const std::vector<AlertPtr>& group, std::optional<uint
       spdlog::error("receiver '{}': delivery {} refused for good: {}", name_, d.key, o.detail);
       DeadLetter letter{0, name_, d.key, {}, o.detail, clock_.Now()};
       for (const auto& a : group) letter.alerts.push_back(a->json);
-      if (auto s = state_->RecordDeadLetter(letter, move, released); s.ok() && move) saved_ = *move;
+      if (auto s = state_->RecordDeadLetter(letter, move, options.released); s.ok() && move) saved_ = *move;
       MutexLock lock(mu_);
       status_.failed += group.size();
       ++status_.dead_letters;

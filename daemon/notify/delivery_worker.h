@@ -14,6 +14,7 @@
 #include "daemon/notify/notify_config.h"
 #include "daemon/notify/notify_state.h"
 #include "daemon/notify/receiver.h"
+#include "daemon/notify/reminders.h"
 #include "daemon/publish/subscriber.h"
 
 namespace brandmon::notify {
@@ -30,6 +31,7 @@ struct ReceiverStatus {
   size_t held = 0;                      // alerts waiting in groups
   uint64_t quiet_held = 0;              // alerts held through quiet hours (in notify.db)
   std::optional<WallTime> quiet_until;  // when the first of them is due
+  size_t reminders = 0;                 // open trend alerts sent again every repeat_interval
   bool catching_up = false;             // reading from the catch-up service, behind the window
   std::string last_error;
   std::optional<WallTime> next_attempt;  // while a delivery waits to be tried again
@@ -43,7 +45,8 @@ struct ReceiverStatus {
 // which owns the receiver, the sockets and the connection; Stop(),
 // RequestRetry() and status() may be called from any thread. Alerts that
 // fall in a route's quiet hours are held in the state database and go out
-// as one digest when the quiet hours end (as the wall time of `clock` says).
+// as one digest when the quiet hours end (as the wall time of `clock` says);
+// open trend alerts are sent again every repeat_interval of their route.
 class DeliveryWorker {
  public:
   // REQUIRES: `config`, `window` and `clock` outlive the worker.
@@ -66,15 +69,24 @@ class DeliveryWorker {
   void Take(const AlertPtr& alert);
   // Holds `alert` through the quiet hours of `route` when they apply now.
   bool HoldQuiet(size_t route, const AlertPtr& alert);
+  // The end of the quiet hours `alert` falls in at `now`; nullopt when it
+  // goes out at once.
+  std::optional<WallTime> QuietUntil(size_t route, const Alert& alert, WallTime now) const;
   void SendDue(bool all);
   // Sends the alerts held through quiet hours that are due at `upto`, as
   // digests of up to max_group alerts.
   void SendHeld(WallTime upto);
   void RefreshHeld();
-  // Sends until accepted or refused for good, then forgets the held alerts
-  // `released`; false when stopped first.
-  bool Send(const std::vector<AlertPtr>& group, std::optional<uint64_t> next_in_flight,
-            const std::vector<uint64_t>& released = {});
+  void SendReminders();
+  // What a delivery settles besides its alerts.
+  struct SendOptions {
+    std::optional<uint64_t> next_in_flight;  // the first seq of the group sent next
+    std::vector<uint64_t> released;          // the alerts held through quiet hours it sends
+    uint32_t repeat = 0;                     // a reminder's number
+  };
+  // Sends until accepted or refused for good, and records that; false when
+  // stopped first.
+  bool Send(const std::vector<AlertPtr>& group, const SendOptions& options);
   void Retried(const Outcome& o, Duration wait);
   // The cursor that may be saved: every alert up to it was dealt with.
   uint64_t SafeCursor(std::optional<uint64_t> next_in_flight) const;
@@ -101,6 +113,7 @@ class DeliveryWorker {
   std::optional<NotifyState> state_;
   std::unique_ptr<publish::Subscriber> catchup_;
   Grouper grouper_;
+  Reminders reminders_;
   uint64_t read_ = 0;        // the last seq taken from the stream
   uint64_t saved_ = 0;       // the cursor last saved
   uint64_t generation_ = 0;  // of the window

@@ -101,6 +101,7 @@ void WriteReceiver(Writer& w, const ReceiverStatus& r) {
   Num(w, "dead_letters", r.dead_letters);
   Num(w, "held", r.held);
   Num(w, "quiet_held", r.quiet_held);
+  Num(w, "reminders", r.reminders);
   w.Key("quiet_until");
   if (r.quiet_until) {
     std::string t = FormatRfc3339(*r.quiet_until);

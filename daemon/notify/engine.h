@@ -37,8 +37,8 @@ class Engine {
   void Stop(ThreadSet& threads);
 
   // {"stream": {...}, "window": {...}, "receivers": [{name, type, cursor,
-  // delivered, retried, failed, dead_letters, held, last_error,
-  // next_attempt}]}.
+  // delivered, retried, failed, dead_letters, held, quiet_held,
+  // quiet_until, reminders, catching_up, last_error, next_attempt}]}.
   std::string StatusJson() const;
   std::vector<ReceiverStatus> Receivers() const;
   // Asks the receiver's worker to re-send its dead letters.

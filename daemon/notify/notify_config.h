@@ -65,6 +65,7 @@ struct RouteSettings {
   bool continue_matching = false;
   Duration group_wait{};
   Duration group_interval{};
+  Duration repeat_interval{};             // 0: open trend alerts are sent once
   std::optional<QuietHours> quiet_hours;  // absent: alerts go out at any hour
 };
 const config::OptionTable<RouteSettings>& RouteOptionTable();

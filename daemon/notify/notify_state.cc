@@ -27,6 +27,13 @@ CREATE TABLE IF NOT EXISTS held(
   until_ms INTEGER NOT NULL,
   alert TEXT NOT NULL,
   PRIMARY KEY(receiver, seq)) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS open_alerts(
+  receiver TEXT NOT NULL,
+  key TEXT NOT NULL,
+  alert TEXT NOT NULL,
+  last_sent_ms INTEGER NOT NULL,
+  repeats INTEGER NOT NULL,
+  PRIMARY KEY(receiver, key)) WITHOUT ROWID;
 )";
 
 // Alerts are kept one per line: a compact JSON object never holds a raw
@@ -224,6 +231,42 @@ Result<NotifyState::HeldSummary> NotifyState::Held(const std::string& receiver) 
   out.count = static_cast<uint64_t>(stmt->ColumnInt(0));
   if (!stmt->ColumnIsNull(1)) out.next = FromUnixMillis(stmt->ColumnInt(1));
   return out;
+}
+
+Status NotifyState::SetOpenAlert(const std::string& receiver, const OpenAlertRecord& record) {
+  auto stmt = db_.Prepare(
+      "INSERT OR REPLACE INTO open_alerts(receiver, key, alert, last_sent_ms, repeats) VALUES(?1, ?2, ?3, ?4, ?5)");
+  if (!stmt.ok()) return stmt.status();
+  Status s = stmt->BindText(1, receiver);
+  if (s.ok()) s = stmt->BindText(2, record.key);
+  if (s.ok()) s = stmt->BindText(3, record.json);
+  if (s.ok()) s = stmt->BindInt(4, ToUnixMillis(record.last_sent));
+  if (s.ok()) s = stmt->BindInt(5, record.repeats);
+  if (s.ok()) s = stmt->Run();
+  return s;
+}
+
+Status NotifyState::RemoveOpenAlert(const std::string& receiver, const std::string& key) {
+  auto stmt = db_.Prepare("DELETE FROM open_alerts WHERE receiver = ?1 AND key = ?2");
+  if (!stmt.ok()) return stmt.status();
+  Status s = stmt->BindText(1, receiver);
+  if (s.ok()) s = stmt->BindText(2, key);
+  if (s.ok()) s = stmt->Run();
+  return s;
+}
+
+Result<std::vector<OpenAlertRecord>> NotifyState::OpenAlerts(const std::string& receiver) {
+  auto stmt = db_.Prepare("SELECT key, alert, last_sent_ms, repeats FROM open_alerts WHERE receiver = ?1 ORDER BY key");
+  if (!stmt.ok()) return stmt.status();
+  if (auto s = stmt->BindText(1, receiver); !s.ok()) return s;
+  std::vector<OpenAlertRecord> out;
+  for (;;) {
+    auto row = stmt->Step();
+    if (!row.ok()) return row.status();
+    if (!*row) return out;
+    out.push_back({stmt->ColumnText(0), stmt->ColumnText(1), FromUnixMillis(stmt->ColumnInt(2)),
+                   static_cast<uint32_t>(stmt->ColumnInt(3))});
+  }
 }
 
 Status NotifyState::Release(const std::string& receiver, const std::vector<uint64_t>& seqs) {

@@ -42,6 +42,15 @@ struct HeldAlert {
   std::string json;
 };
 
+// An open alert of a trend rule that a receiver is reminded of until its
+// all-clear comes.
+struct OpenAlertRecord {
+  std::string key;   // brand, rule and channel
+  std::string json;  // the alert as published
+  WallTime last_sent;
+  uint32_t repeats = 0;  // reminders sent so far
+};
+
 // One connection to the state database. Move-only; each connection belongs
 // to the thread that uses it (every delivery worker opens its own; SQLite's
 // WAL lets them write one after the other).
@@ -83,6 +92,12 @@ class NotifyState {
     std::optional<WallTime> next;
   };
   Result<HeldSummary> Held(const std::string& receiver);
+
+  // Keeps (replacing) the open alert `record.key` of `receiver`.
+  Status SetOpenAlert(const std::string& receiver, const OpenAlertRecord& record);
+  Status RemoveOpenAlert(const std::string& receiver, const std::string& key);
+  // The receiver's open alerts, by key.
+  Result<std::vector<OpenAlertRecord>> OpenAlerts(const std::string& receiver);
 
   // The receiver's dead letters, oldest first.
   Result<std::vector<DeadLetter>> DeadLetters(const std::string& receiver);

@@ -63,6 +63,15 @@ class EngineTest : public ::testing::Test {
     for (auto& a : fx_.Journal(n)) fx_.publisher->Publish(a);
   }
 
+  // Journals and publishes `a` (the journal gives it its seq).
+  void PublishAlert(Alert a) {
+    store::WriteBatch batch;
+    batch.AddAlert(std::move(a));
+    auto written = fx_.store->Write(batch);
+    ASSERT_TRUE(written.ok()) << written.status().ToString();
+    for (auto& w : written->alerts) fx_.publisher->Publish(w);
+  }
+
   // Waits for `n` alerts at `target`, moving the clock so that heartbeats
   // flow (they tell the subscriber what it missed).
   bool WaitFor(const std::string& target, size_t n) {
@@ -283,6 +292,43 @@ TEST_F(EngineTest, QuietHoursHoldAlertsThroughARestartAndSendOneDigestWhenTheyEn
   StartEngine(Config(kQuietRoute));
   std::this_thread::sleep_for(milliseconds(300));
   EXPECT_EQ(Target("hooks")->AcceptedSeqs().size(), 8u);
+}
+
+TEST_F(EngineTest, AnOpenSpikeIsSentAgainEveryRepeatIntervalUntilItsAllClear) {
+  // Only the spike is routed: its all-clear ends the reminders all the same.
+  constexpr char kRepeat[] = R"(
+    "receivers": [{"name": "hooks", "type": "fake", "target": "hooks"}],
+    "routes": [{"match": {"rule": "volume_spike"}, "receivers": ["hooks"], "repeat_interval": "1h"}])";
+  wall_.SetNow(At("2026-01-10T12:00:00Z"));
+  StartEngine(Config(kRepeat));
+  Publish(1);  // seq 1: acme volume_spike
+  ASSERT_TRUE(WaitFor("hooks", 1));
+  ASSERT_TRUE(Eventually([&] { return StatusOf("hooks").reminders == 1; }));
+  wall_.SetNow(At("2026-01-10T12:59:00Z"));
+  std::this_thread::sleep_for(milliseconds(1200));
+  EXPECT_EQ(Target("hooks")->Accepted().size(), 1u);
+  wall_.SetNow(At("2026-01-10T13:00:00Z"));
+  ASSERT_TRUE(WaitFor("hooks", 2));
+  auto got = Target("hooks")->Accepted();
+  EXPECT_EQ(got[1].key, "hooks:1-1/repeat-1");
+  EXPECT_EQ(got[1].repeat, 1u);
+  EXPECT_EQ(got[1].alerts[0].json, got[0].alerts[0].json);
+
+  // After a restart the reminders go on, numbered on.
+  StopEngine();
+  StartEngine(Config(kRepeat));
+  wall_.SetNow(At("2026-01-10T14:00:00Z"));
+  ASSERT_TRUE(WaitFor("hooks", 3));
+  EXPECT_EQ(Target("hooks")->Accepted()[2].key, "hooks:1-1/repeat-2");
+
+  Alert clear = brandmon::testing::ScenarioAlert(0);
+  clear.rule = "volume_spike_clear";
+  clear.dedupe_key = "clear-1";
+  PublishAlert(clear);
+  ASSERT_TRUE(Eventually([&] { return StatusOf("hooks").reminders == 0; }));
+  wall_.SetNow(At("2026-01-10T20:00:00Z"));
+  std::this_thread::sleep_for(milliseconds(1200));
+  EXPECT_EQ(Target("hooks")->Accepted().size(), 3u);
 }
 
 TEST_F(EngineTest, StatusJsonShowsEveryReceiver) {
