@@ -173,6 +173,7 @@ void DeliveryWorker::OnReset(uint64_t baseline, uint64_t generation) {
   // Held alerts belong to the old journal: send them, then follow the new one.
   SendDue(true);
   SendHeld(WallTime::max());
+  reminders_.Forget(*state_);
   generation_ = generation;
   read_ = baseline;
   SaveCursor(true);

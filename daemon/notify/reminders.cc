@@ -109,6 +109,12 @@ void Reminders::Postpone(const Reminder& reminder, WallTime until) {
   if (it != open_.end() && it->second.alert == reminder.alert) it->second.next = std::max(it->second.next, until);
 }
 
+void Reminders::Forget(NotifyState& state) {
+  for (const auto& [key, open] : open_) (void)state.RemoveOpenAlert(receiver_, key);
+  open_.clear();
+  cleared_.clear();
+}
+
 std::optional<WallTime> Reminders::NextDue() const {
   std::optional<WallTime> next;
   for (const auto& [key, open] : open_) {

@@ -67,6 +67,9 @@ class Reminders {
   void Sent(NotifyState& state, const Reminder& reminder, WallTime now);
   // `reminder` waits until `until` (the end of quiet hours).
   void Postpone(const Reminder& reminder, WallTime until);
+  // brandmond's journal was replaced: its rules start over and will send no
+  // all-clear for what was open, so every reminder ends.
+  void Forget(NotifyState& state);
 
   std::optional<WallTime> NextDue() const;
   size_t size() const { return open_.size(); }

@@ -294,6 +294,26 @@ TEST_F(EngineTest, QuietHoursHoldAlertsThroughARestartAndSendOneDigestWhenTheyEn
   EXPECT_EQ(Target("hooks")->AcceptedSeqs().size(), 8u);
 }
 
+TEST_F(EngineTest, HeldAlertsDueAtTheStartGoOutAndDamagedOnesAreDropped) {
+  wall_.SetNow(At("2026-01-10T12:00:00Z"));
+  {
+    auto state = NotifyState::Open(fx_.dir.path().string() + "/notify.db");
+    ASSERT_TRUE(state.ok());
+    Alert a = brandmon::testing::ScenarioAlert(0);
+    a.seq = 1;
+    WallTime morning = At("2026-01-10T07:00:00Z");
+    ASSERT_TRUE(state->Hold("hooks", 1, AlertToJson(a), morning).ok());
+    ASSERT_TRUE(state->Hold("hooks", 2, R"({"v":1,"seq":)", morning).ok());
+    ASSERT_TRUE(state->Hold("hooks", 3, std::string(1 << 20, '<'), morning).ok());
+  }
+  StartEngine(Config(kOneReceiver));
+  ASSERT_TRUE(WaitFor("hooks", 1));
+  ASSERT_TRUE(Eventually([&] { return StatusOf("hooks").quiet_held == 0; }));
+  auto got = Target("hooks")->Accepted();
+  ASSERT_EQ(got.size(), 1u);
+  EXPECT_EQ(got[0].key, "hooks:1-1");
+}
+
 TEST_F(EngineTest, AnOpenSpikeIsSentAgainEveryRepeatIntervalUntilItsAllClear) {
   // Only the spike is routed: its all-clear ends the reminders all the same.
   constexpr char kRepeat[] = R"(

@@ -129,6 +129,19 @@ TEST_F(RemindersTest, RemindersGoOnAfterARestart) {
   EXPECT_TRUE(reopened->OpenAlerts("hooks")->empty());
 }
 
+TEST_F(RemindersTest, AReplacedJournalEndsEveryReminder) {
+  Reminders r(routes_, "hooks");
+  r.Delivered(*state_, Make(5, "volume_spike"), t0_);
+  r.Seen(*state_, Make(6, "volume_dip_clear")->alert);
+  r.Forget(*state_);
+  EXPECT_EQ(r.size(), 0u);
+  EXPECT_TRUE(state_->OpenAlerts("hooks")->empty());
+  // The new journal's seqs start again: an all-clear of the old one (seq 6)
+  // does not hide a dip of the new one (seq 2).
+  r.Delivered(*state_, Make(2, "volume_dip"), t0_);
+  EXPECT_EQ(SeqsAndRepeats(r.Due(t0_ + hours(1))), (Due{{2, 1}}));
+}
+
 TEST_F(RemindersTest, APostponedReminderWaitsAndADamagedRecordIsDropped) {
   Reminders r(routes_, "hooks");
   r.Delivered(*state_, Make(5, "volume_spike"), t0_);
