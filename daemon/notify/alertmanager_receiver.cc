@@ -9,13 +9,12 @@
 
 #include "daemon/base/units.h"
 #include "daemon/notify/receiver_kinds.h"
+#include "daemon/notify/reminders.h"
 #include "daemon/notify/render_text.h"
 
 namespace brandmon::notify {
 
 namespace {
-
-constexpr std::string_view kClearSuffix = "_clear";
 
 struct AlertmanagerOptions {
   std::string url;
@@ -28,7 +27,6 @@ struct AlertmanagerOptions {
 };
 
 config::OptionSpec<AlertmanagerOptions> OpenRulesOption() {
-  static const std::vector<std::string> kDefault = {"volume_spike", "volume_dip", "negative_spike", "negative_dip"};
   config::OptionSpec<AlertmanagerOptions> spec = config::StrList<AlertmanagerOptions>(
       "open_rules", &AlertmanagerOptions::open_rules,
       "Rules whose alerts stay firing until their all-clear (`<rule>_clear`) resolves them, or `open_for` passes; "
@@ -38,7 +36,7 @@ config::OptionSpec<AlertmanagerOptions> OpenRulesOption() {
   spec.apply = [apply](AlertmanagerOptions& out, const config::ConfigValue* v, const std::string& path,
                        config::ApplyContext& ctx) {
     apply(out, v, path, ctx);
-    if (v == nullptr) out.open_rules = kDefault;
+    if (v == nullptr) out.open_rules = TrendRules();
   };
   return spec;
 }
@@ -70,10 +68,6 @@ using Writer = rapidjson::Writer<rapidjson::StringBuffer>;
 void Pair(Writer& w, std::string_view key, std::string_view value) {
   w.Key(key.data(), static_cast<rapidjson::SizeType>(key.size()));
   w.String(value.data(), static_cast<rapidjson::SizeType>(value.size()));
-}
-
-bool IsClear(std::string_view rule) {
-  return rule.size() > kClearSuffix.size() && rule.substr(rule.size() - kClearSuffix.size()) == kClearSuffix;
 }
 
 // One element of the posted array. `rule` and `severity` are the labels'
@@ -136,10 +130,6 @@ class AlertmanagerReceiver final : public Receiver {
   void Stop() override { poster_.Stop(); }
 
  private:
-  static std::string OpenKey(const Alert& a, const std::string& rule) {
-    return a.brand + "\n" + rule + "\n" + a.channel;
-  }
-
   bool IsOpenRule(const std::string& rule) const {
     for (const auto& r : options_.open_rules) {
       if (r == rule) return true;
@@ -151,14 +141,15 @@ class AlertmanagerReceiver final : public Receiver {
   // that alert's when this receiver saw it; otherwise (after a restart) each
   // severity a firing alert can have is resolved.
   void Add(const Alert& a, std::vector<AmAlert>& out) const {
-    if (!IsClear(a.rule)) {
+    auto cleared = ClearedRule(a.rule);
+    if (!cleared) {
       std::optional<WallTime> ends;
       if (IsOpenRule(a.rule)) ends = a.ts + options_.open_for;
       out.push_back({&a, a.rule, a.severity, a.ts, ends});
       return;
     }
-    std::string rule = a.rule.substr(0, a.rule.size() - kClearSuffix.size());
-    auto open = open_.find(OpenKey(a, rule));
+    std::string rule(*cleared);
+    auto open = open_.find(OpenAlertKey(a, rule));
     std::vector<Severity> severities = {Severity::kWarning, Severity::kCritical};
     if (open != open_.end()) severities = {open->second};
     for (Severity s : severities) out.push_back({&a, rule, s, std::nullopt, a.ts});
@@ -166,8 +157,8 @@ class AlertmanagerReceiver final : public Receiver {
 
   void Remember(const std::vector<AmAlert>& sent) {
     for (const auto& am : sent) {
-      std::string key = OpenKey(*am.alert, am.rule);
-      if (IsClear(am.alert->rule)) {
+      std::string key = OpenAlertKey(*am.alert, am.rule);
+      if (ClearedRule(am.alert->rule)) {
         open_.erase(key);
       } else if (IsOpenRule(am.rule)) {
         open_[key] = am.severity;

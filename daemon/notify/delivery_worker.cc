@@ -24,7 +24,8 @@ std::string DeliveryKey(const std::string& receiver, const std::vector<AlertPtr>
 }  // namespace
 
 DeliveryWorker::DeliveryWorker(const NotifyConfig& config, const ReceiverSettings& receiver, AlertWindow& window,
-                               std::string state_file, Endpoints endpoints, publish::ClientKeys keys)
+                               std::string state_file, Endpoints endpoints, publish::ClientKeys keys,
+                               const Clock& clock)
     : config_(config),
       name_(receiver.name),
       type_(receiver.type),
@@ -33,8 +34,10 @@ DeliveryWorker::DeliveryWorker(const NotifyConfig& config, const ReceiverSetting
       state_file_(std::move(state_file)),
       endpoints_(std::move(endpoints)),
       keys_(std::move(keys)),
+      clock_(clock),
       receiver_(receiver.configured.make()),
       grouper_(config.routes, static_cast<size_t>(config.delivery.max_group)),
+      reminders_(config.routes, receiver.name),
       rng_(std::random_device{}()) {
   MutexLock lock(mu_);
   status_.name = name_;
@@ -94,6 +97,10 @@ bool DeliveryWorker::Init() {
     return false;
   }
   generation_ = window_.generation();
+  RefreshHeld();
+  if (auto s = reminders_.Load(*state_); !s.ok()) {
+    spdlog::error("receiver '{}': cannot read its open alerts: {}", name_, s.message());
+  }
   MutexLock lock(mu_);
   status_.cursor = rec->cursor;
   status_.delivered = rec->delivered;
@@ -128,10 +135,15 @@ void DeliveryWorker::Run() {
     }
     size_t taken = Fill();
     SendDue(false);
+    SendHeld(clock_.Now());
+    SendReminders();
     SaveCursor(false);
     if (taken == 0 && !stopping()) {
       MonoTime deadline = Now() + kIdleWait;
       if (auto due = grouper_.NextDue()) deadline = std::min(deadline, *due);
+      for (auto wall : {quiet_next_, reminders_.NextDue()}) {
+        if (wall) deadline = std::min(deadline, Now() + (*wall - clock_.Now()));
+      }
       window_.WaitAfter(read_, deadline);
     }
   }
@@ -160,6 +172,8 @@ size_t DeliveryWorker::Fill() {
 void DeliveryWorker::OnReset(uint64_t baseline, uint64_t generation) {
   // Held alerts belong to the old journal: send them, then follow the new one.
   SendDue(true);
+  SendHeld(WallTime::max());
+  reminders_.Forget(*state_);
   generation_ = generation;
   read_ = baseline;
   SaveCursor(true);
@@ -205,10 +219,77 @@ size_t DeliveryWorker::CatchUp(uint64_t covered_from) {
 
 void DeliveryWorker::Take(const AlertPtr& alert) {
   read_ = std::max(read_, alert->alert.seq);
-  if (auto route = RouteFor(config_.routes, alert->alert, name_)) grouper_.Add(*route, alert, Now());
+  reminders_.Seen(*state_, alert->alert);
+  auto route = RouteFor(config_.routes, alert->alert, name_);
+  if (route && !HoldQuiet(*route, alert)) grouper_.Add(*route, alert, Now());
   {
     MutexLock lock(mu_);
     status_.held = grouper_.held();
+  }
+}
+
+std::optional<WallTime> DeliveryWorker::QuietUntil(size_t route, const Alert& alert, WallTime now) const {
+  const std::optional<QuietHours>& quiet = config_.routes[route].quiet_hours;
+  if (!quiet || quiet->BreaksThrough(alert.severity)) return std::nullopt;
+  return quiet->HeldUntil(now);
+}
+
+bool DeliveryWorker::HoldQuiet(size_t route, const AlertPtr& alert) {
+  std::optional<WallTime> until = QuietUntil(route, alert->alert, clock_.Now());
+  if (!until) return false;
+  // Held in the database before the cursor can move past it: a restart
+  // then finds it there, and an alert read again is held once.
+  auto held = state_->Hold(name_, alert->alert.seq, alert->json, *until);
+  if (!held.ok()) {
+    spdlog::error("receiver '{}': cannot hold alert {} through quiet hours, sending it now: {}", name_,
+                  alert->alert.seq, held.status().message());
+    return false;
+  }
+  if (!quiet_next_ || *until < *quiet_next_) quiet_next_ = until;
+  MutexLock lock(mu_);
+  if (*held) ++status_.quiet_held;
+  if (!status_.quiet_until || *until < *status_.quiet_until) status_.quiet_until = until;
+  return true;
+}
+
+void DeliveryWorker::RefreshHeld() {
+  auto held = state_->Held(name_);
+  if (!held.ok()) {
+    spdlog::error("receiver '{}': cannot read the alerts held through quiet hours: {}", name_, held.status().message());
+    return;
+  }
+  quiet_next_ = held->next;
+  MutexLock lock(mu_);
+  status_.quiet_held = held->count;
+  status_.quiet_until = held->next;
+}
+
+void DeliveryWorker::SendHeld(WallTime upto) {
+  while (quiet_next_ && *quiet_next_ <= upto && !stopping()) {
+    auto due = state_->DueHeld(name_, upto, static_cast<size_t>(config_.delivery.max_group));
+    if (!due.ok()) {
+      spdlog::error("receiver '{}': cannot read the alerts held through quiet hours: {}", name_,
+                    due.status().message());
+      return;
+    }
+    std::vector<AlertPtr> group;
+    std::vector<uint64_t> released;
+    for (auto& held : *due) {
+      released.push_back(held.seq);
+      auto alert = AlertFromJson(held.json);
+      if (!alert.ok()) continue;  // it parsed when it was held: only a damaged database gets here
+      auto msg = std::make_shared<AlertMessage>();
+      msg->alert = std::move(*alert);
+      msg->json = std::move(held.json);
+      group.push_back(std::move(msg));
+    }
+    if (group.empty()) {
+      (void)state_->RecordDelivered(name_, 0, std::nullopt, released);
+    } else if (!Send(group, {std::nullopt, std::move(released), 0})) {
+      return;
+    }
+    RefreshHeld();
+    if (due->empty()) return;
   }
 }
 
@@ -237,34 +318,56 @@ void DeliveryWorker::SendDue(bool all) {
   for (size_t i = 0; i < groups.size() && !stopping(); ++i) {
     std::optional<uint64_t> next;
     if (i + 1 < groups.size()) next = groups[i + 1].front()->alert.seq;
-    if (!Send(groups[i], next)) return;
+    if (!Send(groups[i], {next, {}, 0})) return;
   }
   MutexLock lock(mu_);
   status_.held = grouper_.held();
 }
 
-bool DeliveryWorker::Send(const std::vector<AlertPtr>& group, std::optional<uint64_t> next_in_flight) {
+void DeliveryWorker::SendReminders() {
+  WallTime now = clock_.Now();
+  for (const auto& r : reminders_.Due(now)) {
+    if (stopping()) return;
+    // A reminder due in quiet hours waits for their end.
+    auto route = RouteFor(config_.routes, r.alert->alert, name_);
+    if (auto until = route ? QuietUntil(*route, r.alert->alert, now) : std::nullopt) {
+      reminders_.Postpone(r, *until);
+      continue;
+    }
+    if (!Send({r.alert}, {std::nullopt, {}, r.repeat})) return;
+    reminders_.Sent(*state_, r, clock_.Now());
+  }
+  MutexLock lock(mu_);
+  status_.reminders = reminders_.size();
+}
+
+bool DeliveryWorker::Send(const std::vector<AlertPtr>& group, const SendOptions& options) {
   Delivery d;
   d.receiver = name_;
   d.key = DeliveryKey(name_, group);
+  d.repeat = options.repeat;
+  if (options.repeat > 0) d.key += "/repeat-" + std::to_string(options.repeat);
   for (const auto& a : group) d.alerts.push_back(*a);
   d.window = std::chrono::duration_cast<Duration>(group.back()->alert.ts - group.front()->alert.ts);
   Duration base = config_.delivery.retry_initial;
   for (;;) {
     if (spacing_.count() > 0) {
-      auto wait = std::chrono::duration_cast<Duration>(last_attempt_ + spacing_ - Now());
+      auto wait = std::chrono::ceil<Duration>(last_attempt_ + spacing_ - Now());
       if (wait.count() > 0 && !Sleep(wait)) return false;
       last_attempt_ = Now();
     }
     Outcome o = receiver_->Deliver(d);
     if (o.kind == Outcome::Kind::kRetry && stopping()) return false;
-    uint64_t cursor = SafeCursor(next_in_flight);
+    uint64_t cursor = SafeCursor(options.next_in_flight);
     std::optional<uint64_t> move = cursor > saved_ ? std::optional(cursor) : std::nullopt;
     if (o.kind == Outcome::Kind::kDelivered) {
-      if (auto s = state_->RecordDelivered(name_, group.size(), move); !s.ok()) {
+      if (auto s = state_->RecordDelivered(name_, group.size(), move, options.released); !s.ok()) {
         spdlog::error("receiver '{}': cannot save its cursor: {}", name_, s.message());
       } else if (move) {
         saved_ = *move;
+      }
+      if (options.repeat == 0) {
+        for (const auto& a : group) reminders_.Delivered(*state_, a, clock_.Now());
       }
       MutexLock lock(mu_);
       status_.delivered += group.size();
@@ -274,9 +377,9 @@ bool DeliveryWorker::Send(const std::vector<AlertPtr>& group, std::optional<uint
     }
     if (o.kind == Outcome::Kind::kPermanent) {
       spdlog::error("receiver '{}': delivery {} refused for good: {}", name_, d.key, o.detail);
-      DeadLetter letter{0, name_, d.key, {}, o.detail, SystemClock::Instance().Now()};
+      DeadLetter letter{0, name_, d.key, {}, o.detail, clock_.Now()};
       for (const auto& a : group) letter.alerts.push_back(a->json);
-      if (auto s = state_->RecordDeadLetter(letter, move); s.ok() && move) saved_ = *move;
+      if (auto s = state_->RecordDeadLetter(letter, move, options.released); s.ok() && move) saved_ = *move;
       MutexLock lock(mu_);
       status_.failed += group.size();
       ++status_.dead_letters;
@@ -298,7 +401,7 @@ void DeliveryWorker::Retried(const Outcome& o, Duration wait) {
   MutexLock lock(mu_);
   ++status_.retried;
   status_.last_error = o.detail;
-  status_.next_attempt = SystemClock::Instance().Now() + wait;
+  status_.next_attempt = clock_.Now() + wait;
 }
 
 void DeliveryWorker::ResendDeadLetters() {

@@ -9,11 +9,13 @@
 
 namespace brandmon::notify {
 
-Engine::Engine(NotifyConfig config, NotifyPaths paths, Endpoints endpoints, publish::ClientKeys keys)
+Engine::Engine(NotifyConfig config, NotifyPaths paths, Endpoints endpoints, publish::ClientKeys keys,
+               const Clock& clock)
     : config_(std::move(config)),
       paths_(std::move(paths)),
       endpoints_(std::move(endpoints)),
       keys_(std::move(keys)),
+      clock_(clock),
       window_(static_cast<size_t>(config_.delivery.window_alerts), config_.delivery.window_bytes) {}
 
 Engine::~Engine() = default;
@@ -34,7 +36,8 @@ Status Engine::Start(ThreadSet& threads) {
     }
   }
   for (const auto& r : config_.receivers) {
-    workers_.push_back(std::make_unique<DeliveryWorker>(config_, r, window_, paths_.state_file(), endpoints_, keys_));
+    workers_.push_back(
+        std::make_unique<DeliveryWorker>(config_, r, window_, paths_.state_file(), endpoints_, keys_, clock_));
   }
   reader_ = std::make_unique<StreamReader>(endpoints_, keys_, config_.subscribe.catchup_timeout, window_, start);
   thread_ids_.push_back(threads.Start("notify-sub", [this] { reader_->Run(); }));
@@ -97,6 +100,15 @@ void WriteReceiver(Writer& w, const ReceiverStatus& r) {
   Num(w, "failed", r.failed);
   Num(w, "dead_letters", r.dead_letters);
   Num(w, "held", r.held);
+  Num(w, "quiet_held", r.quiet_held);
+  Num(w, "reminders", r.reminders);
+  w.Key("quiet_until");
+  if (r.quiet_until) {
+    std::string t = FormatRfc3339(*r.quiet_until);
+    w.String(t.data(), static_cast<rapidjson::SizeType>(t.size()));
+  } else {
+    w.Null();
+  }
   w.Key("catching_up");
   w.Bool(r.catching_up);
   Str(w, "last_error", r.last_error);

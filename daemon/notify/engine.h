@@ -17,10 +17,13 @@ namespace brandmon::notify {
 // (StreamReader) fills the window, one `deliver-<name>` thread per receiver
 // (DeliveryWorker) empties it. A reload makes a new engine. Owned by the
 // main thread; threads are started in the ThreadSet given to Start() and
-// joined by Stop().
+// joined by Stop(). `clock` tells the wall time of quiet hours and
+// repeats.
 class Engine {
  public:
-  Engine(NotifyConfig config, NotifyPaths paths, Endpoints endpoints, publish::ClientKeys keys);
+  // REQUIRES: `clock` outlives the engine.
+  Engine(NotifyConfig config, NotifyPaths paths, Endpoints endpoints, publish::ClientKeys keys,
+         const Clock& clock = SystemClock::Instance());
   // REQUIRES: Stop() was called after Start().
   ~Engine();
   Engine(const Engine&) = delete;
@@ -34,8 +37,8 @@ class Engine {
   void Stop(ThreadSet& threads);
 
   // {"stream": {...}, "window": {...}, "receivers": [{name, type, cursor,
-  // delivered, retried, failed, dead_letters, held, last_error,
-  // next_attempt}]}.
+  // delivered, retried, failed, dead_letters, held, quiet_held,
+  // quiet_until, reminders, catching_up, last_error, next_attempt}]}.
   std::string StatusJson() const;
   std::vector<ReceiverStatus> Receivers() const;
   // Asks the receiver's worker to re-send its dead letters.
@@ -49,6 +52,7 @@ class Engine {
   const NotifyPaths paths_;
   const Endpoints endpoints_;
   const publish::ClientKeys keys_;
+  const Clock& clock_;
   AlertWindow window_;
   std::unique_ptr<StreamReader> reader_;
   std::vector<std::unique_ptr<DeliveryWorker>> workers_;

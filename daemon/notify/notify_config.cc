@@ -145,6 +145,15 @@ const OptionTable<RouteSettings>& RouteOptionTable() {
       config::Dur<R>("group_interval", "5m", {"0s", "24h"}, &R::group_interval,
                      "After a group was sent, how long further alerts of the group are collected before the next "
                      "digest (only with group_wait above 0s)."),
+      config::Dur<R>("repeat_interval", "0s", {"0s", "7d"}, &R::repeat_interval,
+                     "While an alert of a trend rule (volume_spike, volume_dip, negative_spike, negative_dip) is "
+                     "open, that is until its all-clear (`<rule>_clear`) comes, send it again this often, marked "
+                     "as a reminder. 0s: once."),
+      QuietHoursOption<R>(&R::quiet_hours,
+                          "A daily period in which the route's alerts are held (kept in notify.db, so a restart "
+                          "loses none) and go out as one digest when it ends, e.g. {\"from\": \"22:00\", \"to\": "
+                          "\"07:00\", \"time_zone\": \"Europe/Berlin\", \"break_through\": [\"critical\"]}. "
+                          "Absent: none."),
   };
   return table;
 }

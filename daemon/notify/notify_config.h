@@ -5,6 +5,7 @@
 // as the daemon's settings; the receivers' own options come from their kind
 // (receiver.h).
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -12,6 +13,7 @@
 #include "daemon/base/status.h"
 #include "daemon/config/loader.h"
 #include "daemon/config/options.h"
+#include "daemon/notify/quiet_hours.h"
 #include "daemon/notify/receiver.h"
 
 namespace brandmon::notify {
@@ -63,6 +65,8 @@ struct RouteSettings {
   bool continue_matching = false;
   Duration group_wait{};
   Duration group_interval{};
+  Duration repeat_interval{};             // 0: open trend alerts are sent once
+  std::optional<QuietHours> quiet_hours;  // absent: alerts go out at any hour
 };
 const config::OptionTable<RouteSettings>& RouteOptionTable();
 

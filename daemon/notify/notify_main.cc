@@ -180,6 +180,9 @@ void PrintStatus(const rapidjson::Value& stream, const rapidjson::Value& receive
                 Text(r, "cursor").c_str(), Text(r, "delivered").c_str(), Text(r, "retried").c_str(),
                 Text(r, "failed").c_str(), Text(r, "dead_letters").c_str(), next.c_str(),
                 Text(r, "last_error").c_str());
+    if (std::string quiet = Text(r, "quiet_held"); quiet != "-" && quiet != "0") {
+      std::cout << "  quiet hours: " << quiet << " alerts held until " << Text(r, "quiet_until") << "\n";
+    }
   }
 }
 

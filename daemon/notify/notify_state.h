@@ -36,6 +36,21 @@ struct DeadLetter {
   WallTime at;
 };
 
+// An alert held through quiet hours, as published.
+struct HeldAlert {
+  uint64_t seq = 0;
+  std::string json;
+};
+
+// An open alert of a trend rule that a receiver is reminded of until its
+// all-clear comes.
+struct OpenAlertRecord {
+  std::string key;   // brand, rule and channel
+  std::string json;  // the alert as published
+  WallTime last_sent;
+  uint32_t repeats = 0;  // reminders sent so far
+};
+
 // One connection to the state database. Move-only; each connection belongs
 // to the thread that uses it (every delivery worker opens its own; SQLite's
 // WAL lets them write one after the other).
@@ -51,13 +66,38 @@ class NotifyState {
 
   // Moves the cursor (creating the record).
   Status SetCursor(const std::string& receiver, uint64_t cursor);
-  // `alerts` more were accepted; the cursor moves to `cursor` when given.
-  Status RecordDelivered(const std::string& receiver, uint64_t alerts, std::optional<uint64_t> cursor);
+  // `alerts` more were accepted; the cursor moves to `cursor` when given,
+  // and the held alerts `released` (seqs) are forgotten, in one transaction.
+  Status RecordDelivered(const std::string& receiver, uint64_t alerts, std::optional<uint64_t> cursor,
+                         const std::vector<uint64_t>& released = {});
   // An attempt failed and will be tried again.
   Status RecordRetry(const std::string& receiver, const std::string& error);
   // The target refused `letter` for good: kept as a dead letter, counted,
-  // and the cursor moves to `cursor` when given, all in one transaction.
-  Status RecordDeadLetter(const DeadLetter& letter, std::optional<uint64_t> cursor);
+  // the cursor moves to `cursor` when given and the held alerts `released`
+  // are forgotten, all in one transaction.
+  Status RecordDeadLetter(const DeadLetter& letter, std::optional<uint64_t> cursor,
+                          const std::vector<uint64_t>& released = {});
+
+  // Holds alert `seq` (its JSON as published) for `receiver` until `until`
+  // (quiet hours). Holding a seq held already changes nothing, so that an
+  // alert read again after a restart is held once. Returns whether it was
+  // not held before.
+  Result<bool> Hold(const std::string& receiver, uint64_t seq, const std::string& json, WallTime until);
+  // At most `max` of the receiver's held alerts due at `now` (held until
+  // then or earlier), by seq.
+  Result<std::vector<HeldAlert>> DueHeld(const std::string& receiver, WallTime now, size_t max);
+  // How many alerts the receiver holds, and the earliest time one is due.
+  struct HeldSummary {
+    uint64_t count = 0;
+    std::optional<WallTime> next;
+  };
+  Result<HeldSummary> Held(const std::string& receiver);
+
+  // Keeps (replacing) the open alert `record.key` of `receiver`.
+  Status SetOpenAlert(const std::string& receiver, const OpenAlertRecord& record);
+  Status RemoveOpenAlert(const std::string& receiver, const std::string& key);
+  // The receiver's open alerts, by key.
+  Result<std::vector<OpenAlertRecord>> OpenAlerts(const std::string& receiver);
 
   // The receiver's dead letters, oldest first.
   Result<std::vector<DeadLetter>> DeadLetters(const std::string& receiver);
@@ -68,6 +108,7 @@ class NotifyState {
   explicit NotifyState(store::Database db) : db_(std::move(db)) {}
   Status Ensure(const std::string& receiver);
   Status Update(const std::string& sql, const std::string& receiver, int64_t a, const std::string* text = nullptr);
+  Status Release(const std::string& receiver, const std::vector<uint64_t>& seqs);
   store::Database db_;
 };
 

@@ -36,6 +36,9 @@ struct Delivery {
   std::vector<AlertMessage> alerts;
   // For a digest, the time the group spans (first to last alert).
   Duration window{};
+  // 0, or n for the n-th reminder of a still-open trend alert (a route's
+  // repeat_interval); the key then ends in "/repeat-<n>".
+  uint32_t repeat = 0;
 
   bool digest() const { return alerts.size() > 1; }
 };

@@ -93,6 +93,7 @@ std::string WindowText(Duration window) {
 
 std::string Headline(const Delivery& delivery) {
   const Alert& first = delivery.alerts.front().alert;
+  if (delivery.repeat > 0 && !delivery.digest()) return "Still open: " + first.summary;
   if (!delivery.digest()) return first.summary;
   bool one_brand = true, one_rule = true;
   for (const auto& m : delivery.alerts) {

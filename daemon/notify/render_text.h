@@ -44,7 +44,8 @@ std::string WindowText(Duration window);
 
 // The headline of a delivery: the alert's summary, or for a digest
 // "acme: 12 negative mentions in 10 min" ("acme: 3 volume spike alerts in 2
-// h", "12 alerts in 1 h" across brands). Not shortened, not escaped.
+// h", "12 alerts in 1 h" across brands); a reminder's starts "Still open: ".
+// Not shortened, not escaped.
 std::string Headline(const Delivery& delivery);
 
 // The alerts of a delivery most worth reading first, at most `n`: most severe,

@@ -58,7 +58,8 @@ std::string HmacSha256Hex(const std::string& key, const std::string& data) {
   return out;
 }
 
-// {"v":1,"receiver":"<name>","alerts":[<alert as published>,...]}.
+// {"v":1,"receiver":"<name>","alerts":[<alert as published>,...]}, with
+// "repeat": n for a reminder.
 std::string WebhookBody(const Delivery& delivery) {
   rapidjson::StringBuffer buf;
   rapidjson::Writer<rapidjson::StringBuffer> w(buf);
@@ -67,6 +68,10 @@ std::string WebhookBody(const Delivery& delivery) {
   w.Int(1);
   w.Key("receiver");
   w.String(delivery.receiver.data(), static_cast<rapidjson::SizeType>(delivery.receiver.size()));
+  if (delivery.repeat > 0) {
+    w.Key("repeat");
+    w.Uint(delivery.repeat);
+  }
   w.Key("alerts");
   w.StartArray();
   for (const auto& m : delivery.alerts) {

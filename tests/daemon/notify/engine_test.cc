@@ -5,6 +5,7 @@
 #include <set>
 #include <thread>
 
+#include "daemon/base/time_parse.h"
 #include "daemon/notify/notify_state.h"
 #include "tests/daemon/notify/fake_receiver.h"
 #include "tests/daemon/publish/publish_fixture.h"
@@ -48,7 +49,7 @@ class EngineTest : public ::testing::Test {
       }
     }
     Endpoints endpoints{fx_.publisher->endpoints()[0], fx_.publisher->catchup_endpoints()[0]};
-    engine_ = std::make_unique<Engine>(std::move(config), paths, endpoints, publish::ClientKeys{});
+    engine_ = std::make_unique<Engine>(std::move(config), paths, endpoints, publish::ClientKeys{}, wall_);
     ASSERT_TRUE(engine_->Start(threads_).ok());
   }
 
@@ -60,6 +61,15 @@ class EngineTest : public ::testing::Test {
 
   void Publish(int n) {
     for (auto& a : fx_.Journal(n)) fx_.publisher->Publish(a);
+  }
+
+  // Journals and publishes `a` (the journal gives it its seq).
+  void PublishAlert(Alert a) {
+    store::WriteBatch batch;
+    batch.AddAlert(std::move(a));
+    auto written = fx_.store->Write(batch);
+    ASSERT_TRUE(written.ok()) << written.status().ToString();
+    for (auto& w : written->alerts) fx_.publisher->Publish(w);
   }
 
   // Waits for `n` alerts at `target`, moving the clock so that heartbeats
@@ -78,6 +88,16 @@ class EngineTest : public ::testing::Test {
     return out;
   }
 
+  // Waits up to 5 s for `done`.
+  template <typename F>
+  bool Eventually(F done) {
+    for (int i = 0; i < 250; ++i) {
+      if (done()) return true;
+      std::this_thread::sleep_for(milliseconds(20));
+    }
+    return done();
+  }
+
   ReceiverStatus StatusOf(const std::string& name) {
     for (const auto& r : engine_->Receivers()) {
       if (r.name == name) return r;
@@ -87,6 +107,7 @@ class EngineTest : public ::testing::Test {
   }
 
   brandmon::testing::PublishFixture fx_;
+  FakeClock wall_;  // the engine's (quiet hours, repeats); fx_.clock drives the publisher
   ThreadSet threads_;
   std::unique_ptr<Engine> engine_;
 };
@@ -223,6 +244,111 @@ TEST_F(EngineTest, ARestartSendsWhatWasMissedAndNothingTwice) {
   ASSERT_TRUE(WaitFor("hooks", 20));
   std::this_thread::sleep_for(milliseconds(100));
   EXPECT_EQ(Target("hooks")->AcceptedSeqs(), Range(1, 20));
+}
+
+WallTime At(const char* rfc3339) { return *ParseRfc3339(rfc3339); }
+
+// Europe/Berlin's night of 2026-03-28: quiet from 22:00 CET (21:00Z) to
+// 07:00 CEST (05:00Z), an hour shorter for the change to summer time.
+constexpr char kQuietRoute[] = R"(
+  "receivers": [{"name": "hooks", "type": "fake", "target": "hooks"}],
+  "routes": [{"receivers": ["hooks"], "quiet_hours": {"from": "22:00", "to": "07:00",
+              "time_zone": "Europe/Berlin", "break_through": ["critical"]}}])";
+
+TEST_F(EngineTest, QuietHoursHoldAlertsThroughARestartAndSendOneDigestWhenTheyEnd) {
+  wall_.SetNow(At("2026-03-28T22:30:00Z"));  // 23:30 CET
+  StartEngine(Config(kQuietRoute));
+  Publish(5);  // seq 3 is critical: it breaks through
+  ASSERT_TRUE(WaitFor("hooks", 1));
+  ASSERT_TRUE(Eventually([&] { return StatusOf("hooks").quiet_held == 4; })) << StatusOf("hooks").quiet_held;
+  EXPECT_EQ(StatusOf("hooks").quiet_until, At("2026-03-29T05:00:00Z"));
+  StopEngine();
+
+  wall_.SetNow(At("2026-03-29T03:00:00Z"));  // 05:00 CEST: still quiet
+  StartEngine(Config(kQuietRoute));
+  ASSERT_TRUE(Eventually([&] { return StatusOf("hooks").quiet_held == 4; }));
+  Publish(2);  // seq 6 is critical, seq 7 info
+  ASSERT_TRUE(WaitFor("hooks", 2));
+  ASSERT_TRUE(Eventually([&] { return StatusOf("hooks").quiet_held == 5; }));
+  wall_.SetNow(At("2026-03-29T04:59:59Z"));
+  std::this_thread::sleep_for(milliseconds(1200));
+  EXPECT_EQ(Target("hooks")->AcceptedSeqs(), (std::vector<uint64_t>{3, 6}));
+
+  wall_.SetNow(At("2026-03-29T05:00:00Z"));  // 07:00 CEST
+  ASSERT_TRUE(WaitFor("hooks", 7));
+  auto got = Target("hooks")->Accepted();
+  ASSERT_EQ(got.size(), 3u);
+  EXPECT_EQ(got[2].key, "hooks:1-7");
+  ASSERT_EQ(got[2].alerts.size(), 5u);
+  EXPECT_EQ(got[2].alerts[4].json, AlertToJson(got[2].alerts[4].alert));
+  EXPECT_EQ(Target("hooks")->AcceptedSeqs(), (std::vector<uint64_t>{3, 6, 1, 2, 4, 5, 7}));
+  ASSERT_TRUE(Eventually([&] { return StatusOf("hooks").quiet_held == 0; }));
+  EXPECT_FALSE(StatusOf("hooks").quiet_until);
+  // After the quiet hours, alerts go out at once again; nothing is sent twice.
+  Publish(1);
+  ASSERT_TRUE(WaitFor("hooks", 8));
+  EXPECT_EQ(Target("hooks")->Accepted().back().key, "hooks:8-8");
+  StopEngine();
+  StartEngine(Config(kQuietRoute));
+  std::this_thread::sleep_for(milliseconds(300));
+  EXPECT_EQ(Target("hooks")->AcceptedSeqs().size(), 8u);
+}
+
+TEST_F(EngineTest, HeldAlertsDueAtTheStartGoOutAndDamagedOnesAreDropped) {
+  wall_.SetNow(At("2026-01-10T12:00:00Z"));
+  {
+    auto state = NotifyState::Open(fx_.dir.path().string() + "/notify.db");
+    ASSERT_TRUE(state.ok());
+    Alert a = brandmon::testing::ScenarioAlert(0);
+    a.seq = 1;
+    WallTime morning = At("2026-01-10T07:00:00Z");
+    ASSERT_TRUE(state->Hold("hooks", 1, AlertToJson(a), morning).ok());
+    ASSERT_TRUE(state->Hold("hooks", 2, R"({"v":1,"seq":)", morning).ok());
+    ASSERT_TRUE(state->Hold("hooks", 3, std::string(1 << 20, '<'), morning).ok());
+  }
+  StartEngine(Config(kOneReceiver));
+  ASSERT_TRUE(WaitFor("hooks", 1));
+  ASSERT_TRUE(Eventually([&] { return StatusOf("hooks").quiet_held == 0; }));
+  auto got = Target("hooks")->Accepted();
+  ASSERT_EQ(got.size(), 1u);
+  EXPECT_EQ(got[0].key, "hooks:1-1");
+}
+
+TEST_F(EngineTest, AnOpenSpikeIsSentAgainEveryRepeatIntervalUntilItsAllClear) {
+  // Only the spike is routed: its all-clear ends the reminders all the same.
+  constexpr char kRepeat[] = R"(
+    "receivers": [{"name": "hooks", "type": "fake", "target": "hooks"}],
+    "routes": [{"match": {"rule": "volume_spike"}, "receivers": ["hooks"], "repeat_interval": "1h"}])";
+  wall_.SetNow(At("2026-01-10T12:00:00Z"));
+  StartEngine(Config(kRepeat));
+  Publish(1);  // seq 1: acme volume_spike
+  ASSERT_TRUE(WaitFor("hooks", 1));
+  ASSERT_TRUE(Eventually([&] { return StatusOf("hooks").reminders == 1; }));
+  wall_.SetNow(At("2026-01-10T12:59:00Z"));
+  std::this_thread::sleep_for(milliseconds(1200));
+  EXPECT_EQ(Target("hooks")->Accepted().size(), 1u);
+  wall_.SetNow(At("2026-01-10T13:00:00Z"));
+  ASSERT_TRUE(WaitFor("hooks", 2));
+  auto got = Target("hooks")->Accepted();
+  EXPECT_EQ(got[1].key, "hooks:1-1/repeat-1");
+  EXPECT_EQ(got[1].repeat, 1u);
+  EXPECT_EQ(got[1].alerts[0].json, got[0].alerts[0].json);
+
+  // After a restart the reminders go on, numbered on.
+  StopEngine();
+  StartEngine(Config(kRepeat));
+  wall_.SetNow(At("2026-01-10T14:00:00Z"));
+  ASSERT_TRUE(WaitFor("hooks", 3));
+  EXPECT_EQ(Target("hooks")->Accepted()[2].key, "hooks:1-1/repeat-2");
+
+  Alert clear = brandmon::testing::ScenarioAlert(0);
+  clear.rule = "volume_spike_clear";
+  clear.dedupe_key = "clear-1";
+  PublishAlert(clear);
+  ASSERT_TRUE(Eventually([&] { return StatusOf("hooks").reminders == 0; }));
+  wall_.SetNow(At("2026-01-10T20:00:00Z"));
+  std::this_thread::sleep_for(milliseconds(1200));
+  EXPECT_EQ(Target("hooks")->Accepted().size(), 3u);
 }
 
 TEST_F(EngineTest, StatusJsonShowsEveryReceiver) {

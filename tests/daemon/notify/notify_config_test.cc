@@ -140,8 +140,9 @@ TEST(NotifyEndpointsTest, PrefersADefaultDaemonsIpcSockets) {
 
 TEST(NotifyConfigDocsTest, ListsEveryOptionAndKind) {
   std::string docs = NotifyConfigDocs(testing::FakeKinds());
-  for (const char* want : {"`subscribe`", "`receivers`", "`routes`", "`group_wait`", "`catchup_endpoint`",
-                           "### type `fake`", "`target`"}) {
+  for (const char* want :
+       {"`subscribe`", "`receivers`", "`routes`", "`group_wait`", "`catchup_endpoint`", "### type `fake`", "`target`",
+        "`quiet_hours`", "`break_through`", "`time_zone`", "`repeat_interval`"}) {
     EXPECT_NE(docs.find(want), std::string::npos) << want;
   }
 }

@@ -51,5 +51,46 @@ TEST(NotifyStateTest, CountsAndCursorSurviveAReopen) {
   EXPECT_EQ(*state->Receivers(), (std::vector<std::string>{"hooks", "other"}));
 }
 
+TEST(NotifyStateTest, HeldAlertsSurviveAReopenAndLeaveOnceSent) {
+  brandmon::testing::TempDir dir;
+  std::string path = dir.path().string() + "/notify.db";
+  {
+    auto state = NotifyState::Open(path);
+    ASSERT_TRUE(state.ok());
+    auto first = state->Hold("hooks", 7, R"({"seq":7})", FromUnixMillis(2000));
+    ASSERT_TRUE(first.ok());
+    EXPECT_TRUE(*first);
+    ASSERT_TRUE(state->Hold("hooks", 5, R"({"seq":5})", FromUnixMillis(1000)).ok());
+    ASSERT_TRUE(state->Hold("hooks", 9, R"({"seq":9})", FromUnixMillis(3000)).ok());
+    ASSERT_TRUE(state->Hold("other", 5, R"({"seq":5})", FromUnixMillis(1000)).ok());
+    // Read again after a restart: held once, until the first time given.
+    auto again = state->Hold("hooks", 5, R"({"seq":5})", FromUnixMillis(9000));
+    ASSERT_TRUE(again.ok());
+    EXPECT_FALSE(*again);
+  }
+  auto state = NotifyState::Open(path);
+  ASSERT_TRUE(state.ok());
+  auto held = state->Held("hooks");
+  ASSERT_TRUE(held.ok());
+  EXPECT_EQ(held->count, 3u);
+  EXPECT_EQ(held->next, FromUnixMillis(1000));
+  EXPECT_TRUE(state->DueHeld("hooks", FromUnixMillis(999), 10)->empty());
+  auto due = state->DueHeld("hooks", FromUnixMillis(2000), 10);
+  ASSERT_TRUE(due.ok());
+  ASSERT_EQ(due->size(), 2u);
+  EXPECT_EQ((*due)[0].seq, 5u);
+  EXPECT_EQ((*due)[0].json, R"({"seq":5})");
+  EXPECT_EQ((*due)[1].seq, 7u);
+  EXPECT_EQ(state->DueHeld("hooks", FromUnixMillis(5000), 1)->size(), 1u);
+  ASSERT_TRUE(state->RecordDelivered("hooks", 2, 9, {5, 7}).ok());
+  EXPECT_EQ(state->Held("hooks")->count, 1u);
+  EXPECT_EQ(state->Held("hooks")->next, FromUnixMillis(3000));
+  DeadLetter d{0, "hooks", "hooks:9-9", {R"({"seq":9})"}, "http 400", FromUnixMillis(5)};
+  ASSERT_TRUE(state->RecordDeadLetter(d, std::nullopt, {9}).ok());
+  EXPECT_EQ(state->Held("hooks")->count, 0u);
+  EXPECT_FALSE(state->Held("hooks")->next);
+  EXPECT_EQ(state->Held("other")->count, 1u);
+}
+
 }  // namespace
 }  // namespace brandmon::notify

@@ -48,6 +48,9 @@ TEST(HeadlineTest, NamesTheDigestByBrandRuleCountAndWindow) {
   other.brand = "globex";
   EXPECT_EQ(Headline(MakeDelivery("r", {spike, other}, 90min)), "2 alerts in 1 h 30 min");
   EXPECT_EQ(Headline(MakeDelivery("r", {SampleAlert(1)})), "acme: negative mention by @sam (reach 1200)");
+  Delivery reminder = MakeDelivery("r", {spike});
+  reminder.repeat = 2;
+  EXPECT_EQ(Headline(reminder), "Still open: " + spike.summary);
 }
 
 TEST(WindowTextTest, ReadsLikeAPersonWouldSayIt) {
