@@ -1,6 +1,7 @@
 #include <iostream>
 #include <ostream>
 
+#include "daemon/base/version.h"
 #include "daemon/cli/command.h"
 
 namespace brandmon::cli {
@@ -96,7 +97,7 @@ int RunCtl(const std::vector<std::string>& args, std::istream& in, std::ostream&
     return args.empty() ? 2 : 0;
   }
   if (args[0] == "--version") {
-    out << "brandmonctl " << BRANDMON_VERSION << "\n";
+    out << "brandmonctl " << BuildVersion() << "\n";
     return 0;
   }
   for (const auto& c : Commands()) {
