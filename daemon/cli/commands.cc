@@ -1,3 +1,4 @@
+#include <fstream>
 #include <iostream>
 #include <ostream>
 
@@ -22,6 +23,7 @@ int RunFetch(Invocation& inv);
 int RunTail(Invocation& inv);
 int RunKeygen(Invocation& inv);
 int RunExport(Invocation& inv);
+int RunManPage(Invocation& inv);
 
 const std::vector<Command>& Commands() {
   static const std::vector<Command> commands = {
@@ -70,8 +72,12 @@ const std::vector<Command>& Commands() {
        "brandmonctl pause SOURCE [--config PATH | --endpoint ENDPOINT] [--timeout DURATION]", RunPause},
       {"resume", "poll a paused source again, starting now",
        "brandmonctl resume SOURCE [--config PATH | --endpoint ENDPOINT] [--timeout DURATION]", RunResume},
-      {"config-docs", "write the config reference (docs/config.md) generated from the option tables",
-       "brandmonctl config-docs [--output FILE]", RunConfigDocs},
+      {"config-docs",
+       "write the config reference generated from the option tables: docs/config.md, or the man page "
+       "brandmon.json(5)",
+       "brandmonctl config-docs [--format md|man] [--output FILE]", RunConfigDocs},
+      {"man-page", "write this manual page, brandmonctl(1), in groff: its COMMANDS are this list",
+       "brandmonctl man-page [--output FILE]", RunManPage},
       {"score", "score the sentiment of each stdin line as JSON (compound, pos, neu, neg, label, lang)",
        "brandmonctl score [--lang auto|CODE] [--target TERM]... [--data-dir DIR]", RunScore},
   };
@@ -90,6 +96,21 @@ void PrintHelp(std::ostream& out) {
 }
 
 }  // namespace
+
+int WriteOutput(Invocation& inv, std::string_view command, const std::string& output, const std::string& text) {
+  if (output.empty()) {
+    inv.out << text;
+    return 0;
+  }
+  std::ofstream file(output, std::ios::binary | std::ios::trunc);
+  file << text;
+  if (!file.flush()) {
+    inv.err << "brandmonctl " << command << ": cannot write " << output << "\n";
+    return 1;
+  }
+  inv.err << "wrote " << output << "\n";
+  return 0;
+}
 
 int RunCtl(const std::vector<std::string>& args, std::istream& in, std::ostream& out, std::ostream& err) {
   if (args.empty() || args[0] == "--help" || args[0] == "-h" || args[0] == "help") {
