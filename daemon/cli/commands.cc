@@ -24,6 +24,7 @@ int RunTail(Invocation& inv);
 int RunKeygen(Invocation& inv);
 int RunExport(Invocation& inv);
 int RunManPage(Invocation& inv);
+int RunCompletion(Invocation& inv);
 
 const std::vector<Command>& Commands() {
   static const std::vector<Command> commands = {
@@ -76,6 +77,10 @@ const std::vector<Command>& Commands() {
        "write the config reference generated from the option tables: docs/config.md, or the man page "
        "brandmon.json(5)",
        "brandmonctl config-docs [--format md|man] [--output FILE]", RunConfigDocs},
+      {"completion", "write the bash or zsh completion script: commands, options, and the config's sources and brands",
+       "brandmonctl completion bash|zsh [--output FILE]\n"
+       "  (the scripts run `brandmonctl completion --values sources|brands|presets [--config PATH]` for names)",
+       RunCompletion},
       {"man-page", "write this manual page, brandmonctl(1), in groff: its COMMANDS are this list",
        "brandmonctl man-page [--output FILE]", RunManPage},
       {"score", "score the sentiment of each stdin line as JSON (compound, pos, neu, neg, label, lang)",
