@@ -1,6 +1,8 @@
+#include <fstream>
 #include <iostream>
 #include <ostream>
 
+#include "daemon/base/version.h"
 #include "daemon/cli/command.h"
 
 namespace brandmon::cli {
@@ -22,6 +24,8 @@ int RunTail(Invocation& inv);
 int RunKeygen(Invocation& inv);
 int RunExport(Invocation& inv);
 int RunReport(Invocation& inv);
+int RunManPage(Invocation& inv);
+int RunCompletion(Invocation& inv);
 
 const std::vector<Command>& Commands() {
   static const std::vector<Command> commands = {
@@ -80,8 +84,16 @@ const std::vector<Command>& Commands() {
        "brandmonctl pause SOURCE [--config PATH | --endpoint ENDPOINT] [--timeout DURATION]", RunPause},
       {"resume", "poll a paused source again, starting now",
        "brandmonctl resume SOURCE [--config PATH | --endpoint ENDPOINT] [--timeout DURATION]", RunResume},
-      {"config-docs", "write the config reference (docs/config.md) generated from the option tables",
-       "brandmonctl config-docs [--output FILE]", RunConfigDocs},
+      {"config-docs",
+       "write the config reference generated from the option tables: docs/config.md, or the man page "
+       "brandmon.json(5)",
+       "brandmonctl config-docs [--format md|man] [--output FILE]", RunConfigDocs},
+      {"completion", "write the bash or zsh completion script: commands, options, and the config's sources and brands",
+       "brandmonctl completion bash|zsh [--output FILE]\n"
+       "  (the scripts run `brandmonctl completion --values sources|brands|presets [--config PATH]` for names)",
+       RunCompletion},
+      {"man-page", "write this manual page, brandmonctl(1), in groff: its COMMANDS are this list",
+       "brandmonctl man-page [--output FILE]", RunManPage},
       {"score", "score the sentiment of each stdin line as JSON (compound, pos, neu, neg, label, lang)",
        "brandmonctl score [--lang auto|CODE] [--target TERM]... [--data-dir DIR]", RunScore},
   };
@@ -101,13 +113,28 @@ void PrintHelp(std::ostream& out) {
 
 }  // namespace
 
+int WriteOutput(Invocation& inv, std::string_view command, const std::string& output, const std::string& text) {
+  if (output.empty()) {
+    inv.out << text;
+    return 0;
+  }
+  std::ofstream file(output, std::ios::binary | std::ios::trunc);
+  file << text;
+  if (!file.flush()) {
+    inv.err << "brandmonctl " << command << ": cannot write " << output << "\n";
+    return 1;
+  }
+  inv.err << "wrote " << output << "\n";
+  return 0;
+}
+
 int RunCtl(const std::vector<std::string>& args, std::istream& in, std::ostream& out, std::ostream& err) {
   if (args.empty() || args[0] == "--help" || args[0] == "-h" || args[0] == "help") {
     PrintHelp(args.empty() ? err : out);
     return args.empty() ? 2 : 0;
   }
   if (args[0] == "--version") {
-    out << "brandmonctl " << BRANDMON_VERSION << "\n";
+    out << "brandmonctl " << BuildVersion() << "\n";
     return 0;
   }
   for (const auto& c : Commands()) {

@@ -1,5 +1,5 @@
-#include <fstream>
 #include <ostream>
+#include <string>
 
 #include "daemon/cli/command.h"
 #include "daemon/settings/config_docs.h"
@@ -7,28 +7,21 @@
 namespace brandmon::cli {
 
 int RunConfigDocs(Invocation& inv) {
-  std::string output;
+  std::string output, format = "md";
   for (size_t i = 0; i < inv.args.size(); ++i) {
-    if ((inv.args[i] == "--output" || inv.args[i] == "-o") && i + 1 < inv.args.size()) {
+    const std::string& a = inv.args[i];
+    if ((a == "--output" || a == "-o") && i + 1 < inv.args.size()) {
       output = inv.args[++i];
+    } else if (a == "--format" && i + 1 < inv.args.size() && (inv.args[i + 1] == "md" || inv.args[i + 1] == "man")) {
+      format = inv.args[++i];
     } else {
-      inv.err << "brandmonctl config-docs: unknown argument '" << inv.args[i] << "'\n";
+      inv.err << "brandmonctl config-docs: unknown argument '" << a << "' (--format takes md or man)\n";
       return 2;
     }
   }
-  std::string docs = settings::GenerateConfigDocs(plugin::BuiltinRegistry());
-  if (output.empty()) {
-    inv.out << docs;
-    return 0;
-  }
-  std::ofstream file(output, std::ios::binary | std::ios::trunc);
-  file << docs;
-  if (!file.flush()) {
-    inv.err << "brandmonctl config-docs: cannot write " << output << "\n";
-    return 1;
-  }
-  inv.err << "wrote " << output << "\n";
-  return 0;
+  const plugin::Registry& registry = plugin::BuiltinRegistry();
+  return WriteOutput(inv, "config-docs", output,
+                     format == "man" ? settings::GenerateConfigMan(registry) : settings::GenerateConfigDocs(registry));
 }
 
 }  // namespace brandmon::cli

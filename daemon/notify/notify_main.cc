@@ -8,6 +8,7 @@
 
 #include "daemon/base/logging.h"
 #include "daemon/base/units.h"
+#include "daemon/base/version.h"
 #include "daemon/control/control_client.h"
 #include "daemon/notify/notify_process.h"
 
@@ -85,7 +86,7 @@ std::optional<int> ParseFlags(const std::vector<std::string>& args, Flags& f) {
       std::cout << kUsage;
       return kExitOk;
     } else if (a == "--version") {
-      std::cout << "brandmon-notify " << BRANDMON_VERSION << "\n";
+      std::cout << "brandmon-notify " << BuildVersion() << "\n";
       return kExitOk;
     } else if (a == "-c" || a == "--config") {
       if (!value(f.config_path)) return kExitUsage;

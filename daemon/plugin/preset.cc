@@ -4,18 +4,17 @@
 #include <cctype>
 #include <cstdlib>
 #include <filesystem>
+#include <set>
 
 #include "daemon/config/json_reader.h"
 
 namespace brandmon::plugin {
 
-std::string FindPreset(const std::string& name) {
-  namespace fs = std::filesystem;
-  std::error_code ec;
-  if (name.find('/') != std::string::npos) return fs::is_regular_file(name, ec) ? name : "";
-  for (char c : name) {
-    if (!std::isalnum(static_cast<unsigned char>(c)) && c != '_' && c != '-') return "";
-  }
+namespace {
+
+// Where presets are looked up, in order: $BRANDMON_DATA_DIR/presets, the
+// installed data folder's, the checkout's conf/presets.
+std::vector<std::string> PresetDirs() {
   std::vector<std::string> dirs;
   if (const char* env = std::getenv("BRANDMON_DATA_DIR"); env && *env) dirs.push_back(std::string(env) + "/presets");
   std::string builtin = BRANDMON_PRESET_DIRS;
@@ -25,11 +24,44 @@ std::string FindPreset(const std::string& name) {
     dirs.push_back(builtin.substr(start, end - start));
     start = end + 1;
   }
-  for (const auto& d : dirs) {
+  return dirs;
+}
+
+bool IsPresetName(const std::string& name) {
+  if (name.empty()) return false;
+  for (char c : name) {
+    if (!std::isalnum(static_cast<unsigned char>(c)) && c != '_' && c != '-') return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+std::string FindPreset(const std::string& name) {
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  if (name.find('/') != std::string::npos) return fs::is_regular_file(name, ec) ? name : "";
+  if (!IsPresetName(name)) return "";
+  for (const auto& d : PresetDirs()) {
     fs::path p = fs::path(d) / (name + ".json");
     if (fs::is_regular_file(p, ec)) return p.string();
   }
   return "";
+}
+
+std::vector<std::string> PresetNames() {
+  namespace fs = std::filesystem;
+  std::set<std::string> names;
+  for (const auto& d : PresetDirs()) {
+    std::error_code ec;
+    for (fs::directory_iterator it(d, ec), end; !ec && it != end; it.increment(ec)) {
+      std::string stem = it->path().stem().string();
+      if (it->path().extension() == ".json" && IsPresetName(stem) && fs::is_regular_file(it->path(), ec)) {
+        names.insert(stem);
+      }
+    }
+  }
+  return {names.begin(), names.end()};
 }
 
 namespace {

@@ -13,6 +13,10 @@ namespace brandmon::plugin {
 // Returns the file's path, or "" when not found. Thread-safe.
 std::string FindPreset(const std::string& name);
 
+// The names FindPreset finds (files <name>.json in those folders), sorted,
+// each once. Thread-safe.
+std::vector<std::string> PresetNames();
+
 // What a plugin accepts in its presets.
 struct PresetRules {
   std::string_view type;                         // the plugin's name: a preset's "type" must match

@@ -16,6 +16,7 @@
 #include "daemon/base/logging.h"
 #include "daemon/base/signal_fd.h"
 #include "daemon/base/units.h"
+#include "daemon/base/version.h"
 #include "daemon/control/control_server.h"
 #include "daemon/http/listener.h"
 #include "daemon/process/http_endpoints.h"
@@ -190,7 +191,7 @@ Status Daemon::Startup() {
     http_listener_.reset();
     http_endpoints_.reset();
   }
-  spdlog::info("brandmond {} started: {} sources, {} brands; state in {}, control at {}", BRANDMON_VERSION,
+  spdlog::info("brandmond {} started: {} sources, {} brands; state in {}, control at {}", BuildVersion(),
                settings_.sources.size(), settings_.brands.size(), paths_.state_dir, control_->endpoint());
   pipeline_->Start();
   scheduler_->Start();

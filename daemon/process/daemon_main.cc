@@ -5,6 +5,7 @@
 #include <iostream>
 
 #include "daemon/base/logging.h"
+#include "daemon/base/version.h"
 #include "daemon/process/daemon.h"
 #include "daemon/settings/settings.h"
 
@@ -73,7 +74,7 @@ int DaemonMain(const std::vector<std::string>& args, const plugin::Registry& reg
       std::cout << kUsage;
       return kExitOk;
     } else if (a == "--version") {
-      std::cout << "brandmond " << BRANDMON_VERSION << "\n";
+      std::cout << "brandmond " << BuildVersion() << "\n";
       return kExitOk;
     } else if (a == "-c" || a == "--config") {
       if (!value(flags.config_path)) return kExitUsage;

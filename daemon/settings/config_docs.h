@@ -12,6 +12,10 @@ namespace brandmon::settings {
 // tables of the settings and of every plugin in `registry`.
 std::string GenerateConfigDocs(const plugin::Registry& registry);
 
+// The same reference as the man page brandmon.json(5), in groff
+// (docs/man/brandmon.json.5).
+std::string GenerateConfigMan(const plugin::Registry& registry);
+
 // The Markdown reference of one option table, as GenerateConfigDocs writes
 // each section: a "## `title`" table, then one section per nested object,
 // headed "title.key" ("key" under "Top level").

@@ -1,4 +1,4 @@
-// brandmond's exit statuses, as --help and docs/brandmond.md list them:
+// brandmond's exit statuses, as --help and brandmond(8) (docs/man/brandmond.8) list them:
 // 0 ok, 1 runtime failure, 2 usage, 3 config invalid, 4 --once partial.
 
 #include <gtest/gtest.h>
@@ -44,14 +44,14 @@ class ExitStatusTest : public ::testing::Test {
 TEST_F(ExitStatusTest, HelpAndTheManualListEveryStatus) {
   std::string out, err;
   ASSERT_EQ(RunCommand({BinaryPath("brandmond"), "--help"}, &out, &err), 0);
-  std::string manual = ReadFile(std::string(BRANDMON_SOURCE_DIR) + "/docs/brandmond.md");
+  std::string manual = ReadFile(std::string(BRANDMON_SOURCE_DIR) + "/docs/man/brandmond.8");
   const std::pair<int, const char*> statuses[] = {
       {0, "ok"}, {1, "runtime failure"}, {2, "usage"}, {3, "config invalid"}, {4, "partial"}};
   for (const auto& [code, name] : statuses) {
     std::string help_line = "  " + std::to_string(code) + "  " + name;
     EXPECT_NE(out.find(help_line), std::string::npos) << help_line << "\n" << out;
-    std::string row = "| " + std::to_string(code) + " | " + name + " |";
-    EXPECT_NE(manual.find(row), std::string::npos) << row;
+    std::string entry = ".TP\n.B " + std::to_string(code) + "\n" + name + ":";
+    EXPECT_NE(manual.find(entry), std::string::npos) << entry;
   }
 }
 

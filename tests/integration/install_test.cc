@@ -29,7 +29,8 @@ TEST(InstallTest, PutsEverythingInPlaceAndKeepsAnEditedConfig) {
   for (const char* p :
        {"usr/bin/brandmond", "usr/bin/brandmonctl", "usr/lib/systemd/system/brandmond.service",
         "etc/brandmon/brandmon.json", "usr/bin/brandmon-notify", "usr/lib/systemd/system/brandmon-notify.service",
-        "etc/brandmon/notify.json", "usr/share/brandmon/demo.json", "usr/share/brandmon/demo/social.jsonl"}) {
+        "etc/brandmon/notify.json", "usr/share/brandmon/demo.json", "usr/share/brandmon/demo/social.jsonl",
+        "usr/share/bash-completion/completions/brandmonctl", "usr/share/zsh/vendor-completions/_brandmonctl"}) {
     EXPECT_TRUE(fs::exists(root / p)) << p << "\n" << out;
   }
   std::string unit = ReadFile((root / "usr/lib/systemd/system/brandmond.service").string());
