@@ -23,7 +23,9 @@ class SystemdUnitTest : public ::testing::TestWithParam<std::string> {};
 TEST_P(SystemdUnitTest, Verifies) {
   if (!HaveSystemdAnalyze()) GTEST_SKIP() << "systemd-analyze not installed";
   std::string out, err;
-  int rc = RunCommand({"/usr/bin/systemd-analyze", "verify", TestUnitPath(GetParam())}, &out, &err);
+  // verify also looks up the man pages of Documentation=: the build's.
+  int rc = RunCommand({"/usr/bin/systemd-analyze", "verify", TestUnitPath(GetParam())}, &out, &err,
+                      {{"MANPATH", std::string(BRANDMON_BINARY_DIR) + "/man"}});
   EXPECT_EQ(rc, 0) << out << err;
 }
 
