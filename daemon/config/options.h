@@ -560,7 +560,7 @@ template <typename T>
 OptionSpec<T> Enum(std::string key, std::string def, std::vector<std::string> choices, std::string T::*field,
                    std::string doc) {
   std::string bounds;
-  for (const auto& c : choices) bounds += (bounds.empty() ? "" : ", ") + c;
+  for (const auto& c : choices) bounds += (bounds.empty() ? "" : ", ") + (c.empty() ? std::string("\"\"") : c);
   OptionInfo info{key, OptionType::kEnum, false, def, bounds, std::move(doc), choices, {}};
   return detail::Make<T>(
       std::move(info),

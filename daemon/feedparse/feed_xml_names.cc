@@ -16,6 +16,7 @@ Tag ClassifyRss(Ns ns, std::string_view name) {
   if (name == "author") return Tag::kAuthor;
   if (name == "channel") return Tag::kChannel;
   if (name == "language") return Tag::kLanguage;
+  if (name == "generator") return Tag::kGenerator;
   if (name == "rss") return Tag::kRss;
   if (name == "html") return Tag::kHtml;
   if (ns == Ns::kNone) {
@@ -44,6 +45,7 @@ Tag ClassifyAtom(std::string_view name) {
   if (name == "author") return Tag::kAuthor;
   if (name == "name") return Tag::kName;
   if (name == "feed") return Tag::kFeed;
+  if (name == "generator") return Tag::kGenerator;
   return Tag::kOther;
 }
 

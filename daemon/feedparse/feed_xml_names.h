@@ -49,6 +49,7 @@ enum class Tag : uint8_t {
   kMediaStarRating,
   kMediaStatistics,
   kLanguage,
+  kGenerator,
   kSlashComments,
   kHtml,
 };

@@ -50,6 +50,24 @@ constexpr Duration kMaxRetry = std::chrono::seconds(5);
 constexpr Duration kStoreErrorLogWindow = std::chrono::minutes(1);
 const std::string kNoLang;
 
+// A reply to one of a brand's own accounts is a mention of that brand
+// whether it names it or not: adds a hit without spans for each such brand,
+// keeping `hits` by ascending brand index.
+void AddRepliedBrands(std::string_view reply_to, const std::vector<settings::BrandSettings>& brands,
+                      std::vector<match::BrandHit>& hits) {
+  for (size_t b = 0; b < brands.size(); ++b) {
+    const std::vector<std::string>& handles = brands[b].handles;
+    if (std::none_of(handles.begin(), handles.end(), [&](const auto& h) { return SameAccount(h, reply_to); })) continue;
+    auto at = std::lower_bound(hits.begin(), hits.end(), b,
+                               [](const match::BrandHit& hit, size_t index) { return hit.brand < index; });
+    if (at != hits.end() && at->brand == b) continue;
+    match::BrandHit hit;
+    hit.brand = b;
+    hit.name = brands[b].name;
+    hits.insert(at, std::move(hit));
+  }
+}
+
 int DayOf(WallTime t) {
   return static_cast<int>(std::chrono::duration_cast<std::chrono::hours>(t.time_since_epoch()).count() / 24);
 }
@@ -474,6 +492,7 @@ void Pipeline::Score(Pending& pending) {
       const std::string& lang = m.lang ? *m.lang : kNoLang;
       match::MatchInput in{m.text, m.title, m.author, m.url, lang, m.channel, /*detect_lang=*/true};
       std::vector<match::BrandHit> hits = brands_->matcher.Match(in, brands_->scratch);
+      if (!m.reply_to.empty()) AddRepliedBrands(m.reply_to, brands_->settings, hits);
       if (hits.empty()) {
         ++pending.unmatched;
         pending.batch.MarkSeen(source, m.id);

@@ -148,7 +148,7 @@ Status BadCursor() {
 
 constexpr std::string_view kMentionColumns =
     "SELECT rowid, stored_at, source, channel, brand, mention_id, url, title, text, author, published, lang, "
-    "metrics, compound, pos, neu, neg, label, target, matched_terms, truncated, reach FROM mentions";
+    "metrics, compound, pos, neu, neg, label, target, matched_terms, truncated, reach, kind, reply_to FROM mentions";
 
 MentionRow ReadMention(const Statement& stmt) {
   MentionRow row;
@@ -178,6 +178,8 @@ MentionRow ReadMention(const Statement& stmt) {
   sm.scored.matched_terms = store::DecodeList(stmt.ColumnText(19));
   m.truncated = store::DecodeList(stmt.ColumnText(20));
   row.reach = stmt.ColumnDouble(21);
+  m.kind = ParseChannelKind(stmt.ColumnText(22)).value_or(ChannelKind::kUnknown);
+  m.reply_to = stmt.ColumnText(23);
   return row;
 }
 
