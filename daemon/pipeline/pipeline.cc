@@ -502,42 +502,22 @@ void Pipeline::Score(Pending& pending) {
       // mention matched.
       title_tokens.Reset(m.title);
       text_tokens.Reset(m.text);
-      std::vector<std::string> words = rules::MentionWords(title_tokens, text_tokens);
+      rules::MentionText split = rules::SplitMention(title_tokens, text_tokens);
       // The last brand takes the mention and its words rather than copies;
       // nothing reads them in a later iteration.
       for (size_t h = 0; h < hits.size(); ++h) {
         bool last = h + 1 == hits.size();
-        match::BrandHit& hit = hits[h];
-        const settings::BrandSettings& brand = brands_->settings[hit.brand];
-        // Brand-targeted scoring needs spans in the scored text, so score the
-        // body (or the title when there is none) and pass that field's spans.
-        bool use_title = m.text.empty();  // NOLINT(bugprone-use-after-move): see above
-        std::vector<sentiment::CodePointSpan> targets;
-        for (const auto& span : hit.spans) {
-          if (span.field == (use_title ? match::Field::kTitle : match::Field::kText)) {
-            targets.push_back({span.start, span.end});
-          }
-        }
-        sentiment::ScoreRequest req;
-        std::string lang = !brand.lang.empty() ? brand.lang : m.lang.value_or("auto");
-        req.lang = lang;
-        req.overrides = &brands_->overrides[hit.brand];
-        req.targets = targets;
-        sentiment::SentimentScore score = analyzer_.Score(use_title ? title_tokens : text_tokens, req);
-        ScoredMention sm;
+        // NOLINTNEXTLINE(bugprone-use-after-move): see above
+        ScoredMention sm = ScoreHit(m, hits[h], title_tokens, text_tokens);
         if (last) {
           sm.mention = std::move(m);
         } else {
           sm.mention = m;
         }
-        if (!sm.mention.lang && score.lang != "und") sm.mention.lang = score.lang;
-        sm.brand = brand.name;
-        sm.sentiment = {score.compound, score.pos, score.neu, score.neg, std::string(score.label()), score.target};
-        sm.lang = score.lang == "und" ? "" : score.lang;
-        sm.matched_terms = std::move(hit.terms);
-        publishes.push_back(brand.publish_mentions);
+        if (!sm.mention.lang && !sm.lang.empty()) sm.mention.lang = sm.lang;
+        publishes.push_back(brands_->settings[hits[h].brand].publish_mentions);
         // NOLINTNEXTLINE(bugprone-use-after-move): see above
-        prepared.push_back(brands_->rules->Prepare(sm, last ? std::move(words) : words));
+        prepared.push_back(brands_->rules->Prepare(sm, last ? std::move(split) : split));
         scored.push_back(std::move(sm));
       }
     }
@@ -558,6 +538,36 @@ void Pipeline::Score(Pending& pending) {
   // crash the rules count the mentions stored since again.
   MonoTime now = clock_.Mono();
   if (brands_->rules->SaveState(pending.batch, /*counts=*/now >= next_counts_)) next_counts_ = now + kCountsInterval;
+}
+
+ScoredMention Pipeline::ScoreHit(const Mention& m, match::BrandHit& hit, const text::Tokens& title_tokens,
+                                 const text::Tokens& text_tokens) const {
+  const settings::BrandSettings& brand = brands_->settings[hit.brand];
+  ScoredMention sm;
+  // Brand-targeted scoring needs spans in the scored text, so score the body
+  // (or the title when there is none) and pass that field's spans.
+  bool use_title = m.text.empty();
+  std::vector<sentiment::CodePointSpan> targets;
+  for (const auto& span : hit.spans) {
+    if (span.field == (use_title ? match::Field::kTitle : match::Field::kText)) {
+      targets.push_back({span.start, span.end});
+    }
+    if (span.field == match::Field::kText || span.field == match::Field::kTitle) {
+      sm.spans.push_back({span.start, span.end, span.field == match::Field::kTitle});
+    }
+  }
+  sentiment::ScoreRequest req;
+  std::string lang = !brand.lang.empty() ? brand.lang : m.lang.value_or("auto");
+  req.lang = lang;
+  req.overrides = &brands_->overrides[hit.brand];
+  req.targets = targets;
+  sentiment::SentimentScore score = analyzer_.Score(use_title ? title_tokens : text_tokens, req);
+  sm.brand = brand.name;
+  sm.sentiment = {score.compound, score.pos, score.neu, score.neg, std::string(score.label()), score.target};
+  sm.target_at = score.target_at;
+  sm.lang = score.lang == "und" ? "" : score.lang;
+  sm.matched_terms = std::move(hit.terms);
+  return sm;
 }
 
 void Pipeline::Finish(std::vector<std::unique_ptr<Pending>> pendings) {
