@@ -10,6 +10,7 @@
 #include <unordered_map>
 #include <utility>
 
+#include "daemon/assess/assess.h"
 #include "daemon/text/tokens.h"
 
 namespace brandmon::pipeline {
@@ -48,25 +49,6 @@ constexpr Duration kFirstRetry = std::chrono::milliseconds(100);
 constexpr Duration kMaxRetry = std::chrono::seconds(5);
 // The same store error on every retry is logged once per this window.
 constexpr Duration kStoreErrorLogWindow = std::chrono::minutes(1);
-const std::string kNoLang;
-
-// A reply to one of a brand's own accounts is a mention of that brand
-// whether it names it or not: adds a hit without spans for each such brand,
-// keeping `hits` by ascending brand index.
-void AddRepliedBrands(std::string_view reply_to, const std::vector<settings::BrandSettings>& brands,
-                      std::vector<match::BrandHit>& hits) {
-  for (size_t b = 0; b < brands.size(); ++b) {
-    const std::vector<std::string>& handles = brands[b].handles;
-    if (std::none_of(handles.begin(), handles.end(), [&](const auto& h) { return SameAccount(h, reply_to); })) continue;
-    auto at = std::lower_bound(hits.begin(), hits.end(), b,
-                               [](const match::BrandHit& hit, size_t index) { return hit.brand < index; });
-    if (at != hits.end() && at->brand == b) continue;
-    match::BrandHit hit;
-    hit.brand = b;
-    hit.name = brands[b].name;
-    hits.insert(at, std::move(hit));
-  }
-}
 
 int DayOf(WallTime t) {
   return static_cast<int>(std::chrono::duration_cast<std::chrono::hours>(t.time_since_epoch()).count() / 24);
@@ -489,10 +471,8 @@ void Pipeline::Score(Pending& pending) {
   for (auto& work : pending.works) {
     const std::string& source = work->source;
     for (Mention& m : work->poll.mentions) {
-      const std::string& lang = m.lang ? *m.lang : kNoLang;
-      match::MatchInput in{m.text, m.title, m.author, m.url, lang, m.channel, /*detect_lang=*/true};
-      std::vector<match::BrandHit> hits = brands_->matcher.Match(in, brands_->scratch);
-      if (!m.reply_to.empty()) AddRepliedBrands(m.reply_to, brands_->settings, hits);
+      std::vector<match::BrandHit> hits = brands_->matcher.Match(assess::MatchInputOf(m), brands_->scratch);
+      if (!m.reply_to.empty()) assess::AddRepliedBrands(m.reply_to, brands_->settings, hits);
       if (hits.empty()) {
         ++pending.unmatched;
         pending.batch.MarkSeen(source, m.id);
@@ -507,15 +487,17 @@ void Pipeline::Score(Pending& pending) {
       // nothing reads them in a later iteration.
       for (size_t h = 0; h < hits.size(); ++h) {
         bool last = h + 1 == hits.size();
+        size_t b = hits[h].brand;
         // NOLINTNEXTLINE(bugprone-use-after-move): see above
-        ScoredMention sm = ScoreHit(m, hits[h], title_tokens, text_tokens);
+        ScoredMention sm = assess::ScoreHit(analyzer_, brands_->settings[b], brands_->overrides[b], m, hits[h],
+                                            title_tokens, text_tokens);
         if (last) {
           sm.mention = std::move(m);
         } else {
           sm.mention = m;
         }
         if (!sm.mention.lang && !sm.lang.empty()) sm.mention.lang = sm.lang;
-        publishes.push_back(brands_->settings[hits[h].brand].publish_mentions);
+        publishes.push_back(brands_->settings[b].publish_mentions);
         // NOLINTNEXTLINE(bugprone-use-after-move): see above
         prepared.push_back(brands_->rules->Prepare(sm, last ? std::move(split) : split));
         scored.push_back(std::move(sm));
@@ -540,36 +522,6 @@ void Pipeline::Score(Pending& pending) {
   if (brands_->rules->SaveState(pending.batch, /*counts=*/now >= next_counts_)) next_counts_ = now + kCountsInterval;
 }
 
-ScoredMention Pipeline::ScoreHit(const Mention& m, match::BrandHit& hit, const text::Tokens& title_tokens,
-                                 const text::Tokens& text_tokens) const {
-  const settings::BrandSettings& brand = brands_->settings[hit.brand];
-  ScoredMention sm;
-  // Brand-targeted scoring needs spans in the scored text, so score the body
-  // (or the title when there is none) and pass that field's spans.
-  bool use_title = m.text.empty();
-  std::vector<sentiment::CodePointSpan> targets;
-  for (const auto& span : hit.spans) {
-    if (span.field == (use_title ? match::Field::kTitle : match::Field::kText)) {
-      targets.push_back({span.start, span.end});
-    }
-    if (span.field == match::Field::kText || span.field == match::Field::kTitle) {
-      sm.spans.push_back({span.start, span.end, span.field == match::Field::kTitle});
-    }
-  }
-  sentiment::ScoreRequest req;
-  std::string lang = !brand.lang.empty() ? brand.lang : m.lang.value_or("auto");
-  req.lang = lang;
-  req.overrides = &brands_->overrides[hit.brand];
-  req.targets = targets;
-  sentiment::SentimentScore score = analyzer_.Score(use_title ? title_tokens : text_tokens, req);
-  sm.brand = brand.name;
-  sm.sentiment = {score.compound, score.pos, score.neu, score.neg, std::string(score.label()), score.target};
-  sm.target_at = score.target_at;
-  sm.lang = score.lang == "und" ? "" : score.lang;
-  sm.matched_terms = std::move(hit.terms);
-  return sm;
-}
-
 void Pipeline::Finish(std::vector<std::unique_ptr<Pending>> pendings) {
   Pending& first = *pendings.front();
   for (auto& pending : pendings) {
@@ -588,17 +540,12 @@ void Pipeline::Finish(std::vector<std::unique_ptr<Pending>> pendings) {
 Status Pipeline::Rebuild(const settings::Settings& settings) {
   auto next = std::make_unique<Brands>();
   next->settings = settings.brands;
-  std::vector<match::BrandSpec> specs;
-  std::vector<rules::BrandRules> brand_rules;
   for (const auto& b : settings.brands) {
-    std::string query = b.query.empty() ? match::DefaultBrandQuery(b.name, b.handles, b.hashtags) : b.query;
-    specs.push_back({b.name, query, {b.diacritic_insensitive}});
-    brand_rules.push_back({b.name, b.handles, b.hashtags, b.rules});
     auto overrides = analyzer_.MakeOverrides(b.lexicon);
     if (!overrides.ok()) return overrides.status().WithContext("brand '" + b.name + "' lexicon");
     next->overrides.push_back(std::move(overrides).value());
   }
-  auto matcher = match::BrandMatcher::Build(specs);
+  auto matcher = match::BrandMatcher::Build(assess::BrandSpecs(settings.brands));
   if (!matcher.ok()) return matcher.status();
   next->matcher = std::move(matcher).value();
   // Keep the baselines: the old engine saves, the new one restores.
@@ -607,7 +554,7 @@ Status Pipeline::Rebuild(const settings::Settings& settings) {
     brands_->rules->SaveState(batch);
     if (!WriteAlone(std::move(batch))) return Status::Unavailable("the store is failing");
   }
-  next->rules = std::make_unique<rules::RuleSet>(std::move(brand_rules), clock_);
+  next->rules = std::make_unique<rules::RuleSet>(assess::RuleBrands(settings.brands), clock_);
   if (auto s = next->rules->Restore(*store_); !s.ok()) {
     spdlog::warn("rules baselines could not be restored, starting fresh: {}", s.message());
   }

@@ -168,11 +168,6 @@ class Pipeline {
   // rest, runs the rules and fills the batch.
   void Score(Pending& pending);
   void DropCommitted(Pending& pending);
-  // The sentiment of `m` for the brand of `hit`, aimed at its matches, with
-  // the hit's terms and spans (moved from `hit`); the caller sets the
-  // mention. Score thread.
-  ScoredMention ScoreHit(const Mention& m, match::BrandHit& hit, const text::Tokens& title_tokens,
-                         const text::Tokens& text_tokens) const;
   // All three stages on the calling thread, for one batch.
   void ProcessHere(std::vector<std::unique_ptr<Work>> works);
   // Stage 1 here, then hands the batch to the score thread.
