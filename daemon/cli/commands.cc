@@ -21,6 +21,7 @@ int RunFetch(Invocation& inv);
 int RunTail(Invocation& inv);
 int RunKeygen(Invocation& inv);
 int RunExport(Invocation& inv);
+int RunExplain(Invocation& inv);
 
 const std::vector<Command>& Commands() {
   static const std::vector<Command> commands = {
@@ -71,6 +72,18 @@ const std::vector<Command>& Commands() {
        "brandmonctl resume SOURCE [--config PATH | --endpoint ENDPOINT] [--timeout DURATION]", RunResume},
       {"config-docs", "write the config reference (docs/config.md) generated from the option tables",
        "brandmonctl config-docs [--output FILE]", RunConfigDocs},
+      {"explain", "show what the rules make of each mention on stdin, brand by brand, and why",
+       "brandmonctl explain --config PATH\n"
+       "  reads one mention JSON per line (as parse, fetch and JSON Lines sources give them) and prints per line\n"
+       "  {\"source\", \"id\", \"kind\", \"brands\": [{\"brand\", \"matched_terms\", \"spans\", \"lang\", "
+       "\"sentiment\",\n"
+       "  \"salience\", \"in_title\", \"named_in_sentences\", \"text_sentences\", \"own_account\", "
+       "\"replies_to_brand\",\n"
+       "  \"rules\": [{\"rule\", \"alert\", \"why\"}]}]}: each mention rule's verdict as the daemon reaches it, "
+       "before\n"
+       "  its cooldown (a mention whose source is configured gets that source's kind and reply_to). A line that is\n"
+       "  not a mention prints {\"error\": ...}, and the exit status is then 1",
+       RunExplain},
       {"score", "score the sentiment of each stdin line as JSON (compound, pos, neu, neg, label, lang)",
        "brandmonctl score [--lang auto|CODE] [--target TERM]... [--data-dir DIR]", RunScore},
   };
