@@ -113,6 +113,10 @@ TEST(ExcerptTest, CountsCodePointsAndNeverSplitsOne) {
   std::string cut = Excerpt(m, t.sentences, 0, 0, 500, 40);
   EXPECT_NE(cut.find("Acme"), std::string::npos) << cut;
   EXPECT_LE(cut.size(), 40u * 3);
+  Mention broken = Of("", "caf\xC3 \xFF Acme \xE2\x82 done");
+  std::string repaired = Excerpt(broken, SplitMention(broken).sentences, 0, 0, 0, 100);
+  EXPECT_EQ(ValidUtf8(repaired), repaired) << "invalid bytes become U+FFFD";
+  EXPECT_NE(repaired.find("Acme"), std::string::npos);
   std::string no_spaces(300, 'x');
   Mention dense = Of("", "\xE0\xA4\xAE" + no_spaces + "\xE0\xA4\xAE");
   std::string dense_cut = Excerpt(dense, SplitMention(dense).sentences, 0, 0, 150, 20);
