@@ -14,7 +14,7 @@ namespace brandmon::rules {
 // The summaries of every alert the rules raise, built here so that they all
 // read alike: "<what> for|of|with <brand>[ on <channel>][ by <author>]...".
 // A mention rule's summary ends with `quote`, the sentence that drove its
-// decision (SnippetOf), or the start of the text when it is empty.
+// decision (QuoteOf), or the start of the text when it is empty.
 
 // `v` with at most `decimals` decimals and no trailing zeros: 0.5, 12, -0.25.
 std::string FormatFigure(double v, int decimals = 2);

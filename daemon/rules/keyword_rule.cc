@@ -25,17 +25,16 @@ class KeywordRule : public Rule {
       : brand_(brand), o_(brand.rules.options.keyword), kinds_(KindSet(o_.kinds)) {}
 
   std::optional<Verdict> Judge(const MentionInput& in) const override {
+    Verdict v;
     if (!o_.enabled) return Verdict{false, "disabled"};
-    if (std::string skip = Skipped(in, kinds_); !skip.empty()) return Verdict{false, skip};
-    std::string why;
-    std::vector<TermAt> terms = Counted(in, why);
-    return Verdict{!terms.empty(), why};
+    if (Skips(in, kinds_, &v.why)) return v;
+    v.alert = !Counted(in, &v.why).empty();
+    return v;
   }
 
   void OnMention(const MentionInput& in, Cooldowns& cooldowns, std::vector<Alert>& out) override {
-    if (!o_.enabled || !Skipped(in, kinds_).empty()) return;
-    std::string why;
-    std::vector<TermAt> counted = Counted(in, why);
+    if (!o_.enabled || Skips(in, kinds_, nullptr)) return;
+    std::vector<TermAt> counted = Counted(in, nullptr);
     std::vector<TermCount> hits;
     const TermAt* quoted = nullptr;
     for (const TermAt& t : counted) {
@@ -56,8 +55,9 @@ class KeywordRule : public Rule {
                              in.prepared.sentences[last - 1].title == in.prepared.sentences[last].title
                          ? last - 1
                          : last;
-    a.snippet = SnippetOf(in, first, last, kSnippetChars);
-    a.summary = KeywordText(brand_.rules.name, m, hits, SnippetOf(in, first, last, kSummarySnippetChars));
+    Quote quote = QuoteOf(in, first, last);
+    a.snippet = quote.Cut(kSnippetChars);
+    a.summary = KeywordText(brand_.rules.name, m, hits, quote.Cut(kSummarySnippetChars));
     a.figures = {{"terms", static_cast<double>(hits.size())},
                  {"score", in.score},
                  {"reach", in.reach},
@@ -67,17 +67,23 @@ class KeywordRule : public Rule {
   }
 
  private:
-  // The crisis terms that count, each once, in the order they occur; `why`
-  // says what was found.
-  std::vector<TermAt> Counted(const MentionInput& in, std::string& why) const {
+  // The crisis terms that count, each once, in the order they occur; *why
+  // (when not null) says what was found.
+  std::vector<TermAt> Counted(const MentionInput& in, std::string* why) const {
     const PreparedMention& p = in.prepared;
-    std::string salience;
-    bool salient = Salient(p, o_.min_salience, salience);
-    const std::vector<uint32_t>& named = p.focus.sentences;
     std::vector<TermAt> out;
+    bool any =
+        std::any_of(p.hits.begin(), p.hits.end(), [](const PhraseHit& h) { return h.id >= kFirstKeywordPhrase; });
+    if (!any || p.sentences.empty()) {
+      if (why) *why = "no crisis term";
+      return out;
+    }
+    std::string salience;
+    bool salient = Salient(p, o_.min_salience, why ? &salience : nullptr);
+    const std::vector<uint32_t>& named = p.focus.sentences;
     std::vector<std::string> far;  // terms found only where they do not count
     for (const PhraseHit& hit : p.hits) {
-      if (hit.id < kFirstKeywordPhrase || p.sentences.empty()) continue;
+      if (hit.id < kFirstKeywordPhrase) continue;
       size_t k = hit.id - kFirstKeywordPhrase;
       const std::string& folded = brand_.keyword_terms[k].first;
       uint32_t s = SentenceOfWord(p.sentences, hit.word);
@@ -86,12 +92,12 @@ class KeywordRule : public Rule {
       auto same = [&](const TermAt& t) { return brand_.keyword_terms[t.term].first == folded; };
       if (std::any_of(out.begin(), out.end(), same)) continue;
       if (!near && !salient) {
-        if (std::find(far.begin(), far.end(), folded) == far.end()) far.push_back(folded);
+        if (why && std::find(far.begin(), far.end(), folded) == far.end()) far.push_back(folded);
         continue;
       }
       out.push_back({k, s, near});
     }
-    why = Describe(out, far, salience);
+    if (why) *why = Describe(out, far, salience);
     return out;
   }
 

@@ -34,46 +34,42 @@ void AddSentence(std::span<const text::Token> tokens, uint32_t cp_end, bool titl
   out.sentences.push_back(s);
 }
 
+// The code point at field[i] into *c and its length in bytes; 0 for an
+// invalid sequence (one byte, which the tokenizer's repair makes U+FFFD).
+// ASCII, most of what people write, is read without decoding.
+size_t CodePointAt(std::string_view field, size_t i, char32_t* c) {
+  auto byte = static_cast<unsigned char>(field[i]);
+  if (byte < 0x80) {
+    *c = byte;
+    return 1;
+  }
+  return DecodeUtf8At(field, i, c);
+}
+
 // The byte offset in `field` of code point `cp`, counting each invalid byte
 // as one code point as the tokenizer's repair does; field.size() past the end.
 size_t ByteOf(std::string_view field, uint32_t cp) {
   size_t i = 0;
   for (uint32_t n = 0; n < cp && i < field.size(); ++n) {
     char32_t c = 0;
-    size_t len = DecodeUtf8At(field, i, &c);
+    size_t len = CodePointAt(field, i, &c);
     i += len == 0 ? 1 : len;
   }
   return i;
 }
 
-// `s` on one line: every run of whitespace one space, none at the ends.
-std::string OneLine(std::string_view s) {
-  std::string out;
-  bool space = false;
-  for (char c : s) {
-    if (c == ' ' || c == '\n' || c == '\r' || c == '\t') {
-      space = !out.empty();
-      continue;
-    }
-    if (space) out += ' ';
-    space = false;
-    out += c;
-  }
-  return out;
-}
-
-// `line` (valid UTF-8) cut to at most `max` code points around code point
-// `anchor`, at spaces where it can, "..." marking each cut.
-std::string CutAround(const std::string& line, size_t anchor, size_t max) {
+// `line` (valid UTF-8 of `length` code points) cut to at most `max` code
+// points around code point `anchor`, at spaces where it can, "..." marking
+// each cut.
+std::string CutAround(const std::string& line, size_t length, size_t anchor, size_t max) {
   constexpr std::string_view kMark = "...";
-  size_t length = text::CountCodePoints(line);
   size_t room = max > 2 * kMark.size() ? max - 2 * kMark.size() : max;
   // The match sits in the first third of what is kept.
   size_t start_cp = anchor > room / 3 ? anchor - room / 3 : 0;
   start_cp = std::min(start_cp, length > room ? length - room : 0);
   size_t start = ByteOf(line, static_cast<uint32_t>(start_cp));
   size_t end = start + ByteOf(std::string_view(line).substr(start), static_cast<uint32_t>(room));
-  size_t anchor_byte = ByteOf(line, static_cast<uint32_t>(anchor));
+  size_t anchor_byte = start + ByteOf(std::string_view(line).substr(start), static_cast<uint32_t>(anchor - start_cp));
   if (start > 0) {
     size_t space = line.find(' ', start);
     if (space != std::string::npos && space < anchor_byte) start = space + 1;
@@ -159,21 +155,48 @@ Focus FocusOf(const std::vector<Sentence>& sentences, const std::vector<TermSpan
   return f;
 }
 
-std::string Excerpt(const Mention& m, const std::vector<Sentence>& sentences, uint32_t first, uint32_t last,
-                    uint32_t anchor, size_t max) {
-  if (first > last || last >= sentences.size() || sentences[first].title != sentences[last].title) return {};
+std::string Quote::Cut(size_t max) const {
+  return length <= max ? line : CutAround(line, length, std::min(anchor, length), max);
+}
+
+Quote QuoteOf(const Mention& m, const std::vector<Sentence>& sentences, uint32_t first, uint32_t last,
+              uint32_t anchor) {
+  Quote q;
+  if (first > last || last >= sentences.size() || sentences[first].title != sentences[last].title) return q;
   std::string_view field = sentences[first].title || m.text.empty() ? m.title : m.text;
   uint32_t cp_begin = sentences[first].cp_begin, cp_end = sentences[last].cp_end;
-  size_t begin = ByteOf(field, cp_begin);
-  size_t end = begin + ByteOf(field.substr(begin), cp_end - cp_begin);
-  // Where the anchor falls in the line: what precedes it, on one line.
   anchor = std::clamp(anchor, cp_begin, cp_end);
-  size_t anchor_byte = begin + ByteOf(field.substr(begin), anchor - cp_begin);
-  std::string line = OneLine(ValidUtf8(field.substr(begin, end - begin)));
-  size_t length = text::CountCodePoints(line);
-  if (length <= max) return line;
-  size_t before = text::CountCodePoints(OneLine(ValidUtf8(field.substr(begin, anchor_byte - begin))));
-  return CutAround(line, std::min(before + (before > 0 ? 1 : 0), length), max);
+  q.anchor = SIZE_MAX;
+  bool space = false;
+  // One pass: invalid bytes become U+FFFD (one code point each, as the
+  // tokenizer counts them), runs of whitespace one space.
+  uint32_t cp = 0;
+  for (size_t i = 0; i < field.size() && cp < cp_end; ++cp) {
+    char32_t c = 0;
+    size_t len = CodePointAt(field, i, &c);
+    std::string_view bytes = len > 0 ? field.substr(i, len) : std::string_view("\xEF\xBF\xBD");
+    i += len > 0 ? len : 1;
+    if (cp < cp_begin) continue;
+    if (cp == anchor) q.anchor = q.length + (space ? 1 : 0);
+    if (c == ' ' || c == '\n' || c == '\r' || c == '\t') {
+      space = !q.line.empty();
+      continue;
+    }
+    if (space) {
+      q.line += ' ';
+      ++q.length;
+      space = false;
+    }
+    q.line.append(bytes);
+    ++q.length;
+  }
+  q.anchor = std::min(q.anchor, q.length);
+  return q;
+}
+
+std::string Excerpt(const Mention& m, const std::vector<Sentence>& sentences, uint32_t first, uint32_t last,
+                    uint32_t anchor, size_t max) {
+  return QuoteOf(m, sentences, first, last, anchor).Cut(max);
 }
 
 }  // namespace brandmon::rules

@@ -76,11 +76,25 @@ uint32_t SentenceOfWord(const std::vector<Sentence>& sentences, uint32_t word);
 // holding code point `cp`; sentences.size() when there is none.
 uint32_t SentenceAt(const std::vector<Sentence>& sentences, uint32_t cp, bool title);
 
-// The sentences [first, last] of a mention (both of its title or both of its
-// text) as one line of at most `max` code points: valid UTF-8, whitespace
-// collapsed and, when longer, cut at spaces where it can around code point
-// `anchor` of the field (the brand's match, which stays in the first third)
-// with "..." marking each cut. Empty when the indexes are out of range.
+// Sentences of a mention on one line, and where the brand's match is in
+// it: what an alert quotes. A plain value type.
+struct Quote {
+  std::string line;   // valid UTF-8, each run of whitespace one space, none at the ends
+  size_t length = 0;  // code points of `line`
+  size_t anchor = 0;  // the code point of `line` where the match starts
+  // The line when it has at most `max` code points, else cut at spaces where
+  // it can around the anchor (kept in the first third) to at most `max`,
+  // "..." marking each cut.
+  std::string Cut(size_t max) const;
+};
+
+// The sentences [first, last] of a mention (both of its title or both of
+// its text), with code point `anchor` of the field (the brand's match; its
+// sentences' start when there is none) as the anchor. Empty when the indexes
+// are out of range.
+Quote QuoteOf(const Mention& mention, const std::vector<Sentence>& sentences, uint32_t first, uint32_t last,
+              uint32_t anchor);
+// QuoteOf(...).Cut(max).
 std::string Excerpt(const Mention& mention, const std::vector<Sentence>& sentences, uint32_t first, uint32_t last,
                     uint32_t anchor, size_t max);
 

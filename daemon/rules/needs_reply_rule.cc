@@ -48,8 +48,8 @@ struct Reading {
   bool asks = false;
   bool complains = false;
   bool low_rating = false;
-  std::string addressed;  // how the post is addressed to the brand as a whole; empty when it is not
-  uint32_t first = 0;     // the sentences to quote, [first, last]
+  const char* addressed = nullptr;  // how the post is addressed to the brand as a whole, if it is
+  uint32_t first = 0;               // the sentences to quote, [first, last]
   uint32_t last = 0;
   bool quoted = false;
   std::string why;
@@ -61,12 +61,12 @@ class NeedsReplyRule : public Rule {
       : brand_(brand), o_(brand.rules.options.needs_reply), kinds_(KindSet(o_.kinds)) {}
 
   std::optional<Verdict> Judge(const MentionInput& in) const override {
-    Reading r = Read(in);
+    Reading r = Read(in, /*explain=*/true);
     return Verdict{r.asks || r.complains, r.why};
   }
 
   void OnMention(const MentionInput& in, Cooldowns& cooldowns, std::vector<Alert>& out) override {
-    Reading r = Read(in);
+    Reading r = Read(in, /*explain=*/false);
     if (!r.asks && !r.complains) return;
     const Mention& m = in.scored.mention;
     if (!cooldowns.Take("needs_reply|" + AuthorKey(m), o_.cooldown, in.now)) return;
@@ -76,13 +76,13 @@ class NeedsReplyRule : public Rule {
                          : r.complains ? ReplyReason::kComplaint
                                        : ReplyReason::kQuestion;
     if (!r.quoted) r.first = r.last = ScoredSentence(in);
-    a.snippet = SnippetOf(in, r.first, r.last, kSnippetChars);
+    Quote quote = QuoteOf(in, r.first, r.last);
+    a.snippet = quote.Cut(kSnippetChars);
     const double* rating = m.Metric("rating");
-    a.summary = NeedsReplyText(brand_.rules.name, m, reason, rating ? *rating : 0,
-                               SnippetOf(in, r.first, r.last, kSummarySnippetChars));
+    a.summary = NeedsReplyText(brand_.rules.name, m, reason, rating ? *rating : 0, quote.Cut(kSummarySnippetChars));
     a.figures = {{"question", r.asks ? 1.0 : 0.0},
                  {"complaint", r.complains ? 1.0 : 0.0},
-                 {"addressed", r.addressed.empty() ? 0.0 : 1.0},
+                 {"addressed", r.addressed ? 1.0 : 0.0},
                  {"score", in.score},
                  {"reach", in.reach}};
     AddReachFigures(m, a);
@@ -90,12 +90,13 @@ class NeedsReplyRule : public Rule {
   }
 
  private:
-  Reading Read(const MentionInput& in) const {
+  // What the rule reads in `in`; with `explain`, r.why says it in words.
+  Reading Read(const MentionInput& in, bool explain) const {
     Reading r;
     const PreparedMention& p = in.prepared;
     const Mention& m = in.scored.mention;
     if (!o_.enabled || p.own) {
-      r.why = !o_.enabled ? "disabled" : "the brand's own account " + m.author + " wrote it";
+      if (explain) r.why = !o_.enabled ? "disabled" : "the brand's own account " + m.author + " wrote it";
       return r;
     }
     ChannelKind kind = ResolveKind(m);
@@ -104,18 +105,19 @@ class NeedsReplyRule : public Rule {
     bool handle = std::any_of(flags.begin(), flags.end(), [](uint8_t f) { return f & kHandle; });
     // A reply to the brand's post, or a review, speaks to it from end to end.
     bool whole = p.replies_to_brand || (kind == ChannelKind::kReview && conversational);
-    r.addressed = handle ? "its handle" : p.replies_to_brand ? "a reply to its post" : whole ? "a review" : "";
-    std::string what = "a " + std::string(ChannelKindName(kind)) + " post";
-    if (!conversational && r.addressed.empty()) {
-      r.why = what + " speaks to its readers: it names no handle of the brand and replies to none of its posts";
+    r.addressed = handle ? "its handle" : p.replies_to_brand ? "a reply to its post" : whole ? "a review" : nullptr;
+    std::string what = explain ? "a " + std::string(ChannelKindName(kind)) + " post" : std::string();
+    if (!conversational && !r.addressed) {
+      if (explain)
+        r.why = what + " speaks to its readers: it names no handle of the brand and replies to none of its posts";
       return r;
     }
     const double* rating = m.Metric("rating");
     r.low_rating = rating != nullptr && *rating <= o_.max_rating;
     FindCues(flags, p, whole, conversational, r);
-    if (!r.complains && !r.addressed.empty() && in.score <= -0.05) r.complains = true;
+    if (!r.complains && r.addressed && in.score <= -0.05) r.complains = true;
     r.complains = r.complains || r.low_rating;
-    r.why = Why(r, what, rating, in.score);
+    if (explain) r.why = Why(r, what, rating, in.score);
     return r;
   }
 
@@ -144,16 +146,16 @@ class NeedsReplyRule : public Rule {
   }
 
   std::string Why(const Reading& r, const std::string& what, const double* rating, double score) const {
-    std::string to = r.addressed.empty() ? what : what + " addressed to the brand by " + r.addressed;
+    std::string to = r.addressed ? what + " addressed to the brand by " + r.addressed : what;
     if (r.low_rating)
       return to + ": rated " + FormatFigure(*rating, 1) + " (max_rating " + FormatFigure(o_.max_rating, 1) + ")";
     if (r.asks && r.complains) return to + ": a question and a complaint";
     if (r.complains) {
-      return r.quoted ? to + ": a complaint" + (r.addressed.empty() ? " in the first person about the brand" : "")
+      return r.quoted ? to + ": a complaint" + (r.addressed ? "" : " in the first person about the brand")
                       : to + ": negative (score " + FormatFigure(score) + ")";
     }
-    if (r.asks) return to + ": a question" + (r.addressed.empty() ? " in a sentence naming the brand" : "");
-    if (!r.addressed.empty()) return to + ", with no question or complaint in it";
+    if (r.asks) return to + ": a question" + (r.addressed ? "" : " in a sentence naming the brand");
+    if (r.addressed) return to + ", with no question or complaint in it";
     return to + " with no question in a sentence naming the brand, nor a complaint in the first person about it";
   }
 

@@ -23,19 +23,14 @@ class NegativeMentionRule : public Rule {
       : brand_(brand), o_(brand.rules.options.negative_mention), kinds_(KindSet(o_.kinds)) {}
 
   std::optional<Verdict> Judge(const MentionInput& in) const override {
-    if (!o_.enabled) return Verdict{false, "disabled"};
-    if (std::string skip = Skipped(in, kinds_); !skip.empty()) return Verdict{false, skip};
-    if (in.score > o_.threshold) {
-      return Verdict{false, ScoreText(in) + " is above the threshold " + FormatFigure(o_.threshold)};
-    }
-    std::string why;
-    if (!Salient(in.prepared, o_.min_salience, why)) return Verdict{false, why};
-    return Verdict{true, ScoreText(in) + " is at or below " + FormatFigure(o_.threshold) + "; " + why};
+    Verdict v;
+    v.alert = Alerts(in, &v.why);
+    return v;
   }
 
   void OnMention(const MentionInput& in, Cooldowns& cooldowns, std::vector<Alert>& out) override {
     const Mention& m = in.scored.mention;
-    if (!Judge(in)->alert) return;
+    if (!Alerts(in, nullptr)) return;
     if (!cooldowns.Take("negative_mention|" + AuthorKey(m), o_.cooldown, in.now)) return;
     Alert a = MentionAlert(brand_.rules.name, "negative_mention", in.scored, in.now);
     a.severity = in.reach >= o_.reach_critical  ? Severity::kCritical
@@ -43,9 +38,9 @@ class NegativeMentionRule : public Rule {
                                                 : Severity::kInfo;
     if (const double* rating = m.Metric("rating"); rating && *rating <= 1) a.severity = Raise(a.severity);
     uint32_t s = ScoredSentence(in);
-    a.snippet = SnippetOf(in, s, s, kSnippetChars);
-    a.summary =
-        NegativeMentionText(brand_.rules.name, m, in.score, in.reach, SnippetOf(in, s, s, kSummarySnippetChars));
+    Quote quote = QuoteOf(in, s, s);
+    a.snippet = quote.Cut(kSnippetChars);
+    a.summary = NegativeMentionText(brand_.rules.name, m, in.score, in.reach, quote.Cut(kSummarySnippetChars));
     a.figures = {{"score", in.score},
                  {"compound", in.scored.sentiment.compound},
                  {"threshold", o_.threshold},
@@ -56,6 +51,19 @@ class NegativeMentionRule : public Rule {
   }
 
  private:
+  // Whether it alerts on `in`, its cooldown aside; *why (when not null) says why.
+  bool Alerts(const MentionInput& in, std::string* why) const {
+    if (!o_.enabled) return Because(why, false, [] { return "disabled"; });
+    if (Skips(in, kinds_, why)) return false;
+    if (in.score > o_.threshold) {
+      return Because(why, false,
+                     [&] { return ScoreText(in) + " is above the threshold " + FormatFigure(o_.threshold); });
+    }
+    if (!Salient(in.prepared, o_.min_salience, why)) return false;
+    return Because(why, true,
+                   [&] { return ScoreText(in) + " is at or below " + FormatFigure(o_.threshold) + "; " + *why; });
+  }
+
   const Brand& brand_;
   const NegativeMentionOptions& o_;
   uint32_t kinds_;

@@ -13,28 +13,21 @@ class PraiseRule : public Rule {
   explicit PraiseRule(const Brand& brand) : brand_(brand), o_(brand.rules.options.praise), kinds_(KindSet(o_.kinds)) {}
 
   std::optional<Verdict> Judge(const MentionInput& in) const override {
-    if (!o_.enabled) return Verdict{false, "disabled"};
-    if (std::string skip = Skipped(in, kinds_); !skip.empty()) return Verdict{false, skip};
-    std::string score = "score " + FormatFigure(in.score);
-    if (in.score < o_.threshold) return Verdict{false, score + " is below the threshold " + FormatFigure(o_.threshold)};
-    if (in.reach < o_.min_reach) {
-      return Verdict{false,
-                     "reach " + FormatFigure(in.reach, 0) + " is below min_reach " + FormatFigure(o_.min_reach, 0)};
-    }
-    std::string why;
-    if (!Salient(in.prepared, o_.min_salience, why)) return Verdict{false, why};
-    return Verdict{true, score + " and reach " + FormatFigure(in.reach, 0) + " are at or above the thresholds; " + why};
+    Verdict v;
+    v.alert = Alerts(in, &v.why);
+    return v;
   }
 
   void OnMention(const MentionInput& in, Cooldowns& cooldowns, std::vector<Alert>& out) override {
     const Mention& m = in.scored.mention;
-    if (!Judge(in)->alert) return;
+    if (!Alerts(in, nullptr)) return;
     if (!cooldowns.Take("praise|" + AuthorKey(m), o_.cooldown, in.now)) return;
     Alert a = MentionAlert(brand_.rules.name, "praise", in.scored, in.now);
     a.severity = Severity::kInfo;
     uint32_t s = ScoredSentence(in);
-    a.snippet = SnippetOf(in, s, s, kSnippetChars);
-    a.summary = PraiseText(brand_.rules.name, m, in.score, in.reach, SnippetOf(in, s, s, kSummarySnippetChars));
+    Quote quote = QuoteOf(in, s, s);
+    a.snippet = quote.Cut(kSnippetChars);
+    a.summary = PraiseText(brand_.rules.name, m, in.score, in.reach, quote.Cut(kSummarySnippetChars));
     a.figures = {{"score", in.score},
                  {"threshold", o_.threshold},
                  {"reach", in.reach},
@@ -44,6 +37,27 @@ class PraiseRule : public Rule {
   }
 
  private:
+  // Whether it alerts on `in`, its cooldown aside; *why (when not null) says why.
+  bool Alerts(const MentionInput& in, std::string* why) const {
+    if (!o_.enabled) return Because(why, false, [] { return "disabled"; });
+    if (Skips(in, kinds_, why)) return false;
+    if (in.score < o_.threshold) {
+      return Because(why, false, [&] {
+        return "score " + FormatFigure(in.score) + " is below the threshold " + FormatFigure(o_.threshold);
+      });
+    }
+    if (in.reach < o_.min_reach) {
+      return Because(why, false, [&] {
+        return "reach " + FormatFigure(in.reach, 0) + " is below min_reach " + FormatFigure(o_.min_reach, 0);
+      });
+    }
+    if (!Salient(in.prepared, o_.min_salience, why)) return false;
+    return Because(why, true, [&] {
+      return "score " + FormatFigure(in.score) + " and reach " + FormatFigure(in.reach, 0) +
+             " are at or above the thresholds; " + *why;
+    });
+  }
+
   const Brand& brand_;
   const PraiseOptions& o_;
   uint32_t kinds_;

@@ -156,30 +156,41 @@ uint32_t KindSet(const std::vector<std::string>& names) {
   return kinds;
 }
 
-std::string Skipped(const MentionInput& in, uint32_t kinds) {
+bool Skips(const MentionInput& in, uint32_t kinds, std::string* why) {
   const Mention& m = in.scored.mention;
   ChannelKind kind = ResolveKind(m);
-  if (!HasKind(kinds, kind)) return "it does not read " + std::string(ChannelKindName(kind)) + " mentions (kinds)";
-  if (in.prepared.own) return "the brand's own account " + m.author + " wrote it";
-  return {};
+  if (!HasKind(kinds, kind)) {
+    return Because(why, true,
+                   [&] { return "it does not read " + std::string(ChannelKindName(kind)) + " mentions (kinds)"; });
+  }
+  if (in.prepared.own) return Because(why, true, [&] { return "the brand's own account " + m.author + " wrote it"; });
+  return false;
 }
 
-bool Salient(const PreparedMention& p, double min, std::string& why) {
+namespace {
+
+// "salience 0.25: named in 1 of 8 sentences, first in sentence 6".
+std::string SalienceText(const PreparedMention& p) {
   const Focus& f = p.focus;
   std::string salience = "salience " + FormatFigure(f.salience);
-  if (f.in_title) {
-    salience += ": named in the title";
-  } else if (f.text_sentences <= kShortTextSentences) {
-    salience += ": a short text";
-  } else {
-    uint32_t named = static_cast<uint32_t>(f.sentences.size());
-    salience += ": named in " + std::to_string(named) + " of " + std::to_string(f.text_sentences) + " sentences";
-    if (named > 0)
-      salience += ", first in sentence " + std::to_string(f.sentences.front() + (p.sentences[0].title ? 0 : 1));
-  }
-  bool salient = f.salience >= min;
-  why = salient ? salience : "named in passing (" + salience + ", below min_salience " + FormatFigure(min) + ")";
-  return salient;
+  if (f.in_title) return salience + ": named in the title";
+  if (f.text_sentences <= kShortTextSentences) return salience + ": a short text";
+  auto named = static_cast<uint32_t>(f.sentences.size());
+  salience += ": named in " + std::to_string(named) + " of " + std::to_string(f.text_sentences) + " sentences";
+  // People count the text's sentences from 1; the title, when there is one, is 0.
+  if (named > 0)
+    salience += ", first in sentence " + std::to_string(f.sentences.front() + (p.sentences[0].title ? 0 : 1));
+  return salience;
+}
+
+}  // namespace
+
+bool Salient(const PreparedMention& p, double min, std::string* why) {
+  bool salient = p.focus.salience >= min;
+  return Because(why, salient, [&] {
+    return salient ? SalienceText(p)
+                   : "named in passing (" + SalienceText(p) + ", below min_salience " + FormatFigure(min) + ")";
+  });
 }
 
 uint32_t ScoredSentence(const MentionInput& in) {
@@ -197,7 +208,7 @@ uint32_t ScoredSentence(const MentionInput& in) {
   return n > 1 && sentences[0].title ? 1 : 0;
 }
 
-std::string SnippetOf(const MentionInput& in, uint32_t first, uint32_t last, size_t max) {
+Quote QuoteOf(const MentionInput& in, uint32_t first, uint32_t last) {
   const std::vector<Sentence>& sentences = in.prepared.sentences;
   if (last >= sentences.size()) return {};
   const Sentence& from = sentences[first];
@@ -208,7 +219,7 @@ std::string SnippetOf(const MentionInput& in, uint32_t first, uint32_t last, siz
       break;
     }
   }
-  return Excerpt(in.scored.mention, sentences, first, last, anchor, max);
+  return QuoteOf(in.scored.mention, sentences, first, last, anchor);
 }
 
 std::string AuthorKey(const Mention& m) {

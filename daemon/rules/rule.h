@@ -181,14 +181,22 @@ uint32_t KindSet(const std::vector<std::string>& names);
 // Whether `kinds` (a KindSet) holds `kind`.
 inline bool HasKind(uint32_t kinds, ChannelKind kind) { return (kinds >> static_cast<uint32_t>(kind)) & 1u; }
 
-// Why a mention rule reading `kinds` skips `in` before looking at its words:
-// it is not of those kinds, or one of the brand's own accounts wrote it.
-// Empty when it reads it.
-std::string Skipped(const MentionInput& in, uint32_t kinds);
+// Returns `result`, and sets *why to text() when asked for it (not null):
+// a rule puts its reasons into words only for someone who reads them.
+template <typename Text>
+bool Because(std::string* why, bool result, Text&& text) {
+  if (why != nullptr) *why = text();
+  return result;
+}
+
+// Whether a mention rule reading `kinds` skips `in` before looking at its
+// words: it is not of those kinds, or one of the brand's own accounts wrote
+// it. *why (when not null) gets the reason when it does.
+bool Skips(const MentionInput& in, uint32_t kinds, std::string* why);
 
 // Whether the brand is central enough to the mention (Focus::salience at
-// least `min`); `why` gets the reason either way.
-bool Salient(const PreparedMention& p, double min, std::string& why);
+// least `min`); *why (when not null) gets the reason either way.
+bool Salient(const PreparedMention& p, double min, std::string* why);
 
 // The sentence that drove a decision on the sentiment aimed at the brand:
 // the one holding the clause that weighs most in the targeted score
@@ -196,9 +204,10 @@ bool Salient(const PreparedMention& p, double min, std::string& why);
 // first. sentences.size() when the mention has none.
 uint32_t ScoredSentence(const MentionInput& in);
 
-// The sentences [first, last] of the mention as a snippet of at most `max`
-// code points, around the brand's first match in them (Excerpt).
-std::string SnippetOf(const MentionInput& in, uint32_t first, uint32_t last, size_t max);
+// The sentences [first, last] of the mention, anchored at the brand's first
+// match in them (QuoteOf): Cut(kSnippetChars) is an alert's snippet,
+// Cut(kSummarySnippetChars) what its summary quotes.
+Quote QuoteOf(const MentionInput& in, uint32_t first, uint32_t last);
 
 // The longest snippet an alert carries, and the one its summary quotes, in
 // code points.

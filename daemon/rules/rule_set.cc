@@ -82,33 +82,59 @@ struct RuleSet::BrandState {
   ChangeLog cooldowns_log{kCooldownsKey};
 };
 
+namespace {
+
+// A phrase of the built-in cues, split once, with its PhraseId.
+using Cue = std::pair<Phrase, uint32_t>;
+
+std::vector<Cue> SplitCues(const LanguageCues& lang) {
+  std::vector<Cue> out;
+  for (auto [list, id] : {std::pair{&lang.questions, kQuestionPhrase},
+                          {&lang.complaints, kComplaintPhrase},
+                          {&lang.first_person, kFirstPersonPhrase}}) {
+    for (std::string_view cue : *list) out.emplace_back(Words(cue), id);
+  }
+  return out;
+}
+
+// The built-in cues of each language (with those of its `also`), split once
+// for every brand of every rule set, and those of every language.
+const std::map<std::string, std::vector<Cue>, std::less<>>& CuesByLanguage() {
+  static const std::map<std::string, std::vector<Cue>, std::less<>> cues = [] {
+    std::map<std::string, std::vector<Cue>, std::less<>> out;
+    for (const LanguageCues& lang : BuiltinCues()) {
+      std::vector<Cue>& mine = out[std::string(lang.lang)];
+      for (const LanguageCues* applies : CuesFor(lang.lang)) {
+        std::vector<Cue> split = SplitCues(*applies);
+        mine.insert(mine.end(), split.begin(), split.end());
+      }
+      std::vector<Cue> own = SplitCues(lang);
+      out[""].insert(out[""].end(), own.begin(), own.end());
+    }
+    return out;
+  }();
+  return cues;
+}
+
+}  // namespace
+
 void RuleSet::CompileCues(BrandState& state) {
   const Brand& b = state.brand;
   const NeedsReplyOptions& options = b.rules.options.needs_reply;
-  auto add = [](const auto& phrases, uint32_t id, PhraseSet& out) {
-    for (const auto& cue : phrases) out.Add(Words(cue), id);
-  };
-  auto add_language = [&](const LanguageCues& lang, PhraseSet& out) {
-    add(lang.questions, kQuestionPhrase, out);
-    add(lang.complaints, kComplaintPhrase, out);
-    add(lang.first_person, kFirstPersonPhrase, out);
-  };
   auto add_brand = [&](PhraseSet& out) {
-    add(options.question_cues, kQuestionPhrase, out);
-    add(options.complaint_cues, kComplaintPhrase, out);
+    for (const auto& cue : options.question_cues) out.Add(Words(cue), kQuestionPhrase);
+    for (const auto& cue : options.complaint_cues) out.Add(Words(cue), kComplaintPhrase);
     for (const Phrase& h : b.handles) out.Add(h, kHandlePhrase);
     out.Add(b.name, kNamePhrase);
     for (size_t k = 0; k < b.keyword_terms.size(); ++k) {
       out.Add(b.keyword_terms[k].second, kFirstKeywordPhrase + static_cast<uint32_t>(k));
     }
   };
-  for (const LanguageCues& lang : BuiltinCues()) {
-    PhraseSet& set = state.phrases_by_lang[std::string(lang.lang)];
-    for (const LanguageCues* cues : CuesFor(lang.lang)) add_language(*cues, set);
+  for (const auto& [lang, cues] : CuesByLanguage()) {
+    PhraseSet& set = lang.empty() ? state.all_phrases : state.phrases_by_lang[lang];
+    for (const auto& [phrase, id] : cues) set.Add(phrase, id);
     add_brand(set);
-    add_language(lang, state.all_phrases);
   }
-  add_brand(state.all_phrases);
 }
 
 RuleSet::RuleSet(std::vector<BrandRules> brands, const Clock& clock) : clock_(clock) {
