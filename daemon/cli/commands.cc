@@ -73,8 +73,9 @@ const std::vector<Command>& Commands() {
       {"config-docs", "write the config reference (docs/config.md) generated from the option tables",
        "brandmonctl config-docs [--output FILE]", RunConfigDocs},
       {"explain", "show what the rules make of each mention on stdin, brand by brand, and why",
-       "brandmonctl explain --config PATH\n"
-       "  reads one mention JSON per line (as parse, fetch and JSON Lines sources give them) and prints per line\n"
+       "brandmonctl explain --config PATH [--source NAME --id ID [--database FILE]]\n"
+       "  reads one mention JSON per line (as parse, fetch and JSON Lines sources give them), or with --source and\n"
+       "  --id the stored mention of that source and id (from the config's state database), and prints per mention\n"
        "  {\"source\", \"id\", \"kind\", \"brands\": [{\"brand\", \"matched_terms\", \"spans\", \"lang\", "
        "\"sentiment\",\n"
        "  \"salience\", \"in_title\", \"named_in_sentences\", \"text_sentences\", \"own_account\", "

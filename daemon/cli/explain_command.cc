@@ -14,8 +14,11 @@
 #include "daemon/cli/command.h"
 #include "daemon/config/loader.h"
 #include "daemon/plugin/registry.h"
+#include "daemon/query/reader.h"
 #include "daemon/rules/rule_set.h"
 #include "daemon/scheduler/scheduler.h"
+#include "daemon/settings/paths.h"
+#include "daemon/store/store_options.h"
 #include "daemon/text/tokens.h"
 
 namespace brandmon::cli {
@@ -144,19 +147,12 @@ void WriteBrand(const ScoredMention& sm, const rules::PreparedMention& p,
   w.EndObject();
 }
 
-// One line of output for one line of input.
-std::string Explain(Reader& r, const std::string& line) {
+// One line of output for one mention.
+std::string Explain(Reader& r, Mention m) {
   rapidjson::StringBuffer buf;
   Writer w(buf);
   w.SetMaxDecimalPlaces(4);
-  auto parsed = MentionFromJson(line);
   w.StartObject();
-  if (!parsed.ok()) {
-    WriteString(w, "error", parsed.status().message());
-    w.EndObject();
-    return buf.GetString();
-  }
-  Mention m = std::move(parsed).value();
   AsTheEngineWould(r.settings, m);
   WriteString(w, "source", m.source);
   WriteString(w, "id", m.id);
@@ -179,36 +175,90 @@ std::string Explain(Reader& r, const std::string& line) {
   return buf.GetString();
 }
 
+std::string ErrorLine(const std::string& message) {
+  rapidjson::StringBuffer buf;
+  Writer w(buf);
+  w.StartObject();
+  WriteString(w, "error", message);
+  w.EndObject();
+  return buf.GetString();
+}
+
+struct ExplainArgs {
+  std::string config;
+  std::string database;  // with source and id: the state database to read the mention from
+  std::optional<std::string> source;
+  std::optional<std::string> id;
+};
+
+constexpr char kUsage[] = "usage: brandmonctl explain --config PATH [--source NAME --id ID [--database FILE]]";
+
+std::optional<ExplainArgs> ParseArgs(const std::vector<std::string>& args, std::ostream& err) {
+  ExplainArgs out;
+  for (size_t i = 0; i < args.size(); ++i) {
+    const std::string& a = args[i];
+    std::string* value = a == "--config" ? &out.config : a == "--database" ? &out.database : nullptr;
+    std::optional<std::string>* optional = a == "--source" ? &out.source : a == "--id" ? &out.id : nullptr;
+    if ((value == nullptr && optional == nullptr) || i + 1 >= args.size()) {
+      err << "brandmonctl explain: unexpected argument '" << a << "' (" << kUsage << ")\n";
+      return std::nullopt;
+    }
+    (value ? *value : optional->emplace()) = args[++i];
+  }
+  if (out.config.empty() || out.source.has_value() != out.id.has_value()) {
+    err << "brandmonctl explain: "
+        << (out.config.empty() ? "--config PATH is required" : "--source and --id go together") << " (" << kUsage
+        << ")\n";
+    return std::nullopt;
+  }
+  return out;
+}
+
+// The stored mention of --source and --id, from --database or the config's
+// state database.
+Result<Mention> StoredMention(const ExplainArgs& args, const settings::Settings& settings) {
+  std::string path = args.database;
+  if (path.empty()) {
+    path = store::ResolveStorePath(settings.store,
+                                   settings::ResolvePaths(settings.daemon, config::ProcessEnv()).state_dir);
+  }
+  auto reader = query::Reader::Open(path);
+  if (!reader.ok()) return reader.status();
+  auto row = reader->FindMention(*args.source, *args.id);
+  if (!row.ok()) return row.status().WithContext(path);
+  if (!*row)
+    return Status::NotFound("no mention of source '" + *args.source + "' with id '" + *args.id + "' in " + path);
+  return (*row)->stored.scored.mention;
+}
+
 }  // namespace
 
 int RunExplain(Invocation& inv) {
-  std::optional<std::string> config;
-  for (size_t i = 0; i < inv.args.size(); ++i) {
-    const std::string& a = inv.args[i];
-    if (a == "--config" && i + 1 < inv.args.size()) {
-      config = inv.args[++i];
-    } else {
-      inv.err << "brandmonctl explain: unexpected argument '" << a << "' (usage: brandmonctl explain --config PATH)\n";
-      return 2;
-    }
-  }
-  if (!config) {
-    inv.err << "brandmonctl explain: --config PATH is required: the brands and rules to explain with\n";
-    return 2;
-  }
-  auto reader = Load(*config);
+  auto args = ParseArgs(inv.args, inv.err);
+  if (!args) return 2;
+  auto reader = Load(args->config);
   if (!reader.ok()) {
     inv.err << "brandmonctl explain: " << reader.status().message() << "\n";
     return 1;
+  }
+  if (args->source) {
+    auto stored = StoredMention(*args, (*reader)->settings);
+    if (!stored.ok()) {
+      inv.err << "brandmonctl explain: " << stored.status().message() << "\n";
+      return 1;
+    }
+    inv.out << Explain(**reader, std::move(stored).value()) << "\n";
+    return 0;
   }
   bool failed = false;
   std::string line;
   while (std::getline(inv.in, line)) {
     if (!line.empty() && line.back() == '\r') line.pop_back();
     if (line.empty()) continue;
-    std::string out = Explain(**reader, line);
-    failed = failed || out.starts_with("{\"error\"");
-    inv.out << out << "\n";
+    auto mention = MentionFromJson(line);
+    failed = failed || !mention.ok();
+    inv.out << (mention.ok() ? Explain(**reader, std::move(mention).value()) : ErrorLine(mention.status().message()))
+            << "\n";
   }
   inv.out.flush();
   return failed ? 1 : 0;

@@ -347,6 +347,18 @@ Result<MentionPage> Reader::Mentions(const Filter& filter, const Page& page) {
   return out;
 }
 
+Result<std::optional<MentionRow>> Reader::FindMention(const std::string& source, const std::string& id) {
+  auto stmt =
+      db_.Prepare(std::string(kMentionColumns) + " WHERE source = ?1 AND mention_id = ?2 ORDER BY rowid LIMIT 1");
+  if (!stmt.ok()) return stmt.status();
+  if (auto s = stmt->BindText(1, source); !s.ok()) return s;
+  if (auto s = stmt->BindText(2, id); !s.ok()) return s;
+  auto row = stmt->Step();
+  if (!row.ok()) return row.status();
+  if (!*row) return std::optional<MentionRow>();
+  return std::optional<MentionRow>(ReadMention(*stmt));
+}
+
 Status Reader::ForEachMention(const Filter& filter, const std::function<bool(const MentionRow&)>& visit) {
   return ScanMentions(filter, kNewestFirst, std::nullopt, -1, visit);
 }

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "daemon/cli/command.h"
+#include "tests/daemon/query/query_fixture.h"
 #include "tests/support/test_util.h"
 
 namespace brandmon::cli {
@@ -127,6 +128,31 @@ TEST_F(ExplainCommandTest, BadLinesAndBadArgumentsAreNamed) {
   CtlRun missing = Ctl({"explain", "--config", (dir_.path() / "none.json").string()}, "");
   EXPECT_EQ(missing.code, 1);
   EXPECT_NE(missing.err.find("none.json"), std::string::npos) << missing.err;
+}
+
+// A stored mention, read back from the state database by its source and id.
+TEST_F(ExplainCommandTest, AStoredMentionBySourceAndId) {
+  testing::QueryFixture db;
+  CtlRun r = Ctl({"explain", "--config", Config(), "--source", "rss-feed", "--id", "id1", "--database", db.path()}, "");
+  ASSERT_EQ(r.code, 0) << r.err;
+  rapidjson::Document doc;
+  doc.Parse(r.out.c_str());
+  ASSERT_FALSE(doc.HasParseError()) << r.out;
+  EXPECT_STREQ(doc["id"].GetString(), "id1");
+  EXPECT_STREQ(doc["kind"].GetString(), "news") << "the channel rss";
+  ASSERT_EQ(doc["brands"].Size(), 1u);
+  EXPECT_STREQ(doc["brands"][0]["brand"].GetString(), "acme");
+  EXPECT_EQ(doc["brands"][0]["rules"].Size(), 4u);
+  CtlRun missing =
+      Ctl({"explain", "--config", Config(), "--source", "rss-feed", "--id", "nope", "--database", db.path()}, "");
+  EXPECT_EQ(missing.code, 1);
+  EXPECT_NE(missing.err.find("no mention of source 'rss-feed' with id 'nope'"), std::string::npos) << missing.err;
+  EXPECT_EQ(Ctl({"explain", "--config", Config(), "--source", "rss-feed"}, "").code, 2) << "--id goes with --source";
+  CtlRun no_db = Ctl(
+      {"explain", "--config", Config(), "--source", "a", "--id", "b", "--database", (dir_.path() / "none.db").string()},
+      "");
+  EXPECT_EQ(no_db.code, 1);
+  EXPECT_NE(no_db.err.find("none.db"), std::string::npos) << no_db.err;
 }
 
 }  // namespace
