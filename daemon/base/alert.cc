@@ -67,6 +67,7 @@ std::string AlertToJson(const Alert& alert) {
   str("rule", alert.rule);
   str("severity", SeverityName(alert.severity));
   str("summary", alert.summary);
+  if (!alert.snippet.empty()) str("snippet", alert.snippet);
   if (!alert.channel.empty()) str("channel", alert.channel);
   str("dedupe_key", alert.dedupe_key);
   w.Key("mentions");
@@ -234,6 +235,7 @@ Status ReadHeader(const JsonValue& doc, Alert& alert) {
   for (auto [key, field, required] : {std::tuple{"brand", &alert.brand, true},
                                       {"rule", &alert.rule, true},
                                       {"summary", &alert.summary, true},
+                                      {"snippet", &alert.snippet, false},
                                       {"channel", &alert.channel, false},
                                       {"dedupe_key", &alert.dedupe_key, true}}) {
     if (auto s = ReadString(doc, key, required, *field); !s.ok()) return s;

@@ -37,7 +37,10 @@ struct Alert {
   std::string rule;     // e.g. "negative_mention", "volume_spike_clear"
   std::string channel;  // set when the rule works per channel; empty for the whole brand
   Severity severity = Severity::kInfo;
-  std::string summary;                                  // one line for people
+  std::string summary;  // one line for people
+  // The sentence (or two) of the triggering mention that holds the brand and
+  // drove the decision, shortened around the match; empty for trend rules.
+  std::string snippet;
   std::string dedupe_key;                               // equal keys mean the same event: only the first is kept
   std::vector<ScoredMention> mentions;                  // the triggering mention(s), may be empty
   std::vector<std::pair<std::string, double>> figures;  // the rule's numbers, in a stable order
@@ -50,9 +53,9 @@ struct Alert {
 std::string AlertTopic(const Alert& alert);
 
 // The alert message (DESIGN.md, "Alert message"): one compact JSON object with
-// "v": 1, seq, ts (RFC 3339), brand, rule, severity, summary, [channel],
-// dedupe_key, mentions (each with its sentiment), figures {name: number} and,
-// when present, terms [{term, count, baseline}]. Non-finite figures are
+// "v": 1, seq, ts (RFC 3339), brand, rule, severity, summary, [snippet],
+// [channel], dedupe_key, mentions (each with its sentiment), figures {name:
+// number} and, when present, terms [{term, count, baseline}]. Non-finite figures are
 // written as null.
 std::string AlertToJson(const Alert& alert);
 

@@ -15,6 +15,74 @@
 
 namespace brandmon {
 
+namespace {
+
+constexpr std::string_view kKindNames[] = {"", "social", "review", "forum", "news", "blog", "video"};
+
+// Well-known channel names (lower case) and their kinds.
+constexpr std::pair<std::string_view, ChannelKind> kChannelKinds[] = {
+    {"x", ChannelKind::kSocial},           {"twitter", ChannelKind::kSocial},    {"mastodon", ChannelKind::kSocial},
+    {"bluesky", ChannelKind::kSocial},     {"threads", ChannelKind::kSocial},    {"facebook", ChannelKind::kSocial},
+    {"instagram", ChannelKind::kSocial},   {"linkedin", ChannelKind::kSocial},   {"tiktok", ChannelKind::kSocial},
+    {"appstore", ChannelKind::kReview},    {"googleplay", ChannelKind::kReview}, {"google_play", ChannelKind::kReview},
+    {"trustpilot", ChannelKind::kReview},  {"yelp", ChannelKind::kReview},       {"g2", ChannelKind::kReview},
+    {"reviews", ChannelKind::kReview},     {"reddit", ChannelKind::kForum},      {"hackernews", ChannelKind::kForum},
+    {"forum", ChannelKind::kForum},        {"rss", ChannelKind::kNews},          {"atom", ChannelKind::kNews},
+    {"google_alerts", ChannelKind::kNews}, {"news", ChannelKind::kNews},         {"blog", ChannelKind::kBlog},
+    {"youtube", ChannelKind::kVideo},
+};
+
+bool EqualsLower(std::string_view s, std::string_view lower) {
+  return s.size() == lower.size() && std::equal(s.begin(), s.end(), lower.begin(), [](char a, char b) {
+           return (a >= 'A' && a <= 'Z' ? static_cast<char>(a - 'A' + 'a') : a) == b;
+         });
+}
+
+}  // namespace
+
+std::string_view ChannelKindName(ChannelKind kind) { return kKindNames[static_cast<size_t>(kind)]; }
+
+std::optional<ChannelKind> ParseChannelKind(std::string_view name) {
+  for (size_t i = 1; i < std::size(kKindNames); ++i) {
+    if (kKindNames[i] == name) return static_cast<ChannelKind>(i);
+  }
+  return std::nullopt;
+}
+
+const std::vector<std::string>& ChannelKindNames() {
+  static const std::vector<std::string> names(std::begin(kKindNames) + 1, std::end(kKindNames));
+  return names;
+}
+
+ChannelKind KindOfChannel(std::string_view channel) {
+  for (const auto& [name, kind] : kChannelKinds) {
+    if (EqualsLower(channel, name)) return kind;
+  }
+  return ChannelKind::kUnknown;
+}
+
+bool SameAccount(std::string_view a, std::string_view b) {
+  auto bare = [](std::string_view s) { return s.starts_with('@') ? s.substr(1) : s; };
+  a = bare(a);
+  b = bare(b);
+  if (a.empty() || b.empty()) return false;
+  size_t a_host = a.find('@'), b_host = b.find('@');
+  if ((a_host == std::string_view::npos) != (b_host == std::string_view::npos)) {
+    a = a.substr(0, a_host);
+    b = b.substr(0, b_host);
+  }
+  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
+           auto lower = [](char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; };
+           return lower(x) == lower(y);
+         });
+}
+
+ChannelKind ResolveKind(const Mention& m) {
+  if (m.kind != ChannelKind::kUnknown) return m.kind;
+  ChannelKind by_channel = KindOfChannel(m.channel);
+  return by_channel != ChannelKind::kUnknown ? by_channel : ChannelKind::kSocial;
+}
+
 const double* Mention::Metric(std::string_view name) const {
   for (const auto& [key, value] : metrics) {
     if (key == name) return &value;
@@ -44,7 +112,8 @@ double Reach(const Mention& mention) {
 namespace {
 
 // The fields that can be marked truncated, in the contract's order.
-constexpr std::string_view kCappedFields[] = {"source", "channel", "id", "url", "title", "text", "author", "lang"};
+constexpr std::string_view kCappedFields[] = {"source", "channel", "id",       "url", "title",
+                                              "text",   "author",  "reply_to", "lang"};
 
 size_t FieldRank(std::string_view field) {
   auto it = std::find(std::begin(kCappedFields), std::end(kCappedFields), field);
@@ -108,6 +177,7 @@ void NormalizeMention(Mention& m, const MentionLimits& limits) {
   cap("title", m.title, limits.title);
   cap("text", m.text, limits.text);
   cap("author", m.author, limits.author);
+  cap("reply_to", m.reply_to, limits.author);
   if (m.lang) {
     cap("lang", *m.lang, kMaxShortField);
     if (m.lang->empty()) m.lang.reset();
@@ -126,11 +196,13 @@ std::string MentionToJson(const Mention& m) {
   w.StartObject();
   str("source", m.source);
   str("channel", m.channel);
+  if (m.kind != ChannelKind::kUnknown) str("kind", std::string(ChannelKindName(m.kind)));
   str("id", m.id);
   str("url", m.url);
   str("title", m.title);
   str("text", m.text);
   str("author", m.author);
+  if (!m.reply_to.empty()) str("reply_to", m.reply_to);
   w.Key("published");
   if (m.published) {
     std::string ts = FormatRfc3339(*m.published);
@@ -183,8 +255,19 @@ Result<Mention> MentionFromJson(std::string_view json) {
                             {"url", &m.url},
                             {"title", &m.title},
                             {"text", &m.text},
-                            {"author", &m.author}}) {
+                            {"author", &m.author},
+                            {"reply_to", &m.reply_to}}) {
     if (auto s = get(key, *field); !s.ok()) return s;
+  }
+  std::string kind;
+  if (auto s = get("kind", kind); !s.ok()) return s;
+  if (!kind.empty()) {
+    auto parsed = ParseChannelKind(kind);
+    if (!parsed) {
+      return Status::Corrupt("field 'kind' must be one of social, review, forum, news, blog or video, got \"" +
+                             ReplaceUnsafe(kind.substr(0, 64)) + "\"");
+    }
+    m.kind = *parsed;
   }
   std::string published;
   if (auto s = get("published", published); !s.ok()) return s;

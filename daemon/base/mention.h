@@ -11,16 +11,40 @@
 
 namespace brandmon {
 
+// What kind of channel a mention comes from, which says whom it speaks to:
+// social posts and comments, reviews and forum threads are often addressed
+// to a brand; news and blog articles and videos address their readers.
+enum class ChannelKind : uint8_t { kUnknown, kSocial, kReview, kForum, kNews, kBlog, kVideo };
+
+// "social", "review", "forum", "news", "blog", "video"; "" for kUnknown.
+std::string_view ChannelKindName(ChannelKind kind);
+// The inverse of ChannelKindName for the six known names; nullopt otherwise.
+std::optional<ChannelKind> ParseChannelKind(std::string_view name);
+// The six known names, in the enum's order.
+const std::vector<std::string>& ChannelKindNames();
+// The kind of a well-known channel name (case-insensitive): x, mastodon,
+// bluesky, facebook... social; appstore, trustpilot... review; reddit,
+// hackernews, forum: forum; rss, atom, google_alerts, news: news; blog: blog;
+// youtube: video. kUnknown for any other name.
+ChannelKind KindOfChannel(std::string_view channel);
+
 // The normalized item every source plugin produces (DESIGN.md, "Mention").
 // A plain value type; thread-compatible.
 struct Mention {
   std::string source;   // configured source name
   std::string channel;  // e.g. "reddit", "youtube", "rss"
-  std::string id;       // stable per source: guid, else url, else content hash
+  // Set by the plugin (a preset, a feed's kind, a JSON Lines item's "kind")
+  // or the source's `kind`; the engine fills it in from the channel
+  // (ResolveKind) before the pipeline sees the mention.
+  ChannelKind kind = ChannelKind::kUnknown;
+  std::string id;  // stable per source: guid, else url, else content hash
   std::string url;
   std::string title;
   std::string text;  // plain text: HTML stripped, entities decoded, whitespace collapsed
   std::string author;
+  // The account this post answers, when the source says so ("acmecorp" for
+  // a reply to one of @acmecorp's posts); empty otherwise.
+  std::string reply_to;
   std::optional<WallTime> published;  // UTC
   std::optional<std::string> lang;    // BCP 47 code
   // Optional reach figures, in a fixed order of names: followers, likes,
@@ -35,6 +59,15 @@ struct Mention {
   // Sets or replaces a metric; a value that is not finite (1e999) is ignored.
   void SetMetric(std::string name, double value);
 };
+
+// Whether two account names are one account: equal but for a leading '@' and
+// ASCII case ("@AcmeCorp" is "acmecorp"); a Mastodon-style "@acme@host" is
+// also "@acme" when only one of the two names a host.
+bool SameAccount(std::string_view a, std::string_view b);
+
+// The kind the rules read a mention as: its own when known, else the kind
+// of its channel's name, else social.
+ChannelKind ResolveKind(const Mention& mention);
 
 // The reach of a mention: the largest of its followers, likes, shares and
 // replies metrics; 0 when it has none.
@@ -62,7 +95,8 @@ inline constexpr size_t kMaxShortField = 256;
 //    controls and bidi overrides U+FFFD), so nothing a source sends can
 //    forge or split a line in a log, a terminal or a JSON Lines stream; no
 //    field is multi-line (`text` is whitespace-collapsed by contract);
-//  - title, text, author and url are cut to `limits` at a UTF-8 boundary,
+//  - title, text, author, reply_to and url are cut to `limits` (reply_to
+//    to the author's) at a UTF-8 boundary,
 //    source, channel and lang to kMaxShortField, each cut field named in
 //    `truncated`;
 //  - an id that is cut or had characters replaced becomes its (cut) prefix,
@@ -75,11 +109,13 @@ void NormalizeMention(Mention& mention, const MentionLimits& limits);
 void MarkTruncated(Mention& mention, std::string_view field);
 
 // One compact JSON object with the contract's field names, no trailing
-// newline; "truncated" is written only when a field was cut.
+// newline; "kind" is written only when known, "reply_to" only when set and
+// "truncated" only when a field was cut.
 std::string MentionToJson(const Mention& mention);
 
 // The inverse of MentionToJson, for JSON Lines inputs (file and exec sources).
-// Missing optional fields are left empty. Errors: Corrupt with the reason.
+// Missing optional fields are left empty. Errors: Corrupt with the reason
+// (also for a "kind" that is none of ChannelKindNames()).
 Result<Mention> MentionFromJson(std::string_view json);
 
 }  // namespace brandmon

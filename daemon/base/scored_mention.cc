@@ -55,11 +55,13 @@ std::string ScoredMentionToJson(const ScoredMention& sm) {
   w.StartObject();
   str("source", m.source);
   str("channel", m.channel);
+  if (m.kind != ChannelKind::kUnknown) str("kind", ChannelKindName(m.kind));
   str("id", m.id);
   str("url", m.url);
   str("title", m.title);
   str("text", m.text);
   str("author", m.author);
+  if (!m.reply_to.empty()) str("reply_to", m.reply_to);
   if (m.published) {
     str("published", FormatRfc3339(*m.published));
   } else {

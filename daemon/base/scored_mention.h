@@ -1,5 +1,6 @@
 #pragma once
 
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -27,6 +28,15 @@ struct Sentiment {
 // <= -0.05 negative, neutral between.
 std::string_view SentimentLabel(double compound);
 
+// Where a matched term of a brand is in a mention: code points [start, end)
+// of its title or its text, as `brandmonctl match` prints spans.
+struct TermSpan {
+  uint32_t start = 0;
+  uint32_t end = 0;
+  bool title = false;  // in the title, else in the text
+  friend bool operator==(const TermSpan&, const TermSpan&) = default;
+};
+
 // A mention matched to one brand and scored. A mention that matches several
 // brands yields one ScoredMention per brand. A plain value type;
 // thread-compatible.
@@ -36,6 +46,14 @@ struct ScoredMention {
   Sentiment sentiment;
   std::string lang;                        // detected or pinned language; empty when unknown
   std::vector<std::string> matched_terms;  // the query terms that matched, as written in the text
+  // Where the brand's terms matched in the title and the text, by field then
+  // start; empty when not known (a mention read back from the store). Not
+  // published.
+  std::vector<TermSpan> spans;
+  // Where the clause that weighs most in sentiment.target starts: a
+  // code-point offset into the scored field (the text, or the title when
+  // there is no text). The rules quote its sentence. Not published.
+  std::optional<uint32_t> target_at;
 };
 
 // `text` with each invalid UTF-8 sequence replaced by U+FFFD, so that JSON

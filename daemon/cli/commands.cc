@@ -26,6 +26,7 @@ int RunExport(Invocation& inv);
 int RunReport(Invocation& inv);
 int RunManPage(Invocation& inv);
 int RunCompletion(Invocation& inv);
+int RunExplain(Invocation& inv);
 
 const std::vector<Command>& Commands() {
   static const std::vector<Command> commands = {
@@ -94,6 +95,19 @@ const std::vector<Command>& Commands() {
        RunCompletion},
       {"man-page", "write this manual page, brandmonctl(1), in groff: its COMMANDS are this list",
        "brandmonctl man-page [--output FILE]", RunManPage},
+      {"explain", "show what the rules make of each mention on stdin, brand by brand, and why",
+       "brandmonctl explain --config PATH [--source NAME --id ID [--database FILE]]\n"
+       "  reads one mention JSON per line (as parse, fetch and JSON Lines sources give them), or with --source and\n"
+       "  --id the stored mention of that source and id (from the config's state database), and prints per mention\n"
+       "  {\"source\", \"id\", \"kind\", \"brands\": [{\"brand\", \"matched_terms\", \"spans\", \"lang\", "
+       "\"sentiment\",\n"
+       "  \"salience\", \"in_title\", \"named_in_sentences\", \"text_sentences\", \"own_account\", "
+       "\"replies_to_brand\",\n"
+       "  \"rules\": [{\"rule\", \"alert\", \"why\"}]}]}: each mention rule's verdict as the daemon reaches it, "
+       "before\n"
+       "  its cooldown (a mention whose source is configured gets that source's kind and reply_to). A line that is\n"
+       "  not a mention prints {\"error\": ...}, and the exit status is then 1",
+       RunExplain},
       {"score", "score the sentiment of each stdin line as JSON (compound, pos, neu, neg, label, lang)",
        "brandmonctl score [--lang auto|CODE] [--target TERM]... [--data-dir DIR]", RunScore},
   };

@@ -10,20 +10,23 @@
 #include "daemon/fetch/fetcher.h"
 #include "daemon/fetch/http_headers.h"
 #include "daemon/scheduler/http_poll.h"
+#include "daemon/scheduler/scheduler.h"
 #include "daemon/settings/settings.h"
 
 namespace brandmon::cli {
 namespace {
 
-// Prints mentions as JSON lines, normalized as the daemon would, and
-// warnings on stderr as they come.
+// Prints mentions as JSON lines, normalized and stamped with the source's
+// settings as the daemon would, and warnings on stderr as they come.
 class PrintingSink final : public Sink {
  public:
-  PrintingSink(std::ostream& out, std::ostream& err, const MentionLimits& limits)
-      : out_(out), err_(err), limits_(limits) {}
+  PrintingSink(std::ostream& out, std::ostream& err, const MentionLimits& limits,
+               const settings::SourceSettings& source)
+      : out_(out), err_(err), limits_(limits), source_(source) {}
   void Emit(Mention mention) override {
     ++count;
     NormalizeMention(mention, limits_);
+    scheduler::StampMention(source_, mention);
     out_ << MentionToJson(mention) << "\n";
   }
   void Warn(std::string message) override { err_ << "brandmonctl fetch: warning: " << EscapeUnsafe(message) << "\n"; }
@@ -33,6 +36,7 @@ class PrintingSink final : public Sink {
   std::ostream& out_;
   std::ostream& err_;
   const MentionLimits& limits_;
+  const settings::SourceSettings& source_;
 };
 
 // The exchange as curl recorded it, with credentials hidden: header values
@@ -63,7 +67,7 @@ std::string RedactTrace(const std::string& trace, const config::Redactor& redact
 int FetchHttp(plugin::HttpPlugin& http, const settings::Settings& settings, const settings::SourceSettings& source,
               bool verbose, Invocation& inv) {
   plugin::SourceState state;
-  PrintingSink sink(inv.out, inv.err, settings.limits);
+  PrintingSink sink(inv.out, inv.err, settings.limits, source);
   scheduler::HttpPoll poll(http, state, {}, source.plugin.address_rules, sink, SystemClock::Instance());
   while (true) {
     auto request = poll.NextRequest();
@@ -144,7 +148,7 @@ int RunFetch(Invocation& inv) {
     return FetchHttp(*http, *settings, *source, verbose, inv);
   auto* poll = dynamic_cast<plugin::PollPlugin*>(p.get());
   plugin::SourceState state;
-  PrintingSink sink(inv.out, inv.err, settings->limits);
+  PrintingSink sink(inv.out, inv.err, settings->limits, *source);
   Status s = poll ? poll->Poll(sink, state) : Status::Internal("unknown plugin kind");
   if (!s.ok()) {
     inv.err << "brandmonctl fetch: " << settings->redactor.Redact(s.message()) << "\n";

@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "daemon/assess/assess.h"
 #include "daemon/cli/command.h"
 #include "daemon/config/loader.h"
 #include "daemon/match/matcher.h"
@@ -89,10 +90,9 @@ void PrintQueryError(const std::string& query, const std::string& message, std::
 Result<match::BrandMatcher> BuildFromConfig(const std::string& path, bool diacritic_insensitive) {
   auto settings = settings::LoadSettings(path, config::ProcessEnv(), plugin::BuiltinRegistry());
   if (!settings.ok()) return settings.status();
-  std::vector<match::BrandSpec> specs;
-  for (const auto& b : settings->brands) {
-    std::string query = b.query.empty() ? match::DefaultBrandQuery(b.name, b.handles, b.hashtags) : b.query;
-    specs.push_back({b.name, query, match::MatchOptions{diacritic_insensitive}});
+  std::vector<match::BrandSpec> specs = assess::BrandSpecs(settings->brands);
+  if (diacritic_insensitive) {
+    for (auto& spec : specs) spec.options.diacritic_insensitive = true;
   }
   auto matcher = match::BrandMatcher::Build(specs);
   if (!matcher.ok()) return matcher.status().WithContext(path);

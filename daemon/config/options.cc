@@ -3,6 +3,7 @@
 #include <rapidjson/document.h>
 #include <rapidjson/writer.h>
 
+#include <algorithm>
 #include <cassert>
 #include <cstdio>
 #include <filesystem>
@@ -208,6 +209,31 @@ bool ExpectKind(const ConfigValue& v, ConfigValue::Kind kind, std::string_view w
   if (v.kind() == kind) return true;
   ctx.diag.Error(v.pos(), path, "expected " + std::string(want) + ", got " + Describe(v));
   return false;
+}
+
+std::string ListText(const std::vector<std::string>& items, std::string_view quote) {
+  std::string out;
+  for (const auto& item : items) out += (out.empty() ? "" : ", ") + std::string(quote) + item + std::string(quote);
+  return quote.empty() ? out : "[" + out + "]";
+}
+
+std::vector<std::string> ReadChoices(const ConfigValue& v, const std::vector<std::string>& choices,
+                                     const std::string& path, ApplyContext& ctx) {
+  std::vector<std::string> names;
+  if (!ExpectKind(v, ConfigValue::Kind::kArray, "an array of strings", path, ctx)) return names;
+  for (size_t i = 0; i < v.items().size(); ++i) {
+    const ConfigValue& item = v.items()[i];
+    std::string at = JoinIndex(path, i);
+    if (!ExpectKind(item, ConfigValue::Kind::kString, "a string", at, ctx)) continue;
+    if (std::find(choices.begin(), choices.end(), item.as_string()) == choices.end()) {
+      ctx.diag.Error(item.pos(), at, "expected any of " + ListText(choices, "") + ", got " + Describe(item));
+    } else if (std::find(names.begin(), names.end(), item.as_string()) != names.end()) {
+      ctx.diag.Error(item.pos(), at, Describe(item) + " is listed twice");
+    } else {
+      names.push_back(item.as_string());
+    }
+  }
+  return names;
 }
 
 }  // namespace detail

@@ -338,6 +338,12 @@ void ReadStrings(const ConfigValue* v, const std::string& path, ApplyContext& ct
   }
 }
 
+// `items` as written in a config, ["a", "b"]; with an empty `quote`, a, b.
+std::string ListText(const std::vector<std::string>& items, std::string_view quote = "\"");
+// The names of the array `v` that are `choices`, each once (errors: ctx.diag).
+std::vector<std::string> ReadChoices(const ConfigValue& v, const std::vector<std::string>& choices,
+                                     const std::string& path, ApplyContext& ctx);
+
 }  // namespace detail
 
 template <typename T>
@@ -560,7 +566,7 @@ template <typename T>
 OptionSpec<T> Enum(std::string key, std::string def, std::vector<std::string> choices, std::string T::*field,
                    std::string doc) {
   std::string bounds;
-  for (const auto& c : choices) bounds += (bounds.empty() ? "" : ", ") + c;
+  for (const auto& c : choices) bounds += (bounds.empty() ? "" : ", ") + (c.empty() ? std::string("\"\"") : c);
   OptionInfo info{key, OptionType::kEnum, false, def, bounds, std::move(doc), choices, {}};
   return detail::Make<T>(
       std::move(info),
@@ -593,6 +599,19 @@ OptionSpec<T> StrList(std::string key, std::vector<std::string> T::*field, std::
         for (const auto& s : in.*field) WriteString(w, s, r);
         w.EndArray();
       });
+}
+
+// A list of names, each one of `choices` and each once; absent means `def`.
+template <typename T>
+OptionSpec<T> EnumList(std::string key, std::vector<std::string> def, std::vector<std::string> choices,
+                       std::vector<std::string> T::*field, std::string doc) {
+  OptionSpec<T> spec = StrList<T>(std::move(key), field, std::move(doc));
+  spec.info.default_text = detail::ListText(def);
+  spec.info.bounds_text = "any of " + detail::ListText(choices, "");
+  spec.apply = [field, def, choices](T& out, const ConfigValue* v, const std::string& path, ApplyContext& ctx) {
+    out.*field = v ? detail::ReadChoices(*v, choices, path, ctx) : def;
+  };
+  return spec;
 }
 
 // A list of filesystem paths, each resolved like Path().

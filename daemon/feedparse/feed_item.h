@@ -66,6 +66,7 @@ struct FeedInfo {
   std::string self_link;
   std::string author;  // atom feed author, inherited by entries
   std::string lang;
+  std::string generator;  // the software that wrote the feed, as written: "Blogger", "Ghost 5.2"
 };
 
 // Normalizes items into Mentions and emits them in order (dropping

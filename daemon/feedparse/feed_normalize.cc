@@ -1,5 +1,6 @@
 // Turns collected feed items into Mentions: the rules shared by every format.
 
+#include <algorithm>
 #include <cctype>
 #include <cstdint>
 #include <cstdio>
@@ -59,6 +60,44 @@ std::string ChannelFor(const FeedInfo& info, const FeedParseOptions& options) {
     if (HostIs(host, "google.com") && url->find("/alerts/") != std::string::npos) return "google_alerts";
   }
   return "rss";
+}
+
+bool ContainsLower(std::string_view text, std::string_view lower_word) {
+  std::string lower(text);
+  for (char& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return lower.find(lower_word) != std::string::npos;
+}
+
+// Whether a blog host or a blog engine wrote the feed. WordPress is left
+// out: it runs as many newsrooms as blogs.
+bool IsBlog(const FeedInfo& info, const FeedParseOptions& options) {
+  static constexpr std::string_view kEngines[] = {"blogger",  "ghost",       "jekyll",  "hugo",       "medium",
+                                                  "substack", "tumblr",      "typepad", "micro.blog", "bear blog",
+                                                  "write.as", "writefreely", "hashnode"};
+  for (std::string_view engine : kEngines) {
+    if (ContainsLower(info.generator, engine)) return true;
+  }
+  static constexpr std::string_view kHosts[] = {"blogspot.com", "wordpress.com", "medium.com", "substack.com",
+                                                "tumblr.com",   "hashnode.dev",  "ghost.io",   "micro.blog"};
+  for (const std::string* url : {&info.link, &info.self_link, &options.base_url}) {
+    std::string_view host = UrlHost(*url);
+    if (host.empty()) continue;
+    for (std::string_view blog_host : kHosts) {
+      if (HostIs(host, blog_host)) return true;
+    }
+    if (ContainsLower(host.substr(0, 5), "blog.")) return true;
+    // UrlHost returns a view into the url: the path follows the host (and port).
+    std::string_view rest = std::string_view(*url).substr(static_cast<size_t>(host.data() - url->data()) + host.size());
+    rest.remove_prefix(std::min(rest.size(), rest.find('/')));
+    if (ContainsLower(rest.substr(0, 5), "/blog")) return true;
+  }
+  return false;
+}
+
+ChannelKind KindFor(const FeedInfo& info, const FeedParseOptions& options, const std::string& channel) {
+  ChannelKind by_channel = KindOfChannel(channel);
+  if (by_channel == ChannelKind::kVideo || by_channel == ChannelKind::kForum) return by_channel;
+  return IsBlog(info, options) ? ChannelKind::kBlog : ChannelKind::kNews;
 }
 
 // "en-us" -> "en-US"; anything that is not a language tag -> nullopt.
@@ -148,6 +187,7 @@ void ItemEmitter::Emit(std::vector<FeedItem>& items, const FeedInfo& info) {
   std::string doc_base = feed_link_absolute ? feed_link : options_.base_url;
   std::string xml_base_root = options_.base_url.empty() ? doc_base : options_.base_url;
   std::string channel = ChannelFor(info, options_);
+  ChannelKind kind = KindFor(info, options_, channel);
   std::optional<std::string> feed_lang = NormalizeLang(info.lang);
 
   for (FeedItem& item : items) {
@@ -155,6 +195,7 @@ void ItemEmitter::Emit(std::vector<FeedItem>& items, const FeedInfo& info) {
     Mention m;
     m.source = options_.source;
     m.channel = channel;
+    m.kind = kind;
     const RawText* title = &item.title;
     m.title = PlainText(item.title);
     if (m.title.empty()) m.title = PlainText(*(title = &item.media_title));

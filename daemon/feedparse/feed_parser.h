@@ -34,7 +34,11 @@ struct FeedParseOptions {
   // Copied into every Mention.
   std::string source;
   // Mention.channel; empty means derived from the feed's host ("youtube",
-  // "reddit", "google_alerts", "hackernews"), else "rss".
+  // "reddit", "google_alerts", "hackernews"), else "rss". Mention.kind is
+  // derived from the channel (youtube: video; reddit, hackernews: forum),
+  // else from the feed: blog when a blog host or blog engine wrote it
+  // (Blogger, Ghost, Medium, Substack, Tumblr, a "blog." host or "/blog"
+  // path...), else news.
   std::string channel;
   // At most this many mentions (the first ones in document order); 0 = all.
   size_t max_items = 0;

@@ -16,6 +16,7 @@ Tag ClassifyRss(Ns ns, std::string_view name) {
   if (name == "author") return Tag::kAuthor;
   if (name == "channel") return Tag::kChannel;
   if (name == "language") return Tag::kLanguage;
+  if (name == "generator") return Tag::kGenerator;
   if (name == "rss") return Tag::kRss;
   if (name == "html") return Tag::kHtml;
   if (name == "body") return Tag::kBody;
@@ -49,6 +50,7 @@ Tag ClassifyAtom(std::string_view name) {
   if (name == "name") return Tag::kName;
   if (name == "email") return Tag::kEmail;
   if (name == "feed") return Tag::kFeed;
+  if (name == "generator") return Tag::kGenerator;
   return Tag::kOther;
 }
 

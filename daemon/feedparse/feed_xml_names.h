@@ -55,6 +55,7 @@ enum class Tag : uint8_t {
   kMediaStarRating,
   kMediaStatistics,
   kLanguage,
+  kGenerator,
   kSlashComments,
   kHtml,
 };

@@ -506,6 +506,9 @@ void XmlFeedReader::StartInFeed(Tag tag, Ns ns, size_t depth, const xmlChar** at
     case Tag::kLanguage:
       if (info_.lang.empty()) Capture(&info_.lang, depth);
       break;
+    case Tag::kGenerator:
+      if (info_.generator.empty()) Capture(&info_.generator, depth);
+      break;
     case Tag::kAuthor:
       if (IsAtom(ns) || ns == Ns::kNone) author_depth_ = depth;
       break;

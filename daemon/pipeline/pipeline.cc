@@ -10,6 +10,7 @@
 #include <unordered_map>
 #include <utility>
 
+#include "daemon/assess/assess.h"
 #include "daemon/text/tokens.h"
 
 namespace brandmon::pipeline {
@@ -48,7 +49,6 @@ constexpr Duration kFirstRetry = std::chrono::milliseconds(100);
 constexpr Duration kMaxRetry = std::chrono::seconds(5);
 // The same store error on every retry is logged once per this window.
 constexpr Duration kStoreErrorLogWindow = std::chrono::minutes(1);
-const std::string kNoLang;
 
 int DayOf(WallTime t) {
   return static_cast<int>(std::chrono::duration_cast<std::chrono::hours>(t.time_since_epoch()).count() / 24);
@@ -471,9 +471,8 @@ void Pipeline::Score(Pending& pending) {
   for (auto& work : pending.works) {
     const std::string& source = work->source;
     for (Mention& m : work->poll.mentions) {
-      const std::string& lang = m.lang ? *m.lang : kNoLang;
-      match::MatchInput in{m.text, m.title, m.author, m.url, lang, m.channel, /*detect_lang=*/true};
-      std::vector<match::BrandHit> hits = brands_->matcher.Match(in, brands_->scratch);
+      std::vector<match::BrandHit> hits = brands_->matcher.Match(assess::MatchInputOf(m), brands_->scratch);
+      if (!m.reply_to.empty()) assess::AddRepliedBrands(m.reply_to, brands_->settings, hits);
       if (hits.empty()) {
         ++pending.unmatched;
         pending.batch.MarkSeen(source, m.id);
@@ -483,42 +482,24 @@ void Pipeline::Score(Pending& pending) {
       // mention matched.
       title_tokens.Reset(m.title);
       text_tokens.Reset(m.text);
-      std::vector<std::string> words = rules::MentionWords(title_tokens, text_tokens);
+      rules::MentionText split = rules::SplitMention(title_tokens, text_tokens);
       // The last brand takes the mention and its words rather than copies;
       // nothing reads them in a later iteration.
       for (size_t h = 0; h < hits.size(); ++h) {
         bool last = h + 1 == hits.size();
-        match::BrandHit& hit = hits[h];
-        const settings::BrandSettings& brand = brands_->settings[hit.brand];
-        // Brand-targeted scoring needs spans in the scored text, so score the
-        // body (or the title when there is none) and pass that field's spans.
-        bool use_title = m.text.empty();  // NOLINT(bugprone-use-after-move): see above
-        std::vector<sentiment::CodePointSpan> targets;
-        for (const auto& span : hit.spans) {
-          if (span.field == (use_title ? match::Field::kTitle : match::Field::kText)) {
-            targets.push_back({span.start, span.end});
-          }
-        }
-        sentiment::ScoreRequest req;
-        std::string lang = !brand.lang.empty() ? brand.lang : m.lang.value_or("auto");
-        req.lang = lang;
-        req.overrides = &brands_->overrides[hit.brand];
-        req.targets = targets;
-        sentiment::SentimentScore score = analyzer_.Score(use_title ? title_tokens : text_tokens, req);
-        ScoredMention sm;
+        size_t b = hits[h].brand;
+        // NOLINTNEXTLINE(bugprone-use-after-move): see above
+        ScoredMention sm = assess::ScoreHit(analyzer_, brands_->settings[b], brands_->overrides[b], m, hits[h],
+                                            title_tokens, text_tokens);
         if (last) {
           sm.mention = std::move(m);
         } else {
           sm.mention = m;
         }
-        if (!sm.mention.lang && score.lang != "und") sm.mention.lang = score.lang;
-        sm.brand = brand.name;
-        sm.sentiment = {score.compound, score.pos, score.neu, score.neg, std::string(score.label()), score.target};
-        sm.lang = score.lang == "und" ? "" : score.lang;
-        sm.matched_terms = std::move(hit.terms);
-        publishes.push_back(brand.publish_mentions);
+        if (!sm.mention.lang && !sm.lang.empty()) sm.mention.lang = sm.lang;
+        publishes.push_back(brands_->settings[b].publish_mentions);
         // NOLINTNEXTLINE(bugprone-use-after-move): see above
-        prepared.push_back(brands_->rules->Prepare(sm, last ? std::move(words) : words));
+        prepared.push_back(brands_->rules->Prepare(sm, last ? std::move(split) : split));
         scored.push_back(std::move(sm));
       }
     }
@@ -559,17 +540,12 @@ void Pipeline::Finish(std::vector<std::unique_ptr<Pending>> pendings) {
 Status Pipeline::Rebuild(const settings::Settings& settings) {
   auto next = std::make_unique<Brands>();
   next->settings = settings.brands;
-  std::vector<match::BrandSpec> specs;
-  std::vector<rules::BrandRules> brand_rules;
   for (const auto& b : settings.brands) {
-    std::string query = b.query.empty() ? match::DefaultBrandQuery(b.name, b.handles, b.hashtags) : b.query;
-    specs.push_back({b.name, query, {b.diacritic_insensitive}});
-    brand_rules.push_back({b.name, b.handles, b.hashtags, b.rules});
     auto overrides = analyzer_.MakeOverrides(b.lexicon);
     if (!overrides.ok()) return overrides.status().WithContext("brand '" + b.name + "' lexicon");
     next->overrides.push_back(std::move(overrides).value());
   }
-  auto matcher = match::BrandMatcher::Build(specs);
+  auto matcher = match::BrandMatcher::Build(assess::BrandSpecs(settings.brands));
   if (!matcher.ok()) return matcher.status();
   next->matcher = std::move(matcher).value();
   // Keep the baselines: the old engine saves, the new one restores.
@@ -578,7 +554,7 @@ Status Pipeline::Rebuild(const settings::Settings& settings) {
     brands_->rules->SaveState(batch);
     if (!WriteAlone(std::move(batch))) return Status::Unavailable("the store is failing");
   }
-  next->rules = std::make_unique<rules::RuleSet>(std::move(brand_rules), clock_);
+  next->rules = std::make_unique<rules::RuleSet>(assess::RuleBrands(settings.brands), clock_);
   if (auto s = next->rules->Restore(*store_); !s.ok()) {
     spdlog::warn("rules baselines could not be restored, starting fresh: {}", s.message());
   }

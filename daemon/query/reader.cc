@@ -148,7 +148,7 @@ Status BadCursor() {
 
 constexpr std::string_view kMentionColumns =
     "SELECT rowid, stored_at, source, channel, brand, mention_id, url, title, text, author, published, lang, "
-    "metrics, compound, pos, neu, neg, label, target, matched_terms, truncated, reach FROM mentions";
+    "metrics, compound, pos, neu, neg, label, target, matched_terms, truncated, reach, kind, reply_to FROM mentions";
 
 MentionRow ReadMention(const Statement& stmt) {
   MentionRow row;
@@ -178,6 +178,8 @@ MentionRow ReadMention(const Statement& stmt) {
   sm.scored.matched_terms = store::DecodeList(stmt.ColumnText(19));
   m.truncated = store::DecodeList(stmt.ColumnText(20));
   row.reach = stmt.ColumnDouble(21);
+  m.kind = ParseChannelKind(stmt.ColumnText(22)).value_or(ChannelKind::kUnknown);
+  m.reply_to = stmt.ColumnText(23);
   return row;
 }
 
@@ -343,6 +345,18 @@ Result<MentionPage> Reader::Mentions(const Filter& filter, const Page& page) {
     out.next_cursor = EncodeCursor({ToUnixMillis(last.stored_at), last.row});
   }
   return out;
+}
+
+Result<std::optional<MentionRow>> Reader::FindMention(const std::string& source, const std::string& id) {
+  auto stmt =
+      db_.Prepare(std::string(kMentionColumns) + " WHERE source = ?1 AND mention_id = ?2 ORDER BY rowid LIMIT 1");
+  if (!stmt.ok()) return stmt.status();
+  if (auto s = stmt->BindText(1, source); !s.ok()) return s;
+  if (auto s = stmt->BindText(2, id); !s.ok()) return s;
+  auto row = stmt->Step();
+  if (!row.ok()) return row.status();
+  if (!*row) return std::optional<MentionRow>();
+  return std::optional<MentionRow>(ReadMention(*stmt));
 }
 
 Status Reader::ForEachMention(const Filter& filter, const std::function<bool(const MentionRow&)>& visit) {

@@ -97,6 +97,10 @@ class Reader {
   // Every mention of `filter` newest first, one at a time (constant memory);
   // stops early when `visit` returns false.
   Status ForEachMention(const Filter& filter, const std::function<bool(const MentionRow&)>& visit);
+  // The stored mention of `source` with id `id` (the row of the first brand
+  // it was stored for); nullopt when there is none.
+  Result<std::optional<MentionRow>> FindMention(const std::string& source, const std::string& id);
+
   // The `n` mentions of largest reach.
   Result<std::vector<MentionRow>> TopMentions(const Filter& filter, int64_t n);
 

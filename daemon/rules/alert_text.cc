@@ -12,10 +12,15 @@ std::string OnChannel(const std::string& channel) { return channel.empty() ? "" 
 
 const char* Counted(SpikeCount what) { return what == SpikeCount::kMentions ? "mentions" : "negative mentions"; }
 
-// "<brand><where> (score S, reach R): <snippet>"
-std::string ScoredTail(const std::string& brand, const Mention& m, double score, double reach) {
+// The quote, or the start of the text when there is none.
+std::string Quote(const Mention& m, std::string_view quote) {
+  return quote.empty() ? Snippet(m.text) : std::string(quote);
+}
+
+// "<brand><where> (score S, reach R): <quote>"
+std::string ScoredTail(const std::string& brand, const Mention& m, double score, double reach, std::string_view quote) {
   return brand + Where(m) + " (score " + FormatFigure(score) + ", reach " + FormatFigure(reach, 0) +
-         "): " + Snippet(m.text);
+         "): " + Quote(m, quote);
 }
 
 }  // namespace
@@ -46,26 +51,29 @@ std::string Where(const Mention& m) {
   return s;
 }
 
-std::string NegativeMentionText(const std::string& brand, const Mention& m, double score, double reach) {
-  return "negative mention of " + ScoredTail(brand, m, score, reach);
+std::string NegativeMentionText(const std::string& brand, const Mention& m, double score, double reach,
+                                std::string_view quote) {
+  return "negative mention of " + ScoredTail(brand, m, score, reach, quote);
 }
 
-std::string NeedsReplyText(const std::string& brand, const Mention& m, ReplyReason reason, double rating) {
+std::string NeedsReplyText(const std::string& brand, const Mention& m, ReplyReason reason, double rating,
+                           std::string_view quote) {
   std::string what = reason == ReplyReason::kLowRating   ? FormatFigure(rating, 1) + "-star review"
                      : reason == ReplyReason::kComplaint ? "complaint"
                                                          : "question";
-  return what + " for " + brand + Where(m) + ": " + Snippet(m.text);
+  return what + " for " + brand + Where(m) + ": " + Quote(m, quote);
 }
 
-std::string PraiseText(const std::string& brand, const Mention& m, double score, double reach) {
-  return "praise for " + ScoredTail(brand, m, score, reach);
+std::string PraiseText(const std::string& brand, const Mention& m, double score, double reach, std::string_view quote) {
+  return "praise for " + ScoredTail(brand, m, score, reach, quote);
 }
 
-std::string KeywordText(const std::string& brand, const Mention& m, const std::vector<TermCount>& terms) {
+std::string KeywordText(const std::string& brand, const Mention& m, const std::vector<TermCount>& terms,
+                        std::string_view quote) {
   std::string list;
   for (const auto& t : terms) list += (list.empty() ? "" : ", ") + t.term;
   return (terms.size() == 1 ? "crisis term " : "crisis terms ") + list + " with " + brand + Where(m) + ": " +
-         Snippet(m.text);
+         Quote(m, quote);
 }
 
 std::string SpikeText(const std::string& brand, const std::string& channel, SpikeCount what, bool dip, double count,

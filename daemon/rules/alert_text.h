@@ -13,6 +13,8 @@ namespace brandmon::rules {
 
 // The summaries of every alert the rules raise, built here so that they all
 // read alike: "<what> for|of|with <brand>[ on <channel>][ by <author>]...".
+// A mention rule's summary ends with `quote`, the sentence that drove its
+// decision (QuoteOf), or the start of the text when it is empty.
 
 // `v` with at most `decimals` decimals and no trailing zeros: 0.5, 12, -0.25.
 std::string FormatFigure(double v, int decimals = 2);
@@ -24,20 +26,23 @@ std::string Snippet(std::string_view text, size_t max = 80);
 // " on <channel> by <author>", leaving out what the mention lacks.
 std::string Where(const Mention& m);
 
-// "negative mention of acme on reddit by bob (score -0.6, reach 1200): text"
-std::string NegativeMentionText(const std::string& brand, const Mention& m, double score, double reach);
+// "negative mention of acme on reddit by bob (score -0.6, reach 1200): quote"
+std::string NegativeMentionText(const std::string& brand, const Mention& m, double score, double reach,
+                                std::string_view quote);
 
 // What needs a reply, as its summary starts.
 enum class ReplyReason { kQuestion, kComplaint, kLowRating };
-// "complaint for acme on reddit by bob: text"; a low rating reads "1-star review".
-std::string NeedsReplyText(const std::string& brand, const Mention& m, ReplyReason reason, double rating);
+// "complaint for acme on reddit by bob: quote"; a low rating reads "1-star review".
+std::string NeedsReplyText(const std::string& brand, const Mention& m, ReplyReason reason, double rating,
+                           std::string_view quote);
 
-// "praise for acme on reddit by bob (score 0.8, reach 5000): text"
-std::string PraiseText(const std::string& brand, const Mention& m, double score, double reach);
+// "praise for acme on reddit by bob (score 0.8, reach 5000): quote"
+std::string PraiseText(const std::string& brand, const Mention& m, double score, double reach, std::string_view quote);
 
-// "crisis terms recall, lawsuit with acme on reddit by bob: text" ("crisis term
-// recall with ..." for one term)
-std::string KeywordText(const std::string& brand, const Mention& m, const std::vector<TermCount>& terms);
+// "crisis terms recall, lawsuit with acme on reddit by bob: quote" ("crisis
+// term recall with ..." for one term)
+std::string KeywordText(const std::string& brand, const Mention& m, const std::vector<TermCount>& terms,
+                        std::string_view quote);
 
 // What a spike rule counts: every mention or the negative ones.
 enum class SpikeCount { kMentions, kNegative };

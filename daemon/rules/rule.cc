@@ -8,6 +8,8 @@
 #include <cmath>
 #include <cstdio>
 
+#include "daemon/rules/alert_text.h"
+
 namespace brandmon::rules {
 
 namespace {
@@ -50,8 +52,21 @@ std::vector<Phrase> MatchedPhrases(const ScoredMention& m) {
   return phrases;
 }
 
+std::vector<uint32_t> SentencesWith(const PreparedMention& p, uint32_t id) {
+  std::vector<uint32_t> out;
+  if (p.sentences.empty()) return out;
+  // Hits come by word, so their sentences ascend.
+  for (const PhraseHit& hit : p.hits) {
+    if (hit.id != id) continue;
+    uint32_t s = SentenceOfWord(p.sentences, hit.word);
+    if (out.empty() || out.back() != s) out.push_back(s);
+  }
+  return out;
+}
+
 void Rule::Prepare(const ScoredMention&, PreparedMention&) const {}
 void Rule::OnMention(const MentionInput&, Cooldowns&, std::vector<Alert>&) {}
+std::optional<Verdict> Rule::Judge(const MentionInput&) const { return std::nullopt; }
 void Rule::Count(const MentionInput&) {}
 void Rule::CloseBuckets(WallTime, std::vector<Alert>&) {}
 bool Rule::NeedsWholeSave() const { return false; }
@@ -131,6 +146,80 @@ Alert MentionAlert(const std::string& brand, const char* rule, const ScoredMenti
   a.dedupe_key = brand + "|" + rule + "|" + m.mention.source + "|" + m.mention.id;
   a.mentions.push_back(m);
   return a;
+}
+
+uint32_t KindSet(const std::vector<std::string>& names) {
+  uint32_t kinds = 0;
+  for (const std::string& name : names) {
+    if (auto kind = ParseChannelKind(name)) kinds |= 1u << static_cast<uint32_t>(*kind);
+  }
+  return kinds;
+}
+
+bool Skips(const MentionInput& in, uint32_t kinds, std::string* why) {
+  const Mention& m = in.scored.mention;
+  ChannelKind kind = ResolveKind(m);
+  if (!HasKind(kinds, kind)) {
+    return Because(why, true,
+                   [&] { return "it does not read " + std::string(ChannelKindName(kind)) + " mentions (kinds)"; });
+  }
+  if (in.prepared.own) return Because(why, true, [&] { return "the brand's own account " + m.author + " wrote it"; });
+  return false;
+}
+
+namespace {
+
+// "salience 0.25: named in 1 of 8 sentences, first in sentence 6".
+std::string SalienceText(const PreparedMention& p) {
+  const Focus& f = p.focus;
+  std::string salience = "salience " + FormatFigure(f.salience);
+  if (f.in_title) return salience + ": named in the title";
+  if (f.text_sentences <= kShortTextSentences) return salience + ": a short text";
+  auto named = static_cast<uint32_t>(f.sentences.size());
+  salience += ": named in " + std::to_string(named) + " of " + std::to_string(f.text_sentences) + " sentences";
+  // People count the text's sentences from 1; the title, when there is one, is 0.
+  if (named > 0)
+    salience += ", first in sentence " + std::to_string(f.sentences.front() + (p.sentences[0].title ? 0 : 1));
+  return salience;
+}
+
+}  // namespace
+
+bool Salient(const PreparedMention& p, double min, std::string* why) {
+  bool salient = p.focus.salience >= min;
+  return Because(why, salient, [&] {
+    return salient ? SalienceText(p)
+                   : "named in passing (" + SalienceText(p) + ", below min_salience " + FormatFigure(min) + ")";
+  });
+}
+
+uint32_t ScoredSentence(const MentionInput& in) {
+  const std::vector<Sentence>& sentences = in.prepared.sentences;
+  auto n = static_cast<uint32_t>(sentences.size());
+  if (const auto& at = in.scored.target_at) {
+    uint32_t s = SentenceAt(sentences, *at, in.scored.mention.text.empty());
+    if (s < n) return s;
+  }
+  const std::vector<uint32_t>& named = in.prepared.focus.sentences;
+  for (uint32_t s : named) {
+    if (!sentences[s].title) return s;
+  }
+  if (!named.empty()) return named.front();
+  return n > 1 && sentences[0].title ? 1 : 0;
+}
+
+Quote QuoteOf(const MentionInput& in, uint32_t first, uint32_t last) {
+  const std::vector<Sentence>& sentences = in.prepared.sentences;
+  if (last >= sentences.size()) return {};
+  const Sentence& from = sentences[first];
+  uint32_t anchor = from.cp_begin;
+  for (const TermSpan& span : in.scored.spans) {
+    if (span.title == from.title && span.start >= from.cp_begin && span.start < sentences[last].cp_end) {
+      anchor = span.start;
+      break;
+    }
+  }
+  return QuoteOf(in.scored.mention, sentences, first, last, anchor);
 }
 
 std::string AuthorKey(const Mention& m) {

@@ -13,6 +13,7 @@
 #include "daemon/base/alert.h"
 #include "daemon/base/clock.h"
 #include "daemon/base/scored_mention.h"
+#include "daemon/rules/mention_text.h"
 #include "daemon/rules/rules_options.h"
 #include "daemon/rules/text_cues.h"
 #include "daemon/store/rule_state.h"
@@ -28,13 +29,15 @@ struct BrandRules {
 };
 
 // Ids of the phrases looked for in each mention (PhraseSet): the cues of
-// needs_reply, the brand's handles and name, then one per keyword term.
+// needs_reply, the brand's handles and name, the words in which a writer
+// speaks of themself, then one per keyword term.
 enum PhraseId : uint32_t {
   kQuestionPhrase = 0,
   kComplaintPhrase = 1,
   kHandlePhrase = 2,
   kNamePhrase = 3,
-  kFirstKeywordPhrase = 4,
+  kFirstPersonPhrase = 4,
+  kFirstKeywordPhrase = 5,
 };
 
 // A brand as the rules read it, built once and read-only after: its rules
@@ -47,14 +50,22 @@ struct Brand {
   std::vector<std::pair<std::string, Phrase>> keyword_terms;  // as reported, as looked for
 };
 
-// What the rules read from the words of one mention, found without the
-// rules' memory, so it may be computed on another thread.
+// What the rules read from the words of one mention for one brand, found
+// without the rules' memory, so it may be computed on another thread.
 struct PreparedMention {
-  std::vector<std::string> words;  // folded words of the title and text (Words)
-  std::vector<Phrase> matched;     // the words of each of the mention's matched terms
-  std::vector<uint8_t> found;      // by PhraseId: 1 when the phrase occurs in `words`
-  std::vector<uint32_t> terms;     // indexes in `words` of the candidate emerging terms
+  std::vector<std::string> words;   // folded words of the title and text (MentionText)
+  std::vector<Sentence> sentences;  // the title's, then the text's (MentionText)
+  std::vector<Phrase> matched;      // the words of each of the mention's matched terms
+  std::vector<uint8_t> found;       // by PhraseId: 1 when the phrase occurs in `words`
+  std::vector<PhraseHit> hits;      // where each phrase occurs, by word
+  std::vector<uint32_t> terms;      // indexes in `words` of the candidate emerging terms
+  Focus focus;                      // where the brand is, and how central
+  bool own = false;                 // written by one of the brand's own accounts (its handles)
+  bool replies_to_brand = false;    // answers one of the brand's own accounts (Mention::reply_to)
 };
+
+// The sentences of `p` holding a phrase of id `id`, ascending and distinct.
+std::vector<uint32_t> SentencesWith(const PreparedMention& p, uint32_t id);
 
 // The words of each matched term of `m` ("acme corp" -> acme, corp), split
 // once for every rule that reads them: PreparedMention::matched.
@@ -104,6 +115,13 @@ struct OpenCell {
 };
 using OpenCells = std::vector<std::pair<std::string, OpenCell>>;
 
+// What a mention rule makes of one mention, its cooldown aside: whether it
+// would alert, and why, in words for people (`brandmonctl explain`).
+struct Verdict {
+  bool alert = false;
+  std::string why;
+};
+
 // One kind of rule for one brand: it reads each mention and may alert on it
 // (mention rules), counts it in time buckets and alerts when a bucket closes
 // (trend rules), and keeps what it remembers in the store's rule state.
@@ -119,6 +137,10 @@ class Rule {
   virtual void Prepare(const ScoredMention& m, PreparedMention& out) const;
   // Per mention, in arrival order: raises the rule's alerts on it.
   virtual void OnMention(const MentionInput& m, Cooldowns& cooldowns, std::vector<Alert>& out);
+  // A mention rule's verdict on `m`, its cooldown aside (OnMention raises
+  // an alert when the verdict is one and the cooldown allows); nullopt for
+  // a trend rule.
+  virtual std::optional<Verdict> Judge(const MentionInput& m) const;
   // Per mention, after OnMention of every rule, and again for the mentions
   // counted again at restore: adds it to the rule's counts.
   virtual void Count(const MentionInput& m);
@@ -153,6 +175,44 @@ int64_t BucketOf(WallTime t, Duration width);
 
 // An alert on one mention: ts, brand, rule, dedupe key and the mention.
 Alert MentionAlert(const std::string& brand, const char* rule, const ScoredMention& m, WallTime now);
+
+// The kinds of channel named in `names` (ChannelKindName), as a set of bits.
+uint32_t KindSet(const std::vector<std::string>& names);
+// Whether `kinds` (a KindSet) holds `kind`.
+inline bool HasKind(uint32_t kinds, ChannelKind kind) { return (kinds >> static_cast<uint32_t>(kind)) & 1u; }
+
+// Returns `result`, and sets *why to text() when asked for it (not null):
+// a rule puts its reasons into words only for someone who reads them.
+template <typename Text>
+bool Because(std::string* why, bool result, Text&& text) {
+  if (why != nullptr) *why = text();
+  return result;
+}
+
+// Whether a mention rule reading `kinds` skips `in` before looking at its
+// words: it is not of those kinds, or one of the brand's own accounts wrote
+// it. *why (when not null) gets the reason when it does.
+bool Skips(const MentionInput& in, uint32_t kinds, std::string* why);
+
+// Whether the brand is central enough to the mention (Focus::salience at
+// least `min`); *why (when not null) gets the reason either way.
+bool Salient(const PreparedMention& p, double min, std::string* why);
+
+// The sentence that drove a decision on the sentiment aimed at the brand:
+// the one holding the clause that weighs most in the targeted score
+// (ScoredMention::target_at), else the first that names the brand, else the
+// first. sentences.size() when the mention has none.
+uint32_t ScoredSentence(const MentionInput& in);
+
+// The sentences [first, last] of the mention, anchored at the brand's first
+// match in them (QuoteOf): Cut(kSnippetChars) is an alert's snippet,
+// Cut(kSummarySnippetChars) what its summary quotes.
+Quote QuoteOf(const MentionInput& in, uint32_t first, uint32_t last);
+
+// The longest snippet an alert carries, and the one its summary quotes, in
+// code points.
+inline constexpr size_t kSnippetChars = 240;
+inline constexpr size_t kSummarySnippetChars = 100;
 
 // Whom a cooldown of a mention rule is per: "author:<source>/<author>", or
 // "item:<source>/<id>" for a mention without an author.

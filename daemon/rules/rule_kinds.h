@@ -1,6 +1,8 @@
 #pragma once
 
 #include <memory>
+#include <string>
+#include <vector>
 
 #include "daemon/rules/rule.h"
 
@@ -23,5 +25,9 @@ namespace brandmon::rules {
 #define BRANDMON_DECLARE_RULE(name) std::unique_ptr<Rule> Make##name##Rule(const Brand& brand);
 BRANDMON_RULE_KINDS(BRANDMON_DECLARE_RULE)
 #undef BRANDMON_DECLARE_RULE
+
+// The names of the kinds of rule ("negative_mention", "needs_reply"...), in
+// the order MakeRules() makes them.
+const std::vector<std::string>& RuleKindNames();
 
 }  // namespace brandmon::rules

@@ -9,6 +9,7 @@
 #include <charconv>
 #include <optional>
 
+#include "daemon/rules/rule_kinds.h"
 #include "daemon/rules/text_cues.h"
 #include "daemon/text/tokens.h"
 
@@ -81,43 +82,59 @@ struct RuleSet::BrandState {
   ChangeLog cooldowns_log{kCooldownsKey};
 };
 
-std::vector<std::string> MentionWords(const text::Tokens& title, const text::Tokens& text) {
-  std::vector<std::string> words;
-  AppendWords(title, words);
-  AppendWords(text, words);
-  return words;
+namespace {
+
+// A phrase of the built-in cues, split once, with its PhraseId.
+using Cue = std::pair<Phrase, uint32_t>;
+
+std::vector<Cue> SplitCues(const LanguageCues& lang) {
+  std::vector<Cue> out;
+  for (auto [list, id] : {std::pair{&lang.questions, kQuestionPhrase},
+                          {&lang.complaints, kComplaintPhrase},
+                          {&lang.first_person, kFirstPersonPhrase}}) {
+    for (std::string_view cue : *list) out.emplace_back(Words(cue), id);
+  }
+  return out;
 }
 
-std::vector<std::string> MentionWords(const Mention& m) {
-  text::Tokens title(m.title);
-  text::Tokens text(m.text);
-  return MentionWords(title, text);
+// The built-in cues of each language (with those of its `also`), split once
+// for every brand of every rule set, and those of every language.
+const std::map<std::string, std::vector<Cue>, std::less<>>& CuesByLanguage() {
+  static const std::map<std::string, std::vector<Cue>, std::less<>> cues = [] {
+    std::map<std::string, std::vector<Cue>, std::less<>> out;
+    for (const LanguageCues& lang : BuiltinCues()) {
+      std::vector<Cue>& mine = out[std::string(lang.lang)];
+      for (const LanguageCues* applies : CuesFor(lang.lang)) {
+        std::vector<Cue> split = SplitCues(*applies);
+        mine.insert(mine.end(), split.begin(), split.end());
+      }
+      std::vector<Cue> own = SplitCues(lang);
+      out[""].insert(out[""].end(), own.begin(), own.end());
+    }
+    return out;
+  }();
+  return cues;
 }
+
+}  // namespace
 
 void RuleSet::CompileCues(BrandState& state) {
   const Brand& b = state.brand;
   const NeedsReplyOptions& options = b.rules.options.needs_reply;
-  auto add = [](const auto& phrases, uint32_t id, PhraseSet& out) {
-    for (const auto& cue : phrases) out.Add(Words(cue), id);
-  };
   auto add_brand = [&](PhraseSet& out) {
-    add(options.question_cues, kQuestionPhrase, out);
-    add(options.complaint_cues, kComplaintPhrase, out);
+    for (const auto& cue : options.question_cues) out.Add(Words(cue), kQuestionPhrase);
+    for (const auto& cue : options.complaint_cues) out.Add(Words(cue), kComplaintPhrase);
     for (const Phrase& h : b.handles) out.Add(h, kHandlePhrase);
     out.Add(b.name, kNamePhrase);
     for (size_t k = 0; k < b.keyword_terms.size(); ++k) {
       out.Add(b.keyword_terms[k].second, kFirstKeywordPhrase + static_cast<uint32_t>(k));
     }
   };
-  for (const LanguageCues& lang : BuiltinCues()) {
-    PhraseSet& set = state.phrases_by_lang[std::string(lang.lang)];
-    add(lang.questions, kQuestionPhrase, set);
-    add(lang.complaints, kComplaintPhrase, set);
+  for (const auto& [lang, cues] : CuesByLanguage()) {
+    PhraseSet& set = lang.empty() ? state.all_phrases : state.phrases_by_lang[lang];
+    for (const auto& [phrase, id] : cues) set.Add(phrase, id);
     add_brand(set);
-    add(lang.questions, kQuestionPhrase, state.all_phrases);
-    add(lang.complaints, kComplaintPhrase, state.all_phrases);
   }
-  add_brand(state.all_phrases);
 }
 
 RuleSet::RuleSet(std::vector<BrandRules> brands, const Clock& clock) : clock_(clock) {
@@ -189,23 +206,64 @@ Status RuleSet::Recount(store::RuleStateReader& reader, int64_t after) {
 
 RuleSet::Prepared RuleSet::Prepare(const ScoredMention& sm) const {
   if (!brands_.contains(sm.brand)) return {};
-  return Prepare(sm, MentionWords(sm.mention));
+  return Prepare(sm, SplitMention(sm.mention));
 }
 
-RuleSet::Prepared RuleSet::Prepare(const ScoredMention& sm, std::vector<std::string> words) const {
+RuleSet::Prepared RuleSet::Prepare(const ScoredMention& sm, MentionText text) const {
   Prepared p;
   auto it = brands_.find(sm.brand);
   if (it == brands_.end()) return p;
   const BrandState& b = *it->second;
   const Mention& m = sm.mention;
-  p.words = std::move(words);
+  p.words = std::move(text.words);
+  p.sentences = std::move(text.sentences);
   p.matched = MatchedPhrases(sm);
   auto lang = b.phrases_by_lang.find(PrimaryLanguage(!sm.lang.empty() ? sm.lang : m.lang.value_or("")));
   const PhraseSet& phrases = lang != b.phrases_by_lang.end() ? lang->second : b.all_phrases;
   p.found.assign(std::max<size_t>(phrases.id_count(), kFirstKeywordPhrase + b.brand.keyword_terms.size()), 0);
-  phrases.Find(p.words, p.found);
+  phrases.Find(p.words, p.found, &p.hits);
+  p.focus = FocusOf(p.sentences, sm.spans, NamedAt(p, sm.spans.empty()));
+  const std::vector<std::string>& handles = b.brand.rules.handles;
+  auto is_handle = [&](const std::string& account) {
+    return std::any_of(handles.begin(), handles.end(), [&](const auto& h) { return SameAccount(h, account); });
+  };
+  p.own = !m.author.empty() && is_handle(m.author);
+  p.replies_to_brand = !m.reply_to.empty() && is_handle(m.reply_to);
   for (const auto& rule : b.rules) rule->Prepare(sm, p);
   return p;
+}
+
+std::vector<uint32_t> RuleSet::NamedAt(const Prepared& p, bool matched_terms) {
+  std::vector<uint32_t> at;
+  for (const PhraseHit& hit : p.hits) {
+    if (hit.id == kHandlePhrase || (matched_terms && hit.id == kNamePhrase)) at.push_back(hit.word);
+  }
+  // Without the matcher's spans (a mention read back from the store), the
+  // matched terms are looked for among the words.
+  for (size_t i = 0; matched_terms && i < p.words.size(); ++i) {
+    for (const Phrase& term : p.matched) {
+      if (!term.empty() && i + term.size() <= p.words.size() &&
+          std::equal(term.begin(), term.end(), p.words.begin() + static_cast<std::ptrdiff_t>(i))) {
+        at.push_back(static_cast<uint32_t>(i));
+        break;
+      }
+    }
+  }
+  std::sort(at.begin(), at.end());
+  at.erase(std::unique(at.begin(), at.end()), at.end());
+  return at;
+}
+
+std::vector<std::pair<std::string, Verdict>> RuleSet::Judge(const ScoredMention& sm, const Prepared& prepared) const {
+  std::vector<std::pair<std::string, Verdict>> out;
+  auto it = brands_.find(sm.brand);
+  if (it == brands_.end()) return out;
+  MentionInput in{sm, prepared, clock_.Now(), sm.sentiment.Effective(), Reach(sm.mention)};
+  const std::vector<std::unique_ptr<Rule>>& rules = it->second->rules;
+  for (size_t i = 0; i < rules.size(); ++i) {
+    if (auto verdict = rules[i]->Judge(in)) out.emplace_back(RuleKindNames()[i], std::move(*verdict));
+  }
+  return out;
 }
 
 std::vector<Alert> RuleSet::Process(const std::vector<ScoredMention>& mentions) {

@@ -46,9 +46,14 @@ class RuleSet {
   // Thread-safe: reads only what the constructor set. Empty for a mention of
   // an unknown brand.
   Prepared Prepare(const ScoredMention& mention) const;
-  // The same from the mention's words already split and folded: those of
-  // MentionWords(mention), computed once for whoever else reads them.
-  Prepared Prepare(const ScoredMention& mention, std::vector<std::string> words) const;
+  // The same from the mention's words and sentences already split:
+  // SplitMention(mention), computed once for every brand it matched.
+  Prepared Prepare(const ScoredMention& mention, MentionText text) const;
+
+  // What each rule of the mention's brand makes of it, cooldowns aside, in
+  // the order of MakeRules: {rule, verdict} of the mention rules. Empty for
+  // an unknown brand. Thread-safe, like Prepare().
+  std::vector<std::pair<std::string, Verdict>> Judge(const ScoredMention& mention, const Prepared& prepared) const;
 
   // Closes the buckets that ended before now, then runs the rules over
   // `mentions` (those of unknown brands are ignored). Returns the alerts
@@ -74,6 +79,10 @@ class RuleSet {
  private:
   struct BrandState;
   static void CompileCues(BrandState& state);
+  // The word indexes where `p` names the brand by a handle, and by its name
+  // or its matched terms when `matched_terms` (the matcher's spans are not
+  // known).
+  static std::vector<uint32_t> NamedAt(const Prepared& p, bool matched_terms);
   static void RestoreBrand(BrandState& brand, const StateRows& rows);
   static void SaveBrand(BrandState& brand, store::RuleStateWriter& writer, bool counts, int64_t now_ms);
   Status Recount(store::RuleStateReader& reader, int64_t after);
@@ -84,11 +93,5 @@ class RuleSet {
   bool counts_saved_ = false;  // the store has counts (and their mark) of these rules
   bool counted_ = false;       // mentions were counted since the last mark
 };
-
-// The words the rules read in a mention: AppendWords() of its title's and
-// its text's tokens, split once for whoever else reads them.
-std::vector<std::string> MentionWords(const text::Tokens& title, const text::Tokens& text);
-// The same from the mention itself (splits its title and text).
-std::vector<std::string> MentionWords(const Mention& mention);
 
 }  // namespace brandmon::rules

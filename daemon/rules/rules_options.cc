@@ -1,8 +1,25 @@
 #include "daemon/rules/rules_options.h"
 
+#include "daemon/base/mention.h"
+
 namespace brandmon::rules {
 
 using config::OptionTable;
+
+namespace {
+
+constexpr const char* kSalienceDoc =
+    "Least salience of the brand in a long text (more than 3 sentences) for an alert: 1 when the title names it, "
+    "0.75 when one of the first two sentences does, else twice the share of the sentences naming it. Below it the "
+    "mention is stored and counted, not alerted: a brand named once in passing deep in an article stays quiet.";
+
+// A `kinds` option: the kinds of channel a mention rule reads.
+template <typename T>
+config::OptionSpec<T> Kinds(std::vector<std::string> T::*field, std::vector<std::string> def, std::string doc) {
+  return config::EnumList<T>("kinds", std::move(def), ChannelKindNames(), field, std::move(doc));
+}
+
+}  // namespace
 
 const OptionTable<NegativeMentionOptions>& NegativeMentionOptionTable() {
   using O = NegativeMentionOptions;
@@ -17,6 +34,8 @@ const OptionTable<NegativeMentionOptions>& NegativeMentionOptionTable() {
                      "Reach (largest of followers, likes, shares, replies) from which the alert is a warning."),
       config::Dbl<O>("reach_critical", 100000, {0, 1e12}, &O::reach_critical,
                      "Reach from which the alert is critical. A 1-star rating raises the severity one step."),
+      config::Dbl<O>("min_salience", 0.5, {0, 1}, &O::min_salience, kSalienceDoc),
+      Kinds<O>(&O::kinds, ChannelKindNames(), "Kinds of channel whose mentions may raise it."),
   };
   return table;
 }
@@ -33,6 +52,11 @@ const OptionTable<NeedsReplyOptions>& NeedsReplyOptionTable() {
                          "Extra phrases that make a mention a question, e.g. [\"any update\"], in any language."),
       config::StrList<O>("complaint_cues", &O::complaint_cues,
                          "Extra phrases that make a mention a complaint, e.g. [\"charged twice\"]."),
+      Kinds<O>(&O::kinds, {"social", "review", "forum"},
+               "Kinds of channel whose posts are addressed to the brand by a question about it (in a sentence "
+               "naming it) or a complaint in the first person about it; a review always is. In the other kinds "
+               "(news and blog articles, videos) only a post that names the brand's handle, or replies to its own "
+               "post, is addressed to it. The brand's own accounts (its handles) never raise it."),
   };
   return table;
 }
@@ -46,6 +70,8 @@ const OptionTable<PraiseOptions>& PraiseOptionTable() {
                      "Least reach (largest of followers, likes, shares, replies) worth an alert."),
       config::Dur<O>("cooldown", "1h", {"0s", "7d"}, &O::cooldown,
                      "After an alert, further praise by the same author stays quiet this long."),
+      config::Dbl<O>("min_salience", 0.5, {0, 1}, &O::min_salience, kSalienceDoc),
+      Kinds<O>(&O::kinds, ChannelKindNames(), "Kinds of channel whose mentions may raise it."),
   };
   return table;
 }
@@ -61,6 +87,10 @@ const OptionTable<KeywordOptions>& KeywordOptionTable() {
                       "Severity of keyword alerts."),
       config::Dur<O>("cooldown", "1h", {"0s", "7d"}, &O::cooldown,
                      "After an alert for a term, the same term stays quiet this long."),
+      config::Dbl<O>("min_salience", 0.5, {0, 1}, &O::min_salience,
+                     "A crisis term counts when a sentence naming the brand (or the one after it) holds it, or when "
+                     "the brand's salience (see negative_mention.min_salience) is at least this."),
+      Kinds<O>(&O::kinds, ChannelKindNames(), "Kinds of channel whose mentions may raise it."),
   };
   return table;
 }

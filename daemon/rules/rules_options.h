@@ -11,7 +11,8 @@ namespace brandmon::rules {
 
 // Each rule has `enabled` and a `cooldown`: after it alerts, the same rule
 // stays quiet for that long for the same author (mention rules) or the same
-// series (trend rules).
+// series (trend rules). Mention rules also have `kinds`, the kinds of
+// channel (ChannelKindName) whose mentions they read.
 
 struct NegativeMentionOptions {
   bool enabled = true;
@@ -19,6 +20,8 @@ struct NegativeMentionOptions {
   Duration cooldown{};
   double reach_warning = 0;   // reach from which the alert is a warning (below: info)
   double reach_critical = 0;  // reach from which it is critical
+  double min_salience = 0;    // least salience of the brand (Focus) in a long text
+  std::vector<std::string> kinds;
 };
 
 struct NeedsReplyOptions {
@@ -27,6 +30,9 @@ struct NeedsReplyOptions {
   double max_rating = 0;                    // a review rated at or below this needs a reply
   std::vector<std::string> question_cues;   // added to the built-in cues of every language
   std::vector<std::string> complaint_cues;  //
+  // Kinds whose posts a question or complaint about the brand addresses to
+  // it; in the others only its handle or a reply to its own post does.
+  std::vector<std::string> kinds;
 };
 
 struct PraiseOptions {
@@ -34,6 +40,8 @@ struct PraiseOptions {
   double threshold = 0;  // compound at or above
   double min_reach = 0;
   Duration cooldown{};
+  double min_salience = 0;
+  std::vector<std::string> kinds;
 };
 
 struct KeywordOptions {
@@ -41,6 +49,8 @@ struct KeywordOptions {
   std::vector<std::string> terms;  // crisis terms; empty means the built-in list
   std::string severity;
   Duration cooldown{};  // per term
+  double min_salience = 0;
+  std::vector<std::string> kinds;
 };
 
 // volume_spike counts every mention; negative_spike only negative ones.

@@ -34,7 +34,11 @@ void AppendFoldedWord(std::string_view word, std::vector<std::string>& out) {
 
 void AppendWords(const text::Tokens& tokens, std::vector<std::string>& out) {
   out.reserve(out.size() + tokens.tokens().size());
-  for (const text::Token& t : tokens.tokens()) {
+  AppendWords(tokens.tokens(), out);
+}
+
+void AppendWords(std::span<const text::Token> tokens, std::vector<std::string>& out) {
+  for (const text::Token& t : tokens) {
     using Kind = text::Token::Kind;
     // The words of a hashtag stay in the hashtag, as one word.
     bool word = (t.kind == Kind::kWord && !t.in_hashtag) || t.kind == Kind::kNumber || t.kind == Kind::kHandle ||
@@ -73,7 +77,8 @@ void PhraseSet::Add(const Phrase& phrase, uint32_t id) {
   id_count_ = std::max(id_count_, id + 1);
 }
 
-void PhraseSet::Find(const std::vector<std::string>& words, std::vector<uint8_t>& found) const {
+void PhraseSet::Find(const std::vector<std::string>& words, std::vector<uint8_t>& found,
+                     std::vector<PhraseHit>* hits) const {
   if (by_first_word_.empty()) return;
   for (size_t i = 0; i < words.size(); ++i) {
     const std::string& word = words[i];
@@ -82,9 +87,21 @@ void PhraseSet::Find(const std::vector<std::string>& words, std::vector<uint8_t>
     if (word.empty() || !(first_word_shapes_[static_cast<unsigned char>(word[0])] & ShapeBit(word.size()))) continue;
     auto it = by_first_word_.find(word);
     if (it == by_first_word_.end()) continue;
+    size_t first_hit = hits ? hits->size() : 0;
     for (const Entry& e : it->second) {
-      if (found[e.id] || e.rest.size() > words.size() - i - 1) continue;
-      if (std::equal(e.rest.begin(), e.rest.end(), words.begin() + static_cast<std::ptrdiff_t>(i) + 1)) found[e.id] = 1;
+      if ((found[e.id] && !hits) || e.rest.size() > words.size() - i - 1) continue;
+      if (!std::equal(e.rest.begin(), e.rest.end(), words.begin() + static_cast<std::ptrdiff_t>(i) + 1)) continue;
+      found[e.id] = 1;
+      if (!hits) continue;
+      PhraseHit hit{e.id, static_cast<uint32_t>(i)};
+      // Two phrases of one id may start at one word ("how do i", "how").
+      if (std::find(hits->begin() + static_cast<std::ptrdiff_t>(first_hit), hits->end(), hit) == hits->end()) {
+        hits->push_back(hit);
+      }
+    }
+    if (hits) {
+      std::sort(hits->begin() + static_cast<std::ptrdiff_t>(first_hit), hits->end(),
+                [](const PhraseHit& a, const PhraseHit& b) { return a.id < b.id; });
     }
   }
 }
@@ -101,31 +118,84 @@ const std::vector<LanguageCues>& BuiltinCues() {
         "what happened to"},
        {"still waiting", "no response", "no reply", "never received", "never arrived", "not working", "doesn't work",
         "does not work", "stopped working", "not received", "charged twice", "cancel my", "customer service",
-        "been on hold", "unacceptable", "worst", "waste of money", "ripped off", "refund"}},
+        "been on hold", "unacceptable", "worst", "waste of money", "ripped off", "refund"},
+       {"i", "i'm", "i've", "i'd", "i'll", "me", "my", "mine", "myself", "we", "we're", "we've", "us", "our", "ours"}},
       {"fr",
        {"comment faire", "comment puis-je", "quelqu'un sait", "est-ce que", "pourquoi", "quand est-ce"},
        {"toujours en attente", "toujours pas", "aucune réponse", "pas de réponse", "ne fonctionne pas", "ne marche pas",
-        "remboursement", "arnaque", "inadmissible", "service client", "jamais reçu"}},
+        "remboursement", "arnaque", "inadmissible", "service client", "jamais reçu"},
+       {"je", "j'ai", "j'attends", "me", "moi", "mon", "ma", "mes", "nous", "notre", "nos"}},
       {"de",
        {"wie kann ich", "weiß jemand", "kann mir jemand", "warum", "wann kommt"},
        {"warte immer noch", "keine antwort", "funktioniert nicht", "geht nicht", "kaputt", "rückerstattung",
-        "nie angekommen", "kundenservice", "unverschämt", "abzocke"}},
+        "nie angekommen", "kundenservice", "unverschämt", "abzocke"},
+       {"ich", "mich", "mir", "mein", "meine", "meinen", "meinem", "meiner", "wir", "uns", "unser", "unsere"}},
       {"es",
        {"cómo puedo", "como puedo", "alguien sabe", "por qué", "por que", "cuándo"},
-       {"sigo esperando", "sin respuesta", "no funciona", "reembolso", "estafa", "nunca llegó", "atención al cliente",
-        "servicio al cliente", "una vergüenza"}},
+       {"sigo esperando", "sin respuesta", "nadie responde", "no funciona", "sigue sin funcionar", "dejó de funcionar",
+        "nunca llegó", "no ha llegado", "reembolso", "estafa", "atención al cliente", "servicio al cliente",
+        "una vergüenza"},
+       {"yo", "me", "mi", "mis", "mío", "mía", "conmigo", "nosotros", "nosotras", "nuestro", "nuestra", "nuestros",
+        "nuestras"}},
       {"it",
        {"come posso", "qualcuno sa", "perché", "quando arriva"},
        {"sto ancora aspettando", "nessuna risposta", "non funziona", "rimborso", "truffa", "mai arrivato",
-        "servizio clienti"}},
+        "servizio clienti"},
+       {"io", "mi", "mio", "mia", "miei", "mie", "noi", "ci", "nostro", "nostra"}},
       {"pt",
        {"como posso", "alguém sabe", "por que", "quando vai"},
        {"ainda esperando", "sem resposta", "não funciona", "reembolso", "golpe", "nunca chegou",
-        "atendimento ao cliente"}},
+        "atendimento ao cliente"},
+       {"eu", "me", "meu", "minha", "meus", "minhas", "nós", "nosso", "nossa"}},
       {"nl",
        {"hoe kan ik", "weet iemand", "waarom", "wanneer komt"},
        {"wacht nog steeds", "geen reactie", "werkt niet", "terugbetaling", "oplichting", "nooit ontvangen",
-        "klantenservice"}},
+        "klantenservice"},
+       {"ik", "mij", "me", "mijn", "wij", "we", "ons", "onze"}},
+      // Hindi in Devanagari and in Latin letters (Hinglish), which mixes in
+      // English.
+      {"hi",
+       {"क्या किसी को पता", "किसी को पता है", "कोई बताएगा", "कैसे करें",       "कैसे करूं",      "कब आएगा",
+        "कब मिलेगा",        "कहाँ है",         "कहां है",      "क्यों",         "मदद करें",     "kya kisi ko pata",
+        "kisi ko pata",    "koi batayega",  "kaise kare", "kaise karun", "kab aayega", "kab milega",
+        "kab tak",         "kahan hai",     "kyun",       "kyu",         "madad karo"},
+       {"अभी तक नहीं मिला",
+        "अभी तक नहीं आया",
+        "नहीं मिला",
+        "काम नहीं कर रहा",
+        "काम नहीं कर रही",
+        "खराब हो गया",
+        "खराब हो गई",
+        "बेकार",
+        "धोखा",
+        "रिफंड",
+        "पैसे वापस",
+        "कोई जवाब नहीं",
+        "शिकायत",
+        "घटिया",
+        "abhi tak nahi",
+        "nahi mila",
+        "kaam nahi kar raha",
+        "kaam nahi kar rahi",
+        "kharab ho gaya",
+        "kharab ho gayi",
+        "bekar",
+        "bekaar",
+        "dhokha",
+        "paise wapas",
+        "koi jawab nahi",
+        "shikayat",
+        "ghatiya"},
+       {"मैं",      "मेरा",    "मेरी",    "मेरे",     "मुझे",     "मुझको",   "हम",    "हमारा",  "हमारी",
+        "हमारे",   "हमें",     "main",   "mera",   "meri",   "mere",   "mujhe", "mujhko", "hum",
+        "hamara", "humara", "hamari", "humari", "hamare", "humare", "hame",  "humein", "hamein"},
+       "en"},
+      {"gu",
+       {"શું કોઈને ખબર", "કોઈને ખબર છે", "કોઈ કહેશે", "ક્યારે આવશે", "ક્યારે મળશે", "ક્યાં છે", "કેવી રીતે", "કેમ", "મદદ કરો"},
+       {"હજુ સુધી મળ્યો નથી", "હજુ સુધી મળ્યું નથી", "હજુ સુધી મળી નથી", "મળ્યો નથી", "મળ્યું નથી", "કામ નથી કરતું", "કામ કરતું નથી",
+        "બગડી ગયું", "બગડી ગયો", "બગડી ગઈ", "બકવાસ", "છેતરપિંડી", "રિફંડ", "પૈસા પાછા", "કોઈ જવાબ નથી", "ફરિયાદ",
+        "ખરાબ અનુભવ"},
+       {"હું", "મારો", "મારી", "મારું", "મારા", "મને", "અમે", "અમારો", "અમારી", "અમારું", "અમારા", "અમને"}},
   };
   return cues;
 }
@@ -142,7 +212,12 @@ std::vector<const LanguageCues*> CuesFor(std::string_view lang) {
   std::string primary = PrimaryLanguage(lang);
   std::vector<const LanguageCues*> out;
   for (const auto& cues : BuiltinCues()) {
-    if (cues.lang == primary) return {&cues};
+    if (cues.lang != primary) continue;
+    out.push_back(&cues);
+    for (const auto& also : BuiltinCues()) {
+      if (!cues.also.empty() && also.lang == cues.also) out.push_back(&also);
+    }
+    return out;
   }
   for (const auto& cues : BuiltinCues()) out.push_back(&cues);
   return out;
@@ -366,7 +441,7 @@ bool IsStopword(std::string_view word) {
 
 bool HasQuestionMark(std::string_view text) {
   return text.find('?') != std::string_view::npos || text.find("\xC2\xBF") != std::string_view::npos ||
-         text.find("\xEF\xBC\x9F") != std::string_view::npos;
+         text.find("\xEF\xBC\x9F") != std::string_view::npos || text.find("\xD8\x9F") != std::string_view::npos;
 }
 
 }  // namespace brandmon::rules

@@ -517,13 +517,18 @@ void Scheduler::HandleResponse(const std::shared_ptr<Source>& handle, const fetc
   SubmitNext(handle);
 }
 
+void StampMention(const settings::SourceSettings& source, Mention& m) {
+  if (m.source.empty()) m.source = source.name;
+  if (m.channel.empty()) m.channel = source.channel.empty() ? source.type : source.channel;
+  if (auto kind = ParseChannelKind(source.kind)) m.kind = *kind;
+  m.kind = ResolveKind(m);
+  if (!source.reply_to.empty()) m.reply_to = source.reply_to;
+  if (!source.lang.empty()) m.lang = source.lang;
+}
+
 void Scheduler::FinishPoll(Source& source, Status status, std::vector<Mention> mentions) {
   const std::string& name = source.settings.name;
-  for (auto& m : mentions) {
-    if (m.source.empty()) m.source = name;
-    if (m.channel.empty()) m.channel = source.settings.channel.empty() ? source.settings.type : source.settings.channel;
-    if (!source.settings.lang.empty()) m.lang = source.settings.lang;
-  }
+  for (auto& m : mentions) StampMention(source.settings, m);
   {
     MutexLock lock(mu_);
     WallTime now = clock_.Now();

@@ -48,6 +48,14 @@ struct PollResult {
   Status status;
 };
 
+// What the engine puts on every mention of `source` before the pipeline sees
+// it (and `brandmonctl fetch` before printing it): the source's name and
+// channel where the plugin left them empty (the channel falls back to the
+// source's type), the source's kind and reply_to where configured, else the
+// plugin's, else the kind of the channel (ResolveKind), and the source's
+// pinned language.
+void StampMention(const settings::SourceSettings& source, Mention& mention);
+
 // Schedules and polls the configured sources and hands what they produce to
 // the pipeline. Owns the plugins and, started in the owner's ThreadSet, the
 // "scheduler" thread (scheduling, HTTP plugin calls and parsing, the Output

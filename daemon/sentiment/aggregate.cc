@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <tuple>
 
 #include "daemon/sentiment/ascii_text.h"
 
@@ -113,7 +114,8 @@ void Aggregate(const TextTraits& traits, const std::vector<Unit>& units, const s
 // clause carries no sentiment) so that "their rival is awful but Acme was
 // great" is positive for Acme.
 double TargetScore(std::span<const CodePointSpan> targets, const std::vector<Unit>& units,
-                   const std::vector<SentenceStat>& sentences, std::vector<std::pair<uint16_t, uint16_t>>* targeted) {
+                   const std::vector<SentenceStat>& sentences, std::vector<std::pair<uint16_t, uint16_t>>* targeted,
+                   std::optional<uint32_t>* at) {
   targeted->clear();
   for (const CodePointSpan& span : targets) {
     const Unit* u = UnitAt(units, span);
@@ -122,13 +124,28 @@ double TargetScore(std::span<const CodePointSpan> targets, const std::vector<Uni
     if (std::find(targeted->begin(), targeted->end(), key) == targeted->end()) targeted->push_back(key);
   }
   double total = 0;
+  // Each targeted clause's weight and where it starts, to name the one that
+  // weighs most once the sum's direction is known.
+  double most_pos = 0, most_neg = 0;
+  uint32_t pos_at = UINT32_MAX, neg_at = UINT32_MAX, first_at = UINT32_MAX;
   for (const auto& [sentence, clause] : *targeted) {
     const SentenceStat& st = sentences[sentence];
     double clause_sum = 0;
+    uint32_t starts = UINT32_MAX;
     for (uint32_t j = st.begin; j < st.end; ++j) {
-      if (units[j].clause == clause) clause_sum += units[j].value;
+      if (units[j].clause != clause) continue;
+      clause_sum += units[j].value;
+      starts = std::min(starts, units[j].cp_begin);
     }
-    total += clause_sum != 0 ? clause_sum : st.raw;
+    double weight = clause_sum != 0 ? clause_sum : st.raw;
+    total += weight;
+    if (first_at == UINT32_MAX) first_at = starts;
+    if (weight > most_pos) std::tie(most_pos, pos_at) = std::pair(weight, starts);
+    if (weight < most_neg) std::tie(most_neg, neg_at) = std::pair(weight, starts);
+  }
+  if (at != nullptr && first_at != UINT32_MAX) {
+    uint32_t best = total > 0 ? pos_at : total < 0 ? neg_at : first_at;
+    *at = best != UINT32_MAX ? best : first_at;
   }
   return Normalize(total);
 }

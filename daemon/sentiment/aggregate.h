@@ -1,6 +1,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <span>
 #include <string_view>
 #include <utility>
@@ -36,8 +37,12 @@ void Aggregate(const TextTraits& traits, const std::vector<Unit>& units, const s
 // The brand-targeted compound: sums the clauses the `targets` fall on (a
 // unit inside each span, else the last before it), each clause once, taking
 // the whole sentence's score for a clause that carries none. *targeted is
-// scratch space. 0 when no unit is found.
+// scratch space. 0 when no unit is found. *at (when not null) is set to the
+// code point where the clause that weighs most in the sum's direction starts
+// (the first targeted one when none weighs), and left alone when no unit is
+// found.
 double TargetScore(std::span<const CodePointSpan> targets, const std::vector<Unit>& units,
-                   const std::vector<SentenceStat>& sentences, std::vector<std::pair<uint16_t, uint16_t>>* targeted);
+                   const std::vector<SentenceStat>& sentences, std::vector<std::pair<uint16_t, uint16_t>>* targeted,
+                   std::optional<uint32_t>* at = nullptr);
 
 }  // namespace brandmon::sentiment

@@ -123,7 +123,7 @@ SentimentScore Analyzer::Score(const text::Tokens& given_tokens, const ScoreRequ
   }
   RateSentences({.english = Is(b.lang, "en"), .cap_diff = b.cap_diff, .lower_words = b.lower_words}, &s.units,
                 &s.sentences);
-  SentimentScore out{.lang = std::string(b.lang), .target = std::nullopt};
+  SentimentScore out{.lang = std::string(b.lang), .target = std::nullopt, .target_at = std::nullopt};
   Aggregate({.exclamations = exclamations,
              .questions = questions,
              .link = b.link,
@@ -131,7 +131,11 @@ SentimentScore Analyzer::Score(const text::Tokens& given_tokens, const ScoreRequ
              .set = set_.get(),
              .lang = b.lang},
             s.units, s.sentences, &out);
-  if (!request.targets.empty()) out.target = TargetScore(request.targets, s.units, s.sentences, &s.targeted);
+  if (!request.targets.empty()) {
+    out.target = TargetScore(request.targets, s.units, s.sentences, &s.targeted, &out.target_at);
+    if (out.target_at && text.data() == s.decoded.data())
+      out.target_at = text::MapOriginalOffset(*out.target_at, s.shifts);
+  }
   ReleaseIfHuge(&s);
   return out;
 }

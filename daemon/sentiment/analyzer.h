@@ -27,6 +27,9 @@ struct SentimentScore {
   double neg = 0;
   std::string lang = "und";      // the language scored as, e.g. "en", "gu"
   std::optional<double> target;  // the brand-targeted compound, when spans were given
+  // Where the clause that weighs most in `target` starts, as a code-point
+  // offset into the text scored (see TargetScore).
+  std::optional<uint32_t> target_at;
 
   // "positive" at compound >= 0.05, "negative" at <= -0.05, else "neutral".
   std::string_view label() const;

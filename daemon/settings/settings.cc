@@ -29,6 +29,16 @@ const OptionTable<DaemonOptions>& DaemonOptionTable() {
   return table;
 }
 
+namespace {
+
+std::vector<std::string> KindChoices() {
+  std::vector<std::string> choices = {""};
+  choices.insert(choices.end(), ChannelKindNames().begin(), ChannelKindNames().end());
+  return choices;
+}
+
+}  // namespace
+
 const OptionTable<SourceSettings>& SourceOptionTable() {
   using S = SourceSettings;
   static const OptionTable<S> table = {
@@ -40,6 +50,18 @@ const OptionTable<SourceSettings>& SourceOptionTable() {
       config::Dur<S>("interval", "5m", {"1s", "7d"}, &S::interval, "Time between polls (jittered by up to 10%)."),
       config::Str<S>("channel", "", &S::channel,
                      "Channel name put on its mentions (reddit, youtube...). Empty: the plugin's default."),
+      config::Enum<S>("kind", "", KindChoices(), &S::kind,
+                      "Kind of channel of every mention: social (posts and comments), review, forum, news, blog or "
+                      "video. The rules read it: a post in a social, review or forum kind may be addressed to a "
+                      "brand, an article or a video addresses its readers. Empty: the plugin's (a preset's "
+                      "default_kind, a feed's news, blog, video or forum, a JSON Lines item's own \"kind\"), else "
+                      "the kind of the channel's name (x, mastodon, bluesky, facebook...: social; appstore, "
+                      "trustpilot...: review; reddit, hackernews, forum: forum; rss, google_alerts: news; youtube: "
+                      "video), else social."),
+      config::Str<S>("reply_to", "", &S::reply_to,
+                     "The account whose posts this source reads the replies and comments to, e.g. \"@acme\" for "
+                     "the comments on a brand's own posts: its mentions are addressed to the brand with that "
+                     "handle, and belong to it even when they do not name it. Empty: as each mention says."),
       config::Str<S>("lang", "", &S::lang,
                      "Pin the language of every mention (BCP 47 code). Empty: detect per mention."),
   };

@@ -36,6 +36,8 @@ struct SourceSettings {
   bool enabled = true;
   Duration interval{};
   std::string channel;
+  std::string kind;      // "" or a ChannelKindName()
+  std::string reply_to;  // the account whose posts' replies the source reads
   std::string lang;
   plugin::ConfiguredPlugin plugin;  // empty when the type is unknown
   // The global "limits", applied to every mention of this source.

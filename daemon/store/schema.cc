@@ -224,6 +224,14 @@ CREATE TRIGGER mentions_fts_update AFTER UPDATE OF title, text, author ON mentio
 END;
 INSERT INTO mentions_fts (mentions_fts) VALUES ('rebuild');
 )sql"},
+    // Each mention's channel kind (social, review, forum, news, blog,
+    // video) and the account it replies to, which the rules read. Rows
+    // stored before have neither: their kind is read from the channel's
+    // name (ResolveKind), as it would have been.
+    {7, R"sql(
+ALTER TABLE mentions ADD COLUMN kind TEXT NOT NULL DEFAULT '';
+ALTER TABLE mentions ADD COLUMN reply_to TEXT NOT NULL DEFAULT '';
+)sql"},
 };
 
 }  // namespace

@@ -181,8 +181,9 @@ Status Store::Prepare() {
       {&seen_insert_, "INSERT OR IGNORE INTO seen (source, id, first_seen) VALUES (?1, ?2, ?3)"},
       {&mention_insert_,
        "INSERT INTO mentions (source, channel, brand, mention_id, url, title, text, author, published, "
-       "lang, metrics, compound, pos, neu, neg, label, target, matched_terms, stored_at, truncated, reach) "
-       "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21)"},
+       "lang, metrics, compound, pos, neu, neg, label, target, matched_terms, stored_at, truncated, reach, kind, "
+       "reply_to) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, "
+       "?21, ?22, ?23)"},
       {&alert_exists_, "SELECT 1 FROM alerts WHERE dedupe_key = ?1 AND dedupe_key <> ''"},
       {&alert_insert_, "INSERT INTO alerts (seq, ts, topic, payload, dedupe_key) VALUES (?1, ?2, ?3, ?4, ?5)"},
       // AUTOINCREMENT keeps the largest seq ever used here, even once pruned.
@@ -451,7 +452,8 @@ Status Store::InsertMention(const ScoredMention& sm, int64_t now_ms) {
               [&] { return st.BindDouble(15, sm.sentiment.neg); }, [&] { return st.BindText(16, sm.sentiment.label); },
               [&] { return st.BindOptionalDouble(17, sm.sentiment.target); },
               [&] { return st.BindText(18, EncodeList(sm.matched_terms)); }, [&] { return st.BindInt(19, now_ms); },
-              [&] { return st.BindText(20, EncodeList(m.truncated)); }, [&] { return st.BindDouble(21, Reach(m)); });
+              [&] { return st.BindText(20, EncodeList(m.truncated)); }, [&] { return st.BindDouble(21, Reach(m)); },
+              [&] { return st.BindText(22, ChannelKindName(m.kind)); }, [&] { return st.BindText(23, m.reply_to); });
   if (!s.ok()) return s;
   return st.Run();
 }
@@ -601,7 +603,8 @@ Result<std::optional<SourceState>> Store::LoadSourceState(std::string_view sourc
 Result<std::vector<StoredMention>> Store::ReadMentions(int64_t after_row, size_t limit) {
   auto stmt = db_.Prepare(
       "SELECT rowid, stored_at, source, channel, brand, mention_id, url, title, text, author, published, lang, "
-      "metrics, compound, pos, neu, neg, label, target, matched_terms, truncated FROM mentions WHERE rowid > ?1 "
+      "metrics, compound, pos, neu, neg, label, target, matched_terms, truncated, kind, reply_to FROM mentions "
+      "WHERE rowid > ?1 "
       "ORDER BY rowid LIMIT ?2");
   if (!stmt.ok()) return stmt.status();
   if (auto s = BindAll([&] { return stmt->BindInt(1, after_row); },
@@ -639,6 +642,8 @@ Result<std::vector<StoredMention>> Store::ReadMentions(int64_t after_row, size_t
     s.target = stmt->ColumnOptionalDouble(18);
     sm.scored.matched_terms = DecodeList(stmt->ColumnText(19));
     m.truncated = DecodeList(stmt->ColumnText(20));
+    m.kind = ParseChannelKind(stmt->ColumnText(21)).value_or(ChannelKind::kUnknown);
+    m.reply_to = stmt->ColumnText(22);
     out.push_back(std::move(sm));
   }
   return out;

@@ -96,4 +96,16 @@ uint32_t MapDecodedOffset(uint32_t cp, const std::vector<CharRefShift>& shifts) 
   return cp - last.removed;
 }
 
+uint32_t MapOriginalOffset(uint32_t cp, const std::vector<CharRefShift>& shifts) {
+  uint32_t removed = 0;
+  for (const CharRefShift& s : shifts) {
+    // The reference decodes to one character, at its '&' less what went before.
+    uint32_t decoded_at = s.cp_begin - (s.removed - (s.cp_end - s.cp_begin - 1));
+    if (cp < decoded_at) break;
+    if (cp == decoded_at) return s.cp_begin;
+    removed = s.removed;
+  }
+  return cp + removed;
+}
+
 }  // namespace brandmon::text

@@ -30,4 +30,8 @@ bool DecodeCharRefs(std::string_view text, std::string* out, std::vector<CharRef
 // An offset inside a reference maps to the character it decoded to.
 uint32_t MapDecodedOffset(uint32_t cp, const std::vector<CharRefShift>& shifts);
 
+// The inverse: the offset in the original text of offset `cp` in the decoded
+// one; a decoded character maps to its reference's '&'.
+uint32_t MapOriginalOffset(uint32_t cp, const std::vector<CharRefShift>& shifts);
+
 }  // namespace brandmon::text

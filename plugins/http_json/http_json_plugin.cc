@@ -23,7 +23,7 @@ namespace {
 
 using rapidjson::Value;
 
-const char* const kFieldNames[] = {"id", "url", "title", "text", "author", "published"};
+const char* const kFieldNames[] = {"id", "url", "title", "text", "author", "published", "reply_to"};
 
 // For URLs built from item values: only what cannot appear in a URL is
 // encoded, so that a permalink's slashes survive.
@@ -132,6 +132,13 @@ std::string DateVar(const Clock* clock, int offset_days) {
   return r.substr(0, 4) + r.substr(5, 2) + r.substr(8, 2);
 }
 
+// "" and the names of the channel kinds.
+std::vector<std::string> KindChoices() {
+  std::vector<std::string> choices = {""};
+  choices.insert(choices.end(), ChannelKindNames().begin(), ChannelKindNames().end());
+  return choices;
+}
+
 }  // namespace
 
 const config::OptionTable<HttpJsonOptions>& HttpJsonOptionTable() {
@@ -151,7 +158,8 @@ const config::OptionTable<HttpJsonOptions>& HttpJsonOptionTable() {
       Str<O>("query", "", &O::query, "Search terms for {query}."),
       Str<O>("items", "", &O::items, "JSON Pointer to the array of items (\"\" = the document itself)."),
       StrMap<O>("fields", &O::fields,
-                "Mention field -> JSON Pointer in an item (id, url, title, text, author, published). "
+                "Mention field -> JSON Pointer in an item (id, url, title, text, author, published, reply_to: "
+                "the account the item answers). "
                 "\"a | b\" takes the first non-empty; \"join:/p\" reads the joined object."),
       StrList<O>("html_fields", &O::html_fields, "Fields holding HTML, turned into plain text."),
       Str<O>("url_template", "", &O::url_template,
@@ -175,6 +183,9 @@ const config::OptionTable<HttpJsonOptions>& HttpJsonOptionTable() {
       Str<O>("since_default", "", &O::since_default, "{since} before the first successful poll."),
       Str<O>("default_channel", "", &O::default_channel,
              "Channel of the mentions when the source sets no `channel` (reddit, youtube...)."),
+      Enum<O>("default_kind", "", KindChoices(), &O::default_kind,
+              "Kind of channel of the mentions when the source sets no `kind` (social, review, forum, news, blog, "
+              "video). Empty: from the channel."),
   };
   return table;
 }
@@ -389,6 +400,7 @@ std::optional<Mention> HttpJsonPlugin::ReadItem(const Value& item, const Value* 
   m.title = feedparse::CollapseWhitespace(values["title"]);
   m.text = feedparse::CollapseWhitespace(values["text"]);
   m.author = values["author"];
+  m.reply_to = values["reply_to"];
   if (published_raw) {
     m.published = ParseTime(published_raw, options_.time_format);
     if (!m.published) sink.Warn("item " + m.id + ": unreadable time \"" + values["published"] + "\"");
@@ -401,6 +413,7 @@ std::optional<Mention> HttpJsonPlugin::ReadItem(const Value& item, const Value* 
   }
   m.source = source_name_;
   m.channel = options_.default_channel;
+  m.kind = ParseChannelKind(options_.default_kind).value_or(ChannelKind::kUnknown);
   return m;
 }
 
@@ -512,7 +525,7 @@ void Validate(const HttpJsonOptions& o, const config::ConfigValue& obj, const st
     if (std::find(std::begin(kFieldNames), std::end(kFieldNames), name) == std::end(kFieldNames)) {
       const config::ConfigValue* v = fields ? fields->Find(name) : nullptr;
       ctx.diag.Error(v ? v->pos() : obj.pos(), config::JoinPath(config::JoinPath(path, "fields"), name),
-                     "unknown mention field '" + name + "'; valid: id, url, title, text, author, published");
+                     "unknown mention field '" + name + "'; valid: id, url, title, text, author, published, reply_to");
     }
   }
   CheckPointer(obj, path, "items", o.items, ctx);

@@ -40,6 +40,7 @@ struct HttpJsonOptions {
   std::string since_format;
   std::string since_default;
   std::string default_channel;
+  std::string default_kind;
 };
 
 const config::OptionTable<HttpJsonOptions>& HttpJsonOptionTable();

@@ -678,11 +678,11 @@ TEST_F(E2eDayTest, EveryAlertOfTheDayOnceInOrderWithItsFigures) {
   ExpectAlerts({NegativeMention("acme", "s-4", "info"), NeedsReply("acme", "s-4", "warning", false, true, true)},
                "complaint");
 
-  // A question in the news feed (no metrics: reach 0).
+  // A question to the brand's handle in the news feed (no metrics: reach 0).
   Publish("question");
   PollNow("news");
   AwaitStored(8);
-  ExpectAlerts({NeedsReply("acme", "news-5", "info", true, false, false)}, "question");
+  ExpectAlerts({NeedsReply("acme", "news-5", "info", true, false, true)}, "question");
 
   // Three quiet buckets, then the storm: 12 posts in one poll of the social
   // API (several pages), 10 of them negative. Each clearly negative post
@@ -752,15 +752,15 @@ TEST_F(E2eDayTest, EveryAlertOfTheDayOnceInOrderWithItsFigures) {
   AwaitStored(2);  // rev-2, s-19
   AwaitCounter("duplicates_dropped", 6 + 2 + 18 + 2 + 1);
   ExpectAlerts({NegativeMention("acme", "rev-2", "warning"),  // a 1-star rating raises info to warning
-                NeedsReply("acme", "rev-2", "warning", false, true, false)},
+                NeedsReply("acme", "rev-2", "warning", false, true, true)},
                "after the restart");
   EXPECT_EQ(collector_->alerts()[seq_before_restart].seq, seq_before_restart + 1) << "seq goes on";
 
-  // Evening: one more question, on the Atom blog.
+  // Evening: a question on the Atom blog, which asks its readers, not the
+  // brand: stored, no alert.
   Publish("evening");
   PollNow("blog");
   AwaitStored(3);
-  ExpectAlerts({NeedsReply("acme", "blog-3", "info", true, false, false)}, "evening");
   ExpectNoMoreAlerts("end of the day");
 
   // What was published is what was journaled: a fresh subscriber catching up

@@ -83,6 +83,7 @@ TEST(AlertTest, OptionalPartsAreLeftOutAndNonFiniteFiguresAreNull) {
   doc.Parse<rapidjson::kParseValidateEncodingFlag>(json.c_str());
   ASSERT_FALSE(doc.HasParseError()) << json;
   EXPECT_FALSE(doc.HasMember("channel"));
+  EXPECT_FALSE(doc.HasMember("snippet"));
   EXPECT_FALSE(doc.HasMember("terms"));
   EXPECT_TRUE(doc["mentions"].IsArray());
   EXPECT_TRUE(doc["figures"]["z"].IsNull());
@@ -109,6 +110,8 @@ Alert FullAlert() {
   m.mention.published = *ParseRfc3339("2026-03-04T05:00:00Z");
   m.mention.metrics = {{"followers", 1200}, {"likes", 3}};
   m.mention.truncated = {"title", "text"};
+  m.mention.kind = ChannelKind::kForum;
+  m.mention.reply_to = "acmecorp";
   m.lang = "en";
   m.mention.lang = "en";
   m.matched_terms = {"acme", "Acme"};
@@ -118,6 +121,7 @@ Alert FullAlert() {
   bare.mention.id = "x";
   a.mentions.push_back(bare);
   a.figures.emplace_back("p", std::numeric_limits<double>::quiet_NaN());
+  a.snippet = "the acme thing broke \xF0\x9F\x92\xA5 again";
   return a;
 }
 
@@ -129,7 +133,11 @@ TEST(AlertFromJsonTest, RoundTripsEveryField) {
   EXPECT_EQ(parsed->seq, 17u);
   EXPECT_EQ(parsed->severity, Severity::kWarning);
   EXPECT_EQ(parsed->channel, "reddit");
+  EXPECT_EQ(parsed->snippet, "the acme thing broke \xF0\x9F\x92\xA5 again");
   ASSERT_EQ(parsed->mentions.size(), 2u);
+  EXPECT_EQ(parsed->mentions[0].mention.kind, ChannelKind::kForum);
+  EXPECT_EQ(parsed->mentions[0].mention.reply_to, "acmecorp");
+  EXPECT_EQ(parsed->mentions[1].mention.kind, ChannelKind::kUnknown);
   EXPECT_EQ(parsed->mentions[0].lang, "en");
   EXPECT_EQ(parsed->mentions[0].sentiment.target, -0.8);
   EXPECT_EQ(parsed->mentions[0].matched_terms, (std::vector<std::string>{"acme", "Acme"}));
@@ -200,6 +208,7 @@ TEST(AlertFromJsonTest, RefusesMalformedMessages) {
       with("\"ts\":\"2026-03-04T05:06:07Z\"", "\"ts\":\"yesterday\""),
       with("\"severity\":\"warning\"", "\"severity\":\"fatal\""),
       with("\"brand\":\"acme\"", "\"brand\":7"),
+      with("\"dedupe_key\"", "\"snippet\":[\"a\"],\"dedupe_key\""),
       with("\"mentions\":[", "\"mentions\":[3,"),
       with("\"mentions\":[", "\"mentions\":{\"a\":["),
       with("\"count\":85", "\"count\":\"85\""),

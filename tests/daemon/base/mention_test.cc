@@ -66,6 +66,66 @@ TEST(MentionTest, ReachIsTheLargestAudienceMetric) {
   EXPECT_EQ(Reach(m), 1200) << "a rating is no reach";
 }
 
+TEST(MentionTest, KindAndReplyToAreWrittenWhenKnownAndRoundTrip) {
+  Mention m;
+  m.source = "s";
+  m.channel = "x";
+  m.id = "1";
+  EXPECT_EQ(MentionToJson(m).find("\"kind\""), std::string::npos) << "an unknown kind is left out";
+  EXPECT_EQ(MentionToJson(m).find("\"reply_to\""), std::string::npos);
+  m.kind = ChannelKind::kReview;
+  m.reply_to = "acmecorp";
+  std::string json = MentionToJson(m);
+  EXPECT_NE(json.find(R"("channel":"x","kind":"review","id":"1")"), std::string::npos) << json;
+  EXPECT_NE(json.find(R"("author":"","reply_to":"acmecorp","published")"), std::string::npos) << json;
+  auto back = MentionFromJson(json);
+  ASSERT_TRUE(back.ok()) << back.status().message();
+  EXPECT_EQ(back->kind, ChannelKind::kReview);
+  EXPECT_EQ(back->reply_to, "acmecorp");
+  EXPECT_EQ(MentionFromJson(R"({"id":"1","kind":null})")->kind, ChannelKind::kUnknown);
+}
+
+TEST(MentionTest, AnUnknownKindIsRejectedByName) {
+  for (const char* bad :
+       {R"({"kind":"socail"})", R"({"kind":"Social"})", R"({"kind":""})", R"({"kind":5})", R"({"kind":["news"]})"}) {
+    auto m = MentionFromJson(bad);
+    if (std::string_view(bad) == R"({"kind":""})") {
+      EXPECT_TRUE(m.ok()) << "an empty kind is no kind";
+      continue;
+    }
+    ASSERT_FALSE(m.ok()) << bad;
+    EXPECT_NE(m.status().message().find("'kind'"), std::string::npos) << m.status().message();
+  }
+  auto long_bad = MentionFromJson(R"({"kind":")" + std::string(10000, 'z') + "\"}");
+  ASSERT_FALSE(long_bad.ok());
+  EXPECT_NE(long_bad.status().message().find("'kind'"), std::string::npos);
+  EXPECT_LT(long_bad.status().message().size(), 200u) << "the value is quoted, not copied whole";
+}
+
+TEST(MentionTest, KindsOfChannelsAndTheKindRulesRead) {
+  EXPECT_EQ(KindOfChannel("x"), ChannelKind::kSocial);
+  EXPECT_EQ(KindOfChannel("Mastodon"), ChannelKind::kSocial);
+  EXPECT_EQ(KindOfChannel("appstore"), ChannelKind::kReview);
+  EXPECT_EQ(KindOfChannel("trustpilot"), ChannelKind::kReview);
+  EXPECT_EQ(KindOfChannel("reddit"), ChannelKind::kForum);
+  EXPECT_EQ(KindOfChannel("rss"), ChannelKind::kNews);
+  EXPECT_EQ(KindOfChannel("youtube"), ChannelKind::kVideo);
+  EXPECT_EQ(KindOfChannel("my-crm"), ChannelKind::kUnknown);
+  Mention m;
+  m.channel = "my-crm";
+  EXPECT_EQ(ResolveKind(m), ChannelKind::kSocial) << "a post of unknown origin reads as social";
+  m.channel = "rss";
+  EXPECT_EQ(ResolveKind(m), ChannelKind::kNews);
+  m.kind = ChannelKind::kBlog;
+  EXPECT_EQ(ResolveKind(m), ChannelKind::kBlog) << "a mention's own kind wins";
+  for (const std::string& name : ChannelKindNames()) {
+    ASSERT_TRUE(ParseChannelKind(name));
+    EXPECT_EQ(ChannelKindName(*ParseChannelKind(name)), name);
+  }
+  EXPECT_EQ(ChannelKindNames().size(), 6u);
+  EXPECT_FALSE(ParseChannelKind(""));
+}
+
 TEST(MentionTest, RejectsBadJsonWithReason) {
   EXPECT_EQ(MentionFromJson("not json").status().code(), Status::Code::kCorrupt);
   EXPECT_EQ(MentionFromJson("[1]").status().message(), "expected a json object");
@@ -91,6 +151,7 @@ Mention Hostile() {
   m.title = "title" + evil;
   m.text = "text" + evil;
   m.author = "author" + evil;
+  m.reply_to = "reply" + evil;
   m.lang = "en" + evil;
   m.SetMetric("likes" + evil, 1);
   return m;
@@ -106,6 +167,7 @@ TEST(NormalizeMentionTest, NoFieldKeepsAControlCharacterOrBidiOverride) {
   EXPECT_EQ(m.title, "title" + clean);
   EXPECT_EQ(m.text, "text" + clean);
   EXPECT_EQ(m.author, "author" + clean);
+  EXPECT_EQ(m.reply_to, "reply" + clean);
   EXPECT_EQ(*m.lang, "en" + clean);
   EXPECT_EQ(m.metrics[0].first, "likes" + clean);
   // A changed id stays apart from the id that differs only in the control.
@@ -145,6 +207,20 @@ TEST(NormalizeMentionTest, CapsEachFieldAtAUtf8BoundaryAndMarksIt) {
   EXPECT_EQ(m.id, "short");
   EXPECT_EQ(m.truncated, (std::vector<std::string>{"url", "title", "text", "author"}));
   EXPECT_NE(MentionToJson(m).find(R"("truncated":["url","title","text","author"])"), std::string::npos);
+  m.reply_to = std::string(1000, 'r');
+  NormalizeMention(m, limits);
+  EXPECT_EQ(m.reply_to.size(), 64u) << "an account name is capped as the author is";
+  EXPECT_EQ(m.truncated, (std::vector<std::string>{"url", "title", "text", "author", "reply_to"}));
+}
+
+TEST(MentionTest, AccountsAreTheSameButForTheirAtSignAndCase) {
+  EXPECT_TRUE(SameAccount("@AcmeCorp", "acmecorp"));
+  EXPECT_TRUE(SameAccount("acmecorp", "@acmecorp"));
+  EXPECT_TRUE(SameAccount("@acme@social.example", "@acme"));
+  EXPECT_FALSE(SameAccount("@acme@social.example", "@acme@other.example"));
+  EXPECT_FALSE(SameAccount("@acme", "@acmecorp"));
+  EXPECT_FALSE(SameAccount("@", "@")) << "no name is no account";
+  EXPECT_FALSE(SameAccount("", ""));
 }
 
 TEST(NormalizeMentionTest, ALongIdIsCutButStaysUniqueAndStable) {

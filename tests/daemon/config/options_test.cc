@@ -19,6 +19,7 @@ struct Feed {
   uint64_t max_body = 0;
   std::string mode;
   std::vector<std::string> tags;
+  std::vector<std::string> kinds;
   std::map<std::string, std::string> headers;
   std::map<std::string, double> lexicon;
 };
@@ -34,6 +35,7 @@ const OptionTable<Feed>& FeedTable() {
       Size<Feed>("max_body", "10MiB", {"1KiB", "1GiB"}, &Feed::max_body, "Body cap."),
       Enum<Feed>("mode", "fast", {"fast", "slow"}, &Feed::mode, "Mode."),
       StrList<Feed>("tags", &Feed::tags, "Tags."),
+      EnumList<Feed>("kinds", {"news", "blog"}, {"social", "news", "blog"}, &Feed::kinds, "Kinds."),
       StrMap<Feed>("headers", &Feed::headers, "Headers."),
       NumMap<Feed>("lexicon", {-4, 4}, &Feed::lexicon, "Lexicon."),
   };
@@ -63,6 +65,24 @@ TEST(OptionsTest, DefaultsFillAbsentOptions) {
   EXPECT_TRUE(o.feed.enabled);
   EXPECT_EQ(o.feed.max_body, 10u << 20);
   EXPECT_EQ(o.feed.mode, "fast");
+}
+
+TEST(OptionsTest, EnumListsTakeEachChoiceOnceInAnyOrder) {
+  EXPECT_EQ(Apply(R"({"url": "u"})").feed.kinds, (std::vector<std::string>{"news", "blog"}));
+  Outcome given = Apply(R"({"url": "u", "kinds": ["blog", "social"]})");
+  EXPECT_TRUE(given.diag.ok()) << given.diag.Joined();
+  EXPECT_EQ(given.feed.kinds, (std::vector<std::string>{"blog", "social"}));
+  Outcome none = Apply(R"({"url": "u", "kinds": []})");
+  EXPECT_TRUE(none.diag.ok()) << none.diag.Joined();
+  EXPECT_TRUE(none.feed.kinds.empty());
+  Outcome bad = Apply(R"({"url": "u", "kinds": ["news", "tweets", 3, "news"]})");
+  std::string errors = bad.diag.Joined();
+  EXPECT_NE(errors.find("sources[3].kinds[1]: expected any of social, news, blog, got \"tweets\""), std::string::npos)
+      << errors;
+  EXPECT_NE(errors.find("sources[3].kinds[2]"), std::string::npos) << errors;
+  EXPECT_NE(errors.find("sources[3].kinds[3]: \"news\" is listed twice"), std::string::npos) << errors;
+  EXPECT_NE(Apply(R"({"url": "u", "kinds": "news"})").diag.Joined().find("an array of strings"), std::string::npos);
+  EXPECT_EQ(FeedTable()[9].info.default_text, R"(["news", "blog"])");
 }
 
 TEST(OptionsTest, ParsesEveryType) {

@@ -90,6 +90,38 @@ TEST(FeedSamplesTest, YoutubeUsesMediaDescriptionAndStatistics) {
   EXPECT_EQ(*m.Metric("views"), 251497);
 }
 
+TEST(FeedKindTest, FeedsAreNewsUnlessABlogWroteThemOrTheirChannelSaysOtherwise) {
+  auto kind_of = [](const std::string& feed, FeedParseOptions options = {}) {
+    testing::RecordingSink sink = Parse(feed, options);
+    EXPECT_EQ(sink.mentions.size(), 1u) << feed;
+    return sink.mentions.empty() ? ChannelKind::kUnknown : sink.mentions[0].kind;
+  };
+  const std::string item = "<item><guid>1</guid><title>t</title></item>";
+  EXPECT_EQ(kind_of(Rss(item)), ChannelKind::kNews);
+  EXPECT_EQ(kind_of(Rss(item, "<generator>Blogger</generator>")), ChannelKind::kBlog);
+  EXPECT_EQ(kind_of(Rss(item, "<generator>Ghost 5.82</generator>")), ChannelKind::kBlog);
+  EXPECT_EQ(kind_of(Rss(item, "<generator>https://wordpress.org/?v=6.4</generator>")), ChannelKind::kNews)
+      << "WordPress runs newsrooms too";
+  auto with_link = [&](const std::string& link) {
+    return "<rss version=\"2.0\"><channel><link>" + link + "</link>" + item + "</channel></rss>";
+  };
+  EXPECT_EQ(kind_of(with_link("https://blog.example.com/")), ChannelKind::kBlog);
+  EXPECT_EQ(kind_of(with_link("https://example.com/blog/")), ChannelKind::kBlog);
+  EXPECT_EQ(kind_of(with_link("https://someone.substack.com/")), ChannelKind::kBlog);
+  EXPECT_EQ(kind_of(with_link("https://notablog.example.com/")), ChannelKind::kNews);
+  EXPECT_EQ(kind_of(with_link("https://www.youtube.com/channel/UC1")), ChannelKind::kVideo);
+  EXPECT_EQ(kind_of(with_link("https://www.reddit.com/r/acme")), ChannelKind::kForum);
+  FeedParseOptions forum;
+  forum.channel = "hackernews";
+  EXPECT_EQ(kind_of(Rss(item), forum), ChannelKind::kForum);
+  const std::string atom =
+      "<feed xmlns=\"http://www.w3.org/2005/Atom\"><generator uri=\"https://jekyllrb.com/\">Jekyll</generator>"
+      "<entry><id>1</id><title>t</title></entry></feed>";
+  EXPECT_EQ(kind_of(atom), ChannelKind::kBlog);
+  // A generator inside an item is not the feed's.
+  EXPECT_EQ(kind_of(Rss("<item><guid>1</guid><generator>Blogger</generator></item>")), ChannelKind::kNews);
+}
+
 TEST(FeedSamplesTest, RedditAtomResolvesItsRelativeXmlBase) {
   FeedParseOptions options;
   options.base_url = "https://www.reddit.com/.rss";

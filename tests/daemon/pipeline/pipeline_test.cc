@@ -110,6 +110,26 @@ TEST_F(PipelineTest, MatchesScoresStoresAndAlerts) {
   EXPECT_EQ(stats.last_seq, sink_.alerts.back().seq);
 }
 
+// A comment on a brand's own post belongs to the brand whether it names it
+// or not; a reply to someone else does not.
+TEST_F(PipelineTest, ARepliesToABrandsOwnAccountIsItsMentionEvenWithoutItsName) {
+  settings::Settings settings = Load(
+      R"([{"name": "acme", "handles": ["@acmecorp"], "publish_mentions": true},
+          {"name": "globex", "handles": ["@globex"], "publish_mentions": true}])");
+  auto p = Open(settings);
+  Mention reply = Make("1", "when will you restock the blue one?");
+  reply.reply_to = "AcmeCorp";
+  Mention other = Make("2", "when will you restock the blue one?");
+  other.reply_to = "@initech";
+  Mention both = Make("3", "globex does it better");
+  both.reply_to = "@acmecorp";
+  Poll(*p, {reply, other, both});
+  std::vector<std::string> got;
+  for (const auto& m : sink_.mentions) got.push_back(m.mention.id + " " + m.brand);
+  EXPECT_EQ(got, (std::vector<std::string>{"1 acme", "3 acme", "3 globex"}));
+  EXPECT_EQ(p->Stats().unmatched, 1u);
+}
+
 TEST_F(PipelineTest, SeenMentionsAreDroppedBeforeScoringEvenAcrossRestarts) {
   settings::Settings settings = Load(R"([{"name": "acme"}])");
   {

@@ -41,6 +41,19 @@ class ReaderTest : public ::testing::Test {
   std::unique_ptr<Reader> reader_;
 };
 
+TEST_F(ReaderTest, FindMentionBySourceAndId) {
+  auto found = reader_->FindMention("rss-feed", "id1");
+  ASSERT_TRUE(found.ok()) << found.status().message();
+  ASSERT_TRUE(found->has_value());
+  EXPECT_EQ((*found)->stored.scored.mention.text, "The acme app is down again");
+  EXPECT_EQ((*found)->stored.scored.brand, "acme");
+  for (auto [source, id] : {std::pair{"rss-feed", "id999"}, {"reddit-feed", "id1"}, {"rss-feed' OR '1'='1", "id1"}}) {
+    auto none = reader_->FindMention(source, id);
+    ASSERT_TRUE(none.ok());
+    EXPECT_FALSE(none->has_value()) << source << " " << id;
+  }
+}
+
 TEST_F(ReaderTest, TimeSeriesHasABucketPerHourWithTheRollupFigures) {
   Filter f = AllDay();
   f.brands = {"acme"};

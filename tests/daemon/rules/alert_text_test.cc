@@ -37,22 +37,26 @@ TEST(AlertTextTest, WhereLeavesOutWhatIsMissing) {
   EXPECT_EQ(Where(On("", "", "")), "");
 }
 
-TEST(AlertTextTest, MentionSummariesNameWhatWhoAndWhere) {
-  Mention m = On("reddit", "bob", "Still no refund");
-  EXPECT_EQ(NegativeMentionText("acme", m, -0.61, 1200),
-            "negative mention of acme on reddit by bob (score -0.61, reach 1200): Still no refund");
-  EXPECT_EQ(PraiseText("acme", m, 0.8, 5000),
-            "praise for acme on reddit by bob (score 0.8, reach 5000): Still no refund");
-  EXPECT_EQ(NeedsReplyText("acme", m, ReplyReason::kQuestion, 0),
-            "question for acme on reddit by bob: Still no refund");
-  EXPECT_EQ(NeedsReplyText("acme", m, ReplyReason::kComplaint, 0),
-            "complaint for acme on reddit by bob: Still no refund");
-  EXPECT_EQ(NeedsReplyText("acme", m, ReplyReason::kLowRating, 1),
-            "1-star review for acme on reddit by bob: Still no refund");
-  EXPECT_EQ(KeywordText("acme", m, {{"refund", 1, 0}, {"data breach", 1, 0}}),
-            "crisis terms refund, data breach with acme on reddit by bob: Still no refund");
-  EXPECT_EQ(KeywordText("acme", m, {{"refund", 1, 0}}),
-            "crisis term refund with acme on reddit by bob: Still no refund");
+TEST(AlertTextTest, MentionSummariesNameWhatWhoAndWhereAndQuoteTheSentence) {
+  Mention m = On("reddit", "bob", "Ordered in May. Still no refund from them");
+  const std::string quote = "Still no refund from them";
+  EXPECT_EQ(NegativeMentionText("acme", m, -0.61, 1200, quote),
+            "negative mention of acme on reddit by bob (score -0.61, reach 1200): Still no refund from them");
+  EXPECT_EQ(PraiseText("acme", m, 0.8, 5000, quote),
+            "praise for acme on reddit by bob (score 0.8, reach 5000): Still no refund from them");
+  EXPECT_EQ(NeedsReplyText("acme", m, ReplyReason::kQuestion, 0, quote),
+            "question for acme on reddit by bob: Still no refund from them");
+  EXPECT_EQ(NeedsReplyText("acme", m, ReplyReason::kComplaint, 0, quote),
+            "complaint for acme on reddit by bob: Still no refund from them");
+  EXPECT_EQ(NeedsReplyText("acme", m, ReplyReason::kLowRating, 1, quote),
+            "1-star review for acme on reddit by bob: Still no refund from them");
+  EXPECT_EQ(KeywordText("acme", m, {{"refund", 1, 0}, {"data breach", 1, 0}}, quote),
+            "crisis terms refund, data breach with acme on reddit by bob: Still no refund from them");
+  EXPECT_EQ(KeywordText("acme", m, {{"refund", 1, 0}}, quote),
+            "crisis term refund with acme on reddit by bob: Still no refund from them");
+  EXPECT_EQ(KeywordText("acme", m, {{"refund", 1, 0}}, ""),
+            "crisis term refund with acme on reddit by bob: Ordered in May. Still no refund from them")
+      << "without a quote, the start of the text";
 }
 
 TEST(AlertTextTest, TrendSummariesGiveCountsAndBaselines) {

@@ -26,5 +26,23 @@ TEST(PraiseRuleTest, PositiveWithReachOnly) {
   EXPECT_EQ(*praise[0].Figure("followers"), 5000);
 }
 
+TEST(PraiseRuleTest, ABrandNamedInPassingOrItsOwnAccountRaisesNoPraise) {
+  Brand brand(AcmeRules());
+  auto rule = MakePraiseRule(brand);
+  WallTime now = FromUnixMillis(kT0);
+  auto praise = [&](ScoredMention sm) {
+    sm.mention.SetMetric("followers", 50000);
+    Cooldowns cooldowns;
+    return RunOne(*rule, brand, sm, 0.9, cooldowns, now);
+  };
+  std::string passing =
+      "What a weekend. We hiked to the lake on Saturday. The weather was perfect and the water was warm. "
+      "On Sunday we cooked for twenty friends. Somebody brought an Acme grill. Everyone loved the food. "
+      "Best weekend of the summer.";
+  EXPECT_TRUE(praise(Mention("1", passing, "a")).empty()) << "named once, in sentence 5 of 7";
+  EXPECT_EQ(praise(Mention("2", "Acme makes the best grills. " + passing, "b")).size(), 1u);
+  EXPECT_TRUE(praise(Mention("3", "Love the new acme grill!", "@acmecorp")).empty()) << "the brand's own account";
+}
+
 }  // namespace
 }  // namespace brandmon::rules

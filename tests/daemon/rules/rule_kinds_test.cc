@@ -1,6 +1,8 @@
 #include <gtest/gtest.h>
 
 #include "daemon/rules/rule.h"
+#include "daemon/rules/rule_kinds.h"
+#include "daemon/rules/rule_set.h"
 
 namespace brandmon::rules {
 namespace {
@@ -16,6 +18,9 @@ TEST(RuleKindsTest, EveryKindIsMadeAndRunsInOrder) {
   Brand brand(r);
   std::vector<std::unique_ptr<Rule>> rules = MakeRules(brand);
   ASSERT_EQ(rules.size(), 8u);
+  EXPECT_EQ(RuleKindNames(),
+            (std::vector<std::string>{"negative_mention", "needs_reply", "praise", "keyword", "volume_spike",
+                                      "negative_spike", "sentiment_shift", "emerging_terms"}));
 
   ScoredMention sm;
   sm.brand = "acme";
@@ -24,14 +29,8 @@ TEST(RuleKindsTest, EveryKindIsMadeAndRunsInOrder) {
   sm.mention.author = "bob";
   sm.mention.text = "@acmecorp recall, still waiting for my refund";
   sm.mention.SetMetric("followers", 50000);
-  PreparedMention p;
-  p.words = Words(sm.mention.text);
-  p.found.assign(kFirstKeywordPhrase + brand.keyword_terms.size(), 0);
-  p.found[kComplaintPhrase] = p.found[kHandlePhrase] = 1;
-  for (size_t k = 0; k < brand.keyword_terms.size(); ++k) {
-    if (brand.keyword_terms[k].first == "recall") p.found[kFirstKeywordPhrase + k] = 1;
-  }
-  for (const auto& rule : rules) rule->Prepare(sm, p);
+  FakeClock clock;
+  PreparedMention p = RuleSet({r}, clock).Prepare(sm);
   WallTime now = FromUnixMillis(1'767'225'660'000);
   MentionInput in{sm, p, now, -0.7, 50000};
   Cooldowns cooldowns;

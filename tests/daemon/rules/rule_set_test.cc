@@ -605,7 +605,7 @@ TEST(RuleSetWordsTest, WordsComputedOnceGiveTheSameAlerts) {
   RuleSet once({Acme()}, clock), twice({Acme()}, clock);
   std::vector<ScoredMention> ms = {M("1", "@AcmeCorp how do I get a REFUND?", -0.6), M("2", "acme recall", 0, "ann")};
   std::vector<RuleSet::Prepared> prepared;
-  for (const auto& m : ms) prepared.push_back(once.Prepare(m, MentionWords(m.mention)));
+  for (const auto& m : ms) prepared.push_back(once.Prepare(m, SplitMention(m.mention)));
   auto a = once.Process(ms, prepared);
   auto b = twice.Process(ms);
   ASSERT_EQ(Rules(a), Rules(b));

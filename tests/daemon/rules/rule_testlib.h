@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "daemon/rules/rule.h"
+#include "daemon/rules/rule_set.h"
 
 namespace brandmon::rules::rule_test {
 
@@ -32,21 +33,14 @@ inline ScoredMention Mention(std::string id, std::string text, std::string autho
   return sm;
 }
 
-// Runs one rule over one mention as a RuleSet would, with the phrases of
-// the brand found in its words. Returns the alerts.
+// Runs one rule over one mention as a RuleSet would, read as a RuleSet of
+// `brand` prepares it (its words, sentences and phrases). Returns the alerts.
 inline std::vector<Alert> RunOne(Rule& rule, const Brand& brand, const ScoredMention& sm, double score,
-                                 Cooldowns& cooldowns, WallTime now, const std::vector<uint32_t>& found_ids = {}) {
-  PreparedMention p;
-  p.words = Words(sm.mention.text);
-  p.matched = MatchedPhrases(sm);
-  p.found.assign(kFirstKeywordPhrase + brand.keyword_terms.size(), 0);
-  for (uint32_t id : found_ids) p.found[id] = 1;
-  for (size_t k = 0; k < brand.keyword_terms.size(); ++k) {
-    const Phrase& phrase = brand.keyword_terms[k].second;
-    if (std::search(p.words.begin(), p.words.end(), phrase.begin(), phrase.end()) != p.words.end()) {
-      p.found[kFirstKeywordPhrase + k] = 1;
-    }
-  }
+                                 Cooldowns& cooldowns, WallTime now) {
+  FakeClock clock;
+  RuleSet set({brand.rules}, clock);
+  PreparedMention p = set.Prepare(sm);
+  p.terms.clear();  // the rule under test prepares its own
   rule.Prepare(sm, p);
   std::vector<Alert> out;
   MentionInput in{sm, p, now, score, Reach(sm.mention)};

@@ -97,6 +97,19 @@ TEST(PhraseSetTest, FindsEveryPhraseThatContainsWordsFinds) {
   }
 }
 
+TEST(PhraseSetTest, HitsSayWhereEachPhraseOccursEveryTime) {
+  PhraseSet set;
+  set.Add(Words("still waiting"), 0);
+  set.Add(Words("waiting"), 1);
+  set.Add(Words("my"), 2);
+  set.Add(Words("still"), 0);  // a shorter phrase of the same id, at the same word
+  std::vector<uint8_t> found(3, 0);
+  std::vector<PhraseHit> hits;
+  set.Find(Words("still waiting for my refund, my order, still waiting"), found, &hits);
+  EXPECT_EQ(found, (std::vector<uint8_t>{1, 1, 1}));
+  EXPECT_EQ(hits, (std::vector<PhraseHit>{{0, 0}, {1, 1}, {2, 3}, {2, 5}, {0, 7}, {1, 8}}));
+}
+
 TEST(CuesTest, LanguageSelectsItsListElseAll) {
   auto en = CuesFor("en-GB");
   ASSERT_EQ(en.size(), 1u);
@@ -106,10 +119,54 @@ TEST(CuesTest, LanguageSelectsItsListElseAll) {
   EXPECT_EQ(fr[0]->lang, "fr");
   EXPECT_EQ(CuesFor("").size(), BuiltinCues().size());
   EXPECT_EQ(CuesFor("xx").size(), BuiltinCues().size());
+  auto hinglish = CuesFor("hi-Latn");
+  ASSERT_EQ(hinglish.size(), 2u) << "Hinglish mixes in English";
+  EXPECT_EQ(hinglish[0]->lang, "hi");
+  EXPECT_EQ(hinglish[1]->lang, "en");
+  std::vector<std::string_view> langs;
   for (const auto& cues : BuiltinCues()) {
+    langs.push_back(cues.lang);
     EXPECT_FALSE(cues.questions.empty()) << cues.lang;
     EXPECT_FALSE(cues.complaints.empty()) << cues.lang;
-    for (auto cue : cues.questions) EXPECT_FALSE(Words(cue).empty()) << cue;
+    EXPECT_FALSE(cues.first_person.empty()) << cues.lang;
+    for (const auto* list : {&cues.questions, &cues.complaints, &cues.first_person}) {
+      for (auto cue : *list) EXPECT_FALSE(Words(cue).empty()) << cue;
+    }
+    for (auto word : cues.first_person) EXPECT_EQ(Words(word).size(), 1u) << "one word: " << word;
+  }
+  EXPECT_EQ(langs, (std::vector<std::string_view>{"en", "fr", "de", "es", "it", "pt", "nl", "hi", "gu"}));
+}
+
+// Each language's cues find what a customer writes in it.
+TEST(CuesTest, QuestionsComplaintsAndFirstPersonInEachLanguage) {
+  struct Case {
+    const char* lang;
+    const char* text;
+    bool question, complaint, first_person;
+  };
+  for (const Case& c : {
+           Case{"en", "Does anyone know if my order shipped", true, false, true},
+           Case{"en", "still waiting, unacceptable", false, true, false},
+           Case{"es", "¿Alguien sabe si mi pedido salió?", true, false, true},
+           Case{"es", "la lavadora dejó de funcionar", false, true, false},
+           Case{"hi", "क्या किसी को पता है, मेरा ऑर्डर कहाँ है", true, false, true},
+           Case{"hi", "टोस्टर खराब हो गया", false, true, false},
+           Case{"hi", "kya kisi ko pata hai mera order kahan hai", true, false, true},
+           Case{"hi", "mixer kaam nahi kar raha", false, true, false},
+           Case{"hi", "still waiting", false, true, false},
+           Case{"gu", "શું કોઈને ખબર છે મારો ઓર્ડર ક્યારે આવશે", true, false, true},
+           Case{"gu", "કેટલ બગડી ગયું", false, true, false},
+       }) {
+    std::vector<std::string> words = Words(c.text);
+    bool question = false, complaint = false, first_person = false;
+    for (const LanguageCues* cues : CuesFor(c.lang)) {
+      for (auto cue : cues->questions) question |= ContainsPhrase(words, cue);
+      for (auto cue : cues->complaints) complaint |= ContainsPhrase(words, cue);
+      for (auto word : cues->first_person) first_person |= ContainsPhrase(words, word);
+    }
+    EXPECT_EQ(question, c.question) << c.text;
+    EXPECT_EQ(complaint, c.complaint) << c.text;
+    EXPECT_EQ(first_person, c.first_person) << c.text;
   }
 }
 
@@ -137,6 +194,7 @@ TEST(CuesTest, StopwordsAndQuestionMarks) {
       HasQuestionMark("\xC2\xBF"
                       "por qu\xC3\xA9"));
   EXPECT_TRUE(HasQuestionMark("\xE4\xB8\xBA\xE4\xBB\x80\xE4\xB9\x88\xEF\xBC\x9F"));
+  EXPECT_TRUE(HasQuestionMark("\xD9\x84\xD9\x85\xD8\xA7\xD8\xB0\xD8\xA7\xD8\x9F"));  // Arabic
   EXPECT_FALSE(HasQuestionMark("no question here."));
 }
 

@@ -134,6 +134,31 @@ TEST_F(EngineTest, RunOnceFillsSourceAndChannelDefaults) {
   EXPECT_EQ(received_.mentions[0].channel, "scripted");
   EXPECT_EQ(received_.mentions[1].channel, "reddit");
   EXPECT_EQ(received_.mentions[1].lang, "es");
+  EXPECT_EQ(received_.mentions[0].kind, ChannelKind::kSocial) << "an unknown channel reads as social";
+  EXPECT_EQ(received_.mentions[1].kind, ChannelKind::kForum) << "reddit is a forum";
+}
+
+TEST(StampMentionTest, TheSourcesKindAndReplyToWinOverThePluginsAndTheChannelsKind) {
+  settings::SourceSettings source;
+  source.name = "comments";
+  source.type = "http_json";
+  Mention m;
+  m.channel = "youtube";
+  StampMention(source, m);
+  EXPECT_EQ(m.source, "comments");
+  EXPECT_EQ(m.kind, ChannelKind::kVideo) << "the channel's kind when no one says";
+  Mention from_plugin;
+  from_plugin.channel = "youtube";
+  from_plugin.kind = ChannelKind::kSocial;
+  from_plugin.reply_to = "someone";
+  StampMention(source, from_plugin);
+  EXPECT_EQ(from_plugin.kind, ChannelKind::kSocial) << "the plugin's kind (a preset's default_kind)";
+  EXPECT_EQ(from_plugin.reply_to, "someone");
+  source.kind = "review";
+  source.reply_to = "@acme";
+  StampMention(source, from_plugin);
+  EXPECT_EQ(from_plugin.kind, ChannelKind::kReview) << "the source's kind overrides";
+  EXPECT_EQ(from_plugin.reply_to, "@acme");
 }
 
 TEST_F(EngineTest, PollsOnScheduleAndOnDemand) {

@@ -177,6 +177,29 @@ TEST_F(AnalyzerTest, CharacterReferencesScoreAsTheCharactersTheyStandFor) {
   CodePointSpan plain_acme{plain_at, plain_at + 4};
   ScoreRequest plain_req{.targets = std::span<const CodePointSpan>(&plain_acme, 1)};
   EXPECT_DOUBLE_EQ(*s.target, *analyzer_->Score(plain, plain_req).target);
+  // Where the targeted clause ("but Acme was great") starts is an offset
+  // into the text as given too.
+  ASSERT_TRUE(s.target_at.has_value());
+  EXPECT_EQ(*s.target_at, static_cast<uint32_t>(text.find("but Acme")));
+}
+
+// The clause that weighs most in the targeted score, in its direction,
+// names the sentence a rule quotes.
+TEST_F(AnalyzerTest, TheTargetedScoreSaysWhereItsWeightiestClauseStarts) {
+  std::string text = "Acme opened a store in Lyon. The queue was long. Acme staff were rude and awful.";
+  std::vector<CodePointSpan> spans;
+  for (size_t at = text.find("Acme"); at != std::string::npos; at = text.find("Acme", at + 1)) {
+    spans.push_back({static_cast<uint32_t>(at), static_cast<uint32_t>(at + 4)});
+  }
+  ScoreRequest req{.targets = spans};
+  SentimentScore s = analyzer_->Score(text, req);
+  ASSERT_LT(*s.target, -0.05);
+  ASSERT_TRUE(s.target_at.has_value());
+  EXPECT_EQ(*s.target_at, static_cast<uint32_t>(text.find("Acme staff")));
+  SentimentScore neutral = analyzer_->Score("Acme opened a store in Lyon.", {.targets = spans});
+  ASSERT_TRUE(neutral.target_at.has_value()) << "the first clause aimed at when none weighs";
+  EXPECT_EQ(*neutral.target_at, 0u);
+  EXPECT_FALSE(analyzer_->Score(text).target_at.has_value()) << "no spans, no clause";
 }
 
 TEST_F(AnalyzerTest, TokensSplitForOtherReadersScoreAsTheText) {

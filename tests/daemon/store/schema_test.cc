@@ -153,6 +153,23 @@ TEST(SchemaTest, Version6IndexesStoredMentionsForFullTextSearchAndFollowsChanges
   ASSERT_TRUE(db.Exec("INSERT INTO mentions_fts (mentions_fts) VALUES ('integrity-check')").ok());
 }
 
+TEST(SchemaTest, Version7MentionsStoredBeforeHaveNoKindAndReplyToNoOne) {
+  Database db = OpenMemory();
+  ASSERT_TRUE(Migrate(db, Migrations().first(6)).ok());
+  ASSERT_TRUE(db.Exec("INSERT INTO mentions (source, channel, brand, mention_id, url, title, text, author, lang, "
+                      "metrics, compound, pos, neu, neg, label, target, matched_terms, stored_at) VALUES "
+                      "('s', 'reddit', 'acme', '1', '', '', 'acme?', '', 'en', '', 0, 0, 1, 0, 'neutral', NULL, '', 1)")
+                  .ok());
+  ASSERT_TRUE(Migrate(db, Migrations()).ok());
+  EXPECT_EQ(*db.QueryInt("SELECT count(*) FROM mentions WHERE mention_id = '1' AND kind = '' AND reply_to = ''"), 1);
+  ASSERT_TRUE(db.Exec("INSERT INTO mentions (source, channel, brand, mention_id, url, title, text, author, lang, "
+                      "metrics, compound, pos, neu, neg, label, target, matched_terms, stored_at, kind, reply_to) "
+                      "VALUES ('s', 'x', 'acme', '2', '', '', '', '', 'en', '', 0, 0, 1, 0, 'neutral', NULL, '', 2, "
+                      "'social', 'acmecorp')")
+                  .ok());
+  EXPECT_EQ(*db.QueryInt("SELECT count(*) FROM mentions WHERE kind = 'social' AND reply_to = 'acmecorp'"), 1);
+}
+
 TEST(SchemaTest, StepsApplyInOrderFromTheCurrentVersion) {
   Database db = OpenMemory();
   const Migration v1[] = {{1, "CREATE TABLE a (x INTEGER); INSERT INTO a VALUES (1);"}};

@@ -280,6 +280,8 @@ TEST_F(StoreTest, MentionsRoundTripLosslesslyEvenHostileOnes) {
   m.matched_terms = {"acme", "3:x", "", std::string("a\0b", 3)};
   m.sentiment = {0.25, 0.3, 0.6, 0.1, "positive", -0.75};
   m.mention.truncated = {"title", "text"};
+  m.mention.kind = ChannelKind::kReview;
+  m.mention.reply_to = "acmecorp";
   ScoredMention plain = MakeMention("s", "2");
   WriteBatch batch;
   batch.AddMention(m);
@@ -306,8 +308,12 @@ TEST_F(StoreTest, MentionsRoundTripLosslesslyEvenHostileOnes) {
   EXPECT_EQ(got.sentiment.label, "positive");
   EXPECT_EQ(got.brand, "acme");
   EXPECT_EQ(got.mention.truncated, (std::vector<std::string>{"title", "text"}));
+  EXPECT_EQ(got.mention.kind, ChannelKind::kReview);
+  EXPECT_EQ(got.mention.reply_to, "acmecorp");
   const ScoredMention& second = (*rows)[1].scored;
   EXPECT_TRUE(second.mention.truncated.empty());
+  EXPECT_EQ(second.mention.kind, ChannelKind::kUnknown);
+  EXPECT_EQ(second.mention.reply_to, "");
   EXPECT_FALSE(second.mention.published);
   EXPECT_FALSE(second.sentiment.target);
   EXPECT_TRUE(second.matched_terms.empty());

@@ -62,6 +62,19 @@ TEST(CharRefsTest, OffsetsMapToTheDecodedText) {
   EXPECT_EQ(MapDecodedOffset(16, shifts), 12u);  // "&lt;" -> '<'
   EXPECT_EQ(MapDecodedOffset(20, shifts), 13u);  // '3'
   EXPECT_EQ(MapDecodedOffset(21, shifts), 14u);  // the end
+  // And back: a decoded character maps to its reference's '&'.
+  EXPECT_EQ(MapOriginalOffset(0, shifts), 0u);
+  EXPECT_EQ(MapOriginalOffset(4, shifts), 4u);
+  EXPECT_EQ(MapOriginalOffset(5, shifts), 5u);  // '&' of "&amp;"
+  EXPECT_EQ(MapOriginalOffset(6, shifts), 10u);
+  EXPECT_EQ(MapOriginalOffset(7, shifts), 11u);   // "Acme"
+  EXPECT_EQ(MapOriginalOffset(12, shifts), 16u);  // '<' of "&lt;"
+  EXPECT_EQ(MapOriginalOffset(13, shifts), 20u);
+  EXPECT_EQ(MapOriginalOffset(14, shifts), 21u);
+  for (uint32_t cp = 0; cp <= 21; ++cp) {
+    uint32_t decoded = MapDecodedOffset(cp, shifts);
+    EXPECT_EQ(MapDecodedOffset(MapOriginalOffset(decoded, shifts), shifts), decoded) << cp;
+  }
 }
 
 TEST(CharRefsTest, HostileInputDecodesWithoutBlowingUp) {

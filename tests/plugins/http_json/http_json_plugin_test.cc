@@ -98,7 +98,30 @@ TEST_P(PresetTest, ParsesItsFixture) {
     EXPECT_EQ(*m.Metric(c.metric), c.metric_value);
   }
   EXPECT_FALSE(m.channel.empty());
+  EXPECT_NE(m.kind, ChannelKind::kUnknown) << "every preset says what kind of channel it reads";
+  EXPECT_EQ(m.kind, ResolveKind(m));
   EXPECT_TRUE(sink.warnings.empty()) << sink.warnings[0];
+}
+
+TEST(HttpJsonTest, AKindAndTheAccountAnItemRepliesToAreMapped) {
+  Configured cfg = Configure(R"({"name": "s", "type": "http_json", "url": "https://api.example.com/c",
+    "items": "/data", "fields": {"id": "/id", "text": "/text", "reply_to": "/in_reply_to/user"},
+    "default_channel": "comments", "default_kind": "review"})");
+  ASSERT_EQ(cfg.errors, "");
+  SourceState state;
+  RecordingSink sink;
+  ASSERT_TRUE(cfg.plugin
+                  ->Parse(Response(R"({"data": [{"id": "1", "text": "a", "in_reply_to": {"user": "acmecorp"}},
+                                              {"id": "2", "text": "b"}]})"),
+                          sink, state)
+                  .ok());
+  ASSERT_EQ(sink.mentions.size(), 2u);
+  EXPECT_EQ(sink.mentions[0].reply_to, "acmecorp");
+  EXPECT_EQ(sink.mentions[0].kind, ChannelKind::kReview);
+  EXPECT_EQ(sink.mentions[1].reply_to, "");
+  EXPECT_NE(Configure(R"({"name": "s", "type": "http_json", "url": "https://a.example/", "default_kind": "tweet"})")
+                .errors.find("default_kind"),
+            std::string::npos);
 }
 
 INSTANTIATE_TEST_SUITE_P(

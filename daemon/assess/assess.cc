@@ -1,0 +1,75 @@
+#include "daemon/assess/assess.h"
+
+#include <algorithm>
+#include <string>
+
+#include "daemon/text/tokens.h"
+
+namespace brandmon::assess {
+
+std::vector<match::BrandSpec> BrandSpecs(const std::vector<settings::BrandSettings>& brands) {
+  std::vector<match::BrandSpec> specs;
+  for (const auto& b : brands) {
+    std::string query = b.query.empty() ? match::DefaultBrandQuery(b.name, b.handles, b.hashtags) : b.query;
+    specs.push_back({b.name, query, {b.diacritic_insensitive}});
+  }
+  return specs;
+}
+
+std::vector<rules::BrandRules> RuleBrands(const std::vector<settings::BrandSettings>& brands) {
+  std::vector<rules::BrandRules> out;
+  for (const auto& b : brands) out.push_back({b.name, b.handles, b.hashtags, b.rules});
+  return out;
+}
+
+match::MatchInput MatchInputOf(const Mention& m) {
+  std::string_view lang = m.lang ? std::string_view(*m.lang) : std::string_view();
+  return {m.text, m.title, m.author, m.url, lang, m.channel, /*detect_lang=*/true};
+}
+
+void AddRepliedBrands(std::string_view reply_to, const std::vector<settings::BrandSettings>& brands,
+                      std::vector<match::BrandHit>& hits) {
+  for (size_t b = 0; b < brands.size(); ++b) {
+    const std::vector<std::string>& handles = brands[b].handles;
+    if (std::none_of(handles.begin(), handles.end(), [&](const auto& h) { return SameAccount(h, reply_to); })) continue;
+    auto at = std::lower_bound(hits.begin(), hits.end(), b,
+                               [](const match::BrandHit& hit, size_t index) { return hit.brand < index; });
+    if (at != hits.end() && at->brand == b) continue;
+    match::BrandHit hit;
+    hit.brand = b;
+    hit.name = brands[b].name;
+    hits.insert(at, std::move(hit));
+  }
+}
+
+ScoredMention ScoreHit(const sentiment::Analyzer& analyzer, const settings::BrandSettings& brand,
+                       const sentiment::LexiconOverrides& overrides, const Mention& m, match::BrandHit& hit,
+                       const text::Tokens& title, const text::Tokens& text) {
+  ScoredMention sm;
+  // Brand-targeted scoring needs spans in the scored text, so score the body
+  // (or the title when there is none) and pass that field's spans.
+  bool use_title = m.text.empty();
+  std::vector<sentiment::CodePointSpan> targets;
+  for (const auto& span : hit.spans) {
+    if (span.field == (use_title ? match::Field::kTitle : match::Field::kText)) {
+      targets.push_back({span.start, span.end});
+    }
+    if (span.field == match::Field::kText || span.field == match::Field::kTitle) {
+      sm.spans.push_back({span.start, span.end, span.field == match::Field::kTitle});
+    }
+  }
+  sentiment::ScoreRequest req;
+  std::string lang = !brand.lang.empty() ? brand.lang : m.lang.value_or("auto");
+  req.lang = lang;
+  req.overrides = &overrides;
+  req.targets = targets;
+  sentiment::SentimentScore score = analyzer.Score(use_title ? title : text, req);
+  sm.brand = brand.name;
+  sm.sentiment = {score.compound, score.pos, score.neu, score.neg, std::string(score.label()), score.target};
+  sm.target_at = score.target_at;
+  sm.lang = score.lang == "und" ? "" : score.lang;
+  sm.matched_terms = std::move(hit.terms);
+  return sm;
+}
+
+}  // namespace brandmon::assess

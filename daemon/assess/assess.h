@@ -1,0 +1,51 @@
+#pragma once
+
+// What a mention says of each brand it names, read one way for the pipeline
+// and for `brandmonctl explain`, so that the two never disagree: the brands'
+// queries matched (and the replies to a brand's own accounts), the
+// sentiment aimed at each brand, and the rules' view of the brands.
+
+#include <string_view>
+#include <vector>
+
+#include "daemon/base/mention.h"
+#include "daemon/base/scored_mention.h"
+#include "daemon/match/matcher.h"
+#include "daemon/rules/rule.h"
+#include "daemon/sentiment/analyzer.h"
+#include "daemon/settings/settings.h"
+
+namespace brandmon::text {
+class Tokens;
+}  // namespace brandmon::text
+
+namespace brandmon::assess {
+
+// The matcher's spec of each brand: its query, or the default one of its
+// name, handles and hashtags (match::DefaultBrandQuery).
+std::vector<match::BrandSpec> BrandSpecs(const std::vector<settings::BrandSettings>& brands);
+
+// What the rules know of each brand: its name, handles, hashtags and rules.
+std::vector<rules::BrandRules> RuleBrands(const std::vector<settings::BrandSettings>& brands);
+
+// The parts of `m` a query looks at; a lang: filter identifies the language
+// of a mention that has none. Views into `m`, which must outlive them.
+match::MatchInput MatchInputOf(const Mention& m);
+
+// A reply to one of a brand's own accounts is a mention of that brand
+// whether it names it or not: adds a hit without spans for each such brand
+// of `brands` (by index, as the matcher's), keeping `hits` by ascending
+// brand index.
+void AddRepliedBrands(std::string_view reply_to, const std::vector<settings::BrandSettings>& brands,
+                      std::vector<match::BrandHit>& hits);
+
+// The sentiment of `m` for `brand` (matched as `hit`), aimed at its matches
+// in the text (or in the title when there is no text), with the hit's terms
+// and spans, which are moved from `hit`. `title` and `text` are m's split
+// once for every reader; the caller sets the result's mention. Thread-safe
+// for distinct hits, as Analyzer::Score is.
+ScoredMention ScoreHit(const sentiment::Analyzer& analyzer, const settings::BrandSettings& brand,
+                       const sentiment::LexiconOverrides& overrides, const Mention& m, match::BrandHit& hit,
+                       const text::Tokens& title, const text::Tokens& text);
+
+}  // namespace brandmon::assess

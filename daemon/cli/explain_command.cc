@@ -1,0 +1,267 @@
+// brandmonctl explain: what the rules of a config make of a mention, and why.
+
+#include <rapidjson/stringbuffer.h>
+#include <rapidjson/writer.h>
+
+#include <istream>
+#include <memory>
+#include <optional>
+#include <ostream>
+#include <string>
+#include <vector>
+
+#include "daemon/assess/assess.h"
+#include "daemon/cli/command.h"
+#include "daemon/config/loader.h"
+#include "daemon/plugin/registry.h"
+#include "daemon/query/reader.h"
+#include "daemon/rules/rule_set.h"
+#include "daemon/scheduler/scheduler.h"
+#include "daemon/settings/paths.h"
+#include "daemon/store/store_options.h"
+#include "daemon/text/tokens.h"
+
+namespace brandmon::cli {
+
+namespace {
+
+using Writer = rapidjson::Writer<rapidjson::StringBuffer>;
+
+// The config's brands as the pipeline reads mentions with them.
+struct Reader {
+  settings::Settings settings;
+  std::unique_ptr<sentiment::Analyzer> analyzer;
+  std::vector<sentiment::LexiconOverrides> overrides;  // parallel to settings.brands
+  match::BrandMatcher matcher;
+  match::MatchScratch scratch;
+  std::unique_ptr<rules::RuleSet> rules;
+};
+
+Result<std::unique_ptr<Reader>> Load(const std::string& path) {
+  auto reader = std::make_unique<Reader>();
+  auto settings = settings::LoadSettings(path, config::ProcessEnv(), plugin::BuiltinRegistry());
+  if (!settings.ok()) return settings.status();
+  reader->settings = std::move(settings).value();
+  auto analyzer = sentiment::Analyzer::Create(reader->settings.sentiment);
+  if (!analyzer.ok()) return analyzer.status().WithContext("cannot load the sentiment lexicons");
+  reader->analyzer = std::make_unique<sentiment::Analyzer>(std::move(analyzer).value());
+  for (const auto& b : reader->settings.brands) {
+    auto overrides = reader->analyzer->MakeOverrides(b.lexicon);
+    if (!overrides.ok()) return overrides.status().WithContext("brand '" + b.name + "' lexicon");
+    reader->overrides.push_back(std::move(overrides).value());
+  }
+  auto matcher = match::BrandMatcher::Build(assess::BrandSpecs(reader->settings.brands));
+  if (!matcher.ok()) return matcher.status().WithContext(path);
+  reader->matcher = std::move(matcher).value();
+  reader->rules =
+      std::make_unique<rules::RuleSet>(assess::RuleBrands(reader->settings.brands), SystemClock::Instance());
+  return reader;
+}
+
+// The mention as the engine hands it to the pipeline: normalized, and
+// stamped by its source when the config has a source of that name.
+void AsTheEngineWould(const settings::Settings& settings, Mention& m) {
+  NormalizeMention(m, settings.limits);
+  for (const auto& source : settings.sources) {
+    if (source.name == m.source) {
+      scheduler::StampMention(source, m);
+      return;
+    }
+  }
+  m.kind = ResolveKind(m);
+}
+
+void WriteValue(Writer& w, std::string_view value) {
+  std::string valid = ValidUtf8(value);
+  w.String(valid.data(), static_cast<rapidjson::SizeType>(valid.size()));
+}
+
+void WriteString(Writer& w, const char* key, std::string_view value) {
+  w.Key(key);
+  WriteValue(w, value);
+}
+
+void WriteFocus(const rules::PreparedMention& p, Writer& w) {
+  const rules::Focus& f = p.focus;
+  w.Key("salience");
+  w.Double(f.salience);
+  w.Key("in_title");
+  w.Bool(f.in_title);
+  // Sentences are numbered as people count them: the title 0, the text's from 1.
+  bool titled = !p.sentences.empty() && p.sentences[0].title;
+  w.Key("named_in_sentences");
+  w.StartArray();
+  for (uint32_t s : f.sentences) w.Uint(titled ? s : s + 1);
+  w.EndArray();
+  w.Key("text_sentences");
+  w.Uint(f.text_sentences);
+  w.Key("own_account");
+  w.Bool(p.own);
+  w.Key("replies_to_brand");
+  w.Bool(p.replies_to_brand);
+}
+
+void WriteBrand(const ScoredMention& sm, const rules::PreparedMention& p,
+                const std::vector<std::pair<std::string, rules::Verdict>>& verdicts, Writer& w) {
+  w.StartObject();
+  WriteString(w, "brand", sm.brand);
+  w.Key("matched_terms");
+  w.StartArray();
+  for (const auto& t : sm.matched_terms) WriteValue(w, t);
+  w.EndArray();
+  w.Key("spans");
+  w.StartArray();
+  for (const TermSpan& s : sm.spans) {
+    w.StartObject();
+    WriteString(w, "field", s.title ? "title" : "text");
+    w.Key("start");
+    w.Uint(s.start);
+    w.Key("end");
+    w.Uint(s.end);
+    w.EndObject();
+  }
+  w.EndArray();
+  WriteString(w, "lang", sm.lang);
+  w.Key("sentiment");
+  w.StartObject();
+  w.Key("compound");
+  w.Double(sm.sentiment.compound);
+  WriteString(w, "label", sm.sentiment.label);
+  if (sm.sentiment.target) {
+    w.Key("target");
+    w.Double(*sm.sentiment.target);
+  }
+  w.EndObject();
+  WriteFocus(p, w);
+  w.Key("rules");
+  w.StartArray();
+  for (const auto& [rule, verdict] : verdicts) {
+    w.StartObject();
+    WriteString(w, "rule", rule);
+    w.Key("alert");
+    w.Bool(verdict.alert);
+    WriteString(w, "why", verdict.why);
+    w.EndObject();
+  }
+  w.EndArray();
+  w.EndObject();
+}
+
+// One line of output for one mention.
+std::string Explain(Reader& r, Mention m) {
+  rapidjson::StringBuffer buf;
+  Writer w(buf);
+  w.SetMaxDecimalPlaces(4);
+  w.StartObject();
+  AsTheEngineWould(r.settings, m);
+  WriteString(w, "source", m.source);
+  WriteString(w, "id", m.id);
+  WriteString(w, "kind", ChannelKindName(m.kind));
+  std::vector<match::BrandHit> hits = r.matcher.Match(assess::MatchInputOf(m), r.scratch);
+  if (!m.reply_to.empty()) assess::AddRepliedBrands(m.reply_to, r.settings.brands, hits);
+  text::Tokens title(m.title), text(m.text);
+  w.Key("brands");
+  w.StartArray();
+  for (match::BrandHit& hit : hits) {
+    size_t b = hit.brand;
+    ScoredMention sm = assess::ScoreHit(*r.analyzer, r.settings.brands[b], r.overrides[b], m, hit, title, text);
+    sm.mention = m;
+    if (!sm.mention.lang && !sm.lang.empty()) sm.mention.lang = sm.lang;
+    rules::PreparedMention p = r.rules->Prepare(sm, rules::SplitMention(title, text));
+    WriteBrand(sm, p, r.rules->Judge(sm, p), w);
+  }
+  w.EndArray();
+  w.EndObject();
+  return buf.GetString();
+}
+
+std::string ErrorLine(const std::string& message) {
+  rapidjson::StringBuffer buf;
+  Writer w(buf);
+  w.StartObject();
+  WriteString(w, "error", message);
+  w.EndObject();
+  return buf.GetString();
+}
+
+struct ExplainArgs {
+  std::string config;
+  std::string database;  // with source and id: the state database to read the mention from
+  std::optional<std::string> source;
+  std::optional<std::string> id;
+};
+
+constexpr char kUsage[] = "usage: brandmonctl explain --config PATH [--source NAME --id ID [--database FILE]]";
+
+std::optional<ExplainArgs> ParseArgs(const std::vector<std::string>& args, std::ostream& err) {
+  ExplainArgs out;
+  for (size_t i = 0; i < args.size(); ++i) {
+    const std::string& a = args[i];
+    std::string* value = a == "--config" ? &out.config : a == "--database" ? &out.database : nullptr;
+    std::optional<std::string>* optional = a == "--source" ? &out.source : a == "--id" ? &out.id : nullptr;
+    if ((value == nullptr && optional == nullptr) || i + 1 >= args.size()) {
+      err << "brandmonctl explain: unexpected argument '" << a << "' (" << kUsage << ")\n";
+      return std::nullopt;
+    }
+    (value ? *value : optional->emplace()) = args[++i];
+  }
+  if (out.config.empty() || out.source.has_value() != out.id.has_value()) {
+    err << "brandmonctl explain: "
+        << (out.config.empty() ? "--config PATH is required" : "--source and --id go together") << " (" << kUsage
+        << ")\n";
+    return std::nullopt;
+  }
+  return out;
+}
+
+// The stored mention of --source and --id, from --database or the config's
+// state database.
+Result<Mention> StoredMention(const ExplainArgs& args, const settings::Settings& settings) {
+  std::string path = args.database;
+  if (path.empty()) {
+    path = store::ResolveStorePath(settings.store,
+                                   settings::ResolvePaths(settings.daemon, config::ProcessEnv()).state_dir);
+  }
+  auto reader = query::Reader::Open(path);
+  if (!reader.ok()) return reader.status();
+  auto row = reader->FindMention(*args.source, *args.id);
+  if (!row.ok()) return row.status().WithContext(path);
+  if (!*row)
+    return Status::NotFound("no mention of source '" + *args.source + "' with id '" + *args.id + "' in " + path);
+  return (*row)->stored.scored.mention;
+}
+
+}  // namespace
+
+int RunExplain(Invocation& inv) {
+  auto args = ParseArgs(inv.args, inv.err);
+  if (!args) return 2;
+  auto reader = Load(args->config);
+  if (!reader.ok()) {
+    inv.err << "brandmonctl explain: " << reader.status().message() << "\n";
+    return 1;
+  }
+  if (args->source) {
+    auto stored = StoredMention(*args, (*reader)->settings);
+    if (!stored.ok()) {
+      inv.err << "brandmonctl explain: " << stored.status().message() << "\n";
+      return 1;
+    }
+    inv.out << Explain(**reader, std::move(stored).value()) << "\n";
+    return 0;
+  }
+  bool failed = false;
+  std::string line;
+  while (std::getline(inv.in, line)) {
+    if (!line.empty() && line.back() == '\r') line.pop_back();
+    if (line.empty()) continue;
+    auto mention = MentionFromJson(line);
+    failed = failed || !mention.ok();
+    inv.out << (mention.ok() ? Explain(**reader, std::move(mention).value()) : ErrorLine(mention.status().message()))
+            << "\n";
+  }
+  inv.out.flush();
+  return failed ? 1 : 0;
+}
+
+}  // namespace brandmon::cli
