@@ -4,11 +4,14 @@
 # with `brandmonctl tail` as they arrive; brandmon-notify (conf/demo-notify.json)
 # delivers them to a local webhook sink that prints each ("webhook …" lines).
 # Ctrl-C stops them all.
+# It installs only what building and running the programs needs and builds only
+# them (scripts/setup.sh --programs), not the tests or the benchmarks.
 #   scripts/demo.sh            daemon in the background, alerts in the foreground
 #   scripts/demo.sh --daemon   only the daemon, in the foreground (logs on stderr)
 set -euo pipefail
 cd "$(dirname "$0")/.."
-scripts/setup.sh build
+scripts/setup.sh --programs build
+echo "== run the demo"
 # A fresh state directory each run, so the demo raises its alerts every time
 # (the daemon remembers what it has seen: a second run on the same state would
 # rightly stay quiet).

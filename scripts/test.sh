@@ -25,19 +25,20 @@ jobs=$(nproc)
 echo "== packages: install what the build and the tests need"
 scripts/setup.sh --packages-only
 
-echo "== format check"
+echo "== format: check every tracked C++ file against .clang-format"
 files=$(git ls-files '*.cc' '*.h' 2>/dev/null || find daemon plugins tests bench -name '*.cc' -o -name '*.h')
 if ! clang-format --dry-run --Werror $files; then
   echo "unformatted files: run clang-format -i on the files above" >&2
   exit 1
 fi
 
-echo "== build and test (RelWithDebInfo)"
+echo "== build and test (RelWithDebInfo): configure and build every target"
 scripts/setup.sh build -DBRANDMON_BENCH=ON   # benchmarks are compiled too, so they cannot rot
 if [ "$quick" -eq 0 ]; then
   echo "== clang-tidy over the C++ sources the last commit changed"
   scripts/tidy.sh HEAD~1
 fi
+echo "== run every test (ctest)"
 ctest --test-dir build --output-on-failure -j "$jobs" --timeout 300
 
 if [ "$quick" -eq 0 ]; then

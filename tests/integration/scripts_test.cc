@@ -81,5 +81,52 @@ TEST(ScriptsTest, SetupPackagesOnlyInstallsAndBuildsNothing) {
   EXPECT_NE(steps.find("cmake --build build-x"), std::string::npos) << steps;
 }
 
+TEST(ScriptsTest, SetupForTheProgramsInstallsAndBuildsOnlyWhatTheyNeed) {
+  TempDir tree;
+  std::filesystem::create_directories(tree.path() / "scripts");
+  std::string script = (tree.path() / "scripts" / "setup.sh").string();
+  std::filesystem::copy_file(std::string(BRANDMON_SOURCE_DIR) + "/scripts/setup.sh", script);
+  Stub(tree, "scripts/install-packages.sh");
+  TempDir bin;
+  Stub(bin, "cmake");
+  std::string log = (tree.path() / "steps.log").string();
+  std::string out, err;
+  ASSERT_EQ(RunCommand({"/bin/bash", script, "--programs", "build-x"}, &out, &err,
+                       {{"PATH", bin.path().string() + ":/usr/bin:/bin"}, {"STEP_LOG", log}}),
+            0)
+      << out << err;
+  std::string steps = ReadFile(log);
+  std::string packages = steps.substr(0, steps.find('\n'));
+  EXPECT_EQ(packages.rfind("install-packages.sh ", 0), 0u) << steps;
+  for (const char* needed : {" libcurl4-openssl-dev", " libzmq3-dev", " libsqlite3-dev", " cmake", " python3"}) {
+    EXPECT_NE((packages + " ").find(std::string(needed) + " "), std::string::npos) << needed << "\n" << packages;
+  }
+  for (const char* unneeded : {"libgtest-dev", "libgmock-dev", "libbenchmark-dev", "clang-format", "prometheus",
+                               "lintian", "python3-feedparser"}) {
+    EXPECT_EQ(packages.find(unneeded), std::string::npos) << unneeded << "\n" << packages;
+  }
+  EXPECT_NE(steps.find("cmake -S . -B build-x -G Ninja -DBRANDMON_WERROR=ON -DBRANDMON_TESTS=OFF -DBRANDMON_BENCH=OFF"),
+            std::string::npos)
+      << steps;
+  EXPECT_NE(steps.find("cmake --build build-x --target brandmond brandmonctl brandmon-notify\n"), std::string::npos)
+      << steps;
+  // Each step is announced.
+  EXPECT_NE(out.find("== packages"), std::string::npos) << out;
+  EXPECT_NE(out.find("== build brandmond, brandmonctl, brandmon-notify"), std::string::npos) << out;
+}
+
+TEST(ScriptsTest, DemoSetsUpOnlyThePrograms) {
+  TempDir tree;
+  std::filesystem::create_directories(tree.path() / "scripts");
+  std::string script = (tree.path() / "scripts" / "demo.sh").string();
+  std::filesystem::copy_file(std::string(BRANDMON_SOURCE_DIR) + "/scripts/demo.sh", script);
+  // A set-up that fails once it has recorded its arguments stops the demo there.
+  Stub(tree, "scripts/setup.sh", "exit 1\n");
+  std::string log = (tree.path() / "steps.log").string();
+  std::string out, err;
+  EXPECT_NE(RunCommand({"/bin/bash", script}, &out, &err, {{"STEP_LOG", log}}), 0);
+  EXPECT_EQ(ReadFile(log), "setup.sh --programs build\n");
+}
+
 }  // namespace
 }  // namespace brandmon::testing
