@@ -12,11 +12,18 @@ function(brandmon_module name)
   add_library(brandmon_${name} STATIC ${srcs})
   target_include_directories(brandmon_${name} PUBLIC ${PROJECT_SOURCE_DIR})
   target_link_libraries(brandmon_${name} PUBLIC ${ARG_DEPS})
-  target_compile_definitions(brandmon_${name} PRIVATE
-    BRANDMON_VERSION="${PROJECT_VERSION}"
-    BRANDMON_DATA_DIR="${BRANDMON_DATA_DIR}"
-    BRANDMON_SOURCE_DATA_DIR="${BRANDMON_SOURCE_DATA_DIR}")
+  # Paths of the checkout are defined only on the files that use them
+  # (brandmon_define_paths), so that the other objects do not depend on where
+  # the tree is and a compiler cache shares them between checkouts.
+  target_compile_definitions(brandmon_${name} PRIVATE BRANDMON_VERSION="${PROJECT_VERSION}")
   set_property(GLOBAL APPEND PROPERTY BRANDMON_MODULES brandmon_${name})
+endfunction()
+
+# brandmon_define_paths(FILE... DEFINITIONS NAME=VALUE...)
+# Compile definitions on these source files of the current directory only.
+function(brandmon_define_paths)
+  cmake_parse_arguments(ARG "" "" "DEFINITIONS" ${ARGN})
+  set_property(SOURCE ${ARG_UNPARSED_ARGUMENTS} APPEND PROPERTY COMPILE_DEFINITIONS ${ARG_DEFINITIONS})
 endfunction()
 
 # brandmon_plugin(NAME [DEPS target...])
