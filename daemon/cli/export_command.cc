@@ -2,7 +2,6 @@
 
 #include <unistd.h>
 
-#include <algorithm>
 #include <cerrno>
 #include <charconv>
 #include <cmath>
@@ -25,54 +24,21 @@ constexpr const char* kUsage =
     "brandmonctl export [--brand B[,B...]] [--since T] [--until T] [--label L] [--channel C] [--lang L]\n"
     "                   [--q TEXT] [--format csv|jsonl] [--bom] [--output FILE] [--config PATH | --database FILE]";
 
-struct ExportArgs {
-  query::Params params;
-  std::string format = "csv";
-  bool bom = false;
-  std::string output;
-  std::string config_path;
-  std::string database;
-};
-
-// Returns false (after saying why on `err`) for a usage error.
-bool ParseExportArgs(const std::vector<std::string>& args, ExportArgs& out, std::ostream& err) {
-  static const std::vector<std::pair<std::string, std::string>> kFilterOptions = {
-      {"--brand", "brand"},     {"--since", "since"}, {"--until", "until"}, {"--label", "label"},
-      {"--channel", "channel"}, {"--lang", "lang"},   {"--q", "q"},         {"--min-reach", "min_reach"}};
-  for (size_t i = 0; i < args.size(); ++i) {
-    const std::string& a = args[i];
-    if (a == "--bom") {
-      out.bom = true;
-      continue;
-    }
-    if (i + 1 >= args.size()) {
-      err << "brandmonctl export: " << (a.starts_with("-") ? "'" + a + "' needs a value" : "unexpected '" + a + "'")
-          << "\nusage: " << kUsage << "\n";
-      return false;
-    }
-    const std::string& value = args[++i];
-    auto filter =
-        std::find_if(kFilterOptions.begin(), kFilterOptions.end(), [&](const auto& o) { return o.first == a; });
-    if (filter != kFilterOptions.end()) {
-      out.params.emplace(filter->second, value);
-    } else if (a == "--format") {
-      out.format = value;
-    } else if (a == "--output" || a == "-o") {
-      out.output = value;
-    } else if (a == "--config" || a == "-c") {
-      out.config_path = value;
-    } else if (a == "--database") {
-      out.database = value;
-    } else {
-      err << "brandmonctl export: unknown option '" << a << "'\nusage: " << kUsage << "\n";
-      return false;
-    }
-  }
-  if (out.format != "csv" && out.format != "jsonl") {
-    err << "brandmonctl export: --format must be csv or jsonl, got '" << out.format << "'\n";
-    return false;
-  }
-  return true;
+const ReadSideSpec& ExportSpec() {
+  static const ReadSideSpec spec{"export",
+                                 kUsage,
+                                 {{"--brand", "brand"},
+                                  {"--since", "since"},
+                                  {"--until", "until"},
+                                  {"--label", "label"},
+                                  {"--channel", "channel"},
+                                  {"--lang", "lang"},
+                                  {"--q", "q"},
+                                  {"--min-reach", "min_reach"}},
+                                 {"csv", "jsonl"},
+                                 {},
+                                 {"--bom"}};
+  return spec;
 }
 
 std::string Number(double value) {
@@ -138,7 +104,7 @@ void CsvRow(std::ostream& out, const query::MentionRow& row) {
   out << "\r\n";
 }
 
-int Export(Invocation& inv, const ExportArgs& args, query::Reader& reader, const query::Filter& filter) {
+int Export(Invocation& inv, const ReadSideArgs& args, query::Reader& reader, const query::Filter& filter) {
   std::ofstream file;
   if (!args.output.empty()) {
     file.open(args.output, std::ios::binary | std::ios::trunc);
@@ -149,7 +115,7 @@ int Export(Invocation& inv, const ExportArgs& args, query::Reader& reader, const
   }
   std::ostream& out = args.output.empty() ? inv.out : file;
   bool csv = args.format == "csv";
-  if (args.bom) out << "\xEF\xBB\xBF";
+  if (args.Has("--bom")) out << "\xEF\xBB\xBF";
   if (csv) out << kCsvHeader;
   // Progress only for a person watching: never into a pipe or a log.
   bool progress = &inv.err == &std::cerr && isatty(STDERR_FILENO);
@@ -180,8 +146,8 @@ int Export(Invocation& inv, const ExportArgs& args, query::Reader& reader, const
 }  // namespace
 
 int RunExport(Invocation& inv) {
-  ExportArgs args;
-  if (!ParseExportArgs(inv.args, args, inv.err)) return 2;
+  ReadSideArgs args;
+  if (!ParseReadSideArgs(inv.args, ExportSpec(), args, inv.err)) return 2;
   auto filter = query::ParseFilter(args.params, SystemClock::Instance().Now());
   if (!filter.ok()) {
     inv.err << "brandmonctl export: " << OptionError(filter.status().message()) << "\n";

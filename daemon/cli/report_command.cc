@@ -3,7 +3,6 @@
 
 #include <unistd.h>
 
-#include <algorithm>
 #include <cerrno>
 #include <chrono>
 #include <fstream>
@@ -23,49 +22,19 @@ constexpr const char* kUsage =
     "brandmonctl report [--brand B[,B...]] [--since T] [--until T] [--step D] [--channel C] [--lang L]\n"
     "                   [--format html|md|json] [--output FILE] [--config PATH | --database FILE]";
 
-struct ReportArgs {
-  query::Params params;
-  std::string format = "html";
-  std::string output;
-  std::string config_path;
-  std::string database;
-};
-
-// Returns false (after saying why on `err`) for a usage error.
-bool ParseReportArgs(const std::vector<std::string>& args, ReportArgs& out, std::ostream& err) {
-  static const std::vector<std::pair<std::string, std::string>> kFilterOptions = {
-      {"--brand", "brand"}, {"--since", "since"},     {"--until", "until"},
-      {"--step", "step"},   {"--channel", "channel"}, {"--lang", "lang"}};
-  for (size_t i = 0; i < args.size(); ++i) {
-    const std::string& a = args[i];
-    if (i + 1 >= args.size()) {
-      err << "brandmonctl report: " << (a.starts_with("-") ? "'" + a + "' needs a value" : "unexpected '" + a + "'")
-          << "\nusage: " << kUsage << "\n";
-      return false;
-    }
-    const std::string& value = args[++i];
-    auto filter =
-        std::find_if(kFilterOptions.begin(), kFilterOptions.end(), [&](const auto& o) { return o.first == a; });
-    if (filter != kFilterOptions.end()) {
-      out.params.emplace(filter->second, value);
-    } else if (a == "--format" || a == "-f") {
-      out.format = value;
-    } else if (a == "--output" || a == "-o") {
-      out.output = value;
-    } else if (a == "--config" || a == "-c") {
-      out.config_path = value;
-    } else if (a == "--database") {
-      out.database = value;
-    } else {
-      err << "brandmonctl report: unknown option '" << a << "'\nusage: " << kUsage << "\n";
-      return false;
-    }
-  }
-  if (out.format != "html" && out.format != "md" && out.format != "json") {
-    err << "brandmonctl report: --format must be html, md or json, got '" << out.format << "'\n";
-    return false;
-  }
-  return true;
+const ReadSideSpec& ReportSpec() {
+  static const ReadSideSpec spec{"report",
+                                 kUsage,
+                                 {{"--brand", "brand"},
+                                  {"--since", "since"},
+                                  {"--until", "until"},
+                                  {"--step", "step"},
+                                  {"--channel", "channel"},
+                                  {"--lang", "lang"}},
+                                 {"html", "md", "json"},
+                                 {"-f"},
+                                 {}};
+  return spec;
 }
 
 // A line on stderr naming the step under way, for a person watching a
@@ -95,7 +64,7 @@ std::string Render(const report::ReportData& data, const std::string& format) {
   return report::RenderHtml(data);
 }
 
-int Write(Invocation& inv, const ReportArgs& args, const std::string& text) {
+int Write(Invocation& inv, const ReadSideArgs& args, const std::string& text) {
   if (args.output.empty()) {
     inv.out << text << std::flush;
     if (inv.out.good()) return 0;
@@ -119,8 +88,8 @@ int Write(Invocation& inv, const ReportArgs& args, const std::string& text) {
 }  // namespace
 
 int RunReport(Invocation& inv) {
-  ReportArgs args;
-  if (!ParseReportArgs(inv.args, args, inv.err)) return 2;
+  ReadSideArgs args;
+  if (!ParseReadSideArgs(inv.args, ReportSpec(), args, inv.err)) return 2;
   WallTime now = SystemClock::Instance().Now();
   auto filter = query::ParseFilter(args.params, now);
   if (!filter.ok()) {

@@ -1,5 +1,6 @@
 #include "daemon/cli/state_database.h"
 
+#include <algorithm>
 #include <filesystem>
 
 #include "daemon/plugin/registry.h"
@@ -51,6 +52,66 @@ std::string OptionError(std::string message) {
     if (message[i] == '_') message[i] = '-';
   }
   return "--" + message;
+}
+
+bool ReadSideArgs::Has(const std::string& option) const {
+  return std::find(switches.begin(), switches.end(), option) != switches.end();
+}
+
+namespace {
+
+bool Contains(const std::vector<std::string>& list, const std::string& value) {
+  return std::find(list.begin(), list.end(), value) != list.end();
+}
+
+std::string FormatList(const std::vector<std::string>& formats) {
+  std::string text;
+  for (size_t i = 0; i < formats.size(); ++i) {
+    if (i > 0) text += i + 1 == formats.size() ? " or " : ", ";
+    text += formats[i];
+  }
+  return text;
+}
+
+}  // namespace
+
+bool ParseReadSideArgs(const std::vector<std::string>& args, const ReadSideSpec& spec, ReadSideArgs& out,
+                       std::ostream& err) {
+  const std::string prefix = "brandmonctl " + spec.command + ": ";
+  if (!spec.formats.empty()) out.format = spec.formats.front();
+  for (size_t i = 0; i < args.size(); ++i) {
+    const std::string& a = args[i];
+    if (Contains(spec.switches, a)) {
+      out.switches.push_back(a);
+      continue;
+    }
+    if (i + 1 >= args.size()) {
+      err << prefix << (a.starts_with("-") ? "'" + a + "' needs a value" : "unexpected '" + a + "'")
+          << "\nusage: " << spec.usage << "\n";
+      return false;
+    }
+    const std::string& value = args[++i];
+    auto filter = std::find_if(spec.filters.begin(), spec.filters.end(), [&](const auto& f) { return f.first == a; });
+    if (filter != spec.filters.end()) {
+      out.params.emplace(filter->second, value);
+    } else if (!spec.formats.empty() && (a == "--format" || Contains(spec.format_aliases, a))) {
+      out.format = value;
+    } else if (a == "--output" || a == "-o") {
+      out.output = value;
+    } else if (a == "--config" || a == "-c") {
+      out.config_path = value;
+    } else if (a == "--database") {
+      out.database = value;
+    } else {
+      err << prefix << "unknown option '" << a << "'\nusage: " << spec.usage << "\n";
+      return false;
+    }
+  }
+  if (!spec.formats.empty() && !Contains(spec.formats, out.format)) {
+    err << prefix << "--format must be " << FormatList(spec.formats) << ", got '" << out.format << "'\n";
+    return false;
+  }
+  return true;
 }
 
 }  // namespace brandmon::cli

@@ -4,10 +4,14 @@
 // daemon's state database the way the daemon does, opening it read-only,
 // and naming a bad filter value by its option.
 
+#include <ostream>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "daemon/base/status.h"
 #include "daemon/config/diagnostics.h"
+#include "daemon/query/filter.h"
 #include "daemon/query/reader.h"
 
 namespace brandmon::cli {
@@ -33,5 +37,33 @@ Result<query::Reader> OpenStateDatabase(const StateDatabase& db);
 // A query::ParseFilter error ("since: not a time: ...") as the option a
 // person typed ("--since: not a time: ...").
 std::string OptionError(std::string message);
+
+// The command line of a read-side subcommand: filter options that become the
+// query parameters, --format, --output/-o, --config/-c, --database, and
+// switches without a value.
+struct ReadSideSpec {
+  std::string command;  // "report": errors start "brandmonctl report: "
+  std::string usage;
+  std::vector<std::pair<std::string, std::string>> filters;  // option -> query parameter
+  std::vector<std::string> formats;                          // the first is the default
+  std::vector<std::string> format_aliases;                   // besides --format, e.g. "-f"
+  std::vector<std::string> switches;                         // e.g. "--bom"
+};
+
+struct ReadSideArgs {
+  query::Params params;
+  std::string format;
+  std::string output;
+  std::string config_path;
+  std::string database;
+  std::vector<std::string> switches;  // those given, in order
+
+  bool Has(const std::string& option) const;
+};
+
+// Returns false, after printing the error and the usage on `err`, for an
+// unknown option, a missing value or a format not in spec.formats.
+bool ParseReadSideArgs(const std::vector<std::string>& args, const ReadSideSpec& spec, ReadSideArgs& out,
+                       std::ostream& err);
 
 }  // namespace brandmon::cli
