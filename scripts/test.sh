@@ -7,7 +7,9 @@
 #   3. build and test: configures and builds build/ (RelWithDebInfo, with the
 #      benchmarks so they cannot rot), runs clang-tidy over the sources the
 #      last commit changed (not with --quick) and runs every test with ctest
-#      (the module layering and the file and function sizes among them);
+#      (the module layering and the file and function sizes among them; without
+#      --quick and as root, the Debian package of build/ too: built, linted,
+#      installed, upgraded and purged);
 #   4. fuzz: builds the libFuzzer targets (clang, ASan + UBSan, warnings as
 #      errors, -Wthread-safety, and every daemon module with them) and runs
 #      each briefly from its seed corpus;
@@ -33,7 +35,15 @@ if ! clang-format --dry-run --Werror $files; then
 fi
 
 echo "== build and test (RelWithDebInfo): configure and build every target"
-scripts/setup.sh build -DBRANDMON_BENCH=ON   # benchmarks are compiled too, so they cannot rot
+# The benchmarks are compiled too, so that they cannot rot. build/ is
+# configured as the Debian package is (/usr, units in /lib/systemd/system), so
+# that DebPackageTest packages these programs instead of building them again;
+# that test (root only: it installs the package, upgrades and purges it) runs
+# in the full pass.
+package_test=ON
+[ "$quick" -eq 1 ] && package_test=OFF
+scripts/setup.sh build -DBRANDMON_BENCH=ON -DCMAKE_INSTALL_PREFIX=/usr -DBRANDMON_SYSTEMD_UNIT_DIR=/lib/systemd/system \
+  -DBRANDMON_PACKAGE_TEST=$package_test
 if [ "$quick" -eq 0 ]; then
   echo "== clang-tidy over the C++ sources the last commit changed"
   scripts/tidy.sh HEAD~1

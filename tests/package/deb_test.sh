@@ -14,10 +14,14 @@
 #      restarted;
 #   5. purges it and checks that nothing it installed or created is left.
 # Needs root (dpkg -i); exits 77, which ctest reports as skipped, without it.
-# Usage: tests/package/deb_test.sh SOURCE_DIR WORK_DIR
+# Usage: tests/package/deb_test.sh SOURCE_DIR WORK_DIR [BUILD_DIR]
+#   BUILD_DIR: package this build, already built and configured for /usr with
+#   the units in /lib/systemd/system (scripts/test.sh configures build/ so),
+#   instead of building the programs again with the deb preset.
 set -euo pipefail
 src=$(cd "$1" && pwd)
 work=$2
+from_build=${3:-}
 
 skip() { echo "SKIPPED: $*"; exit 77; }
 fail() { echo "FAIL: $*" >&2; exit 1; }
@@ -25,6 +29,11 @@ step() { echo "== $*"; }
 [ "$(id -u)" -eq 0 ] || skip "installs a package with dpkg -i: run as root"
 command -v dpkg-deb >/dev/null || skip "no dpkg-deb: not a Debian system"
 command -v unshare >/dev/null || skip "no unshare (util-linux)"
+if [ -n "$from_build" ]; then
+  cache=$from_build/CMakeCache.txt
+  grep -qx 'CMAKE_INSTALL_PREFIX:PATH=/usr' "$cache" && grep -qx 'BRANDMON_SYSTEMD_UNIT_DIR:PATH=/lib/systemd/system' "$cache" ||
+    fail "$from_build is not configured for the package: -DCMAKE_INSTALL_PREFIX=/usr -DBRANDMON_SYSTEMD_UNIT_DIR=/lib/systemd/system"
+fi
 if dpkg-query -W -f='${Status}' brandmon 2>/dev/null | grep -q "ok installed"; then
   skip "a brandmon package is installed on this machine; this test would replace and purge it"
 fi
@@ -35,6 +44,12 @@ trap 'dpkg --purge brandmon >/dev/null 2>&1 || true' EXIT
 
 # Builds the package of revision $1 into $work/brandmon-$1.deb.
 build_package() {
+  if [ -n "$from_build" ]; then
+    rm -rf "$work/cpack-$1"
+    (cd "$from_build" && cpack -G DEB -D CPACK_DEBIAN_PACKAGE_RELEASE="$1" -B "$work/cpack-$1" >/dev/null)
+    mv "$work/cpack-$1"/brandmon_*-"$1"_*.deb "$work/brandmon-$1.deb"
+    return
+  fi
   local launcher=()
   command -v ccache >/dev/null && launcher=(-DCMAKE_CXX_COMPILER_LAUNCHER=ccache -DCMAKE_C_COMPILER_LAUNCHER=ccache)
   cmake -S "$src" --preset deb -B "$build" -DBRANDMON_PACKAGE_REVISION="$1" "${launcher[@]}" >/dev/null
@@ -44,7 +59,7 @@ build_package() {
   mv "$build"/brandmon_*-"$1"_*.deb "$work/brandmon-$1.deb"
 }
 
-step "build the package (cmake --preset deb, cpack)"
+step "build the package (cpack$([ -n "$from_build" ] && echo " of $from_build" || echo ", cmake --preset deb"))"
 build_package 1
 deb=$work/brandmon-1.deb
 dpkg-deb -f "$deb"
