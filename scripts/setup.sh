@@ -19,11 +19,11 @@ program_packages=(
   libxml2-dev libsqlite3-dev libicu-dev libcld2-dev libcpp-httplib-dev libsystemd-dev
 )
 # What the tests, the benchmarks and the checks add (chromium: the dashboard in a
-# browser; lintian: the package test).
+# browser; lintian: the package test; lld: links the test programs faster).
 test_packages=(
   libgtest-dev libgmock-dev libbenchmark-dev
   systemd clang-format python3-zmq python3-feedparser openssl
-  python3-aiosmtpd prometheus-alertmanager prometheus chromium lintian
+  python3-aiosmtpd prometheus-alertmanager prometheus chromium lintian lld
 )
 
 programs=0
