@@ -252,6 +252,18 @@ bool DeliveryWorker::HoldQuiet(size_t route, const AlertPtr& alert) {
   return true;
 }
 
+void DeliveryWorker::HoldQuietGroups(std::vector<std::vector<AlertPtr>>& groups) {
+  // A group read before its route's quiet hours began and due once they
+  // have waits for their end with the alerts held since, in one digest.
+  for (auto& group : groups) {
+    std::erase_if(group, [this](const AlertPtr& a) {
+      auto route = RouteFor(config_.routes, a->alert, name_);
+      return route && HoldQuiet(*route, a);
+    });
+  }
+  std::erase_if(groups, [](const std::vector<AlertPtr>& g) { return g.empty(); });
+}
+
 void DeliveryWorker::RefreshHeld() {
   auto held = state_->Held(name_);
   if (!held.ok()) {
@@ -315,13 +327,16 @@ void DeliveryWorker::SaveCursor(bool force) {
 void DeliveryWorker::SendDue(bool all) {
   MonoTime now = Now();
   auto groups = all ? grouper_.TakeAll(now) : grouper_.TakeDue(now);
+  {
+    MutexLock lock(mu_);
+    status_.held = grouper_.held();
+  }
+  HoldQuietGroups(groups);
   for (size_t i = 0; i < groups.size() && !stopping(); ++i) {
     std::optional<uint64_t> next;
     if (i + 1 < groups.size()) next = groups[i + 1].front()->alert.seq;
     if (!Send(groups[i], {next, {}, 0})) return;
   }
-  MutexLock lock(mu_);
-  status_.held = grouper_.held();
 }
 
 void DeliveryWorker::SendReminders() {

@@ -73,6 +73,9 @@ class DeliveryWorker {
   // goes out at once.
   std::optional<WallTime> QuietUntil(size_t route, const Alert& alert, WallTime now) const;
   void SendDue(bool all);
+  // Holds the alerts of due `groups` whose route is in quiet hours now (as
+  // HoldQuiet), and drops the groups left empty.
+  void HoldQuietGroups(std::vector<std::vector<AlertPtr>>& groups);
   // Sends the alerts held through quiet hours that are due at `upto`, as
   // digests of up to max_group alerts.
   void SendHeld(WallTime upto);
