@@ -149,6 +149,10 @@ const OptionTable<RouteSettings>& RouteOptionTable() {
                      "While an alert of a trend rule (volume_spike, volume_dip, negative_spike, negative_dip) is "
                      "open, that is until its all-clear (`<rule>_clear`) comes, send it again this often, marked "
                      "as a reminder. 0s: once."),
+      config::Int<R>("repeat_max", 12, {1, 1000}, &R::repeat_max,
+                     "The most reminders of one open alert (with repeat_interval). After the last, the alert is "
+                     "no longer reminded of, though brandmond still holds it open: a spike that lasts that long "
+                     "is the new level, and its all-clear is then not awaited."),
       QuietHoursOption<R>(&R::quiet_hours,
                           "A daily period in which the route's alerts are held (kept in notify.db, so a restart "
                           "loses none) and go out as one digest when it ends, e.g. {\"from\": \"22:00\", \"to\": "

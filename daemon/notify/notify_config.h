@@ -66,6 +66,7 @@ struct RouteSettings {
   Duration group_wait{};
   Duration group_interval{};
   Duration repeat_interval{};             // 0: open trend alerts are sent once
+  int repeat_max = 12;                    // reminders of one open alert at most
   std::optional<QuietHours> quiet_hours;  // absent: alerts go out at any hour
 };
 const config::OptionTable<RouteSettings>& RouteOptionTable();
