@@ -349,7 +349,7 @@ void DeliveryWorker::SendReminders() {
       reminders_.Postpone(r, *until);
       continue;
     }
-    if (!Send({r.alert}, {std::nullopt, {}, r.repeat})) return;
+    if (!Send({r.alert}, {std::nullopt, {}, r.repeat, r.repeat_max})) return;
     reminders_.Sent(*state_, r, clock_.Now());
   }
   MutexLock lock(mu_);
@@ -361,6 +361,7 @@ bool DeliveryWorker::Send(const std::vector<AlertPtr>& group, const SendOptions&
   d.receiver = name_;
   d.key = DeliveryKey(name_, group);
   d.repeat = options.repeat;
+  d.repeat_max = options.repeat_max;
   if (options.repeat > 0) d.key += "/repeat-" + std::to_string(options.repeat);
   for (const auto& a : group) d.alerts.push_back(*a);
   d.window = std::chrono::duration_cast<Duration>(group.back()->alert.ts - group.front()->alert.ts);

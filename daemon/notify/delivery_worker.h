@@ -86,6 +86,7 @@ class DeliveryWorker {
     std::optional<uint64_t> next_in_flight;  // the first seq of the group sent next
     std::vector<uint64_t> released;          // the alerts held through quiet hours it sends
     uint32_t repeat = 0;                     // a reminder's number
+    uint32_t repeat_max = 0;                 // and the last one's
   };
   // Sends until accepted or refused for good, and records that; false when
   // stopped first.

@@ -138,6 +138,7 @@ void OpenUrl(Writer& w, const std::string& title, const std::string& url) {
 void CardBody(Writer& w, const Delivery& delivery, std::vector<std::pair<std::string, std::string>>& links) {
   Severity top = TopSeverity(delivery);
   RichText(w, {{SeverityLabel(top), true, false, SeverityColor(top)}}, "Small");
+  if (delivery.repeat > 0) RichText(w, {{ReminderLine(delivery), true, true}});
   if (!delivery.digest()) {
     const Alert& a = delivery.alerts.front().alert;
     AlertFacts f = Facts(a, kQuoteBytes);
