@@ -110,6 +110,10 @@ std::string DumpNotifyConfig(const NotifyConfig& config, const std::vector<Recei
 // The Markdown reference of the config (docs/notify.md's generated part).
 std::string NotifyConfigDocs(const std::vector<ReceiverKind>& kinds);
 
+// The same reference as the man page brandmon-notify.json(5), in groff
+// (docs/man/brandmon-notify.json.5).
+std::string NotifyConfigMan(const std::vector<ReceiverKind>& kinds);
+
 // Where state and sockets live, from the config, else systemd's
 // $STATE_DIRECTORY / $RUNTIME_DIRECTORY, else $XDG_STATE_HOME/brandmon-notify
 // (~/.local/state/brandmon-notify) and $XDG_RUNTIME_DIR/brandmon-notify
