@@ -391,6 +391,7 @@ TEST_F(EngineTest, AnOpenSpikeIsSentAgainEveryRepeatIntervalUntilItsAllClear) {
   auto got = Target("hooks")->Accepted();
   EXPECT_EQ(got[1].key, "hooks:1-1/repeat-1");
   EXPECT_EQ(got[1].repeat, 1u);
+  EXPECT_EQ(got[1].repeat_max, 12u);  // the route's repeat_max, by default
   EXPECT_EQ(got[1].alerts[0].json, got[0].alerts[0].json);
 
   // After a restart the reminders go on, numbered on.
