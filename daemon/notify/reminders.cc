@@ -84,9 +84,11 @@ void Reminders::Delivered(NotifyState& state, const AlertPtr& alert, WallTime no
   if (route == nullptr) return;
   std::string key = OpenAlertKey(alert->alert, alert->alert.rule);
   // Delivered after its all-clear was read (a group held it back), or an
-  // older alert than the one already open: nothing to remind of.
+  // older alert than the one already open: nothing to remind of. The open
+  // one delivered again (read again after a restart) keeps its count, so
+  // that repeat_max holds.
   if (auto c = cleared_.find(key); c != cleared_.end() && c->second > alert->alert.seq) return;
-  if (auto o = open_.find(key); o != open_.end() && o->second.alert->alert.seq > alert->alert.seq) return;
+  if (auto o = open_.find(key); o != open_.end() && o->second.alert->alert.seq >= alert->alert.seq) return;
   Open& open = open_[key];
   open = Open{
       alert, route->repeat_interval, now, now + route->repeat_interval, 0, static_cast<uint32_t>(route->repeat_max)};

@@ -137,6 +137,8 @@ TEST_F(RemindersTest, RemindersStopAfterTheRoutesRepeatMax) {
   ASSERT_EQ(first.size(), 1u);
   EXPECT_EQ(first[0].repeat_max, 2u);
   r.Sent(*state_, first[0], t0_ + hours(1));
+  // Delivered again (read again after a restart): the count goes on.
+  r.Delivered(*state_, Make(5, "volume_spike"), t0_ + hours(1));
   auto last = r.Due(t0_ + hours(2));
   ASSERT_EQ(SeqsAndRepeats(last), (Due{{5, 2}}));
   r.Sent(*state_, last[0], t0_ + hours(2));
