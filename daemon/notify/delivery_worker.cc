@@ -14,6 +14,7 @@ namespace {
 // a crash those are looked at again, which sends nothing twice.
 constexpr Duration kSaveEvery = std::chrono::seconds(1);
 constexpr Duration kIdleWait = std::chrono::seconds(1);
+constexpr size_t kDeadLetterPage = 100;
 
 MonoTime Now() { return std::chrono::steady_clock::now(); }
 
@@ -421,29 +422,39 @@ void DeliveryWorker::Retried(const Outcome& o, Duration wait) {
 }
 
 void DeliveryWorker::ResendDeadLetters() {
-  auto letters = state_->DeadLetters(name_);
-  if (!letters.ok()) return;
-  for (const auto& letter : *letters) {
-    if (stopping()) return;
-    Delivery d;
-    d.receiver = name_;
-    d.key = letter.key;
-    for (const auto& json : letter.alerts) {
-      auto alert = AlertFromJson(json);
-      if (alert.ok()) d.alerts.push_back({std::move(*alert), json});
+  // A page at a time: a target that refused everything for hours leaves
+  // more dead letters than are worth holding in memory at once.
+  int64_t after = 0;
+  for (;;) {
+    auto letters = state_->DeadLetters(name_, after, kDeadLetterPage);
+    if (!letters.ok() || letters->empty()) return;
+    for (const auto& letter : *letters) {
+      if (stopping()) return;
+      after = letter.id;
+      ResendDeadLetter(letter);
     }
-    if (d.alerts.empty()) continue;
-    Outcome o = receiver_->Deliver(d);
-    if (o.kind != Outcome::Kind::kDelivered) {
-      spdlog::warn("receiver '{}': dead letter {} not accepted again: {}", name_, d.key, o.detail);
-      continue;
-    }
-    (void)state_->RemoveDeadLetter(letter.id);
-    (void)state_->RecordDelivered(name_, d.alerts.size(), std::nullopt);
-    MutexLock lock(mu_);
-    status_.delivered += d.alerts.size();
-    if (status_.dead_letters > 0) --status_.dead_letters;
   }
+}
+
+void DeliveryWorker::ResendDeadLetter(const DeadLetter& letter) {
+  Delivery d;
+  d.receiver = name_;
+  d.key = letter.key;
+  for (const auto& json : letter.alerts) {
+    auto alert = AlertFromJson(json);
+    if (alert.ok()) d.alerts.push_back({std::move(*alert), json});
+  }
+  if (d.alerts.empty()) return;
+  Outcome o = receiver_->Deliver(d);
+  if (o.kind != Outcome::Kind::kDelivered) {
+    spdlog::warn("receiver '{}': dead letter {} not accepted again: {}", name_, d.key, o.detail);
+    return;
+  }
+  (void)state_->RemoveDeadLetter(letter.id);
+  (void)state_->RecordDelivered(name_, d.alerts.size(), std::nullopt);
+  MutexLock lock(mu_);
+  status_.delivered += d.alerts.size();
+  if (status_.dead_letters > 0) --status_.dead_letters;
 }
 
 }  // namespace brandmon::notify

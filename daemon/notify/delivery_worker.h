@@ -96,6 +96,7 @@ class DeliveryWorker {
   uint64_t SafeCursor(std::optional<uint64_t> next_in_flight) const;
   void SaveCursor(bool force);
   void ResendDeadLetters();
+  void ResendDeadLetter(const DeadLetter& letter);
   void OnReset(uint64_t baseline, uint64_t generation);
   // Waits `d` unless stopped; false when stopped.
   bool Sleep(Duration d);

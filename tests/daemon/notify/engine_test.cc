@@ -211,6 +211,29 @@ TEST_F(EngineTest, ARefusedDeliveryIsADeadLetterUntilRetried) {
   EXPECT_EQ(StatusOf("hooks").dead_letters, 0u);
 }
 
+TEST_F(EngineTest, RetryResendsManyDeadLettersAPageAtATime) {
+  // More than a page (100) of dead letters, one of which is refused again.
+  Target("hooks")->Script({Outcome::Permanent("http 400: still bad", 400)});
+  {
+    auto state = NotifyState::Open(fx_.dir.path().string() + "/notify.db");
+    ASSERT_TRUE(state.ok());
+    for (int i = 1; i <= 250; ++i) {
+      Alert a = brandmon::testing::ScenarioAlert(i);
+      a.seq = static_cast<uint64_t>(i);
+      std::string key = "hooks:" + std::to_string(i) + "-" + std::to_string(i);
+      ASSERT_TRUE(state->RecordDeadLetter({0, "hooks", key, {AlertToJson(a)}, "http 400", {}}, std::nullopt).ok());
+    }
+  }
+  StartEngine(Config(kOneReceiver));
+  ASSERT_TRUE(engine_->Retry("hooks").ok());
+  ASSERT_TRUE(Target("hooks")->WaitForAlerts(249, seconds(10)));
+  EXPECT_EQ(Target("hooks")->AcceptedSeqs(), Range(2, 250));
+  ASSERT_TRUE(Eventually([&] { return StatusOf("hooks").delivered == 249; }));
+  auto state = NotifyState::Open(fx_.dir.path().string() + "/notify.db");
+  ASSERT_EQ(state->DeadLetters("hooks")->size(), 1u);
+  EXPECT_EQ(state->DeadLetters("hooks")->front().key, "hooks:1-1");
+}
+
 TEST_F(EngineTest, RetriesUntilAccepted) {
   Target("hooks")->Script({Outcome::Retry("http 503", 503), Outcome::Retry("http 429", 429, milliseconds(30))});
   StartEngine(Config(kOneReceiver));
