@@ -1,8 +1,11 @@
 // brandmon-notify's delivery rate and latency against a real publisher and a
-// local webhook that answers at once.
+// local webhook that answers at once. brandmon-notify runs as its own
+// process (the program built beside this bench, or --notify PATH), so the
+// memory reported is its own, not the publisher's, the webhook's or the
+// bench's records.
 //
-//   notify_bench [N] [M]
-//   notify_bench --dead-receiver SECONDS [--hang] [--baseline SECONDS]
+//   notify_bench [--notify PATH] [N] [M]
+//   notify_bench [--notify PATH] --dead-receiver SECONDS [--hang] [--baseline SECONDS]
 //
 // The first form journals and publishes N alerts (default 5000) at once and
 // prints the rate at which the webhook receives them (one receiver, one
@@ -14,16 +17,21 @@
 // baseline (default 30 s), then for SECONDS more with a second receiver that
 // gets every alert too and is dead: its target refuses every connection, or
 // with --hang accepts it and never answers (each attempt then waits for the
-// receiver's 10 s timeout). The window holds 1000 alerts. It prints the
-// resident memory at the start and end of the dead phase (and every tenth
-// of it), the live receiver's latency in both phases, and what became of
-// the dead one (`notify_bench --dead-receiver 90` is two minutes).
+// receiver's 10 s timeout). The window holds 1000 alerts. It prints
+// brandmon-notify's resident memory at the start and end of the dead phase
+// (and every tenth of it), the live receiver's latency in both phases, and
+// what became of the dead one (`notify_bench --dead-receiver 90` is two
+// minutes).
 
+#include <fcntl.h>
 #include <httplib.h>
 #include <netinet/in.h>
 #include <poll.h>
 #include <rapidjson/document.h>
+#include <signal.h>
+#include <spawn.h>
 #include <sys/socket.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -37,10 +45,11 @@
 #include <mutex>
 #include <thread>
 
-#include "daemon/notify/engine.h"
-#include "daemon/notify/notify_state.h"
+#include "daemon/base/thread_set.h"
 #include "daemon/publish/publisher.h"
 #include "daemon/store/store.h"
+
+extern char** environ;
 
 namespace {
 
@@ -151,14 +160,68 @@ bool WaitCount(Sink& sink, size_t n) {
   return sink.count() >= n;
 }
 
-// Resident memory of this process in MiB.
-double RssMiB() {
-  std::ifstream status("/proc/self/status");
+// Resident memory of process `pid` in MiB; 0 when it is gone.
+double RssMiB(pid_t pid) {
+  std::ifstream status("/proc/" + std::to_string(pid) + "/status");
   for (std::string line; std::getline(status, line);) {
     if (line.starts_with("VmRSS:")) return std::strtod(line.c_str() + 6, nullptr) / 1024.0;
   }
   return 0;
 }
+
+// brandmon-notify started with a config, as its own process (its log in
+// `log`); stopped with SIGTERM.
+class Notifier {
+ public:
+  Notifier(std::string binary, std::string config, std::string runtime_dir, const std::string& log)
+      : binary_(std::move(binary)), config_(std::move(config)), runtime_dir_(std::move(runtime_dir)) {
+    posix_spawn_file_actions_t actions;
+    posix_spawn_file_actions_init(&actions);
+    posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0);
+    posix_spawn_file_actions_addopen(&actions, 2, log.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0600);
+    std::vector<std::string> args = {binary_, "--config", config_};
+    std::vector<char*> argv;
+    for (auto& a : args) argv.push_back(a.data());
+    argv.push_back(nullptr);
+    if (posix_spawn(&pid_, binary_.c_str(), &actions, nullptr, argv.data(), environ) != 0) pid_ = -1;
+    posix_spawn_file_actions_destroy(&actions);
+  }
+  ~Notifier() { Stop(); }
+
+  // Waits until the program answers on its control socket.
+  bool Ready() {
+    for (int i = 0; i < 100 && pid_ > 0; ++i) {
+      if (std::filesystem::exists(runtime_dir_ + "/control.sock") && !StatusJson().empty()) return true;
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+    std::fprintf(stderr, "%s did not start\n", binary_.c_str());
+    return false;
+  }
+  double Rss() const { return RssMiB(pid_); }
+  // `brandmon-notify status --json`; empty when it did not answer.
+  std::string StatusJson() const {
+    std::string cmd = "'" + binary_ + "' --config '" + config_ + "' status --json 2>/dev/null";
+    std::string out;
+    if (FILE* p = popen(cmd.c_str(), "r")) {
+      char buf[4096];
+      for (size_t n; (n = fread(buf, 1, sizeof buf, p)) > 0;) out.append(buf, n);
+      if (pclose(p) != 0) out.clear();
+    }
+    return out;
+  }
+  void Stop() {
+    if (pid_ <= 0) return;
+    kill(pid_, SIGTERM);
+    waitpid(pid_, nullptr, 0);
+    pid_ = -1;
+  }
+
+ private:
+  std::string binary_;
+  std::string config_;
+  std::string runtime_dir_;
+  pid_t pid_ = -1;
+};
 
 struct Options {
   int burst = 5000;
@@ -166,12 +229,14 @@ struct Options {
   int dead_seconds = 0;  // > 0: the dead-receiver form
   int baseline_seconds = 30;
   bool hang = false;
+  std::string notify = BRANDMON_NOTIFY_BIN;
 };
 
 // The store, the publisher and the webhook every engine of a run shares.
 struct Bench {
-  explicit Bench(std::string d) : dir(std::move(d)) {}
+  Bench(std::string d, std::string n) : dir(std::move(d)), notify(std::move(n)) {}
   std::string dir;
+  std::string notify;
   ThreadSet threads;
   store::StoreOptions store_options;
   std::unique_ptr<store::Store> store;
@@ -205,32 +270,27 @@ struct Bench {
     return w->alerts.empty() ? 0 : w->alerts.back().seq;
   }
 
-  // An engine with the live webhook, and a dead receiver at `dead_url` when
-  // not empty, every alert to both.
-  std::unique_ptr<notify::Engine> StartEngine(const std::string& dead_url, int window) {
+  // brandmon-notify with the live webhook, and a dead receiver at
+  // `dead_url` when not empty, every alert to both. Its state stays in
+  // `dir` from one run to the next.
+  std::unique_ptr<Notifier> StartNotifier(const std::string& dead_url, int window) {
     std::string receivers = R"([{"name": "hook", "type": "webhook", "url": ")" + sink.url() + "\"}";
     std::string route = R"("hook")";
     if (!dead_url.empty()) {
       receivers += R"(, {"name": "dead", "type": "webhook", "url": ")" + dead_url + "\"}";
       route += R"(, "dead")";
     }
-    std::ofstream(dir + "/notify.json") << R"({"state_dir": ")" << dir << R"(", "subscribe": {"endpoint": ")"
+    std::ofstream(dir + "/notify.json") << R"({"state_dir": ")" << dir << R"(", "runtime_dir": ")" << dir
+                                        << R"(", "log_level": "error", "subscribe": {"endpoint": ")"
                                         << publisher->endpoints()[0] << R"(", "catchup_endpoint": ")"
                                         << publisher->catchup_endpoints()[0] << R"(", "from_journal_start": true},
       "delivery": {"window_alerts": )" << window
                                         << R"(}, "receivers": )" << receivers << R"(], "routes": [{"receivers": [)"
                                         << route << "]}]}";
-    auto cfg = notify::LoadNotifyConfig(dir + "/notify.json", config::ProcessEnv(), notify::ReceiverKinds());
-    if (!cfg.ok()) {
-      std::fprintf(stderr, "%s\n", cfg.status().message().c_str());
-      return nullptr;
-    }
-    notify::NotifyPaths paths{dir, dir};
-    notify::Endpoints endpoints{publisher->endpoints()[0], publisher->catchup_endpoints()[0]};
-    auto engine = std::make_unique<notify::Engine>(std::move(*cfg), paths, endpoints, publish::ClientKeys{});
-    if (!engine->Start(threads).ok()) return nullptr;
+    auto n = std::make_unique<Notifier>(notify, dir + "/notify.json", dir, dir + "/notify.log");
+    if (!n->Ready()) return nullptr;
     std::this_thread::sleep_for(std::chrono::milliseconds(300));
-    return engine;
+    return n;
   }
 };
 
@@ -276,8 +336,8 @@ void PrintLatency(const char* what, const Latency& l) {
 }
 
 int BurstAndLatency(Bench& b, const Options& o) {
-  auto engine = b.StartEngine("", 10000);
-  if (!engine) return 1;
+  auto notifier = b.StartNotifier("", 10000);
+  if (!notifier) return 1;
   auto t0 = Steady::now();
   for (int i = 0; i < o.burst; i += 1000) b.Journal(std::min(1000, o.burst - i));
   bool ok = WaitCount(b.sink, static_cast<size_t>(o.burst));
@@ -285,16 +345,24 @@ int BurstAndLatency(Bench& b, const Options& o) {
   std::printf("burst of %d alerts: %.0f alerts/s delivered to the webhook\n", o.burst, o.burst / secs);
   Latency l = Paced(b, o.paced / 100.0, [](int) {});
   PrintLatency("paced", l);
-  engine->Stop(b.threads);
+  notifier->Stop();
   return ok && l.complete ? 0 : 1;
 }
 
-void PrintDead(const notify::Engine& engine) {
-  for (const auto& r : engine.Receivers()) {
-    if (r.name != "dead") continue;
+void PrintDead(const Notifier& notifier) {
+  rapidjson::Document doc;
+  doc.Parse(notifier.StatusJson().c_str());
+  if (doc.HasParseError() || !doc.IsObject() || !doc.HasMember("receivers") || !doc["receivers"].IsArray()) {
+    std::printf("dead receiver: no status from brandmon-notify\n");
+    return;
+  }
+  for (const auto& r : doc["receivers"].GetArray()) {
+    if (!r.IsObject() || std::string_view(r["name"].GetString()) != "dead") continue;
     std::printf("dead receiver: cursor %s, delivered %llu, attempts retried %llu, catching up %s, last error: %s\n",
-                r.cursor ? std::to_string(*r.cursor).c_str() : "none", static_cast<unsigned long long>(r.delivered),
-                static_cast<unsigned long long>(r.retried), r.catching_up ? "yes" : "no", r.last_error.c_str());
+                r["cursor"].IsUint64() ? std::to_string(r["cursor"].GetUint64()).c_str() : "none",
+                static_cast<unsigned long long>(r["delivered"].GetUint64()),
+                static_cast<unsigned long long>(r["retried"].GetUint64()), r["catching_up"].GetBool() ? "yes" : "no",
+                r["last_error"].GetString());
   }
 }
 
@@ -302,23 +370,25 @@ int DeadReceiver(Bench& b, const Options& o) {
   std::optional<HangingTarget> hanging;
   if (o.hang) hanging.emplace();
   std::string dead_url = o.hang ? hanging->url() : "http://127.0.0.1:1/nobody";
-  auto alone = b.StartEngine("", 1000);
+  auto alone = b.StartNotifier("", 1000);
   if (!alone) return 1;
   Latency base = Paced(b, o.baseline_seconds, [](int) {});
-  alone->Stop(b.threads);
+  std::printf("live receiver alone: brandmon-notify's RSS %.1f MiB at the end\n", alone->Rss());
   alone.reset();
 
-  auto engine = b.StartEngine(dead_url, 1000);
-  if (!engine) return 1;
-  double rss_start = RssMiB();
-  std::printf("dead receiver (%s) for %d s; RSS at the start: %.1f MiB\n",
+  auto notifier = b.StartNotifier(dead_url, 1000);
+  if (!notifier) return 1;
+  Notifier& n = *notifier;
+  double rss_start = n.Rss();
+  std::printf("dead receiver (%s) for %d s; brandmon-notify's RSS at the start: %.1f MiB\n",
               o.hang ? "accepts, never answers" : "connection refused", o.dead_seconds, rss_start);
-  Latency dead = Paced(b, o.dead_seconds, [](int i) { std::printf("RSS after %d s: %.1f MiB\n", i / 100, RssMiB()); });
-  std::printf("RSS at the end: %.1f MiB (%+.1f MiB)\n", RssMiB(), RssMiB() - rss_start);
+  Latency dead = Paced(b, o.dead_seconds, [&n](int i) { std::printf("RSS after %d s: %.1f MiB\n", i / 100, n.Rss()); });
+  double rss_end = n.Rss();
+  std::printf("RSS at the end: %.1f MiB (%+.1f MiB)\n", rss_end, rss_end - rss_start);
   PrintLatency("live receiver alone", base);
   PrintLatency("live receiver beside the dead one", dead);
-  PrintDead(*engine);
-  engine->Stop(b.threads);
+  PrintDead(n);
+  n.Stop();
   return base.complete && dead.complete ? 0 : 1;
 }
 
@@ -328,6 +398,8 @@ bool ParseArgs(int argc, char** argv, Options& o) {
     std::string a = argv[i];
     if (a == "--hang") {
       o.hang = true;
+    } else if (a == "--notify" && i + 1 < argc) {
+      o.notify = argv[++i];
     } else if ((a == "--dead-receiver" || a == "--baseline") && i + 1 < argc) {
       (a == "--baseline" ? o.baseline_seconds : o.dead_seconds) = std::atoi(argv[++i]);
     } else if (!a.empty() && a[0] != '-') {
@@ -347,16 +419,17 @@ int main(int argc, char** argv) {
   setvbuf(stdout, nullptr, _IOLBF, 0);
   Options o;
   if (!ParseArgs(argc, argv, o)) {
-    std::fprintf(stderr, "usage: notify_bench [N] [M] | --dead-receiver SECONDS [--hang] [--baseline SECONDS]\n");
+    std::fprintf(stderr,
+                 "usage: notify_bench [--notify PATH] [N] [M] | [--notify PATH] --dead-receiver SECONDS [--hang] "
+                 "[--baseline SECONDS]\n");
     return 2;
   }
   char templ[] = "/tmp/brandmon-notify-bench-XXXXXX";
   if (mkdtemp(templ) == nullptr) return 1;
   int rc = 1;
   {
-    Bench b(templ);
+    Bench b(templ, o.notify);
     if (b.Open()) rc = o.dead_seconds > 0 ? DeadReceiver(b, o) : BurstAndLatency(b, o);
-    // The engines' threads were joined before anything they use goes away.
     if (b.publisher) b.publisher->Stop();
   }
   std::filesystem::remove_all(templ);

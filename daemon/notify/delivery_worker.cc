@@ -14,6 +14,7 @@ namespace {
 // a crash those are looked at again, which sends nothing twice.
 constexpr Duration kSaveEvery = std::chrono::seconds(1);
 constexpr Duration kIdleWait = std::chrono::seconds(1);
+constexpr size_t kDeadLetterPage = 100;
 
 MonoTime Now() { return std::chrono::steady_clock::now(); }
 
@@ -252,6 +253,18 @@ bool DeliveryWorker::HoldQuiet(size_t route, const AlertPtr& alert) {
   return true;
 }
 
+void DeliveryWorker::HoldQuietGroups(std::vector<std::vector<AlertPtr>>& groups) {
+  // A group read before its route's quiet hours began and due once they
+  // have waits for their end with the alerts held since, in one digest.
+  for (auto& group : groups) {
+    std::erase_if(group, [this](const AlertPtr& a) {
+      auto route = RouteFor(config_.routes, a->alert, name_);
+      return route && HoldQuiet(*route, a);
+    });
+  }
+  std::erase_if(groups, [](const std::vector<AlertPtr>& g) { return g.empty(); });
+}
+
 void DeliveryWorker::RefreshHeld() {
   auto held = state_->Held(name_);
   if (!held.ok()) {
@@ -315,13 +328,16 @@ void DeliveryWorker::SaveCursor(bool force) {
 void DeliveryWorker::SendDue(bool all) {
   MonoTime now = Now();
   auto groups = all ? grouper_.TakeAll(now) : grouper_.TakeDue(now);
+  {
+    MutexLock lock(mu_);
+    status_.held = grouper_.held();
+  }
+  HoldQuietGroups(groups);
   for (size_t i = 0; i < groups.size() && !stopping(); ++i) {
     std::optional<uint64_t> next;
     if (i + 1 < groups.size()) next = groups[i + 1].front()->alert.seq;
     if (!Send(groups[i], {next, {}, 0})) return;
   }
-  MutexLock lock(mu_);
-  status_.held = grouper_.held();
 }
 
 void DeliveryWorker::SendReminders() {
@@ -334,7 +350,7 @@ void DeliveryWorker::SendReminders() {
       reminders_.Postpone(r, *until);
       continue;
     }
-    if (!Send({r.alert}, {std::nullopt, {}, r.repeat})) return;
+    if (!Send({r.alert}, {std::nullopt, {}, r.repeat, r.repeat_max})) return;
     reminders_.Sent(*state_, r, clock_.Now());
   }
   MutexLock lock(mu_);
@@ -346,6 +362,7 @@ bool DeliveryWorker::Send(const std::vector<AlertPtr>& group, const SendOptions&
   d.receiver = name_;
   d.key = DeliveryKey(name_, group);
   d.repeat = options.repeat;
+  d.repeat_max = options.repeat_max;
   if (options.repeat > 0) d.key += "/repeat-" + std::to_string(options.repeat);
   for (const auto& a : group) d.alerts.push_back(*a);
   d.window = std::chrono::duration_cast<Duration>(group.back()->alert.ts - group.front()->alert.ts);
@@ -405,29 +422,39 @@ void DeliveryWorker::Retried(const Outcome& o, Duration wait) {
 }
 
 void DeliveryWorker::ResendDeadLetters() {
-  auto letters = state_->DeadLetters(name_);
-  if (!letters.ok()) return;
-  for (const auto& letter : *letters) {
-    if (stopping()) return;
-    Delivery d;
-    d.receiver = name_;
-    d.key = letter.key;
-    for (const auto& json : letter.alerts) {
-      auto alert = AlertFromJson(json);
-      if (alert.ok()) d.alerts.push_back({std::move(*alert), json});
+  // A page at a time: a target that refused everything for hours leaves
+  // more dead letters than are worth holding in memory at once.
+  int64_t after = 0;
+  for (;;) {
+    auto letters = state_->DeadLetters(name_, after, kDeadLetterPage);
+    if (!letters.ok() || letters->empty()) return;
+    for (const auto& letter : *letters) {
+      if (stopping()) return;
+      after = letter.id;
+      ResendDeadLetter(letter);
     }
-    if (d.alerts.empty()) continue;
-    Outcome o = receiver_->Deliver(d);
-    if (o.kind != Outcome::Kind::kDelivered) {
-      spdlog::warn("receiver '{}': dead letter {} not accepted again: {}", name_, d.key, o.detail);
-      continue;
-    }
-    (void)state_->RemoveDeadLetter(letter.id);
-    (void)state_->RecordDelivered(name_, d.alerts.size(), std::nullopt);
-    MutexLock lock(mu_);
-    status_.delivered += d.alerts.size();
-    if (status_.dead_letters > 0) --status_.dead_letters;
   }
+}
+
+void DeliveryWorker::ResendDeadLetter(const DeadLetter& letter) {
+  Delivery d;
+  d.receiver = name_;
+  d.key = letter.key;
+  for (const auto& json : letter.alerts) {
+    auto alert = AlertFromJson(json);
+    if (alert.ok()) d.alerts.push_back({std::move(*alert), json});
+  }
+  if (d.alerts.empty()) return;
+  Outcome o = receiver_->Deliver(d);
+  if (o.kind != Outcome::Kind::kDelivered) {
+    spdlog::warn("receiver '{}': dead letter {} not accepted again: {}", name_, d.key, o.detail);
+    return;
+  }
+  (void)state_->RemoveDeadLetter(letter.id);
+  (void)state_->RecordDelivered(name_, d.alerts.size(), std::nullopt);
+  MutexLock lock(mu_);
+  status_.delivered += d.alerts.size();
+  if (status_.dead_letters > 0) --status_.dead_letters;
 }
 
 }  // namespace brandmon::notify

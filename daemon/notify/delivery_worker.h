@@ -73,6 +73,9 @@ class DeliveryWorker {
   // goes out at once.
   std::optional<WallTime> QuietUntil(size_t route, const Alert& alert, WallTime now) const;
   void SendDue(bool all);
+  // Holds the alerts of due `groups` whose route is in quiet hours now (as
+  // HoldQuiet), and drops the groups left empty.
+  void HoldQuietGroups(std::vector<std::vector<AlertPtr>>& groups);
   // Sends the alerts held through quiet hours that are due at `upto`, as
   // digests of up to max_group alerts.
   void SendHeld(WallTime upto);
@@ -83,6 +86,7 @@ class DeliveryWorker {
     std::optional<uint64_t> next_in_flight;  // the first seq of the group sent next
     std::vector<uint64_t> released;          // the alerts held through quiet hours it sends
     uint32_t repeat = 0;                     // a reminder's number
+    uint32_t repeat_max = 0;                 // and the last one's
   };
   // Sends until accepted or refused for good, and records that; false when
   // stopped first.
@@ -92,6 +96,7 @@ class DeliveryWorker {
   uint64_t SafeCursor(std::optional<uint64_t> next_in_flight) const;
   void SaveCursor(bool force);
   void ResendDeadLetters();
+  void ResendDeadLetter(const DeadLetter& letter);
   void OnReset(uint64_t baseline, uint64_t generation);
   // Waits `d` unless stopped; false when stopped.
   bool Sleep(Duration d);

@@ -129,6 +129,7 @@ std::string EncodeHeaderText(std::string_view text) {
 
 std::string PlainTextBody(const Delivery& delivery) {
   std::string out;
+  if (delivery.repeat > 0) out += ReminderLine(delivery) + "\r\n\r\n";
   if (!delivery.digest()) {
     PlainAlert(out, delivery.alerts.front().alert, kQuoteBytes, true);
   } else {
@@ -148,6 +149,7 @@ std::string PlainTextBody(const Delivery& delivery) {
 
 std::string HtmlBody(const Delivery& delivery) {
   std::string out = "<!DOCTYPE html>\r\n<html><head><meta charset=\"utf-8\"></head><body>\r\n";
+  if (delivery.repeat > 0) out += "<p><i>" + HtmlEscape(ReminderLine(delivery)) + "</i></p>\r\n";
   if (!delivery.digest()) {
     HtmlAlert(out, delivery.alerts.front().alert, kQuoteBytes, true);
   } else {
@@ -176,6 +178,12 @@ std::string RenderEmail(const EmailMessage& message, const Delivery& delivery) {
   out += "Subject: " + EncodeHeaderText(EmailSubject(message.subject_prefix, delivery)) + "\r\n";
   out += "Date: " + MailDate(message.now) + "\r\n";
   out += "Message-ID: <" + key + "@" + Domain(message.from) + ">\r\n";
+  if (size_t r = delivery.key.rfind("/repeat-"); delivery.repeat > 0 && r != std::string::npos) {
+    // A reminder answers the mail of the alert it recalls: mail readers
+    // show them as one thread.
+    std::string first = "<" + Token(delivery.key.substr(0, r)) + "@" + Domain(message.from) + ">";
+    out += "In-Reply-To: " + first + "\r\nReferences: " + first + "\r\n";
+  }
   out += "Auto-Submitted: auto-generated\r\n";
   out += "X-Brandmon-Delivery: " + key + "\r\n";
   out += "MIME-Version: 1.0\r\n";

@@ -35,8 +35,10 @@ std::string PlainTextBody(const Delivery& delivery);
 std::string HtmlBody(const Delivery& delivery);
 
 // The whole message, CRLF line ends, for SMTP DATA: From, To, Subject, Date,
-// a Message-ID made from the delivery's key (the same on every retry),
-// Auto-Submitted, MIME headers, and both bodies base64-encoded.
+// a Message-ID made from the delivery's key (the same on every retry), for
+// a reminder In-Reply-To and References naming the first mail of its alert,
+// Auto-Submitted, MIME headers, and both bodies base64-encoded. A
+// reminder's bodies start with its ReminderLine().
 std::string RenderEmail(const EmailMessage& message, const Delivery& delivery);
 
 }  // namespace brandmon::notify

@@ -225,7 +225,9 @@ ReceiverKind EmailKind() {
       "`username` is set): a multipart/alternative message with a plain-text and an HTML part. The subject reads "
       "\"[brandmon] WARNING acme: negative mention by @sam (reach 1200)\", or for a digest \"[brandmon] WARNING "
       "acme: 12 negative mentions in 10 min\", whose body lists the 20 most severe, widest-reaching alerts. The "
-      "Message-ID is made from the delivery's key, so a repeated delivery is recognisable. A 5xx reply (a "
+      "Message-ID is made from the delivery's key, so a repeated delivery is recognisable. A reminder of an open "
+      "alert (repeat_interval) reads \"Still open: …\", says since when and which reminder it is, and answers the "
+      "alert's first mail, so that mail readers thread them. A 5xx reply (a "
       "recipient refused, a login refused) is a dead letter; 4xx replies and connection failures are retried.",
       &EmailTable, &CheckEmail);
 }

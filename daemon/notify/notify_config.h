@@ -66,6 +66,7 @@ struct RouteSettings {
   Duration group_wait{};
   Duration group_interval{};
   Duration repeat_interval{};             // 0: open trend alerts are sent once
+  int repeat_max = 12;                    // reminders of one open alert at most
   std::optional<QuietHours> quiet_hours;  // absent: alerts go out at any hour
 };
 const config::OptionTable<RouteSettings>& RouteOptionTable();
@@ -108,6 +109,10 @@ std::string DumpNotifyConfig(const NotifyConfig& config, const std::vector<Recei
 
 // The Markdown reference of the config (docs/notify.md's generated part).
 std::string NotifyConfigDocs(const std::vector<ReceiverKind>& kinds);
+
+// The same reference as the man page brandmon-notify.json(5), in groff
+// (docs/man/brandmon-notify.json.5).
+std::string NotifyConfigMan(const std::vector<ReceiverKind>& kinds);
 
 // Where state and sockets live, from the config, else systemd's
 // $STATE_DIRECTORY / $RUNTIME_DIRECTORY, else $XDG_STATE_HOME/brandmon-notify

@@ -18,7 +18,7 @@ namespace {
 constexpr const char* kUsage = R"(usage: brandmon-notify [OPTIONS]
        brandmon-notify [--config PATH] status [--json]
        brandmon-notify [--config PATH] retry RECEIVER
-       brandmon-notify config-docs
+       brandmon-notify config-docs [--format md|man]
 
 Delivers brandmond's alerts to people: subscribes to its alert stream,
 routes each alert to the configured receivers (webhook, Slack, Teams,
@@ -41,7 +41,9 @@ commands (to the running brandmon-notify, over its control socket):
   status [--json]       per receiver: cursor, delivered, retried, failed, dead
                         letters, last error, next attempt
   retry RECEIVER        re-send RECEIVER's dead letters
-  config-docs           print the config reference (Markdown)
+  config-docs [--format md|man]
+                        print the config reference: Markdown (docs/notify.md's
+                        end), or the man page brandmon-notify.json(5)
 
 signals: SIGHUP reloads the config (an invalid one is refused and the running
 config kept); SIGTERM and SIGINT stop.
@@ -187,6 +189,18 @@ void PrintStatus(const rapidjson::Value& stream, const rapidjson::Value& receive
   }
 }
 
+// `config-docs [--format md|man]`.
+int ConfigDocs(const std::vector<std::string>& command, const std::vector<ReceiverKind>& kinds) {
+  bool man = command.size() == 3 && command[1] == "--format" && command[2] == "man";
+  bool md = command.size() == 1 || (command.size() == 3 && command[1] == "--format" && command[2] == "md");
+  if (!man && !md) {
+    std::cerr << "brandmon-notify: config-docs takes only --format md or --format man\n";
+    return kExitUsage;
+  }
+  std::cout << (man ? NotifyConfigMan(kinds) : NotifyConfigDocs(kinds));
+  return kExitOk;
+}
+
 int Command(const Flags& f, const NotifyConfig& config, const config::EnvLookup& env) {
   const std::string& cmd = f.command[0];
   std::string request;
@@ -243,10 +257,7 @@ int NotifyMain(const std::vector<std::string>& args, const std::vector<ReceiverK
   config::EnvLookup env = config::ProcessEnv();
   Flags f;
   if (auto rc = ParseFlags(args, f)) return *rc;
-  if (!f.command.empty() && f.command[0] == "config-docs") {
-    std::cout << NotifyConfigDocs(kinds);
-    return kExitOk;
-  }
+  if (!f.command.empty() && f.command[0] == "config-docs") return ConfigDocs(f.command, kinds);
   if (f.config_path.empty()) f.config_path = DefaultConfigPath(env);
   // The commands only need the runtime directory: they work without the
   // secrets the config names (systemd credentials are the service's only).

@@ -165,10 +165,14 @@ Status NotifyState::RecordDeadLetter(const DeadLetter& letter, std::optional<uin
   return txn.Commit();
 }
 
-Result<std::vector<DeadLetter>> NotifyState::DeadLetters(const std::string& receiver) {
-  auto stmt = db_.Prepare("SELECT id, key, alerts, error, at_ms FROM dead_letters WHERE receiver = ?1 ORDER BY id");
+Result<std::vector<DeadLetter>> NotifyState::DeadLetters(const std::string& receiver, int64_t after_id, size_t limit) {
+  auto stmt = db_.Prepare(
+      "SELECT id, key, alerts, error, at_ms FROM dead_letters WHERE receiver = ?1 AND id > ?2 ORDER BY id LIMIT ?3");
   if (!stmt.ok()) return stmt.status();
-  if (auto s = stmt->BindText(1, receiver); !s.ok()) return s;
+  Status s = stmt->BindText(1, receiver);
+  if (s.ok()) s = stmt->BindInt(2, after_id);
+  if (s.ok()) s = stmt->BindInt(3, static_cast<int64_t>(std::min<size_t>(limit, INT64_MAX)));
+  if (!s.ok()) return s;
   std::vector<DeadLetter> out;
   for (;;) {
     auto row = stmt->Step();

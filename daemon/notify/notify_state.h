@@ -99,8 +99,10 @@ class NotifyState {
   // The receiver's open alerts, by key.
   Result<std::vector<OpenAlertRecord>> OpenAlerts(const std::string& receiver);
 
-  // The receiver's dead letters, oldest first.
-  Result<std::vector<DeadLetter>> DeadLetters(const std::string& receiver);
+  // The receiver's dead letters, oldest first: at most `limit`, those
+  // with an id above `after_id` (a page after the last one read).
+  Result<std::vector<DeadLetter>> DeadLetters(const std::string& receiver, int64_t after_id = 0,
+                                              size_t limit = SIZE_MAX);
   // A dead letter was re-sent and accepted.
   Status RemoveDeadLetter(int64_t id);
 

@@ -37,8 +37,12 @@ struct Delivery {
   // For a digest, the time the group spans (first to last alert).
   Duration window{};
   // 0, or n for the n-th reminder of a still-open trend alert (a route's
-  // repeat_interval); the key then ends in "/repeat-<n>".
+  // repeat_interval); the key then ends in "/repeat-<n>". The alert is then
+  // alone, open since its `ts`.
   uint32_t repeat = 0;
+  // For a reminder, the number of the last one (the route's repeat_max):
+  // when repeat == repeat_max, no other follows.
+  uint32_t repeat_max = 0;
 
   bool digest() const { return alerts.size() > 1; }
 };

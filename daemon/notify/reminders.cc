@@ -33,11 +33,12 @@ std::string OpenAlertKey(const Alert& alert, std::string_view rule) {
   return key;
 }
 
-Duration Reminders::IntervalFor(const Alert& alert) const {
+const RouteSettings* Reminders::RepeatingRoute(const Alert& alert) const {
   const auto& trend = TrendRules();
-  if (std::find(trend.begin(), trend.end(), alert.rule) == trend.end()) return Duration(0);
+  if (std::find(trend.begin(), trend.end(), alert.rule) == trend.end()) return nullptr;
   auto route = RouteFor(routes_, alert, receiver_);
-  return route ? routes_[*route].repeat_interval : Duration(0);
+  if (!route || routes_[*route].repeat_interval.count() == 0) return nullptr;
+  return &routes_[*route];
 }
 
 Status Reminders::Load(NotifyState& state) {
@@ -45,15 +46,17 @@ Status Reminders::Load(NotifyState& state) {
   if (!records.ok()) return records.status();
   for (auto& r : *records) {
     auto alert = AlertFromJson(r.json);
-    Duration interval = alert.ok() ? IntervalFor(*alert) : Duration(0);
-    if (interval.count() == 0) {
+    const RouteSettings* route = alert.ok() ? RepeatingRoute(*alert) : nullptr;
+    if (route == nullptr || r.repeats >= static_cast<uint32_t>(route->repeat_max)) {
       (void)state.RemoveOpenAlert(receiver_, r.key);
       continue;
     }
     auto msg = std::make_shared<AlertMessage>();
     msg->alert = std::move(*alert);
     msg->json = std::move(r.json);
-    open_[r.key] = Open{std::move(msg), interval, r.last_sent, r.last_sent + interval, r.repeats};
+    Duration interval = route->repeat_interval;
+    open_[r.key] = Open{std::move(msg),         interval,  r.last_sent,
+                        r.last_sent + interval, r.repeats, static_cast<uint32_t>(route->repeat_max)};
   }
   return Status::Ok();
 }
@@ -66,29 +69,36 @@ void Reminders::Seen(NotifyState& state, const Alert& alert) {
   cleared = std::max(cleared, alert.seq);
   auto it = open_.find(key);
   if (it == open_.end() || it->second.alert->alert.seq > alert.seq) return;
-  open_.erase(it);
+  Remove(state, key);
+}
+
+void Reminders::Remove(NotifyState& state, const std::string& key) {
+  open_.erase(key);
   if (auto s = state.RemoveOpenAlert(receiver_, key); !s.ok()) {
-    spdlog::error("receiver '{}': cannot forget a cleared alert: {}", receiver_, s.message());
+    spdlog::error("receiver '{}': cannot forget an open alert: {}", receiver_, s.message());
   }
 }
 
 void Reminders::Delivered(NotifyState& state, const AlertPtr& alert, WallTime now) {
-  Duration interval = IntervalFor(alert->alert);
-  if (interval.count() == 0) return;
+  const RouteSettings* route = RepeatingRoute(alert->alert);
+  if (route == nullptr) return;
   std::string key = OpenAlertKey(alert->alert, alert->alert.rule);
   // Delivered after its all-clear was read (a group held it back), or an
-  // older alert than the one already open: nothing to remind of.
+  // older alert than the one already open: nothing to remind of. The open
+  // one delivered again (read again after a restart) keeps its count, so
+  // that repeat_max holds.
   if (auto c = cleared_.find(key); c != cleared_.end() && c->second > alert->alert.seq) return;
-  if (auto o = open_.find(key); o != open_.end() && o->second.alert->alert.seq > alert->alert.seq) return;
+  if (auto o = open_.find(key); o != open_.end() && o->second.alert->alert.seq >= alert->alert.seq) return;
   Open& open = open_[key];
-  open = Open{alert, interval, now, now + interval, 0};
+  open = Open{
+      alert, route->repeat_interval, now, now + route->repeat_interval, 0, static_cast<uint32_t>(route->repeat_max)};
   Save(state, key, open);
 }
 
 std::vector<Reminders::Reminder> Reminders::Due(WallTime now) const {
   std::vector<Reminder> out;
   for (const auto& [key, open] : open_) {
-    if (open.next <= now) out.push_back({key, open.alert, open.repeats + 1});
+    if (open.next <= now) out.push_back({key, open.alert, open.repeats + 1, open.max});
   }
   std::sort(out.begin(), out.end(),
             [](const Reminder& a, const Reminder& b) { return a.alert->alert.seq < b.alert->alert.seq; });
@@ -98,6 +108,10 @@ std::vector<Reminders::Reminder> Reminders::Due(WallTime now) const {
 void Reminders::Sent(NotifyState& state, const Reminder& reminder, WallTime now) {
   auto it = open_.find(reminder.key);
   if (it == open_.end() || it->second.alert != reminder.alert) return;
+  if (reminder.repeat >= it->second.max) {
+    Remove(state, reminder.key);
+    return;
+  }
   it->second.repeats = reminder.repeat;
   it->second.last_sent = now;
   it->second.next = now + it->second.interval;

@@ -2,7 +2,8 @@
 
 // Trend alerts that stay open: a spike rule's alert (volume_spike...) holds
 // until its all-clear (volume_spike_clear) comes. A route's
-// `repeat_interval` sends such an alert again while it is open.
+// `repeat_interval` sends such an alert again while it is open, at most
+// `repeat_max` times.
 
 #include <cstdint>
 #include <map>
@@ -34,9 +35,9 @@ std::string OpenAlertKey(const Alert& alert, std::string_view rule);
 
 // The open trend alerts one receiver was sent, due again every
 // `repeat_interval` of the route that sent them, until the all-clear comes
-// (whether or not it is routed to the receiver). Kept in the state database,
-// so that the reminders go on after a restart. Thread-compatible (owned by
-// the receiver's worker).
+// (whether or not it is routed to the receiver) or the route's `repeat_max`
+// reminders were sent. Kept in the state database, so that the reminders go
+// on after a restart. Thread-compatible (owned by the receiver's worker).
 class Reminders {
  public:
   // REQUIRES: `routes` outlives the reminders.
@@ -44,7 +45,8 @@ class Reminders {
       : routes_(routes), receiver_(std::move(receiver)) {}
 
   // Reads the open alerts kept for the receiver; those whose route no
-  // longer repeats (a reload changed it) are forgotten.
+  // longer repeats, or that had their route's repeat_max reminders (a reload
+  // changed it), are forgotten.
   Status Load(NotifyState& state);
 
   // Every alert read from the stream: an all-clear ends the reminders of
@@ -58,12 +60,13 @@ class Reminders {
   struct Reminder {
     std::string key;
     AlertPtr alert;
-    uint32_t repeat = 0;  // the how-manieth reminder this is, from 1
+    uint32_t repeat = 0;      // the how-manieth reminder this is, from 1
+    uint32_t repeat_max = 0;  // its route's repeat_max: the last reminder's number
   };
   // The reminders due at `now`, oldest alert first.
   std::vector<Reminder> Due(WallTime now) const;
   // `reminder` was sent (or refused for good) at `now`: the next is due an
-  // interval later.
+  // interval later, unless this was the last (repeat_max), which forgets it.
   void Sent(NotifyState& state, const Reminder& reminder, WallTime now);
   // `reminder` waits until `until` (the end of quiet hours).
   void Postpone(const Reminder& reminder, WallTime until);
@@ -81,9 +84,12 @@ class Reminders {
     WallTime last_sent;
     WallTime next;
     uint32_t repeats = 0;
+    uint32_t max = 0;
   };
-  // The repeat_interval that applies to `alert` here; 0 when none.
-  Duration IntervalFor(const Alert& alert) const;
+  // The route whose repeat_interval applies to `alert` here; nullptr when
+  // none does (not a trend rule, not routed here, or no repeat_interval).
+  const RouteSettings* RepeatingRoute(const Alert& alert) const;
+  void Remove(NotifyState& state, const std::string& key);
   void Save(NotifyState& state, const std::string& key, const Open& open);
 
   const std::vector<RouteSettings>& routes_;

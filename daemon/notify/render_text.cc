@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <ctime>
 
 #include "daemon/base/safe_text.h"
 
@@ -112,6 +113,19 @@ std::string Headline(const Delivery& delivery) {
   std::string out = one_brand ? first.brand + ": " : "";
   out += std::to_string(delivery.alerts.size()) + " " + what;
   if (delivery.window > Duration(0)) out += " in " + WindowText(delivery.window);
+  return out;
+}
+
+std::string ReminderLine(const Delivery& delivery) {
+  if (delivery.repeat == 0) return "";
+  std::time_t since = static_cast<std::time_t>(ToUnixMillis(delivery.alerts.front().alert.ts) / 1000);
+  std::tm tm{};
+  gmtime_r(&since, &tm);
+  char date[32];
+  std::strftime(date, sizeof date, "%Y-%m-%d %H:%M UTC", &tm);
+  std::string out = std::string("Still open since ") + date + " · reminder " + std::to_string(delivery.repeat);
+  if (delivery.repeat_max > 0) out += " of " + std::to_string(delivery.repeat_max);
+  if (delivery.repeat_max > 0 && delivery.repeat >= delivery.repeat_max) out += ", the last";
   return out;
 }
 

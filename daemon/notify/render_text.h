@@ -48,6 +48,11 @@ std::string WindowText(Duration window);
 // Not shortened, not escaped.
 std::string Headline(const Delivery& delivery);
 
+// For a reminder (repeat > 0), the line that tells it from a new alert:
+// "Still open since 2026-01-10 12:00 UTC · reminder 3 of 12", ending ", the
+// last" when no other follows; "" for any other delivery.
+std::string ReminderLine(const Delivery& delivery);
+
 // The alerts of a delivery most worth reading first, at most `n`: most severe,
 // then widest reach, then oldest.
 std::vector<const AlertMessage*> TopAlerts(const Delivery& delivery, size_t n);

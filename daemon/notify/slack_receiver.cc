@@ -107,9 +107,14 @@ std::string FactLine(const AlertFacts& f) {
 // "> text", escaped: a quote of one line (Shorten made it one).
 std::string Quote(const std::string& text) { return text.empty() ? "" : "> " + SlackEscape(text); }
 
-void OneAlert(Writer& w, const Alert& alert) {
+// One alert; a reminder says so in its header and, first, since when the
+// alert is open and how many reminders there are.
+void OneAlert(Writer& w, const Delivery& delivery) {
+  const Alert& alert = delivery.alerts.front().alert;
   AlertFacts f = Facts(alert, kQuoteBytes);
-  Header(w, SeverityLabel(alert.severity) + " · " + alert.brand + " · " + RuleWords(alert.rule));
+  std::string header = SeverityLabel(alert.severity) + " · " + alert.brand + " · " + RuleWords(alert.rule);
+  Header(w, delivery.repeat > 0 ? "Still open · " + header : header);
+  if (delivery.repeat > 0) Context(w, SlackEscape(ReminderLine(delivery)));
   Section(w, "*" + SlackEscape(Shorten(alert.summary, kSummaryBytes)) + "*");
   if (!f.text.empty()) Section(w, Quote(f.text));
   if (std::string facts = FactLine(f); !facts.empty()) Context(w, facts);
@@ -167,7 +172,7 @@ std::string SlackBody(const Delivery& delivery) {
   if (delivery.digest()) {
     Digest(w, delivery);
   } else {
-    OneAlert(w, delivery.alerts.front().alert);
+    OneAlert(w, delivery);
   }
   w.EndArray();
   w.EndObject();
@@ -197,7 +202,9 @@ ReceiverKind SlackKind() {
       "Posts a Block Kit message to a Slack incoming webhook: a header with severity, brand and rule, the summary, "
       "the mention's text quoted (500 bytes at most), author, reach, sentiment and channel, and an \"Open original\" "
       "button. A digest shows \"acme: 12 negative mentions in 10 min\" and the five most severe, widest-reaching "
-      "alerts. Mention texts are escaped (&, <, >) and sent verbatim, so they cannot mention @channel or form links. "
+      "alerts. A reminder of an open alert (repeat_interval) is headed \"Still open\" and says since when and which "
+      "reminder it is. Mention texts are escaped (&, <, >) and sent verbatim, so they cannot mention @channel or form "
+      "links. "
       "Slack answers 200 "
       "\"ok\"; 4xx answers such as invalid_payload or no_service are dead letters.",
       &SlackTable);

@@ -138,6 +138,7 @@ void OpenUrl(Writer& w, const std::string& title, const std::string& url) {
 void CardBody(Writer& w, const Delivery& delivery, std::vector<std::pair<std::string, std::string>>& links) {
   Severity top = TopSeverity(delivery);
   RichText(w, {{SeverityLabel(top), true, false, SeverityColor(top)}}, "Small");
+  if (delivery.repeat > 0) RichText(w, {{ReminderLine(delivery), true, true}});
   if (!delivery.digest()) {
     const Alert& a = delivery.alerts.front().alert;
     AlertFacts f = Facts(a, kQuoteBytes);
@@ -228,7 +229,8 @@ ReceiverKind TeamsKind() {
       "Posts a message holding an Adaptive Card (version 1.4) to a Teams Workflows webhook: severity, brand and "
       "rule, the summary, the mention's text quoted (500 bytes at most), author, reach, sentiment and channel, and "
       "an \"Open original\" action. A digest shows its headline and the five most severe, widest-reaching alerts. "
-      "All text is in TextRun elements, which Teams shows literally. Workflows answer 202 Accepted.",
+      "A reminder of an open alert (repeat_interval) says under the severity since when it is open and which "
+      "reminder it is. All text is in TextRun elements, which Teams shows literally. Workflows answer 202 Accepted.",
       &TeamsTable);
 }
 

@@ -59,7 +59,7 @@ std::string HmacSha256Hex(const std::string& key, const std::string& data) {
 }
 
 // {"v":1,"receiver":"<name>","alerts":[<alert as published>,...]}, with
-// "repeat": n for a reminder.
+// "repeat": n and "repeat_max": m for the n-th reminder of at most m.
 std::string WebhookBody(const Delivery& delivery) {
   rapidjson::StringBuffer buf;
   rapidjson::Writer<rapidjson::StringBuffer> w(buf);
@@ -71,6 +71,8 @@ std::string WebhookBody(const Delivery& delivery) {
   if (delivery.repeat > 0) {
     w.Key("repeat");
     w.Uint(delivery.repeat);
+    w.Key("repeat_max");
+    w.Uint(delivery.repeat_max);
   }
   w.Key("alerts");
   w.StartArray();
@@ -119,7 +121,9 @@ ReceiverKind WebhookKind() {
       "webhook",
       "POSTs {\"v\":1,\"receiver\":\"<name>\",\"alerts\":[…]} (each alert as published, several for a digest) as "
       "application/json, with an Idempotency-Key header stable for the delivery across retries and restarts "
-      "(`<receiver>:<first seq>-<last seq>`) and, with a secret, an X-Brandmon-Signature header. 2xx is delivered; "
+      "(`<receiver>:<first seq>-<last seq>`) and, with a secret, an X-Brandmon-Signature header. A reminder of an "
+      "open alert (repeat_interval) adds \"repeat\": n and \"repeat_max\": m (the n-th of at most m reminders; the "
+      "alert's `ts` tells since when it is open) and `/repeat-<n>` to the key. 2xx is delivered; "
       "timeouts, connection errors, 408, 429 and 5xx are retried (honouring Retry-After); other answers are dead "
       "letters.",
       &WebhookTable);

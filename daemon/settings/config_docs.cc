@@ -209,4 +209,17 @@ std::string OptionTableMarkdown(const std::vector<config::OptionInfo>& options) 
   return out.str();
 }
 
+std::string OptionReferenceMan(const std::string& title, const std::vector<config::OptionInfo>& options) {
+  std::ostringstream out;
+  RoffWriter writer(out);
+  WriteSection(writer, title, "", options, config::ReloadMode::kApplied);
+  return out.str();
+}
+
+std::string OptionTableMan(const std::vector<config::OptionInfo>& options) {
+  std::ostringstream out;
+  RoffWriter(out).Table(options, config::ReloadMode::kApplied);
+  return out.str();
+}
+
 }  // namespace brandmon::settings

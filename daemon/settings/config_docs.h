@@ -24,4 +24,9 @@ std::string OptionReference(const std::string& title, const std::vector<config::
 // One Markdown table of `options`, without a heading.
 std::string OptionTableMarkdown(const std::vector<config::OptionInfo>& options);
 
+// The same two in groff, for a man page's OPTIONS: a ".SS" heading per
+// section, a ".TP" paragraph per option.
+std::string OptionReferenceMan(const std::string& title, const std::vector<config::OptionInfo>& options);
+std::string OptionTableMan(const std::vector<config::OptionInfo>& options);
+
 }  // namespace brandmon::settings

@@ -1,5 +1,5 @@
-// The man pages in docs/man/: brandmon.json(5) and brandmonctl(1) are
-// generated from the option tables and the command table, and a stale copy
+// The man pages in docs/man/: brandmon.json(5), brandmon-notify.json(5) and
+// brandmonctl(1) are generated from the option tables and the command table, and a stale copy
 // fails here; brandmond(8) and brandmon-notify(1) are written by hand, and
 // fail here when they miss an option the program's --help lists. Every page
 // must render with man(1) without a warning.
@@ -13,6 +13,8 @@
 
 #include "daemon/base/roff.h"
 #include "daemon/cli/command.h"
+#include "daemon/notify/notify_config.h"
+#include "daemon/notify/receiver.h"
 #include "daemon/settings/config_docs.h"
 #include "tests/support/process.h"
 #include "tests/support/test_util.h"
@@ -26,6 +28,9 @@ TEST(ManPagesTest, GeneratedPagesMatchTheCode) {
   EXPECT_TRUE(settings::GenerateConfigMan(plugin::BuiltinRegistry()) == Page("brandmon.json.5"))
       << "docs/man/brandmon.json.5 is stale: run "
          "`build/bin/brandmonctl config-docs --format man --output docs/man/brandmon.json.5`";
+  EXPECT_TRUE(notify::NotifyConfigMan(notify::ReceiverKinds()) == Page("brandmon-notify.json.5"))
+      << "docs/man/brandmon-notify.json.5 is stale: run "
+         "`build/bin/brandmon-notify config-docs --format man > docs/man/brandmon-notify.json.5`";
   EXPECT_TRUE(cli::ManPage() == Page("brandmonctl.1"))
       << "docs/man/brandmonctl.1 is stale: run `build/bin/brandmonctl man-page --output docs/man/brandmonctl.1`";
 }
@@ -74,7 +79,7 @@ TEST(ManPagesTest, EveryPageRendersWithoutWarnings) {
     EXPECT_EQ(err, "") << entry.path();
     EXPECT_GT(out.size(), 1000u) << entry.path();
   }
-  EXPECT_EQ(pages, 4u);
+  EXPECT_EQ(pages, 5u);
 }
 
 }  // namespace

@@ -198,6 +198,13 @@ TEST_F(NotifyE2eTest, CheckConfigAndTestReceiver) {
   EXPECT_EQ(RunCommand({BinaryPath("brandmon-notify"), "--config", bad, "--check-config"}, &out, &err), 3);
   EXPECT_NE(err.find("bad.json:1:28: routes[0].receivers[0]: unknown receiver \"ghost\""), std::string::npos) << err;
   EXPECT_EQ(RunCommand({BinaryPath("brandmon-notify"), "--bogus"}, &out, &err), 2);
+  EXPECT_EQ(RunCommand({BinaryPath("brandmon-notify"), "config-docs", "--format", "man"}, &out, &err), 0) << err;
+  EXPECT_TRUE(out == notify::NotifyConfigMan(notify::ReceiverKinds()));
+  for (auto args : std::vector<std::vector<std::string>>{{"--format", "pdf"}, {"--format"}, {"man"}}) {
+    args.insert(args.begin(), {BinaryPath("brandmon-notify"), "config-docs"});
+    EXPECT_EQ(RunCommand(args, &out, &err), 2) << args.back();
+    EXPECT_NE(err.find("config-docs takes only --format md or --format man"), std::string::npos) << err;
+  }
 }
 
 // Asked while brandmon-notify is not running, `status` names brandmon-notify

@@ -80,6 +80,7 @@ for path in /usr/bin/brandmond /usr/bin/brandmonctl /usr/bin/brandmon-notify \
   /usr/share/brandmon/demo.json /usr/share/doc/brandmon/copyright /usr/share/doc/brandmon/changelog.Debian.gz \
   /usr/share/doc/brandmon/README.md /usr/share/man/man8/brandmond.8.gz /usr/share/man/man1/brandmonctl.1.gz \
   /usr/share/man/man1/brandmon-notify.1.gz /usr/share/man/man5/brandmon.json.5.gz \
+  /usr/share/man/man5/brandmon-notify.json.5.gz \
   /usr/share/bash-completion/completions/brandmonctl /usr/share/zsh/vendor-completions/_brandmonctl; do
   grep -qx "$path" <<<"$contents" || fail "$path is not in the package"
 done

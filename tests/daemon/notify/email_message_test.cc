@@ -61,6 +61,25 @@ TEST(RenderEmailTest, SameDeliverySameMessageIdAndNoBoundaryInTheParts) {
   }
 }
 
+TEST(RenderEmailTest, AReminderReadsAsOneAndAnswersTheAlertsFirstMail) {
+  EmailMessage m{"brandmon@example.com", {"care@example.com"}, "[brandmon]", 1767261600};
+  Delivery reminder = MakeReminder("care-team", 3, 12);
+  EXPECT_EQ(EmailSubject("[brandmon]", reminder),
+            "[brandmon] WARNING Still open: acme: 240 mentions in the last hour, 6x the usual");
+  EXPECT_EQ(PlainTextBody(reminder).rfind("Still open since 2026-01-01 10:00 UTC · reminder 3 of 12\r\n\r\n", 0), 0u)
+      << PlainTextBody(reminder);
+  EXPECT_NE(HtmlBody(reminder).find("<p><i>Still open since 2026-01-01 10:00 UTC · reminder 3 of 12</i></p>"),
+            std::string::npos);
+  std::string mail = RenderEmail(m, reminder);
+  EXPECT_NE(mail.find("\r\nMessage-ID: <care-team.7-7.repeat-3@example.com>\r\n"), std::string::npos) << mail;
+  EXPECT_NE(mail.find("\r\nIn-Reply-To: <care-team.7-7@example.com>\r\nReferences: <care-team.7-7@example.com>\r\n"),
+            std::string::npos);
+  // The alert's first mail neither answers anything nor reads as a reminder.
+  Delivery first = MakeDelivery("care-team", {reminder.alerts[0].alert});
+  EXPECT_EQ(RenderEmail(m, first).find("In-Reply-To"), std::string::npos);
+  EXPECT_EQ(PlainTextBody(first).find("Still open"), std::string::npos);
+}
+
 TEST(MailBodiesTest, HtmlEscapesEverythingFromTheAlert) {
   Alert a = SampleAlert(1, "<img src=x onerror=alert(1)> & \"quoted\"");
   a.summary = "<b>bold</b>";

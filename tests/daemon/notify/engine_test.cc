@@ -211,6 +211,29 @@ TEST_F(EngineTest, ARefusedDeliveryIsADeadLetterUntilRetried) {
   EXPECT_EQ(StatusOf("hooks").dead_letters, 0u);
 }
 
+TEST_F(EngineTest, RetryResendsManyDeadLettersAPageAtATime) {
+  // More than a page (100) of dead letters, one of which is refused again.
+  Target("hooks")->Script({Outcome::Permanent("http 400: still bad", 400)});
+  {
+    auto state = NotifyState::Open(fx_.dir.path().string() + "/notify.db");
+    ASSERT_TRUE(state.ok());
+    for (int i = 1; i <= 250; ++i) {
+      Alert a = brandmon::testing::ScenarioAlert(i);
+      a.seq = static_cast<uint64_t>(i);
+      std::string key = "hooks:" + std::to_string(i) + "-" + std::to_string(i);
+      ASSERT_TRUE(state->RecordDeadLetter({0, "hooks", key, {AlertToJson(a)}, "http 400", {}}, std::nullopt).ok());
+    }
+  }
+  StartEngine(Config(kOneReceiver));
+  ASSERT_TRUE(engine_->Retry("hooks").ok());
+  ASSERT_TRUE(Target("hooks")->WaitForAlerts(249, seconds(10)));
+  EXPECT_EQ(Target("hooks")->AcceptedSeqs(), Range(2, 250));
+  ASSERT_TRUE(Eventually([&] { return StatusOf("hooks").delivered == 249; }));
+  auto state = NotifyState::Open(fx_.dir.path().string() + "/notify.db");
+  ASSERT_EQ(state->DeadLetters("hooks")->size(), 1u);
+  EXPECT_EQ(state->DeadLetters("hooks")->front().key, "hooks:1-1");
+}
+
 TEST_F(EngineTest, RetriesUntilAccepted) {
   Target("hooks")->Script({Outcome::Retry("http 503", 503), Outcome::Retry("http 429", 429, milliseconds(30))});
   StartEngine(Config(kOneReceiver));
@@ -294,6 +317,65 @@ TEST_F(EngineTest, QuietHoursHoldAlertsThroughARestartAndSendOneDigestWhenTheyEn
   EXPECT_EQ(Target("hooks")->AcceptedSeqs().size(), 8u);
 }
 
+// Quiet from 22:00 to 07:00 UTC; a group waits 2 s for more alerts.
+constexpr char kGroupedQuietRoute[] = R"(
+  "receivers": [{"name": "hooks", "type": "fake", "target": "hooks"}],
+  "routes": [{"receivers": ["hooks"], "group_wait": "2s", "group_interval": "2s",
+              "quiet_hours": {"from": "22:00", "to": "07:00", "time_zone": "UTC", "break_through": ["critical"]}}])";
+
+// An alert of acme's negative_mention group, of `severity`.
+Alert Grouped(int i, Severity severity) {
+  Alert a = brandmon::testing::ScenarioAlert(1);
+  a.severity = severity;
+  a.summary = "grouped " + std::to_string(i);
+  a.dedupe_key = "grouped-" + std::to_string(i);
+  return a;
+}
+
+TEST_F(EngineTest, AGroupWhoseWaitEndsInQuietHoursGoesOutWithTheirDigest) {
+  wall_.SetNow(At("2026-01-10T21:59:00Z"));
+  StartEngine(Config(kGroupedQuietRoute));
+  // A group due before the quiet hours goes out when due.
+  PublishAlert(Grouped(1, Severity::kWarning));
+  PublishAlert(Grouped(2, Severity::kWarning));
+  ASSERT_TRUE(WaitFor("hooks", 2));
+  ASSERT_EQ(Target("hooks")->Accepted().size(), 1u);
+  EXPECT_EQ(Target("hooks")->Accepted()[0].key, "hooks:1-2");
+
+  // Read before 22:00, due after: held, but for the critical one.
+  PublishAlert(Grouped(3, Severity::kWarning));
+  PublishAlert(Grouped(4, Severity::kCritical));
+  PublishAlert(Grouped(5, Severity::kWarning));
+  ASSERT_TRUE(Eventually([&] { return StatusOf("hooks").held == 3; })) << StatusOf("hooks").held;
+  wall_.SetNow(At("2026-01-10T22:00:00Z"));  // the first minute of the quiet hours
+  ASSERT_TRUE(WaitFor("hooks", 3));
+  ASSERT_TRUE(Eventually([&] { return StatusOf("hooks").quiet_held == 2; })) << StatusOf("hooks").quiet_held;
+  EXPECT_EQ(StatusOf("hooks").held, 0u);
+  EXPECT_EQ(StatusOf("hooks").quiet_until, At("2026-01-11T07:00:00Z"));
+  EXPECT_EQ(Target("hooks")->Accepted().back().key, "hooks:4-4");
+
+  // Read in the quiet hours: held with them; a restart loses none.
+  PublishAlert(Grouped(6, Severity::kWarning));
+  ASSERT_TRUE(Eventually([&] { return StatusOf("hooks").quiet_held == 3; }));
+  StopEngine();
+  StartEngine(Config(kGroupedQuietRoute));
+  wall_.SetNow(At("2026-01-11T06:59:59Z"));
+  std::this_thread::sleep_for(milliseconds(1200));
+  EXPECT_EQ(Target("hooks")->AcceptedSeqs(), (std::vector<uint64_t>{1, 2, 4}));
+
+  wall_.SetNow(At("2026-01-11T07:00:00Z"));
+  ASSERT_TRUE(WaitFor("hooks", 6));
+  auto got = Target("hooks")->Accepted();
+  ASSERT_EQ(got.size(), 3u);
+  EXPECT_EQ(got[2].key, "hooks:3-6");
+  EXPECT_EQ(Target("hooks")->AcceptedSeqs(), (std::vector<uint64_t>{1, 2, 4, 3, 5, 6}));
+  // Nothing is sent twice, after a restart either.
+  StopEngine();
+  StartEngine(Config(kGroupedQuietRoute));
+  std::this_thread::sleep_for(milliseconds(300));
+  EXPECT_EQ(Target("hooks")->AcceptedSeqs().size(), 6u);
+}
+
 TEST_F(EngineTest, HeldAlertsDueAtTheStartGoOutAndDamagedOnesAreDropped) {
   wall_.SetNow(At("2026-01-10T12:00:00Z"));
   {
@@ -332,6 +414,7 @@ TEST_F(EngineTest, AnOpenSpikeIsSentAgainEveryRepeatIntervalUntilItsAllClear) {
   auto got = Target("hooks")->Accepted();
   EXPECT_EQ(got[1].key, "hooks:1-1/repeat-1");
   EXPECT_EQ(got[1].repeat, 1u);
+  EXPECT_EQ(got[1].repeat_max, 12u);  // the route's repeat_max, by default
   EXPECT_EQ(got[1].alerts[0].json, got[0].alerts[0].json);
 
   // After a restart the reminders go on, numbered on.

@@ -42,7 +42,7 @@ TEST_F(NotifyConfigTest, ReadsReceiversAndRoutes) {
                   {"name": "care-team", "type": "fake", "target": "b"}],
     "routes": [
       {"match": {"brand": "acme", "rule": ["needs_reply", "negative_*"]}, "receivers": ["care-team"],
-       "group_wait": "30s", "group_interval": "5m"},
+       "group_wait": "30s", "group_interval": "5m", "repeat_interval": "4h", "repeat_max": 3},
       {"receivers": ["hooks"], "continue": true},
     ]
   })");
@@ -55,6 +55,8 @@ TEST_F(NotifyConfigTest, ReadsReceiversAndRoutes) {
   EXPECT_EQ(c->routes[0].match.brand, std::vector<std::string>{"acme"});
   EXPECT_EQ(c->routes[0].match.rule, (std::vector<std::string>{"needs_reply", "negative_*"}));
   EXPECT_EQ(c->routes[0].group_wait, std::chrono::seconds(30));
+  EXPECT_EQ(c->routes[0].repeat_max, 3);
+  EXPECT_EQ(c->routes[1].repeat_max, 12);
   EXPECT_TRUE(c->routes[1].match.brand.empty());
   EXPECT_TRUE(c->routes[1].continue_matching);
   EXPECT_EQ(c->routes[1].group_wait, Duration(0));
@@ -70,7 +72,9 @@ TEST_F(NotifyConfigTest, ErrorsNameFileLineAndColumn) {
                 {"name": "d:e", "type": "fake", "target": "w", "colour": 1}],
   "routes": [{"receivers": ["a", "nobody"]},
              {"receivers": []},
-             {"match": {"severity": ["fatal"], "brand": 3}, "receivers": ["a"]}]
+             {"match": {"severity": ["fatal"], "brand": 3}, "receivers": ["a"]},
+             {"receivers": ["a"], "repeat_max": 0},
+             {"receivers": ["a"], "repeat_max": "forever"}]
 })");
   std::string file = dir_.path().string() + "/notify.json";
   EXPECT_NE(errors.find(file + ":3:17: receivers[1]: duplicate receiver name \"a\""), std::string::npos) << errors;
@@ -85,6 +89,8 @@ TEST_F(NotifyConfigTest, ErrorsNameFileLineAndColumn) {
   EXPECT_NE(errors.find("routes[2].match.severity: unknown severity \"fatal\""), std::string::npos) << errors;
   EXPECT_NE(errors.find("routes[2].match.brand: expected a string or an array of strings"), std::string::npos)
       << errors;
+  EXPECT_NE(errors.find("routes[3].repeat_max: must be between 1 and 1000"), std::string::npos) << errors;
+  EXPECT_NE(errors.find("routes[4].repeat_max: "), std::string::npos) << errors;
 }
 
 TEST_F(NotifyConfigTest, SecretsAreSubstitutedAndNeverPrinted) {
@@ -142,8 +148,23 @@ TEST(NotifyConfigDocsTest, ListsEveryOptionAndKind) {
   std::string docs = NotifyConfigDocs(testing::FakeKinds());
   for (const char* want :
        {"`subscribe`", "`receivers`", "`routes`", "`group_wait`", "`catchup_endpoint`", "### type `fake`", "`target`",
-        "`quiet_hours`", "`break_through`", "`time_zone`", "`repeat_interval`"}) {
+        "`quiet_hours`", "`break_through`", "`time_zone`", "`repeat_interval`", "`repeat_max`"}) {
     EXPECT_NE(docs.find(want), std::string::npos) << want;
+  }
+}
+
+TEST(NotifyConfigDocsTest, TheManPageHoldsTheSameReference) {
+  std::string man = NotifyConfigMan(testing::FakeKinds());
+  EXPECT_EQ(man.find(".TH BRANDMON-NOTIFY.JSON 5 \"\" \"brandmon "), man.find(".TH ")) << man.substr(0, 300);
+  for (const char* want :
+       {".SH NAME\nbrandmon\\-notify.json \\- ", ".SH OPTIONS\n", ".SS \"routes[].quiet_hours\"\n",
+        ".SS \"type \\fBfake\\fR\"\n", "\\fBrepeat_max\\fR (\\fIinteger\\fR, default \\fB12\\fR, 1 to 1000)",
+        "\\fBtarget\\fR", ".SH \"SEE ALSO\"\n"}) {
+    EXPECT_NE(man.find(want), std::string::npos) << want;
+  }
+  // No line of the page starts with a character groff would take as a request.
+  for (size_t at = man.find('\n'); at != std::string::npos && at + 1 < man.size(); at = man.find('\n', at + 1)) {
+    EXPECT_NE(man[at + 1], '\'') << man.substr(at + 1, 80);
   }
 }
 

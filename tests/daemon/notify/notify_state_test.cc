@@ -51,6 +51,29 @@ TEST(NotifyStateTest, CountsAndCursorSurviveAReopen) {
   EXPECT_EQ(*state->Receivers(), (std::vector<std::string>{"hooks", "other"}));
 }
 
+TEST(NotifyStateTest, DeadLettersAreReadAPageAtATime) {
+  auto state = NotifyState::Open(":memory:");
+  ASSERT_TRUE(state.ok());
+  for (int i = 1; i <= 5; ++i) {
+    std::string key = "hooks:" + std::to_string(i) + "-" + std::to_string(i);
+    ASSERT_TRUE(
+        state->RecordDeadLetter({0, i == 3 ? "other" : "hooks", key, {"{}"}, "http 400", {}}, std::nullopt).ok());
+  }
+  auto keys = [](const std::vector<DeadLetter>& page) {
+    std::vector<std::string> out;
+    for (const auto& d : page) out.push_back(d.key);
+    return out;
+  };
+  auto first = state->DeadLetters("hooks", 0, 2);
+  ASSERT_TRUE(first.ok());
+  EXPECT_EQ(keys(*first), (std::vector<std::string>{"hooks:1-1", "hooks:2-2"}));
+  auto second = state->DeadLetters("hooks", first->back().id, 2);
+  EXPECT_EQ(keys(*second), (std::vector<std::string>{"hooks:4-4", "hooks:5-5"}));
+  EXPECT_TRUE(state->DeadLetters("hooks", second->back().id, 2)->empty());
+  EXPECT_TRUE(state->DeadLetters("hooks", 0, 0)->empty());
+  EXPECT_EQ(state->DeadLetters("hooks")->size(), 4u);
+}
+
 TEST(NotifyStateTest, HeldAlertsSurviveAReopenAndLeaveOnceSent) {
   brandmon::testing::TempDir dir;
   std::string path = dir.path().string() + "/notify.db";

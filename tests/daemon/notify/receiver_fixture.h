@@ -25,6 +25,9 @@ Alert SampleAlert(uint64_t seq, std::string text = "The new acme app keeps crash
 AlertMessage Published(const Alert& alert);
 // One alert, or a digest of `alerts` spanning `window`, for receiver `name`.
 Delivery MakeDelivery(const std::string& name, std::vector<Alert> alerts, Duration window = Duration(0));
+// The `repeat`-th of at most `repeat_max` reminders of a volume spike of
+// "acme" raised at 2026-01-01T10:00:07Z (seq 7), for receiver `name`.
+Delivery MakeReminder(const std::string& name, uint32_t repeat, uint32_t repeat_max);
 
 // A TCP port on 127.0.0.1 that was free a moment ago, for servers the
 // tests start as processes.

@@ -101,6 +101,17 @@ Delivery MakeDelivery(const std::string& name, std::vector<Alert> alerts, Durati
   return d;
 }
 
+Delivery MakeReminder(const std::string& name, uint32_t repeat, uint32_t repeat_max) {
+  Alert spike = SampleAlert(7);
+  spike.rule = "volume_spike";
+  spike.summary = "acme: 240 mentions in the last hour, 6x the usual";
+  Delivery d = MakeDelivery(name, {spike});
+  d.key += "/repeat-" + std::to_string(repeat);
+  d.repeat = repeat;
+  d.repeat_max = repeat_max;
+  return d;
+}
+
 int FreePort() {
   int fd = socket(AF_INET, SOCK_STREAM, 0);
   sockaddr_in addr{};

@@ -129,6 +129,49 @@ TEST_F(RemindersTest, RemindersGoOnAfterARestart) {
   EXPECT_TRUE(reopened->OpenAlerts("hooks")->empty());
 }
 
+TEST_F(RemindersTest, RemindersStopAfterTheRoutesRepeatMax) {
+  routes_[0].repeat_max = 2;
+  Reminders r(routes_, "hooks");
+  r.Delivered(*state_, Make(5, "volume_spike"), t0_);
+  auto first = r.Due(t0_ + hours(1));
+  ASSERT_EQ(first.size(), 1u);
+  EXPECT_EQ(first[0].repeat_max, 2u);
+  r.Sent(*state_, first[0], t0_ + hours(1));
+  // Delivered again (read again after a restart): the count goes on.
+  r.Delivered(*state_, Make(5, "volume_spike"), t0_ + hours(1));
+  auto last = r.Due(t0_ + hours(2));
+  ASSERT_EQ(SeqsAndRepeats(last), (Due{{5, 2}}));
+  r.Sent(*state_, last[0], t0_ + hours(2));
+  // The last was sent: the alert is forgotten, in the database too, though
+  // no all-clear came.
+  EXPECT_EQ(r.size(), 0u);
+  EXPECT_FALSE(r.NextDue());
+  EXPECT_TRUE(r.Due(t0_ + hours(100)).empty());
+  EXPECT_TRUE(state_->OpenAlerts("hooks")->empty());
+  // Its all-clear, when it comes at last, finds nothing to end.
+  r.Seen(*state_, Make(6, "volume_spike_clear")->alert);
+  EXPECT_EQ(r.size(), 0u);
+}
+
+TEST_F(RemindersTest, AReloadThatLowersRepeatMaxEndsTheRemindersPastIt) {
+  {
+    Reminders r(routes_, "hooks");
+    r.Delivered(*state_, Make(5, "volume_spike"), t0_);
+    r.Delivered(*state_, Make(6, "volume_dip"), t0_);
+    for (int n = 1; n <= 3; ++n) {
+      for (const auto& due : r.Due(t0_ + hours(n))) {
+        if (due.alert->alert.seq == 5) r.Sent(*state_, due, t0_ + hours(n));
+      }
+    }
+  }
+  routes_[0].repeat_max = 3;
+  Reminders r(routes_, "hooks");
+  ASSERT_TRUE(r.Load(*state_).ok());
+  EXPECT_EQ(r.size(), 1u);  // seq 5 had its 3 reminders
+  EXPECT_EQ(SeqsAndRepeats(r.Due(t0_ + hours(4))), (Due{{6, 1}}));
+  EXPECT_EQ(state_->OpenAlerts("hooks")->size(), 1u);
+}
+
 TEST_F(RemindersTest, AReplacedJournalEndsEveryReminder) {
   Reminders r(routes_, "hooks");
   r.Delivered(*state_, Make(5, "volume_spike"), t0_);

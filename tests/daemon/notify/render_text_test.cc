@@ -53,6 +53,13 @@ TEST(HeadlineTest, NamesTheDigestByBrandRuleCountAndWindow) {
   EXPECT_EQ(Headline(reminder), "Still open: " + spike.summary);
 }
 
+TEST(ReminderLineTest, SaysSinceWhenTheAlertIsOpenAndWhichReminderThisIs) {
+  EXPECT_EQ(ReminderLine(MakeDelivery("r", {SampleAlert(7)})), "");
+  EXPECT_EQ(ReminderLine(MakeReminder("r", 3, 12)), "Still open since 2026-01-01 10:00 UTC · reminder 3 of 12");
+  EXPECT_EQ(ReminderLine(MakeReminder("r", 12, 12)),
+            "Still open since 2026-01-01 10:00 UTC · reminder 12 of 12, the last");
+}
+
 TEST(WindowTextTest, ReadsLikeAPersonWouldSayIt) {
   EXPECT_EQ(WindowText(45s), "45 s");
   EXPECT_EQ(WindowText(10min), "10 min");

@@ -74,6 +74,25 @@ TEST(SlackReceiverTest, OneAlertAsBlocks) {
   EXPECT_STREQ(doc["text"].GetString(), "WARNING: acme: negative mention by @sam (reach 1200)");
 }
 
+TEST(SlackReceiverTest, AReminderReadsAsOneNotAsANewAlert) {
+  SlackHook hook;
+  auto receiver = MakeReceiver(hook.Config());
+  ASSERT_TRUE(receiver);
+  ASSERT_EQ(receiver->Deliver(MakeReminder("care", 3, 12)).kind, Outcome::Kind::kDelivered);
+  rapidjson::Document doc = ParseJson(hook.Last());
+  const auto& blocks = doc["blocks"];
+  ASSERT_GE(blocks.Size(), 3u);
+  EXPECT_STREQ(blocks[0]["text"]["text"].GetString(), "Still open · WARNING · acme · volume spike");
+  EXPECT_STREQ(blocks[1]["type"].GetString(), "context");
+  EXPECT_STREQ(blocks[1]["elements"][0]["text"].GetString(),
+               "Still open since 2026-01-01 10:00 UTC · reminder 3 of 12");
+  EXPECT_STREQ(blocks[2]["text"]["text"].GetString(), "*acme: 240 mentions in the last hour, 6x the usual*");
+  EXPECT_STREQ(doc["text"].GetString(), "WARNING: Still open: acme: 240 mentions in the last hour, 6x the usual");
+  // The last one says so.
+  ASSERT_EQ(receiver->Deliver(MakeReminder("care", 12, 12)).kind, Outcome::Kind::kDelivered);
+  EXPECT_NE(AllText(ParseJson(hook.Last())).find("reminder 12 of 12, the last"), std::string::npos);
+}
+
 TEST(SlackReceiverTest, DigestNamesTheCountAndShowsTheTopOnes) {
   SlackHook hook;
   auto receiver = MakeReceiver(hook.Config());

@@ -83,6 +83,25 @@ TEST(TeamsReceiverTest, OneAlertAsAnAdaptiveCard) {
   EXPECT_STREQ(card["actions"][0]["url"].GetString(), "https://forum.example/t/3");
 }
 
+TEST(TeamsReceiverTest, AReminderReadsAsOneNotAsANewAlert) {
+  Workflow flow;
+  auto receiver = MakeReceiver(flow.Config());
+  ASSERT_TRUE(receiver);
+  ASSERT_EQ(receiver->Deliver(MakeReminder("pr", 12, 12)).kind, Outcome::Kind::kDelivered);
+  std::string runs;
+  bool markdown = false;
+  Collect(ParseJson(flow.Last())["attachments"][0]["content"], runs, markdown);
+  EXPECT_NE(
+      runs.find("WARNING\nStill open since 2026-01-01 10:00 UTC · reminder 12 of 12, the last\nacme · volume spike\n"),
+      std::string::npos)
+      << runs;
+  // A new alert has no such line.
+  ASSERT_EQ(receiver->Deliver(MakeDelivery("pr", {SampleAlert(7)})).kind, Outcome::Kind::kDelivered);
+  runs.clear();
+  Collect(ParseJson(flow.Last())["attachments"][0]["content"], runs, markdown);
+  EXPECT_EQ(runs.find("Still open"), std::string::npos) << runs;
+}
+
 TEST(TeamsReceiverTest, DigestAndHostileText) {
   Workflow flow;
   auto receiver = MakeReceiver(flow.Config());

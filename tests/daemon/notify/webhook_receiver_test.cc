@@ -99,14 +99,13 @@ TEST(WebhookReceiverTest, AReminderSaysWhichRepeatItIs) {
   Hook hook;
   auto receiver = MakeReceiver(R"({"name": "hooks", "type": "webhook", "url": ")" + hook.Url() + "\"}");
   ASSERT_TRUE(receiver);
-  Delivery d = MakeDelivery("hooks", {SampleAlert(7)});
-  d.repeat = 3;
-  d.key = "hooks:7-7/repeat-3";
+  Delivery d = MakeReminder("hooks", 3, 12);
   ASSERT_EQ(receiver->Deliver(d).kind, Outcome::Kind::kDelivered);
   auto got = hook.received();
   ASSERT_EQ(got.size(), 1u);
   EXPECT_EQ(got[0].key, "hooks:7-7/repeat-3");
-  EXPECT_EQ(got[0].body, "{\"v\":1,\"receiver\":\"hooks\",\"repeat\":3,\"alerts\":[" + d.alerts[0].json + "]}");
+  EXPECT_EQ(got[0].body,
+            "{\"v\":1,\"receiver\":\"hooks\",\"repeat\":3,\"repeat_max\":12,\"alerts\":[" + d.alerts[0].json + "]}");
 }
 
 TEST(WebhookReceiverTest, SameKeyOnEveryRetryOfADelivery) {
