@@ -10,66 +10,18 @@
 #include <string>
 #include <vector>
 
-#include "daemon/assess/assess.h"
 #include "daemon/cli/command.h"
+#include "daemon/cli/mention_reader.h"
 #include "daemon/config/loader.h"
-#include "daemon/plugin/registry.h"
 #include "daemon/query/reader.h"
-#include "daemon/rules/rule_set.h"
-#include "daemon/scheduler/scheduler.h"
 #include "daemon/settings/paths.h"
 #include "daemon/store/store_options.h"
-#include "daemon/text/tokens.h"
 
 namespace brandmon::cli {
 
 namespace {
 
 using Writer = rapidjson::Writer<rapidjson::StringBuffer>;
-
-// The config's brands as the pipeline reads mentions with them.
-struct Reader {
-  settings::Settings settings;
-  std::unique_ptr<sentiment::Analyzer> analyzer;
-  std::vector<sentiment::LexiconOverrides> overrides;  // parallel to settings.brands
-  match::BrandMatcher matcher;
-  match::MatchScratch scratch;
-  std::unique_ptr<rules::RuleSet> rules;
-};
-
-Result<std::unique_ptr<Reader>> Load(const std::string& path) {
-  auto reader = std::make_unique<Reader>();
-  auto settings = settings::LoadSettings(path, config::ProcessEnv(), plugin::BuiltinRegistry());
-  if (!settings.ok()) return settings.status();
-  reader->settings = std::move(settings).value();
-  auto analyzer = sentiment::Analyzer::Create(reader->settings.sentiment);
-  if (!analyzer.ok()) return analyzer.status().WithContext("cannot load the sentiment lexicons");
-  reader->analyzer = std::make_unique<sentiment::Analyzer>(std::move(analyzer).value());
-  for (const auto& b : reader->settings.brands) {
-    auto overrides = reader->analyzer->MakeOverrides(b.lexicon);
-    if (!overrides.ok()) return overrides.status().WithContext("brand '" + b.name + "' lexicon");
-    reader->overrides.push_back(std::move(overrides).value());
-  }
-  auto matcher = match::BrandMatcher::Build(assess::BrandSpecs(reader->settings.brands));
-  if (!matcher.ok()) return matcher.status().WithContext(path);
-  reader->matcher = std::move(matcher).value();
-  reader->rules =
-      std::make_unique<rules::RuleSet>(assess::RuleBrands(reader->settings.brands), SystemClock::Instance());
-  return reader;
-}
-
-// The mention as the engine hands it to the pipeline: normalized, and
-// stamped by its source when the config has a source of that name.
-void AsTheEngineWould(const settings::Settings& settings, Mention& m) {
-  NormalizeMention(m, settings.limits);
-  for (const auto& source : settings.sources) {
-    if (source.name == m.source) {
-      scheduler::StampMention(source, m);
-      return;
-    }
-  }
-  m.kind = ResolveKind(m);
-}
 
 void WriteValue(Writer& w, std::string_view value) {
   std::string valid = ValidUtf8(value);
@@ -148,7 +100,7 @@ void WriteBrand(const ScoredMention& sm, const rules::PreparedMention& p,
 }
 
 // One line of output for one mention.
-std::string Explain(Reader& r, Mention m) {
+std::string Explain(MentionReader& r, Mention m) {
   rapidjson::StringBuffer buf;
   Writer w(buf);
   w.SetMaxDecimalPlaces(4);
@@ -157,18 +109,10 @@ std::string Explain(Reader& r, Mention m) {
   WriteString(w, "source", m.source);
   WriteString(w, "id", m.id);
   WriteString(w, "kind", ChannelKindName(m.kind));
-  std::vector<match::BrandHit> hits = r.matcher.Match(assess::MatchInputOf(m), r.scratch);
-  if (!m.reply_to.empty()) assess::AddRepliedBrands(m.reply_to, r.settings.brands, hits);
-  text::Tokens title(m.title), text(m.text);
   w.Key("brands");
   w.StartArray();
-  for (match::BrandHit& hit : hits) {
-    size_t b = hit.brand;
-    ScoredMention sm = assess::ScoreHit(*r.analyzer, r.settings.brands[b], r.overrides[b], m, hit, title, text);
-    sm.mention = m;
-    if (!sm.mention.lang && !sm.lang.empty()) sm.mention.lang = sm.lang;
-    rules::PreparedMention p = r.rules->Prepare(sm, rules::SplitMention(title, text));
-    WriteBrand(sm, p, r.rules->Judge(sm, p), w);
+  for (const BrandReading& reading : ReadMention(r, m)) {
+    WriteBrand(reading.scored, reading.prepared, r.rules->Judge(reading.scored, reading.prepared), w);
   }
   w.EndArray();
   w.EndObject();
@@ -236,7 +180,7 @@ Result<Mention> StoredMention(const ExplainArgs& args, const settings::Settings&
 int RunExplain(Invocation& inv) {
   auto args = ParseArgs(inv.args, inv.err);
   if (!args) return 2;
-  auto reader = Load(args->config);
+  auto reader = LoadMentionReader(args->config, SystemClock::Instance());
   if (!reader.ok()) {
     inv.err << "brandmonctl explain: " << reader.status().message() << "\n";
     return 1;
