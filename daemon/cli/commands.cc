@@ -27,6 +27,7 @@ int RunReport(Invocation& inv);
 int RunManPage(Invocation& inv);
 int RunCompletion(Invocation& inv);
 int RunExplain(Invocation& inv);
+int RunReplay(Invocation& inv);
 
 const std::vector<Command>& Commands() {
   static const std::vector<Command> commands = {
@@ -108,6 +109,18 @@ const std::vector<Command>& Commands() {
        "  its cooldown (a mention whose source is configured gets that source's kind and reply_to). A line that is\n"
        "  not a mention prints {\"error\": ...}, and the exit status is then 1",
        RunExplain},
+      {"replay",
+       "run the stored mentions of a period through another config's brands and rules, and show the alerts it "
+       "would raise next to those that were raised",
+       "brandmonctl replay --config NEW.json [--since T] [--until T] [--brand B] [--warm-up D] [--database FILE]\n"
+       "  [--format text|json]\n"
+       "  T: as for export; the last 7 days by default. Reads the state database of NEW.json (or --database)\n"
+       "  read-only, runs its mentions in the order they were stored, each at the time it was stored, through\n"
+       "  NEW.json's brands and rules from a fresh state (nothing is published or written), and prints per brand\n"
+       "  and rule the alerts raised and replayed, then the alerts of one side only. D: mentions stored this long\n"
+       "  before --since are run first to warm up the trend rules, their alerts left out; by default the longest\n"
+       "  look-back of NEW.json's trend rules (docs/alerts.md says what cannot be replayed exactly)",
+       RunReplay},
       {"score", "score the sentiment of each stdin line as JSON (compound, pos, neu, neg, label, lang)",
        "brandmonctl score [--lang auto|CODE] [--target TERM]... [--data-dir DIR]", RunScore},
   };
