@@ -104,10 +104,11 @@ const std::vector<Command>& Commands() {
        "\"sentiment\",\n"
        "  \"salience\", \"in_title\", \"named_in_sentences\", \"text_sentences\", \"own_account\", "
        "\"replies_to_brand\",\n"
-       "  \"rules\": [{\"rule\", \"alert\", \"why\"}]}]}: each mention rule's verdict as the daemon reaches it, "
-       "before\n"
-       "  its cooldown (a mention whose source is configured gets that source's kind and reply_to). A line that is\n"
-       "  not a mention prints {\"error\": ...}, and the exit status is then 1",
+       "  \"rules\": [{\"rule\", \"alert\", \"why\", \"cooldown\"}]}]}: each mention rule's verdict as the daemon\n"
+       "  reaches it, before its cooldown (a mention whose source is configured gets that source's kind and\n"
+       "  reply_to); with --source and --id, \"cooldown\": {\"key\", \"until\"} when the cooldown the daemon last\n"
+       "  committed holds the rule back now. A line that is not a mention prints {\"error\": ...}, and the exit\n"
+       "  status is then 1",
        RunExplain},
       {"replay",
        "run the stored mentions of a period through another config's brands and rules, and show the alerts it "

@@ -10,11 +10,13 @@
 #include <string>
 #include <vector>
 
+#include "daemon/base/units.h"
 #include "daemon/cli/command.h"
 #include "daemon/cli/mention_reader.h"
 #include "daemon/config/loader.h"
 #include "daemon/query/reader.h"
 #include "daemon/settings/paths.h"
+#include "daemon/store/rule_state.h"
 #include "daemon/store/store_options.h"
 
 namespace brandmon::cli {
@@ -93,6 +95,14 @@ void WriteBrand(const ScoredMention& sm, const rules::PreparedMention& p,
     w.Key("alert");
     w.Bool(verdict.alert);
     WriteString(w, "why", verdict.why);
+    if (!verdict.held.empty()) {
+      // The rule's cooldown, as the daemon last committed it, keeps it quiet.
+      w.Key("cooldown");
+      w.StartObject();
+      WriteString(w, "key", verdict.held);
+      WriteString(w, "until", FormatRfc3339(FromUnixMillis(verdict.held_until_ms)));
+      w.EndObject();
+    }
     w.EndObject();
   }
   w.EndArray();
@@ -158,20 +168,37 @@ std::optional<ExplainArgs> ParseArgs(const std::vector<std::string>& args, std::
   return out;
 }
 
+// The rules' state as the daemon last committed it, read-only: their
+// cooldowns, without counting the stored mentions again (explain reads no
+// trend rule).
+class CommittedRuleState : public store::RuleStateReader {
+ public:
+  explicit CommittedRuleState(query::Reader& db) : db_(db) {}
+  Result<std::vector<store::RuleStateEntry>> LoadRuleState() override { return db_.RuleState(); }
+  Result<std::vector<store::StoredMention>> ReadMentions(int64_t, size_t) override {
+    return std::vector<store::StoredMention>();
+  }
+
+ private:
+  query::Reader& db_;
+};
+
 // The stored mention of --source and --id, from --database or the config's
-// state database.
-Result<Mention> StoredMention(const ExplainArgs& args, const settings::Settings& settings) {
+// state database, whose rule state (cooldowns) `r`'s rules take.
+Result<Mention> StoredMention(const ExplainArgs& args, MentionReader& r) {
   std::string path = args.database;
   if (path.empty()) {
-    path = store::ResolveStorePath(settings.store,
-                                   settings::ResolvePaths(settings.daemon, config::ProcessEnv()).state_dir);
+    path = store::ResolveStorePath(r.settings.store,
+                                   settings::ResolvePaths(r.settings.daemon, config::ProcessEnv()).state_dir);
   }
-  auto reader = query::Reader::Open(path);
-  if (!reader.ok()) return reader.status();
-  auto row = reader->FindMention(*args.source, *args.id);
+  auto db = query::Reader::Open(path);
+  if (!db.ok()) return db.status();
+  auto row = db->FindMention(*args.source, *args.id);
   if (!row.ok()) return row.status().WithContext(path);
   if (!*row)
     return Status::NotFound("no mention of source '" + *args.source + "' with id '" + *args.id + "' in " + path);
+  CommittedRuleState state(*db);
+  if (auto s = r.rules->Restore(state); !s.ok()) return s.WithContext(path);
   return (*row)->stored.scored.mention;
 }
 
@@ -186,7 +213,7 @@ int RunExplain(Invocation& inv) {
     return 1;
   }
   if (args->source) {
-    auto stored = StoredMention(*args, (*reader)->settings);
+    auto stored = StoredMention(*args, **reader);
     if (!stored.ok()) {
       inv.err << "brandmonctl explain: " << stored.status().message() << "\n";
       return 1;

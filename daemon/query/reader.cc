@@ -453,4 +453,6 @@ Result<std::vector<std::string>> Reader::Brands() {
 
 Result<std::vector<store::SourceState>> Reader::Sources() { return store::ReadSourceStates(db_); }
 
+Result<std::vector<store::RuleStateEntry>> Reader::RuleState() { return store::ReadRuleState(db_); }
+
 }  // namespace brandmon::query

@@ -121,6 +121,10 @@ class Reader {
   // Each source's health as last committed (source_state), by name.
   Result<std::vector<store::SourceState>> Sources();
 
+  // The rules' saved state (rule_state) as last committed: their cooldowns,
+  // baselines and open buckets, by brand and key.
+  Result<std::vector<store::RuleStateEntry>> RuleState();
+
   const std::string& path() const { return db_.path(); }
 
  private:
