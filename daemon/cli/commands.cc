@@ -101,14 +101,17 @@ const std::vector<Command>& Commands() {
        "  reads one mention JSON per line (as parse, fetch and JSON Lines sources give them), or with --source and\n"
        "  --id the stored mention of that source and id (from the config's state database), and prints per mention\n"
        "  {\"source\", \"id\", \"kind\", \"brands\": [{\"brand\", \"matched_terms\", \"spans\", \"lang\", "
-       "\"sentiment\",\n"
+       "\"sentiment\": {\"compound\",\n"
+       "  \"label\", \"target\", \"field\", \"words\": [{\"word\", \"at\", \"valence\", \"weight\", \"targeted\"}]},\n"
        "  \"salience\", \"in_title\", \"named_in_sentences\", \"text_sentences\", \"own_account\", "
        "\"replies_to_brand\",\n"
        "  \"rules\": [{\"rule\", \"alert\", \"why\", \"cooldown\"}]}]}: each mention rule's verdict as the daemon\n"
        "  reaches it, before its cooldown (a mention whose source is configured gets that source's kind and\n"
        "  reply_to); with --source and --id, \"cooldown\": {\"key\", \"until\"} when the cooldown the daemon last\n"
-       "  committed holds the rule back now. A line that is not a mention prints {\"error\": ...}, and the exit\n"
-       "  status is then 1",
+       "  committed holds the rule back now. \"words\": the rated words of the field scored (its text, else its\n"
+       "  title; \"at\" in code points), each with its rating, its weight once boosted or negated, and whether the\n"
+       "  brand-targeted score counts it (the 50 weightiest). A line that is not a mention prints\n"
+       "  {\"error\": ...}, and the exit status is then 1",
        RunExplain},
       {"replay",
        "run the stored mentions of a period through another config's brands and rules, and show the alerts it "

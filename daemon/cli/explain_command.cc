@@ -3,6 +3,8 @@
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
 
+#include <algorithm>
+#include <cmath>
 #include <istream>
 #include <memory>
 #include <optional>
@@ -55,8 +57,64 @@ void WriteFocus(const rules::PreparedMention& p, Writer& w) {
   w.Bool(p.replies_to_brand);
 }
 
-void WriteBrand(const ScoredMention& sm, const rules::PreparedMention& p,
-                const std::vector<std::pair<std::string, rules::Verdict>>& verdicts, Writer& w) {
+// The words that carried a score, in text order: the kMaxWords that weigh
+// most when there are more.
+constexpr size_t kMaxWords = 50;
+
+void WriteWords(std::vector<sentiment::WeightedWord> words, Writer& w) {
+  size_t omitted = words.size() > kMaxWords ? words.size() - kMaxWords : 0;
+  if (omitted > 0) {
+    std::vector<sentiment::WeightedWord> kept = words;
+    std::nth_element(kept.begin(), kept.begin() + kMaxWords - 1, kept.end(),
+                     [](const auto& a, const auto& b) { return std::abs(a.weight) > std::abs(b.weight); });
+    double least = std::abs(kept[kMaxWords - 1].weight);
+    std::erase_if(words, [&](const auto& x) { return std::abs(x.weight) < least; });
+    words.resize(std::min(words.size(), kMaxWords));
+  }
+  w.Key("words");
+  w.StartArray();
+  for (const sentiment::WeightedWord& word : words) {
+    w.StartObject();
+    WriteString(w, "word", word.text);
+    w.Key("at");
+    w.Uint(word.at);
+    // The lexicons hold floats: 1.9 rather than 1.8999.
+    w.Key("valence");
+    w.Double(std::round(word.valence * 1000) / 1000);
+    w.Key("weight");
+    w.Double(std::round(word.weight * 1000) / 1000);
+    w.Key("targeted");
+    w.Bool(word.targeted);
+    w.EndObject();
+  }
+  w.EndArray();
+  if (omitted > 0) {
+    w.Key("words_omitted");
+    w.Uint64(omitted);
+  }
+}
+
+void WriteSentiment(const BrandReading& reading, Writer& w) {
+  const ScoredMention& sm = reading.scored;
+  w.Key("sentiment");
+  w.StartObject();
+  w.Key("compound");
+  w.Double(sm.sentiment.compound);
+  WriteString(w, "label", sm.sentiment.label);
+  if (sm.sentiment.target) {
+    w.Key("target");
+    w.Double(*sm.sentiment.target);
+  }
+  // The field scored: the text, or the title of a mention without one.
+  WriteString(w, "field", sm.mention.text.empty() ? "title" : "text");
+  WriteWords(reading.words, w);
+  w.EndObject();
+}
+
+void WriteBrand(const BrandReading& reading, const std::vector<std::pair<std::string, rules::Verdict>>& verdicts,
+                Writer& w) {
+  const ScoredMention& sm = reading.scored;
+  const rules::PreparedMention& p = reading.prepared;
   w.StartObject();
   WriteString(w, "brand", sm.brand);
   w.Key("matched_terms");
@@ -76,16 +134,7 @@ void WriteBrand(const ScoredMention& sm, const rules::PreparedMention& p,
   }
   w.EndArray();
   WriteString(w, "lang", sm.lang);
-  w.Key("sentiment");
-  w.StartObject();
-  w.Key("compound");
-  w.Double(sm.sentiment.compound);
-  WriteString(w, "label", sm.sentiment.label);
-  if (sm.sentiment.target) {
-    w.Key("target");
-    w.Double(*sm.sentiment.target);
-  }
-  w.EndObject();
+  WriteSentiment(reading, w);
   WriteFocus(p, w);
   w.Key("rules");
   w.StartArray();
@@ -121,8 +170,8 @@ std::string Explain(MentionReader& r, Mention m) {
   WriteString(w, "kind", ChannelKindName(m.kind));
   w.Key("brands");
   w.StartArray();
-  for (const BrandReading& reading : ReadMention(r, m)) {
-    WriteBrand(reading.scored, reading.prepared, r.rules->Judge(reading.scored, reading.prepared), w);
+  for (const BrandReading& reading : ReadMention(r, m, /*trace=*/true)) {
+    WriteBrand(reading, r.rules->Judge(reading.scored, reading.prepared), w);
   }
   w.EndArray();
   w.EndObject();

@@ -61,7 +61,7 @@ void AsTheEngineWould(const settings::Settings& settings, Mention& m) {
   m.kind = ResolveKind(m);
 }
 
-std::vector<BrandReading> ReadMention(MentionReader& r, const Mention& m) {
+std::vector<BrandReading> ReadMention(MentionReader& r, const Mention& m, bool trace) {
   std::vector<BrandReading> out;
   std::vector<match::BrandHit> hits = r.matcher.Match(assess::MatchInputOf(m), r.scratch);
   if (!m.reply_to.empty()) assess::AddRepliedBrands(m.reply_to, r.settings.brands, hits);
@@ -70,7 +70,8 @@ std::vector<BrandReading> ReadMention(MentionReader& r, const Mention& m) {
   for (match::BrandHit& hit : hits) {
     size_t b = hit.brand;
     BrandReading reading;
-    reading.scored = assess::ScoreHit(*r.analyzer, r.settings.brands[b], r.overrides[b], m, hit, title, text);
+    reading.scored = assess::ScoreHit(*r.analyzer, r.settings.brands[b], r.overrides[b], m, hit, title, text,
+                                      trace ? &reading.words : nullptr);
     ScoredMention& sm = reading.scored;
     sm.mention = m;
     if (!sm.mention.lang && !sm.lang.empty()) sm.mention.lang = sm.lang;

@@ -48,10 +48,12 @@ void AsTheEngineWould(const settings::Settings& settings, Mention& m);
 struct BrandReading {
   ScoredMention scored;
   rules::PreparedMention prepared;
+  std::vector<sentiment::WeightedWord> words;  // with `trace`: the words that carried the score
 };
 
 // Every brand `m` names (or whose own account it answers), in the config's
-// order, read as the pipeline reads it.
-std::vector<BrandReading> ReadMention(MentionReader& reader, const Mention& m);
+// order, read as the pipeline reads it; with `trace`, with the words of each
+// brand's score (assess::ScoreHit).
+std::vector<BrandReading> ReadMention(MentionReader& reader, const Mention& m, bool trace = false);
 
 }  // namespace brandmon::cli

@@ -93,6 +93,31 @@ TEST_F(ExplainCommandTest, EveryBrandAndMentionRuleWithItsVerdictAndWhy) {
       << in_news["needs_reply"].second;
 }
 
+// The scores come with the words that carried them: where each is, its
+// rating, its weight once negated or boosted, and whether the brand's
+// targeted score counts it.
+TEST_F(ExplainCommandTest, TheScoresComeWithTheWordsThatCarriedThem) {
+  auto docs = Explain(R"({"id":"1","channel":"x","text":"The Acme kettle is not good, but the Globex one is great."})"
+                      "\n");
+  ASSERT_EQ(docs.size(), 1u);
+  ASSERT_EQ(docs[0]["brands"].Size(), 2u);
+  const auto& acme = docs[0]["brands"][0]["sentiment"];
+  EXPECT_STREQ(acme["field"].GetString(), "text");
+  ASSERT_EQ(acme["words"].Size(), 2u);
+  const auto& good = acme["words"][0];
+  EXPECT_STREQ(good["word"].GetString(), "good");
+  EXPECT_EQ(good["at"].GetUint(), 23u);
+  EXPECT_EQ(good["valence"].GetDouble(), 1.9);
+  EXPECT_LT(good["weight"].GetDouble(), 0) << "not good";
+  EXPECT_TRUE(good["targeted"].GetBool());
+  EXPECT_FALSE(acme["words"][1]["targeted"].GetBool()) << "great is about Globex";
+  EXPECT_LT(acme["target"].GetDouble(), 0);
+  const auto& globex = docs[0]["brands"][1]["sentiment"];
+  EXPECT_FALSE(globex["words"][0]["targeted"].GetBool());
+  EXPECT_TRUE(globex["words"][1]["targeted"].GetBool());
+  EXPECT_GT(globex["target"].GetDouble(), 0);
+}
+
 TEST_F(ExplainCommandTest, AConfiguredSourceStampsItsKindAndReplyTo) {
   // A comment on acme's own post: it belongs to acme though it names no brand.
   auto docs = Explain(R"({"source":"comments","id":"9","channel":"youtube","text":"when will you restock?"})"
