@@ -44,7 +44,8 @@ void AddRepliedBrands(std::string_view reply_to, const std::vector<settings::Bra
 
 ScoredMention ScoreHit(const sentiment::Analyzer& analyzer, const settings::BrandSettings& brand,
                        const sentiment::LexiconOverrides& overrides, const Mention& m, match::BrandHit& hit,
-                       const text::Tokens& title, const text::Tokens& text) {
+                       const text::Tokens& title, const text::Tokens& text,
+                       std::vector<sentiment::WeightedWord>* words) {
   ScoredMention sm;
   // Brand-targeted scoring needs spans in the scored text, so score the body
   // (or the title when there is none) and pass that field's spans.
@@ -63,7 +64,15 @@ ScoredMention ScoreHit(const sentiment::Analyzer& analyzer, const settings::Bran
   req.lang = lang;
   req.overrides = &overrides;
   req.targets = targets;
-  sentiment::SentimentScore score = analyzer.Score(use_title ? title : text, req);
+  const text::Tokens& scored = use_title ? title : text;
+  sentiment::SentimentScore score;
+  if (words == nullptr) {
+    score = analyzer.Score(scored, req);
+  } else {
+    sentiment::ScoreTrace trace = analyzer.Trace(scored, req);
+    score = std::move(trace.score);
+    *words = std::move(trace.words);
+  }
   sm.brand = brand.name;
   sm.sentiment = {score.compound, score.pos, score.neu, score.neg, std::string(score.label()), score.target};
   sm.target_at = score.target_at;

@@ -42,10 +42,13 @@ void AddRepliedBrands(std::string_view reply_to, const std::vector<settings::Bra
 // The sentiment of `m` for `brand` (matched as `hit`), aimed at its matches
 // in the text (or in the title when there is no text), with the hit's terms
 // and spans, which are moved from `hit`. `title` and `text` are m's split
-// once for every reader; the caller sets the result's mention. Thread-safe
-// for distinct hits, as Analyzer::Score is.
+// once for every reader; the caller sets the result's mention. With `words`
+// (not null, for tools), the score is traced (Analyzer::Trace) and *words
+// gets the rated words that carried it, offsets in the field scored. Thread-
+// safe for distinct hits, as Analyzer::Score is.
 ScoredMention ScoreHit(const sentiment::Analyzer& analyzer, const settings::BrandSettings& brand,
                        const sentiment::LexiconOverrides& overrides, const Mention& m, match::BrandHit& hit,
-                       const text::Tokens& title, const text::Tokens& text);
+                       const text::Tokens& title, const text::Tokens& text,
+                       std::vector<sentiment::WeightedWord>* words = nullptr);
 
 }  // namespace brandmon::assess

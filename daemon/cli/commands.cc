@@ -27,6 +27,7 @@ int RunReport(Invocation& inv);
 int RunManPage(Invocation& inv);
 int RunCompletion(Invocation& inv);
 int RunExplain(Invocation& inv);
+int RunReplay(Invocation& inv);
 
 const std::vector<Command>& Commands() {
   static const std::vector<Command> commands = {
@@ -100,14 +101,30 @@ const std::vector<Command>& Commands() {
        "  reads one mention JSON per line (as parse, fetch and JSON Lines sources give them), or with --source and\n"
        "  --id the stored mention of that source and id (from the config's state database), and prints per mention\n"
        "  {\"source\", \"id\", \"kind\", \"brands\": [{\"brand\", \"matched_terms\", \"spans\", \"lang\", "
-       "\"sentiment\",\n"
+       "\"sentiment\": {\"compound\",\n"
+       "  \"label\", \"target\", \"field\", \"words\": [{\"word\", \"at\", \"valence\", \"weight\", \"targeted\"}]},\n"
        "  \"salience\", \"in_title\", \"named_in_sentences\", \"text_sentences\", \"own_account\", "
        "\"replies_to_brand\",\n"
-       "  \"rules\": [{\"rule\", \"alert\", \"why\"}]}]}: each mention rule's verdict as the daemon reaches it, "
-       "before\n"
-       "  its cooldown (a mention whose source is configured gets that source's kind and reply_to). A line that is\n"
-       "  not a mention prints {\"error\": ...}, and the exit status is then 1",
+       "  \"rules\": [{\"rule\", \"alert\", \"why\", \"cooldown\"}]}]}: each mention rule's verdict as the daemon\n"
+       "  reaches it, before its cooldown (a mention whose source is configured gets that source's kind and\n"
+       "  reply_to); with --source and --id, \"cooldown\": {\"key\", \"until\"} when the cooldown the daemon last\n"
+       "  committed holds the rule back now. \"words\": the rated words of the field scored (its text, else its\n"
+       "  title; \"at\" in code points), each with its rating, its weight once boosted or negated, and whether the\n"
+       "  brand-targeted score counts it (the 50 weightiest). A line that is not a mention prints\n"
+       "  {\"error\": ...}, and the exit status is then 1",
        RunExplain},
+      {"replay",
+       "run the stored mentions of a period through another config's brands and rules, and show the alerts it "
+       "would raise next to those that were raised",
+       "brandmonctl replay --config NEW.json [--since T] [--until T] [--brand B] [--warm-up D] [--database FILE]\n"
+       "  [--format text|json]\n"
+       "  T: as for export; the last 7 days by default. Reads the state database of NEW.json (or --database)\n"
+       "  read-only, runs its mentions in the order they were stored, each at the time it was stored, through\n"
+       "  NEW.json's brands and rules from a fresh state (nothing is published or written), and prints per brand\n"
+       "  and rule the alerts raised and replayed, then the alerts of one side only. D: mentions stored this long\n"
+       "  before --since are run first to warm up the trend rules, their alerts left out; by default the longest\n"
+       "  look-back of NEW.json's trend rules (docs/alerts.md says what cannot be replayed exactly)",
+       RunReplay},
       {"score", "score the sentiment of each stdin line as JSON (compound, pos, neu, neg, label, lang)",
        "brandmonctl score [--lang auto|CODE] [--target TERM]... [--data-dir DIR]", RunScore},
   };

@@ -3,6 +3,8 @@
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
 
+#include <algorithm>
+#include <cmath>
 #include <istream>
 #include <memory>
 #include <optional>
@@ -10,66 +12,20 @@
 #include <string>
 #include <vector>
 
-#include "daemon/assess/assess.h"
+#include "daemon/base/units.h"
 #include "daemon/cli/command.h"
+#include "daemon/cli/mention_reader.h"
 #include "daemon/config/loader.h"
-#include "daemon/plugin/registry.h"
 #include "daemon/query/reader.h"
-#include "daemon/rules/rule_set.h"
-#include "daemon/scheduler/scheduler.h"
 #include "daemon/settings/paths.h"
+#include "daemon/store/rule_state.h"
 #include "daemon/store/store_options.h"
-#include "daemon/text/tokens.h"
 
 namespace brandmon::cli {
 
 namespace {
 
 using Writer = rapidjson::Writer<rapidjson::StringBuffer>;
-
-// The config's brands as the pipeline reads mentions with them.
-struct Reader {
-  settings::Settings settings;
-  std::unique_ptr<sentiment::Analyzer> analyzer;
-  std::vector<sentiment::LexiconOverrides> overrides;  // parallel to settings.brands
-  match::BrandMatcher matcher;
-  match::MatchScratch scratch;
-  std::unique_ptr<rules::RuleSet> rules;
-};
-
-Result<std::unique_ptr<Reader>> Load(const std::string& path) {
-  auto reader = std::make_unique<Reader>();
-  auto settings = settings::LoadSettings(path, config::ProcessEnv(), plugin::BuiltinRegistry());
-  if (!settings.ok()) return settings.status();
-  reader->settings = std::move(settings).value();
-  auto analyzer = sentiment::Analyzer::Create(reader->settings.sentiment);
-  if (!analyzer.ok()) return analyzer.status().WithContext("cannot load the sentiment lexicons");
-  reader->analyzer = std::make_unique<sentiment::Analyzer>(std::move(analyzer).value());
-  for (const auto& b : reader->settings.brands) {
-    auto overrides = reader->analyzer->MakeOverrides(b.lexicon);
-    if (!overrides.ok()) return overrides.status().WithContext("brand '" + b.name + "' lexicon");
-    reader->overrides.push_back(std::move(overrides).value());
-  }
-  auto matcher = match::BrandMatcher::Build(assess::BrandSpecs(reader->settings.brands));
-  if (!matcher.ok()) return matcher.status().WithContext(path);
-  reader->matcher = std::move(matcher).value();
-  reader->rules =
-      std::make_unique<rules::RuleSet>(assess::RuleBrands(reader->settings.brands), SystemClock::Instance());
-  return reader;
-}
-
-// The mention as the engine hands it to the pipeline: normalized, and
-// stamped by its source when the config has a source of that name.
-void AsTheEngineWould(const settings::Settings& settings, Mention& m) {
-  NormalizeMention(m, settings.limits);
-  for (const auto& source : settings.sources) {
-    if (source.name == m.source) {
-      scheduler::StampMention(source, m);
-      return;
-    }
-  }
-  m.kind = ResolveKind(m);
-}
 
 void WriteValue(Writer& w, std::string_view value) {
   std::string valid = ValidUtf8(value);
@@ -101,8 +57,64 @@ void WriteFocus(const rules::PreparedMention& p, Writer& w) {
   w.Bool(p.replies_to_brand);
 }
 
-void WriteBrand(const ScoredMention& sm, const rules::PreparedMention& p,
-                const std::vector<std::pair<std::string, rules::Verdict>>& verdicts, Writer& w) {
+// The words that carried a score, in text order: the kMaxWords that weigh
+// most when there are more.
+constexpr size_t kMaxWords = 50;
+
+void WriteWords(std::vector<sentiment::WeightedWord> words, Writer& w) {
+  size_t omitted = words.size() > kMaxWords ? words.size() - kMaxWords : 0;
+  if (omitted > 0) {
+    std::vector<sentiment::WeightedWord> kept = words;
+    std::nth_element(kept.begin(), kept.begin() + kMaxWords - 1, kept.end(),
+                     [](const auto& a, const auto& b) { return std::abs(a.weight) > std::abs(b.weight); });
+    double least = std::abs(kept[kMaxWords - 1].weight);
+    std::erase_if(words, [&](const auto& x) { return std::abs(x.weight) < least; });
+    words.resize(std::min(words.size(), kMaxWords));
+  }
+  w.Key("words");
+  w.StartArray();
+  for (const sentiment::WeightedWord& word : words) {
+    w.StartObject();
+    WriteString(w, "word", word.text);
+    w.Key("at");
+    w.Uint(word.at);
+    // The lexicons hold floats: 1.9 rather than 1.8999.
+    w.Key("valence");
+    w.Double(std::round(word.valence * 1000) / 1000);
+    w.Key("weight");
+    w.Double(std::round(word.weight * 1000) / 1000);
+    w.Key("targeted");
+    w.Bool(word.targeted);
+    w.EndObject();
+  }
+  w.EndArray();
+  if (omitted > 0) {
+    w.Key("words_omitted");
+    w.Uint64(omitted);
+  }
+}
+
+void WriteSentiment(const BrandReading& reading, Writer& w) {
+  const ScoredMention& sm = reading.scored;
+  w.Key("sentiment");
+  w.StartObject();
+  w.Key("compound");
+  w.Double(sm.sentiment.compound);
+  WriteString(w, "label", sm.sentiment.label);
+  if (sm.sentiment.target) {
+    w.Key("target");
+    w.Double(*sm.sentiment.target);
+  }
+  // The field scored: the text, or the title of a mention without one.
+  WriteString(w, "field", sm.mention.text.empty() ? "title" : "text");
+  WriteWords(reading.words, w);
+  w.EndObject();
+}
+
+void WriteBrand(const BrandReading& reading, const std::vector<std::pair<std::string, rules::Verdict>>& verdicts,
+                Writer& w) {
+  const ScoredMention& sm = reading.scored;
+  const rules::PreparedMention& p = reading.prepared;
   w.StartObject();
   WriteString(w, "brand", sm.brand);
   w.Key("matched_terms");
@@ -122,16 +134,7 @@ void WriteBrand(const ScoredMention& sm, const rules::PreparedMention& p,
   }
   w.EndArray();
   WriteString(w, "lang", sm.lang);
-  w.Key("sentiment");
-  w.StartObject();
-  w.Key("compound");
-  w.Double(sm.sentiment.compound);
-  WriteString(w, "label", sm.sentiment.label);
-  if (sm.sentiment.target) {
-    w.Key("target");
-    w.Double(*sm.sentiment.target);
-  }
-  w.EndObject();
+  WriteSentiment(reading, w);
   WriteFocus(p, w);
   w.Key("rules");
   w.StartArray();
@@ -141,6 +144,14 @@ void WriteBrand(const ScoredMention& sm, const rules::PreparedMention& p,
     w.Key("alert");
     w.Bool(verdict.alert);
     WriteString(w, "why", verdict.why);
+    if (!verdict.held.empty()) {
+      // The rule's cooldown, as the daemon last committed it, keeps it quiet.
+      w.Key("cooldown");
+      w.StartObject();
+      WriteString(w, "key", verdict.held);
+      WriteString(w, "until", FormatRfc3339(FromUnixMillis(verdict.held_until_ms)));
+      w.EndObject();
+    }
     w.EndObject();
   }
   w.EndArray();
@@ -148,7 +159,7 @@ void WriteBrand(const ScoredMention& sm, const rules::PreparedMention& p,
 }
 
 // One line of output for one mention.
-std::string Explain(Reader& r, Mention m) {
+std::string Explain(MentionReader& r, Mention m) {
   rapidjson::StringBuffer buf;
   Writer w(buf);
   w.SetMaxDecimalPlaces(4);
@@ -157,18 +168,10 @@ std::string Explain(Reader& r, Mention m) {
   WriteString(w, "source", m.source);
   WriteString(w, "id", m.id);
   WriteString(w, "kind", ChannelKindName(m.kind));
-  std::vector<match::BrandHit> hits = r.matcher.Match(assess::MatchInputOf(m), r.scratch);
-  if (!m.reply_to.empty()) assess::AddRepliedBrands(m.reply_to, r.settings.brands, hits);
-  text::Tokens title(m.title), text(m.text);
   w.Key("brands");
   w.StartArray();
-  for (match::BrandHit& hit : hits) {
-    size_t b = hit.brand;
-    ScoredMention sm = assess::ScoreHit(*r.analyzer, r.settings.brands[b], r.overrides[b], m, hit, title, text);
-    sm.mention = m;
-    if (!sm.mention.lang && !sm.lang.empty()) sm.mention.lang = sm.lang;
-    rules::PreparedMention p = r.rules->Prepare(sm, rules::SplitMention(title, text));
-    WriteBrand(sm, p, r.rules->Judge(sm, p), w);
+  for (const BrandReading& reading : ReadMention(r, m, /*trace=*/true)) {
+    WriteBrand(reading, r.rules->Judge(reading.scored, reading.prepared), w);
   }
   w.EndArray();
   w.EndObject();
@@ -214,20 +217,37 @@ std::optional<ExplainArgs> ParseArgs(const std::vector<std::string>& args, std::
   return out;
 }
 
+// The rules' state as the daemon last committed it, read-only: their
+// cooldowns, without counting the stored mentions again (explain reads no
+// trend rule).
+class CommittedRuleState : public store::RuleStateReader {
+ public:
+  explicit CommittedRuleState(query::Reader& db) : db_(db) {}
+  Result<std::vector<store::RuleStateEntry>> LoadRuleState() override { return db_.RuleState(); }
+  Result<std::vector<store::StoredMention>> ReadMentions(int64_t, size_t) override {
+    return std::vector<store::StoredMention>();
+  }
+
+ private:
+  query::Reader& db_;
+};
+
 // The stored mention of --source and --id, from --database or the config's
-// state database.
-Result<Mention> StoredMention(const ExplainArgs& args, const settings::Settings& settings) {
+// state database, whose rule state (cooldowns) `r`'s rules take.
+Result<Mention> StoredMention(const ExplainArgs& args, MentionReader& r) {
   std::string path = args.database;
   if (path.empty()) {
-    path = store::ResolveStorePath(settings.store,
-                                   settings::ResolvePaths(settings.daemon, config::ProcessEnv()).state_dir);
+    path = store::ResolveStorePath(r.settings.store,
+                                   settings::ResolvePaths(r.settings.daemon, config::ProcessEnv()).state_dir);
   }
-  auto reader = query::Reader::Open(path);
-  if (!reader.ok()) return reader.status();
-  auto row = reader->FindMention(*args.source, *args.id);
+  auto db = query::Reader::Open(path);
+  if (!db.ok()) return db.status();
+  auto row = db->FindMention(*args.source, *args.id);
   if (!row.ok()) return row.status().WithContext(path);
   if (!*row)
     return Status::NotFound("no mention of source '" + *args.source + "' with id '" + *args.id + "' in " + path);
+  CommittedRuleState state(*db);
+  if (auto s = r.rules->Restore(state); !s.ok()) return s.WithContext(path);
   return (*row)->stored.scored.mention;
 }
 
@@ -236,13 +256,13 @@ Result<Mention> StoredMention(const ExplainArgs& args, const settings::Settings&
 int RunExplain(Invocation& inv) {
   auto args = ParseArgs(inv.args, inv.err);
   if (!args) return 2;
-  auto reader = Load(args->config);
+  auto reader = LoadMentionReader(args->config, SystemClock::Instance());
   if (!reader.ok()) {
     inv.err << "brandmonctl explain: " << reader.status().message() << "\n";
     return 1;
   }
   if (args->source) {
-    auto stored = StoredMention(*args, (*reader)->settings);
+    auto stored = StoredMention(*args, **reader);
     if (!stored.ok()) {
       inv.err << "brandmonctl explain: " << stored.status().message() << "\n";
       return 1;

@@ -15,8 +15,8 @@ struct ValueRule {
 };
 constexpr ValueRule kValueRules[] = {
     {"--preset", "", ValueKind::kPreset}, {"--brand", "", ValueKind::kBrand}, {"--output", "", ValueKind::kFile},
-    {"", "SOURCE", ValueKind::kSource},   {"", "PATH", ValueKind::kFile},     {"", "FILE", ValueKind::kFile},
-    {"", "DIR", ValueKind::kDir},
+    {"--config", "", ValueKind::kFile},   {"", "SOURCE", ValueKind::kSource}, {"", "PATH", ValueKind::kFile},
+    {"", "FILE", ValueKind::kFile},       {"", "DIR", ValueKind::kDir},
 };
 
 bool IsFlag(std::string_view w) {

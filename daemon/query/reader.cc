@@ -324,6 +324,7 @@ Status Reader::ScanMentions(const Filter& filter, std::string_view order,
 }
 
 constexpr std::string_view kNewestFirst = "stored_at DESC, rowid DESC";
+constexpr std::string_view kOldestFirst = "stored_at, rowid";
 
 Result<MentionPage> Reader::Mentions(const Filter& filter, const Page& page) {
   std::optional<std::pair<int64_t, int64_t>> after;
@@ -361,6 +362,10 @@ Result<std::optional<MentionRow>> Reader::FindMention(const std::string& source,
 
 Status Reader::ForEachMention(const Filter& filter, const std::function<bool(const MentionRow&)>& visit) {
   return ScanMentions(filter, kNewestFirst, std::nullopt, -1, visit);
+}
+
+Status Reader::ForEachMentionOldestFirst(const Filter& filter, const std::function<bool(const MentionRow&)>& visit) {
+  return ScanMentions(filter, kOldestFirst, std::nullopt, -1, visit);
 }
 
 Result<std::vector<MentionRow>> Reader::TopMentions(const Filter& filter, int64_t n) {
@@ -447,5 +452,7 @@ Result<std::vector<std::string>> Reader::Brands() {
 }
 
 Result<std::vector<store::SourceState>> Reader::Sources() { return store::ReadSourceStates(db_); }
+
+Result<std::vector<store::RuleStateEntry>> Reader::RuleState() { return store::ReadRuleState(db_); }
 
 }  // namespace brandmon::query

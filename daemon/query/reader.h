@@ -97,6 +97,9 @@ class Reader {
   // Every mention of `filter` newest first, one at a time (constant memory);
   // stops early when `visit` returns false.
   Status ForEachMention(const Filter& filter, const std::function<bool(const MentionRow&)>& visit);
+  // The same oldest first (by the time stored, then the order of the commit):
+  // the order in which the pipeline read them.
+  Status ForEachMentionOldestFirst(const Filter& filter, const std::function<bool(const MentionRow&)>& visit);
   // The stored mention of `source` with id `id` (the row of the first brand
   // it was stored for); nullopt when there is none.
   Result<std::optional<MentionRow>> FindMention(const std::string& source, const std::string& id);
@@ -117,6 +120,10 @@ class Reader {
 
   // Each source's health as last committed (source_state), by name.
   Result<std::vector<store::SourceState>> Sources();
+
+  // The rules' saved state (rule_state) as last committed: their cooldowns,
+  // baselines and open buckets, by brand and key.
+  Result<std::vector<store::RuleStateEntry>> RuleState();
 
   const std::string& path() const { return db_.path(); }
 

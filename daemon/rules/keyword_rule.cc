@@ -26,9 +26,13 @@ class KeywordRule : public Rule {
 
   std::optional<Verdict> Judge(const MentionInput& in) const override {
     Verdict v;
-    if (!o_.enabled) return Verdict{false, "disabled"};
+    if (!o_.enabled) {
+      v.why = "disabled";
+      return v;
+    }
     if (Skips(in, kinds_, &v.why)) return v;
-    v.alert = !Counted(in, &v.why).empty();
+    for (const TermAt& t : Counted(in, &v.why)) v.cooldowns.push_back("keyword|" + brand_.keyword_terms[t.term].first);
+    v.alert = !v.cooldowns.empty();
     return v;
   }
 

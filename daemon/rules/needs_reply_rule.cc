@@ -62,7 +62,11 @@ class NeedsReplyRule : public Rule {
 
   std::optional<Verdict> Judge(const MentionInput& in) const override {
     Reading r = Read(in, /*explain=*/true);
-    return Verdict{r.asks || r.complains, r.why};
+    Verdict v;
+    v.alert = r.asks || r.complains;
+    v.why = r.why;
+    if (v.alert) v.cooldowns = {"needs_reply|" + AuthorKey(in.scored.mention)};
+    return v;
   }
 
   void OnMention(const MentionInput& in, Cooldowns& cooldowns, std::vector<Alert>& out) override {

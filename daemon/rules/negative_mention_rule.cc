@@ -25,6 +25,7 @@ class NegativeMentionRule : public Rule {
   std::optional<Verdict> Judge(const MentionInput& in) const override {
     Verdict v;
     v.alert = Alerts(in, &v.why);
+    if (v.alert) v.cooldowns = {"negative_mention|" + AuthorKey(in.scored.mention)};
     return v;
   }
 

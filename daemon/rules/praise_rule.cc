@@ -15,6 +15,7 @@ class PraiseRule : public Rule {
   std::optional<Verdict> Judge(const MentionInput& in) const override {
     Verdict v;
     v.alert = Alerts(in, &v.why);
+    if (v.alert) v.cooldowns = {"praise|" + AuthorKey(in.scored.mention)};
     return v;
   }
 

@@ -88,6 +88,12 @@ bool Cooldowns::Take(const std::string& key, Duration cooldown, WallTime now) {
   return true;
 }
 
+std::optional<int64_t> Cooldowns::Until(const std::string& key) const {
+  auto it = until_ms_.find(key);
+  if (it == until_ms_.end()) return std::nullopt;
+  return it->second;
+}
+
 std::string Cooldowns::Serialize(int64_t now_ms) {
   changed_.clear();
   rapidjson::StringBuffer buf;

@@ -87,6 +87,8 @@ class Cooldowns {
   // True when `key` is not cooling down at `now`; then starts its cooldown
   // (none when `cooldown` is zero).
   bool Take(const std::string& key, Duration cooldown, WallTime now);
+  // When the cooldown of `key` ends (unix ms); nullopt when none was taken.
+  std::optional<int64_t> Until(const std::string& key) const;
   // {"key": until_ms} of those still held at `now_ms`; forgets the others.
   std::string Serialize(int64_t now_ms);
   // The cooldowns taken since the last call, as Serialize writes them; empty
@@ -120,6 +122,14 @@ using OpenCells = std::vector<std::pair<std::string, OpenCell>>;
 struct Verdict {
   bool alert = false;
   std::string why;
+  // The cooldowns an alert takes ("<rule>|<what>", Cooldowns), empty when
+  // there is no alert.
+  std::vector<std::string> cooldowns;
+  // When all of them are still held at the time judged, the one that ends
+  // first and its end (unix ms): then the rule stays quiet (RuleSet::Judge
+  // fills them; empty otherwise).
+  std::string held;
+  int64_t held_until_ms = 0;
 };
 
 // One kind of rule for one brand: it reads each mention and may alert on it

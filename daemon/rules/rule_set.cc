@@ -254,6 +254,26 @@ std::vector<uint32_t> RuleSet::NamedAt(const Prepared& p, bool matched_terms) {
   return at;
 }
 
+namespace {
+
+// Fills v.held when every cooldown v's alert would take is held at `now_ms`
+// (a keyword alert needs one term that is not): with the one that ends first.
+void HeldBack(const Cooldowns& cooldowns, int64_t now_ms, Verdict& v) {
+  for (const std::string& key : v.cooldowns) {
+    std::optional<int64_t> until = cooldowns.Until(key);
+    if (!until || *until <= now_ms) {
+      v.held.clear();
+      return;
+    }
+    if (v.held.empty() || *until < v.held_until_ms) {
+      v.held = key;
+      v.held_until_ms = *until;
+    }
+  }
+}
+
+}  // namespace
+
 std::vector<std::pair<std::string, Verdict>> RuleSet::Judge(const ScoredMention& sm, const Prepared& prepared) const {
   std::vector<std::pair<std::string, Verdict>> out;
   auto it = brands_.find(sm.brand);
@@ -261,7 +281,10 @@ std::vector<std::pair<std::string, Verdict>> RuleSet::Judge(const ScoredMention&
   MentionInput in{sm, prepared, clock_.Now(), sm.sentiment.Effective(), Reach(sm.mention)};
   const std::vector<std::unique_ptr<Rule>>& rules = it->second->rules;
   for (size_t i = 0; i < rules.size(); ++i) {
-    if (auto verdict = rules[i]->Judge(in)) out.emplace_back(RuleKindNames()[i], std::move(*verdict));
+    auto verdict = rules[i]->Judge(in);
+    if (!verdict) continue;
+    HeldBack(it->second->cooldowns, ToUnixMillis(in.now), *verdict);
+    out.emplace_back(RuleKindNames()[i], std::move(*verdict));
   }
   return out;
 }

@@ -50,9 +50,10 @@ class RuleSet {
   // SplitMention(mention), computed once for every brand it matched.
   Prepared Prepare(const ScoredMention& mention, MentionText text) const;
 
-  // What each rule of the mention's brand makes of it, cooldowns aside, in
-  // the order of MakeRules: {rule, verdict} of the mention rules. Empty for
-  // an unknown brand. Thread-safe, like Prepare().
+  // What each rule of the mention's brand makes of it, in the order of
+  // MakeRules: {rule, verdict} of the mention rules, each with the cooldown
+  // that holds it back now (Verdict::held), as restored or taken so far.
+  // Empty for an unknown brand. Thread-safe, like Prepare().
   std::vector<std::pair<std::string, Verdict>> Judge(const ScoredMention& mention, const Prepared& prepared) const;
 
   // Closes the buckets that ended before now, then runs the rules over

@@ -1,5 +1,6 @@
 #include "daemon/sentiment/analyzer.h"
 
+#include <algorithm>
 #include <tuple>
 #include <utility>
 
@@ -87,16 +88,25 @@ SentimentScore Analyzer::Score(std::string_view text, const ScoreRequest& reques
   return Score(tokens, request);
 }
 
+SentimentScore Analyzer::Score(const text::Tokens& tokens, const ScoreRequest& request) const {
+  const text::Tokens* scored = nullptr;
+  SentimentScore out = ScoreHere(tokens, request, /*trace=*/false, &scored);
+  ReleaseIfHuge(&ThreadScratch());
+  return out;
+}
+
 // The steps: decode character references, build the units and sentences
 // (the ASCII pass, else the general path), rate the sentences, aggregate.
-SentimentScore Analyzer::Score(const text::Tokens& given_tokens, const ScoreRequest& given) const {
+SentimentScore Analyzer::ScoreHere(const text::Tokens& given_tokens, const ScoreRequest& given, bool trace,
+                                   const text::Tokens** scored) const {
   Scratch& s = ThreadScratch();
   std::string_view text = given_tokens.input();
   const text::Tokens* tokens = &given_tokens;
   // Text from JSON APIs keeps HTML's escapes ("&lt;3", "AT&amp;T"): score
   // the characters they stand for, with the brand spans moved to match.
   ScoreRequest request = given;
-  if (text.size() < UINT32_MAX && text::DecodeCharRefs(text, &s.decoded, given.targets.empty() ? nullptr : &s.shifts)) {
+  if (text.size() < UINT32_MAX &&
+      text::DecodeCharRefs(text, &s.decoded, given.targets.empty() && !trace ? nullptr : &s.shifts)) {
     text = s.decoded;
     s.decoded_tokens.Reset(text);
     tokens = &s.decoded_tokens;
@@ -135,6 +145,49 @@ SentimentScore Analyzer::Score(const text::Tokens& given_tokens, const ScoreRequ
     out.target = TargetScore(request.targets, s.units, s.sentences, &s.targeted, &out.target_at);
     if (out.target_at && text.data() == s.decoded.data())
       out.target_at = text::MapOriginalOffset(*out.target_at, s.shifts);
+  }
+  *scored = tokens;
+  return out;
+}
+
+namespace {
+
+// The words of the unit that starts at `begin` and ends before `end` (the
+// next unit), read from the tokens of the text scored.
+std::string UnitText(const std::vector<text::Token>& tokens, uint32_t begin, uint32_t end) {
+  auto it = std::lower_bound(tokens.begin(), tokens.end(), begin,
+                             [](const text::Token& t, uint32_t cp) { return t.cp_begin < cp; });
+  // A unit that starts inside a token (a hashtag's word) reads from that token.
+  if ((it == tokens.end() || it->cp_begin != begin) && it != tokens.begin()) --it;
+  std::string out;
+  for (; it != tokens.end() && (out.empty() || it->cp_begin < end); ++it) {
+    if (it->kind == text::Token::Kind::kPunct) break;
+    if (!out.empty()) out += ' ';
+    out.append(it->text);
+  }
+  return out;
+}
+
+}  // namespace
+
+ScoreTrace Analyzer::Trace(const text::Tokens& tokens, const ScoreRequest& request) const {
+  ScoreTrace out;
+  const text::Tokens* scored = nullptr;
+  out.score = ScoreHere(tokens, request, /*trace=*/true, &scored);
+  Scratch& s = ThreadScratch();
+  bool decoded = scored != &tokens;
+  for (size_t i = 0; i < s.units.size(); ++i) {
+    const Unit& u = s.units[i];
+    if (!u.rated()) continue;
+    uint32_t end = i + 1 < s.units.size() ? s.units[i + 1].cp_begin : UINT32_MAX;
+    WeightedWord w;
+    w.text = UnitText(scored->tokens(), u.cp_begin, end);
+    w.at = decoded ? text::MapOriginalOffset(u.cp_begin, s.shifts) : u.cp_begin;
+    w.valence = u.valence;
+    w.weight = u.value;
+    w.targeted = !request.targets.empty() &&
+                 std::find(s.targeted.begin(), s.targeted.end(), std::pair(u.sentence, u.clause)) != s.targeted.end();
+    out.words.push_back(std::move(w));
   }
   ReleaseIfHuge(&s);
   return out;

@@ -42,6 +42,22 @@ struct CodePointSpan {
   uint32_t end = 0;
 };
 
+// One rated word (or phrase) of a scored text and how it weighed, for
+// people who tune a lexicon (brandmonctl explain). A plain value.
+struct WeightedWord {
+  std::string text;       // as written; a phrase's words joined by spaces
+  uint32_t at = 0;        // code-point offset in the text given to Trace
+  double valence = 0;     // its rating: a brand's override, else the lexicon's
+  double weight = 0;      // after boosters, caps and negation: what it adds to its clause
+  bool targeted = false;  // in a clause the brand-targeted score sums
+};
+
+// A score and the rated words behind it, in text order.
+struct ScoreTrace {
+  SentimentScore score;
+  std::vector<WeightedWord> words;
+};
+
 // Valence overrides for one brand ({"sick": 2} for a skate brand), consulted
 // before the global lexicon without copying it. Build with
 // Analyzer::MakeOverrides; immutable, thread-safe to share.
@@ -91,6 +107,10 @@ class Analyzer {
   // `tokens` is read on the calling thread.
   SentimentScore Score(const text::Tokens& tokens, const ScoreRequest& request = {}) const;
 
+  // Score(tokens, request) and the rated words that carried it. For tools:
+  // Score() reads nothing back, so the pipeline pays nothing for this.
+  ScoreTrace Trace(const text::Tokens& tokens, const ScoreRequest& request = {}) const;
+
   // Builds a brand's overrides. InvalidArgument naming the term when a
   // valence is outside -4..4.
   Result<LexiconOverrides> MakeOverrides(const std::map<std::string, double>& terms) const;
@@ -103,6 +123,12 @@ class Analyzer {
 
  private:
   struct Impl;
+  // Score() but for its scratch buffers, which it leaves holding the units
+  // and sentences of the text, and the tokens of the text scored (`tokens`,
+  // or its character references decoded) in *scored. With `trace`, the
+  // shifts of decoded references are kept even without targets.
+  SentimentScore ScoreHere(const text::Tokens& tokens, const ScoreRequest& request, bool trace,
+                           const text::Tokens** scored) const;
   Analyzer(std::unique_ptr<LexiconSet> set, LexiconOverrides global, std::string data_dir, std::string language);
 
   std::unique_ptr<LexiconSet> set_;

@@ -649,8 +649,10 @@ Result<std::vector<StoredMention>> Store::ReadMentions(int64_t after_row, size_t
   return out;
 }
 
-Result<std::vector<RuleStateEntry>> Store::LoadRuleState() {
-  auto stmt = db_.Prepare("SELECT brand, key, value FROM rule_state ORDER BY brand, key");
+Result<std::vector<RuleStateEntry>> Store::LoadRuleState() { return ReadRuleState(db_); }
+
+Result<std::vector<RuleStateEntry>> ReadRuleState(Database& db) {
+  auto stmt = db.Prepare("SELECT brand, key, value FROM rule_state ORDER BY brand, key");
   if (!stmt.ok()) return stmt.status();
   std::vector<RuleStateEntry> out;
   for (;;) {

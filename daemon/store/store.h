@@ -42,6 +42,10 @@ struct SourceState {
 // (the store's connection or a read-only one).
 Result<std::vector<SourceState>> ReadSourceStates(Database& db);
 
+// Every row of rule_state, by brand and key, read on `db` (the store's
+// connection or a read-only one).
+Result<std::vector<RuleStateEntry>> ReadRuleState(Database& db);
+
 // Everything one poll result changes, committed atomically by Store::Write:
 // either all of it is durable or none of it is, so that after a crash a
 // restart neither loses nor repeats a mention or an alert. Thread-compatible.

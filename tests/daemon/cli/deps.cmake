@@ -6,3 +6,5 @@ set(extra_srcs ${PROJECT_SOURCE_DIR}/tests/daemon/publish/publish_fixture_testli
 list(APPEND extra_srcs ${PROJECT_SOURCE_DIR}/tests/daemon/query/query_fixture_testlib.cc)
 set(extra_deps brandmon_store brandmon_query)
 list(APPEND extra_deps SQLite::SQLite3)
+# replay_command_test writes its state database through the pipeline, as the daemon does.
+list(APPEND extra_deps brandmon_pipeline)

@@ -6,7 +6,12 @@
 #include <string>
 #include <vector>
 
+#include "daemon/base/thread_set.h"
+#include "daemon/base/time_parse.h"
 #include "daemon/cli/command.h"
+#include "daemon/config/loader.h"
+#include "daemon/pipeline/pipeline.h"
+#include "daemon/plugin/registry.h"
 #include "tests/daemon/query/query_fixture.h"
 #include "tests/support/test_util.h"
 
@@ -88,6 +93,31 @@ TEST_F(ExplainCommandTest, EveryBrandAndMentionRuleWithItsVerdictAndWhy) {
       << in_news["needs_reply"].second;
 }
 
+// The scores come with the words that carried them: where each is, its
+// rating, its weight once negated or boosted, and whether the brand's
+// targeted score counts it.
+TEST_F(ExplainCommandTest, TheScoresComeWithTheWordsThatCarriedThem) {
+  auto docs = Explain(R"({"id":"1","channel":"x","text":"The Acme kettle is not good, but the Globex one is great."})"
+                      "\n");
+  ASSERT_EQ(docs.size(), 1u);
+  ASSERT_EQ(docs[0]["brands"].Size(), 2u);
+  const auto& acme = docs[0]["brands"][0]["sentiment"];
+  EXPECT_STREQ(acme["field"].GetString(), "text");
+  ASSERT_EQ(acme["words"].Size(), 2u);
+  const auto& good = acme["words"][0];
+  EXPECT_STREQ(good["word"].GetString(), "good");
+  EXPECT_EQ(good["at"].GetUint(), 23u);
+  EXPECT_EQ(good["valence"].GetDouble(), 1.9);
+  EXPECT_LT(good["weight"].GetDouble(), 0) << "not good";
+  EXPECT_TRUE(good["targeted"].GetBool());
+  EXPECT_FALSE(acme["words"][1]["targeted"].GetBool()) << "great is about Globex";
+  EXPECT_LT(acme["target"].GetDouble(), 0);
+  const auto& globex = docs[0]["brands"][1]["sentiment"];
+  EXPECT_FALSE(globex["words"][0]["targeted"].GetBool());
+  EXPECT_TRUE(globex["words"][1]["targeted"].GetBool());
+  EXPECT_GT(globex["target"].GetDouble(), 0);
+}
+
 TEST_F(ExplainCommandTest, AConfiguredSourceStampsItsKindAndReplyTo) {
   // A comment on acme's own post: it belongs to acme though it names no brand.
   auto docs = Explain(R"({"source":"comments","id":"9","channel":"youtube","text":"when will you restock?"})"
@@ -153,6 +183,53 @@ TEST_F(ExplainCommandTest, AStoredMentionBySourceAndId) {
       "");
   EXPECT_EQ(no_db.code, 1);
   EXPECT_NE(no_db.err.find("none.db"), std::string::npos) << no_db.err;
+}
+
+// A stored mention that raised an alert a moment ago: the rule's cooldown,
+// as the daemon committed it, is what keeps it quiet for that author now.
+TEST_F(ExplainCommandTest, AStoredMentionShowsTheCooldownThatHoldsARuleBack) {
+  std::string config = Config();
+  auto settings = settings::LoadSettings(config, config::ProcessEnv(), plugin::BuiltinRegistry());
+  ASSERT_TRUE(settings.ok()) << settings.status().message();
+  FakeClock clock;
+  clock.SetNow(SystemClock::Instance().Now());
+  ThreadSet threads;
+  auto p = pipeline::Pipeline::Create(*settings, dir_.path().string(), clock, threads, nullptr);
+  ASSERT_TRUE(p.ok()) << p.status().message();
+  scheduler::PollResult poll;
+  poll.state.source = "comments";
+  Mention m;
+  m.source = "comments";
+  m.id = "c1";
+  m.author = "@sam";
+  m.text = "Acme support is terrible, awful and useless.";
+  poll.mentions.push_back(m);
+  (*p)->Submit(settings->sources[0], std::move(poll));
+  (*p)->Flush();
+  (*p)->Stop();
+  std::string db = (dir_.path() / "brandmon.db").string();
+  CtlRun r = Ctl({"explain", "--config", config, "--source", "comments", "--id", "c1", "--database", db}, "");
+  ASSERT_EQ(r.code, 0) << r.err;
+  rapidjson::Document doc;
+  doc.Parse(r.out.c_str());
+  ASSERT_FALSE(doc.HasParseError()) << r.out;
+  std::map<std::string, const rapidjson::Value*> rules;
+  for (const auto& rule : doc["brands"][0]["rules"].GetArray()) rules[rule["rule"].GetString()] = &rule;
+  const rapidjson::Value& negative = *rules.at("negative_mention");
+  EXPECT_TRUE(negative["alert"].GetBool());
+  ASSERT_TRUE(negative.HasMember("cooldown")) << r.out;
+  EXPECT_STREQ(negative["cooldown"]["key"].GetString(), "negative_mention|author:comments/@sam");
+  auto until = ParseRfc3339(negative["cooldown"]["until"].GetString());
+  ASSERT_TRUE(until.has_value());
+  EXPECT_EQ(ToUnixMillis(*until), ToUnixMillis(clock.Now()) + 30 * 60'000) << "the default 30m cooldown";
+  EXPECT_FALSE(rules.at("praise")->HasMember("cooldown"));
+  // From stdin, the same mention is judged without the database's state.
+  CtlRun fresh =
+      Ctl({"explain", "--config", config},
+          R"({"source":"comments","id":"c1","author":"@sam","text":"Acme support is terrible, awful and useless."})"
+          "\n");
+  ASSERT_EQ(fresh.code, 0) << fresh.err;
+  EXPECT_EQ(fresh.out.find("cooldown"), std::string::npos) << fresh.out;
 }
 
 }  // namespace

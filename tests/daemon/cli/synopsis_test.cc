@@ -58,6 +58,13 @@ TEST(SynopsisTest, FlagsAlternativesAndRepeats) {
   EXPECT_EQ(s.options.size(), 8u);
 }
 
+TEST(SynopsisTest, AConfigIsAFileWhateverItsMetavar) {
+  Synopsis s = ParseSynopsis("brandmonctl replay --config NEW.json [--since T]");
+  EXPECT_EQ(Find(s, "--config")->metavar, "NEW");
+  EXPECT_EQ(Find(s, "--config")->kind, ValueKind::kFile);
+  EXPECT_EQ(Find(s, "--since")->kind, ValueKind::kText);
+}
+
 TEST(SynopsisTest, AnOptionNamedTwiceIsListedOnce) {
   Synopsis s = ParseSynopsis("brandmonctl x [--config PATH] [--config PATH]");
   EXPECT_EQ(s.options.size(), 1u);

@@ -54,6 +54,18 @@ TEST_F(ReaderTest, FindMentionBySourceAndId) {
   }
 }
 
+TEST_F(ReaderTest, OldestFirstIsTheOrderTheMentionsWereStoredIn) {
+  Filter f = AllDay();
+  f.since_ms = QueryFixture::Hour(1);  // the range applies as to the newest-first scan
+  std::vector<std::string> oldest_first;
+  Status s = reader_->ForEachMentionOldestFirst(f, [&](const MentionRow& row) {
+    oldest_first.push_back(row.stored.scored.mention.title);
+    return oldest_first.size() < 3;  // stops when told
+  });
+  ASSERT_TRUE(s.ok()) << s.ToString();
+  EXPECT_EQ(oldest_first, (std::vector<std::string>{"Acme au café", "Globex wins", "=cmd|' /C calc'!A0"}));
+}
+
 TEST_F(ReaderTest, TimeSeriesHasABucketPerHourWithTheRollupFigures) {
   Filter f = AllDay();
   f.brands = {"acme"};

@@ -154,6 +154,37 @@ TEST(RuleSetMentionRulesTest, CooldownsHoldPerAuthorAndPerTerm) {
   EXPECT_EQ(Rules(rules.Process({M("7", "acme outage and a lawsuit", 0, "eve")})), Strings{"keyword"});
 }
 
+// The verdict names the cooldown that keeps a rule quiet, and until when.
+TEST(RuleSetMentionRulesTest, TheVerdictNamesTheCooldownThatHoldsTheRuleBack) {
+  FakeClock clock;
+  RuleSet rules({Acme()}, clock);
+  auto verdict = [&](const ScoredMention& m, const std::string& rule) {
+    for (auto& [name, v] : rules.Judge(m, rules.Prepare(m))) {
+      if (name == rule) return v;
+    }
+    return Verdict{};
+  };
+  ScoredMention awful = M("1", "acme is awful", -0.8, "bob");
+  Verdict before = verdict(awful, "negative_mention");
+  EXPECT_TRUE(before.alert);
+  EXPECT_EQ(before.cooldowns, Strings{"negative_mention|author:feed/bob"});
+  EXPECT_TRUE(before.held.empty());
+  EXPECT_EQ(Rules(rules.Process({awful})), Strings{"negative_mention"});
+  clock.Advance(std::chrono::minutes(10));
+  Verdict after = verdict(M("2", "acme is still awful", -0.8, "bob"), "negative_mention");
+  EXPECT_TRUE(after.alert) << "the verdict is the rule's, its cooldown aside";
+  EXPECT_EQ(after.held, "negative_mention|author:feed/bob");
+  EXPECT_EQ(after.held_until_ms, ToUnixMillis(clock.Now()) + 20 * 60'000) << "30 minutes after the alert";
+  EXPECT_TRUE(verdict(M("3", "acme is awful", -0.8, "ann"), "negative_mention").held.empty()) << "another author";
+  EXPECT_TRUE(verdict(M("4", "acme is fine", 0, "bob"), "negative_mention").cooldowns.empty()) << "no alert";
+
+  EXPECT_EQ(Rules(rules.Process({M("5", "acme outage again", 0, "cy")})), Strings{"keyword"});
+  EXPECT_EQ(verdict(M("6", "acme outage, yes", 0, "dee"), "keyword").held, "keyword|outage");
+  Verdict two = verdict(M("7", "acme outage and a lawsuit", 0, "eve"), "keyword");
+  EXPECT_EQ(two.cooldowns.size(), 2u);
+  EXPECT_TRUE(two.held.empty()) << "a term not cooling down still alerts";
+}
+
 TEST(RuleSetMentionRulesTest, DedupeKeyNamesTheEvent) {
   FakeClock clock;
   RuleSet first({Acme()}, clock), second({Acme()}, clock);

@@ -219,6 +219,53 @@ TEST_F(AnalyzerTest, TokensSplitForOtherReadersScoreAsTheText) {
   }
 }
 
+// The words a score was made of, with their weights: the same score as
+// Score() gives, each rated word where it is written, and the clauses the
+// targeted score sums marked.
+TEST_F(AnalyzerTest, ATraceNamesTheWordsThatCarriedTheScore) {
+  std::string text = "The Acme kettle is not good, but the Globex one is really great.";
+  CodePointSpan acme{4, 8};
+  ScoreRequest req{.targets = std::span(&acme, 1)};
+  text::Tokens tokens(text);
+  ScoreTrace trace = analyzer_->Trace(tokens, req);
+  SentimentScore want = analyzer_->Score(text, req);
+  EXPECT_EQ(trace.score.compound, want.compound);
+  EXPECT_EQ(trace.score.target, want.target);
+  ASSERT_EQ(trace.words.size(), 2u);
+  const WeightedWord& good = trace.words[0];
+  EXPECT_EQ(good.text, "good");
+  EXPECT_EQ(good.at, text.find("good"));
+  EXPECT_GT(good.valence, 0);
+  EXPECT_LT(good.weight, 0) << "negated";
+  EXPECT_TRUE(good.targeted);
+  const WeightedWord& great = trace.words[1];
+  EXPECT_EQ(great.text, "great");
+  EXPECT_GT(great.weight, great.valence) << "boosted by really";
+  EXPECT_FALSE(great.targeted) << "about Globex";
+  EXPECT_FALSE(analyzer_->Trace(tokens).words[0].targeted) << "no spans, nothing targeted";
+}
+
+TEST_F(AnalyzerTest, ATraceOfPhrasesEmojiAndCharacterReferencesPointsIntoTheTextAsGiven) {
+  std::string text = "&lt;3 &amp; kudos to Acme \xF0\x9F\x98\x8D but the app sucks";
+  text::Tokens tokens(text);
+  ScoreTrace trace = analyzer_->Trace(tokens);
+  EXPECT_EQ(trace.score.compound, analyzer_->Score(text).compound);
+  std::vector<std::pair<std::string, uint32_t>> words;
+  for (const WeightedWord& w : trace.words) words.emplace_back(w.text, w.at);
+  ASSERT_EQ(words.size(), 4u) << ::testing::PrintToString(words);
+  EXPECT_EQ(words[0], std::pair(std::string("<3"), 0u)) << "at the reference as written";
+  EXPECT_EQ(words[1].first, "kudos");
+  EXPECT_EQ(words[1].second, static_cast<uint32_t>(text.find("kudos")));
+  EXPECT_EQ(words[2].first, "\xF0\x9F\x98\x8D");
+  EXPECT_EQ(words[3].first, "sucks");
+  for (std::string_view hostile : {std::string_view(""), std::string_view("\xFF\xFE&#0;&#x110000;"),
+                                   std::string_view("!!!???"), std::string_view("#\xE2\x80\xAE bad")}) {
+    text::Tokens t(hostile);
+    ScoreTrace tr = analyzer_->Trace(t);
+    EXPECT_EQ(tr.score.compound, analyzer_->Score(hostile).compound) << hostile;
+  }
+}
+
 TEST_F(AnalyzerTest, RatedWordsInsideNamesWeighLess) {
   // Capitalized runs and a word next to a number, mid-sentence, are names.
   EXPECT_LT(std::fabs(C("watched Fight Club tonight")), std::fabs(C("watched the fight tonight")));
