@@ -5,23 +5,36 @@
 #include <string>
 #include <string_view>
 
+#include <optional>
+#include <vector>
+
 #include "daemon/base/clock.h"
 #include "daemon/base/mutex.h"
 #include "daemon/config/diagnostics.h"
 #include "daemon/http/api.h"
 #include "daemon/http/listener.h"
-
-namespace brandmon::pipeline {
-class Pipeline;
-}
-namespace brandmon::scheduler {
-class Scheduler;
-}
-namespace brandmon::publish {
-class Publisher;
-}
+#include "daemon/pipeline/pipeline.h"
+#include "daemon/publish/publisher.h"
+#include "daemon/scheduler/scheduler.h"
 
 namespace brandmon::process {
+
+// What one scrape of /metrics shows, read from the components at once.
+struct MetricsSnapshot {
+  WallTime now;
+  WallTime started_at;
+  bool ready = false;
+  uint64_t reloads_ok = 0;
+  uint64_t reloads_failed = 0;
+  pipeline::PipelineStats pipeline;
+  std::vector<scheduler::SourceHealth> sources;
+  publish::PublisherCounters publisher;
+  std::optional<http::ListenerCounters> listener;  // none without a listener
+};
+
+// The page of /metrics (docs/metrics.md) for `snapshot`, in the Prometheus
+// text format.
+std::string MetricsText(const MetricsSnapshot& snapshot);
 
 // The daemon's answers to /metrics, /healthz and /readyz (docs/metrics.md),
 // and to /api/v1 (docs/api.md) through an http::Api on the state database;
