@@ -3,6 +3,7 @@
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
 
+#include <filesystem>
 #include <string>
 #include <utility>
 
@@ -103,6 +104,16 @@ void WriteListener(Exposition& out, const std::optional<http::ListenerCounters>&
              static_cast<double>(c.refused_busy));
 }
 
+// The state database's size on disk: the file and its write-ahead log.
+std::optional<uint64_t> DatabaseBytes(const std::string& path) {
+  if (path.empty() || path == ":memory:") return std::nullopt;
+  std::error_code ec;
+  uint64_t bytes = std::filesystem::file_size(path, ec);
+  if (ec) return std::nullopt;
+  uint64_t wal = std::filesystem::file_size(path + "-wal", ec);
+  return ec ? bytes : bytes + wal;
+}
+
 std::string JsonReply(const char* status, const std::string& reason) {
   rapidjson::StringBuffer buf;
   rapidjson::Writer<rapidjson::StringBuffer> w(buf);
@@ -135,6 +146,11 @@ std::string MetricsText(const MetricsSnapshot& snapshot) {
   WriteSources(out, snapshot.sources);
   WritePublisher(out, snapshot.publisher);
   WriteListener(out, snapshot.listener);
+  if (snapshot.database_bytes) {
+    out.Single("brandmon_store_size_bytes", "gauge",
+               "Bytes of the state database on disk, its write-ahead log included.",
+               static_cast<double>(*snapshot.database_bytes));
+  }
   return out.text();
 }
 
@@ -148,6 +164,7 @@ HttpEndpoints::HttpEndpoints(const pipeline::Pipeline& pipeline, const scheduler
       stall_after_(stall_after),
       redactor_(std::move(redactor)),
       started_at_(clock.Now()),
+      database_(database),
       api_(std::move(database), clock, redactor_),
       progress_since_(clock.Mono()) {}
 
@@ -168,6 +185,7 @@ http::Reply HttpEndpoints::Metrics() {
   snapshot.sources = scheduler_.Health();
   snapshot.publisher = publisher_.counters();
   if (const http::Listener* listener = listener_.load(); listener != nullptr) snapshot.listener = listener->counters();
+  snapshot.database_bytes = DatabaseBytes(database_);
   return {200, std::string(http::kExpositionContentType), MetricsText(snapshot)};
 }
 

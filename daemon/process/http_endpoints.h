@@ -30,6 +30,7 @@ struct MetricsSnapshot {
   std::vector<scheduler::SourceHealth> sources;
   publish::PublisherCounters publisher;
   std::optional<http::ListenerCounters> listener;  // none without a listener
+  std::optional<uint64_t> database_bytes;          // the state database and its log; none in memory
 };
 
 // The page of /metrics (docs/metrics.md) for `snapshot`, in the Prometheus
@@ -69,6 +70,7 @@ class HttpEndpoints final : public http::Endpoints {
   const Duration stall_after_;
   const config::Redactor redactor_;
   const WallTime started_at_;
+  const std::string database_;
   http::Api api_;
   std::atomic<const http::Listener*> listener_{nullptr};
   std::atomic<bool> ready_{false};
