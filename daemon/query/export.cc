@@ -1,5 +1,6 @@
 #include "daemon/query/export.h"
 
+#include <algorithm>
 #include <charconv>
 #include <cmath>
 
@@ -22,7 +23,9 @@ void AppendNumber(std::string& out, double value) {
 void AppendText(std::string& out, std::string_view raw) {
   std::string value = ValidUtf8(raw);
   bool formula = !value.empty() && std::string_view("=+-@\t\r").find(value.front()) != std::string_view::npos;
-  bool quoted = value.find_first_of(",\"\r\n") != std::string::npos;
+  // A plain loop: find_first_of searches the set once per byte.
+  bool quoted =
+      std::any_of(value.begin(), value.end(), [](char c) { return c == ',' || c == '"' || c == '\r' || c == '\n'; });
   if (quoted) out += '"';
   if (formula) out += '\'';
   if (!quoted) {

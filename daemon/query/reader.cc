@@ -189,6 +189,11 @@ MentionRow ReadMention(const Statement& stmt) {
   return row;
 }
 
+// Largest reach first, through the index mentions_brand_reach (schema.cc):
+// by the reach's number of digits, which the index holds, then the reach.
+constexpr std::string_view kByReach =
+    " ORDER BY length(CAST(CAST(max(m.reach, 0) AS INTEGER) AS TEXT)) DESC, m.reach DESC, m.rowid DESC";
+
 // `by_brand`: the scan goes by brand (the index of reach); else by time, and
 // the brand is only checked (the unary + keeps SQLite from reading a brand's
 // every row through the reach index to sort them by time).
@@ -316,7 +321,7 @@ Status Reader::ScanMentions(const Filter& filter, Order order, const std::option
   // Newest first is by the time stored, or, in a search, by row: the order
   // of the commits, which is the same unless the clock was set back. The
   // index's own rowid lets FTS5 read backwards and start at the cursor.
-  std::string_view order_by = order == Order::kReach ? " ORDER BY m.reach DESC, m.rowid DESC"
+  std::string_view order_by = order == Order::kReach ? std::string_view(kByReach)
                               : search               ? " ORDER BY mentions_fts.rowid DESC"
                                                      : " ORDER BY m.stored_at DESC, m.rowid DESC";
   if (after && search) {
@@ -380,8 +385,9 @@ Status Reader::ForEachMention(const Filter& filter, const std::function<bool(con
 }
 
 // Brand by brand, each read by its index of reach (mentions_brand_reach)
-// from the largest down, so that the range's rows are never all sorted: the
-// first `n` in the range end the scan.
+// from the longest reach down, so that the range's rows are never all
+// sorted: the rows of the first lengths that hold `n` in the range end the
+// scan.
 Result<std::vector<MentionRow>> Reader::TopMentions(const Filter& filter, int64_t n) {
   std::vector<std::string> brands = filter.brands;
   if (brands.empty()) {
