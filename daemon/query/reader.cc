@@ -425,12 +425,7 @@ Result<std::vector<MentionRow>> Reader::TopMentions(const Filter& filter, int64_
 Result<std::vector<AlertRow>> Reader::ScanAlerts(const Filter& filter, std::string_view rule, int64_t before_seq,
                                                  int64_t limit) {
   Where where;
-  // Read by seq from the newest down, checking the time (the unary + keeps
-  // SQLite from the time index): the first `limit` found end the scan. Through
-  // the time index every alert of the range was read and sorted, tens of
-  // milliseconds over 30 days; this way a range that ends now costs a page,
-  // and one in the past at most the journal kept since (alert_retention).
-  where.Add("+ts >= ? AND +ts < ?", {filter.since_ms, filter.until_ms});
+  where.Add("ts >= ? AND ts < ?", {filter.since_ms, filter.until_ms});
   if (!filter.brands.empty()) {
     // The topic is "alert.<brand>.<rule>": a prefix per brand.
     std::string any;
