@@ -14,6 +14,7 @@
 // (only checked from 1M mentions on: a small database says nothing of them).
 
 #include <httplib.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -109,7 +110,7 @@ class Results {
  public:
   explicit Results(bool judged) : judged_(judged) {}
   void Line(const std::string& name, const std::string& figures, bool met, const std::string& target) {
-    std::printf("%-22s %-40s %s %s\n", name.c_str(), figures.c_str(), target.c_str(),
+    std::printf("%-22s %-56s %s %s\n", name.c_str(), figures.c_str(), target.c_str(),
                 !judged_ ? "(not judged)"
                 : met    ? "ok"
                          : "MISSED");
@@ -183,17 +184,27 @@ std::vector<NamedQuery> DashboardQueries() {
   };
 }
 
+// CPU time of the calling thread: on a shared machine it moves less than
+// wall time with what else runs, and says what a query costs on an idle one.
+double ThreadCpuMillis() {
+  timespec t{};
+  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t);
+  return static_cast<double>(t.tv_sec) * 1e3 + static_cast<double>(t.tv_nsec) / 1e6;
+}
+
 void MeasureQueries(query::Reader& reader, const std::vector<query::Filter>& questions, Results& results) {
   for (const NamedQuery& q : DashboardQueries()) {
-    std::vector<double> ms;
+    std::vector<double> ms, cpu;
     for (const query::Filter& f : questions) {
       auto start = SteadyClock::now();
+      double cpu_start = ThreadCpuMillis();
       if (auto s = q.run(reader, f); !s.ok()) Die(q.name + ": " + s.message());
+      cpu.push_back(ThreadCpuMillis() - cpu_start);
       ms.push_back(MillisSince(start));
     }
-    char buf[96];
-    std::snprintf(buf, sizeof buf, "p50 %7.2f ms  p95 %7.2f ms  max %7.2f", Percentile(ms, 0.5), Percentile(ms, 0.95),
-                  Percentile(ms, 1));
+    char buf[128];
+    std::snprintf(buf, sizeof buf, "p50 %7.2f ms  p95 %7.2f ms  max %7.2f  cpu p95 %6.2f", Percentile(ms, 0.5),
+                  Percentile(ms, 0.95), Percentile(ms, 1), Percentile(cpu, 0.95));
     results.Line(q.name, buf, Percentile(ms, 0.95) < 50, "(target p95 < 50 ms)");
   }
 }
@@ -276,9 +287,11 @@ int64_t SinceOfNewest(const std::string& db, size_t rows) {
 void MeasureExport(const std::string& db, int64_t end_ms, size_t rows_wanted, const fs::path& out, Results& results) {
   int64_t since = SinceOfNewest(db, rows_wanted);
   auto start = SteadyClock::now();
+  double cpu_start = ThreadCpuMillis();
   Ctl({"export", "--since", Rfc3339(since), "--until", Rfc3339(end_ms), "--format", "csv", "--database", db, "--output",
        out.string()});
   double seconds = MillisSince(start) / 1000;
+  double cpu_seconds = (ThreadCpuMillis() - cpu_start) / 1000;
   std::ifstream in(out, std::ios::binary);
   size_t lines = 0;
   std::string line;
@@ -287,8 +300,8 @@ void MeasureExport(const std::string& db, int64_t end_ms, size_t rows_wanted, co
   size_t rows = lines > 0 ? lines - 1 : 0;
   double rate = static_cast<double>(rows) / seconds;
   char buf[96];
-  std::snprintf(buf, sizeof buf, "%zu rows in %.2f s: %.0f rows/s, %.0f MB", rows, seconds, rate,
-                static_cast<double>(fs::file_size(out)) / 1e6);
+  std::snprintf(buf, sizeof buf, "%zu rows in %.2f s (cpu %.2f s): %.0f rows/s, %.0f MB", rows, seconds, cpu_seconds,
+                rate, static_cast<double>(fs::file_size(out)) / 1e6);
   results.Line("export csv", buf, rate >= 200'000, "(target >= 200k rows/s)");
 }
 
