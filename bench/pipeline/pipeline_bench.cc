@@ -9,11 +9,20 @@
 //   cmake -S . -B build -DBRANDMON_BENCH=ON && ninja -C build pipeline_bench
 //   build/bench/pipeline/pipeline_bench [--mentions N] [--batch N] [--brands N]
 //       [--synchronous normal|full] [--latency-batch N] [--load F | --rate N] [--two-threads-only]
+//       [--http-rate N] [--without-index NAME]
+//
+// --http-rate N: during the throughput runs the daemon's HTTP listener
+// serves the run's database and a client asks it N requests a second, in
+// turn /metrics, /api/v1/series, /api/v1/breakdown and /api/v1/mentions
+// (the dashboard's load); compare with a run without it.
+// --without-index NAME: the throughput runs' database drops that index of the
+// schema, so that one binary measures what the index costs the commits.
 
 #include <sys/resource.h>
 #include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -28,17 +37,23 @@
 #include <thread>
 #include <vector>
 
+#include <httplib.h>
 #include <spdlog/spdlog.h>
 
 #include "bench/pipeline/pipeline_corpus.h"
 #include "daemon/base/clock.h"
 #include "daemon/base/mention.h"
 #include "daemon/base/thread_set.h"
+#include "daemon/http/api.h"
+#include "daemon/http/exposition.h"
+#include "daemon/http/listener.h"
 #include "daemon/match/matcher.h"
 #include "daemon/pipeline/pipeline.h"
 #include "daemon/plugin/registry.h"
+#include "daemon/process/http_endpoints.h"
 #include "daemon/sentiment/analyzer.h"
 #include "daemon/settings/settings.h"
+#include "daemon/store/sqlite.h"
 #include "daemon/store/store.h"
 
 namespace {
@@ -59,6 +74,8 @@ struct Args {
   double load = 0.5;          // offered load in the latency run, as a share of the 2-thread throughput
   double rate = 0;            // offered mentions/s in the latency run instead of --load; 0: use --load
   bool two_only = false;      // only the 2-thread throughput run (for a profiler)
+  double http_rate = 0;       // requests/s to the listener during the throughput runs; 0: no listener
+  std::string without_index;  // an index the throughput runs drop; empty: none
 };
 
 double Seconds(Clock::duration d) { return std::chrono::duration<double>(d).count(); }
@@ -176,12 +193,78 @@ class TimingSink final : public brandmon::pipeline::PipelineSink {
   size_t alerts_ = 0;  // pipeline thread only
 };
 
+// The daemon's listener on the run's database, answering /metrics from the
+// pipeline's counters and /api/v1 through http::Api, and a client asking it
+// `rate` requests a second until destroyed.
+class HttpLoad final : public brandmon::http::Endpoints {
+ public:
+  HttpLoad(const std::string& database, const brandmon::pipeline::Pipeline& pipeline, double rate)
+      : api_(database, brandmon::SystemClock::Instance()), pipeline_(pipeline) {
+    brandmon::settings::HttpOptions options = brandmon::settings::DefaultHttpOptions();
+    options.listen = "127.0.0.1:0";
+    listener_ = std::make_unique<brandmon::http::Listener>(options, *this);
+    if (auto s = listener_->Start(threads_); !s.ok()) Die("listener: " + s.message());
+    client_ = std::thread([this, rate] { Ask(rate); });
+  }
+  ~HttpLoad() override {
+    stop_ = true;
+    client_.join();
+    listener_->Stop();
+  }
+  size_t answered() const { return answered_; }
+  size_t failed() const { return failed_; }
+
+  brandmon::http::Reply Metrics() override {
+    brandmon::process::MetricsSnapshot snapshot;
+    snapshot.now = std::chrono::system_clock::now();
+    snapshot.pipeline = pipeline_.Stats();
+    snapshot.listener = listener_->counters();
+    return {200, std::string(brandmon::http::kExpositionContentType), brandmon::process::MetricsText(snapshot)};
+  }
+  brandmon::http::Reply Health() override { return {200, "application/json", "{}"}; }
+  brandmon::http::Reply Ready() override { return {200, "application/json", "{}"}; }
+  brandmon::http::Reply ReadApi(std::string_view path, const brandmon::query::Params& params) override {
+    return api_.Handle(path, params);
+  }
+
+ private:
+  void Ask(double rate) {
+    static const char* kTargets[] = {"/metrics", "/api/v1/series?since=1h&split=label",
+                                     "/api/v1/breakdown?by=brand&since=1h", "/api/v1/mentions?limit=20&since=1h"};
+    auto period = std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(1.0 / rate));
+    auto next = Clock::now();
+    for (size_t i = 0; !stop_; ++i) {
+      std::this_thread::sleep_until(next);
+      next += period;
+      httplib::Client client("http://" + listener_->endpoint());
+      auto res = client.Get(kTargets[i % 4]);
+      // 503 until the pipeline's first commit created the database.
+      if (res && (res->status == 200 || res->status == 503)) {
+        ++answered_;
+      } else {
+        ++failed_;
+      }
+    }
+  }
+
+  brandmon::http::Api api_;
+  const brandmon::pipeline::Pipeline& pipeline_;
+  brandmon::ThreadSet threads_;
+  std::unique_ptr<brandmon::http::Listener> listener_;
+  std::thread client_;
+  std::atomic<bool> stop_{false};
+  size_t answered_ = 0;  // client thread until joined
+  size_t failed_ = 0;
+};
+
 struct RunResult {
   double seconds = 0;
   double cpu_seconds = 0;
   uint64_t stored = 0;
   uint64_t alerts = 0;
   std::map<std::string, double> thread_cpu;  // seconds on the CPU per thread name during the run
+  size_t http_answered = 0;                  // requests of the --http-rate client
+  size_t http_failed = 0;
 };
 
 // Parses and submits every poll. With `threads` == 1 the pipeline is not
@@ -198,6 +281,16 @@ RunResult RunThroughput(const PipelineCorpus& corpus, const Args& args, int thre
   if (!pipeline.ok()) Die("pipeline: " + pipeline.status().message());
   brandmon::settings::SourceSettings source;
   source.name = "bench";
+  if (!args.without_index.empty()) {
+    auto db = brandmon::store::Database::Open(brandmon::store::ResolveStorePath(settings.store, dir.path().string()));
+    if (!db.ok()) Die("store: " + db.status().message());
+    if (auto s = db->Exec("DROP INDEX " + args.without_index); !s.ok()) Die("--without-index: " + s.message());
+  }
+  std::unique_ptr<HttpLoad> load;
+  if (args.http_rate > 0) {
+    load = std::make_unique<HttpLoad>(brandmon::store::ResolveStorePath(settings.store, dir.path().string()),
+                                      **pipeline, args.http_rate);
+  }
   auto start = Clock::now();
   double cpu_start = CpuSeconds();
   auto threads_start = ThreadCpuSeconds();
@@ -214,6 +307,11 @@ RunResult RunThroughput(const PipelineCorpus& corpus, const Args& args, int thre
   // Before Stop(): a joined thread's time is no longer listed.
   r.thread_cpu = ThreadCpuSeconds();
   for (auto& [name, seconds] : r.thread_cpu) seconds -= threads_start[name];
+  if (load) {
+    r.http_answered = load->answered();
+    r.http_failed = load->failed();
+    load.reset();
+  }
   (*pipeline)->Stop();
   auto stats = (*pipeline)->Stats();
   r.stored = stats.mentions_stored;
@@ -389,14 +487,18 @@ Args ParseArgs(int argc, char** argv) {
       a.rate = std::stod(value());
     } else if (flag == "--two-threads-only") {
       a.two_only = true;
+    } else if (flag == "--without-index") {
+      a.without_index = value();
+    } else if (flag == "--http-rate") {
+      a.http_rate = std::stod(value());
     } else {
       Die("unknown flag " + flag +
           " (flags: --mentions --batch --brands --synchronous normal|full --latency-batch --load "
-          "--rate --two-threads-only)");
+          "--rate --two-threads-only --http-rate --without-index)");
     }
   }
   if (a.mentions == 0 || a.batch == 0 || a.brands == 0 || a.latency_batch == 0 || a.load <= 0 || a.load > 1 ||
-      a.rate < 0) {
+      a.rate < 0 || a.http_rate < 0) {
     Die("--mentions, --batch, --brands and --latency-batch must be positive, --load in (0, 1], --rate positive");
   }
   return a;
@@ -417,6 +519,10 @@ int main(int argc, char** argv) {
   if (args.two_only) {
     RunResult two = RunThroughput(corpus, args, 2);
     std::printf("2 threads: %.0f mentions/s (%.2f s)\n", n / two.seconds, two.seconds);
+    if (args.http_rate > 0) {
+      std::printf("  listener: %zu requests answered, %zu failed (%.1f/s)\n", two.http_answered, two.http_failed,
+                  static_cast<double>(two.http_answered + two.http_failed) / two.seconds);
+    }
     for (const auto& [name, seconds] : two.thread_cpu) {
       if (seconds >= 0.005) std::printf("  %s %.2f s (%.0f%%)\n", name.c_str(), seconds, 100 * seconds / two.seconds);
     }

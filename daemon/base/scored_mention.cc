@@ -21,17 +21,25 @@ namespace {}  // namespace
 std::string ValidUtf8(std::string_view text) {
   std::string out;
   out.reserve(text.size());
+  // Valid bytes are copied a run at a time (ASCII is checked without
+  // decoding): exports pass every stored field through here.
+  size_t run = 0;
   for (size_t i = 0; i < text.size();) {
+    if (static_cast<unsigned char>(text[i]) < 0x80) {
+      ++i;
+      continue;
+    }
     char32_t cp = 0;
     size_t len = DecodeUtf8At(text, i, &cp);
-    if (len == 0) {
-      out += "\xEF\xBF\xBD";
-      ++i;
-    } else {
-      out.append(text.substr(i, len));
+    if (len > 0) {
       i += len;
+      continue;
     }
+    out.append(text.substr(run, i - run));
+    out += "\xEF\xBF\xBD";
+    run = ++i;
   }
+  out.append(text.substr(run));
   return out;
 }
 

@@ -5,6 +5,7 @@
 
 #include "daemon/base/scored_mention.h"
 #include "daemon/http/dashboard.h"
+#include "daemon/query/export.h"
 #include "daemon/query/json.h"
 
 namespace brandmon::http {
@@ -115,6 +116,40 @@ Reply Mentions(query::Reader& reader, const Params& params, WallTime now) {
   return Answer([&](query::JsonWriter& w) { query::WriteMentionPage(w, *result); });
 }
 
+// The rows `brandmonctl export` writes, streamed: the parameters are checked
+// before the first byte, so a bad one is still a 400; the rows then go out
+// in blocks as they are read.
+Reply Export(query::Reader& reader, const Params& params, WallTime now) {
+  if (auto s = query::CheckKnown(params, Known({"q", "min_reach", "limit", "format", "bom"})); !s.ok()) {
+    return FromStatus(s);
+  }
+  auto filter = query::ParseFilter(params, now);
+  if (!filter.ok()) return FromStatus(filter.status());
+  auto page = query::ParsePage(params, query::kMaxExportRows, query::kMaxExportRows);
+  if (!page.ok()) return FromStatus(page.status());
+  auto format = query::Single(params, "format");
+  if (!format.ok()) return FromStatus(format.status());
+  auto kind = query::ParseExportFormat(format->value_or("csv"));
+  if (!kind) return ErrorReply(400, "format: must be csv or jsonl");
+  auto bom = query::Single(params, "bom");
+  if (!bom.ok()) return FromStatus(bom.status());
+  if (*bom && **bom != "0" && **bom != "1") return ErrorReply(400, "bom: must be 0 or 1");
+  query::ExportOptions options;
+  options.format = *kind;
+  options.bom = bom->value_or("0") == "1";
+  options.limit = page->limit;
+  bool csv = *kind == query::ExportFormat::kCsv;
+  Reply reply{200, csv ? "text/csv; charset=utf-8; header=present" : "application/x-ndjson", ""};
+  reply.attachment = csv ? "mentions.csv" : "mentions.jsonl";
+  reply.stream = [&reader, filter = std::move(*filter), options](const ChunkWriter& write) {
+    bool open = true;
+    auto rows =
+        query::ExportMentions(reader, filter, options, [&](std::string_view block) { return open = write(block); });
+    return rows.ok() && open;
+  };
+  return reply;
+}
+
 Reply Alerts(query::Reader& reader, const Params& params, WallTime now) {
   if (auto s = query::CheckKnown(params, {"brand", "since", "until", "cursor", "limit"}); !s.ok()) {
     return FromStatus(s);
@@ -173,10 +208,11 @@ Reply Api::Handle(std::string_view path, const query::Params& params) {
   if (name == "breakdown") handler = Breakdown;
   if (name == "mentions") handler = Mentions;
   if (name == "alerts") handler = Alerts;
+  if (name == "export") handler = Export;
   if (handler == nullptr && name != "sources") {
     return ErrorReply(404,
                       "not found: the API's endpoints are /api/v1/series, /api/v1/breakdown, "
-                      "/api/v1/mentions, /api/v1/alerts, /api/v1/sources");
+                      "/api/v1/mentions, /api/v1/export, /api/v1/alerts, /api/v1/sources");
   }
   auto reader = ReaderOfThisThread();
   if (!reader.ok()) return FromStatus(reader.status());

@@ -18,6 +18,7 @@ label{white-space:nowrap}
 input,button{font:inherit}
 input[type=search]{flex:1 1 220px;min-width:0;padding:4px 6px}
 button{padding:4px 14px;border:1px solid #005a8c;border-radius:6px;background:#0072B2;color:#fff;cursor:pointer}
+a.button{display:inline-block;padding:4px 14px;border:1px solid #005a8c;border-radius:6px;background:#0072B2;color:#fff;text-decoration:none}
 form.search{display:flex;flex-wrap:wrap;gap:8px;max-width:640px}
 ol.results{padding-left:1.4em}
 ol.results li{margin:0 0 .8em}
@@ -135,6 +136,7 @@ constexpr std::string_view kDashboardJs = R"JS('use strict';
   var results = document.getElementById('results');
   var exportLink = document.getElementById('export');
   var exportCommand = document.getElementById('export-command');
+  var exportCsv = document.getElementById('export-csv');
 
   function mentionItem(m) {
     var li = el('li');
@@ -165,6 +167,7 @@ constexpr std::string_view kDashboardJs = R"JS('use strict';
     var ol = results.appendChild(el('ol', null, 'results'));
     page.mentions.forEach(function (m) { ol.appendChild(mentionItem(m)); });
     exportLink.href = '/api/v1/mentions?' + query({ q: q, limit: '1000' });
+    exportCsv.href = '/api/v1/export?' + query({ q: q });
     var cmd = 'brandmonctl export' + brands.map(function (b) { return ' --brand ' + shellWord(b); }).join('') +
       ' --since ' + since + (until ? ' --until ' + until : '') + (q ? ' --q ' + shellWord(q) : '') +
       ' --format csv --output mentions.csv';

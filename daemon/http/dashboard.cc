@@ -252,10 +252,13 @@ Result<std::string> SearchSection(query::Reader& reader, const report::ReportDat
          hidden + "<input type=\"search\" name=\"q\" value=\"" + EscapeXml(view.q) +
          "\" maxlength=\"1000\" placeholder=\"words, each required\" aria-label=\"Words the mentions hold\">"
          "<button type=\"submit\">Search</button></form>\n<div id=\"results\" aria-live=\"polite\">\n" +
-         *results + "</div>\n<p class=\"meta\">Export: <a id=\"export\" href=\"/api/v1/mentions?" +
+         *results + "</div>\n<p class=\"meta\"><a id=\"export-csv\" class=\"button\" download href=\"/api/v1/export?" +
+         EscapeXml(ApiQuery(data, view, q.empty() ? std::vector<std::string>{} : std::vector<std::string>{q})) +
+         "\">Export CSV</a> of the mentions found (up to 1,000,000 rows; the same rows as <code "
+         "id=\"export-command\">" +
+         EscapeXml(ExportCommand(data, view)) + "</code>), or <a id=\"export\" href=\"/api/v1/mentions?" +
          EscapeXml(ApiQuery(data, view, {q.empty() ? "limit=1000" : q + "&limit=" + std::to_string(kExportRows)})) +
-         "\">the first 1,000 as JSON</a>, or all of them as CSV with <code id=\"export-command\">" +
-         EscapeXml(ExportCommand(data, view)) + "</code></p>\n</section>\n";
+         "\">the first 1,000 as JSON</a>.</p>\n</section>\n";
 }
 
 std::string Body(const report::ReportData& data, const View& view, const std::vector<std::string>& all_brands,

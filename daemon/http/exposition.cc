@@ -1,36 +1,54 @@
 #include "daemon/http/exposition.h"
 
+#include <charconv>
 #include <cmath>
 #include <cstdio>
 
 namespace brandmon::http {
 
-std::string FormatValue(double value) {
-  if (std::isnan(value)) return "NaN";
-  if (std::isinf(value)) return value > 0 ? "+Inf" : "-Inf";
-  // Counters up to 2^53 are exact in a double: written as integers.
-  if (value == std::floor(value) && std::fabs(value) < 9007199254740992.0) {
-    return std::to_string(static_cast<int64_t>(value));
+namespace {
+
+void AppendValue(std::string& out, double value) {
+  if (std::isnan(value)) {
+    out += "NaN";
+  } else if (std::isinf(value)) {
+    out += value > 0 ? "+Inf" : "-Inf";
+  } else if (value == std::floor(value) && std::fabs(value) < 9007199254740992.0) {
+    // Counters up to 2^53 are exact in a double: written as integers.
+    char buf[24];
+    auto [end, ec] = std::to_chars(buf, buf + sizeof buf, static_cast<int64_t>(value));
+    out.append(buf, end);
+  } else {
+    char buf[32];
+    int n = std::snprintf(buf, sizeof buf, "%.17g", value);
+    out.append(buf, static_cast<size_t>(n));
   }
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%.17g", value);
-  return buf;
+}
+
+void AppendEscaped(std::string& out, std::string_view value) {
+  size_t start = 0;
+  for (size_t i = 0; i < value.size(); ++i) {
+    char c = value[i];
+    if (c != '\\' && c != '"' && c != '\n') continue;
+    out.append(value.substr(start, i - start));
+    out += c == '\n' ? "\\n" : c == '"' ? "\\\"" : "\\\\";
+    start = i + 1;
+  }
+  out.append(value.substr(start));
+}
+
+}  // namespace
+
+std::string FormatValue(double value) {
+  std::string out;
+  AppendValue(out, value);
+  return out;
 }
 
 std::string EscapeLabelValue(std::string_view value) {
   std::string out;
   out.reserve(value.size());
-  for (char c : value) {
-    if (c == '\\') {
-      out += "\\\\";
-    } else if (c == '"') {
-      out += "\\\"";
-    } else if (c == '\n') {
-      out += "\\n";
-    } else {
-      out += c;
-    }
-  }
+  AppendEscaped(out, value);
   return out;
 }
 
@@ -62,15 +80,21 @@ void Exposition::Family(std::string_view name, std::string_view type, std::strin
 
 void Exposition::Sample(std::string_view name, const Labels& labels, double value) {
   text_.append(name);
-  if (!labels.empty()) {
+  if (labels.size() > 0) {
     text_ += '{';
-    for (size_t i = 0; i < labels.size(); ++i) {
-      if (i > 0) text_ += ',';
-      text_.append(labels[i].first).append("=\"").append(EscapeLabelValue(labels[i].second)).append("\"");
+    bool first = true;
+    for (const auto& [label, raw] : labels) {
+      if (!first) text_ += ',';
+      first = false;
+      text_.append(label).append("=\"");
+      AppendEscaped(text_, raw);
+      text_ += '"';
     }
     text_ += '}';
   }
-  text_.append(" ").append(FormatValue(value)).append("\n");
+  text_ += ' ';
+  AppendValue(text_, value);
+  text_ += '\n';
 }
 
 void Exposition::Single(std::string_view name, std::string_view type, std::string_view help, double value) {

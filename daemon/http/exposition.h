@@ -1,6 +1,7 @@
 #pragma once
 
 #include <cstdint>
+#include <initializer_list>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -14,7 +15,13 @@ namespace brandmon::http {
 // "brandmon_"). Thread-compatible.
 class Exposition {
  public:
-  using Labels = std::vector<std::pair<std::string, std::string>>;
+  // Names and values, only read during the call (a scrape writes thousands
+  // of samples: nothing of a sample is copied but into the page).
+  using Labels = std::initializer_list<std::pair<std::string_view, std::string_view>>;
+
+  // `expected_bytes`: about how long the page will be; the text is
+  // allocated once at that size rather than copied as it doubles.
+  explicit Exposition(size_t expected_bytes = 0) { text_.reserve(expected_bytes); }
 
   // Starts the family `name` of `type` ("counter", "gauge"...). REQUIRES:
   // each family is started once, and its samples follow before the next.

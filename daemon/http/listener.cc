@@ -283,7 +283,19 @@ Status Listener::Start(ThreadSet& threads) {
       res.set_header("Referrer-Policy", "no-referrer");
       res.set_header("Cache-Control", "no-cache");
     }
-    res.set_content(reply.body, reply.content_type);
+    if (!reply.attachment.empty()) {
+      res.set_header("Content-Disposition", "attachment; filename=\"" + reply.attachment + "\"");
+    }
+    if (reply.stream) {
+      res.set_chunked_content_provider(
+          reply.content_type, [stream = std::move(reply.stream)](size_t, httplib::DataSink& sink) {
+            bool whole = stream([&](std::string_view piece) { return sink.write(piece.data(), piece.size()); });
+            if (whole) sink.done();
+            return whole;
+          });
+    } else {
+      res.set_content(reply.body, reply.content_type);
+    }
     Count(reply.status);
     t_counted = true;
     return httplib::Server::HandlerResponse::Handled;

@@ -2,10 +2,12 @@
 
 #include <atomic>
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <string>
 #include <string_view>
+#include <utility>
 
 #include "daemon/base/mutex.h"
 #include "daemon/base/status.h"
@@ -15,11 +17,28 @@
 
 namespace brandmon::http {
 
+// Takes one piece of a streamed body; false when it cannot be sent (the
+// client went away or stopped reading for write_timeout).
+using ChunkWriter = std::function<bool(std::string_view piece)>;
+
 // One response of an endpoint.
 struct Reply {
+  Reply() = default;
+  Reply(int status_code, std::string type, std::string text)
+      : status(status_code), content_type(std::move(type)), body(std::move(text)) {}
+
   int status = 200;
   std::string content_type = "application/json";
   std::string body;
+  // When set, the body is not `body` but what `stream` writes, sent chunked
+  // as it comes, so that a long answer needs no more memory than a piece:
+  // called once, on the worker, after the headers are sent; returns false
+  // when it stopped early (the response then ends without its last chunk,
+  // which tells the client it is incomplete).
+  std::function<bool(const ChunkWriter& write)> stream;
+  // When not empty, the browser saves the body as this file
+  // (Content-Disposition: attachment).
+  std::string attachment;
 };
 
 // What the listener serves, implemented by the daemon process. Called on

@@ -3,6 +3,7 @@
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
 
+#include <filesystem>
 #include <string>
 #include <utility>
 
@@ -91,9 +92,9 @@ void WritePublisher(Exposition& out, const publish::PublisherCounters& c) {
              static_cast<double>(c.catchup_queued_bytes));
 }
 
-void WriteListener(Exposition& out, const http::Listener* listener) {
-  if (listener == nullptr) return;
-  http::ListenerCounters c = listener->counters();
+void WriteListener(Exposition& out, const std::optional<http::ListenerCounters>& counters) {
+  if (!counters) return;
+  const http::ListenerCounters& c = *counters;
   out.Family("brandmon_http_responses_total", "counter", "Responses of the HTTP listener by status code.");
   for (const auto& [code, n] : c.responses) {
     out.Sample("brandmon_http_responses_total", {{"code", std::to_string(code)}}, static_cast<double>(n));
@@ -101,6 +102,16 @@ void WriteListener(Exposition& out, const http::Listener* listener) {
   out.Single("brandmon_http_refused_connections_total", "counter",
              "Connections answered 503 at once because max_connections were busy.",
              static_cast<double>(c.refused_busy));
+}
+
+// The state database's size on disk: the file and its write-ahead log.
+std::optional<uint64_t> DatabaseBytes(const std::string& path) {
+  if (path.empty() || path == ":memory:") return std::nullopt;
+  std::error_code ec;
+  uint64_t bytes = std::filesystem::file_size(path, ec);
+  if (ec) return std::nullopt;
+  uint64_t wal = std::filesystem::file_size(path + "-wal", ec);
+  return ec ? bytes : bytes + wal;
 }
 
 std::string JsonReply(const char* status, const std::string& reason) {
@@ -119,6 +130,30 @@ std::string JsonReply(const char* status, const std::string& reason) {
 
 }  // namespace
 
+std::string MetricsText(const MetricsSnapshot& snapshot) {
+  // About 100 bytes a sample, and 16 kB for the families of one sample.
+  const pipeline::PipelineStats& p = snapshot.pipeline;
+  Exposition out(16384 + 100 * (p.mentions_by_label.size() + p.alerts_by_rule.size() + 4 * snapshot.sources.size()));
+  out.Family("brandmon_build_info", "gauge", "The daemon's version; always 1.");
+  out.Sample("brandmon_build_info", {{"version", BRANDMON_VERSION}}, 1);
+  out.Single("brandmon_start_time_seconds", "gauge", "Unix time the daemon started.", Seconds(snapshot.started_at));
+  out.Single("brandmon_ready", "gauge", "1 once the sources started (READY=1).", snapshot.ready ? 1 : 0);
+  out.Family("brandmon_reloads_total", "counter", "Config reloads since start, by result.");
+  out.Sample("brandmon_reloads_total", {{"result", "ok"}}, static_cast<double>(snapshot.reloads_ok));
+  out.Sample("brandmon_reloads_total", {{"result", "failed"}}, static_cast<double>(snapshot.reloads_failed));
+  WritePipeline(out, snapshot.pipeline, snapshot.now);
+  WriteBusiness(out, snapshot.pipeline);
+  WriteSources(out, snapshot.sources);
+  WritePublisher(out, snapshot.publisher);
+  WriteListener(out, snapshot.listener);
+  if (snapshot.database_bytes) {
+    out.Single("brandmon_store_size_bytes", "gauge",
+               "Bytes of the state database on disk, its write-ahead log included.",
+               static_cast<double>(*snapshot.database_bytes));
+  }
+  return out.text();
+}
+
 HttpEndpoints::HttpEndpoints(const pipeline::Pipeline& pipeline, const scheduler::Scheduler& scheduler,
                              const publish::Publisher& publisher, const Clock& clock, Duration stall_after,
                              config::Redactor redactor, std::string database)
@@ -129,6 +164,7 @@ HttpEndpoints::HttpEndpoints(const pipeline::Pipeline& pipeline, const scheduler
       stall_after_(stall_after),
       redactor_(std::move(redactor)),
       started_at_(clock.Now()),
+      database_(database),
       api_(std::move(database), clock, redactor_),
       progress_since_(clock.Mono()) {}
 
@@ -139,22 +175,18 @@ http::Reply HttpEndpoints::ReadApi(std::string_view path, const query::Params& p
 }
 
 http::Reply HttpEndpoints::Metrics() {
-  WallTime now = clock_.Now();
-  Exposition out;
-  out.Family("brandmon_build_info", "gauge", "The daemon's version; always 1.");
-  out.Sample("brandmon_build_info", {{"version", BRANDMON_VERSION}}, 1);
-  out.Single("brandmon_start_time_seconds", "gauge", "Unix time the daemon started.", Seconds(started_at_));
-  out.Single("brandmon_ready", "gauge", "1 once the sources started (READY=1).", ready_.load() ? 1 : 0);
-  out.Family("brandmon_reloads_total", "counter", "Config reloads since start, by result.");
-  out.Sample("brandmon_reloads_total", {{"result", "ok"}}, static_cast<double>(reloads_ok_.load()));
-  out.Sample("brandmon_reloads_total", {{"result", "failed"}}, static_cast<double>(reloads_failed_.load()));
-  pipeline::PipelineStats stats = pipeline_.Stats();
-  WritePipeline(out, stats, now);
-  WriteBusiness(out, stats);
-  WriteSources(out, scheduler_.Health());
-  WritePublisher(out, publisher_.counters());
-  WriteListener(out, listener_.load());
-  return {200, std::string(http::kExpositionContentType), out.text()};
+  MetricsSnapshot snapshot;
+  snapshot.now = clock_.Now();
+  snapshot.started_at = started_at_;
+  snapshot.ready = ready_.load();
+  snapshot.reloads_ok = reloads_ok_.load();
+  snapshot.reloads_failed = reloads_failed_.load();
+  snapshot.pipeline = pipeline_.Stats();
+  snapshot.sources = scheduler_.Health();
+  snapshot.publisher = publisher_.counters();
+  if (const http::Listener* listener = listener_.load(); listener != nullptr) snapshot.listener = listener->counters();
+  snapshot.database_bytes = DatabaseBytes(database_);
+  return {200, std::string(http::kExpositionContentType), MetricsText(snapshot)};
 }
 
 http::Reply HttpEndpoints::Health() {

@@ -5,23 +5,37 @@
 #include <string>
 #include <string_view>
 
+#include <optional>
+#include <vector>
+
 #include "daemon/base/clock.h"
 #include "daemon/base/mutex.h"
 #include "daemon/config/diagnostics.h"
 #include "daemon/http/api.h"
 #include "daemon/http/listener.h"
-
-namespace brandmon::pipeline {
-class Pipeline;
-}
-namespace brandmon::scheduler {
-class Scheduler;
-}
-namespace brandmon::publish {
-class Publisher;
-}
+#include "daemon/pipeline/pipeline.h"
+#include "daemon/publish/publisher.h"
+#include "daemon/scheduler/scheduler.h"
 
 namespace brandmon::process {
+
+// What one scrape of /metrics shows, read from the components at once.
+struct MetricsSnapshot {
+  WallTime now;
+  WallTime started_at;
+  bool ready = false;
+  uint64_t reloads_ok = 0;
+  uint64_t reloads_failed = 0;
+  pipeline::PipelineStats pipeline;
+  std::vector<scheduler::SourceHealth> sources;
+  publish::PublisherCounters publisher;
+  std::optional<http::ListenerCounters> listener;  // none without a listener
+  std::optional<uint64_t> database_bytes;          // the state database and its log; none in memory
+};
+
+// The page of /metrics (docs/metrics.md) for `snapshot`, in the Prometheus
+// text format.
+std::string MetricsText(const MetricsSnapshot& snapshot);
 
 // The daemon's answers to /metrics, /healthz and /readyz (docs/metrics.md),
 // and to /api/v1 (docs/api.md) through an http::Api on the state database;
@@ -56,6 +70,7 @@ class HttpEndpoints final : public http::Endpoints {
   const Duration stall_after_;
   const config::Redactor redactor_;
   const WallTime started_at_;
+  const std::string database_;
   http::Api api_;
   std::atomic<const http::Listener*> listener_{nullptr};
   std::atomic<bool> ready_{false};

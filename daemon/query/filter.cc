@@ -183,13 +183,13 @@ Result<Duration> ParseStep(const Params& params, const Filter& filter) {
   return step;
 }
 
-Result<Page> ParsePage(const Params& params, int64_t default_limit) {
+Result<Page> ParsePage(const Params& params, int64_t default_limit, int64_t max_limit) {
   Page page;
   page.limit = default_limit;
   auto limit = Single(params, "limit");
   if (!limit.ok()) return limit.status();
   if (*limit) {
-    auto n = ParseCount("limit", **limit, 1, kMaxLimit);
+    auto n = ParseCount("limit", **limit, 1, max_limit);
     if (!n.ok()) return n.status();
     page.limit = *n;
   }

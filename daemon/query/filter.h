@@ -45,6 +45,9 @@ struct Page {
 };
 
 inline constexpr int64_t kMaxLimit = 1000;
+// The most rows one export over HTTP (/api/v1/export) streams; more take
+// `brandmonctl export`.
+inline constexpr int64_t kMaxExportRows = 1'000'000;
 inline constexpr int64_t kMaxBuckets = 400 * 24;  // 400 days of hours
 inline constexpr Duration kDefaultRange = std::chrono::hours(24 * 7);
 
@@ -59,9 +62,9 @@ Result<Filter> ParseFilter(const Params& params, WallTime now);
 // most kMaxBuckets buckets. Errors: InvalidArgument naming "step".
 Result<Duration> ParseStep(const Params& params, const Filter& filter);
 
-// "cursor" and "limit" (1 to kMaxLimit, `default_limit` when absent).
+// "cursor" and "limit" (1 to `max_limit`, `default_limit` when absent).
 // Errors: InvalidArgument naming "limit".
-Result<Page> ParsePage(const Params& params, int64_t default_limit = 100);
+Result<Page> ParsePage(const Params& params, int64_t default_limit = 100, int64_t max_limit = kMaxLimit);
 
 // InvalidArgument naming the first parameter of `params` not in `known`:
 // a typo is an error rather than a filter silently ignored.

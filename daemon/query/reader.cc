@@ -147,8 +147,14 @@ Status BadCursor() {
 }
 
 constexpr std::string_view kMentionColumns =
-    "SELECT rowid, stored_at, source, channel, brand, mention_id, url, title, text, author, published, lang, "
-    "metrics, compound, pos, neu, neg, label, target, matched_terms, truncated, reach, kind, reply_to FROM mentions";
+    "SELECT m.rowid, m.stored_at, m.source, m.channel, m.brand, m.mention_id, m.url, m.title, m.text, m.author, "
+    "m.published, m.lang, m.metrics, m.compound, m.pos, m.neu, m.neg, m.label, m.target, m.matched_terms, "
+    "m.truncated, m.reach, m.kind, m.reply_to";
+constexpr std::string_view kFromMentions = " FROM mentions AS m";
+// With words to find, the full-text index drives the scan, newest row first
+// (FTS5 reads its lists backwards), so that a page of a common word costs
+// the rows of that page rather than every row that holds the word.
+constexpr std::string_view kFromSearch = " FROM mentions_fts JOIN mentions AS m ON m.rowid = mentions_fts.rowid";
 
 MentionRow ReadMention(const Statement& stmt) {
   MentionRow row;
@@ -183,16 +189,24 @@ MentionRow ReadMention(const Statement& stmt) {
   return row;
 }
 
-Where MentionWhere(const Filter& filter) {
+// Largest reach first, through the index mentions_brand_reach (schema.cc):
+// by the reach's number of digits, which the index holds, then the reach.
+constexpr std::string_view kByReach =
+    " ORDER BY length(CAST(CAST(max(m.reach, 0) AS INTEGER) AS TEXT)) DESC, m.reach DESC, m.rowid DESC";
+
+// `by_brand`: the scan goes by brand (the index of reach); else by time, and
+// the brand is only checked (the unary + keeps SQLite from reading a brand's
+// every row through the reach index to sort them by time).
+Where MentionWhere(const Filter& filter, bool by_brand) {
   Where w;
   w.Add("stored_at >= ? AND stored_at < ?", {filter.since_ms, filter.until_ms});
-  w.In("brand", filter.brands);
+  w.In(by_brand ? "m.brand" : "+m.brand", filter.brands);
   w.In("channel", filter.channels);
   w.In("lang", filter.langs);
   w.In("label", filter.labels);
   if (filter.min_reach > 0) w.Add("reach >= ?", {filter.min_reach});
   std::string fts = FtsQuery(filter.q);
-  if (!fts.empty()) w.Add("rowid IN (SELECT rowid FROM mentions_fts WHERE mentions_fts MATCH ?)", {fts});
+  if (!fts.empty()) w.Add("mentions_fts MATCH ?", {fts});
   return w;
 }
 
@@ -300,16 +314,30 @@ Result<std::vector<BreakdownRow>> Reader::Breakdown(const Filter& filter, Dimens
   return out;
 }
 
-Status Reader::ScanMentions(const Filter& filter, std::string_view order,
-                            const std::optional<std::pair<int64_t, int64_t>>& after, int64_t limit,
-                            const std::function<bool(const MentionRow&)>& visit) {
-  Where where = MentionWhere(filter);
-  // The plain bound on stored_at lets the index start at the cursor; the
-  // row value alone would be checked row by row from the newest.
-  if (after) {
-    where.Add("stored_at <= ? AND (stored_at, rowid) < (?, ?)", {after->first, after->first, after->second});
+Status Reader::ScanMentions(const Filter& filter, Order order, const std::optional<std::pair<int64_t, int64_t>>& after,
+                            int64_t limit, const std::function<bool(const MentionRow&)>& visit) {
+  Where where = MentionWhere(filter, order == Order::kReach);
+  bool search = !FtsQuery(filter.q).empty();
+  // Newest first is by the time stored, or, in a search, by row: the order
+  // of the commits, which is the same unless the clock was set back. The
+  // index's own rowid lets FTS5 read backwards and start at the cursor.
+  std::string_view order_by;
+  switch (order) {
+    case Order::kReach: order_by = kByReach; break;
+    case Order::kNewest:
+      order_by = search ? " ORDER BY mentions_fts.rowid DESC" : " ORDER BY m.stored_at DESC, m.rowid DESC";
+      break;
+    case Order::kOldest: order_by = search ? " ORDER BY mentions_fts.rowid" : " ORDER BY m.stored_at, m.rowid"; break;
   }
-  std::string sql = std::string(kMentionColumns) + where.sql() + " ORDER BY " + std::string(order);
+  if (after && search) {
+    where.Add("mentions_fts.rowid < ?", {after->second});
+  } else if (after) {
+    // The plain bound on stored_at lets the index start at the cursor; the
+    // row value alone would be checked row by row from the newest.
+    where.Add("stored_at <= ? AND (stored_at, m.rowid) < (?, ?)", {after->first, after->first, after->second});
+  }
+  std::string sql = std::string(kMentionColumns) + std::string(search ? kFromSearch : kFromMentions) + where.sql() +
+                    std::string(order_by);
   if (limit >= 0) sql += " LIMIT ?";
   auto stmt = db_.Prepare(sql);
   if (!stmt.ok()) return stmt.status();
@@ -323,9 +351,6 @@ Status Reader::ScanMentions(const Filter& filter, std::string_view order,
   }
 }
 
-constexpr std::string_view kNewestFirst = "stored_at DESC, rowid DESC";
-constexpr std::string_view kOldestFirst = "stored_at, rowid";
-
 Result<MentionPage> Reader::Mentions(const Filter& filter, const Page& page) {
   std::optional<std::pair<int64_t, int64_t>> after;
   if (!page.cursor.empty()) {
@@ -335,7 +360,7 @@ Result<MentionPage> Reader::Mentions(const Filter& filter, const Page& page) {
   }
   MentionPage out;
   // One more than the page holds tells whether another page follows.
-  Status s = ScanMentions(filter, kNewestFirst, after, page.limit + 1, [&](const MentionRow& row) {
+  Status s = ScanMentions(filter, Order::kNewest, after, page.limit + 1, [&](const MentionRow& row) {
     out.mentions.push_back(row);
     return true;
   });
@@ -349,8 +374,8 @@ Result<MentionPage> Reader::Mentions(const Filter& filter, const Page& page) {
 }
 
 Result<std::optional<MentionRow>> Reader::FindMention(const std::string& source, const std::string& id) {
-  auto stmt =
-      db_.Prepare(std::string(kMentionColumns) + " WHERE source = ?1 AND mention_id = ?2 ORDER BY rowid LIMIT 1");
+  auto stmt = db_.Prepare(std::string(kMentionColumns) + std::string(kFromMentions) +
+                          " WHERE source = ?1 AND mention_id = ?2 ORDER BY m.rowid LIMIT 1");
   if (!stmt.ok()) return stmt.status();
   if (auto s = stmt->BindText(1, source); !s.ok()) return s;
   if (auto s = stmt->BindText(2, id); !s.ok()) return s;
@@ -361,20 +386,48 @@ Result<std::optional<MentionRow>> Reader::FindMention(const std::string& source,
 }
 
 Status Reader::ForEachMention(const Filter& filter, const std::function<bool(const MentionRow&)>& visit) {
-  return ScanMentions(filter, kNewestFirst, std::nullopt, -1, visit);
+  return ScanMentions(filter, Order::kNewest, std::nullopt, -1, visit);
 }
 
 Status Reader::ForEachMentionOldestFirst(const Filter& filter, const std::function<bool(const MentionRow&)>& visit) {
-  return ScanMentions(filter, kOldestFirst, std::nullopt, -1, visit);
+  return ScanMentions(filter, Order::kOldest, std::nullopt, -1, visit);
 }
 
+// Brand by brand, each read by its index of reach (mentions_brand_reach)
+// from the longest reach down, so that the range's rows are never all
+// sorted: the rows of the first lengths that hold `n` in the range end the
+// scan.
 Result<std::vector<MentionRow>> Reader::TopMentions(const Filter& filter, int64_t n) {
+  std::vector<std::string> brands = filter.brands;
+  if (brands.empty()) {
+    // Every brand of the mentions, one seek of the same index each.
+    auto stmt = db_.Prepare(
+        "WITH RECURSIVE b(name) AS (SELECT min(brand) FROM mentions UNION ALL "
+        "SELECT (SELECT min(brand) FROM mentions WHERE brand > name) FROM b WHERE name IS NOT NULL) "
+        "SELECT name FROM b WHERE name IS NOT NULL");
+    if (!stmt.ok()) return stmt.status();
+    for (;;) {
+      auto row = stmt->Step();
+      if (!row.ok()) return row.status();
+      if (!*row) break;
+      brands.push_back(stmt->ColumnText(0));
+    }
+  }
   std::vector<MentionRow> out;
-  Status s = ScanMentions(filter, "reach DESC, rowid DESC", std::nullopt, n, [&](const MentionRow& row) {
-    out.push_back(row);
-    return true;
-  });
-  if (!s.ok()) return s;
+  Filter one = filter;
+  for (const std::string& brand : brands) {
+    one.brands = {brand};
+    Status s = ScanMentions(one, Order::kReach, std::nullopt, n, [&](const MentionRow& row) {
+      out.push_back(row);
+      return true;
+    });
+    if (!s.ok()) return s;
+  }
+  auto larger = [](const MentionRow& a, const MentionRow& b) {
+    return a.reach != b.reach ? a.reach > b.reach : a.stored.row > b.stored.row;
+  };
+  std::sort(out.begin(), out.end(), larger);
+  if (static_cast<int64_t>(out.size()) > n) out.resize(static_cast<size_t>(n));
   return out;
 }
 

@@ -91,7 +91,8 @@ class Reader {
   // REQUIRES: by != kNone. Ignores min_reach and q.
   Result<std::vector<BreakdownRow>> Breakdown(const Filter& filter, Dimension by);
 
-  // Mentions newest first (by the time stored), one page.
+  // Mentions newest first (by the time stored; with words to find, by the
+  // order stored, which is the same unless the clock was set back), one page.
   // Errors: InvalidArgument naming "cursor" when it is not one this reader made.
   Result<MentionPage> Mentions(const Filter& filter, const Page& page);
   // Every mention of `filter` newest first, one at a time (constant memory);
@@ -129,15 +130,16 @@ class Reader {
 
  private:
   explicit Reader(store::Database db) : db_(std::move(db)) {}
-  // Runs the mention query of `filter` and `where` (after the cursor) with
-  // `order`, calling `visit` per row.
   // The query of Alerts: newest first from `before_seq` (exclusive, 0 for
   // none), `rule` only unless empty, at most `limit` rows.
   Result<std::vector<AlertRow>> ScanAlerts(const Filter& filter, std::string_view rule, int64_t before_seq,
                                            int64_t limit);
-  Status ScanMentions(const Filter& filter, std::string_view order,
-                      const std::optional<std::pair<int64_t, int64_t>>& after, int64_t limit,
-                      const std::function<bool(const MentionRow&)>& visit);
+  enum class Order { kNewest, kOldest, kReach };
+  // Runs the mention query of `filter` in `order` (kNewest: after the
+  // cursor `after`, {stored_at, row}, unless nullopt), at most `limit` rows
+  // (-1: all), calling `visit` per row until it returns false.
+  Status ScanMentions(const Filter& filter, Order order, const std::optional<std::pair<int64_t, int64_t>>& after,
+                      int64_t limit, const std::function<bool(const MentionRow&)>& visit);
 
   store::Database db_;
 };

@@ -13,21 +13,27 @@ DevTools protocol (a WebSocket client from the standard library, below):
 - each chart holds one point per hour of the range;
 - the hostile text shows as text and runs nothing (nothing set window.__pwned,
   no <img>, no javascript: link), before and after a search by the script;
-- at 375 px nothing is wider than the screen.
+- at 375 px nothing is wider than the screen;
+- "Export CSV" after the search downloads the rows of the `brandmonctl
+  export` command the page shows beside it (both read back with Python's csv
+  module), the hostile text as it was stored.
 
 It writes dashboard.png and dashboard-phone.png (DevTools) and
 dashboard-cli.png (`chromium --screenshot`) to --artifacts, and checks the DOM
 `chromium --dump-dom` prints after the script ran.
 
-Usage: dashboard_browser_test.py --brandmond PATH --artifacts DIR [--chromium PATH]
+Usage: dashboard_browser_test.py --brandmond PATH --brandmonctl PATH --artifacts DIR [--chromium PATH]
 """
 
 import argparse
 import base64
 import calendar
+import csv
+import io
 import json
 import math
 import os
+import shlex
 import shutil
 import socket
 import sqlite3
@@ -378,6 +384,38 @@ def search(browser, url):
     check(command == server.text, f"the script's export command {command!r} != the page's {server.text!r}")
 
 
+def export_csv(browser, brandmonctl, db_path, downloads):
+    """Clicks "Export CSV" and reads the downloaded file back with the csv
+    module: the rows of the command the page shows, run on the database."""
+    os.makedirs(downloads, exist_ok=True)
+    browser.call("Browser.setDownloadBehavior", behavior="allow", downloadPath=downloads, eventsEnabled=True)
+    href = browser.js("document.getElementById('export-csv').getAttribute('href')")
+    check(href.startswith("/api/v1/export?") and "q=acme" in href, f"Export CSV link {href}")
+    browser.js("document.getElementById('export-csv').click(); true")
+    path = os.path.join(downloads, "mentions.csv")
+    deadline = time.time() + 30
+    while not (os.path.exists(path) and os.path.getsize(path) > 0):
+        check(time.time() < deadline, f"no {path} downloaded (found {os.listdir(downloads)})")
+        time.sleep(0.2)
+        browser.js("true")  # takes the download's events
+    time.sleep(0.5)
+    with open(path, "rb") as f:
+        downloaded = f.read()
+    command = shlex.split(browser.js("document.getElementById('export-command').textContent"))
+    check(command[0] == "brandmonctl" and command[-2:] == ["--output", "mentions.csv"], f"command {command}")
+    expected = subprocess.run([brandmonctl] + command[1:-2] + ["--database", db_path], capture_output=True,
+                              timeout=60)
+    check(expected.returncode == 0, f"{command}: {expected.stderr.decode()}")
+    rows = list(csv.DictReader(io.StringIO(downloaded.decode("utf-8"), newline="")))
+    want = list(csv.DictReader(io.StringIO(expected.stdout.decode("utf-8"), newline="")))
+    check(rows == want, f"the download's rows {rows} != brandmonctl export's {want}")
+    check(rows and all("acme" in (r["title"] + r["text"]).lower() for r in rows), f"rows of q=acme: {rows}")
+    with sqlite3.connect(f"file:{db_path}?mode=ro", uri=True) as db:
+        stored = db.execute("SELECT text FROM mentions WHERE title = ?", (HOSTILE_TITLE,)).fetchone()[0]
+    check(any(r["text"] == stored for r in rows), "the hostile text is not in the download as stored")
+    return len(rows)
+
+
 class DomCounter(HTMLParser):
     def __init__(self):
         super().__init__()
@@ -423,6 +461,8 @@ def run(args, tmp):
         check_safe(browser, "after load")
         search(browser, url)
         check_safe(browser, "after a search")
+        exported = export_csv(browser, args.brandmonctl, os.path.join(tmp, "state", "brandmon.db"),
+                              os.path.join(tmp, "downloads"))
         browser.screenshot(os.path.join(args.artifacts, "dashboard.png"), 1280, 900)
         browser.screenshot(os.path.join(args.artifacts, "dashboard-phone.png"), 375, 800)
         wide = browser.js("document.documentElement.scrollWidth")
@@ -434,7 +474,8 @@ def run(args, tmp):
         browser = None
         check_cli_modes(args.chromium, url, args.artifacts, os.path.join(tmp, "profile-cli"))
         print(f"ok: {figures['mentions']} mentions, {figures['alerts']} alerts, {points} points per chart, "
-              f"{len(browser_requests)} requests, no browser errors; screenshots in {args.artifacts}")
+              f"{len(browser_requests)} requests, {exported} rows exported, no browser errors; "
+              f"screenshots in {args.artifacts}")
     finally:
         if browser:
             browser.close()
@@ -445,6 +486,7 @@ def run(args, tmp):
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--brandmond", required=True)
+    parser.add_argument("--brandmonctl", required=True)
     parser.add_argument("--chromium", default=shutil.which("chromium") or "chromium")
     parser.add_argument("--artifacts", required=True)
     args = parser.parse_args()

@@ -9,7 +9,10 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
+#include <fstream>
+#include <sstream>
 #include <string>
 
 #include "daemon/http/listener.h"
@@ -223,6 +226,76 @@ TEST_F(ApiTest, AlertsAndSources) {
   ASSERT_EQ(sources["sources"].Size(), 2u);
   EXPECT_STREQ(sources["sources"][1]["source"].GetString(), "rss-feed");
   EXPECT_EQ(sources["sources"][1]["failures"].GetInt64(), 2);
+}
+
+std::string ReadFile(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::ostringstream out;
+  out << in.rdbuf();
+  return out.str();
+}
+
+// The export holds what `brandmonctl export` writes for the same filter:
+// its golden files are the contract.
+TEST_F(ApiTest, ExportStreamsTheRowsOfBrandmonctlExport) {
+  const std::string golden = std::string(BRANDMON_SOURCE_DIR) + "/tests/daemon/cli/export/";
+  httplib::Client c("127.0.0.1", port_);
+  auto csv = c.Get("/api/v1/export?since=2026-01-01&until=2026-01-02", {{"Authorization", "Bearer secret"}});
+  ASSERT_TRUE(csv);
+  ASSERT_EQ(csv->status, 200) << csv->body;
+  EXPECT_EQ(csv->body, ReadFile(golden + "all.csv"));
+  EXPECT_EQ(csv->get_header_value("Content-Type"), "text/csv; charset=utf-8; header=present");
+  EXPECT_EQ(csv->get_header_value("Content-Disposition"), "attachment; filename=\"mentions.csv\"");
+  EXPECT_EQ(csv->get_header_value("Transfer-Encoding"), "chunked");
+  auto jsonl =
+      c.Get("/api/v1/export?since=2026-01-01&until=2026-01-02&format=jsonl", {{"Authorization", "Bearer secret"}});
+  ASSERT_TRUE(jsonl);
+  EXPECT_EQ(jsonl->body, ReadFile(golden + "all.jsonl"));
+}
+
+TEST_F(ApiTest, ExportTakesTheFilterALimitAndABom) {
+  httplib::Client c("127.0.0.1", port_);
+  auto res = c.Get("/api/v1/export?brand=globex&bom=1", {{"Authorization", "Bearer secret"}});
+  ASSERT_TRUE(res);
+  ASSERT_EQ(res->status, 200);
+  EXPECT_EQ(res->body.rfind("\xEF\xBB\xBFstored_at,published,brand,", 0), 0u) << res->body;
+  EXPECT_EQ(std::count(res->body.begin(), res->body.end(), '\n'), 2) << res->body;  // header and one row
+  EXPECT_NE(res->body.find(",globex,"), std::string::npos);
+  // The newest rows first, cut after `limit`.
+  auto all = c.Get("/api/v1/export", {{"Authorization", "Bearer secret"}});
+  auto two = c.Get("/api/v1/export?limit=2", {{"Authorization", "Bearer secret"}});
+  auto three = c.Get("/api/v1/export?limit=3", {{"Authorization", "Bearer secret"}});
+  ASSERT_TRUE(all && two && three);
+  EXPECT_LT(two->body.size(), three->body.size());
+  EXPECT_LT(three->body.size(), all->body.size());
+  EXPECT_EQ(all->body.rfind(two->body, 0), 0u);
+  EXPECT_EQ(three->body.rfind(two->body, 0), 0u);
+}
+
+TEST_F(ApiTest, ExportBadParametersAre400BeforeAnyRow) {
+  EXPECT_EQ(ErrorOf("/api/v1/export?format=xlsx"), "format: must be csv or jsonl");
+  EXPECT_EQ(ErrorOf("/api/v1/export?format=csv&format=jsonl").rfind("format:", 0), 0u);
+  EXPECT_EQ(ErrorOf("/api/v1/export?bom=yes"), "bom: must be 0 or 1");
+  EXPECT_EQ(ErrorOf("/api/v1/export?limit=0").rfind("limit:", 0), 0u);
+  EXPECT_EQ(ErrorOf("/api/v1/export?limit=-5").rfind("limit:", 0), 0u);
+  EXPECT_EQ(ErrorOf("/api/v1/export?limit=1000001").rfind("limit:", 0), 0u);
+  EXPECT_EQ(ErrorOf("/api/v1/export?cursor=00").rfind("unknown parameter 'cursor'", 0), 0u);
+  EXPECT_EQ(ErrorOf("/api/v1/export?since=2026-13-45").rfind("since:", 0), 0u);
+  EXPECT_EQ(ErrorOf("/api/v1/export?sort=reach").rfind("unknown parameter 'sort'", 0), 0u);
+  EXPECT_EQ(ErrorOf("/api/v1/export?min_reach=-1").rfind("min_reach:", 0), 0u);
+  // Hostile values are data: no row matches them, the header still comes.
+  httplib::Client c("127.0.0.1", port_);
+  for (const char* target : {"/api/v1/export?brand=acme%27%3B%20DROP%20TABLE%20mentions%3B%20--",
+                             "/api/v1/export?q=%22%29%20OR%201%3D1%3B%20--", "/api/v1/export?q=NEAR%28"}) {
+    auto res = c.Get(target, {{"Authorization", "Bearer secret"}});
+    ASSERT_TRUE(res) << target;
+    EXPECT_EQ(res->status, 200) << target;
+    EXPECT_EQ(res->body.rfind("stored_at,", 0), 0u) << target;
+  }
+  auto unauthorized = c.Get("/api/v1/export");
+  ASSERT_TRUE(unauthorized);
+  EXPECT_EQ(unauthorized->status, 401);
+  EXPECT_EQ(unauthorized->body.find("stored_at"), std::string::npos);
 }
 
 TEST(ApiNoDatabaseTest, IsUnavailableNamingThePath) {

@@ -205,6 +205,15 @@ TEST_F(DashboardTest, SearchWorksWithoutScriptAndLinksTheExport) {
   ASSERT_TRUE(res);
   EXPECT_EQ(res->status, 200);
   EXPECT_NE(res->body.find("Acme au caf"), std::string::npos);
+  // So does the CSV download, with the filter of the command beside it.
+  EXPECT_EQ(XPathValues(doc.get(), "//a[@id='export-csv']/@href"),
+            std::vector<std::string>{"/api/v1/export?brand=acme&since=2025-12-31T04%3A00%3A00Z&q=caf%C3%A9"});
+  auto csv = Get("/api/v1/export?brand=acme&since=2025-12-31T04%3A00%3A00Z&q=caf%C3%A9");
+  ASSERT_TRUE(csv);
+  EXPECT_EQ(csv->status, 200);
+  EXPECT_EQ(csv->body.rfind("stored_at,published,brand,", 0), 0u) << csv->body;
+  EXPECT_NE(csv->body.find(",acme,"), std::string::npos) << csv->body;
+  EXPECT_NE(csv->body.find("Acme au café"), std::string::npos) << csv->body;
 }
 
 TEST_F(DashboardTest, TheFormsKeepWhatWasChosen) {

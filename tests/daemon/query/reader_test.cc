@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <filesystem>
 
 #include "daemon/store/schema.h"
@@ -232,6 +233,53 @@ TEST_F(ReaderTest, MinReachAndTopMentions) {
   ASSERT_EQ(top->size(), 2u);
   EXPECT_EQ((*top)[0].stored.scored.mention.title, "Globex wins");
   EXPECT_EQ((*top)[1].stored.scored.mention.title, "Acme outage");
+}
+
+// The top of each brand is read apart and merged: the largest of every
+// brand named, within the range, whatever the brands' sizes.
+TEST_F(ReaderTest, TopMentionsOfNamedBrandsKeepToTheRangeAndTheFilter) {
+  auto titles = [&](const Filter& f, int64_t n) {
+    std::vector<std::string> out;
+    auto top = reader_->TopMentions(f, n);
+    EXPECT_TRUE(top.ok()) << top.status().ToString();
+    if (top.ok()) {
+      for (const auto& row : *top) out.push_back(row.stored.scored.mention.title);
+    }
+    return out;
+  };
+  Filter f = AllDay();
+  f.brands = {"globex", "acme"};
+  EXPECT_EQ(titles(f, 10), (std::vector<std::string>{"Globex wins", "Acme outage", "=cmd|' /C calc'!A0", "Acme praise",
+                                                     "+1 acme", "Acme au café"}));
+  f.since_ms = QueryFixture::Hour(1);  // the largest acme (00:05) is before
+  f.brands = {"acme"};
+  f.labels = {"negative"};
+  EXPECT_EQ(titles(f, 1), std::vector<std::string>{"=cmd|' /C calc'!A0"});
+  f.until_ms = QueryFixture::Hour(2);
+  EXPECT_TRUE(titles(f, 1).empty());
+}
+
+// A search is read from the full-text index newest row first; its pages
+// follow the cursor as the plain list's do.
+TEST_F(ReaderTest, SearchPagesFollowTheCursorWithoutRepeatsOrGaps) {
+  Filter f = AllDay();
+  f.q = "acme";
+  std::vector<std::string> seen;
+  Page page{"", 1};
+  for (int pages = 0; pages < 10; ++pages) {
+    auto r = reader_->Mentions(f, page);
+    ASSERT_TRUE(r.ok()) << r.status().ToString();
+    for (const auto& m : r->mentions) seen.push_back(m.stored.scored.mention.title);
+    if (r->next_cursor.empty()) break;
+    page.cursor = r->next_cursor;
+  }
+  std::vector<std::string> newest_first;
+  for (const std::string& title : Titles(AllDay())) {
+    if (std::find(seen.begin(), seen.end(), title) != seen.end()) newest_first.push_back(title);
+  }
+  EXPECT_EQ(seen, Titles(f));
+  EXPECT_EQ(seen, newest_first);
+  EXPECT_GE(seen.size(), 3u);
 }
 
 TEST_F(ReaderTest, TheTimeRangeIsHalfOpen) {

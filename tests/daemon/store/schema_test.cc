@@ -26,7 +26,7 @@ TEST(SchemaTest, MigratingTwiceChangesNothing) {
   EXPECT_EQ(*db.QueryInt("SELECT count(*) FROM schema_version"), 1);
 }
 
-TEST(SchemaTest, Version1MentionsKeepTheirRowsAndTheirRetentionIndexOnly) {
+TEST(SchemaTest, Version1MentionsKeepTheirRowsAndOnlyTheTimeAndReachIndexes) {
   Database db = OpenMemory();
   ASSERT_TRUE(Migrate(db, Migrations().first(1)).ok());
   ASSERT_TRUE(db.Exec("INSERT INTO mentions VALUES (7, 's', 'rss', 'acme', 'id1', 'u', 't', 'x', 'a', NULL, 'en', '', "
@@ -36,8 +36,10 @@ TEST(SchemaTest, Version1MentionsKeepTheirRowsAndTheirRetentionIndexOnly) {
   ASSERT_TRUE(Migrate(db, Migrations()).ok());
   EXPECT_EQ(*db.QueryInt("SELECT count(*) FROM mentions WHERE rowid = 7 AND mention_id = 'id1' AND compound = -0.5"),
             1);
-  EXPECT_EQ(*db.QueryInt("SELECT count(*) FROM sqlite_master WHERE tbl_name = 'mentions' AND type = 'index'"), 1);
+  // The time index, and the reach index of version 8; no text index.
+  EXPECT_EQ(*db.QueryInt("SELECT count(*) FROM sqlite_master WHERE tbl_name = 'mentions' AND type = 'index'"), 2);
   EXPECT_EQ(*db.QueryInt("SELECT count(*) FROM sqlite_master WHERE name = 'mentions_stored_at'"), 1);
+  EXPECT_EQ(*db.QueryInt("SELECT count(*) FROM sqlite_master WHERE name = 'mentions_brand_reach'"), 1);
   EXPECT_EQ(*db.QueryInt("SELECT count(*) FROM sqlite_master WHERE name = 'sqlite_autoindex_mentions_1'"), 0);
   // New rows continue after the copied ones.
   ASSERT_TRUE(db.Exec("INSERT INTO mentions (source, channel, brand, mention_id, url, title, text, author, lang, "
