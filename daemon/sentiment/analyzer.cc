@@ -7,11 +7,14 @@
 #include "daemon/sentiment/ascii_pass.h"
 #include "daemon/sentiment/ascii_text.h"
 #include "daemon/sentiment/general_path.h"
+#include "daemon/sentiment/language_choice.h"
 #include "daemon/sentiment/rating.h"
 #include "daemon/sentiment/scratch.h"
 #include "daemon/sentiment/unit_builder.h"
 #include "daemon/text/char_refs.h"
+#include "daemon/text/lang_id.h"
 #include "daemon/text/tokens.h"
+#include "daemon/text/utf8.h"
 
 namespace brandmon::sentiment {
 
@@ -106,24 +109,40 @@ SentimentScore Analyzer::Score(const text::Tokens& given_tokens, const ScoreRequ
     }
     request.targets = s.targets;
   }
+  std::string_view pinned =
+      !Is(request.lang, "auto") && !request.lang.empty() ? request.lang : std::string_view{language_};
+  text::LanguageGuess guess;
+  std::string_view language = pinned;
+  if (Is(language, "auto")) {
+    guess = text::IdentifyLanguage(text::IsValidUtf8(text) ? text : tokens->text());
+    language = guess.code;
+  }
+  if (!Is(language, "und") && !HasLanguage(*set_, language)) {
+    ReleaseIfHuge(&s);
+    SentimentScore unscored;
+    unscored.lang = std::string(language);
+    unscored.scored = false;
+    return unscored;
+  }
+  // Too little to tell a language by is mostly emoji and a word or two: the
+  // emoji read the same in any language, the words as English.
+  std::string_view scored_as = Is(language, "und") ? std::string_view("en") : language;
   UnitBuilder b(*set_, request.overrides ? &request.overrides->terms_ : nullptr, global_.terms_, s);
   s.units.clear();
   s.sentences.clear();
-  std::string_view pinned =
-      !Is(request.lang, "auto") && !request.lang.empty() ? request.lang : std::string_view{language_};
-  if (Is(pinned, "auto")) pinned = {};
   int exclamations = 0, questions = 0;
   bool ascii = false;
   if (request.general_path) ascii = IsAscii(text);
   std::pair<int, int> marks;
-  if (!request.general_path && TryAsciiPass(&b, text, pinned, &ascii, &marks)) {
+  if (!request.general_path && TryAsciiPass(&b, text, scored_as, &ascii, &marks)) {
     std::tie(exclamations, questions) = marks;
   } else {
-    std::tie(exclamations, questions) = BuildGeneralUnits(&b, *tokens, ascii, pinned);
+    std::tie(exclamations, questions) = BuildGeneralUnits(&b, *tokens, ascii, scored_as);
   }
   RateSentences({.english = Is(b.lang, "en"), .cap_diff = b.cap_diff, .lower_words = b.lower_words}, &s.units,
                 &s.sentences);
-  SentimentScore out{.lang = std::string(b.lang), .target = std::nullopt, .target_at = std::nullopt};
+  SentimentScore out;
+  out.lang = std::string(Is(language, "und") ? language : b.lang);
   Aggregate({.exclamations = exclamations,
              .questions = questions,
              .link = b.link,

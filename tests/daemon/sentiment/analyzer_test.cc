@@ -391,10 +391,11 @@ TEST_F(AnalyzerTest, LanguageIsIdentifiedOrPinned) {
 
 TEST_F(AnalyzerTest, ShortEnglishTextsWithNoAreEnglish) {
   // "no" is an English function word as much as a Portuguese or Catalan
-  // one: a short English text with "no" is read as English and its "no" scores.
+  // one: a short English text with "no" is read as English (or as "und",
+  // too short to tell, which is scored as English) and its "no" scores.
   for (std::string_view text : {"no such thing", "No and no.", "there's no other way man", "no perks!"}) {
     SentimentScore s = analyzer_->Score(text);
-    EXPECT_EQ(s.lang, "en") << text;
+    EXPECT_TRUE(s.lang == "en" || s.lang == "und") << text << ": " << s.lang;
     EXPECT_LT(s.compound, -0.05) << text;
   }
   EXPECT_EQ(analyzer_->Score("Estou no trabalho e o dia está ótimo").lang, "pt");
