@@ -9,6 +9,8 @@
 //   cmake -S . -B build -DBRANDMON_BENCH=ON && ninja -C build pipeline_bench
 //   build/bench/pipeline/pipeline_bench [--mentions N] [--batch N] [--brands N]
 //       [--synchronous normal|full] [--latency-batch N] [--load F | --rate N] [--two-threads-only]
+//       [--exact-diacritics]   (brands match terms only as written, as before diacritic-insensitive
+//                               matching became the default)
 
 #include <sys/resource.h>
 #include <unistd.h>
@@ -59,6 +61,7 @@ struct Args {
   double load = 0.5;          // offered load in the latency run, as a share of the 2-thread throughput
   double rate = 0;            // offered mentions/s in the latency run instead of --load; 0: use --load
   bool two_only = false;      // only the 2-thread throughput run (for a profiler)
+  bool exact = false;         // "diacritic_insensitive": false for every brand
 };
 
 double Seconds(Clock::duration d) { return std::chrono::duration<double>(d).count(); }
@@ -118,7 +121,7 @@ brandmon::settings::Settings MakeSettings(const RunDir& dir, const PipelineCorpu
     for (char c : b.query) query += c == '"' ? std::string("\\\"") : std::string(1, c);
     if (!brands.empty()) brands += ",\n";
     brands += R"(    {"name": ")" + b.name + R"(", "query": ")" + query + R"(", "publish_mentions": )" +
-              (publish_mentions ? "true" : "false") + "}";
+              (publish_mentions ? "true" : "false") + (args.exact ? R"(, "diacritic_insensitive": false)" : "") + "}";
   }
   std::string config = R"({
   "daemon": {"log_level": "error"},
@@ -387,11 +390,14 @@ Args ParseArgs(int argc, char** argv) {
       a.load = std::stod(value());
     } else if (flag == "--rate") {
       a.rate = std::stod(value());
+    } else if (flag == "--exact-diacritics") {
+      a.exact = true;
     } else if (flag == "--two-threads-only") {
       a.two_only = true;
     } else {
       Die("unknown flag " + flag +
           " (flags: --mentions --batch --brands --synchronous normal|full --latency-batch --load "
+          "--exact-diacritics "
           "--rate --two-threads-only)");
     }
   }
