@@ -166,8 +166,9 @@ using Row = int8_t __attribute__((vector_size(16)));
 
 // Sums the rows of the text's features. The rows are added into 16-bit lanes
 // (SSE2 widens int8 to int16 in two instructions) and moved into 32-bit ones
-// before they could overflow; that is also where a text whose language is
-// already clear stops being read, which bounds the cost of a long text.
+// before they could overflow. At a word's end after every 250 rows, a text
+// whose language is already clear stops being read, which bounds the cost of
+// a long text.
 class Accumulator {
  public:
   explicit Accumulator(const Model& model) : model_(model) {
@@ -178,12 +179,15 @@ class Accumulator {
     Row row;
     std::memcpy(&row, model_.rows + static_cast<size_t>(bucket) * kRow, sizeof row);
     partial_ += __builtin_convertvector(row, Partial);
-    ++pending_;
+    // Before 250 more rows could overflow the 16-bit lanes.
+    if (++pending_ == kFlushAfter) Flush();
+    ++unchecked_;
   }
-  // Moves the 16-bit sums on when 250 more rows could overflow them; true
-  // when the leader is then far enough ahead to stop reading.
-  bool FlushAndDecided() {
-    if (pending_ < kFlushAfter) return false;
+  // Whether the leader is far enough ahead to stop reading; asked at most
+  // once per 250 rows, as the check costs about as much as a row.
+  bool Settled() {
+    if (unchecked_ < kFlushAfter) return false;
+    unchecked_ = 0;
     Flush();
     auto [best, second] = Leaders();
     return sums_[best] - sums_[second] >= kSettled;
@@ -219,6 +223,7 @@ class Accumulator {
   Sums sums_{};
   Partial partial_{};
   int pending_ = 0;
+  int unchecked_ = 0;
 };
 
 // Adds the rows of the text's n-grams and words; returns the words read.
@@ -242,7 +247,7 @@ int Score(std::string_view b, Accumulator* acc, int bits) {
       word_hash = 0x811C9DC5;
       in_word = false;
       ++words;
-      if (acc->FlushAndDecided()) return words;
+      if (acc->Settled()) return words;
     }
   }
   // A text cut at kMaxBytes may end inside a word; the model counts it too.
