@@ -164,39 +164,13 @@ using Sums = int32_t __attribute__((vector_size(64)));
 using Partial = int16_t __attribute__((vector_size(32)));
 using Row = int8_t __attribute__((vector_size(16)));
 
-// Sums the rows of the text's features. The rows are added into 16-bit lanes
-// (SSE2 widens int8 to int16 in two instructions) and moved into 32-bit ones
-// before they could overflow. At a word's end after every 250 rows, a text
-// whose language is already clear stops being read, which bounds the cost of
-// a long text.
-class Accumulator {
+// The per-language sums of a text's rows, and the leaders among them.
+class Sums32 {
  public:
-  explicit Accumulator(const Model& model) : model_(model) {
+  explicit Sums32(const Model& model) : model_(model) {
     for (size_t j = 0; j < kRow; ++j) sums_[j] = model.priors[j];
   }
-
-  void Add(uint32_t bucket) {
-    Row row;
-    std::memcpy(&row, model_.rows + static_cast<size_t>(bucket) * kRow, sizeof row);
-    partial_ += __builtin_convertvector(row, Partial);
-    // Before 250 more rows could overflow the 16-bit lanes.
-    if (++pending_ == kFlushAfter) Flush();
-    ++unchecked_;
-  }
-  // Whether the leader is far enough ahead to stop reading; asked at most
-  // once per 250 rows, as the check costs about as much as a row.
-  bool Settled() {
-    if (unchecked_ < kFlushAfter) return false;
-    unchecked_ = 0;
-    Flush();
-    auto [best, second] = Leaders();
-    return sums_[best] - sums_[second] >= kSettled;
-  }
-  void Flush() {
-    sums_ += __builtin_convertvector(partial_, Sums);
-    partial_ = Partial{};
-    pending_ = 0;
-  }
+  void Fold(Partial partial) { sums_ += __builtin_convertvector(partial, Sums); }
   // The indexes of the best and second language.
   std::pair<int, int> Leaders() const {
     int best = 0, second = 1;
@@ -211,23 +185,41 @@ class Accumulator {
     }
     return {best, second};
   }
+  int32_t Lead() const {
+    auto [best, second] = Leaders();
+    return sums_[best] - sums_[second];
+  }
   int32_t sum(int j) const { return sums_[j]; }
 
  private:
-  // 16-bit lanes hold 258 rows of -127 at least; at most five rows come per byte.
-  static constexpr int kFlushAfter = 250;
-  // A lead of 16 nats (in the model's 1/16 nat units) is not overturned by the rest of a post.
-  static constexpr int32_t kSettled = 16 * 16;
-
   const Model& model_;
   Sums sums_{};
-  Partial partial_{};
-  int pending_ = 0;
-  int unchecked_ = 0;
 };
 
-// Adds the rows of the text's n-grams and words; returns the words read.
-int Score(std::string_view b, Accumulator* acc, int bits) {
+// 16-bit lanes hold 258 rows of -127 at least; at most five rows come per byte.
+constexpr int kFoldAfter = 250;
+// A lead of 16 nats (in the model's 1/16 nat units) is not overturned by the
+// rest of a post.
+constexpr int32_t kSettled = 16 * 16;
+
+// Adds the rows of the text's n-grams and words to *sums; returns the words
+// read. The rows are added into 16-bit lanes held in registers (SSE2 widens
+// int8 to int16 in two instructions; sums kept in memory would make every
+// row wait for the last one's store) and folded into 32-bit ones before they
+// could overflow. At a word's end after a fold, a text whose language is
+// already clear stops being read, which bounds the cost of a long text.
+int Score(const Model& model, std::string_view b, Sums32* sums) {
+  const int8_t* rows = model.rows;
+  const int bits = model.bits;
+  Partial partial{};
+  int pending = 0;
+  bool folded = false;
+  auto add = [&](uint64_t gram, uint64_t n) {
+    Row row;
+    std::memcpy(&row, rows + static_cast<size_t>(Bucket(gram, n, bits)) * kRow, sizeof row);
+    partial += __builtin_convertvector(row, Partial);
+    ++pending;
+  };
   uint32_t window = 0;
   uint32_t word_hash = 0x811C9DC5;
   bool in_word = false;
@@ -235,26 +227,34 @@ int Score(std::string_view b, Accumulator* acc, int bits) {
   for (size_t i = 0; i < b.size(); ++i) {
     auto c = static_cast<unsigned char>(b[i]);
     window = (window << 8) | c;
-    acc->Add(Bucket(window & 0xFF, 1, bits));
-    if (i >= 1) acc->Add(Bucket(window & 0xFFFF, 2, bits));
-    if (i >= 2) acc->Add(Bucket(window & 0xFFFFFF, 3, bits));
-    if (i >= 3) acc->Add(Bucket(window, 4, bits));
+    add(window & 0xFF, 1);
+    if (i >= 1) add(window & 0xFFFF, 2);
+    if (i >= 2) add(window & 0xFFFFFF, 3);
+    if (i >= 3) add(window, 4);
     if (c != ' ') {
       word_hash = (word_hash ^ c) * 0x01000193;
       in_word = true;
     } else if (in_word) {
-      acc->Add(Bucket(word_hash, kWordTag, bits));
+      add(word_hash, kWordTag);
       word_hash = 0x811C9DC5;
       in_word = false;
       ++words;
-      if (acc->Settled()) return words;
+      if (folded && sums->Lead() >= kSettled) return words;
+      folded = false;
+    }
+    if (pending >= kFoldAfter - 5) {
+      sums->Fold(partial);
+      partial = Partial{};
+      pending = 0;
+      folded = true;
     }
   }
   // A text cut at kMaxBytes may end inside a word; the model counts it too.
   if (in_word) {
-    acc->Add(Bucket(word_hash, kWordTag, bits));
+    add(word_hash, kWordTag);
     ++words;
   }
+  sums->Fold(partial);
   return words;
 }
 
@@ -266,12 +266,11 @@ LatinVerdict ClassifyLatin(std::string_view text) {
   Normalized normalized(text);
   out.letters = normalized.letters();
   if (out.letters == 0 || model.rows == nullptr) return out;
-  Accumulator acc(model);
-  out.words = Score(normalized.bytes(), &acc, model.bits);
-  acc.Flush();
-  auto [best, second] = acc.Leaders();
+  Sums32 sums(model);
+  out.words = Score(model, normalized.bytes(), &sums);
+  auto [best, second] = sums.Leaders();
   out.code = model.codes[best];
-  out.margin = (acc.sum(best) - acc.sum(second)) / kScale;
+  out.margin = (sums.sum(best) - sums.sum(second)) / kScale;
   return out;
 }
 
