@@ -31,7 +31,7 @@ import sys
 LANGS = ["en", "es", "pt", "fr", "de", "it", "ca", "nl", "pl", "tr", "id", "hi-latn"]
 ROW = 16
 HEADER = 128
-BITS = 15
+BITS = 16
 SCALE = 16.0
 ALPHA = 0.05
 MAX_BYTES = 320
