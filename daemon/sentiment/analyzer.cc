@@ -1,5 +1,6 @@
 #include "daemon/sentiment/analyzer.h"
 
+#include <optional>
 #include <tuple>
 #include <utility>
 
@@ -25,6 +26,22 @@ std::string_view LabelFor(double compound) {
 }
 
 std::string_view SentimentScore::label() const { return LabelFor(compound); }
+
+namespace {
+
+// The language of a text no code was pinned for: English when what the
+// ASCII pass saw of its words settles it (`evidence`, or for an ASCII text
+// the pass did not score, AsciiEvidence), else text::IdentifyLanguage's
+// answer, kept in *guess.
+std::string_view FindLanguage(const LexiconSet& set, const LanguageEvidence* evidence, bool ascii,
+                              std::string_view text, const text::Tokens& tokens, Scratch* s,
+                              text::LanguageGuess* guess) {
+  if (ascii && EnglishIsClear(set, evidence != nullptr ? *evidence : AsciiEvidence(set, text, s))) return "en";
+  *guess = text::IdentifyLanguage(text::IsValidUtf8(text) ? text : tokens.text());
+  return guess->code;
+}
+
+}  // namespace
 
 Analyzer::Analyzer(std::unique_ptr<LexiconSet> set, LexiconOverrides global, std::string data_dir, std::string language)
     : set_(std::move(set)),
@@ -111,12 +128,22 @@ SentimentScore Analyzer::Score(const text::Tokens& given_tokens, const ScoreRequ
   }
   std::string_view pinned =
       !Is(request.lang, "auto") && !request.lang.empty() ? request.lang : std::string_view{language_};
-  text::LanguageGuess guess;
-  std::string_view language = pinned;
-  if (Is(language, "auto")) {
-    guess = text::IdentifyLanguage(text::IsValidUtf8(text) ? text : tokens->text());
-    language = guess.code;
-  }
+  bool find_language = Is(pinned, "auto");
+  std::optional<UnitBuilder> b;
+  b.emplace(*set_, request.overrides ? &request.overrides->terms_ : nullptr, global_.terms_, s);
+  s.units.clear();
+  s.sentences.clear();
+  bool ascii = false;
+  if (request.general_path) ascii = IsAscii(text);
+  std::pair<int, int> marks;
+  // Most posts are English: when the language is to be found, the ASCII
+  // pass reads the text as English first, and the words it looks up anyway
+  // settle most English posts without the n-gram model.
+  std::string_view first = find_language || Is(pinned, "und") ? std::string_view("en") : pinned;
+  bool passed = !request.general_path && TryAsciiPass(&*b, text, first, &ascii, &marks);
+  text::LanguageGuess guess;  // owns `language` when the model tells it
+  std::string_view language =
+      find_language ? FindLanguage(*set_, passed ? &b->evidence : nullptr, ascii, text, *tokens, &s, &guess) : pinned;
   if (!Is(language, "und") && !HasLanguage(*set_, language)) {
     ReleaseIfHuge(&s);
     SentimentScore unscored;
@@ -127,28 +154,29 @@ SentimentScore Analyzer::Score(const text::Tokens& given_tokens, const ScoreRequ
   // Too little to tell a language by is mostly emoji and a word or two: the
   // emoji read the same in any language, the words as English.
   std::string_view scored_as = Is(language, "und") ? std::string_view("en") : language;
-  UnitBuilder b(*set_, request.overrides ? &request.overrides->terms_ : nullptr, global_.terms_, s);
-  s.units.clear();
-  s.sentences.clear();
+  if (passed && !Is(scored_as, "en")) {
+    // The pass read as English a text in another language: start over.
+    b.emplace(*set_, request.overrides ? &request.overrides->terms_ : nullptr, global_.terms_, s);
+    s.units.clear();
+    s.sentences.clear();
+    passed = false;
+  }
   int exclamations = 0, questions = 0;
-  bool ascii = false;
-  if (request.general_path) ascii = IsAscii(text);
-  std::pair<int, int> marks;
-  if (!request.general_path && TryAsciiPass(&b, text, scored_as, &ascii, &marks)) {
+  if (passed) {
     std::tie(exclamations, questions) = marks;
   } else {
-    std::tie(exclamations, questions) = BuildGeneralUnits(&b, *tokens, ascii, scored_as);
+    std::tie(exclamations, questions) = BuildGeneralUnits(&*b, *tokens, ascii, scored_as);
   }
-  RateSentences({.english = Is(b.lang, "en"), .cap_diff = b.cap_diff, .lower_words = b.lower_words}, &s.units,
+  RateSentences({.english = Is(b->lang, "en"), .cap_diff = b->cap_diff, .lower_words = b->lower_words}, &s.units,
                 &s.sentences);
   SentimentScore out;
-  out.lang = std::string(Is(language, "und") ? language : b.lang);
+  out.lang = std::string(Is(language, "und") ? language : b->lang);
   Aggregate({.exclamations = exclamations,
              .questions = questions,
-             .link = b.link,
-             .letter_flags = b.letter_flags,
+             .link = b->link,
+             .letter_flags = b->letter_flags,
              .set = set_.get(),
-             .lang = b.lang},
+             .lang = b->lang},
             s.units, s.sentences, &out);
   if (!request.targets.empty()) {
     out.target = TargetScore(request.targets, s.units, s.sentences, &s.targeted, &out.target_at);

@@ -25,7 +25,8 @@ struct SentimentScore {
   double pos = 0;
   double neu = 1;
   double neg = 0;
-  // The text's language (text::IdentifyLanguage, or the pinned code): "en",
+  // The text's language (the pinned code; else "en" for an ASCII text whose
+  // words settle it (EnglishIsClear), else text::IdentifyLanguage): "en",
   // "gu", "hi" (also for Hindi in Latin script), "ru", or "und" when too
   // short or mixed to tell, which is scored as English.
   std::string lang = "und";

@@ -10,7 +10,8 @@ namespace brandmon::sentiment {
 // The ASCII pass: most texts are ASCII and English. One pass over the text
 // splits it as text::Tokenize would (AsciiLexer), looks each word up once
 // in LexiconSet::ascii_words for its English entry, and builds the units with the English pack as it goes, which is
-// what BuildGeneralUnits would build for such a text.
+// what BuildGeneralUnits would build for such a text. What the look-ups
+// tell of the text's language goes to b->evidence (EnglishIsClear).
 //
 // Sets *ascii to whether `text` is ASCII (as IsAscii). Returns true when the
 // units and sentences are built, with b->lang "en" and the '!' and '?'
@@ -23,5 +24,10 @@ namespace brandmon::sentiment {
 // scratch: thread-safe for distinct builders.
 bool TryAsciiPass(UnitBuilder* b, std::string_view text, std::string_view language, bool* ascii,
                   std::pair<int, int>* marks);
+
+// What TryAsciiPass puts in b->evidence, for an ASCII text it did not
+// score (it gave up, or the general path was asked for), so that both
+// paths tell the same language. Uses s->folded. REQUIRES: `text` is ASCII.
+LanguageEvidence AsciiEvidence(const LexiconSet& set, std::string_view text, Scratch* s);
 
 }  // namespace brandmon::sentiment

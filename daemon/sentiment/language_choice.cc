@@ -1,6 +1,19 @@
 #include "daemon/sentiment/language_choice.h"
 
+#include <algorithm>
+
 namespace brandmon::sentiment {
+
+bool EnglishIsClear(const LexiconSet& set, const LanguageEvidence& evidence) {
+  if (set.english_latin < 0 || evidence.words == 0) return false;
+  int english = evidence.stopwords[static_cast<size_t>(set.english_latin)];
+  int other = 0;
+  for (size_t i = 0; i < set.latin_packs.size(); ++i) {
+    if (static_cast<int>(i) != set.english_latin) other = std::max(other, evidence.stopwords[i]);
+  }
+  if (evidence.english_words == evidence.words) return evidence.words >= 2 && english >= other;
+  return english >= 2 && english >= 2 * other + 1 && 3 * evidence.english_words >= evidence.words;
+}
 
 bool HasLanguage(const LexiconSet& set, std::string_view code) {
   if (code == "hi") return set.hindi != nullptr || set.Find("hi-latn") != nullptr;

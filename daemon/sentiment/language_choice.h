@@ -1,5 +1,6 @@
 #pragma once
 
+#include <array>
 #include <string_view>
 
 #include "daemon/sentiment/lexicon.h"
@@ -55,6 +56,26 @@ struct LanguageChoice {
 // pack reads Latin script as English. Pure; thread-safe; the answer points
 // into `set` or `code`.
 LanguageChoice ChooseLanguage(const LexiconSet& set, std::string_view code);
+
+// What the ASCII pass saw of an ASCII text's language, from the one look-up
+// per word it makes anyway (LexiconSet::ascii_words): its words outside
+// hashtags, handles and URLs, those English knows (a term of the English
+// pack or an English stopword), and each Latin-script language's stopwords.
+// Plain data.
+struct LanguageEvidence {
+  int words = 0;
+  int english_words = 0;
+  std::array<int, 16> stopwords{};  // per LexiconSet::latin_packs entry
+};
+
+// Whether `evidence` settles an ASCII text as English without the n-gram
+// model (text::IdentifyLanguage): two words or more that English knows
+// every one of, with no other language's stopwords outnumbering English's;
+// or two English stopwords or more, more than twice any other language's
+// plus one, among words a third of which English knows. Most English posts
+// pass; a post in another language rarely has the English stopwords to.
+// Pure; thread-safe.
+bool EnglishIsClear(const LexiconSet& set, const LanguageEvidence& evidence);
 
 // Whether some pack scores text in `code` ("hi" and "hi-latn" are Hindi's).
 bool HasLanguage(const LexiconSet& set, std::string_view code);

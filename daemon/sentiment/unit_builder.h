@@ -36,6 +36,7 @@ struct UnitBuilder {
   uint16_t sentence = 0;      // index of the last sentence in Scratch::sentences
   uint16_t letter_flags = 0;  // the TermInfo flags of the one-letter words, which have no unit
   bool link = false;          // the text holds a URL
+  LanguageEvidence evidence;  // what the ASCII pass saw of the language
 
   // Overrides first (brand, then global), then `pack` (may be null).
   // Returns the entry, or null; *override_info receives synthesized entries.

@@ -72,5 +72,40 @@ TEST_F(LanguageChoiceTest, LatinPackForFallsBackToEnglish) {
   EXPECT_EQ(LatinPackFor(*set_, "xx"), set_->english);
 }
 
+// The index of `code` in set.latin_packs.
+size_t LatinIndex(const LexiconSet& set, std::string_view code) {
+  for (size_t i = 0; i < set.latin_packs.size(); ++i) {
+    if (set.packs[set.latin_packs[i]]->code == code) return i;
+  }
+  ADD_FAILURE() << code << " is not a Latin-script pack";
+  return 0;
+}
+
+TEST_F(LanguageChoiceTest, EnglishIsClearWhenEnglishKnowsTheWordsOrLeadsTheStopwords) {
+  const size_t en = LatinIndex(*set_, "en");
+  const size_t es = LatinIndex(*set_, "es");
+  auto evidence = [&](int words, int english_words, int en_stop, int es_stop) {
+    LanguageEvidence e;
+    e.words = words;
+    e.english_words = english_words;
+    e.stopwords[en] = en_stop;
+    e.stopwords[es] = es_stop;
+    return e;
+  };
+  EXPECT_FALSE(EnglishIsClear(*set_, LanguageEvidence{}));
+  // Every word known to English, two words at least.
+  EXPECT_TRUE(EnglishIsClear(*set_, evidence(3, 3, 0, 0)));
+  EXPECT_TRUE(EnglishIsClear(*set_, evidence(2, 2, 1, 1)));   // "no" counts for both
+  EXPECT_FALSE(EnglishIsClear(*set_, evidence(1, 1, 0, 0)));  // one word is too little
+  EXPECT_FALSE(EnglishIsClear(*set_, evidence(3, 3, 1, 2)));  // Spanish function words lead
+  // English stopwords: two or more, over twice the others', among words a
+  // third of which English knows.
+  EXPECT_TRUE(EnglishIsClear(*set_, evidence(10, 4, 3, 1)));
+  EXPECT_FALSE(EnglishIsClear(*set_, evidence(10, 4, 2, 1)));
+  EXPECT_FALSE(EnglishIsClear(*set_, evidence(10, 4, 1, 0)));
+  EXPECT_FALSE(EnglishIsClear(*set_, evidence(10, 3, 3, 0)));
+  EXPECT_TRUE(EnglishIsClear(*set_, evidence(9, 3, 3, 0)));
+}
+
 }  // namespace
 }  // namespace brandmon::sentiment
