@@ -119,6 +119,18 @@ class Normalized {
     }
     size_t pos = 0;
     while (pos < token.size()) {
+      // ASCII, most bytes of most posts, without the decoder's call: the
+      // same letters and lower case as IsLetter and Lower give.
+      if (auto c = static_cast<unsigned char>(token[pos]); c < 0x80) {
+        ++pos;
+        if (static_cast<unsigned>((c | 0x20) - 'a') < 26) {
+          ++letters_;
+          Put(static_cast<char>(c | 0x20));
+        } else {
+          Boundary();
+        }
+        continue;
+      }
       char32_t cp = DecodeUtf8(token, &pos);
       if (!IsLetter(cp)) {
         Boundary();
