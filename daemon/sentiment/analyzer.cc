@@ -37,7 +37,7 @@ std::string_view FindLanguage(const LexiconSet& set, const LanguageEvidence* evi
                               std::string_view text, const text::Tokens& tokens, Scratch* s,
                               text::LanguageGuess* guess) {
   if (ascii && EnglishIsClear(set, evidence != nullptr ? *evidence : AsciiEvidence(set, text, s))) return "en";
-  *guess = text::IdentifyLanguage(text::IsValidUtf8(text) ? text : tokens.text());
+  *guess = text::IdentifyLanguage(ascii || text::IsValidUtf8(text) ? text : tokens.text());
   return guess->code;
 }
 

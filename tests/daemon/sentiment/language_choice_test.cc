@@ -98,6 +98,12 @@ TEST_F(LanguageChoiceTest, EnglishIsClearWhenEnglishKnowsTheWordsOrLeadsTheStopw
   EXPECT_TRUE(EnglishIsClear(*set_, evidence(2, 2, 1, 1)));   // "no" counts for both
   EXPECT_FALSE(EnglishIsClear(*set_, evidence(1, 1, 0, 0)));  // one word is too little
   EXPECT_FALSE(EnglishIsClear(*set_, evidence(3, 3, 1, 2)));  // Spanish function words lead
+  // Three words or more with an English stopword and no other language's,
+  // half of them known to English.
+  EXPECT_TRUE(EnglishIsClear(*set_, evidence(4, 2, 1, 0)));
+  EXPECT_FALSE(EnglishIsClear(*set_, evidence(4, 1, 1, 0)));
+  EXPECT_FALSE(EnglishIsClear(*set_, evidence(4, 2, 1, 1)));
+  EXPECT_FALSE(EnglishIsClear(*set_, evidence(2, 1, 1, 0)));
   // English stopwords: two or more, over twice the others', among words a
   // third of which English knows.
   EXPECT_TRUE(EnglishIsClear(*set_, evidence(10, 4, 3, 1)));
