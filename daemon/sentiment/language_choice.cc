@@ -12,7 +12,10 @@ bool EnglishIsClear(const LexiconSet& set, const LanguageEvidence& evidence) {
     if (static_cast<int>(i) != set.english_latin) other = std::max(other, evidence.stopwords[i]);
   }
   if (evidence.english_words == evidence.words) return evidence.words >= 2 && english >= other;
+  // No other language's stopword: one English stopword among three words or
+  // more, half of them known to English, or two with a quarter known.
   if (other == 0 && english >= 1 && evidence.words >= 3 && 2 * evidence.english_words >= evidence.words) return true;
+  if (other == 0 && english >= 2 && 4 * evidence.english_words >= evidence.words) return true;
   return english >= 2 && english >= 2 * other + 1 && 3 * evidence.english_words >= evidence.words;
 }
 

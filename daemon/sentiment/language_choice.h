@@ -69,14 +69,16 @@ struct LanguageEvidence {
 };
 
 // Whether `evidence` settles an ASCII text as English without the n-gram
-// model (text::IdentifyLanguage): two words or more that English knows
-// every one of, with no other language's stopwords outnumbering English's;
-// three words or more with an English stopword and no other language's,
-// half of which English knows; or two English stopwords or more, more than
-// twice any other language's plus one, among words a third of which English
-// knows. Most English posts pass; a post in another language rarely has
-// the English stopwords to.
-// Pure; thread-safe.
+// model (text::IdentifyLanguage):
+// - two words or more, every one known to English, with no other
+//   language's stopwords outnumbering English's;
+// - no other language's stopword, and one English stopword among three
+//   words or more half of which English knows, or two among words a quarter
+//   of which it knows;
+// - two English stopwords or more, more than twice any other language's
+//   plus one, among words a third of which English knows.
+// Most English posts pass; a post in another language rarely has the
+// English stopwords to. Pure; thread-safe.
 bool EnglishIsClear(const LexiconSet& set, const LanguageEvidence& evidence);
 
 // Whether some pack scores text in `code` ("hi" and "hi-latn" are Hindi's).

@@ -104,13 +104,15 @@ TEST_F(LanguageChoiceTest, EnglishIsClearWhenEnglishKnowsTheWordsOrLeadsTheStopw
   EXPECT_FALSE(EnglishIsClear(*set_, evidence(4, 1, 1, 0)));
   EXPECT_FALSE(EnglishIsClear(*set_, evidence(4, 2, 1, 1)));
   EXPECT_FALSE(EnglishIsClear(*set_, evidence(2, 1, 1, 0)));
+  EXPECT_TRUE(EnglishIsClear(*set_, evidence(12, 3, 2, 0)));  // two English stopwords, a quarter known
+  EXPECT_FALSE(EnglishIsClear(*set_, evidence(13, 3, 2, 0)));
   // English stopwords: two or more, over twice the others', among words a
   // third of which English knows.
   EXPECT_TRUE(EnglishIsClear(*set_, evidence(10, 4, 3, 1)));
   EXPECT_FALSE(EnglishIsClear(*set_, evidence(10, 4, 2, 1)));
   EXPECT_FALSE(EnglishIsClear(*set_, evidence(10, 4, 1, 0)));
-  EXPECT_FALSE(EnglishIsClear(*set_, evidence(10, 3, 3, 0)));
-  EXPECT_TRUE(EnglishIsClear(*set_, evidence(9, 3, 3, 0)));
+  EXPECT_FALSE(EnglishIsClear(*set_, evidence(10, 3, 3, 1)));
+  EXPECT_TRUE(EnglishIsClear(*set_, evidence(9, 3, 3, 1)));
 }
 
 }  // namespace
