@@ -3,7 +3,10 @@
 // term in turn, measured in the same run.
 //
 //   cmake -S . -B build -DBRANDMON_BENCH=ON && ninja -C build match_bench
-//   build/bench/match/match_bench [--brands N] [--mentions N]
+//   build/bench/match/match_bench [--brands N] [--mentions N] [--exact-diacritics 1]
+//
+// --exact-diacritics 1 matches every term only as written, accents included,
+// as brands did before diacritic-insensitive matching became the default.
 
 #include <time.h>
 
@@ -139,7 +142,9 @@ double CpuSeconds() {
 
 int main(int argc, char** argv) {
   size_t brand_count = 1000, mention_count = 20000, naive_count = 1000;
+  bool exact = false;
   for (int i = 1; i + 1 < argc; i += 2) {
+    if (std::strcmp(argv[i], "--exact-diacritics") == 0) exact = std::strcmp(argv[i + 1], "0") != 0;
     if (std::strcmp(argv[i], "--brands") == 0) brand_count = std::strtoul(argv[i + 1], nullptr, 10);
     if (std::strcmp(argv[i], "--mentions") == 0) mention_count = std::strtoul(argv[i + 1], nullptr, 10);
   }
@@ -152,7 +157,7 @@ int main(int argc, char** argv) {
   for (size_t i = 0; i < brand_count; ++i) {
     std::string n = BrandName(i);
     const std::string& p = kProducts[i % kProducts.size()];
-    specs.push_back({n, BrandQuery(n, i), {}});
+    specs.push_back({n, BrandQuery(n, i), {.diacritic_insensitive = !exact}});
     for (std::string t : {n, n + " labs", "#" + n, "@" + n + "hq", n + p, n + " " + p, p + " by " + n, n + "ph",
                           n + " scam", n + "fake"}) {
       patterns.push_back(t);

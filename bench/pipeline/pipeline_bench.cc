@@ -10,6 +10,8 @@
 //   build/bench/pipeline/pipeline_bench [--mentions N] [--batch N] [--brands N]
 //       [--synchronous normal|full] [--latency-batch N] [--load F | --rate N] [--two-threads-only]
 //       [--http-rate N] [--without-index NAME]
+//       [--exact-diacritics]   (brands match terms only as written, as before diacritic-insensitive
+//                               matching became the default)
 //
 // --http-rate N: during the throughput runs the daemon's HTTP listener
 // serves the run's database and a client asks it N requests a second, in
@@ -76,6 +78,7 @@ struct Args {
   bool two_only = false;      // only the 2-thread throughput run (for a profiler)
   double http_rate = 0;       // requests/s to the listener during the throughput runs; 0: no listener
   std::string without_index;  // an index the throughput runs drop; empty: none
+  bool exact = false;         // "diacritic_insensitive": false for every brand
 };
 
 double Seconds(Clock::duration d) { return std::chrono::duration<double>(d).count(); }
@@ -135,7 +138,7 @@ brandmon::settings::Settings MakeSettings(const RunDir& dir, const PipelineCorpu
     for (char c : b.query) query += c == '"' ? std::string("\\\"") : std::string(1, c);
     if (!brands.empty()) brands += ",\n";
     brands += R"(    {"name": ")" + b.name + R"(", "query": ")" + query + R"(", "publish_mentions": )" +
-              (publish_mentions ? "true" : "false") + "}";
+              (publish_mentions ? "true" : "false") + (args.exact ? R"(, "diacritic_insensitive": false)" : "") + "}";
   }
   std::string config = R"({
   "daemon": {"log_level": "error"},
@@ -485,6 +488,8 @@ Args ParseArgs(int argc, char** argv) {
       a.load = std::stod(value());
     } else if (flag == "--rate") {
       a.rate = std::stod(value());
+    } else if (flag == "--exact-diacritics") {
+      a.exact = true;
     } else if (flag == "--two-threads-only") {
       a.two_only = true;
     } else if (flag == "--without-index") {
@@ -494,7 +499,7 @@ Args ParseArgs(int argc, char** argv) {
     } else {
       Die("unknown flag " + flag +
           " (flags: --mentions --batch --brands --synchronous normal|full --latency-batch --load "
-          "--rate --two-threads-only --http-rate --without-index)");
+          "--exact-diacritics --rate --two-threads-only --http-rate --without-index)");
     }
   }
   if (a.mentions == 0 || a.batch == 0 || a.brands == 0 || a.latency_batch == 0 || a.load <= 0 || a.load > 1 ||

@@ -5,6 +5,8 @@
 //
 //   sentiment_bench [--data DIR] [--groundtruth TSV] [--tables DIR] [--repeat N] [--scores OUT]
 //                   [--general 1]   (ASCII texts through the general path too, for comparison)
+//                   [--multi DIR]   (3-class accuracy and macro-F1 on DIR/<lang>.val.tsv, the
+//                                    multilingual tweet sets' validation splits)
 #include <algorithm>
 #include <chrono>
 #include <cmath>
@@ -106,6 +108,44 @@ void RunTables(const Analyzer& analyzer, const std::string& dir) {
   if (all_n > 0) std::printf("  tables overall accuracy %.1f%% (%d/%d)\n", 100.0 * all_ok / all_n, all_ok, all_n);
 }
 
+// Per language: 3-class accuracy and macro-F1 of `text<TAB>neg|neu|pos` rows
+// in DIR/<lang>.val.tsv, scored with the language identified from the text,
+// and the share of rows identified as <lang> ("hi" also for "hi-latn").
+void RunMulti(const Analyzer& analyzer, const std::string& dir) {
+  std::error_code ec;
+  std::vector<std::filesystem::path> files;
+  for (const auto& e : std::filesystem::directory_iterator(dir, ec)) {
+    std::string name = e.path().filename().string();
+    if (name.size() > 8 && name.compare(name.size() - 8, 8, ".val.tsv") == 0) files.push_back(e.path());
+  }
+  std::sort(files.begin(), files.end());
+  for (const auto& f : files) {
+    std::string name = f.filename().string();
+    std::string lang = name.substr(0, name.size() - 8);
+    std::ifstream in(f);
+    std::string line;
+    std::vector<int> gold, pred;
+    int lang_ok = 0;
+    while (std::getline(in, line)) {
+      size_t tab = line.rfind('\t');
+      if (tab == std::string::npos) continue;
+      std::string label = line.substr(tab + 1);
+      auto score = analyzer.Score(std::string_view(line).substr(0, tab));
+      gold.push_back(label == "neg" ? -1 : label == "pos" ? 1 : 0);
+      pred.push_back(Class(score.compound, 0.05));
+      lang_ok += score.lang == lang || (lang == "hi-latn" && score.lang == "hi");
+    }
+    if (gold.empty()) continue;
+    int right = 0;
+    for (size_t i = 0; i < gold.size(); ++i) right += gold[i] == pred[i];
+    double f1[3];
+    double macro = MacroF1(gold, pred, f1);
+    std::printf("  val %-8s accuracy %.3f  macro-F1 %.3f  (%zu texts; read as %s: %.3f)\n", lang.c_str(),
+                static_cast<double>(right) / gold.size(), macro, gold.size(), lang.c_str(),
+                static_cast<double>(lang_ok) / gold.size());
+  }
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -113,6 +153,7 @@ int main(int argc, char** argv) {
   std::string groundtruth = std::string(BRANDMON_SOURCE_DIR) + "/tests/data/sentiment/tweets_groundtruth.tsv";
   std::string tables = std::string(BRANDMON_SOURCE_DIR) + "/tests/daemon/sentiment/testdata";
   std::string scores_out;
+  std::string multi;
   int repeat = 50;
   ScoreRequest request;
   for (int i = 1; i + 1 < argc; i += 2) {
@@ -127,6 +168,8 @@ int main(int argc, char** argv) {
       repeat = std::atoi(argv[i + 1]);
     else if (a == "--scores")
       scores_out = argv[i + 1];
+    else if (a == "--multi")
+      multi = argv[i + 1];
     else if (a == "--general")
       request.general_path = std::atoi(argv[i + 1]) != 0;
   }
@@ -141,6 +184,10 @@ int main(int argc, char** argv) {
   }
   std::printf("brandmon: lexicons from %s loaded in %.1f ms, %.1f MB\n", analyzer->data_dir().c_str(),
               std::chrono::duration<double, std::milli>(t1 - t0).count(), analyzer->MemoryBytes() / 1e6);
+  if (!multi.empty()) {
+    RunMulti(*analyzer, multi);
+    return 0;
+  }
   std::vector<Example> examples = ReadGroundTruth(groundtruth);
   if (!examples.empty()) {
     std::vector<double> gold, pred;

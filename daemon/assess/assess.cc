@@ -74,9 +74,10 @@ ScoredMention ScoreHit(const sentiment::Analyzer& analyzer, const settings::Bran
     *words = std::move(trace.words);
   }
   sm.brand = brand.name;
-  sm.sentiment = {score.compound, score.pos, score.neu, score.neg, std::string(score.label()), score.target};
+  sm.sentiment = {score.compound, score.pos,   score.neu, score.neg, std::string(score.label()),
+                  score.target,   score.scored};
   sm.target_at = score.target_at;
-  sm.lang = score.lang == "und" ? "" : score.lang;
+  sm.lang = score.lang;
   sm.matched_terms = std::move(hit.terms);
   return sm;
 }

@@ -151,6 +151,10 @@ Status ReadSentiment(const JsonValue& m, Sentiment& out) {
     if (auto st = ReadNumber(f->value, "sentiment.target", target); !st.ok()) return st;
     out.target = target;
   }
+  if (auto f = s.FindMember("scored"); f != s.MemberEnd() && !f->value.IsNull()) {
+    if (!f->value.IsBool()) return FieldError("sentiment.scored", "a boolean");
+    out.scored = f->value.GetBool();
+  }
   return ReadString(s, "label", false, out.label);
 }
 

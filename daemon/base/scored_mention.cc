@@ -104,6 +104,11 @@ std::string ScoredMentionToJson(const ScoredMention& sm) {
   num("neg", sm.sentiment.neg);
   str("label", sm.sentiment.label);
   if (sm.sentiment.target) num("target", *sm.sentiment.target);
+  // Only when false, so that scored mentions read as they always have.
+  if (!sm.sentiment.scored) {
+    w.Key("scored");
+    w.Bool(false);
+  }
   w.EndObject();
   if (!m.truncated.empty()) {
     w.Key("truncated");

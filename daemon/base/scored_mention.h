@@ -19,6 +19,10 @@ struct Sentiment {
   double neg = 0;
   std::string label = "neutral";  // "positive", "neutral" or "negative"
   std::optional<double> target;   // brand-targeted compound in [-1, 1]
+  // False when the mention's language has no lexicon: the figures above are
+  // those of a neutral text, not a reading of it, and rules that need a
+  // sentiment skip the mention.
+  bool scored = true;
 
   // The score rules should judge: the targeted one when present.
   double Effective() const { return target ? *target : compound; }

@@ -76,8 +76,11 @@ const std::vector<Command>& Commands() {
       {"fetch", "fetch and parse one configured source once and print its mentions (-v: the HTTP exchange)",
        "brandmonctl fetch SOURCE [--config PATH] [-v]", RunFetch},
       {"match", "test a brand query: print which brands match each line of stdin and where",
-       "brandmonctl match (--query QUERY | --config PATH) [--diacritic-insensitive] [--lang CODE] [--channel NAME]\n"
+       "brandmonctl match (--query QUERY | --config PATH) [--diacritic-insensitive | --exact-diacritics]\n"
+       "                  [--lang CODE] [--channel NAME]\n"
        "  prints per line {\"match\": true|false, \"brands\": [...], \"spans\": [[start, end], ...]}\n"
+       "  (terms match with or without diacritics unless --exact-diacritics, or a brand's\n"
+       "   \"diacritic_insensitive\": false with --config, asks for the exact form)\n"
        "  (brands only with --config; spans are code-point offsets of the matched terms;\n"
        "   without --lang, a lang: filter tests the language identified from the line, as the daemon does\n"
        "   for a mention whose source gives none)",
@@ -126,7 +129,10 @@ const std::vector<Command>& Commands() {
        "  look-back of NEW.json's trend rules (docs/alerts.md says what cannot be replayed exactly)",
        RunReplay},
       {"score", "score the sentiment of each stdin line as JSON (compound, pos, neu, neg, label, lang)",
-       "brandmonctl score [--lang auto|CODE] [--target TERM]... [--data-dir DIR]", RunScore},
+       "brandmonctl score [--lang auto|CODE] [--target TERM]... [--data-dir DIR]\n"
+       "  (lang: the language identified as the daemon does, or und; a language without a lexicon,\n"
+       "   e.g. ru or nl, is not scored and its line adds \"scored\": false)",
+       RunScore},
   };
   return commands;
 }

@@ -24,7 +24,9 @@ namespace {
 struct MatchArgs {
   std::optional<std::string> query;
   std::optional<std::string> config;
-  bool diacritic_insensitive = false;
+  // Set by --diacritic-insensitive or --exact-diacritics for every brand;
+  // unset: each brand's own setting (diacritics ignored by default).
+  std::optional<bool> diacritic_insensitive;
   std::string lang;
   std::string channel;
 };
@@ -64,6 +66,8 @@ std::optional<MatchArgs> ParseArgs(const std::vector<std::string>& args, std::os
       out.channel = value;
     } else if (args[i] == "--diacritic-insensitive") {
       out.diacritic_insensitive = true;
+    } else if (args[i] == "--exact-diacritics") {
+      out.diacritic_insensitive = false;
     } else {
       err << "brandmonctl match: unknown argument '" << args[i] << "'\n";
       return std::nullopt;
@@ -87,12 +91,12 @@ void PrintQueryError(const std::string& query, const std::string& message, std::
   err << "  " << query << "\n  " << std::string(col - 1, ' ') << "^\n";
 }
 
-Result<match::BrandMatcher> BuildFromConfig(const std::string& path, bool diacritic_insensitive) {
+Result<match::BrandMatcher> BuildFromConfig(const std::string& path, std::optional<bool> diacritic_insensitive) {
   auto settings = settings::LoadSettings(path, config::ProcessEnv(), plugin::BuiltinRegistry());
   if (!settings.ok()) return settings.status();
   std::vector<match::BrandSpec> specs = assess::BrandSpecs(settings->brands);
   if (diacritic_insensitive) {
-    for (auto& spec : specs) spec.options.diacritic_insensitive = true;
+    for (auto& spec : specs) spec.options.diacritic_insensitive = *diacritic_insensitive;
   }
   auto matcher = match::BrandMatcher::Build(specs);
   if (!matcher.ok()) return matcher.status().WithContext(path);
@@ -141,7 +145,7 @@ int RunMatch(Invocation& inv) {
       PrintQueryError(*args->query, parsed.status().message(), inv.err);
       return 1;
     }
-    matcher = match::BrandMatcher::Build({{"query", *args->query, {args->diacritic_insensitive}}});
+    matcher = match::BrandMatcher::Build({{"query", *args->query, {args->diacritic_insensitive.value_or(true)}}});
   } else {
     matcher = BuildFromConfig(*args->config, args->diacritic_insensitive);
   }

@@ -82,6 +82,11 @@ void WriteScore(const sentiment::SentimentScore& s, bool with_target, rapidjson:
   w.String(label.data(), static_cast<rapidjson::SizeType>(label.size()));
   w.Key("lang");
   w.String(s.lang);
+  // Only when false, so that scored lines keep the contract's fields.
+  if (!s.scored) {
+    w.Key("scored");
+    w.Bool(false);
+  }
   if (with_target) {
     w.Key("target");
     w.Double(s.target.value_or(s.compound));

@@ -269,7 +269,7 @@ class BrandMatcher::Impl::Compiler {
 
 const config::OptionTable<MatchOptions>& MatchOptionTable() {
   static const config::OptionTable<MatchOptions> table = {
-      config::Bool<MatchOptions>("diacritic_insensitive", false, &MatchOptions::diacritic_insensitive,
+      config::Bool<MatchOptions>("diacritic_insensitive", true, &MatchOptions::diacritic_insensitive,
                                  "Match the brand's terms with or without diacritics alike: nestle finds "
                                  "\"Nestlé\" and nestlé finds \"Nestle\"."),
   };

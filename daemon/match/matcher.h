@@ -15,7 +15,7 @@ namespace brandmon::match {
 // Per-brand matching options; the config wires MatchOptionTable() into each
 // brand's object.
 struct MatchOptions {
-  bool diacritic_insensitive = false;
+  bool diacritic_insensitive = true;
 };
 const config::OptionTable<MatchOptions>& MatchOptionTable();
 

@@ -70,6 +70,7 @@ struct Pipeline::Pending {
   std::vector<ScoredMention> published;      // of the brands that publish their mentions
   std::map<std::string, uint64_t> stored_by_brand;
   LabelCounts stored_by_label;
+  std::map<std::string, uint64_t> unscored_by_lang;
   uint64_t duplicates = 0;
   uint64_t unmatched = 0;
   bool committed_dropped = false;  // Dedupe() dropped the committed ones too
@@ -511,6 +512,7 @@ void Pipeline::Score(Pending& pending) {
   for (size_t i = 0; i < scored.size(); ++i) {
     ++pending.stored_by_brand[scored[i].brand];
     ++pending.stored_by_label[{scored[i].brand, scored[i].mention.channel, scored[i].sentiment.label}];
+    if (!scored[i].sentiment.scored) ++pending.unscored_by_lang[scored[i].lang];
     if (publishes[i]) pending.published.push_back(scored[i]);
     pending.batch.AddMention(std::move(scored[i]));
   }
@@ -627,6 +629,10 @@ void Pipeline::Written(Unwritten& unwritten, const store::WriteResult& written) 
       for (auto& w : pending->works) source_states_[w->source] = std::move(w->poll.state);
       for (const auto& [brand, n] : pending->stored_by_brand) stats_.brands[brand].mentions_today += n;
       AddMentionCounts(pending->stored_by_label, stats_.mentions_by_label);
+      for (const auto& [lang, n] : pending->unscored_by_lang) {
+        bool counted = stats_.unscored_by_lang.size() < kMaxCountedLanguages || stats_.unscored_by_lang.count(lang);
+        stats_.unscored_by_lang[counted ? lang : "other"] += n;
+      }
     }
     stats_.mentions_stored += written.mentions_written;
     stats_.duplicates_dropped += written.duplicates_dropped;

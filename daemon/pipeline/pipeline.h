@@ -39,6 +39,7 @@ using LabelCounts = std::map<std::tuple<std::string, std::string, std::string>, 
 // Distinct channels the mention counts keep apart; the mentions of further
 // ones count as channel "other" (a channel may come from a source's data).
 inline constexpr size_t kMaxCountedChannels = 32;
+inline constexpr size_t kMaxCountedLanguages = 32;
 
 struct PipelineStats {
   uint64_t mentions_stored = 0;     // since start
@@ -58,7 +59,11 @@ struct PipelineStats {
   std::map<std::string, BrandCounts> brands;
   LabelCounts mentions_by_label;  // stored since start (docs/metrics.md)
   LabelCounts alerts_by_rule;     // journaled since start
-  size_t queued_polls = 0;        // poll results waiting for the pipeline
+  // Mentions stored since start whose language has no lexicon, by language;
+  // at most kMaxCountedLanguages of them, the others as "other" (a source
+  // may declare any language).
+  std::map<std::string, uint64_t> unscored_by_lang;
+  size_t queued_polls = 0;  // poll results waiting for the pipeline
 };
 
 // Receives what was journaled, in seq order: alerts, and the stored mentions

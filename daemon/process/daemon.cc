@@ -350,6 +350,13 @@ void WritePipelineStatus(JsonOut& w, const pipeline::PipelineStats& stats) {
   w.Uint64(stats.mentions_stored);
   w.Key("duplicates_dropped");
   w.Uint64(stats.duplicates_dropped);
+  w.Key("unscored_by_lang");
+  w.StartObject();
+  for (const auto& [lang, n] : stats.unscored_by_lang) {
+    w.Key(lang.data(), static_cast<rapidjson::SizeType>(lang.size()));
+    w.Uint64(n);
+  }
+  w.EndObject();
   w.Key("alerts");
   w.Uint64(stats.alerts);
   w.Key("last_seq");

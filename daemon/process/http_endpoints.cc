@@ -50,6 +50,11 @@ void WriteBusiness(Exposition& out, const pipeline::PipelineStats& s) {
     out.Sample("brandmon_mentions_total", {{"brand", brand}, {"channel", channel}, {"label", label}},
                static_cast<double>(n));
   }
+  out.Family("brandmon_mentions_unscored_total", "counter",
+             "Mentions stored since start in a language without a lexicon (not scored), by language.");
+  for (const auto& [lang, n] : s.unscored_by_lang) {
+    out.Sample("brandmon_mentions_unscored_total", {{"lang", lang}}, static_cast<double>(n));
+  }
   out.Family("brandmon_alerts_total", "counter", "Alerts journaled since start by brand, rule and severity.");
   for (const auto& [key, n] : s.alerts_by_rule) {
     const auto& [brand, rule, severity] = key;

@@ -56,6 +56,9 @@ class NegativeMentionRule : public Rule {
   bool Alerts(const MentionInput& in, std::string* why) const {
     if (!o_.enabled) return Because(why, false, [] { return "disabled"; });
     if (Skips(in, kinds_, why)) return false;
+    if (!in.scored.sentiment.scored) {
+      return Because(why, false, [&] { return "its language (" + in.scored.lang + ") has no lexicon: not scored"; });
+    }
     if (in.score > o_.threshold) {
       return Because(why, false,
                      [&] { return ScoreText(in) + " is above the threshold " + FormatFigure(o_.threshold); });

@@ -16,7 +16,8 @@ class SentimentShiftRule : public Rule {
       : brand_(brand), o_(brand.rules.options.sentiment_shift), key_("sentiment_shift@" + FormatDuration(o_.bucket)) {}
 
   void Count(const MentionInput& in) override {
-    if (!o_.enabled) return;
+    // A mention that was not scored says nothing of the average sentiment.
+    if (!o_.enabled || !in.scored.sentiment.scored) return;
     if (int64_t bucket = BucketOf(in.now, o_.bucket); bucket >= 0) {
       shift_.Add(bucket, in.score);
       open_dirty_ = true;

@@ -1,6 +1,7 @@
 #include "daemon/sentiment/analyzer.h"
 
 #include <algorithm>
+#include <optional>
 #include <tuple>
 #include <utility>
 
@@ -8,11 +9,14 @@
 #include "daemon/sentiment/ascii_pass.h"
 #include "daemon/sentiment/ascii_text.h"
 #include "daemon/sentiment/general_path.h"
+#include "daemon/sentiment/language_choice.h"
 #include "daemon/sentiment/rating.h"
 #include "daemon/sentiment/scratch.h"
 #include "daemon/sentiment/unit_builder.h"
 #include "daemon/text/char_refs.h"
+#include "daemon/text/lang_id.h"
 #include "daemon/text/tokens.h"
+#include "daemon/text/utf8.h"
 
 namespace brandmon::sentiment {
 
@@ -23,6 +27,22 @@ std::string_view LabelFor(double compound) {
 }
 
 std::string_view SentimentScore::label() const { return LabelFor(compound); }
+
+namespace {
+
+// The language of a text no code was pinned for: English when what the
+// ASCII pass saw of its words settles it (`evidence`, or for an ASCII text
+// the pass did not score, AsciiEvidence), else text::IdentifyLanguage's
+// answer, kept in *guess.
+std::string_view FindLanguage(const LexiconSet& set, const LanguageEvidence* evidence, bool ascii,
+                              std::string_view text, const text::Tokens& tokens, Scratch* s,
+                              text::LanguageGuess* guess) {
+  if (ascii && EnglishIsClear(set, evidence != nullptr ? *evidence : AsciiEvidence(set, text, s))) return "en";
+  *guess = text::IdentifyLanguage(ascii || text::IsValidUtf8(text) ? text : tokens.text());
+  return guess->code;
+}
+
+}  // namespace
 
 Analyzer::Analyzer(std::unique_ptr<LexiconSet> set, LexiconOverrides global, std::string data_dir, std::string language)
     : set_(std::move(set)),
@@ -116,30 +136,57 @@ SentimentScore Analyzer::ScoreHere(const text::Tokens& given_tokens, const Score
     }
     request.targets = s.targets;
   }
-  UnitBuilder b(*set_, request.overrides ? &request.overrides->terms_ : nullptr, global_.terms_, s);
-  s.units.clear();
-  s.sentences.clear();
   std::string_view pinned =
       !Is(request.lang, "auto") && !request.lang.empty() ? request.lang : std::string_view{language_};
-  if (Is(pinned, "auto")) pinned = {};
-  int exclamations = 0, questions = 0;
+  bool find_language = Is(pinned, "auto");
+  std::optional<UnitBuilder> b;
+  b.emplace(*set_, request.overrides ? &request.overrides->terms_ : nullptr, global_.terms_, s);
+  s.units.clear();
+  s.sentences.clear();
   bool ascii = false;
   if (request.general_path) ascii = IsAscii(text);
   std::pair<int, int> marks;
-  if (!request.general_path && TryAsciiPass(&b, text, pinned, &ascii, &marks)) {
+  // Most posts are English: when the language is to be found, the ASCII
+  // pass reads the text as English first, and the words it looks up anyway
+  // settle most English posts without the n-gram model.
+  std::string_view first = find_language || Is(pinned, "und") ? std::string_view("en") : pinned;
+  bool passed = !request.general_path && TryAsciiPass(&*b, text, first, &ascii, &marks);
+  text::LanguageGuess guess;  // owns `language` when the model tells it
+  std::string_view language =
+      find_language ? FindLanguage(*set_, passed ? &b->evidence : nullptr, ascii, text, *tokens, &s, &guess) : pinned;
+  if (!Is(language, "und") && !HasLanguage(*set_, language)) {
+    ReleaseIfHuge(&s);
+    SentimentScore unscored;
+    unscored.lang = std::string(language);
+    unscored.scored = false;
+    return unscored;
+  }
+  // Too little to tell a language by is mostly emoji and a word or two: the
+  // emoji read the same in any language, the words as English.
+  std::string_view scored_as = Is(language, "und") ? std::string_view("en") : language;
+  if (passed && !Is(scored_as, "en")) {
+    // The pass read as English a text in another language: start over.
+    b.emplace(*set_, request.overrides ? &request.overrides->terms_ : nullptr, global_.terms_, s);
+    s.units.clear();
+    s.sentences.clear();
+    passed = false;
+  }
+  int exclamations = 0, questions = 0;
+  if (passed) {
     std::tie(exclamations, questions) = marks;
   } else {
-    std::tie(exclamations, questions) = BuildGeneralUnits(&b, *tokens, ascii, pinned);
+    std::tie(exclamations, questions) = BuildGeneralUnits(&*b, *tokens, ascii, scored_as);
   }
-  RateSentences({.english = Is(b.lang, "en"), .cap_diff = b.cap_diff, .lower_words = b.lower_words}, &s.units,
+  RateSentences({.english = Is(b->lang, "en"), .cap_diff = b->cap_diff, .lower_words = b->lower_words}, &s.units,
                 &s.sentences);
-  SentimentScore out{.lang = std::string(b.lang), .target = std::nullopt, .target_at = std::nullopt};
+  SentimentScore out;
+  out.lang = std::string(Is(language, "und") ? language : b->lang);
   Aggregate({.exclamations = exclamations,
              .questions = questions,
-             .link = b.link,
-             .letter_flags = b.letter_flags,
+             .link = b->link,
+             .letter_flags = b->letter_flags,
              .set = set_.get(),
-             .lang = b.lang},
+             .lang = b->lang},
             s.units, s.sentences, &out);
   if (!request.targets.empty()) {
     out.target = TargetScore(request.targets, s.units, s.sentences, &s.targeted, &out.target_at);

@@ -25,7 +25,14 @@ struct SentimentScore {
   double pos = 0;
   double neu = 1;
   double neg = 0;
-  std::string lang = "und";      // the language scored as, e.g. "en", "gu"
+  // The text's language (the pinned code; else "en" for an ASCII text whose
+  // words settle it (EnglishIsClear), else text::IdentifyLanguage): "en",
+  // "gu", "hi" (also for Hindi in Latin script), "ru", or "und" when too
+  // short or mixed to tell, which is scored as English.
+  std::string lang = "und";
+  // False when `lang` has no lexicon: the text is not scored (compound 0,
+  // label neutral) and rules that need a sentiment must not read it as one.
+  bool scored = true;
   std::optional<double> target;  // the brand-targeted compound, when spans were given
   // Where the clause that weighs most in `target` starts, as a code-point
   // offset into the text scored (see TargetScore).

@@ -26,6 +26,29 @@ struct AsciiWord {
   bool in_hashtag;
 };
 
+// The ascii_words entry of the word [begin, end) of the lexer's text, or
+// null. `seen`: its text::AsciiClass bits; `hash`: its key's.
+[[gnu::always_inline]] inline const LexiconSet::AsciiEntry* FindWord(const LexiconSet& set, const AsciiLexer& lexer,
+                                                                     size_t begin, size_t end, uint64_t hash,
+                                                                     uint8_t seen) {
+  if (!(seen & (kUpperByte | kLowerByte)) || !set.AsciiWordMayExist(hash)) return nullptr;
+  return set.ascii_words.FindHashed(lexer.Lower(begin, end), hash);
+}
+
+// FindWord, and the word's count in *evidence: the pass and AsciiEvidence
+// count the same words the same way.
+[[gnu::always_inline]] inline const LexiconSet::AsciiEntry* VoteWord(const LexiconSet& set, const AsciiLexer& lexer,
+                                                                     size_t begin, size_t end, uint64_t hash,
+                                                                     uint8_t seen, LanguageEvidence* evidence) {
+  const LexiconSet::AsciiEntry* e = FindWord(set, lexer, begin, end, hash, seen);
+  evidence->words += (seen & (kUpperByte | kLowerByte)) != 0;
+  if (e == nullptr) return nullptr;
+  unsigned english = set.english_latin >= 0 ? 1u << set.english_latin : 0u;
+  evidence->english_words += e->has_english || (e->stopwords & english) != 0;
+  for (unsigned bits = e->stopwords; bits != 0; bits &= bits - 1) ++evidence->stopwords[__builtin_ctz(bits)];
+  return e;
+}
+
 // What BuildGeneralUnits carries from token to token, for the pass.
 struct PassState {
   int exclamations = 0;
@@ -91,7 +114,7 @@ class AsciiPass {
       case AsciiKind::kWord: {
         AsciiWord w{pos, lex.end, lex.hash, lex.seen, false, false};
         if (!(lex.seen & kLowerByte)) w.all_caps = CountUpper(pos, lex.end) >= 2;
-        const TermInfo* info = CountVotes(w);
+        const TermInfo* info = EnglishEntry</*kVote=*/true>(w);
         if (live) WordUnit(ps, w, info, line_break);
         break;
       }
@@ -159,13 +182,13 @@ class AsciiPass {
     return upper;
   }
 
-  // Counts a Latin word's stopword votes; returns its English entry.
-  [[gnu::always_inline]] const TermInfo* CountVotes(const AsciiWord& w) {
-    if (!(w.seen & (kUpperByte | kLowerByte)) || !b_.set.AsciiWordMayExist(w.hash)) return nullptr;
-    const LexiconSet::AsciiEntry* e = b_.set.ascii_words.FindHashed(lexer_.Lower(w.begin, w.end), w.hash);
-    if (e == nullptr) return nullptr;
-    for (unsigned b = e->stopwords; b != 0; b &= b - 1) ++b_.stopword_counts[__builtin_ctz(b)];
-    return e->has_english ? &e->english : nullptr;
+  // A Latin word's English entry, or null. kVote: the word counts in
+  // b->evidence (hashtags' words do not: the model skips them too).
+  template <bool kVote>
+  [[gnu::always_inline]] const TermInfo* EnglishEntry(const AsciiWord& w) {
+    const LexiconSet::AsciiEntry* e = kVote ? VoteWord(b_.set, lexer_, w.begin, w.end, w.hash, w.seen, &b_.evidence)
+                                            : FindWord(b_.set, lexer_, w.begin, w.end, w.hash, w.seen);
+    return e != nullptr && e->has_english ? &e->english : nullptr;
   }
 
   [[gnu::always_inline]] void Punct(PassState* ps, char c) {
@@ -223,7 +246,7 @@ class AsciiPass {
       bool line_break = false;
       int live = Enter(ps, w.begin, w.end, &line_break);
       if (live < 0) return false;
-      const TermInfo* info = CountVotes(w);
+      const TermInfo* info = EnglishEntry</*kVote=*/false>(w);
       if (live) WordUnit(ps, w, info, line_break);
     }
     return true;
@@ -315,11 +338,29 @@ class AsciiPass {
 
 }  // namespace
 
-bool TryAsciiPass(UnitBuilder* b, std::string_view text, std::string_view pinned, bool* ascii,
+LanguageEvidence AsciiEvidence(const LexiconSet& set, std::string_view text, Scratch* s) {
+  if (s->folded.size() < text.size()) s->folded.resize(text.size());
+  LowerAscii(text, s->folded.data());
+  AsciiLexer lexer(text, s->folded.data());
+  LanguageEvidence evidence;
+  size_t pos = 0;
+  while (pos < text.size()) {
+    if (kAsciiClass[static_cast<unsigned char>(text[pos])] & kSpaceByte) {
+      ++pos;
+      continue;
+    }
+    Lexeme lex = lexer.LexAt(pos);
+    if (lex.kind == AsciiKind::kWord) VoteWord(set, lexer, pos, lex.end, lex.hash, lex.seen, &evidence);
+    pos = lex.end;
+  }
+  return evidence;
+}
+
+bool TryAsciiPass(UnitBuilder* b, std::string_view text, std::string_view language, bool* ascii,
                   std::pair<int, int>* marks) {
   const LanguagePack* english = b->set.english;
   if (english == nullptr || english->unspaced || !english->suffixes.empty() || !english->prefixes.empty() ||
-      (!pinned.empty() && !Is(pinned, "en")) || text.size() >= UINT32_MAX) {
+      !Is(language, "en") || text.size() >= UINT32_MAX) {
     *ascii = IsAscii(text);
     return false;
   }
@@ -330,9 +371,8 @@ bool TryAsciiPass(UnitBuilder* b, std::string_view text, std::string_view pinned
   if (!*ascii) return false;
   b->packs.english = english;
   b->packs.latin = english;
-  if (!AsciiPass(b, text).Scan(marks) || (pinned.empty() && !EnglishLeads(b->set, b->stopword_counts))) {
+  if (!AsciiPass(b, text).Scan(marks)) {
     // Back to the state the general path starts from.
-    b->stopword_counts = {};
     s.units.clear();
     s.sentences.clear();
     b->lower_words = 0;

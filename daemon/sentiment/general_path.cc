@@ -21,9 +21,9 @@ class GeneralPath {
   GeneralPath(UnitBuilder* b, const text::Tokens& tokens)
       : b_(*b), s_(b->s), text_(tokens.text()), tokens_(tokens.tokens()) {}
 
-  std::pair<int, int> Run(bool ascii, std::string_view pinned) {
+  std::pair<int, int> Run(bool ascii, std::string_view language) {
     FoldKeys(ascii);
-    LanguageChoice choice = ChooseLanguage(b_.set, pinned, text_, ascii, b_.stopword_counts, &b_.lang_storage);
+    LanguageChoice choice = ChooseLanguage(b_.set, language);
     b_.packs = choice.packs;
     b_.lang = choice.code;
     return BuildUnits();
@@ -51,7 +51,6 @@ class GeneralPath {
       if (HasKey(t)) text::AppendFolded(t.text, &s_.folded);
       k.length = static_cast<uint32_t>(s_.folded.size() - k.offset);
       k.hash = HashFinish(HashBytes(kHashSeed, Key(i)));
-      CountStopword(t, i);
     }
   }
 
@@ -73,26 +72,12 @@ class GeneralPath {
       }
       k.length = static_cast<uint32_t>(t.text.size());
       k.hash = HashFinish(HashBytes(kHashSeed, Key(i)));
-      CountStopword(t, i);
     }
   }
 
   static bool HasKey(const text::Token& t) {
     return t.kind == text::Token::Kind::kWord || t.kind == text::Token::Kind::kEmoticon ||
            t.kind == text::Token::Kind::kEmoji;
-  }
-
-  [[gnu::always_inline]] void CountStopword(const text::Token& t, size_t i) {
-    uint32_t length = s_.keys[i].length;
-    if (t.kind != text::Token::Kind::kWord || t.script != text::Script::kLatin || length == 0 ||
-        length > b_.set.longest_stopword) {
-      return;
-    }
-    auto first = static_cast<unsigned char>(s_.folded[s_.keys[i].offset]);
-    if (length < 64 && !((b_.set.stopword_shapes[first] >> length) & 1)) return;
-    if (const uint16_t* bits = b_.set.latin_stopwords.FindHashed(Key(i), s_.keys[i].hash)) {
-      for (unsigned b = *bits; b != 0; b &= b - 1) ++b_.stopword_counts[__builtin_ctz(b)];
-    }
   }
 
   // What BuildUnits carries from token to token.
@@ -347,8 +332,9 @@ class GeneralPath {
 
 }  // namespace
 
-std::pair<int, int> BuildGeneralUnits(UnitBuilder* b, const text::Tokens& tokens, bool ascii, std::string_view pinned) {
-  return GeneralPath(b, tokens).Run(ascii, pinned);
+std::pair<int, int> BuildGeneralUnits(UnitBuilder* b, const text::Tokens& tokens, bool ascii,
+                                      std::string_view language) {
+  return GeneralPath(b, tokens).Run(ascii, language);
 }
 
 }  // namespace brandmon::sentiment

@@ -1,17 +1,12 @@
 #pragma once
 
-#include <algorithm>
 #include <array>
-#include <string>
 #include <string_view>
 
 #include "daemon/sentiment/lexicon.h"
 #include "daemon/text/tokenizer.h"
 
 namespace brandmon::sentiment {
-
-// Stopword hits per Latin-script language, indexed as LexiconSet::latin_packs.
-using StopwordCounts = std::array<int, 16>;
 
 // The packs used for one text: Latin-script words look in `latin` first and
 // then in English (code-switching); other scripts in their own language.
@@ -52,31 +47,42 @@ struct PackChoice {
 // The language a text is scored as, and the packs that follow from it.
 struct LanguageChoice {
   PackChoice packs;
-  std::string_view code;  // a pack's code, `pinned` or *storage
+  std::string_view code;  // `code` as given, "hi" for "hi-latn"
 };
 
-// Chooses the language of `text`: `pinned` when not empty, else the script's
-// own language for non-Latin scripts (not checked when `ascii`), else the
-// Latin-script vote over `counts` (VoteLatin). *storage receives a code
-// that has no pack ("ko"); the answer may point into it, into `pinned` or
-// into `set`. Pure; thread-safe.
-LanguageChoice ChooseLanguage(const LexiconSet& set, std::string_view pinned, std::string_view text, bool ascii,
-                              const StopwordCounts& counts, std::string* storage);
+// The packs for a text in language `code` (text::IdentifyLanguage's answer,
+// or a pinned code): Latin-script words in the language's pack and then
+// English, other scripts in their own language. "und" or a code without a
+// pack reads Latin script as English. Pure; thread-safe; the answer points
+// into `set` or `code`.
+LanguageChoice ChooseLanguage(const LexiconSet& set, std::string_view code);
 
-// Picks the language of a text whose letters are Latin by its stopword
-// counts: the most hits wins, English wins ties, CLD2 settles ties between
-// other languages and guesses when no stopword was seen (except in an ASCII
-// text, which is then English). Returns a pack's code or "en".
-std::string_view VoteLatin(const LexiconSet& set, const StopwordCounts& counts, std::string_view text, bool ascii);
+// What the ASCII pass saw of an ASCII text's language, from the one look-up
+// per word it makes anyway (LexiconSet::ascii_words): its words outside
+// hashtags, handles and URLs, those English knows (a term of the English
+// pack or an English stopword), and each Latin-script language's stopwords.
+// Plain data.
+struct LanguageEvidence {
+  int words = 0;
+  int english_words = 0;
+  std::array<int, 16> stopwords{};  // per LexiconSet::latin_packs entry
+};
 
-// Whether VoteLatin answers "en": no stopword was seen, or English is among
-// the leaders. Cheaper than VoteLatin: no CLD2. Inline: the ASCII pass asks
-// it of every text.
-inline bool EnglishLeads(const LexiconSet& set, const StopwordCounts& counts) {
-  auto end = counts.begin() + static_cast<long>(set.latin_packs.size());
-  int best = *std::max_element(counts.begin(), end);
-  return best == 0 || (set.english_latin >= 0 && counts[static_cast<size_t>(set.english_latin)] == best);
-}
+// Whether `evidence` settles an ASCII text as English without the n-gram
+// model (text::IdentifyLanguage):
+// - two words or more, every one known to English, with no other
+//   language's stopwords outnumbering English's;
+// - no other language's stopword, and one English stopword among three
+//   words or more half of which English knows, or two among words a quarter
+//   of which it knows;
+// - two English stopwords or more, more than twice any other language's
+//   plus one, among words a third of which English knows.
+// Most English posts pass; a post in another language rarely has the
+// English stopwords to. Pure; thread-safe.
+bool EnglishIsClear(const LexiconSet& set, const LanguageEvidence& evidence);
+
+// Whether some pack scores text in `code` ("hi" and "hi-latn" are Hindi's).
+bool HasLanguage(const LexiconSet& set, std::string_view code);
 
 // The Latin-script pack for `code` ("hi" reads as "hi-latn"), or English.
 inline const LanguagePack* LatinPackFor(const LexiconSet& set, std::string_view code) {

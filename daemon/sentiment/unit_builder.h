@@ -29,15 +29,14 @@ struct UnitBuilder {
   const TermMap<float>& global;  // the options' overrides
   Scratch& s;
   PackChoice packs;
-  StopwordCounts stopword_counts{};  // per LexiconSet::latin_packs entry
-  std::string_view lang;             // a pack's code or lang_storage
-  std::string lang_storage;          // a code with no pack, e.g. "ko"
-  bool cap_diff = false;             // some words are all capitals, not all of them
-  bool clause_break = false;         // punctuation since the last unit
-  int lower_words = 0;               // words starting with a lower-case letter
-  uint16_t sentence = 0;             // index of the last sentence in Scratch::sentences
-  uint16_t letter_flags = 0;         // the TermInfo flags of the one-letter words, which have no unit
-  bool link = false;                 // the text holds a URL
+  std::string_view lang;      // the language scored as (LanguageChoice::code)
+  bool cap_diff = false;      // some words are all capitals, not all of them
+  bool clause_break = false;  // punctuation since the last unit
+  int lower_words = 0;        // words starting with a lower-case letter
+  uint16_t sentence = 0;      // index of the last sentence in Scratch::sentences
+  uint16_t letter_flags = 0;  // the TermInfo flags of the one-letter words, which have no unit
+  bool link = false;          // the text holds a URL
+  LanguageEvidence evidence;  // what the ASCII pass saw of the language
 
   // Overrides first (brand, then global), then `pack` (may be null).
   // Returns the entry, or null; *override_info receives synthesized entries.

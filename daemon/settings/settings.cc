@@ -104,8 +104,9 @@ const OptionTable<BrandSettings>& BrandOptionTable() {
       config::Str<B>("lang", "", &B::lang, "Pin the language of this brand's mentions. Empty: detect."),
       config::Bool<B>("publish_mentions", false, &B::publish_mentions,
                       "Also publish every matched mention on topic mention.<brand>."),
-      config::Bool<B>("diacritic_insensitive", false, &B::diacritic_insensitive,
-                      "Match the query ignoring accents (\"nestle\" finds \"Nestlé\")."),
+      config::Bool<B>("diacritic_insensitive", true, &B::diacritic_insensitive,
+                      "Match the query's terms with or without diacritics alike (\"nestle\" finds \"Nestlé\", "
+                      "\"café\" finds \"CAFE\"). false: a term matches only as written, accents included."),
       config::NumMap<B>("lexicon", {-4, 4}, &B::lexicon,
                         "Sentiment overrides for this brand, word to valence (-4..4), e.g. {\"sick\": 2}."),
       BrandRulesOption(),

@@ -56,7 +56,7 @@ struct BrandSettings {
   std::vector<std::string> hashtags;
   std::string lang;
   bool publish_mentions = false;
-  bool diacritic_insensitive = false;
+  bool diacritic_insensitive = true;
   std::map<std::string, double> lexicon;
   // The brand's "rules" object as written; LoadSettings applies it over the
   // global "rules" into `rules`.

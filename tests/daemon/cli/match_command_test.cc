@@ -43,6 +43,20 @@ TEST(MatchCommandTest, SpansCountCodePoints) {
             "{\"match\": true, \"spans\": [[0, 6]]}\n");
 }
 
+// Terms match with or without diacritics unless the exact form is asked for.
+TEST(MatchCommandTest, DiacriticsAreIgnoredUnlessExactFormsAreAsked) {
+  CtlRun plain = Ctl({"match", "--query", "nestle OR café"}, "Nestlé recalls\nCAFE open\nnothing\n");
+  EXPECT_EQ(plain.out,
+            "{\"match\": true, \"spans\": [[0, 6]]}\n"
+            "{\"match\": true, \"spans\": [[0, 4]]}\n"
+            "{\"match\": false, \"spans\": []}\n");
+  CtlRun exact = Ctl({"match", "--query", "nestle OR café", "--exact-diacritics"}, "Nestlé recalls\nCAFE open\nCafé\n");
+  EXPECT_EQ(exact.out,
+            "{\"match\": false, \"spans\": []}\n"
+            "{\"match\": false, \"spans\": []}\n"
+            "{\"match\": true, \"spans\": [[0, 4]]}\n");
+}
+
 TEST(MatchCommandTest, FiltersComeFromFlags) {
   CtlRun es = Ctl({"match", "--query", "acme lang:es", "--lang", "es-MX"}, "acme\n");
   EXPECT_EQ(es.out, "{\"match\": true, \"spans\": [[0, 4]]}\n");

@@ -53,6 +53,27 @@ TEST(ScoreCommandTest, PrintsOneObjectPerLineWithTheContractFields) {
   EXPECT_STREQ(r.lines[4]["lang"].GetString(), "gu");
 }
 
+// Complaints in languages without a lexicon print their language and say
+// they are not scored, instead of reading as English and neutral.
+TEST(ScoreCommandTest, PrintsTheDetectedLanguageOfUnscoredTexts) {
+  ScoreRun r = Score({},
+                     "Ужасный сервис, деньги так и не вернули, больше никогда не куплю\n"
+                     "Najgorsza firma, towar zepsuty i nikt nie odpowiada na reklamację\n"
+                     "Echt waardeloos, de bestelling is kapot en niemand reageert op mijn klacht\n"
+                     "Der Service ist schrecklich, ich bin total enttäuscht\n");
+  ASSERT_EQ(r.lines.size(), 4u) << r.err;
+  const char* langs[] = {"ru", "pl", "nl"};
+  for (size_t i = 0; i < 3; ++i) {
+    EXPECT_STREQ(r.lines[i]["lang"].GetString(), langs[i]);
+    ASSERT_TRUE(r.lines[i].HasMember("scored")) << i;
+    EXPECT_FALSE(r.lines[i]["scored"].GetBool());
+    EXPECT_STREQ(r.lines[i]["label"].GetString(), "neutral");
+  }
+  EXPECT_STREQ(r.lines[3]["lang"].GetString(), "de");
+  EXPECT_FALSE(r.lines[3].HasMember("scored")) << "a scored text keeps the contract's fields only";
+  EXPECT_STREQ(r.lines[3]["label"].GetString(), "negative");
+}
+
 TEST(ScoreCommandTest, PinsTheLanguage) {
   ScoreRun r = Score({"--lang", "hi"}, "service bakwas hai\n");
   ASSERT_EQ(r.code, 0) << r.err;

@@ -57,7 +57,7 @@ INSTANTIATE_TEST_SUITE_P(
         TextCase{"latin_case", "acme", "I love ACME!", false, Spans{{7, 11}}},
         TextCase{"latin_word_boundary", "acme", "acmeville and macme", false, kNo},
         TextCase{"latin_every_occurrence", "acme", "acme, Acme; ACME", false, Spans{{0, 4}, {6, 10}, {12, 16}}},
-        TextCase{"accent_sensitive_default", "nestle", "Nestlé recalls", false, kNo},
+        TextCase{"accent_sensitive_exact_form", "nestle", "Nestlé recalls", false, kNo},
         TextCase{"accent_insensitive", "nestle", "Nestlé recalls", true, Spans{{0, 6}}},
         TextCase{"accent_in_query_insensitive", "nestlé", "NESTLE recalls", true, Spans{{0, 6}}},
         TextCase{"accent_sensitive_exact", "nestlé", "NESTLÉ recalls", false, Spans{{0, 6}}},
@@ -311,9 +311,9 @@ TEST(DefaultBrandQueryTest, NameHandlesAndHashtags) {
 
 TEST(MatchOptionTableTest, DefaultsAndDocs) {
   MatchOptions o;
-  o.diacritic_insensitive = true;
+  o.diacritic_insensitive = false;
   config::ApplyDefaults(MatchOptionTable(), o);
-  EXPECT_FALSE(o.diacritic_insensitive);
+  EXPECT_TRUE(o.diacritic_insensitive) << "terms match with or without diacritics unless a brand asks otherwise";
   for (const auto& spec : MatchOptionTable()) EXPECT_FALSE(spec.info.doc.empty()) << spec.info.key;
 }
 

@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <map>
 #include <set>
 
 #include "daemon/config/loader.h"
@@ -108,6 +109,43 @@ TEST_F(PipelineTest, MatchesScoresStoresAndAlerts) {
   EXPECT_TRUE(negative);
   EXPECT_TRUE(keyword) << "\"refund\" is a crisis term";
   EXPECT_EQ(stats.last_seq, sink_.alerts.back().seq);
+}
+
+// A German complaint is read as German, with the German lexicon: it is
+// negative and raises negative_mention, as an English one would.
+TEST_F(PipelineTest, AGermanComplaintRaisesANegativeMentionAlert) {
+  settings::Settings settings = Load(R"([{"name": "acme", "publish_mentions": true}])");
+  auto p = Open(settings);
+  Poll(*p, {Make("1", "Der Kundenservice von Acme ist eine Katastrophe, schrecklich und unverschämt. Nie wieder!")});
+  ASSERT_EQ(sink_.mentions.size(), 1u);
+  EXPECT_EQ(sink_.mentions[0].lang, "de");
+  EXPECT_TRUE(sink_.mentions[0].sentiment.scored);
+  EXPECT_EQ(sink_.mentions[0].sentiment.label, "negative");
+  bool negative = false;
+  for (const auto& a : sink_.alerts) negative |= a.rule == "negative_mention";
+  EXPECT_TRUE(negative);
+}
+
+// Russian, Polish and Dutch have no lexicon: their mentions keep their
+// language, are marked unscored rather than read as English and neutral,
+// raise no sentiment alert, and are counted per language.
+TEST_F(PipelineTest, MentionsInALanguageWithoutALexiconAreUnscoredAndCounted) {
+  settings::Settings settings = Load(R"([{"name": "acme", "publish_mentions": true}])");
+  auto p = Open(settings);
+  Poll(*p, {Make("1", "Acme — ужасный сервис, деньги так и не вернули, больше никогда не куплю"),
+            Make("2", "Acme to najgorsza firma, towar zepsuty i nikt nie odpowiada na reklamację"),
+            Make("3", "Acme is echt waardeloos, de bestelling is kapot en niemand reageert op mijn klacht")});
+  ASSERT_EQ(sink_.mentions.size(), 3u);
+  std::vector<std::string> langs;
+  for (const auto& m : sink_.mentions) {
+    langs.push_back(m.lang);
+    EXPECT_FALSE(m.sentiment.scored) << m.mention.text;
+    EXPECT_EQ(m.sentiment.compound, 0.0) << m.mention.text;
+  }
+  EXPECT_EQ(langs, (std::vector<std::string>{"ru", "pl", "nl"}));
+  for (const auto& a : sink_.alerts) EXPECT_NE(a.rule, "negative_mention") << a.summary;
+  PipelineStats stats = p->Stats();
+  EXPECT_EQ(stats.unscored_by_lang, (std::map<std::string, uint64_t>{{"nl", 1}, {"pl", 1}, {"ru", 1}}));
 }
 
 // A comment on a brand's own post belongs to the brand whether it names it

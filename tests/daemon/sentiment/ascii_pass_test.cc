@@ -64,9 +64,9 @@ TEST_F(AsciiPassTest, BuildsWhatTheGeneralPathBuildsForEnglish) {
     UnitBuilder general(*set_, nullptr, global_, general_scratch);
     bool is_ascii = false;
     std::pair<int, int> marks;
-    ASSERT_TRUE(TryAsciiPass(&ascii, text, "", &is_ascii, &marks)) << text;
+    ASSERT_TRUE(TryAsciiPass(&ascii, text, "en", &is_ascii, &marks)) << text;
     EXPECT_TRUE(is_ascii);
-    std::pair<int, int> general_marks = BuildGeneralUnits(&general, text::Tokens(text), true, "");
+    std::pair<int, int> general_marks = BuildGeneralUnits(&general, text::Tokens(text), true, "en");
     EXPECT_EQ(marks, general_marks) << text;
     EXPECT_EQ(ascii.lang, "en");
     EXPECT_EQ(general.lang, "en") << text;
@@ -84,7 +84,7 @@ TEST_F(AsciiPassTest, LeavesOtherTextsToTheGeneralPath) {
     std::string_view pinned;
     bool ascii;
   };
-  for (const Case& c : {Case{"el servicio es muy bueno y la comida que", "", true}, Case{"good food", "es", true},
+  for (const Case& c : {Case{"el servicio es muy bueno y la comida que", "es", true}, Case{"good food", "es", true},
                         Case{"café très bon", "", false}, Case{"😍 great", "en", false}}) {
     Scratch scratch;
     UnitBuilder b(*set_, nullptr, global_, scratch);
@@ -94,12 +94,11 @@ TEST_F(AsciiPassTest, LeavesOtherTextsToTheGeneralPath) {
     EXPECT_EQ(ascii, c.ascii) << c.text;
     EXPECT_TRUE(scratch.units.empty()) << c.text;
     EXPECT_TRUE(scratch.sentences.empty()) << c.text;
-    EXPECT_EQ(b.stopword_counts, StopwordCounts{}) << c.text;
     EXPECT_EQ(b.lower_words, 0) << c.text;
   }
 }
 
-TEST_F(AsciiPassTest, PinnedEnglishKeepsTheAsciiPathWhateverTheVote) {
+TEST_F(AsciiPassTest, EnglishTakesTheAsciiPathWhateverTheWords) {
   Scratch scratch;
   UnitBuilder b(*set_, nullptr, global_, scratch);
   bool ascii = false;

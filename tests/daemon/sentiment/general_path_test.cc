@@ -7,6 +7,9 @@
 #include <string>
 #include <vector>
 
+#include "daemon/text/lang_id.h"
+#include "daemon/text/utf8.h"
+
 namespace brandmon::sentiment {
 namespace {
 
@@ -22,13 +25,16 @@ class GeneralPathTest : public ::testing::Test {
     set_ = nullptr;
   }
 
-  // The rated units' valences after building `text`.
-  std::vector<float> Rated(std::string_view text, std::string_view pinned = "") {
+  // The rated units' valences after building `text` in `language`, by
+  // default the one text::IdentifyLanguage tells, as the analyzer does.
+  std::vector<float> Rated(std::string_view text, std::string_view language = "") {
+    std::string identified = text::IdentifyLanguage(text::RepairUtf8(text)).code;
+    if (language.empty()) language = identified == "und" ? std::string_view("en") : std::string_view(identified);
     builder_ = std::make_unique<UnitBuilder>(*set_, nullptr, global_, scratch_);
     scratch_.units.clear();
     scratch_.sentences.clear();
     bool ascii = std::all_of(text.begin(), text.end(), [](char c) { return (c & 0x80) == 0; });
-    BuildGeneralUnits(builder_.get(), text::Tokens(text), ascii, pinned);
+    BuildGeneralUnits(builder_.get(), text::Tokens(text), ascii, language);
     std::vector<float> out;
     for (const Unit& u : scratch_.units) {
       if (u.rated()) out.push_back(u.valence);
@@ -89,7 +95,7 @@ TEST_F(GeneralPathTest, MarksAndSentencesAreCounted) {
   scratch_.units.clear();
   scratch_.sentences.clear();
   std::pair<int, int> marks =
-      BuildGeneralUnits(builder_.get(), text::Tokens("¡Qué bueno! ¿De verdad?? Sí."), false, "");
+      BuildGeneralUnits(builder_.get(), text::Tokens("¡Qué bueno! ¿De verdad?? Sí."), false, "es");
   EXPECT_EQ(marks, std::make_pair(1, 2));
   EXPECT_EQ(scratch_.sentences.size(), 3u);
   EXPECT_TRUE(scratch_.sentences[0].exclamation);

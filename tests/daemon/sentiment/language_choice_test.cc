@@ -28,70 +28,40 @@ class LanguageChoiceTest : public ::testing::Test {
     set_ = std::move(set).value();
   }
 
-  // Stopword counts from per-language figures, e.g. {{"es", 2}}.
-  StopwordCounts Counts(const std::map<std::string, int>& by_code) const {
-    StopwordCounts counts{};
-    for (size_t b = 0; b < set_->latin_packs.size(); ++b) {
-      auto it = by_code.find(set_->packs[set_->latin_packs[b]]->code);
-      if (it != by_code.end()) counts[b] = it->second;
-    }
-    return counts;
-  }
-
   brandmon::testing::TempDir dir_;
   std::unique_ptr<LexiconSet> set_;
 };
 
-TEST_F(LanguageChoiceTest, TheLanguageWithTheMostStopwordsWinsAndEnglishWinsTies) {
-  EXPECT_EQ(VoteLatin(*set_, Counts({{"es", 2}, {"en", 1}}), "x", true), "es");
-  EXPECT_EQ(VoteLatin(*set_, Counts({{"fr", 3}, {"es", 1}}), "x", true), "fr");
-  EXPECT_EQ(VoteLatin(*set_, Counts({{"es", 2}, {"en", 2}}), "x", true), "en");
-  EXPECT_EQ(VoteLatin(*set_, Counts({{"es", 2}, {"fr", 2}, {"en", 2}}), "x", true), "en");
+TEST_F(LanguageChoiceTest, OnlyLanguagesWithAPackAreScored) {
+  EXPECT_TRUE(HasLanguage(*set_, "en"));
+  EXPECT_TRUE(HasLanguage(*set_, "es"));
+  EXPECT_TRUE(HasLanguage(*set_, "ja"));
+  EXPECT_FALSE(HasLanguage(*set_, "ru"));
+  EXPECT_FALSE(HasLanguage(*set_, "nl"));
+  EXPECT_FALSE(HasLanguage(*set_, "und"));
+  EXPECT_FALSE(HasLanguage(*set_, "hi"));  // neither Devanagari nor Latin-script Hindi loaded here
 }
 
-TEST_F(LanguageChoiceTest, AnAsciiTextWithoutStopwordsIsEnglish) {
-  EXPECT_EQ(VoteLatin(*set_, Counts({}), "Buenos dias amigos", true), "en");
-}
-
-TEST_F(LanguageChoiceTest, CldSettlesTiesBetweenOtherLanguages) {
-  std::string_view french = "Le service client de cette entreprise est vraiment très lent, je suis déçu du résultat.";
-  EXPECT_EQ(VoteLatin(*set_, Counts({{"es", 2}, {"fr", 2}}), french, false), "fr");
-}
-
-TEST_F(LanguageChoiceTest, EnglishLeadsExactlyWhenTheVoteIsEnglish) {
-  for (int en = 0; en <= 2; ++en) {
-    for (int es = 0; es <= 2; ++es) {
-      for (int fr = 0; fr <= 2; ++fr) {
-        StopwordCounts counts = Counts({{"en", en}, {"es", es}, {"fr", fr}});
-        EXPECT_EQ(EnglishLeads(*set_, counts), VoteLatin(*set_, counts, "x", true) == "en")
-            << en << " " << es << " " << fr;
-      }
-    }
-  }
-}
-
-TEST_F(LanguageChoiceTest, APinnedLanguageOverridesTheVote) {
-  std::string storage;
-  LanguageChoice c = ChooseLanguage(*set_, "es", "the and the", true, Counts({{"en", 3}}), &storage);
+TEST_F(LanguageChoiceTest, TheLanguageSetsTheLatinPack) {
+  LanguageChoice c = ChooseLanguage(*set_, "es");
   EXPECT_EQ(c.code, "es");
   EXPECT_EQ(c.packs.latin, set_->Find("es"));
   EXPECT_EQ(c.packs.english, set_->english);
   EXPECT_EQ(c.packs.FallbackFor(text::Script::kLatin), set_->english);
   // A language without a Latin-script pack reads Latin words as English.
-  c = ChooseLanguage(*set_, "hi-latn", "accha hai", true, Counts({}), &storage);
+  c = ChooseLanguage(*set_, "hi-latn");
   EXPECT_EQ(c.code, "hi");
   EXPECT_EQ(c.packs.latin, set_->english);
   EXPECT_EQ(c.packs.FallbackFor(text::Script::kLatin), nullptr);
 }
 
 TEST_F(LanguageChoiceTest, HanReadsAsJapaneseOnlyInJapaneseTexts) {
-  std::string storage;
-  LanguageChoice ja = ChooseLanguage(*set_, "", "これは良いですね", false, Counts({}), &storage);
+  LanguageChoice ja = ChooseLanguage(*set_, "ja");
   EXPECT_EQ(ja.code, "ja");
   EXPECT_EQ(ja.packs.For(text::Script::kHan), set_->japanese);
   EXPECT_EQ(ja.packs.FallbackFor(text::Script::kHan), set_->chinese);
   EXPECT_EQ(ja.packs.For(text::Script::kKana), set_->japanese);
-  LanguageChoice zh = ChooseLanguage(*set_, "zh", "很好", false, Counts({}), &storage);
+  LanguageChoice zh = ChooseLanguage(*set_, "zh");
   EXPECT_EQ(zh.packs.For(text::Script::kHan), set_->chinese);
   EXPECT_EQ(zh.packs.FallbackFor(text::Script::kHan), set_->japanese);
   EXPECT_EQ(zh.packs.For(text::Script::kArabic), nullptr);  // not loaded
@@ -100,6 +70,49 @@ TEST_F(LanguageChoiceTest, HanReadsAsJapaneseOnlyInJapaneseTexts) {
 TEST_F(LanguageChoiceTest, LatinPackForFallsBackToEnglish) {
   EXPECT_EQ(LatinPackFor(*set_, "fr"), set_->Find("fr"));
   EXPECT_EQ(LatinPackFor(*set_, "xx"), set_->english);
+}
+
+// The index of `code` in set.latin_packs.
+size_t LatinIndex(const LexiconSet& set, std::string_view code) {
+  for (size_t i = 0; i < set.latin_packs.size(); ++i) {
+    if (set.packs[set.latin_packs[i]]->code == code) return i;
+  }
+  ADD_FAILURE() << code << " is not a Latin-script pack";
+  return 0;
+}
+
+TEST_F(LanguageChoiceTest, EnglishIsClearWhenEnglishKnowsTheWordsOrLeadsTheStopwords) {
+  const size_t en = LatinIndex(*set_, "en");
+  const size_t es = LatinIndex(*set_, "es");
+  auto evidence = [&](int words, int english_words, int en_stop, int es_stop) {
+    LanguageEvidence e;
+    e.words = words;
+    e.english_words = english_words;
+    e.stopwords[en] = en_stop;
+    e.stopwords[es] = es_stop;
+    return e;
+  };
+  EXPECT_FALSE(EnglishIsClear(*set_, LanguageEvidence{}));
+  // Every word known to English, two words at least.
+  EXPECT_TRUE(EnglishIsClear(*set_, evidence(3, 3, 0, 0)));
+  EXPECT_TRUE(EnglishIsClear(*set_, evidence(2, 2, 1, 1)));   // "no" counts for both
+  EXPECT_FALSE(EnglishIsClear(*set_, evidence(1, 1, 0, 0)));  // one word is too little
+  EXPECT_FALSE(EnglishIsClear(*set_, evidence(3, 3, 1, 2)));  // Spanish function words lead
+  // Three words or more with an English stopword and no other language's,
+  // half of them known to English.
+  EXPECT_TRUE(EnglishIsClear(*set_, evidence(4, 2, 1, 0)));
+  EXPECT_FALSE(EnglishIsClear(*set_, evidence(4, 1, 1, 0)));
+  EXPECT_FALSE(EnglishIsClear(*set_, evidence(4, 2, 1, 1)));
+  EXPECT_FALSE(EnglishIsClear(*set_, evidence(2, 1, 1, 0)));
+  EXPECT_TRUE(EnglishIsClear(*set_, evidence(12, 3, 2, 0)));  // two English stopwords, a quarter known
+  EXPECT_FALSE(EnglishIsClear(*set_, evidence(13, 3, 2, 0)));
+  // English stopwords: two or more, over twice the others', among words a
+  // third of which English knows.
+  EXPECT_TRUE(EnglishIsClear(*set_, evidence(10, 4, 3, 1)));
+  EXPECT_FALSE(EnglishIsClear(*set_, evidence(10, 4, 2, 1)));
+  EXPECT_FALSE(EnglishIsClear(*set_, evidence(10, 4, 1, 0)));
+  EXPECT_FALSE(EnglishIsClear(*set_, evidence(10, 3, 3, 1)));
+  EXPECT_TRUE(EnglishIsClear(*set_, evidence(9, 3, 3, 1)));
 }
 
 }  // namespace

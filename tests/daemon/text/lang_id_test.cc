@@ -15,7 +15,7 @@ TEST(LangIdTest, DecisiveScriptsWinEvenInShortText) {
       {"बहुत अच्छा", "hi"}, {"رائع", "ar"},
       {"很好", "zh"},     {"とても良い", "ja"},
       {"最高です", "ja"}, {"좋아요", "ko"},
-      {"ดีมาก", "th"},
+      {"ดีมาก", "th"},     {"Ужасный сервис, деньги не вернули", "ru"},
   };
   for (const auto& c : cases) {
     auto g = GuessByScript(c.text);
@@ -26,7 +26,7 @@ TEST(LangIdTest, DecisiveScriptsWinEvenInShortText) {
   }
 }
 
-TEST(LangIdTest, LatinTextGoesToCld2) {
+TEST(LangIdTest, LatinTextGoesToTheModel) {
   EXPECT_FALSE(GuessByScript("the service was great").has_value());
   EXPECT_FALSE(GuessByScript("12345 !!!").has_value());
   // A single Devanagari word in a long English sentence is not decisive.
@@ -35,17 +35,62 @@ TEST(LangIdTest, LatinTextGoesToCld2) {
     std::string text;
     std::string want;
   };
+  // Tweet-length complaints, written for this test, in every Latin-script
+  // language the model knows.
   const Case cases[] = {
       {"The customer service was absolutely terrible and nobody answered my calls", "en"},
       {"El servicio al cliente fue terrible y nadie contestó mis llamadas", "es"},
+      {"O atendimento foi péssimo e ninguém respondeu às minhas ligações", "pt"},
       {"Le service client était horrible et personne n'a répondu à mes appels", "fr"},
       {"Der Kundenservice war schrecklich und niemand hat meine Anrufe beantwortet", "de"},
+      {"Il servizio clienti è stato pessimo e nessuno ha risposto alle mie chiamate", "it"},
+      {"El servei d'atenció al client va ser horrible i ningú no em va contestar", "ca"},
+      {"De klantenservice was verschrikkelijk en niemand nam de telefoon op", "nl"},
+      {"Obsługa klienta była okropna i nikt nie odbierał moich telefonów", "pl"},
+      {"Müşteri hizmetleri berbattı ve kimse telefonlarıma cevap vermedi", "tr"},
+      {"Layanan pelanggannya buruk sekali dan tidak ada yang menjawab telepon saya", "id"},
+      {"yaar ye service bilkul bekaar hai, koi phone nahi uthata", "hi-latn"},
   };
   for (const auto& c : cases) {
     LanguageGuess g = IdentifyLanguage(c.text);
     EXPECT_EQ(g.code, c.want) << c.text;
-    EXPECT_GT(g.confidence, 0.0);
+    EXPECT_GT(g.confidence, 0.0) << c.text;
   }
+}
+
+TEST(LangIdTest, HandlesHashtagsUrlsAndEmojiDoNotDecide) {
+  // English handles, tags and links around a German complaint.
+  EXPECT_EQ(IdentifyLanguage("@AcmeSupport #fail #customerservice Lieferung kommt schon wieder nicht, "
+                             "total enttäuscht 😡 https://t.co/abc")
+                .code,
+            "de");
+  // A Hindi post with a Latin-script handle and link stays Hindi.
+  EXPECT_EQ(IdentifyLanguage("@AcmeIndia सेवा बहुत खराब है https://acme.example/help").code, "hi");
+  // Nothing but handles, tags and links says nothing.
+  EXPECT_EQ(IdentifyLanguage("@acme #deals https://acme.example").code, "und");
+}
+
+TEST(LangIdTest, HinglishIsNotEnglish) {
+  EXPECT_EQ(IdentifyLanguage("bhai kya bakwas product hai, paisa barbaad ho gaya").code, "hi-latn");
+  EXPECT_EQ(IdentifyLanguage("the product broke after two days and support never replied").code, "en");
+}
+
+TEST(LangIdTest, TooShortOrTooMixedIsUndetermined) {
+  EXPECT_EQ(IdentifyLanguage("ok").code, "und");
+  EXPECT_EQ(IdentifyLanguage("@user 👍👍").code, "und");
+}
+
+TEST(LangIdTest, HostileInputNeverFails) {
+  // Long runs, control bytes, lone continuation bytes (repaired by callers,
+  // but the model must survive them), and text past the model's window.
+  std::string long_text(100000, 'a');
+  EXPECT_FALSE(IdentifyLanguage(long_text).code.empty());
+  std::string words;
+  for (int i = 0; i < 5000; ++i) words += "der die das und ";
+  EXPECT_EQ(IdentifyLanguage(words).code, "de");
+  EXPECT_FALSE(IdentifyLanguage(std::string("\x01\x02 \t\n \x7f", 8)).code.empty());
+  EXPECT_EQ(IdentifyLanguage("@").code, "und");
+  EXPECT_EQ(IdentifyLanguage("#").code, "und");
 }
 
 TEST(LangIdTest, NothingToTellIsUndetermined) {
