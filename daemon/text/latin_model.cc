@@ -184,7 +184,7 @@ class Sums32 {
   explicit Sums32(const Model& model) : model_(model) {
     for (size_t j = 0; j < kRow; ++j) sums_[j] = model.priors[j];
   }
-  void Fold(Partial partial) { sums_ += __builtin_convertvector(partial, Sums); }
+  void Fold(const Partial& partial) { sums_ += __builtin_convertvector(partial, Sums); }
   // The indexes of the best and second language.
   std::pair<int, int> Leaders() const {
     int best = 0, second = 1;
