@@ -94,6 +94,13 @@ process::MetricsSnapshot Snapshot(const Args& args) {
         s.pipeline.alerts_by_rule[{brand, "rule_" + std::to_string(r), severity}] = b + r;
       }
     }
+    for (int m = 0; m < 1000; ++m) {
+      s.pipeline.compound_by_brand[brand].Observe(kCompoundBounds, static_cast<double>((m * 13 + b) % 201) / 100 - 1);
+    }
+  }
+  for (int batch = 0; batch < 1000; ++batch) {
+    s.pipeline.batch_seconds.Observe(kStageSecondsBounds, 0.001 * (batch % 300));
+    s.pipeline.commit_seconds.Observe(kStageSecondsBounds, 0.0005 * (batch % 40));
   }
   s.listener = http::ListenerCounters{{{200, 1000}, {400, 3}, {404, 2}}, 0};
   return s;

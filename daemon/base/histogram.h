@@ -23,6 +23,10 @@ struct Histogram {
     ++counts[i];
     sum += value;
   }
+  void Add(const Histogram& other) {
+    for (size_t i = 0; i < counts.size(); ++i) counts[i] += other.counts[i];
+    sum += other.sum;
+  }
   uint64_t count() const {
     uint64_t n = 0;
     for (uint64_t c : counts) n += c;
@@ -31,7 +35,7 @@ struct Histogram {
 };
 
 // Seconds of an HTTP request, from sending it to its last byte.
-inline constexpr std::array<double, 10> kFetchSecondsBounds = {0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60};
+inline constexpr std::array<double, 8> kFetchSecondsBounds = {0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30};
 using FetchSecondsHistogram = Histogram<kFetchSecondsBounds.size()>;
 
 // Seconds a stage of the pipeline takes for one batch.

@@ -58,6 +58,26 @@ void WriteBusiness(Exposition& out, const pipeline::PipelineStats& s) {
   }
 }
 
+// How long the pipeline takes, what waits in it, and the sentiment it stored.
+void WritePipelineTimes(Exposition& out, const pipeline::PipelineStats& s) {
+  out.Family("brandmon_pipeline_batch_duration_seconds", "histogram",
+             "Seconds from the hand-over of a transaction's oldest poll result to its commit.");
+  out.Histogram("brandmon_pipeline_batch_duration_seconds", {}, kStageSecondsBounds, s.batch_seconds.counts,
+                s.batch_seconds.sum);
+  out.Family("brandmon_store_commit_duration_seconds", "histogram",
+             "Seconds of each commit attempt of the state store, failed ones included.");
+  out.Histogram("brandmon_store_commit_duration_seconds", {}, kStageSecondsBounds, s.commit_seconds.counts,
+                s.commit_seconds.sum);
+  out.Family("brandmon_pipeline_queued_batches", "gauge", "Batches waiting inside the pipeline, by stage.");
+  out.Sample("brandmon_pipeline_queued_batches", {{"stage", "score"}}, static_cast<double>(s.batches_to_score));
+  out.Sample("brandmon_pipeline_queued_batches", {{"stage", "commit"}}, static_cast<double>(s.batches_scored));
+  out.Family("brandmon_mention_sentiment", "histogram",
+             "Brand-targeted compound sentiment of the mentions stored since start, by brand.");
+  for (const auto& [brand, h] : s.compound_by_brand) {
+    out.Histogram("brandmon_mention_sentiment", {{"brand", brand}}, kCompoundBounds, h.counts, h.sum);
+  }
+}
+
 void WriteSources(Exposition& out, const std::vector<scheduler::SourceHealth>& health) {
   out.Family("brandmon_source_mentions_total", "counter", "Mentions a source produced since start.");
   for (const auto& h : health) {
@@ -99,11 +119,6 @@ void WriteSourcePolls(Exposition& out, const std::vector<scheduler::SourceHealth
   for (const auto& h : health) {
     out.Sample("brandmon_source_backoffs_total", {{"source", h.name}, {"plugin", h.type}},
                static_cast<double>(h.counters.backoffs));
-  }
-  out.Family("brandmon_source_backoff_seconds", "gauge", "The backoff a failure put before a source's next poll.");
-  for (const auto& h : health) {
-    out.Sample("brandmon_source_backoff_seconds", {{"source", h.name}, {"plugin", h.type}},
-               std::chrono::duration<double>(h.backoff).count());
   }
 }
 
@@ -195,7 +210,8 @@ std::string JsonReply(const char* status, const std::string& reason) {
 std::string MetricsText(const MetricsSnapshot& snapshot) {
   // About 100 bytes a sample, and 16 kB for the families of one sample.
   const pipeline::PipelineStats& p = snapshot.pipeline;
-  Exposition out(16384 + 100 * (p.mentions_by_label.size() + p.alerts_by_rule.size() + 34 * snapshot.sources.size()));
+  Exposition out(16384 + 100 * (p.mentions_by_label.size() + p.alerts_by_rule.size() + 11 * p.compound_by_brand.size() +
+                                34 * snapshot.sources.size()));
   out.Family("brandmon_build_info", "gauge", "The daemon's version; always 1.");
   out.Sample("brandmon_build_info", {{"version", BRANDMON_VERSION}}, 1);
   out.Single("brandmon_start_time_seconds", "gauge", "Unix time the daemon started.", Seconds(snapshot.started_at));
@@ -205,6 +221,7 @@ std::string MetricsText(const MetricsSnapshot& snapshot) {
   out.Sample("brandmon_reloads_total", {{"result", "failed"}}, static_cast<double>(snapshot.reloads_failed));
   WritePipeline(out, snapshot.pipeline, snapshot.now);
   WriteBusiness(out, snapshot.pipeline);
+  WritePipelineTimes(out, snapshot.pipeline);
   WriteSources(out, snapshot.sources);
   WriteSourcePolls(out, snapshot.sources);
   WriteSourceFetches(out, snapshot.sources);

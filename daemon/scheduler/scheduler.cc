@@ -613,7 +613,6 @@ void Scheduler::ScheduleNext(Source& source, bool failed) {
   }
   source.hold.reset();
   source.backoff = failed ? delay : Duration(0);
-  source.health.backoff = source.backoff;
   if (failed || held) ++source.health.counters.backoffs;
   if (source.poll_again) {
     // poll-now during the poll: once more at once, backoff kept for later.

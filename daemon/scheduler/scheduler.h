@@ -66,7 +66,6 @@ struct SourceHealth {
   std::optional<WallTime> next_poll;
   uint64_t mentions = 0;
   int consecutive_failures = 0;
-  Duration backoff{0};  // the delay a failure put before its next poll (0: none)
   SourceCounters counters;
 };
 

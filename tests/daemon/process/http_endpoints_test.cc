@@ -30,6 +30,12 @@ MetricsSnapshot Full() {
   s.ready = true;
   s.pipeline.mentions_by_label[{"acme", "rss", "negative"}] = 3;
   s.pipeline.alerts_by_rule[{"acme", "negative_mention", "warning"}] = 1;
+  for (double compound : {-0.9, -0.1, 0.0, 0.6, 1.0}) {
+    s.pipeline.compound_by_brand["acme"].Observe(kCompoundBounds, compound);
+  }
+  s.pipeline.batch_seconds.Observe(kStageSecondsBounds, 0.004);
+  s.pipeline.commit_seconds.Observe(kStageSecondsBounds, 3.0);
+  s.pipeline.batches_to_score = 1;
   scheduler::SourceHealth h;
   h.name = "feed \"a\"\n";
   h.type = "feed";
@@ -95,6 +101,18 @@ TEST(MetricsTextTest, SourceSeriesCarryTheirPluginAndCounts) {
   EXPECT_NE(page.find("brandmon_source_polls_total{source=\"script\",plugin=\"exec\"} 0\n"), std::string::npos);
   EXPECT_EQ(page.find("source=\"script\",plugin=\"exec\",class="), std::string::npos) << "no HTTP series for exec";
   EXPECT_EQ(page.find("brandmon_source_fetch_duration_seconds_count{source=\"script\""), std::string::npos);
+}
+
+TEST(MetricsTextTest, PipelineTimesAndSentimentAreHistograms) {
+  std::string page = MetricsText(Full());
+  EXPECT_NE(page.find("brandmon_mention_sentiment_bucket{brand=\"acme\",le=\"-0.75\"} 1\n"), std::string::npos) << page;
+  EXPECT_NE(page.find("brandmon_mention_sentiment_bucket{brand=\"acme\",le=\"0\"} 3\n"), std::string::npos);
+  EXPECT_NE(page.find("brandmon_mention_sentiment_bucket{brand=\"acme\",le=\"1\"} 5\n"), std::string::npos);
+  EXPECT_NE(page.find("brandmon_mention_sentiment_sum{brand=\"acme\"} 0.6\n"), std::string::npos);
+  EXPECT_NE(page.find("brandmon_pipeline_batch_duration_seconds_bucket{le=\"0.005\"} 1\n"), std::string::npos);
+  EXPECT_NE(page.find("brandmon_store_commit_duration_seconds_bucket{le=\"2.5\"} 0\n"), std::string::npos);
+  EXPECT_NE(page.find("brandmon_store_commit_duration_seconds_count 1\n"), std::string::npos);
+  EXPECT_NE(page.find("brandmon_pipeline_queued_batches{stage=\"score\"} 1\n"), std::string::npos);
 }
 
 // A sample line: its name, its labels but `le`, `le`, its value.
@@ -209,7 +227,9 @@ TEST(GrafanaDashboardTest, EveryExpressionReadsServedMetrics) {
   }
   // The dashboard covers the business and the health families alike.
   for (const char* needed : {"brandmon_mentions_total", "brandmon_alerts_total", "brandmon_source_consecutive_failures",
-                             "brandmon_pipeline_queued_polls", "brandmon_store_size_bytes"}) {
+                             "brandmon_pipeline_queued_polls", "brandmon_store_size_bytes",
+                             "brandmon_mention_sentiment", "brandmon_source_fetch_duration_seconds",
+                             "brandmon_source_poll_errors_total", "brandmon_pipeline_batch_duration_seconds"}) {
     EXPECT_TRUE(used.count(needed)) << needed;
   }
   // Imported through its datasource input, as docs/metrics.md says.
