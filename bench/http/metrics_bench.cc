@@ -21,6 +21,7 @@
 #include <string_view>
 #include <vector>
 
+#include "daemon/base/histogram.h"
 #include "daemon/base/thread_set.h"
 #include "daemon/http/exposition.h"
 #include "daemon/http/listener.h"
@@ -68,6 +69,16 @@ process::MetricsSnapshot Snapshot(const Args& args) {
     h.last_success = s.now - std::chrono::minutes(i % 60);
     h.mentions = i * 37;
     h.consecutive_failures = static_cast<int>(i % 7 == 0 ? i % 5 : 0);
+    // A day of 5-minute polls, every source over HTTP.
+    h.counters.polls = 288;
+    h.counters.failures[0] = i % 7;
+    h.counters.responses_by_class = {200, 80 + i % 5, i % 3, i % 7};
+    h.counters.not_modified = 80;
+    h.counters.bytes_received = 288 * 40'000 + i;
+    h.counters.backoffs = i % 7;
+    for (int poll = 0; poll < 288; ++poll) {
+      h.counters.fetch_seconds.Observe(kFetchSecondsBounds, 0.01 * static_cast<double>((poll * 7 + i) % 300));
+    }
     s.sources.push_back(std::move(h));
   }
   static const char* kLabels[] = {"positive", "neutral", "negative"};
@@ -83,6 +94,13 @@ process::MetricsSnapshot Snapshot(const Args& args) {
         s.pipeline.alerts_by_rule[{brand, "rule_" + std::to_string(r), severity}] = b + r;
       }
     }
+    for (int m = 0; m < 1000; ++m) {
+      s.pipeline.compound_by_brand[brand].Observe(kCompoundBounds, static_cast<double>((m * 13 + b) % 201) / 100 - 1);
+    }
+  }
+  for (int batch = 0; batch < 1000; ++batch) {
+    s.pipeline.batch_seconds.Observe(kStageSecondsBounds, 0.001 * (batch % 300));
+    s.pipeline.commit_seconds.Observe(kStageSecondsBounds, 0.0005 * (batch % 40));
   }
   s.listener = http::ListenerCounters{{{200, 1000}, {400, 3}, {404, 2}}, 0};
   return s;
@@ -163,9 +181,10 @@ int main(int argc, char** argv) {
     writer_cpu.push_back(ThreadCpuMillis() - cpu);
     writer.push_back(MillisSince(start));
   }
-  std::printf("%zu sources, %zu brands: %zu samples\n", args.sources, args.brands,
-              snapshot.sources.size() * 4 + snapshot.pipeline.mentions_by_label.size() +
-                  snapshot.pipeline.alerts_by_rule.size());
+  std::string page = process::MetricsText(snapshot);
+  size_t samples = 0;
+  for (size_t at = 0; at < page.size(); at = page.find('\n', at) + 1) samples += page[at] != '#';
+  std::printf("%zu sources, %zu brands: %zu samples\n", args.sources, args.brands, samples);
   Report("writer", writer, bytes);
   Report("writer (cpu)", writer_cpu, bytes);
   bool ok = Percentile(writer, 0.95) < 10;

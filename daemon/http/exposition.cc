@@ -1,8 +1,8 @@
 #include "daemon/http/exposition.h"
 
+#include <cassert>
 #include <charconv>
 #include <cmath>
-#include <cstdio>
 
 namespace brandmon::http {
 
@@ -19,9 +19,11 @@ void AppendValue(std::string& out, double value) {
     auto [end, ec] = std::to_chars(buf, buf + sizeof buf, static_cast<int64_t>(value));
     out.append(buf, end);
   } else {
+    // The shortest text that reads back as the same double: bucket bounds
+    // such as 0.1 stay "0.1".
     char buf[32];
-    int n = std::snprintf(buf, sizeof buf, "%.17g", value);
-    out.append(buf, static_cast<size_t>(n));
+    auto [end, ec] = std::to_chars(buf, buf + sizeof buf, value);
+    out.append(buf, end);
   }
 }
 
@@ -79,8 +81,30 @@ void Exposition::Family(std::string_view name, std::string_view type, std::strin
 }
 
 void Exposition::Sample(std::string_view name, const Labels& labels, double value) {
-  text_.append(name);
-  if (labels.size() > 0) {
+  AppendSample(name, "", labels, "", value);
+}
+
+void Exposition::Histogram(std::string_view name, const Labels& labels, std::span<const double> bounds,
+                           std::span<const uint64_t> counts, double sum) {
+  assert(counts.size() == bounds.size() + 1);
+  uint64_t cumulative = 0;
+  std::string le;
+  for (size_t i = 0; i < bounds.size(); ++i) {
+    cumulative += counts[i];
+    le.clear();
+    AppendValue(le, bounds[i]);
+    AppendSample(name, "_bucket", labels, le, static_cast<double>(cumulative));
+  }
+  cumulative += counts.back();
+  AppendSample(name, "_bucket", labels, "+Inf", static_cast<double>(cumulative));
+  AppendSample(name, "_sum", labels, "", sum);
+  AppendSample(name, "_count", labels, "", static_cast<double>(cumulative));
+}
+
+void Exposition::AppendSample(std::string_view name, std::string_view suffix, const Labels& labels, std::string_view le,
+                              double value) {
+  text_.append(name).append(suffix);
+  if (labels.size() > 0 || !le.empty()) {
     text_ += '{';
     bool first = true;
     for (const auto& [label, raw] : labels) {
@@ -90,6 +114,7 @@ void Exposition::Sample(std::string_view name, const Labels& labels, double valu
       AppendEscaped(text_, raw);
       text_ += '"';
     }
+    if (!le.empty()) text_.append(first ? "" : ",").append("le=\"").append(le).append("\"");
     text_ += '}';
   }
   text_ += ' ';

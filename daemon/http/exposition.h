@@ -2,6 +2,7 @@
 
 #include <cstdint>
 #include <initializer_list>
+#include <span>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -29,12 +30,23 @@ class Exposition {
   // One sample of the family last started (a counter's name ends in "_total").
   void Sample(std::string_view name, const Labels& labels, double value);
   void Sample(std::string_view name, double value) { Sample(name, {}, value); }
+  // The samples of one histogram of the family last started (type
+  // "histogram"): a cumulative `name`_bucket per bound and for "+Inf",
+  // then `name`_sum and `name`_count. `counts` holds one count per bucket,
+  // not cumulative, the last for the values above every bound.
+  // REQUIRES: counts.size() == bounds.size() + 1; no label named "le".
+  void Histogram(std::string_view name, const Labels& labels, std::span<const double> bounds,
+                 std::span<const uint64_t> counts, double sum);
   // A family of one unlabelled sample.
   void Single(std::string_view name, std::string_view type, std::string_view help, double value);
 
   const std::string& text() const { return text_; }
 
  private:
+  // "name{labels,le="le"} value": `le` is left out when empty.
+  void AppendSample(std::string_view name, std::string_view suffix, const Labels& labels, std::string_view le,
+                    double value);
+
   std::string text_;
 };
 

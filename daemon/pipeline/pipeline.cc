@@ -60,15 +60,16 @@ struct Pipeline::Work {
   std::string source;
   scheduler::PollResult poll;
   std::optional<settings::Settings> settings;  // a reload instead of a poll
+  MonoTime submitted{};                        // handed over
 };
 
 // One batch of polls on its way to one transaction; moves between the threads.
 struct Pipeline::Pending {
-  std::vector<std::unique_ptr<Work>> works;  // their mentions: only those not seen before
-  std::vector<std::string> keys;             // "source\0id" of those mentions, in order
-  store::WriteBatch batch;                   // mentions, seen ids, alerts and rule state once scored
-  std::vector<ScoredMention> published;      // of the brands that publish their mentions
-  std::map<std::string, uint64_t> stored_by_brand;
+  std::vector<std::unique_ptr<Work>> works;                  // their mentions: only those not seen before
+  std::vector<std::string> keys;                             // "source\0id" of those mentions, in order
+  store::WriteBatch batch;                                   // mentions, seen ids, alerts and rule state once scored
+  std::vector<ScoredMention> published;                      // of the brands that publish their mentions
+  std::map<std::string, CompoundHistogram> stored_by_brand;  // their sentiment
   LabelCounts stored_by_label;
   std::map<std::string, uint64_t> unscored_by_lang;
   uint64_t duplicates = 0;
@@ -168,6 +169,7 @@ void Pipeline::Submit(const settings::SourceSettings& source, scheduler::PollRes
   auto work = std::make_unique<Work>();
   work->source = source.name;
   work->poll = std::move(result);
+  work->submitted = clock_.Mono();
   MutexLock lock(mu_);
   while (!(queue_.size() < kMaxQueued || stopping_ || thread_ == 0)) lock.Wait(work_done_);
   queue_.push_back(std::move(work));
@@ -232,6 +234,8 @@ PipelineStats Pipeline::Stats() const {
   MutexLock lock(mu_);
   PipelineStats stats = stats_;
   stats.queued_polls = queue_.size();
+  stats.batches_to_score = to_score_.size();
+  stats.batches_scored = scored_.size();
   return stats;
 }
 
@@ -510,7 +514,7 @@ void Pipeline::Score(Pending& pending) {
   // buckets that ended first, as a tick would.
   std::vector<Alert> alerts = brands_->rules->Process(scored, prepared);
   for (size_t i = 0; i < scored.size(); ++i) {
-    ++pending.stored_by_brand[scored[i].brand];
+    pending.stored_by_brand[scored[i].brand].Observe(kCompoundBounds, scored[i].sentiment.Effective());
     ++pending.stored_by_label[{scored[i].brand, scored[i].mention.channel, scored[i].sentiment.label}];
     if (!scored[i].sentiment.scored) ++pending.unscored_by_lang[scored[i].lang];
     if (publishes[i]) pending.published.push_back(scored[i]);
@@ -572,12 +576,14 @@ bool Pipeline::WriteAlone(store::WriteBatch batch) {
 
 bool Pipeline::Write(std::unique_ptr<Unwritten> unwritten) {
   assert(!unwritten_ && "nothing is written before the failed commit");
+  MonoTime started = clock_.Mono();
   auto written = store_->Write(unwritten->batch);
   WallTime now = clock_.Now();
   MonoTime mono = clock_.Mono();
   bool was_failing = false;
   {
     MutexLock lock(mu_);
+    stats_.commit_seconds.Observe(kStageSecondsBounds, std::chrono::duration<double>(mono - started).count());
     was_failing = retry_at_.has_value();
     if (!written.ok()) {
       retry_backoff_ = was_failing ? std::min(retry_backoff_ * 2, kMaxRetry) : kFirstRetry;
@@ -618,8 +624,15 @@ void Pipeline::Written(Unwritten& unwritten, const store::WriteResult& written) 
     for (const auto& k : pending->keys) in_flight_.erase(k);
   }
   WallTime now = clock_.Now();
+  std::optional<MonoTime> oldest;
+  for (const auto& pending : unwritten.pendings) {
+    for (const auto& w : pending->works) oldest = std::min(oldest.value_or(w->submitted), w->submitted);
+  }
+  MonoTime mono = clock_.Mono();
   {
     MutexLock lock(mu_);
+    if (oldest)
+      stats_.batch_seconds.Observe(kStageSecondsBounds, std::chrono::duration<double>(mono - *oldest).count());
     // Stays 0 when the stages ran on one thread.
     outstanding_ -= std::min(outstanding_, unwritten.pendings.size());
     CountDay(now);
@@ -627,7 +640,10 @@ void Pipeline::Written(Unwritten& unwritten, const store::WriteResult& written) 
       stats_.duplicates_dropped += pending->duplicates;
       stats_.unmatched += pending->unmatched;
       for (auto& w : pending->works) source_states_[w->source] = std::move(w->poll.state);
-      for (const auto& [brand, n] : pending->stored_by_brand) stats_.brands[brand].mentions_today += n;
+      for (const auto& [brand, h] : pending->stored_by_brand) {
+        stats_.brands[brand].mentions_today += h.count();
+        stats_.compound_by_brand[brand].Add(h);
+      }
       AddMentionCounts(pending->stored_by_label, stats_.mentions_by_label);
       for (const auto& [lang, n] : pending->unscored_by_lang) {
         bool counted = stats_.unscored_by_lang.size() < kMaxCountedLanguages || stats_.unscored_by_lang.count(lang);

@@ -13,6 +13,7 @@
 
 #include "daemon/base/alert.h"
 #include "daemon/base/clock.h"
+#include "daemon/base/histogram.h"
 #include "daemon/base/logging.h"
 #include "daemon/base/mutex.h"
 #include "daemon/base/scored_mention.h"
@@ -63,7 +64,16 @@ struct PipelineStats {
   // at most kMaxCountedLanguages of them, the others as "other" (a source
   // may declare any language).
   std::map<std::string, uint64_t> unscored_by_lang;
-  size_t queued_polls = 0;  // poll results waiting for the pipeline
+  // The sentiment of the mentions stored since start, by brand: the
+  // brand-targeted compound (Sentiment::Effective()).
+  std::map<std::string, CompoundHistogram> compound_by_brand;
+  // Seconds from the hand-over of a transaction's oldest poll result to its
+  // commit: how long a mention waits in the pipeline at most.
+  StageSecondsHistogram batch_seconds;
+  StageSecondsHistogram commit_seconds;  // of each commit attempt, failed ones included
+  size_t queued_polls = 0;               // poll results waiting for the pipeline
+  size_t batches_to_score = 0;           // deduped batches waiting for the score thread
+  size_t batches_scored = 0;             // scored batches waiting for their commit
 };
 
 // Receives what was journaled, in seq order: alerts, and the stored mentions

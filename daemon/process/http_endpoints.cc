@@ -63,6 +63,26 @@ void WriteBusiness(Exposition& out, const pipeline::PipelineStats& s) {
   }
 }
 
+// How long the pipeline takes, what waits in it, and the sentiment it stored.
+void WritePipelineTimes(Exposition& out, const pipeline::PipelineStats& s) {
+  out.Family("brandmon_pipeline_batch_duration_seconds", "histogram",
+             "Seconds from the hand-over of a transaction's oldest poll result to its commit.");
+  out.Histogram("brandmon_pipeline_batch_duration_seconds", {}, kStageSecondsBounds, s.batch_seconds.counts,
+                s.batch_seconds.sum);
+  out.Family("brandmon_store_commit_duration_seconds", "histogram",
+             "Seconds of each commit attempt of the state store, failed ones included.");
+  out.Histogram("brandmon_store_commit_duration_seconds", {}, kStageSecondsBounds, s.commit_seconds.counts,
+                s.commit_seconds.sum);
+  out.Family("brandmon_pipeline_queued_batches", "gauge", "Batches waiting inside the pipeline, by stage.");
+  out.Sample("brandmon_pipeline_queued_batches", {{"stage", "score"}}, static_cast<double>(s.batches_to_score));
+  out.Sample("brandmon_pipeline_queued_batches", {{"stage", "commit"}}, static_cast<double>(s.batches_scored));
+  out.Family("brandmon_mention_sentiment", "histogram",
+             "Brand-targeted compound sentiment of the mentions stored since start, by brand.");
+  for (const auto& [brand, h] : s.compound_by_brand) {
+    out.Histogram("brandmon_mention_sentiment", {{"brand", brand}}, kCompoundBounds, h.counts, h.sum);
+  }
+}
+
 void WriteSources(Exposition& out, const std::vector<scheduler::SourceHealth>& health) {
   out.Family("brandmon_source_mentions_total", "counter", "Mentions a source produced since start.");
   for (const auto& h : health) {
@@ -81,6 +101,63 @@ void WriteSources(Exposition& out, const std::vector<scheduler::SourceHealth>& h
   out.Family("brandmon_source_active", "gauge", "1 when a source is enabled and not paused.");
   for (const auto& h : health) {
     out.Sample("brandmon_source_active", {{"source", h.name}}, h.enabled && !h.paused ? 1 : 0);
+  }
+}
+
+// The engine's counters of each source, labelled with its plugin too.
+void WriteSourcePolls(Exposition& out, const std::vector<scheduler::SourceHealth>& health) {
+  out.Family("brandmon_source_polls_total", "counter", "Polls of a source since start, failed ones included.");
+  for (const auto& h : health) {
+    out.Sample("brandmon_source_polls_total", {{"source", h.name}, {"plugin", h.type}},
+               static_cast<double>(h.counters.polls));
+  }
+  out.Family("brandmon_source_poll_errors_total", "counter", "Failed polls of a source since start, by kind.");
+  for (const auto& h : health) {
+    for (size_t k = 0; k < scheduler::kFailureKinds; ++k) {
+      const char* kind = scheduler::FailureKindName(static_cast<scheduler::FailureKind>(k));
+      out.Sample("brandmon_source_poll_errors_total", {{"source", h.name}, {"plugin", h.type}, {"kind", kind}},
+                 static_cast<double>(h.counters.failures[k]));
+    }
+  }
+  out.Family("brandmon_source_backoffs_total", "counter",
+             "Polls of a source after which the next was put back beyond its interval (failure or server hold).");
+  for (const auto& h : health) {
+    out.Sample("brandmon_source_backoffs_total", {{"source", h.name}, {"plugin", h.type}},
+               static_cast<double>(h.counters.backoffs));
+  }
+}
+
+// The HTTP series of the sources that sent a request since start.
+void WriteSourceFetches(Exposition& out, const std::vector<scheduler::SourceHealth>& health) {
+  static constexpr const char* kClasses[] = {"2xx", "3xx", "4xx", "5xx"};
+  out.Family("brandmon_source_http_responses_total", "counter", "HTTP responses a source got, by status class.");
+  for (const auto& h : health) {
+    if (h.counters.fetch_seconds.count() == 0) continue;
+    for (size_t c = 0; c < 4; ++c) {
+      out.Sample("brandmon_source_http_responses_total",
+                 {{"source", h.name}, {"plugin", h.type}, {"class", kClasses[c]}},
+                 static_cast<double>(h.counters.responses_by_class[c]));
+    }
+  }
+  out.Family("brandmon_source_not_modified_total", "counter", "304 Not Modified responses a source got.");
+  for (const auto& h : health) {
+    if (h.counters.fetch_seconds.count() == 0) continue;
+    out.Sample("brandmon_source_not_modified_total", {{"source", h.name}, {"plugin", h.type}},
+               static_cast<double>(h.counters.not_modified));
+  }
+  out.Family("brandmon_source_received_bytes_total", "counter", "Bytes of response bodies a source got (decoded).");
+  for (const auto& h : health) {
+    if (h.counters.fetch_seconds.count() == 0) continue;
+    out.Sample("brandmon_source_received_bytes_total", {{"source", h.name}, {"plugin", h.type}},
+               static_cast<double>(h.counters.bytes_received));
+  }
+  out.Family("brandmon_source_fetch_duration_seconds", "histogram",
+             "Time of a source's HTTP requests, those that got no response included.");
+  for (const auto& h : health) {
+    const FetchSecondsHistogram& f = h.counters.fetch_seconds;
+    if (f.count() == 0) continue;
+    out.Histogram("brandmon_source_fetch_duration_seconds", {{"source", h.name}, {"plugin", h.type}},
+                  kFetchSecondsBounds, f.counts, f.sum);
   }
 }
 
@@ -138,7 +215,8 @@ std::string JsonReply(const char* status, const std::string& reason) {
 std::string MetricsText(const MetricsSnapshot& snapshot) {
   // About 100 bytes a sample, and 16 kB for the families of one sample.
   const pipeline::PipelineStats& p = snapshot.pipeline;
-  Exposition out(16384 + 100 * (p.mentions_by_label.size() + p.alerts_by_rule.size() + 4 * snapshot.sources.size()));
+  Exposition out(16384 + 100 * (p.mentions_by_label.size() + p.alerts_by_rule.size() + 11 * p.compound_by_brand.size() +
+                                34 * snapshot.sources.size()));
   out.Family("brandmon_build_info", "gauge", "The daemon's version; always 1.");
   out.Sample("brandmon_build_info", {{"version", BRANDMON_VERSION}}, 1);
   out.Single("brandmon_start_time_seconds", "gauge", "Unix time the daemon started.", Seconds(snapshot.started_at));
@@ -148,7 +226,10 @@ std::string MetricsText(const MetricsSnapshot& snapshot) {
   out.Sample("brandmon_reloads_total", {{"result", "failed"}}, static_cast<double>(snapshot.reloads_failed));
   WritePipeline(out, snapshot.pipeline, snapshot.now);
   WriteBusiness(out, snapshot.pipeline);
+  WritePipelineTimes(out, snapshot.pipeline);
   WriteSources(out, snapshot.sources);
+  WriteSourcePolls(out, snapshot.sources);
+  WriteSourceFetches(out, snapshot.sources);
   WritePublisher(out, snapshot.publisher);
   WriteListener(out, snapshot.listener);
   if (snapshot.database_bytes) {

@@ -30,6 +30,16 @@ class CollectingSink final : public Sink {
   const settings::SourceSettings& source_;
 };
 
+// Counts a request's outcome in its source's counters.
+void CountResponse(SourceCounters& counters, const fetch::FetchResult& result) {
+  counters.fetch_seconds.Observe(kFetchSecondsBounds, std::chrono::duration<double>(result.elapsed).count());
+  if (!result.status.ok()) return;
+  int status_class = result.response.status / 100;
+  if (status_class >= 2 && status_class <= 5) ++counters.responses_by_class[static_cast<size_t>(status_class - 2)];
+  if (result.response.status == 304) ++counters.not_modified;
+  counters.bytes_received += result.response.body.size();
+}
+
 }  // namespace
 
 struct Scheduler::Source {
@@ -512,9 +522,24 @@ void Scheduler::HandleResponse(const std::shared_ptr<Source>& handle, const fetc
     MutexLock lock(mu_);
     if (handle->in_flight) --in_flight_count_;
     handle->in_flight = false;
+    CountResponse(handle->health.counters, result);
   }
   handle->http_poll->OnResult(result);
   SubmitNext(handle);
+}
+
+FailureKind FailureKindOf(const Status& status) {
+  switch (status.code()) {
+    case Status::Code::kUnavailable: return FailureKind::kTransient;
+    case Status::Code::kInvalidArgument: return FailureKind::kConfig;
+    case Status::Code::kCorrupt: return FailureKind::kCorrupt;
+    default: return FailureKind::kOther;
+  }
+}
+
+const char* FailureKindName(FailureKind kind) {
+  static constexpr const char* kNames[kFailureKinds] = {"transient", "config", "corrupt", "other"};
+  return kNames[static_cast<size_t>(kind)];
 }
 
 void StampMention(const settings::SourceSettings& source, Mention& m) {
@@ -532,6 +557,8 @@ void Scheduler::FinishPoll(Source& source, Status status, std::vector<Mention> m
   {
     MutexLock lock(mu_);
     WallTime now = clock_.Now();
+    ++source.health.counters.polls;
+    if (!status.ok()) ++source.health.counters.failures[static_cast<size_t>(FailureKindOf(status))];
     if (status.ok()) {
       source.health.last_success = now;
       source.health.consecutive_failures = 0;
@@ -579,9 +606,14 @@ void Scheduler::ScheduleNext(Source& source, bool failed) {
   int64_t jitter = spread > 0 ? static_cast<int64_t>(rng_() % static_cast<uint64_t>(spread)) : 0;
   Duration delay(base.count() + jitter);
   // The server's word (Retry-After, rate-limit reset, max-age) is a floor.
-  if (source.hold) delay = std::max(delay, std::min(*source.hold, HttpPoll::kMaxHold));
+  bool held = false;
+  if (source.hold && std::min(*source.hold, HttpPoll::kMaxHold) > delay) {
+    delay = std::min(*source.hold, HttpPoll::kMaxHold);
+    held = delay > source.settings.interval;
+  }
   source.hold.reset();
   source.backoff = failed ? delay : Duration(0);
+  if (failed || held) ++source.health.counters.backoffs;
   if (source.poll_again) {
     // poll-now during the poll: once more at once, backoff kept for later.
     source.poll_again = false;

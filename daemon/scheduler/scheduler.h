@@ -1,5 +1,6 @@
 #pragma once
 
+#include <array>
 #include <atomic>
 #include <condition_variable>
 #include <deque>
@@ -12,6 +13,7 @@
 #include <vector>
 
 #include "daemon/base/clock.h"
+#include "daemon/base/histogram.h"
 #include "daemon/base/logging.h"
 #include "daemon/base/mention.h"
 #include "daemon/base/mutex.h"
@@ -25,6 +27,33 @@
 
 namespace brandmon::scheduler {
 
+// Why a poll failed, from its status (the failure classes of HttpPoll):
+// what a later poll may not meet (Unavailable: a transfer error, 5xx, 408,
+// 429), what only the config can fix (InvalidArgument: any other 4xx, an
+// address refused), a body the plugin cannot use (Corrupt), anything else.
+enum class FailureKind { kTransient, kConfig, kCorrupt, kOther };
+inline constexpr size_t kFailureKinds = 4;
+FailureKind FailureKindOf(const Status& status);
+// "transient", "config", "corrupt", "other": the label /metrics shows.
+const char* FailureKindName(FailureKind kind);
+
+// What the engine counted about one source since it was created (a reload
+// that changes the source starts it again), shown by /metrics.
+struct SourceCounters {
+  uint64_t polls = 0;
+  std::array<uint64_t, kFailureKinds> failures{};  // failed polls by FailureKind
+  // HTTP sources: responses by status class (2xx, 3xx, 4xx, 5xx), the 304s
+  // among them, body bytes received (decoded), every request's time (those
+  // that got no response included).
+  std::array<uint64_t, 4> responses_by_class{};
+  uint64_t not_modified = 0;
+  uint64_t bytes_received = 0;
+  FetchSecondsHistogram fetch_seconds;
+  // Polls after which the next one was put back further than the interval:
+  // a failure's backoff or the server's hold (Retry-After, rate limit, max-age).
+  uint64_t backoffs = 0;
+};
+
 // What `status` shows about one source.
 struct SourceHealth {
   std::string name;
@@ -37,6 +66,7 @@ struct SourceHealth {
   std::optional<WallTime> next_poll;
   uint64_t mentions = 0;
   int consecutive_failures = 0;
+  SourceCounters counters;
 };
 
 // What one poll of one source produced: its mentions (possibly none) and the

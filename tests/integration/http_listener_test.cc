@@ -41,8 +41,8 @@ struct Sample {
 
 // Parses `text` as the Prometheus text format 0.0.4, strictly: each family
 // has one HELP and one TYPE line before its samples, samples of a family
-// are together, names and labels are well formed, values parse, no series
-// is repeated and the text ends with a newline. Returns "" or the problem.
+// are together (a histogram's _bucket, _sum and _count samples), names and labels are well formed, values parse, no
+// series is repeated and the text ends with a newline. Returns "" or the problem.
 std::string ParseExposition(const std::string& text, std::vector<Sample>& out) {
   static const std::regex kComment(R"(# (HELP|TYPE) ([a-zA-Z_:][a-zA-Z0-9_:]*) (.*))");
   static const std::regex kSample(R"(([a-zA-Z_:][a-zA-Z0-9_:]*)(\{(.*)\})? (\S+))");
@@ -64,12 +64,15 @@ std::string ParseExposition(const std::string& text, std::vector<Sample>& out) {
       } else {
         if (!help || m[2] != family || !type.empty()) return "TYPE without its HELP: " + line;
         type = m[3];
-        if (type != "counter" && type != "gauge") return "unexpected type: " + line;
+        if (type != "counter" && type != "gauge" && type != "histogram") return "unexpected type: " + line;
       }
       continue;
     }
     if (!std::regex_match(line, m, kSample)) return "malformed line: " + line;
-    if (m[1] != family || type.empty()) return "sample outside its family: " + line;
+    std::string name = m[1];
+    bool own = name == family || (type == "histogram" &&
+                                  (name == family + "_bucket" || name == family + "_sum" || name == family + "_count"));
+    if (!own || type.empty()) return "sample outside its family: " + line;
     if (type == "counter" && !family.ends_with("_total")) return "counter without _total: " + family;
     Sample s{m[1], {}, 0};
     std::string labels = m[3];
@@ -214,11 +217,23 @@ TEST_F(HttpListenerTest, MetricsParseAndAgreeWithStatus) {
   EXPECT_EQ(Sum(m, "brandmon_publisher_published_total"), status["publisher"]["published"].GetUint64());
   EXPECT_EQ(Sum(m, "brandmon_source_mentions_total"), status["sources"][0]["mentions"].GetUint64());
   EXPECT_EQ(Sum(m, "brandmon_journal_last_seq"), status["last_seq"].GetUint64());
+  // The poll that read the file moved its source's counters; a file source
+  // sends no HTTP request.
+  EXPECT_GE(Sum(m, "brandmon_source_polls_total"), 1);
+  EXPECT_EQ(Sum(m, "brandmon_source_poll_errors_total"), 0);
+  EXPECT_EQ(Sum(m, "brandmon_source_fetch_duration_seconds_count"), 0);
+  EXPECT_EQ(Sum(m, "brandmon_mention_sentiment_count"), 3) << "each stored mention's sentiment";
+  EXPECT_GE(Sum(m, "brandmon_pipeline_batch_duration_seconds_count"), 1);
+  EXPECT_GE(Sum(m, "brandmon_store_commit_duration_seconds_count"), 1);
   std::map<std::string, double> by_channel;
   std::set<std::string> labels;
   for (const auto& s : m) {
     if (s.name == "brandmon_build_info") {
       EXPECT_EQ(s.labels.at("version"), status["version"].GetString());
+    }
+    if (s.name == "brandmon_source_polls_total") {
+      EXPECT_EQ(s.labels.at("source"), "a");
+      EXPECT_EQ(s.labels.at("plugin"), "file");
     }
     if (s.name != "brandmon_mentions_total") continue;
     EXPECT_EQ(s.labels.at("brand"), "acme");

@@ -148,6 +148,39 @@ TEST_F(PipelineTest, MentionsInALanguageWithoutALexiconAreUnscoredAndCounted) {
   EXPECT_EQ(stats.unscored_by_lang, (std::map<std::string, uint64_t>{{"nl", 1}, {"pl", 1}, {"ru", 1}}));
 }
 
+// What /metrics shows of the pipeline: the sentiment stored per brand, how
+// long a poll waited for its commit, each commit's time.
+TEST_F(PipelineTest, StatsHoldTheSentimentAndTheTimesOfEachCommit) {
+  settings::Settings settings = Load(R"([{"name": "acme"}, {"name": "globex"}])");
+  auto p = Open(settings);
+  settings::SourceSettings src;
+  src.name = "social";
+  scheduler::PollResult r;
+  r.mentions = {Make("1", "Acme support is terrible and awful, I hate it"),
+                Make("2", "I love my Acme kettle, it is wonderful"), Make("3", "I love my Acme toaster")};
+  r.state.source = "social";
+  p->Submit(src, std::move(r));
+  clock_.Advance(std::chrono::seconds(2));
+  p->Flush();
+  PipelineStats stats = p->Stats();
+  ASSERT_EQ(stats.compound_by_brand.size(), 1u) << "globex stored nothing";
+  const CompoundHistogram& acme = stats.compound_by_brand["acme"];
+  EXPECT_EQ(acme.count(), 3u);
+  uint64_t negative = 0;
+  for (size_t i = 0; kCompoundBounds[i] < 0; ++i) negative += acme.counts[i];
+  EXPECT_EQ(negative, 1u);
+  EXPECT_EQ(acme.counts.back(), 0u) << "a compound is at most 1";
+  EXPECT_GT(acme.sum, 0) << "two positive, one negative";
+  // The fake clock stands still while the store writes: the poll waited the
+  // 2 s it was held, each commit took no time.
+  EXPECT_EQ(stats.batch_seconds.count(), 1u);
+  EXPECT_DOUBLE_EQ(stats.batch_seconds.sum, 2.0);
+  EXPECT_EQ(stats.batch_seconds.counts[10], 1u) << "in the bucket le=2.5";
+  EXPECT_GE(stats.commit_seconds.count(), 1u);
+  EXPECT_EQ(stats.commit_seconds.counts[0], stats.commit_seconds.count());
+  EXPECT_EQ(stats.batches_to_score + stats.batches_scored, 0u);
+}
+
 // A comment on a brand's own post belongs to the brand whether it names it
 // or not; a reply to someone else does not.
 TEST_F(PipelineTest, ARepliesToABrandsOwnAccountIsItsMentionEvenWithoutItsName) {

@@ -3,11 +3,14 @@
 #include <gtest/gtest.h>
 #include <rapidjson/document.h>
 
+#include <cmath>
 #include <fstream>
+#include <map>
 #include <regex>
 #include <set>
 #include <sstream>
 #include <string>
+#include <vector>
 
 namespace brandmon::process {
 namespace {
@@ -27,9 +30,24 @@ MetricsSnapshot Full() {
   s.ready = true;
   s.pipeline.mentions_by_label[{"acme", "rss", "negative"}] = 3;
   s.pipeline.alerts_by_rule[{"acme", "negative_mention", "warning"}] = 1;
+  for (double compound : {-0.9, -0.1, 0.0, 0.6, 1.0}) {
+    s.pipeline.compound_by_brand["acme"].Observe(kCompoundBounds, compound);
+  }
+  s.pipeline.batch_seconds.Observe(kStageSecondsBounds, 0.004);
+  s.pipeline.commit_seconds.Observe(kStageSecondsBounds, 3.0);
+  s.pipeline.batches_to_score = 1;
   scheduler::SourceHealth h;
   h.name = "feed \"a\"\n";
+  h.type = "feed";
+  h.counters.polls = 3;
+  h.counters.failures[0] = 1;
+  h.counters.responses_by_class = {2, 1, 0, 1};
+  for (double seconds : {0.02, 0.3, 0.3, 75.0}) h.counters.fetch_seconds.Observe(kFetchSecondsBounds, seconds);
   s.sources.push_back(h);
+  scheduler::SourceHealth exec;  // a poll plugin: no HTTP series
+  exec.name = "script";
+  exec.type = "exec";
+  s.sources.push_back(exec);
   s.listener = http::ListenerCounters{{{200, 4}}, 0};
   s.database_bytes = 4096;
   return s;
@@ -71,6 +89,110 @@ TEST(MetricsTextTest, LabelValuesAreEscaped) {
   EXPECT_NE(page.find("brandmon_store_size_bytes 4096\n"), std::string::npos);
 }
 
+TEST(MetricsTextTest, SourceSeriesCarryTheirPluginAndCounts) {
+  std::string page = MetricsText(Full());
+  const std::string feed = "source=\"feed \\\"a\\\"\\n\",plugin=\"feed\"";
+  EXPECT_NE(page.find("brandmon_source_polls_total{" + feed + "} 3\n"), std::string::npos) << page;
+  EXPECT_NE(page.find("brandmon_source_poll_errors_total{" + feed + ",kind=\"transient\"} 1\n"), std::string::npos);
+  EXPECT_NE(page.find("brandmon_source_poll_errors_total{" + feed + ",kind=\"config\"} 0\n"), std::string::npos);
+  EXPECT_NE(page.find("brandmon_source_http_responses_total{" + feed + ",class=\"5xx\"} 1\n"), std::string::npos);
+  EXPECT_NE(page.find("brandmon_source_fetch_duration_seconds_bucket{" + feed + ",le=\"0.5\"} 3\n"), std::string::npos);
+  EXPECT_NE(page.find("brandmon_source_fetch_duration_seconds_count{" + feed + "} 4\n"), std::string::npos);
+  EXPECT_NE(page.find("brandmon_source_polls_total{source=\"script\",plugin=\"exec\"} 0\n"), std::string::npos);
+  EXPECT_EQ(page.find("source=\"script\",plugin=\"exec\",class="), std::string::npos) << "no HTTP series for exec";
+  EXPECT_EQ(page.find("brandmon_source_fetch_duration_seconds_count{source=\"script\""), std::string::npos);
+}
+
+TEST(MetricsTextTest, PipelineTimesAndSentimentAreHistograms) {
+  std::string page = MetricsText(Full());
+  EXPECT_NE(page.find("brandmon_mention_sentiment_bucket{brand=\"acme\",le=\"-0.75\"} 1\n"), std::string::npos) << page;
+  EXPECT_NE(page.find("brandmon_mention_sentiment_bucket{brand=\"acme\",le=\"0\"} 3\n"), std::string::npos);
+  EXPECT_NE(page.find("brandmon_mention_sentiment_bucket{brand=\"acme\",le=\"1\"} 5\n"), std::string::npos);
+  EXPECT_NE(page.find("brandmon_mention_sentiment_sum{brand=\"acme\"} 0.6\n"), std::string::npos);
+  EXPECT_NE(page.find("brandmon_pipeline_batch_duration_seconds_bucket{le=\"0.005\"} 1\n"), std::string::npos);
+  EXPECT_NE(page.find("brandmon_store_commit_duration_seconds_bucket{le=\"2.5\"} 0\n"), std::string::npos);
+  EXPECT_NE(page.find("brandmon_store_commit_duration_seconds_count 1\n"), std::string::npos);
+  EXPECT_NE(page.find("brandmon_pipeline_queued_batches{stage=\"score\"} 1\n"), std::string::npos);
+}
+
+// A sample line: its name, its labels but `le`, `le`, its value.
+struct SampleLine {
+  std::string name, labels, le;
+  double value = 0;
+};
+
+std::vector<SampleLine> Samples(const std::string& page) {
+  std::vector<SampleLine> out;
+  std::istringstream in(page);
+  std::regex le_label(R"(,?le="([^"]*)\")");
+  for (std::string line; std::getline(in, line);) {
+    if (line.empty() || line[0] == '#') continue;
+    SampleLine s;
+    size_t space = line.rfind(' ');
+    size_t brace = line.find('{');
+    s.name = line.substr(0, std::min(brace, space));
+    if (brace < space) s.labels = line.substr(brace + 1, line.rfind('}', space) - brace - 1);
+    std::smatch m;
+    if (std::regex_search(s.labels, m, le_label)) {
+      s.le = m[1];
+      s.labels = m.prefix().str() + m.suffix().str();
+    }
+    s.value = std::stod(line.substr(space + 1));
+    out.push_back(s);
+  }
+  return out;
+}
+
+// Every histogram of the page: bounds increasing, counts cumulative and never
+// falling, the +Inf bucket equal to _count, a _sum.
+TEST(MetricsTextTest, HistogramsAreCumulativeWithCountAndSum) {
+  std::string page = MetricsText(Full());
+  std::set<std::string> histograms;
+  std::regex type_line(R"(^# TYPE (\S+) histogram$)", std::regex::multiline);
+  for (auto it = std::sregex_iterator(page.begin(), page.end(), type_line); it != std::sregex_iterator(); ++it) {
+    histograms.insert((*it)[1]);
+  }
+  ASSERT_FALSE(histograms.empty());
+  std::map<std::string, std::vector<std::pair<double, double>>> buckets;  // family{labels} -> (le, count)
+  std::map<std::string, double> counts, sums;
+  for (const SampleLine& s : Samples(page)) {
+    for (const std::string& family : histograms) {
+      std::string key = family + "{" + s.labels + "}";
+      if (s.name == family + "_bucket") {
+        buckets[key].emplace_back(s.le == "+Inf" ? HUGE_VAL : std::stod(s.le), s.value);
+      } else if (s.name == family + "_count") {
+        counts[key] = s.value;
+      } else if (s.name == family + "_sum") {
+        sums[key] = s.value;
+      }
+    }
+  }
+  ASSERT_FALSE(buckets.empty());
+  for (const auto& [key, series] : buckets) {
+    for (size_t i = 1; i < series.size(); ++i) {
+      EXPECT_LT(series[i - 1].first, series[i].first) << key;
+      EXPECT_LE(series[i - 1].second, series[i].second) << key;
+    }
+    EXPECT_EQ(series.back().first, HUGE_VAL) << key;
+    ASSERT_TRUE(counts.count(key)) << key;
+    EXPECT_EQ(series.back().second, counts[key]) << key;
+    EXPECT_TRUE(sums.count(key)) << key;
+  }
+}
+
+// The family a sample name belongs to: a histogram's _bucket, _sum and
+// _count samples belong to it.
+std::string FamilyOf(const std::string& name, const std::set<std::string>& served) {
+  for (const char* suffix : {"_bucket", "_sum", "_count"}) {
+    std::string s(suffix);
+    if (name.size() > s.size() && name.compare(name.size() - s.size(), s.size(), s) == 0) {
+      std::string base = name.substr(0, name.size() - s.size());
+      if (served.count(base)) return base;
+    }
+  }
+  return name;
+}
+
 // Every string of `v` under the key "expr", at any depth.
 void Expressions(const rapidjson::Value& v, std::vector<std::string>& out) {
   if (v.IsObject()) {
@@ -98,13 +220,16 @@ TEST(GrafanaDashboardTest, EveryExpressionReadsServedMetrics) {
   std::regex name(R"(brandmon_[a-z0-9_]+)");
   for (const std::string& e : expressions) {
     for (auto it = std::sregex_iterator(e.begin(), e.end(), name); it != std::sregex_iterator(); ++it) {
-      used.insert(it->str());
-      EXPECT_TRUE(served.count(it->str())) << it->str() << " in `" << e << "` is not served by /metrics";
+      std::string family = FamilyOf(it->str(), served);
+      used.insert(family);
+      EXPECT_TRUE(served.count(family)) << it->str() << " in `" << e << "` is not served by /metrics";
     }
   }
   // The dashboard covers the business and the health families alike.
   for (const char* needed : {"brandmon_mentions_total", "brandmon_alerts_total", "brandmon_source_consecutive_failures",
-                             "brandmon_pipeline_queued_polls", "brandmon_store_size_bytes"}) {
+                             "brandmon_pipeline_queued_polls", "brandmon_store_size_bytes",
+                             "brandmon_mention_sentiment", "brandmon_source_fetch_duration_seconds",
+                             "brandmon_source_poll_errors_total", "brandmon_pipeline_batch_duration_seconds"}) {
     EXPECT_TRUE(used.count(needed)) << needed;
   }
   // Imported through its datasource input, as docs/metrics.md says.

@@ -307,6 +307,47 @@ TEST_F(EngineHttpTest, ServerErrorBacksOffThenRecovers) {
   EXPECT_EQ(Last().state.backoff, Duration(0));
 }
 
+TEST_F(EngineHttpTest, PollsMoveTheSourceCountersMetricsShows) {
+  server_.server().Get("/feed", [&](const httplib::Request& req, httplib::Response& res) {
+    res.set_header("ETag", "\"v1\"");
+    if (req.get_header_value("If-None-Match") == "\"v1\"") {
+      res.status = 304;
+      return;
+    }
+    res.set_content(kTwoItems, "application/rss+xml");
+  });
+  server_.server().Get("/gone", [&](const httplib::Request&, httplib::Response& res) { res.status = 404; });
+  server_.server().Get("/down", [&](const httplib::Request&, httplib::Response& res) { res.status = 503; });
+  server_.server().Get("/junk", [&](const httplib::Request&, httplib::Response& res) {
+    res.set_content("not a feed at all", "application/rss+xml");
+  });
+  Scheduler engine(clock_, threads_, Collect());
+  engine.Apply({FeedSource("blog", server_.Url("/feed")), FeedSource("gone", server_.Url("/gone")),
+                FeedSource("down", server_.Url("/down")), FeedSource("junk", server_.Url("/junk"))});
+  engine.RunOnce();
+  engine.RunOnce();
+  auto health = engine.Health();
+  const SourceCounters& blog = health[0].counters;
+  EXPECT_EQ(blog.polls, 2u);
+  EXPECT_EQ(blog.failures, (std::array<uint64_t, kFailureKinds>{}));
+  EXPECT_EQ(blog.responses_by_class, (std::array<uint64_t, 4>{1, 1, 0, 0}));
+  EXPECT_EQ(blog.not_modified, 1u);
+  EXPECT_EQ(blog.bytes_received, sizeof kTwoItems - 1) << "the 304 has no body";
+  EXPECT_EQ(blog.fetch_seconds.count(), 2u);
+  EXPECT_LT(blog.fetch_seconds.sum, 10) << "two requests to a local server";
+  EXPECT_EQ(blog.backoffs, 0u);
+  const SourceCounters& gone = health[1].counters;
+  EXPECT_EQ(gone.failures[static_cast<size_t>(FailureKind::kConfig)], 2u) << "a 404 only the config can fix";
+  EXPECT_EQ(gone.responses_by_class[2], 2u);
+  EXPECT_EQ(gone.backoffs, 2u);
+  const SourceCounters& down = health[2].counters;
+  EXPECT_EQ(down.failures[static_cast<size_t>(FailureKind::kTransient)], 2u);
+  EXPECT_EQ(down.responses_by_class[3], 2u);
+  EXPECT_EQ(health[3].counters.failures[static_cast<size_t>(FailureKind::kCorrupt)], 2u) << "a body the feed "
+                                                                                            "plugin cannot parse";
+  EXPECT_EQ(health[3].counters.responses_by_class[0], 2u);
+}
+
 TEST_F(EngineHttpTest, CacheControlMaxAgeDelaysTheNextPoll) {
   server_.server().Get("/feed", [&](const httplib::Request&, httplib::Response& res) {
     res.set_header("Cache-Control", "public, max-age=7200");
