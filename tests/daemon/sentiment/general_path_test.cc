@@ -28,8 +28,9 @@ class GeneralPathTest : public ::testing::Test {
   // The rated units' valences after building `text` in `language`, by
   // default the one text::IdentifyLanguage tells, as the analyzer does.
   std::vector<float> Rated(std::string_view text, std::string_view language = "") {
-    std::string identified = text::IdentifyLanguage(text::RepairUtf8(text)).code;
-    if (language.empty()) language = identified == "und" ? std::string_view("en") : std::string_view(identified);
+    // Kept in the fixture: the builder's lang points into the code it was given.
+    identified_ = text::IdentifyLanguage(text::RepairUtf8(text)).code;
+    if (language.empty()) language = identified_ == "und" ? std::string_view("en") : std::string_view(identified_);
     builder_ = std::make_unique<UnitBuilder>(*set_, nullptr, global_, scratch_);
     scratch_.units.clear();
     scratch_.sentences.clear();
@@ -48,6 +49,7 @@ class GeneralPathTest : public ::testing::Test {
   }
 
   static LexiconSet* set_;
+  std::string identified_;
   TermMap<float> global_;
   Scratch scratch_;
   std::unique_ptr<UnitBuilder> builder_;
