@@ -33,7 +33,8 @@ const ReadSideSpec& ExportSpec() {
                                   {"--min-reach", "min_reach"}},
                                  {"csv", "jsonl"},
                                  {},
-                                 {"--bom"}};
+                                 {"--bom"},
+                                 {}};
   return spec;
 }
 

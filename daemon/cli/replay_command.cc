@@ -34,49 +34,25 @@ constexpr char kUsage[] =
     "usage: brandmonctl replay --config NEW.json [--since T] [--until T] [--brand B] [--warm-up D] "
     "[--database FILE] [--format text|json]";
 
-struct ReplayArgs {
-  std::string config;
-  query::Params times;  // since, until
-  std::string brand;
-  std::optional<std::string> warm_up;
-  std::string database;
-  std::string format = "text";
-};
+// --config is the new config; --brand and --warm-up are kept apart from the
+// period's filter (one brand, also the brand the new config is read for).
+const ReadSideSpec& ReplaySpec() {
+  static const ReadSideSpec spec{"replay",
+                                 kUsage,
+                                 {{"--since", "since"}, {"--until", "until"}},
+                                 {"text", "json"},
+                                 {},
+                                 {},
+                                 {"--brand", "--warm-up"}};
+  return spec;
+}
 
 // Returns nullopt (after saying why on `err`) for a usage error.
-std::optional<ReplayArgs> ParseArgs(const std::vector<std::string>& args, std::ostream& err) {
-  ReplayArgs out;
-  for (size_t i = 0; i < args.size(); ++i) {
-    const std::string& a = args[i];
-    if (i + 1 >= args.size()) {
-      err << "brandmonctl replay: " << (a.starts_with("-") ? "'" + a + "' needs a value" : "unexpected '" + a + "'")
-          << " (" << kUsage << ")\n";
-      return std::nullopt;
-    }
-    const std::string& value = args[++i];
-    if (a == "--config" || a == "-c") {
-      out.config = value;
-    } else if (a == "--since" || a == "--until") {
-      out.times.emplace(a.substr(2), value);
-    } else if (a == "--brand") {
-      out.brand = value;
-    } else if (a == "--warm-up") {
-      out.warm_up = value;
-    } else if (a == "--database") {
-      out.database = value;
-    } else if (a == "--format") {
-      out.format = value;
-    } else {
-      err << "brandmonctl replay: unknown option '" << a << "' (" << kUsage << ")\n";
-      return std::nullopt;
-    }
-  }
-  if (out.config.empty()) {
+std::optional<ReadSideArgs> ParseArgs(const std::vector<std::string>& args, std::ostream& err) {
+  ReadSideArgs out;
+  if (!ParseReadSideArgs(args, ReplaySpec(), out, err)) return std::nullopt;
+  if (out.config_path.empty()) {
     err << "brandmonctl replay: --config NEW.json is required (" << kUsage << ")\n";
-    return std::nullopt;
-  }
-  if (out.format != "text" && out.format != "json") {
-    err << "brandmonctl replay: --format must be text or json, got '" << out.format << "'\n";
     return std::nullopt;
   }
   return out;
@@ -98,10 +74,10 @@ Duration LookBack(const rules::RulesOptions& o) {
 
 // --warm-up, else the longest look-back of the brands' trend rules.
 // Errors: InvalidArgument naming --warm-up.
-Result<Duration> WarmUp(const ReplayArgs& args, const settings::Settings& settings) {
-  if (args.warm_up) {
-    auto d = ParseDuration(*args.warm_up);
-    if (!d || d->count() < 0) return Status::InvalidArgument("--warm-up: not a duration: '" + *args.warm_up + "'");
+Result<Duration> WarmUp(const ReadSideArgs& args, const settings::Settings& settings) {
+  if (auto warm_up = args.Value("--warm-up")) {
+    auto d = ParseDuration(*warm_up);
+    if (!d || d->count() < 0) return Status::InvalidArgument("--warm-up: not a duration: '" + *warm_up + "'");
     return *d;
   }
   Duration most{0};
@@ -377,10 +353,10 @@ std::string Json(const ReplayInfo& info, const Comparison& c) {
 
 // The period of --since and --until, for --brand's alerts (all brands'
 // without). Errors: InvalidArgument naming the option.
-Result<query::Filter> Period(const ReplayArgs& args) {
-  auto filter = query::ParseFilter(args.times, SystemClock::Instance().Now());
+Result<query::Filter> Period(const ReadSideArgs& args) {
+  auto filter = query::ParseFilter(args.params, SystemClock::Instance().Now());
   if (!filter.ok()) return Status::InvalidArgument(OptionError(filter.status().message()));
-  if (!args.brand.empty()) filter->brands = {args.brand};
+  if (auto brand = args.Value("--brand"); brand && !brand->empty()) filter->brands = {*brand};
   return filter;
 }
 
@@ -397,11 +373,11 @@ int RunReplay(Invocation& inv) {
   auto period = Period(*args);
   if (!period.ok()) return Fail(inv, period.status(), 2);
   FakeClock clock;
-  auto reader = LoadMentionReader(args->config, clock, args->brand);
+  auto reader = LoadMentionReader(args->config_path, clock, args->Value("--brand").value_or(""));
   if (!reader.ok()) return Fail(inv, reader.status());
   auto warm_up = WarmUp(*args, (*reader)->settings);
   if (!warm_up.ok()) return Fail(inv, warm_up.status(), 2);
-  auto where = FindStateDatabase(args->database, args->config);
+  auto where = FindStateDatabase(args->database, args->config_path);
   if (!where.ok()) return Fail(inv, where.status());
   auto db = OpenStateDatabase(*where);
   if (!db.ok()) return Fail(inv, db.status());
@@ -411,7 +387,7 @@ int RunReplay(Invocation& inv) {
   bool progress = &inv.err == &std::cerr && isatty(STDERR_FILENO);
   auto replayed = Replay(**reader, clock, *period, progress, inv.err).Run(*db, *warm_up);
   if (!replayed.ok()) return Fail(inv, replayed.status());
-  ReplayInfo info{args->config, db->path(), *period, *warm_up, *replayed, raised->size()};
+  ReplayInfo info{args->config_path, db->path(), *period, *warm_up, *replayed, raised->size()};
   Comparison c = Compare(*raised, replayed->alerts);
   inv.out << (args->format == "json" ? Json(info, c) : Text(info, c));
   inv.out.flush();

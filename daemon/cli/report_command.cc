@@ -33,6 +33,7 @@ const ReadSideSpec& ReportSpec() {
                                   {"--lang", "lang"}},
                                  {"html", "md", "json"},
                                  {"-f"},
+                                 {},
                                  {}};
   return spec;
 }

@@ -58,6 +58,12 @@ bool ReadSideArgs::Has(const std::string& option) const {
   return std::find(switches.begin(), switches.end(), option) != switches.end();
 }
 
+std::optional<std::string> ReadSideArgs::Value(const std::string& option) const {
+  auto it = values.find(option);
+  if (it == values.end()) return std::nullopt;
+  return it->second;
+}
+
 namespace {
 
 bool Contains(const std::vector<std::string>& list, const std::string& value) {
@@ -102,6 +108,8 @@ bool ParseReadSideArgs(const std::vector<std::string>& args, const ReadSideSpec&
       out.config_path = value;
     } else if (a == "--database") {
       out.database = value;
+    } else if (Contains(spec.options, a)) {
+      out.values[a] = value;
     } else {
       err << prefix << "unknown option '" << a << "'\nusage: " << spec.usage << "\n";
       return false;

@@ -4,6 +4,8 @@
 // daemon's state database the way the daemon does, opening it read-only,
 // and naming a bad filter value by its option.
 
+#include <map>
+#include <optional>
 #include <ostream>
 #include <string>
 #include <utility>
@@ -48,6 +50,7 @@ struct ReadSideSpec {
   std::vector<std::string> formats;                          // the first is the default
   std::vector<std::string> format_aliases;                   // besides --format, e.g. "-f"
   std::vector<std::string> switches;                         // e.g. "--bom"
+  std::vector<std::string> options;                          // other options with a value, e.g. "--warm-up"
 };
 
 struct ReadSideArgs {
@@ -56,9 +59,11 @@ struct ReadSideArgs {
   std::string output;
   std::string config_path;
   std::string database;
-  std::vector<std::string> switches;  // those given, in order
+  std::vector<std::string> switches;          // those given, in order
+  std::map<std::string, std::string> values;  // spec.options given, by option
 
   bool Has(const std::string& option) const;
+  std::optional<std::string> Value(const std::string& option) const;
 };
 
 // Returns false, after printing the error and the usage on `err`, for an
