@@ -160,7 +160,7 @@ class Replay {
     clock_.SetNow(stored.stored_at);
     std::vector<Alert> alerts = r_.rules->Process(scored, prepared);
     if (!warming) {
-      Keep(std::move(alerts));
+      Keep(alerts);
       if (!scored.empty()) ++out_.matched;
     }
     ++(warming ? out_.warm_up_mentions : out_.mentions);
@@ -178,7 +178,7 @@ class Replay {
   }
 
   // The alerts, as the store journals them: the first of each dedupe key.
-  void Keep(std::vector<Alert> alerts) {
+  void Keep(const std::vector<Alert>& alerts) {
     for (const Alert& a : alerts) {
       if (keys_.insert(a.dedupe_key).second) out_.alerts.push_back(LineOf(a));
     }
