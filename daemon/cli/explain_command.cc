@@ -14,6 +14,7 @@
 
 #include "daemon/base/units.h"
 #include "daemon/cli/command.h"
+#include "daemon/cli/line_input.h"
 #include "daemon/cli/mention_reader.h"
 #include "daemon/config/loader.h"
 #include "daemon/query/reader.h"
@@ -272,8 +273,7 @@ int RunExplain(Invocation& inv) {
   }
   bool failed = false;
   std::string line;
-  while (std::getline(inv.in, line)) {
-    if (!line.empty() && line.back() == '\r') line.pop_back();
+  while (ReadLine(inv.in, inv.out, line)) {
     if (line.empty()) continue;
     auto mention = MentionFromJson(line);
     failed = failed || !mention.ok();

@@ -11,6 +11,7 @@
 
 #include "daemon/assess/assess.h"
 #include "daemon/cli/command.h"
+#include "daemon/cli/line_input.h"
 #include "daemon/config/loader.h"
 #include "daemon/match/matcher.h"
 #include "daemon/match/query.h"
@@ -159,8 +160,7 @@ int RunMatch(Invocation& inv) {
   input.channel = args->channel;
   input.detect_lang = true;  // as the daemon does for a mention without a language
   std::string line;
-  while (std::getline(inv.in, line)) {
-    if (!line.empty() && line.back() == '\r') line.pop_back();
+  while (ReadLine(inv.in, inv.out, line)) {
     input.text = line;
     WriteLine(matcher->Match(input, scratch), !args->query, inv.out);
   }

@@ -2,13 +2,16 @@
 #include <rapidjson/writer.h>
 
 #include <istream>
+#include <optional>
 #include <ostream>
 #include <string>
 #include <vector>
 
 #include "daemon/cli/command.h"
+#include "daemon/cli/line_input.h"
+#include "daemon/match/fold.h"
+#include "daemon/match/matcher.h"
 #include "daemon/sentiment/analyzer.h"
-#include "daemon/text/normalize.h"
 #include "daemon/text/utf8.h"
 
 namespace brandmon::cli {
@@ -47,19 +50,31 @@ bool ParseScoreArgs(Invocation& inv, ScoreArgs* args) {
   return true;
 }
 
-// Code-point spans of every case-insensitive occurrence of the targets. Simple
-// case folding maps one code point to one, so offsets in the folded line are
-// offsets in the line.
-void FindTargets(std::string_view line, const std::vector<std::string>& folded_targets, std::string* folded,
+// The targets as a brand's query: each one a phrase, so that a line's target
+// spans are those the daemon's matcher would find for a brand with these
+// terms (word boundaries, case and accents folded).
+Result<match::BrandMatcher> TargetMatcher(const std::vector<std::string>& targets) {
+  std::string query;
+  for (const auto& t : targets) {
+    if (t.find('"') != std::string::npos) {
+      return Status::InvalidArgument("--target '" + t + "' cannot contain '\"'");
+    }
+    if (!match::HasWordChar(t)) return Status::InvalidArgument("--target '" + t + "' has no letter or digit");
+    query += query.empty() ? "\"" : " OR \"";
+    query += t;
+    query += '"';
+  }
+  return match::BrandMatcher::Build({match::BrandSpec{"target", query, {}}});
+}
+
+void FindTargets(std::string_view line, const match::BrandMatcher& matcher, match::MatchScratch& scratch,
                  std::vector<sentiment::CodePointSpan>* spans) {
   spans->clear();
-  folded->clear();
-  text::AppendFolded(line, folded);
-  for (const auto& t : folded_targets) {
-    if (t.empty()) continue;
-    for (size_t at = folded->find(t); at != std::string::npos; at = folded->find(t, at + t.size())) {
-      auto begin = static_cast<uint32_t>(text::CountCodePoints(std::string_view(*folded).substr(0, at)));
-      spans->push_back({begin, begin + static_cast<uint32_t>(text::CountCodePoints(t))});
+  match::MatchInput input;
+  input.text = line;
+  for (const auto& hit : matcher.Match(input, scratch)) {
+    for (const auto& span : hit.spans) {
+      if (span.field == match::Field::kText) spans->push_back({span.start, span.end});
     }
   }
 }
@@ -106,27 +121,30 @@ int RunScore(Invocation& inv) {
     inv.err << "brandmonctl score: " << analyzer.status().message() << "\n";
     return 1;
   }
-  std::vector<std::string> folded_targets;
-  for (const auto& t : args.targets) {
-    std::string f;
-    text::AppendFolded(text::RepairUtf8(t), &f);
-    folded_targets.push_back(std::move(f));
+  std::optional<match::BrandMatcher> targets;
+  if (!args.targets.empty()) {
+    Result<match::BrandMatcher> built = TargetMatcher(args.targets);
+    if (!built.ok()) {
+      inv.err << "brandmonctl score: " << built.status().message() << "\n";
+      return 2;
+    }
+    targets = std::move(built).value();
   }
+  match::MatchScratch scratch;
   sentiment::ScoreRequest request;
   request.lang = args.lang;
-  std::string line, folded;
+  std::string line;
   std::vector<sentiment::CodePointSpan> spans;
   rapidjson::StringBuffer buf;
-  while (std::getline(inv.in, line)) {
-    if (!line.empty() && line.back() == '\r') line.pop_back();
-    if (!folded_targets.empty()) {
+  while (ReadLine(inv.in, inv.out, line)) {
+    if (targets) {
+      // Spans count code points of the text the analyzer reads: repaired.
       std::string repaired = text::IsValidUtf8(line) ? std::string() : text::RepairUtf8(line);
-      FindTargets(repaired.empty() ? std::string_view(line) : std::string_view(repaired), folded_targets, &folded,
-                  &spans);
+      FindTargets(repaired.empty() ? std::string_view(line) : std::string_view(repaired), *targets, scratch, &spans);
       request.targets = spans;
     }
     sentiment::SentimentScore score = analyzer->Score(line, request);
-    WriteScore(score, !folded_targets.empty(), &buf);
+    WriteScore(score, targets.has_value(), &buf);
     inv.out.write(buf.GetString(), static_cast<std::streamsize>(buf.GetSize()));
     inv.out.put('\n');
   }

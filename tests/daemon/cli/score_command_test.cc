@@ -92,6 +92,30 @@ TEST(ScoreCommandTest, TargetScoresTheBrandsClause) {
   EXPECT_DOUBLE_EQ(r.lines[1]["target"].GetDouble(), r.lines[1]["compound"].GetDouble());
 }
 
+TEST(ScoreCommandTest, TargetsAreFoundAsTheDaemonFindsABrandsTerms) {
+  // A word inside another word is not the brand ("Acmeville"), as in the
+  // daemon's matcher; case and accents fold alike on both sides.
+  ScoreRun r = Score({"--target", "acme", "--target", "Nestlé"},
+                     "Acmeville is lovely but acme is awful\n"
+                     "Acmeville is lovely\n"
+                     "I love NESTLE, their rival is awful\n");
+  ASSERT_EQ(r.code, 0) << r.err;
+  ASSERT_EQ(r.lines.size(), 3u);
+  EXPECT_LT(r.lines[0]["target"].GetDouble(), -0.05);
+  EXPECT_DOUBLE_EQ(r.lines[1]["target"].GetDouble(), r.lines[1]["compound"].GetDouble())
+      << "no target in the line: the whole text's score";
+  EXPECT_GT(r.lines[2]["target"].GetDouble(), 0.05);
+}
+
+TEST(ScoreCommandTest, RejectsTargetsTheMatcherCannotRead) {
+  for (std::string bad : {"say \"hi\"", "!!!", ""}) {
+    ScoreRun r = Score({"--target", bad}, "x\n");
+    EXPECT_EQ(r.code, 2) << bad;
+    EXPECT_NE(r.err.find("--target '" + bad + "'"), std::string::npos) << r.err;
+    EXPECT_TRUE(r.out.empty());
+  }
+}
+
 TEST(ScoreCommandTest, SurvivesHostileInput) {
   std::string input = "\xFF\xFE bad\r\n" + std::string(200000, 'a') + "\n\"quotes\" and \\ backslash\n";
   ScoreRun r = Score({}, input);
