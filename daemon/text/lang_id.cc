@@ -48,7 +48,87 @@ struct ScriptCounts {
   int operator[](Script s) const { return counts[static_cast<size_t>(s)]; }
 };
 
-std::optional<LanguageGuess> GuessByCounts(const ScriptCounts& count) {
+LanguageGuess GuessByCld2(std::string_view text) {
+  CLD2::Language language3[3];
+  int percent3[3] = {0, 0, 0};
+  int text_bytes = 0;
+  bool reliable = false;
+  CLD2::Language lang = CLD2::DetectLanguageSummary(text.data(), static_cast<int>(text.size()), /*is_plain_text=*/true,
+                                                    language3, percent3, &text_bytes, &reliable);
+  LanguageGuess guess;
+  if (lang == CLD2::UNKNOWN_LANGUAGE || text_bytes == 0) return guess;
+  std::string_view code = CLD2::LanguageCode(lang);
+  // CLD2 names traditional Chinese "zh-Hant"; brandmon keys lexicons by primary code.
+  guess.code = std::string(code.substr(0, code.find('-')));
+  guess.confidence = (percent3[0] / 100.0) * (reliable ? 1.0 : 0.5);
+  return guess;
+}
+
+// Letters that only some of the languages of a script use. The first
+// language of a script with at least two of its letters in the text, and at
+// least one in fifty of the script's letters, is the text's: one Ukrainian
+// place name in a Russian post, or one Persian letter in a dialect Arabic
+// post, does not make the post Ukrainian or Persian.
+struct Tell {
+  Script script;
+  std::u32string_view letters;
+  const char* code;
+};
+constexpr Tell kTells[] = {
+    {Script::kCyrillic, U"\u045E", "be"},                                // ў
+    {Script::kCyrillic, U"\u04D9\u0493\u049B\u04B1\u04BB", "kk"},        // ә ғ қ ұ һ
+    {Script::kCyrillic, U"\u0456\u0457\u0454\u0491", "uk"},              // і ї є ґ
+    {Script::kCyrillic, U"\u0453\u045C\u0455", "mk"},                    // ѓ ќ ѕ
+    {Script::kCyrillic, U"\u0452\u045B\u0458\u0459\u045A\u045F", "sr"},  // ђ ћ ј љ њ џ
+    {Script::kArabic, U"\u0679\u0688\u0691\u06BA\u06D2\u06BE", "ur"},    // ٹ ڈ ڑ ں ے ھ
+    {Script::kArabic, U"\u067E\u0686\u0698\u06AF\u06A9\u06CC", "fa"},    // پ چ ژ گ ک ی
+};
+// Letters Russian uses and Bulgarian, Macedonian and Serbian do not.
+constexpr std::u32string_view kRussianOnly = U"\u044B\u044D\u0451";  // ы э ё
+// What CLD2 may answer for Cyrillic text without telling letters.
+constexpr std::string_view kCyrillicLanguages[] = {"bg", "ru", "uk", "sr", "mk", "be", "kk", "mn", "ky", "tg"};
+
+char32_t Lower(char32_t cp) {
+  // Cyrillic capitals: А-Я (0x410-0x42F) and Ѐ-Џ (0x400-0x40F); the
+  // extended letters alternate capital (even) and small (odd).
+  if (cp >= 0x410 && cp <= 0x42F) return cp + 0x20;
+  if (cp >= 0x400 && cp <= 0x40F) return cp + 0x50;
+  if (cp >= 0x490 && cp <= 0x4FF && cp % 2 == 0) return cp + 1;
+  return cp;
+}
+
+// Which language of its script `guess` (from GuessByCounts) is, by the
+// letters of `text`; unchanged when nothing tells.
+void WithinScript(std::string_view text, Script script, int script_letters, LanguageGuess& guess) {
+  std::array<int, std::size(kTells)> hits{};
+  int russian_only = 0;
+  for (size_t i = 0; i < text.size();) {
+    char32_t cp = Lower(DecodeUtf8(text, &i));
+    if (cp < 0x400) continue;
+    for (size_t t = 0; t < std::size(kTells); ++t) {
+      if (kTells[t].script == script && kTells[t].letters.find(cp) != std::u32string_view::npos) ++hits[t];
+    }
+    if (kRussianOnly.find(cp) != std::u32string_view::npos) ++russian_only;
+  }
+  for (size_t t = 0; t < std::size(kTells); ++t) {
+    if (hits[t] >= 2 && hits[t] * 50 >= script_letters) {
+      guess.code = kTells[t].code;
+      return;
+    }
+  }
+  if (script != Script::kCyrillic || russian_only > 0) return;
+  // Bulgarian, and Serbian or Macedonian written without their own letters,
+  // share Russian's alphabet: CLD2 reads their words.
+  LanguageGuess cld2 = GuessByCld2(text);
+  for (std::string_view code : kCyrillicLanguages) {
+    if (cld2.code == code && cld2.confidence >= 0.5) {
+      guess.code = cld2.code;
+      return;
+    }
+  }
+}
+
+std::optional<LanguageGuess> GuessByCounts(const ScriptCounts& count, std::string_view text) {
   if (count.letters == 0) return std::nullopt;
   // Japanese writes Han and Kana together; any Kana among Han makes it Japanese.
   int cjk = count[Script::kHan] + count[Script::kKana];
@@ -57,8 +137,8 @@ std::optional<LanguageGuess> GuessByCounts(const ScriptCounts& count) {
     int letters;
     const char* code;
   };
-  // Russian stands for the Cyrillic script: the other languages written in
-  // it are not told apart yet.
+  // Russian and Arabic stand for their scripts until WithinScript (below)
+  // looks at the letters.
   const std::array<Candidate, 7> candidates = {{
       {Script::kGujarati, count[Script::kGujarati], "gu"},
       {Script::kDevanagari, count[Script::kDevanagari], "hi"},
@@ -81,6 +161,9 @@ std::optional<LanguageGuess> GuessByCounts(const ScriptCounts& count) {
   LanguageGuess guess;
   guess.code = best->code;
   guess.confidence = static_cast<double>(best->letters) / count.letters;
+  if (best->script == Script::kCyrillic || best->script == Script::kArabic) {
+    WithinScript(text, best->script, best->letters, guess);
+  }
   return guess;
 }
 
@@ -89,22 +172,6 @@ bool IsAscii(std::string_view text) {
     if (static_cast<unsigned char>(c) >= 0x80) return false;
   }
   return true;
-}
-
-LanguageGuess GuessByCld2(std::string_view text) {
-  CLD2::Language language3[3];
-  int percent3[3] = {0, 0, 0};
-  int text_bytes = 0;
-  bool reliable = false;
-  CLD2::Language lang = CLD2::DetectLanguageSummary(text.data(), static_cast<int>(text.size()), /*is_plain_text=*/true,
-                                                    language3, percent3, &text_bytes, &reliable);
-  LanguageGuess guess;
-  if (lang == CLD2::UNKNOWN_LANGUAGE || text_bytes == 0) return guess;
-  std::string_view code = CLD2::LanguageCode(lang);
-  // CLD2 names traditional Chinese "zh-Hant"; brandmon keys lexicons by primary code.
-  guess.code = std::string(code.substr(0, code.find('-')));
-  guess.confidence = (percent3[0] / 100.0) * (reliable ? 1.0 : 0.5);
-  return guess;
 }
 
 LanguageGuess GuessByModel(std::string_view text) {
@@ -123,12 +190,12 @@ LanguageGuess GuessByModel(std::string_view text) {
 
 }  // namespace
 
-std::optional<LanguageGuess> GuessByScript(std::string_view text) { return GuessByCounts(ScriptCounts(text)); }
+std::optional<LanguageGuess> GuessByScript(std::string_view text) { return GuessByCounts(ScriptCounts(text), text); }
 
 LanguageGuess IdentifyLanguage(std::string_view text) {
   if (IsAscii(text)) return GuessByModel(text);
   ScriptCounts counts(text);
-  if (auto by_script = GuessByCounts(counts)) return *by_script;
+  if (auto by_script = GuessByCounts(counts, text)) return *by_script;
   // Greek, Hebrew, Armenian and the other scripts the model does not read.
   if (counts[Script::kOther] > counts[Script::kLatin]) return GuessByCld2(text);
   return GuessByModel(text);

@@ -25,7 +25,9 @@ inline constexpr double kMinMargin = 1.0;
 // letters (in handles, hashtags and URLs not counted) are mostly Gujarati,
 // Devanagari, Arabic, Han, Kana, Hangul, Thai or Cyrillic gets that script's
 // language even when it is two words long, whatever Latin brand names it
-// holds. Returns nullopt for Latin and other scripts.
+// holds: within Cyrillic and Arabic script, the language whose own letters
+// the text uses (uk, be, kk, mk, sr; ur, fa), Bulgarian by CLD2, else ru or
+// ar. Returns nullopt for Latin and other scripts.
 // REQUIRES: `text` is valid UTF-8.
 std::optional<LanguageGuess> GuessByScript(std::string_view text);
 

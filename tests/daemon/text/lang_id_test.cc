@@ -26,6 +26,37 @@ TEST(LangIdTest, DecisiveScriptsWinEvenInShortText) {
   }
 }
 
+TEST(LangIdTest, LanguagesSharingAScriptAreToldApartByTheirLetters) {
+  struct Case {
+    std::string text;
+    std::string want;
+  };
+  // Complaints written for this test.
+  const Case cases[] = {
+      {"Жахливий сервіс, гроші так і не повернули", "uk"},
+      {"Я ўжо тыдзень чакаю, а грошы ўсё яшчэ не вярнулі", "be"},
+      {"Қызмет өте нашар, ақшамды қайтармады", "kk"},
+      {"Ќе ги вратат ли парите? Ѓубре од услуга", "mk"},
+      {"Ужасна услуга, новац ми још нису вратили, љут сам", "sr"},
+      {"Ужасный сервис, деньги не вернули", "ru"},
+      // One Ukrainian place name does not make a Russian post Ukrainian.
+      {"Я из Київ, сервис ужасный, деньги не вернули", "ru"},
+      {"این شرکت پول مرا پس نمی دهد", "fa"},
+      {"یہ سروس بہت خراب ہے، میرے پیسے واپس نہیں کیے", "ur"},
+      {"الخدمة سيئة جدا ولم يعيدوا أموالي", "ar"},
+  };
+  for (const auto& c : cases) {
+    EXPECT_EQ(IdentifyLanguage(c.text).code, c.want) << c.text;
+    auto g = GuessByScript(c.text);
+    ASSERT_TRUE(g.has_value()) << c.text;
+    EXPECT_EQ(g->code, c.want) << c.text;
+  }
+  // Bulgarian has no letter of its own: its words tell it from Russian.
+  EXPECT_EQ(
+      IdentifyLanguage("Ужасно обслужване, още не са ми върнали парите, никога повече няма да купувам от тях").code,
+      "bg");
+}
+
 TEST(LangIdTest, LatinTextGoesToTheModel) {
   EXPECT_FALSE(GuessByScript("the service was great").has_value());
   EXPECT_FALSE(GuessByScript("12345 !!!").has_value());
