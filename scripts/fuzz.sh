@@ -5,7 +5,11 @@
 # is kept under BUILD_DIR/fuzz/artifacts/<target>/ and `fuzz_<target> FILE`
 # replays it.
 #
-# Usage: scripts/fuzz.sh [SECONDS_PER_TARGET] [TARGET...]
+# Usage: scripts/fuzz.sh [--all] [SECONDS_PER_TARGET] [TARGET...]
+#   --all               build every target of the build dir, the tests among
+#                       them, with the same flags: one clang sanitizer build
+#                       then serves the fuzz targets and a sanitizer run of
+#                       the test suite (scripts/test.sh does this)
 #   SECONDS_PER_TARGET  default 60
 #   TARGET              feed config query text mention http_json (default: all)
 # Environment: FUZZ_BUILD_DIR (default build-fuzz), FUZZ_ARGS (extra libFuzzer
@@ -13,6 +17,11 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
+all=0
+if [ "${1:-}" = "--all" ]; then
+  all=1
+  shift
+fi
 seconds="${1:-60}"
 shift || true
 targets=("$@")
@@ -30,12 +39,17 @@ echo "== build fuzz targets ($build_dir)"
 san="-O1 -gline-tables-only -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined"
 san+=" -fsanitize-recover=pointer-overflow"
 CC=clang CXX=clang++ cmake -S . -B "$build_dir" -G Ninja -DCMAKE_BUILD_TYPE=None \
-  -DBRANDMON_FUZZ=ON -DBRANDMON_SANITIZE=OFF -DBRANDMON_TESTS=OFF -DBRANDMON_WERROR=ON \
+  -DBRANDMON_FUZZ=ON -DBRANDMON_SANITIZE=OFF -DBRANDMON_TESTS="$([ "$all" -eq 1 ] && echo ON || echo OFF)" \
+  -DBRANDMON_WERROR=ON \
   -DCMAKE_C_FLAGS="$san" -DCMAKE_CXX_FLAGS="$san -Wno-ambiguous-reversed-operator" \
   -DCMAKE_EXE_LINKER_FLAGS="-fsanitize=address,undefined" >/dev/null
 # The daemon's own modules too: this is the clang build, where -Wthread-safety
 # (CMakeLists.txt) checks the GUARDED_BY/REQUIRES contracts, as errors.
-cmake --build "$build_dir" --target "${targets[@]/#/fuzz_}" brandmon_process brandmon_cli brandmon_notify
+if [ "$all" -eq 1 ]; then
+  cmake --build "$build_dir"
+else
+  cmake --build "$build_dir" --target "${targets[@]/#/fuzz_}" brandmon_process brandmon_cli brandmon_notify
+fi
 
 export ASAN_OPTIONS="${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=1:allocator_may_return_null=1}"
 export UBSAN_OPTIONS="${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1:suppressions=$PWD/tests/fuzz/ubsan.supp}"

@@ -10,11 +10,11 @@
 #      (the module layering and the file and function sizes among them; without
 #      --quick and as root, the Debian package of build/ too: built, linted,
 #      installed, upgraded and purged);
-#   4. fuzz: builds the libFuzzer targets (clang, ASan + UBSan, warnings as
-#      errors, -Wthread-safety, and every daemon module with them) and runs
-#      each briefly from its seed corpus;
-#   5. sanitizers: builds build-asan/ with AddressSanitizer +
-#      UndefinedBehaviorSanitizer and runs every test again.
+#   4. fuzz: builds build-fuzz/ with clang, AddressSanitizer +
+#      UndefinedBehaviorSanitizer and libFuzzer's coverage (warnings as
+#      errors, -Wthread-safety), every target, the tests among them, and runs
+#      each libFuzzer target briefly from its seed corpus;
+#   5. sanitizers: runs every test again from that build.
 # Usage: scripts/test.sh [--quick]   (--quick: steps 1-3 only;
 #        FUZZ_SECONDS sets the time per fuzz target, default 15)
 set -euo pipefail
@@ -52,11 +52,13 @@ echo "== run every test (ctest)"
 ctest --test-dir build --output-on-failure -j "$jobs" --timeout 300
 
 if [ "$quick" -eq 0 ]; then
-  echo "== fuzz every untrusted-input parser briefly (clang, ASan + UBSan, libFuzzer)"
-  scripts/fuzz.sh "${FUZZ_SECONDS:-15}"
+  # One clang build serves both: the fuzz targets and the tests under the
+  # sanitizers share every object (half the compiling of two builds).
+  echo "== fuzz every untrusted-input parser briefly (clang, ASan + UBSan, libFuzzer; every target built)"
+  scripts/fuzz.sh --all "${FUZZ_SECONDS:-15}"
 
-  echo "== build and test under ASan + UBSan"
-  scripts/setup.sh build-asan -DBRANDMON_SANITIZE=ON -DCMAKE_BUILD_TYPE=Debug
-  ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
-    ctest --test-dir build-asan --output-on-failure -j "$jobs" --timeout 600
+  echo "== run every test again under ASan + UBSan (build-fuzz/)"
+  ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
+    UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1:suppressions=$PWD/tests/fuzz/ubsan.supp \
+    ctest --test-dir build-fuzz --output-on-failure -j "$jobs" --timeout 600
 fi
