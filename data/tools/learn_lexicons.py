@@ -13,8 +13,11 @@ shrunk toward the valence the lexicon already gives it, worth PRIOR tweets:
 
 so a word seen in few tweets keeps the machine-translated valence, a word seen
 in many takes the valence its tweets give it, and a word as common in neutral
-tweets as in polar ones drifts toward 0. Entries that end weaker than DROP are
-left out (a word that carries nothing must not make a neutral text polar); words
+tweets as in polar ones drifts toward 0. A word the lexicon lacks is read in
+English when English rates it (German "war", was), so that English valence is
+its prior. Entries that end weaker than DROP are left out, or written as 0 when
+English rates the word, which stops the fall-back (a word that carries nothing
+must not make a neutral text polar); words
 the lexicon lacks are added when seen in MIN_TWEETS tweets or more and their
 valence reaches NEW_MIN. Words the rules handle (negators, boosters, contrast
 words, stopwords) and the hand-written core.tsv words are never learned: the
@@ -101,8 +104,10 @@ def count(rows, negators):
     return by_label, titles, seen_total
 
 
-def learn(base, rows, handled, negators, core=()):
-    """The lexicon `base` (term -> valence) adjusted by the labelled `rows`."""
+def learn(base, rows, handled, negators, core=(), fallback=None):
+    """The lexicon `base` (term -> valence) adjusted by the labelled `rows`;
+    `fallback` rates the words `base` lacks (English, for Latin script)."""
+    fallback = fallback or {}
     by_label, titles, seen_total = count(rows, negators)
     out = {}
     for term in set(base) | set(by_label):
@@ -118,11 +123,13 @@ def learn(base, rows, handled, negators, core=()):
             if old is not None:
                 out[term] = old
             continue
-        prior = old if old is not None else 0.0
+        prior = old if old is not None else fallback.get(term, 0.0)
         v = (SCALE * (pos - neg) + PRIOR * prior) / (n + PRIOR)
-        if old is None and (n < MIN_TWEETS or abs(v) < NEW_MIN):
+        if old is None and n < MIN_TWEETS:
             continue
-        if abs(v) < DROP:
+        if abs(v) < DROP or (old is None and term not in fallback and abs(v) < NEW_MIN):
+            if term in fallback:
+                out[term] = 0.0
             continue
         out[term] = max(-4.0, min(4.0, v))
     return out
