@@ -73,8 +73,9 @@ def words_of(text):
 
 
 def read_split(path):
+    """(text, label) per `text<TAB>neg|neu|pos` line; other lines are skipped."""
     rows = []
-    with open(path, encoding="utf-8") as f:
+    with open(path, encoding="utf-8", errors="replace") as f:
         for line in f:
             text, _, label = line.rstrip("\n").rpartition("\t")
             if label in ("neg", "neu", "pos"):
