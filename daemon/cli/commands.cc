@@ -131,7 +131,7 @@ const std::vector<Command>& Commands() {
       {"score", "score the sentiment of each stdin line as JSON (compound, pos, neu, neg, label, lang)",
        "brandmonctl score [--lang auto|CODE] [--target TERM]... [--data-dir DIR]\n"
        "  (lang: the language identified as the daemon does, or und; a language without a lexicon,\n"
-       "   e.g. ru or nl, is not scored and its line adds \"scored\": false)",
+       "   e.g. th or el, is not scored and its line adds \"scored\": false)",
        RunScore},
   };
   return commands;
