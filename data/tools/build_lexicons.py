@@ -158,7 +158,8 @@ def learn_from_train(lang, entries, train_dir, rules_dir, english):
         learn_lexicons.rule_terms(rules, ("negator", "booster", "contrast", "stopword")),
         learn_lexicons.rule_terms(rules, ("negator",)),
         learn_lexicons.read_tsv(os.path.join(rules_dir, lang, "core.tsv")),
-        english if lang not in NON_LATIN else None)
+        english if lang not in NON_LATIN else None,
+        learn_lexicons.rule_pairs(rules, "suffix"), learn_lexicons.rule_list(rules, "prefix"))
 
 
 def learned_header(lang, before, after):

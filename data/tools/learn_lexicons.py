@@ -13,15 +13,20 @@ shrunk toward the valence the lexicon already gives it, worth PRIOR tweets:
 
 so a word seen in few tweets keeps the machine-translated valence, a word seen
 in many takes the valence its tweets give it, and a word as common in neutral
-tweets as in polar ones drifts toward 0. A word the lexicon lacks is read in
-English when English rates it (German "war", was), so that English valence is
-its prior. Entries that end weaker than DROP are left out, or written as 0 when
-English rates the word, which stops the fall-back (a word that carries nothing
-must not make a neutral text polar); words
-the lexicon lacks are added when seen in MIN_TWEETS tweets or more and their
-valence reaches NEW_MIN. Words the rules handle (negators, boosters, contrast
-words, stopwords) and the hand-written core.tsv words are never learned: the
-rules and core.tsv are the reviewed layer above the learned one.
+tweets as in polar ones drifts toward 0; a word whose tweets contradict its
+rating (the valence changes sign) is rated 0. A word the lexicon lacks is learned
+only when the analyzer rates it anyway, through an inflection rule (Spanish
+"maravillosa" from "maravilloso") or, in Latin script, in English (German
+"war", was; "love" in a Spanish tweet), and only from MIN_TWEETS tweets on:
+that rating is its prior. Entries that end weaker than DROP are left out, or
+written as 0 when the analyzer would otherwise rate the word, which stops
+that reading (a word that carries nothing must not make a neutral text
+polar). Words with no rating at all are never added: what leans one way in
+a few thousand tweets without a rating of its own is their topics (a
+country, a team, a phone maker), not sentiment. Words the rules handle
+(negators, boosters, contrast words, stopwords) and the hand-written
+core.tsv words are never learned: the rules and core.tsv are the reviewed
+layer above the learned one.
 
 Only the train split is read; the validation split is for checking, never for
 learning.
@@ -35,8 +40,7 @@ import unicodedata
 SCALE = 2.0     # valence of a word whose every tweet has the same polarity
 PRIOR = 4.0     # how many tweets the lexicon's own valence is worth
 DROP = 0.8      # learned entries weaker than this are dropped
-MIN_TWEETS = 3  # a new word needs this many tweets ...
-NEW_MIN = 1.0   # ... and this strong a valence
+MIN_TWEETS = 3  # a word the lexicon lacks needs this many tweets
 NAME_SHARE = 0.5  # a word written Title-case mid-sentence this often is a name
 NEGATION_SPAN = 3  # words after a negator whose polarity the negator may flip
 
@@ -105,9 +109,27 @@ def count(rows, negators):
     return by_label, titles, seen_total
 
 
-def learn(base, rows, handled, negators, core=(), fallback=None):
-    """The lexicon `base` (term -> valence) adjusted by the labelled `rows`;
-    `fallback` rates the words `base` lacks (English, for Latin script)."""
+def inflected(term, base, suffixes, prefixes):
+    """The valence the analyzer finds for `term` through the language's
+    inflection rules (a suffix replaced, a clitic prefix dropped), or None."""
+    for frm, to in suffixes:
+        stem = term[:len(term) - len(frm)]
+        if term.endswith(frm) and len(stem) >= 3 and base.get(stem + to):
+            return base[stem + to]
+    for p in prefixes:
+        if term.startswith(p) and len(term) - len(p) >= 3 and base.get(term[len(p):]):
+            return base[term[len(p):]]
+    return None
+
+
+def learn(base, rows, handled, negators, core=(), fallback=None, suffixes=(), prefixes=()):
+    """The lexicon `base` (term -> valence) adjusted by the labelled `rows`.
+    A word `base` lacks is learned only when the analyzer would rate it
+    anyway: through an inflection (`suffixes`, `prefixes`: (from, to) pairs
+    and clitics, as the rules list them) or, for Latin script, in English
+    (`fallback`). Other words are not added: in a few thousand tweets the
+    words that lean one way without a rating of their own are their topics
+    (a country, a team, a phone maker), not sentiment."""
     fallback = fallback or {}
     by_label, titles, seen_total = count(rows, negators)
     out = {}
@@ -124,13 +146,20 @@ def learn(base, rows, handled, negators, core=(), fallback=None):
             if old is not None:
                 out[term] = old
             continue
-        prior = old if old is not None else fallback.get(term, 0.0)
-        v = (SCALE * (pos - neg) + PRIOR * prior) / (n + PRIOR)
-        if old is None and n < MIN_TWEETS:
+        prior = old
+        if prior is None:
+            prior = inflected(term, base, suffixes, prefixes)
+        if prior is None:
+            prior = fallback.get(term) or None  # an English 0 rates nothing
+        if prior is None or (old is None and n < MIN_TWEETS):
             continue
-        if abs(v) < DROP or (old is None and term not in fallback and abs(v) < NEW_MIN):
-            if term in fallback:
-                out[term] = 0.0
+        v = (SCALE * (pos - neg) + PRIOR * prior) / (n + PRIOR)
+        if (v > 0) != (prior > 0):
+            out[term] = 0.0  # the tweets contradict the rating: a mistranslation or a collision
+            continue
+        if abs(v) < DROP:
+            if old is None:
+                out[term] = 0.0  # stops the inflection or English reading
             continue
         out[term] = max(-4.0, min(4.0, v))
     return out
@@ -147,6 +176,28 @@ def read_tsv(path):
             parts = line.rstrip("\n").split("\t")
             if len(parts) >= 2:
                 out[key(parts[0])] = float(parts[1])
+    return out
+
+
+def rule_pairs(path, kind):
+    """The (from, to) pairs of the rules of `kind` ("suffix"), '-' read as nothing."""
+    return [(p[0], "" if p[1] == "-" else p[1]) for p in rule_pairs_raw(path, kind) if len(p) >= 2]
+
+
+def rule_list(path, kind):
+    """The terms of the rules of `kind` ("prefix"), in file order."""
+    return [p[0] for p in rule_pairs_raw(path, kind)]
+
+
+def rule_pairs_raw(path, kind):
+    out = []
+    if not os.path.exists(path):
+        return out
+    with open(path, encoding="utf-8") as f:
+        for line in f:
+            parts = line.rstrip("\n").split("\t")
+            if len(parts) >= 2 and parts[0] == kind and parts[1]:
+                out.append([key(x) for x in parts[1:]])
     return out
 
 
@@ -173,7 +224,8 @@ def main():
     base = read_tsv(os.path.join(d, "lexicon.tsv"))
     learned = learn(base, read_split(os.path.join(a.train, a.lang + ".train.tsv")),
                     rule_terms(rules, ("negator", "booster", "contrast", "stopword")),
-                    rule_terms(rules, ("negator",)), read_tsv(os.path.join(d, "core.tsv")))
+                    rule_terms(rules, ("negator",)), read_tsv(os.path.join(d, "core.tsv")),
+                    suffixes=rule_pairs(rules, "suffix"), prefixes=rule_list(rules, "prefix"))
     for t in sorted(learned, key=lambda t: -abs(learned[t] - base.get(t, 0)))[:60]:
         print("%s\t%s -> %.2f" % (t, base.get(t), learned[t]))
 

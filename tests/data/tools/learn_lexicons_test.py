@@ -14,11 +14,12 @@ def rows(*pairs):
 
 
 class LearnTest(unittest.TestCase):
-    def test_a_word_of_negative_tweets_turns_negative_and_a_neutral_one_is_dropped(self):
-        train = rows(*[("el servicio fue pésimo hoy", "neg")] * 6, *[("el paquete llegó hoy", "neu")] * 6,
+    def test_tweets_strengthen_confirmed_words_neutralize_contradicted_ones_and_drop_empty_ones(self):
+        train = rows(*[("el servicio fue pésimo y horrible hoy", "neg")] * 6, *[("el paquete llegó hoy", "neu")] * 6,
                      *[("el envío llegó hoy", "pos")] * 6)
-        out = L.learn({"pésimo": 1.0, "hoy": 1.6}, train, handled={"el"}, negators=set())
-        self.assertLessEqual(out["pésimo"], -0.8)  # the evidence outweighs a wrong translation
+        out = L.learn({"pésimo": 1.0, "horrible": -0.8, "hoy": 1.6}, train, handled={"el", "y"}, negators=set())
+        self.assertLess(out["horrible"], -1.2)  # the tweets confirm and strengthen it
+        self.assertEqual(out["pésimo"], 0.0)  # the tweets contradict a wrong translation: neutralized
         self.assertNotIn("hoy", out)  # as common in every class: carries nothing
         self.assertNotIn("el", out)  # the rules' words are not learned
 
@@ -27,11 +28,16 @@ class LearnTest(unittest.TestCase):
         self.assertGreater(out["bueno"], 1.5)
         self.assertEqual(out["malo"], -2.0)
 
-    def test_new_words_need_agreeing_tweets(self):
-        train = rows(*[("genial la tienda", "pos")] * 4, ("raro", "neg"), ("raro", "neg"))
-        out = L.learn({}, train, handled={"la"}, negators=set())
-        self.assertGreaterEqual(out["genial"], 1.0)
-        self.assertNotIn("raro", out)  # two tweets are not enough
+    def test_only_words_the_analyzer_rates_anyway_are_added(self):
+        train = rows(*[("maravillosa la tienda de Acme, love it", "pos")] * 4,
+                     *[("la tienda de samsung en irán", "neg")] * 6, ("preciosa", "pos"), ("preciosa", "pos"))
+        out = L.learn({"maravilloso": 2.0, "precioso": 2.0}, train, handled={"la", "de", "en"}, negators=set(),
+                      fallback={"love": 3.2, "it": 0.0}, suffixes=[("a", "o")])
+        self.assertGreater(out["maravillosa"], 1.0)  # an inflection of a rated word
+        self.assertGreater(out["love"], 1.0)  # rated in English
+        for topic in ("samsung", "irán", "tienda", "it"):
+            self.assertNotIn(topic, out)  # leans one way, but has no rating of its own
+        self.assertNotIn("preciosa", out)  # two tweets are not enough
 
     def test_names_negated_words_and_core_words_are_not_learned(self):
         train = rows(*[("ayer Madrid ganó, no bueno, qué desastre", "neg")] * 6)
