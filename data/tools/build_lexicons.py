@@ -39,6 +39,19 @@ import learn_lexicons
 
 LANGS = ["es", "pt", "fr", "de", "it", "ca", "ar", "hi", "gu", "zh", "ja", "nl", "pl", "tr", "id", "ru", "ko"]
 NON_LATIN = {"ar", "hi", "gu", "zh", "ja", "ru", "ko"}
+# Words naming groups of people, which a lexicon must not rate. AFINN rates
+# its slurs -3 to -5, and their translations are mostly the plain name of the
+# group ("negro", black; Turkish "zenci", a black person; Korean "동성애자", a
+# homosexual); the Arabic translation rates nations and faiths, which the
+# learner would also reach through their inflections ("العراقي").
+GROUP_NAMES = {
+    "ar": {"عراقي", "روسي", "سعودي", "ايراني", "إيراني", "يمن", "شيعه", "شيعة", "عرب", "شعب", "حوثي", "خليج",
+           "رافضه", "رافضة", "الحوثي", "سني", "سنه", "يهودي", "مسيحي", "كردي", "تركي", "امريكي", "أمريكي", "اسرائيلي"},
+    "es": {"negro", "negra", "negros", "negras"}, "pt": {"negro", "negra", "negros", "negras"},
+    "it": {"negro", "negra", "negri", "negre"}, "ca": {"negre", "negra", "negres"}, "fr": {"nègre", "nègres"},
+    "nl": {"neger", "negers"}, "ru": {"негр", "негры"}, "tr": {"zenci", "zenciler"},
+    "ko": {"동성애자", "흑인"}, "id": {"homo", "negro"},
+}
 # AFINN rates -5..5, VADER -4..4.
 AFINN_SCALE = 0.8
 
@@ -113,6 +126,8 @@ def clean_translation(lang, entries, english, handled):
             continue
         if k in handled:
             continue  # function words are the rules' business, not valence
+        if k in GROUP_NAMES.get(lang, ()):
+            continue
         if re.search(r"[0-9!?.,;:()\"]", k):
             continue
         if k in kept and (kept[k] > 0) != (value > 0):
