@@ -92,6 +92,9 @@ TEST(ScoreCommandTest, ScoresTheAddedLanguages) {
       {"Geweldige service, heel tevreden", "nl", "positive"},
       {"Berbat bir hizmet, paramı geri vermediler, çok kötü", "tr", "negative"},
       {"Harika bir ürün, çok memnun kaldım", "tr", "positive"},
+      // Turkish negators follow what they negate.
+      {"Ürün iyi değil", "tr", "negative"},
+      {"Hiç memnun değilim", "tr", "negative"},
       {"Pelayanannya sangat buruk, saya kecewa sekali dengan produk ini", "id", "negative"},
       {"Produknya bagus banget, pengiriman cepat", "id", "positive"},
       {"서비스가 최악이에요, 정말 실망했어요", "ko", "negative"},
