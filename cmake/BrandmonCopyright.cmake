@@ -1,7 +1,7 @@
 # Writes OUTPUT, the copyright file of the Debian package, in Debian's
 # machine-readable format: .reuse/dep5 (the licence of every file), then one
 # stand-alone License paragraph per licence it names, with the text from
-# LICENSES/ (Apache-2.0 points to the copy every Debian system has).
+# LICENSES/ (Apache-2.0 and CC0-1.0 point to the copies every Debian system has).
 # Usage: cmake -DSOURCE_DIR=... -DOUTPUT=... -P BrandmonCopyright.cmake
 
 file(READ "${SOURCE_DIR}/.reuse/dep5" copyright)
@@ -13,8 +13,15 @@ License: Apache-2.0
  .
  On Debian systems, the full text of the Apache License, Version 2.0 is in
  /usr/share/common-licenses/Apache-2.0.
+
+License: CC0-1.0
+ To the extent possible under law, the person who associated CC0 with the
+ work has waived all copyright and related or neighboring rights to it.
+ .
+ On Debian systems, the full text of the CC0 1.0 Universal licence is in
+ /usr/share/common-licenses/CC0-1.0.
 ")
-foreach(license MIT CC-BY-SA-4.0)
+foreach(license MIT CC-BY-SA-3.0 CC-BY-SA-4.0)
   # Each line indented by one space, a blank line written " ." (read as a
   # whole: file(STRINGS) would split lines at semicolons).
   file(READ "${SOURCE_DIR}/LICENSES/${license}.txt" text)

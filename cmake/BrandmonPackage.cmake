@@ -23,7 +23,8 @@ add_custom_command(
   COMMAND ${CMAKE_COMMAND} -DSOURCE_DIR=${PROJECT_SOURCE_DIR} -DOUTPUT=${copyright}
           -P ${PROJECT_SOURCE_DIR}/cmake/BrandmonCopyright.cmake
   DEPENDS ${PROJECT_SOURCE_DIR}/.reuse/dep5 ${PROJECT_SOURCE_DIR}/cmake/BrandmonCopyright.cmake
-          ${PROJECT_SOURCE_DIR}/LICENSES/MIT.txt ${PROJECT_SOURCE_DIR}/LICENSES/CC-BY-SA-4.0.txt
+          ${PROJECT_SOURCE_DIR}/LICENSES/MIT.txt ${PROJECT_SOURCE_DIR}/LICENSES/CC-BY-SA-3.0.txt
+          ${PROJECT_SOURCE_DIR}/LICENSES/CC-BY-SA-4.0.txt
   VERBATIM)
 brandmon_describe_version(${PROJECT_SOURCE_DIR} ${PROJECT_VERSION} described)
 # SOURCE_DATE_EPOCH, when set, makes the date (and so the package) reproducible.

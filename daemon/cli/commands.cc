@@ -131,7 +131,7 @@ const std::vector<Command>& Commands() {
       {"score", "score the sentiment of each stdin line as JSON (compound, pos, neu, neg, label, lang)",
        "brandmonctl score [--lang auto|CODE] [--target TERM]... [--data-dir DIR]\n"
        "  (lang: the language identified as the daemon does, or und; a language without a lexicon,\n"
-       "   e.g. ru or nl, is not scored and its line adds \"scored\": false; with --target, \"target\" is the\n"
+       "   e.g. th or el, is not scored and its line adds \"scored\": false; with --target, \"target\" is the\n"
        "   score aimed at the TERMs, found as the daemon finds a brand's terms: whole words, case and accents\n"
        "   folded; each line is answered when it is read, so another program can converse through a pipe)",
        RunScore},

@@ -75,6 +75,11 @@ class GeneralPath {
     }
   }
 
+  static bool IsPlainRating(const TermInfo& info) {
+    return (info.flags & TermInfo::kValence) &&
+           !(info.flags & (TermInfo::kNegator | TermInfo::kBooster | TermInfo::kContrast));
+  }
+
   static bool HasKey(const text::Token& t) {
     return t.kind == text::Token::Kind::kWord || t.kind == text::Token::Kind::kEmoticon ||
            t.kind == text::Token::Kind::kEmoji;
@@ -217,7 +222,7 @@ class GeneralPath {
         !(pack->suffixes.empty() && pack->prefixes.empty())) {
       if (const TermInfo* inflected = FindInflected(key, *pack)) info = inflected;
     }
-    if ((info == nullptr || !info->Scores()) && consumed == 0 && pack != nullptr && pack->unspaced) {
+    if ((info == nullptr || !info->Scores()) && consumed == 0 && pack != nullptr && pack->word_pieces) {
       AddUnspacedPieces(t, key, *pack);
       return 0;
     }
@@ -294,7 +299,10 @@ class GeneralPath {
   }
 
   // Greedy longest matches inside a Chinese or Japanese word the segmenter
-  // left whole, e.g. a rating character inside a longer compound.
+  // left whole, e.g. a rating character inside a longer compound, or inside
+  // a word of a spaced word_pieces pack (Korean), where only rated words
+  // count: a negator or booster found inside a longer word ("안" in
+  // "안녕", hello) is a coincidence of spelling.
   void AddUnspacedPieces(const text::Token& t, std::string_view key, const LanguagePack& pack) {
     constexpr size_t kMaxPiece = 4;
     size_t start = 0;
@@ -307,7 +315,7 @@ class GeneralPath {
       for (size_t n = 1; n <= kMaxPiece && end < key.size(); ++n) {
         text::DecodeUtf8(key, &end);
         const TermInfo* info = pack.terms.Find(key.substr(start, end - start));
-        if (info != nullptr && info->Scores()) best = info, best_end = end;
+        if (info != nullptr && (pack.unspaced ? info->Scores() : IsPlainRating(*info))) best = info, best_end = end;
       }
       if (best != nullptr) {
         Unit& u = AddUnit(t);

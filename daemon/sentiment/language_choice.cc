@@ -32,6 +32,8 @@ LanguageChoice ChooseLanguage(const LexiconSet& set, std::string_view code) {
   packs.devanagari = set.hindi;
   packs.gujarati = set.gujarati;
   packs.kana = set.japanese;
+  packs.cyrillic = set.russian;
+  packs.hangul = set.korean;
   if (code == "hi-latn") code = "hi";
   packs.latin = LatinPackFor(set, code);
   bool japanese = code == "ja";

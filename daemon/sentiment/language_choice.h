@@ -20,6 +20,8 @@ struct PackChoice {
   const LanguagePack* han = nullptr;
   const LanguagePack* han_fallback = nullptr;
   const LanguagePack* kana = nullptr;
+  const LanguagePack* cyrillic = nullptr;
+  const LanguagePack* hangul = nullptr;
 
   // The pack a word of `script` is looked up in first, or null.
   const LanguagePack* For(text::Script script) const {
@@ -30,6 +32,8 @@ struct PackChoice {
       case text::Script::kGujarati: return gujarati;
       case text::Script::kHan: return han;
       case text::Script::kKana: return kana;
+      case text::Script::kCyrillic: return cyrillic;
+      case text::Script::kHangul: return hangul;
       default: return nullptr;
     }
   }

@@ -107,6 +107,10 @@ Status ApplyRule(const std::vector<std::string_view>& f, LanguagePack* pack, std
       pack->negation_after = f[2] == "1";
       return Status::Ok();
     }
+    if (f[1] == "word_pieces") {
+      pack->word_pieces = pack->unspaced || f[2] == "1";
+      return Status::Ok();
+    }
     return Status::Corrupt("unknown setting '" + std::string(f[1]) + "'");
   }
   if (kind == "suffix") {
@@ -201,6 +205,7 @@ bool IsEmoticon(std::string_view key) {
 Status LoadPack(const fs::path& lang_dir, LanguagePack* pack, std::vector<std::string>* stopwords) {
   pack->code = lang_dir.filename().string();
   pack->unspaced = pack->code == "zh" || pack->code == "ja" || pack->code == "th";
+  pack->word_pieces = pack->unspaced;
   if (Status s = LoadPackLexicon((lang_dir / "lexicon.tsv").string(), pack); !s.ok()) return s;
   if (fs::path core = lang_dir / "core.tsv"; fs::exists(core)) {
     if (Status s = LoadPackLexicon(core.string(), pack); !s.ok()) return s;
@@ -345,6 +350,8 @@ Result<std::unique_ptr<LexiconSet>> LoadLexiconSet(const std::string& dir) {
   set->gujarati = set->Find("gu");
   set->chinese = set->Find("zh");
   set->japanese = set->Find("ja");
+  set->russian = set->Find("ru");
+  set->korean = set->Find("ko");
   if (set->english == nullptr) return Status::NotFound("no english lexicon in '" + (root / "en").string() + "'");
   IndexStopwords(stopwords, set.get());
   IndexAsciiWords(set.get());

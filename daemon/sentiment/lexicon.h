@@ -43,7 +43,12 @@ struct LanguagePack {
   std::string code;             // "en", "hi-latn"
   bool negation_after = false;  // negators follow what they negate (Japanese)
   bool unspaced = false;        // phrases are joined without spaces (zh, ja)
-  bool first_person = false;    // some word is marked kFirstPerson
+  // A word without an entry is read as the longest rated pieces inside it:
+  // every unspaced pack, and languages that glue particles and endings to
+  // their words (Korean: "최악이에요" holds "최악"), set by the rule
+  // `setting word_pieces 1`.
+  bool word_pieces = false;
+  bool first_person = false;  // some word is marked kFirstPerson
   TermMap<TermInfo> terms;
   // Inflection fallbacks tried when a word is missing: replace a suffix
   // ("mala" -> "malo"), or drop a clitic prefix (Arabic "ال").
@@ -108,6 +113,8 @@ struct LexiconSet {
   const LanguagePack* gujarati = nullptr;
   const LanguagePack* chinese = nullptr;
   const LanguagePack* japanese = nullptr;
+  const LanguagePack* russian = nullptr;  // Cyrillic script
+  const LanguagePack* korean = nullptr;   // Hangul
 
   const LanguagePack* Find(std::string_view code) const;
   size_t MemoryBytes() const;

@@ -1,6 +1,7 @@
 #include <gtest/gtest.h>
 #include <rapidjson/document.h>
 
+#include <iterator>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -57,21 +58,58 @@ TEST(ScoreCommandTest, PrintsOneObjectPerLineWithTheContractFields) {
 // they are not scored, instead of reading as English and neutral.
 TEST(ScoreCommandTest, PrintsTheDetectedLanguageOfUnscoredTexts) {
   ScoreRun r = Score({},
-                     "Ужасный сервис, деньги так и не вернули, больше никогда не куплю\n"
-                     "Najgorsza firma, towar zepsuty i nikt nie odpowiada na reklamację\n"
-                     "Echt waardeloos, de bestelling is kapot en niemand reageert op mijn klacht\n"
+                     "บริการแย่มาก ไม่พอใจเลย คืนเงินด้วย\n"
+                     "Η εξυπηρέτηση ήταν απαίσια, δεν θα ξαναγοράσω ποτέ\n"
                      "Der Service ist schrecklich, ich bin total enttäuscht\n");
-  ASSERT_EQ(r.lines.size(), 4u) << r.err;
-  const char* langs[] = {"ru", "pl", "nl"};
-  for (size_t i = 0; i < 3; ++i) {
+  ASSERT_EQ(r.lines.size(), 3u) << r.err;
+  const char* langs[] = {"th", "el"};
+  for (size_t i = 0; i < 2; ++i) {
     EXPECT_STREQ(r.lines[i]["lang"].GetString(), langs[i]);
     ASSERT_TRUE(r.lines[i].HasMember("scored")) << i;
     EXPECT_FALSE(r.lines[i]["scored"].GetBool());
     EXPECT_STREQ(r.lines[i]["label"].GetString(), "neutral");
   }
-  EXPECT_STREQ(r.lines[3]["lang"].GetString(), "de");
-  EXPECT_FALSE(r.lines[3].HasMember("scored")) << "a scored text keeps the contract's fields only";
-  EXPECT_STREQ(r.lines[3]["label"].GetString(), "negative");
+  EXPECT_STREQ(r.lines[2]["lang"].GetString(), "de");
+  EXPECT_FALSE(r.lines[2].HasMember("scored")) << "a scored text keeps the contract's fields only";
+  EXPECT_STREQ(r.lines[2]["label"].GetString(), "negative");
+}
+
+// The Russian, Polish and Dutch complaints that once read as English and
+// neutral, and a complaint and a compliment in each other language added
+// with them, come out in their language with the right label.
+TEST(ScoreCommandTest, ScoresTheAddedLanguages) {
+  struct Case {
+    const char* text;
+    const char* lang;
+    const char* label;
+  };
+  const Case cases[] = {
+      {"Ужасный сервис, деньги так и не вернули, больше никогда не куплю", "ru", "negative"},
+      {"Отличный магазин, всё быстро и качественно, спасибо", "ru", "positive"},
+      {"Najgorsza firma, towar zepsuty i nikt nie odpowiada na reklamację", "pl", "negative"},
+      {"Świetna obsługa, bardzo polecam", "pl", "positive"},
+      {"Echt waardeloos, de bestelling is kapot en niemand reageert op mijn klacht", "nl", "negative"},
+      {"Geweldige service, heel tevreden", "nl", "positive"},
+      {"Berbat bir hizmet, paramı geri vermediler, çok kötü", "tr", "negative"},
+      {"Harika bir ürün, çok memnun kaldım", "tr", "positive"},
+      // Turkish negators follow what they negate.
+      {"Ürün iyi değil", "tr", "negative"},
+      {"Hiç memnun değilim", "tr", "negative"},
+      {"Pelayanannya sangat buruk, saya kecewa sekali dengan produk ini", "id", "negative"},
+      {"Produknya bagus banget, pengiriman cepat", "id", "positive"},
+      {"서비스가 최악이에요, 정말 실망했어요", "ko", "negative"},
+      {"배송도 빠르고 너무 좋아요", "ko", "positive"},
+      {"안녕하세요 주문 확인 부탁드립니다", "ko", "neutral"},
+  };
+  std::string input;
+  for (const Case& c : cases) input += std::string(c.text) + "\n";
+  ScoreRun r = Score({}, input);
+  ASSERT_EQ(r.lines.size(), std::size(cases)) << r.err;
+  for (size_t i = 0; i < std::size(cases); ++i) {
+    EXPECT_STREQ(r.lines[i]["lang"].GetString(), cases[i].lang) << cases[i].text;
+    EXPECT_FALSE(r.lines[i].HasMember("scored")) << cases[i].text;
+    EXPECT_STREQ(r.lines[i]["label"].GetString(), cases[i].label) << cases[i].text;
+  }
 }
 
 TEST(ScoreCommandTest, PinsTheLanguage) {

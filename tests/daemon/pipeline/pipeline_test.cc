@@ -126,26 +126,57 @@ TEST_F(PipelineTest, AGermanComplaintRaisesANegativeMentionAlert) {
   EXPECT_TRUE(negative);
 }
 
-// Russian, Polish and Dutch have no lexicon: their mentions keep their
-// language, are marked unscored rather than read as English and neutral,
-// raise no sentiment alert, and are counted per language.
+// Complaints in Russian, Polish, Dutch, Turkish, Indonesian and Korean are
+// read in their language, with its lexicon: negative, each raising
+// negative_mention, none counted as unscored.
+TEST_F(PipelineTest, ComplaintsInTheAddedLanguagesRaiseNegativeMentionAlerts) {
+  // One brand per complaint: a brand's negative_mention alerts cool down.
+  settings::Settings settings = Load(R"([{"name": "acme", "publish_mentions": true},
+      {"name": "globex", "publish_mentions": true}, {"name": "initech", "publish_mentions": true},
+      {"name": "umbrella", "publish_mentions": true}, {"name": "hooli", "publish_mentions": true},
+      {"name": "soylent", "publish_mentions": true}])");
+  auto p = Open(settings);
+  Poll(*p, {Make("1", "Acme — ужасный сервис, деньги так и не вернули, больше никогда не куплю"),
+            Make("2", "Globex to najgorsza firma, towar zepsuty i nikt nie odpowiada na reklamację"),
+            Make("3", "Initech is echt waardeloos, de bestelling is kapot en niemand reageert op mijn klacht"),
+            Make("4", "Umbrella berbat bir firma, paramı geri vermediler, çok kötü"),
+            Make("5", "Pelayanan Hooli sangat buruk, saya kecewa sekali"),
+            Make("6", "Soylent 서비스가 최악이에요, 정말 실망했어요")});
+  ASSERT_EQ(sink_.mentions.size(), 6u);
+  std::vector<std::string> langs;
+  for (const auto& m : sink_.mentions) {
+    langs.push_back(m.lang);
+    EXPECT_TRUE(m.sentiment.scored) << m.mention.text;
+    EXPECT_EQ(m.sentiment.label, "negative") << m.mention.text;
+  }
+  EXPECT_EQ(langs, (std::vector<std::string>{"ru", "pl", "nl", "tr", "id", "ko"}));
+  std::set<std::string> alerted;
+  for (const auto& a : sink_.alerts) {
+    if (a.rule == "negative_mention") alerted.insert(a.brand);
+  }
+  EXPECT_EQ(alerted, (std::set<std::string>{"acme", "globex", "hooli", "initech", "soylent", "umbrella"}));
+  EXPECT_TRUE(p->Stats().unscored_by_lang.empty());
+}
+
+// Thai and Greek have no lexicon: their mentions keep their language, are
+// marked unscored rather than read as English and neutral, raise no
+// sentiment alert, and are counted per language.
 TEST_F(PipelineTest, MentionsInALanguageWithoutALexiconAreUnscoredAndCounted) {
   settings::Settings settings = Load(R"([{"name": "acme", "publish_mentions": true}])");
   auto p = Open(settings);
-  Poll(*p, {Make("1", "Acme — ужасный сервис, деньги так и не вернули, больше никогда не куплю"),
-            Make("2", "Acme to najgorsza firma, towar zepsuty i nikt nie odpowiada na reklamację"),
-            Make("3", "Acme is echt waardeloos, de bestelling is kapot en niemand reageert op mijn klacht")});
-  ASSERT_EQ(sink_.mentions.size(), 3u);
+  Poll(*p, {Make("1", "บริการของ Acme แย่มาก ไม่พอใจเลย คืนเงินด้วย"),
+            Make("2", "Η εξυπηρέτηση της Acme ήταν απαίσια, δεν θα ξαναγοράσω ποτέ")});
+  ASSERT_EQ(sink_.mentions.size(), 2u);
   std::vector<std::string> langs;
   for (const auto& m : sink_.mentions) {
     langs.push_back(m.lang);
     EXPECT_FALSE(m.sentiment.scored) << m.mention.text;
     EXPECT_EQ(m.sentiment.compound, 0.0) << m.mention.text;
   }
-  EXPECT_EQ(langs, (std::vector<std::string>{"ru", "pl", "nl"}));
+  EXPECT_EQ(langs, (std::vector<std::string>{"th", "el"}));
   for (const auto& a : sink_.alerts) EXPECT_NE(a.rule, "negative_mention") << a.summary;
   PipelineStats stats = p->Stats();
-  EXPECT_EQ(stats.unscored_by_lang, (std::map<std::string, uint64_t>{{"nl", 1}, {"pl", 1}, {"ru", 1}}));
+  EXPECT_EQ(stats.unscored_by_lang, (std::map<std::string, uint64_t>{{"el", 1}, {"th", 1}}));
 }
 
 // What /metrics shows of the pipeline: the sentiment stored per brand, how

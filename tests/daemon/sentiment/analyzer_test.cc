@@ -147,8 +147,13 @@ TEST_F(AnalyzerTest, ALinkSharedWithoutTheWritersOwnWordsReportsAndWeighsHalf) {
   // The writer's own words are not a report.
   EXPECT_DOUBLE_EQ(C("I hate this new ad https://ads.example/acme"), C("I hate this new ad"));
   EXPECT_DOUBLE_EQ(C("Our best sale ever: https://shop.example"), C("Our best sale ever:"));
+  // German has first-person words too: a shared link reports, "ich" speaks.
+  EXPECT_GT(C("Die Lieferung war eine Katastrophe https://x.example"), C("Die Lieferung war eine Katastrophe"));
+  EXPECT_DOUBLE_EQ(C("Ich finde die Lieferung eine Katastrophe https://x.example"),
+                   C("Ich finde die Lieferung eine Katastrophe"));
   // Nor in a language without first-person words to tell them apart.
-  EXPECT_DOUBLE_EQ(C("Die Lieferung war eine Katastrophe https://x.example"), C("Die Lieferung war eine Katastrophe"));
+  EXPECT_LT(C("质量太差了"), -0.05);
+  EXPECT_DOUBLE_EQ(C("质量太差了 https://x.example"), C("质量太差了"));
   // The brand-targeted score, which alerts read, is what the words say.
   CodePointSpan acme{0, 4};
   ScoreRequest req{.targets = std::span<const CodePointSpan>(&acme, 1)};
@@ -655,7 +660,8 @@ TEST_F(AnalyzerTest, ScoringIsThreadSafe) {
 TEST_F(AnalyzerTest, LexiconsFitTheMemoryBudget) {
   EXPECT_LT(analyzer_->MemoryBytes(), 50u * 1000 * 1000);
   auto langs = analyzer_->Languages();
-  for (const char* want : {"en", "es", "pt", "fr", "de", "it", "ca", "ar", "hi", "hi-latn", "gu", "zh", "ja"}) {
+  for (const char* want : {"en", "es", "pt", "fr", "de", "it", "ca", "nl", "pl", "tr", "id", "ar", "hi", "hi-latn",
+                           "gu", "ru", "zh", "ja", "ko"}) {
     EXPECT_NE(std::find(langs.begin(), langs.end(), want), langs.end()) << want;
   }
 }

@@ -87,6 +87,28 @@ TEST_F(GeneralPathTest, ChineseWordsAreSplitIntoRatedPieces) {
   for (float v : rated) EXPECT_GT(v, 0);
 }
 
+TEST_F(GeneralPathTest, RussianInflectionsFindTheirEntry) {
+  ASSERT_EQ(set_->Find("ru")->terms.Find("ужасная"), nullptr);
+  EXPECT_EQ(Rated("ужасная доставка"), std::vector<float>{Valence("ru", "ужасный")});
+  EXPECT_EQ(builder_->lang, "ru");
+}
+
+// Korean glues particles and endings to its words: a word without an entry
+// is read through the rated words inside it, but a negator or booster
+// spelled inside a longer word ("안" in "안녕하세요") is not one.
+TEST_F(GeneralPathTest, KoreanWordsAreReadThroughTheirRatedPieces) {
+  ASSERT_EQ(set_->Find("ko")->terms.Find("최악이네요"), nullptr);
+  EXPECT_EQ(Rated("배송이 최악이네요"), std::vector<float>{Valence("ko", "최악")});
+  EXPECT_EQ(builder_->lang, "ko");
+  ASSERT_TRUE(set_->Find("ko")->terms.Find("안")->flags & TermInfo::kNegator);
+  EXPECT_EQ(Rated("안녕하세요 좋아요"), std::vector<float>{Valence("ko", "좋아요")});
+  for (const Unit& u : scratch_.units) EXPECT_FALSE(u.flags & TermInfo::kNegator);
+  // The same negator as a word of its own negates.
+  Rated("안 좋아요");
+  EXPECT_TRUE(std::any_of(scratch_.units.begin(), scratch_.units.end(),
+                          [](const Unit& u) { return (u.flags & TermInfo::kNegator) != 0; }));
+}
+
 TEST_F(GeneralPathTest, InvalidUtf8IsRepairedNotRejected) {
   std::vector<float> rated = Rated("el servicio es muy malo \xff\xfe");
   EXPECT_EQ(rated, std::vector<float>{Valence("es", "malo")});

@@ -5,6 +5,7 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <string_view>
 
 #include "tests/support/test_util.h"
 
@@ -65,6 +66,28 @@ TEST_F(LanguageChoiceTest, HanReadsAsJapaneseOnlyInJapaneseTexts) {
   EXPECT_EQ(zh.packs.For(text::Script::kHan), set_->chinese);
   EXPECT_EQ(zh.packs.FallbackFor(text::Script::kHan), set_->japanese);
   EXPECT_EQ(zh.packs.For(text::Script::kArabic), nullptr);  // not loaded
+}
+
+// Cyrillic text reads in the Russian pack and Hangul in the Korean one, in
+// whatever language the text is scored as; Latin words stay the language's.
+TEST(LanguageChoiceScriptsTest, CyrillicAndHangulHaveTheirPacks) {
+  brandmon::testing::TempDir dir;
+  dir.Write("sentiment/en/lexicon.tsv", "good\t1.9\n");
+  dir.Write("sentiment/en/rules.tsv", "stopword\tthe\n");
+  dir.Write("sentiment/ru/lexicon.tsv", "плохой\t-2.5\n");
+  dir.Write("sentiment/ko/lexicon.tsv", "최악\t-3\n");
+  auto set = LoadLexiconSet(dir.path().string());
+  ASSERT_TRUE(set.ok()) << set.status().ToString();
+  const LexiconSet& s = **set;
+  EXPECT_TRUE(HasLanguage(s, "ru"));
+  EXPECT_TRUE(HasLanguage(s, "ko"));
+  for (std::string_view code : {"ru", "ko", "en"}) {
+    LanguageChoice c = ChooseLanguage(s, code);
+    EXPECT_EQ(c.packs.For(text::Script::kCyrillic), s.Find("ru")) << code;
+    EXPECT_EQ(c.packs.For(text::Script::kHangul), s.Find("ko")) << code;
+    EXPECT_EQ(c.packs.For(text::Script::kLatin), s.english) << code;
+    EXPECT_EQ(c.packs.FallbackFor(text::Script::kCyrillic), nullptr) << code;
+  }
 }
 
 TEST_F(LanguageChoiceTest, LatinPackForFallsBackToEnglish) {

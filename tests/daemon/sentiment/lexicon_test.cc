@@ -20,6 +20,8 @@ void WriteMinimal(const TempDir& dir) {
   dir.Write("sentiment/es/rules.tsv", "stopword\tel\nstopword\tla\nsuffix\ta\to\nsuffix\tos\t-\n");
   dir.Write("sentiment/ja/lexicon.tsv", "良い\t1.6\n");
   dir.Write("sentiment/ja/rules.tsv", "setting\tnegation_after\t1\nnegator\tない\nstopword\tの\n");
+  dir.Write("sentiment/ko/lexicon.tsv", "최악\t-3\n");
+  dir.Write("sentiment/ko/rules.tsv", "setting\tword_pieces\t1\nnegator\t안\n");
   dir.Write("sentiment/emoji.tsv", "😡\t-3\n");
 }
 
@@ -44,6 +46,14 @@ TEST(LexiconTest, LoadsPacksRulesAndSymbols) {
   EXPECT_EQ(es->suffixes[1].second, "");
   EXPECT_TRUE(s.japanese->negation_after);
   EXPECT_FALSE(s.english->negation_after);
+  // Korean reads missing words through their pieces, as the unspaced
+  // languages always do, and has the Hangul slot.
+  ASSERT_NE(s.korean, nullptr);
+  EXPECT_TRUE(s.korean->word_pieces);
+  EXPECT_FALSE(s.korean->unspaced);
+  EXPECT_TRUE(s.japanese->word_pieces);
+  EXPECT_FALSE(s.english->word_pieces);
+  EXPECT_EQ(s.russian, nullptr);
   // Latin packs share the stopword index; Japanese is not Latin.
   EXPECT_EQ(s.latin_packs.size(), 2u);
   EXPECT_NE(s.latin_stopwords.Find("el"), nullptr);
@@ -115,6 +125,7 @@ TEST(LexiconTest, ReportsMissingAndMalformedData) {
       {"sentiment/en/rules.tsv", "shout\tloud\n", "unknown rule kind 'shout'"},
       {"sentiment/en/rules.tsv", "booster\tvery\n", "rules.tsv:1"},
       {"sentiment/en/rules.tsv", "setting\tfast\t1\n", "unknown setting 'fast'"},
+      {"sentiment/en/rules.tsv", "setting\tword_pieces\n", "expected setting<TAB>name<TAB>value"},
       {"sentiment/emoji.tsv", "😡\n", "emoji.tsv:1"},
   };
   for (const auto& c : cases) {
