@@ -65,18 +65,21 @@ LanguageGuess GuessByCld2(std::string_view text) {
 }
 
 // Letters that only some of the languages of a script use. The first
-// language of a script with at least two of its letters in the text, and at
-// least one in fifty of the script's letters, is the text's: one Ukrainian
-// place name in a Russian post, or one Persian letter in a dialect Arabic
-// post, does not make the post Ukrainian or Persian.
+// language of a script with at least two of its letters in the text (one in
+// a Cyrillic post under 30 letters), at least one in fifty of the script's
+// letters, and in Cyrillic more of them than of Russian's own letters, is
+// the text's: one Ukrainian place name in a Russian post, or one Persian
+// letter in a dialect Arabic post, does not make the post Ukrainian or
+// Persian.
 struct Tell {
   Script script;
   std::u32string_view letters;
   const char* code;
+  bool writes_russian_letters = false;  // ы, э or ё are also this language's
 };
 constexpr Tell kTells[] = {
-    {Script::kCyrillic, U"\u045E", "be"},                                // ў
-    {Script::kCyrillic, U"\u04D9\u0493\u049B\u04B1\u04BB", "kk"},        // ә ғ қ ұ һ
+    {Script::kCyrillic, U"\u045E", "be", true},                          // ў
+    {Script::kCyrillic, U"\u04D9\u0493\u049B\u04B1\u04BB", "kk", true},  // ә ғ қ ұ һ
     {Script::kCyrillic, U"\u0456\u0457\u0454\u0491", "uk"},              // і ї є ґ
     {Script::kCyrillic, U"\u0453\u045C\u0455", "mk"},                    // ѓ ќ ѕ
     {Script::kCyrillic, U"\u0452\u045B\u0458\u0459\u045A\u045F", "sr"},  // ђ ћ ј љ њ џ
@@ -88,7 +91,7 @@ constexpr std::u32string_view kRussianOnly = U"\u044B\u044D\u0451";  // ы э ё
 // What CLD2 may answer for Cyrillic text without telling letters.
 constexpr std::string_view kCyrillicLanguages[] = {"bg", "ru", "uk", "sr", "mk", "be", "kk", "mn", "ky", "tg"};
 
-char32_t Lower(char32_t cp) {
+char32_t LowerCyrillic(char32_t cp) {
   // Cyrillic capitals: А-Я (0x410-0x42F) and Ѐ-Џ (0x400-0x40F); the
   // extended letters alternate capital (even) and small (odd).
   if (cp >= 0x410 && cp <= 0x42F) return cp + 0x20;
@@ -103,7 +106,7 @@ void WithinScript(std::string_view text, Script script, int script_letters, Lang
   std::array<int, std::size(kTells)> hits{};
   int russian_only = 0;
   for (size_t i = 0; i < text.size();) {
-    char32_t cp = Lower(DecodeUtf8(text, &i));
+    char32_t cp = LowerCyrillic(DecodeUtf8(text, &i));
     if (cp < 0x400) continue;
     for (size_t t = 0; t < std::size(kTells); ++t) {
       if (kTells[t].script == script && kTells[t].letters.find(cp) != std::u32string_view::npos) ++hits[t];
@@ -111,7 +114,12 @@ void WithinScript(std::string_view text, Script script, int script_letters, Lang
     if (kRussianOnly.find(cp) != std::u32string_view::npos) ++russian_only;
   }
   for (size_t t = 0; t < std::size(kTells); ++t) {
-    if (hits[t] >= 2 && hits[t] * 50 >= script_letters) {
+    // In Cyrillic, Russian's own letters speak against the others, and a
+    // short post has room for one telling letter only ("Жахливий сервіс").
+    bool cyrillic = script == Script::kCyrillic;
+    int needed = cyrillic && script_letters < 30 ? 1 : 2;
+    bool against = cyrillic && !kTells[t].writes_russian_letters && russian_only >= hits[t];
+    if (hits[t] >= needed && hits[t] * 50 >= script_letters && !against) {
       guess.code = kTells[t].code;
       return;
     }

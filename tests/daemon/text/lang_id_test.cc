@@ -34,6 +34,7 @@ TEST(LangIdTest, LanguagesSharingAScriptAreToldApartByTheirLetters) {
   // Complaints written for this test.
   const Case cases[] = {
       {"Жахливий сервіс, гроші так і не повернули", "uk"},
+      {"Жахливий сервіс", "uk"},
       {"Я ўжо тыдзень чакаю, а грошы ўсё яшчэ не вярнулі", "be"},
       {"Қызмет өте нашар, ақшамды қайтармады", "kk"},
       {"Ќе ги вратат ли парите? Ѓубре од услуга", "mk"},
