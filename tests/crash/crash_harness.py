@@ -35,6 +35,7 @@ import os
 import random
 import shutil
 import signal
+import socket
 import sqlite3
 import subprocess
 import sys
@@ -168,6 +169,26 @@ def start_daemon(args, config, log, extra=()):
     env.pop("NOTIFY_SOCKET", None)
     return subprocess.Popen([args.brandmond, "--config", config, *extra], stdout=log, stderr=subprocess.STDOUT,
                             env=env, cwd=os.path.dirname(config))
+
+
+def wait_started(proc, work, timeout_s=60.0):
+    """Waits until the daemon accepts connections on its control socket. By
+    then it has blocked the signals it reads, so a SIGTERM stops it cleanly;
+    sent earlier (the process still loading, on a slow or sanitized build), a
+    SIGTERM kills it as it would any program that has not reached its main.
+    A socket file left by a killed run refuses connections."""
+    path = os.path.join(work, "run", "control.sock")
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline and proc.poll() is None:
+        s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        try:
+            s.connect(path)
+            return True
+        except OSError:
+            time.sleep(0.05)
+        finally:
+            s.close()
+    return False
 
 
 def text_of(v):
@@ -409,6 +430,8 @@ def run(args):
         log.write(b"=== final run, stopped with SIGTERM\n")
         log.flush()
         proc = start_daemon(args, config, log)
+        if not wait_started(proc, os.path.dirname(config)):
+            failures.append("brandmond did not start within 60s (see %s)" % log_path)
         time.sleep(1.5)
         proc.send_signal(signal.SIGTERM)
         try:
