@@ -1,10 +1,10 @@
-#include "daemon/match/fold.h"
+#include "daemon/text/fold.h"
 
 #include <gtest/gtest.h>
 
 #include <string>
 
-namespace brandmon::match {
+namespace brandmon::text {
 namespace {
 
 struct FoldCase {
@@ -101,6 +101,32 @@ TEST(FoldTextTest, HostileInputsStayInRange) {
   EXPECT_EQ(FoldString(nul, FoldMode::kCaseOnly), "a b");
 }
 
+// FoldText's answer is what text::Tokens relies on to skip its own checks:
+// it must be false whenever the text needs repair or NFC normalization.
+TEST(FoldTextTest, TellsWhetherTheTextIsValidNfc) {
+  struct Case {
+    std::string text;
+    bool plain;
+  };
+  const Case cases[] = {
+      {"plain ascii", true},
+      {"Caf\u00e9 \u0141\u00f3d\u017a", true},                      // composed
+      {"\u0915\u094d\u0937 \u0aae\u0abe\u0ab0\u0ac1\u0a82", true},  // Devanagari virama, Gujarati signs
+      {"\u6211\u7231 acme \uc0bc\uc131", true},                     // Han, Hangul syllables
+      {"\U0001F600 emoji", true},
+      {"Cafe\u0301", false},          // decomposed accent
+      {"a\u0301\u0323", false},       // marks out of canonical order
+      {"\u1109\u1161\u11b7", false},  // Hangul jamo compose
+      {"ok\xFFyes", false},           // invalid UTF-8
+      {"\xE2\x82", false},            // truncated sequence
+  };
+  for (const Case& c : cases) {
+    FoldedText f;
+    EXPECT_EQ(FoldText(c.text, FoldMode::kCaseOnly, false, &f), c.plain) << c.text;
+    EXPECT_EQ(FoldText(c.text, FoldMode::kNoDiacritics, true, &f), c.plain) << c.text;
+  }
+}
+
 TEST(HasWordCharTest, LettersDigitsAndMarksCount) {
   EXPECT_TRUE(HasWordChar("#a"));
   EXPECT_TRUE(HasWordChar("٣"));
@@ -109,4 +135,4 @@ TEST(HasWordCharTest, LettersDigitsAndMarksCount) {
 }
 
 }  // namespace
-}  // namespace brandmon::match
+}  // namespace brandmon::text
