@@ -343,7 +343,7 @@ std::vector<BrandHit> BrandMatcher::Match(const MatchInput& in, MatchScratch& sc
   m.Prepare(s);
   for (size_t f = 0; f < kFieldCount; ++f) {
     auto field = static_cast<Field>(f);
-    if (FieldText(in, field).empty()) continue;
+    if (FieldText(in, field).empty() || !((m.sides[0].fields | m.sides[1].fields) & FieldBit(field))) continue;
     const text::Tokens& tokens = Impl::FieldTokens(in, field, s);
     for (int side = 0; side < 2; ++side) {
       if (!m.sides[side].automaton.empty() && (m.sides[side].fields & FieldBit(field))) {

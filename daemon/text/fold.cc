@@ -21,11 +21,17 @@ constexpr uint8_t kIgnorable = 16;
 // The code point may compose with a neighbour under NFC (its NFC quick check
 // is not "yes"): a text holding one may not be NFC.
 constexpr uint8_t kNfcUnsure = 32;
+// The code point's canonical combining class is not 0: marks in a row must
+// come in the order of their classes.
+constexpr uint8_t kNonStarter = 64;
 
-// kNfcUnsure for `cp`, and its canonical combining class into *ccc.
+// kNfcUnsure and kNonStarter for `cp`, and its canonical combining class
+// into *ccc.
 uint8_t NfcFlags(char32_t cp, uint8_t* ccc) {
   *ccc = u_getCombiningClass(static_cast<UChar32>(cp));
-  return u_getIntPropertyValue(static_cast<UChar32>(cp), UCHAR_NFC_QUICK_CHECK) == UNORM_YES ? 0 : kNfcUnsure;
+  uint8_t flags = *ccc != 0 ? kNonStarter : 0;
+  if (u_getIntPropertyValue(static_cast<UChar32>(cp), UCHAR_NFC_QUICK_CHECK) != UNORM_YES) flags |= kNfcUnsure;
+  return flags;
 }
 
 bool IsNoSpaceScript(char32_t cp) {
@@ -281,13 +287,23 @@ __attribute__((always_inline)) inline size_t Reserve(FoldedText* out, size_t cap
 
 // What FoldImpl learns of the text beside its fold: whether it is valid
 // UTF-8 in NFC as far as the quick check tells (FoldText's result).
+// Starters that cannot compose (nearly every character) cost one test of
+// flags already loaded; a mark is compared with the mark just before it, if
+// any (`mark_end`): starters and ASCII between them have class 0.
 struct NfcCheck {
   bool plain = true;
   uint8_t prev_ccc = 0;
-  __attribute__((always_inline)) void See(uint8_t flags, uint8_t ccc) {
-    // Marks out of canonical order, or a character that may compose.
-    if ((flags & kNfcUnsure) || (ccc != 0 && ccc < prev_ccc)) plain = false;
-    prev_ccc = ccc;
+  size_t mark_end = 0;  // where the last non-starter ended
+  __attribute__((always_inline)) void See(size_t begin, size_t end, uint8_t flags, uint8_t ccc) {
+    if (__builtin_expect((flags & (kNfcUnsure | kNonStarter)) != 0, 0)) SeeMark(begin, end, flags, ccc);
+  }
+  void SeeMark(size_t begin, size_t end, uint8_t flags, uint8_t ccc) {
+    // A character that may compose, or marks out of canonical order.
+    if ((flags & kNfcUnsure) || (begin == mark_end && ccc < prev_ccc)) plain = false;
+    if (flags & kNonStarter) {
+      prev_ccc = ccc;
+      mark_end = end;
+    }
   }
 };
 
@@ -311,7 +327,7 @@ __attribute__((always_inline)) inline void FoldWide(const FoldTable& t, std::str
   if (cp < 0x10000) {
     const FoldTable::Entry& e = t.bmp[cp];
     f = e.flags;
-    nfc.See(f, e.ccc);
+    nfc.See(i - len, i, f, e.ccc);
     if (f & (kWordChar | kKeptPunct)) {
       const int m = static_cast<int>(mode);
       emit(t.pool.data() + e.offset[m], e.length[m], f, text.size() - i);
@@ -319,7 +335,7 @@ __attribute__((always_inline)) inline void FoldWide(const FoldTable& t, std::str
     }
   } else {
     uint8_t ccc = 0;
-    nfc.See(NfcFlags(cp, &ccc), ccc);
+    nfc.See(i - len, i, NfcFlags(cp, &ccc), ccc);
     f = ComputeFlags(cp);
     if (f & (kWordChar | kKeptPunct)) {
       scratch = FoldCodePoint(CaseFoldDecomposed(cp), mode);
@@ -394,7 +410,6 @@ bool FoldImpl(std::string_view text, FoldMode mode, FoldedText* out) {
     auto b = static_cast<unsigned char>(text[i]);
     if (b < 0x80) {
       uint8_t f = t.ascii_flags[b];
-      nfc.prev_ccc = 0;
       ++i;
       if (f & (kWordChar | kKeptPunct)) {
         space_if_pending();
@@ -422,7 +437,7 @@ bool FoldImpl(std::string_view text, FoldMode mode, FoldedText* out) {
 uint8_t CharFlagsOf(char32_t cp) {
   const FoldTable& t = Table();
   uint8_t f = cp < 0x10000 ? t.bmp[cp].flags : ComputeFlags(cp);
-  return f & static_cast<uint8_t>(~(kIgnorable | kNfcUnsure));
+  return f & static_cast<uint8_t>(~(kIgnorable | kNfcUnsure | kNonStarter));
 }
 
 uint32_t FoldedText::WordAt(size_t pos) const {
