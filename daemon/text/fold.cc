@@ -285,13 +285,13 @@ __attribute__((always_inline)) inline size_t Reserve(FoldedText* out, size_t cap
   return cap;
 }
 
-// What FoldImpl learns of the text beside its fold: whether it is valid
-// UTF-8 in NFC as far as the quick check tells (FoldText's result).
+// What FoldImpl learns of the text beside its fold (FoldText's result).
 // Starters that cannot compose (nearly every character) cost one test of
 // flags already loaded; a mark is compared with the mark just before it, if
 // any (`mark_end`): starters and ASCII between them have class 0.
 struct NfcCheck {
-  bool plain = true;
+  bool valid = true;  // UTF-8
+  bool plain = true;  // passes the NFC quick check
   uint8_t prev_ccc = 0;
   size_t mark_end = 0;  // where the last non-starter ended
   __attribute__((always_inline)) void See(size_t begin, size_t end, uint8_t flags, uint8_t ccc) {
@@ -317,7 +317,7 @@ __attribute__((always_inline)) inline void FoldWide(const FoldTable& t, std::str
   char32_t cp;
   size_t len = DecodeUtf8(text, i, &cp);
   if (len == 0) {
-    nfc.plain = false;  // needs repair
+    nfc.valid = false;
     separator();
     ++i;
     return;
@@ -352,7 +352,7 @@ __attribute__((always_inline)) inline void FoldWide(const FoldTable& t, std::str
 // reloads. ASCII never folds longer than its input (a space needs a
 // separator before it), so only other characters check for room.
 template <bool kWantWords>
-bool FoldImpl(std::string_view text, FoldMode mode, FoldedText* out) {
+TextForm FoldImpl(std::string_view text, FoldMode mode, FoldedText* out) {
   const FoldTable& t = Table();
   out->word_starts.clear();
   size_t cap = Reserve(out, text.size() + 16);
@@ -429,7 +429,8 @@ bool FoldImpl(std::string_view text, FoldMode mode, FoldedText* out) {
   os[n] = pending_space ? space_source : cp_index;
   out->bytes.resize(n);
   out->source.resize(n + 1);
-  return nfc.plain;
+  if (!nfc.valid) return TextForm::kInvalidUtf8;
+  return nfc.plain ? TextForm::kNfc : TextForm::kMaybeNotNfc;
 }
 
 }  // namespace
@@ -445,7 +446,7 @@ uint32_t FoldedText::WordAt(size_t pos) const {
   return it == word_starts.begin() ? 0 : static_cast<uint32_t>(it - word_starts.begin() - 1);
 }
 
-bool FoldText(std::string_view text, FoldMode mode, bool want_words, FoldedText* out) {
+TextForm FoldText(std::string_view text, FoldMode mode, bool want_words, FoldedText* out) {
   return want_words ? FoldImpl<true>(text, mode, out) : FoldImpl<false>(text, mode, out);
 }
 

@@ -52,13 +52,18 @@ struct FoldedText {
   uint32_t WordAt(size_t pos) const;
 };
 
+// What FoldText saw of a text beside folding it.
+enum class TextForm : uint8_t {
+  kNfc,          // valid UTF-8 that passes the NFC quick check: needs neither RepairUtf8 nor normalization
+  kMaybeNotNfc,  // valid UTF-8 with a character that may compose, or marks out of canonical order
+  kInvalidUtf8,  // needs RepairUtf8, and maybe normalization
+};
+
 // Folds `text` into `out` (cleared first). Invalid UTF-8 bytes count as one
 // code point each and fold to a separator. `want_words` also fills
-// word_starts. Returns true when `text` is valid UTF-8 and passes the NFC
-// quick check (no character that may compose with its neighbour, combining
-// marks in canonical order), so that it needs neither RepairUtf8 nor NFC
-// normalization; false when it may need either.
-bool FoldText(std::string_view text, FoldMode mode, bool want_words, FoldedText* out);
+// word_starts. Returns what it saw of the text's form, so that text::Tokens
+// need not check it again.
+TextForm FoldText(std::string_view text, FoldMode mode, bool want_words, FoldedText* out);
 
 // The folded bytes of `text`, e.g. for a query term.
 std::string FoldString(std::string_view text, FoldMode mode);

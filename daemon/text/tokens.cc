@@ -57,14 +57,14 @@ const std::vector<Token>& Tokens::tokens() const {
   return tokens_;
 }
 
-void Tokens::Resolve() const {
+void Tokens::Resolve(bool valid) const {
   resolved_ = true;
   std::string_view t = input_;
   if (t.size() >= UINT32_MAX) {  // Tokenize's limit: token offsets are 32-bit
     text_ = {};
     return;
   }
-  if (!IsValidUtf8(t)) {
+  if (!valid && !IsValidUtf8(t)) {
     normalized_ = RepairUtf8(t);
     t = normalized_;
     rewritten_ = true;
@@ -98,12 +98,13 @@ const FoldedText& Tokens::Folded(FoldMode mode, bool want_words) const {
   if (!resolved_) {
     // Most texts are valid NFC, which their fold tells: it is then the fold
     // of text(), and the text need not be checked again.
-    if (FoldText(input_, mode, want_words, &f.text) && input_.size() < UINT32_MAX) {
+    TextForm form = FoldText(input_, mode, want_words, &f.text);
+    if (form == TextForm::kNfc && input_.size() < UINT32_MAX) {
       resolved_ = true;
       text_ = input_;
       return f.text;
     }
-    Resolve();
+    Resolve(/*valid=*/form != TextForm::kInvalidUtf8);
     if (!rewritten_) return f.text;
   } else if (!rewritten_) {
     FoldText(input_, mode, want_words, &f.text);

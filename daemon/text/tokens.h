@@ -66,8 +66,9 @@ class Tokens {
 
   // Drops what was read of the last text; keeps the buffers.
   void Forget();
-  // Sets text_ (and rewritten_, composed_) from input_.
-  void Resolve() const;
+  // Sets text_ (and rewritten_, composed_) from input_; `valid`: input_
+  // is known to be valid UTF-8.
+  void Resolve(bool valid = false) const;
   void Split() const;
   // Maps `folded`'s code points of text_ back to those of input_.
   void MapToInput(FoldedText& folded) const;
