@@ -20,15 +20,15 @@
 #include <string_view>
 #include <vector>
 
-#include "daemon/match/fold.h"
 #include "daemon/match/matcher.h"
+#include "daemon/text/fold.h"
 
 namespace {
 
 using brandmon::match::BrandMatcher;
 using brandmon::match::BrandSpec;
-using brandmon::match::FoldedText;
-using brandmon::match::FoldMode;
+using brandmon::text::FoldedText;
+using brandmon::text::FoldMode;
 
 // Made-up pronounceable names, distinct by construction.
 std::string BrandName(size_t i) {
@@ -111,14 +111,14 @@ std::vector<std::string> Mentions(size_t count, size_t brands, std::mt19937_64& 
 // The baseline: fold once, then look for every term of every brand in turn.
 size_t NaiveMatch(const std::vector<std::string>& patterns, const std::vector<uint32_t>& pattern_brand,
                   const std::string& text, FoldedText& folded, std::vector<uint8_t>& seen) {
-  brandmon::match::FoldText(text, FoldMode::kCaseOnly, false, &folded);
+  brandmon::text::FoldText(text, FoldMode::kCaseOnly, false, &folded);
   std::string_view hay = folded.bytes;
   std::fill(seen.begin(), seen.end(), 0);
   size_t brands = 0;
   for (size_t i = 0; i < patterns.size(); ++i) {
     const std::string& p = patterns[i];
     for (size_t pos = hay.find(p); pos != std::string_view::npos; pos = hay.find(p, pos + 1)) {
-      if (brandmon::match::StartsOnBoundary(hay, pos) && brandmon::match::EndsOnBoundary(hay, pos + p.size())) {
+      if (brandmon::text::StartsOnBoundary(hay, pos) && brandmon::text::EndsOnBoundary(hay, pos + p.size())) {
         if (!seen[pattern_brand[i]]) ++brands;
         seen[pattern_brand[i]] = 1;
         break;

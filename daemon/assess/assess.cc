@@ -22,9 +22,24 @@ std::vector<rules::BrandRules> RuleBrands(const std::vector<settings::BrandSetti
   return out;
 }
 
-match::MatchInput MatchInputOf(const Mention& m) {
-  std::string_view lang = m.lang ? std::string_view(*m.lang) : std::string_view();
-  return {m.text, m.title, m.author, m.url, lang, m.channel, /*detect_lang=*/true};
+std::string MentionLanguage::Language() const {
+  // The field ScoreHit scores.
+  return analyzer_.Language(text_.input().empty() ? title_ : text_);
+}
+
+match::MatchInput MatchInputOf(const Mention& m, const text::Tokens& title, const text::Tokens& text,
+                               const match::LanguageSource& lang) {
+  match::MatchInput in;
+  in.text = m.text;
+  in.title = m.title;
+  in.author = m.author;
+  in.url = m.url;
+  in.lang = m.lang ? std::string_view(*m.lang) : std::string_view();
+  in.channel = m.channel;
+  in.lang_source = &lang;
+  in.text_tokens = &text;
+  in.title_tokens = &title;
+  return in;
 }
 
 void AddRepliedBrands(std::string_view reply_to, const std::vector<settings::BrandSettings>& brands,

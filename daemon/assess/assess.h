@@ -5,6 +5,7 @@
 // queries matched (and the replies to a brand's own accounts), the
 // sentiment aimed at each brand, and the rules' view of the brands.
 
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -28,9 +29,29 @@ std::vector<match::BrandSpec> BrandSpecs(const std::vector<settings::BrandSettin
 // What the rules know of each brand: its name, handles, hashtags and rules.
 std::vector<rules::BrandRules> RuleBrands(const std::vector<settings::BrandSettings>& brands);
 
-// The parts of `m` a query looks at; a lang: filter identifies the language
-// of a mention that has none. Views into `m`, which must outlive them.
-match::MatchInput MatchInputOf(const Mention& m);
+// The language of a mention as the pipeline stores it when its source gives
+// none: the sentiment analyzer's reading of the field it scores (the text,
+// or the title when there is no text; Analyzer::Language). The matcher's
+// lang: filters ask it, so that they read a mention as its stored `lang`
+// does. Holds references to its arguments; used on one thread.
+class MentionLanguage final : public match::LanguageSource {
+ public:
+  MentionLanguage(const sentiment::Analyzer& analyzer, const text::Tokens& title, const text::Tokens& text)
+      : analyzer_(analyzer), title_(title), text_(text) {}
+  std::string Language() const override;
+
+ private:
+  const sentiment::Analyzer& analyzer_;
+  const text::Tokens& title_;
+  const text::Tokens& text_;
+};
+
+// The parts of `m` a query looks at, read through the tokens of its title
+// and text (of m.title and m.text, split once for every reader), with
+// `lang` telling the language of a mention that has none. Views into the
+// arguments, which must outlive them.
+match::MatchInput MatchInputOf(const Mention& m, const text::Tokens& title, const text::Tokens& text,
+                               const match::LanguageSource& lang);
 
 // A reply to one of a brand's own accounts is a mention of that brand
 // whether it names it or not: adds a hit without spans for each such brand

@@ -82,8 +82,8 @@ const std::vector<Command>& Commands() {
        "  (terms match with or without diacritics unless --exact-diacritics, or a brand's\n"
        "   \"diacritic_insensitive\": false with --config, asks for the exact form)\n"
        "  (brands only with --config; spans are code-point offsets of the matched terms;\n"
-       "   without --lang, a lang: filter tests the language identified from the line, as the daemon does\n"
-       "   for a mention whose source gives none)",
+       "   without --lang, a lang: filter tests the line's language as `score` reads it, which the daemon\n"
+       "   tests and stores for a mention whose source gives none)",
        RunMatch},
       {"pause", "stop polling one source until resumed (or the daemon restarts)",
        "brandmonctl pause SOURCE [--config PATH | --endpoint ENDPOINT] [--timeout DURATION]", RunPause},

@@ -4,9 +4,11 @@
 #include <algorithm>
 #include <cstdlib>
 #include <istream>
+#include <memory>
 #include <optional>
 #include <ostream>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "daemon/assess/assess.h"
@@ -16,7 +18,9 @@
 #include "daemon/match/matcher.h"
 #include "daemon/match/query.h"
 #include "daemon/plugin/registry.h"
+#include "daemon/sentiment/analyzer.h"
 #include "daemon/settings/settings.h"
+#include "daemon/text/tokens.h"
 
 namespace brandmon::cli {
 
@@ -92,9 +96,42 @@ void PrintQueryError(const std::string& query, const std::string& message, std::
   err << "  " << query << "\n  " << std::string(col - 1, ' ') << "^\n";
 }
 
-Result<match::BrandMatcher> BuildFromConfig(const std::string& path, std::optional<bool> diacritic_insensitive) {
+// The language of a line for lang: filters, read as the daemon reads a
+// mention's (assess::MentionLanguage). The analyzer is loaded on the first
+// question, so that queries without lang: never need the lexicons.
+class LineLanguage final : public match::LanguageSource {
+ public:
+  LineLanguage(sentiment::SentimentOptions options, const text::Tokens& line)
+      : options_(std::move(options)), line_(line) {}
+
+  std::string Language() const override {
+    if (!analyzer_) {
+      auto analyzer = sentiment::Analyzer::Create(options_);
+      if (!analyzer.ok()) {
+        error_ = analyzer.status().message();
+        return "";
+      }
+      analyzer_ = std::make_unique<sentiment::Analyzer>(std::move(analyzer).value());
+    }
+    return assess::MentionLanguage(*analyzer_, empty_, line_).Language();
+  }
+  // Why the lexicons could not be loaded; empty when they were (or were
+  // not needed).
+  const std::string& error() const { return error_; }
+
+ private:
+  sentiment::SentimentOptions options_;
+  const text::Tokens& line_;
+  text::Tokens empty_;  // the title: a line has none
+  mutable std::unique_ptr<sentiment::Analyzer> analyzer_;
+  mutable std::string error_;
+};
+
+Result<match::BrandMatcher> BuildFromConfig(const std::string& path, std::optional<bool> diacritic_insensitive,
+                                            sentiment::SentimentOptions* sentiment) {
   auto settings = settings::LoadSettings(path, config::ProcessEnv(), plugin::BuiltinRegistry());
   if (!settings.ok()) return settings.status();
+  *sentiment = settings->sentiment;
   std::vector<match::BrandSpec> specs = assess::BrandSpecs(settings->brands);
   if (diacritic_insensitive) {
     for (auto& spec : specs) spec.options.diacritic_insensitive = *diacritic_insensitive;
@@ -141,6 +178,7 @@ int RunMatch(Invocation& inv) {
   auto args = ParseArgs(inv.args, inv.err);
   if (!args) return 2;
   Result<match::BrandMatcher> matcher = Status::Internal("no matcher");
+  sentiment::SentimentOptions sentiment;  // the config's, else the defaults
   if (args->query) {
     if (auto parsed = match::ParseQuery(*args->query); !parsed.ok()) {
       PrintQueryError(*args->query, parsed.status().message(), inv.err);
@@ -148,21 +186,30 @@ int RunMatch(Invocation& inv) {
     }
     matcher = match::BrandMatcher::Build({{"query", *args->query, {args->diacritic_insensitive.value_or(true)}}});
   } else {
-    matcher = BuildFromConfig(*args->config, args->diacritic_insensitive);
+    matcher = BuildFromConfig(*args->config, args->diacritic_insensitive, &sentiment);
   }
   if (!matcher.ok()) {
     inv.err << "brandmonctl match: " << matcher.status().message() << "\n";
     return 1;
   }
   match::MatchScratch scratch;
+  text::Tokens tokens;
+  LineLanguage language(std::move(sentiment), tokens);
   match::MatchInput input;
   input.lang = args->lang;
   input.channel = args->channel;
-  input.detect_lang = true;  // as the daemon does for a mention without a language
+  input.lang_source = &language;  // as the daemon does for a mention without a language
+  input.text_tokens = &tokens;
   std::string line;
   while (ReadLine(inv.in, inv.out, line)) {
     input.text = line;
-    WriteLine(matcher->Match(input, scratch), !args->query, inv.out);
+    tokens.Reset(line);
+    std::vector<match::BrandHit> hits = matcher->Match(input, scratch);
+    if (!language.error().empty()) {
+      inv.err << "brandmonctl match: lang: needs the sentiment lexicons: " << language.error() << "\n";
+      return 1;
+    }
+    WriteLine(hits, !args->query, inv.out);
   }
   inv.out.flush();
   return 0;

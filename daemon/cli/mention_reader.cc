@@ -63,10 +63,11 @@ void AsTheEngineWould(const settings::Settings& settings, Mention& m) {
 
 std::vector<BrandReading> ReadMention(MentionReader& r, const Mention& m, bool trace) {
   std::vector<BrandReading> out;
-  std::vector<match::BrandHit> hits = r.matcher.Match(assess::MatchInputOf(m), r.scratch);
+  text::Tokens title(m.title), text(m.text);
+  assess::MentionLanguage lang(*r.analyzer, title, text);
+  std::vector<match::BrandHit> hits = r.matcher.Match(assess::MatchInputOf(m, title, text, lang), r.scratch);
   if (!m.reply_to.empty()) assess::AddRepliedBrands(m.reply_to, r.settings.brands, hits);
   if (hits.empty()) return out;
-  text::Tokens title(m.title), text(m.text);
   for (match::BrandHit& hit : hits) {
     size_t b = hit.brand;
     BrandReading reading;

@@ -6,14 +6,16 @@
 #include <utility>
 
 #include "daemon/match/automaton.h"
-#include "daemon/match/fold.h"
 #include "daemon/match/query.h"
-#include "daemon/text/lang_id.h"
-#include "daemon/text/utf8.h"
+#include "daemon/text/fold.h"
+#include "daemon/text/tokens.h"
 
 namespace brandmon::match {
 
 namespace {
+
+using text::FoldedText;
+using text::FoldMode;
 
 constexpr size_t kFieldCount = 4;
 // Caps on the occurrences one NEAR operand contributes, which bound its
@@ -126,7 +128,7 @@ struct Occurrence {
 }  // namespace
 
 struct MatchScratch::Impl {
-  FoldedText folded;
+  text::Tokens fields[kFieldCount];  // of the fields whose tokens the caller did not give
   std::vector<Hit> hits;
   uint32_t generation = 0;
   std::vector<uint32_t> term_stamp, term_begin, term_end;
@@ -168,9 +170,10 @@ struct BrandMatcher::Impl {
 
   class Compiler;
   void Prepare(MatchScratch::Impl& s) const;
-  void ScanField(int side, Field field, std::string_view text, MatchScratch::Impl& s) const;
+  static const text::Tokens& FieldTokens(const MatchInput& in, Field field, MatchScratch::Impl& s);
+  void ScanField(int side, Field field, const text::Tokens& tokens, MatchScratch::Impl& s) const;
   void GroupHits(MatchScratch::Impl& s) const;
-  // The language a lang: filter tests (MatchInput::detect_lang).
+  // The language a lang: filter tests (MatchInput::lang_source).
   static std::string_view Language(const MatchInput& in, MatchScratch::Impl& s);
   bool Eval(uint32_t n, const MatchInput& in, MatchScratch::Impl& s) const;
   void Occurrences(uint32_t n, MatchScratch::Impl& s, std::vector<Occurrence>& out) const;
@@ -241,7 +244,7 @@ class BrandMatcher::Impl::Compiler {
   }
 
   Result<uint32_t> AddTerm(const QueryNode& q, std::string_view query) {
-    std::string pattern = FoldString(q.text, static_cast<FoldMode>(mode_));
+    std::string pattern = text::FoldString(q.text, static_cast<FoldMode>(mode_));
     if (pattern.empty()) {
       return Status::InvalidArgument(PositionOf(query, q.offset) + ": term '" + q.text + "' has no letters or digits");
     }
@@ -290,12 +293,12 @@ std::string DefaultBrandQuery(std::string_view name, const std::vector<std::stri
     return out;
   };
   std::vector<std::string> parts;
-  if (std::string n = clean(name, true); HasWordChar(n)) parts.push_back("\"" + n + "\"");
+  if (std::string n = clean(name, true); text::HasWordChar(n)) parts.push_back("\"" + n + "\"");
   auto add_tagged = [&](const std::vector<std::string>& items, char sigil) {
     for (const auto& item : items) {
       std::string t = clean(item, false);
       if (!t.empty() && t[0] == sigil) t.erase(0, 1);
-      if (HasWordChar(t)) parts.push_back(sigil + t);
+      if (text::HasWordChar(t)) parts.push_back(sigil + t);
     }
   };
   add_tagged(handles, '@');
@@ -338,12 +341,14 @@ std::vector<BrandHit> BrandMatcher::Match(const MatchInput& in, MatchScratch& sc
   const Impl& m = *impl_;
   MatchScratch::Impl& s = *scratch.impl_;
   m.Prepare(s);
-  for (int side = 0; side < 2; ++side) {
-    if (m.sides[side].automaton.empty()) continue;
-    for (size_t f = 0; f < kFieldCount; ++f) {
-      auto field = static_cast<Field>(f);
-      std::string_view text = FieldText(in, field);
-      if ((m.sides[side].fields & FieldBit(field)) && !text.empty()) m.ScanField(side, field, text, s);
+  for (size_t f = 0; f < kFieldCount; ++f) {
+    auto field = static_cast<Field>(f);
+    if (FieldText(in, field).empty() || !((m.sides[0].fields | m.sides[1].fields) & FieldBit(field))) continue;
+    const text::Tokens& tokens = Impl::FieldTokens(in, field, s);
+    for (int side = 0; side < 2; ++side) {
+      if (!m.sides[side].automaton.empty() && (m.sides[side].fields & FieldBit(field))) {
+        m.ScanField(side, field, tokens, s);
+      }
     }
   }
   m.GroupHits(s);
@@ -394,15 +399,23 @@ void BrandMatcher::Impl::Prepare(MatchScratch::Impl& s) const {
   s.occurrences.clear();
 }
 
-void BrandMatcher::Impl::ScanField(int side_index, Field field, std::string_view text, MatchScratch::Impl& s) const {
+const text::Tokens& BrandMatcher::Impl::FieldTokens(const MatchInput& in, Field field, MatchScratch::Impl& s) {
+  if (field == Field::kText && in.text_tokens != nullptr) return *in.text_tokens;
+  if (field == Field::kTitle && in.title_tokens != nullptr) return *in.title_tokens;
+  text::Tokens& own = s.fields[static_cast<size_t>(field)];
+  own.Reset(FieldText(in, field));
+  return own;
+}
+
+void BrandMatcher::Impl::ScanField(int side_index, Field field, const text::Tokens& tokens,
+                                   MatchScratch::Impl& s) const {
   const Side& side = sides[side_index];
-  FoldText(text, static_cast<FoldMode>(side_index), side.words, &s.folded);
-  const FoldedText& folded = s.folded;
+  const FoldedText& folded = tokens.Folded(static_cast<FoldMode>(side_index), side.words);
   const std::string_view bytes = folded.bytes;
   const uint8_t bit = FieldBit(field);
   side.automaton.Scan(bytes, [&](uint32_t pattern, size_t end) {
     size_t begin = end - side.automaton.pattern_length(pattern);
-    if (!StartsOnBoundary(bytes, begin)) return;
+    if (!text::StartsOnBoundary(bytes, begin)) return;
     int ends_on_boundary = -1;
     size_t word_end = 0;  // where a wildcard's word ends
     for (uint32_t k = side.pattern_terms_begin[pattern]; k < side.pattern_terms_begin[pattern + 1]; ++k) {
@@ -413,7 +426,7 @@ void BrandMatcher::Impl::ScanField(int side_index, Field field, std::string_view
       if (info.prefix) {
         if (word_end == 0) {
           word_end = end;
-          while (word_end < bytes.size() && !EndsOnBoundary(bytes, word_end)) {
+          while (word_end < bytes.size() && !text::EndsOnBoundary(bytes, word_end)) {
             do {
               ++word_end;
             } while (word_end < bytes.size() && (static_cast<unsigned char>(bytes[word_end]) & 0xC0) == 0x80);
@@ -421,7 +434,7 @@ void BrandMatcher::Impl::ScanField(int side_index, Field field, std::string_view
         }
         stop = word_end;
       } else {
-        if (ends_on_boundary < 0) ends_on_boundary = EndsOnBoundary(bytes, end) ? 1 : 0;
+        if (ends_on_boundary < 0) ends_on_boundary = text::EndsOnBoundary(bytes, end) ? 1 : 0;
         if (!ends_on_boundary) continue;
       }
       Hit h{term, field, folded.SourceStart(begin), folded.SourceEnd(stop), 0, 0};
@@ -454,13 +467,9 @@ void BrandMatcher::Impl::GroupHits(MatchScratch::Impl& s) const {
 }
 
 std::string_view BrandMatcher::Impl::Language(const MatchInput& in, MatchScratch::Impl& s) {
-  if (!in.lang.empty() || !in.detect_lang) return in.lang;
+  if (!in.lang.empty() || in.lang_source == nullptr) return in.lang;
   if (s.lang_generation != s.generation) {
-    std::string_view field = in.text.empty() ? in.title : in.text;
-    // Mentions arrive repaired; a line of `brandmonctl match` may not.
-    std::string code = text::IsValidUtf8(field) ? text::IdentifyLanguage(field).code
-                                                : text::IdentifyLanguage(text::RepairUtf8(field)).code;
-    s.detected_lang = code == "und" ? "" : std::move(code);
+    s.detected_lang = in.lang_source->Language();
     s.lang_generation = s.generation;
   }
   return s.detected_lang;

@@ -10,6 +10,10 @@
 #include "daemon/base/status.h"
 #include "daemon/config/options.h"
 
+namespace brandmon::text {
+class Tokens;
+}  // namespace brandmon::text
+
 namespace brandmon::match {
 
 // Per-brand matching options; the config wires MatchOptionTable() into each
@@ -32,8 +36,22 @@ struct BrandSpec {
 std::string DefaultBrandQuery(std::string_view name, const std::vector<std::string>& handles,
                               const std::vector<std::string>& hashtags);
 
+// Tells the language of a mention whose source gave none, for lang:
+// filters. The daemon and `brandmonctl match` both give the sentiment
+// analyzer's reading (assess::MentionLanguage), so that a lang: query and the
+// language stored with a mention never disagree. Used on the thread that
+// calls Match.
+class LanguageSource {
+ public:
+  // A BCP 47 code ("es", "hi-latn"), "und" or empty when it cannot tell.
+  virtual std::string Language() const = 0;
+
+ protected:
+  ~LanguageSource() = default;
+};
+
 // The parts of a mention a query can look at. Views; the caller keeps the
-// strings alive during Match.
+// strings (and the tokens and the language source) alive during Match.
 struct MatchInput {
   std::string_view text;
   std::string_view title;
@@ -41,12 +59,17 @@ struct MatchInput {
   std::string_view url;
   std::string_view lang;     // BCP 47, e.g. "es" or "pt-BR"; empty when unknown
   std::string_view channel;  // e.g. "reddit"
-  // When `lang` is empty, a lang: filter looks at the language identified
-  // from the text (or the title when there is no text) by
-  // text::IdentifyLanguage, at most once per Match and only when a query that
-  // is evaluated has such a filter. The daemon and `brandmonctl match` both
-  // set it, so a lang: query reads a mention the same way in both.
-  bool detect_lang = false;
+  // When `lang` is empty, a lang: filter asks this source (at most once per
+  // Match, and only when a query that is evaluated has such a filter); with
+  // neither, the language is unknown.
+  const LanguageSource* lang_source = nullptr;
+  // The text's and the title's text::Tokens when the caller reads them too
+  // (of `text` and `title` exactly): the matcher scans their fold
+  // (Tokens::Folded), so a mention is repaired, normalized and folded once
+  // for every reader. Without them the matcher folds through tokens of its
+  // own, alike.
+  const text::Tokens* text_tokens = nullptr;
+  const text::Tokens* title_tokens = nullptr;
 };
 
 enum class Field : uint8_t { kText, kTitle, kAuthor, kUrl };

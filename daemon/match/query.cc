@@ -7,7 +7,7 @@
 #include <optional>
 #include <utility>
 
-#include "daemon/match/fold.h"
+#include "daemon/text/fold.h"
 
 namespace brandmon::match {
 
@@ -436,7 +436,7 @@ class Parser {
     n.wildcard = t.wildcard;
     n.scope = scope;
     n.offset = t.offset;
-    if (!HasWordChar(n.text)) {
+    if (!text::HasWordChar(n.text)) {
       if (n.phrase && n.text.empty()) return SetError(t.offset, "empty phrase");
       if (n.text.empty()) return SetError(t.offset, "wildcard '*' needs a term before it");
       if (n.text[0] == '#') return SetError(t.offset, "hashtag needs a name after '#'");
@@ -456,7 +456,7 @@ class Parser {
     for (size_t i = 0; i < s.size();) {
       char32_t cp = 0;
       size_t len = std::max<size_t>(1, Utf8At(s, i, &cp));
-      if (CharFlagsOf(cp) & kWordChar) ++count;
+      if (text::CharFlagsOf(cp) & text::kWordChar) ++count;
       i += len;
     }
     return count;

@@ -473,20 +473,23 @@ void Pipeline::Score(Pending& pending) {
   std::vector<rules::RuleSet::Prepared> prepared;  // parallel to scored
   std::vector<bool> publishes;                     // parallel to scored
   text::Tokens title_tokens, text_tokens;          // of one mention at a time, buffers reused
+  const assess::MentionLanguage language(analyzer_, title_tokens, text_tokens);
   for (auto& work : pending.works) {
     const std::string& source = work->source;
     for (Mention& m : work->poll.mentions) {
-      std::vector<match::BrandHit> hits = brands_->matcher.Match(assess::MatchInputOf(m), brands_->scratch);
+      // Read once, for the matcher, and for the sentiment and the rules of
+      // every brand the mention matched: the matcher folds the tokens'
+      // text, the others split it only when there is a match.
+      title_tokens.Reset(m.title);
+      text_tokens.Reset(m.text);
+      std::vector<match::BrandHit> hits =
+          brands_->matcher.Match(assess::MatchInputOf(m, title_tokens, text_tokens, language), brands_->scratch);
       if (!m.reply_to.empty()) assess::AddRepliedBrands(m.reply_to, brands_->settings, hits);
       if (hits.empty()) {
         ++pending.unmatched;
         pending.batch.MarkSeen(source, m.id);
         continue;
       }
-      // Split once, for the sentiment and the rules of every brand the
-      // mention matched.
-      title_tokens.Reset(m.title);
-      text_tokens.Reset(m.text);
       rules::MentionText split = rules::SplitMention(title_tokens, text_tokens);
       // The last brand takes the mention and its words rather than copies;
       // nothing reads them in a later iteration.

@@ -115,6 +115,8 @@ SentimentScore Analyzer::Score(const text::Tokens& tokens, const ScoreRequest& r
   return out;
 }
 
+std::string Analyzer::Language(const text::Tokens& tokens) const { return Score(tokens, ScoreRequest{}).lang; }
+
 // The steps: decode character references, build the units and sentences
 // (the ASCII pass, else the general path), rate the sentences, aggregate.
 SentimentScore Analyzer::ScoreHere(const text::Tokens& given_tokens, const ScoreRequest& given, bool trace,

@@ -114,6 +114,11 @@ class Analyzer {
   // `tokens` is read on the calling thread.
   SentimentScore Score(const text::Tokens& tokens, const ScoreRequest& request = {}) const;
 
+  // The language Score(tokens) reports with the language left to find
+  // ("auto"): the one pinned by the options, else the text's as the scoring
+  // reads it (SentimentScore::lang). Costs a Score().
+  std::string Language(const text::Tokens& tokens) const;
+
   // Score(tokens, request) and the rated words that carried it. For tools:
   // Score() reads nothing back, so the pipeline pays nothing for this.
   ScoreTrace Trace(const text::Tokens& tokens, const ScoreRequest& request = {}) const;

@@ -87,6 +87,39 @@ TEST(MatchCommandTest, LangFilterIdentifiesTheLanguageOfTheLine) {
             "{\"match\": true, \"spans\": [[3, 7]]}\n");
 }
 
+// lang: reads the language the daemon stores with a mention whose source
+// gives none: the sentiment analyzer's, as `score` prints it. The words
+// English knows settle the third line as English, which the character model
+// alone reads otherwise.
+TEST(MatchCommandTest, LangFilterReadsTheLanguageScoreReports) {
+  const std::vector<std::string> lines = {
+      "el pedido de acme llegó tarde y nadie contesta a mis correos desde hace una semana",
+      "my acme order arrived late and nobody has answered my emails for a whole week",
+      "acme with karma was bazaar nada",
+      "acme bazaar with karma",
+      "Acme ની service ખૂબ સરસ છે",
+      "acme",
+  };
+  for (const std::string& line : lines) {
+    CtlRun score = Ctl({"score"}, line + "\n");
+    size_t at = score.out.find("\"lang\":\"");
+    ASSERT_NE(at, std::string::npos) << score.out << score.err;
+    std::string lang = score.out.substr(at + 8, score.out.find('"', at + 8) - at - 8);
+    CtlRun same = Ctl({"match", "--query", "acme lang:" + lang}, line + "\n");
+    EXPECT_EQ(same.code, 0) << same.err;
+    EXPECT_TRUE(same.out.starts_with("{\"match\": true")) << line << " read as " << lang;
+    if (lang != "en") {
+      CtlRun en = Ctl({"match", "--query", "acme lang:en"}, line + "\n");
+      EXPECT_TRUE(en.out.starts_with("{\"match\": false")) << line << " read as " << lang;
+    }
+    if (line == lines[0]) {
+      EXPECT_EQ(lang, "es");
+    } else if (line == lines[1] || line == lines[2]) {
+      EXPECT_EQ(lang, "en") << line;
+    }
+  }
+}
+
 TEST(MatchCommandTest, MalformedQueryExitsWithItsPosition) {
   CtlRun r = Ctl({"match", "--query", "(acme OR corp"}, "acme\n");
   EXPECT_NE(r.code, 0);

@@ -9,6 +9,8 @@
 #include <utility>
 #include <vector>
 
+#include "daemon/text/tokens.h"
+
 namespace brandmon::match {
 namespace {
 
@@ -292,6 +294,96 @@ TEST(MatcherTest, HostileTextsStayBounded) {
   as[500] = ' ';
   in.text = as;
   m.Match(in);  // a million-byte word: must simply finish
+}
+
+// The daemon hands the matcher the tokens it splits for the sentiment and
+// the rules; the fold read through them must match exactly as the fields'
+// own, whatever the text holds.
+TEST(MatcherTest, GivenTokensMatchAsTheFieldsDo) {
+  struct Case {
+    std::string query;
+    bool insensitive;
+    std::string title;
+    std::string text;
+    Spans spans;  // of the text
+  };
+  const Case cases[] = {
+      {"nestlé", false, "", "Nestlé recalls", Spans{{0, 6}}},        // NFC
+      {"nestlé", false, "", "Nestle\u0301 recalls", Spans{{0, 7}}},  // NFD: the input's code points
+      {"nestle", true, "Nestle\u0301", "Nestle\u0301 and Nestlé", Spans{{0, 7}, {12, 18}}},
+      {"acme", false, "",
+       "\xFF"
+       "acme\xC3 ok acme",
+       Spans{{1, 5}, {10, 14}}},                                                   // invalid UTF-8
+      {"索尼 NEAR/2 相机", false, "", "我喜欢索尼的相机", Spans{{3, 5}, {6, 8}}},  // Han, words of one character
+      {"acme.com", false, "", "see https://www.acme.com/deal", Spans{{16, 24}}},
+      {"łódź", true, "", "LODZ and Łódź", Spans{{0, 4}, {9, 13}}},
+      {"acme NEAR/1 refund", false, "", "a\u0301cme and acme refund", Spans{{10, 14}, {15, 21}}},
+  };
+  MatchScratch scratch;
+  text::Tokens title, text;  // reused from case to case, as the pipeline does
+  for (const Case& c : cases) {
+    BrandMatcher m = Build(c.query, c.insensitive);
+    MatchInput plain;
+    plain.title = c.title;
+    plain.text = c.text;
+    std::vector<BrandHit> expected = m.Match(plain);
+    ASSERT_EQ(MatchSpans(m, plain), c.spans) << c.text;
+    title.Reset(c.title);
+    text.Reset(c.text);
+    MatchInput given = plain;
+    given.title_tokens = &title;
+    given.text_tokens = &text;
+    std::vector<BrandHit> hits = m.Match(given, scratch);
+    ASSERT_EQ(hits.size(), expected.size()) << c.text;
+    EXPECT_EQ(hits[0].spans, expected[0].spans) << c.text;
+    EXPECT_EQ(hits[0].terms, expected[0].terms) << c.text;
+    // The tokens read after matching are those of the text as ever.
+    EXPECT_EQ(text.tokens().size(), text::Tokens(c.text).tokens().size()) << c.text;
+  }
+}
+
+TEST(MatcherTest, DecomposedHangulMatchesAsComposed) {
+  BrandMatcher m = Build("삼성");
+  MatchInput in;
+  in.text = "\u1109\u1161\u11b7\u1109\u1165\u11bc\u110b\u1175 \uc88b\uc544\uc694";  // 삼성이 좋아요, jamo
+  EXPECT_EQ(MatchSpans(m, in), (Spans{{0, 6}}));
+}
+
+class CountingLanguage final : public LanguageSource {
+ public:
+  explicit CountingLanguage(std::string lang) : lang_(std::move(lang)) {}
+  std::string Language() const override {
+    ++asked;
+    return lang_;
+  }
+  mutable int asked = 0;
+
+ private:
+  std::string lang_;
+};
+
+TEST(MatcherTest, LangFilterAsksTheLanguageSourceOnlyWhenItMust) {
+  BrandMatcher m = Build("(acme lang:es) OR (acme NEAR/2 pedido lang:es)");
+  CountingLanguage spanish("es");
+  MatchInput in;
+  in.lang_source = &spanish;
+  in.text = "el pedido de acme";
+  EXPECT_EQ(m.Match(in).size(), 1u);
+  EXPECT_EQ(spanish.asked, 1) << "once per Match, however many filters";
+  in.text = "nothing of the brand";
+  EXPECT_TRUE(m.Match(in).empty());
+  EXPECT_EQ(spanish.asked, 1) << "no term hit, no question";
+  in.text = "acme";
+  in.lang = "en";
+  EXPECT_TRUE(m.Match(in).empty());
+  EXPECT_EQ(spanish.asked, 1) << "the mention's own language wins";
+  in.lang = "";
+  CountingLanguage unknown("und");
+  in.lang_source = &unknown;
+  EXPECT_TRUE(m.Match(in).empty());
+  in.lang_source = nullptr;
+  EXPECT_TRUE(m.Match(in).empty()) << "no source: the language is unknown";
 }
 
 TEST(DefaultBrandQueryTest, NameHandlesAndHashtags) {

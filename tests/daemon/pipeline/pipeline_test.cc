@@ -86,6 +86,27 @@ TEST_F(PipelineTest, LangFilterIdentifiesTheLanguageOfAMentionWithoutOne) {
   EXPECT_EQ(p->Stats().unmatched, 1u);
 }
 
+// A lang: filter and the language stored with a mention whose source gives
+// none are one reading (the sentiment analyzer's): a brand that asks for
+// English stores only mentions stored as English, the other brand the rest.
+// The words English knows settle "acme with karma..." as English, which the
+// character model alone reads otherwise.
+TEST_F(PipelineTest, LangFilterAndStoredLanguageAgree) {
+  settings::Settings settings = Load(R"([{"name": "en", "query": "acme lang:en", "publish_mentions": true},
+                                         {"name": "other", "query": "acme -lang:en", "publish_mentions": true}])");
+  auto p = Open(settings);
+  Poll(*p, {Make("1", "acme with karma was bazaar nada"),
+            Make("2", "el pedido de acme llegó tarde y nadie contesta a mis correos desde hace una semana"),
+            Make("3", "my acme order arrived late and nobody has answered my emails for a whole week"),
+            Make("4", "acme bazaar with karma")});
+  std::map<std::string, std::string> brand_of;
+  for (const auto& m : sink_.mentions) {
+    EXPECT_EQ(m.brand == "en", m.mention.lang == "en") << m.mention.id << " stored as " << m.mention.lang.value_or("");
+    brand_of[m.mention.id] = m.brand;
+  }
+  EXPECT_EQ(brand_of, (std::map<std::string, std::string>{{"1", "en"}, {"2", "other"}, {"3", "en"}, {"4", "other"}}));
+}
+
 TEST_F(PipelineTest, MatchesScoresStoresAndAlerts) {
   settings::Settings settings = Load(R"([{"name": "acme", "handles": ["@acmecorp"], "publish_mentions": true}])");
   auto p = Open(settings);

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <iterator>
+#include <random>
 #include <string>
 #include <utility>
 #include <vector>
@@ -61,6 +63,85 @@ TEST(TokensTest, AMovedTokensReadsTheSameText) {
   assigned = std::move(to);
   EXPECT_EQ(assigned.text(), "\xC3\xA9t\xC3\xA9");
   EXPECT_EQ(Texts(assigned), (std::vector<std::string>{"\xC3\xA9t\xC3\xA9"}));
+}
+
+TEST(TokensTest, FoldedIsTheFoldOfAPlainText) {
+  std::string input = "I love ACME, https://acme.com/x #AcmeFail";
+  Tokens tokens(input);
+  const FoldedText& f = tokens.Folded(FoldMode::kCaseOnly, false);
+  EXPECT_EQ(f.bytes, FoldString(input, FoldMode::kCaseOnly));
+  EXPECT_EQ(f.source.back(), input.size());
+  // The tokens read the same text after the fold as without it.
+  EXPECT_EQ(tokens.text(), input);
+  EXPECT_EQ(Texts(tokens), Texts(Tokens(input)));
+}
+
+TEST(TokensTest, FoldedCountsTheInputsCodePointsThoughTheTextIsComposed) {
+  // N e s t l e U+0301 ' ' r: the fold reads the composed text, its code
+  // points those of the input.
+  std::string input = "Nestle\u0301 recalls";
+  Tokens tokens(input);
+  const FoldedText& f = tokens.Folded(FoldMode::kNoDiacritics, true);
+  EXPECT_EQ(f.bytes, "nestle recalls");
+  EXPECT_EQ(tokens.text(), "Nestl\u00e9 recalls");
+  size_t r = f.bytes.find('r');
+  EXPECT_EQ(f.SourceStart(r), 8u);
+  EXPECT_EQ(f.SourceEnd(r - 1), 7u);  // "nestle" ends before the space, after the accent
+  EXPECT_EQ(f.source.back(), 15u);
+  EXPECT_EQ(f.word_starts, (std::vector<uint32_t>{0, static_cast<uint32_t>(r)}));
+}
+
+TEST(TokensTest, FoldedReadsDecomposedHangulAsItsSyllables) {
+  // Hangul syllables fold whole; their jamo compose to them under NFC.
+  Tokens tokens("\u1109\u1161\u11b7\u1109\u1165\u11bc \u110b\u1175");  // 삼성 이, decomposed
+  const FoldedText& f = tokens.Folded(FoldMode::kCaseOnly, false);
+  EXPECT_EQ(f.bytes, FoldString("\uc0bc\uc131 \uc774", FoldMode::kCaseOnly));
+  EXPECT_EQ(f.SourceStart(0), 0u);
+  EXPECT_EQ(f.SourceStart(3), 3u);                   // 성 starts at the input's fourth jamo
+  EXPECT_EQ(f.SourceStart(f.bytes.size() - 3), 7u);  // 이 after the space
+  EXPECT_EQ(f.source.back(), 9u);
+}
+
+TEST(TokensTest, FoldedOfARepairedTextCountsEachBadByte) {
+  std::string input = "ok\xFF\xFEyes acme";
+  Tokens tokens(input);
+  const FoldedText& f = tokens.Folded(FoldMode::kCaseOnly, false);
+  EXPECT_EQ(f.bytes, "ok yes acme");
+  EXPECT_EQ(f.SourceStart(3), 4u);  // "yes" after two code points of bad bytes
+  EXPECT_EQ(f.source.back(), 12u);
+  EXPECT_EQ(tokens.text(), "ok\uFFFD\uFFFDyes acme");
+}
+
+TEST(TokensTest, FoldedKeepsEachModeAndFillsWordsWhenAsked) {
+  Tokens tokens("Caf\u00e9 Nestl\u00e9");
+  const FoldedText& exact = tokens.Folded(FoldMode::kCaseOnly, false);
+  EXPECT_EQ(exact.bytes, "cafe\u0301 nestle\u0301");
+  EXPECT_TRUE(exact.word_starts.empty());
+  EXPECT_EQ(tokens.Folded(FoldMode::kNoDiacritics, false).bytes, "cafe nestle");
+  EXPECT_EQ(tokens.Folded(FoldMode::kCaseOnly, true).word_starts, (std::vector<uint32_t>{0, 7}));
+  EXPECT_EQ(&tokens.Folded(FoldMode::kCaseOnly, false), &exact);
+  tokens.Reset("Other");
+  EXPECT_EQ(tokens.Folded(FoldMode::kCaseOnly, false).bytes, "other");
+}
+
+// Whatever the bytes, the fold through Tokens is the fold of the repaired,
+// normalized text, its code points within the input's.
+TEST(TokensTest, FoldedStaysInRangeOnHostileInput) {
+  std::mt19937 rng(7);
+  const std::string pieces[] = {
+      "a", "\xCC\x81", "\xCC\xA3", "\xFF",   "\xE2\x82",         "\u1100",       "\u1161", "\u11a8",
+      " ", "#",        "\u00e9",   "\u6211", "\xF0\x9F\x98\x80", "\u0915\u093c", "."};
+  Tokens tokens;
+  for (int round = 0; round < 300; ++round) {
+    std::string input;
+    for (int k = 0; k < 24; ++k) input += pieces[rng() % std::size(pieces)];
+    tokens.Reset(input);
+    const FoldedText& f = tokens.Folded(FoldMode::kNoDiacritics, true);
+    ASSERT_EQ(f.bytes, FoldString(tokens.text(), FoldMode::kNoDiacritics)) << input;
+    ASSERT_EQ(f.source.size(), f.bytes.size() + 1);
+    for (size_t i = 1; i < f.source.size(); ++i) ASSERT_LE(f.source[i - 1], f.source[i]) << input;
+    ASSERT_LE(f.source.back(), input.size());
+  }
 }
 
 }  // namespace

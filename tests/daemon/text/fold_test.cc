@@ -1,10 +1,10 @@
-#include "daemon/match/fold.h"
+#include "daemon/text/fold.h"
 
 #include <gtest/gtest.h>
 
 #include <string>
 
-namespace brandmon::match {
+namespace brandmon::text {
 namespace {
 
 struct FoldCase {
@@ -101,6 +101,34 @@ TEST(FoldTextTest, HostileInputsStayInRange) {
   EXPECT_EQ(FoldString(nul, FoldMode::kCaseOnly), "a b");
 }
 
+// FoldText's answer is what text::Tokens relies on to skip its own checks:
+// it must be false whenever the text needs repair or NFC normalization.
+TEST(FoldTextTest, TellsWhetherTheTextIsValidNfc) {
+  struct Case {
+    std::string text;
+    TextForm form;
+  };
+  constexpr TextForm kNfc = TextForm::kNfc, kMaybe = TextForm::kMaybeNotNfc, kInvalid = TextForm::kInvalidUtf8;
+  const Case cases[] = {
+      {"plain ascii", kNfc},
+      {"Caf\u00e9 \u0141\u00f3d\u017a", kNfc},                      // composed
+      {"\u0915\u094d\u0937 \u0aae\u0abe\u0ab0\u0ac1\u0a82", kNfc},  // Devanagari virama, Gujarati signs
+      {"\u6211\u7231 acme \uc0bc\uc131", kNfc},                     // Han, Hangul syllables
+      {"\U0001F600 emoji", kNfc},
+      {"Cafe\u0301", kMaybe},                // decomposed accent
+      {"a\u0301\u0323", kMaybe},             // marks out of canonical order
+      {"\u1109\u1161\u11b7", kMaybe},        // Hangul jamo compose
+      {"\u092b\u093c\u094b\u0928", kMaybe},  // a nukta may compose, though this one does not
+      {"ok\xFFyes", kInvalid},               // invalid UTF-8
+      {"\xE2\x82", kInvalid},                // truncated sequence
+  };
+  for (const Case& c : cases) {
+    FoldedText f;
+    EXPECT_EQ(FoldText(c.text, FoldMode::kCaseOnly, false, &f), c.form) << c.text;
+    EXPECT_EQ(FoldText(c.text, FoldMode::kNoDiacritics, true, &f), c.form) << c.text;
+  }
+}
+
 TEST(HasWordCharTest, LettersDigitsAndMarksCount) {
   EXPECT_TRUE(HasWordChar("#a"));
   EXPECT_TRUE(HasWordChar("٣"));
@@ -109,4 +137,4 @@ TEST(HasWordCharTest, LettersDigitsAndMarksCount) {
 }
 
 }  // namespace
-}  // namespace brandmon::match
+}  // namespace brandmon::text

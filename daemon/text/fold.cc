@@ -1,15 +1,16 @@
-#include "daemon/match/fold.h"
+#include "daemon/text/fold.h"
 
 #include <unicode/normalizer2.h>
 #include <unicode/uchar.h>
 #include <unicode/unistr.h>
+#include <unicode/unorm2.h>
 #include <unicode/uscript.h>
 
 #include <algorithm>
 #include <array>
 #include <cassert>
 
-namespace brandmon::match {
+namespace brandmon::text {
 
 namespace {
 
@@ -17,6 +18,21 @@ namespace {
 // without splitting the word they sit in: ZWNJ is common inside Persian and
 // Indic words, and U+FE0F follows most emoji.
 constexpr uint8_t kIgnorable = 16;
+// The code point may compose with a neighbour under NFC (its NFC quick check
+// is not "yes"): a text holding one may not be NFC.
+constexpr uint8_t kNfcUnsure = 32;
+// The code point's canonical combining class is not 0: marks in a row must
+// come in the order of their classes.
+constexpr uint8_t kNonStarter = 64;
+
+// kNfcUnsure and kNonStarter for `cp`, and its canonical combining class
+// into *ccc.
+uint8_t NfcFlags(char32_t cp, uint8_t* ccc) {
+  *ccc = u_getCombiningClass(static_cast<UChar32>(cp));
+  uint8_t flags = *ccc != 0 ? kNonStarter : 0;
+  if (u_getIntPropertyValue(static_cast<UChar32>(cp), UCHAR_NFC_QUICK_CHECK) != UNORM_YES) flags |= kNfcUnsure;
+  return flags;
+}
 
 bool IsNoSpaceScript(char32_t cp) {
   UErrorCode status = U_ZERO_ERROR;
@@ -180,6 +196,7 @@ struct FoldTable {
     uint32_t offset[2] = {0, 0};
     uint8_t length[2] = {0, 0};
     uint8_t flags = 0;
+    uint8_t ccc = 0;  // canonical combining class
   };
   std::vector<Entry> bmp;
   std::string pool;
@@ -192,7 +209,8 @@ FoldTable BuildTable() {
   t.bmp.resize(0x10000);
   for (char32_t cp = 0; cp < 0x10000; ++cp) {
     FoldTable::Entry& e = t.bmp[cp];
-    e.flags = (cp >= 0xD800 && cp <= 0xDFFF) ? 0 : ComputeFlags(cp);
+    if (cp >= 0xD800 && cp <= 0xDFFF) continue;
+    e.flags = ComputeFlags(cp) | NfcFlags(cp, &e.ccc);
     if (!(e.flags & (kWordChar | kKeptPunct))) continue;
     std::u32string decomposed = CaseFoldDecomposed(cp);
     for (int mode = 0; mode < 2; ++mode) {
@@ -267,15 +285,39 @@ __attribute__((always_inline)) inline size_t Reserve(FoldedText* out, size_t cap
   return cap;
 }
 
+// What FoldImpl learns of the text beside its fold (FoldText's result).
+// Starters that cannot compose (nearly every character) cost one test of
+// flags already loaded; a mark is compared with the mark just before it, if
+// any (`mark_end`): starters and ASCII between them have class 0.
+struct NfcCheck {
+  bool valid = true;  // UTF-8
+  bool plain = true;  // passes the NFC quick check
+  uint8_t prev_ccc = 0;
+  size_t mark_end = 0;  // where the last non-starter ended
+  __attribute__((always_inline)) void See(size_t begin, size_t end, uint8_t flags, uint8_t ccc) {
+    if (__builtin_expect((flags & (kNfcUnsure | kNonStarter)) != 0, 0)) SeeMark(begin, end, flags, ccc);
+  }
+  void SeeMark(size_t begin, size_t end, uint8_t flags, uint8_t ccc) {
+    // A character that may compose, or marks out of canonical order.
+    if ((flags & kNfcUnsure) || (begin == mark_end && ccc < prev_ccc)) plain = false;
+    if (flags & kNonStarter) {
+      prev_ccc = ccc;
+      mark_end = end;
+    }
+  }
+};
+
 // FoldImpl's step for the character at text[i] (not ASCII): folds it through
 // `emit`, or makes it a `separator`, and moves i past it. Inlined, so that
 // the loop's state stays in FoldImpl's locals.
 template <typename Emit, typename Separator>
 __attribute__((always_inline)) inline void FoldWide(const FoldTable& t, std::string_view text, FoldMode mode, size_t& i,
-                                                    std::string& scratch, Emit& emit, Separator& separator) {
+                                                    std::string& scratch, NfcCheck& nfc, Emit& emit,
+                                                    Separator& separator) {
   char32_t cp;
   size_t len = DecodeUtf8(text, i, &cp);
   if (len == 0) {
+    nfc.valid = false;
     separator();
     ++i;
     return;
@@ -285,12 +327,15 @@ __attribute__((always_inline)) inline void FoldWide(const FoldTable& t, std::str
   if (cp < 0x10000) {
     const FoldTable::Entry& e = t.bmp[cp];
     f = e.flags;
+    nfc.See(i - len, i, f, e.ccc);
     if (f & (kWordChar | kKeptPunct)) {
       const int m = static_cast<int>(mode);
       emit(t.pool.data() + e.offset[m], e.length[m], f, text.size() - i);
       return;
     }
   } else {
+    uint8_t ccc = 0;
+    nfc.See(i - len, i, NfcFlags(cp, &ccc), ccc);
     f = ComputeFlags(cp);
     if (f & (kWordChar | kKeptPunct)) {
       scratch = FoldCodePoint(CaseFoldDecomposed(cp), mode);
@@ -307,10 +352,9 @@ __attribute__((always_inline)) inline void FoldWide(const FoldTable& t, std::str
 // reloads. ASCII never folds longer than its input (a space needs a
 // separator before it), so only other characters check for room.
 template <bool kWantWords>
-void FoldImpl(std::string_view text, FoldMode mode, FoldedText* out) {
+TextForm FoldImpl(std::string_view text, FoldMode mode, FoldedText* out) {
   const FoldTable& t = Table();
-  std::vector<uint32_t>& words = out->word_starts;
-  words.clear();
+  out->word_starts.clear();
   size_t cap = Reserve(out, text.size() + 16);
   char* ob = out->bytes.data();
   uint32_t* os = out->source.data();
@@ -339,7 +383,7 @@ void FoldImpl(std::string_view text, FoldMode mode, FoldedText* out) {
   auto word_start = [&](uint8_t flags) __attribute__((always_inline)) {
     if (kWantWords && (flags & kWordChar) && !(flags & kMark) &&
         (!(prev_flags & kWordChar) || ((flags | prev_flags) & kNoSpace))) {
-      words.push_back(static_cast<uint32_t>(n));
+      out->word_starts.push_back(static_cast<uint32_t>(n));
     }
   };
   auto emit = [&](const char* bytes, size_t len, uint8_t flags, size_t input_left) __attribute__((always_inline)) {
@@ -360,6 +404,7 @@ void FoldImpl(std::string_view text, FoldMode mode, FoldedText* out) {
   };
 
   std::string scratch;
+  NfcCheck nfc;
   const size_t size = text.size();
   for (size_t i = 0; i < size; ++cp_index) {
     auto b = static_cast<unsigned char>(text[i]);
@@ -377,13 +422,15 @@ void FoldImpl(std::string_view text, FoldMode mode, FoldedText* out) {
       }
       continue;
     }
-    FoldWide(t, text, mode, i, scratch, emit, separator);
+    FoldWide(t, text, mode, i, scratch, nfc, emit, separator);
   }
   // Trailing separators are not part of the last word, so the end maps to
   // the first of them.
   os[n] = pending_space ? space_source : cp_index;
   out->bytes.resize(n);
   out->source.resize(n + 1);
+  if (!nfc.valid) return TextForm::kInvalidUtf8;
+  return nfc.plain ? TextForm::kNfc : TextForm::kMaybeNotNfc;
 }
 
 }  // namespace
@@ -391,7 +438,7 @@ void FoldImpl(std::string_view text, FoldMode mode, FoldedText* out) {
 uint8_t CharFlagsOf(char32_t cp) {
   const FoldTable& t = Table();
   uint8_t f = cp < 0x10000 ? t.bmp[cp].flags : ComputeFlags(cp);
-  return f & static_cast<uint8_t>(~kIgnorable);
+  return f & static_cast<uint8_t>(~(kIgnorable | kNfcUnsure | kNonStarter));
 }
 
 uint32_t FoldedText::WordAt(size_t pos) const {
@@ -399,12 +446,8 @@ uint32_t FoldedText::WordAt(size_t pos) const {
   return it == word_starts.begin() ? 0 : static_cast<uint32_t>(it - word_starts.begin() - 1);
 }
 
-void FoldText(std::string_view text, FoldMode mode, bool want_words, FoldedText* out) {
-  if (want_words) {
-    FoldImpl<true>(text, mode, out);
-  } else {
-    FoldImpl<false>(text, mode, out);
-  }
+TextForm FoldText(std::string_view text, FoldMode mode, bool want_words, FoldedText* out) {
+  return want_words ? FoldImpl<true>(text, mode, out) : FoldImpl<false>(text, mode, out);
 }
 
 std::string FoldString(std::string_view text, FoldMode mode) {
@@ -445,4 +488,4 @@ bool HasWordChar(std::string_view text) {
   return false;
 }
 
-}  // namespace brandmon::match
+}  // namespace brandmon::text

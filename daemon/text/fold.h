@@ -2,7 +2,9 @@
 
 // Unicode folding for brand matching: text and query terms go through the same
 // function, so whatever it merges (case, compatibility forms, optionally
-// diacritics, runs of spaces and punctuation) matches alike on both sides.
+// diacritics, runs of spaces and punctuation) matches alike on both sides. A
+// mention's fields are folded through their text::Tokens (Tokens::Folded),
+// so the fold and the words read the same repaired, normalized text.
 
 #include <cstddef>
 #include <cstdint>
@@ -10,7 +12,7 @@
 #include <string_view>
 #include <vector>
 
-namespace brandmon::match {
+namespace brandmon::text {
 
 enum class FoldMode : uint8_t {
   kCaseOnly = 0,      // case-folded and compatibility-decomposed: "Café" -> "cafe\u0301"
@@ -50,10 +52,18 @@ struct FoldedText {
   uint32_t WordAt(size_t pos) const;
 };
 
+// What FoldText saw of a text beside folding it.
+enum class TextForm : uint8_t {
+  kNfc,          // valid UTF-8 that passes the NFC quick check: needs neither RepairUtf8 nor normalization
+  kMaybeNotNfc,  // valid UTF-8 with a character that may compose, or marks out of canonical order
+  kInvalidUtf8,  // needs RepairUtf8, and maybe normalization
+};
+
 // Folds `text` into `out` (cleared first). Invalid UTF-8 bytes count as one
 // code point each and fold to a separator. `want_words` also fills
-// word_starts.
-void FoldText(std::string_view text, FoldMode mode, bool want_words, FoldedText* out);
+// word_starts. Returns what it saw of the text's form, so that text::Tokens
+// need not check it again.
+TextForm FoldText(std::string_view text, FoldMode mode, bool want_words, FoldedText* out);
 
 // The folded bytes of `text`, e.g. for a query term.
 std::string FoldString(std::string_view text, FoldMode mode);
@@ -69,4 +79,4 @@ bool EndsOnBoundary(std::string_view folded, size_t end);
 // Whether `text` holds at least one word character.
 bool HasWordChar(std::string_view text);
 
-}  // namespace brandmon::match
+}  // namespace brandmon::text
