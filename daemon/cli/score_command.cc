@@ -9,9 +9,9 @@
 
 #include "daemon/cli/command.h"
 #include "daemon/cli/line_input.h"
-#include "daemon/match/fold.h"
 #include "daemon/match/matcher.h"
 #include "daemon/sentiment/analyzer.h"
+#include "daemon/text/fold.h"
 #include "daemon/text/utf8.h"
 
 namespace brandmon::cli {
@@ -59,7 +59,7 @@ Result<match::BrandMatcher> TargetMatcher(const std::vector<std::string>& target
     if (t.find('"') != std::string::npos) {
       return Status::InvalidArgument("--target '" + t + "' cannot contain '\"'");
     }
-    if (!match::HasWordChar(t)) return Status::InvalidArgument("--target '" + t + "' has no letter or digit");
+    if (!text::HasWordChar(t)) return Status::InvalidArgument("--target '" + t + "' has no letter or digit");
     query += query.empty() ? "\"" : " OR \"";
     query += t;
     query += '"';
