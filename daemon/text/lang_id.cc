@@ -84,13 +84,6 @@ std::optional<LanguageGuess> GuessByCounts(const ScriptCounts& count) {
   return guess;
 }
 
-bool IsAscii(std::string_view text) {
-  for (char c : text) {
-    if (static_cast<unsigned char>(c) >= 0x80) return false;
-  }
-  return true;
-}
-
 LanguageGuess GuessByCld2(std::string_view text) {
   CLD2::Language language3[3];
   int percent3[3] = {0, 0, 0};
