@@ -1,16 +1,20 @@
 #include "daemon/sentiment/language_choice.h"
 
 #include <algorithm>
+#include <array>
+#include <utility>
 
 namespace brandmon::sentiment {
 
 bool EnglishIsClear(const LexiconSet& set, const LanguageEvidence& evidence) {
   if (set.english_latin < 0 || evidence.words == 0) return false;
-  int english = evidence.stopwords[static_cast<size_t>(set.english_latin)];
+  // Over all sixteen counts, English's left out, as a loop of fixed length
+  // the compiler unrolls into vector maxima (the counts of languages not
+  // loaded stay 0).
+  std::array<int, 16> others = evidence.stopwords;
+  int english = std::exchange(others[static_cast<size_t>(set.english_latin)], 0);
   int other = 0;
-  for (size_t i = 0; i < set.latin_packs.size(); ++i) {
-    if (static_cast<int>(i) != set.english_latin) other = std::max(other, evidence.stopwords[i]);
-  }
+  for (int count : others) other = std::max(other, count);
   if (evidence.english_words == evidence.words) return evidence.words >= 2 && english >= other;
   // No other language's stopword: one English stopword among three words or
   // more, half of them known to English, or two with a quarter known.
@@ -20,6 +24,7 @@ bool EnglishIsClear(const LexiconSet& set, const LanguageEvidence& evidence) {
 }
 
 bool HasLanguage(const LexiconSet& set, std::string_view code) {
+  if (code == "en") return set.english != nullptr;  // most texts, without Find's walk
   if (code == "hi") return set.hindi != nullptr || set.Find("hi-latn") != nullptr;
   return set.Find(code) != nullptr;
 }

@@ -69,7 +69,7 @@ LanguageChoice ChooseLanguage(const LexiconSet& set, std::string_view code);
 struct LanguageEvidence {
   int words = 0;
   int english_words = 0;
-  std::array<int, 16> stopwords{};  // per LexiconSet::latin_packs entry
+  std::array<int, 16> stopwords{};  // per LexiconSet::latin_packs entry; 0 past them
 };
 
 // Whether `evidence` settles an ASCII text as English without the n-gram
