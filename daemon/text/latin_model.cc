@@ -4,6 +4,7 @@
 #include <bit>
 #include <cstdint>
 #include <cstring>
+#include <span>
 #include <utility>
 
 #include "daemon/text/utf8.h"
@@ -113,9 +114,15 @@ bool IsHandleTagOrUrl(std::string_view s) {
   return first == 'w' && StartsWithNoCase(s, "www.");
 }
 
-// The text as the model reads it: " word word ... ", at most kMaxBytes. One
-// pass over the bytes, a table telling each byte's class: most posts are
-// mostly ASCII letters, which are copied a run at a time.
+// Words whose rows ScoreWords adds up, at most.
+constexpr size_t kMaxWords = 64;
+constexpr uint32_t kWordSeed = 0x811C9DC5;  // 32-bit FNV-1a, as build_langid.py hashes words
+constexpr uint32_t kWordPrime = 0x01000193;
+
+// The text as the model reads it: " word word ... ", at most kMaxBytes, and
+// the hashes of its first kMaxWords words. One pass over the bytes, a table
+// telling each byte's class: most posts are mostly ASCII letters, which are
+// copied a run at a time, each word hashed as it is written.
 class Normalized {
  public:
   explicit Normalized(std::string_view text) {
@@ -132,6 +139,9 @@ class Normalized {
   }
   std::string_view bytes() const { return {buf_.data(), size_}; }
   int letters() const { return letters_; }
+  // The hashes of the words of bytes() that end with a space (a word cut at
+  // kMaxBytes has none), the first kMaxWords of them.
+  std::span<const uint32_t> word_hashes() const { return {word_hashes_.data(), words_}; }
 
  private:
   // Reads the token that starts at `i` (its end is white space or the
@@ -147,7 +157,7 @@ class Normalized {
       switch (ClassOf(text[i])) {
         case kLetterByte: {
           size_t run = i;
-          for (; i < n && ClassOf(text[i]) == kLetterByte; ++i) Put(static_cast<char>(text[i] | 0x20));
+          for (; i < n && ClassOf(text[i]) == kLetterByte; ++i) PutLetter(static_cast<char>(text[i] | 0x20));
           letters_ += static_cast<int>(i - run);
           break;
         }
@@ -171,24 +181,33 @@ class Normalized {
     }
     return i;
   }
+  // Ends the word being written, if any: its space, when it fits, makes it
+  // one of word_hashes().
   void Boundary() {
-    if (buf_[size_ - 1] != ' ') Put(' ');
+    if (buf_[size_ - 1] == ' ') return;
+    if (size_ < kMaxBytes && words_ < kMaxWords) word_hashes_[words_++] = word_hash_;
+    word_hash_ = kWordSeed;
+    Put(' ');
+  }
+  void PutLetter(char c) {
+    Put(c);
+    word_hash_ = (word_hash_ ^ static_cast<unsigned char>(c)) * kWordPrime;
   }
   void PutUtf8(char32_t cp) {
     if (cp < 0x80) {
-      Put(static_cast<char>(cp));
+      PutLetter(static_cast<char>(cp));
     } else if (cp < 0x800) {
-      Put(static_cast<char>(0xC0 | (cp >> 6)));
-      Put(static_cast<char>(0x80 | (cp & 0x3F)));
+      PutLetter(static_cast<char>(0xC0 | (cp >> 6)));
+      PutLetter(static_cast<char>(0x80 | (cp & 0x3F)));
     } else if (cp < 0x10000) {
-      Put(static_cast<char>(0xE0 | (cp >> 12)));
-      Put(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
-      Put(static_cast<char>(0x80 | (cp & 0x3F)));
+      PutLetter(static_cast<char>(0xE0 | (cp >> 12)));
+      PutLetter(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
+      PutLetter(static_cast<char>(0x80 | (cp & 0x3F)));
     } else {
-      Put(static_cast<char>(0xF0 | (cp >> 18)));
-      Put(static_cast<char>(0x80 | ((cp >> 12) & 0x3F)));
-      Put(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
-      Put(static_cast<char>(0x80 | (cp & 0x3F)));
+      PutLetter(static_cast<char>(0xF0 | (cp >> 18)));
+      PutLetter(static_cast<char>(0x80 | ((cp >> 12) & 0x3F)));
+      PutLetter(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
+      PutLetter(static_cast<char>(0x80 | (cp & 0x3F)));
     }
   }
   // Drops `c` once kMaxBytes are held, without a branch: the byte past the
@@ -201,6 +220,9 @@ class Normalized {
   std::array<char, kMaxBytes + 1> buf_;
   size_t size_ = 0;
   int letters_ = 0;
+  uint32_t word_hash_ = kWordSeed;  // of the word being written
+  std::array<uint32_t, kMaxWords> word_hashes_;
+  size_t words_ = 0;
 };
 
 uint32_t Bucket(uint64_t gram, uint64_t n, int bits) {
@@ -288,7 +310,7 @@ int Score(const Model& model, std::string_view b, Sums32* sums) {
   int pending = 0;
   bool folded = false;
   uint32_t window = 0;
-  uint32_t word_hash = 0x811C9DC5;
+  uint32_t word_hash = kWordSeed;
   bool in_word = false;
   int words = 0;
   for (size_t i = 0; i < b.size(); ++i) {
@@ -300,12 +322,12 @@ int Score(const Model& model, std::string_view b, Sums32* sums) {
     if (i >= 3) partial.Add(row(window, 4));
     pending += i >= 3 ? 4 : static_cast<int>(i) + 1;
     if (c != ' ') {
-      word_hash = (word_hash ^ c) * 0x01000193;
+      word_hash = (word_hash ^ c) * kWordPrime;
       in_word = true;
     } else if (in_word) {
       partial.Add(row(word_hash, kWordTag));
       ++pending;
-      word_hash = 0x811C9DC5;
+      word_hash = kWordSeed;
       in_word = false;
       ++words;
       if (folded && sums->Lead() >= kSettled) return words;
@@ -327,34 +349,22 @@ int Score(const Model& model, std::string_view b, Sums32* sums) {
   return words;
 }
 
-// The words of `b` alone: most posts are English, and an English post's
-// words usually settle it long before its n-grams would. Returns the words.
-int ScoreWords(const Model& model, std::string_view b, Sums32* sums) {
-  // The buckets first, each row's load started as soon as its word ends:
-  // rows of words are scattered over the table, and loads that overlap cost
-  // little more than one.
-  constexpr int kMaxWords = 64;
+// The rows of the words alone (Normalized::word_hashes): most posts are
+// English, and an English post's words usually settle it long before its
+// n-grams would. Returns the words.
+int ScoreWords(const Model& model, std::span<const uint32_t> word_hashes, Sums32* sums) {
+  // The buckets first, each row's load started at once: rows of words are
+  // scattered over the table, and loads that overlap cost little more than
+  // one.
   std::array<uint32_t, kMaxWords> buckets;
-  int words = 0;
-  uint32_t word_hash = 0x811C9DC5;
-  bool in_word = false;
-  for (size_t i = 0; i < b.size() && words < kMaxWords; ++i) {
-    auto c = static_cast<unsigned char>(b[i]);
-    if (c != ' ') {
-      word_hash = (word_hash ^ c) * 0x01000193;
-      in_word = true;
-    } else if (in_word) {
-      buckets[words] = Bucket(word_hash, kWordTag, model.bits);
-      __builtin_prefetch(model.rows + static_cast<size_t>(buckets[words]) * kRow);
-      ++words;
-      word_hash = 0x811C9DC5;
-      in_word = false;
-    }
+  for (size_t w = 0; w < word_hashes.size(); ++w) {
+    buckets[w] = Bucket(word_hashes[w], kWordTag, model.bits);
+    __builtin_prefetch(model.rows + static_cast<size_t>(buckets[w]) * kRow);
   }
   Partial partial;
-  for (int w = 0; w < words; ++w) partial.Add(model.rows + static_cast<size_t>(buckets[w]) * kRow);
+  for (size_t w = 0; w < word_hashes.size(); ++w) partial.Add(model.rows + static_cast<size_t>(buckets[w]) * kRow);
   sums->Fold(partial);
-  return words;
+  return static_cast<int>(word_hashes.size());
 }
 
 // Three words or more that lead to English by this much (1/16 nats) decide
@@ -372,7 +382,7 @@ LatinVerdict ClassifyLatin(std::string_view text) {
   if (out.letters == 0 || model.rows == nullptr) return out;
   if (model.english >= 0) {
     Sums32 by_words(model);
-    int words = ScoreWords(model, normalized.bytes(), &by_words);
+    int words = ScoreWords(model, normalized.word_hashes(), &by_words);
     auto [best, second] = by_words.Leaders();
     int32_t lead = by_words.sum(best) - by_words.sum(second);
     if (words >= 3 && best == model.english && lead >= kEnglishByWords) {
