@@ -45,6 +45,7 @@ struct AsciiWord {
   if (e == nullptr) return nullptr;
   evidence->english_words += e->english_knows;
   for (unsigned bits = e->stopwords; bits != 0; bits &= bits - 1) ++evidence->stopwords[__builtin_ctz(bits)];
+  evidence->languages |= e->stopwords;
   return e;
 }
 

@@ -1,20 +1,18 @@
 #include "daemon/sentiment/language_choice.h"
 
 #include <algorithm>
-#include <array>
-#include <utility>
 
 namespace brandmon::sentiment {
 
 bool EnglishIsClear(const LexiconSet& set, const LanguageEvidence& evidence) {
   if (set.english_latin < 0 || evidence.words == 0) return false;
-  // Over all sixteen counts, English's left out, as a loop of fixed length
-  // the compiler unrolls into vector maxima (the counts of languages not
-  // loaded stay 0).
-  std::array<int, 16> others = evidence.stopwords;
-  int english = std::exchange(others[static_cast<size_t>(set.english_latin)], 0);
+  int english = evidence.stopwords[static_cast<size_t>(set.english_latin)];
+  // Over the languages whose stopwords the text has, English left out: most
+  // texts have few or none.
   int other = 0;
-  for (int count : others) other = std::max(other, count);
+  for (unsigned bits = evidence.languages & ~(1u << set.english_latin); bits != 0; bits &= bits - 1) {
+    other = std::max(other, evidence.stopwords[static_cast<size_t>(__builtin_ctz(bits))]);
+  }
   if (evidence.english_words == evidence.words) return evidence.words >= 2 && english >= other;
   // No other language's stopword: one English stopword among three words or
   // more, half of them known to English, or two with a quarter known.

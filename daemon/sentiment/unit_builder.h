@@ -57,7 +57,8 @@ struct UnitBuilder {
   }
 
   // Opens a sentence at the next unit, unless the last one has no unit yet.
-  void StartSentence() {
+  // Inline: the ASCII pass calls it from one out-of-line place already.
+  [[gnu::always_inline]] void StartSentence() {
     if (!s.sentences.empty() && s.sentences.back().begin == s.units.size()) return;
     if (!s.sentences.empty()) s.sentences.back().end = static_cast<uint32_t>(s.units.size());
     if (s.sentences.size() >= UINT16_MAX) return;  // the rest joins the last sentence
