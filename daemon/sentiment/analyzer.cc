@@ -33,13 +33,13 @@ namespace {
 // The language of a text no code was pinned for: English when what the
 // ASCII pass saw of its words settles it (`evidence`, or for an ASCII text
 // the pass did not score, AsciiEvidence), else text::IdentifyLanguage's
-// answer, kept in *guess.
+// answer, kept in *guess (left empty otherwise: most texts need no string).
 std::string_view FindLanguage(const LexiconSet& set, const LanguageEvidence* evidence, bool ascii,
                               std::string_view text, const text::Tokens& tokens, Scratch* s,
-                              text::LanguageGuess* guess) {
+                              std::optional<text::LanguageGuess>* guess) {
   if (ascii && EnglishIsClear(set, evidence != nullptr ? *evidence : AsciiEvidence(set, text, s))) return "en";
-  *guess = text::IdentifyLanguage(ascii || text::IsValidUtf8(text) ? text : tokens.text());
-  return guess->code;
+  guess->emplace(text::IdentifyLanguage(ascii || text::IsValidUtf8(text) ? text : tokens.text()));
+  return (*guess)->code;
 }
 
 }  // namespace
@@ -153,13 +153,13 @@ SentimentScore Analyzer::ScoreHere(const text::Tokens& given_tokens, const Score
   // settle most English posts without the n-gram model.
   std::string_view first = find_language || Is(pinned, "und") ? std::string_view("en") : pinned;
   bool passed = !request.general_path && TryAsciiPass(&*b, text, first, &ascii, &marks);
-  text::LanguageGuess guess;  // owns `language` when the model tells it
+  std::optional<text::LanguageGuess> guess;  // owns `language` when the model tells it
   std::string_view language =
       find_language ? FindLanguage(*set_, passed ? &b->evidence : nullptr, ascii, text, *tokens, &s, &guess) : pinned;
   if (!Is(language, "und") && !HasLanguage(*set_, language)) {
     ReleaseIfHuge(&s);
     SentimentScore unscored;
-    unscored.lang = std::string(language);
+    unscored.lang.assign(language);
     unscored.scored = false;
     return unscored;
   }
@@ -182,7 +182,7 @@ SentimentScore Analyzer::ScoreHere(const text::Tokens& given_tokens, const Score
   RateSentences({.english = Is(b->lang, "en"), .cap_diff = b->cap_diff, .lower_words = b->lower_words}, &s.units,
                 &s.sentences);
   SentimentScore out;
-  out.lang = std::string(Is(language, "und") ? language : b->lang);
+  out.lang.assign(Is(language, "und") ? language : b->lang);
   Aggregate({.exclamations = exclamations,
              .questions = questions,
              .link = b->link,

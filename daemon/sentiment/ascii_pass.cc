@@ -43,9 +43,9 @@ struct AsciiWord {
   const LexiconSet::AsciiEntry* e = FindWord(set, lexer, begin, end, hash, seen);
   evidence->words += (seen & (kUpperByte | kLowerByte)) != 0;
   if (e == nullptr) return nullptr;
-  unsigned english = set.english_latin >= 0 ? 1u << set.english_latin : 0u;
-  evidence->english_words += e->has_english || (e->stopwords & english) != 0;
+  evidence->english_words += e->english_knows;
   for (unsigned bits = e->stopwords; bits != 0; bits &= bits - 1) ++evidence->stopwords[__builtin_ctz(bits)];
+  evidence->languages |= e->stopwords;
   return e;
 }
 

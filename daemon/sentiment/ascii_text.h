@@ -4,24 +4,15 @@
 #include <cstring>
 #include <string_view>
 
+#include "daemon/text/utf8.h"
+
 namespace brandmon::sentiment {
 
 // Byte-level helpers for ASCII text, header-inline for the scoring loops.
 // Pure functions; thread-safe.
 
-// True when every byte of `s` is below 0x80.
-inline bool IsAscii(std::string_view s) {
-  const char* p = s.data();
-  size_t n = s.size();
-  uint64_t any = 0;
-  for (; n >= 8; p += 8, n -= 8) {
-    uint64_t w;
-    std::memcpy(&w, p, 8);
-    any |= w;
-  }
-  for (; n > 0; ++p, --n) any |= static_cast<unsigned char>(*p);
-  return (any & 0x8080808080808080ull) == 0;
-}
+// text::IsAscii, by its short name in the scoring loops.
+using text::IsAscii;
 
 // Lower-cases `in` into `out` (in.size() bytes), eight bytes at a time, and
 // returns whether `in` is ASCII. When it is not, `out` holds garbage: the

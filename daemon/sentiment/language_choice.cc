@@ -7,9 +7,11 @@ namespace brandmon::sentiment {
 bool EnglishIsClear(const LexiconSet& set, const LanguageEvidence& evidence) {
   if (set.english_latin < 0 || evidence.words == 0) return false;
   int english = evidence.stopwords[static_cast<size_t>(set.english_latin)];
+  // Over the languages whose stopwords the text has, English left out: most
+  // texts have few or none.
   int other = 0;
-  for (size_t i = 0; i < set.latin_packs.size(); ++i) {
-    if (static_cast<int>(i) != set.english_latin) other = std::max(other, evidence.stopwords[i]);
+  for (unsigned bits = evidence.languages & ~(1u << set.english_latin); bits != 0; bits &= bits - 1) {
+    other = std::max(other, evidence.stopwords[static_cast<size_t>(__builtin_ctz(bits))]);
   }
   if (evidence.english_words == evidence.words) return evidence.words >= 2 && english >= other;
   // No other language's stopword: one English stopword among three words or
@@ -20,6 +22,7 @@ bool EnglishIsClear(const LexiconSet& set, const LanguageEvidence& evidence) {
 }
 
 bool HasLanguage(const LexiconSet& set, std::string_view code) {
+  if (code == "en") return set.english != nullptr;  // most texts, without Find's walk
   if (code == "hi") return set.hindi != nullptr || set.Find("hi-latn") != nullptr;
   return set.Find(code) != nullptr;
 }

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <array>
+#include <cstdint>
 #include <string_view>
 
 #include "daemon/sentiment/lexicon.h"
@@ -69,7 +70,8 @@ LanguageChoice ChooseLanguage(const LexiconSet& set, std::string_view code);
 struct LanguageEvidence {
   int words = 0;
   int english_words = 0;
-  std::array<int, 16> stopwords{};  // per LexiconSet::latin_packs entry
+  std::array<int, 16> stopwords{};  // per LexiconSet::latin_packs entry; 0 past them
+  uint16_t languages = 0;           // bit i set when stopwords[i] > 0
 };
 
 // Whether `evidence` settles an ASCII text as English without the n-gram

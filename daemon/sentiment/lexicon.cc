@@ -246,9 +246,14 @@ void IndexAsciiWords(LexiconSet* set) {
     LexiconSet::AsciiEntry& e = set->ascii_words[key];
     e.english = info;
     e.has_english = true;
+    e.english_knows = true;
   });
+  uint16_t english = set->english_latin >= 0 ? static_cast<uint16_t>(1u << set->english_latin) : 0;
   set->latin_stopwords.ForEach([&](std::string_view key, uint16_t bits) {
-    if (ascii_word(key)) set->ascii_words[key].stopwords = bits;
+    if (!ascii_word(key)) return;
+    LexiconSet::AsciiEntry& e = set->ascii_words[key];
+    e.stopwords = bits;
+    e.english_knows |= (bits & english) != 0;
   });
   set->ascii_words.ForEach([&](std::string_view key, const LexiconSet::AsciiEntry&) {
     uint64_t bit = HashTerm(key) >> (64 - LexiconSet::kAsciiFilterBits);

@@ -94,6 +94,7 @@ struct LexiconSet {
     TermInfo english;
     uint16_t stopwords = 0;
     bool has_english = false;
+    bool english_knows = false;  // has_english, or an English stopword
   };
   TermMap<AsciiEntry> ascii_words;
   // One bit per key of ascii_words, indexed by the top bits of its hash (the

@@ -23,23 +23,29 @@ inline uint64_t HashByte(uint64_t state, unsigned char c) { return (state ^ c) *
 constexpr uint64_t HashFinish(uint64_t state) { return state ^ (state >> 29); }
 inline uint64_t HashTerm(std::string_view s) { return HashFinish(HashBytes(kHashSeed, s)); }
 
+// SameBytes for keys of more than 8 bytes: out of line, as they are rare.
+// REQUIRES: n > 8.
+bool SameLongBytes(const char* p, const char* q, size_t n);
+
 // Byte equality inlined for short keys: a libc memcmp call costs more than
-// comparing a word or two.
+// comparing a word or two. Keys of 4 to 8 bytes compare as two overlapping
+// 4-byte words, shorter ones by their first, middle and last bytes: no key a
+// word of a text spells takes a loop over its bytes.
 inline bool SameBytes(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
+  const size_t n = a.size();
+  if (n != b.size()) return false;
   const char* p = a.data();
   const char* q = b.data();
-  size_t n = a.size();
-  for (; n >= 8; p += 8, q += 8, n -= 8) {
-    uint64_t x, y;
-    std::memcpy(&x, p, 8);
-    std::memcpy(&y, q, 8);
-    if (x != y) return false;
+  if (n > 8) return SameLongBytes(p, q, n);
+  if (n >= 4) {
+    uint32_t p0, q0, p1, q1;
+    std::memcpy(&p0, p, 4);
+    std::memcpy(&q0, q, 4);
+    std::memcpy(&p1, p + n - 4, 4);
+    std::memcpy(&q1, q + n - 4, 4);
+    return ((p0 ^ q0) | (p1 ^ q1)) == 0;
   }
-  for (; n > 0; ++p, ++q, --n) {
-    if (*p != *q) return false;
-  }
-  return true;
+  return n == 0 || (p[0] == q[0] && p[n / 2] == q[n / 2] && p[n - 1] == q[n - 1]);
 }
 
 // An open-addressing hash map from UTF-8 terms to V, with every key stored in

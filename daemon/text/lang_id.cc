@@ -175,13 +175,6 @@ std::optional<LanguageGuess> GuessByCounts(const ScriptCounts& count, std::strin
   return guess;
 }
 
-bool IsAscii(std::string_view text) {
-  for (char c : text) {
-    if (static_cast<unsigned char>(c) >= 0x80) return false;
-  }
-  return true;
-}
-
 LanguageGuess GuessByModel(std::string_view text) {
   LatinVerdict verdict = ClassifyLatin(text);
   LanguageGuess guess;

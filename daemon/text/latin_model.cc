@@ -1,8 +1,10 @@
 #include "daemon/text/latin_model.h"
 
 #include <array>
+#include <bit>
 #include <cstdint>
 #include <cstring>
+#include <span>
 #include <utility>
 
 #include "daemon/text/utf8.h"
@@ -79,7 +81,19 @@ bool IsLetter(char32_t cp) {
   return !((cp >= 0xE000 && cp <= 0xF8FF) || (cp >= 0xFFF0 && cp <= 0xFFFF) || cp >= 0x1F000);
 }
 
-bool IsSpace(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v'; }
+// What a byte is to the normalization: white space, an ASCII letter, other
+// ASCII, or a byte of a multi-byte character.
+enum ByteClass : uint8_t { kOtherByte, kSpaceByte, kLetterByte, kHighByte };
+
+constexpr std::array<uint8_t, 256> kByteClass = [] {
+  std::array<uint8_t, 256> out{};
+  for (int c = 0x80; c < 0x100; ++c) out[c] = kHighByte;
+  for (char c : {' ', '\t', '\n', '\r', '\f', '\v'}) out[static_cast<unsigned char>(c)] = kSpaceByte;
+  for (int c = 'a'; c <= 'z'; ++c) out[c] = out[c - 'a' + 'A'] = kLetterByte;
+  return out;
+}();
+
+ByteClass ClassOf(char c) { return static_cast<ByteClass>(kByteClass[static_cast<unsigned char>(c)]); }
 
 bool StartsWithNoCase(std::string_view s, std::string_view prefix) {
   if (s.size() < prefix.size()) return false;
@@ -89,85 +103,126 @@ bool StartsWithNoCase(std::string_view s, std::string_view prefix) {
   return true;
 }
 
-// The text as the model reads it: " word word ... ", at most kMaxBytes.
+// Whether the token at the start of `s` is a handle, a hashtag or a URL. The
+// prefixes hold no byte that white space could match, so `s` may run past
+// the token's end.
+bool IsHandleTagOrUrl(std::string_view s) {
+  if (s[0] == '@' || s[0] == '#') return true;
+  // Most tokens start with neither 'h' nor 'w'.
+  char first = static_cast<char>(s[0] | 0x20);
+  if (first == 'h') return StartsWithNoCase(s, "http://") || StartsWithNoCase(s, "https://");
+  return first == 'w' && StartsWithNoCase(s, "www.");
+}
+
+// Words whose rows ScoreWords adds up, at most.
+constexpr size_t kMaxWords = 64;
+constexpr uint32_t kWordSeed = 0x811C9DC5;  // 32-bit FNV-1a, as build_langid.py hashes words
+constexpr uint32_t kWordPrime = 0x01000193;
+
+// The text as the model reads it: " word word ... ", at most kMaxBytes, and
+// the hashes of its first kMaxWords words. One pass over the bytes, a table
+// telling each byte's class: most posts are mostly ASCII letters, which are
+// copied a run at a time, each word hashed as it is written.
 class Normalized {
  public:
   explicit Normalized(std::string_view text) {
     Put(' ');
+    const size_t n = text.size();
     size_t i = 0;
-    while (i < text.size() && size_ < kMaxBytes) {
-      if (IsSpace(text[i])) {
-        ++i;
-        continue;
-      }
-      size_t end = i;
-      while (end < text.size() && !IsSpace(text[end])) ++end;
-      Token(text.substr(i, end - i));
+    for (;;) {
+      while (i < n && ClassOf(text[i]) == kSpaceByte) ++i;
+      if (i >= n || size_ >= kMaxBytes) break;
+      i = Token(text, i);
       Boundary();
-      i = end;
     }
     Boundary();
   }
   std::string_view bytes() const { return {buf_.data(), size_}; }
   int letters() const { return letters_; }
+  // The hashes of the words of bytes() that end with a space (a word cut at
+  // kMaxBytes has none), the first kMaxWords of them.
+  std::span<const uint32_t> word_hashes() const { return {word_hashes_.data(), words_}; }
 
  private:
-  void Token(std::string_view token) {
-    if (token[0] == '@' || token[0] == '#' || StartsWithNoCase(token, "http://") ||
-        StartsWithNoCase(token, "https://") || StartsWithNoCase(token, "www.")) {
-      return;
+  // Reads the token that starts at `i` (its end is white space or the
+  // text's); returns its end. Every letter of a token counts, even past
+  // kMaxBytes.
+  size_t Token(std::string_view text, size_t i) {
+    const size_t n = text.size();
+    if (IsHandleTagOrUrl(text.substr(i))) {
+      while (i < n && ClassOf(text[i]) != kSpaceByte) ++i;
+      return i;
     }
-    size_t pos = 0;
-    while (pos < token.size()) {
-      // ASCII, most bytes of most posts, without the decoder's call: the
-      // same letters and lower case as IsLetter and Lower give.
-      if (auto c = static_cast<unsigned char>(token[pos]); c < 0x80) {
-        ++pos;
-        if (static_cast<unsigned>((c | 0x20) - 'a') < 26) {
-          ++letters_;
-          Put(static_cast<char>(c | 0x20));
-        } else {
-          Boundary();
+    while (i < n) {
+      switch (ClassOf(text[i])) {
+        case kLetterByte: {
+          size_t run = i;
+          for (; i < n && ClassOf(text[i]) == kLetterByte; ++i) PutLetter(static_cast<char>(text[i] | 0x20));
+          letters_ += static_cast<int>(i - run);
+          break;
         }
-        continue;
+        case kOtherByte:
+          Boundary();
+          ++i;
+          break;
+        case kSpaceByte: return i;
+        case kHighByte:
+          // Valid UTF-8 (the caller's promise) never breaks a character
+          // with white space: decoding from the whole text is decoding
+          // from the token.
+          if (char32_t cp = DecodeUtf8(text, &i); IsLetter(cp)) {
+            ++letters_;
+            PutUtf8(Lower(cp));
+          } else {
+            Boundary();
+          }
+          break;
       }
-      char32_t cp = DecodeUtf8(token, &pos);
-      if (!IsLetter(cp)) {
-        Boundary();
-        continue;
-      }
-      ++letters_;
-      char32_t low = Lower(cp);
-      PutUtf8(low);
     }
+    return i;
   }
+  // Ends the word being written, if any: its space, when it fits, makes it
+  // one of word_hashes().
   void Boundary() {
-    if (size_ > 0 && buf_[size_ - 1] != ' ') Put(' ');
+    if (buf_[size_ - 1] == ' ') return;
+    if (size_ < kMaxBytes && words_ < kMaxWords) word_hashes_[words_++] = word_hash_;
+    word_hash_ = kWordSeed;
+    Put(' ');
+  }
+  void PutLetter(char c) {
+    Put(c);
+    word_hash_ = (word_hash_ ^ static_cast<unsigned char>(c)) * kWordPrime;
   }
   void PutUtf8(char32_t cp) {
     if (cp < 0x80) {
-      Put(static_cast<char>(cp));
+      PutLetter(static_cast<char>(cp));
     } else if (cp < 0x800) {
-      Put(static_cast<char>(0xC0 | (cp >> 6)));
-      Put(static_cast<char>(0x80 | (cp & 0x3F)));
+      PutLetter(static_cast<char>(0xC0 | (cp >> 6)));
+      PutLetter(static_cast<char>(0x80 | (cp & 0x3F)));
     } else if (cp < 0x10000) {
-      Put(static_cast<char>(0xE0 | (cp >> 12)));
-      Put(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
-      Put(static_cast<char>(0x80 | (cp & 0x3F)));
+      PutLetter(static_cast<char>(0xE0 | (cp >> 12)));
+      PutLetter(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
+      PutLetter(static_cast<char>(0x80 | (cp & 0x3F)));
     } else {
-      Put(static_cast<char>(0xF0 | (cp >> 18)));
-      Put(static_cast<char>(0x80 | ((cp >> 12) & 0x3F)));
-      Put(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
-      Put(static_cast<char>(0x80 | (cp & 0x3F)));
+      PutLetter(static_cast<char>(0xF0 | (cp >> 18)));
+      PutLetter(static_cast<char>(0x80 | ((cp >> 12) & 0x3F)));
+      PutLetter(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
+      PutLetter(static_cast<char>(0x80 | (cp & 0x3F)));
     }
   }
+  // Drops `c` once kMaxBytes are held, without a branch: the byte past the
+  // end is scratch.
   void Put(char c) {
-    if (size_ < kMaxBytes) buf_[size_++] = c;
+    buf_[size_] = c;
+    size_ += size_ < kMaxBytes;
   }
 
-  std::array<char, kMaxBytes> buf_;
+  std::array<char, kMaxBytes + 1> buf_;
   size_t size_ = 0;
   int letters_ = 0;
+  uint32_t word_hash_ = kWordSeed;  // of the word being written
+  std::array<uint32_t, kMaxWords> word_hashes_;
+  size_t words_ = 0;
 };
 
 uint32_t Bucket(uint64_t gram, uint64_t n, int bits) {
@@ -175,8 +230,26 @@ uint32_t Bucket(uint64_t gram, uint64_t n, int bits) {
 }
 
 using Sums = int32_t __attribute__((vector_size(64)));
-using Partial = int16_t __attribute__((vector_size(32)));
-using Row = int8_t __attribute__((vector_size(16)));
+using Lanes = int16_t __attribute__((vector_size(16)));  // one SSE2 register
+
+static_assert(std::endian::native == std::endian::little, "Partial reads a row's bytes in pairs");
+
+// Rows added up in 16-bit lanes: the rows' even bytes (languages 0, 2, ...,
+// 14) in one register and their odd bytes in another. Shifts of the row's
+// 16-bit words sign-extend each half (three shifts in all, where widening
+// the bytes in place takes a compare, two unpacks and two copies), and two
+// registers that are plain values stay in registers through the loops below.
+struct Partial {
+  Lanes even{};
+  Lanes odd{};
+
+  [[gnu::always_inline]] void Add(const int8_t* row) {
+    Lanes words;
+    std::memcpy(&words, row, sizeof words);
+    odd += words >> 8;
+    even += static_cast<Lanes>(words << 8) >> 8;
+  }
+};
 
 // The per-language sums of a text's rows, and the leaders among them.
 class Sums32 {
@@ -184,7 +257,12 @@ class Sums32 {
   explicit Sums32(const Model& model) : model_(model) {
     for (size_t j = 0; j < kRow; ++j) sums_[j] = model.priors[j];
   }
-  void Fold(const Partial& partial) { sums_ += __builtin_convertvector(partial, Sums); }
+  void Fold(const Partial& partial) {
+    for (size_t j = 0; j < kRow / 2; ++j) {
+      sums_[2 * j] += partial.even[j];
+      sums_[2 * j + 1] += partial.odd[j];
+    }
+  }
   // The indexes of the best and second language.
   std::pair<int, int> Leaders() const {
     int best = 0, second = 1;
@@ -217,40 +295,39 @@ constexpr int kFoldAfter = 250;
 constexpr int32_t kSettled = 16 * 16;
 
 // Adds the rows of the text's n-grams and words to *sums; returns the words
-// read. The rows are added into 16-bit lanes held in registers (SSE2 widens
-// int8 to int16 in two instructions; sums kept in memory would make every
-// row wait for the last one's store) and folded into 32-bit ones before they
-// could overflow. At a word's end after a fold, a text whose language is
-// already clear stops being read, which bounds the cost of a long text.
+// read. The rows are added into 16-bit lanes held in registers (sums kept in
+// memory would make every row wait for the last one's store) and folded into
+// 32-bit ones before they could overflow. At a word's end after a fold, a
+// text whose language is already clear stops being read, which bounds the
+// cost of a long text.
 int Score(const Model& model, std::string_view b, Sums32* sums) {
   const int8_t* rows = model.rows;
   const int bits = model.bits;
-  Partial partial{};
+  auto row = [rows, bits](uint64_t gram, uint64_t n) {
+    return rows + static_cast<size_t>(Bucket(gram, n, bits)) * kRow;
+  };
+  Partial partial;
   int pending = 0;
   bool folded = false;
-  auto add = [&](uint64_t gram, uint64_t n) {
-    Row row;
-    std::memcpy(&row, rows + static_cast<size_t>(Bucket(gram, n, bits)) * kRow, sizeof row);
-    partial += __builtin_convertvector(row, Partial);
-    ++pending;
-  };
   uint32_t window = 0;
-  uint32_t word_hash = 0x811C9DC5;
+  uint32_t word_hash = kWordSeed;
   bool in_word = false;
   int words = 0;
   for (size_t i = 0; i < b.size(); ++i) {
     auto c = static_cast<unsigned char>(b[i]);
     window = (window << 8) | c;
-    add(window & 0xFF, 1);
-    if (i >= 1) add(window & 0xFFFF, 2);
-    if (i >= 2) add(window & 0xFFFFFF, 3);
-    if (i >= 3) add(window, 4);
+    partial.Add(row(window & 0xFF, 1));
+    if (i >= 1) partial.Add(row(window & 0xFFFF, 2));
+    if (i >= 2) partial.Add(row(window & 0xFFFFFF, 3));
+    if (i >= 3) partial.Add(row(window, 4));
+    pending += i >= 3 ? 4 : static_cast<int>(i) + 1;
     if (c != ' ') {
-      word_hash = (word_hash ^ c) * 0x01000193;
+      word_hash = (word_hash ^ c) * kWordPrime;
       in_word = true;
     } else if (in_word) {
-      add(word_hash, kWordTag);
-      word_hash = 0x811C9DC5;
+      partial.Add(row(word_hash, kWordTag));
+      ++pending;
+      word_hash = kWordSeed;
       in_word = false;
       ++words;
       if (folded && sums->Lead() >= kSettled) return words;
@@ -265,45 +342,29 @@ int Score(const Model& model, std::string_view b, Sums32* sums) {
   }
   // A text cut at kMaxBytes may end inside a word; the model counts it too.
   if (in_word) {
-    add(word_hash, kWordTag);
+    partial.Add(row(word_hash, kWordTag));
     ++words;
   }
   sums->Fold(partial);
   return words;
 }
 
-// The words of `b` alone: most posts are English, and an English post's
-// words usually settle it long before its n-grams would. Returns the words.
-int ScoreWords(const Model& model, std::string_view b, Sums32* sums) {
-  // The buckets first, each row's load started as soon as its word ends:
-  // rows of words are scattered over the table, and loads that overlap cost
-  // little more than one.
-  constexpr int kMaxWords = 64;
+// The rows of the words alone (Normalized::word_hashes): most posts are
+// English, and an English post's words usually settle it long before its
+// n-grams would. Returns the words.
+int ScoreWords(const Model& model, std::span<const uint32_t> word_hashes, Sums32* sums) {
+  // The buckets first, each row's load started at once: rows of words are
+  // scattered over the table, and loads that overlap cost little more than
+  // one.
   std::array<uint32_t, kMaxWords> buckets;
-  int words = 0;
-  uint32_t word_hash = 0x811C9DC5;
-  bool in_word = false;
-  for (size_t i = 0; i < b.size() && words < kMaxWords; ++i) {
-    auto c = static_cast<unsigned char>(b[i]);
-    if (c != ' ') {
-      word_hash = (word_hash ^ c) * 0x01000193;
-      in_word = true;
-    } else if (in_word) {
-      buckets[words] = Bucket(word_hash, kWordTag, model.bits);
-      __builtin_prefetch(model.rows + static_cast<size_t>(buckets[words]) * kRow);
-      ++words;
-      word_hash = 0x811C9DC5;
-      in_word = false;
-    }
+  for (size_t w = 0; w < word_hashes.size(); ++w) {
+    buckets[w] = Bucket(word_hashes[w], kWordTag, model.bits);
+    __builtin_prefetch(model.rows + static_cast<size_t>(buckets[w]) * kRow);
   }
-  Partial partial{};
-  for (int w = 0; w < words; ++w) {
-    Row row;
-    std::memcpy(&row, model.rows + static_cast<size_t>(buckets[w]) * kRow, sizeof row);
-    partial += __builtin_convertvector(row, Partial);
-  }
+  Partial partial;
+  for (size_t w = 0; w < word_hashes.size(); ++w) partial.Add(model.rows + static_cast<size_t>(buckets[w]) * kRow);
   sums->Fold(partial);
-  return words;
+  return static_cast<int>(word_hashes.size());
 }
 
 // Three words or more that lead to English by this much (1/16 nats) decide
@@ -321,7 +382,7 @@ LatinVerdict ClassifyLatin(std::string_view text) {
   if (out.letters == 0 || model.rows == nullptr) return out;
   if (model.english >= 0) {
     Sums32 by_words(model);
-    int words = ScoreWords(model, normalized.bytes(), &by_words);
+    int words = ScoreWords(model, normalized.word_hashes(), &by_words);
     auto [best, second] = by_words.Leaders();
     int32_t lead = by_words.sum(best) - by_words.sum(second);
     if (words >= 3 && best == model.english && lead >= kEnglishByWords) {

@@ -113,6 +113,7 @@ TEST_F(LanguageChoiceTest, EnglishIsClearWhenEnglishKnowsTheWordsOrLeadsTheStopw
     e.english_words = english_words;
     e.stopwords[en] = en_stop;
     e.stopwords[es] = es_stop;
+    e.languages = static_cast<uint16_t>((en_stop > 0 ? 1u << en : 0u) | (es_stop > 0 ? 1u << es : 0u));
     return e;
   };
   EXPECT_FALSE(EnglishIsClear(*set_, LanguageEvidence{}));

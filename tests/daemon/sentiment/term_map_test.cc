@@ -73,6 +73,22 @@ TEST(TermMapTest, LongKeysDifferingInOneByteAreDistinct) {
   EXPECT_FALSE(SameBytes("abc", "abcd"));
 }
 
+TEST(TermMapTest, SameBytesSeesADifferenceAtAnyPositionOfAnyLength) {
+  // Every length through the word-sized steps, a byte changed at each
+  // position: the overlapping words and the short keys' three bytes must
+  // between them read every byte.
+  for (size_t n = 1; n <= 24; ++n) {
+    std::string a(n, 'a');
+    for (size_t i = 0; i < n; ++i) a[i] = static_cast<char>('a' + i);
+    EXPECT_TRUE(SameBytes(a, std::string(a))) << n;
+    for (size_t i = 0; i < n; ++i) {
+      std::string b = a;
+      b[i] = '#';
+      EXPECT_FALSE(SameBytes(a, b)) << n << " at " << i;
+    }
+  }
+}
+
 TEST(TermMapTest, PhrasesHashedInPiecesAreFound) {
   TermMap<int> map;
   map["kind of"] = 7;

@@ -2,6 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include <string>
+#include <string_view>
+
 namespace brandmon::text {
 namespace {
 
@@ -123,6 +126,29 @@ TEST(LangIdTest, HostileInputNeverFails) {
   EXPECT_FALSE(IdentifyLanguage(std::string("\x01\x02 \t\n \x7f", 8)).code.empty());
   EXPECT_EQ(IdentifyLanguage("@").code, "und");
   EXPECT_EQ(IdentifyLanguage("#").code, "und");
+}
+
+TEST(LangIdTest, TheModelReadsWordsNotTheirSpacingLinksOrWhatFollowsItsWindow) {
+  auto same = [](std::string_view a, std::string_view b) {
+    LanguageGuess x = IdentifyLanguage(a), y = IdentifyLanguage(b);
+    EXPECT_EQ(x.code, y.code) << a << " / " << b;
+    EXPECT_DOUBLE_EQ(x.confidence, y.confidence) << a << " / " << b;
+  };
+  const std::string post = "die Lieferung kommt schon wieder nicht und der Support antwortet nie";
+  // Any white space separates words alike.
+  std::string tabs = post;
+  for (char& c : tabs) c = c == ' ' ? '\t' : c;
+  same(post, tabs);
+  same(post, "\n\f" + post + "\v\r ");
+  // Links in any case, handles and tags say nothing; punctuation only
+  // separates words.
+  same(post, "HTTPS://Acme.example/der-die-das " + post + " WWW.acme.example @Acme #Lieferung");
+  same(post, "die Lieferung, kommt schon wieder nicht -- und der Support antwortet nie!!!");
+  // Nothing past the model's window (its first 320 bytes) counts, however
+  // English it is.
+  std::string long_post;
+  while (long_post.size() < 400) long_post += post + " ";
+  same(long_post, long_post + "the and of you it is was that with for this");
 }
 
 TEST(LangIdTest, NothingToTellIsUndetermined) {

@@ -2,6 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include <string>
+#include <string_view>
+
 namespace brandmon::text {
 namespace {
 
@@ -64,6 +67,16 @@ TEST(Utf8Test, CountsCodePoints) {
   EXPECT_EQ(CountCodePoints("ખૂબ"), 3u);
   EXPECT_EQ(CountCodePoints("😡x"), 2u);
   EXPECT_EQ(CountCodePoints("\xFF\xFF"), 2u);
+}
+
+TEST(Utf8Test, IsAsciiFindsAHighByteAnywhere) {
+  // Lengths around the eight-byte step, the high byte first, inside and last.
+  for (std::string_view in : {"caf\xc3\xa9", "\xe2\x9c\x93 ok", "twelve bytes\x80", "eight by\xff", "\x80",
+                              "sixteen bytes ok\x80", "\x80sixteen bytes ok"}) {
+    EXPECT_FALSE(IsAscii(in)) << in;
+  }
+  EXPECT_TRUE(IsAscii(""));
+  EXPECT_TRUE(IsAscii("plain text over eight bytes\x7f"));
 }
 
 }  // namespace
