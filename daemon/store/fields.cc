@@ -59,4 +59,10 @@ std::vector<std::pair<std::string, double>> DecodeMetrics(std::string_view encod
   return out;
 }
 
+std::string_view StoredLang(const ScoredMention& sm) {
+  if (!sm.lang.empty()) return sm.lang;
+  if (sm.mention.lang) return *sm.mention.lang;
+  return {};
+}
+
 }  // namespace brandmon::store

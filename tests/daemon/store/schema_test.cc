@@ -172,6 +172,31 @@ TEST(SchemaTest, Version7MentionsStoredBeforeHaveNoKindAndReplyToNoOne) {
   EXPECT_EQ(*db.QueryInt("SELECT count(*) FROM mentions WHERE kind = 'social' AND reply_to = 'acmecorp'"), 1);
 }
 
+TEST(SchemaTest, Version9FillsTheDailyAndBrandRollupsFromTheHourlyOnes) {
+  Database db = OpenMemory();
+  ASSERT_TRUE(Migrate(db, Migrations().first(8)).ok());
+  // Hourly rows of two days, whose mentions may be pruned already: the
+  // coarser rollups come from the hourly ones, not the mentions.
+  ASSERT_TRUE(db.Exec("INSERT INTO rollup_hourly VALUES "
+                      "('acme', 1767225600000, 'rss', 'en', 'negative', 2, -1.0, 0.5, 10), "
+                      "('acme', 1767229200000, 'rss', 'en', 'negative', 3, -1.5, 0.75, 20), "
+                      "('acme', 1767229200000, 'reddit', 'fr', 'negative', 1, -0.5, 0.25, 5), "
+                      "('acme', 1767229200000, 'reddit', 'fr', 'positive', 1, 0.5, 0.25, 0), "
+                      "('acme', 1767312000000, 'rss', 'en', 'negative', 4, -2.0, 1.0, 0)")
+                  .ok());
+  ASSERT_TRUE(Migrate(db, Migrations()).ok());
+  EXPECT_EQ(*db.QueryInt("SELECT count(*) FROM rollup_daily"), 4);
+  EXPECT_EQ(*db.QueryInt("SELECT count(*) FROM rollup_daily WHERE day = 1767225600000 AND channel = 'rss' AND "
+                         "label = 'negative' AND mentions = 5 AND score_sum = -2.5 AND score_squares = 1.25 AND "
+                         "reach_sum = 30"),
+            1);
+  EXPECT_EQ(*db.QueryInt("SELECT count(*) FROM rollup_daily WHERE day = 1767312000000 AND mentions = 4"), 1);
+  EXPECT_EQ(*db.QueryInt("SELECT count(*) FROM rollup_brand_hourly"), 4);
+  EXPECT_EQ(*db.QueryInt("SELECT count(*) FROM rollup_brand_hourly WHERE hour = 1767229200000 AND "
+                         "label = 'negative' AND mentions = 4 AND score_sum = -2.0 AND reach_sum = 25"),
+            1);
+}
+
 TEST(SchemaTest, StepsApplyInOrderFromTheCurrentVersion) {
   Database db = OpenMemory();
   const Migration v1[] = {{1, "CREATE TABLE a (x INTEGER); INSERT INTO a VALUES (1);"}};
