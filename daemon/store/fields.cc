@@ -65,4 +65,11 @@ std::string_view StoredLang(const ScoredMention& sm) {
   return {};
 }
 
+std::string_view StoredLabel(const Sentiment& s) { return s.scored ? std::string_view(s.label) : kUnscoredLabel; }
+
+void ReadStoredLabel(std::string_view stored, Sentiment& s) {
+  s.scored = stored != kUnscoredLabel;
+  s.label.assign(s.scored ? stored : std::string_view("neutral"));
+}
+
 }  // namespace brandmon::store

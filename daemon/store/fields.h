@@ -24,4 +24,13 @@ std::vector<std::pair<std::string, double>> DecodeMetrics(std::string_view encod
 // pinned) one, else the one its source gave, else "".
 std::string_view StoredLang(const ScoredMention& sm);
 
+// The label a mention is stored and counted under: its sentiment's, or
+// "unscored" when its language has no lexicon (a neutral reading that is
+// not a reading at all). Read back, "unscored" is a Sentiment with
+// scored = false and the label "neutral" (the alert message's contract).
+inline constexpr std::string_view kUnscoredLabel = "unscored";
+std::string_view StoredLabel(const Sentiment& s);
+// Sets the label and `scored` of `s` from a stored label.
+void ReadStoredLabel(std::string_view stored, Sentiment& s);
+
 }  // namespace brandmon::store

@@ -44,7 +44,7 @@ Result<RollupWriter> RollupWriter::Prepare(Database& db) {
 }
 
 void RollupCounts::Add(const ScoredMention& m) {
-  RollupSums& sums = sums_[{m.brand, m.mention.channel, StoredLang(m), m.sentiment.label}];
+  RollupSums& sums = sums_[{m.brand, m.mention.channel, StoredLang(m), StoredLabel(m.sentiment)}];
   double score = m.sentiment.Effective();
   ++sums.mentions;
   sums.score_sum += score;

@@ -399,20 +399,20 @@ Status Store::InsertMention(const ScoredMention& sm, int64_t now_ms) {
   Statement& st = mention_insert_;
   st.Reset();
   std::string_view lang = StoredLang(sm);
-  Status s =
-      BindAll([&] { return st.BindText(1, m.source); }, [&] { return st.BindText(2, m.channel); },
-              [&] { return st.BindText(3, sm.brand); }, [&] { return st.BindText(4, m.id); },
-              [&] { return st.BindText(5, m.url); }, [&] { return st.BindText(6, m.title); },
-              [&] { return st.BindText(7, m.text); }, [&] { return st.BindText(8, m.author); },
-              [&] { return BindOptionalTime(st, 9, m.published); }, [&] { return st.BindText(10, lang); },
-              [&] { return st.BindText(11, EncodeMetrics(m.metrics)); },
-              [&] { return st.BindDouble(12, sm.sentiment.compound); },
-              [&] { return st.BindDouble(13, sm.sentiment.pos); }, [&] { return st.BindDouble(14, sm.sentiment.neu); },
-              [&] { return st.BindDouble(15, sm.sentiment.neg); }, [&] { return st.BindText(16, sm.sentiment.label); },
-              [&] { return st.BindOptionalDouble(17, sm.sentiment.target); },
-              [&] { return st.BindText(18, EncodeList(sm.matched_terms)); }, [&] { return st.BindInt(19, now_ms); },
-              [&] { return st.BindText(20, EncodeList(m.truncated)); }, [&] { return st.BindDouble(21, Reach(m)); },
-              [&] { return st.BindText(22, ChannelKindName(m.kind)); }, [&] { return st.BindText(23, m.reply_to); });
+  Status s = BindAll(
+      [&] { return st.BindText(1, m.source); }, [&] { return st.BindText(2, m.channel); },
+      [&] { return st.BindText(3, sm.brand); }, [&] { return st.BindText(4, m.id); },
+      [&] { return st.BindText(5, m.url); }, [&] { return st.BindText(6, m.title); },
+      [&] { return st.BindText(7, m.text); }, [&] { return st.BindText(8, m.author); },
+      [&] { return BindOptionalTime(st, 9, m.published); }, [&] { return st.BindText(10, lang); },
+      [&] { return st.BindText(11, EncodeMetrics(m.metrics)); },
+      [&] { return st.BindDouble(12, sm.sentiment.compound); }, [&] { return st.BindDouble(13, sm.sentiment.pos); },
+      [&] { return st.BindDouble(14, sm.sentiment.neu); }, [&] { return st.BindDouble(15, sm.sentiment.neg); },
+      [&] { return st.BindText(16, StoredLabel(sm.sentiment)); },
+      [&] { return st.BindOptionalDouble(17, sm.sentiment.target); },
+      [&] { return st.BindText(18, EncodeList(sm.matched_terms)); }, [&] { return st.BindInt(19, now_ms); },
+      [&] { return st.BindText(20, EncodeList(m.truncated)); }, [&] { return st.BindDouble(21, Reach(m)); },
+      [&] { return st.BindText(22, ChannelKindName(m.kind)); }, [&] { return st.BindText(23, m.reply_to); });
   if (!s.ok()) return s;
   return st.Run();
 }
@@ -597,7 +597,7 @@ Result<std::vector<StoredMention>> Store::ReadMentions(int64_t after_row, size_t
     s.pos = stmt->ColumnDouble(14);
     s.neu = stmt->ColumnDouble(15);
     s.neg = stmt->ColumnDouble(16);
-    s.label = stmt->ColumnText(17);
+    ReadStoredLabel(stmt->ColumnView(17), s);
     s.target = stmt->ColumnOptionalDouble(18);
     sm.scored.matched_terms = DecodeList(stmt->ColumnText(19));
     m.truncated = DecodeList(stmt->ColumnText(20));

@@ -133,7 +133,8 @@ TEST_F(ReaderTest, TimeSeriesSplitsByLabelWithEveryLabelPresent) {
   ASSERT_TRUE(r.ok());
   std::map<std::string, int64_t> by_label;
   for (const Series& s : r->series) by_label[s.split] = s.buckets.at(0).mentions;
-  EXPECT_EQ(by_label, (std::map<std::string, int64_t>{{"negative", 3}, {"neutral", 1}, {"positive", 1}}));
+  EXPECT_EQ(by_label,
+            (std::map<std::string, int64_t>{{"negative", 3}, {"neutral", 1}, {"positive", 1}, {"unscored", 0}}));
 }
 
 TEST_F(ReaderTest, BreakdownByBrandIsShareOfVoice) {
@@ -534,6 +535,66 @@ TEST_F(RollupTablesTest, SeriesAndBreakdownsEqualTheMentionsTheyCountWhateverTab
     }
   }
   EXPECT_EQ(compared, 5 * 5 * 4 * 4);
+}
+
+// A mention in a language without a lexicon counts as a mention, never as
+// a sentiment: not neutral, not in the mean, not in the share negative.
+TEST(ReaderUnscoredTest, UnscoredMentionsAreCountedApartFromEverySentimentFigure) {
+  testing::TempDir dir;
+  store::StoreOptions options;
+  config::ApplyDefaults(store::StoreOptionTable(), options);
+  options.file = "state.db";
+  FakeClock clock;
+  ThreadSet threads;
+  {
+    auto store = store::Store::Open(options, dir.path().string(), clock, threads);
+    ASSERT_TRUE(store.ok());
+    store::WriteBatch batch;
+    for (int i = 0; i < 3; ++i) {
+      ScoredMention m;
+      m.brand = "acme";
+      m.mention.source = "s";
+      m.mention.id = std::to_string(i);
+      m.mention.channel = "rss";
+      m.lang = i == 0 ? "en" : "ru";
+      if (i == 0) m.sentiment = {-0.5, 0, 0.5, 0.5, "negative", std::nullopt};
+      m.sentiment.scored = i == 0;
+      batch.AddMention(std::move(m));
+    }
+    ASSERT_TRUE((*store)->Write(batch).ok());
+  }
+  auto reader = Reader::Open((dir.path() / "state.db").string());
+  ASSERT_TRUE(reader.ok());
+  Filter f;
+  f.since_ms = ToUnixMillis(clock.Now()) - 3'600'000;
+  f.until_ms = ToUnixMillis(clock.Now()) + 3'600'000;
+  auto by_brand = reader->Breakdown(f, Dimension::kBrand);
+  ASSERT_TRUE(by_brand.ok());
+  ASSERT_EQ(by_brand->size(), 1u);
+  const Totals& t = (*by_brand)[0].totals;
+  EXPECT_EQ(t.mentions, 3);
+  EXPECT_EQ(t.unscored, 2);
+  EXPECT_NEAR(t.mean_score, -0.5, kEps);
+  EXPECT_NEAR(t.negative_pct, 100, kEps);
+  auto by_label = reader->Breakdown(f, Dimension::kLabel);
+  ASSERT_TRUE(by_label.ok());
+  ASSERT_EQ(by_label->size(), 2u);
+  EXPECT_EQ((*by_label)[0].key, "unscored");
+  EXPECT_EQ((*by_label)[0].totals.mentions, 2);
+  f.brands = {"acme"};
+  auto series = reader->TimeSeries(f, std::chrono::hours(1), Dimension::kLabel);
+  ASSERT_TRUE(series.ok());
+  std::vector<std::string> lines;
+  for (const Series& line : series->series) lines.push_back(line.split);
+  std::sort(lines.begin(), lines.end());
+  EXPECT_EQ(lines, (std::vector<std::string>{"negative", "neutral", "positive", "unscored"}));
+  f.labels = {"unscored"};
+  auto page = reader->Mentions(f, {"", 10});
+  ASSERT_TRUE(page.ok());
+  ASSERT_EQ(page->mentions.size(), 2u);
+  EXPECT_FALSE(page->mentions[0].stored.scored.sentiment.scored);
+  f.labels = {"neutral"};
+  EXPECT_TRUE(reader->Mentions(f, {"", 10})->mentions.empty());
 }
 
 TEST(FtsQueryTest, EachWordIsAQuotedString) {

@@ -313,6 +313,40 @@ TEST(StoreFileTest, DailyAndBrandRollupsCountTheSameMentionsByDayAndByBrandAndLa
   }
 }
 
+TEST(StoreFileTest, AMentionOfALanguageWithoutLexiconIsStoredAndCountedUnscored) {
+  testing::TempDir dir;
+  FakeClock clock;
+  ThreadSet threads;
+  auto store = Store::Open(Options("state.db"), dir.path().string(), clock, threads);
+  ASSERT_TRUE(store.ok()) << store.status().ToString();
+  ScoredMention russian = MakeMention("s", "1");
+  russian.lang = "ru";
+  russian.sentiment = Sentiment{};  // a neutral reading that is not one
+  russian.sentiment.scored = false;
+  ScoredMention neutral = MakeMention("s", "2");
+  neutral.sentiment = Sentiment{};
+  WriteBatch batch;
+  batch.AddMention(russian);
+  batch.AddMention(neutral);
+  ASSERT_TRUE((*store)->Write(batch).ok());
+  auto db = Database::Open((dir.path() / "state.db").string());
+  ASSERT_TRUE(db.ok());
+  EXPECT_EQ(Rows(*db, "SELECT mention_id, label FROM mentions ORDER BY 1", 2),
+            (std::vector<std::string>{"1 unscored", "2 neutral"}));
+  for (const char* table : {"rollup_hourly", "rollup_daily", "rollup_brand_hourly"}) {
+    EXPECT_EQ(Rows(*db, std::string("SELECT label, mentions FROM ") + table + " ORDER BY 1", 2),
+              (std::vector<std::string>{"neutral 1", "unscored 1"}))
+        << table;
+  }
+  // Read back, it says it was not scored, as the alert that carried it did.
+  auto read = (*store)->ReadMentions(0, 10);
+  ASSERT_TRUE(read.ok());
+  ASSERT_EQ(read->size(), 2u);
+  EXPECT_FALSE((*read)[0].scored.sentiment.scored);
+  EXPECT_EQ((*read)[0].scored.sentiment.label, "neutral");
+  EXPECT_TRUE((*read)[1].scored.sentiment.scored);
+}
+
 TEST_F(StoreTest, OneItemMatchingTwoBrandsIsStoredForEach) {
   WriteBatch batch;
   batch.AddMention(MakeMention("s", "1", "acme"));
