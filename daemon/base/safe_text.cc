@@ -1,6 +1,8 @@
 #include "daemon/base/safe_text.h"
 
+#include <cstdint>
 #include <cstdio>
+#include <cstring>
 
 namespace brandmon {
 size_t DecodeUtf8At(std::string_view s, size_t i, char32_t* cp) {
@@ -142,6 +144,29 @@ size_t Utf8PrefixLength(std::string_view utf8, size_t max) {
   // Back up over continuation bytes to the start of the cut code point.
   while (end > 0 && (static_cast<unsigned char>(utf8[end]) & 0xC0) == 0x80) --end;
   return end;
+}
+
+bool IsValidUtf8(std::string_view text) {
+  size_t i = 0;
+  while (i < text.size()) {
+    if (i + 8 <= text.size()) {
+      uint64_t word;
+      std::memcpy(&word, text.data() + i, 8);
+      if ((word & 0x8080808080808080ULL) == 0) {
+        i += 8;
+        continue;
+      }
+    }
+    if (static_cast<unsigned char>(text[i]) < 0x80) {
+      ++i;
+      continue;
+    }
+    char32_t cp = 0;
+    size_t len = DecodeUtf8At(text, i, &cp);
+    if (len == 0) return false;
+    i += len;
+  }
+  return true;
 }
 
 }  // namespace brandmon

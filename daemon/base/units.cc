@@ -127,21 +127,71 @@ std::string FormatSize(uint64_t bytes) {
 }
 
 std::string FormatRfc3339(WallTime t) {
+  std::string out;
+  AppendRfc3339(out, t);
+  return out;
+}
+
+namespace {
+
+// The civil date of a count of days since 1970-01-01 (Howard Hinnant's
+// days_from_civil, inverted), for any day.
+void CivilFromDays(int64_t days, int64_t* year, int* month, int* day) {
+  days += 719'468;
+  int64_t era = (days >= 0 ? days : days - 146'096) / 146'097;
+  int64_t doe = days - era * 146'097;
+  int64_t yoe = (doe - doe / 1460 + doe / 36'524 - doe / 146'096) / 365;
+  int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+  int64_t mp = (5 * doy + 2) / 153;
+  *day = static_cast<int>(doy - (153 * mp + 2) / 5 + 1);
+  *month = static_cast<int>(mp < 10 ? mp + 3 : mp - 9);
+  *year = yoe + era * 400 + (*month <= 2 ? 1 : 0);
+}
+
+void AppendDigits(char*& at, int64_t value, int digits) {
+  for (int i = digits - 1; i >= 0; --i, value /= 10) at[i] = static_cast<char>('0' + value % 10);
+  at += digits;
+}
+
+}  // namespace
+
+void AppendRfc3339(std::string& out, WallTime t) {
   int64_t ms = ToUnixMillis(t);
   int64_t secs = ms >= 0 ? ms / 1000 : (ms - 999) / 1000;
-  std::time_t tt = static_cast<std::time_t>(secs);
-  std::tm tm{};
-  gmtime_r(&tt, &tm);
-  char buf[96];
+  int64_t days = secs >= 0 ? secs / 86'400 : (secs - 86'399) / 86'400;
+  int64_t in_day = secs - days * 86'400;
+  int64_t year = 0;
+  int month = 0, day = 0;
+  CivilFromDays(days, &year, &month, &day);
   int frac = static_cast<int>(ms - secs * 1000);
-  if (frac == 0) {
-    std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02dZ", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday,
-                  tm.tm_hour, tm.tm_min, tm.tm_sec);
+  if (year < 0 || year > 9999) {
+    char buf[96];
+    std::snprintf(buf, sizeof buf, "%04lld-%02d-%02dT%02d:%02d:%02d", static_cast<long long>(year), month, day,
+                  static_cast<int>(in_day / 3600), static_cast<int>(in_day / 60 % 60), static_cast<int>(in_day % 60));
+    out += buf;
   } else {
-    std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday,
-                  tm.tm_hour, tm.tm_min, tm.tm_sec, frac);
+    char buf[20];
+    char* at = buf;
+    AppendDigits(at, year, 4);
+    *at++ = '-';
+    AppendDigits(at, month, 2);
+    *at++ = '-';
+    AppendDigits(at, day, 2);
+    *at++ = 'T';
+    AppendDigits(at, in_day / 3600, 2);
+    *at++ = ':';
+    AppendDigits(at, in_day / 60 % 60, 2);
+    *at++ = ':';
+    AppendDigits(at, in_day % 60, 2);
+    out.append(buf, at);
   }
-  return buf;
+  if (frac != 0) {
+    char buf[4] = {'.'};
+    char* at = buf + 1;
+    AppendDigits(at, frac, 3);
+    out.append(buf, 4);
+  }
+  out += 'Z';
 }
 
 }  // namespace brandmon

@@ -24,5 +24,8 @@ std::string FormatSize(uint64_t bytes);
 
 // RFC 3339 UTC with millisecond precision dropped when zero: 2026-01-01T00:00:00Z.
 std::string FormatRfc3339(WallTime t);
+// The same appended to `out`, without a call to the C library for the
+// years 0000 to 9999 (an export writes two per row).
+void AppendRfc3339(std::string& out, WallTime t);
 
 }  // namespace brandmon

@@ -6,16 +6,20 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <condition_variable>
 #include <cstdlib>
 #include <deque>
 #include <functional>
+#include <optional>
+#include <string>
 #include <thread>
 #include <vector>
 
 #include "daemon/base/errno_text.h"
 #include "daemon/http/assets.h"
+#include "daemon/http/gzip.h"
 
 namespace brandmon::http {
 namespace {
@@ -112,6 +116,32 @@ bool SameSecret(const std::string& a, const std::string& b) {
   unsigned char diff = a.size() == b.size() ? 0 : 1;
   for (size_t i = 0; i < a.size(); ++i) diff |= static_cast<unsigned char>(a[i] ^ b[i % std::max<size_t>(1, b.size())]);
   return diff == 0 && !b.empty();
+}
+
+// The body of a reply, compressed here at zlib's fastest level when the
+// client takes gzip (gzip.h). Every body goes through a content provider of
+// known length, which httplib sends as it is: it compresses `res.body`
+// itself, at its default level, whenever Accept-Encoding merely contains
+// "gzip" (even "gzip;q=0").
+void SetBody(const httplib::Request& req, std::string body, const std::string& content_type, httplib::Response& res) {
+  constexpr size_t kWorthCompressing = 1024;
+  if (body.size() >= kWorthCompressing && Compressible(content_type) &&
+      AcceptsGzip(req.get_header_value("Accept-Encoding"))) {
+    if (std::optional<std::string> gz = GzipFast(body)) {
+      body = std::move(*gz);
+      res.set_header("Content-Encoding", "gzip");
+      res.set_header("Vary", "Accept-Encoding");
+    }
+  }
+  if (body.empty()) {
+    res.set_content(body, content_type);
+    return;
+  }
+  size_t length = body.size();
+  res.set_content_provider(length, content_type,
+                           [body = std::move(body)](size_t offset, size_t size, httplib::DataSink& sink) {
+                             return sink.write(body.data() + offset, std::min(size, body.size() - offset));
+                           });
 }
 
 Reply Error(int status, std::string_view message) {
@@ -294,7 +324,7 @@ Status Listener::Start(ThreadSet& threads) {
             return whole;
           });
     } else {
-      res.set_content(reply.body, reply.content_type);
+      SetBody(req, std::move(reply.body), reply.content_type, res);
     }
     Count(reply.status);
     t_counted = true;

@@ -11,6 +11,7 @@
 #include <utility>
 
 #include "daemon/assess/assess.h"
+#include "daemon/store/fields.h"
 #include "daemon/text/tokens.h"
 
 namespace brandmon::pipeline {
@@ -518,7 +519,8 @@ void Pipeline::Score(Pending& pending) {
   std::vector<Alert> alerts = brands_->rules->Process(scored, prepared);
   for (size_t i = 0; i < scored.size(); ++i) {
     pending.stored_by_brand[scored[i].brand].Observe(kCompoundBounds, scored[i].sentiment.Effective());
-    ++pending.stored_by_label[{scored[i].brand, scored[i].mention.channel, scored[i].sentiment.label}];
+    ++pending.stored_by_label[{scored[i].brand, scored[i].mention.channel,
+                               std::string(store::StoredLabel(scored[i].sentiment))}];
     if (!scored[i].sentiment.scored) ++pending.unscored_by_lang[scored[i].lang];
     if (publishes[i]) pending.published.push_back(scored[i]);
     pending.batch.AddMention(std::move(scored[i]));

@@ -102,53 +102,59 @@ void WriteSources(Exposition& out, const std::vector<scheduler::SourceHealth>& h
   for (const auto& h : health) {
     out.Sample("brandmon_source_active", {{"source", h.name}}, h.enabled && !h.paused ? 1 : 0);
   }
+  // The plugin once per source rather than on each of its series: joined
+  // in a query by `* on (source) group_left (plugin) brandmon_source_info`.
+  out.Family("brandmon_source_info", "gauge", "A source's plugin (its type); always 1.");
+  for (const auto& h : health) out.Sample("brandmon_source_info", {{"source", h.name}, {"plugin", h.type}}, 1);
 }
 
-// The engine's counters of each source, labelled with its plugin too.
+// The engine's counters of each source. A failure kind appears once it
+// happened, as a labelled counter of a client library does: most sources
+// never see most kinds.
 void WriteSourcePolls(Exposition& out, const std::vector<scheduler::SourceHealth>& health) {
   out.Family("brandmon_source_polls_total", "counter", "Polls of a source since start, failed ones included.");
   for (const auto& h : health) {
-    out.Sample("brandmon_source_polls_total", {{"source", h.name}, {"plugin", h.type}},
-               static_cast<double>(h.counters.polls));
+    out.Sample("brandmon_source_polls_total", {{"source", h.name}}, static_cast<double>(h.counters.polls));
   }
   out.Family("brandmon_source_poll_errors_total", "counter", "Failed polls of a source since start, by kind.");
   for (const auto& h : health) {
     for (size_t k = 0; k < scheduler::kFailureKinds; ++k) {
+      if (h.counters.failures[k] == 0) continue;
       const char* kind = scheduler::FailureKindName(static_cast<scheduler::FailureKind>(k));
-      out.Sample("brandmon_source_poll_errors_total", {{"source", h.name}, {"plugin", h.type}, {"kind", kind}},
+      out.Sample("brandmon_source_poll_errors_total", {{"source", h.name}, {"kind", kind}},
                  static_cast<double>(h.counters.failures[k]));
     }
   }
   out.Family("brandmon_source_backoffs_total", "counter",
              "Polls of a source after which the next was put back beyond its interval (failure or server hold).");
   for (const auto& h : health) {
-    out.Sample("brandmon_source_backoffs_total", {{"source", h.name}, {"plugin", h.type}},
-               static_cast<double>(h.counters.backoffs));
+    out.Sample("brandmon_source_backoffs_total", {{"source", h.name}}, static_cast<double>(h.counters.backoffs));
   }
 }
 
-// The HTTP series of the sources that sent a request since start.
+// The HTTP series of the sources that sent a request since start; a status
+// class appears once a response of it came.
 void WriteSourceFetches(Exposition& out, const std::vector<scheduler::SourceHealth>& health) {
   static constexpr const char* kClasses[] = {"2xx", "3xx", "4xx", "5xx"};
   out.Family("brandmon_source_http_responses_total", "counter", "HTTP responses a source got, by status class.");
   for (const auto& h : health) {
     if (h.counters.fetch_seconds.count() == 0) continue;
     for (size_t c = 0; c < 4; ++c) {
-      out.Sample("brandmon_source_http_responses_total",
-                 {{"source", h.name}, {"plugin", h.type}, {"class", kClasses[c]}},
+      if (h.counters.responses_by_class[c] == 0) continue;
+      out.Sample("brandmon_source_http_responses_total", {{"source", h.name}, {"class", kClasses[c]}},
                  static_cast<double>(h.counters.responses_by_class[c]));
     }
   }
   out.Family("brandmon_source_not_modified_total", "counter", "304 Not Modified responses a source got.");
   for (const auto& h : health) {
     if (h.counters.fetch_seconds.count() == 0) continue;
-    out.Sample("brandmon_source_not_modified_total", {{"source", h.name}, {"plugin", h.type}},
+    out.Sample("brandmon_source_not_modified_total", {{"source", h.name}},
                static_cast<double>(h.counters.not_modified));
   }
   out.Family("brandmon_source_received_bytes_total", "counter", "Bytes of response bodies a source got (decoded).");
   for (const auto& h : health) {
     if (h.counters.fetch_seconds.count() == 0) continue;
-    out.Sample("brandmon_source_received_bytes_total", {{"source", h.name}, {"plugin", h.type}},
+    out.Sample("brandmon_source_received_bytes_total", {{"source", h.name}},
                static_cast<double>(h.counters.bytes_received));
   }
   out.Family("brandmon_source_fetch_duration_seconds", "histogram",
@@ -156,8 +162,7 @@ void WriteSourceFetches(Exposition& out, const std::vector<scheduler::SourceHeal
   for (const auto& h : health) {
     const FetchSecondsHistogram& f = h.counters.fetch_seconds;
     if (f.count() == 0) continue;
-    out.Histogram("brandmon_source_fetch_duration_seconds", {{"source", h.name}, {"plugin", h.type}},
-                  kFetchSecondsBounds, f.counts, f.sum);
+    out.Histogram("brandmon_source_fetch_duration_seconds", {{"source", h.name}}, kFetchSecondsBounds, f.counts, f.sum);
   }
 }
 

@@ -16,7 +16,7 @@ constexpr int64_t kHourMs = 3'600'000;
 // Each value is one bound parameter; SQLite allows 32766 in a statement.
 constexpr size_t kMaxValues = 100;
 constexpr size_t kMaxQueryBytes = 1000;
-constexpr std::string_view kLabels[] = {"positive", "neutral", "negative"};
+constexpr std::string_view kLabels[] = {"positive", "neutral", "negative", "unscored"};
 
 Status Bad(std::string_view name, std::string_view why) {
   return Status::InvalidArgument(std::string(name) + ": " + std::string(why));
@@ -121,7 +121,7 @@ Result<Filter> ParseFilter(const Params& params, WallTime now) {
   }
   for (const std::string& label : f.labels) {
     if (std::find(std::begin(kLabels), std::end(kLabels), label) == std::end(kLabels)) {
-      return Bad("label", "unknown label " + Quoted(label) + " (positive, neutral, negative)");
+      return Bad("label", "unknown label " + Quoted(label) + " (positive, neutral, negative, unscored)");
     }
   }
   auto until = Single(params, "until");

@@ -24,7 +24,7 @@ struct Filter {
   std::vector<std::string> brands;
   std::vector<std::string> channels;
   std::vector<std::string> langs;
-  std::vector<std::string> labels;  // "positive", "neutral", "negative"
+  std::vector<std::string> labels;  // "positive", "neutral", "negative", "unscored" (no lexicon)
   int64_t since_ms = 0;
   int64_t until_ms = 0;
   double min_reach = 0;  // mentions only; the rollups keep no reach per mention

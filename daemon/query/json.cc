@@ -37,6 +37,8 @@ void Time(JsonWriter& w, std::string_view key, const std::optional<WallTime>& t)
 void WriteTotals(JsonWriter& w, const Totals& t) {
   w.Key("mentions");
   w.Int64(t.mentions);
+  w.Key("unscored");
+  w.Int64(t.unscored);
   w.Key("mean_score");
   Num(w, t.mean_score);
   w.Key("negative_pct");

@@ -10,6 +10,7 @@
 #include <variant>
 
 #include "daemon/store/fields.h"
+#include "daemon/store/rollups.h"
 #include "daemon/store/schema.h"
 
 namespace brandmon::query {
@@ -40,6 +41,7 @@ class Where {
     for (const auto& v : values) values_.emplace_back(v);
   }
   const std::string& sql() const { return sql_; }
+  const std::vector<Value>& values() const { return values_; }
   // Binds `lead` from parameter 1 (placeholders before the clause), then
   // the clause's values, then `extra` (placeholders after it).
   Status Bind(Statement& stmt, const std::vector<Value>& lead = {}, const std::vector<Value>& extra = {}) const {
@@ -77,40 +79,88 @@ std::string_view Column(Dimension d) {
   return "''";
 }
 
-// Every brand of the rollups, found by one primary-key seek per brand (a
-// skip scan), so that a range of hours of all brands is read through the
-// key (brand, hour) rather than by scanning every row: the table has no
-// index by hour, which each commit would pay for.
-constexpr std::string_view kBrandNames =
-    "WITH RECURSIVE b(name) AS (SELECT min(brand) FROM rollup_hourly UNION ALL "
-    "SELECT (SELECT min(brand) FROM rollup_hourly WHERE brand > name) FROM b WHERE name IS NOT NULL) "
-    "SELECT name FROM b WHERE name IS NOT NULL";
+// Every brand of a rollup table, found by one primary-key seek per brand (a
+// skip scan), so that a range of periods of all brands is read through the
+// key (brand, period) rather than by scanning every row: the tables have no
+// index by time, which each commit would pay for.
+std::string BrandNames(std::string_view table) {
+  std::string t(table);
+  return "WITH RECURSIVE b(name) AS (SELECT min(brand) FROM " + t + " UNION ALL SELECT (SELECT min(brand) FROM " + t +
+         " WHERE brand > name) FROM b WHERE name IS NOT NULL) SELECT name FROM b WHERE name IS NOT NULL";
+}
 
-// The rollups of `filter` from the hour `from_ms` on.
-Where RollupWhere(const Filter& filter, int64_t from_ms) {
-  Where w;
-  w.Add("hour >= ? AND hour < ?", {from_ms, filter.until_ms});
-  if (filter.brands.empty()) {
-    w.Add("brand IN (" + std::string(kBrandNames) + ")", {});
-  } else {
-    w.In("brand", filter.brands);
+// A part of a question's range read from one rollup table: the rows whose
+// period starts in [from, until).
+struct RollupPart {
+  const store::RollupTable* table;
+  int64_t from_ms;
+  int64_t until_ms;
+};
+
+int64_t FloorTo(int64_t t, int64_t period) { return t - ((t % period) + period) % period; }
+
+// Which rollup tables answer the rows of [from, until) (a series' buckets of
+// `step_ms`, or 0 for a breakdown) for `filter` cut by `dim`, so that the
+// answer is the one the hourly rollups give: without channel or language,
+// the hourly rollups by brand and label; else the daily ones for the whole
+// days (when a series' step is whole days, or for a breakdown) and the
+// hourly ones for the hours at either end.
+std::vector<RollupPart> PlanRollups(const Filter& filter, Dimension dim, int64_t from_ms, int64_t step_ms) {
+  bool detail =
+      !filter.channels.empty() || !filter.langs.empty() || dim == Dimension::kChannel || dim == Dimension::kLang;
+  if (!detail) return {{&store::kRollupBrandHourly, from_ms, filter.until_ms}};
+  const store::RollupTable& coarse = store::kRollupDaily;
+  int64_t p = coarse.period_ms;
+  int64_t first = FloorTo(from_ms + p - 1, p), last = FloorTo(filter.until_ms, p);
+  if (step_ms % p != 0 || first >= last) return {{&store::kRollupHourly, from_ms, filter.until_ms}};
+  std::vector<RollupPart> parts;
+  if (from_ms < first) parts.push_back({&store::kRollupHourly, from_ms, first});
+  parts.push_back({&coarse, first, last});
+  if (last < filter.until_ms) parts.push_back({&store::kRollupHourly, last, filter.until_ms});
+  return parts;
+}
+
+// The rows of `parts` that `filter` counts, as one source of rows with the
+// columns brand, channel, lang, label, at (the period's start), mentions,
+// score_sum and reach_sum; `values` gets its parameters in order.
+std::string RollupSource(const Filter& filter, const std::vector<RollupPart>& parts,
+                         std::vector<Where::Value>& values) {
+  std::string sql;
+  for (const RollupPart& part : parts) {
+    const store::RollupTable& t = *part.table;
+    std::string period(t.period);
+    Where w;
+    w.Add(period + " >= ? AND " + period + " < ?", {part.from_ms, part.until_ms});
+    if (filter.brands.empty()) {
+      w.Add("brand IN (" + BrandNames(t.name) + ")", {});
+    } else {
+      w.In("brand", filter.brands);
+    }
+    if (t.by_channel_lang) {
+      w.In("channel", filter.channels);
+      w.In("lang", filter.langs);
+    }
+    w.In("label", filter.labels);
+    sql += sql.empty() ? "" : " UNION ALL ";
+    sql += "SELECT brand, " + std::string(t.by_channel_lang ? "channel, lang" : "'' AS channel, '' AS lang") +
+           ", label, " + period + " AS at, mentions, score_sum, reach_sum FROM " + std::string(t.name) + w.sql();
+    values.insert(values.end(), w.values().begin(), w.values().end());
   }
-  w.In("channel", filter.channels);
-  w.In("lang", filter.langs);
-  w.In("label", filter.labels);
-  return w;
+  return sql;
 }
 
 // Sums of the rollup columns, in the order Totals reads them from `first`.
 constexpr std::string_view kSums =
-    "sum(mentions), sum(score_sum), sum(CASE WHEN label = 'negative' THEN mentions ELSE 0 END), sum(reach_sum)";
+    "sum(mentions), sum(score_sum), sum(CASE WHEN label = 'negative' THEN mentions ELSE 0 END), sum(reach_sum), "
+    "sum(CASE WHEN label = 'unscored' THEN mentions ELSE 0 END)";
 
 Totals ReadTotals(const Statement& stmt, int first) {
   Totals t;
   t.mentions = stmt.ColumnInt(first);
-  if (t.mentions > 0) {
-    t.mean_score = stmt.ColumnDouble(first + 1) / static_cast<double>(t.mentions);
-    t.negative_pct = 100.0 * static_cast<double>(stmt.ColumnInt(first + 2)) / static_cast<double>(t.mentions);
+  t.unscored = stmt.ColumnInt(first + 4);
+  if (int64_t scored = t.mentions - t.unscored; scored > 0) {
+    t.mean_score = stmt.ColumnDouble(first + 1) / static_cast<double>(scored);
+    t.negative_pct = 100.0 * static_cast<double>(stmt.ColumnInt(first + 2)) / static_cast<double>(scored);
   }
   t.reach = stmt.ColumnDouble(first + 3);
   return t;
@@ -156,37 +206,43 @@ constexpr std::string_view kFromMentions = " FROM mentions AS m";
 // the rows of that page rather than every row that holds the word.
 constexpr std::string_view kFromSearch = " FROM mentions_fts JOIN mentions AS m ON m.rowid = mentions_fts.rowid";
 
-MentionRow ReadMention(const Statement& stmt) {
-  MentionRow row;
+// Reads the row `stmt` stands on into `row`, whose strings keep their
+// buffers from the row before: a scan of a million rows allocates little.
+void ReadMention(const Statement& stmt, MentionFields fields, MentionRow& row) {
   store::StoredMention& sm = row.stored;
   sm.row = stmt.ColumnInt(0);
   sm.stored_at = FromUnixMillis(stmt.ColumnInt(1));
   Mention& m = sm.scored.mention;
-  m.source = stmt.ColumnText(2);
-  m.channel = stmt.ColumnText(3);
-  sm.scored.brand = stmt.ColumnText(4);
-  m.id = stmt.ColumnText(5);
-  m.url = stmt.ColumnText(6);
-  m.title = stmt.ColumnText(7);
-  m.text = stmt.ColumnText(8);
-  m.author = stmt.ColumnText(9);
+  m.source.assign(stmt.ColumnView(2));
+  m.channel.assign(stmt.ColumnView(3));
+  sm.scored.brand.assign(stmt.ColumnView(4));
+  m.id.assign(stmt.ColumnView(5));
+  m.url.assign(stmt.ColumnView(6));
+  m.title.assign(stmt.ColumnView(7));
+  m.text.assign(stmt.ColumnView(8));
+  m.author.assign(stmt.ColumnView(9));
+  m.published.reset();
   if (!stmt.ColumnIsNull(10)) m.published = FromUnixMillis(stmt.ColumnInt(10));
-  sm.scored.lang = stmt.ColumnText(11);
-  if (!sm.scored.lang.empty()) m.lang = sm.scored.lang;
-  m.metrics = store::DecodeMetrics(stmt.ColumnText(12));
+  sm.scored.lang.assign(stmt.ColumnView(11));
   Sentiment& s = sm.scored.sentiment;
   s.compound = stmt.ColumnDouble(13);
   s.pos = stmt.ColumnDouble(14);
   s.neu = stmt.ColumnDouble(15);
   s.neg = stmt.ColumnDouble(16);
-  s.label = stmt.ColumnText(17);
+  store::ReadStoredLabel(stmt.ColumnView(17), s);
   s.target = stmt.ColumnOptionalDouble(18);
-  sm.scored.matched_terms = store::DecodeList(stmt.ColumnText(19));
-  m.truncated = store::DecodeList(stmt.ColumnText(20));
   row.reach = stmt.ColumnDouble(21);
-  m.kind = ParseChannelKind(stmt.ColumnText(22)).value_or(ChannelKind::kUnknown);
-  m.reply_to = stmt.ColumnText(23);
-  return row;
+  if (fields == MentionFields::kCsv) return;
+  if (sm.scored.lang.empty()) {
+    m.lang.reset();
+  } else {
+    m.lang = sm.scored.lang;
+  }
+  m.metrics = store::DecodeMetrics(stmt.ColumnView(12));
+  sm.scored.matched_terms = store::DecodeList(stmt.ColumnView(19));
+  m.truncated = store::DecodeList(stmt.ColumnView(20));
+  m.kind = ParseChannelKind(stmt.ColumnView(22)).value_or(ChannelKind::kUnknown);
+  m.reply_to.assign(stmt.ColumnView(23));
 }
 
 // Largest reach first, through the index mentions_brand_reach (schema.cc):
@@ -259,16 +315,18 @@ Result<TimeSeriesResult> Reader::TimeSeries(const Filter& filter, Duration step,
   int64_t step_ms = step.count();
   out.start_ms = filter.since_ms - ((filter.since_ms % step_ms) + step_ms) % step_ms;
   size_t buckets = static_cast<size_t>((filter.until_ms - out.start_ms + step_ms - 1) / step_ms);
-  Where where = RollupWhere(filter, out.start_ms);
-  auto stmt = db_.Prepare("SELECT brand, " + std::string(Column(split)) + ", (hour - ?) / ?, " + std::string(kSums) +
-                          " FROM rollup_hourly" + where.sql() + " GROUP BY 1, 2, 3");
+  std::vector<Where::Value> values = {out.start_ms, step_ms};
+  std::string source = RollupSource(filter, PlanRollups(filter, split, out.start_ms, step_ms), values);
+  auto stmt = db_.Prepare("SELECT brand, " + std::string(Column(split)) + ", (at - ?) / ?, " + std::string(kSums) +
+                          " FROM (" + source + ") GROUP BY 1, 2, 3");
   if (!stmt.ok()) return stmt.status();
-  if (auto s = where.Bind(*stmt, {out.start_ms, step_ms}); !s.ok()) return s;
+  if (auto s = Where().Bind(*stmt, values); !s.ok()) return s;
   std::map<std::pair<std::string, std::string>, std::vector<Totals>> lines;
   // Lines a chart expects even without a mention.
   std::vector<std::string> seeds;
   if (split == Dimension::kLabel) {
-    seeds = filter.labels.empty() ? std::vector<std::string>{"positive", "neutral", "negative"} : filter.labels;
+    seeds =
+        filter.labels.empty() ? std::vector<std::string>{"positive", "neutral", "negative", "unscored"} : filter.labels;
   } else if (split == Dimension::kChannel) {
     seeds = filter.channels;
   } else if (split == Dimension::kLang) {
@@ -294,11 +352,12 @@ Result<TimeSeriesResult> Reader::TimeSeries(const Filter& filter, Duration step,
 
 Result<std::vector<BreakdownRow>> Reader::Breakdown(const Filter& filter, Dimension by) {
   assert(by != Dimension::kNone);
-  Where where = RollupWhere(filter, filter.since_ms - ((filter.since_ms % kHourMs) + kHourMs) % kHourMs);
-  auto stmt = db_.Prepare("SELECT " + std::string(Column(by)) + ", " + std::string(kSums) + " FROM rollup_hourly" +
-                          where.sql() + " GROUP BY 1 ORDER BY 2 DESC, 1");
+  std::vector<Where::Value> values;
+  std::string source = RollupSource(filter, PlanRollups(filter, by, FloorTo(filter.since_ms, kHourMs), 0), values);
+  auto stmt = db_.Prepare("SELECT " + std::string(Column(by)) + ", " + std::string(kSums) + " FROM (" + source +
+                          ") GROUP BY 1 ORDER BY 2 DESC, 1");
   if (!stmt.ok()) return stmt.status();
-  if (auto s = where.Bind(*stmt); !s.ok()) return s;
+  if (auto s = Where().Bind(*stmt, values); !s.ok()) return s;
   std::vector<BreakdownRow> out;
   int64_t total = 0;
   for (;;) {
@@ -315,7 +374,7 @@ Result<std::vector<BreakdownRow>> Reader::Breakdown(const Filter& filter, Dimens
 }
 
 Status Reader::ScanMentions(const Filter& filter, Order order, const std::optional<std::pair<int64_t, int64_t>>& after,
-                            int64_t limit, const std::function<bool(const MentionRow&)>& visit) {
+                            int64_t limit, const std::function<bool(const MentionRow&)>& visit, MentionFields fields) {
   Where where = MentionWhere(filter, order == Order::kReach);
   bool search = !FtsQuery(filter.q).empty();
   // Newest first is by the time stored, or, in a search, by row: the order
@@ -344,10 +403,13 @@ Status Reader::ScanMentions(const Filter& filter, Order order, const std::option
   std::vector<Where::Value> extra;
   if (limit >= 0) extra.emplace_back(limit);
   if (auto s = where.Bind(*stmt, {}, extra); !s.ok()) return s;
+  MentionRow read;
   for (;;) {
     auto row = stmt->Step();
     if (!row.ok()) return row.status();
-    if (!*row || !visit(ReadMention(*stmt))) return Status::Ok();
+    if (!*row) return Status::Ok();
+    ReadMention(*stmt, fields, read);
+    if (!visit(read)) return Status::Ok();
   }
 }
 
@@ -382,11 +444,14 @@ Result<std::optional<MentionRow>> Reader::FindMention(const std::string& source,
   auto row = stmt->Step();
   if (!row.ok()) return row.status();
   if (!*row) return std::optional<MentionRow>();
-  return std::optional<MentionRow>(ReadMention(*stmt));
+  MentionRow found;
+  ReadMention(*stmt, MentionFields::kAll, found);
+  return std::optional<MentionRow>(std::move(found));
 }
 
-Status Reader::ForEachMention(const Filter& filter, const std::function<bool(const MentionRow&)>& visit) {
-  return ScanMentions(filter, Order::kNewest, std::nullopt, -1, visit);
+Status Reader::ForEachMention(const Filter& filter, const std::function<bool(const MentionRow&)>& visit,
+                              MentionFields fields) {
+  return ScanMentions(filter, Order::kNewest, std::nullopt, -1, visit, fields);
 }
 
 Status Reader::ForEachMentionOldestFirst(const Filter& filter, const std::function<bool(const MentionRow&)>& visit) {
@@ -492,7 +557,7 @@ Result<std::optional<AlertRow>> Reader::LatestAlert(const Filter& filter, std::s
 }
 
 Result<std::vector<std::string>> Reader::Brands() {
-  auto stmt = db_.Prepare(std::string(kBrandNames));
+  auto stmt = db_.Prepare(BrandNames(store::kRollupHourly.name));
   if (!stmt.ok()) return stmt.status();
   std::vector<std::string> out;
   for (;;) {

@@ -15,11 +15,15 @@
 
 namespace brandmon::query {
 
-// Counts of one bucket or group, from the hourly rollups. `mean_score` is the
-// mean of the score the rules judge (the brand-targeted compound when there is
-// one); all figures are 0 where there were no mentions.
+// Counts of one bucket or group, from the rollups. `mean_score` is the mean
+// of the score the rules judge (the brand-targeted compound when there is
+// one) and `negative_pct` the share labelled negative, both of the mentions
+// scored: `unscored` ones (a language without a lexicon) count in
+// `mentions` and `reach` alone. All figures are 0 where there were no
+// mentions.
 struct Totals {
   int64_t mentions = 0;
+  int64_t unscored = 0;  // of `mentions`
   double mean_score = 0;
   double negative_pct = 0;  // 0 to 100
   double reach = 0;
@@ -45,6 +49,11 @@ struct BreakdownRow {
   Totals totals;
   double share_pct = 0;  // of all mentions the filter counts
 };
+
+// Which fields of the stored mentions a scan reads: all of them, or those of
+// the CSV export (export.h), which leaves the metrics, matched terms,
+// truncated fields, kind, reply_to and mention.lang empty.
+enum class MentionFields { kAll, kCsv };
 
 // A stored mention as the queries return it.
 struct MentionRow {
@@ -95,9 +104,11 @@ class Reader {
   // order stored, which is the same unless the clock was set back), one page.
   // Errors: InvalidArgument naming "cursor" when it is not one this reader made.
   Result<MentionPage> Mentions(const Filter& filter, const Page& page);
-  // Every mention of `filter` newest first, one at a time (constant memory);
-  // stops early when `visit` returns false.
-  Status ForEachMention(const Filter& filter, const std::function<bool(const MentionRow&)>& visit);
+  // Every mention of `filter` newest first, one at a time (constant memory;
+  // the row `visit` gets is reused for the next one); stops early when
+  // `visit` returns false.
+  Status ForEachMention(const Filter& filter, const std::function<bool(const MentionRow&)>& visit,
+                        MentionFields fields = MentionFields::kAll);
   // The same oldest first (by the time stored, then the order of the commit):
   // the order in which the pipeline read them.
   Status ForEachMentionOldestFirst(const Filter& filter, const std::function<bool(const MentionRow&)>& visit);
@@ -139,7 +150,8 @@ class Reader {
   // cursor `after`, {stored_at, row}, unless nullopt), at most `limit` rows
   // (-1: all), calling `visit` per row until it returns false.
   Status ScanMentions(const Filter& filter, Order order, const std::optional<std::pair<int64_t, int64_t>>& after,
-                      int64_t limit, const std::function<bool(const MentionRow&)>& visit);
+                      int64_t limit, const std::function<bool(const MentionRow&)>& visit,
+                      MentionFields fields = MentionFields::kAll);
 
   store::Database db_;
 };

@@ -5,6 +5,7 @@
 #include <utility>
 
 #include "daemon/base/alert.h"
+#include "daemon/store/fields.h"
 
 namespace brandmon::query {
 namespace {
@@ -17,6 +18,7 @@ void AddLabel(report::Bucket& b, std::string_view label, const Totals& t) {
   if (label == "negative") b.negative += t.mentions;
   if (label == "neutral") b.neutral += t.mentions;
   if (label == "positive") b.positive += t.mentions;
+  if (label == "unscored") b.unscored += t.mentions;
   // A running sum of scores, turned into the mean by Finish().
   b.mean_compound += t.mean_score * static_cast<double>(t.mentions);
   b.reach += t.reach;
@@ -26,17 +28,20 @@ void AddLabel(report::Bucket& b, std::string_view label, const Totals& t) {
 void Finish(report::BrandSeries& s) {
   double score_sum = 0;
   int64_t negative = 0;
+  int64_t scored = 0;
   for (report::Bucket& b : s.buckets) {
     int64_t n = b.negative + b.neutral + b.positive;
     score_sum += b.mean_compound;
     b.mean_compound = n > 0 ? b.mean_compound / static_cast<double>(n) : 0;
-    s.total += n;
+    scored += n;
+    s.total += n + b.unscored;
+    s.unscored += b.unscored;
     negative += b.negative;
     s.reach += b.reach;
   }
-  if (s.total > 0) {
-    s.mean_compound = score_sum / static_cast<double>(s.total);
-    s.pct_negative = 100.0 * static_cast<double>(negative) / static_cast<double>(s.total);
+  if (scored > 0) {
+    s.mean_compound = score_sum / static_cast<double>(scored);
+    s.pct_negative = 100.0 * static_cast<double>(negative) / static_cast<double>(scored);
   }
 }
 
@@ -75,9 +80,8 @@ report::TopMention Top(const MentionRow& row) {
   const ScoredMention& sm = row.stored.scored;
   const Mention& m = sm.mention;
   int64_t published = ToUnixMillis(m.published.value_or(row.stored.stored_at));
-  return {sm.brand, m.channel, sm.lang, sm.sentiment.label, m.url,
-          m.author, m.title,   m.text,  published,          sm.sentiment.target.value_or(sm.sentiment.compound),
-          row.reach};
+  return {sm.brand, m.channel, sm.lang,   std::string(store::StoredLabel(sm.sentiment)),       m.url,    m.author,
+          m.title,  m.text,    published, sm.sentiment.target.value_or(sm.sentiment.compound), row.reach};
 }
 
 // An alert as the report shows it; a payload that is not an alert message

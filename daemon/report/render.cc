@@ -63,6 +63,7 @@ void WriteSeries(JsonWriter& w, const BrandSeries& s) {
   w.StartObject();
   Str(w, "brand", s.brand);
   Int(w, "total", s.total);
+  if (s.unscored > 0) Int(w, "unscored", s.unscored);
   Num(w, "mean_compound", s.mean_compound);
   Num(w, "pct_negative", s.pct_negative);
   Num(w, "reach", s.reach);
@@ -74,6 +75,7 @@ void WriteSeries(JsonWriter& w, const BrandSeries& s) {
     Int(w, "negative", b.negative);
     Int(w, "neutral", b.neutral);
     Int(w, "positive", b.positive);
+    if (b.unscored > 0) Int(w, "unscored", b.unscored);
     Num(w, "mean_compound", b.mean_compound);
     Num(w, "reach", b.reach);
     w.EndObject();

@@ -16,18 +16,20 @@ struct Bucket {
   int64_t negative = 0;
   int64_t neutral = 0;
   int64_t positive = 0;
-  double mean_compound = 0;  // -1..1; meaningless when the bucket is empty
+  double mean_compound = 0;  // -1..1, of the scored mentions; meaningless when none
   double reach = 0;
+  int64_t unscored = 0;  // in a language without a lexicon: in no sentiment figure
 };
 
 // A brand over the whole range: its buckets in time order and its totals.
 struct BrandSeries {
   std::string brand;
   std::vector<Bucket> buckets;
-  int64_t total = 0;
-  double mean_compound = 0;  // -1..1
-  double pct_negative = 0;   // 0..100
+  int64_t total = 0;         // unscored ones included
+  double mean_compound = 0;  // -1..1, of the scored mentions
+  double pct_negative = 0;   // 0..100, of the scored mentions
   double reach = 0;
+  int64_t unscored = 0;  // of total
 };
 
 // A key (a channel, a language) and its number of mentions.

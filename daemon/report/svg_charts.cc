@@ -207,21 +207,23 @@ std::string ValueAxis(const ValueScale& s, double x0, double x1, bool right,
 
 namespace {
 
-std::string VolumeBucket(const Bucket& b, const TimeScale& ts, const ValueScale& vs) {
-  const double counts[] = {Positive(b.negative), Positive(b.neutral), Positive(b.positive)};
-  const std::string_view names[] = {"negative", "neutral", "positive"};
-  const std::string_view colours[] = {kNegativeColour, kNeutralColour, kPositiveColour};
-  double total = counts[0] + counts[1] + counts[2];
-  std::string out = "<g data-start-ms=\"" + std::to_string(b.start_ms) + "\" data-total=\"" + FormatFixed(total, 0) +
-                    "\"><title>" +
-                    EscapeXml(FormatUtc(b.start_ms, UtcStyle::kDateTime) + ": " + FormatCount(total) + " mentions, " +
-                              FormatCount(counts[0]) + " negative, " + FormatCount(counts[1]) + " neutral, " +
-                              FormatCount(counts[2]) + " positive") +
-                    "</title>";
+// `unscored`: the brand has mentions in a language without a lexicon, shown
+// as a fourth part on top (a chart without any keeps three).
+std::string VolumeBucket(const Bucket& b, const TimeScale& ts, const ValueScale& vs, bool unscored) {
+  const double counts[] = {Positive(b.negative), Positive(b.neutral), Positive(b.positive), Positive(b.unscored)};
+  const std::string_view names[] = {"negative", "neutral", "positive", "unscored"};
+  const std::string_view colours[] = {kNegativeColour, kNeutralColour, kPositiveColour, kUnscoredColour};
+  double total = counts[0] + counts[1] + counts[2] + counts[3];
+  std::string out =
+      "<g data-start-ms=\"" + std::to_string(b.start_ms) + "\" data-total=\"" + FormatFixed(total, 0) + "\"><title>" +
+      EscapeXml(FormatUtc(b.start_ms, UtcStyle::kDateTime) + ": " + FormatCount(total) + " mentions, " +
+                FormatCount(counts[0]) + " negative, " + FormatCount(counts[1]) + " neutral, " +
+                FormatCount(counts[2]) + " positive" + (unscored ? ", " + FormatCount(counts[3]) + " unscored" : "")) +
+      "</title>";
   double w = ts.BarWidth();
   double x = ts.X(b.start_ms) + (ts.X(b.start_ms + ts.step) - ts.X(b.start_ms) - w) / 2;
   double cumulative = 0;
-  for (int i = 0; i < 3; ++i) {
+  for (int i = 0; i < (unscored ? 4 : 3); ++i) {
     double bottom = vs.Y(cumulative);
     cumulative += counts[i];
     double top = vs.Y(cumulative);
@@ -236,27 +238,38 @@ std::string VolumeBucket(const Bucket& b, const TimeScale& ts, const ValueScale&
 std::string VolumeChart(const BrandSeries& series, const TimeRange& range) {
   std::vector<Bucket> buckets = SortedBuckets(series);
   TimeScale ts = MakeTimeScale(buckets, range, kLeft, kWidth - 8);
-  double sums[3] = {0, 0, 0};
+  double sums[4] = {0, 0, 0, 0};
   double max_total = 0;
   for (const Bucket& b : buckets) {
     sums[0] += Positive(b.negative);
     sums[1] += Positive(b.neutral);
     sums[2] += Positive(b.positive);
-    max_total = std::max(max_total, Positive(b.negative) + Positive(b.neutral) + Positive(b.positive));
+    sums[3] += Positive(b.unscored);
+    max_total =
+        std::max(max_total, Positive(b.negative) + Positive(b.neutral) + Positive(b.positive) + Positive(b.unscored));
   }
+  bool unscored = sums[3] > 0;
   ValueScale vs = CountScale(max_total, kHeight - kBottom, kTop + 4);
   std::string label = "Mentions of " + series.brand + " per " + FormatStep(ts.step) + ", " +
                       FormatUtc(ts.t0, UtcStyle::kDateTime) + " to " + FormatUtc(ts.t1, UtcStyle::kDateTime) + ": " +
-                      FormatCount(sums[0] + sums[1] + sums[2]) + " in total, " + FormatCount(sums[0]) + " negative, " +
-                      FormatCount(sums[1]) + " neutral, " + FormatCount(sums[2]) + " positive";
+                      FormatCount(sums[0] + sums[1] + sums[2] + sums[3]) + " in total, " + FormatCount(sums[0]) +
+                      " negative, " + FormatCount(sums[1]) + " neutral, " + FormatCount(sums[2]) + " positive" +
+                      (unscored ? ", " + FormatCount(sums[3]) + " unscored (no lexicon for their language)" : "");
   std::string out = OpenSvg(kHeight, label);
   out += Heading("Mentions per " + FormatStep(ts.step) + " (UTC)");
-  out += Legend({{kNegativeColour, "negative"}, {kNeutralColour, "neutral"}, {kPositiveColour, "positive"}});
+  if (unscored) {
+    out += Legend({{kNegativeColour, "negative"},
+                   {kNeutralColour, "neutral"},
+                   {kPositiveColour, "positive"},
+                   {kUnscoredColour, "unscored"}});
+  } else {
+    out += Legend({{kNegativeColour, "negative"}, {kNeutralColour, "neutral"}, {kPositiveColour, "positive"}});
+  }
   out += ValueAxis(vs, kLeft, kWidth - 8, false);
   out += TimeAxis(ts, kHeight - kBottom);
   if (buckets.empty()) out += NoData((kLeft + kWidth) / 2, kHeight / 2);
   out += "<g class=\"points\">";
-  for (const Bucket& b : buckets) out += VolumeBucket(b, ts, vs);
+  for (const Bucket& b : buckets) out += VolumeBucket(b, ts, vs, unscored);
   return out + "</g></svg>";
 }
 

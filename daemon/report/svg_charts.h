@@ -33,13 +33,17 @@ struct TimeRange {
 inline constexpr std::string_view kNegativeColour = "#D55E00";  // vermillion
 inline constexpr std::string_view kNeutralColour = "#C8C8C8";   // light grey
 inline constexpr std::string_view kPositiveColour = "#56B4E9";  // sky blue
-inline constexpr std::string_view kTrendColour = "#0072B2";     // blue: the sentiment line, darkest
-inline constexpr std::string_view kShareColour = "#F5C6A8";     // light vermillion: % negative bars
-inline constexpr std::string_view kBarColour = "#0072B2";       // blue: share of voice, bar lists
+// Mentions in a language without a lexicon: not a sentiment, so a dark grey
+// set apart from the three (relative luminance 0.10).
+inline constexpr std::string_view kUnscoredColour = "#595959";
+inline constexpr std::string_view kTrendColour = "#0072B2";  // blue: the sentiment line, darkest
+inline constexpr std::string_view kShareColour = "#F5C6A8";  // light vermillion: % negative bars
+inline constexpr std::string_view kBarColour = "#0072B2";    // blue: share of voice, bar lists
 
 // Mentions per bucket stacked by sentiment, negative at the bottom, then
-// neutral, then positive. Each bucket is a <g data-start-ms data-total> with a
-// <title> and three <rect data-sentiment="negative|neutral|positive"
+// neutral, then positive, then (only when the brand has any) the unscored
+// ones. Each bucket is a <g data-start-ms data-total> with a <title> and three
+// (or four) <rect data-sentiment="negative|neutral|positive|unscored"
 // data-value>, zero-height when the count is 0.
 std::string VolumeChart(const BrandSeries& series, const TimeRange& range);
 

@@ -59,4 +59,17 @@ std::vector<std::pair<std::string, double>> DecodeMetrics(std::string_view encod
   return out;
 }
 
+std::string_view StoredLang(const ScoredMention& sm) {
+  if (!sm.lang.empty()) return sm.lang;
+  if (sm.mention.lang) return *sm.mention.lang;
+  return {};
+}
+
+std::string_view StoredLabel(const Sentiment& s) { return s.scored ? std::string_view(s.label) : kUnscoredLabel; }
+
+void ReadStoredLabel(std::string_view stored, Sentiment& s) {
+  s.scored = stored != kUnscoredLabel;
+  s.label.assign(s.scored ? stored : std::string_view("neutral"));
+}
+
 }  // namespace brandmon::store

@@ -85,11 +85,13 @@ Status Statement::Run() {
   }
 }
 
-std::string Statement::ColumnText(int index) const {
+std::string Statement::ColumnText(int index) const { return std::string(ColumnView(index)); }
+
+std::string_view Statement::ColumnView(int index) const {
   const void* data = sqlite3_column_blob(stmt_, index);
   int size = sqlite3_column_bytes(stmt_, index);
   if (data == nullptr || size <= 0) return {};
-  return std::string(static_cast<const char*>(data), static_cast<size_t>(size));
+  return {static_cast<const char*>(data), static_cast<size_t>(size)};
 }
 
 int64_t Statement::ColumnInt(int index) const { return sqlite3_column_int64(stmt_, index); }

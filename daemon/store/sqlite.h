@@ -51,6 +51,8 @@ class Statement {
 
   // Columns are numbered from 0. REQUIRES: the last Step() returned true.
   std::string ColumnText(int index) const;
+  // The same bytes without a copy, valid until the next Step() or Reset().
+  std::string_view ColumnView(int index) const;
   int64_t ColumnInt(int index) const;
   double ColumnDouble(int index) const;
   bool ColumnIsNull(int index) const;

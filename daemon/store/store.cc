@@ -16,15 +16,6 @@ namespace brandmon::store {
 
 namespace {
 
-constexpr int64_t kHourMs = 3'600'000;
-
-// The language a mention is stored and counted under.
-std::string_view LangOf(const ScoredMention& sm) {
-  if (!sm.lang.empty()) return sm.lang;
-  if (sm.mention.lang) return *sm.mention.lang;
-  return {};
-}
-
 Status BindOptionalTime(Statement& stmt, int index, const std::optional<WallTime>& t) {
   return t ? stmt.BindInt(index, ToUnixMillis(*t)) : stmt.BindNull(index);
 }
@@ -211,17 +202,15 @@ Status Store::Prepare() {
        "INSERT INTO rule_state (brand, key, value, updated_at) VALUES (?1, ?2, ?3, ?4) "
        "ON CONFLICT (brand, key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at"},
       {&rule_state_delete_, "DELETE FROM rule_state WHERE brand = ?1 AND key = ?2"},
-      {&rollup_upsert_,
-       "INSERT INTO rollup_hourly (brand, hour, channel, lang, label, mentions, score_sum, score_squares, reach_sum) "
-       "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9) ON CONFLICT (brand, hour, channel, lang, label) DO UPDATE SET "
-       "mentions = mentions + excluded.mentions, score_sum = score_sum + excluded.score_sum, "
-       "score_squares = score_squares + excluded.score_squares, reach_sum = reach_sum + excluded.reach_sum"},
   };
   for (const Item& item : items) {
     auto stmt = db_.Prepare(item.sql);
     if (!stmt.ok()) return stmt.status();
     *item.stmt = std::move(*stmt);
   }
+  auto rollups = RollupWriter::Prepare(db_);
+  if (!rollups.ok()) return rollups.status();
+  rollups_ = std::move(*rollups);
   return Status::Ok();
 }
 
@@ -324,7 +313,7 @@ Status Store::WriteInTransaction(const WriteBatch& batch, WriteResult& result) {
   }
   // Each brand's mention of a fresh item, once.
   std::set<std::tuple<std::string_view, std::string_view, std::string_view>> stored;
-  Rollups rollups;
+  RollupCounts rollups;
   for (const ScoredMention& m : batch.mentions_) {
     int64_t row = row_after.empty() ? 0 : row_after.back();
     if (!fresh.contains({m.mention.source, m.mention.id}) ||
@@ -339,11 +328,8 @@ Status Store::WriteInTransaction(const WriteBatch& batch, WriteResult& result) {
     }
     if (!row_after.empty()) row_after.push_back(row);
   }
-  // Every mention of a batch is stored at the same time: one hour.
-  for (const auto& [key, sums] : rollups.sums) {
-    if (auto s = Hook(step); !s.ok()) return s;
-    if (auto s = PutRollup(key, sums, now_ms - now_ms % kHourMs); !s.ok()) return s;
-  }
+  // Every mention of a batch is stored at the same time: one row per table and key.
+  if (auto s = rollups_.Write(rollups, now_ms, [&] { return Hook(step); }); !s.ok()) return s;
   int64_t last_seq = -1;
   if (!batch.alerts_.empty()) {
     alert_last_seq_.Reset();
@@ -381,15 +367,6 @@ Status Store::WriteInTransaction(const WriteBatch& batch, WriteResult& result) {
   return Status::Ok();
 }
 
-void Store::Rollups::Add(const ScoredMention& m) {
-  RollupSums& sums = this->sums[{m.brand, m.mention.channel, LangOf(m), m.sentiment.label}];
-  double score = m.sentiment.Effective();
-  ++sums.mentions;
-  sums.score_sum += score;
-  sums.score_squares += score * score;
-  sums.reach_sum += Reach(m.mention);
-}
-
 Status Store::InsertSeen(const WriteBatch& batch, int& step, int64_t now_ms,
                          std::set<std::pair<std::string_view, std::string_view>>& fresh) {
   for (const auto& seen : batch.seen_) {
@@ -407,24 +384,6 @@ Status Store::InsertSeen(const WriteBatch& batch, int& step, int64_t now_ms,
   return Status::Ok();
 }
 
-Status Store::PutRollup(const RollupKey& key, const RollupSums& sums, int64_t hour_ms) {
-  Statement& st = rollup_upsert_;
-  st.Reset();
-  // Lambdas cannot capture structured bindings in clang 14.
-  std::string_view brand = std::get<0>(key);
-  std::string_view channel = std::get<1>(key);
-  std::string_view lang = std::get<2>(key);
-  std::string_view label = std::get<3>(key);
-  Status s =
-      BindAll([&] { return st.BindText(1, brand); }, [&] { return st.BindInt(2, hour_ms); },
-              [&] { return st.BindText(3, channel); }, [&] { return st.BindText(4, lang); },
-              [&] { return st.BindText(5, label); }, [&] { return st.BindInt(6, sums.mentions); },
-              [&] { return st.BindDouble(7, sums.score_sum); }, [&] { return st.BindDouble(8, sums.score_squares); },
-              [&] { return st.BindDouble(9, sums.reach_sum); });
-  if (s.ok()) s = st.Run();
-  return s;
-}
-
 Status Store::PutRuleStateRow(const std::string& brand, const std::string& key, const std::optional<std::string>& value,
                               int64_t now_ms) {
   Statement& stmt = value ? rule_state_upsert_ : rule_state_delete_;
@@ -439,21 +398,21 @@ Status Store::InsertMention(const ScoredMention& sm, int64_t now_ms) {
   const Mention& m = sm.mention;
   Statement& st = mention_insert_;
   st.Reset();
-  std::string_view lang = LangOf(sm);
-  Status s =
-      BindAll([&] { return st.BindText(1, m.source); }, [&] { return st.BindText(2, m.channel); },
-              [&] { return st.BindText(3, sm.brand); }, [&] { return st.BindText(4, m.id); },
-              [&] { return st.BindText(5, m.url); }, [&] { return st.BindText(6, m.title); },
-              [&] { return st.BindText(7, m.text); }, [&] { return st.BindText(8, m.author); },
-              [&] { return BindOptionalTime(st, 9, m.published); }, [&] { return st.BindText(10, lang); },
-              [&] { return st.BindText(11, EncodeMetrics(m.metrics)); },
-              [&] { return st.BindDouble(12, sm.sentiment.compound); },
-              [&] { return st.BindDouble(13, sm.sentiment.pos); }, [&] { return st.BindDouble(14, sm.sentiment.neu); },
-              [&] { return st.BindDouble(15, sm.sentiment.neg); }, [&] { return st.BindText(16, sm.sentiment.label); },
-              [&] { return st.BindOptionalDouble(17, sm.sentiment.target); },
-              [&] { return st.BindText(18, EncodeList(sm.matched_terms)); }, [&] { return st.BindInt(19, now_ms); },
-              [&] { return st.BindText(20, EncodeList(m.truncated)); }, [&] { return st.BindDouble(21, Reach(m)); },
-              [&] { return st.BindText(22, ChannelKindName(m.kind)); }, [&] { return st.BindText(23, m.reply_to); });
+  std::string_view lang = StoredLang(sm);
+  Status s = BindAll(
+      [&] { return st.BindText(1, m.source); }, [&] { return st.BindText(2, m.channel); },
+      [&] { return st.BindText(3, sm.brand); }, [&] { return st.BindText(4, m.id); },
+      [&] { return st.BindText(5, m.url); }, [&] { return st.BindText(6, m.title); },
+      [&] { return st.BindText(7, m.text); }, [&] { return st.BindText(8, m.author); },
+      [&] { return BindOptionalTime(st, 9, m.published); }, [&] { return st.BindText(10, lang); },
+      [&] { return st.BindText(11, EncodeMetrics(m.metrics)); },
+      [&] { return st.BindDouble(12, sm.sentiment.compound); }, [&] { return st.BindDouble(13, sm.sentiment.pos); },
+      [&] { return st.BindDouble(14, sm.sentiment.neu); }, [&] { return st.BindDouble(15, sm.sentiment.neg); },
+      [&] { return st.BindText(16, StoredLabel(sm.sentiment)); },
+      [&] { return st.BindOptionalDouble(17, sm.sentiment.target); },
+      [&] { return st.BindText(18, EncodeList(sm.matched_terms)); }, [&] { return st.BindInt(19, now_ms); },
+      [&] { return st.BindText(20, EncodeList(m.truncated)); }, [&] { return st.BindDouble(21, Reach(m)); },
+      [&] { return st.BindText(22, ChannelKindName(m.kind)); }, [&] { return st.BindText(23, m.reply_to); });
   if (!s.ok()) return s;
   return st.Run();
 }
@@ -638,7 +597,7 @@ Result<std::vector<StoredMention>> Store::ReadMentions(int64_t after_row, size_t
     s.pos = stmt->ColumnDouble(14);
     s.neu = stmt->ColumnDouble(15);
     s.neg = stmt->ColumnDouble(16);
-    s.label = stmt->ColumnText(17);
+    ReadStoredLabel(stmt->ColumnView(17), s);
     s.target = stmt->ColumnOptionalDouble(18);
     sm.scored.matched_terms = DecodeList(stmt->ColumnText(19));
     m.truncated = DecodeList(stmt->ColumnText(20));
@@ -667,17 +626,24 @@ Result<std::vector<RuleStateEntry>> ReadRuleState(Database& db) {
 Result<PruneStats> Store::Prune(WallTime now) {
   PruneStats stats;
   struct Target {
-    std::string_view sql;
+    std::string sql;
     Duration retention;
     int64_t* count;
   };
-  const Target targets[] = {
+  std::vector<Target> targets = {
       {"DELETE FROM mentions WHERE stored_at < ?1", options_.mention_retention, &stats.mentions},
       {"DELETE FROM alerts WHERE ts < ?1", options_.alert_retention, &stats.alerts},
       {"DELETE FROM seen WHERE first_seen < ?1", options_.seen_retention, &stats.seen},
       {"DELETE FROM rule_state WHERE updated_at < ?1", options_.rule_state_retention, &stats.rule_state},
-      {"DELETE FROM rollup_hourly WHERE hour < ?1 - 3600000 + 1", options_.rollup_retention, &stats.rollups},
   };
+  // A rollup row goes once all of its period is older than the retention.
+  // Pruning by the period alone scans each table once per prune_interval
+  // rather than have every commit update a second index.
+  for (const RollupTable& t : RollupTables()) {
+    targets.push_back({"DELETE FROM " + std::string(t.name) + " WHERE " + std::string(t.period) + " < ?1 - " +
+                           std::to_string(t.period_ms) + " + 1",
+                       options_.rollup_retention, &stats.rollups});
+  }
   Transaction txn(db_);
   if (auto s = txn.Begin(); !s.ok()) return s.WithContext("store prune");
   for (const Target& t : targets) {
@@ -686,7 +652,7 @@ Result<PruneStats> Store::Prune(WallTime now) {
     Status s = stmt->BindInt(1, ToUnixMillis(now - t.retention));
     if (s.ok()) s = stmt->Run();
     if (!s.ok()) return s.WithContext("store prune");
-    *t.count = db_.Changes();
+    *t.count += db_.Changes();
   }
   if (auto s = txn.Commit(); !s.ok()) return s.WithContext("store prune");
   return stats;

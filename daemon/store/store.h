@@ -18,6 +18,7 @@
 #include "daemon/base/status.h"
 #include "daemon/base/thread_set.h"
 #include "daemon/store/checkpointer.h"
+#include "daemon/store/rollups.h"
 #include "daemon/store/rule_state.h"
 #include "daemon/store/sqlite.h"
 #include "daemon/store/store_options.h"
@@ -108,7 +109,7 @@ struct PruneStats {
   int64_t alerts = 0;
   int64_t seen = 0;
   int64_t rule_state = 0;
-  int64_t rollups = 0;
+  int64_t rollups = 0;  // rows of every rollup table
 };
 
 struct StoreCounts {
@@ -218,21 +219,6 @@ class Store final : public RuleStateReader {
   void SetFaultHookForTesting(std::function<int(int step)> hook) { fault_hook_ = std::move(hook); }
 
  private:
-  // One row of rollup_hourly: (brand, channel, lang, label) and its sums.
-  // The views point into the batch being written.
-  using RollupKey = std::tuple<std::string_view, std::string_view, std::string_view, std::string_view>;
-  struct RollupSums {
-    int64_t mentions = 0;
-    double score_sum = 0;
-    double score_squares = 0;
-    double reach_sum = 0;
-  };
-  // The rollups of the mentions one write stores.
-  struct Rollups {
-    std::map<RollupKey, RollupSums> sums;
-    void Add(const ScoredMention& m);
-  };
-
   Store(const StoreOptions& options, const Clock& clock, Database db);
   Status Prepare();
   Status WriteInTransaction(const WriteBatch& batch, WriteResult& result);
@@ -247,8 +233,6 @@ class Store final : public RuleStateReader {
   // Upserts (brand, key), or deletes it when `value` is nullopt.
   Status PutRuleStateRow(const std::string& brand, const std::string& key, const std::optional<std::string>& value,
                          int64_t now_ms);
-  // Adds `sums` to the row of `key` for the hour starting at `hour_ms`.
-  Status PutRollup(const RollupKey& key, const RollupSums& sums, int64_t hour_ms);
   // Runs the hooks for `step` and advances it; the injected fault, if any.
   Status Hook(int& step);
 
@@ -266,7 +250,7 @@ class Store final : public RuleStateReader {
   Statement cursor_insert_;
   Statement rule_state_upsert_;
   Statement rule_state_delete_;
-  Statement rollup_upsert_;
+  RollupWriter rollups_;
   Statement search_index_add_;
   Statement search_index_advance_;
   size_t unindexed_ = 0;  // mentions written since the last IndexForSearch()

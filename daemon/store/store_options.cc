@@ -19,8 +19,9 @@ const config::OptionTable<StoreOptions>& StoreOptionTable() {
       config::Dur<S>("rule_state_retention", "30d", {"1h", "3650d"}, &S::rule_state_retention,
                      "Rule baselines not updated for this long are dropped (e.g. of a removed brand)."),
       config::Dur<S>("rollup_retention", "400d", {"1h", "3650d"}, &S::rollup_retention,
-                     "How long the hourly rollups (mentions, sentiment and reach per brand, channel, language "
-                     "and label) are kept; they may outlive the mentions they count."),
+                     "How long the rollups (mentions, sentiment and reach per brand, channel, language and label, "
+                     "by hour and by day) are kept; a row goes once all of its hour or day is older. They may "
+                     "outlive the mentions they count."),
       // The daemon's config marks "store" restart-only: the store is opened
       // once. These two are read by the pipeline, which a reload updates.
       config::Reloadable(config::Dur<S>("prune_interval", "1h", {"1m", "7d"}, &S::prune_interval,

@@ -233,7 +233,12 @@ TEST_F(HttpListenerTest, MetricsParseAndAgreeWithStatus) {
     }
     if (s.name == "brandmon_source_polls_total") {
       EXPECT_EQ(s.labels.at("source"), "a");
+      EXPECT_FALSE(s.labels.contains("plugin")) << "the plugin is on brandmon_source_info";
+    }
+    if (s.name == "brandmon_source_info") {
+      EXPECT_EQ(s.labels.at("source"), "a");
       EXPECT_EQ(s.labels.at("plugin"), "file");
+      EXPECT_EQ(s.value, 1);
     }
     if (s.name != "brandmon_mentions_total") continue;
     EXPECT_EQ(s.labels.at("brand"), "acme");

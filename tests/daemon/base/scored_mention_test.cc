@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 #include <rapidjson/document.h>
 
+#include "daemon/base/safe_text.h"
 #include "daemon/base/time_parse.h"
 
 namespace brandmon {
@@ -44,6 +45,9 @@ TEST(ValidUtf8Test, KeepsValidTextAndReplacesEachBadSequence) {
            Case{std::string("nul\0byte", 8), std::string("nul\0byte", 8)},
        }) {
     EXPECT_EQ(ValidUtf8(c.in), c.out) << c.in;
+    EXPECT_EQ(IsValidUtf8(c.in), c.in == c.out) << c.in;
+    // The same past a run of ASCII read a word at a time.
+    EXPECT_EQ(IsValidUtf8("0123456789abcdef" + c.in + "0123456789"), c.in == c.out) << c.in;
   }
 }
 

@@ -2,6 +2,12 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdio>
+#include <ctime>
+#include <random>
+#include <string>
+#include <vector>
+
 #include "daemon/base/time_parse.h"
 
 namespace brandmon {
@@ -44,6 +50,32 @@ TEST(TimeParseTest, YearsBeyondWallTimeAreRejected) {
   EXPECT_EQ(FormatRfc3339(*ParseRfc3339("2261-12-31T23:59:59Z")), "2261-12-31T23:59:59Z");
   EXPECT_EQ(FormatRfc3339(*ParseRfc3339("1678-01-01T00:00:00Z")), "1678-01-01T00:00:00Z");
   EXPECT_FALSE(DaysFromCivil(3000, 1, 1).has_value());
+}
+
+// The formatter an export calls per row against the C library's gmtime
+// over four centuries of times, leap days, day ends and milliseconds.
+TEST(TimeFormatTest, AppendRfc3339WritesWhatGmtimeSays) {
+  std::mt19937_64 rng(3);
+  std::vector<int64_t> times = {0, -1, 951'782'400'000, 951'868'799'999, 4'107'542'400'000, -2'208'988'800'001};
+  for (int i = 0; i < 20000; ++i) {
+    times.push_back(static_cast<int64_t>(rng() % 18'000'000'000'000ULL) - 9'000'000'000'000);
+  }
+  for (int64_t ms : times) {
+    int64_t secs = ms >= 0 ? ms / 1000 : (ms - 999) / 1000;
+    std::time_t tt = static_cast<std::time_t>(secs);
+    std::tm tm{};
+    gmtime_r(&tt, &tm);
+    char want[64];
+    int frac = static_cast<int>(ms - secs * 1000);
+    int n = std::snprintf(want, sizeof want, "%04d-%02d-%02dT%02d:%02d:%02d", tm.tm_year + 1900, tm.tm_mon + 1,
+                          tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
+    if (frac != 0) n += std::snprintf(want + n, sizeof want - static_cast<size_t>(n), ".%03d", frac);
+    std::snprintf(want + n, sizeof want - static_cast<size_t>(n), "Z");
+    std::string got = "x";
+    AppendRfc3339(got, FromUnixMillis(ms));
+    ASSERT_EQ(got, "x" + std::string(want)) << ms;
+    EXPECT_EQ(FormatRfc3339(FromUnixMillis(ms)), want);
+  }
 }
 
 TEST(TimeParseTest, ParsesRfc3339Variants) {

@@ -194,7 +194,7 @@ TEST_F(ApiTest, BadParametersAre400NamingTheParameter) {
   EXPECT_EQ(ErrorOf("/api/v1/breakdown").rfind("by: required", 0), 0u);
   EXPECT_EQ(ErrorOf("/api/v1/mentions?cursor=%27%20OR%201%3D1").rfind("cursor:", 0), 0u);
   EXPECT_EQ(ErrorOf("/api/v1/mentions?label=%22angry%22"),
-            "label: unknown label '\"angry\"' (positive, neutral, negative)");
+            "label: unknown label '\"angry\"' (positive, neutral, negative, unscored)");
   EXPECT_EQ(ErrorOf("/api/v1/alerts?q=x").rfind("unknown parameter 'q'", 0), 0u);
   EXPECT_NE(ErrorOf("/api/v1/nope", 404).find("/api/v1/series"), std::string::npos);
 }

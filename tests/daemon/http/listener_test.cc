@@ -13,6 +13,10 @@
 #include <string>
 #include <thread>
 
+#include <zlib.h>
+
+#include "daemon/http/gzip.h"
+
 namespace brandmon::http {
 namespace {
 
@@ -21,11 +25,27 @@ using std::chrono::steady_clock;
 
 class FakeEndpoints final : public Endpoints {
  public:
-  Reply Metrics() override { return {200, "text/plain", "brandmon_up 1\n"}; }
+  Reply Metrics() override { return {200, "text/plain", metrics_page}; }
   Reply Health() override { return {healthy.load() ? 200 : 503, "application/json", R"({"status":"ok"})"}; }
   Reply Ready() override { return {200, "application/json", R"({"status":"ready"})"}; }
   std::atomic<bool> healthy{true};
+  std::string metrics_page = "brandmon_up 1\n";
 };
+
+// `gz` inflated, or "(not gzip)".
+std::string Gunzip(const std::string& gz) {
+  z_stream z{};
+  if (inflateInit2(&z, 16 + 15) != Z_OK) return "(not gzip)";
+  std::string out(1 << 20, '\0');
+  z.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(gz.data()));
+  z.avail_in = static_cast<uInt>(gz.size());
+  z.next_out = reinterpret_cast<Bytef*>(out.data());
+  z.avail_out = static_cast<uInt>(out.size());
+  int rc = inflate(&z, Z_FINISH);
+  out.resize(out.size() - z.avail_out);
+  inflateEnd(&z);
+  return rc == Z_STREAM_END ? out : "(not gzip)";
+}
 
 // A raw client socket, for what httplib's client will not send.
 class RawClient {
@@ -115,6 +135,60 @@ TEST_F(ListenerTest, RoutesTheThreeEndpointsAndRefusesTheRest) {
   EXPECT_EQ(c.responses[200], 4u);
   EXPECT_EQ(c.responses[404], 2u);
   EXPECT_EQ(c.responses[405], 1u);
+}
+
+TEST_F(ListenerTest, AClientThatTakesGzipGetsThePageCompressedOnce) {
+  std::string page;
+  for (int i = 0; i < 2000; ++i) page += "brandmon_source_polls_total{source=\"s" + std::to_string(i) + "\"} 3\n";
+  endpoints_.metrics_page = page;
+  Start();
+  httplib::Client c = Client();
+  c.set_decompress(false);
+  auto gz = c.Get("/metrics", {{"Accept-Encoding", "gzip"}});
+  ASSERT_TRUE(gz);
+  EXPECT_EQ(gz->status, 200);
+  EXPECT_EQ(gz->get_header_value("Content-Encoding"), "gzip");
+  EXPECT_EQ(gz->get_header_value_count("Content-Encoding"), 1u);
+  EXPECT_EQ(gz->get_header_value("Content-Type"), "text/plain");
+  EXPECT_LT(gz->body.size(), page.size() / 4);
+  EXPECT_EQ(Gunzip(gz->body), page);
+  // Refused, or not asked for: the page as it is.
+  for (const char* accept : {"gzip;q=0", "br;q=0, identity", ""}) {
+    auto plain = c.Get("/metrics", {{"Accept-Encoding", accept}});
+    ASSERT_TRUE(plain);
+    EXPECT_FALSE(plain->has_header("Content-Encoding")) << accept;
+    EXPECT_EQ(plain->body, page) << accept;
+  }
+  // A small answer is not worth it.
+  auto health = c.Get("/healthz", {{"Accept-Encoding", "gzip"}});
+  ASSERT_TRUE(health);
+  EXPECT_FALSE(health->has_header("Content-Encoding"));
+  auto head = c.Head("/metrics", {{"Accept-Encoding", "gzip"}});
+  ASSERT_TRUE(head);
+  EXPECT_EQ(head->status, 200);
+  EXPECT_TRUE(head->body.empty());
+}
+
+TEST(GzipTest, AcceptEncodingIsReadAsRfc9110SaysWhateverItHolds) {
+  EXPECT_TRUE(AcceptsGzip("gzip"));
+  EXPECT_TRUE(AcceptsGzip("deflate, gzip;q=0.5"));
+  EXPECT_TRUE(AcceptsGzip(" x-gzip "));
+  EXPECT_TRUE(AcceptsGzip("*"));
+  EXPECT_FALSE(AcceptsGzip("gzip;q=0"));
+  EXPECT_FALSE(AcceptsGzip("gzip; q=0.000"));
+  EXPECT_FALSE(AcceptsGzip("gzipx, deflate"));
+  EXPECT_FALSE(AcceptsGzip(""));
+  EXPECT_FALSE(AcceptsGzip(";;;,,,q=1"));
+  EXPECT_FALSE(AcceptsGzip("gzip;q=abc"));
+  EXPECT_FALSE(AcceptsGzip(std::string(100000, ',')));
+  EXPECT_TRUE(Compressible("text/plain; version=0.0.4; charset=utf-8"));
+  EXPECT_TRUE(Compressible("application/json"));
+  EXPECT_FALSE(Compressible("image/png"));
+  std::string body(100000, 'a');
+  auto gz = GzipFast(body);
+  ASSERT_TRUE(gz);
+  EXPECT_EQ(Gunzip(*gz), body);
+  EXPECT_EQ(Gunzip(*GzipFast("")), "");
 }
 
 TEST_F(ListenerTest, TokenIsRequiredEverywhereButHealthz) {

@@ -89,17 +89,23 @@ TEST(MetricsTextTest, LabelValuesAreEscaped) {
   EXPECT_NE(page.find("brandmon_store_size_bytes 4096\n"), std::string::npos);
 }
 
-TEST(MetricsTextTest, SourceSeriesCarryTheirPluginAndCounts) {
+TEST(MetricsTextTest, SourceSeriesCarryTheirCountsAndTheInfoSeriesTheirPlugin) {
   std::string page = MetricsText(Full());
-  const std::string feed = "source=\"feed \\\"a\\\"\\n\",plugin=\"feed\"";
-  EXPECT_NE(page.find("brandmon_source_polls_total{" + feed + "} 3\n"), std::string::npos) << page;
+  const std::string feed = "source=\"feed \\\"a\\\"\\n\"";
+  EXPECT_NE(page.find("brandmon_source_info{" + feed + ",plugin=\"feed\"} 1\n"), std::string::npos) << page;
+  EXPECT_NE(page.find("brandmon_source_info{source=\"script\",plugin=\"exec\"} 1\n"), std::string::npos);
+  // The plugin is on the info series alone.
+  EXPECT_EQ(page.find("plugin=", page.find("brandmon_source_polls_total")), std::string::npos);
+  EXPECT_NE(page.find("brandmon_source_polls_total{" + feed + "} 3\n"), std::string::npos);
   EXPECT_NE(page.find("brandmon_source_poll_errors_total{" + feed + ",kind=\"transient\"} 1\n"), std::string::npos);
-  EXPECT_NE(page.find("brandmon_source_poll_errors_total{" + feed + ",kind=\"config\"} 0\n"), std::string::npos);
+  // A kind or a class that never happened has no series yet.
+  EXPECT_EQ(page.find("brandmon_source_poll_errors_total{" + feed + ",kind=\"config\"}"), std::string::npos);
   EXPECT_NE(page.find("brandmon_source_http_responses_total{" + feed + ",class=\"5xx\"} 1\n"), std::string::npos);
+  EXPECT_EQ(page.find("brandmon_source_http_responses_total{" + feed + ",class=\"4xx\"}"), std::string::npos);
   EXPECT_NE(page.find("brandmon_source_fetch_duration_seconds_bucket{" + feed + ",le=\"0.5\"} 3\n"), std::string::npos);
   EXPECT_NE(page.find("brandmon_source_fetch_duration_seconds_count{" + feed + "} 4\n"), std::string::npos);
-  EXPECT_NE(page.find("brandmon_source_polls_total{source=\"script\",plugin=\"exec\"} 0\n"), std::string::npos);
-  EXPECT_EQ(page.find("source=\"script\",plugin=\"exec\",class="), std::string::npos) << "no HTTP series for exec";
+  EXPECT_NE(page.find("brandmon_source_polls_total{source=\"script\"} 0\n"), std::string::npos);
+  EXPECT_EQ(page.find("source=\"script\",class="), std::string::npos) << "no HTTP series for exec";
   EXPECT_EQ(page.find("brandmon_source_fetch_duration_seconds_count{source=\"script\""), std::string::npos);
 }
 

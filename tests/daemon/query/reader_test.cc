@@ -3,9 +3,17 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <cmath>
+#include <cstdio>
 #include <filesystem>
+#include <map>
+#include <random>
+#include <tuple>
 
+#include "daemon/base/thread_set.h"
+#include "daemon/config/options.h"
 #include "daemon/store/schema.h"
+#include "daemon/store/store.h"
 #include "tests/daemon/query/query_fixture.h"
 
 namespace brandmon::query {
@@ -125,7 +133,8 @@ TEST_F(ReaderTest, TimeSeriesSplitsByLabelWithEveryLabelPresent) {
   ASSERT_TRUE(r.ok());
   std::map<std::string, int64_t> by_label;
   for (const Series& s : r->series) by_label[s.split] = s.buckets.at(0).mentions;
-  EXPECT_EQ(by_label, (std::map<std::string, int64_t>{{"negative", 3}, {"neutral", 1}, {"positive", 1}}));
+  EXPECT_EQ(by_label,
+            (std::map<std::string, int64_t>{{"negative", 3}, {"neutral", 1}, {"positive", 1}, {"unscored", 0}}));
 }
 
 TEST_F(ReaderTest, BreakdownByBrandIsShareOfVoice) {
@@ -352,6 +361,240 @@ TEST(ReaderOpenTest, AnOlderSchemaIsRefusedSayingWhatUpgradesIt) {
   ASSERT_FALSE(r.ok());
   EXPECT_NE(r.status().message().find("schema version 5"), std::string::npos) << r.status().message();
   EXPECT_NE(r.status().message().find("brandmond"), std::string::npos);
+}
+
+// A database of many mentions over ten days at random times, for the
+// answers of the coarser rollups against the mentions they count.
+class RollupTablesTest : public ::testing::Test {
+ protected:
+  static constexpr int64_t kStart = 1'767'225'600'000;  // 2026-01-01T00:00:00Z
+  static constexpr int64_t kHour = 3'600'000;
+
+  struct Raw {
+    std::string brand, channel, lang, label;
+    int64_t hour;
+    double score, reach;
+  };
+
+  void SetUp() override {
+    store::StoreOptions options;
+    config::ApplyDefaults(store::StoreOptionTable(), options);
+    options.file = "state.db";
+    FakeClock clock;
+    ThreadSet threads;
+    auto store = store::Store::Open(options, dir_.path().string(), clock, threads);
+    ASSERT_TRUE(store.ok()) << store.status().ToString();
+    std::mt19937_64 rng(5);
+    const char* brands[] = {"acme", "globex", "initech"};
+    const char* channels[] = {"rss", "reddit", "news"};
+    const char* langs[] = {"en", "es", "de"};
+    int64_t at = kStart + 17 * 60'000;
+    for (int n = 0; n < 3000; ++n) {
+      at += static_cast<int64_t>(rng() % (10 * 60'000));  // ~10 days in all
+      clock.SetNow(FromUnixMillis(at));
+      ScoredMention m;
+      m.brand = brands[rng() % 3];
+      m.mention.source = "s";
+      m.mention.id = std::to_string(n);
+      m.mention.channel = channels[rng() % 3];
+      m.lang = langs[rng() % 3];
+      // Multiples of 1/1024, whose sums are exact in any order.
+      m.sentiment.compound = static_cast<double>(rng() % 2049) / 1024 - 1;
+      m.sentiment.label = std::string(SentimentLabel(m.sentiment.compound));
+      if (n % 4 == 0) m.sentiment.target = -m.sentiment.compound;
+      m.mention.SetMetric("followers", static_cast<double>(rng() % 1000));
+      raw_.push_back({m.brand, m.mention.channel, m.lang, m.sentiment.label, at - at % kHour, m.sentiment.Effective(),
+                      Reach(m.mention)});
+      store::WriteBatch batch;
+      batch.AddMention(std::move(m));
+      ASSERT_TRUE((*store)->Write(batch).ok());
+    }
+    auto r = Reader::Open((dir_.path() / "state.db").string());
+    ASSERT_TRUE(r.ok()) << r.status().ToString();
+    reader_ = std::make_unique<Reader>(std::move(*r));
+  }
+
+  static std::string Value(const Raw& m, Dimension d) {
+    switch (d) {
+      case Dimension::kBrand: return m.brand;
+      case Dimension::kChannel: return m.channel;
+      case Dimension::kLang: return m.lang;
+      case Dimension::kLabel: return m.label;
+      case Dimension::kNone: break;
+    }
+    return "";
+  }
+  static bool Counts(const Filter& f, const Raw& m, int64_t from) {
+    auto in = [](const std::vector<std::string>& list, const std::string& v) {
+      return list.empty() || std::find(list.begin(), list.end(), v) != list.end();
+    };
+    return m.hour >= from && m.hour < f.until_ms && in(f.brands, m.brand) && in(f.channels, m.channel) &&
+           in(f.langs, m.lang) && in(f.labels, m.label);
+  }
+  // The figures the mentions themselves give, as "key: n mean negative% reach".
+  static std::string Figures(const std::string& key, int64_t n, double score, int64_t negative, double reach) {
+    char buf[160];
+    std::snprintf(buf, sizeof buf, "%s: %lld %.9f %.9f %.3f", key.c_str(), static_cast<long long>(n),
+                  n ? score / static_cast<double>(n) : 0, n ? 100.0 * static_cast<double>(negative) / n : 0, reach);
+    return buf;
+  }
+  static std::string Figures(const std::string& key, const Totals& t) {
+    return Figures(key, t.mentions, t.mean_score * static_cast<double>(t.mentions),
+                   std::llround(t.negative_pct * static_cast<double>(t.mentions) / 100), t.reach);
+  }
+
+  std::vector<std::string> ExpectedSeries(const Filter& f, int64_t step, Dimension split) {
+    int64_t start = f.since_ms - f.since_ms % step;
+    std::map<std::string, std::tuple<int64_t, double, int64_t, double>> sums;
+    for (const Raw& m : raw_) {
+      if (!Counts(f, m, start)) continue;
+      auto& [n, score, negative, reach] =
+          sums[m.brand + "/" + Value(m, split) + "/" + std::to_string((m.hour - start) / step)];
+      ++n, score += m.score, negative += m.label == "negative", reach += m.reach;
+    }
+    std::vector<std::string> out;
+    for (const auto& [key, t] : sums) {
+      out.push_back(Figures(key, std::get<0>(t), std::get<1>(t), std::get<2>(t), std::get<3>(t)));
+    }
+    std::sort(out.begin(), out.end());
+    return out;
+  }
+  std::vector<std::string> Lines(const Filter& f, int64_t step, Dimension split) {
+    auto r = reader_->TimeSeries(f, Duration(step), split);
+    EXPECT_TRUE(r.ok()) << r.status().ToString();
+    std::vector<std::string> out;
+    for (const query::Series& line : r->series) {
+      for (size_t i = 0; i < line.buckets.size(); ++i) {
+        if (line.buckets[i].mentions == 0) continue;
+        out.push_back(Figures(line.brand + "/" + line.split + "/" + std::to_string(i), line.buckets[i]));
+      }
+    }
+    std::sort(out.begin(), out.end());
+    return out;
+  }
+
+  std::vector<std::string> ExpectedBreakdown(const Filter& f, Dimension by) {
+    std::map<std::string, std::tuple<int64_t, double, int64_t, double>> sums;
+    for (const Raw& m : raw_) {
+      if (!Counts(f, m, f.since_ms - f.since_ms % kHour)) continue;
+      auto& [n, score, negative, reach] = sums[Value(m, by)];
+      ++n, score += m.score, negative += m.label == "negative", reach += m.reach;
+    }
+    std::vector<std::string> out;
+    for (const auto& [key, t] : sums) {
+      out.push_back(Figures(key, std::get<0>(t), std::get<1>(t), std::get<2>(t), std::get<3>(t)));
+    }
+    std::sort(out.begin(), out.end());
+    return out;
+  }
+  std::vector<std::string> Breakdown(const Filter& f, Dimension by) {
+    auto r = reader_->Breakdown(f, by);
+    EXPECT_TRUE(r.ok()) << r.status().ToString();
+    std::vector<std::string> out;
+    for (const BreakdownRow& row : *r) out.push_back(Figures(row.key, row.totals));
+    std::sort(out.begin(), out.end());
+    return out;
+  }
+
+  testing::TempDir dir_;
+  std::vector<Raw> raw_;
+  std::unique_ptr<Reader> reader_;
+};
+
+TEST_F(RollupTablesTest, SeriesAndBreakdownsEqualTheMentionsTheyCountWhateverTableAnswers) {
+  // Ranges that start and end on and off whole hours and days, one day or
+  // shorter, and with every filter that changes the table read.
+  const std::pair<int64_t, int64_t> ranges[] = {
+      {kStart, kStart + 10 * 24 * kHour},
+      {kStart + 5 * kHour + 123, kStart + 8 * 24 * kHour + 7 * kHour + 45 * 60'000},
+      {kStart + 2 * 24 * kHour, kStart + 3 * 24 * kHour},
+      {kStart + 30 * kHour + 1, kStart + 40 * kHour},
+      {kStart + 23 * kHour, kStart + 25 * kHour + 1},
+  };
+  std::vector<Filter> filters(5);
+  filters[1].brands = {"acme", "globex"};
+  filters[2].channels = {"reddit"};
+  filters[3].langs = {"es", "de"};
+  filters[4].labels = {"negative"};
+  filters[4].brands = {"initech"};
+  int compared = 0;
+  for (const auto& [since, until] : ranges) {
+    for (Filter f : filters) {
+      f.since_ms = since;
+      f.until_ms = until;
+      for (Dimension d : {Dimension::kNone, Dimension::kLabel, Dimension::kChannel, Dimension::kLang}) {
+        for (int64_t step : {kHour, 6 * kHour, 24 * kHour, 48 * kHour}) {
+          EXPECT_EQ(Lines(f, step, d), ExpectedSeries(f, step, d)) << since << " " << until << " step " << step;
+          ++compared;
+        }
+        if (d != Dimension::kNone) {
+          EXPECT_EQ(Breakdown(f, d), ExpectedBreakdown(f, d)) << since << " " << until;
+        }
+      }
+      EXPECT_EQ(Breakdown(f, Dimension::kBrand), ExpectedBreakdown(f, Dimension::kBrand)) << since << " " << until;
+    }
+  }
+  EXPECT_EQ(compared, 5 * 5 * 4 * 4);
+}
+
+// A mention in a language without a lexicon counts as a mention, never as
+// a sentiment: not neutral, not in the mean, not in the share negative.
+TEST(ReaderUnscoredTest, UnscoredMentionsAreCountedApartFromEverySentimentFigure) {
+  testing::TempDir dir;
+  store::StoreOptions options;
+  config::ApplyDefaults(store::StoreOptionTable(), options);
+  options.file = "state.db";
+  FakeClock clock;
+  ThreadSet threads;
+  {
+    auto store = store::Store::Open(options, dir.path().string(), clock, threads);
+    ASSERT_TRUE(store.ok());
+    store::WriteBatch batch;
+    for (int i = 0; i < 3; ++i) {
+      ScoredMention m;
+      m.brand = "acme";
+      m.mention.source = "s";
+      m.mention.id = std::to_string(i);
+      m.mention.channel = "rss";
+      m.lang = i == 0 ? "en" : "ru";
+      if (i == 0) m.sentiment = {-0.5, 0, 0.5, 0.5, "negative", std::nullopt};
+      m.sentiment.scored = i == 0;
+      batch.AddMention(std::move(m));
+    }
+    ASSERT_TRUE((*store)->Write(batch).ok());
+  }
+  auto reader = Reader::Open((dir.path() / "state.db").string());
+  ASSERT_TRUE(reader.ok());
+  Filter f;
+  f.since_ms = ToUnixMillis(clock.Now()) - 3'600'000;
+  f.until_ms = ToUnixMillis(clock.Now()) + 3'600'000;
+  auto by_brand = reader->Breakdown(f, Dimension::kBrand);
+  ASSERT_TRUE(by_brand.ok());
+  ASSERT_EQ(by_brand->size(), 1u);
+  const Totals& t = (*by_brand)[0].totals;
+  EXPECT_EQ(t.mentions, 3);
+  EXPECT_EQ(t.unscored, 2);
+  EXPECT_NEAR(t.mean_score, -0.5, kEps);
+  EXPECT_NEAR(t.negative_pct, 100, kEps);
+  auto by_label = reader->Breakdown(f, Dimension::kLabel);
+  ASSERT_TRUE(by_label.ok());
+  ASSERT_EQ(by_label->size(), 2u);
+  EXPECT_EQ((*by_label)[0].key, "unscored");
+  EXPECT_EQ((*by_label)[0].totals.mentions, 2);
+  f.brands = {"acme"};
+  auto series = reader->TimeSeries(f, std::chrono::hours(1), Dimension::kLabel);
+  ASSERT_TRUE(series.ok());
+  std::vector<std::string> lines;
+  for (const Series& line : series->series) lines.push_back(line.split);
+  std::sort(lines.begin(), lines.end());
+  EXPECT_EQ(lines, (std::vector<std::string>{"negative", "neutral", "positive", "unscored"}));
+  f.labels = {"unscored"};
+  auto page = reader->Mentions(f, {"", 10});
+  ASSERT_TRUE(page.ok());
+  ASSERT_EQ(page->mentions.size(), 2u);
+  EXPECT_FALSE(page->mentions[0].stored.scored.sentiment.scored);
+  f.labels = {"neutral"};
+  EXPECT_TRUE(reader->Mentions(f, {"", 10})->mentions.empty());
 }
 
 TEST(FtsQueryTest, EachWordIsAQuotedString) {

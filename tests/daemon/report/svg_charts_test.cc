@@ -151,6 +151,24 @@ TEST(VolumeChartTest, OneBucketWithoutStepOrRangeStillDraws) {
   EXPECT_GT(std::stod(widths[0]), 1.0);
 }
 
+TEST(VolumeChartTest, UnscoredMentionsStackOnTopOnlyForABrandThatHasThem) {
+  BrandSeries without = Series(4);
+  XmlDoc plain = Checked(VolumeChart(without, kRange));
+  ASSERT_NE(plain, nullptr);
+  EXPECT_EQ(XPathCount(plain.get(), "//s:rect[@data-sentiment='unscored']"), 0u);
+  BrandSeries with = Series(4);
+  with.buckets[2].unscored = 7;
+  std::string svg = VolumeChart(with, kRange);
+  XmlDoc doc = Checked(svg);
+  ASSERT_NE(doc, nullptr);
+  EXPECT_EQ(XPathValues(doc.get(), "//s:rect[@data-sentiment='unscored']/@data-value"),
+            (std::vector<std::string>{"0", "0", "7", "0"}));
+  // The bucket's total counts them; the label says what they are.
+  EXPECT_EQ(XPathValues(doc.get(), "//s:g[@data-start-ms='" + std::to_string(kT0 + 2 * kHour) + "']/@data-total"),
+            std::vector<std::string>{std::to_string(2 + 5 + 8 + 7)});
+  EXPECT_NE(svg.find("7 unscored (no lexicon for their language)"), std::string::npos);
+}
+
 TEST(VolumeChartTest, HugeNegativeAndNanInputsStayFinite) {
   BrandSeries s;
   s.brand = "Huge";

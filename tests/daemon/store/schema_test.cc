@@ -172,6 +172,75 @@ TEST(SchemaTest, Version7MentionsStoredBeforeHaveNoKindAndReplyToNoOne) {
   EXPECT_EQ(*db.QueryInt("SELECT count(*) FROM mentions WHERE kind = 'social' AND reply_to = 'acmecorp'"), 1);
 }
 
+TEST(SchemaTest, Version9FillsTheDailyAndBrandRollupsFromTheHourlyOnes) {
+  Database db = OpenMemory();
+  ASSERT_TRUE(Migrate(db, Migrations().first(8)).ok());
+  // Hourly rows of two days, whose mentions may be pruned already: the
+  // coarser rollups come from the hourly ones, not the mentions.
+  ASSERT_TRUE(db.Exec("INSERT INTO rollup_hourly VALUES "
+                      "('acme', 1767225600000, 'rss', 'en', 'negative', 2, -1.0, 0.5, 10), "
+                      "('acme', 1767229200000, 'rss', 'en', 'negative', 3, -1.5, 0.75, 20), "
+                      "('acme', 1767229200000, 'reddit', 'fr', 'negative', 1, -0.5, 0.25, 5), "
+                      "('acme', 1767229200000, 'reddit', 'fr', 'positive', 1, 0.5, 0.25, 0), "
+                      "('acme', 1767312000000, 'rss', 'en', 'negative', 4, -2.0, 1.0, 0)")
+                  .ok());
+  ASSERT_TRUE(Migrate(db, Migrations()).ok());
+  EXPECT_EQ(*db.QueryInt("SELECT count(*) FROM rollup_daily"), 4);
+  EXPECT_EQ(*db.QueryInt("SELECT count(*) FROM rollup_daily WHERE day = 1767225600000 AND channel = 'rss' AND "
+                         "label = 'negative' AND mentions = 5 AND score_sum = -2.5 AND score_squares = 1.25 AND "
+                         "reach_sum = 30"),
+            1);
+  EXPECT_EQ(*db.QueryInt("SELECT count(*) FROM rollup_daily WHERE day = 1767312000000 AND mentions = 4"), 1);
+  EXPECT_EQ(*db.QueryInt("SELECT count(*) FROM rollup_brand_hourly"), 4);
+  EXPECT_EQ(*db.QueryInt("SELECT count(*) FROM rollup_brand_hourly WHERE hour = 1767229200000 AND "
+                         "label = 'negative' AND mentions = 4 AND score_sum = -2.0 AND reach_sum = 25"),
+            1);
+}
+
+TEST(SchemaTest, Version10LabelsTheStoredMentionsOfLanguagesWithoutLexiconUnscoredInTheRollupsToo) {
+  Database db = OpenMemory();
+  ASSERT_TRUE(Migrate(db, Migrations().first(9)).ok());
+  auto insert = [&](const std::string& id, const std::string& lang, double compound, const char* target) {
+    std::string label = compound == 0 ? "neutral" : "negative";
+    ASSERT_TRUE(db.Exec("INSERT INTO mentions (source, channel, brand, mention_id, url, title, text, author, lang, "
+                        "metrics, compound, pos, neu, neg, label, target, matched_terms, stored_at, reach) VALUES "
+                        "('s', 'rss', 'acme', '" +
+                        id + "', '', '', '', '', '" + lang + "', '', " + std::to_string(compound) + ", 0, " +
+                        (compound == 0 ? "1" : "0.5") + ", " + (compound == 0 ? "0" : "0.5") + ", '" + label + "', " +
+                        target + ", '', 1767225600000, 10)")
+                    .ok());
+  };
+  insert("ru", "ru", 0, "NULL");     // no lexicon, nothing read: unscored
+  insert("nl", "nl", 0, "NULL");     // the same
+  insert("en", "en", 0, "NULL");     // English with no rated word: neutral
+  insert("und", "und", 0, "NULL");   // scored as English
+  insert("pl", "pl", -0.5, "NULL");  // a figure: it was read
+  insert("tr", "tr", 0, "0.2");      // a target: it was read
+  for (const char* table : {"rollup_hourly (brand, hour, channel, lang, label, mentions, score_sum, score_squares, "
+                            "reach_sum) SELECT 'acme', 1767225600000, 'rss', lang, label, count(*), sum(compound), 0, "
+                            "sum(reach) FROM mentions GROUP BY lang, label",
+                            "rollup_daily SELECT * FROM rollup_hourly",
+                            "rollup_brand_hourly SELECT 'acme', 1767225600000, label, sum(mentions), sum(score_sum), "
+                            "0, sum(reach_sum) FROM rollup_hourly GROUP BY label"}) {
+    ASSERT_TRUE(db.Exec(std::string("INSERT INTO ") + table).ok()) << table;
+  }
+  ASSERT_TRUE(Migrate(db, Migrations()).ok());
+  auto labels = [&](const std::string& sql) {
+    auto stmt = db.Prepare(sql);
+    std::string out;
+    while (*stmt->Step()) out += stmt->ColumnText(0) + ":" + stmt->ColumnText(1) + " ";
+    return out;
+  };
+  EXPECT_EQ(labels("SELECT mention_id, label FROM mentions ORDER BY 1"),
+            "en:neutral nl:unscored pl:negative ru:unscored tr:neutral und:neutral ");
+  EXPECT_EQ(labels("SELECT lang, label FROM rollup_hourly ORDER BY 1"),
+            "en:neutral nl:unscored pl:negative ru:unscored tr:neutral und:neutral ");
+  EXPECT_EQ(labels("SELECT label, mentions FROM rollup_daily WHERE lang IN ('ru', 'nl') ORDER BY lang"),
+            "unscored:1 unscored:1 ");
+  EXPECT_EQ(labels("SELECT label, mentions || '/' || reach_sum FROM rollup_brand_hourly ORDER BY 1"),
+            "negative:1/10.0 neutral:3/30.0 unscored:2/20.0 ");
+}
+
 TEST(SchemaTest, StepsApplyInOrderFromTheCurrentVersion) {
   Database db = OpenMemory();
   const Migration v1[] = {{1, "CREATE TABLE a (x INTEGER); INSERT INTO a VALUES (1);"}};

@@ -256,6 +256,97 @@ TEST(StoreFileTest, HourlyRollupsCountWhatEachCommitStored) {
   EXPECT_EQ(*db->QueryInt("SELECT sum(mentions) FROM rollup_hourly"), *db->QueryInt("SELECT count(*) FROM mentions"));
 }
 
+// The rows of `sql`, `columns` columns each, as "a b ...".
+std::vector<std::string> Rows(Database& db, const std::string& sql, int columns) {
+  auto stmt = db.Prepare(sql);
+  std::vector<std::string> out;
+  while (*stmt->Step()) {
+    std::string row;
+    for (int i = 0; i < columns; ++i) row += (i ? " " : "") + stmt->ColumnText(i);
+    out.push_back(row);
+  }
+  return out;
+}
+
+TEST(StoreFileTest, DailyAndBrandRollupsCountTheSameMentionsByDayAndByBrandAndLabel) {
+  testing::TempDir dir;
+  FakeClock clock;  // 2026-01-01T00:00:00Z: 1767225600000
+  ThreadSet threads;
+  auto store = Store::Open(Options("state.db"), dir.path().string(), clock, threads);
+  ASSERT_TRUE(store.ok()) << store.status().ToString();
+  auto write = [&](std::vector<ScoredMention> mentions) {
+    WriteBatch batch;
+    for (auto& m : mentions) batch.AddMention(std::move(m));
+    ASSERT_TRUE((*store)->Write(batch).ok());
+  };
+  ScoredMention spanish = MakeMention("s", "2");
+  spanish.lang = "es";
+  ScoredMention reddit = MakeMention("r", "1");
+  reddit.mention.channel = "reddit";
+  write({MakeMention("s", "1"), spanish, MakeMention("s", "1", "globex")});
+  clock.Advance(std::chrono::hours(5));
+  write({reddit});
+  clock.Advance(std::chrono::hours(20));  // the next day
+  write({MakeMention("s", "3")});
+
+  auto db = Database::Open((dir.path() / "state.db").string());
+  ASSERT_TRUE(db.ok());
+  EXPECT_EQ(Rows(*db, "SELECT brand, day, channel, lang, label, mentions FROM rollup_daily ORDER BY 1, 2, 3, 4", 6),
+            (std::vector<std::string>{
+                "acme 1767225600000 reddit  negative 1",
+                "acme 1767225600000 rss  negative 1",
+                "acme 1767225600000 rss es negative 1",
+                "acme 1767312000000 rss  negative 1",
+                "globex 1767225600000 rss  negative 1",
+            }));
+  EXPECT_EQ(Rows(*db, "SELECT brand, hour, label, mentions FROM rollup_brand_hourly ORDER BY 1, 2", 4),
+            (std::vector<std::string>{
+                "acme 1767225600000 negative 2",
+                "acme 1767243600000 negative 1",
+                "acme 1767315600000 negative 1",
+                "globex 1767225600000 negative 1",
+            }));
+  for (const char* table : {"rollup_hourly", "rollup_daily", "rollup_brand_hourly"}) {
+    EXPECT_EQ(*db->QueryInt(std::string("SELECT sum(mentions) FROM ") + table), 5) << table;
+    EXPECT_EQ(*db->QueryInt(std::string("SELECT CAST(round(sum(score_sum) * 100) AS INTEGER) FROM ") + table), -250)
+        << table;
+  }
+}
+
+TEST(StoreFileTest, AMentionOfALanguageWithoutLexiconIsStoredAndCountedUnscored) {
+  testing::TempDir dir;
+  FakeClock clock;
+  ThreadSet threads;
+  auto store = Store::Open(Options("state.db"), dir.path().string(), clock, threads);
+  ASSERT_TRUE(store.ok()) << store.status().ToString();
+  ScoredMention russian = MakeMention("s", "1");
+  russian.lang = "ru";
+  russian.sentiment = Sentiment{};  // a neutral reading that is not one
+  russian.sentiment.scored = false;
+  ScoredMention neutral = MakeMention("s", "2");
+  neutral.sentiment = Sentiment{};
+  WriteBatch batch;
+  batch.AddMention(russian);
+  batch.AddMention(neutral);
+  ASSERT_TRUE((*store)->Write(batch).ok());
+  auto db = Database::Open((dir.path() / "state.db").string());
+  ASSERT_TRUE(db.ok());
+  EXPECT_EQ(Rows(*db, "SELECT mention_id, label FROM mentions ORDER BY 1", 2),
+            (std::vector<std::string>{"1 unscored", "2 neutral"}));
+  for (const char* table : {"rollup_hourly", "rollup_daily", "rollup_brand_hourly"}) {
+    EXPECT_EQ(Rows(*db, std::string("SELECT label, mentions FROM ") + table + " ORDER BY 1", 2),
+              (std::vector<std::string>{"neutral 1", "unscored 1"}))
+        << table;
+  }
+  // Read back, it says it was not scored, as the alert that carried it did.
+  auto read = (*store)->ReadMentions(0, 10);
+  ASSERT_TRUE(read.ok());
+  ASSERT_EQ(read->size(), 2u);
+  EXPECT_FALSE((*read)[0].scored.sentiment.scored);
+  EXPECT_EQ((*read)[0].scored.sentiment.label, "neutral");
+  EXPECT_TRUE((*read)[1].scored.sentiment.scored);
+}
+
 TEST_F(StoreTest, OneItemMatchingTwoBrandsIsStoredForEach) {
   WriteBatch batch;
   batch.AddMention(MakeMention("s", "1", "acme"));
@@ -529,11 +620,17 @@ TEST_F(StoreTest, PruneHonoursEachTablesRetention) {
   EXPECT_EQ(p3->seen, 1);
   EXPECT_FALSE(*store_->SeenBefore("s", "old"));
   EXPECT_TRUE(*store_->SeenBefore("s", "recent"));
-  // The hourly rollups (400d) outlive the mentions they count.
+  // The rollups (400d) outlive the mentions they count.
   EXPECT_EQ(p1->rollups + p2->rollups + p3->rollups, 0);
-  clock_.Advance(std::chrono::hours(24 * 220));
+  // Each row goes once all of its period is past the retention: the two
+  // hourly ones an hour after, the daily one at the end of its day.
+  clock_.Advance(std::chrono::hours(24 * 219 + 1));
   auto p4 = store_->Prune(clock_.Now());
-  EXPECT_EQ(p4->rollups, 1);
+  EXPECT_EQ(p4->rollups, 2);
+  clock_.Advance(std::chrono::hours(22));
+  EXPECT_EQ(store_->Prune(clock_.Now())->rollups, 0);
+  clock_.Advance(std::chrono::hours(1));
+  EXPECT_EQ(store_->Prune(clock_.Now())->rollups, 1);
 }
 
 TEST_F(StoreTest, AnInjectedFaultFailsTheWriteAsSqliteWouldAndARetryWritesTheSame) {
