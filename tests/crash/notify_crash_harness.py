@@ -37,6 +37,7 @@ import os
 import random
 import shutil
 import signal
+import socket
 import sqlite3
 import subprocess
 import sys
@@ -174,6 +175,25 @@ def stop(proc, sig, timeout=30):
         return None
 
 
+def wait_started(proc, control_socket, timeout=60):
+    """Waits until `proc` accepts connections on its control socket. By then it
+    has blocked the signals it reads, so a SIGTERM stops it cleanly; sent
+    earlier (the program still loading, on a slow or sanitized build), a
+    SIGTERM kills it as it would any program that has not reached its main.
+    A socket file left by a killed run refuses connections."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline and proc.poll() is None:
+        s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        try:
+            s.connect(control_socket)
+            return True
+        except OSError:
+            time.sleep(0.05)
+        finally:
+            s.close()
+    return False
+
+
 def query(db_path, sql, default=None):
     if not os.path.exists(db_path):
         return default
@@ -225,6 +245,8 @@ class Harness:
     def restart_daemon(self, n):
         sig = signal.SIGKILL if n % 2 == 1 else signal.SIGTERM
         self.note("brandmond restart %d (%s)" % (n, sig.name))
+        if sig == signal.SIGTERM and not wait_started(self.daemon, os.path.join(self.work, "run", "control.sock")):
+            self.failures.append("brandmond did not start within 60s before restart %d" % n)
         code = stop(self.daemon, sig)
         if sig == signal.SIGTERM and code != 0:
             self.failures.append("brandmond exited with %r on SIGTERM before restart %d" % (code, n))
@@ -279,6 +301,10 @@ class Harness:
             missing = sorted(set(range(1, last + 1)) - self.sink.seqs())
             self.failures.append("%d seqs never reached the webhook, e.g. %s" % (len(missing), missing[:10]))
         time.sleep(0.5)  # anything sent twice now would show
+        # The journal may have reached the webhook before this run: it must
+        # still have started before it is stopped.
+        if not wait_started(proc, os.path.join(self.work, "nrun", "control.sock")):
+            self.failures.append("brandmon-notify did not start within 60s")
         code = stop(proc, signal.SIGTERM)
         if code != 0:
             self.failures.append("brandmon-notify exited with %r on SIGTERM" % code)
