@@ -140,7 +140,8 @@ int RunScore(Invocation& inv) {
     if (targets) {
       // Spans count code points of the text the analyzer reads: repaired.
       std::string repaired = text::IsValidUtf8(line) ? std::string() : text::RepairUtf8(line);
-      FindTargets(repaired.empty() ? std::string_view(line) : std::string_view(repaired), *targets, scratch, &spans);
+      const std::string& read = repaired.empty() ? line : repaired;
+      FindTargets(read, *targets, scratch, &spans);
       request.targets = spans;
     }
     sentiment::SentimentScore score = analyzer->Score(line, request);

@@ -72,19 +72,19 @@ LanguageGuess GuessByCld2(std::string_view text) {
 // letter in a dialect Arabic post, does not make the post Ukrainian or
 // Persian.
 struct Tell {
-  Script script;
   std::u32string_view letters;
   const char* code;
+  Script script;
   bool writes_russian_letters = false;  // ы, э or ё are also this language's
 };
 constexpr Tell kTells[] = {
-    {Script::kCyrillic, U"\u045E", "be", true},                          // ў
-    {Script::kCyrillic, U"\u04D9\u0493\u049B\u04B1\u04BB", "kk", true},  // ә ғ қ ұ һ
-    {Script::kCyrillic, U"\u0456\u0457\u0454\u0491", "uk"},              // і ї є ґ
-    {Script::kCyrillic, U"\u0453\u045C\u0455", "mk"},                    // ѓ ќ ѕ
-    {Script::kCyrillic, U"\u0452\u045B\u0458\u0459\u045A\u045F", "sr"},  // ђ ћ ј љ њ џ
-    {Script::kArabic, U"\u0679\u0688\u0691\u06BA\u06D2\u06BE", "ur"},    // ٹ ڈ ڑ ں ے ھ
-    {Script::kArabic, U"\u067E\u0686\u0698\u06AF\u06A9\u06CC", "fa"},    // پ چ ژ گ ک ی
+    {U"\u045E", "be", Script::kCyrillic, true},                          // ў
+    {U"\u04D9\u0493\u049B\u04B1\u04BB", "kk", Script::kCyrillic, true},  // ә ғ қ ұ һ
+    {U"\u0456\u0457\u0454\u0491", "uk", Script::kCyrillic},              // і ї є ґ
+    {U"\u0453\u045C\u0455", "mk", Script::kCyrillic},                    // ѓ ќ ѕ
+    {U"\u0452\u045B\u0458\u0459\u045A\u045F", "sr", Script::kCyrillic},  // ђ ћ ј љ њ џ
+    {U"\u0679\u0688\u0691\u06BA\u06D2\u06BE", "ur", Script::kArabic},    // ٹ ڈ ڑ ں ے ھ
+    {U"\u067E\u0686\u0698\u06AF\u06A9\u06CC", "fa", Script::kArabic},    // پ چ ژ گ ک ی
 };
 // Letters Russian uses and Bulgarian, Macedonian and Serbian do not.
 constexpr std::u32string_view kRussianOnly = U"\u044B\u044D\u0451";  // ы э ё
