@@ -35,13 +35,14 @@ import os
 import random
 import shutil
 import signal
-import socket
 import sqlite3
 import subprocess
 import sys
 import tempfile
 import threading
 import time
+
+from started import wait_started
 
 try:
     import zmq
@@ -170,25 +171,6 @@ def start_daemon(args, config, log, extra=()):
     return subprocess.Popen([args.brandmond, "--config", config, *extra], stdout=log, stderr=subprocess.STDOUT,
                             env=env, cwd=os.path.dirname(config))
 
-
-def wait_started(proc, work, timeout_s=60.0):
-    """Waits until the daemon accepts connections on its control socket. By
-    then it has blocked the signals it reads, so a SIGTERM stops it cleanly;
-    sent earlier (the process still loading, on a slow or sanitized build), a
-    SIGTERM kills it as it would any program that has not reached its main.
-    A socket file left by a killed run refuses connections."""
-    path = os.path.join(work, "run", "control.sock")
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline and proc.poll() is None:
-        s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-        try:
-            s.connect(path)
-            return True
-        except OSError:
-            time.sleep(0.05)
-        finally:
-            s.close()
-    return False
 
 
 def text_of(v):
@@ -430,7 +412,7 @@ def run(args):
         log.write(b"=== final run, stopped with SIGTERM\n")
         log.flush()
         proc = start_daemon(args, config, log)
-        if not wait_started(proc, os.path.dirname(config)):
+        if not wait_started(proc, os.path.join(os.path.dirname(config), "run", "control.sock")):
             failures.append("brandmond did not start within 60s (see %s)" % log_path)
         time.sleep(1.5)
         proc.send_signal(signal.SIGTERM)

@@ -37,13 +37,14 @@ import os
 import random
 import shutil
 import signal
-import socket
 import sqlite3
 import subprocess
 import sys
 import tempfile
 import threading
 import time
+
+from started import wait_started
 
 THRESHOLD = -0.3
 TEXTS = [
@@ -174,24 +175,6 @@ def stop(proc, sig, timeout=30):
         proc.wait()
         return None
 
-
-def wait_started(proc, control_socket, timeout=60):
-    """Waits until `proc` accepts connections on its control socket. By then it
-    has blocked the signals it reads, so a SIGTERM stops it cleanly; sent
-    earlier (the program still loading, on a slow or sanitized build), a
-    SIGTERM kills it as it would any program that has not reached its main.
-    A socket file left by a killed run refuses connections."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline and proc.poll() is None:
-        s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-        try:
-            s.connect(control_socket)
-            return True
-        except OSError:
-            time.sleep(0.05)
-        finally:
-            s.close()
-    return False
 
 
 def query(db_path, sql, default=None):

@@ -136,7 +136,7 @@ TEST(ScoreCommandTest, TargetsAreFoundAsTheDaemonFindsABrandsTerms) {
   ScoreRun r = Score({"--target", "acme", "--target", "Nestlé"},
                      "Acmeville is lovely but acme is awful\n"
                      "Acmeville is lovely\n"
-                     "I love NESTLE, their rival is awful\n");
+                     "NESTLE is great but their rival is awful and rude\n");
   ASSERT_EQ(r.code, 0) << r.err;
   ASSERT_EQ(r.lines.size(), 3u);
   EXPECT_LT(r.lines[0]["target"].GetDouble(), -0.05);
