@@ -374,6 +374,8 @@ class RollupTablesTest : public ::testing::Test {
     std::string brand, channel, lang, label;
     int64_t hour;
     double score, reach;
+    int64_t at;        // stored_at
+    std::string word;  // the title
   };
 
   void SetUp() override {
@@ -402,17 +404,22 @@ class RollupTablesTest : public ::testing::Test {
       m.sentiment.compound = static_cast<double>(rng() % 2049) / 1024 - 1;
       m.sentiment.label = std::string(SentimentLabel(m.sentiment.compound));
       if (n % 4 == 0) m.sentiment.target = -m.sentiment.compound;
-      m.mention.SetMetric("followers", static_cast<double>(rng() % 1000));
+      // Reaches of one to five digits, so that a brand's rows lie in several runs of the reach index.
+      m.mention.SetMetric("followers", static_cast<double>(rng() % 5 == 0 ? rng() % 100'000 : rng() % 100));
+      m.mention.title = kWords[rng() % 3];
       raw_.push_back({m.brand, m.mention.channel, m.lang, m.sentiment.label, at - at % kHour, m.sentiment.Effective(),
-                      Reach(m.mention)});
+                      Reach(m.mention), at, m.mention.title});
       store::WriteBatch batch;
       batch.AddMention(std::move(m));
       ASSERT_TRUE((*store)->Write(batch).ok());
     }
+    ASSERT_TRUE((*store)->IndexForSearch(10'000).ok());
     auto r = Reader::Open((dir_.path() / "state.db").string());
     ASSERT_TRUE(r.ok()) << r.status().ToString();
     reader_ = std::make_unique<Reader>(std::move(*r));
   }
+
+  static constexpr const char* kWords[] = {"refund", "delivery", "outage"};
 
   static std::string Value(const Raw& m, Dimension d) {
     switch (d) {
@@ -535,6 +542,59 @@ TEST_F(RollupTablesTest, SeriesAndBreakdownsEqualTheMentionsTheyCountWhateverTab
     }
   }
   EXPECT_EQ(compared, 5 * 5 * 4 * 4);
+}
+
+// A page of named brands is the newest of each brand's runs of the reach
+// index, merged, and a search of few brands is the brands' rows among those
+// holding the words: both the rows the filter names, newest first, page
+// after page.
+TEST_F(RollupTablesTest, PagesOfNamedBrandsAreTheFilteredRowsNewestFirst) {
+  auto expected = [&](const Filter& f) {
+    std::vector<std::string> out;
+    for (size_t n = raw_.size(); n-- > 0;) {
+      const Raw& m = raw_[n];
+      if (m.at >= f.since_ms && m.at < f.until_ms && Counts(f, m, 0) && m.reach >= f.min_reach &&
+          (f.q.empty() || m.word == f.q)) {
+        out.push_back(std::to_string(n));
+      }
+    }
+    return out;
+  };
+  auto pages = [&](const Filter& f, int64_t limit) {
+    std::vector<std::string> out;
+    Page page{"", limit};
+    for (int i = 0; i < 1000; ++i) {
+      auto r = reader_->Mentions(f, page);
+      EXPECT_TRUE(r.ok()) << r.status().ToString();
+      if (!r.ok()) break;
+      EXPECT_LE(static_cast<int64_t>(r->mentions.size()), limit);
+      for (const auto& m : r->mentions) out.push_back(m.stored.scored.mention.id);
+      if (r->next_cursor.empty()) break;
+      page.cursor = r->next_cursor;
+    }
+    return out;
+  };
+  std::vector<Filter> filters(4);
+  filters[0].brands = {"initech"};
+  filters[1].brands = {"acme", "globex"};
+  filters[2].brands = {"globex"};
+  filters[2].labels = {"negative"};
+  filters[3].brands = {"acme", "initech"};
+  filters[3].min_reach = 50;
+  int compared = 0;
+  for (Filter f : filters) {
+    for (std::string q : {"", "refund"}) {
+      f.q = q;
+      f.since_ms = kStart + 30 * kHour + 1;
+      f.until_ms = kStart + 6 * 24 * kHour;
+      std::vector<std::string> want = expected(f);
+      ASSERT_GT(want.size(), 20u);
+      EXPECT_EQ(pages(f, 7), want) << f.brands.front() << " q=" << q;
+      EXPECT_EQ(pages(f, 1000), want) << f.brands.front() << " q=" << q;
+      compared += 2;
+    }
+  }
+  EXPECT_EQ(compared, 16);
 }
 
 // A mention in a language without a lexicon counts as a mention, never as
