@@ -627,28 +627,64 @@ Result<std::vector<MentionRow>> Reader::TopMentions(const Filter& filter, int64_
   return out;
 }
 
-Result<std::vector<AlertRow>> Reader::ScanAlerts(const Filter& filter, std::string_view rule, int64_t before_seq,
-                                                 int64_t limit) {
-  Where where;
+namespace {
+
+// The topics of `brand`'s alerts: [alert.<brand>., alert.<brand>/), '/'
+// following '.' (as the prefix the query had matched).
+std::pair<std::string, std::string> TopicRange(const std::string& brand) {
+  return {"alert." + brand + ".", "alert." + brand + "/"};
+}
+
+// The conditions on an alert besides its brand: the range, `rule` only
+// unless empty, before `before_seq` unless 0.
+void AlertWhere(Where& where, const Filter& filter, std::string_view rule, int64_t before_seq) {
   where.Add("ts >= ? AND ts < ?", {filter.since_ms, filter.until_ms});
-  if (!filter.brands.empty()) {
-    // The topic is "alert.<brand>.<rule>": a prefix per brand.
-    std::string any;
-    std::vector<Where::Value> prefixes;
-    for (const std::string& brand : filter.brands) {
-      any += any.empty() ? "(" : " OR ";
-      any += "substr(topic, 1, ?) = ?";
-      std::string prefix = "alert." + brand + ".";
-      prefixes.emplace_back(static_cast<int64_t>(prefix.size()));
-      prefixes.emplace_back(std::move(prefix));
-    }
-    where.Add(any + ")", std::move(prefixes));
-  }
   if (!rule.empty()) {
     std::string suffix = "." + std::string(rule);
     where.Add("substr(topic, ?) = ?", {-static_cast<int64_t>(suffix.size()), suffix});
   }
   if (before_seq > 0) where.Add("seq < ?", {before_seq});
+}
+
+}  // namespace
+
+// With brands named, each brand's alerts of the range are found in the
+// index alerts_topic (topic, ts: no row is read to check them), newest
+// first, and only the page's rows are read; else the alerts of the range
+// newest first through the time index.
+Result<std::vector<AlertRow>> Reader::ScanAlerts(const Filter& filter, std::string_view rule, int64_t before_seq,
+                                                 int64_t limit) {
+  std::vector<int64_t> seqs;
+  for (const std::string& brand : filter.brands) {
+    auto [from, to] = TopicRange(brand);
+    Where where;
+    where.Add("topic >= ? AND topic < ?", {from, to});
+    AlertWhere(where, filter, rule, before_seq);
+    auto stmt = db_.Prepare("SELECT seq FROM alerts INDEXED BY alerts_topic" + where.sql());
+    if (!stmt.ok()) return stmt.status();
+    if (auto s = where.Bind(*stmt); !s.ok()) return s;
+    for (;;) {
+      auto row = stmt->Step();
+      if (!row.ok()) return row.status();
+      if (!*row) break;
+      seqs.push_back(stmt->ColumnInt(0));
+    }
+  }
+  std::sort(seqs.begin(), seqs.end(), std::greater<>());
+  if (static_cast<int64_t>(seqs.size()) > limit) seqs.resize(static_cast<size_t>(limit));
+  if (!filter.brands.empty() && seqs.empty()) return std::vector<AlertRow>();
+  Where where;
+  if (filter.brands.empty()) {
+    AlertWhere(where, filter, rule, before_seq);
+  } else {
+    std::string list;
+    std::vector<Where::Value> values;
+    for (int64_t seq : seqs) {
+      list += list.empty() ? "?" : ", ?";
+      values.emplace_back(seq);
+    }
+    where.Add("seq IN (" + list + ")", std::move(values));
+  }
   auto stmt = db_.Prepare("SELECT seq, ts, topic, payload FROM alerts" + where.sql() + " ORDER BY seq DESC LIMIT ?");
   if (!stmt.ok()) return stmt.status();
   if (auto s = where.Bind(*stmt, {}, {limit}); !s.ok()) return s;
