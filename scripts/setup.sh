@@ -16,7 +16,7 @@ cd "$(dirname "$0")/.."
 program_packages=(
   build-essential cmake ninja-build pkg-config git ca-certificates python3
   libcurl4-openssl-dev libssl-dev rapidjson-dev libzmq3-dev cppzmq-dev libspdlog-dev libfmt-dev
-  libxml2-dev libsqlite3-dev libicu-dev libcld2-dev libcpp-httplib-dev libsystemd-dev
+  libxml2-dev libsqlite3-dev libicu-dev libcld2-dev libcpp-httplib-dev libsystemd-dev libdeflate-dev
 )
 # What the tests, the benchmarks and the checks add (chromium: the dashboard in a
 # browser; lintian: the package test; lld: links the test programs faster).

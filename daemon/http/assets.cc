@@ -138,6 +138,17 @@ constexpr std::string_view kDashboardJs = R"JS('use strict';
   var exportCommand = document.getElementById('export-command');
   var exportCsv = document.getElementById('export-csv');
 
+  // As the server writes it (report::FormatLabel): a mention in a language
+  // without a lexicon ("scored": false) is unscored, with no score.
+  function labelText(s) {
+    if (s.scored === false) return 'unscored';
+    var score = typeof s.target === 'number' ? s.target : s.compound;
+    if (typeof score !== 'number') return s.label || '';
+    score = Math.max(-1, Math.min(1, score));
+    var fixed = score.toFixed(2) === '-0.00' ? '0.00' : score.toFixed(2);
+    return (s.label || '') + ' (' + (score > 0.0005 ? '+' : '') + fixed + ')';
+  }
+
   function mentionItem(m) {
     var li = el('li');
     var title = m.title || shorten(m.text, 80) || '(untitled)';
@@ -150,10 +161,8 @@ constexpr std::string_view kDashboardJs = R"JS('use strict';
     } else {
       head.textContent = shorten(title, 200);
     }
-    var s = m.sentiment || {};
-    var score = typeof s.target === 'number' ? s.target : s.compound;
-    li.appendChild(el('div', [m.brand, m.channel, m.lang || '', (s.label || '') + ' (' +
-      (typeof score === 'number' ? score.toFixed(2) : '') + ')', utc(m.stored_at)].join(' \u00b7 '), 'meta'));
+    li.appendChild(el('div', [m.brand, m.channel, m.lang || '', labelText(m.sentiment || {}), utc(m.stored_at)]
+      .join(' \u00b7 '), 'meta'));
     if (m.text && m.title) li.appendChild(el('p', shorten(m.text, 300), 'text'));
     return li;
   }

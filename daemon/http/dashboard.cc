@@ -12,6 +12,7 @@
 #include "daemon/query/report_builder.h"
 #include "daemon/report/format.h"
 #include "daemon/report/render.h"
+#include "daemon/store/fields.h"
 
 namespace brandmon::http {
 namespace {
@@ -190,10 +191,10 @@ std::string ResultItem(const query::MentionRow& row) {
       report::IsWebUrl(m.url)
           ? "<a href=\"" + EscapeXml(m.url) + "\" rel=\"nofollow noopener noreferrer\">" + EscapeXml(title) + "</a>"
           : EscapeXml(title);
-  double score = sm.sentiment.target.value_or(sm.sentiment.compound);
+  std::string label =
+      report::FormatLabel(store::StoredLabel(sm.sentiment), sm.sentiment.target.value_or(sm.sentiment.compound));
   std::string out = "<li>\n<div class=\"title\">" + head + "</div>\n<div class=\"meta\">" + EscapeXml(sm.brand) +
-                    " · " + EscapeXml(m.channel) + " · " + EscapeXml(sm.lang) + " · " + EscapeXml(sm.sentiment.label) +
-                    " (" + report::FormatFixed(score, 2) + ") · " +
+                    " · " + EscapeXml(m.channel) + " · " + EscapeXml(sm.lang) + " · " + EscapeXml(label) + " · " +
                     report::FormatUtc(ToUnixMillis(row.stored.stored_at), report::UtcStyle::kDateTime) + "</div>\n";
   if (!m.text.empty() && !m.title.empty())
     out += "<p class=\"text\">" + EscapeXml(report::Shorten(m.text, 300)) + "</p>\n";

@@ -1,8 +1,9 @@
 #include "daemon/http/gzip.h"
 
-#include <zlib.h>
+#include <libdeflate.h>
 
 #include <cstdlib>
+#include <memory>
 #include <string>
 
 namespace brandmon::http {
@@ -35,18 +36,16 @@ bool Compressible(std::string_view content_type) {
 }
 
 std::optional<std::string> GzipFast(std::string_view body) {
-  z_stream z{};
-  // 16 + 15: a gzip header and trailer around a deflate stream of a 32 kB window.
-  if (deflateInit2(&z, 1, Z_DEFLATED, 16 + 15, 8, Z_DEFAULT_STRATEGY) != Z_OK) return std::nullopt;
-  std::string out(deflateBound(&z, static_cast<uLong>(body.size())), '\0');
-  z.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(body.data()));
-  z.avail_in = static_cast<uInt>(body.size());
-  z.next_out = reinterpret_cast<Bytef*>(out.data());
-  z.avail_out = static_cast<uInt>(out.size());
-  int rc = deflate(&z, Z_FINISH);
-  size_t written = out.size() - z.avail_out;
-  deflateEnd(&z);
-  if (rc != Z_STREAM_END) return std::nullopt;
+  struct Free {
+    void operator()(libdeflate_compressor* c) const { libdeflate_free_compressor(c); }
+  };
+  // One compressor per thread (its tables are reset by every call), made on
+  // its first answer.
+  thread_local std::unique_ptr<libdeflate_compressor, Free> compressor(libdeflate_alloc_compressor(1));
+  if (!compressor) return std::nullopt;
+  std::string out(libdeflate_gzip_compress_bound(compressor.get(), body.size()), '\0');
+  size_t written = libdeflate_gzip_compress(compressor.get(), body.data(), body.size(), out.data(), out.size());
+  if (written == 0) return std::nullopt;
   out.resize(written);
   return out;
 }

@@ -118,7 +118,7 @@ bool SameSecret(const std::string& a, const std::string& b) {
   return diff == 0 && !b.empty();
 }
 
-// The body of a reply, compressed here at zlib's fastest level when the
+// The body of a reply, compressed here at libdeflate's fastest level when the
 // client takes gzip (gzip.h). Every body goes through a content provider of
 // known length, which httplib sends as it is: it compresses `res.body`
 // itself, at its default level, whenever Accept-Encoding merely contains

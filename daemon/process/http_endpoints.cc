@@ -177,6 +177,12 @@ void WritePublisher(Exposition& out, const publish::PublisherCounters& c) {
              static_cast<double>(c.catchup_sessions));
   out.Single("brandmon_publisher_catchup_queued_bytes", "gauge", "Bytes of catch-up replies held for clients.",
              static_cast<double>(c.catchup_queued_bytes));
+  out.Single("brandmon_publisher_queued_messages", "gauge",
+             "Alerts and mentions handed to the publisher, waiting for its thread.",
+             static_cast<double>(c.queued_messages));
+  out.Single("brandmon_publisher_backlog_messages", "gauge",
+             "Messages held back by a subscriber at its high-water mark, waiting to be sent.",
+             static_cast<double>(c.backlog_messages));
 }
 
 void WriteListener(Exposition& out, const std::optional<http::ListenerCounters>& counters) {

@@ -19,6 +19,8 @@ std::vector<PublisherCounter> NamedCounters(const PublisherCounters& c) {
       {"catchup_dropped", c.catchup_dropped, false},
       {"catchup_sessions", c.catchup_sessions, true},
       {"catchup_queued_bytes", c.catchup_queued_bytes, true},
+      {"queued_messages", c.queued_messages, true},
+      {"backlog_messages", c.backlog_messages, true},
   };
 }
 
@@ -201,6 +203,7 @@ void Publisher::Impl::PublishLoop() {
         backlog.pop_front();
         ++counters.dropped_slow_subscriber;
       }
+      counters.backlog_messages = backlog.size();
       if (stop) break;
       MonoTime now = clock.Mono();
       if (backlog.empty() && now >= next_heartbeat) {
@@ -227,6 +230,7 @@ void Publisher::Impl::PublishLoop() {
   // What a subscriber's high-water mark still held back is not sent; it stays
   // in the journal for catch-up.
   counters.dropped_slow_subscriber += backlog.size();
+  counters.backlog_messages = 0;
   pub_monitor.reset();
   pub->close();
 }
@@ -313,6 +317,11 @@ PublisherCounters Publisher::counters() const {
   out.catchup_dropped = c.catchup_dropped;
   out.catchup_sessions = c.catchup_sessions;
   out.catchup_queued_bytes = static_cast<uint64_t>(std::max<int64_t>(impl_->catchup_shared->queued_bytes.load(), 0));
+  out.backlog_messages = c.backlog_messages;
+  {
+    MutexLock lock(impl_->mu);
+    out.queued_messages = impl_->queue.size();
+  }
   return out;
 }
 

@@ -41,10 +41,13 @@ struct PublisherCounters {
   uint64_t catchup_dropped = 0;       // clients disconnected after catchup_stall_timeout without reading
   uint64_t catchup_sessions = 0;      // replies in progress now (gauge)
   uint64_t catchup_queued_bytes = 0;  // bytes of replies held for clients that have not read them yet (gauge)
+  // The two queues before ZeroMQ's own (a subscriber's sndhwm), as gauges:
+  uint64_t queued_messages = 0;   // handed over, waiting for the publish thread (up to queue_capacity)
+  uint64_t backlog_messages = 0;  // encoded, held back by a subscriber at its sndhwm (up to backlog)
 };
 
 // The counters by the name status and metrics give them, in a fixed order;
-// `gauge` marks the two that are not cumulative.
+// `gauge` marks those that are not cumulative.
 struct PublisherCounter {
   const char* name;
   uint64_t value;

@@ -89,7 +89,7 @@ struct WireMessage {
 struct Counters {
   std::atomic<uint64_t> published{0}, mentions_published{0}, dropped_slow_subscriber{0}, dropped_queue_full{0},
       heartbeats{0}, handshakes_rejected{0}, zap_denied{0}, catchup_requests{0}, catchup_errors{0}, catchup_entries{0},
-      catchup_refused{0}, catchup_dropped{0}, catchup_sessions{0};
+      catchup_refused{0}, catchup_dropped{0}, catchup_sessions{0}, backlog_messages{0};
 };
 
 inline std::string_view HandshakeReason(uint16_t event) {

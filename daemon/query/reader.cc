@@ -4,6 +4,7 @@
 #include <cassert>
 #include <cstdio>
 #include <filesystem>
+#include <functional>
 #include <map>
 #include <type_traits>
 #include <utility>
@@ -205,6 +206,13 @@ constexpr std::string_view kFromMentions = " FROM mentions AS m";
 // (FTS5 reads its lists backwards), so that a page of a common word costs
 // the rows of that page rather than every row that holds the word.
 constexpr std::string_view kFromSearch = " FROM mentions_fts JOIN mentions AS m ON m.rowid = mentions_fts.rowid";
+// A search's range [since, until) as the rows from the first stored in it to
+// the last, found through the time index: the rows whose stored_at is in the
+// range unless the clock was set back, as the order of a search is.
+constexpr std::string_view kSearchRange =
+    "mentions_fts.rowid >= (SELECT rowid FROM mentions WHERE stored_at >= ? ORDER BY stored_at, rowid LIMIT 1) AND "
+    "mentions_fts.rowid <= (SELECT rowid FROM mentions WHERE stored_at < ? ORDER BY stored_at DESC, rowid DESC "
+    "LIMIT 1)";
 
 // Reads the row `stmt` stands on into `row`, whose strings keep their
 // buffers from the row before: a scan of a million rows allocates little.
@@ -249,6 +257,10 @@ void ReadMention(const Statement& stmt, MentionFields fields, MentionRow& row) {
 // by the reach's number of digits, which the index holds, then the reach.
 constexpr std::string_view kByReach =
     " ORDER BY length(CAST(CAST(max(m.reach, 0) AS INTEGER) AS TEXT)) DESC, m.reach DESC, m.rowid DESC";
+// The second column of mentions_brand_reach, and its largest value (the
+// digits of the largest 64-bit integer).
+constexpr std::string_view kReachDigits = "length(CAST(CAST(max(m.reach, 0) AS INTEGER) AS TEXT))";
+constexpr int64_t kMaxReachDigits = 19;
 
 // `by_brand`: the scan goes by brand (the index of reach); else by time, and
 // the brand is only checked (the unary + keeps SQLite from reading a brand's
@@ -373,10 +385,122 @@ Result<std::vector<BreakdownRow>> Reader::Breakdown(const Filter& filter, Dimens
   return out;
 }
 
-Status Reader::ScanMentions(const Filter& filter, Order order, const std::optional<std::pair<int64_t, int64_t>>& after,
-                            int64_t limit, const std::function<bool(const MentionRow&)>& visit, MentionFields fields) {
-  Where where = MentionWhere(filter, order == Order::kReach);
+// Each brand's run of each reach length in mentions_brand_reach is in time
+// order, so that the newest `limit` rows of a few brands are the newest of
+// those runs, merged: a page costs at most `limit` index entries a run,
+// where a scan of the time index read every mention of the range until it
+// had found `limit` of the brands (tens of thousands for a quiet brand).
+Result<std::vector<Reader::Key>> Reader::NewestKeys(const Filter& filter, const std::optional<Key>& after,
+                                                    int64_t limit) {
+  std::vector<Key> keys;
+  Filter one = filter;
+  for (const std::string& brand : filter.brands) {
+    one.brands = {brand};
+    Where where = MentionWhere(one, true);
+    if (after)
+      where.Add("stored_at <= ? AND (stored_at, m.rowid) < (?, ?)", {after->first, after->first, after->second});
+    auto stmt = db_.Prepare("SELECT stored_at, m.rowid" + std::string(kFromMentions) + where.sql() + " AND " +
+                            std::string(kReachDigits) + " = ? ORDER BY stored_at DESC, m.rowid DESC LIMIT ?");
+    if (!stmt.ok()) return stmt.status();
+    for (int64_t digits = 1; digits <= kMaxReachDigits; ++digits) {
+      stmt->Reset();
+      if (auto s = where.Bind(*stmt, {}, {digits, limit}); !s.ok()) return s;
+      for (;;) {
+        auto row = stmt->Step();
+        if (!row.ok()) return row.status();
+        if (!*row) break;
+        keys.emplace_back(stmt->ColumnInt(0), stmt->ColumnInt(1));
+      }
+    }
+  }
+  std::sort(keys.begin(), keys.end(), std::greater<>());
+  if (limit >= 0 && static_cast<int64_t>(keys.size()) > limit) keys.resize(static_cast<size_t>(limit));
+  return keys;
+}
+
+// How many of the brands' rows a search reads from their index to find its
+// page among them (SearchKeys): up to here, fewer than checking each row
+// holding the words for its brand.
+constexpr int64_t kMaxSearchCandidates = 20'000;
+
+Result<int64_t> Reader::RollupCount(const Filter& filter) {
+  Where where;
+  where.Add("hour >= ? AND hour < ?", {FloorTo(filter.since_ms, kHourMs), filter.until_ms});
+  where.In("brand", filter.brands);
+  auto stmt = db_.Prepare("SELECT coalesce(sum(mentions), 0) FROM " + std::string(store::kRollupBrandHourly.name) +
+                          where.sql());
+  if (!stmt.ok()) return stmt.status();
+  if (auto s = where.Bind(*stmt); !s.ok()) return s;
+  auto row = stmt->Step();
+  if (!row.ok()) return row.status();
+  return *row ? stmt->ColumnInt(0) : 0;
+}
+
+// The brands' rows of the range (their index entries, few) and the rows
+// holding the words newest first (the full-text index alone), the first
+// `limit` of the latter that are among the former: neither reads a row of
+// the table, where a search driven by the words read each row holding them
+// to check its brand (every one of the range when the page stays short).
+Result<std::vector<Reader::Key>> Reader::SearchKeys(const Filter& filter, const std::optional<Key>& after,
+                                                    int64_t limit) {
+  Filter rows = filter;
+  rows.q.clear();
+  auto brand_keys = NewestKeys(rows, std::nullopt, -1);
+  if (!brand_keys.ok()) return brand_keys.status();
+  std::vector<int64_t> candidates;
+  for (const Key& k : *brand_keys) candidates.push_back(k.second);
+  std::sort(candidates.begin(), candidates.end());
+  Where where;
+  where.Add("mentions_fts MATCH ?", {FtsQuery(filter.q)});
+  where.Add(kSearchRange, {filter.since_ms, filter.until_ms});
+  if (after) where.Add("mentions_fts.rowid < ?", {after->second});
+  auto stmt = db_.Prepare("SELECT rowid FROM mentions_fts" + where.sql() + " ORDER BY rowid DESC");
+  if (!stmt.ok()) return stmt.status();
+  if (auto s = where.Bind(*stmt); !s.ok()) return s;
+  std::vector<Key> keys;
+  while (static_cast<int64_t>(keys.size()) < limit) {
+    auto row = stmt->Step();
+    if (!row.ok()) return row.status();
+    if (!*row) break;
+    int64_t id = stmt->ColumnInt(0);
+    if (std::binary_search(candidates.begin(), candidates.end(), id)) keys.emplace_back(0, id);
+  }
+  return keys;
+}
+
+Status Reader::VisitRows(const std::vector<Key>& keys, const std::function<bool(const MentionRow&)>& visit) {
+  auto stmt = db_.Prepare(std::string(kMentionColumns) + std::string(kFromMentions) + " WHERE m.rowid = ?");
+  if (!stmt.ok()) return stmt.status();
+  MentionRow read;
+  for (const Key& key : keys) {
+    stmt->Reset();
+    if (auto s = stmt->BindInt(1, key.second); !s.ok()) return s;
+    auto row = stmt->Step();
+    if (!row.ok()) return row.status();
+    if (!*row) continue;  // pruned since
+    ReadMention(*stmt, MentionFields::kAll, read);
+    if (!visit(read)) break;
+  }
+  return Status::Ok();
+}
+
+Status Reader::ScanMentions(const Filter& filter, Order order, const std::optional<Key>& after, int64_t limit,
+                            const std::function<bool(const MentionRow&)>& visit, MentionFields fields) {
   bool search = !FtsQuery(filter.q).empty();
+  if (order == Order::kNewest && !filter.brands.empty() && limit >= 0) {
+    bool few = !search;
+    if (search) {
+      auto count = RollupCount(filter);
+      if (!count.ok()) return count.status();
+      few = *count <= kMaxSearchCandidates;
+    }
+    if (few) {
+      auto keys = search ? SearchKeys(filter, after, limit) : NewestKeys(filter, after, limit);
+      if (!keys.ok()) return keys.status();
+      return VisitRows(*keys, visit);
+    }
+  }
+  Where where = MentionWhere(filter, order == Order::kReach);
   // Newest first is by the time stored, or, in a search, by row: the order
   // of the commits, which is the same unless the clock was set back. The
   // index's own rowid lets FTS5 read backwards and start at the cursor.
@@ -387,6 +511,13 @@ Status Reader::ScanMentions(const Filter& filter, Order order, const std::option
       order_by = search ? " ORDER BY mentions_fts.rowid DESC" : " ORDER BY m.stored_at DESC, m.rowid DESC";
       break;
     case Order::kOldest: order_by = search ? " ORDER BY mentions_fts.rowid" : " ORDER BY m.stored_at, m.rowid"; break;
+  }
+  if (search) {
+    // The rows stored in the range, as bounds on the index's own rowid, so
+    // that FTS5 reads only the range's part of each word's list: checked
+    // row by row, a page of few results read every older row holding the
+    // words (seconds at 10 million mentions).
+    where.Add(kSearchRange, {filter.since_ms, filter.until_ms});
   }
   if (after && search) {
     where.Add("mentions_fts.rowid < ?", {after->second});
@@ -414,7 +545,7 @@ Status Reader::ScanMentions(const Filter& filter, Order order, const std::option
 }
 
 Result<MentionPage> Reader::Mentions(const Filter& filter, const Page& page) {
-  std::optional<std::pair<int64_t, int64_t>> after;
+  std::optional<Key> after;
   if (!page.cursor.empty()) {
     auto keys = DecodeCursor(page.cursor, 2);
     if (!keys) return BadCursor();
@@ -496,28 +627,64 @@ Result<std::vector<MentionRow>> Reader::TopMentions(const Filter& filter, int64_
   return out;
 }
 
-Result<std::vector<AlertRow>> Reader::ScanAlerts(const Filter& filter, std::string_view rule, int64_t before_seq,
-                                                 int64_t limit) {
-  Where where;
+namespace {
+
+// The topics of `brand`'s alerts: [alert.<brand>., alert.<brand>/), '/'
+// following '.' (as the prefix the query had matched).
+std::pair<std::string, std::string> TopicRange(const std::string& brand) {
+  return {"alert." + brand + ".", "alert." + brand + "/"};
+}
+
+// The conditions on an alert besides its brand: the range, `rule` only
+// unless empty, before `before_seq` unless 0.
+void AlertWhere(Where& where, const Filter& filter, std::string_view rule, int64_t before_seq) {
   where.Add("ts >= ? AND ts < ?", {filter.since_ms, filter.until_ms});
-  if (!filter.brands.empty()) {
-    // The topic is "alert.<brand>.<rule>": a prefix per brand.
-    std::string any;
-    std::vector<Where::Value> prefixes;
-    for (const std::string& brand : filter.brands) {
-      any += any.empty() ? "(" : " OR ";
-      any += "substr(topic, 1, ?) = ?";
-      std::string prefix = "alert." + brand + ".";
-      prefixes.emplace_back(static_cast<int64_t>(prefix.size()));
-      prefixes.emplace_back(std::move(prefix));
-    }
-    where.Add(any + ")", std::move(prefixes));
-  }
   if (!rule.empty()) {
     std::string suffix = "." + std::string(rule);
     where.Add("substr(topic, ?) = ?", {-static_cast<int64_t>(suffix.size()), suffix});
   }
   if (before_seq > 0) where.Add("seq < ?", {before_seq});
+}
+
+}  // namespace
+
+// With brands named, each brand's alerts of the range are found in the
+// index alerts_topic (topic, ts: no row is read to check them), newest
+// first, and only the page's rows are read; else the alerts of the range
+// newest first through the time index.
+Result<std::vector<AlertRow>> Reader::ScanAlerts(const Filter& filter, std::string_view rule, int64_t before_seq,
+                                                 int64_t limit) {
+  std::vector<int64_t> seqs;
+  for (const std::string& brand : filter.brands) {
+    auto [from, to] = TopicRange(brand);
+    Where where;
+    where.Add("topic >= ? AND topic < ?", {from, to});
+    AlertWhere(where, filter, rule, before_seq);
+    auto stmt = db_.Prepare("SELECT seq FROM alerts INDEXED BY alerts_topic" + where.sql());
+    if (!stmt.ok()) return stmt.status();
+    if (auto s = where.Bind(*stmt); !s.ok()) return s;
+    for (;;) {
+      auto row = stmt->Step();
+      if (!row.ok()) return row.status();
+      if (!*row) break;
+      seqs.push_back(stmt->ColumnInt(0));
+    }
+  }
+  std::sort(seqs.begin(), seqs.end(), std::greater<>());
+  if (static_cast<int64_t>(seqs.size()) > limit) seqs.resize(static_cast<size_t>(limit));
+  if (!filter.brands.empty() && seqs.empty()) return std::vector<AlertRow>();
+  Where where;
+  if (filter.brands.empty()) {
+    AlertWhere(where, filter, rule, before_seq);
+  } else {
+    std::string list;
+    std::vector<Where::Value> values;
+    for (int64_t seq : seqs) {
+      list += list.empty() ? "?" : ", ?";
+      values.emplace_back(seq);
+    }
+    where.Add("seq IN (" + list + ")", std::move(values));
+  }
   auto stmt = db_.Prepare("SELECT seq, ts, topic, payload FROM alerts" + where.sql() + " ORDER BY seq DESC LIMIT ?");
   if (!stmt.ok()) return stmt.status();
   if (auto s = where.Bind(*stmt, {}, {limit}); !s.ok()) return s;

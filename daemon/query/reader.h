@@ -146,12 +146,25 @@ class Reader {
   Result<std::vector<AlertRow>> ScanAlerts(const Filter& filter, std::string_view rule, int64_t before_seq,
                                            int64_t limit);
   enum class Order { kNewest, kOldest, kReach };
+  // A mention's place newest first: {stored_at, row}.
+  using Key = std::pair<int64_t, int64_t>;
   // Runs the mention query of `filter` in `order` (kNewest: after the
-  // cursor `after`, {stored_at, row}, unless nullopt), at most `limit` rows
-  // (-1: all), calling `visit` per row until it returns false.
-  Status ScanMentions(const Filter& filter, Order order, const std::optional<std::pair<int64_t, int64_t>>& after,
-                      int64_t limit, const std::function<bool(const MentionRow&)>& visit,
-                      MentionFields fields = MentionFields::kAll);
+  // cursor `after` unless nullopt), at most `limit` rows (-1: all), calling
+  // `visit` per row until it returns false.
+  Status ScanMentions(const Filter& filter, Order order, const std::optional<Key>& after, int64_t limit,
+                      const std::function<bool(const MentionRow&)>& visit, MentionFields fields = MentionFields::kAll);
+  // The keys of the newest `limit` (-1: all) mentions of `filter` (after
+  // `after`), which names brands and no words, newest first.
+  Result<std::vector<Key>> NewestKeys(const Filter& filter, const std::optional<Key>& after, int64_t limit);
+  // The same for a search (`q`): {0, row} in the order stored. Reads the
+  // brands' every row of the range.
+  Result<std::vector<Key>> SearchKeys(const Filter& filter, const std::optional<Key>& after, int64_t limit);
+  // How many mentions of `filter`'s brands the rollups count in its range
+  // (from the start of its first hour).
+  Result<int64_t> RollupCount(const Filter& filter);
+  // Reads the mentions of `keys` in order, calling `visit` per row until it
+  // returns false.
+  Status VisitRows(const std::vector<Key>& keys, const std::function<bool(const MentionRow&)>& visit);
 
   store::Database db_;
 };

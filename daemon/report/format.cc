@@ -89,6 +89,12 @@ double Clamp(double v, double lo, double hi) {
   return std::min(hi, std::max(lo, v));
 }
 
+std::string FormatLabel(std::string_view label, double score) {
+  if (label == "unscored") return std::string(label);
+  double v = Clamp(score, -1, 1);
+  return std::string(label) + " (" + (v > 0.0005 ? "+" : "") + FormatFixed(v, 2) + ")";
+}
+
 std::string FormatFixed(double v, int decimals) {
   v = Finite(v);
   char buf[64];

@@ -35,6 +35,11 @@ double NonNegative(double v);
 // `v` clamped to [lo, hi], NaN becoming `lo`.
 double Clamp(double v, double lo, double hi);
 
+// A mention's label and score as a list shows them: "negative (-0.62)",
+// "positive (+0.40)"; "unscored" alone (a language without a lexicon: its
+// score is that of a neutral text, not a reading).
+std::string FormatLabel(std::string_view label, double score);
+
 // `v` with `decimals` digits after the point ("-0.25"); never "nan" or "inf"
 // (non-finite values print as 0) and never "-0".
 std::string FormatFixed(double v, int decimals);

@@ -125,8 +125,8 @@ std::string Mention(const TopMention& m) {
   bool text_in_title = m.title.empty() && title == CleanText(m.text);
   if (title.empty()) title = "(untitled)";
   std::string out = "<li>\n<div class=\"title\">" + Link(m.url, title) + "</div>\n<div class=\"meta\">" + Esc(m.brand) +
-                    " · " + Esc(m.channel) + " · " + Esc(m.lang) + " · " + Esc(m.label) + " (" +
-                    Signed(Clamp(m.compound, -1, 1)) + ") · reach " + FormatShort(NonNegative(m.reach)) + " · " +
+                    " · " + Esc(m.channel) + " · " + Esc(m.lang) + " · " + Esc(FormatLabel(m.label, m.compound)) +
+                    " · reach " + FormatShort(NonNegative(m.reach)) + " · " +
                     Esc(FormatUtc(m.published_ms, UtcStyle::kDateTime));
   if (!m.author.empty()) out += " · by " + Esc(Shorten(m.author, 60));
   out += "</div>\n";

@@ -103,8 +103,8 @@ std::string TopMentions(const ReportData& data) {
     bool text_in_title = m.title.empty() && title == CleanText(m.text);
     if (title.empty()) title = "(untitled)";
     out += std::to_string(++n) + ". " + MdLink(m.url, title) + " — " + Md(m.brand) + " · " + Md(m.channel) + " · " +
-           Md(m.lang) + " · " + Md(m.label) + " (" + Signed(Clamp(m.compound, -1, 1)) + ") · reach " +
-           FormatShort(NonNegative(m.reach)) + " · " + FormatUtc(m.published_ms, UtcStyle::kDateTime);
+           Md(m.lang) + " · " + Md(FormatLabel(m.label, m.compound)) + " · reach " + FormatShort(NonNegative(m.reach)) +
+           " · " + FormatUtc(m.published_ms, UtcStyle::kDateTime);
     if (!m.author.empty()) out += " · by " + Md(Shorten(m.author, 60));
     out += "\n";
     if (!m.url.empty() && !IsWebUrl(m.url)) out += "   Link not shown: " + Md(Shorten(m.url, 200)) + "\n";

@@ -43,7 +43,7 @@ struct TopMention {
   std::string brand;
   std::string channel;
   std::string lang;
-  std::string label;  // "negative", "neutral" or "positive"
+  std::string label;  // "negative", "neutral", "positive" or "unscored"
   std::string url;
   std::string author;
   std::string title;

@@ -60,6 +60,9 @@ MENTIONS = [
     {"id": "5", "channel": "forum", "author": "<b onmouseover=\"window.__pwned='author'\">mallory</b>",
      "url": "javascript:window.__pwned='url'", "title": HOSTILE_TITLE, "text": HOSTILE_TEXT,
      "metrics": {"followers": 90000}},
+    # Finnish, a language without a lexicon: stored `unscored`, shown so, never as neutral.
+    {"id": "6", "channel": "forum", "author": "aino", "url": "https://forum.example/6", "lang": "fi",
+     "text": "acme vedenkeitin on ollut keittiössä eilisestä asti", "metrics": {"followers": 700}},
 ]
 BRANDS = ["acme", "globex"]
 
@@ -365,9 +368,70 @@ class CodeText(HTMLParser):
             self.text += data
 
 
-def search(browser, url):
+LISTED = """((list) => Array.from(document.querySelectorAll(list + ' li')).map(li => ({
+  title: li.querySelector('.title').textContent,
+  meta: li.querySelector('.meta').textContent,
+})))"""
+
+
+def shown_title(title, text):
+    """The title a list shows: the title, else the text's first 80 characters."""
+    if title:
+        return title
+    chars = " ".join(text.split())
+    return chars if len(chars) <= 80 else chars[:80] + "\u2026"
+
+
+def check_labels(items, db_path, where):
+    """Each mention listed shows the label it is stored with: `unscored` (a
+    language without a lexicon) as itself, with no score, never as neutral."""
+    db = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True)
+    stored = {shown_title(t, x): label for t, x, label in db.execute("SELECT title, text, label FROM mentions")}
+    db.close()
+    check("unscored" in stored.values(), f"no mention was stored unscored: {stored}")
+    labels = {}
+    for item in items:
+        fields = item["meta"].split(" \u00b7 ")
+        check(len(fields) >= 5 and item["title"] in stored, f"{where}: an item reads {item}")
+        labels[item["title"]] = fields[3]
+        want = stored[item["title"]]
+        shown = fields[3].split(" (")[0]
+        check(shown == want, f"{where}: {item['title']!r} shows the label {shown!r}, stored {want!r}")
+        check(want != "unscored" or "(" not in fields[3], f"{where}: the unscored {item['title']!r} shows a score")
+    check("unscored" in labels.values(), f"{where}: no unscored mention listed: {labels}")
+
+
+class ResultItems(HTMLParser):
+    """The title and meta line of each <li> in the server's <div id="results">."""
+
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.items = []
+        self.field = None
+        self.inside = False
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if tag == "div" and attrs.get("id") == "results":
+            self.inside = True
+        elif self.inside and tag == "li":
+            self.items.append({"title": "", "meta": ""})
+        elif self.inside and self.items and tag == "div" and attrs.get("class") in ("title", "meta"):
+            self.field = attrs["class"]
+
+    def handle_endtag(self, tag):
+        if tag == "div":
+            self.field = None
+
+    def handle_data(self, data):
+        if self.field:
+            self.items[-1][self.field] += data
+
+
+def search(browser, url, db_path):
     """A search through the script: the results come from /api/v1/mentions,
-    and say what the same search without script says."""
+    and say what the same search without script says; both show each
+    mention's stored label."""
     browser.js("document.querySelector('#search-form input[name=q]').value = 'acme'; "
                "document.getElementById('search-form').requestSubmit(); true")
     browser.wait_for("document.querySelector('#results p.meta') !== null && "
@@ -380,8 +444,13 @@ def search(browser, url):
     check(href.startswith("/api/v1/mentions?") and "q=acme" in href, f"export link {href}")
     command = browser.js("document.getElementById('export-command').textContent")
     server = CodeText()
-    server.feed(get(url + "&q=acme")[1].decode())
+    html = get(url + "&q=acme")[1].decode()
+    server.feed(html)
     check(command == server.text, f"the script's export command {command!r} != the page's {server.text!r}")
+    check_labels(browser.js(LISTED + "('#results')"), db_path, "the script's search results")
+    results = ResultItems()
+    results.feed(html)
+    check_labels(results.items, db_path, "the search results without script")
 
 
 def export_csv(browser, brandmonctl, db_path, downloads):
@@ -459,7 +528,9 @@ def run(args, tmp):
                          "the page and its live alerts")
         points = check_page(browser, figures, opened_at_ms)
         check_safe(browser, "after load")
-        search(browser, url)
+        db_path = os.path.join(tmp, "state", "brandmon.db")
+        check_labels(browser.js(LISTED + "('#top')"), db_path, "the top mentions")
+        search(browser, url, db_path)
         check_safe(browser, "after a search")
         exported = export_csv(browser, args.brandmonctl, os.path.join(tmp, "state", "brandmon.db"),
                               os.path.join(tmp, "downloads"))

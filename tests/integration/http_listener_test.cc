@@ -215,6 +215,10 @@ TEST_F(HttpListenerTest, MetricsParseAndAgreeWithStatus) {
   EXPECT_EQ(Sum(m, "brandmon_alerts_total"), status["alerts"].GetUint64());
   EXPECT_EQ(Sum(m, "brandmon_store_write_errors_total"), status["store"]["write_errors"].GetUint64());
   EXPECT_EQ(Sum(m, "brandmon_publisher_published_total"), status["publisher"]["published"].GetUint64());
+  // The publisher's queues, both drained once the alerts went out (no subscriber holds one back).
+  EXPECT_EQ(Sum(m, "brandmon_publisher_queued_messages"), 0);
+  EXPECT_EQ(Sum(m, "brandmon_publisher_backlog_messages"), 0);
+  EXPECT_TRUE(status["publisher"].HasMember("queued_messages") && status["publisher"].HasMember("backlog_messages"));
   EXPECT_EQ(Sum(m, "brandmon_source_mentions_total"), status["sources"][0]["mentions"].GetUint64());
   EXPECT_EQ(Sum(m, "brandmon_journal_last_seq"), status["last_seq"].GetUint64());
   // The poll that read the file moved its source's counters; a file source

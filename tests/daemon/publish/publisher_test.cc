@@ -149,6 +149,9 @@ TEST(PublisherTest, QueueFullHandOversAreRefusedAndCountedNotBlocked) {
   for (auto& a : alerts) accepted += f.publisher->Publish(a);
   EXPECT_EQ(accepted, 100);
   EXPECT_EQ(f.publisher->counters().dropped_queue_full, 50u);
+  // Not started: what was handed over waits, and shows as the queue's depth.
+  EXPECT_EQ(f.publisher->counters().queued_messages, 100u);
+  EXPECT_EQ(f.publisher->counters().backlog_messages, 0u);
 }
 
 // 100,000 alerts journaled in a file store and handed over while a subscriber
@@ -182,6 +185,11 @@ TEST(PublisherTest, SlowSubscriberUnderLoadCostsDropsNotThroughput) {
   for (auto& a : alerts) accepted += f.publisher->Publish(std::move(a));
   EXPECT_EQ(accepted, kAlerts);
   EXPECT_TRUE(WaitFor(*f.publisher, [](const PublisherCounters& c) { return c.dropped_slow_subscriber > 0; }));
+  // While the subscriber reads nothing, the messages it holds back fill the
+  // backlog to its bound, and the hand-over queue drains.
+  EXPECT_TRUE(WaitFor(*f.publisher,
+                      [](const PublisherCounters& c) { return c.backlog_messages == 1000 && c.queued_messages == 0; }))
+      << f.publisher->counters().backlog_messages << " " << f.publisher->counters().queued_messages;
 
   auto catcher = Subscriber::Connect(f.publisher->endpoints()[1], f.publisher->catchup_endpoints()[1], {}, {});
   ASSERT_TRUE(catcher.ok());
@@ -197,6 +205,7 @@ TEST(PublisherTest, SlowSubscriberUnderLoadCostsDropsNotThroughput) {
   f.publisher->Stop();
   PublisherCounters c = f.publisher->counters();
   EXPECT_EQ(c.dropped_queue_full, 0u);
+  EXPECT_EQ(c.backlog_messages, 0u);
   EXPECT_GT(c.dropped_slow_subscriber, 0u);
   EXPECT_EQ(c.published + c.dropped_slow_subscriber, static_cast<uint64_t>(kAlerts));
   EXPECT_GE(c.catchup_entries, static_cast<uint64_t>(kAlerts));

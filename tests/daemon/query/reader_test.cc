@@ -374,6 +374,13 @@ class RollupTablesTest : public ::testing::Test {
     std::string brand, channel, lang, label;
     int64_t hour;
     double score, reach;
+    int64_t at;        // stored_at
+    std::string word;  // the title
+  };
+  struct RawAlert {
+    std::string brand, rule;
+    int64_t ts;
+    uint64_t seq;
   };
 
   void SetUp() override {
@@ -402,16 +409,36 @@ class RollupTablesTest : public ::testing::Test {
       m.sentiment.compound = static_cast<double>(rng() % 2049) / 1024 - 1;
       m.sentiment.label = std::string(SentimentLabel(m.sentiment.compound));
       if (n % 4 == 0) m.sentiment.target = -m.sentiment.compound;
-      m.mention.SetMetric("followers", static_cast<double>(rng() % 1000));
+      // Reaches of one to five digits, so that a brand's rows lie in several runs of the reach index.
+      m.mention.SetMetric("followers", static_cast<double>(rng() % 5 == 0 ? rng() % 100'000 : rng() % 100));
+      m.mention.title = kWords[rng() % 3];
       raw_.push_back({m.brand, m.mention.channel, m.lang, m.sentiment.label, at - at % kHour, m.sentiment.Effective(),
-                      Reach(m.mention)});
+                      Reach(m.mention), at, m.mention.title});
       store::WriteBatch batch;
+      if (n % 4 == 1) batch.AddAlert(RandomAlert(m.brand, at, rng));
       batch.AddMention(std::move(m));
       ASSERT_TRUE((*store)->Write(batch).ok());
     }
+    ASSERT_TRUE((*store)->IndexForSearch(10'000).ok());
     auto r = Reader::Open((dir_.path() / "state.db").string());
     ASSERT_TRUE(r.ok()) << r.status().ToString();
     reader_ = std::make_unique<Reader>(std::move(*r));
+  }
+
+  static constexpr const char* kWords[] = {"refund", "delivery", "outage"};
+
+  // An alert of `brand` (or, one time in five, of a brand whose name
+  // starts with it) at `at`, as the journal numbers them.
+  Alert RandomAlert(const std::string& brand, int64_t at, std::mt19937_64& rng) {
+    static const char* kRules[] = {"negative_mention", "volume_spike", "emerging_terms"};
+    Alert a;
+    a.ts = FromUnixMillis(at);
+    a.brand = rng() % 5 == 0 ? brand + ".eu" : brand;
+    a.rule = kRules[rng() % 3];
+    a.severity = Severity::kWarning;
+    a.summary = a.brand + " " + a.rule;
+    alerts_.push_back({a.brand, a.rule, at, alerts_.size() + 1});
+    return a;
   }
 
   static std::string Value(const Raw& m, Dimension d) {
@@ -498,6 +525,7 @@ class RollupTablesTest : public ::testing::Test {
 
   testing::TempDir dir_;
   std::vector<Raw> raw_;
+  std::vector<RawAlert> alerts_;
   std::unique_ptr<Reader> reader_;
 };
 
@@ -535,6 +563,111 @@ TEST_F(RollupTablesTest, SeriesAndBreakdownsEqualTheMentionsTheyCountWhateverTab
     }
   }
   EXPECT_EQ(compared, 5 * 5 * 4 * 4);
+}
+
+// A page of named brands is the newest of each brand's runs of the reach
+// index, merged, and a search of few brands is the brands' rows among those
+// holding the words: both the rows the filter names, newest first, page
+// after page.
+TEST_F(RollupTablesTest, PagesOfNamedBrandsAreTheFilteredRowsNewestFirst) {
+  auto expected = [&](const Filter& f) {
+    std::vector<std::string> out;
+    for (size_t n = raw_.size(); n-- > 0;) {
+      const Raw& m = raw_[n];
+      if (m.at >= f.since_ms && m.at < f.until_ms && Counts(f, m, 0) && m.reach >= f.min_reach &&
+          (f.q.empty() || m.word == f.q)) {
+        out.push_back(std::to_string(n));
+      }
+    }
+    return out;
+  };
+  auto pages = [&](const Filter& f, int64_t limit) {
+    std::vector<std::string> out;
+    Page page{"", limit};
+    for (int i = 0; i < 1000; ++i) {
+      auto r = reader_->Mentions(f, page);
+      EXPECT_TRUE(r.ok()) << r.status().ToString();
+      if (!r.ok()) break;
+      EXPECT_LE(static_cast<int64_t>(r->mentions.size()), limit);
+      for (const auto& m : r->mentions) out.push_back(m.stored.scored.mention.id);
+      if (r->next_cursor.empty()) break;
+      page.cursor = r->next_cursor;
+    }
+    return out;
+  };
+  std::vector<Filter> filters(4);
+  filters[0].brands = {"initech"};
+  filters[1].brands = {"acme", "globex"};
+  filters[2].brands = {"globex"};
+  filters[2].labels = {"negative"};
+  filters[3].brands = {"acme", "initech"};
+  filters[3].min_reach = 50;
+  int compared = 0;
+  for (Filter f : filters) {
+    for (std::string q : {"", "refund"}) {
+      f.q = q;
+      f.since_ms = kStart + 30 * kHour + 1;
+      f.until_ms = kStart + 6 * 24 * kHour;
+      std::vector<std::string> want = expected(f);
+      ASSERT_GT(want.size(), 20u);
+      EXPECT_EQ(pages(f, 7), want) << f.brands.front() << " q=" << q;
+      EXPECT_EQ(pages(f, 1000), want) << f.brands.front() << " q=" << q;
+      compared += 2;
+    }
+  }
+  EXPECT_EQ(compared, 16);
+}
+
+// The alerts of named brands are read from their topics' index: the pages
+// and the latest of a rule are those of the journal, newest first, for
+// every filter.
+TEST_F(RollupTablesTest, AlertsOfNamedBrandsAreTheJournalsNewestFirst) {
+  auto expected = [&](const Filter& f, std::string_view rule) {
+    std::vector<uint64_t> out;
+    for (size_t i = alerts_.size(); i-- > 0;) {
+      const RawAlert& a = alerts_[i];
+      bool brand = f.brands.empty();
+      // A brand's topic prefix also holds the brands whose names continue it with a dot.
+      for (const std::string& b : f.brands) brand = brand || a.brand == b || a.brand.starts_with(b + ".");
+      if (brand && a.ts >= f.since_ms && a.ts < f.until_ms && (rule.empty() || a.rule == rule)) out.push_back(a.seq);
+    }
+    return out;
+  };
+  auto pages = [&](const Filter& f, int64_t limit) {
+    std::vector<uint64_t> out;
+    Page page{"", limit};
+    for (int i = 0; i < 1000; ++i) {
+      auto r = reader_->Alerts(f, page);
+      EXPECT_TRUE(r.ok()) << r.status().ToString();
+      if (!r.ok()) break;
+      EXPECT_LE(static_cast<int64_t>(r->alerts.size()), limit);
+      for (const auto& a : r->alerts) out.push_back(a.seq);
+      if (r->next_cursor.empty()) break;
+      page.cursor = r->next_cursor;
+    }
+    return out;
+  };
+  std::vector<Filter> filters(5);
+  filters[1].brands = {"initech"};
+  filters[2].brands = {"acme", "globex"};
+  filters[3].brands = {"acme.eu"};
+  filters[4].brands = {"nobody", "globex"};
+  int compared = 0;
+  for (Filter f : filters) {
+    f.since_ms = kStart + 30 * kHour + 1;
+    f.until_ms = kStart + 6 * 24 * kHour;
+    std::vector<uint64_t> want = expected(f, "");
+    ASSERT_GT(want.size(), 10u);
+    EXPECT_EQ(pages(f, 7), want) << ::testing::PrintToString(f.brands);
+    EXPECT_EQ(pages(f, 1000), want) << ::testing::PrintToString(f.brands);
+    std::vector<uint64_t> terms = expected(f, "emerging_terms");
+    auto latest = reader_->LatestAlert(f, "emerging_terms");
+    ASSERT_TRUE(latest.ok()) << latest.status().ToString();
+    ASSERT_TRUE(latest->has_value());
+    EXPECT_EQ((*latest)->seq, terms.front()) << ::testing::PrintToString(f.brands);
+    compared += 3;
+  }
+  EXPECT_EQ(compared, 15);
 }
 
 // A mention in a language without a lexicon counts as a mention, never as

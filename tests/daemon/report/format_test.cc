@@ -40,6 +40,16 @@ TEST(ShortenTest, CutsOnCodePointsWithAnEllipsis) {
   EXPECT_EQ(Shorten("", 3), "");
 }
 
+// An unscored mention (a language without a lexicon) shows no score: its
+// compound is that of a neutral text, not a reading of it.
+TEST(FormatLabelTest, ScoredLabelsCarryTheirScoreUnscoredOnesNone) {
+  EXPECT_EQ(FormatLabel("negative", -0.625), "negative (-0.62)");
+  EXPECT_EQ(FormatLabel("positive", 0.4), "positive (+0.40)");
+  EXPECT_EQ(FormatLabel("neutral", -0.0001), "neutral (0.00)");
+  EXPECT_EQ(FormatLabel("positive", 7), "positive (+1.00)");
+  EXPECT_EQ(FormatLabel("unscored", 0), "unscored");
+}
+
 TEST(IsWebUrlTest, OnlyAbsoluteHttpAndHttps) {
   const struct {
     const char* url;
