@@ -13,7 +13,7 @@ bool EnglishIsClear(const LexiconSet& set, const LanguageEvidence& evidence) {
   for (unsigned bits = evidence.languages & ~(1u << set.english_latin); bits != 0; bits &= bits - 1) {
     other = std::max(other, evidence.stopwords[static_cast<size_t>(__builtin_ctz(bits))]);
   }
-  // Every word known to English: a word of two or more, or one word that is
+  // Every word known to English: two words or more, or one word that is
   // no other language's stopword ("Excellent!", "@acme lol"; not "No").
   if (evidence.english_words == evidence.words) return evidence.words >= 2 ? english >= other : other == 0;
   // No other language's stopword: one English stopword among three words or

@@ -122,7 +122,7 @@ TEST_F(LanguageChoiceTest, EnglishIsClearWhenEnglishKnowsTheWordsOrLeadsTheStopw
   EXPECT_TRUE(EnglishIsClear(*set_, evidence(3, 3, 0, 0)));
   EXPECT_TRUE(EnglishIsClear(*set_, evidence(2, 2, 1, 1)));   // "no" counts for both
   EXPECT_TRUE(EnglishIsClear(*set_, evidence(1, 1, 0, 0)));   // "Excellent!"
-  EXPECT_TRUE(EnglishIsClear(*set_, evidence(1, 1, 1, 0)));   // "Why?"
+  EXPECT_TRUE(EnglishIsClear(*set_, evidence(1, 1, 1, 0)));   // "What?"
   EXPECT_FALSE(EnglishIsClear(*set_, evidence(1, 1, 1, 1)));  // "No" alone is Spanish as much
   EXPECT_FALSE(EnglishIsClear(*set_, evidence(1, 0, 0, 0)));
   EXPECT_FALSE(EnglishIsClear(*set_, evidence(3, 3, 1, 2)));  // Spanish function words lead
