@@ -13,7 +13,9 @@ bool EnglishIsClear(const LexiconSet& set, const LanguageEvidence& evidence) {
   for (unsigned bits = evidence.languages & ~(1u << set.english_latin); bits != 0; bits &= bits - 1) {
     other = std::max(other, evidence.stopwords[static_cast<size_t>(__builtin_ctz(bits))]);
   }
-  if (evidence.english_words == evidence.words) return evidence.words >= 2 && english >= other;
+  // Every word known to English: two words or more, or one word that is
+  // no other language's stopword ("Excellent!", "@acme lol"; not "No").
+  if (evidence.english_words == evidence.words) return evidence.words >= 2 ? english >= other : other == 0;
   // No other language's stopword: one English stopword among three words or
   // more, half of them known to English, or two with a quarter known.
   if (other == 0 && english >= 1 && evidence.words >= 3 && 2 * evidence.english_words >= evidence.words) return true;

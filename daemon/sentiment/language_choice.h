@@ -76,8 +76,10 @@ struct LanguageEvidence {
 
 // Whether `evidence` settles an ASCII text as English without the n-gram
 // model (text::IdentifyLanguage):
-// - two words or more, every one known to English, with no other
-//   language's stopwords outnumbering English's;
+// - every word known to English: two words or more with no other
+//   language's stopwords outnumbering English's, or one word that is no
+//   other language's stopword (on one word the model is wrong about one
+//   time in three);
 // - no other language's stopword, and one English stopword among three
 //   words or more half of which English knows, or two among words a quarter
 //   of which it knows;

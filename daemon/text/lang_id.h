@@ -18,7 +18,7 @@ struct LanguageGuess {
 inline constexpr int kMinLetters = 3;
 // A Latin-script text of three words or more whose likeliest language leads
 // the next by less than this many nats is "und": too short or too mixed to
-// tell (two words need twice the lead, one word four times).
+// tell (two words need twice the lead, one word six times).
 inline constexpr double kMinMargin = 1.0;
 
 // The decisive-script shortcut used before any statistics: text whose

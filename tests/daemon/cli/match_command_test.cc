@@ -120,6 +120,21 @@ TEST(MatchCommandTest, LangFilterReadsTheLanguageScoreReports) {
   }
 }
 
+// A one-word reply to a brand is English when English knows the word: a
+// lang:en filter keeps it, a lang:fr one does not ("excellent" is French
+// too, which the character model alone reads).
+TEST(MatchCommandTest, LangFilterKeepsShortEnglishReplies) {
+  for (const std::string line : {"@acme Excellent!", "@acme haha :)", "@acme Adorable."}) {
+    CtlRun en = Ctl({"match", "--query", "acme lang:en"}, line + "\n");
+    EXPECT_EQ(en.code, 0) << en.err;
+    EXPECT_EQ(en.out, "{\"match\": true, \"spans\": [[1, 5]]}\n") << line;
+    for (const char* other : {"fr", "es", "hi"}) {
+      CtlRun no = Ctl({"match", "--query", std::string("acme lang:") + other}, line + "\n");
+      EXPECT_EQ(no.out, "{\"match\": false, \"spans\": []}\n") << line << " lang:" << other;
+    }
+  }
+}
+
 TEST(MatchCommandTest, MalformedQueryExitsWithItsPosition) {
   CtlRun r = Ctl({"match", "--query", "(acme OR corp"}, "acme\n");
   EXPECT_NE(r.code, 0);

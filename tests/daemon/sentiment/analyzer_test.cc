@@ -475,6 +475,33 @@ TEST_F(AnalyzerTest, EnglishWordsTellEnglishWithoutTheCharacterModel) {
   EXPECT_EQ(analyzer_->Score("bahut badhiya hai yaar, mast service").lang, "hi");
 }
 
+TEST_F(AnalyzerTest, ShortPostsEnglishKnowsAreEnglishAndOthersKeepTheirLanguage) {
+  // One word the English lexicon knows reads to character n-grams as
+  // French, Spanish or Hinglish as often as not ("excellent" is French too,
+  // "haha" common in Hinglish tweets); English settles it, through either
+  // path, handles and emoticons aside.
+  for (std::string_view text : {"Excellent!", "Adorable.", "@acme haha :)", "Outrageous!", "@acme_help lol"}) {
+    for (bool general : {false, true}) {
+      ScoreRequest req;
+      req.general_path = general;
+      SentimentScore s = analyzer_->Score(text, req);
+      EXPECT_EQ(s.lang, "en") << text << (general ? " (general path)" : "");
+      EXPECT_TRUE(s.scored) << text;
+    }
+  }
+  // Short posts with words of their own language keep it.
+  EXPECT_EQ(analyzer_->Score("bahut acha hai").lang, "hi");
+  EXPECT_EQ(analyzer_->Score("kya bakwas hai").lang, "hi");
+  EXPECT_EQ(analyzer_->Score("Gracias!").lang, "es");
+  EXPECT_EQ(analyzer_->Score("Muy bueno!").lang, "es");
+  EXPECT_EQ(analyzer_->Score("Danke!").lang, "de");
+  EXPECT_EQ(analyzer_->Score("Sehr gut!").lang, "de");
+  // One word with no clear language: another language's stopword as much
+  // as English's, or a sound no lexicon knows.
+  EXPECT_EQ(analyzer_->Score("No").lang, "und");
+  EXPECT_EQ(analyzer_->Score("Hmmm...").lang, "und");
+}
+
 TEST_F(AnalyzerTest, AsciiTextsScoreAsTheGeneralPathDoes) {
   // ASCII texts skip repair and normalization, and English ones take a
   // one-pass path of their own; a no-break space, which tokenizes as a space

@@ -117,10 +117,14 @@ TEST_F(LanguageChoiceTest, EnglishIsClearWhenEnglishKnowsTheWordsOrLeadsTheStopw
     return e;
   };
   EXPECT_FALSE(EnglishIsClear(*set_, LanguageEvidence{}));
-  // Every word known to English, two words at least.
+  // Every word known to English: two words, or one that is no other
+  // language's stopword.
   EXPECT_TRUE(EnglishIsClear(*set_, evidence(3, 3, 0, 0)));
   EXPECT_TRUE(EnglishIsClear(*set_, evidence(2, 2, 1, 1)));   // "no" counts for both
-  EXPECT_FALSE(EnglishIsClear(*set_, evidence(1, 1, 0, 0)));  // one word is too little
+  EXPECT_TRUE(EnglishIsClear(*set_, evidence(1, 1, 0, 0)));   // "Excellent!"
+  EXPECT_TRUE(EnglishIsClear(*set_, evidence(1, 1, 1, 0)));   // "What?"
+  EXPECT_FALSE(EnglishIsClear(*set_, evidence(1, 1, 1, 1)));  // "No" alone is Spanish as much
+  EXPECT_FALSE(EnglishIsClear(*set_, evidence(1, 0, 0, 0)));
   EXPECT_FALSE(EnglishIsClear(*set_, evidence(3, 3, 1, 2)));  // Spanish function words lead
   // Three words or more with an English stopword and no other language's,
   // half of them known to English.

@@ -113,6 +113,14 @@ TEST(LangIdTest, HinglishIsNotEnglish) {
 TEST(LangIdTest, TooShortOrTooMixedIsUndetermined) {
   EXPECT_EQ(IdentifyLanguage("ok").code, "und");
   EXPECT_EQ(IdentifyLanguage("@user 👍👍").code, "und");
+  // One word needs a wide lead: a sound such as "hmmm" leans to Hinglish,
+  // whose tweets hold many, by a margin that is a guess on one word.
+  EXPECT_EQ(IdentifyLanguage("Hmmm...").code, "und");
+  EXPECT_EQ(IdentifyLanguage("@acme Hmmm").code, "und");
+  // A word that is its language's own still tells it.
+  EXPECT_EQ(IdentifyLanguage("Danke!").code, "de");
+  EXPECT_EQ(IdentifyLanguage("Gracias!").code, "es");
+  EXPECT_EQ(IdentifyLanguage("bakwas").code, "hi-latn");
 }
 
 TEST(LangIdTest, HostileInputNeverFails) {
