@@ -45,7 +45,8 @@ class EmergingTermsRule : public Rule {
     out.terms.reserve(out.words.size());
     for (size_t i = 0; i < out.words.size(); ++i) {
       const std::string& w = out.words[i];
-      if (w.size() < 3 || w.size() > 64 || w[0] == '@' || IsStopword(w) || own_words_.contains(w)) continue;
+      if (w.size() < 3 || w.size() > 64 || w[0] == '@') continue;
+      if (HashedWord hashed = out.words.at(i); IsStopword(hashed) || own_words_.contains(hashed)) continue;
       if (matched(w)) continue;
       if (w.find_first_not_of("0123456789'-#.,") == std::string::npos) continue;
       out.terms.push_back(static_cast<uint32_t>(i));
@@ -55,9 +56,9 @@ class EmergingTermsRule : public Rule {
   void Count(const MentionInput& in) override {
     int64_t bucket = BucketOf(in.now, o_.bucket);
     if (!o_.enabled || bucket < 0) return;
-    std::vector<std::string_view> terms;
-    terms.reserve(in.prepared.terms.size());
-    for (uint32_t i : in.prepared.terms) terms.push_back(in.prepared.words[i]);
+    std::vector<HashedWord>& terms = terms_scratch_;
+    terms.clear();
+    for (uint32_t i : in.prepared.terms) terms.push_back(in.prepared.words.at(i));
     terms_.Add(bucket, terms, o_);
   }
 
@@ -116,9 +117,10 @@ class EmergingTermsRule : public Rule {
   // Words of the name, handles, hashtags and emerging_terms.ignore.
   WordSet own_words_;
   TermTracker terms_;
-  ChangeLog open_log_;           // the open bucket's counts
-  bool baseline_dirty_ = false;  // a bucket closed
-  bool reset_ = false;           // the open bucket changed: the whole open counts
+  std::vector<HashedWord> terms_scratch_;  // Count()'s, its buffer reused from mention to mention
+  ChangeLog open_log_;                     // the open bucket's counts
+  bool baseline_dirty_ = false;            // a bucket closed
+  bool reset_ = false;                     // the open bucket changed: the whole open counts
 };
 
 }  // namespace

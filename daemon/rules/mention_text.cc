@@ -21,12 +21,14 @@ uint32_t EndOf(const std::vector<text::Token>& tokens) {
   return last.cp_begin + static_cast<uint32_t>(text::CountCodePoints(last.text));
 }
 
-// Appends the words of tokens [begin, end) and the sentence they make.
-void AddSentence(std::span<const text::Token> tokens, uint32_t cp_end, bool title, MentionText& out) {
+// Appends the words of tokens [begin, end) of `field` and the sentence
+// they make.
+void AddSentence(const text::Tokens& field, size_t begin, size_t end, uint32_t cp_end, bool title, MentionText& out) {
   Sentence s;
   s.word_begin = static_cast<uint32_t>(out.words.size());
-  AppendWords(tokens, out.words);
+  AppendWords(field, begin, end, out.words);
   s.word_end = static_cast<uint32_t>(out.words.size());
+  std::span<const text::Token> tokens = std::span(field.tokens()).subspan(begin, end - begin);
   s.cp_begin = tokens.front().cp_begin;
   s.cp_end = cp_end;
   s.title = title;
@@ -89,14 +91,14 @@ MentionText SplitMention(const text::Tokens& title, const text::Tokens& text) {
   const std::vector<text::Token>& title_tokens = title.tokens();
   const std::vector<text::Token>& text_tokens = text.tokens();
   out.words.reserve(title_tokens.size() + text_tokens.size());
-  if (!title_tokens.empty()) AddSentence(title_tokens, EndOf(title_tokens), /*title=*/true, out);
+  if (!title_tokens.empty()) AddSentence(title, 0, title_tokens.size(), EndOf(title_tokens), /*title=*/true, out);
   if (text_tokens.empty()) return out;
   thread_local std::vector<uint32_t> starts;  // reused from mention to mention
   text::SentenceStarts(text_tokens, &starts);
   for (size_t i = 0; i < starts.size(); ++i) {
     size_t end = i + 1 < starts.size() ? starts[i + 1] : text_tokens.size();
     uint32_t cp_end = i + 1 < starts.size() ? text_tokens[end].cp_begin : EndOf(text_tokens);
-    AddSentence(std::span(text_tokens).subspan(starts[i], end - starts[i]), cp_end, /*title=*/false, out);
+    AddSentence(text, starts[i], end, cp_end, /*title=*/false, out);
   }
   return out;
 }

@@ -10,6 +10,8 @@
 #include <array>
 #include <cassert>
 
+#include "daemon/text/utf8.h"
+
 namespace brandmon::text {
 
 namespace {
@@ -486,6 +488,39 @@ bool HasWordChar(std::string_view text) {
     i += len;
   }
   return false;
+}
+
+void AppendFolded(std::string_view utf8, std::string* out) {
+  size_t i = 0;
+  while (i < utf8.size()) {
+    auto c = static_cast<unsigned char>(utf8[i]);
+    if (c < 0x80) {
+      out->push_back(static_cast<char>(c >= 'A' && c <= 'Z' ? c + 32 : c));
+      ++i;
+      continue;
+    }
+    char32_t cp = text::DecodeUtf8(utf8, &i);
+    text::AppendUtf8(static_cast<char32_t>(u_foldCase(static_cast<UChar32>(cp), U_FOLD_CASE_DEFAULT)), out);
+  }
+}
+
+void AppendFoldedWord(std::string_view word, std::string* out) {
+  constexpr std::string_view kRightQuote = "\xE2\x80\x99";
+  size_t start = out->size();
+  AppendFolded(word, out);
+  size_t quote = out->find(kRightQuote, start);
+  if (quote == std::string::npos) return;
+  // Each quote shrinks to one byte: the bytes after it move up.
+  size_t to = quote;
+  for (size_t from = quote; from < out->size();) {
+    if (std::string_view(*out).substr(from, kRightQuote.size()) == kRightQuote) {
+      (*out)[to++] = '\'';
+      from += kRightQuote.size();
+    } else {
+      (*out)[to++] = (*out)[from++];
+    }
+  }
+  out->resize(to);
 }
 
 }  // namespace brandmon::text

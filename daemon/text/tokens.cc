@@ -14,6 +14,7 @@ Tokens::Tokens(Tokens&& other) noexcept
     : input_(other.input_),
       normalized_(std::move(other.normalized_)),
       tokens_(std::move(other.tokens_)),
+      words_(std::move(other.words_)),
       folds_(std::move(other.folds_)),
       input_cps_(std::move(other.input_cps_)) {
   Forget();
@@ -24,6 +25,7 @@ Tokens& Tokens::operator=(Tokens&& other) noexcept {
   if (this == &other) return *this;
   normalized_ = std::move(other.normalized_);
   tokens_ = std::move(other.tokens_);
+  words_ = std::move(other.words_);
   folds_ = std::move(other.folds_);
   input_cps_ = std::move(other.input_cps_);
   Reset(other.input_);
@@ -41,6 +43,7 @@ void Tokens::Forget() {
   rewritten_ = false;
   composed_ = false;
   split_ = false;
+  words_folded_ = false;
   text_ = {};
   tokens_.clear();
   for (Fold& f : folds_) f.done = false;
@@ -88,6 +91,41 @@ void Tokens::Split() const {
     return;
   }
   Tokenize(text_, TokenizerOptions{}, &tokens_);
+}
+
+const FoldedWords& Tokens::Words() const {
+  if (!words_folded_) FoldWords();
+  return words_;
+}
+
+void Tokens::FoldWords() const {
+  words_folded_ = true;
+  const std::vector<Token>& tokens = this->tokens();
+  std::string& bytes = words_.bytes;
+  bytes.clear();
+  bytes.reserve(text_.size());
+  words_.keys.resize(tokens.size());
+  for (size_t i = 0; i < tokens.size(); ++i) {
+    const Token& t = tokens[i];
+    FoldedWords::Key& k = words_.keys[i];
+    k.offset = static_cast<uint32_t>(bytes.size());
+    using Kind = Token::Kind;
+    if (t.kind != Kind::kWord && t.kind != Kind::kNumber && t.kind != Kind::kHandle && t.kind != Kind::kHashtag) {
+      k.length = 0;
+      k.hash = 0;
+      continue;
+    }
+    if (IsAscii(t.text)) {
+      // Most words: lower-cased in place, nothing else folds.
+      bytes.resize(k.offset + t.text.size());
+      char* out = bytes.data() + k.offset;
+      for (char c : t.text) *out++ = static_cast<char>(c >= 'A' && c <= 'Z' ? c + ('a' - 'A') : c);
+    } else {
+      AppendFoldedWord(t.text, &bytes);
+    }
+    k.length = static_cast<uint32_t>(bytes.size() - k.offset);
+    k.hash = HashWord(words_.Word(k));
+  }
 }
 
 const FoldedText& Tokens::Folded(FoldMode mode, bool want_words) const {
