@@ -8,7 +8,6 @@
 
 #include <cstddef>
 #include <cstdint>
-#include <functional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -95,9 +94,21 @@ void AppendFolded(std::string_view utf8, std::string* out);
 // typographic apostrophe (U+2019) as "'", so "Don’t" is "don't".
 void AppendFoldedWord(std::string_view word, std::string* out);
 
-// The hash of a folded word: computed once per word of a text
-// (Tokens::Words) and read by every set the word is looked up in, which hash
-// their members with it too.
-inline uint64_t HashWord(std::string_view folded) { return std::hash<std::string_view>{}(folded); }
+// The most bytes a byte grows to in AppendFolded or AppendFoldedWord (an
+// invalid byte is written as U+FFFD).
+inline constexpr size_t kMaxWordFoldGrowth = 3;
+
+// AppendFoldedWord written at `out`, which has room for kMaxWordFoldGrowth
+// bytes per byte of `word`; returns the bytes written.
+size_t FoldWordTo(std::string_view word, char* out);
+
+// The hash of a folded word (64-bit FNV-1a): computed once per word of a
+// text (Tokens::Words) and read by every set the word is looked up in,
+// which hash their members with it too.
+inline uint64_t HashWord(std::string_view folded) {
+  uint64_t h = 14695981039346656037ull;
+  for (char c : folded) h = (h ^ static_cast<unsigned char>(c)) * 1099511628211ull;
+  return h;
+}
 
 }  // namespace brandmon::text

@@ -102,30 +102,25 @@ void Tokens::FoldWords() const {
   words_folded_ = true;
   const std::vector<Token>& tokens = this->tokens();
   std::string& bytes = words_.bytes;
-  bytes.clear();
-  bytes.reserve(text_.size());
+  // Sized once for the longest fold the text may have, then to what it has.
+  bytes.resize(text_.size() * kMaxWordFoldGrowth);
+  size_t n = 0;
   words_.keys.resize(tokens.size());
   for (size_t i = 0; i < tokens.size(); ++i) {
     const Token& t = tokens[i];
     FoldedWords::Key& k = words_.keys[i];
-    k.offset = static_cast<uint32_t>(bytes.size());
+    k.offset = static_cast<uint32_t>(n);
     using Kind = Token::Kind;
     if (t.kind != Kind::kWord && t.kind != Kind::kNumber && t.kind != Kind::kHandle && t.kind != Kind::kHashtag) {
       k.length = 0;
       k.hash = 0;
       continue;
     }
-    if (IsAscii(t.text)) {
-      // Most words: lower-cased in place, nothing else folds.
-      bytes.resize(k.offset + t.text.size());
-      char* out = bytes.data() + k.offset;
-      for (char c : t.text) *out++ = static_cast<char>(c >= 'A' && c <= 'Z' ? c + ('a' - 'A') : c);
-    } else {
-      AppendFoldedWord(t.text, &bytes);
-    }
-    k.length = static_cast<uint32_t>(bytes.size() - k.offset);
-    k.hash = HashWord(words_.Word(k));
+    k.length = static_cast<uint32_t>(FoldWordTo(t.text, bytes.data() + n));
+    n += k.length;
+    k.hash = HashWord(std::string_view(bytes.data() + k.offset, k.length));
   }
+  bytes.resize(n);
 }
 
 const FoldedText& Tokens::Folded(FoldMode mode, bool want_words) const {
