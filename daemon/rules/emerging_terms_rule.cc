@@ -14,6 +14,12 @@ namespace brandmon::rules {
 
 namespace {
 
+// Whether `c` may be part of a number ("3.5", "1,000", "#2", "'24"): a word
+// made only of these is no term.
+bool IsNumberChar(char c) {
+  return (c >= '0' && c <= '9') || c == '\'' || c == '-' || c == '#' || c == '.' || c == ',';
+}
+
 class EmergingTermsRule : public Rule {
  public:
   explicit EmergingTermsRule(const Brand& brand)
@@ -48,7 +54,7 @@ class EmergingTermsRule : public Rule {
       if (w.size() < 3 || w.size() > 64 || w[0] == '@') continue;
       if (HashedWord hashed = out.words.at(i); IsStopword(hashed) || own_words_.contains(hashed)) continue;
       if (matched(w)) continue;
-      if (w.find_first_not_of("0123456789'-#.,") == std::string::npos) continue;
+      if (std::all_of(w.begin(), w.end(), IsNumberChar)) continue;
       out.terms.push_back(static_cast<uint32_t>(i));
     }
   }
