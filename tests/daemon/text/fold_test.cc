@@ -157,6 +157,15 @@ TEST(WordFoldTest, WordsFoldTheTypographicApostrophe) {
   EXPECT_EQ(out, "don\u2019t");
 }
 
+TEST(WordFoldTest, InvalidBytesFoldToTheReplacementCharacter) {
+  std::string out;
+  AppendFolded("A\xFF\xC3", &out);  // a stray byte, a truncated sequence
+  EXPECT_EQ(out, "a\uFFFD\uFFFD");
+  out.clear();
+  AppendFoldedWord("\xE2\x80", &out);  // the start of U+2019, cut short
+  EXPECT_EQ(out, "\uFFFD\uFFFD");
+}
+
 TEST(WordFoldTest, EqualWordsHashAlike) {
   std::string a, b;
   AppendFoldedWord("CAFÉ", &a);
