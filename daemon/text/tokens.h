@@ -31,6 +31,7 @@ namespace brandmon::text {
 // each with its hash (HashWord), parallel to its tokens: a word, number,
 // handle or hashtag has its fold at bytes [offset, offset + length) of
 // `bytes`; URLs, emoji, emoticons and punctuation have none (length 0).
+// `bytes` may hold more than the words (an ASCII text is lower-cased whole).
 struct FoldedWords {
   struct Key {
     uint32_t offset = 0;
