@@ -425,15 +425,14 @@ constexpr std::string_view kStopwords[] = {
     "php",
 };
 
+}  // namespace
+
 const WordSet& Stopwords() {
   static const WordSet words(std::begin(kStopwords), std::end(kStopwords));
   return words;
 }
 
-}  // namespace
-
 bool IsStopword(std::string_view word) { return Stopwords().contains(word); }
-bool IsStopword(const HashedWord& word) { return Stopwords().contains(word); }
 
 bool HasQuestionMark(std::string_view text) {
   return text.find('?') != std::string_view::npos || text.find("\xC2\xBF") != std::string_view::npos ||

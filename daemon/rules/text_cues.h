@@ -183,7 +183,8 @@ std::vector<const LanguageCues*> CuesFor(std::string_view lang);
 // Common words of the supported languages and web noise ("https", "www"),
 // which never count as emerging terms.
 bool IsStopword(std::string_view word);
-bool IsStopword(const HashedWord& word);
+// Those words as a set, for a caller that adds words of its own to them.
+const WordSet& Stopwords();
 
 // Whether the text has a question mark (ASCII, Spanish, Arabic or
 // full-width).

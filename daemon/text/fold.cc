@@ -530,6 +530,22 @@ size_t FoldWordTo(std::string_view word, char* out) {
       ++i;
       continue;
     }
+    if ((b & 0xF0) == 0xE0 && i + 2 < word.size()) {
+      // Three bytes (most scripts of India, CJK, symbols), decoded here:
+      // most of them fold to themselves.
+      auto b1 = static_cast<unsigned char>(word[i + 1]);
+      auto b2 = static_cast<unsigned char>(word[i + 2]);
+      char32_t c = ((b & 0x0Fu) << 12) | ((b1 & 0x3Fu) << 6) | (b2 & 0x3Fu);
+      if ((b1 & 0xC0) == 0x80 && (b2 & 0xC0) == 0x80 && c >= 0x800 && (c < 0xD800 || c > 0xDFFF) &&
+          !(t.bmp[c].flags & kCaseFolds) && (!kApostrophe || c != 0x2019)) {
+        o[0] = word[i];
+        o[1] = word[i + 1];
+        o[2] = word[i + 2];
+        o += 3;
+        i += 3;
+        continue;
+      }
+    }
     char32_t cp = 0xFFFD;
     size_t len = DecodeUtf8(word, i, &cp);
     bool folds = cp >= 0x10000 || (t.bmp[cp].flags & kCaseFolds);
