@@ -60,6 +60,7 @@ bool ContainsWords(const std::vector<std::string>& words, const Phrase& phrase) 
 
 void WordSet::insert(std::string_view word) {
   shapes_[FirstByte(word)] |= ShapeBit(word.size());
+  hashes_.Add(text::HashWord(word));
   words_.emplace(word);
 }
 
@@ -67,6 +68,7 @@ void PhraseSet::Add(const Phrase& phrase, uint32_t id) {
   if (phrase.empty() || phrase.front().empty()) return;
   const std::string& first = phrase.front();
   first_word_shapes_[static_cast<unsigned char>(first[0])] |= ShapeBit(first.size());
+  first_word_hashes_.Add(text::HashWord(first));
   by_first_word_[first].push_back({id, Phrase(phrase.begin() + 1, phrase.end())});
   id_count_ = std::max(id_count_, id + 1);
 }
@@ -75,10 +77,12 @@ void PhraseSet::Find(const WordList& words, std::vector<uint8_t>& found, std::ve
   if (by_first_word_.empty()) return;
   for (size_t i = 0; i < words.size(); ++i) {
     const std::string& word = words[i];
-    // Most words start no phrase; their first byte and length say so
-    // without looking them up.
+    // Most words start no phrase; their first byte and length, else their
+    // hash, say so without looking them up.
     if (word.empty() || !(first_word_shapes_[static_cast<unsigned char>(word[0])] & ShapeBit(word.size()))) continue;
-    auto it = by_first_word_.find(words.at(i));
+    const HashedWord hashed = words.at(i);
+    if (!first_word_hashes_.MayHold(hashed.hash)) continue;
+    auto it = by_first_word_.find(hashed);
     if (it == by_first_word_.end()) continue;
     size_t first_hit = hits ? hits->size() : 0;
     for (const Entry& e : it->second) {

@@ -43,6 +43,20 @@ struct WordEq {
   static std::string_view View(const HashedWord& w) { return w.text; }
 };
 
+// One bit for each of 4096 slices of the hashes (text::HashWord) of the
+// words of a set: a word whose bit is clear is not in the set, which is told
+// without reaching the set's nodes (most words of a text are in none).
+class HashFilter {
+ public:
+  void Add(uint64_t hash) { bits_[Slot(hash) / 64] |= uint64_t{1} << (Slot(hash) % 64); }
+  bool MayHold(uint64_t hash) const { return (bits_[Slot(hash) / 64] >> (Slot(hash) % 64)) & 1; }
+
+ private:
+  // The high bits: a multiplicative hash mixes every byte into them.
+  static size_t Slot(uint64_t hash) { return static_cast<size_t>(hash >> 52); }
+  std::array<uint64_t, 64> bits_{};
+};
+
 // The words of a text (AppendWords), each with its hash. A plain value type.
 class WordList {
  public:
@@ -110,7 +124,8 @@ class WordSet {
   }
   // The same with the word's hash already computed.
   bool contains(const HashedWord& word) const {
-    return (shapes_[FirstByte(word.text)] & ShapeBit(word.text.size())) != 0 && words_.contains(word);
+    return (shapes_[FirstByte(word.text)] & ShapeBit(word.text.size())) != 0 && hashes_.MayHold(word.hash) &&
+           words_.contains(word);
   }
 
  private:
@@ -118,6 +133,7 @@ class WordSet {
   // Bit min(n, 63): some member has n bytes and starts with the byte indexed.
   static uint64_t ShapeBit(size_t n) { return uint64_t{1} << (n < 63 ? n : 63); }
   std::array<uint64_t, 256> shapes_{};
+  HashFilter hashes_;
   std::unordered_set<std::string, WordHash, WordEq> words_;
 };
 
@@ -153,6 +169,7 @@ class PhraseSet {
   // with byte b.
   static uint64_t ShapeBit(size_t n) { return uint64_t{1} << (n < 63 ? n : 63); }
   std::array<uint64_t, 256> first_word_shapes_{};
+  HashFilter first_word_hashes_;
   std::unordered_map<std::string, std::vector<Entry>, WordHash, WordEq> by_first_word_;
   uint32_t id_count_ = 0;
 };
