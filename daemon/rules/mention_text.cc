@@ -53,6 +53,10 @@ size_t CodePointAt(std::string_view field, size_t i, char32_t* c) {
 size_t ByteOf(std::string_view field, uint32_t cp) {
   size_t i = 0;
   for (uint32_t n = 0; n < cp && i < field.size(); ++n) {
+    if (static_cast<unsigned char>(field[i]) < 0x80) {  // most text: nothing to decode
+      ++i;
+      continue;
+    }
     char32_t c = 0;
     size_t len = CodePointAt(field, i, &c);
     i += len == 0 ? 1 : len;
@@ -170,15 +174,15 @@ Quote QuoteOf(const Mention& m, const std::vector<Sentence>& sentences, uint32_t
   anchor = std::clamp(anchor, cp_begin, cp_end);
   q.anchor = SIZE_MAX;
   bool space = false;
-  // One pass: invalid bytes become U+FFFD (one code point each, as the
-  // tokenizer counts them), runs of whitespace one space.
-  uint32_t cp = 0;
-  for (size_t i = 0; i < field.size() && cp < cp_end; ++cp) {
+  // One pass from the first sentence: invalid bytes become U+FFFD (one
+  // code point each, as the tokenizer counts them), runs of whitespace one
+  // space.
+  uint32_t cp = cp_begin;
+  for (size_t i = ByteOf(field, cp_begin); i < field.size() && cp < cp_end; ++cp) {
     char32_t c = 0;
     size_t len = CodePointAt(field, i, &c);
     std::string_view bytes = len > 0 ? field.substr(i, len) : std::string_view("\xEF\xBF\xBD");
     i += len > 0 ? len : 1;
-    if (cp < cp_begin) continue;
     if (cp == anchor) q.anchor = q.length + (space ? 1 : 0);
     if (c == ' ' || c == '\n' || c == '\r' || c == '\t') {
       space = !q.line.empty();
