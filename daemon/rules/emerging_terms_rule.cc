@@ -14,40 +14,52 @@ namespace brandmon::rules {
 
 namespace {
 
+// Whether `c` may be part of a number ("3.5", "1,000", "#2", "'24"): a word
+// made only of these is no term.
+bool IsNumberChar(char c) {
+  return (c >= '0' && c <= '9') || c == '\'' || c == '-' || c == '#' || c == '.' || c == ',';
+}
+
 class EmergingTermsRule : public Rule {
  public:
   explicit EmergingTermsRule(const Brand& brand)
       : brand_(brand),
         o_(brand.rules.options.emerging_terms),
         key_("emerging_terms@" + FormatDuration(o_.bucket)),
+        not_terms_(Stopwords()),
         open_log_(key_ + "/open") {
     const BrandRules& b = brand.rules;
-    for (const auto& w : Words(b.name)) own_words_.insert(w);
+    for (const auto& w : Words(b.name)) not_terms_.insert(w);
     for (const auto& list : {b.handles, b.hashtags}) {
       for (const auto& tag : list) {
         for (const auto& w : Words(tag)) {
-          own_words_.insert(w);
-          if (w.size() > 1 && (w[0] == '@' || w[0] == '#')) own_words_.insert(w.substr(1));
+          not_terms_.insert(w);
+          if (w.size() > 1 && (w[0] == '@' || w[0] == '#')) not_terms_.insert(w.substr(1));
         }
       }
     }
     for (const auto& w : o_.ignore) {
-      for (const auto& x : Words(w)) own_words_.insert(x);
+      for (const auto& x : Words(w)) not_terms_.insert(x);
     }
   }
 
   void Prepare(const ScoredMention&, PreparedMention& out) const override {
     if (!o_.enabled) return;
-    auto matched = [&](const std::string& w) {
-      return std::any_of(out.matched.begin(), out.matched.end(),
-                         [&](const Phrase& p) { return std::find(p.begin(), p.end(), w) != p.end(); });
+    // The words of the matched terms, hashed once for every word compared.
+    std::vector<HashedWord> matched;
+    for (const Phrase& p : out.matched) {
+      for (const std::string& w : p) matched.push_back({w, text::HashWord(w)});
+    }
+    auto is_matched = [&](const HashedWord& w) {
+      return std::any_of(matched.begin(), matched.end(),
+                         [&](const HashedWord& m) { return m.hash == w.hash && m.text == w.text; });
     };
     out.terms.reserve(out.words.size());
     for (size_t i = 0; i < out.words.size(); ++i) {
       const std::string& w = out.words[i];
-      if (w.size() < 3 || w.size() > 64 || w[0] == '@' || IsStopword(w) || own_words_.contains(w)) continue;
-      if (matched(w)) continue;
-      if (w.find_first_not_of("0123456789'-#.,") == std::string::npos) continue;
+      if (w.size() < 3 || w.size() > 64 || w[0] == '@') continue;
+      if (HashedWord hashed = out.words.at(i); not_terms_.contains(hashed) || is_matched(hashed)) continue;
+      if (std::all_of(w.begin(), w.end(), IsNumberChar)) continue;
       out.terms.push_back(static_cast<uint32_t>(i));
     }
   }
@@ -55,9 +67,9 @@ class EmergingTermsRule : public Rule {
   void Count(const MentionInput& in) override {
     int64_t bucket = BucketOf(in.now, o_.bucket);
     if (!o_.enabled || bucket < 0) return;
-    std::vector<std::string_view> terms;
-    terms.reserve(in.prepared.terms.size());
-    for (uint32_t i : in.prepared.terms) terms.push_back(in.prepared.words[i]);
+    std::vector<HashedWord>& terms = terms_scratch_;
+    terms.clear();
+    for (uint32_t i : in.prepared.terms) terms.push_back(in.prepared.words.at(i));
     terms_.Add(bucket, terms, o_);
   }
 
@@ -113,12 +125,14 @@ class EmergingTermsRule : public Rule {
   const Brand& brand_;
   const EmergingTermsOptions& o_;
   const std::string key_;  // "emerging_terms@<bucket>": the baselines
-  // Words of the name, handles, hashtags and emerging_terms.ignore.
-  WordSet own_words_;
+  // Stopwords, and the words of the name, handles, hashtags and
+  // emerging_terms.ignore: one lookup tells a word is none of them.
+  WordSet not_terms_;
   TermTracker terms_;
-  ChangeLog open_log_;           // the open bucket's counts
-  bool baseline_dirty_ = false;  // a bucket closed
-  bool reset_ = false;           // the open bucket changed: the whole open counts
+  std::vector<HashedWord> terms_scratch_;  // Count()'s, its buffer reused from mention to mention
+  ChangeLog open_log_;                     // the open bucket's counts
+  bool baseline_dirty_ = false;            // a bucket closed
+  bool reset_ = false;                     // the open bucket changed: the whole open counts
 };
 
 }  // namespace

@@ -21,12 +21,14 @@ uint32_t EndOf(const std::vector<text::Token>& tokens) {
   return last.cp_begin + static_cast<uint32_t>(text::CountCodePoints(last.text));
 }
 
-// Appends the words of tokens [begin, end) and the sentence they make.
-void AddSentence(std::span<const text::Token> tokens, uint32_t cp_end, bool title, MentionText& out) {
+// Appends the words of tokens [begin, end) of `field` and the sentence
+// they make.
+void AddSentence(const text::Tokens& field, size_t begin, size_t end, uint32_t cp_end, bool title, MentionText& out) {
   Sentence s;
   s.word_begin = static_cast<uint32_t>(out.words.size());
-  AppendWords(tokens, out.words);
+  AppendWords(field, begin, end, out.words);
   s.word_end = static_cast<uint32_t>(out.words.size());
+  std::span<const text::Token> tokens = std::span(field.tokens()).subspan(begin, end - begin);
   s.cp_begin = tokens.front().cp_begin;
   s.cp_end = cp_end;
   s.title = title;
@@ -51,6 +53,10 @@ size_t CodePointAt(std::string_view field, size_t i, char32_t* c) {
 size_t ByteOf(std::string_view field, uint32_t cp) {
   size_t i = 0;
   for (uint32_t n = 0; n < cp && i < field.size(); ++n) {
+    if (static_cast<unsigned char>(field[i]) < 0x80) {  // most text: nothing to decode
+      ++i;
+      continue;
+    }
     char32_t c = 0;
     size_t len = CodePointAt(field, i, &c);
     i += len == 0 ? 1 : len;
@@ -89,14 +95,14 @@ MentionText SplitMention(const text::Tokens& title, const text::Tokens& text) {
   const std::vector<text::Token>& title_tokens = title.tokens();
   const std::vector<text::Token>& text_tokens = text.tokens();
   out.words.reserve(title_tokens.size() + text_tokens.size());
-  if (!title_tokens.empty()) AddSentence(title_tokens, EndOf(title_tokens), /*title=*/true, out);
+  if (!title_tokens.empty()) AddSentence(title, 0, title_tokens.size(), EndOf(title_tokens), /*title=*/true, out);
   if (text_tokens.empty()) return out;
   thread_local std::vector<uint32_t> starts;  // reused from mention to mention
   text::SentenceStarts(text_tokens, &starts);
   for (size_t i = 0; i < starts.size(); ++i) {
     size_t end = i + 1 < starts.size() ? starts[i + 1] : text_tokens.size();
     uint32_t cp_end = i + 1 < starts.size() ? text_tokens[end].cp_begin : EndOf(text_tokens);
-    AddSentence(std::span(text_tokens).subspan(starts[i], end - starts[i]), cp_end, /*title=*/false, out);
+    AddSentence(text, starts[i], end, cp_end, /*title=*/false, out);
   }
   return out;
 }
@@ -168,15 +174,15 @@ Quote QuoteOf(const Mention& m, const std::vector<Sentence>& sentences, uint32_t
   anchor = std::clamp(anchor, cp_begin, cp_end);
   q.anchor = SIZE_MAX;
   bool space = false;
-  // One pass: invalid bytes become U+FFFD (one code point each, as the
-  // tokenizer counts them), runs of whitespace one space.
-  uint32_t cp = 0;
-  for (size_t i = 0; i < field.size() && cp < cp_end; ++cp) {
+  // One pass from the first sentence: invalid bytes become U+FFFD (one
+  // code point each, as the tokenizer counts them), runs of whitespace one
+  // space.
+  uint32_t cp = cp_begin;
+  for (size_t i = ByteOf(field, cp_begin); i < field.size() && cp < cp_end; ++cp) {
     char32_t c = 0;
     size_t len = CodePointAt(field, i, &c);
     std::string_view bytes = len > 0 ? field.substr(i, len) : std::string_view("\xEF\xBF\xBD");
     i += len > 0 ? len : 1;
-    if (cp < cp_begin) continue;
     if (cp == anchor) q.anchor = q.length + (space ? 1 : 0);
     if (c == ' ' || c == '\n' || c == '\r' || c == '\t') {
       space = !q.line.empty();

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "daemon/base/scored_mention.h"
+#include "daemon/rules/text_cues.h"
 
 namespace brandmon::text {
 class Tokens;
@@ -28,7 +29,7 @@ struct Sentence {
 // words then the text's (AppendWords), and its sentences, the title first.
 // A plain value type.
 struct MentionText {
-  std::vector<std::string> words;
+  WordList words;
   std::vector<Sentence> sentences;
 };
 

@@ -46,9 +46,21 @@ Brand::Brand(BrandRules r) : rules(std::move(r)) {
 }
 
 std::vector<Phrase> MatchedPhrases(const ScoredMention& m) {
+  // The terms of the brands' queries, which most mentions repeat: each is
+  // split once per thread. Bounded, so terms of many configs (replay) or of
+  // stored mentions cannot grow it without end.
+  constexpr size_t kMaxKnownTerms = 4096;
+  thread_local std::unordered_map<std::string, Phrase, WordHash, WordEq> known;
   std::vector<Phrase> phrases;
   phrases.reserve(m.matched_terms.size());
-  for (const std::string& term : m.matched_terms) phrases.push_back(Words(term));
+  for (const std::string& term : m.matched_terms) {
+    auto it = known.find(term);
+    if (it == known.end()) {
+      if (known.size() >= kMaxKnownTerms) known.clear();
+      it = known.emplace(term, Words(term)).first;
+    }
+    phrases.push_back(it->second);
+  }
   return phrases;
 }
 

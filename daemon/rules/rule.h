@@ -53,7 +53,7 @@ struct Brand {
 // What the rules read from the words of one mention for one brand, found
 // without the rules' memory, so it may be computed on another thread.
 struct PreparedMention {
-  std::vector<std::string> words;   // folded words of the title and text (MentionText)
+  WordList words;                   // folded words of the title and text (MentionText)
   std::vector<Sentence> sentences;  // the title's, then the text's (MentionText)
   std::vector<Phrase> matched;      // the words of each of the mention's matched terms
   std::vector<uint8_t> found;       // by PhraseId: 1 when the phrase occurs in `words`

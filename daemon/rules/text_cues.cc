@@ -5,57 +5,51 @@
 #include <iterator>
 #include <unordered_set>
 
-#include "daemon/text/normalize.h"
 #include "daemon/text/tokens.h"
 
 namespace brandmon::rules {
 
 namespace {
 
-constexpr std::string_view kRightQuote = "\xE2\x80\x99";
-
-// Appends the folded `word` to `out`; the typographic apostrophe
-// folds to "'" so "don’t" is "don't".
-void AppendFoldedWord(std::string_view word, std::vector<std::string>& out) {
-  std::string& w = out.emplace_back();
-  text::AppendFolded(word, &w);
-  if (w.find(kRightQuote) == std::string::npos) return;
-  std::string apostrophes;
-  const std::string_view folded = w;
-  for (size_t i = 0; i < w.size();) {
-    bool quote = folded.substr(i).starts_with(kRightQuote);
-    apostrophes += quote ? '\'' : w[i];
-    i += quote ? kRightQuote.size() : 1;
-  }
-  w = std::move(apostrophes);
+// Whether token `t` is one of the words the rules compare: the words of a
+// hashtag stay in the hashtag, as one word.
+bool IsRulesWord(const text::Token& t) {
+  using Kind = text::Token::Kind;
+  return (t.kind == Kind::kWord && !t.in_hashtag) || t.kind == Kind::kNumber || t.kind == Kind::kHandle ||
+         t.kind == Kind::kHashtag;
 }
 
 }  // namespace
 
-void AppendWords(const text::Tokens& tokens, std::vector<std::string>& out) {
-  out.reserve(out.size() + tokens.tokens().size());
-  AppendWords(tokens.tokens(), out);
+WordList::WordList(std::vector<std::string> words) : words_(std::move(words)) {
+  hashes_.reserve(words_.size());
+  for (const std::string& w : words_) hashes_.push_back(text::HashWord(w));
 }
 
-void AppendWords(std::span<const text::Token> tokens, std::vector<std::string>& out) {
-  for (const text::Token& t : tokens) {
-    using Kind = text::Token::Kind;
-    // The words of a hashtag stay in the hashtag, as one word.
-    bool word = (t.kind == Kind::kWord && !t.in_hashtag) || t.kind == Kind::kNumber || t.kind == Kind::kHandle ||
-                t.kind == Kind::kHashtag;
-    if (word) AppendFoldedWord(t.text, out);
+void AppendWords(const text::Tokens& tokens, WordList& out) {
+  out.reserve(out.size() + tokens.tokens().size());
+  AppendWords(tokens, 0, tokens.tokens().size(), out);
+}
+
+void AppendWords(const text::Tokens& tokens, size_t begin, size_t end, WordList& out) {
+  const std::vector<text::Token>& all = tokens.tokens();
+  const text::FoldedWords& folded = tokens.Words();
+  for (size_t i = begin; i < end; ++i) {
+    if (!IsRulesWord(all[i])) continue;
+    const text::FoldedWords::Key& k = folded.keys[i];
+    out.push_back(folded.Word(k), k.hash);
   }
 }
 
-void AppendWords(std::string_view text, std::vector<std::string>& out) {
+std::vector<std::string> Words(std::string_view text) {
   thread_local text::Tokens tokens;  // its buffers, reused from text to text
   tokens.Reset(text);
-  AppendWords(tokens, out);
-}
-
-std::vector<std::string> Words(std::string_view text) {
+  const std::vector<text::Token>& all = tokens.tokens();
+  const text::FoldedWords& folded = tokens.Words();
   std::vector<std::string> words;
-  AppendWords(text, words);
+  for (size_t i = 0; i < all.size(); ++i) {
+    if (IsRulesWord(all[i])) words.emplace_back(folded.Word(folded.keys[i]));
+  }
   return words;
 }
 
@@ -66,6 +60,7 @@ bool ContainsWords(const std::vector<std::string>& words, const Phrase& phrase) 
 
 void WordSet::insert(std::string_view word) {
   shapes_[FirstByte(word)] |= ShapeBit(word.size());
+  hashes_.Add(text::HashWord(word));
   words_.emplace(word);
 }
 
@@ -73,19 +68,21 @@ void PhraseSet::Add(const Phrase& phrase, uint32_t id) {
   if (phrase.empty() || phrase.front().empty()) return;
   const std::string& first = phrase.front();
   first_word_shapes_[static_cast<unsigned char>(first[0])] |= ShapeBit(first.size());
+  first_word_hashes_.Add(text::HashWord(first));
   by_first_word_[first].push_back({id, Phrase(phrase.begin() + 1, phrase.end())});
   id_count_ = std::max(id_count_, id + 1);
 }
 
-void PhraseSet::Find(const std::vector<std::string>& words, std::vector<uint8_t>& found,
-                     std::vector<PhraseHit>* hits) const {
+void PhraseSet::Find(const WordList& words, std::vector<uint8_t>& found, std::vector<PhraseHit>* hits) const {
   if (by_first_word_.empty()) return;
   for (size_t i = 0; i < words.size(); ++i) {
     const std::string& word = words[i];
-    // Most words start no phrase; their first byte and length say so
-    // without hashing them.
+    // Most words start no phrase; their first byte and length, else their
+    // hash, say so without looking them up.
     if (word.empty() || !(first_word_shapes_[static_cast<unsigned char>(word[0])] & ShapeBit(word.size()))) continue;
-    auto it = by_first_word_.find(word);
+    const HashedWord hashed = words.at(i);
+    if (!first_word_hashes_.MayHold(hashed.hash)) continue;
+    auto it = by_first_word_.find(hashed);
     if (it == by_first_word_.end()) continue;
     size_t first_hit = hits ? hits->size() : 0;
     for (const Entry& e : it->second) {
@@ -434,10 +431,12 @@ constexpr std::string_view kStopwords[] = {
 
 }  // namespace
 
-bool IsStopword(std::string_view word) {
+const WordSet& Stopwords() {
   static const WordSet words(std::begin(kStopwords), std::end(kStopwords));
-  return words.contains(word);
+  return words;
 }
+
+bool IsStopword(std::string_view word) { return Stopwords().contains(word); }
 
 bool HasQuestionMark(std::string_view text) {
   return text.find('?') != std::string_view::npos || text.find("\xC2\xBF") != std::string_view::npos ||

@@ -2,13 +2,13 @@
 
 #include <array>
 #include <cstdint>
-#include <span>
 #include <string>
 #include <string_view>
 #include <unordered_map>
 #include <unordered_set>
 #include <vector>
 
+#include "daemon/text/fold.h"
 #include "daemon/text/tokenizer.h"
 
 namespace brandmon::text {
@@ -17,18 +17,84 @@ class Tokens;
 
 namespace brandmon::rules {
 
+// A word as the rules compare it (AppendWords) with its hash
+// (text::HashWord), computed once per word of a mention.
+struct HashedWord {
+  std::string_view text;
+  uint64_t hash = 0;
+};
+
+// Hash and equality for sets of words looked up by HashedWord (the hash
+// taken as computed) or by any string (hashed by text::HashWord).
+struct WordHash {
+  using is_transparent = void;
+  size_t operator()(std::string_view s) const { return text::HashWord(s); }
+  size_t operator()(const HashedWord& w) const { return w.hash; }
+};
+struct WordEq {
+  using is_transparent = void;
+  template <typename A, typename B>
+  bool operator()(const A& a, const B& b) const {
+    return View(a) == View(b);
+  }
+
+ private:
+  static std::string_view View(std::string_view s) { return s; }
+  static std::string_view View(const HashedWord& w) { return w.text; }
+};
+
+// One bit for each of 4096 slices of the hashes (text::HashWord) of the
+// words of a set: a word whose bit is clear is not in the set, which is told
+// without reaching the set's nodes (most words of a text are in none).
+class HashFilter {
+ public:
+  void Add(uint64_t hash) { bits_[Slot(hash) / 64] |= uint64_t{1} << (Slot(hash) % 64); }
+  bool MayHold(uint64_t hash) const { return (bits_[Slot(hash) / 64] >> (Slot(hash) % 64)) & 1; }
+
+ private:
+  // The high bits: a multiplicative hash mixes every byte into them.
+  static size_t Slot(uint64_t hash) { return static_cast<size_t>(hash >> 52); }
+  std::array<uint64_t, 64> bits_{};
+};
+
+// The words of a text (AppendWords), each with its hash. A plain value type.
+class WordList {
+ public:
+  WordList() = default;
+  // The given words, hashed: a list of words reads as one.
+  WordList(std::vector<std::string> words);  // NOLINT(google-explicit-constructor)
+  void reserve(size_t n) {
+    words_.reserve(n);
+    hashes_.reserve(n);
+  }
+  // REQUIRES: hash == text::HashWord(word).
+  void push_back(std::string_view word, uint64_t hash) {
+    words_.emplace_back(word);
+    hashes_.push_back(hash);
+  }
+  size_t size() const { return words_.size(); }
+  bool empty() const { return words_.empty(); }
+  const std::string& operator[](size_t i) const { return words_[i]; }
+  HashedWord at(size_t i) const { return {words_[i], hashes_[i]}; }
+  std::vector<std::string>::const_iterator begin() const { return words_.begin(); }
+  std::vector<std::string>::const_iterator end() const { return words_.end(); }
+
+ private:
+  std::vector<std::string> words_;
+  std::vector<uint64_t> hashes_;  // parallel to words_
+};
+
 // The words of a text as the rules compare them: its text::Tokens (split by
 // text::Tokenize after repair and NFC, as the rest of brandmon reads words)
-// case-folded by text::AppendFolded, so "¿DÓNDE" holds the word "dónde" and
-// Devanagari punctuation ends a word. Words of any script, numbers, handles
-// ("@acme") and hashtags ("#acme", one word) count; URLs, emoji and
-// punctuation do not. The typographic apostrophe folds to "'". Appended to
-// `out`; reads `tokens` from the calling thread.
-void AppendWords(const text::Tokens& tokens, std::vector<std::string>& out);
-// The same for some of a text's tokens (those of one sentence).
-void AppendWords(std::span<const text::Token> tokens, std::vector<std::string>& out);
-// The same from raw text (any bytes): its Tokens, then the above.
-void AppendWords(std::string_view text, std::vector<std::string>& out);
+// folded as words (text::Tokens::Words, text::AppendFoldedWord), so
+// "¿DÓNDE" holds the word "dónde", "Don’t" the word "don't", and Devanagari
+// punctuation ends a word. Words of any script, numbers, handles ("@acme")
+// and hashtags ("#acme", one word) count; URLs, emoji and punctuation do
+// not. Appended to `out`; reads `tokens` from the calling thread.
+void AppendWords(const text::Tokens& tokens, WordList& out);
+// The same for tokens [begin, end) of `tokens` (those of one sentence).
+void AppendWords(const text::Tokens& tokens, size_t begin, size_t end, WordList& out);
+// The words of raw text (any bytes): its Tokens, then the above.
 std::vector<std::string> Words(std::string_view text);
 
 // A phrase split by Words, to look for many times.
@@ -56,17 +122,19 @@ class WordSet {
   bool contains(std::string_view word) const {
     return (shapes_[FirstByte(word)] & ShapeBit(word.size())) != 0 && words_.contains(word);
   }
+  // The same with the word's hash already computed.
+  bool contains(const HashedWord& word) const {
+    return (shapes_[FirstByte(word.text)] & ShapeBit(word.text.size())) != 0 && hashes_.MayHold(word.hash) &&
+           words_.contains(word);
+  }
 
  private:
-  struct Hash {
-    using is_transparent = void;
-    size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
-  };
   static unsigned char FirstByte(std::string_view w) { return w.empty() ? 0 : static_cast<unsigned char>(w[0]); }
   // Bit min(n, 63): some member has n bytes and starts with the byte indexed.
   static uint64_t ShapeBit(size_t n) { return uint64_t{1} << (n < 63 ? n : 63); }
   std::array<uint64_t, 256> shapes_{};
-  std::unordered_set<std::string, Hash, std::equal_to<>> words_;
+  HashFilter hashes_;
+  std::unordered_set<std::string, WordHash, WordEq> words_;
 };
 
 // Where a phrase of a PhraseSet occurs: its id and the index of its first
@@ -88,8 +156,7 @@ class PhraseSet {
   // consecutive whole words (ContainsWords). Other entries are left alone.
   // With `hits`, also appends every occurrence, by word then id (an id once
   // per word). REQUIRES: found.size() > every id added.
-  void Find(const std::vector<std::string>& words, std::vector<uint8_t>& found,
-            std::vector<PhraseHit>* hits = nullptr) const;
+  void Find(const WordList& words, std::vector<uint8_t>& found, std::vector<PhraseHit>* hits = nullptr) const;
   // One more than the largest id added; 0 when empty.
   uint32_t id_count() const { return id_count_; }
 
@@ -102,7 +169,8 @@ class PhraseSet {
   // with byte b.
   static uint64_t ShapeBit(size_t n) { return uint64_t{1} << (n < 63 ? n : 63); }
   std::array<uint64_t, 256> first_word_shapes_{};
-  std::unordered_map<std::string, std::vector<Entry>> by_first_word_;
+  HashFilter first_word_hashes_;
+  std::unordered_map<std::string, std::vector<Entry>, WordHash, WordEq> by_first_word_;
   uint32_t id_count_ = 0;
 };
 
@@ -132,6 +200,8 @@ std::vector<const LanguageCues*> CuesFor(std::string_view lang);
 // Common words of the supported languages and web noise ("https", "www"),
 // which never count as emerging terms.
 bool IsStopword(std::string_view word);
+// Those words as a set, for a caller that adds words of its own to them.
+const WordSet& Stopwords();
 
 // Whether the text has a question mark (ASCII, Spanish, Arabic or
 // full-width).

@@ -391,26 +391,53 @@ constexpr double kTermAlpha = 2.0 / 25.0;
 }  // namespace
 
 void TermTracker::Add(int64_t bucket, const std::vector<std::string>& words, const EmergingTermsOptions& options) {
-  std::vector<std::string_view> views(words.begin(), words.end());
-  Add(bucket, views, options);
+  std::vector<HashedWord> hashed;
+  hashed.reserve(words.size());
+  for (const std::string& w : words) hashed.push_back({w, text::HashWord(w)});
+  Add(bucket, hashed, options);
 }
 
-void TermTracker::Add(int64_t bucket, std::vector<std::string_view>& words, const EmergingTermsOptions& options) {
+void TermTracker::Add(int64_t bucket, std::vector<HashedWord>& words, const EmergingTermsOptions& options) {
   if (open_bucket_ < 0) open_bucket_ = bucket;
-  std::sort(words.begin(), words.end());
-  words.erase(std::unique(words.begin(), words.end()), words.end());
-  for (std::string_view w : words) {
+  ++add_serial_;
+  // The cap bounds memory against a flood of unique words.
+  const size_t cap = static_cast<size_t>(options.max_terms) * 4;
+  if (counts_.size() + words.size() > cap) {
+    AddNearCap(words, cap);
+    return;
+  }
+  // No word can be left out: each is counted where it stands, a repeat
+  // known by the mark of this Add().
+  for (const HashedWord& w : words) {
+    auto it = counts_.find(w);
+    if (it == counts_.end()) it = counts_.emplace(std::string(w.text), Count{}).first;
+    CountOnce(*it);
+  }
+}
+
+void TermTracker::AddNearCap(std::vector<HashedWord>& words, size_t cap) {
+  std::sort(words.begin(), words.end(), [](const HashedWord& a, const HashedWord& b) { return a.text < b.text; });
+  words.erase(std::unique(words.begin(), words.end(),
+                          [](const HashedWord& a, const HashedWord& b) { return a.text == b.text; }),
+              words.end());
+  for (const HashedWord& w : words) {
     auto it = counts_.find(w);
     if (it == counts_.end()) {
-      // The cap bounds memory against a flood of unique words.
-      if (counts_.size() >= static_cast<size_t>(options.max_terms) * 4) continue;
-      it = counts_.emplace(std::string(w), Count{}).first;
+      if (counts_.size() >= cap) continue;
+      it = counts_.emplace(std::string(w.text), Count{}).first;
     }
-    it->second.n += 1;
-    if (!it->second.changed) {
-      it->second.changed = true;
-      changed_.push_back(it->first);
-    }
+    CountOnce(*it);
+  }
+}
+
+void TermTracker::CountOnce(Counts::value_type& cell) {
+  Count& c = cell.second;
+  if (c.added == add_serial_) return;
+  c.added = add_serial_;
+  c.n += 1;
+  if (!c.changed) {
+    c.changed = true;
+    changed_.push_back(&cell);
   }
 }
 
@@ -548,7 +575,7 @@ std::string TermTracker::WriteOpen(bool changes_only) {
     cell.changed = false;
   };
   if (changes_only) {
-    for (const std::string& term : changed_) put(term, counts_.find(term)->second);
+    for (Counts::value_type* cell : changed_) put(cell->first, cell->second);
   } else {
     for (auto& [term, cell] : counts_) put(term, cell);
   }

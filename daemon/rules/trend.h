@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "daemon/rules/rules_options.h"
+#include "daemon/rules/text_cues.h"
 
 namespace brandmon::rules {
 
@@ -131,6 +132,14 @@ class ShiftTracker {
 // Thread-compatible.
 class TermTracker {
  public:
+  TermTracker() = default;
+  // Moves keep the changed cells, which live in the counts' nodes; a copy
+  // would point into the original's.
+  TermTracker(TermTracker&&) = default;
+  TermTracker& operator=(TermTracker&&) = default;
+  TermTracker(const TermTracker&) = delete;
+  TermTracker& operator=(const TermTracker&) = delete;
+
   struct Emerging {
     std::string term;
     double count;
@@ -138,9 +147,11 @@ class TermTracker {
   };
 
   // Counts each distinct word of `words` once. Words are taken as given.
+  // Once 4 x options.max_terms words are counted, new ones are left out,
+  // the first in byte order kept.
   void Add(int64_t bucket, const std::vector<std::string>& words, const EmergingTermsOptions& options);
-  // The same; may reorder `words`.
-  void Add(int64_t bucket, std::vector<std::string_view>& words, const EmergingTermsOptions& options);
+  // The same with each word's hash computed; may reorder `words`.
+  void Add(int64_t bucket, std::vector<HashedWord>& words, const EmergingTermsOptions& options);
   // Closes the buckets before `bucket`; for each closed bucket with emerging
   // terms, returns them (most surprising first, at most `top`) with the
   // bucket number. `now_ms` sets the per-term cooldowns.
@@ -172,19 +183,22 @@ class TermTracker {
   struct Count {
     double n = 0;
     bool changed = false;  // since the last save
+    uint64_t added = 0;    // the last Add() that counted it (add_serial_)
   };
+  using Counts = std::unordered_map<std::string, Count, WordHash, WordEq>;
+  // Counts `cell` once per Add(): a repeat of its word in one Add() is not counted again.
+  void CountOnce(Counts::value_type& cell);
+  // Add() when new words may reach the cap: in byte order.
+  void AddNearCap(std::vector<HashedWord>& words, size_t cap);
   std::vector<Emerging> Close(int64_t now_ms, const EmergingTermsOptions& options);
   void Decay(int64_t buckets);
   bool ReadOpen(std::string_view data, bool merge);
 
   int64_t open_bucket_ = -1;
-  struct TermHash {
-    using is_transparent = void;
-    size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
-  };
-  std::unordered_map<std::string, Count, TermHash, std::equal_to<>> counts_;  // open bucket
-  std::vector<std::string> changed_;        // keys of counts_ changed since the last save
-  std::map<std::string, double> baseline_;  // mean mentions per bucket
+  Counts counts_;                             // open bucket
+  std::vector<Counts::value_type*> changed_;  // cells of counts_ changed since the last save
+  uint64_t add_serial_ = 0;                   // Add() calls so far
+  std::map<std::string, double> baseline_;    // mean mentions per bucket
   std::map<std::string, int64_t> cooldown_until_ms_;
   int64_t observed_ = 0;
 };

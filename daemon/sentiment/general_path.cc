@@ -4,7 +4,7 @@
 
 #include "daemon/sentiment/ascii_text.h"
 #include "daemon/sentiment/phrase_match.h"
-#include "daemon/text/normalize.h"
+#include "daemon/text/fold.h"
 #include "daemon/text/sentences.h"
 #include "daemon/text/tokenizer.h"
 #include "daemon/text/utf8.h"

@@ -7,6 +7,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "daemon/text/fold.h"
 #include "daemon/text/normalize.h"
 #include "daemon/text/script.h"
 #include "daemon/text/utf8.h"

@@ -189,6 +189,9 @@ std::string FoldCodePoint(const std::u32string& decomposed, FoldMode mode) {
   return out;
 }
 
+// The code point's simple case folding is another code point (AppendFolded).
+constexpr uint8_t kCaseFolds = 128;
+
 // Flags and folded forms of every BMP code point, computed once: per-character
 // ICU calls would cost more than the rest of matching together.
 struct FoldTable {
@@ -211,6 +214,7 @@ FoldTable BuildTable() {
     FoldTable::Entry& e = t.bmp[cp];
     if (cp >= 0xD800 && cp <= 0xDFFF) continue;
     e.flags = ComputeFlags(cp) | NfcFlags(cp, &e.ccc);
+    if (u_foldCase(static_cast<UChar32>(cp), U_FOLD_CASE_DEFAULT) != static_cast<UChar32>(cp)) e.flags |= kCaseFolds;
     if (!(e.flags & (kWordChar | kKeptPunct))) continue;
     std::u32string decomposed = CaseFoldDecomposed(cp);
     for (int mode = 0; mode < 2; ++mode) {
@@ -438,7 +442,7 @@ TextForm FoldImpl(std::string_view text, FoldMode mode, FoldedText* out) {
 uint8_t CharFlagsOf(char32_t cp) {
   const FoldTable& t = Table();
   uint8_t f = cp < 0x10000 ? t.bmp[cp].flags : ComputeFlags(cp);
-  return f & static_cast<uint8_t>(~(kIgnorable | kNfcUnsure | kNonStarter));
+  return f & static_cast<uint8_t>(~(kIgnorable | kNfcUnsure | kNonStarter | kCaseFolds));
 }
 
 uint32_t FoldedText::WordAt(size_t pos) const {
@@ -487,5 +491,92 @@ bool HasWordChar(std::string_view text) {
   }
   return false;
 }
+
+namespace {
+
+// Writes the UTF-8 of `c` (a scalar value) at `o`; returns the end.
+char* EncodeUtf8(char32_t c, char* o) {
+  if (c < 0x80) {
+    *o++ = static_cast<char>(c);
+  } else if (c < 0x800) {
+    *o++ = static_cast<char>(0xC0 | (c >> 6));
+    *o++ = static_cast<char>(0x80 | (c & 0x3F));
+  } else if (c < 0x10000) {
+    *o++ = static_cast<char>(0xE0 | (c >> 12));
+    *o++ = static_cast<char>(0x80 | ((c >> 6) & 0x3F));
+    *o++ = static_cast<char>(0x80 | (c & 0x3F));
+  } else {
+    *o++ = static_cast<char>(0xF0 | (c >> 18));
+    *o++ = static_cast<char>(0x80 | ((c >> 12) & 0x3F));
+    *o++ = static_cast<char>(0x80 | ((c >> 6) & 0x3F));
+    *o++ = static_cast<char>(0x80 | (c & 0x3F));
+  }
+  return o;
+}
+
+// The simple case folding of `word` written at `out`, which has room for
+// kMaxWordFoldGrowth bytes per byte of it; returns the bytes written. Most
+// code points fold to themselves (the table says which), and their bytes
+// are copied; with kApostrophe, U+2019 is written "'". An invalid byte
+// reads as U+FFFD, as text::DecodeUtf8 reads it.
+template <bool kApostrophe>
+size_t FoldWordTo(std::string_view word, char* out) {
+  const FoldTable& t = Table();
+  char* o = out;
+  for (size_t i = 0; i < word.size();) {
+    auto b = static_cast<unsigned char>(word[i]);
+    if (b < 0x80) {
+      *o++ = t.ascii_lower[b];
+      ++i;
+      continue;
+    }
+    if ((b & 0xF0) == 0xE0 && i + 2 < word.size()) {
+      // Three bytes (most scripts of India, CJK, symbols), decoded here:
+      // most of them fold to themselves.
+      auto b1 = static_cast<unsigned char>(word[i + 1]);
+      auto b2 = static_cast<unsigned char>(word[i + 2]);
+      char32_t c = ((b & 0x0Fu) << 12) | ((b1 & 0x3Fu) << 6) | (b2 & 0x3Fu);
+      if ((b1 & 0xC0) == 0x80 && (b2 & 0xC0) == 0x80 && c >= 0x800 && (c < 0xD800 || c > 0xDFFF) &&
+          !(t.bmp[c].flags & kCaseFolds) && (!kApostrophe || c != 0x2019)) {
+        o[0] = word[i];
+        o[1] = word[i + 1];
+        o[2] = word[i + 2];
+        o += 3;
+        i += 3;
+        continue;
+      }
+    }
+    char32_t cp = 0xFFFD;
+    size_t len = DecodeUtf8(word, i, &cp);
+    bool folds = cp >= 0x10000 || (t.bmp[cp].flags & kCaseFolds);
+    if (len > 0 && !folds && (!kApostrophe || cp != 0x2019)) {
+      for (size_t k = 0; k < len; ++k) *o++ = word[i + k];
+      i += len;
+      continue;
+    }
+    i += len > 0 ? len : 1;
+    if (kApostrophe && cp == 0x2019) {
+      *o++ = '\'';
+      continue;
+    }
+    o = EncodeUtf8(static_cast<char32_t>(u_foldCase(static_cast<UChar32>(cp), U_FOLD_CASE_DEFAULT)), o);
+  }
+  return static_cast<size_t>(o - out);
+}
+
+template <bool kApostrophe>
+void AppendFoldedImpl(std::string_view word, std::string* out) {
+  size_t n = out->size();
+  out->resize(n + word.size() * kMaxWordFoldGrowth);
+  out->resize(n + FoldWordTo<kApostrophe>(word, out->data() + n));
+}
+
+}  // namespace
+
+void AppendFolded(std::string_view utf8, std::string* out) { AppendFoldedImpl<false>(utf8, out); }
+
+void AppendFoldedWord(std::string_view word, std::string* out) { AppendFoldedImpl<true>(word, out); }
+
+size_t FoldWordTo(std::string_view word, char* out) { return FoldWordTo<true>(word, out); }
 
 }  // namespace brandmon::text

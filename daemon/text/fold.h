@@ -79,4 +79,36 @@ bool EndsOnBoundary(std::string_view folded, size_t end);
 // Whether `text` holds at least one word character.
 bool HasWordChar(std::string_view text);
 
+// Words compared whole. FoldText folds a text to find brand terms inside it;
+// the rules compare a text's words with their cues and count them as terms,
+// and the sentiment lexicons look words up. Those folds keep each letter as
+// written, composed ("dónde" stays "dónde", so an emerging term reads as
+// people wrote it), and fold only its case, one code point at a time.
+
+// Appends the simple case folding of `utf8` (valid UTF-8) to *out, one code
+// point at a time. It allocates only when *out must grow, which makes it fit
+// for per-token use; full folding (ß -> ss) needs Normalize(kNfkcCasefold).
+void AppendFolded(std::string_view utf8, std::string* out);
+
+// Appends a word as the rules compare words: AppendFolded, and the
+// typographic apostrophe (U+2019) as "'", so "Don’t" is "don't".
+void AppendFoldedWord(std::string_view word, std::string* out);
+
+// The most bytes a byte grows to in AppendFolded or AppendFoldedWord (an
+// invalid byte is written as U+FFFD).
+inline constexpr size_t kMaxWordFoldGrowth = 3;
+
+// AppendFoldedWord written at `out`, which has room for kMaxWordFoldGrowth
+// bytes per byte of `word`; returns the bytes written.
+size_t FoldWordTo(std::string_view word, char* out);
+
+// The hash of a folded word (64-bit FNV-1a): computed once per word of a
+// text (Tokens::Words) and read by every set the word is looked up in,
+// which hash their members with it too.
+inline uint64_t HashWord(std::string_view folded) {
+  uint64_t h = 14695981039346656037ull;
+  for (char c : folded) h = (h ^ static_cast<unsigned char>(c)) * 1099511628211ull;
+  return h;
+}
+
 }  // namespace brandmon::text

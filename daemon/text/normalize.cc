@@ -2,7 +2,6 @@
 
 #include <unicode/bytestream.h>
 #include <unicode/normalizer2.h>
-#include <unicode/uchar.h>
 
 #include "daemon/text/utf8.h"
 
@@ -55,20 +54,6 @@ bool IsNfcQuick(std::string_view utf8) {
   if (U_FAILURE(status)) return false;
   bool nfc = norm->isNormalizedUTF8(icu::StringPiece(utf8.data(), static_cast<int32_t>(utf8.size())), status);
   return nfc && U_SUCCESS(status);
-}
-
-void AppendFolded(std::string_view utf8, std::string* out) {
-  size_t i = 0;
-  while (i < utf8.size()) {
-    auto c = static_cast<unsigned char>(utf8[i]);
-    if (c < 0x80) {
-      out->push_back(static_cast<char>(c >= 'A' && c <= 'Z' ? c + 32 : c));
-      ++i;
-      continue;
-    }
-    char32_t cp = DecodeUtf8(utf8, &i);
-    AppendUtf8(static_cast<char32_t>(u_foldCase(static_cast<UChar32>(cp), U_FOLD_CASE_DEFAULT)), out);
-  }
 }
 
 }  // namespace brandmon::text

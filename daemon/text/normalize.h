@@ -21,9 +21,4 @@ Result<std::string> Normalize(std::string_view utf8, NormalForm form);
 // U+0300, which is always NFC; may answer false for some NFC text.
 bool IsNfcQuick(std::string_view utf8);
 
-// Appends the simple case folding of `utf8` (valid UTF-8) to *out, one code
-// point at a time. It allocates only when *out must grow, which makes it fit
-// for per-token use; full folding (ß -> ss) needs Normalize(kNfkcCasefold).
-void AppendFolded(std::string_view utf8, std::string* out);
-
 }  // namespace brandmon::text

@@ -14,6 +14,7 @@ Tokens::Tokens(Tokens&& other) noexcept
     : input_(other.input_),
       normalized_(std::move(other.normalized_)),
       tokens_(std::move(other.tokens_)),
+      words_(std::move(other.words_)),
       folds_(std::move(other.folds_)),
       input_cps_(std::move(other.input_cps_)) {
   Forget();
@@ -24,6 +25,7 @@ Tokens& Tokens::operator=(Tokens&& other) noexcept {
   if (this == &other) return *this;
   normalized_ = std::move(other.normalized_);
   tokens_ = std::move(other.tokens_);
+  words_ = std::move(other.words_);
   folds_ = std::move(other.folds_);
   input_cps_ = std::move(other.input_cps_);
   Reset(other.input_);
@@ -41,6 +43,7 @@ void Tokens::Forget() {
   rewritten_ = false;
   composed_ = false;
   split_ = false;
+  words_folded_ = false;
   text_ = {};
   tokens_.clear();
   for (Fold& f : folds_) f.done = false;
@@ -88,6 +91,60 @@ void Tokens::Split() const {
     return;
   }
   Tokenize(text_, TokenizerOptions{}, &tokens_);
+}
+
+const FoldedWords& Tokens::Words() const {
+  if (!words_folded_) FoldWords();
+  return words_;
+}
+
+namespace {
+
+bool IsWordKind(Token::Kind kind) {
+  using Kind = Token::Kind;
+  return kind == Kind::kWord || kind == Kind::kNumber || kind == Kind::kHandle || kind == Kind::kHashtag;
+}
+
+}  // namespace
+
+void Tokens::FoldWords() const {
+  words_folded_ = true;
+  const std::vector<Token>& tokens = this->tokens();
+  std::string& bytes = words_.bytes;
+  words_.keys.resize(tokens.size());
+  if (IsAscii(text_)) {
+    // Most texts: lower-cased once as a whole, each word's fold at the
+    // word's own offset.
+    bytes.resize(text_.size());
+    for (size_t i = 0; i < text_.size(); ++i) {
+      char c = text_[i];
+      bytes[i] = static_cast<char>(c >= 'A' && c <= 'Z' ? c + ('a' - 'A') : c);
+    }
+    for (size_t i = 0; i < tokens.size(); ++i) {
+      const Token& t = tokens[i];
+      FoldedWords::Key& k = words_.keys[i];
+      bool word = IsWordKind(t.kind);
+      k.offset = t.begin;
+      k.length = word ? static_cast<uint32_t>(t.text.size()) : 0;
+      k.hash = word ? HashWord(words_.Word(k)) : 0;
+    }
+    return;
+  }
+  // Sized once for the longest fold the text may have, then to what it has.
+  bytes.resize(text_.size() * kMaxWordFoldGrowth);
+  size_t n = 0;
+  for (size_t i = 0; i < tokens.size(); ++i) {
+    const Token& t = tokens[i];
+    FoldedWords::Key& k = words_.keys[i];
+    k.offset = static_cast<uint32_t>(n);
+    k.length = 0;
+    k.hash = 0;
+    if (!IsWordKind(t.kind)) continue;
+    k.length = static_cast<uint32_t>(FoldWordTo(t.text, bytes.data() + n));
+    n += k.length;
+    k.hash = HashWord(std::string_view(bytes.data() + k.offset, k.length));
+  }
+  bytes.resize(n);
 }
 
 const FoldedText& Tokens::Folded(FoldMode mode, bool want_words) const {

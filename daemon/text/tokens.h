@@ -27,6 +27,22 @@ namespace brandmon::text {
 // it was given, which must outlive it (or the next Reset()). Not copyable:
 // the tokens may point into its own copy of the text. Thread-compatible;
 // the first read fills it, so even const use needs one thread at a time.
+// The words of a text folded for comparing them whole (AppendFoldedWord),
+// each with its hash (HashWord), parallel to its tokens: a word, number,
+// handle or hashtag has its fold at bytes [offset, offset + length) of
+// `bytes`; URLs, emoji, emoticons and punctuation have none (length 0).
+// `bytes` may hold more than the words (an ASCII text is lower-cased whole).
+struct FoldedWords {
+  struct Key {
+    uint32_t offset = 0;
+    uint32_t length = 0;
+    uint64_t hash = 0;
+  };
+  std::string bytes;
+  std::vector<Key> keys;
+  std::string_view Word(const Key& k) const { return std::string_view(bytes).substr(k.offset, k.length); }
+};
+
 class Tokens {
  public:
   Tokens() = default;
@@ -54,6 +70,10 @@ class Tokens {
   // needed repair or normalization. Kept per mode until Reset(); the
   // reference stays valid until then.
   const FoldedText& Folded(FoldMode mode, bool want_words) const;
+  // The fold of each token as a word, with its hash, for every reader that
+  // compares words (the rules' cues, stopwords and terms): each word is
+  // folded and hashed once. Made on the first call, kept until Reset().
+  const FoldedWords& Words() const;
   // How many tokens the buffers hold room for, without splitting.
   size_t capacity() const { return tokens_.capacity(); }
 
@@ -70,6 +90,7 @@ class Tokens {
   // is known to be valid UTF-8.
   void Resolve(bool valid = false) const;
   void Split() const;
+  void FoldWords() const;
   // Maps `folded`'s code points of text_ back to those of input_.
   void MapToInput(FoldedText& folded) const;
 
@@ -78,9 +99,11 @@ class Tokens {
   mutable bool rewritten_ = false;  // text_ is normalized_, not input_
   mutable bool composed_ = false;   // NFC changed the text, maybe its code point count
   mutable bool split_ = false;
+  mutable bool words_folded_ = false;
   mutable std::string_view text_;
   mutable std::string normalized_;  // when input_ needed repair or normalization
   mutable std::vector<Token> tokens_;
+  mutable FoldedWords words_;
   mutable std::array<Fold, 2> folds_;        // by FoldMode
   mutable std::vector<uint32_t> input_cps_;  // when composed_: input_'s code point of each of text_'s, and the end
 };

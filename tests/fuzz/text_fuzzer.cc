@@ -14,6 +14,7 @@
 
 #include "daemon/sentiment/analyzer.h"
 #include "daemon/text/char_refs.h"
+#include "daemon/text/fold.h"
 #include "daemon/text/lang_id.h"
 #include "daemon/text/normalize.h"
 #include "daemon/text/sentences.h"

@@ -184,6 +184,21 @@ TEST(WordSetTest, HoldsExactlyItsWords) {
   EXPECT_FALSE(WordSet().contains(""));
 }
 
+TEST(WordSetTest, LookupsByHashAgreeWithLookupsByText) {
+  auto hashed = [](const std::string& w) { return HashedWord{w, text::HashWord(w)}; };
+  // Few members leave most hashes' bits clear, many set all of them.
+  for (int members : {2, 20000}) {
+    std::vector<std::string> words;
+    for (int i = 0; i < members; ++i) words.push_back("w" + std::to_string(i));
+    WordSet set(words.begin(), words.end());
+    for (int i = 0; i < 2 * members + 100; ++i) {
+      std::string w = "w" + std::to_string(i);
+      EXPECT_EQ(set.contains(hashed(w)), i < members) << w;
+      EXPECT_EQ(set.contains(hashed(w)), set.contains(w)) << w;
+    }
+  }
+}
+
 TEST(CuesTest, StopwordsAndQuestionMarks) {
   EXPECT_TRUE(IsStopword("the"));
   EXPECT_TRUE(IsStopword("https"));

@@ -136,5 +136,43 @@ TEST(HasWordCharTest, LettersDigitsAndMarksCount) {
   EXPECT_FALSE(HasWordChar(""));
 }
 
+TEST(WordFoldTest, AppendFoldedLowersEveryScript) {
+  std::string out = "x";
+  AppendFolded("HeLLo ÉCOLE ΣΟΦΙΑ", &out);
+  EXPECT_EQ(out, "xhello école σοφια");
+  out.clear();
+  AppendFolded("ખૂબ 很好 😡", &out);
+  EXPECT_EQ(out, "ખૂબ 很好 😡");
+}
+
+TEST(WordFoldTest, WordsFoldTheTypographicApostrophe) {
+  std::string out = "x";
+  AppendFoldedWord("Don\u2019t", &out);
+  EXPECT_EQ(out, "xdon't");
+  out.clear();
+  AppendFoldedWord("\u2019\u2019A\u2019", &out);  // at the ends, twice in a row
+  EXPECT_EQ(out, "''a'");
+  out.clear();
+  AppendFolded("Don\u2019t", &out);  // lexicon keys keep it
+  EXPECT_EQ(out, "don\u2019t");
+}
+
+TEST(WordFoldTest, InvalidBytesFoldToTheReplacementCharacter) {
+  std::string out;
+  AppendFolded("A\xFF\xC3", &out);  // a stray byte, a truncated sequence
+  EXPECT_EQ(out, "a\uFFFD\uFFFD");
+  out.clear();
+  AppendFoldedWord("\xE2\x80", &out);  // the start of U+2019, cut short
+  EXPECT_EQ(out, "\uFFFD\uFFFD");
+}
+
+TEST(WordFoldTest, EqualWordsHashAlike) {
+  std::string a, b;
+  AppendFoldedWord("CAFÉ", &a);
+  AppendFoldedWord("café", &b);
+  EXPECT_EQ(HashWord(a), HashWord(b));
+  EXPECT_NE(HashWord("cafe"), HashWord(a));
+}
+
 }  // namespace
 }  // namespace brandmon::text

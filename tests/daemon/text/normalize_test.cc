@@ -29,14 +29,5 @@ TEST(NormalizeTest, InvalidInputIsRepairedNotRejected) {
   EXPECT_EQ(*nfc, "ok\xEF\xBF\xBD");
 }
 
-TEST(NormalizeTest, AppendFoldedLowersEveryScript) {
-  std::string out = "x";
-  AppendFolded("HeLLo ÉCOLE ΣΟΦΙΑ", &out);
-  EXPECT_EQ(out, "xhello école σοφια");
-  out.clear();
-  AppendFolded("ખૂબ 很好 😡", &out);
-  EXPECT_EQ(out, "ખૂબ 很好 😡");
-}
-
 }  // namespace
 }  // namespace brandmon::text

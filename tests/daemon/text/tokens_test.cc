@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <iterator>
 #include <random>
 #include <string>
@@ -142,6 +143,45 @@ TEST(TokensTest, FoldedStaysInRangeOnHostileInput) {
     for (size_t i = 1; i < f.source.size(); ++i) ASSERT_LE(f.source[i - 1], f.source[i]) << input;
     ASSERT_LE(f.source.back(), input.size());
   }
+}
+
+// The word folds of `tokens`, one per token ("" for those with none).
+std::vector<std::string> WordFolds(const Tokens& tokens) {
+  std::vector<std::string> out;
+  const FoldedWords& words = tokens.Words();
+  for (const FoldedWords::Key& k : words.keys) out.emplace_back(words.Word(k));
+  return out;
+}
+
+TEST(TokensTest, WordsFoldEachWordOnceWithItsHash) {
+  Tokens tokens("\u00BFD\u00D3NDE Don\u2019t @AcmeCorp #BigFail 3,5 :-) https://x.co/A \U0001F621 !");
+  ASSERT_EQ(tokens.Words().keys.size(), tokens.tokens().size());
+  // Hashtag words are folded too (they are words); URLs, emoticons, emoji
+  // and punctuation are not.
+  EXPECT_EQ(WordFolds(tokens), (std::vector<std::string>{"", "d\u00F3nde", "don't", "@acmecorp", "#bigfail", "big",
+                                                         "fail", "3,5", "", "", "", ""}));
+  for (const FoldedWords::Key& k : tokens.Words().keys) {
+    if (k.length > 0) {
+      EXPECT_EQ(k.hash, HashWord(tokens.Words().Word(k)));
+    }
+  }
+  tokens.Reset("NEXT one");
+  EXPECT_EQ(WordFolds(tokens), (std::vector<std::string>{"next", "one"}));
+}
+
+TEST(TokensTest, WordsStayInBoundsOnHostileInput) {
+  // Invalid bytes (repaired to U+FFFD, no word), and words whose folds are
+  // longer than they are: U+023A folds to U+2C65, two bytes to three.
+  std::string grows;
+  for (int i = 0; i < 50000; ++i) grows += "\u023A";
+  const std::string input = "\xFF\xC3 " + grows + " \xE2\x82";
+  Tokens tokens(input);
+  std::vector<std::string> folds = WordFolds(tokens);
+  std::string expected;
+  for (int i = 0; i < 50000; ++i) expected += "\u2C65";
+  EXPECT_NE(std::find(folds.begin(), folds.end(), expected), folds.end());
+  tokens.Reset("");
+  EXPECT_TRUE(tokens.Words().keys.empty());
 }
 
 }  // namespace
