@@ -129,11 +129,12 @@ const std::vector<Command>& Commands() {
        "  look-back of NEW.json's trend rules (docs/alerts.md says what cannot be replayed exactly)",
        RunReplay},
       {"score", "score the sentiment of each stdin line as JSON (compound, pos, neu, neg, label, lang)",
-       "brandmonctl score [--lang auto|CODE] [--target TERM]... [--data-dir DIR]\n"
+       "brandmonctl score [--lang auto|CODE] [--target TERM]... [--data-dir DIR] [--jobs N]\n"
        "  (lang: the language identified as the daemon does, or und; a language without a lexicon,\n"
        "   e.g. th or el, is not scored and its line adds \"scored\": false; with --target, \"target\" is the\n"
        "   score aimed at the TERMs, found as the daemon finds a brand's terms: whole words, case and accents\n"
-       "   folded; each line is answered when it is read, so another program can converse through a pipe)",
+       "   folded; each line is answered when it is read, so another program can converse through a pipe;\n"
+       "   N: threads scoring a long input, in the order read, by default one per usable CPU)",
        RunScore},
   };
   return commands;

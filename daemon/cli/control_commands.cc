@@ -112,6 +112,22 @@ std::string Str(const rapidjson::Value& obj, const char* key) {
   return EscapeUnsafe(std::string_view(it->value.GetString(), it->value.GetStringLength()));
 }
 
+// A text member of a reply that may hold several lines (a rejected reload's
+// config errors): each line made safe for a terminal, the line ends kept.
+std::string Lines(const rapidjson::Value& obj, const char* key) {
+  auto it = obj.FindMember(key);
+  if (it == obj.MemberEnd() || !it->value.IsString()) return "";
+  std::string_view text(it->value.GetString(), it->value.GetStringLength());
+  std::string out;
+  while (!text.empty()) {
+    size_t end = text.find('\n');
+    out += EscapeUnsafe(text.substr(0, end));
+    out += '\n';
+    text.remove_prefix(end == std::string_view::npos ? text.size() : end + 1);
+  }
+  return out;
+}
+
 // The "pending_restart" entries of a reply, or nullptr when there are none.
 const rapidjson::Value* PendingRestart(const rapidjson::Value& reply) {
   auto it = reply.FindMember("pending_restart");
@@ -149,7 +165,7 @@ int RunReload(Invocation& inv) {
     inv.out << "\n";
     return 0;
   }
-  inv.err << "brandmonctl reload: " << Str(*reply, "error") << "\n" << Str(*reply, "errors");
+  inv.err << "brandmonctl reload: " << Lines(*reply, "error") << Lines(*reply, "errors");
   return 1;
 }
 

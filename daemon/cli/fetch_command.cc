@@ -139,7 +139,8 @@ int RunFetch(Invocation& inv) {
     return 1;
   }
   std::unique_ptr<plugin::Plugin> p = source->plugin.make();
-  plugin::PluginContext ctx{source->name, &SystemClock::Instance(), spdlog::default_logger(), settings->limits};
+  plugin::PluginContext ctx{source->name, &SystemClock::Instance(), spdlog::default_logger(), settings->limits,
+                            source->channel};
   if (Status s = p->Start(ctx); !s.ok()) {
     inv.err << "brandmonctl fetch: " << settings->redactor.Redact(s.message()) << "\n";
     return 1;

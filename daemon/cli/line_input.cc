@@ -12,4 +12,15 @@ bool ReadLine(std::istream& in, std::ostream& out, std::string& line) {
   return true;
 }
 
+size_t ReadLines(std::istream& in, std::ostream& out, std::vector<std::string>* lines, size_t max) {
+  size_t n = 0;
+  while (n < max) {
+    if (n > 0 && in.rdbuf()->in_avail() <= 0) break;
+    if (lines->size() <= n) lines->emplace_back();
+    if (!ReadLine(in, out, (*lines)[n])) break;
+    ++n;
+  }
+  return n;
+}
+
 }  // namespace brandmon::cli

@@ -1,10 +1,16 @@
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
 
+#include <sched.h>
+
+#include <algorithm>
+#include <charconv>
 #include <istream>
 #include <optional>
 #include <ostream>
+#include <span>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "daemon/cli/command.h"
@@ -18,25 +24,50 @@ namespace brandmon::cli {
 
 namespace {
 
+// Lines are read in blocks of at most this many; a block of fewer lines than
+// kParallelLines is scored on one thread.
+constexpr size_t kBlockLines = 4096;
+constexpr size_t kParallelLines = 256;
+constexpr size_t kMaxJobs = 64;
+
+// The CPUs this process may run on.
+size_t UsableCpus() {
+  cpu_set_t set;
+  if (sched_getaffinity(0, sizeof(set), &set) != 0) return 1;
+  return std::clamp<size_t>(static_cast<size_t>(CPU_COUNT(&set)), 1, kMaxJobs);
+}
+
 struct ScoreArgs {
   std::string lang = "auto";
   std::string data_dir;
   std::vector<std::string> targets;
+  size_t jobs = UsableCpus();
 };
+
+bool ParseJobs(const std::string& value, size_t* jobs) {
+  const char* end = value.data() + value.size();
+  auto [ptr, ec] = std::from_chars(value.data(), end, *jobs);
+  return ec == std::errc() && ptr == end && *jobs >= 1 && *jobs <= kMaxJobs;
+}
 
 bool ParseScoreArgs(Invocation& inv, ScoreArgs* args) {
   for (size_t i = 0; i < inv.args.size(); ++i) {
     const std::string& a = inv.args[i];
     std::string* dest = a == "--lang" ? &args->lang : a == "--data-dir" ? &args->data_dir : nullptr;
-    if (dest != nullptr || a == "--target") {
+    if (dest != nullptr || a == "--target" || a == "--jobs") {
       if (i + 1 >= inv.args.size()) {
         inv.err << "brandmonctl score: " << a << " needs a value\n";
         return false;
       }
+      const std::string& value = inv.args[++i];
       if (dest != nullptr) {
-        *dest = inv.args[++i];
-      } else {
-        args->targets.push_back(inv.args[++i]);
+        *dest = value;
+      } else if (a == "--target") {
+        args->targets.push_back(value);
+      } else if (!ParseJobs(value, &args->jobs)) {
+        inv.err << "brandmonctl score: --jobs must be a whole number from 1 to " << kMaxJobs << ", not '" << value
+                << "'\n";
+        return false;
       }
       continue;
     }
@@ -109,6 +140,62 @@ void WriteScore(const sentiment::SentimentScore& s, bool with_target, rapidjson:
   w.EndObject();
 }
 
+// What every line is scored with; read by all the threads of a block.
+struct Scorer {
+  const sentiment::Analyzer& analyzer;
+  const match::BrandMatcher* targets;  // null without --target
+  std::string lang;
+};
+
+// One thread's part of a block: its lines' answers, in order, and the
+// buffers it reuses from block to block.
+struct Share {
+  std::string out;
+  match::MatchScratch scratch;
+  std::vector<sentiment::CodePointSpan> spans;
+  rapidjson::StringBuffer buf;
+};
+
+void ScoreLines(const Scorer& scorer, std::span<const std::string> lines, Share* share) {
+  share->out.clear();
+  sentiment::ScoreRequest request;
+  request.lang = scorer.lang;
+  for (const std::string& line : lines) {
+    if (scorer.targets != nullptr) {
+      // Spans count code points of the text the analyzer reads: repaired.
+      std::string repaired = text::IsValidUtf8(line) ? std::string() : text::RepairUtf8(line);
+      const std::string& read = repaired.empty() ? line : repaired;
+      FindTargets(read, *scorer.targets, share->scratch, &share->spans);
+      request.targets = share->spans;
+    }
+    WriteScore(scorer.analyzer.Score(line, request), scorer.targets != nullptr, &share->buf);
+    share->out.append(share->buf.GetString(), share->buf.GetSize());
+    share->out.push_back('\n');
+  }
+}
+
+// Scores a block's lines in as many contiguous shares as there are threads
+// (one for a short block, so that a conversation through a pipe starts none);
+// the answers are the shares' outputs in order.
+void ScoreBlock(const Scorer& scorer, std::span<const std::string> lines, std::vector<Share>* shares) {
+  size_t jobs = lines.size() < kParallelLines ? 1 : shares->size();
+  size_t per = (lines.size() + jobs - 1) / jobs;
+  auto part = [&](size_t j) {
+    size_t begin = std::min(j * per, lines.size());
+    return lines.subspan(begin, std::min(per, lines.size() - begin));
+  };
+  std::vector<std::jthread> threads;
+  for (size_t j = 1; j < shares->size(); ++j) {
+    Share* share = &(*shares)[j];
+    if (part(j).empty()) {
+      share->out.clear();
+    } else {
+      threads.emplace_back([&scorer, lines = part(j), share] { ScoreLines(scorer, lines, share); });
+    }
+  }
+  ScoreLines(scorer, part(0), &shares->front());
+}
+
 }  // namespace
 
 int RunScore(Invocation& inv) {
@@ -130,24 +217,12 @@ int RunScore(Invocation& inv) {
     }
     targets = std::move(built).value();
   }
-  match::MatchScratch scratch;
-  sentiment::ScoreRequest request;
-  request.lang = args.lang;
-  std::string line;
-  std::vector<sentiment::CodePointSpan> spans;
-  rapidjson::StringBuffer buf;
-  while (ReadLine(inv.in, inv.out, line)) {
-    if (targets) {
-      // Spans count code points of the text the analyzer reads: repaired.
-      std::string repaired = text::IsValidUtf8(line) ? std::string() : text::RepairUtf8(line);
-      const std::string& read = repaired.empty() ? line : repaired;
-      FindTargets(read, *targets, scratch, &spans);
-      request.targets = spans;
-    }
-    sentiment::SentimentScore score = analyzer->Score(line, request);
-    WriteScore(score, targets.has_value(), &buf);
-    inv.out.write(buf.GetString(), static_cast<std::streamsize>(buf.GetSize()));
-    inv.out.put('\n');
+  Scorer scorer{*analyzer, targets ? &*targets : nullptr, args.lang};
+  std::vector<Share> shares(args.jobs);
+  std::vector<std::string> lines;
+  while (size_t n = ReadLines(inv.in, inv.out, &lines, kBlockLines)) {
+    ScoreBlock(scorer, std::span<const std::string>(lines.data(), n), &shares);
+    for (const Share& share : shares) inv.out.write(share.out.data(), static_cast<std::streamsize>(share.out.size()));
   }
   inv.out.flush();
   return 0;

@@ -35,6 +35,8 @@ struct PluginContext {
   // The caps the scheduler applies to every mention (NormalizeMention); a
   // plugin that reads large documents may stop reading a field beyond them.
   MentionLimits limits{};
+  // The source's `channel` option: empty for the plugin's default.
+  std::string channel{};
 };
 
 // Base of all plugins. Constructed with validated options and no I/O;

@@ -2,6 +2,7 @@
 
 #include <functional>
 #include <memory>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -12,10 +13,12 @@
 namespace brandmon::plugin {
 
 // One source's validated plugin options: makes plugin instances and dumps the
-// options for the effective config.
+// options for the effective config, leaving out the keys in `written` (the
+// options every source has, which a plugin may also read: a feed preset's
+// `channel`), so that the source object names each key once.
 struct ConfiguredPlugin {
   std::function<std::unique_ptr<Plugin>()> make;
-  std::function<void(config::JsonWriter&, const config::Redactor*)> dump_members;
+  std::function<void(config::JsonWriter&, const config::Redactor*, const std::set<std::string>& written)> dump_members;
   // HTTP plugins: where the source's transfers may go.
   AddressRules address_rules;
 };
@@ -107,8 +110,11 @@ PluginInfo MakePluginInfo(std::string name, std::string description, PluginInfo:
     }
     ConfiguredPlugin out;
     out.make = [options]() -> std::unique_ptr<Plugin> { return std::make_unique<P>(*options); };
-    out.dump_members = [options, table, kind, rules](config::JsonWriter& w, const config::Redactor* r) {
-      config::DumpMembers(table(), *options, w, r);
+    out.dump_members = [options, table, kind, rules](config::JsonWriter& w, const config::Redactor* r,
+                                                     const std::set<std::string>& written) {
+      for (const auto& spec : table()) {
+        if (written.count(spec.info.key) == 0) spec.dump(*options, w, r);
+      }
       if (kind == PluginInfo::Kind::kHttp) config::DumpMembers(AddressRuleTable(), rules, w, r);
     };
     out.address_rules = rules;

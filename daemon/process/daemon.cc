@@ -10,6 +10,7 @@
 
 #include <cstdlib>
 #include <cstring>
+#include <filesystem>
 #include <fstream>
 
 #include "daemon/base/errno_text.h"
@@ -21,6 +22,7 @@
 #include "daemon/http/listener.h"
 #include "daemon/process/http_endpoints.h"
 #include "daemon/publish/publisher.h"
+#include "daemon/store/store_options.h"
 
 namespace brandmon::process {
 
@@ -163,6 +165,15 @@ Status Daemon::Startup() {
   auto lock = InstanceLock::Acquire(paths_.state_dir);
   if (!lock.ok()) return lock.status();
   instance_lock_ = std::move(lock).value();
+  // A database outside the state directory gets a lock of its own.
+  namespace fs = std::filesystem;
+  if (std::string db = store::ResolveStorePath(settings_.store, paths_.state_dir);
+      fs::path(db).lexically_normal().parent_path() !=
+      (fs::path(paths_.state_dir) / "").lexically_normal().parent_path()) {
+    auto db_lock = InstanceLock::AcquireDatabase(db);
+    if (!db_lock.ok()) return db_lock.status();
+    database_lock_ = std::move(db_lock).value();
+  }
   if (auto s = store::Store::CheckIntegrity(settings_.store, paths_.state_dir); !s.ok()) return s;
 
   auto pipeline =

@@ -96,6 +96,7 @@ class Daemon {
   // Held from before the store or any socket is touched until after
   // everything else is gone (members are destroyed in reverse order).
   InstanceLock instance_lock_;
+  InstanceLock database_lock_;  // held when the database is outside the state directory
   Notifier notifier_;
   // Declared before the components that start threads in it, so that it
   // outlives them: each joins its own threads when it stops.

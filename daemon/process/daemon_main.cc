@@ -34,7 +34,8 @@ signals: SIGHUP reloads the config (an invalid one is rejected and the running
 config kept); SIGTERM and SIGINT stop gracefully.
 
 One daemon at a time uses a state directory: it holds a lock on
-STATE_DIR/brandmond.lock, and a second one exits (1) naming the first's PID.
+STATE_DIR/brandmond.lock (and on DATABASE.lock for a store.file outside it),
+and a second one exits (1) naming the first's PID.
 At start the database is checked page by page; a damaged one is refused (1).
 
 exit status:

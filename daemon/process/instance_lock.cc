@@ -39,7 +39,14 @@ InstanceLock& InstanceLock::operator=(InstanceLock&& other) noexcept {
 }
 
 Result<InstanceLock> InstanceLock::Acquire(const std::string& state_dir) {
-  std::string path = state_dir + "/" + kFileName;
+  return AcquireFile(state_dir + "/" + kFileName, "state directory " + state_dir);
+}
+
+Result<InstanceLock> InstanceLock::AcquireDatabase(const std::string& database) {
+  return AcquireFile(database + ".lock", "database " + database);
+}
+
+Result<InstanceLock> InstanceLock::AcquireFile(const std::string& path, const std::string& what) {
   // The file is never removed: removing it would let a third daemon lock a
   // new file while the second still holds the old one.
   int fd = open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
@@ -47,8 +54,8 @@ Result<InstanceLock> InstanceLock::Acquire(const std::string& state_dir) {
   InstanceLock lock(fd);
   if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
     if (errno == EWOULDBLOCK) {
-      return Status::Unavailable("state directory " + state_dir + " is in use by another brandmond (pid " +
-                                 HolderPid(fd) + ", lock file " + path + ")");
+      return Status::Unavailable(what + " is in use by another brandmond (pid " + HolderPid(fd) + ", lock file " +
+                                 path + ")");
     }
     return Status::Unavailable("cannot lock " + path + ": " + ErrnoText(errno));
   }

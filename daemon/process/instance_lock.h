@@ -26,11 +26,18 @@ class InstanceLock {
   // (pid N, lock file D/brandmond.lock)" when another process holds it;
   // Unavailable naming the file when it cannot be opened or locked.
   static Result<InstanceLock> Acquire(const std::string& state_dir);
+  // The same on <database>.lock, for a database kept outside the state
+  // directory (an absolute store.file), which two daemons with different
+  // state directories could otherwise share. Errors: Unavailable "database
+  // F is in use by another brandmond (pid N, lock file F.lock)".
+  static Result<InstanceLock> AcquireDatabase(const std::string& database);
 
   static constexpr const char* kFileName = "brandmond.lock";
 
  private:
   explicit InstanceLock(int fd) : fd_(fd) {}
+  // Locks `path`; `what` names what it guards in the message.
+  static Result<InstanceLock> AcquireFile(const std::string& path, const std::string& what);
   int fd_ = -1;
 };
 

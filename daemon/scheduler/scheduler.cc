@@ -443,7 +443,8 @@ Status Scheduler::EnsureStarted(Source& source) {
     return Status::InvalidArgument("source type \"" + source.settings.type + "\" is not available");
   }
   if (!source.started) {
-    plugin::PluginContext ctx{source.settings.name, &clock_, spdlog::default_logger(), source.settings.limits};
+    plugin::PluginContext ctx{source.settings.name, &clock_, spdlog::default_logger(), source.settings.limits,
+                              source.settings.channel};
     Status status = source.plugin->Start(ctx);
     source.started = status.ok();
     return status;

@@ -7,6 +7,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "daemon/config/json_reader.h"
 #include "daemon/text/fold.h"
 #include "daemon/text/normalize.h"
 #include "daemon/text/script.h"
@@ -20,12 +21,15 @@ namespace fs = std::filesystem;
 
 constexpr double kMaxValence = 4.0;
 
+// Far above any lexicon (the largest shipped is ~100 KB).
+constexpr size_t kMaxLexiconBytes = 64 << 20;
+
+// A regular file only: a FIFO or a device named by a config is refused
+// without blocking, instead of hanging the load.
 Result<std::string> ReadWhole(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return Status::NotFound("cannot open lexicon file '" + path + "'");
-  std::ostringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
+  Result<std::string> content = config::ReadRegularFile(path, kMaxLexiconBytes);
+  if (!content.ok()) return content.status().WithContext("lexicon file");
+  return content;
 }
 
 // Calls f(line_number, fields) for each non-comment line, fields split on TAB.

@@ -172,9 +172,14 @@ void ApplySource(const ConfigValue& obj, const std::string& path, ApplyContext& 
 }
 
 void DumpSource(const SourceSettings& s, config::JsonWriter& w, const config::Redactor* r) {
+  static const std::set<std::string> common = [] {
+    std::set<std::string> keys;
+    for (const auto& spec : SourceOptionTable()) keys.insert(spec.info.key);
+    return keys;
+  }();
   w.StartObject();
   config::DumpMembers(SourceOptionTable(), s, w, r);
-  if (s.plugin.dump_members) s.plugin.dump_members(w, r);
+  if (s.plugin.dump_members) s.plugin.dump_members(w, r, common);
   w.EndObject();
 }
 

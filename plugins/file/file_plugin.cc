@@ -76,7 +76,12 @@ struct Position {
   uint64_t inode = 0;
   uint64_t offset = 0;
   uint64_t line = 0;
+  // Inside a line longer than max_read, which is dropped up to its end.
+  bool skipping = false;
 };
+
+// "inode:offset:line", and ":skip" while skipping.
+constexpr std::string_view kSkipping = ":skip";
 
 Position ParsePosition(const std::string* text) {
   Position p;
@@ -86,8 +91,14 @@ Position ParsePosition(const std::string* text) {
     p.inode = a;
     p.offset = b;
     p.line = c;
+    p.skipping = text->ends_with(kSkipping);
   }
   return p;
+}
+
+std::string FormatPosition(const Position& p) {
+  return std::to_string(p.inode) + ":" + std::to_string(p.offset) + ":" + std::to_string(p.line) +
+         std::string(p.skipping ? kSkipping : "");
 }
 
 const std::string* Find(const SourceState& state, const std::string& key) {
@@ -125,7 +136,6 @@ const config::OptionTable<FileOptions>& FileOptionTable() {
       Enum<FileOptions>("format", "auto", {"auto", "jsonl", "feed"}, &FileOptions::format,
                         "jsonl: one Mention JSON per line, read as it grows; feed: RSS/Atom/RDF/JSON Feed "
                         "files; auto: by extension (.jsonl, .ndjson, .log are jsonl)."),
-      Str<FileOptions>("channel", "file", &FileOptions::channel, "Channel of mentions that name none."),
       Size<FileOptions>("max_read", "16MiB", {"4KiB", "1GiB"}, &FileOptions::max_read,
                         "Bytes read from one file per poll; the rest waits for the next poll."),
   };
@@ -134,6 +144,7 @@ const config::OptionTable<FileOptions>& FileOptionTable() {
 
 Status FilePlugin::Start(PluginContext& ctx) {
   source_name_ = ctx.source_name;
+  channel_ = ctx.channel;
   return Status::Ok();
 }
 
@@ -156,7 +167,9 @@ Status FilePlugin::Poll(Sink& sink, SourceState& state) {
     }
   }
   if (paths.empty()) return Status::NotFound("no file matches '" + options_.path + "'");
-  StampingSink stamping(sink, source_name_, options_.channel);
+  // JSON Lines items that name no channel get the source's, else "file".
+  const std::string line_channel = channel_.empty() ? "file" : channel_;
+  StampingSink stamping(sink, source_name_, line_channel);
   std::set<std::string> live;
   for (const auto& path : paths) {
     if (KindOf(path) == Kind::kJsonLines) {
@@ -198,11 +211,23 @@ void FilePlugin::ReadJsonLines(const std::string& path, Sink& sink, SourceState&
       return;
     }
     std::string_view chunk = *data;
+    if (pos.skipping) {
+      size_t end = chunk.find('\n');
+      size_t dropped = end == std::string_view::npos ? chunk.size() : end + 1;
+      pos.offset += dropped;
+      chunk.remove_prefix(dropped);
+      if (end != std::string_view::npos) {
+        pos.skipping = false;
+        ++pos.line;
+      }
+    }
     size_t last_newline = chunk.rfind('\n');
-    if (last_newline == std::string_view::npos && chunk.size() >= options_.max_read) {
-      // One line longer than a whole read: skip it rather than stall forever.
+    if (!pos.skipping && last_newline == std::string_view::npos && chunk.size() >= options_.max_read) {
+      // One line longer than a whole read: dropped up to its end, over as
+      // many polls as it takes, rather than stalling the file.
       sink.Warn("'" + path + "': line " + std::to_string(pos.line + 1) + " is longer than max_read; skipped");
-      last_newline = chunk.size() - 1;
+      pos.skipping = true;
+      pos.offset += chunk.size();
     }
     if (last_newline != std::string_view::npos) {
       std::string_view complete = chunk.substr(0, last_newline + 1);
@@ -232,7 +257,7 @@ void FilePlugin::ReadJsonLines(const std::string& path, Sink& sink, SourceState&
       }
     }
   }
-  state[key] = std::to_string(pos.inode) + ":" + std::to_string(pos.offset) + ":" + std::to_string(pos.line);
+  state[key] = FormatPosition(pos);
 }
 
 void FilePlugin::ReadFeed(const std::string& path, Sink& sink, SourceState& state) {
@@ -254,7 +279,7 @@ void FilePlugin::ReadFeed(const std::string& path, Sink& sink, SourceState& stat
   }
   feedparse::FeedParseOptions opts;
   opts.source = source_name_;
-  if (options_.channel != "file") opts.channel = options_.channel;
+  opts.channel = channel_;
   if (Status s = feedparse::ParseFeed(*data, opts, sink); !s.ok()) {
     sink.Warn("'" + path + "': " + s.message());
   }

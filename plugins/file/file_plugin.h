@@ -12,7 +12,6 @@ namespace brandmon::plugin {
 struct FileOptions {
   std::string path;
   std::string format;
-  std::string channel;
   uint64_t max_read = 16 * 1024 * 1024;
 };
 
@@ -43,6 +42,7 @@ class FilePlugin final : public PollPlugin {
 
   FileOptions options_;
   std::string source_name_;
+  std::string channel_;  // the source's channel option; empty for the default
 };
 
 class Registry;

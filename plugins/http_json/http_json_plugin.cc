@@ -538,10 +538,12 @@ void Validate(const HttpJsonOptions& o, const config::ConfigValue& obj, const st
   }
 }
 
-// The source's `channel` names its mentions' channel, else the preset's default.
+// The source's `channel` names its mentions' channel, else (empty or absent)
+// the preset's default.
 void Finish(HttpJsonOptions& options, const config::ConfigValue& source, const config::ConfigValue& merged,
             const std::string& path, config::ApplyContext& ctx) {
-  if (const config::ConfigValue* channel = source.Find("channel"); channel && channel->is_string()) {
+  if (const config::ConfigValue* channel = source.Find("channel");
+      channel && channel->is_string() && !channel->as_string().empty()) {
     options.default_channel = channel->as_string();
   }
   Validate(options, merged, path, ctx);

@@ -24,6 +24,30 @@ TEST(CheckConfigTest, ShippedConfigsAreValid) {
   }
 }
 
+// The effective config --check-config prints is a config: it loads again and
+// prints the same, also for sources whose plugin reads an option every source
+// has (a feed preset's channel, a file source's channel).
+TEST(CheckConfigTest, TheEffectiveConfigLoadsBackUnchanged) {
+  TempDir dir;
+  std::string conf = dir.Write("brandmon.json", R"({
+  "sources": [
+    {"name": "uploads", "type": "feed", "preset": "youtube_channel_rss", "query": "UC1"},
+    {"name": "news", "type": "feed", "url": "https://example.com/feed.xml", "channel": "press"},
+    {"name": "spool", "type": "file", "path": "in/*.jsonl", "channel": "crm"},
+    {"name": "drop", "type": "file", "path": "drop/*.xml"},
+    {"name": "hn", "type": "http_json", "preset": "hackernews_search", "query": "acme"},
+    {"name": "script", "type": "exec", "command": ["/bin/true"]}
+  ],
+  "brands": [{"name": "acme"}]
+})");
+  std::string out, err;
+  ASSERT_EQ(Brandmond({"--check-config", "--config", conf}, &out, &err), 0) << err;
+  std::string again = dir.Write("effective.json", out);
+  std::string out2;
+  EXPECT_EQ(Brandmond({"--check-config", "--config", again}, &out2, &err), 0) << err;
+  EXPECT_EQ(out2, out);
+}
+
 TEST(CheckConfigTest, PrintsEffectiveConfigWithSecretsRedacted) {
   TempDir dir;
   dir.Write("token", "very-secret-token\n");

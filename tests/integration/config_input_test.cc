@@ -52,6 +52,25 @@ TEST(ConfigInputTest, IncludedFifoIsRefusedByCheckConfigAndReload) {
   EXPECT_EQ(daemon.Wait(seconds(20)), 0) << daemon.Stderr();
 }
 
+// A lexicon file that is a FIFO is refused by --check-config at once; the
+// daemon would otherwise block reading it at start, before it handles SIGTERM.
+TEST(ConfigInputTest, LexiconFileFifoIsRefusedByCheckConfig) {
+  TempDir dir;
+  std::string fifo = (dir.path() / "slang.tsv").string();
+  ASSERT_EQ(mkfifo(fifo.c_str(), 0600), 0);
+  std::string conf = dir.Write("brandmon.json", R"({
+  "daemon": {"state_dir": ")" + (dir.path() / "state").string() +
+                                                    R"("},
+  "sentiment": {"lexicon_files": ["slang.tsv"]},
+  "brands": [{"name": "acme"}]
+})");
+  std::string err;
+  EXPECT_EQ(CheckConfig(conf, &err), 3) << "timed out or accepted:\n" << err;
+  EXPECT_NE(err.find("sentiment.lexicon_files[0]: lexicon file: " + fifo + ": not a regular file (a FIFO)"),
+            std::string::npos)
+      << err;
+}
+
 TEST(ConfigInputTest, InvalidUtf8IsRejectedAndShownEscaped) {
   TempDir dir;
   std::string conf = dir.Write("u.json", "{\n  \"brands\": [{\"name\": \"acme\", \"query\": \"caf\xe9 \x1b[2J\"}]\n}");

@@ -81,14 +81,19 @@ TEST_F(DaemonLifecycleTest, InvalidReloadKeepsTheRunningConfig) {
   // Break the file the daemon was started from, then ask it to reload.
   std::string good = ReadFile(config_);
   dir_.Write("brandmon.json", "{\n  \"daemon\": {\"log_level\": \"loud\", \"runtime_dir\": \"" +
-                                  (dir_.path() / "run").string() + "\"}\n}");
+                                  (dir_.path() / "run").string() +
+                                  "\"},\n  \"store\": {\"synchronous\": \"never\"}\n}");
   int rc = 0;
   std::string out = Ctl({"reload"}, &rc);
   EXPECT_EQ(rc, 1) << out;
-  EXPECT_NE(out.find("brandmon.json:2:27: daemon.log_level: expected one of trace, debug, info, warn, error, got "
-                     "\"loud\""),
+  // Each error on a line of its own.
+  EXPECT_NE(out.find("/brandmon.json:2:27: daemon.log_level: expected one of trace, debug, info, warn, error, got "
+                     "\"loud\"\n"),
             std::string::npos)
       << out;
+  EXPECT_NE(out.find("\n" + (dir_.path() / "brandmon.json:3:28: store.synchronous: ").string()), std::string::npos)
+      << out;
+  EXPECT_EQ(out.find("\\n"), std::string::npos) << out;
   // The daemon kept running and says the reload was rejected.
   EXPECT_TRUE(daemon.running());
   dir_.Write("brandmon.json", good);

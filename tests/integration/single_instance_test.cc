@@ -26,9 +26,12 @@ ino_t Inode(const std::string& path) {
 
 class SingleInstanceTest : public ::testing::Test {
  protected:
-  std::string Config(const std::string& name, const std::string& state, const std::string& run) {
+  std::string Config(const std::string& name, const std::string& state, const std::string& run,
+                     const std::string& store_file = "brandmon.db") {
     return dir_.Write(name, R"({"daemon": {"state_dir": ")" + (dir_.path() / state).string() +
                                 R"(", "runtime_dir": ")" + (dir_.path() / run).string() + R"("},
+      "store": {"file": ")" + store_file +
+                                R"("},
       "publish": {"endpoints": ["ipc://alerts.sock"], "catchup_endpoints": ["ipc://catchup.sock"]},
       "brands": [{"name": "acme"}]})");
   }
@@ -121,6 +124,25 @@ TEST_F(SingleInstanceTest, ADaemonSharingTheRuntimeDirectoryDoesNotTakeOverItsSo
   EXPECT_NE(out.find("(pid " + std::to_string(first->pid()) + ")"), std::string::npos) << out;
   Stop(*first);
   for (const auto& s : sockets) EXPECT_FALSE(std::filesystem::exists(s)) << s << " left after a clean stop";
+}
+
+// A database outside the state directory has a lock of its own: two daemons
+// with their own state and runtime directories cannot share it.
+TEST_F(SingleInstanceTest, TwoDaemonsCannotShareADatabaseOutsideTheirStateDirectories) {
+  std::string db = (dir_.path() / "shared.db").string();
+  auto first = Start(Config("a.json", "state", "run", db));
+  Process second({BinaryPath("brandmond"), "--config", Config("b.json", "state2", "run2", db)});
+  EXPECT_EQ(second.Wait(seconds(20)), 1) << second.Stderr();
+  std::string expected = "database " + db + " is in use by another brandmond (pid " + std::to_string(first->pid()) +
+                         ", lock file " + db + ".lock)";
+  EXPECT_NE(second.Stderr().find(expected), std::string::npos) << second.Stderr();
+  EXPECT_FALSE(std::filesystem::exists(dir_.path() / "run2" / "control.sock"));
+  ASSERT_TRUE(first->running()) << first->Stderr();
+  Stop(*first);
+  // Once the first has stopped, the second starts on it.
+  auto again = Start(Config("b.json", "state2", "run2", db));
+  ASSERT_TRUE(again->running()) << again->Stderr();
+  Stop(*again);
 }
 
 TEST_F(SingleInstanceTest, AKilledDaemonsLockAndSocketsDoNotBlockTheNextStart) {

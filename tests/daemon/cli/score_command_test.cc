@@ -161,11 +161,36 @@ TEST(ScoreCommandTest, SurvivesHostileInput) {
   EXPECT_EQ(r.lines.size(), 3u);
 }
 
+// A long input is scored on several threads; the answers come out in the
+// order of the lines, the same as on one thread.
+TEST(ScoreCommandTest, ThreadsAnswerInTheOrderRead) {
+  const char* texts[] = {"I love Acme",      "Acme is awful!!",   "The Acme store opens at nine", "ખૂબ સરસ acme",
+                         "acme no es bueno", "Is Acme any good?", "\xFF broken acme \xFE"};
+  std::string input;
+  for (int i = 0; i < 9000; ++i) input += std::string(texts[i % 7]) + (i % 3 == 0 ? "\r\n" : "\n");
+  for (const auto& extra : std::vector<std::vector<std::string>>{{}, {"--target", "acme"}}) {
+    std::vector<std::string> one = extra, many = extra;
+    one.insert(one.end(), {"--jobs", "1"});
+    many.insert(many.end(), {"--jobs", "3"});
+    ScoreRun a = Score(one, input), b = Score(many, input);
+    ASSERT_EQ(a.code, 0) << a.err;
+    ASSERT_EQ(b.code, 0) << b.err;
+    EXPECT_EQ(a.lines.size(), 9000u);
+    EXPECT_EQ(a.out, b.out);
+    EXPECT_NE(a.lines[0]["compound"].GetDouble(), a.lines[1]["compound"].GetDouble());
+  }
+}
+
 TEST(ScoreCommandTest, RejectsBadArguments) {
   for (auto args : std::vector<std::vector<std::string>>{{"--bogus"}, {"--lang"}, {"--lang", ""}, {"--target"}}) {
     ScoreRun r = Score(args, "x\n");
     EXPECT_EQ(r.code, 2);
     EXPECT_NE(r.err.find("brandmonctl score"), std::string::npos);
+  }
+  for (std::string jobs : {"0", "-1", "65", "two", "", "3x"}) {
+    ScoreRun r = Score({"--jobs", jobs}, "x\n");
+    EXPECT_EQ(r.code, 2) << jobs;
+    EXPECT_NE(r.err.find("--jobs must be a whole number from 1 to 64, not '" + jobs + "'"), std::string::npos) << r.err;
   }
   std::istringstream in("x\n");
   std::ostringstream out, err;

@@ -325,7 +325,7 @@ TEST(ExecConfigTest, ARelativeProgramPathIsTakenFromTheConfigsFolder) {
     rapidjson::StringBuffer buf;
     config::JsonWriter w(buf);
     w.StartObject();
-    cp.dump_members(w, nullptr);
+    cp.dump_members(w, nullptr, {});
     w.EndObject();
     std::string dump = buf.GetString();
     std::string joined;
@@ -367,7 +367,7 @@ TEST(ExecConfigTest, EnvValuesComeThroughSubstitutionAndAreNeverShown) {
   rapidjson::StringBuffer buf;
   config::JsonWriter w(buf);
   w.StartObject();
-  cp.dump_members(w, &tree->redactor);
+  cp.dump_members(w, &tree->redactor, {});
   w.EndObject();
   EXPECT_EQ(std::string(buf.GetString()).find("s3cret-value"), std::string::npos) << buf.GetString();
   EXPECT_NE(std::string(buf.GetString()).find("\"TOKEN\""), std::string::npos) << buf.GetString();

@@ -15,11 +15,13 @@ class Recorder final : public Sink {
  public:
   void Emit(Mention m) override {
     ids.push_back(m.id);
+    channels.push_back(m.channel);
     last = std::move(m);
   }
   void Warn(std::string message) override { warnings.push_back(std::move(message)); }
   std::vector<std::string> ids;
   std::vector<std::string> warnings;
+  std::vector<std::string> channels;
   Mention last;
 };
 
@@ -31,14 +33,17 @@ void Append(const std::string& path, const std::string& text) {
 
 class FilePluginTest : public ::testing::Test {
  protected:
-  FilePlugin Make(const std::string& pattern, const std::string& format = "auto") {
+  FilePlugin Make(const std::string& pattern, const std::string& format = "auto", const std::string& channel = "",
+                  uint64_t max_read = 0) {
     FileOptions o;
     config::ApplyDefaults(FileOptionTable(), o);
     o.path = pattern;
     o.format = format;
+    if (max_read > 0) o.max_read = max_read;
     FilePlugin p(o);
     PluginContext ctx;
     ctx.source_name = "spool";
+    ctx.channel = channel;
     EXPECT_TRUE(p.Start(ctx).ok());
     return p;
   }
@@ -132,6 +137,40 @@ TEST_F(FilePluginTest, FeedFilesAreParsedWhenTheyChange) {
   std::ofstream(path, std::ios::binary | std::ios::trunc)
       << "<rss><channel><item><guid>f1</guid></item><item><guid>f2</guid></item></channel></rss>";
   EXPECT_EQ(Poll(p).ids, (std::vector<std::string>{"f1", "f2"}));  // the store drops f1 as already seen
+}
+
+// The source's `channel` option names the channel of JSON Lines items that
+// name none and of every feed item.
+TEST_F(FilePluginTest, TheSourcesChannelIsPutOnItsMentions) {
+  std::string lines = dir_.Write("in.jsonl", Line("a") + R"({"id":"b","text":"t","channel":"own"})" + "\n");
+  FilePlugin p = Make(lines, "auto", "reviews");
+  EXPECT_EQ(Poll(p).channels, (std::vector<std::string>{"reviews", "own"}));
+  std::string feed = dir_.Write("news.xml", "<rss><channel><item><guid>f1</guid></item></channel></rss>");
+  FilePlugin q = Make(feed, "auto", "press");
+  EXPECT_EQ(Poll(q).last.channel, "press");
+}
+
+// A line longer than max_read is dropped, up to its end, however many polls
+// that takes (also across a new plugin instance); each poll ends, the lines
+// after it are read, and it is warned about once.
+TEST_F(FilePluginTest, ALineLongerThanMaxReadIsSkippedAndTheRestRead) {
+  std::string long_line = R"({"id":"x","text":")" + std::string(10000, 'a') + "\"}\n";
+  std::string path = dir_.Write("in.jsonl", long_line + Line("b"));
+  std::vector<std::string> ids, warnings;
+  for (int poll = 0; poll < 4; ++poll) {
+    FilePlugin p = Make(path, "auto", "", 4096);
+    Recorder r = Poll(p);
+    ids.insert(ids.end(), r.ids.begin(), r.ids.end());
+    warnings.insert(warnings.end(), r.warnings.begin(), r.warnings.end());
+  }
+  EXPECT_EQ(ids, (std::vector<std::string>{"b"}));
+  ASSERT_EQ(warnings.size(), 1u);
+  EXPECT_NE(warnings[0].find("line 1 is longer than max_read"), std::string::npos) << warnings[0];
+  Append(path, Line("c"));
+  FilePlugin p = Make(path, "auto", "", 4096);
+  Recorder r = Poll(p);
+  EXPECT_EQ(r.ids, (std::vector<std::string>{"c"}));
+  EXPECT_TRUE(r.warnings.empty());
 }
 
 TEST_F(FilePluginTest, BrokenFeedFileIsAWarning) {

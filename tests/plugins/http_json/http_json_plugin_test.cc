@@ -42,7 +42,7 @@ Configured Configure(const std::string& text, const Clock* clock = nullptr) {
   rapidjson::StringBuffer buf;
   config::JsonWriter w(buf);
   w.StartObject();
-  cp.dump_members(w, &redactor);
+  cp.dump_members(w, &redactor, {});
   w.EndObject();
   out.dump = buf.GetString();
   return out;
