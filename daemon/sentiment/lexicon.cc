@@ -4,8 +4,6 @@
 #include <cctype>
 #include <charconv>
 #include <filesystem>
-#include <fstream>
-#include <sstream>
 
 #include "daemon/config/json_reader.h"
 #include "daemon/text/fold.h"
