@@ -5,14 +5,16 @@
 
 #include <algorithm>
 #include <charconv>
+#include <condition_variable>
 #include <istream>
 #include <optional>
 #include <ostream>
 #include <span>
 #include <string>
-#include <thread>
 #include <vector>
 
+#include "daemon/base/mutex.h"
+#include "daemon/base/thread_set.h"
 #include "daemon/cli/command.h"
 #include "daemon/cli/line_input.h"
 #include "daemon/match/matcher.h"
@@ -174,27 +176,90 @@ void ScoreLines(const Scorer& scorer, std::span<const std::string> lines, Share*
   }
 }
 
-// Scores a block's lines in as many contiguous shares as there are threads
-// (one for a short block, so that a conversation through a pipe starts none);
-// the answers are the shares' outputs in order.
-void ScoreBlock(const Scorer& scorer, std::span<const std::string> lines, std::vector<Share>* shares) {
-  size_t jobs = lines.size() < kParallelLines ? 1 : shares->size();
-  size_t per = (lines.size() + jobs - 1) / jobs;
-  auto part = [&](size_t j) {
+// Scores each block's lines in as many contiguous shares as there are
+// threads: share 0 on the calling thread, the others on threads started once
+// (so that each keeps its scratch buffers from block to block). A block of
+// fewer than kParallelLines lines (a conversation through a pipe) is scored on
+// the calling thread alone. The answers are the shares' outputs in order.
+// Owned by the command's thread.
+class BlockScorer {
+ public:
+  BlockScorer(const Scorer& scorer, size_t jobs) : scorer_(scorer), shares_(jobs) {
+    for (size_t j = 1; j < jobs; ++j) threads_.Start("score-" + std::to_string(j), [this, j] { Work(j); });
+  }
+  ~BlockScorer() {
+    {
+      MutexLock lock(mu_);
+      stop_ = true;
+    }
+    wake_.notify_all();
+    threads_.JoinAll();
+  }
+  BlockScorer(const BlockScorer&) = delete;
+  BlockScorer& operator=(const BlockScorer&) = delete;
+
+  void Score(std::span<const std::string> lines) {
+    size_t jobs = lines.size() < kParallelLines ? 1 : shares_.size();
+    {
+      MutexLock lock(mu_);
+      lines_ = lines;
+      jobs_ = jobs;
+      pending_ = jobs - 1;
+      ++generation_;
+    }
+    if (jobs > 1) wake_.notify_all();
+    ScoreLines(scorer_, Part(lines, jobs, 0), &shares_[0]);
+    // Threads past `jobs` sit this block out: their shares are emptied here.
+    for (size_t j = jobs; j < shares_.size(); ++j) shares_[j].out.clear();
+    MutexLock lock(mu_);
+    lock.Wait(done_, [this] {
+      mu_.AssertHeld();
+      return pending_ == 0;
+    });
+  }
+
+  const std::vector<Share>& shares() const { return shares_; }
+
+ private:
+  static std::span<const std::string> Part(std::span<const std::string> lines, size_t jobs, size_t j) {
+    size_t per = (lines.size() + jobs - 1) / jobs;
     size_t begin = std::min(j * per, lines.size());
     return lines.subspan(begin, std::min(per, lines.size() - begin));
-  };
-  std::vector<std::jthread> threads;
-  for (size_t j = 1; j < shares->size(); ++j) {
-    Share* share = &(*shares)[j];
-    if (part(j).empty()) {
-      share->out.clear();
-    } else {
-      threads.emplace_back([&scorer, lines = part(j), share] { ScoreLines(scorer, lines, share); });
+  }
+
+  void Work(size_t j) {
+    uint64_t seen = 0;
+    for (;;) {
+      std::span<const std::string> part;
+      {
+        MutexLock lock(mu_);
+        lock.Wait(wake_, [this, seen] {
+          mu_.AssertHeld();
+          return stop_ || generation_ != seen;
+        });
+        if (stop_) return;
+        seen = generation_;
+        if (j >= jobs_) continue;
+        part = Part(lines_, jobs_, j);
+      }
+      ScoreLines(scorer_, part, &shares_[j]);
+      MutexLock lock(mu_);
+      if (--pending_ == 0) done_.notify_one();
     }
   }
-  ScoreLines(scorer, part(0), &shares->front());
-}
+
+  const Scorer& scorer_;
+  std::vector<Share> shares_;  // share j is written by thread j alone while a block is scored
+  Mutex mu_;
+  std::condition_variable wake_;
+  std::condition_variable done_;
+  std::span<const std::string> lines_ GUARDED_BY(mu_);
+  size_t jobs_ GUARDED_BY(mu_) = 1;
+  size_t pending_ GUARDED_BY(mu_) = 0;
+  uint64_t generation_ GUARDED_BY(mu_) = 0;
+  bool stop_ GUARDED_BY(mu_) = false;
+  ThreadSet threads_;  // last: started after, and joined before, what the threads read
+};
 
 }  // namespace
 
@@ -218,11 +283,13 @@ int RunScore(Invocation& inv) {
     targets = std::move(built).value();
   }
   Scorer scorer{*analyzer, targets ? &*targets : nullptr, args.lang};
-  std::vector<Share> shares(args.jobs);
+  BlockScorer block_scorer(scorer, args.jobs);
   std::vector<std::string> lines;
   while (size_t n = ReadLines(inv.in, inv.out, &lines, kBlockLines)) {
-    ScoreBlock(scorer, std::span<const std::string>(lines.data(), n), &shares);
-    for (const Share& share : shares) inv.out.write(share.out.data(), static_cast<std::streamsize>(share.out.size()));
+    block_scorer.Score(std::span<const std::string>(lines.data(), n));
+    for (const Share& share : block_scorer.shares()) {
+      inv.out.write(share.out.data(), static_cast<std::streamsize>(share.out.size()));
+    }
   }
   inv.out.flush();
   return 0;
