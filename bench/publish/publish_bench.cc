@@ -114,6 +114,15 @@ double RssMiB() {
   _exit(0);
 }
 
+// The journal's last seq, which a publisher starting on it announces and
+// serves catch-up up to (as brandmond's does).
+uint64_t JournalLast(const store::StoreOptions& so, const Clock& clock, ThreadSet& threads) {
+  auto st = store::Store::Open(so, "", clock, threads);
+  if (!st.ok()) return 0;
+  auto last = (*st)->LastSeq();
+  return last.ok() ? *last : 0;
+}
+
 int StalledCatchup(int k, const std::string& dir, const store::StoreOptions& so, const Clock& clock,
                    ThreadSet& threads) {
   int to_child[2], from_child[2];
@@ -131,7 +140,7 @@ int StalledCatchup(int k, const std::string& dir, const store::StoreOptions& so,
   o.catchup_endpoints = {"tcp://127.0.0.1:*"};
   publish::Publisher p(
       o, dir, [&]() { return store::Store::Open(so, "", clock, threads); }, clock, threads);
-  if (!p.Start(0).ok()) return 1;
+  if (!p.Start(JournalLast(so, clock, threads)).ok()) return 1;
   std::printf("RSS with the publisher started: %8.1f MiB\n", RssMiB());
   const std::string& endpoint = p.catchup_endpoints()[0];
   if (write(to_child[1], endpoint.data(), endpoint.size()) != static_cast<ssize_t>(endpoint.size())) return 1;
@@ -168,7 +177,7 @@ double CpuSeconds() {
 int CatchupOnly(const std::string& dir, const store::StoreOptions& so, const Clock& clock, ThreadSet& threads) {
   publish::Publisher p(
       Options(), dir, [&]() { return store::Store::Open(so, "", clock, threads); }, clock, threads);
-  if (!p.Start(0).ok()) return 1;
+  if (!p.Start(JournalLast(so, clock, threads)).ok()) return 1;
   auto sub = publish::Subscriber::Connect(p.endpoints()[0], p.catchup_endpoints()[0], {"alert."}, {});
   if (!sub.ok()) return 1;
   double best = 1e9, best_cpu = 1e9;

@@ -96,7 +96,11 @@ void Publisher::Impl::StartSession(store::Store* store, std::vector<zmq::message
   s.delimiter = delimiter;
   s.prefix = req->topic;
   s.cursor = req->since;
-  s.upto = *last;
+  // Up to the last alert handed to the publisher, which the heartbeats
+  // announce: an alert committed and not yet handed over comes live (or with
+  // the next catch-up), so a client that caught up is never ahead of a
+  // heartbeat, which would read as a replaced journal.
+  s.upto = std::min(*last, handed_seq.load());
   uint64_t max = static_cast<uint64_t>(options.catchup_max_entries);
   s.remaining = req->limit == 0 ? max : std::min(req->limit, max);
   s.last_held = s.held->bytes.load();

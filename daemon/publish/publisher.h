@@ -80,7 +80,8 @@ class Publisher {
 
   // Binds every endpoint (ipc socket files get mode 0660; a stale socket file
   // is replaced) and starts the threads. `last_seq` is the journal's last seq,
-  // announced by heartbeats until newer alerts are handed over.
+  // announced by heartbeats until newer alerts are handed over; catch-up
+  // serves the journal up to the last seq announced.
   // Errors: Unavailable naming the endpoint that cannot be bound,
   // InvalidArgument for a bad key. REQUIRES: called once.
   Status Start(uint64_t last_seq);

@@ -247,6 +247,28 @@ TEST(PublisherTest, CatchupFiltersBySinceAndTopicAndPages) {
   EXPECT_TRUE(none.empty());
 }
 
+// Catch-up serves the journal up to the last alert handed to the publisher,
+// the seq its heartbeats announce: a client that caught up while an alert was
+// committed and not yet handed over is never ahead of the next heartbeat
+// (which it would read as a replaced journal).
+TEST(PublisherTest, CatchupServesUpToTheLastAlertHandedOver) {
+  PublishFixture f;
+  f.Journal(2);
+  f.StartPublisher(f.Options());
+  auto committed = f.Journal(1);  // seq 3: committed, not handed over yet
+  auto sub = Subscriber::Connect(f.publisher->endpoints()[0], f.publisher->catchup_endpoints()[0], {}, {});
+  ASSERT_TRUE(sub.ok());
+  CatchupEnd end;
+  EXPECT_EQ(CatchUpAll(**sub, 0, "alert.", &end).size(), 2u);
+  EXPECT_EQ(end.upto, 2u);
+  EXPECT_EQ(end.last_seq, 2u);
+  ASSERT_TRUE(f.publisher->Publish(committed[0]));
+  auto rest = CatchUpAll(**sub, 2, "alert.", &end);
+  ASSERT_EQ(rest.size(), 1u);
+  EXPECT_EQ(*ParseAlertSeq(rest[0].payload), 3u);
+  EXPECT_EQ(end.last_seq, 3u);
+}
+
 // Sends raw frames to the catch-up ROUTER and returns [topic, payload] of
 // the reply, or an empty vector when none comes within `wait`.
 std::vector<std::string> RawRequest(const std::string& endpoint, const std::vector<std::string>& frames,
@@ -514,7 +536,8 @@ TEST_F(CurveTest, AWrongKeyIsRejectedLoggedAndCounted) {
 }
 
 TEST_F(CurveTest, TheTcpCatchupPortRejectsClientsWithoutAnAllowedKey) {
-  f_.Journal(3);
+  // Committed and handed over, as brandmond does with every alert.
+  for (auto& a : f_.Journal(3)) ASSERT_TRUE(f_.publisher->Publish(a));
   for (const ClientKeys& keys : {ClientKeys{}, Keys(stranger_)}) {
     auto sub = Subscriber::Connect(f_.publisher->endpoints()[1], f_.publisher->catchup_endpoints()[1], {}, keys);
     ASSERT_TRUE(sub.ok());
