@@ -42,8 +42,9 @@ std::string AlertTopic(const Alert& alert) { return "alert." + alert.brand + "."
 std::string AlertToJson(const Alert& alert) {
   rapidjson::StringBuffer buf;
   rapidjson::Writer<rapidjson::StringBuffer> w(buf);
+  std::string repaired;
   auto string_value = [&](std::string_view value) {
-    std::string valid = ValidUtf8(value);
+    std::string_view valid = ValidUtf8(value, repaired);
     w.String(valid.data(), static_cast<rapidjson::SizeType>(valid.size()));
   };
   auto number_value = [&](double value) {

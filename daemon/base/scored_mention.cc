@@ -18,12 +18,12 @@ std::string_view SentimentLabel(double compound) {
 
 namespace {}  // namespace
 
-std::string ValidUtf8(std::string_view text) {
-  std::string out;
-  out.reserve(text.size());
-  // Valid bytes are copied a run at a time (ASCII is checked without
-  // decoding): exports pass every stored field through here.
+std::string_view ValidUtf8(std::string_view text, std::string& repaired) {
+  // ASCII is checked without decoding, and a valid text (most) is returned
+  // as it is: exports and every alert's payload pass each stored field
+  // through here.
   size_t run = 0;
+  bool invalid = false;
   for (size_t i = 0; i < text.size();) {
     if (static_cast<unsigned char>(text[i]) < 0x80) {
       ++i;
@@ -35,19 +35,31 @@ std::string ValidUtf8(std::string_view text) {
       i += len;
       continue;
     }
-    out.append(text.substr(run, i - run));
-    out += "\xEF\xBF\xBD";
+    if (!invalid) {
+      repaired.clear();
+      repaired.reserve(text.size() + 2);
+      invalid = true;
+    }
+    repaired.append(text.substr(run, i - run));
+    repaired += "\xEF\xBF\xBD";
     run = ++i;
   }
-  out.append(text.substr(run));
-  return out;
+  if (!invalid) return text;
+  repaired.append(text.substr(run));
+  return repaired;
+}
+
+std::string ValidUtf8(std::string_view text) {
+  std::string repaired;
+  return std::string(ValidUtf8(text, repaired));
 }
 
 std::string ScoredMentionToJson(const ScoredMention& sm) {
   rapidjson::StringBuffer buf;
   rapidjson::Writer<rapidjson::StringBuffer> w(buf);
+  std::string repaired;
   auto str = [&](const char* key, std::string_view value) {
-    std::string valid = ValidUtf8(value);
+    std::string_view valid = ValidUtf8(value, repaired);
     w.Key(key);
     w.String(valid.data(), static_cast<rapidjson::SizeType>(valid.size()));
   };

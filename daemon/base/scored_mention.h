@@ -63,6 +63,10 @@ struct ScoredMention {
 // `text` with each invalid UTF-8 sequence replaced by U+FFFD, so that JSON
 // written for subscribers is always valid UTF-8.
 std::string ValidUtf8(std::string_view text);
+// The same without a copy of a valid text: `text` itself when it is valid
+// UTF-8, else the repair, made in `repaired` (the view is valid until
+// `repaired` changes).
+std::string_view ValidUtf8(std::string_view text, std::string& repaired);
 
 // One compact JSON object: the Mention fields, then "brand", "lang",
 // "matched_terms" and "sentiment" {compound, pos, neu, neg, label[, target]}.

@@ -39,10 +39,12 @@ std::vector<std::string> DecodeList(std::string_view encoded) {
 std::string EncodeMetrics(const std::vector<std::pair<std::string, double>>& metrics) {
   std::string out;
   for (const auto& [name, value] : metrics) {
+    // As printf's "%.17g" writes it (the standard defines to_chars so), a
+    // few times faster.
     char buf[32];
-    std::snprintf(buf, sizeof buf, "%.17g", value);
+    auto written = std::to_chars(buf, buf + sizeof buf, value, std::chars_format::general, 17);
     AppendField(out, name);
-    AppendField(out, buf);
+    AppendField(out, std::string_view(buf, static_cast<size_t>(written.ptr - buf)));
   }
   return out;
 }

@@ -76,7 +76,8 @@ Status RollupWriter::Put(size_t table, const RollupCounts::Key& key, const Rollu
       {1, std::get<0>(key)}, {3, std::get<1>(key)}, {4, std::get<2>(key)}, {5, std::get<3>(key)}};
   Status s;
   for (const auto& [index, text] : texts) {
-    if (s = st.BindText(index, text); !s.ok()) return s;
+    // Views into the batch's mentions, which outlive the Run().
+    if (s = st.BindTextInPlace(index, text); !s.ok()) return s;
   }
   if (s = st.BindInt(2, now_ms - now_ms % period_ms); !s.ok()) return s;
   if (s = st.BindInt(6, sums.mentions); !s.ok()) return s;

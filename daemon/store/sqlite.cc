@@ -58,6 +58,12 @@ Status Statement::BindText(int index, std::string_view value) {
   return Check(sqlite3_bind_text64(stmt_, index, data, value.size(), SQLITE_TRANSIENT, SQLITE_UTF8), "bind");
 }
 
+Status Statement::BindTextInPlace(int index, std::string_view value) {
+  static const char kEmpty = 0;
+  const char* data = value.empty() ? &kEmpty : value.data();
+  return Check(sqlite3_bind_text64(stmt_, index, data, value.size(), SQLITE_STATIC, SQLITE_UTF8), "bind");
+}
+
 Status Statement::BindInt(int index, int64_t value) { return Check(sqlite3_bind_int64(stmt_, index, value), "bind"); }
 
 Status Statement::BindDouble(int index, double value) {
@@ -121,6 +127,12 @@ Database& Database::operator=(Database&& other) noexcept {
 }
 
 Result<Database> Database::OpenWithFlags(const std::string& path, int flags) {
+  // SQLite's memory statistics (sqlite3_memory_used() and the like, which
+  // nothing here reads) take a global mutex on every allocation and free,
+  // tens of them per stored mention; they are turned off before the first
+  // connection initializes the library (sqlite3_config() refuses once it is).
+  static const bool configured = [] { return sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0) == SQLITE_OK; }();
+  (void)configured;
   Database db;
   db.path_ = path;
   int rc = sqlite3_open_v2(path.c_str(), &db.db_, flags, nullptr);

@@ -40,6 +40,10 @@ class Statement {
   void Reset();
   // Parameters are numbered from 1.
   Status BindText(int index, std::string_view value);
+  // As BindText, without the copy: SQLite reads `value` where it is, so its
+  // bytes must stay unchanged until the statement is next Reset() (bind
+  // what outlives the Run(), never a temporary).
+  Status BindTextInPlace(int index, std::string_view value);
   Status BindInt(int index, int64_t value);
   Status BindDouble(int index, double value);
   Status BindNull(int index);

@@ -373,7 +373,8 @@ Status Store::InsertSeen(const WriteBatch& batch, int& step, int64_t now_ms,
     const std::string &source = seen.first, &id = seen.second;  // lambdas cannot capture bindings in clang 14
     if (auto s = Hook(step); !s.ok()) return s;
     seen_insert_.Reset();
-    if (auto s = BindAll([&] { return seen_insert_.BindText(1, source); }, [&] { return seen_insert_.BindText(2, id); },
+    if (auto s = BindAll([&] { return seen_insert_.BindTextInPlace(1, source); },
+                         [&] { return seen_insert_.BindTextInPlace(2, id); },
                          [&] { return seen_insert_.BindInt(3, now_ms); });
         !s.ok()) {
       return s;
@@ -398,21 +399,24 @@ Status Store::InsertMention(const ScoredMention& sm, int64_t now_ms) {
   const Mention& m = sm.mention;
   Statement& st = mention_insert_;
   st.Reset();
+  // The mention's own strings are read where they are (they outlive the
+  // Run()); the encoded fields are temporaries, copied.
   std::string_view lang = StoredLang(sm);
   Status s = BindAll(
-      [&] { return st.BindText(1, m.source); }, [&] { return st.BindText(2, m.channel); },
-      [&] { return st.BindText(3, sm.brand); }, [&] { return st.BindText(4, m.id); },
-      [&] { return st.BindText(5, m.url); }, [&] { return st.BindText(6, m.title); },
-      [&] { return st.BindText(7, m.text); }, [&] { return st.BindText(8, m.author); },
-      [&] { return BindOptionalTime(st, 9, m.published); }, [&] { return st.BindText(10, lang); },
+      [&] { return st.BindTextInPlace(1, m.source); }, [&] { return st.BindTextInPlace(2, m.channel); },
+      [&] { return st.BindTextInPlace(3, sm.brand); }, [&] { return st.BindTextInPlace(4, m.id); },
+      [&] { return st.BindTextInPlace(5, m.url); }, [&] { return st.BindTextInPlace(6, m.title); },
+      [&] { return st.BindTextInPlace(7, m.text); }, [&] { return st.BindTextInPlace(8, m.author); },
+      [&] { return BindOptionalTime(st, 9, m.published); }, [&] { return st.BindTextInPlace(10, lang); },
       [&] { return st.BindText(11, EncodeMetrics(m.metrics)); },
       [&] { return st.BindDouble(12, sm.sentiment.compound); }, [&] { return st.BindDouble(13, sm.sentiment.pos); },
       [&] { return st.BindDouble(14, sm.sentiment.neu); }, [&] { return st.BindDouble(15, sm.sentiment.neg); },
-      [&] { return st.BindText(16, StoredLabel(sm.sentiment)); },
+      [&] { return st.BindTextInPlace(16, StoredLabel(sm.sentiment)); },
       [&] { return st.BindOptionalDouble(17, sm.sentiment.target); },
       [&] { return st.BindText(18, EncodeList(sm.matched_terms)); }, [&] { return st.BindInt(19, now_ms); },
       [&] { return st.BindText(20, EncodeList(m.truncated)); }, [&] { return st.BindDouble(21, Reach(m)); },
-      [&] { return st.BindText(22, ChannelKindName(m.kind)); }, [&] { return st.BindText(23, m.reply_to); });
+      [&] { return st.BindTextInPlace(22, ChannelKindName(m.kind)); },
+      [&] { return st.BindTextInPlace(23, m.reply_to); });
   if (!s.ok()) return s;
   return st.Run();
 }

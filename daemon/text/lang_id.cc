@@ -39,7 +39,9 @@ struct ScriptCounts {
         ++i;
         continue;
       }
-      Script s = ScriptOf(DecodeUtf8(text, &i));
+      // ASCII (most of most texts) needs no decoding.
+      auto byte = static_cast<unsigned char>(c);
+      Script s = ScriptOf(byte < 0x80 ? static_cast<char32_t>(text[i++]) : DecodeUtf8(text, &i));
       if (s == Script::kCommon) continue;
       ++counts[static_cast<size_t>(s)];
       ++letters;
