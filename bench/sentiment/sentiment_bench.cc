@@ -5,6 +5,8 @@
 //
 //   sentiment_bench [--data DIR] [--groundtruth TSV] [--tables DIR] [--repeat N] [--scores OUT]
 //                   [--general 1]   (ASCII texts through the general path too, for comparison)
+//                   [--lang CODE]   (every ground-truth tweet scored as CODE, "en" say, not as its
+//                                    identified language: what the language choice costs)
 //                   [--multi DIR]   (3-class accuracy and macro-F1 on DIR/<lang>.val.tsv, the
 //                                    multilingual tweet sets' validation splits)
 #include <algorithm>
@@ -170,6 +172,8 @@ int main(int argc, char** argv) {
       scores_out = argv[i + 1];
     else if (a == "--multi")
       multi = argv[i + 1];
+    else if (a == "--lang")
+      request.lang = argv[i + 1];
     else if (a == "--general")
       request.general_path = std::atoi(argv[i + 1]) != 0;
   }
