@@ -40,7 +40,7 @@ san="-O1 -gline-tables-only -fsanitize=address,undefined -fno-omit-frame-pointer
 san+=" -fsanitize-recover=pointer-overflow"
 CC=clang CXX=clang++ cmake -S . -B "$build_dir" -G Ninja -DCMAKE_BUILD_TYPE=None \
   -DBRANDMON_FUZZ=ON -DBRANDMON_SANITIZE=OFF -DBRANDMON_TESTS="$([ "$all" -eq 1 ] && echo ON || echo OFF)" \
-  -DBRANDMON_WERROR=ON \
+  -DBRANDMON_WERROR=ON -DBRANDMON_UNITY_BUILD=ON \
   -DCMAKE_C_FLAGS="$san" -DCMAKE_CXX_FLAGS="$san -Wno-ambiguous-reversed-operator" \
   -DCMAKE_EXE_LINKER_FLAGS="-fsanitize=address,undefined" >/dev/null
 # The daemon's own modules too: this is the clang build, where -Wthread-safety

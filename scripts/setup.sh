@@ -44,9 +44,13 @@ build_dir="${1:-build}"
 shift || true
 if [ "$programs" -eq 1 ]; then
   echo "== configure $build_dir (programs only)"
-  cmake -S . -B "$build_dir" -G Ninja -DBRANDMON_WERROR=ON -DBRANDMON_TESTS=OFF -DBRANDMON_BENCH=OFF "$@" >/dev/null
-  echo "== build brandmond, brandmonctl, brandmon-notify"
-  cmake --build "$build_dir" --target brandmond brandmonctl brandmon-notify
+  # A unity build (CMakeLists.txt): a module's files compiled as one, about
+  # half the compile time of a first build. brandmon-notify first: its module
+  # is the largest, so it starts while the others are compiled beside it.
+  cmake -S . -B "$build_dir" -G Ninja -DBRANDMON_WERROR=ON -DBRANDMON_TESTS=OFF -DBRANDMON_BENCH=OFF \
+    -DBRANDMON_UNITY_BUILD=ON "$@" >/dev/null
+  echo "== build brandmond, brandmonctl, brandmon-notify (about 2 minutes on 2 cores)"
+  cmake --build "$build_dir" --target brandmon-notify brandmond brandmonctl
 else
   echo "== configure $build_dir"
   cmake -S . -B "$build_dir" -G Ninja -DBRANDMON_WERROR=ON -DBRANDMON_TESTS=ON "$@" >/dev/null

@@ -195,23 +195,23 @@ struct ExplainArgs {
   std::optional<std::string> id;
 };
 
-constexpr char kUsage[] = "usage: brandmonctl explain --config PATH [--source NAME --id ID [--database FILE]]";
+constexpr char kExplainUsage[] = "usage: brandmonctl explain --config PATH [--source NAME --id ID [--database FILE]]";
 
-std::optional<ExplainArgs> ParseArgs(const std::vector<std::string>& args, std::ostream& err) {
+std::optional<ExplainArgs> ParseExplainArgs(const std::vector<std::string>& args, std::ostream& err) {
   ExplainArgs out;
   for (size_t i = 0; i < args.size(); ++i) {
     const std::string& a = args[i];
     std::string* value = a == "--config" ? &out.config : a == "--database" ? &out.database : nullptr;
     std::optional<std::string>* optional = a == "--source" ? &out.source : a == "--id" ? &out.id : nullptr;
     if ((value == nullptr && optional == nullptr) || i + 1 >= args.size()) {
-      err << "brandmonctl explain: unexpected argument '" << a << "' (" << kUsage << ")\n";
+      err << "brandmonctl explain: unexpected argument '" << a << "' (" << kExplainUsage << ")\n";
       return std::nullopt;
     }
     (value ? *value : optional->emplace()) = args[++i];
   }
   if (out.config.empty() || out.source.has_value() != out.id.has_value()) {
     err << "brandmonctl explain: "
-        << (out.config.empty() ? "--config PATH is required" : "--source and --id go together") << " (" << kUsage
+        << (out.config.empty() ? "--config PATH is required" : "--source and --id go together") << " (" << kExplainUsage
         << ")\n";
     return std::nullopt;
   }
@@ -255,7 +255,7 @@ Result<Mention> StoredMention(const ExplainArgs& args, MentionReader& r) {
 }  // namespace
 
 int RunExplain(Invocation& inv) {
-  auto args = ParseArgs(inv.args, inv.err);
+  auto args = ParseExplainArgs(inv.args, inv.err);
   if (!args) return 2;
   auto reader = LoadMentionReader(args->config, SystemClock::Instance());
   if (!reader.ok()) {

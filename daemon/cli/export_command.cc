@@ -16,13 +16,13 @@
 namespace brandmon::cli {
 namespace {
 
-constexpr const char* kUsage =
+constexpr const char* kExportUsage =
     "brandmonctl export [--brand B[,B...]] [--since T] [--until T] [--label L] [--channel C] [--lang L]\n"
     "                   [--q TEXT] [--format csv|jsonl] [--bom] [--output FILE] [--config PATH | --database FILE]";
 
 const ReadSideSpec& ExportSpec() {
   static const ReadSideSpec spec{"export",
-                                 kUsage,
+                                 kExportUsage,
                                  {{"--brand", "brand"},
                                   {"--since", "since"},
                                   {"--until", "until"},

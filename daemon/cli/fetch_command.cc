@@ -18,10 +18,10 @@ namespace {
 
 // Prints mentions as JSON lines, normalized and stamped with the source's
 // settings as the daemon would, and warnings on stderr as they come.
-class PrintingSink final : public Sink {
+class FetchedItemPrinter final : public Sink {
  public:
-  PrintingSink(std::ostream& out, std::ostream& err, const MentionLimits& limits,
-               const settings::SourceSettings& source)
+  FetchedItemPrinter(std::ostream& out, std::ostream& err, const MentionLimits& limits,
+                     const settings::SourceSettings& source)
       : out_(out), err_(err), limits_(limits), source_(source) {}
   void Emit(Mention mention) override {
     ++count;
@@ -67,7 +67,7 @@ std::string RedactTrace(const std::string& trace, const config::Redactor& redact
 int FetchHttp(plugin::HttpPlugin& http, const settings::Settings& settings, const settings::SourceSettings& source,
               bool verbose, Invocation& inv) {
   plugin::SourceState state;
-  PrintingSink sink(inv.out, inv.err, settings.limits, source);
+  FetchedItemPrinter sink(inv.out, inv.err, settings.limits, source);
   scheduler::HttpPoll poll(http, state, {}, source.plugin.address_rules, sink, SystemClock::Instance());
   while (true) {
     auto request = poll.NextRequest();
@@ -149,7 +149,7 @@ int RunFetch(Invocation& inv) {
     return FetchHttp(*http, *settings, *source, verbose, inv);
   auto* poll = dynamic_cast<plugin::PollPlugin*>(p.get());
   plugin::SourceState state;
-  PrintingSink sink(inv.out, inv.err, settings->limits, *source);
+  FetchedItemPrinter sink(inv.out, inv.err, settings->limits, *source);
   Status s = poll ? poll->Poll(sink, state) : Status::Internal("unknown plugin kind");
   if (!s.ok()) {
     inv.err << "brandmonctl fetch: " << settings->redactor.Redact(s.message()) << "\n";

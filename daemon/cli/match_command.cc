@@ -56,7 +56,7 @@ bool TakeValue(const std::vector<std::string>& args, size_t* i, std::string_view
   return false;
 }
 
-std::optional<MatchArgs> ParseArgs(const std::vector<std::string>& args, std::ostream& err) {
+std::optional<MatchArgs> ParseMatchArgs(const std::vector<std::string>& args, std::ostream& err) {
   MatchArgs out;
   bool failed = false;
   for (size_t i = 0; i < args.size() && !failed; ++i) {
@@ -175,7 +175,7 @@ void WriteLine(const std::vector<match::BrandHit>& hits, bool with_brands, std::
 }  // namespace
 
 int RunMatch(Invocation& inv) {
-  auto args = ParseArgs(inv.args, inv.err);
+  auto args = ParseMatchArgs(inv.args, inv.err);
   if (!args) return 2;
   Result<match::BrandMatcher> matcher = Status::Internal("no matcher");
   sentiment::SentimentOptions sentiment;  // the config's, else the defaults

@@ -19,9 +19,9 @@ namespace {
 // Prints each mention as one JSON line, normalized as the daemon would with
 // the default limits; keeps warnings until the outcome is known, because
 // unusable input gets a single error line instead.
-class PrintingSink final : public Sink {
+class ParsedItemPrinter final : public Sink {
  public:
-  explicit PrintingSink(std::ostream& out) : out_(out) {}
+  explicit ParsedItemPrinter(std::ostream& out) : out_(out) {}
   void Emit(Mention mention) override {
     NormalizeMention(mention, MentionLimits{});
     out_ << MentionToJson(mention) << "\n";
@@ -86,7 +86,7 @@ Status ParseJsonApi(const std::string& bytes, const std::string& preset, const s
 }
 
 // What `brandmonctl parse` was asked to read, and how.
-struct ParseArgs {
+struct ParseCommandArgs {
   feedparse::FeedParseOptions options;
   std::string path;
   std::string preset;
@@ -96,7 +96,7 @@ struct ParseArgs {
 
 // Reads the arguments (FEED_URL and FEED_CONTENT_TYPE stand in for the
 // missing flags); false after printing the usage error.
-bool ReadParseArgs(Invocation& inv, ParseArgs& parsed) {
+bool ReadParseArgs(Invocation& inv, ParseCommandArgs& parsed) {
   bool have_base = false, have_type = false;
   const auto& args = inv.args;
   for (size_t i = 0; i < args.size(); ++i) {
@@ -165,7 +165,7 @@ bool ReadParseArgs(Invocation& inv, ParseArgs& parsed) {
 }  // namespace
 
 int RunParse(Invocation& inv) {
-  ParseArgs parsed;
+  ParseCommandArgs parsed;
   if (!ReadParseArgs(inv, parsed)) return 2;
   feedparse::FeedParseOptions& options = parsed.options;
   const std::string& path = parsed.path;
@@ -184,7 +184,7 @@ int RunParse(Invocation& inv) {
     if (input.bad()) return Status::Unavailable("cannot read '" + path + "'");
     return static_cast<size_t>(input.gcount());
   };
-  PrintingSink sink(inv.out);
+  ParsedItemPrinter sink(inv.out);
   Status status;
   if (parsed.json_api) {
     std::string bytes(std::istreambuf_iterator<char>(input), std::istreambuf_iterator<char>{});

@@ -30,7 +30,7 @@
 namespace brandmon::cli {
 namespace {
 
-constexpr char kUsage[] =
+constexpr char kReplayUsage[] =
     "usage: brandmonctl replay --config NEW.json [--since T] [--until T] [--brand B] [--warm-up D] "
     "[--database FILE] [--format text|json]";
 
@@ -38,7 +38,7 @@ constexpr char kUsage[] =
 // period's filter (one brand, also the brand the new config is read for).
 const ReadSideSpec& ReplaySpec() {
   static const ReadSideSpec spec{"replay",
-                                 kUsage,
+                                 kReplayUsage,
                                  {{"--since", "since"}, {"--until", "until"}},
                                  {"text", "json"},
                                  {},
@@ -48,11 +48,11 @@ const ReadSideSpec& ReplaySpec() {
 }
 
 // Returns nullopt (after saying why on `err`) for a usage error.
-std::optional<ReadSideArgs> ParseArgs(const std::vector<std::string>& args, std::ostream& err) {
+std::optional<ReadSideArgs> ParseReplayArgs(const std::vector<std::string>& args, std::ostream& err) {
   ReadSideArgs out;
   if (!ParseReadSideArgs(args, ReplaySpec(), out, err)) return std::nullopt;
   if (out.config_path.empty()) {
-    err << "brandmonctl replay: --config NEW.json is required (" << kUsage << ")\n";
+    err << "brandmonctl replay: --config NEW.json is required (" << kReplayUsage << ")\n";
     return std::nullopt;
   }
   return out;
@@ -368,7 +368,7 @@ int Fail(Invocation& inv, const Status& s, int code = 1) {
 }  // namespace
 
 int RunReplay(Invocation& inv) {
-  auto args = ParseArgs(inv.args, inv.err);
+  auto args = ParseReplayArgs(inv.args, inv.err);
   if (!args) return 2;
   auto period = Period(*args);
   if (!period.ok()) return Fail(inv, period.status(), 2);

@@ -18,13 +18,13 @@
 namespace brandmon::cli {
 namespace {
 
-constexpr const char* kUsage =
+constexpr const char* kReportUsage =
     "brandmonctl report [--brand B[,B...]] [--since T] [--until T] [--step D] [--channel C] [--lang L]\n"
     "                   [--format html|md|json] [--output FILE] [--config PATH | --database FILE]";
 
 const ReadSideSpec& ReportSpec() {
   static const ReadSideSpec spec{"report",
-                                 kUsage,
+                                 kReportUsage,
                                  {{"--brand", "brand"},
                                   {"--since", "since"},
                                   {"--until", "until"},

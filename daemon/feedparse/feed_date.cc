@@ -12,8 +12,8 @@ namespace brandmon::feedparse {
 namespace {
 
 bool IsDigit(char c) { return c >= '0' && c <= '9'; }
-bool IsAlpha(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
-char Lower(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; }
+bool IsAsciiLetter(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
+char LowerAscii(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; }
 
 // Korea's time, which the Korean date forms imply.
 constexpr int kKoreaMinutes = 9 * 60;
@@ -33,7 +33,7 @@ class Scanner {
   }
   std::string_view Word() {
     size_t start = pos_;
-    while (pos_ < s_.size() && IsAlpha(s_[pos_])) ++pos_;
+    while (pos_ < s_.size() && IsAsciiLetter(s_[pos_])) ++pos_;
     return s_.substr(start, pos_ - start);
   }
   // Reads 1..max_digits digits; returns the count read (0 when none).
@@ -73,7 +73,7 @@ int MonthFromName(std::string_view word) {
   static constexpr std::array<std::string_view, 12> kMonths = {"jan", "feb", "mar", "apr", "may", "jun",
                                                                "jul", "aug", "sep", "oct", "nov", "dec"};
   if (word.size() < 3) return 0;
-  char w[3] = {Lower(word[0]), Lower(word[1]), Lower(word[2])};
+  char w[3] = {LowerAscii(word[0]), LowerAscii(word[1]), LowerAscii(word[2])};
   for (size_t i = 0; i < kMonths.size(); ++i) {
     if (w[0] == kMonths[i][0] && w[1] == kMonths[i][1] && w[2] == kMonths[i][2]) return static_cast<int>(i) + 1;
   }
@@ -83,7 +83,7 @@ int MonthFromName(std::string_view word) {
 bool EqualsLower(std::string_view word, std::string_view lower) {
   if (word.size() != lower.size()) return false;
   for (size_t i = 0; i < word.size(); ++i) {
-    if (Lower(word[i]) != lower[i]) return false;
+    if (LowerAscii(word[i]) != lower[i]) return false;
   }
   return true;
 }
@@ -209,7 +209,7 @@ std::optional<WallTime> MonthFirst(Scanner& sc, int month) {
     sc.SkipSpaces();
     if (sc.Peek() == '+' || sc.Peek() == '-') {
       if (!NumericZone(sc, offset)) return std::nullopt;
-    } else if (IsAlpha(sc.Peek()) && !ZoneName(sc, offset)) {
+    } else if (IsAsciiLetter(sc.Peek()) && !ZoneName(sc, offset)) {
       return std::nullopt;
     }
     sc.SkipSpaces();

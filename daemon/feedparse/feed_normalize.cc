@@ -37,16 +37,12 @@ std::string PlainText(const RawText& t) {
   return t.mode == TextMode::kHtml ? HtmlToText(raw) : CollapseWhitespace(raw);
 }
 
-bool EndsWith(std::string_view s, std::string_view suffix) {
-  return s.size() >= suffix.size() && s.substr(s.size() - suffix.size()) == suffix;
-}
-
 bool HostIs(std::string_view host, std::string_view domain) {
   std::string lower(host);
   for (char& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   // The domain itself or a subdomain of it ("www.youtube.com", not "notyoutube.com").
   return lower == domain ||
-         (lower.size() > domain.size() && EndsWith(lower, domain) && lower[lower.size() - domain.size() - 1] == '.');
+         (lower.size() > domain.size() && lower.ends_with(domain) && lower[lower.size() - domain.size() - 1] == '.');
 }
 
 std::string ChannelFor(const FeedInfo& info, const FeedParseOptions& options) {

@@ -83,10 +83,6 @@ void InitLibxml() {
 
 XmlFeedReader* Self(void* ctx) { return static_cast<XmlFeedReader*>(ctx); }
 
-bool EndsWith(std::string_view s, std::string_view suffix) {
-  return s.size() >= suffix.size() && s.substr(s.size() - suffix.size()) == suffix;
-}
-
 // How an Atom text construct (or its Atom 0.3 predecessor) is written:
 // type "html" or mode="escaped" is escaped HTML; "xhtml" and inline XML
 // arrive as elements whose text is collected; mode="base64", or a media type
@@ -103,7 +99,7 @@ TextKind AtomText(const xmlChar** attributes, int nb_attributes) {
   TextKind kind;
   if (mode == "escaped" || type == "html" || type == "text/html") kind.mode = TextMode::kHtml;
   bool text_or_xml = type.empty() || type == "text" || type == "html" || type == "xhtml" ||
-                     type.substr(0, 5) == "text/" || EndsWith(type, "/xml") || EndsWith(type, "+xml");
+                     type.substr(0, 5) == "text/" || type.ends_with("/xml") || type.ends_with("+xml");
   kind.base64 = mode == "base64" || !text_or_xml;
   return kind;
 }

@@ -12,10 +12,10 @@ namespace brandmon::notify {
 
 namespace {
 
-constexpr size_t kQuoteBytes = 1000;
-constexpr size_t kDigestQuoteBytes = 300;
-constexpr size_t kSummaryBytes = 400;
-constexpr size_t kDigestTop = 20;
+constexpr size_t kEmailQuoteBytes = 1000;
+constexpr size_t kEmailDigestQuoteBytes = 300;
+constexpr size_t kEmailSummaryBytes = 400;
+constexpr size_t kEmailDigestTop = 20;
 
 std::string Base64(std::string_view data) {
   std::string out(4 * ((data.size() + 2) / 3) + 1, '\0');
@@ -78,7 +78,7 @@ std::string FactLine(const AlertFacts& f, const char* separator) {
 void PlainAlert(std::string& out, const Alert& a, size_t quote_bytes, bool title) {
   AlertFacts f = Facts(a, quote_bytes);
   if (title) out += SeverityLabel(a.severity) + " · " + a.brand + " · " + RuleWords(a.rule) + "\r\n";
-  out += (title ? "" : SeverityLabel(a.severity) + " ") + Shorten(a.summary, kSummaryBytes) + "\r\n";
+  out += (title ? "" : SeverityLabel(a.severity) + " ") + Shorten(a.summary, kEmailSummaryBytes) + "\r\n";
   if (!f.text.empty()) out += "\r\n    \"" + f.text + "\"\r\n\r\n";
   if (std::string facts = FactLine(f, " · "); !facts.empty()) out += facts + "\r\n";
   if (!f.link.empty()) out += "Open: " + f.link + "\r\n";
@@ -88,9 +88,9 @@ void HtmlAlert(std::string& out, const Alert& a, size_t quote_bytes, bool title)
   AlertFacts f = Facts(a, quote_bytes);
   if (title) {
     out += "<h2>" + HtmlEscape(SeverityLabel(a.severity) + " · " + a.brand + " · " + RuleWords(a.rule)) + "</h2>\r\n";
-    out += "<p><b>" + HtmlEscape(Shorten(a.summary, kSummaryBytes)) + "</b></p>\r\n";
+    out += "<p><b>" + HtmlEscape(Shorten(a.summary, kEmailSummaryBytes)) + "</b></p>\r\n";
   } else {
-    out += "<h3>" + HtmlEscape(SeverityLabel(a.severity) + " " + Shorten(a.summary, kSummaryBytes)) + "</h3>\r\n";
+    out += "<h3>" + HtmlEscape(SeverityLabel(a.severity) + " " + Shorten(a.summary, kEmailSummaryBytes)) + "</h3>\r\n";
   }
   if (!f.text.empty()) {
     out += "<blockquote style=\"border-left:3px solid #ccc;margin:0;padding-left:8px\">" + HtmlEscape(f.text) +
@@ -131,13 +131,13 @@ std::string PlainTextBody(const Delivery& delivery) {
   std::string out;
   if (delivery.repeat > 0) out += ReminderLine(delivery) + "\r\n\r\n";
   if (!delivery.digest()) {
-    PlainAlert(out, delivery.alerts.front().alert, kQuoteBytes, true);
+    PlainAlert(out, delivery.alerts.front().alert, kEmailQuoteBytes, true);
   } else {
-    out += SeverityLabel(TopSeverity(delivery)) + " · " + Shorten(Headline(delivery), kSummaryBytes) + "\r\n";
-    std::vector<const AlertMessage*> top = TopAlerts(delivery, kDigestTop);
+    out += SeverityLabel(TopSeverity(delivery)) + " · " + Shorten(Headline(delivery), kEmailSummaryBytes) + "\r\n";
+    std::vector<const AlertMessage*> top = TopAlerts(delivery, kEmailDigestTop);
     for (const AlertMessage* m : top) {
       out += "\r\n";
-      PlainAlert(out, m->alert, kDigestQuoteBytes, false);
+      PlainAlert(out, m->alert, kEmailDigestQuoteBytes, false);
     }
     if (delivery.alerts.size() > top.size()) {
       out += "\r\n... and " + std::to_string(delivery.alerts.size() - top.size()) + " more\r\n";
@@ -151,12 +151,12 @@ std::string HtmlBody(const Delivery& delivery) {
   std::string out = "<!DOCTYPE html>\r\n<html><head><meta charset=\"utf-8\"></head><body>\r\n";
   if (delivery.repeat > 0) out += "<p><i>" + HtmlEscape(ReminderLine(delivery)) + "</i></p>\r\n";
   if (!delivery.digest()) {
-    HtmlAlert(out, delivery.alerts.front().alert, kQuoteBytes, true);
+    HtmlAlert(out, delivery.alerts.front().alert, kEmailQuoteBytes, true);
   } else {
     out += "<h2>" + HtmlEscape(SeverityLabel(TopSeverity(delivery)) + " · " + Shorten(Headline(delivery), 400)) +
            "</h2>\r\n";
-    std::vector<const AlertMessage*> top = TopAlerts(delivery, kDigestTop);
-    for (const AlertMessage* m : top) HtmlAlert(out, m->alert, kDigestQuoteBytes, false);
+    std::vector<const AlertMessage*> top = TopAlerts(delivery, kEmailDigestTop);
+    for (const AlertMessage* m : top) HtmlAlert(out, m->alert, kEmailDigestQuoteBytes, false);
     if (delivery.alerts.size() > top.size()) {
       out += "<p>… and " + std::to_string(delivery.alerts.size() - top.size()) + " more</p>\r\n";
     }

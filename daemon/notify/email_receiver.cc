@@ -89,7 +89,7 @@ const config::OptionTable<EmailOptions>& EmailTable() {
   return table;
 }
 
-struct SlistDeleter {
+struct CurlListDeleter {
   void operator()(curl_slist* l) const { curl_slist_free_all(l); }
 };
 struct EasyDeleter {
@@ -112,7 +112,7 @@ size_t OnRead(char* buffer, size_t size, size_t n, void* user) {
   return len;
 }
 
-int OnProgress(void* user, curl_off_t, curl_off_t, curl_off_t, curl_off_t) {
+int OnUploadProgress(void* user, curl_off_t, curl_off_t, curl_off_t, curl_off_t) {
   return static_cast<Upload*>(user)->stopped->load() ? 1 : 0;
 }
 
@@ -175,7 +175,7 @@ void EmailReceiver::Configure(CURL* e, Upload& upload, curl_slist* rcpt, char* e
   curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, static_cast<long>(options_.connect_timeout.count()));
   curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, static_cast<long>(options_.timeout.count()));
   curl_easy_setopt(e, CURLOPT_NOPROGRESS, 0L);
-  curl_easy_setopt(e, CURLOPT_XFERINFOFUNCTION, OnProgress);
+  curl_easy_setopt(e, CURLOPT_XFERINFOFUNCTION, OnUploadProgress);
   curl_easy_setopt(e, CURLOPT_XFERINFODATA, &upload);
   curl_easy_setopt(e, CURLOPT_DEBUGFUNCTION, OnDebug);
   curl_easy_setopt(e, CURLOPT_DEBUGDATA, &upload);
@@ -188,7 +188,7 @@ Outcome EmailReceiver::Send(const std::string& message) {
   if (stopped_.load()) return Outcome::Retry("stopped");
   if (e == nullptr) return Outcome::Retry("cannot make a libcurl handle");
   curl_easy_reset(e);
-  std::unique_ptr<curl_slist, SlistDeleter> rcpt;
+  std::unique_ptr<curl_slist, CurlListDeleter> rcpt;
   for (const auto& to : options_.to) {
     if (curl_slist* grown = curl_slist_append(rcpt.get(), ("<" + to + ">").c_str())) {
       (void)rcpt.release();

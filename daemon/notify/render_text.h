@@ -74,4 +74,11 @@ struct AlertFacts {
 };
 AlertFacts Facts(const Alert& alert, size_t max_text);
 
+// Writes `s` as a JSON string value with a rapidjson Writer (the chat
+// receivers' cards are built with one).
+template <class JsonWriter>
+void WriteJsonString(JsonWriter& w, std::string_view s) {
+  w.String(s.data(), static_cast<unsigned>(s.size()));
+}
+
 }  // namespace brandmon::notify

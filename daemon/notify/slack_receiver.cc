@@ -14,10 +14,10 @@ namespace {
 
 // Slack's limits: 3,000 characters in a section, 150 in a header; the
 // quotes stay well below once escaped (an escape is at most 5 bytes).
-constexpr size_t kQuoteBytes = 500;
-constexpr size_t kDigestQuoteBytes = 200;
-constexpr size_t kSummaryBytes = 400;
-constexpr size_t kDigestTop = 5;
+constexpr size_t kSlackQuoteBytes = 500;
+constexpr size_t kSlackDigestQuoteBytes = 200;
+constexpr size_t kSlackSummaryBytes = 400;
+constexpr size_t kSlackDigestTop = 5;
 
 struct SlackOptions {
   std::string url;
@@ -42,8 +42,6 @@ const config::OptionTable<SlackOptions>& SlackTable() {
 
 using Writer = rapidjson::Writer<rapidjson::StringBuffer>;
 
-void Str(Writer& w, std::string_view s) { w.String(s.data(), static_cast<rapidjson::SizeType>(s.size())); }
-
 // A text object. mrkdwn is verbatim: Slack then neither turns a bare
 // "@channel" into a mention nor "#general" or a URL into a link; only the
 // <…> forms this receiver writes itself are links.
@@ -52,7 +50,7 @@ void TextObject(Writer& w, const char* type, std::string_view text) {
   w.Key("type");
   w.String(type);
   w.Key("text");
-  Str(w, text);
+  WriteJsonString(w, text);
   if (std::string_view(type) == "mrkdwn") {
     w.Key("verbatim");
     w.Bool(true);
@@ -111,11 +109,11 @@ std::string Quote(const std::string& text) { return text.empty() ? "" : "> " + S
 // alert is open and how many reminders there are.
 void OneAlert(Writer& w, const Delivery& delivery) {
   const Alert& alert = delivery.alerts.front().alert;
-  AlertFacts f = Facts(alert, kQuoteBytes);
+  AlertFacts f = Facts(alert, kSlackQuoteBytes);
   std::string header = SeverityLabel(alert.severity) + " · " + alert.brand + " · " + RuleWords(alert.rule);
   Header(w, delivery.repeat > 0 ? "Still open · " + header : header);
   if (delivery.repeat > 0) Context(w, SlackEscape(ReminderLine(delivery)));
-  Section(w, "*" + SlackEscape(Shorten(alert.summary, kSummaryBytes)) + "*");
+  Section(w, "*" + SlackEscape(Shorten(alert.summary, kSlackSummaryBytes)) + "*");
   if (!f.text.empty()) Section(w, Quote(f.text));
   if (std::string facts = FactLine(f); !facts.empty()) Context(w, facts);
   if (f.link.empty()) return;
@@ -130,7 +128,7 @@ void OneAlert(Writer& w, const Delivery& delivery) {
   w.Key("text");
   TextObject(w, "plain_text", "Open original");
   w.Key("url");
-  Str(w, f.link);
+  WriteJsonString(w, f.link);
   w.EndObject();
   w.EndArray();
   w.EndObject();
@@ -138,11 +136,11 @@ void OneAlert(Writer& w, const Delivery& delivery) {
 
 void Digest(Writer& w, const Delivery& delivery) {
   Header(w, SeverityLabel(TopSeverity(delivery)) + " · " + Headline(delivery));
-  std::vector<const AlertMessage*> top = TopAlerts(delivery, kDigestTop);
+  std::vector<const AlertMessage*> top = TopAlerts(delivery, kSlackDigestTop);
   for (const AlertMessage* m : top) {
-    AlertFacts f = Facts(m->alert, kDigestQuoteBytes);
+    AlertFacts f = Facts(m->alert, kSlackDigestQuoteBytes);
     std::string text = "*" + SlackEscape(SeverityLabel(m->alert.severity)) + "* " +
-                       SlackEscape(Shorten(m->alert.summary, kSummaryBytes));
+                       SlackEscape(Shorten(m->alert.summary, kSlackSummaryBytes));
     // LinkUrl() leaves no character that could end the link early.
     if (!f.link.empty()) text += " <" + SlackEscape(f.link) + "|open>";
     if (!f.text.empty()) text += "\n" + Quote(f.text);
@@ -159,7 +157,8 @@ std::string SlackBody(const Delivery& delivery) {
   Writer w(buf);
   w.StartObject();
   w.Key("text");  // the notification's text, and what clients without blocks show
-  Str(w, SlackEscape(SeverityLabel(TopSeverity(delivery)) + ": " + Shorten(Headline(delivery), kSummaryBytes)));
+  WriteJsonString(
+      w, SlackEscape(SeverityLabel(TopSeverity(delivery)) + ": " + Shorten(Headline(delivery), kSlackSummaryBytes)));
   // No preview fetched from a mention's link; no names in `text` made mentions.
   w.Key("unfurl_links");
   w.Bool(false);

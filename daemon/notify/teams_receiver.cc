@@ -13,10 +13,10 @@ namespace brandmon::notify {
 
 namespace {
 
-constexpr size_t kQuoteBytes = 500;
-constexpr size_t kDigestQuoteBytes = 200;
-constexpr size_t kSummaryBytes = 400;
-constexpr size_t kDigestTop = 5;
+constexpr size_t kTeamsQuoteBytes = 500;
+constexpr size_t kTeamsDigestQuoteBytes = 200;
+constexpr size_t kTeamsSummaryBytes = 400;
+constexpr size_t kTeamsDigestTop = 5;
 
 struct TeamsOptions {
   std::string url;
@@ -40,8 +40,6 @@ const config::OptionTable<TeamsOptions>& TeamsTable() {
 }
 
 using Writer = rapidjson::Writer<rapidjson::StringBuffer>;
-
-void Str(Writer& w, std::string_view s) { w.String(s.data(), static_cast<rapidjson::SizeType>(s.size())); }
 
 const char* SeverityColor(Severity s) {
   switch (s) {
@@ -72,7 +70,7 @@ void RichText(Writer& w, const std::vector<Run>& runs, const char* size = nullpt
     w.Key("type");
     w.String("TextRun");
     w.Key("text");
-    Str(w, r.text);
+    WriteJsonString(w, r.text);
     if (r.bold) {
       w.Key("weight");
       w.String("Bolder");
@@ -128,9 +126,9 @@ void OpenUrl(Writer& w, const std::string& title, const std::string& url) {
   w.Key("type");
   w.String("Action.OpenUrl");
   w.Key("title");
-  Str(w, title);
+  WriteJsonString(w, title);
   w.Key("url");
-  Str(w, url);
+  WriteJsonString(w, url);
   w.EndObject();
 }
 
@@ -141,20 +139,20 @@ void CardBody(Writer& w, const Delivery& delivery, std::vector<std::pair<std::st
   if (delivery.repeat > 0) RichText(w, {{ReminderLine(delivery), true, true}});
   if (!delivery.digest()) {
     const Alert& a = delivery.alerts.front().alert;
-    AlertFacts f = Facts(a, kQuoteBytes);
+    AlertFacts f = Facts(a, kTeamsQuoteBytes);
     RichText(w, {{a.brand + " · " + RuleWords(a.rule), true}}, "Medium");
-    RichText(w, {{Shorten(a.summary, kSummaryBytes)}});
+    RichText(w, {{Shorten(a.summary, kTeamsSummaryBytes)}});
     Quote(w, f.text);
     RichText(w, FactRuns(f));
     if (!f.link.empty()) links.emplace_back("Open original", f.link);
     return;
   }
-  RichText(w, {{Shorten(Headline(delivery), kSummaryBytes), true}}, "Medium");
-  std::vector<const AlertMessage*> shown = TopAlerts(delivery, kDigestTop);
+  RichText(w, {{Shorten(Headline(delivery), kTeamsSummaryBytes), true}}, "Medium");
+  std::vector<const AlertMessage*> shown = TopAlerts(delivery, kTeamsDigestTop);
   for (const AlertMessage* m : shown) {
-    AlertFacts f = Facts(m->alert, kDigestQuoteBytes);
+    AlertFacts f = Facts(m->alert, kTeamsDigestQuoteBytes);
     RichText(w, {{SeverityLabel(m->alert.severity) + " ", true, false, SeverityColor(m->alert.severity)},
-                 {Shorten(m->alert.summary, kSummaryBytes)}});
+                 {Shorten(m->alert.summary, kTeamsSummaryBytes)}});
     Quote(w, f.text);
     RichText(w, FactRuns(f));
     if (!f.link.empty()) links.emplace_back("Open #" + std::to_string(links.size() + 1), f.link);

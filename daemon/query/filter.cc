@@ -12,7 +12,6 @@
 namespace brandmon::query {
 namespace {
 
-constexpr int64_t kHourMs = 3'600'000;
 // Each value is one bound parameter; SQLite allows 32766 in a statement.
 constexpr size_t kMaxValues = 100;
 constexpr size_t kMaxQueryBytes = 1000;

@@ -44,6 +44,9 @@ struct Page {
   int64_t limit = 100;
 };
 
+// An hour in milliseconds: the rollups' bucket and the unit of every step.
+inline constexpr int64_t kHourMs = 3'600'000;
+
 inline constexpr int64_t kMaxLimit = 1000;
 // The most rows one export over HTTP (/api/v1/export) streams; more take
 // `brandmonctl export`.

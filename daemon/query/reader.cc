@@ -20,8 +20,6 @@ namespace {
 using store::Database;
 using store::Statement;
 
-constexpr int64_t kHourMs = 3'600'000;
-
 // A WHERE clause under construction: the SQL is made of column names and
 // placeholders chosen here, the values are bound in order.
 class Where {

@@ -10,7 +10,6 @@
 namespace brandmon::query {
 namespace {
 
-constexpr int64_t kHourMs = 3'600'000;
 constexpr int64_t kDayMs = 24 * kHourMs;
 
 // Adds the totals of one label to a bucket.

@@ -105,6 +105,8 @@ std::string FormatFixed(double v, int decimals) {
   return s;
 }
 
+std::string FormatSigned(double v) { return (v > 0.0005 ? "+" : "") + FormatFixed(v, 2); }
+
 std::string FormatCount(double v) {
   std::string digits = FormatFixed(std::round(Finite(v)), 0);
   bool negative = !digits.empty() && digits[0] == '-';

@@ -44,6 +44,9 @@ std::string FormatLabel(std::string_view label, double score);
 // (non-finite values print as 0) and never "-0".
 std::string FormatFixed(double v, int decimals);
 
+// A mean sentiment with two decimals and its sign: "+0.25", "-0.40", "0.00".
+std::string FormatSigned(double v);
+
 // A whole count with thousands separators: "1,234,567".
 std::string FormatCount(double v);
 

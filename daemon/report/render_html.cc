@@ -63,8 +63,6 @@ std::string JoinBrands(const ReportData& data) {
   return out.empty() ? "no brands" : out;
 }
 
-std::string Signed(double v) { return (v > 0.0005 ? "+" : "") + FormatFixed(v, 2); }
-
 std::string Link(std::string_view url, std::string_view text) {
   if (!IsWebUrl(url)) return Esc(text);
   return "<a href=\"" + Esc(url) + "\" rel=\"nofollow noopener noreferrer\">" + Esc(text) + "</a>";
@@ -95,15 +93,16 @@ std::string KpiTiles(const ReportData& data) {
   Kpis k = Summarize(data);
   return "<section id=\"kpis\" aria-label=\"Key figures\">\n<div class=\"kpis\">" +
          Tile("Mentions", k.mentions < 1e6 ? FormatCount(k.mentions) : FormatShort(k.mentions)) +
-         Tile("Negative", FormatFixed(k.pct_negative, 1) + "%") + Tile("Mean sentiment", Signed(k.mean_compound)) +
-         Tile("Reach", FormatShort(k.reach)) + "</div>\n</section>\n";
+         Tile("Negative", FormatFixed(k.pct_negative, 1) + "%") +
+         Tile("Mean sentiment", FormatSigned(k.mean_compound)) + Tile("Reach", FormatShort(k.reach)) +
+         "</div>\n</section>\n";
 }
 
 std::string BrandSection(const BrandSeries& s, const TimeRange& range) {
   double total = s.total > 0 ? static_cast<double>(s.total) : 0;
   return "<section class=\"brand\">\n<h2>" + Esc(s.brand) + "</h2>\n<p class=\"meta\">" + FormatCount(total) +
          " mentions, " + FormatFixed(Clamp(s.pct_negative, 0, 100), 1) + "% negative, mean sentiment " +
-         Signed(Clamp(s.mean_compound, -1, 1)) + ", reach " + FormatShort(NonNegative(s.reach)) +
+         FormatSigned(Clamp(s.mean_compound, -1, 1)) + ", reach " + FormatShort(NonNegative(s.reach)) +
          "</p>\n<div class=\"charts\">\n<figure>" + VolumeChart(s, range) + "</figure>\n<figure>" +
          SentimentChart(s, range) + "</figure>\n</div>\n</section>\n";
 }

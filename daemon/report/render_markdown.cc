@@ -55,15 +55,13 @@ std::string MdLink(std::string_view url, std::string_view text) {
   return "[" + Md(text) + "](" + dest + ")";
 }
 
-std::string Signed(double v) { return (v > 0.0005 ? "+" : "") + FormatFixed(v, 2); }
-
-std::string Row(std::string_view name, double mentions, double pct_negative, double compound, double reach) {
+std::string MdRow(std::string_view name, double mentions, double pct_negative, double compound, double reach) {
   return "| " + std::string(name) + " | " + FormatCount(mentions) + " | " +
-         FormatFixed(Clamp(pct_negative, 0, 100), 1) + "% | " + Signed(Clamp(compound, -1, 1)) + " | " +
+         FormatFixed(Clamp(pct_negative, 0, 100), 1) + "% | " + FormatSigned(Clamp(compound, -1, 1)) + " | " +
          FormatShort(NonNegative(reach)) + " |\n";
 }
 
-std::string Header(const ReportData& data) {
+std::string MdHeader(const ReportData& data) {
   std::string brands;
   for (const std::string& b : data.brands) brands += (brands.empty() ? "" : ", ") + Md(b);
   if (brands.empty()) brands = "no brands";
@@ -73,17 +71,17 @@ std::string Header(const ReportData& data) {
          FormatUtc(data.generated_ms, UtcStyle::kDateTime) + "\n\n";
 }
 
-std::string Figures(const ReportData& data) {
+std::string MdFigures(const ReportData& data) {
   Kpis k = Summarize(data);
   std::string out = "| Brand | Mentions | Negative | Mean sentiment | Reach |\n|---|---:|---:|---:|---:|\n" +
-                    Row("**All**", k.mentions, k.pct_negative, k.mean_compound, k.reach);
+                    MdRow("**All**", k.mentions, k.pct_negative, k.mean_compound, k.reach);
   for (const BrandSeries& s : data.series) {
-    out += Row(Md(s.brand), NonNegative(static_cast<double>(s.total)), s.pct_negative, s.mean_compound, s.reach);
+    out += MdRow(Md(s.brand), NonNegative(static_cast<double>(s.total)), s.pct_negative, s.mean_compound, s.reach);
   }
   return out + "\n";
 }
 
-std::string CountTable(std::string_view heading, std::string_view column, const std::vector<Count>& counts) {
+std::string MdCountTable(std::string_view heading, std::string_view column, const std::vector<Count>& counts) {
   std::string out = "## " + std::string(heading) + "\n\n";
   if (counts.empty()) return out + "None in this range.\n\n";
   out += "| " + std::string(column) + " | Mentions |\n|---|---:|\n";
@@ -93,7 +91,7 @@ std::string CountTable(std::string_view heading, std::string_view column, const 
   return out + "\n";
 }
 
-std::string TopMentions(const ReportData& data) {
+std::string MdTopMentions(const ReportData& data) {
   std::string out = "## Top mentions by reach\n\n";
   if (data.top.empty()) return out + "No mentions in this range.\n\n";
   int n = 0;
@@ -113,7 +111,7 @@ std::string TopMentions(const ReportData& data) {
   return out + "\n";
 }
 
-std::string Alerts(const ReportData& data) {
+std::string MdAlerts(const ReportData& data) {
   std::string out = "## Latest alerts\n\n";
   if (data.alerts.empty()) return out + "No alerts in this range.\n\n";
   out += "| Time (UTC) | Brand | Rule | Severity | Summary |\n|---|---|---|---|---|\n";
@@ -124,7 +122,7 @@ std::string Alerts(const ReportData& data) {
   return out + "\n";
 }
 
-std::string Terms(const ReportData& data) {
+std::string MdTerms(const ReportData& data) {
   std::string out = "## Emerging terms\n\n";
   if (data.emerging_terms.empty()) return out + "None in this range.\n\n";
   std::string list;
@@ -132,7 +130,7 @@ std::string Terms(const ReportData& data) {
   return out + list + "\n\n";
 }
 
-std::string Sources(const ReportData& data) {
+std::string MdSources(const ReportData& data) {
   std::string out = "## Sources\n\n";
   if (data.sources.empty()) return out + "No source has polled yet.\n\n";
   out += "| Source | Status | Last success (UTC) | Last error |\n|---|---|---|---|\n";
@@ -153,9 +151,9 @@ std::string Sources(const ReportData& data) {
 }  // namespace
 
 std::string RenderMarkdown(const ReportData& data) {
-  return Header(data) + Figures(data) + CountTable("Channels", "Channel", data.channels) +
-         CountTable("Languages", "Language", data.languages) + TopMentions(data) + Alerts(data) + Terms(data) +
-         Sources(data) + "All times are in UTC.\n";
+  return MdHeader(data) + MdFigures(data) + MdCountTable("Channels", "Channel", data.channels) +
+         MdCountTable("Languages", "Language", data.languages) + MdTopMentions(data) + MdAlerts(data) + MdTerms(data) +
+         MdSources(data) + "All times are in UTC.\n";
 }
 
 }  // namespace brandmon::report

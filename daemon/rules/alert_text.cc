@@ -13,14 +13,14 @@ std::string OnChannel(const std::string& channel) { return channel.empty() ? "" 
 const char* Counted(SpikeCount what) { return what == SpikeCount::kMentions ? "mentions" : "negative mentions"; }
 
 // The quote, or the start of the text when there is none.
-std::string Quote(const Mention& m, std::string_view quote) {
+std::string QuotedText(const Mention& m, std::string_view quote) {
   return quote.empty() ? Snippet(m.text) : std::string(quote);
 }
 
 // "<brand><where> (score S, reach R): <quote>"
 std::string ScoredTail(const std::string& brand, const Mention& m, double score, double reach, std::string_view quote) {
   return brand + Where(m) + " (score " + FormatFigure(score) + ", reach " + FormatFigure(reach, 0) +
-         "): " + Quote(m, quote);
+         "): " + QuotedText(m, quote);
 }
 
 }  // namespace
@@ -61,7 +61,7 @@ std::string NeedsReplyText(const std::string& brand, const Mention& m, ReplyReas
   std::string what = reason == ReplyReason::kLowRating   ? FormatFigure(rating, 1) + "-star review"
                      : reason == ReplyReason::kComplaint ? "complaint"
                                                          : "question";
-  return what + " for " + brand + Where(m) + ": " + Quote(m, quote);
+  return what + " for " + brand + Where(m) + ": " + QuotedText(m, quote);
 }
 
 std::string PraiseText(const std::string& brand, const Mention& m, double score, double reach, std::string_view quote) {
@@ -73,7 +73,7 @@ std::string KeywordText(const std::string& brand, const Mention& m, const std::v
   std::string list;
   for (const auto& t : terms) list += (list.empty() ? "" : ", ") + t.term;
   return (terms.size() == 1 ? "crisis term " : "crisis terms ") + list + " with " + brand + Where(m) + ": " +
-         Quote(m, quote);
+         QuotedText(m, quote);
 }
 
 std::string SpikeText(const std::string& brand, const std::string& channel, SpikeCount what, bool dip, double count,

@@ -238,7 +238,7 @@ const FoldTable& Table() {
 }
 
 // Decodes one UTF-8 sequence at s[i]; returns its length, or 0 when invalid.
-size_t DecodeUtf8(std::string_view s, size_t i, char32_t* cp) {
+size_t DecodeSequence(std::string_view s, size_t i, char32_t* cp) {
   auto b0 = static_cast<unsigned char>(s[i]);
   size_t len;
   char32_t c;
@@ -272,13 +272,13 @@ char32_t DecodeBefore(std::string_view s, size_t end) {
   size_t start = end - 1;
   while (start > 0 && (static_cast<unsigned char>(s[start]) & 0xC0) == 0x80) --start;
   char32_t cp = 0xFFFD;
-  if (DecodeUtf8(s, start, &cp) == 0) return 0xFFFD;
+  if (DecodeSequence(s, start, &cp) == 0) return 0xFFFD;
   return cp;
 }
 
 char32_t DecodeAt(std::string_view s, size_t pos) {
   char32_t cp = 0xFFFD;
-  if (DecodeUtf8(s, pos, &cp) == 0) return 0xFFFD;
+  if (DecodeSequence(s, pos, &cp) == 0) return 0xFFFD;
   return cp;
 }
 
@@ -319,7 +319,7 @@ __attribute__((always_inline)) inline void FoldWide(const FoldTable& t, std::str
                                                     std::string& scratch, NfcCheck& nfc, Emit& emit,
                                                     Separator& separator) {
   char32_t cp;
-  size_t len = DecodeUtf8(text, i, &cp);
+  size_t len = DecodeSequence(text, i, &cp);
   if (len == 0) {
     nfc.valid = false;
     separator();
@@ -481,7 +481,7 @@ bool EndsOnBoundary(std::string_view folded, size_t end) {
 bool HasWordChar(std::string_view text) {
   for (size_t i = 0; i < text.size();) {
     char32_t cp;
-    size_t len = DecodeUtf8(text, i, &cp);
+    size_t len = DecodeSequence(text, i, &cp);
     if (len == 0) {
       ++i;
       continue;
@@ -547,7 +547,7 @@ size_t FoldWordTo(std::string_view word, char* out) {
       }
     }
     char32_t cp = 0xFFFD;
-    size_t len = DecodeUtf8(word, i, &cp);
+    size_t len = DecodeSequence(word, i, &cp);
     bool folds = cp >= 0x10000 || (t.bmp[cp].flags & kCaseFolds);
     if (len > 0 && !folds && (!kApostrophe || cp != 0x2019)) {
       for (size_t k = 0; k < len; ++k) *o++ = word[i + k];

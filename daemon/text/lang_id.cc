@@ -15,7 +15,7 @@ bool StartsWith(std::string_view s, std::string_view prefix) { return s.substr(0
 
 // Whether the token at the start of `s` is a handle, a hashtag or a URL, as
 // the model (latin_model.cc) reads them.
-bool IsHandleTagOrUrl(std::string_view s) {
+bool StartsHandleTagOrUrl(std::string_view s) {
   return s[0] == '@' || s[0] == '#' || StartsWith(s, "http://") || StartsWith(s, "https://") || StartsWith(s, "www.");
 }
 
@@ -31,7 +31,7 @@ struct ScriptCounts {
     bool skipping = false;
     while (i < text.size()) {
       char c = text[i];
-      if (token_start && IsHandleTagOrUrl(text.substr(i))) skipping = true;
+      if (token_start && StartsHandleTagOrUrl(text.substr(i))) skipping = true;
       bool space = c == ' ' || c == '\t' || c == '\n' || c == '\r';
       token_start = space;
       if (space) skipping = false;

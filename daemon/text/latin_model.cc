@@ -83,25 +83,17 @@ bool IsLetter(char32_t cp) {
 
 // What a byte is to the normalization: white space, an ASCII letter, other
 // ASCII, or a byte of a multi-byte character.
-enum ByteClass : uint8_t { kOtherByte, kSpaceByte, kLetterByte, kHighByte };
+enum ByteClass : uint8_t { kOtherAscii, kWhiteSpace, kAsciiLetter, kMultiByte };
 
 constexpr std::array<uint8_t, 256> kByteClass = [] {
   std::array<uint8_t, 256> out{};
-  for (int c = 0x80; c < 0x100; ++c) out[c] = kHighByte;
-  for (char c : {' ', '\t', '\n', '\r', '\f', '\v'}) out[static_cast<unsigned char>(c)] = kSpaceByte;
-  for (int c = 'a'; c <= 'z'; ++c) out[c] = out[c - 'a' + 'A'] = kLetterByte;
+  for (int c = 0x80; c < 0x100; ++c) out[c] = kMultiByte;
+  for (char c : {' ', '\t', '\n', '\r', '\f', '\v'}) out[static_cast<unsigned char>(c)] = kWhiteSpace;
+  for (int c = 'a'; c <= 'z'; ++c) out[c] = out[c - 'a' + 'A'] = kAsciiLetter;
   return out;
 }();
 
 ByteClass ClassOf(char c) { return static_cast<ByteClass>(kByteClass[static_cast<unsigned char>(c)]); }
-
-bool StartsWithNoCase(std::string_view s, std::string_view prefix) {
-  if (s.size() < prefix.size()) return false;
-  for (size_t i = 0; i < prefix.size(); ++i) {
-    if ((s[i] | 0x20) != prefix[i]) return false;
-  }
-  return true;
-}
 
 // Whether the token at the start of `s` is a handle, a hashtag or a URL. The
 // prefixes hold no byte that white space could match, so `s` may run past
@@ -110,8 +102,8 @@ bool IsHandleTagOrUrl(std::string_view s) {
   if (s[0] == '@' || s[0] == '#') return true;
   // Most tokens start with neither 'h' nor 'w'.
   char first = static_cast<char>(s[0] | 0x20);
-  if (first == 'h') return StartsWithNoCase(s, "http://") || StartsWithNoCase(s, "https://");
-  return first == 'w' && StartsWithNoCase(s, "www.");
+  if (first == 'h') return StartsWithAsciiNoCase(s, "http://") || StartsWithAsciiNoCase(s, "https://");
+  return first == 'w' && StartsWithAsciiNoCase(s, "www.");
 }
 
 // Words whose rows ScoreWords adds up, at most.
@@ -130,7 +122,7 @@ class Normalized {
     const size_t n = text.size();
     size_t i = 0;
     for (;;) {
-      while (i < n && ClassOf(text[i]) == kSpaceByte) ++i;
+      while (i < n && ClassOf(text[i]) == kWhiteSpace) ++i;
       if (i >= n || size_ >= kMaxBytes) break;
       i = Token(text, i);
       Boundary();
@@ -150,23 +142,23 @@ class Normalized {
   size_t Token(std::string_view text, size_t i) {
     const size_t n = text.size();
     if (IsHandleTagOrUrl(text.substr(i))) {
-      while (i < n && ClassOf(text[i]) != kSpaceByte) ++i;
+      while (i < n && ClassOf(text[i]) != kWhiteSpace) ++i;
       return i;
     }
     while (i < n) {
       switch (ClassOf(text[i])) {
-        case kLetterByte: {
+        case kAsciiLetter: {
           size_t run = i;
-          for (; i < n && ClassOf(text[i]) == kLetterByte; ++i) PutLetter(static_cast<char>(text[i] | 0x20));
+          for (; i < n && ClassOf(text[i]) == kAsciiLetter; ++i) PutLetter(static_cast<char>(text[i] | 0x20));
           letters_ += static_cast<int>(i - run);
           break;
         }
-        case kOtherByte:
+        case kOtherAscii:
           Boundary();
           ++i;
           break;
-        case kSpaceByte: return i;
-        case kHighByte:
+        case kWhiteSpace: return i;
+        case kMultiByte:
           // Valid UTF-8 (the caller's promise) never breaks a character
           // with white space: decoding from the whole text is decoding
           // from the token.

@@ -27,7 +27,7 @@ icu::BreakIterator* ThreadIterator() {
   return iter.get();
 }
 
-bool HasWordChar(std::string_view piece) {
+bool HasLetterMarkOrDigit(std::string_view piece) {
   size_t i = 0;
   while (i < piece.size()) {
     char32_t cp = DecodeUtf8(piece, &i);
@@ -69,7 +69,7 @@ void SegmentWords(std::string_view run, std::vector<std::string_view>* out) {
   int32_t start = iter->first();
   for (int32_t end = iter->next(); end != icu::BreakIterator::DONE; start = end, end = iter->next()) {
     std::string_view piece = run.substr(static_cast<size_t>(start), static_cast<size_t>(end - start));
-    if (HasWordChar(piece)) out->push_back(piece);
+    if (HasLetterMarkOrDigit(piece)) out->push_back(piece);
   }
   // The iterator keeps a pointer to the UText; detach before it is closed.
   icu::UnicodeString empty;

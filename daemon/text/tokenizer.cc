@@ -84,14 +84,6 @@ bool IsEmojiModifier(char32_t cp) {
 // Treats Han and Kana as one group: Japanese mixes them inside one word.
 Script Group(Script s) { return s == Script::kKana ? Script::kHan : s; }
 
-bool StartsWithNoCase(std::string_view s, std::string_view prefix) {
-  if (s.size() < prefix.size()) return false;
-  for (size_t i = 0; i < prefix.size(); ++i) {
-    if ((s[i] | 0x20) != prefix[i]) return false;
-  }
-  return true;
-}
-
 class Scanner {
  public:
   Scanner(std::string_view text, const TokenizerOptions& options, std::vector<Token>* out)
@@ -165,7 +157,8 @@ class Scanner {
     char first = static_cast<char>(text_[pos_] | 0x20);
     if (first != 'h' && first != 'w') return false;
     std::string_view rest = text_.substr(pos_);
-    if (!(StartsWithNoCase(rest, "http://") || StartsWithNoCase(rest, "https://") || StartsWithNoCase(rest, "www."))) {
+    if (!(StartsWithAsciiNoCase(rest, "http://") || StartsWithAsciiNoCase(rest, "https://") ||
+          StartsWithAsciiNoCase(rest, "www."))) {
       return false;
     }
     size_t end = pos_;

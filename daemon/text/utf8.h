@@ -38,6 +38,16 @@ inline bool IsAscii(std::string_view s) {
   return (any & 0x8080808080808080ull) == 0;
 }
 
+// True when `s` starts with `lower_prefix` in any ASCII case; `lower_prefix`
+// is lowercase letters and characters that case folding leaves alone.
+inline bool StartsWithAsciiNoCase(std::string_view s, std::string_view lower_prefix) {
+  if (s.size() < lower_prefix.size()) return false;
+  for (size_t i = 0; i < lower_prefix.size(); ++i) {
+    if ((s[i] | 0x20) != lower_prefix[i]) return false;
+  }
+  return true;
+}
+
 // A copy of `s` with every invalid sequence replaced by U+FFFD. Never fails.
 std::string RepairUtf8(std::string_view s);
 

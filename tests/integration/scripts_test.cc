@@ -105,10 +105,11 @@ TEST(ScriptsTest, SetupForTheProgramsInstallsAndBuildsOnlyWhatTheyNeed) {
                                "lintian", "python3-feedparser"}) {
     EXPECT_EQ(packages.find(unneeded), std::string::npos) << unneeded << "\n" << packages;
   }
-  EXPECT_NE(steps.find("cmake -S . -B build-x -G Ninja -DBRANDMON_WERROR=ON -DBRANDMON_TESTS=OFF -DBRANDMON_BENCH=OFF"),
+  EXPECT_NE(steps.find("cmake -S . -B build-x -G Ninja -DBRANDMON_WERROR=ON -DBRANDMON_TESTS=OFF -DBRANDMON_BENCH=OFF "
+                       "-DBRANDMON_UNITY_BUILD=ON"),
             std::string::npos)
       << steps;
-  EXPECT_NE(steps.find("cmake --build build-x --target brandmond brandmonctl brandmon-notify\n"), std::string::npos)
+  EXPECT_NE(steps.find("cmake --build build-x --target brandmon-notify brandmond brandmonctl\n"), std::string::npos)
       << steps;
   // Each step is announced.
   EXPECT_NE(out.find("== packages"), std::string::npos) << out;
