@@ -225,6 +225,15 @@ FoldTable BuildTable() {
     if (u_foldCase(static_cast<UChar32>(cp), U_FOLD_CASE_DEFAULT) != static_cast<UChar32>(cp)) e.flags |= kCaseFolds;
     if (!(e.flags & (kWordChar | kKeptPunct))) continue;
     std::u32string decomposed = CaseFoldDecomposed(cp);
+    if (decomposed.size() == 1 && decomposed[0] == cp && cp != 0x2019 && cp != 0xFF07 && !IsDiacritic(cp) &&
+        PlainLetter(cp).empty()) {
+      // Folds to itself in both modes (most code points): one copy in the pool.
+      e.offset[0] = e.offset[1] = static_cast<uint32_t>(t.pool.size());
+      size_t before = t.pool.size();
+      AppendUtf8(cp, t.pool);
+      e.length[0] = e.length[1] = static_cast<uint8_t>(t.pool.size() - before);
+      continue;
+    }
     for (int mode = 0; mode < 2; ++mode) {
       std::string folded = FoldCodePoint(decomposed, static_cast<FoldMode>(mode));
       assert(folded.size() < 256);
