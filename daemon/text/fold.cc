@@ -159,6 +159,14 @@ std::u32string CaseFoldDecomposed(char32_t cp) {
   UErrorCode status = U_ZERO_ERROR;
   const icu::Normalizer2* nfkd = icu::Normalizer2::getNFKDInstance(status);
   if (U_FAILURE(status)) return std::u32string(1, cp);
+  // Most code points (ideographs, most letters of most scripts) neither
+  // decompose nor fold: ICU's data says so without building strings, which
+  // makes the table (built on first use, by every program) several times
+  // quicker to build.
+  if (nfkd->isInert(static_cast<UChar32>(cp)) &&
+      !u_hasBinaryProperty(static_cast<UChar32>(cp), UCHAR_CHANGES_WHEN_CASEFOLDED)) {
+    return std::u32string(1, cp);
+  }
   icu::UnicodeString s(static_cast<UChar32>(cp));
   icu::UnicodeString d = nfkd->normalize(s, status);
   d.foldCase(U_FOLD_CASE_DEFAULT);
@@ -217,6 +225,15 @@ FoldTable BuildTable() {
     if (u_foldCase(static_cast<UChar32>(cp), U_FOLD_CASE_DEFAULT) != static_cast<UChar32>(cp)) e.flags |= kCaseFolds;
     if (!(e.flags & (kWordChar | kKeptPunct))) continue;
     std::u32string decomposed = CaseFoldDecomposed(cp);
+    if (decomposed.size() == 1 && decomposed[0] == cp && cp != 0x2019 && cp != 0xFF07 && !IsDiacritic(cp) &&
+        PlainLetter(cp).empty()) {
+      // Folds to itself in both modes (most code points): one copy in the pool.
+      e.offset[0] = e.offset[1] = static_cast<uint32_t>(t.pool.size());
+      size_t before = t.pool.size();
+      AppendUtf8(cp, t.pool);
+      e.length[0] = e.length[1] = static_cast<uint8_t>(t.pool.size() - before);
+      continue;
+    }
     for (int mode = 0; mode < 2; ++mode) {
       std::string folded = FoldCodePoint(decomposed, static_cast<FoldMode>(mode));
       assert(folded.size() < 256);
