@@ -176,17 +176,16 @@ void ScoreLines(const Scorer& scorer, std::span<const std::string> lines, Share*
   }
 }
 
-// Scores each block's lines in as many contiguous shares as there are jobs,
-// on threads started once (so that each keeps its scratch buffers from block
-// to block), while the calling thread reads the next block and writes the
-// last one's answers. One job, or a block of fewer than kParallelLines lines
-// (a conversation through a pipe), is scored on the calling thread at once.
-// The answers are the shares' outputs in order. Owned by the command's thread.
+// Scores each block's lines in as many contiguous shares as there are
+// threads: share 0 on the calling thread, the others on threads started once
+// (so that each keeps its scratch buffers from block to block). A block of
+// fewer than kParallelLines lines (a conversation through a pipe) is scored on
+// the calling thread alone. The answers are the shares' outputs in order.
+// Owned by the command's thread.
 class BlockScorer {
  public:
   BlockScorer(const Scorer& scorer, size_t jobs) : scorer_(scorer), shares_(jobs) {
-    if (jobs == 1) return;
-    for (size_t j = 0; j < jobs; ++j) threads_.Start("score-" + std::to_string(j + 1), [this, j] { Work(j); });
+    for (size_t j = 1; j < jobs; ++j) threads_.Start("score-" + std::to_string(j), [this, j] { Work(j); });
   }
   ~BlockScorer() {
     {
@@ -199,24 +198,19 @@ class BlockScorer {
   BlockScorer(const BlockScorer&) = delete;
   BlockScorer& operator=(const BlockScorer&) = delete;
 
-  // Starts scoring `lines`, which stay as they are until Finish() returns.
-  void Start(std::span<const std::string> lines) {
-    if (shares_.size() == 1 || lines.size() < kParallelLines) {
-      ScoreLines(scorer_, lines, &shares_[0]);
-      for (size_t j = 1; j < shares_.size(); ++j) shares_[j].out.clear();
-      return;
-    }
+  void Score(std::span<const std::string> lines) {
+    size_t jobs = lines.size() < kParallelLines ? 1 : shares_.size();
     {
       MutexLock lock(mu_);
       lines_ = lines;
-      pending_ = shares_.size();
+      jobs_ = jobs;
+      pending_ = jobs - 1;
       ++generation_;
     }
-    wake_.notify_all();
-  }
-
-  // Waits until the block given to Start() is scored.
-  void Finish() {
+    if (jobs > 1) wake_.notify_all();
+    ScoreLines(scorer_, Part(lines, jobs, 0), &shares_[0]);
+    // Threads past `jobs` sit this block out: their shares are emptied here.
+    for (size_t j = jobs; j < shares_.size(); ++j) shares_[j].out.clear();
     MutexLock lock(mu_);
     lock.Wait(done_, [this] {
       mu_.AssertHeld();
@@ -245,7 +239,8 @@ class BlockScorer {
         });
         if (stop_) return;
         seen = generation_;
-        part = Part(lines_, shares_.size(), j);
+        if (j >= jobs_) continue;
+        part = Part(lines_, jobs_, j);
       }
       ScoreLines(scorer_, part, &shares_[j]);
       MutexLock lock(mu_);
@@ -259,6 +254,7 @@ class BlockScorer {
   std::condition_variable wake_;
   std::condition_variable done_;
   std::span<const std::string> lines_ GUARDED_BY(mu_);
+  size_t jobs_ GUARDED_BY(mu_) = 1;
   size_t pending_ GUARDED_BY(mu_) = 0;
   uint64_t generation_ GUARDED_BY(mu_) = 0;
   bool stop_ GUARDED_BY(mu_) = false;
@@ -288,19 +284,12 @@ int RunScore(Invocation& inv) {
   }
   Scorer scorer{*analyzer, targets ? &*targets : nullptr, args.lang};
   BlockScorer block_scorer(scorer, args.jobs);
-  std::vector<std::string> lines, next;
-  size_t n = ReadLines(inv.in, inv.out, &lines, kBlockLines);
-  while (n > 0) {
-    block_scorer.Start(std::span<const std::string>(lines.data(), n));
-    // The next block is read while this one is scored when it is already
-    // waiting; otherwise (a conversation) only once this one is answered.
-    size_t waiting = inv.in.rdbuf()->in_avail() > 0 ? ReadLines(inv.in, inv.out, &next, kBlockLines) : 0;
-    block_scorer.Finish();
+  std::vector<std::string> lines;
+  while (size_t n = ReadLines(inv.in, inv.out, &lines, kBlockLines)) {
+    block_scorer.Score(std::span<const std::string>(lines.data(), n));
     for (const Share& share : block_scorer.shares()) {
       inv.out.write(share.out.data(), static_cast<std::streamsize>(share.out.size()));
     }
-    n = waiting > 0 ? waiting : ReadLines(inv.in, inv.out, &next, kBlockLines);
-    std::swap(lines, next);
   }
   inv.out.flush();
   return 0;
