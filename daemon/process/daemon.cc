@@ -159,7 +159,7 @@ Status Daemon::BlockSignals() {
 
 Status Daemon::Startup() {
   paths_ = settings::ResolvePaths(settings_.daemon, env_);
-  if (auto s = settings::CreateDirectories(paths_); !s.ok()) return s;
+  if (auto s = settings::CreatePrivateDirectory(paths_.state_dir); !s.ok()) return s;
   // Before the store is opened or any socket bound or removed: a second
   // daemon on this state directory must leave the running one untouched.
   auto lock = InstanceLock::Acquire(paths_.state_dir);
@@ -174,6 +174,8 @@ Status Daemon::Startup() {
     if (!db_lock.ok()) return db_lock.status();
     database_lock_ = std::move(db_lock).value();
   }
+  // Only now: a daemon refused by a lock leaves no runtime directory behind.
+  if (auto s = settings::CreatePrivateDirectory(paths_.runtime_dir); !s.ok()) return s;
   if (auto s = store::Store::CheckIntegrity(settings_.store, paths_.state_dir); !s.ok()) return s;
 
   auto pipeline =

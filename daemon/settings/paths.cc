@@ -53,11 +53,10 @@ Paths ResolvePaths(const DaemonOptions& options, const config::EnvLookup& env) {
   return p;
 }
 
-Status CreateDirectories(const Paths& paths) {
+Status CreatePrivateDirectory(const std::string& dir) {
   // New directories are private to the service user.
   mode_t old = umask(077);
-  Status s = MakeDir(paths.state_dir);
-  if (s.ok()) s = MakeDir(paths.runtime_dir);
+  Status s = MakeDir(dir);
   umask(old);
   return s;
 }

@@ -22,8 +22,9 @@ struct Paths {
 // or /tmp/brandmon-<uid>).
 Paths ResolvePaths(const DaemonOptions& options, const config::EnvLookup& env);
 
-// Creates both directories (mode 0700 when created).
+// Creates `dir` and its missing parents (mode 0700 when created): the state
+// directory first, the runtime directory once the daemon owns the state.
 // Errors: Unavailable naming the directory and the reason.
-Status CreateDirectories(const Paths& paths);
+Status CreatePrivateDirectory(const std::string& dir);
 
 }  // namespace brandmon::settings
