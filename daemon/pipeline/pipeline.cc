@@ -276,13 +276,16 @@ void Pipeline::Loop() {
         retry = true;
         last_try = stopping_;
         busy_ = true;
+      } else if (CanTake()) {
+        // With a batch scored and room for another, the score thread is
+        // idle: hand it the next batch before committing, so that it scores
+        // while this thread commits.
+        works = TakeBatch();
+        alone = queue_.empty() && outstanding_ == 0;
+        busy_ = true;
       } else if (!scored_.empty()) {
         // The slower the commits, the fewer of them.
         scored = TakeScored();
-        busy_ = true;
-      } else if (CanTake()) {
-        works = TakeBatch();
-        alone = queue_.empty() && outstanding_ == 0;
         busy_ = true;
       } else if (done()) {
         break;
