@@ -277,9 +277,7 @@ void Pipeline::Loop() {
         last_try = stopping_;
         busy_ = true;
       } else if (CanTake()) {
-        // With a batch scored and room for another, the score thread is
-        // idle: hand it the next batch before committing, so that it scores
-        // while this thread commits.
+        // Before a commit: the idle score thread scores while this one commits.
         works = TakeBatch();
         alone = queue_.empty() && outstanding_ == 0;
         busy_ = true;
