@@ -197,6 +197,12 @@ std::string FoldCodePoint(const std::u32string& decomposed, FoldMode mode) {
   return out;
 }
 
+// Whether FoldCodePoint({c}, mode) is `c` itself in both modes, for a word or
+// kept punctuation character `c` that CaseFoldDecomposed leaves alone: no
+// apostrophe to rewrite, nothing kNoDiacritics drops or replaces. Mirrors
+// the loop above: a change there changes this.
+bool FoldsToItself(char32_t c) { return c != 0x2019 && c != 0xFF07 && !IsDiacritic(c) && PlainLetter(c).empty(); }
+
 // The code point's simple case folding is another code point (AppendFolded).
 constexpr uint8_t kCaseFolds = 128;
 
@@ -225,9 +231,8 @@ FoldTable BuildTable() {
     if (u_foldCase(static_cast<UChar32>(cp), U_FOLD_CASE_DEFAULT) != static_cast<UChar32>(cp)) e.flags |= kCaseFolds;
     if (!(e.flags & (kWordChar | kKeptPunct))) continue;
     std::u32string decomposed = CaseFoldDecomposed(cp);
-    if (decomposed.size() == 1 && decomposed[0] == cp && cp != 0x2019 && cp != 0xFF07 && !IsDiacritic(cp) &&
-        PlainLetter(cp).empty()) {
-      // Folds to itself in both modes (most code points): one copy in the pool.
+    if (decomposed.size() == 1 && decomposed[0] == cp && FoldsToItself(cp)) {
+      // Most code points: one copy in the pool serves both modes.
       e.offset[0] = e.offset[1] = static_cast<uint32_t>(t.pool.size());
       size_t before = t.pool.size();
       AppendUtf8(cp, t.pool);
